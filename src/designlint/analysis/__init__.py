@@ -1,0 +1,1 @@
+"""Facts about a module, computed once per file and shared by every rule."""

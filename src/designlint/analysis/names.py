@@ -1,0 +1,255 @@
+"""Qualified names through imports, aliases and objects made from known classes.
+
+Cheap by design (no LibCST ScopeProvider): the module's top-level statements are
+indexed before the walk, and each function's bindings are recorded by the walk as it
+enters the function, so a name used inside a function resolves through the function's
+own imports, parameters and assignments first, then the module's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+import libcst as cst
+
+
+@dataclass(frozen=True)
+class Binding:
+    """What a local name stands for.
+
+    ``kind`` is ``"import"`` (the name is the module or object ``qualname``), or
+    ``"instance"`` (the name holds an object made by calling ``qualname``, or a
+    parameter annotated with it), or ``"value"`` (an assignment of ``node``).
+    """
+
+    kind: str
+    qualname: str = ""
+    node: cst.CSTNode | None = None
+
+
+@dataclass
+class Scope:
+    node: cst.CSTNode | None  # the FunctionDef, ClassDef or Lambda; None for the module
+    parent: Scope | None = None
+    bindings: dict[str, Binding] = field(default_factory=dict)
+
+    def lookup(self, name: str) -> Binding | None:
+        scope: Scope | None = self
+        while scope is not None:
+            found = scope.bindings.get(name)
+            if found is not None:
+                return found
+            scope = scope.parent
+            # Class bodies are not visible from the methods inside them.
+            while scope is not None and isinstance(scope.node, cst.ClassDef) and scope is not self:
+                scope = scope.parent
+        return None
+
+
+def dotted_name(node: cst.CSTNode) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def import_bindings(statement: cst.Import | cst.ImportFrom, module_name: str | None = None) -> Iterator[tuple[str, Binding]]:
+    """The (local name, binding) pairs an import statement creates."""
+    if isinstance(statement, cst.Import):
+        for alias in statement.names:
+            full = dotted_name(alias.name) or ""
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                yield alias.asname.name.value, Binding("import", full)
+            else:
+                top = full.split(".", 1)[0]
+                yield top, Binding("import", top)
+        return
+    base = dotted_name(statement.module) if statement.module is not None else ""
+    if statement.relative:
+        base = _resolve_relative(len(statement.relative), base or "", module_name)
+    if isinstance(statement.names, cst.ImportStar):
+        return
+    for alias in statement.names:
+        name = dotted_name(alias.name) or ""
+        local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+        yield local, Binding("import", f"{base}.{name}" if base else name)
+
+
+def _resolve_relative(level: int, module: str, current: str | None) -> str:
+    if not current:
+        return module
+    package = current.split(".")
+    # ``current`` names a module; its package is everything but the last part.
+    package = package[: max(len(package) - level, 0)]
+    return ".".join(package + ([module] if module else []))
+
+
+def bind_target(scope: Scope, target: cst.BaseExpression, value: cst.BaseExpression, resolve) -> None:
+    """Record ``target = value`` in ``scope``: an instance when value calls a known class."""
+    if not isinstance(target, cst.Name):
+        return
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if isinstance(value, cst.Call):
+        qualname = resolve(value.func)
+        if qualname:
+            scope.bindings[target.value] = Binding("instance", qualname, value)
+            return
+    scope.bindings[target.value] = Binding("value", "", value)
+
+
+def annotation_qualname(annotation: cst.Annotation | None, resolve) -> str | None:
+    """The class an annotation names (``X``, ``mod.X``, ``X | None``, ``Optional[X]``), else None."""
+    if annotation is None:
+        return None
+    expr = annotation.annotation
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+        for side in (expr.left, expr.right):
+            if not (isinstance(side, cst.Name) and side.value == "None"):
+                expr = side
+                break
+    if isinstance(expr, cst.Subscript) and (dotted_name(expr.value) or "").split(".")[-1] == "Optional":
+        element = expr.slice[0].slice
+        if isinstance(element, cst.Index):
+            expr = element.value
+    if isinstance(expr, cst.SimpleString):
+        return None
+    return resolve(expr)
+
+
+class NameResolver:
+    """Resolves expressions to qualified names within the scope the walk is in."""
+
+    def __init__(self, module: cst.Module, module_name: str | None = None):
+        self.module_name = module_name
+        self.module_scope = Scope(None)
+        self.scope = self.module_scope
+        for statement in _top_level_statements(module.body):
+            self._bind_statement(self.module_scope, statement)
+
+    # -- queries ---------------------------------------------------------------------
+
+    def qualify(self, expr: cst.CSTNode) -> str | None:
+        """The qualified name of a Name/Attribute chain: ``rq.get`` -> ``requests.get``,
+        ``s.get`` -> ``requests.Session.get`` after ``s = requests.Session()``."""
+        dotted = dotted_name(expr)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        binding = self.scope.lookup(head)
+        if binding is None or binding.kind == "value":
+            return None
+        return f"{binding.qualname}.{rest}" if rest else binding.qualname
+
+    def lookup(self, name: str) -> Binding | None:
+        return self.scope.lookup(name)
+
+    def imported_as(self, qualname: str) -> str | None:
+        """A local expression that names ``qualname`` at module level (``ErrorCode`` or ``errors.ErrorCode``)."""
+        module, _, attr = qualname.rpartition(".")
+        for local, binding in self.module_scope.bindings.items():
+            if binding.kind != "import":
+                continue
+            if binding.qualname == qualname:
+                return local
+            if module and binding.qualname == module:
+                return f"{local}.{attr}"
+        return None
+
+    # -- walk hooks (called by the engine) ---------------------------------------------
+
+    def enter_scope(self, node: cst.CSTNode) -> None:
+        scope = Scope(node, self.scope)
+        self.scope = scope
+        if isinstance(node, cst.FunctionDef):
+            params = node.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                qualname = annotation_qualname(param.annotation, self.qualify)
+                scope.bindings[param.name.value] = Binding("instance", qualname) if qualname else Binding("value")
+            for star in (params.star_arg, params.star_kwarg):
+                if isinstance(star, cst.Param):
+                    scope.bindings[star.name.value] = Binding("value")
+            for statement in _top_level_statements(node.body.body if isinstance(node.body, cst.IndentedBlock) else ()):
+                if isinstance(statement, (cst.Import, cst.ImportFrom)):
+                    self._bind_statement(scope, statement)
+
+    def leave_scope(self) -> None:
+        assert self.scope.parent is not None
+        self.scope = self.scope.parent
+
+    def record(self, node: cst.CSTNode) -> None:
+        """Called for assignments and with-items inside functions, in source order."""
+        if self.scope is self.module_scope:
+            return  # indexed up front
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                bind_target(self.scope, target.target, node.value, self.qualify)
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            qualname = annotation_qualname(node.annotation, self.qualify)
+            if qualname and isinstance(node.target, cst.Name):
+                self.scope.bindings[node.target.value] = Binding("instance", qualname, node.value)
+            else:
+                bind_target(self.scope, node.target, node.value, self.qualify)
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            bind_target(self.scope, node.asname.name, node.item, self.qualify)
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            self._bind_statement(self.scope, node)
+
+    def _bind_statement(self, scope: Scope, statement: cst.CSTNode) -> None:
+        if isinstance(statement, (cst.Import, cst.ImportFrom)):
+            for local, binding in import_bindings(statement, self.module_name):
+                scope.bindings[local] = binding
+        elif isinstance(statement, cst.Assign):
+            for target in statement.targets:
+                bind_target(scope, target.target, statement.value, self.qualify_in(scope))
+        elif isinstance(statement, cst.AnnAssign) and statement.value is not None:
+            bind_target(scope, statement.target, statement.value, self.qualify_in(scope))
+        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            scope.bindings[statement.name.value] = Binding("value", "", statement)
+        elif isinstance(statement, cst.With):
+            for item in statement.items:
+                if item.asname is not None:
+                    bind_target(scope, item.asname.name, item.item, self.qualify_in(scope))
+
+    def qualify_in(self, scope: Scope):
+        def resolve(expr: cst.CSTNode) -> str | None:
+            saved, self.scope = self.scope, scope
+            try:
+                return self.qualify(expr)
+            finally:
+                self.scope = saved
+
+        return resolve
+
+
+def _top_level_statements(body: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    """Simple statements of a block, descending into if/try/with blocks but not into defs."""
+    for statement in body:
+        if isinstance(statement, cst.BaseSmallStatement):  # the body of a one-line suite
+            yield statement
+        elif isinstance(statement, cst.SimpleStatementLine):
+            yield from statement.body
+        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            yield statement
+        elif isinstance(statement, cst.If):
+            yield from _top_level_statements(statement.body.body)
+            orelse = statement.orelse
+            while orelse is not None:
+                yield from _top_level_statements(orelse.body.body)
+                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+        elif isinstance(statement, cst.Try):
+            yield from _top_level_statements(statement.body.body)
+            for handler in statement.handlers:
+                yield from _top_level_statements(handler.body.body)
+            for extra in (statement.orelse, statement.finalbody):
+                if extra is not None:
+                    yield from _top_level_statements(extra.body.body)
+        elif isinstance(statement, cst.With):
+            yield statement
+            yield from _top_level_statements(statement.body.body)

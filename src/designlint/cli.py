@@ -1,0 +1,248 @@
+"""The command line: ``designlint check``, ``rule``, ``rules``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from designlint import __version__
+from designlint.catalogue import load_catalogue
+from designlint.config import ConfigError, check_selector
+from designlint.globs import GlobError, compile_glob
+from designlint.reporters import ReportContext, reporters
+from designlint.rules import KNOWN_CODES, INTERNAL_ERROR
+from designlint.runner import FixMode, Options, RunResult, lint_paths, lint_stdin
+from designlint.source import split_lines
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "sarif")
+
+
+def _codes(flag: str):
+    def convert(ctx, param, value):
+        if not value:
+            return None
+        codes = tuple(c.strip() for item in value for c in item.split(",") if c.strip())
+        for code in codes:
+            check_selector(code, KNOWN_CODES, lambda message: click.BadParameter(message, ctx, param))
+        return codes
+
+    return convert
+
+
+def _globs(ctx, param, value):
+    if not value:
+        return None
+    patterns = tuple(p.strip() for item in value for p in item.split(",") if p.strip())
+    for pattern in patterns:
+        try:
+            compile_glob(pattern)
+        except GlobError as exc:
+            raise click.BadParameter(str(exc), ctx, param) from None
+    return patterns
+
+
+def _per_file_ignores(ctx, param, value):
+    pairs = []
+    for item in value or ():
+        pattern, sep, codes = item.rpartition(":")
+        if not sep or not pattern:
+            raise click.BadParameter(f"expected GLOB:CODES such as 'tests/*:DL501', got {item!r}", ctx, param)
+        try:
+            compile_glob(pattern)
+        except GlobError as exc:
+            raise click.BadParameter(str(exc), ctx, param) from None
+        pairs.append((pattern, _codes("")(ctx, param, (codes,))))
+    return tuple(pairs) or None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="designlint")
+def main() -> None:
+    """designlint: hold LLM agent tool-dispatcher code to its engineering design."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="concise", show_default=True, help="How findings are printed.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file instead of standard output.")
+@click.option("--select", multiple=True, callback=_codes("select"), help="Rule codes or prefixes to enable (replaces the configured select).")
+@click.option("--extend-select", multiple=True, callback=_codes("extend-select"), help="Rule codes or prefixes to enable on top of select.")
+@click.option("--ignore", multiple=True, callback=_codes("ignore"), help="Rule codes or prefixes to disable.")
+@click.option("--per-file-ignores", multiple=True, callback=_per_file_ignores, help="GLOB:CODES, e.g. 'tests/*:DL501'. Repeatable.")
+@click.option("--exclude", multiple=True, callback=_globs, help="Globs of paths to skip (replaces the configured exclude).")
+@click.option("--extend-exclude", multiple=True, callback=_globs, help="Globs of paths to skip on top of exclude.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this designlint.toml or pyproject.toml, nothing else.")
+@click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to paths given explicitly too (for pre-commit).")
+@click.option("--stdin-filename", help="With '-': the path standard input stands for (config, ignores, reported name).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Print the changes --fix would make as a unified diff; write nothing.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("--statistics", is_flag=True, help="Print a count per rule instead of the findings.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the CPU count).")
+@click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
+def check(paths, output_format, output_file, select, extend_select, ignore, per_file_ignores, exclude, extend_exclude, config_path, isolated, force_exclude, stdin_filename, fix, unsafe_fixes, diff, exit_zero, statistics, jobs, verbose):
+    """Lint PATHS (default: the current directory); '-' reads standard input."""
+    fix_mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
+    options = Options(
+        config_path=config_path,
+        isolated=isolated,
+        overrides={"select": select, "extend_select": extend_select, "ignore": ignore, "per_file_ignores": per_file_ignores, "exclude": exclude, "extend_exclude": extend_exclude},
+        force_exclude=force_exclude,
+        jobs=jobs,
+        fix_mode=fix_mode,
+        unsafe_fixes=unsafe_fixes,
+    )
+    stdin_text = None
+    try:
+        if tuple(str(p) for p in paths) == ("-",):
+            raw = sys.stdin.buffer.read()
+            stdin_text = raw
+            result = lint_stdin(raw, stdin_filename, options)
+        else:
+            result = lint_paths(paths or [Path(".")], options)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # designlint's own bug: say so, no traceback unless asked
+        if verbose:
+            traceback.print_exc()
+        _fail(f"internal error: {type(exc).__name__}: {exc} (please report this bug; --verbose shows the traceback)")
+
+    diagnostics = result.diagnostics
+    if verbose:
+        for outcome in result.outcomes:
+            for tb in outcome.internal_errors:
+                click.echo(f"{outcome.path}:\n{tb}", err=True)
+
+    if stdin_text is not None and fix_mode is FixMode.FIX:
+        outcome = result.outcomes[0] if result.outcomes else None
+        fixed = outcome.fixed_text if outcome and outcome.fixed_text is not None else None
+        sys.stdout.buffer.write(fixed.encode("utf-8") if fixed is not None else stdin_text)
+        _summary(result, diagnostics)
+        sys.exit(_exit_code(diagnostics, exit_zero))
+
+    context = ReportContext(read_lines=_line_reader(stdin_text))
+    if fix_mode is FixMode.DIFF:
+        text = "".join(o.diff for o in result.outcomes)
+    elif statistics:
+        text = _statistics(diagnostics, output_format)
+    else:
+        text = _render(output_format, diagnostics, context)
+    _emit(text, output_file)
+    _summary(result, diagnostics)
+    if fix_mode is FixMode.DIFF:
+        sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_FINDINGS if text and not exit_zero else EXIT_CLEAN)
+    sys.exit(_exit_code(diagnostics, exit_zero))
+
+
+def _render(output_format: str, diagnostics, context: ReportContext) -> str:
+    available = reporters()
+    if output_format not in available:
+        _fail(f"--output-format: {output_format!r} is not available in this version")
+    return available[output_format](diagnostics, context)
+
+
+def _line_reader(stdin_text: bytes | None):
+    cache: dict[str, list[str]] = {}
+
+    def read(path: str) -> list[str]:
+        if path not in cache:
+            try:
+                raw = stdin_text if stdin_text is not None else Path(path).read_bytes()
+                cache[path] = split_lines(raw.decode("utf-8", errors="replace"))
+            except OSError:
+                cache[path] = []
+        return cache[path]
+
+    return read
+
+
+def _statistics(diagnostics, output_format: str) -> str:
+    counts = Counter((d.code, d.name) for d in diagnostics)
+    fixable = Counter(d.code for d in diagnostics if d.fix is not None)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    if output_format in ("json", "json-lines"):
+        return json.dumps([{"code": code, "name": name, "count": n, "fixable": fixable[code]} for (code, name), n in rows], indent=2) + "\n"
+    width = max((len(str(n)) for _, n in rows), default=1)
+    return "".join(f"{n:>{width}}\t{code}\t{'[*] ' if fixable[code] else ''}{name}\n" for (code, name), n in rows)
+
+
+def _emit(text: str, output_file: Path | None) -> None:
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"--output-file: cannot write {output_file}: {exc.strerror or exc}")
+
+
+def _summary(result: RunResult, diagnostics) -> None:
+    fixed = sum(o.fixed for o in result.outcomes)
+    files = len({d.path for d in diagnostics})
+    fixed_note = f" ({fixed} fixed)" if fixed else ""
+    if diagnostics:
+        fixable = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability.value == "safe")
+        noun = "problem" if len(diagnostics) == 1 else "problems"
+        click.echo(f"Found {len(diagnostics)} {noun} in {files} file{'s' if files != 1 else ''}{fixed_note}.", err=True)
+        if fixable:
+            click.echo(f"[*] {fixable} fixable with --fix.", err=True)
+    else:
+        click.echo(f"All checks passed!{fixed_note}", err=True)
+
+
+def _has_internal_error(diagnostics) -> bool:
+    return any(d.code == INTERNAL_ERROR[0] for d in diagnostics)
+
+
+def _exit_code(diagnostics, exit_zero: bool) -> int:
+    if _has_internal_error(diagnostics):
+        return EXIT_ERROR
+    return EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN
+
+
+def _fail(message: str) -> None:
+    click.echo(f"designlint: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@click.argument("code")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rule(code, output_format):
+    """Explain one rule from the catalogue."""
+    docs = load_catalogue()
+    doc = docs.get(code.upper())
+    if doc is None:
+        _fail(f"unknown rule code {code!r} (run `designlint rules` for the list)")
+    if output_format == "json":
+        click.echo(json.dumps(_rule_json(doc), indent=2))
+    else:
+        click.echo(f"# {doc.code} {doc.name}\n\nCategory: {doc.category}\nFix: {doc.fix}\n\n{doc.summary}.\n\n{doc.body}", nl=False)
+
+
+@main.command()
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(output_format):
+    """List every rule."""
+    docs = load_catalogue()
+    if output_format == "json":
+        click.echo(json.dumps([_rule_json(d) for d in docs.values()], indent=2))
+        return
+    for doc in docs.values():
+        click.echo(f"{doc.code}  {doc.name:<36} {doc.summary}")
+
+
+def _rule_json(doc) -> dict:
+    return {"code": doc.code, "name": doc.name, "category": doc.category, "summary": doc.summary, "fix": doc.fix, "options": list(doc.options), "url": doc.url, "explanation": doc.body}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

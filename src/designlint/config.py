@@ -1,0 +1,323 @@
+"""Configuration: discovery, parsing and validation into one frozen ``Config``.
+
+Sources, nearest first: ``designlint.toml`` (keys at top level) or ``pyproject.toml``
+(keys under ``[tool.designlint]``; a pyproject without that table is passed over).
+Every problem is a ``ConfigError`` naming the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+from designlint.globs import GlobError, compile_glob
+
+CONFIG_FILES = ("designlint.toml", "pyproject.toml")
+
+
+class ConfigError(Exception):
+    """A user error in configuration or flags; the CLI prints it and exits 2."""
+
+    def __init__(self, message: str, *, path: str | None = None, key: str | None = None, line: int | None = None):
+        self.path, self.key, self.line = path, key, line
+        where = ""
+        if path:
+            where = f"{path}:{line}: " if line else f"{path}: "
+        super().__init__(f"{where}{'`' + key + '`: ' if key else ''}{message}")
+
+
+@dataclass(frozen=True)
+class ErrorsOptions:
+    codes: str | None = None  # dotted path of the error-code enum, e.g. "app.errors.ErrorCode"
+
+
+@dataclass(frozen=True)
+class EgressOptions:
+    allow: tuple[str, ...] | None = None  # None: no allowlist configured
+    guards: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AdaptersOptions:
+    modules: tuple[str, ...] = ()
+    frameworks: tuple[str, ...] | None = None  # None: the built-in list
+    extend_frameworks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TrustOptions:
+    sanitizers: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    sinks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuthzOptions:
+    tenant_names: tuple[str, ...] = ()
+    role_names: tuple[str, ...] = ()
+    superuser_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration for the files under ``root``."""
+
+    root: Path = field(default_factory=Path.cwd)
+    path: Path | None = None  # the file it came from; None for defaults
+    select: tuple[str, ...] = ("DL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    errors: ErrorsOptions = ErrorsOptions()
+    egress: EgressOptions = EgressOptions()
+    adapters: AdaptersOptions = AdaptersOptions()
+    trust: TrustOptions = TrustOptions()
+    authz: AuthzOptions = AuthzOptions()
+
+    def is_enabled(self, code: str) -> bool:
+        return code_enabled(code, self.select + self.extend_select, self.ignore)
+
+    @property
+    def all_excludes(self) -> tuple[str, ...]:
+        return self.exclude + self.extend_exclude
+
+
+def code_enabled(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
+    """ruff's rule: the most specific matching selector wins; ``ignore`` wins a tie."""
+    best_select = max((_specificity(s) for s in select if _selects(s, code)), default=-1)
+    best_ignore = max((_specificity(s) for s in ignore if _selects(s, code)), default=-1)
+    return best_select >= 0 and best_select > best_ignore
+
+
+def _selects(selector: str, code: str) -> bool:
+    return selector == "ALL" or code.startswith(selector)
+
+
+def _specificity(selector: str) -> int:
+    return 0 if selector == "ALL" else len(selector)
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+_TABLES: dict[str, type] = {
+    "errors": ErrorsOptions,
+    "egress": EgressOptions,
+    "adapters": AdaptersOptions,
+    "trust": TrustOptions,
+    "authz": AuthzOptions,
+}
+_LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
+_TOP_KEYS = _LIST_KEYS + ("per-file-ignores",) + tuple(_TABLES)
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest ``designlint.toml``, or ``pyproject.toml`` with ``[tool.designlint]``, from ``start`` up."""
+    directory = start if start.is_dir() else start.parent
+    for candidate_dir in (directory, *directory.parents):
+        for name in CONFIG_FILES:
+            candidate = candidate_dir / name
+            if candidate.is_file() and (name != "pyproject.toml" or _has_designlint_table(candidate)):
+                return candidate
+    return None
+
+
+def _has_designlint_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    return re.search(r"^\s*\[\s*tool\s*\.\s*designlint\s*[.\]]", text, re.MULTILINE) is not None
+
+
+def load_config(path: Path, known_codes: Iterable[str]) -> Config:
+    """Read and validate one config file. Raises ``ConfigError``."""
+    display = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config file: {exc.strerror or exc}", path=display) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError("the config file is not valid UTF-8", path=display, line=line) from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"at line (\d+)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ConfigError(f"invalid TOML: {message}", path=display, line=int(match.group(1)) if match else None) from None
+    if path.name == "pyproject.toml":
+        table = document.get("tool", {}).get("designlint", {})
+        prefix = "tool.designlint."
+    else:
+        table, prefix = document, ""
+    return parse_table(table, path.parent.resolve(), known_codes, source=display, prefix=prefix, text=text, config_path=path)
+
+
+def parse_table(
+    table: dict[str, Any],
+    root: Path,
+    known_codes: Iterable[str],
+    *,
+    source: str = "<config>",
+    prefix: str = "",
+    text: str = "",
+    config_path: Path | None = None,
+) -> Config:
+    known = tuple(known_codes)
+    check = _Checker(source, prefix, text)
+    if not isinstance(table, dict):
+        raise check.error(prefix.rstrip("."), "expected a table")
+    values: dict[str, Any] = {"root": root, "path": config_path}
+    for key, value in table.items():
+        if key not in _TOP_KEYS:
+            raise check.error(key, f"unknown key (expected one of: {', '.join(_TOP_KEYS)})")
+        attr = key.replace("-", "_")
+        if key in ("select", "ignore", "extend-select"):
+            values[attr] = check.codes(key, value, known)
+        elif key in ("exclude", "extend-exclude"):
+            values[attr] = check.globs(key, value)
+        elif key == "per-file-ignores":
+            values[attr] = check.per_file_ignores(key, value, known)
+        else:
+            values[attr] = check.options_table(key, value, _TABLES[key])
+    return Config(**values)
+
+
+class _Checker:
+    """Validates values; each failure names the file, the line where it can be found, and the key."""
+
+    def __init__(self, source: str, prefix: str, text: str):
+        self.source, self.prefix, self.text = source, prefix, text
+
+    def error(self, key: str, message: str) -> ConfigError:
+        return ConfigError(message, path=self.source, key=self.prefix + key, line=self._line_of(key))
+
+    def _line_of(self, key: str) -> int | None:
+        last = re.escape(key.rsplit(".", 1)[-1])
+        match = re.search(rf'^\s*"?{last}"?\s*=', self.text, re.MULTILINE)
+        return self.text.count("\n", 0, match.start()) + 1 if match else None
+
+    def string_list(self, key: str, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(key, f"expected a list of strings, got {_describe(value)}")
+        return tuple(value)
+
+    def codes(self, key: str, value: Any, known: tuple[str, ...]) -> tuple[str, ...]:
+        codes = self.string_list(key, value)
+        for code in codes:
+            check_selector(code, known, lambda message: self.error(key, message))
+        return codes
+
+    def globs(self, key: str, value: Any) -> tuple[str, ...]:
+        patterns = self.string_list(key, value)
+        for pattern in patterns:
+            try:
+                compile_glob(pattern)
+            except GlobError as exc:
+                raise self.error(key, str(exc)) from None
+        return patterns
+
+    def per_file_ignores(self, key: str, value: Any, known: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        if not isinstance(value, dict):
+            raise self.error(key, f"expected a table of glob = [codes], got {_describe(value)}")
+        out = []
+        for pattern, codes in value.items():
+            self.globs(f"{key}.{pattern}", [pattern])
+            out.append((pattern, self.codes(f"{key}.{pattern}", codes, known)))
+        return tuple(out)
+
+    def options_table(self, key: str, value: Any, cls: type) -> Any:
+        if not isinstance(value, dict):
+            raise self.error(key, f"expected a table, got {_describe(value)}")
+        names = {f.name.replace("_", "-"): f for f in fields(cls)}
+        parsed: dict[str, Any] = {}
+        for option, option_value in value.items():
+            full = f"{key}.{option}"
+            if option not in names:
+                raise self.error(full, f"unknown option (expected one of: {', '.join(names)})")
+            if names[option].type in ("str | None",):
+                if not isinstance(option_value, str) or not option_value:
+                    raise self.error(full, f"expected a dotted name such as \"app.errors.ErrorCode\", got {_describe(option_value)}")
+                if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+", option_value):
+                    raise self.error(full, f"expected a dotted name such as \"app.errors.ErrorCode\", got {option_value!r}")
+                parsed[names[option].name] = option_value
+            else:
+                items = self.string_list(full, option_value)
+                validate = _ITEM_VALIDATORS.get(full)
+                for item in items:
+                    problem = validate(item) if validate else None
+                    if problem:
+                        raise self.error(full, problem)
+                parsed[names[option].name] = items
+        return cls(**parsed)
+
+
+def check_selector(selector: str, known: tuple[str, ...], fail: Callable[[str], Exception]) -> None:
+    if selector == "ALL":
+        return
+    if not re.fullmatch(r"[A-Z]+[0-9]*", selector):
+        raise fail(f"expected a rule code or prefix such as \"DL5\" or \"DL501\", got {selector!r}")
+    if not any(code.startswith(selector) for code in known):
+        raise fail(f"unknown rule code or prefix {selector!r} (run `designlint rules` for the list)")
+
+
+def _host_problem(entry: str) -> str | None:
+    host = entry[2:] if entry.startswith("*.") else entry
+    if not re.fullmatch(r"(?=.{1,253}\Z)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*(:\d{1,5})?", host):
+        return f"expected a host name (\"api.example.com\") or a wildcard (\"*.example.com\"), got {entry!r}"
+    return None
+
+
+def _dotted_problem(entry: str) -> str | None:
+    if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", entry):
+        return f"expected a function name or a dotted name such as \"app.net.require_allowed\", got {entry!r}"
+    return None
+
+
+def _module_glob_problem(entry: str) -> str | None:
+    if not re.fullmatch(r"[A-Za-z_*?][\w*?]*(\.[A-Za-z_*?][\w*?]*)*", entry):
+        return f"expected a dotted module name or glob such as \"app.adapters.*\", got {entry!r}"
+    return None
+
+
+def _word_problem(entry: str) -> str | None:
+    if not re.fullmatch(r"[A-Za-z_]\w*", entry):
+        return f"expected an identifier-like word, got {entry!r}"
+    return None
+
+
+_ITEM_VALIDATORS: dict[str, Callable[[str], str | None]] = {
+    "egress.allow": _host_problem,
+    "egress.guards": _dotted_problem,
+    "adapters.modules": _module_glob_problem,
+    "adapters.frameworks": _dotted_problem,
+    "adapters.extend-frameworks": _dotted_problem,
+    "trust.sanitizers": _dotted_problem,
+    "trust.sources": _dotted_problem,
+    "trust.sinks": _dotted_problem,
+    "authz.tenant-names": _word_problem,
+    "authz.role-names": _word_problem,
+    "authz.superuser-names": _word_problem,
+}
+
+
+def _describe(value: Any) -> str:
+    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}
+    return f"{kind.get(type(value), type(value).__name__)} {value!r}" if not isinstance(value, (list, dict)) else kind[type(value)]
+
+
+def with_overrides(config: Config, **overrides: Any) -> Config:
+    """The config with CLI flags applied on top (only the keys given)."""
+    return replace(config, **{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,55 @@
+"""The data model: frozen dataclasses with no behaviour beyond ordering and conversion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """A place in a source text: 1-based row, 1-based column counted in characters."""
+
+    row: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text between ``start`` (inclusive) and ``end`` (exclusive) with ``content``."""
+
+    content: str
+    start: Position
+    end: Position
+
+
+class Applicability(str, Enum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Fix:
+    message: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability = Applicability.SAFE
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding in one file. ``path`` is the path as given to the linter."""
+
+    path: str
+    code: str
+    name: str
+    message: str
+    start: Position
+    end: Position
+    fix: Fix | None = None
+    severity: str = "error"
+    # Rows of the lines a ``# noqa`` must be on to suppress this finding (the
+    # first row of the node, as flake8 and ruff report it).
+    noqa_row: int = field(default=0, compare=False)
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.start.row, self.start.column, self.code, self.message)

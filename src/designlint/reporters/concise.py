@@ -1,0 +1,14 @@
+"""flake8-style lines: ``path:row:col: CODE message``."""
+
+from __future__ import annotations
+
+from designlint.diagnostics import Diagnostic
+from designlint.reporters import ReportContext
+
+
+def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
+    lines = []
+    for d in diagnostics:
+        marker = " [*]" if d.fix is not None and d.fix.applicability.value == "safe" else ""
+        lines.append(f"{context.display_path(d.path)}:{d.start.row}:{d.start.column}: {d.code}{marker} {d.message}")
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,72 @@
+"""The rule base class: a rule is declared by class attributes and visit methods.
+
+A rule instance is built once per configuration and reused for every file; per-file
+state belongs in ``setup()``, which runs before each file's walk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Union
+
+import libcst as cst
+
+from designlint.diagnostics import Applicability
+
+if TYPE_CHECKING:
+    from designlint.config import Config
+    from designlint.engine import FileContext
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Replace ``node`` with ``replacement`` (a node, or its source text)."""
+
+    node: cst.CSTNode
+    replacement: cst.CSTNode | str
+
+
+@dataclass(frozen=True)
+class AddImport:
+    """Add ``statement`` (e.g. ``from app.errors import ErrorCode``) after the module's docstring
+    and ``__future__`` imports."""
+
+    statement: str
+
+
+Change = Union[Replace, AddImport]
+
+
+@dataclass(frozen=True)
+class NodeFix:
+    """A fix as a rule states it, in terms of nodes; the engine turns it into text edits."""
+
+    message: str
+    changes: tuple[Change, ...]
+    applicability: Applicability = Applicability.SAFE
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    # LibCST metadata providers this rule reads with ``get_metadata`` (resolved once per file,
+    # and only when a rule that needs them runs on that file).
+    METADATA_DEPENDENCIES: ClassVar[tuple[type, ...]] = ()
+    # A regex searched in the file's text: when it does not match, the rule cannot fire
+    # on that file and is not run (and a file no rule needs is not parsed at all).
+    prefilter: ClassVar[re.Pattern[str] | None] = None
+
+    context: FileContext
+
+    def __init__(self, config: Config):
+        self.config = config
+
+    def setup(self) -> None:
+        """Reset per-file state; ``self.context`` is set."""
+
+    def report(self, node: cst.CSTNode, message: str, *, fix: NodeFix | None = None) -> None:
+        self.context.report(self, node, message, fix)
+
+    def get_metadata(self, provider: type, node: cst.CSTNode, default=None):
+        return self.context.metadata[provider].get(node, default)

@@ -1,0 +1,141 @@
+"""DL5xx: the error-code contract (design category: error-code contract)."""
+
+from __future__ import annotations
+
+import builtins
+import re
+
+import libcst as cst
+
+from designlint.analysis.names import dotted_name
+from designlint.analysis.strings import literal_string
+from designlint.diagnostics import Applicability
+from designlint.project import EnumInfo, LookupFailed
+from designlint.rules.base import AddImport, NodeFix, Replace, Rule
+
+# UPPER_SNAKE of three characters or more: "RATE_LIMITED", "TIMEOUT".
+CODE_LIKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
+# Upper-case strings that name configuration, not errors: OPENAI_API_KEY, DATABASE_URL.
+ENV_LIKE = re.compile(r".*_(?:KEY|TOKEN|SECRET|URL|URI|HOST|PORT|PATH|DIR|FILE|ENV|NAME|ID|MODEL|REGION|VERSION)")
+CODE_KEYWORDS = frozenset({"code", "error_code"})
+ERROR_DICT_KEYS = frozenset({"message", "error", "detail", "details", "reason", "retryable", "status", "description", "hint"})
+BUILTIN_EXCEPTIONS = frozenset(name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException))
+EXCEPTION_NAME = re.compile(r"_?[A-Z]\w*(?:Error|Exception|Fault|Failure)")
+
+
+class RawStringErrorCode(Rule):
+    code = "DL501"
+    name = "raw-string-error-code"
+    prefilter = re.compile(r"code|['\"][A-Z][A-Z0-9]*_[A-Z0-9_]*['\"]|['\"][A-Z]{3,}['\"]")
+
+    def __init__(self, config):
+        super().__init__(config)
+        if config.errors.codes:
+            self.prefilter = None  # member values may be any spelling: look everywhere
+
+    def setup(self) -> None:
+        self.enum = self._configured_enum()
+
+    def _configured_enum(self) -> EnumInfo | None:
+        qualname, project = self.config.errors.codes, self.context.project
+        if not qualname or project is None:
+            return None
+        try:
+            return project.error_enum(qualname)
+        except LookupFailed:
+            return None  # the runner rejects such a config before linting; the API degrades
+
+    # -- the three positions where a string is an error code ---------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee = dotted_name(node.func)
+        if callee is None:
+            return
+        short = callee.rsplit(".", 1)[-1]
+        raised = bool(self.context.ancestors) and isinstance(self.context.ancestors[-1], cst.Raise)
+        is_exception = (EXCEPTION_NAME.fullmatch(short) or raised and short[:1].isupper()) and short not in BUILTIN_EXCEPTIONS
+        for index, arg in enumerate(node.args):
+            if arg.keyword is not None:
+                if arg.keyword.value in CODE_KEYWORDS and (is_exception or short[:1].isupper()):
+                    # An exception's code= is a code whatever its spelling; elsewhere it must look like one.
+                    self._check(arg.value, strict=not is_exception)
+            elif index == 0 and arg.star == "" and is_exception:
+                self._check(arg.value, strict=True)
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        keys = {literal_string(e.key): e for e in node.elements if isinstance(e, cst.DictElement)}
+        describes_error = bool(ERROR_DICT_KEYS & keys.keys()) or self._is_error_value(node)
+        for key in CODE_KEYWORDS & keys.keys():
+            if key == "error_code" or describes_error:
+                self._check(keys[key].value, strict=key == "code")
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        operands = [node.left, *(target.comparator for target in node.comparisons)]
+        if not any(_is_code_access(operand) for operand in operands):
+            return
+        for operand in operands:
+            if isinstance(operand, (cst.Tuple, cst.List, cst.Set)):
+                for element in operand.elements:
+                    self._check(element.value, strict=True)
+            else:
+                self._check(operand, strict=True)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _is_error_value(self, node: cst.Dict) -> bool:
+        """``{"error": {"code": ...}}``: the dict is the value of an "error" key."""
+        ancestors = self.context.ancestors
+        return len(ancestors) >= 1 and isinstance(ancestors[-1], cst.DictElement) and literal_string(ancestors[-1].key) in ("error", "err")
+
+    def _inside_enum_definition(self) -> bool:
+        return any(
+            isinstance(a, cst.ClassDef) and any((dotted_name(b.value) or "").endswith("Enum") for b in a.bases)
+            for a in self.context.ancestors
+        )
+
+    def _check(self, node: cst.CSTNode, *, strict: bool) -> None:
+        value = literal_string(node)
+        if not value:
+            return
+        enum = self.enum
+        member = enum.member_for(value) if enum else None
+        if member is None:
+            looks_like_code = CODE_LIKE.fullmatch(value) and len(value) >= 3 and not ENV_LIKE.fullmatch(value)
+            if not looks_like_code and (strict or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", value)):
+                return
+        if self._inside_enum_definition():
+            return
+        if enum is None:
+            self.report(node, f'raw error code "{value}": use a member of the error-code enum (name it in [tool.designlint.errors] codes)')
+        elif member is None:
+            self.report(node, f'error code "{value}" is not a member of {enum.class_name} ({enum.qualname}): a misspelt code breaks the error-code contract')
+        else:
+            self.report(node, f'raw error code "{value}": use {enum.class_name}.{member}', fix=self._fix(node, enum, member))
+
+    def _fix(self, node: cst.CSTNode, enum: EnumInfo, member: str) -> NodeFix | None:
+        module, _, class_name = enum.qualname.rpartition(".")
+        names = self.context.names
+        local = names.imported_as(enum.qualname)
+        changes: list = []
+        if local is None and self.context.module_name == module:
+            local = class_name  # linting the enum's own module
+        if local is None:
+            if names.module_scope.bindings.get(class_name) is not None:
+                return None  # the name is taken by something else here
+            local = class_name
+            changes.append(AddImport(f"from {module} import {class_name}"))
+        changes.append(Replace(node, f"{local}.{member}"))
+        # Only a str-valued enum member compares and serialises like the literal it replaces.
+        safe = not any(isinstance(c, AddImport) for c in changes) and enum.str_valued
+        return NodeFix(f"Replace with {local}.{member}", tuple(changes), Applicability.SAFE if safe else Applicability.UNSAFE)
+
+
+def _is_code_access(node: cst.CSTNode) -> bool:
+    """``err.code``, ``exc.error_code``, ``payload["code"]``, ``payload.get("error_code")``."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in CODE_KEYWORDS
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return literal_string(node.slice[0].slice.value) in CODE_KEYWORDS
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" and node.args:
+        return literal_string(node.args[0].value) in CODE_KEYWORDS
+    return False
