@@ -9,7 +9,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from designlint.config import Config, ConfigError, find_config_file, load_config
+from designlint.config import Config, ConfigError, find_config_file, key_line, load_config
 from designlint.diagnostics import Diagnostic
 from designlint.engine import FileResult, Linter
 from designlint.fixes import fix_text, unified_diff, write_atomically
@@ -108,7 +108,14 @@ def _check_cross_module(config: Config) -> None:
         except LookupFailed as exc:
             where = str(config.path) if config.path else None
             prefix = "tool.designlint." if config.path and config.path.name == "pyproject.toml" else ""
-            raise ConfigError(str(exc), path=where, key=f"{prefix}errors.codes") from None
+            raise ConfigError(str(exc), path=where, key=f"{prefix}errors.codes", line=_config_line(config.path, "errors.codes")) from None
+
+
+def _config_line(path: Path | None, key: str) -> int | None:
+    try:
+        return key_line(path.read_text(encoding="utf-8"), key) if path else None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[Path]:
