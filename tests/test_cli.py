@@ -393,3 +393,28 @@ def test_config_error_names_the_file_given_to_config(project):
     write_tree(project, {"conf/designlint.toml": 'select = ["DL9"]\n'})
     result = check("--config", "conf/designlint.toml")
     assert result.stderr == "designlint: error: conf/designlint.toml:1: `select`: unknown rule code or prefix 'DL9' (run `designlint rules` for the list)\n"
+
+
+# --- discovery and files that cannot be read as Python ---------------------------------------
+
+
+def test_discovery_skips_tool_and_virtualenv_directories(tmp_path, monkeypatch):
+    bad = 'raise ToolError("RATE_LIMITED")\n'
+    skipped = [".git/hooks/x.py", "build/x.py", "dist/x.py", "__pycache__/x.py", "node_modules/x.py", ".tox/py/x.py", ".venv/x.py", "env/lib/x.py"]
+    write_tree(tmp_path, {"src/a.py": bad, "src/stubs.pyi": bad, "src/notes.txt": bad, "env/pyvenv.cfg": "home = /usr\n", **{name: bad for name in skipped}})
+    monkeypatch.chdir(tmp_path)
+    result = check()
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["src/a.py", "src/stubs.pyi"]
+    assert [d.path for d in lint_paths(["."], Options(jobs=1)).diagnostics] == ["src/a.py", "src/stubs.pyi"]
+
+
+def test_a_file_that_cannot_be_parsed_or_decoded_is_dl001_and_the_rest_is_linted(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"a_broken.py": "def dispatch(call)\n    return call.run()\n", "b_bytes.py": b"x = '\xff'\n", "c_ok.py": 'raise ToolError("RATE_LIMITED")\n'})
+    monkeypatch.chdir(tmp_path)
+    result = check()
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "a_broken.py:2:1: DL001 cannot parse: parser error: error at 2:4: expected one of ->, :",
+        "b_bytes.py:1:1: DL001 invalid or missing encoding declaration",
+        'c_ok.py:1:17: DL501 raw error code "RATE_LIMITED": use a member of the error-code enum (name it in [tool.designlint.errors] codes)',
+    ]
