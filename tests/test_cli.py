@@ -195,11 +195,12 @@ def test_output_file_that_cannot_be_written_exits_2(project):
 def test_statistics_text_and_json(project):
     text = check("--statistics")
     assert text.exit_code == 1
-    assert text.stdout == "3\tDL501\t[*] raw-string-error-code\n"
-    assert json.loads(check("--statistics", "--output-format", "json").stdout) == [{"code": "DL501", "name": "raw-string-error-code", "count": 3, "fixable": 3}]
+    assert text.stdout == "3\tDL501\t[*] raw-string-error-code\n"  # [*]: --fix fixes some of them
+    assert json.loads(check("--statistics", "--output-format", "json").stdout) == [{"code": "DL501", "name": "raw-string-error-code", "count": 3, "fixable": 1}]
     assert [json.loads(line) for line in check("--statistics", "--output-format", "json-lines").stdout.splitlines()] == [
-        {"code": "DL501", "name": "raw-string-error-code", "count": 3, "fixable": 3}
+        {"code": "DL501", "name": "raw-string-error-code", "count": 3, "fixable": 1}
     ]
+    assert check("--statistics", "app/legacy.py").stdout == "2\tDL501\traw-string-error-code\n", "only unsafe fixes: no [*]"
     assert check("--statistics", "app/errors.py").stdout == ""
 
 

@@ -13,6 +13,7 @@ import click
 from designlint import __version__
 from designlint.catalogue import load_catalogue
 from designlint.config import ConfigError, check_selector
+from designlint.fixes import fixable as is_fixable
 from designlint.globs import GlobError, compile_glob
 from designlint.reporters import ReportContext, reporters
 from designlint.rules import KNOWN_CODES, INTERNAL_ERROR
@@ -166,7 +167,7 @@ def _line_reader(stdin_text: bytes | None):
 
 def _statistics(diagnostics, output_format: str) -> str:
     counts = Counter((d.code, d.name) for d in diagnostics)
-    fixable = Counter(d.code for d in diagnostics if d.fix is not None)
+    fixable = Counter(d.code for d in diagnostics if is_fixable(d, unsafe=False))  # what --fix would fix
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
     records = [{"code": code, "name": name, "count": n, "fixable": fixable[code]} for (code, name), n in rows]
     if output_format == "json":
@@ -199,7 +200,7 @@ def _summary(result: RunResult, diagnostics, fix_mode: FixMode) -> None:
         click.echo(f"Found {found}{f' ({fixed} fixed)' if fixed else ''}.", err=True)
     else:
         click.echo(f"All checks passed!{f' ({fixed} fixed)' if fixed else ''}", err=True)
-    fixable = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability.value == "safe")
+    fixable = sum(1 for d in diagnostics if is_fixable(d, unsafe=False))
     if fixable:
         click.echo(f"[*] {fixable} fixable with --fix.", err=True)
 
