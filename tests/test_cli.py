@@ -298,6 +298,15 @@ def test_exclude_replaces_and_extend_exclude_adds(project):
     assert check("--extend-exclude", "legacy.py").exit_code == 0, "a glob without / matches any path component"
 
 
+def test_globs_are_relative_to_the_config_file_not_the_working_directory(project, monkeypatch):
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('select = ["DL"]', 'select = ["DL"]\nper-file-ignores = { "app/legacy.py" = ["DL501"] }\nextend-exclude = ["app/tools.py"]'))
+    monkeypatch.chdir(project / "app")
+    assert check().exit_code == 0
+    assert check("legacy.py", "tools.py").stdout.splitlines() == [TOOLS_FINDING.replace("app/", "", 1)]
+    assert check("legacy.py", "tools.py", "--force-exclude").exit_code == 0
+
+
 def test_explicit_files_are_linted_unless_force_exclude(project):
     assert check("app/legacy.py", "--extend-exclude", "app/legacy.py").stdout.splitlines() == LEGACY_FINDINGS
     forced = check("app/legacy.py", "--extend-exclude", "app/legacy.py", "--force-exclude")
