@@ -143,6 +143,7 @@ def test_exit_codes_and_summary(project):
         (["--select", "DL9"], None),
         (["--per-file-ignores", "app/*.py"], None),
         (["--no-such-flag"], None),
+        (["app", "--stdin-filename", "app/x.py"], None),
     ],
 )
 def test_usage_errors_exit_2(project, args, message):
@@ -159,6 +160,7 @@ def test_usage_error_messages_name_the_flag_and_the_expectation(project):
     assert "Invalid value for '--select': unknown rule code or prefix 'DL9' (run `designlint rules` for the list)" in check("--select", "DL9").stderr
     assert "Invalid value for '--ignore': expected a rule code or prefix such as \"DL5\" or \"DL501\", got 'dl5'" in check("--ignore", "dl5").stderr
     assert "Invalid value for '--per-file-ignores': expected GLOB:CODES such as 'tests/*:DL501', got 'app/*.py'" in check("--per-file-ignores", "app/*.py").stderr
+    assert "Error: --stdin-filename names what '-' (standard input) stands for: pass '-' as the only path" in check("--stdin-filename", "app/x.py").stderr
 
 
 def test_internal_error_is_reported_as_dl002_and_exits_2(project, monkeypatch):

@@ -217,3 +217,12 @@ def test_sarif_takes_rules_from_the_given_catalogue(tmp_path):
     results = log["runs"][0]["results"]
     assert results[0]["ruleIndex"] == 0
     assert "ruleIndex" not in results[1], "no index may point at a rule the run does not describe"
+
+
+def test_sarif_relative_uris_are_percent_encoded(tmp_path, sarif_validator):
+    odd = tmp_path / "a:b" / "c d%é.py"
+    log = json.loads(reporters()["sarif"]([diagnostic(str(odd))], ReportContext(cwd=tmp_path)))
+    artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    # A bare "a:b/..." would read as a URI with the scheme "a".
+    assert artifact == {"uri": "a%3Ab/c%20d%25%C3%A9.py", "uriBaseId": "%SRCROOT%"}
+    assert _schema_errors(sarif_validator, log) == []

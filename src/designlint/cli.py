@@ -101,9 +101,12 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
         fix_mode=fix_mode,
         unsafe_fixes=unsafe_fixes,
     )
+    reads_stdin = tuple(str(p) for p in paths) == ("-",)
+    if stdin_filename is not None and not reads_stdin:
+        raise click.UsageError("--stdin-filename names what '-' (standard input) stands for: pass '-' as the only path")
     stdin_text = None
     try:
-        if tuple(str(p) for p in paths) == ("-",):
+        if reads_stdin:
             raw = sys.stdin.buffer.read()
             stdin_text = raw
             result = lint_stdin(raw, stdin_filename, options)
