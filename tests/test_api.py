@@ -16,8 +16,18 @@ PROJECT = Project.from_sources({"app.errors": ERRORS_PY})
 
 
 def test_lint_source_does_no_io(tmp_path, monkeypatch):
+    lint_source(TOOLS_PY, "warm-up.py", CONFIG, PROJECT)  # lazy imports happen here, not below
     monkeypatch.chdir(tmp_path)  # an empty directory: nothing to read even by accident
+
+    def no_io(*args, **kwargs):
+        raise AssertionError(f"lint_source did I/O: {args}")
+
+    for name in ("read_bytes", "read_text", "open", "exists", "is_file", "stat"):
+        monkeypatch.setattr(Path, name, no_io)
+    monkeypatch.setattr("builtins.open", no_io)
+    monkeypatch.setattr("io.open", no_io)
     diagnostics = lint_source(TOOLS_PY, "no/such/dir/tools.py", CONFIG, PROJECT)
+    monkeypatch.undo()
     assert [(d.path, d.code, d.start, d.end, d.message) for d in diagnostics] == [
         ("no/such/dir/tools.py", "DL501", Position(10, 25), Position(10, 39), 'raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED')
     ]
