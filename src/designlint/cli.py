@@ -13,6 +13,7 @@ import click
 from designlint import __version__
 from designlint.catalogue import load_catalogue
 from designlint.config import ConfigError, check_selector
+from designlint.fixes import fixable as is_fixable
 from designlint.globs import GlobError, compile_glob
 from designlint.reporters import ReportContext, reporters
 from designlint.rules import KNOWN_CODES, INTERNAL_ERROR
@@ -100,9 +101,12 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
         fix_mode=fix_mode,
         unsafe_fixes=unsafe_fixes,
     )
+    reads_stdin = tuple(str(p) for p in paths) == ("-",)
+    if stdin_filename is not None and not reads_stdin:
+        raise click.UsageError("--stdin-filename names what '-' (standard input) stands for: pass '-' as the only path")
     stdin_text = None
     try:
-        if tuple(str(p) for p in paths) == ("-",):
+        if reads_stdin:
             raw = sys.stdin.buffer.read()
             stdin_text = raw
             result = lint_stdin(raw, stdin_filename, options)
@@ -125,7 +129,7 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
         outcome = result.outcomes[0] if result.outcomes else None
         fixed = outcome.fixed_text if outcome and outcome.fixed_text is not None else None
         sys.stdout.buffer.write(fixed.encode("utf-8") if fixed is not None else stdin_text)
-        _summary(result, diagnostics)
+        _summary(result, diagnostics, fix_mode)
         sys.exit(_exit_code(diagnostics, exit_zero))
 
     context = ReportContext(read_lines=_line_reader(stdin_text))
@@ -136,7 +140,7 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
     else:
         text = _render(output_format, diagnostics, context)
     _emit(text, output_file)
-    _summary(result, diagnostics)
+    _summary(result, diagnostics, fix_mode)
     if fix_mode is FixMode.DIFF:
         sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_FINDINGS if text and not exit_zero else EXIT_CLEAN)
     sys.exit(_exit_code(diagnostics, exit_zero))
@@ -166,10 +170,13 @@ def _line_reader(stdin_text: bytes | None):
 
 def _statistics(diagnostics, output_format: str) -> str:
     counts = Counter((d.code, d.name) for d in diagnostics)
-    fixable = Counter(d.code for d in diagnostics if d.fix is not None)
+    fixable = Counter(d.code for d in diagnostics if is_fixable(d, unsafe=False))  # what --fix would fix
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
-    if output_format in ("json", "json-lines"):
-        return json.dumps([{"code": code, "name": name, "count": n, "fixable": fixable[code]} for (code, name), n in rows], indent=2) + "\n"
+    records = [{"code": code, "name": name, "count": n, "fixable": fixable[code]} for (code, name), n in rows]
+    if output_format == "json":
+        return json.dumps(records, indent=2) + "\n"
+    if output_format == "json-lines":
+        return "".join(json.dumps(record) + "\n" for record in records)
     width = max((len(str(n)) for _, n in rows), default=1)
     return "".join(f"{n:>{width}}\t{code}\t{'[*] ' if fixable[code] else ''}{name}\n" for (code, name), n in rows)
 
@@ -184,18 +191,25 @@ def _emit(text: str, output_file: Path | None) -> None:
         _fail(f"--output-file: cannot write {output_file}: {exc.strerror or exc}")
 
 
-def _summary(result: RunResult, diagnostics) -> None:
+def _summary(result: RunResult, diagnostics, fix_mode: FixMode) -> None:
     fixed = sum(o.fixed for o in result.outcomes)
     files = len({d.path for d in diagnostics})
-    fixed_note = f" ({fixed} fixed)" if fixed else ""
-    if diagnostics:
-        fixable = sum(1 for d in diagnostics if d.fix is not None and d.fix.applicability.value == "safe")
-        noun = "problem" if len(diagnostics) == 1 else "problems"
-        click.echo(f"Found {len(diagnostics)} {noun} in {files} file{'s' if files != 1 else ''}{fixed_note}.", err=True)
-        if fixable:
-            click.echo(f"[*] {fixable} fixable with --fix.", err=True)
+    found = f"{_count(len(diagnostics), 'problem')} in {_count(files, 'file')}"
+    if fix_mode is FixMode.DIFF and fixed:
+        # Nothing was written: say what --fix would do and what it would leave.
+        left = f"{found} would remain" if diagnostics else "no problems would remain"
+        click.echo(f"--fix would fix {_count(fixed, 'problem')}; {left}. Nothing was written.", err=True)
+    elif diagnostics:
+        click.echo(f"Found {found}{f' ({fixed} fixed)' if fixed else ''}.", err=True)
     else:
-        click.echo(f"All checks passed!{fixed_note}", err=True)
+        click.echo(f"All checks passed!{f' ({fixed} fixed)' if fixed else ''}", err=True)
+    fixable = sum(1 for d in diagnostics if is_fixable(d, unsafe=False))
+    if fixable:
+        click.echo(f"[*] {fixable} fixable with --fix.", err=True)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _has_internal_error(diagnostics) -> bool:

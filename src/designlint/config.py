@@ -202,12 +202,7 @@ class _Checker:
         self.source, self.prefix, self.text = source, prefix, text
 
     def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(message, path=self.source, key=self.prefix + key, line=self._line_of(key))
-
-    def _line_of(self, key: str) -> int | None:
-        last = re.escape(key.rsplit(".", 1)[-1])
-        match = re.search(rf'^\s*"?{last}"?\s*=', self.text, re.MULTILINE)
-        return self.text.count("\n", 0, match.start()) + 1 if match else None
+        return ConfigError(message, path=self.source, key=self.prefix + key, line=key_line(self.text, key))
 
     def string_list(self, key: str, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -262,6 +257,13 @@ class _Checker:
                         raise self.error(full, problem)
                 parsed[names[option].name] = items
         return cls(**parsed)
+
+
+def key_line(text: str, key: str) -> int | None:
+    """The line of a config text where ``key`` (its last dotted part) is assigned, if found."""
+    last = re.escape(key.rsplit(".", 1)[-1])
+    match = re.search(rf'^\s*"?{last}"?\s*=', text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def check_selector(selector: str, known: tuple[str, ...], fail: Callable[[str], Exception]) -> None:

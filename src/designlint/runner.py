@@ -9,7 +9,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from designlint.config import Config, ConfigError, find_config_file, load_config
+from designlint.config import Config, ConfigError, find_config_file, key_line, load_config
 from designlint.diagnostics import Diagnostic
 from designlint.engine import FileResult, Linter
 from designlint.fixes import fix_text, unified_diff, write_atomically
@@ -108,7 +108,14 @@ def _check_cross_module(config: Config) -> None:
         except LookupFailed as exc:
             where = str(config.path) if config.path else None
             prefix = "tool.designlint." if config.path and config.path.name == "pyproject.toml" else ""
-            raise ConfigError(str(exc), path=where, key=f"{prefix}errors.codes") from None
+            raise ConfigError(str(exc), path=where, key=f"{prefix}errors.codes", line=_config_line(config.path, "errors.codes")) from None
+
+
+def _config_line(path: Path | None, key: str) -> int | None:
+    try:
+        return key_line(path.read_text(encoding="utf-8"), key) if path else None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[Path]:
@@ -163,6 +170,7 @@ def _linter_for(config: Config) -> Linter:
 
 def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsafe_fixes: bool = False, source: bytes | None = None) -> FileOutcome:
     linter = _linter_for(config)
+    given_source = source is not None  # standard input: never written back
     if source is None:
         try:
             source = Path(path).read_bytes()
@@ -179,11 +187,11 @@ def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsa
     fixed_text, applied, remaining = fix_text(decoded.text, lambda text: linter.lint(text, path).diagnostics, unsafe_fixes)
     outcome.diagnostics = remaining
     outcome.fixed = applied
-    if path == "-" or source is not None:
+    if given_source:
         outcome.fixed_text = fixed_text
     if applied and fix_mode is FixMode.DIFF:
         outcome.diff = unified_diff(path, decoded.text, fixed_text)
-    elif applied and fix_mode is FixMode.FIX and outcome.fixed_text is None:
+    elif applied and fix_mode is FixMode.FIX and not given_source:
         write_atomically(Path(path), decoded.encode(fixed_text))
     return outcome
 

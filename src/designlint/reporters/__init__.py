@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
+from designlint.catalogue import RuleDoc, load_catalogue
 from designlint.diagnostics import Diagnostic
 
 
@@ -15,6 +16,8 @@ class ReportContext:
     cwd: Path = field(default_factory=Path.cwd)
     # Source lines of a reported file, for formats that quote the code.
     read_lines: Callable[[str], list[str]] = lambda path: []
+    # The rule catalogue, for formats that describe the rules (SARIF).
+    catalogue: Callable[[], Mapping[str, RuleDoc]] = load_catalogue
 
     def display_path(self, path: str) -> str:
         """The path as users expect it: relative to the working directory when below it."""
@@ -34,10 +37,13 @@ Reporter = Callable[[list[Diagnostic], ReportContext], str]
 
 
 def reporters() -> dict[str, Reporter]:
-    from designlint.reporters import concise, full, json_format
+    from designlint.reporters import concise, full, github, json_format, json_lines, sarif
 
     return {
         "concise": concise.render,
         "full": full.render,
         "json": json_format.render,
+        "json-lines": json_lines.render,
+        "github": github.render,
+        "sarif": sarif.render,
     }

@@ -1,0 +1,79 @@
+"""Small throw-away projects written under ``tmp_path``, for tests that lint or fix files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ERRORS_PY = '''\
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    RATE_LIMITED = "RATE_LIMITED"
+    UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"
+'''
+
+# Imports the enum, so the fix for its finding is safe.
+TOOLS_PY = '''\
+from app.errors import ErrorCode
+
+
+class ToolError(Exception):
+    pass
+
+
+def charge(principal, tool):
+    if principal.calls > tool.limit:
+        raise ToolError("RATE_LIMITED")
+    return ErrorCode.UPSTREAM_TIMEOUT
+'''
+
+# Does not import the enum: its fixes are unsafe (they add the import).
+LEGACY_PY = '''\
+class ToolError(Exception):
+    pass
+
+
+def fetch(err):
+    if err.code == "UPSTREAM_TIMEOUT":
+        raise ToolError("RATE_LIMITED")
+'''
+
+CLEAN_PY = '''\
+def add(a, b):
+    return a + b
+'''
+
+CONFIGURED_PYPROJECT = '''\
+[project]
+name = "app"
+
+[tool.designlint]
+select = ["DL"]
+
+[tool.designlint.errors]
+codes = "app.errors.ErrorCode"
+'''
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def configured_project(root: Path, extra: dict[str, str | bytes] | None = None) -> Path:
+    """``app/`` with the error-code enum configured: tools.py has 1 safe fix, legacy.py 2 unsafe."""
+    files: dict[str, str | bytes] = {
+        "pyproject.toml": CONFIGURED_PYPROJECT,
+        "app/__init__.py": "",
+        "app/errors.py": ERRORS_PY,
+        "app/tools.py": TOOLS_PY,
+        "app/legacy.py": LEGACY_PY,
+    }
+    return write_tree(root, {**files, **(extra or {})})

