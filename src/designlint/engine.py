@@ -27,7 +27,7 @@ from designlint.project import Project
 from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
 from designlint.source import DecodeError, Decoded, decode
-from designlint.suppression import parse_suppressions
+from designlint.suppression import Suppressions, parse_suppressions
 
 
 @dataclass
@@ -103,9 +103,10 @@ _BINDINGS = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom
 class Linter:
     """Rules built once for a configuration, then used for any number of files."""
 
-    def __init__(self, config: Config | None = None, rules: Iterable[type[Rule]] = ALL_RULES, project: Project | None = None):
+    def __init__(self, config: Config | None = None, rules: Iterable[type[Rule]] = ALL_RULES, project: Project | None = None, *, noqa: bool = True):
         self.config = config or Config()
         self.project = project
+        self.noqa = noqa  # False: a host (flake8) applies its own ``# noqa``
         self.rules = [rule(self.config) for rule in rules if self.config.is_enabled(rule.code)]
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
@@ -202,7 +203,7 @@ class Linter:
 
     def _diagnostics(self, context: FileContext, wrapper: MetadataWrapper) -> list[Diagnostic]:
         positions = wrapper.resolve(PositionProvider)
-        suppressions = parse_suppressions(context.text)
+        suppressions = parse_suppressions(context.text) if self.noqa else Suppressions()
         out = []
         seen = set()
         for rule, node, message, node_fix in context.pending:
