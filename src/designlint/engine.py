@@ -124,8 +124,14 @@ class Linter:
         try:
             module = cst.parse_module(decoded.text)
         except cst.ParserSyntaxError as exc:
-            message = f"cannot parse: {exc.message}"
-            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, exc.raw_line, exc.raw_column + 1)], decoded)
+            # LibCST's native parser may place the error a line late; Python's parser, when it
+            # refuses the text too, says where (1-based row and character column) and what.
+            python_error = _python_syntax_error(decoded.text)
+            if python_error is not None:
+                message, row, column = f"cannot parse: {python_error.msg}", python_error.lineno, python_error.offset or 1
+            else:
+                message, row, column = f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, row, column)], decoded)
         except RecursionError:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, "cannot parse: the code is nested too deeply", 1, 1)], decoded)
         if not rules:
@@ -250,6 +256,16 @@ def _compiles(text: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
+
+
+def _python_syntax_error(text: str) -> SyntaxError | None:
+    try:
+        compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return exc if exc.lineno else None
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
 
 
 def _engine_diagnostic(path: str, rule: tuple[str, str], message: str, row: int, column: int) -> Diagnostic:
