@@ -203,13 +203,32 @@ async def test_positions_are_in_the_negotiated_encoding(client: LanguageClient, 
     editor.assert_never_pushed_when_pulling()
 
 
+@pytest.mark.asyncio
+async def test_a_pull_for_an_unchanged_document_is_answered_unchanged(client: LanguageClient, project: Path):
+    editor = Editor(client, project / "app" / "tools.py")
+    if not editor.pull:
+        pytest.skip("only pulling clients send result ids")
+    editor.open()
+    identifier = types.TextDocumentIdentifier(uri=editor.uri)
+    first = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier))
+    assert first.kind == "full" and len(first.items) == 2 and first.result_id
+    again = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier, previous_result_id=first.result_id))
+    assert again.kind == "unchanged" and again.result_id == first.result_id
+    editor.edit(5, '"RATE_LIMITED"', "ErrorCode.RATE_LIMITED")
+    changed = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier, previous_result_id=first.result_id))
+    assert changed.kind == "full" and len(changed.items) == 1 and changed.result_id != first.result_id
+
+
 def apply(text: str, edits: list[types.TextEdit]) -> str:
     """Apply LSP text edits to an ASCII text (where every encoding counts alike)."""
     assert text.isascii()
     starts = [0]
     for line in text.split("\n"):
         starts.append(starts[-1] + len(line) + 1)
-    offset = lambda position: min(starts[position.line] + position.character, len(text))  # noqa: E731
+
+    def offset(position: types.Position) -> int:
+        return min(starts[position.line] + position.character, len(text))
+
     for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
         text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
     return text

@@ -79,14 +79,12 @@ class ProjectLinters:
     """
 
     def __init__(self) -> None:
-        self.generation = 0
         self._drop_configs()
 
     def _drop_configs(self) -> None:
         self._resolver = ConfigResolver(Options())
         self._stamps: dict[Path, tuple] = {}
         self._linters: dict[Config, Linter] = {}
-        self.generation += 1
 
     def config_changed(self) -> None:
         self._drop_configs()
@@ -241,7 +239,7 @@ class DesignlintServer(LanguageServer):
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     async def on_watched_files(self, params: types.DidChangeWatchedFilesParams) -> None:
-        if not any((to_fs_path(change.uri) or change.uri).endswith(CONFIG_FILES) for change in params.changes):
+        if not any(Path(to_fs_path(change.uri) or change.uri).name in CONFIG_FILES for change in params.changes):
             return
         await self._in_lint_thread(self.linters.config_changed)
         self._shown_errors.clear()
