@@ -301,6 +301,23 @@ async def test_configuration_is_re_read_when_it_changes(client: LanguageClient, 
 
 
 @pytest.mark.asyncio
+async def test_saving_the_error_enum_updates_the_files_that_use_it(client: LanguageClient, project: Path):
+    tools = Editor(client, project / "app" / "tools.py")
+    tools.open()
+    await tools.diagnostics()
+    tools.edit(5, '"RATE_LIMITED"', '"QUOTA_EXCEEDED"')
+    messages = [d.message for d in await tools.diagnostics()]
+    assert 'error code "QUOTA_EXCEEDED" is not a member of ErrorCode (app.errors.ErrorCode): a misspelt code breaks the error-code contract' in messages
+
+    errors_path = project / "app" / "errors.py"
+    errors_path.write_text(ERRORS.replace('    RATE_LIMITED = "RATE_LIMITED"\n', '    RATE_LIMITED = "RATE_LIMITED"\n    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"\n'))
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=from_fs_path(str(errors_path)))))
+    messages = [d.message for d in await tools.diagnostics()]
+    assert 'raw error code "QUOTA_EXCEEDED": use ErrorCode.QUOTA_EXCEEDED' in messages
+    tools.assert_never_pushed_when_pulling()
+
+
+@pytest.mark.asyncio
 async def test_rapid_edits_are_linted_once_after_the_pause(client: LanguageClient, project: Path):
     editor = Editor(client, project / "app" / "tools.py")
     if editor.pull:

@@ -225,9 +225,9 @@ class DesignlintServer(LanguageServer):
         self._schedule(params.text_document.uri, DEBOUNCE_SECONDS)
 
     async def on_save(self, params: types.DidSaveTextDocumentParams) -> None:
-        # A saved module may be one whose facts another file reads (the error-code enum).
+        # The saved module may be one whose facts other files read (the error-code enum).
         await self._in_lint_thread(self.linters.sources_changed)
-        self._schedule(params.text_document.uri, 0)
+        self._relint_open_documents()
 
     def on_close(self, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
@@ -243,6 +243,9 @@ class DesignlintServer(LanguageServer):
             return
         await self._in_lint_thread(self.linters.config_changed)
         self._shown_errors.clear()
+        self._relint_open_documents()
+
+    def _relint_open_documents(self) -> None:
         if not self.pull:
             for uri in list(self.workspace.text_documents):
                 self._schedule(uri, 0)
