@@ -359,10 +359,15 @@ async def test_bad_settings_and_a_broken_config_are_reported_and_the_server_keep
     async with session(project, "visual-studio-code", {"severity": "loud"}) as client:
         editor = Editor(client, project / "app" / "tools.py")
         editor.open()
-        await asyncio.sleep(1)  # nothing is published for a broken configuration
-        messages = [m.message for m in client.messages]
+        # Nothing is published for a broken configuration: the error comes as a message.
+        for _ in range(WAIT * 10):
+            messages = [m.message for m in client.messages]
+            if any("XX1" in m for m in messages):
+                break
+            await asyncio.sleep(0.1)
         assert any("`severity`" in m and "'loud'" in m for m in messages), messages
         assert any("pyproject.toml:2: `tool.designlint.select`: unknown rule code or prefix 'XX1'" in m for m in messages), messages
+        assert client.diagnostics == {}
 
         (project / "pyproject.toml").write_text(CONFIG)
         editor.edit(8, "return ErrorCode", "return  ErrorCode")
