@@ -1,4 +1,4 @@
-"""The command line: ``designlint check``, ``rule``, ``rules``."""
+"""The command line: ``designlint check``, ``rule``, ``rules``, ``lsp``."""
 
 from __future__ import annotations
 
@@ -252,6 +252,19 @@ def rules(output_format):
         return
     for doc in docs.values():
         click.echo(f"{doc.code}  {doc.name:<36} {doc.summary}")
+
+
+@main.command()
+def lsp():
+    """Serve the Language Server Protocol over standard input and output."""
+    try:
+        from designlint.integrations.lsp import serve
+    except ImportError as exc:
+        missing = (exc.name or "").partition(".")[0]
+        if missing not in ("pygls", "lsprotocol"):
+            raise
+        _fail(f"the language server needs {missing}, which is not installed: pip install 'designlint[lsp]'")
+    serve()
 
 
 def _rule_json(doc) -> dict:

@@ -27,7 +27,7 @@ from designlint.project import Project
 from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
 from designlint.source import DecodeError, Decoded, decode
-from designlint.suppression import parse_suppressions
+from designlint.suppression import Suppressions, parse_suppressions
 
 
 @dataclass
@@ -103,9 +103,10 @@ _BINDINGS = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom
 class Linter:
     """Rules built once for a configuration, then used for any number of files."""
 
-    def __init__(self, config: Config | None = None, rules: Iterable[type[Rule]] = ALL_RULES, project: Project | None = None):
+    def __init__(self, config: Config | None = None, rules: Iterable[type[Rule]] = ALL_RULES, project: Project | None = None, *, noqa: bool = True):
         self.config = config or Config()
         self.project = project
+        self.noqa = noqa  # False: a host (flake8) applies its own ``# noqa``
         self.rules = [rule(self.config) for rule in rules if self.config.is_enabled(rule.code)]
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
@@ -123,8 +124,14 @@ class Linter:
         try:
             module = cst.parse_module(decoded.text)
         except cst.ParserSyntaxError as exc:
-            message = f"cannot parse: {exc.message}"
-            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, exc.raw_line, exc.raw_column + 1)], decoded)
+            # LibCST's native parser may place the error a line late; Python's parser, when it
+            # refuses the text too, says where (1-based row and character column) and what.
+            python_error = _python_syntax_error(decoded.text)
+            if python_error is not None:
+                message, row, column = f"cannot parse: {python_error.msg}", python_error.lineno, python_error.offset or 1
+            else:
+                message, row, column = f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, row, column)], decoded)
         except RecursionError:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, "cannot parse: the code is nested too deeply", 1, 1)], decoded)
         if not rules:
@@ -202,7 +209,7 @@ class Linter:
 
     def _diagnostics(self, context: FileContext, wrapper: MetadataWrapper) -> list[Diagnostic]:
         positions = wrapper.resolve(PositionProvider)
-        suppressions = parse_suppressions(context.text)
+        suppressions = parse_suppressions(context.text) if self.noqa else Suppressions()
         out = []
         seen = set()
         for rule, node, message, node_fix in context.pending:
@@ -249,6 +256,16 @@ def _compiles(text: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
+
+
+def _python_syntax_error(text: str) -> SyntaxError | None:
+    try:
+        compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return exc if exc.lineno else None
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
 
 
 def _engine_diagnostic(path: str, rule: tuple[str, str], message: str, row: int, column: int) -> Diagnostic:

@@ -170,7 +170,7 @@ def _linter_for(config: Config) -> Linter:
 
 def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsafe_fixes: bool = False, source: bytes | None = None) -> FileOutcome:
     linter = _linter_for(config)
-    given_source = source is not None  # standard input: never written back
+    in_memory = source is not None  # standard input or an editor buffer: never written back
     if source is None:
         try:
             source = Path(path).read_bytes()
@@ -187,11 +187,11 @@ def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsa
     fixed_text, applied, remaining = fix_text(decoded.text, lambda text: linter.lint(text, path).diagnostics, unsafe_fixes)
     outcome.diagnostics = remaining
     outcome.fixed = applied
-    if given_source:
+    if in_memory:
         outcome.fixed_text = fixed_text
     if applied and fix_mode is FixMode.DIFF:
         outcome.diff = unified_diff(path, decoded.text, fixed_text)
-    elif applied and fix_mode is FixMode.FIX and not given_source:
+    elif applied and fix_mode is FixMode.FIX and not in_memory:
         write_atomically(Path(path), decoded.encode(fixed_text))
     return outcome
 

@@ -52,7 +52,7 @@ def parse_suppressions(text: str) -> Suppressions:
     if "noqa" not in text and "NOQA" not in text.upper():
         return result
     file_codes: set[str] = set()
-    for row, comment, own_line in _comments(text):
+    for row, comment, own_line in comments(text):
         file_match = NOQA_FILE.match(comment)
         if file_match and own_line:
             codes = _codes(file_match)
@@ -72,7 +72,7 @@ def parse_suppressions(text: str) -> Suppressions:
     return result
 
 
-def _comments(text: str):
+def comments(text: str):
     """(row, comment text, is the comment alone on its line) for every comment token."""
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):

@@ -1,0 +1,55 @@
+"""designlint as a flake8 plugin: ``flake8 --select DL`` reports designlint's findings.
+
+A thin adapter over the engine. designlint's own configuration is read exactly as the CLI
+reads it (the runner's ``ConfigResolver``: the nearest ``designlint.toml`` or
+``pyproject.toml`` from each file up); which files are linted, ``# noqa`` and the output
+format are flake8's. The source is parsed once, by LibCST, from the lines flake8 has already
+read. The plugin takes ``tree`` only because flake8 runs a plugin once per file only when
+it asks for the tree; flake8 builds that tree for its own checks either way, and it is not
+used here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+from designlint import __version__
+from designlint.config import Config
+from designlint.diagnostics import Diagnostic
+from designlint.engine import Linter
+from designlint.project import Project
+from designlint.runner import ConfigResolver, Options
+
+_resolver: ConfigResolver | None = None
+_linters: dict[Config, Linter] = {}
+
+
+def _linter_for(path: Path) -> Linter:
+    global _resolver
+    if _resolver is None:
+        _resolver = ConfigResolver(Options())
+    config = _resolver.for_path(path)
+    linter = _linters.get(config)
+    if linter is None:
+        # noqa=False: flake8 applies ``# noqa`` (and --disable-noqa) itself.
+        linter = _linters[config] = Linter(config, project=Project.from_root(config.root), noqa=False)
+    return linter
+
+
+class DesignlintChecker:
+    name = "designlint"
+    version = __version__
+
+    def __init__(self, tree, filename: str, lines: list[str]):
+        self.filename = filename
+        self.lines = lines
+        # Here, not in run(): flake8 reports an exception raised while building the
+        # plugin (a ConfigError naming file and key) as one line, with no traceback.
+        self.linter = _linter_for(Path(filename))
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        result = self.linter.lint("".join(self.lines), self.filename)
+        for diagnostic in sorted(result.diagnostics, key=Diagnostic.sort_key):
+            # flake8 takes a 0-based column and prints it 1-based; ours are 1-based.
+            yield diagnostic.start.row, diagnostic.start.column - 1, f"{diagnostic.code} {diagnostic.message}", type(self)

@@ -1,0 +1,382 @@
+"""The language server, run as a subprocess (``designlint lsp``) and driven by pytest-lsp
+with the captured capabilities of real editors: VS Code 1.65 and Emacs 29 (push
+diagnostics; utf-16 and utf-32), Neovim 0.10 and 0.11 (pull diagnostics; utf-16 and utf-8)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.uris import from_fs_path
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from designlint.catalogue import DOCS_URL
+
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "designlint", "lsp"])
+PROFILES = ["visual-studio-code@v1.65.2", "neovim@v0.10.0", "neovim@v0.11.0", "emacs@v29.1"]
+WAIT = 20  # seconds; a loaded machine is slow, a hung server is not
+
+ERRORS = textwrap.dedent(
+    '''\
+    from enum import Enum
+
+
+    class ErrorCode(str, Enum):
+        RATE_LIMITED = "RATE_LIMITED"
+        UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"
+
+
+    class ToolError(Exception):
+        pass
+    '''
+)
+TOOLS = textwrap.dedent(
+    '''\
+    from app.errors import ErrorCode, ToolError
+
+
+    def charge(principal, tool):
+        if principal.over_limit:
+            raise ToolError("RATE_LIMITED")
+        if principal.late:
+            raise ToolError("UPSTREAM_TIMEOUT")  # noqa: E501
+        return ErrorCode
+    '''
+)
+CONFIG = '[tool.designlint]\n\n[tool.designlint.errors]\ncodes = "app.errors.ErrorCode"\n'
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text(CONFIG)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "errors.py").write_text(ERRORS)
+    (tmp_path / "app" / "tools.py").write_text(TOOLS)
+    return tmp_path
+
+
+def initialize_params(profile: str, project: Path, options: dict | None = None) -> types.InitializeParams:
+    return types.InitializeParams(
+        capabilities=client_capabilities(profile),
+        root_uri=from_fs_path(str(project)),
+        workspace_folders=[types.WorkspaceFolder(uri=from_fs_path(str(project)), name="project")],
+        initialization_options=options,
+    )
+
+
+def accept_registrations(client: LanguageClient) -> None:
+    """Answer ``client/registerCapability`` as an editor does, keeping what was registered."""
+    client.registrations = []
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        client.registrations.extend(params.registrations)
+
+
+@pytest_lsp.fixture(config=SERVER, params=PROFILES)
+async def client(lsp_client: LanguageClient, request, project: Path):
+    accept_registrations(lsp_client)
+    result = await lsp_client.initialize_session(initialize_params(request.param, project))
+    lsp_client.encoding = result.capabilities.position_encoding
+    yield
+    await lsp_client.shutdown_session()
+
+
+class Editor:
+    """What an editor does with a document, and how it learns the diagnostics: by pulling
+    when its capabilities say it can, otherwise from what the server publishes."""
+
+    def __init__(self, client: LanguageClient, path: Path):
+        self.client, self.uri = client, from_fs_path(str(path))
+        self.pull = client.capabilities.text_document.diagnostic is not None
+        self.version = 1
+        self.text = path.read_text()
+
+    def open(self) -> None:
+        self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=self.uri, language_id="python", version=self.version, text=self.text)))
+
+    def edit(self, row: int, old: str, new: str) -> None:
+        """Replace ``old`` on 0-based line ``row``, as an incremental change (ASCII lines only)."""
+        lines = self.text.split("\n")
+        start = lines[row].index(old)
+        assert lines[row].isascii()
+        change = types.TextDocumentContentChangePartial(
+            range=types.Range(start=types.Position(line=row, character=start), end=types.Position(line=row, character=start + len(old))), text=new
+        )
+        lines[row] = lines[row][:start] + new + lines[row][start + len(old) :]
+        self.text = "\n".join(lines)
+        self._send([change])
+
+    def replace(self, text: str) -> None:
+        self.text = text
+        self._send([types.TextDocumentContentChangeWholeDocument(text=text)])
+
+    def _send(self, changes: list) -> None:
+        self.version += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(text_document=types.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version), content_changes=changes)
+        )
+
+    def close(self) -> None:
+        self.client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=self.uri)))
+
+    async def diagnostics(self) -> list[types.Diagnostic]:
+        if self.pull:
+            params = types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=self.uri))
+            report = await asyncio.wait_for(self.client.text_document_diagnostic_async(params), WAIT)
+            return list(report.items)
+        while True:
+            published = await asyncio.wait_for(self.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), WAIT)
+            if published.uri == self.uri:
+                return list(published.diagnostics)
+
+    async def code_actions(self, row: int, only: list[str] | None = None) -> list[types.CodeAction]:
+        params = types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=self.uri),
+            range=types.Range(start=types.Position(line=row, character=0), end=types.Position(line=row, character=0)),
+            context=types.CodeActionContext(diagnostics=[], only=only),
+        )
+        return list(await asyncio.wait_for(self.client.text_document_code_action_async(params), WAIT) or [])
+
+    def assert_never_pushed_when_pulling(self) -> None:
+        if self.pull:
+            assert self.client.diagnostics == {}, "a pulling client was also sent diagnostics"
+
+
+def summary(diagnostics: list[types.Diagnostic]) -> list[tuple[str, int, int, int]]:
+    return [(d.code, d.range.start.line, d.range.start.character, d.range.end.character) for d in diagnostics]
+
+
+@pytest.mark.asyncio
+async def test_diagnostics_on_open_after_edits_and_on_close(client: LanguageClient, project: Path):
+    editor = Editor(client, project / "app" / "tools.py")
+    editor.open()
+    diagnostics = await editor.diagnostics()
+    # "RATE_LIMITED" (with its quotes) spans characters 24..38 of line 5; line 7's finding
+    # is not suppressed by a noqa for another code.
+    assert summary(diagnostics) == [("DL501", 5, 24, 38), ("DL501", 7, 24, 42)]
+    first = diagnostics[0]
+    assert first.source == "designlint"
+    assert first.message == 'raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED'
+    assert first.code_description.href == DOCS_URL.format(code="DL501")
+    assert first.severity == types.DiagnosticSeverity.Warning
+
+    editor.edit(5, '"RATE_LIMITED"', "ErrorCode.RATE_LIMITED")
+    assert summary(await editor.diagnostics()) == [("DL501", 7, 24, 42)]
+
+    # Half-way through typing a new line: the file does not parse.
+    editor.edit(6, "if principal.late:", "if principal.late(:")
+    broken = await editor.diagnostics()
+    assert [(d.code, d.range.start.line, d.severity) for d in broken] == [("DL001", 6, types.DiagnosticSeverity.Error)]
+    assert broken[0].message.startswith("cannot parse")
+
+    editor.edit(6, "if principal.late(:", "if principal.late():")
+    assert summary(await editor.diagnostics()) == [("DL501", 7, 24, 42)]
+
+    editor.close()
+    assert await editor.diagnostics() == []
+    editor.assert_never_pushed_when_pulling()
+
+
+@pytest.mark.asyncio
+async def test_positions_are_in_the_negotiated_encoding(client: LanguageClient, project: Path):
+    path = project / "app" / "render.py"
+    line = '    return {"naïve 😀": 1, "error": {"code": "RATE_LIMITED", "message": "x"}}'
+    path.write_text(f"def render(err):\n{line}\n")
+    # 44 characters come before the literal: "ï" is 2 bytes in utf-8, "😀" 4 bytes, 2 utf-16 units.
+    assert line.index('"RATE_LIMITED"') == 44
+    expected = {"utf-32": 44, "utf-16": 45, "utf-8": 48}[client.encoding]
+    offered = client.capabilities.general.position_encodings if client.capabilities.general else None
+    assert client.encoding == (offered[0] if offered else "utf-16")
+
+    editor = Editor(client, path)
+    editor.open()
+    assert summary(await editor.diagnostics()) == [("DL501", 1, expected, expected + 14)]
+    editor.assert_never_pushed_when_pulling()
+
+
+@pytest.mark.asyncio
+async def test_a_pull_for_an_unchanged_document_is_answered_unchanged(client: LanguageClient, project: Path):
+    editor = Editor(client, project / "app" / "tools.py")
+    if not editor.pull:
+        pytest.skip("only pulling clients send result ids")
+    editor.open()
+    identifier = types.TextDocumentIdentifier(uri=editor.uri)
+    first = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier))
+    assert first.kind == "full" and len(first.items) == 2 and first.result_id
+    again = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier, previous_result_id=first.result_id))
+    assert again.kind == "unchanged" and again.result_id == first.result_id
+    editor.edit(5, '"RATE_LIMITED"', "ErrorCode.RATE_LIMITED")
+    changed = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier, previous_result_id=first.result_id))
+    assert changed.kind == "full" and len(changed.items) == 1 and changed.result_id != first.result_id
+
+
+def apply(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply LSP text edits to an ASCII text (where every encoding counts alike)."""
+    assert text.isascii()
+    starts = [0]
+    for line in text.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+
+    def offset(position: types.Position) -> int:
+        return min(starts[position.line] + position.character, len(text))
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+def edits_of(action: types.CodeAction, uri: str) -> list[types.TextEdit]:
+    assert action.edit is not None and action.edit.changes is not None
+    return list(action.edit.changes[uri])
+
+
+@pytest.mark.asyncio
+async def test_code_actions_fix_suppress_and_fix_all(client: LanguageClient, project: Path):
+    editor = Editor(client, project / "app" / "tools.py")
+    editor.open()
+    await editor.diagnostics()
+
+    actions = {a.title: a for a in await editor.code_actions(5)}
+    # Without `only`, every kind: the finding's two quick fixes and the source action.
+    assert set(actions) == {"DL501: Replace with ErrorCode.RATE_LIMITED", "Suppress DL501 on this line", "designlint: apply all safe fixes"}
+    fix = actions["DL501: Replace with ErrorCode.RATE_LIMITED"]
+    assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
+    assert fix.diagnostics[0].code == "DL501"
+    fixed = apply(TOOLS, edits_of(fix, editor.uri))
+    assert fixed == TOOLS.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)")
+    suppressed = apply(TOOLS, edits_of(actions["Suppress DL501 on this line"], editor.uri))
+    assert suppressed == TOOLS.replace('raise ToolError("RATE_LIMITED")', 'raise ToolError("RATE_LIMITED")  # noqa: DL501')
+
+    # A noqa for other codes is extended, not duplicated.
+    actions = {a.title: a for a in await editor.code_actions(7, only=[types.CodeActionKind.QuickFix])}
+    assert set(actions) == {"DL501: Replace with ErrorCode.UPSTREAM_TIMEOUT", "Suppress DL501 on this line"}
+    extended = apply(TOOLS, edits_of(actions["Suppress DL501 on this line"], editor.uri))
+    assert extended == TOOLS.replace("# noqa: E501", "# noqa: E501, DL501")
+
+    # The suppressed text, sent back to the server, no longer has that finding.
+    editor.replace(extended)
+    assert summary(await editor.diagnostics()) == [("DL501", 5, 24, 38)]
+
+    editor.replace(TOOLS)
+    await editor.diagnostics()
+    (fix_all,) = await editor.code_actions(0, only=[types.CodeActionKind.SourceFixAll])
+    assert fix_all.kind == "source.fixAll.designlint"
+    assert apply(TOOLS, edits_of(fix_all, editor.uri)) == TOOLS.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)").replace(
+        'ToolError("UPSTREAM_TIMEOUT")', "ToolError(ErrorCode.UPSTREAM_TIMEOUT)"
+    )
+    assert await editor.code_actions(0, only=[types.CodeActionKind.Refactor]) == []
+    editor.assert_never_pushed_when_pulling()
+
+
+@pytest.mark.asyncio
+async def test_configuration_is_re_read_when_it_changes(client: LanguageClient, project: Path):
+    editor = Editor(client, project / "app" / "tools.py")
+    editor.open()
+    assert len(await editor.diagnostics()) == 2
+
+    watched = client.capabilities.workspace.did_change_watched_files
+    if watched and watched.dynamic_registration:
+        assert [r.method for r in client.registrations] == [types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+
+    # Told by the client's file watcher.
+    (project / "pyproject.toml").write_text(CONFIG.replace("[tool.designlint]\n", '[tool.designlint]\nignore = ["DL501"]\n'))
+    change = types.FileEvent(uri=from_fs_path(str(project / "pyproject.toml")), type=types.FileChangeType.Changed)
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[change]))
+    assert await editor.diagnostics() == []
+
+    # Not told (a client without file watching): the mtime check before the next lint notices.
+    (project / "pyproject.toml").write_text(CONFIG)
+    editor.edit(8, "return ErrorCode", "return  ErrorCode")
+    assert len(await editor.diagnostics()) == 2
+    editor.assert_never_pushed_when_pulling()
+
+
+@pytest.mark.asyncio
+async def test_saving_the_error_enum_updates_the_files_that_use_it(client: LanguageClient, project: Path):
+    tools = Editor(client, project / "app" / "tools.py")
+    tools.open()
+    await tools.diagnostics()
+    tools.edit(5, '"RATE_LIMITED"', '"QUOTA_EXCEEDED"')
+    messages = [d.message for d in await tools.diagnostics()]
+    assert 'error code "QUOTA_EXCEEDED" is not a member of ErrorCode (app.errors.ErrorCode): a misspelt code breaks the error-code contract' in messages
+
+    errors_path = project / "app" / "errors.py"
+    errors_path.write_text(ERRORS.replace('    RATE_LIMITED = "RATE_LIMITED"\n', '    RATE_LIMITED = "RATE_LIMITED"\n    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"\n'))
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=from_fs_path(str(errors_path)))))
+    messages = [d.message for d in await tools.diagnostics()]
+    assert 'raw error code "QUOTA_EXCEEDED": use ErrorCode.QUOTA_EXCEEDED' in messages
+    tools.assert_never_pushed_when_pulling()
+
+
+@pytest.mark.asyncio
+async def test_rapid_edits_are_linted_once_after_the_pause(client: LanguageClient, project: Path):
+    editor = Editor(client, project / "app" / "tools.py")
+    if editor.pull:
+        pytest.skip("a pulling client decides when to ask")
+    editor.open()
+    await editor.diagnostics()
+    for _ in range(5):
+        editor.edit(8, "return ErrorCode", "return  ErrorCode")
+        editor.edit(8, "return  ErrorCode", "return ErrorCode")
+    published = await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), WAIT)
+    assert published.version == editor.version == 11
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 1)
+
+
+@contextlib.asynccontextmanager
+async def session(project: Path, profile: str, options: dict | None):
+    client = await SERVER.start()
+    accept_registrations(client)
+    try:
+        await client.initialize_session(initialize_params(profile, project, options))
+        yield client
+        await client.shutdown_session()
+    finally:
+        await client.stop()
+
+
+@pytest.mark.asyncio
+async def test_severity_is_configurable(project: Path):
+    async with session(project, "visual-studio-code", {"severity": {"DL": "information", "DL501": "hint"}}) as client:
+        editor = Editor(client, project / "app" / "tools.py")
+        editor.open()
+        assert {d.severity for d in await editor.diagnostics()} == {types.DiagnosticSeverity.Hint}
+
+
+@pytest.mark.asyncio
+async def test_bad_settings_and_a_broken_config_are_reported_and_the_server_keeps_going(project: Path):
+    (project / "pyproject.toml").write_text('[tool.designlint]\nselect = ["XX1"]\n')
+    async with session(project, "visual-studio-code", {"severity": "loud"}) as client:
+        editor = Editor(client, project / "app" / "tools.py")
+        editor.open()
+        # Nothing is published for a broken configuration: the error comes as a message.
+        for _ in range(WAIT * 10):
+            messages = [m.message for m in client.messages]
+            if any("XX1" in m for m in messages):
+                break
+            await asyncio.sleep(0.1)
+        assert any("`severity`" in m and "'loud'" in m for m in messages), messages
+        assert any("pyproject.toml:2: `tool.designlint.select`: unknown rule code or prefix 'XX1'" in m for m in messages), messages
+        assert client.diagnostics == {}
+
+        (project / "pyproject.toml").write_text(CONFIG)
+        editor.edit(8, "return ErrorCode", "return  ErrorCode")
+        assert len(await editor.diagnostics()) == 2
+
+
+def test_the_command_says_how_to_install_the_server_when_pygls_is_missing():
+    program = "import sys; sys.modules['pygls'] = None; from designlint.cli import main; main(['lsp'])"
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "pip install 'designlint[lsp]'" in result.stderr
+    assert "Traceback" not in result.stderr
