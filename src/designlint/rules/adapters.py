@@ -343,13 +343,8 @@ class FrameworkTypeLeak(_BoundaryRule):
         if isinstance(node, cst.AnnAssign):
             names = list(self._framework_names_in(node.annotation.annotation))
             qualname = names[0][1] if names else None
-        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
-        if qualname is None and isinstance(value, cst.Call):
-            qualname = self._framework_call(value)
-        elif qualname is None and isinstance(value, cst.Name):
-            binding: Binding | None = self.context.names.lookup(value.value)
-            if binding is not None and binding.kind == "instance" and self.foreign_framework(binding.qualname):
-                qualname = binding.qualname
+        if qualname is None and node.value is not None:
+            qualname = self._framework_object_type(node.value)
         if qualname is None:
             return
         for target in targets:
@@ -357,6 +352,22 @@ class FrameworkTypeLeak(_BoundaryRule):
                 self.classes[-1].framework_attrs[target.value] = qualname
             elif not class_body and isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
                 self.classes[-1].framework_attrs[target.attr.value] = qualname
+
+    def _framework_object_type(self, value: cst.BaseExpression) -> str | None:
+        """The framework qualname behind a value stored on ``self``: a framework call, a parameter or
+        local holding a framework object, either side of ``client or AsyncOpenAI()``."""
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Call):
+            return self._framework_call(value)
+        if isinstance(value, cst.Name):
+            binding: Binding | None = self.context.names.lookup(value.value)
+            if binding is not None and binding.kind == "instance" and self.foreign_framework(binding.qualname):
+                return binding.qualname
+        if isinstance(value, (cst.BooleanOperation, cst.IfExp)):
+            sides = (value.left, value.right) if isinstance(value, cst.BooleanOperation) else (value.body, value.orelse)
+            return self._framework_object_type(sides[0]) or self._framework_object_type(sides[1])
+        return None
 
     def _local_call(self, value: cst.BaseExpression) -> cst.BaseExpression:
         """The call a local was assigned from (``resp = await self.client.create(...)``), else ``value``."""
