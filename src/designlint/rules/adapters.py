@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from designlint.analysis.inference import FileInference
 from designlint.analysis.modules import module_glob_matches, module_parts
 from designlint.analysis.names import Binding, dotted_name
 from designlint.analysis.strings import literal_string
@@ -159,22 +160,24 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
 
 
 @dataclass
-class _Boundary:
-    """A public function or method of an adapter module."""
+class _Function:
+    """A module-level function or a method of a module-level class, in an adapter module."""
 
     label: str  # ``name`` or ``Class.name``
-    return_reported: bool = False  # its return annotation already names a framework type
+    public: bool  # a boundary: callers outside the adapter may call it
+    returns_framework: str | None = None  # why its result is a framework object, once known
+    unresolved_calls: list[tuple[cst.CSTNode, str]] = field(default_factory=list)  # (return, callee) for astroid
 
 
 @dataclass
 class _ClassFacts:
     """A class of an adapter module: which attributes hold framework objects, and the returns of
-    its public methods that can only be judged once all its methods have been read."""
+    its methods that can only be judged once all its methods have been read."""
 
     name: str
     public: bool
     framework_attrs: dict[str, str] = field(default_factory=dict)  # attribute -> framework qualname
-    deferred: list[tuple[cst.CSTNode, _Boundary, str, cst.BaseExpression]] = field(default_factory=list)
+    deferred: list[tuple[cst.CSTNode, _Function, str, cst.BaseExpression]] = field(default_factory=list)
 
 
 class FrameworkTypeLeak(_BoundaryRule):
@@ -184,7 +187,8 @@ class FrameworkTypeLeak(_BoundaryRule):
     def setup(self) -> None:
         super().setup()
         self.classes: list[_ClassFacts] = []
-        self.functions: list[_Boundary | None] = []  # for each enclosing def: a boundary, or None
+        self.functions: list[_Function | None] = []  # for each enclosing def: its summary, or None
+        self.summaries: dict[str, _Function] = {}
 
     # -- where the boundary is ---------------------------------------------------------
 
@@ -192,7 +196,7 @@ class FrameworkTypeLeak(_BoundaryRule):
         top_level = not self.functions and not self.classes
         facts = _ClassFacts(node.name.value, public=top_level and not node.name.value.startswith("_"))
         self.classes.append(facts)
-        if self.in_adapter and facts.public:
+        if self.in_adapter and top_level:
             for statement in node.body.body:  # fields: ``client: OpenAI`` or ``client = OpenAI()``
                 for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
                     if isinstance(small, (cst.AnnAssign, cst.Assign)):
@@ -200,55 +204,75 @@ class FrameworkTypeLeak(_BoundaryRule):
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         facts = self.classes.pop()
-        for report_node, boundary, attr, value in facts.deferred:
+        for return_node, function, attr, value in facts.deferred:
             qualname = facts.framework_attrs.get(attr)
             if qualname is None:
+                if isinstance(value, cst.Call):  # ``self._ask(...)``: a method, perhaps a helper
+                    self._unresolved_call(return_node, function, value)
                 continue
             if isinstance(value, cst.Call):
-                self._report_return(report_node, boundary, f"the result of a call through `self.{attr}`, a `{qualname}`")
+                self._found_return(return_node, function, f"the result of a call through `self.{attr}`, a `{qualname}`")
             else:
-                self._report_return(report_node, boundary, f"`self.{attr}`, a `{qualname}`")
+                self._found_return(return_node, function, f"`self.{attr}`, a `{qualname}`")
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        label = self._boundary_label(node)
-        boundary = _Boundary(label) if label else None
-        self.functions.append(boundary)
-        if boundary is None:
+        function = self._summarised(node)
+        self.functions.append(function)
+        if function is None:
             return
+        self.summaries[function.label] = function
         params = node.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params, params.star_arg, params.star_kwarg):
-            if isinstance(param, cst.Param) and param.annotation is not None:
-                self._check_annotation(param.annotation.annotation, label, f"parameter `{param.name.value}`")
+            if function.public and isinstance(param, cst.Param) and param.annotation is not None:
+                self._check_annotation(param.annotation.annotation, function, f"parameter `{param.name.value}`")
         if node.returns is not None:
-            boundary.return_reported = self._check_annotation(node.returns.annotation, label, "return annotation")
+            self._check_annotation(node.returns.annotation, function, "return annotation")
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.functions.pop()
 
-    def _boundary_label(self, node: cst.FunctionDef) -> str | None:
-        """``name`` or ``Class.name`` for a public function or method of an adapter module, else None."""
+    def leave_Module(self, node: cst.Module) -> None:
+        """Returns of helper results: astroid tells which function of this file a call goes to
+        (through ``self``, base classes, aliases); asked only when a function here is known to
+        return a framework object and a public one returns the result of a call syntax cannot place."""
+        pending = [(f, n, callee) for f in self.summaries.values() if f.public for n, callee in f.unresolved_calls]
+        if not pending or not any(f.returns_framework for f in self.summaries.values()):
+            return
+        inference = FileInference(self.context.text)
+        try:
+            for function, return_node, callee in pending:
+                target = self.summaries.get(inference.callee_label(function.label, callee) or "")
+                if function.returns_framework is None and target is not None and target.returns_framework:
+                    self._found_return(return_node, function, f"the result of `{callee}(...)`, which returns {target.returns_framework}")
+        finally:
+            inference.close()
+
+    def _summarised(self, node: cst.FunctionDef) -> _Function | None:
+        """A summary for a module-level function or a method of a module-level class; public unless
+        it or its class is private (``_name``; dunder methods are public)."""
         if not self.in_adapter or self.functions:
             return None
         name = node.name.value
-        if name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
-            return None
+        private = name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
         if not self.classes:
-            return name
-        if len(self.classes) == 1 and self.classes[0].public:
-            return f"{self.classes[0].name}.{name}"
+            return _Function(name, public=not private)
+        if len(self.classes) == 1:
+            return _Function(f"{self.classes[0].name}.{name}", public=self.classes[0].public and not private)
         return None
 
     # -- annotations -------------------------------------------------------------------
 
-    def _check_annotation(self, annotation: cst.BaseExpression, label: str, where: str) -> bool:
+    def _check_annotation(self, annotation: cst.BaseExpression, function: _Function, where: str) -> None:
         for node, qualname in self._framework_names_in(annotation):
-            self.report(
-                node,
-                f"public adapter function `{label}` exposes the framework type `{qualname}` to its callers ({where}): "
-                "convert to the project's own types at the adapter boundary",
-            )
-            return True  # one finding per annotation
-        return False
+            if where == "return annotation":
+                function.returns_framework = f"`{qualname}` (its return annotation)"
+            if function.public:
+                self.report(
+                    node,
+                    f"public adapter function `{function.label}` exposes the framework type `{qualname}` to its callers ({where}): "
+                    "convert to the project's own types at the adapter boundary",
+                )
+            return  # one finding per annotation
 
     def _framework_names_in(self, expr: cst.BaseExpression):
         if isinstance(expr, (cst.Name, cst.Attribute)):
@@ -265,9 +289,19 @@ class FrameworkTypeLeak(_BoundaryRule):
             for _, qualname in self._framework_names_in(parsed) if parsed is not None else ():
                 yield expr, qualname
             return
+        if isinstance(expr, cst.Subscript):
+            generic = (dotted_name(expr.value) or "").rsplit(".", 1)[-1]
+            if generic == "Literal":
+                return  # ``Literal["openai"]`` holds values, not types
+            elements = expr.slice[:1] if generic == "Annotated" else expr.slice  # metadata is no type
+            yield from self._framework_names_in(expr.value)
+            for element in elements:
+                if isinstance(element.slice, cst.Index):
+                    yield from self._framework_names_in(element.slice.value)
+            return
         for child in expr.children:
-            if isinstance(child, cst.BaseExpression) or isinstance(child, (cst.SubscriptElement, cst.Index, cst.Element)):
-                yield from self._framework_names_in(child)
+            if isinstance(child, (cst.BaseExpression, cst.Element)):
+                yield from self._framework_names_in(child.value if isinstance(child, cst.Element) else child)
 
     # -- returned values ---------------------------------------------------------------
 
@@ -279,20 +313,28 @@ class FrameworkTypeLeak(_BoundaryRule):
             self._check_returned(node, node.value)
 
     def _check_returned(self, node: cst.CSTNode, value: cst.BaseExpression | None) -> None:
-        boundary = self.functions[-1] if self.functions else None
-        if boundary is None or boundary.return_reported or value is None:
+        function = self.functions[-1] if self.functions else None
+        if function is None or function.returns_framework or value is None:
             return
         if isinstance(value, cst.Await):
             value = value.expression
         evidence = self._framework_value(value)
         if evidence:
-            self._report_return(node, boundary, evidence)
+            self._found_return(node, function, evidence)
             return
         value = self._local_call(value)
         attr = self._self_attribute(value)
         if attr is not None and self.classes:
-            self.classes[-1].deferred.append((node, boundary, attr, value))
+            self.classes[-1].deferred.append((node, function, attr, value))
+        elif isinstance(value, cst.Call) and self.context.names.qualify(value.func) is None:
+            self._unresolved_call(node, function, value)
 
+    @staticmethod
+    def _unresolved_call(node: cst.CSTNode, function: _Function, call: cst.Call) -> None:
+        """Keep a returned call to a function of this file for astroid to place, at the end."""
+        callee = dotted_name(call.func)
+        if callee and callee.rsplit(".", 1)[-1] not in CONVERSIONS:
+            function.unresolved_calls.append((node, callee))
     def _framework_value(self, value: cst.BaseExpression) -> str | None:
         """Why ``value`` is a framework object, judged by syntax; None when it cannot tell."""
         if isinstance(value, cst.Call):
@@ -389,13 +431,15 @@ class FrameworkTypeLeak(_BoundaryRule):
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _report_return(self, node: cst.CSTNode, boundary: _Boundary, evidence: str) -> None:
-        if boundary.return_reported:
+    def _found_return(self, node: cst.CSTNode, function: _Function, evidence: str) -> None:
+        if function.returns_framework:
+            return  # one finding per function, however many returns
+        function.returns_framework = f"a framework object ({evidence})"
+        if not function.public:
             return
-        boundary.return_reported = True  # one finding per function, however many returns
         self.report(
             node,
-            f"public adapter function `{boundary.label}` returns a framework object to its callers ({evidence}): "
+            f"public adapter function `{function.label}` returns a framework object to its callers ({evidence}): "
             "convert it to the project's own types at the adapter boundary",
         )
 
