@@ -136,9 +136,14 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
                 self._check(alias, f"{module}.{dotted_name(alias.name)}")
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.in_adapter or not node.args or self.context.names.qualify(node.func) not in DYNAMIC_IMPORTS:
+        if self.in_adapter or not node.args:
             return
-        self._check(node, literal_string(node.args[0].value))
+        names = self.context.names
+        callee = names.qualify(node.func)
+        if callee is None and isinstance(node.func, cst.Name) and names.lookup(node.func.value) is None:
+            callee = node.func.value  # a builtin: ``__import__``
+        if callee in DYNAMIC_IMPORTS:
+            self._check(node, literal_string(node.args[0].value))
 
     def _check(self, node: cst.CSTNode, module: str | None) -> None:
         framework = self.foreign_framework(module)
