@@ -340,6 +340,7 @@ class FrameworkTypeLeak(_BoundaryRule):
         callee = dotted_name(call.func)
         if callee and callee.rsplit(".", 1)[-1] not in CONVERSIONS:
             function.unresolved_calls.append((node, callee))
+
     def _framework_value(self, value: cst.BaseExpression) -> str | None:
         """Why ``value`` is a framework object, judged by syntax; None when it cannot tell."""
         if isinstance(value, cst.Call):
