@@ -136,7 +136,8 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
                 self._check(alias, f"{module}.{dotted_name(alias.name)}")
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.in_adapter or not node.args:
+        short = node.func.attr.value if isinstance(node.func, cst.Attribute) else getattr(node.func, "value", None)
+        if self.in_adapter or not node.args or short not in ("import_module", "__import__"):
             return
         names = self.context.names
         callee = names.qualify(node.func)
