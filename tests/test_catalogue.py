@@ -26,7 +26,7 @@ def test_every_rule_has_an_entry_and_no_entry_is_orphaned():
 
 @pytest.mark.parametrize(("code", "index", "example"), EXAMPLES, ids=[f"{c}-{i}-{e.kind}" for c, i, e in EXAMPLES])
 def test_catalogue_example(code, index, example):
-    codes = [d.code for d in lint_source(example.code, "example.py", Config())]
+    codes = [d.code for d in lint_source(example.code, example.path, Config())]
     if example.kind == "bad":
         assert code in codes, f"bad example {index} of {code} does not fire"
     else:

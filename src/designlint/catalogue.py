@@ -2,6 +2,8 @@
 ``designlint/catalogue``), with a TOML front matter block and the rule's documentation.
 
 Fenced examples marked ``python bad`` must make the rule fire; ``python good`` ones must not.
+A fence may name the file the example stands for (``python bad path=app/adapters/llm.py``)
+when the rule depends on where the code lives; the default is ``example.py``.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ else:  # pragma: no cover
 
 DOCS_URL = "https://github.com/designlint/designlint/blob/main/rules/{code}.md"
 _FRONT_MATTER = re.compile(r"\A\+\+\+\n(?P<toml>.*?)\n\+\+\+\n(?P<body>.*)\Z", re.DOTALL)
-_EXAMPLE = re.compile(r"^```python (?P<kind>bad|good)\n(?P<code>.*?)^```", re.DOTALL | re.MULTILINE)
+_EXAMPLE = re.compile(r"^```python (?P<kind>bad|good)(?: path=(?P<path>\S+))?\n(?P<code>.*?)^```", re.DOTALL | re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class Example:
     kind: str  # "bad" or "good"
     code: str
+    path: str = "example.py"  # the file the example stands for
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class RuleDoc:
 
     @property
     def examples(self) -> tuple[Example, ...]:
-        return tuple(Example(m.group("kind"), m.group("code")) for m in _EXAMPLE.finditer(self.body))
+        return tuple(Example(m.group("kind"), m.group("code"), m.group("path") or "example.py") for m in _EXAMPLE.finditer(self.body))
 
     def section(self, title: str) -> str:
         match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", self.body, re.DOTALL | re.MULTILINE)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from designlint.globs import path_excluded
+
 
 def module_name_for(relpath: str) -> str | None:
     """``src/app/adapters/openai_adapter.py`` -> ``app.adapters.openai_adapter``."""
@@ -18,3 +20,26 @@ def module_name_for(relpath: str) -> str | None:
     if not parts or not all(part.isidentifier() for part in parts):
         return None
     return ".".join(parts)
+
+
+def module_parts(relpath: str, module_name: str | None) -> list[str]:
+    """The dotted parts of a file's module name; when the path gives none (the file lies outside
+    the project root, or under a directory such as ``my-project`` that no import can name), the
+    deepest run of directory names that are identifiers stands in for it."""
+    if module_name:
+        return module_name.split(".")
+    parts = list(PurePosixPath(relpath).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    run: list[str] = []
+    for part in reversed(parts):
+        if not part.isidentifier():
+            break
+        run.append(part)
+    return run[::-1]
+
+
+def module_glob_matches(patterns: tuple[str, ...], module: str) -> bool:
+    """Does a dotted glob (``app.adapters.*``, ``app.**.llm``) match ``module`` or one of its
+    parent packages? ``*`` stands for one dotted part, ``**`` for any number of them."""
+    return path_excluded(tuple(p.replace(".", "/") for p in patterns), module.replace(".", "/"))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from designlint.rules.adapters import FrameworkImportOutsideAdapter, FrameworkTypeLeak
 from designlint.rules.base import Rule
 from designlint.rules.errors import RawStringErrorCode
 
-ALL_RULES: tuple[type[Rule], ...] = (RawStringErrorCode,)
+ALL_RULES: tuple[type[Rule], ...] = (RawStringErrorCode, FrameworkImportOutsideAdapter, FrameworkTypeLeak)
 
 # Findings the engine itself produces; always on, never selectable away.
 PARSE_ERROR = ("DL001", "parse-error")
