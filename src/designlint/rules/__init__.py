@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from designlint.rules.authz import AuthzOr, SuperuserBypass
 from designlint.rules.base import Rule
 from designlint.rules.errors import RawStringErrorCode
 
-ALL_RULES: tuple[type[Rule], ...] = (RawStringErrorCode,)
+ALL_RULES: tuple[type[Rule], ...] = (AuthzOr, SuperuserBypass, RawStringErrorCode)
 
 # Findings the engine itself produces; always on, never selectable away.
 PARSE_ERROR = ("DL001", "parse-error")
