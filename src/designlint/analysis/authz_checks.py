@@ -106,9 +106,21 @@ def classify(expr: cst.BaseExpression, vocabulary: Vocabulary) -> Check | None:
     if isinstance(expr, cst.Comparison):
         return _classify_comparison(expr, vocabulary)
     if isinstance(expr, cst.Call):
+        comprehension = _any_comprehension(expr)
+        if comprehension is not None:
+            return classify(comprehension.elt, vocabulary)
         return _classify_call(expr, vocabulary)
     if isinstance(expr, (cst.Name, cst.Attribute)):
         return _classify_flag(_last_identifier(expr) or "", vocabulary)
+    return None
+
+
+def _any_comprehension(expr: cst.Call) -> cst.GeneratorExp | cst.ListComp | None:
+    """``any(r in user.roles for r in required)``: a check over many values is still that check."""
+    if isinstance(expr.func, cst.Name) and expr.func.value in ("any", "all") and len(expr.args) == 1:
+        value = expr.args[0].value
+        if isinstance(value, (cst.GeneratorExp, cst.ListComp)):
+            return value
     return None
 
 
