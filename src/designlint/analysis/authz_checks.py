@@ -40,7 +40,7 @@ _BOOL_SUFFIXES = frozenset({"ok", "match", "matches", "matched", "valid", "allow
 _NEGATIVE = frozenset({"mismatch", "mismatched", "different", "cross", "wrong", "foreign"})
 # Call names that test rather than fetch (``same_tenant``, ``has_role``; not ``get_tenant``).
 _CHECK_PREFIXES = _BOOL_PREFIXES | {"check", "verify", "matches", "validate", "ensure", "require"}
-_CHECK_TOKENS = frozenset({"same", "match", "matches", "belongs", "access", "member"})
+_CHECK_TOKENS = frozenset({"same", "match", "matches", "belongs"})
 _VALUE_CONVERTERS = frozenset({"str", "int", "UUID", "uuid.UUID"})
 _TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
@@ -176,10 +176,10 @@ def _classify_flag(identifier: str, vocabulary: Vocabulary) -> Check | None:
         return None
     kinds = vocabulary.kinds_named(parts)
     boolean = parts[0] in _BOOL_PREFIXES or parts[-1] in _BOOL_SUFFIXES
-    if kinds == {Kind.SUPERUSER} and (boolean or parts in vocabulary.superuser):
-        return Check(Kind.SUPERUSER, True)
     if not boolean:
         return None
+    if kinds == {Kind.SUPERUSER}:
+        return Check(Kind.SUPERUSER, True)
     positive = not (_NEGATIVE & set(parts))
     if Kind.TENANT in kinds and Kind.ROLE not in kinds:
         # ``is_org_admin``: an admin of the tenant, a role inside it.
