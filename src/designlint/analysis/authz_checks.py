@@ -41,6 +41,12 @@ _NEGATIVE = frozenset({"mismatch", "mismatched", "different", "cross", "wrong", 
 # Call names that test rather than fetch (``same_tenant``, ``has_role``; not ``get_tenant``).
 _CHECK_PREFIXES = _BOOL_PREFIXES | {"check", "verify", "matches", "validate", "ensure", "require"}
 _CHECK_TOKENS = frozenset({"same", "match", "matches", "belongs"})
+_ID_TOKENS = frozenset({"id", "ids", "uuid", "uuids", "key", "keys", "slug", "pk"})
+# Tokens a check's name may hold besides its words: ``is_org_member``, ``has_required_role``.
+_FLAG_FILLER = (
+    _CHECK_PREFIXES | _CHECK_TOKENS | _BOOL_SUFFIXES | _NEGATIVE | _ID_TOKENS
+    | {"to", "of", "the", "user", "principal", "caller", "member", "access", "required", "any", "all", "current", "active", "global"}
+)
 _VALUE_CONVERTERS = frozenset({"str", "int", "UUID", "uuid.UUID"})
 _TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
@@ -74,22 +80,46 @@ class Vocabulary:
         words = {Kind.TENANT: self.tenant, Kind.ROLE: self.role, Kind.SUPERUSER: self.superuser}[kind]
         return "|".join(r"_?".join(re.escape(t) for t in word) for word in words)
 
-    def kinds_named(self, parts: tuple[str, ...]) -> set[Kind]:
-        found = set()
+    def _words(self) -> Iterator[tuple[Kind, tuple[str, ...]]]:
         for kind, words in ((Kind.TENANT, self.tenant), (Kind.ROLE, self.role), (Kind.SUPERUSER, self.superuser)):
-            if any(_contains(parts, word) for word in words):
-                found.add(kind)
+            for word in words:
+                yield kind, word
+
+    def kinds_named(self, parts: tuple[str, ...]) -> set[Kind]:
+        """Kinds with a word anywhere in the identifier (``platform_admin`` names the admin role)."""
+        return {kind for kind, word in self._words() if any(True for _ in _occurrences(parts, word))}
+
+    def subject_kinds(self, parts: tuple[str, ...]) -> set[Kind]:
+        """Kinds whose word is what the identifier is about: it ends it, or precedes a final id
+        token (``tenant_id``, ``org``, ``user_roles``; not ``workspace_persistence``)."""
+        found = set()
+        for kind, word in self._words():
+            for start in _occurrences(parts, word):
+                end = start + len(word)
+                if end == len(parts) or (end == len(parts) - 1 and parts[-1] in _ID_TOKENS):
+                    found.add(kind)
         return found
 
+    def flag_kinds(self, parts: tuple[str, ...]) -> set[Kind]:
+        """Kinds named by an identifier made only of their words and yes/no vocabulary
+        (``same_tenant``, ``has_role``, ``is_superuser``; not ``can_reuse_workspace``)."""
+        found, covered = set(), set()
+        for kind, word in self._words():
+            for start in _occurrences(parts, word):
+                found.add(kind)
+                covered.update(range(start, start + len(word)))
+        if all(i in covered or part in _FLAG_FILLER for i, part in enumerate(parts)):
+            return found
+        return set()
 
-def _contains(parts: tuple[str, ...], word: tuple[str, ...]) -> bool:
-    """``word`` occurs in ``parts`` as a run of tokens; a plural ``s`` on its last token counts."""
+
+def _occurrences(parts: tuple[str, ...], word: tuple[str, ...]) -> Iterator[int]:
+    """Where ``word`` occurs in ``parts`` as a run of tokens; a plural ``s`` on its last token counts."""
     n = len(word)
     for i in range(len(parts) - n + 1):
         window = parts[i : i + n]
         if window[:-1] == word[:-1] and window[-1] in (word[-1], word[-1] + "s"):
-            return True
-    return False
+            yield i
 
 
 # -- single checks ------------------------------------------------------------------------
@@ -139,7 +169,7 @@ def _classify_comparison(expr: cst.Comparison, vocabulary: Vocabulary) -> Check 
     if any(_is_constant(side) for side in sides):
         return None  # ``tenant_id is None``: a presence test
     names = [_subject(side) for side in sides]
-    kinds = [vocabulary.kinds_named(tokens(name)) if name else set() for name in names]
+    kinds = [vocabulary.subject_kinds(tokens(name)) if name else set() for name in names]
     literals = [_literal_values(side) for side in sides]
     if any(Kind.TENANT in k for k in kinds) and not any(literals):
         return Check(Kind.TENANT, positive)
@@ -158,7 +188,7 @@ def _classify_call(expr: cst.Call, vocabulary: Vocabulary) -> Check | None:
     parts = tokens(callee)
     if not parts or not (parts[0] in _CHECK_PREFIXES or _CHECK_TOKENS & set(parts)):
         return None
-    kinds = vocabulary.kinds_named(parts)
+    kinds = vocabulary.flag_kinds(parts)
     positive = not (_NEGATIVE & set(parts))
     if Kind.TENANT in kinds and Kind.ROLE not in kinds:
         return Check(Kind.ROLE if Kind.SUPERUSER in kinds else Kind.TENANT, positive)
@@ -174,7 +204,7 @@ def _classify_flag(identifier: str, vocabulary: Vocabulary) -> Check | None:
     parts = tokens(identifier)
     if not parts:
         return None
-    kinds = vocabulary.kinds_named(parts)
+    kinds = vocabulary.flag_kinds(parts)
     boolean = parts[0] in _BOOL_PREFIXES or parts[-1] in _BOOL_SUFFIXES
     if not boolean:
         return None
@@ -228,14 +258,15 @@ def _is_constant(expr: cst.BaseExpression) -> bool:
 
 
 def _literal_values(expr: cst.BaseExpression) -> list[str]:
-    """String literals (or enum-like ``Role.ADMIN`` names) an expression spells out."""
+    """String literals (or constant names) an expression spells out."""
     if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
         return [v for e in expr.elements for v in _literal_values(e.value)]
     value = literal_string(expr)
     if value is not None:
         return [value]
-    if isinstance(expr, cst.Attribute) and expr.attr.value.isupper():
-        return [expr.attr.value]
+    constant = _last_identifier(expr)
+    if constant is not None and constant.isupper():  # ``Role.ADMIN``, ``NO_WORKSPACE``
+        return [constant]
     if isinstance(expr, (cst.Integer, cst.FormattedString)):
         return [""]
     return []

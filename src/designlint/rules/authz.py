@@ -147,7 +147,7 @@ class SuperuserBypass(_AuthzRule):
     def _takes_tenant(self, function: cst.FunctionDef) -> bool:
         params = function.params
         return any(
-            Kind.TENANT in self.vocabulary.kinds_named(tokens(p.name.value))
+            Kind.TENANT in self.vocabulary.subject_kinds(tokens(p.name.value))
             for p in (*params.posonly_params, *params.params, *params.kwonly_params)
         )
 
