@@ -47,6 +47,8 @@ _FLAG_FILLER = (
     _CHECK_PREFIXES | _CHECK_TOKENS | _BOOL_SUFFIXES | _NEGATIVE | _ID_TOKENS
     | {"to", "of", "the", "user", "principal", "caller", "member", "access", "required", "any", "all", "current", "active", "global"}
 )
+# What a tenant check's name says about the tenant beyond mentioning it.
+_TENANT_RELATION = (_CHECK_PREFIXES - _BOOL_PREFIXES) | _CHECK_TOKENS | _BOOL_SUFFIXES | _NEGATIVE | {"member", "access", "scoped"}
 _VALUE_CONVERTERS = frozenset({"str", "int", "UUID", "uuid.UUID"})
 _TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
@@ -159,6 +161,7 @@ def _classify_comparison(expr: cst.Comparison, vocabulary: Vocabulary) -> Check 
         return None
     target = expr.comparisons[0]
     operator = target.operator
+    identity = isinstance(operator, (cst.Is, cst.IsNot))
     if isinstance(operator, (cst.Equal, cst.In, cst.Is)):
         positive = True
     elif isinstance(operator, (cst.NotEqual, cst.NotIn, cst.IsNot)):
@@ -171,11 +174,13 @@ def _classify_comparison(expr: cst.Comparison, vocabulary: Vocabulary) -> Check 
     names = [_subject(side) for side in sides]
     kinds = [vocabulary.subject_kinds(tokens(name)) if name else set() for name in names]
     literals = [_literal_values(side) for side in sides]
-    if any(Kind.TENANT in k for k in kinds) and not any(literals):
+    # A tenant check compares one tenant identifier with another (``doc.org_id == user.org_id``),
+    # by value: ``type(ws) is Workspace`` and ``self.project in names()`` are not.
+    if all(Kind.TENANT in k for k in kinds) and not identity:
         return Check(Kind.TENANT, positive)
     if any(Kind.ROLE in k for k in kinds):
         values = [v for group in literals for v in group]
-        if values and all(v.lower() in CHAT_ROLES for v in values):
+        if values and all(CHAT_ROLES & set(tokens(v)) for v in values):
             return None
         return Check(_role_or_superuser(values, vocabulary), positive)
     return None
@@ -191,7 +196,7 @@ def _classify_call(expr: cst.Call, vocabulary: Vocabulary) -> Check | None:
     kinds = vocabulary.flag_kinds(parts)
     positive = not (_NEGATIVE & set(parts))
     if Kind.TENANT in kinds and Kind.ROLE not in kinds:
-        return Check(Kind.ROLE if Kind.SUPERUSER in kinds else Kind.TENANT, positive)
+        return _tenant_or_scoped_admin(parts, kinds, positive)
     if Kind.ROLE in kinds and Kind.TENANT not in kinds:
         arguments = [v for arg in expr.args for v in _literal_values(arg.value)]
         return Check(Kind.SUPERUSER if Kind.SUPERUSER in kinds else _role_or_superuser(arguments, vocabulary), positive)
@@ -212,10 +217,19 @@ def _classify_flag(identifier: str, vocabulary: Vocabulary) -> Check | None:
         return Check(Kind.SUPERUSER, True)
     positive = not (_NEGATIVE & set(parts))
     if Kind.TENANT in kinds and Kind.ROLE not in kinds:
-        # ``is_org_admin``: an admin of the tenant, a role inside it.
-        return Check(Kind.ROLE if Kind.SUPERUSER in kinds else Kind.TENANT, positive)
+        return _tenant_or_scoped_admin(parts, kinds, positive)
     if Kind.ROLE in kinds and Kind.TENANT not in kinds:
         return Check(Kind.SUPERUSER if Kind.SUPERUSER in kinds else Kind.ROLE, positive)
+    return None
+
+
+def _tenant_or_scoped_admin(parts: tuple[str, ...], kinds: set[Kind], positive: bool) -> Check | None:
+    """``is_org_admin`` is an admin of the tenant, a role inside it; ``same_tenant`` is a tenant
+    check, but ``has_project`` or ``in_workspace`` only say that there is one."""
+    if Kind.SUPERUSER in kinds:
+        return Check(Kind.ROLE, positive)
+    if _TENANT_RELATION & set(parts):
+        return Check(Kind.TENANT, positive)
     return None
 
 
@@ -228,7 +242,7 @@ def _role_or_superuser(values: list[str], vocabulary: Vocabulary) -> Kind:
 
 
 def _subject(expr: cst.BaseExpression) -> str | None:
-    """The identifier a comparison side is about: ``doc.tenant_id`` -> ``tenant_id``,
+    """The identifier a comparison side is about: ``doc.tenant_id`` -> ``tenant_id``, ``org.id`` -> ``org_id``,
     ``claims["org_id"]`` / ``claims.get("org_id")`` -> ``org_id``, ``str(user.org_id)`` -> ``org_id``."""
     if isinstance(expr, cst.Call):
         func = dotted_name(expr.func) or ""
@@ -242,6 +256,10 @@ def _subject(expr: cst.BaseExpression) -> str | None:
         return _last_identifier(expr.func)
     if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
         return literal_string(expr.slice[0].slice.value)
+    if isinstance(expr, cst.Attribute) and expr.attr.value in _ID_TOKENS:
+        owner = _last_identifier(expr.value)  # ``workspace.id`` is the workspace's id
+        if owner is not None:
+            return f"{owner}_{expr.attr.value}"
     return _last_identifier(expr)
 
 
