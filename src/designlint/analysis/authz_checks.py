@@ -337,7 +337,7 @@ def allow_formula(expr: cst.BaseExpression, allows_when_true: bool, vocabulary: 
 
 
 def _build(expr, polarity: bool, vocabulary: Vocabulary, lookup: Lookup, expanding: frozenset[str], written=None) -> Formula:
-    written = written or expr
+    written = expr if written is None else written
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
         return _build(expr.expression, not polarity, vocabulary, lookup, expanding, written)
     operands = _junction_operands(expr)
@@ -391,8 +391,7 @@ def violations(formula: Formula, anchor: cst.CSTNode | None = None) -> Iterator[
             yield Violation(kind, anchor or formula.node, tenant, bypass)
             return
     for part in formula.parts:
-        if isinstance(part, Junction):
-            yield from violations(part, anchor)
+        yield from violations(part, anchor)
 
 
 def disjuncts(formula: Formula) -> tuple[Formula, ...]:
