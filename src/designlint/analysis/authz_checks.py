@@ -141,6 +141,8 @@ def classify(expr: cst.BaseExpression, vocabulary: Vocabulary) -> Check | None:
         comprehension = _any_comprehension(expr)
         if comprehension is not None:
             return classify(comprehension.elt, vocabulary)
+        if dotted_name(expr.func) == "getattr" and len(expr.args) >= 2:  # ``getattr(user, "is_staff", False)``
+            return _classify_flag(literal_string(expr.args[1].value) or "", vocabulary)
         return _classify_call(expr, vocabulary)
     if isinstance(expr, (cst.Name, cst.Attribute)):
         return _classify_flag(_last_identifier(expr) or "", vocabulary)
