@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from designlint.rules.adapters import FrameworkImportOutsideAdapter, FrameworkTypeLeak
+from designlint.rules.authz import AuthzOr, SuperuserBypass
 from designlint.rules.base import Rule
 from designlint.rules.errors import RawStringErrorCode
 
-ALL_RULES: tuple[type[Rule], ...] = (RawStringErrorCode, FrameworkImportOutsideAdapter, FrameworkTypeLeak)
+ALL_RULES: tuple[type[Rule], ...] = (AuthzOr, SuperuserBypass, FrameworkImportOutsideAdapter, FrameworkTypeLeak, RawStringErrorCode)
 
 # Findings the engine itself produces; always on, never selectable away.
 PARSE_ERROR = ("DL001", "parse-error")

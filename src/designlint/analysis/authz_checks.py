@@ -1,0 +1,467 @@
+"""Authorization checks in boolean expressions: which operand is a tenant-scope check, which a
+role/permission check, which a superuser flag, and which of them grant access on their own.
+
+An expression is read as the *allow* condition it stands for: ``if cond: raise Forbidden``
+allows exactly when ``not cond`` holds, so ``if tenant_mismatch and not role_ok: deny``
+allows on ``not tenant_mismatch or role_ok`` -- an OR -- while
+``if not tenant_ok or not role_ok: deny`` allows on ``tenant_ok and role_ok``. Negations are
+pushed inward (De Morgan), ``any([...])``/``all([...])`` of literal lists are ORs/ANDs, and
+boolean variables assigned earlier in the same function stand for their values.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator, Union
+
+import libcst as cst
+
+from designlint.analysis.names import dotted_name
+from designlint.analysis.strings import literal_string
+from designlint.config import AuthzOptions
+
+
+class Kind(enum.Enum):
+    TENANT = "tenant check"
+    ROLE = "role check"
+    SUPERUSER = "superuser flag"
+
+
+TENANT_WORDS = ("tenant", "org", "organization", "organisation", "workspace", "account", "project")
+ROLE_WORDS = ("role", "permission", "perm", "scope", "privilege")
+SUPERUSER_WORDS = ("superuser", "super_user", "superadmin", "super_admin", "admin", "administrator", "staff", "sudo")
+# ``message.role == "user"`` is a chat message's role, not an authorization role.
+CHAT_ROLES = frozenset({"user", "assistant", "system", "tool", "function", "developer", "model", "human", "ai"})
+# Identifier tokens that make a name read as a yes/no answer (``is_admin``, ``tenant_ok``).
+_BOOL_PREFIXES = frozenset({"is", "has", "same", "can", "in", "belongs", "owns"})
+_BOOL_SUFFIXES = frozenset({"ok", "match", "matches", "matched", "valid", "allowed", "passed", "mismatch", "mismatched"})
+_NEGATIVE = frozenset({"mismatch", "mismatched", "different", "cross", "wrong", "foreign"})
+# Call names that test rather than fetch (``same_tenant``, ``has_role``; not ``get_tenant``).
+_CHECK_PREFIXES = _BOOL_PREFIXES | {"check", "verify", "matches", "validate", "ensure", "require"}
+_CHECK_TOKENS = frozenset({"same", "match", "matches", "belongs"})
+_ID_TOKENS = frozenset({"id", "ids", "uuid", "uuids", "key", "keys", "slug", "pk"})
+# Tokens a check's name may hold besides its words: ``is_org_member``, ``has_required_role``.
+_FLAG_FILLER = (
+    _CHECK_PREFIXES | _CHECK_TOKENS | _BOOL_SUFFIXES | _NEGATIVE | _ID_TOKENS
+    | {"to", "of", "the", "user", "principal", "caller", "member", "access", "required", "any", "all", "current", "active", "global"}
+)
+# What a tenant check's name says about the tenant beyond mentioning it.
+_TENANT_RELATION = (_CHECK_PREFIXES - _BOOL_PREFIXES) | _CHECK_TOKENS | _BOOL_SUFFIXES | _NEGATIVE | {"member", "access", "scoped"}
+_VALUE_CONVERTERS = frozenset({"str", "int", "UUID", "uuid.UUID"})
+_TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def tokens(identifier: str) -> tuple[str, ...]:
+    """``isSuperUser`` -> (is, super, user); ``tenant_ids`` -> (tenant, ids)."""
+    return tuple(t.lower() for part in re.split(r"[^A-Za-z0-9]+", identifier) for t in _TOKEN.findall(part))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The built-in words, extended by ``[tool.designlint.authz]``; each word a token sequence."""
+
+    tenant: tuple[tuple[str, ...], ...]
+    role: tuple[tuple[str, ...], ...]
+    superuser: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def from_options(cls, options: AuthzOptions) -> Vocabulary:
+        def words(defaults: tuple[str, ...], extra: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+            return tuple(dict.fromkeys(tokens(w) for w in (*defaults, *extra) if tokens(w)))
+
+        return cls(
+            words(TENANT_WORDS, options.tenant_names),
+            words(ROLE_WORDS, options.role_names),
+            words(SUPERUSER_WORDS, options.superuser_names),
+        )
+
+    def pattern(self, kind: Kind) -> str:
+        """A regex alternative matching any of the words of ``kind`` in source text."""
+        words = {Kind.TENANT: self.tenant, Kind.ROLE: self.role, Kind.SUPERUSER: self.superuser}[kind]
+        return "|".join(r"_?".join(re.escape(t) for t in word) for word in words)
+
+    def _words(self) -> Iterator[tuple[Kind, tuple[str, ...]]]:
+        for kind, words in ((Kind.TENANT, self.tenant), (Kind.ROLE, self.role), (Kind.SUPERUSER, self.superuser)):
+            for word in words:
+                yield kind, word
+
+    def kinds_named(self, parts: tuple[str, ...]) -> set[Kind]:
+        """Kinds with a word anywhere in the identifier (``platform_admin`` names the admin role)."""
+        return {kind for kind, word in self._words() if any(True for _ in _occurrences(parts, word))}
+
+    def subject_kinds(self, parts: tuple[str, ...]) -> set[Kind]:
+        """Kinds whose word is what the identifier is about: it ends it, or precedes a final id
+        token (``tenant_id``, ``org``, ``user_roles``; not ``workspace_persistence``)."""
+        found = set()
+        for kind, word in self._words():
+            for start in _occurrences(parts, word):
+                end = start + len(word)
+                if end == len(parts) or (end == len(parts) - 1 and parts[-1] in _ID_TOKENS):
+                    found.add(kind)
+        return found
+
+    def flag_kinds(self, parts: tuple[str, ...]) -> set[Kind]:
+        """Kinds named by an identifier made only of their words and yes/no vocabulary
+        (``same_tenant``, ``has_role``, ``is_superuser``; not ``can_reuse_workspace``)."""
+        found, covered = set(), set()
+        for kind, word in self._words():
+            for start in _occurrences(parts, word):
+                found.add(kind)
+                covered.update(range(start, start + len(word)))
+        if all(i in covered or part in _FLAG_FILLER for i, part in enumerate(parts)):
+            return found
+        return set()
+
+
+def _occurrences(parts: tuple[str, ...], word: tuple[str, ...]) -> Iterator[int]:
+    """Where ``word`` occurs in ``parts`` as a run of tokens; a plural ``s`` on its last token counts."""
+    n = len(word)
+    for i in range(len(parts) - n + 1):
+        window = parts[i : i + n]
+        if window[:-1] == word[:-1] and window[-1] in (word[-1], word[-1] + "s"):
+            yield i
+
+
+# -- single checks ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: Kind
+    positive: bool  # True when the expression is true on success (``==``), False on failure (``!=``)
+
+
+def classify(expr: cst.BaseExpression, vocabulary: Vocabulary) -> Check | None:
+    """What authorization check ``expr`` is, if it is one."""
+    if isinstance(expr, cst.Comparison):
+        return _classify_comparison(expr, vocabulary)
+    if isinstance(expr, cst.Call):
+        comprehension = _any_comprehension(expr)
+        if comprehension is not None:
+            return classify(comprehension.elt, vocabulary)
+        if dotted_name(expr.func) == "getattr" and len(expr.args) >= 2:  # ``getattr(user, "is_staff", False)``
+            return _classify_flag(literal_string(expr.args[1].value) or "", vocabulary)
+        return _classify_call(expr, vocabulary)
+    if isinstance(expr, (cst.Name, cst.Attribute)):
+        return _classify_flag(_last_identifier(expr) or "", vocabulary)
+    return None
+
+
+def _any_comprehension(expr: cst.Call) -> cst.GeneratorExp | cst.ListComp | None:
+    """``any(r in user.roles for r in required)``: a check over many values is still that check."""
+    if isinstance(expr.func, cst.Name) and expr.func.value in ("any", "all") and len(expr.args) == 1:
+        value = expr.args[0].value
+        if isinstance(value, (cst.GeneratorExp, cst.ListComp)):
+            return value
+    return None
+
+
+def _classify_comparison(expr: cst.Comparison, vocabulary: Vocabulary) -> Check | None:
+    if len(expr.comparisons) != 1:
+        return None
+    target = expr.comparisons[0]
+    operator = target.operator
+    identity = isinstance(operator, (cst.Is, cst.IsNot))
+    if isinstance(operator, (cst.Equal, cst.In, cst.Is)):
+        positive = True
+    elif isinstance(operator, (cst.NotEqual, cst.NotIn, cst.IsNot)):
+        positive = False
+    else:
+        return None
+    sides = (expr.left, target.comparator)
+    if any(_is_constant(side) for side in sides):
+        return None  # ``tenant_id is None``: a presence test
+    names = [_subject(side) for side in sides]
+    kinds = [vocabulary.subject_kinds(tokens(name)) if name else set() for name in names]
+    literals = [_literal_values(side) for side in sides]
+    # A tenant check compares one tenant identifier with another (``doc.org_id == user.org_id``),
+    # by value: ``type(ws) is Workspace`` and ``self.project in names()`` are not.
+    if all(Kind.TENANT in k for k in kinds) and not identity:
+        return Check(Kind.TENANT, positive)
+    if any(Kind.ROLE in k for k in kinds):
+        values = [v for group in literals for v in group]
+        if values and all(CHAT_ROLES & set(tokens(v)) for v in values):
+            return None
+        return Check(_role_or_superuser(values, vocabulary), positive)
+    return None
+
+
+def _classify_call(expr: cst.Call, vocabulary: Vocabulary) -> Check | None:
+    callee = _last_identifier(expr.func)
+    if not callee:
+        return None
+    parts = tokens(callee)
+    if not parts or not (parts[0] in _CHECK_PREFIXES or _CHECK_TOKENS & set(parts)):
+        return None
+    kinds = vocabulary.flag_kinds(parts)
+    positive = not (_NEGATIVE & set(parts))
+    if Kind.TENANT in kinds and Kind.ROLE not in kinds:
+        return _tenant_or_scoped_admin(parts, kinds, positive)
+    if Kind.ROLE in kinds and Kind.TENANT not in kinds:
+        arguments = [v for arg in expr.args for v in _literal_values(arg.value)]
+        return Check(Kind.SUPERUSER if Kind.SUPERUSER in kinds else _role_or_superuser(arguments, vocabulary), positive)
+    if kinds == {Kind.SUPERUSER}:
+        return Check(Kind.SUPERUSER, positive)
+    return None
+
+
+def _classify_flag(identifier: str, vocabulary: Vocabulary) -> Check | None:
+    parts = tokens(identifier)
+    if not parts:
+        return None
+    kinds = vocabulary.flag_kinds(parts)
+    boolean = parts[0] in _BOOL_PREFIXES or parts[-1] in _BOOL_SUFFIXES
+    if not boolean:
+        return None
+    if kinds == {Kind.SUPERUSER}:
+        return Check(Kind.SUPERUSER, True)
+    positive = not (_NEGATIVE & set(parts))
+    if Kind.TENANT in kinds and Kind.ROLE not in kinds:
+        return _tenant_or_scoped_admin(parts, kinds, positive)
+    if Kind.ROLE in kinds and Kind.TENANT not in kinds:
+        return Check(Kind.SUPERUSER if Kind.SUPERUSER in kinds else Kind.ROLE, positive)
+    return None
+
+
+def _tenant_or_scoped_admin(parts: tuple[str, ...], kinds: set[Kind], positive: bool) -> Check | None:
+    """``is_org_admin`` is an admin of the tenant, a role inside it; ``same_tenant`` is a tenant
+    check, but ``has_project`` or ``in_workspace`` only say that there is one."""
+    if Kind.SUPERUSER in kinds:
+        return Check(Kind.ROLE, positive)
+    if _TENANT_RELATION & set(parts):
+        return Check(Kind.TENANT, positive)
+    return None
+
+
+def _role_or_superuser(values: list[str], vocabulary: Vocabulary) -> Kind:
+    """A role check against ``"admin"`` is the superuser bypass; against a tenant's admin role it is not."""
+    for value in values:
+        if vocabulary.kinds_named(tokens(value)) == {Kind.SUPERUSER}:
+            return Kind.SUPERUSER
+    return Kind.ROLE
+
+
+def _subject(expr: cst.BaseExpression) -> str | None:
+    """The identifier a comparison side is about: ``doc.tenant_id`` -> ``tenant_id``, ``org.id`` -> ``org_id``,
+    ``claims["org_id"]`` / ``claims.get("org_id")`` -> ``org_id``, ``str(user.org_id)`` -> ``org_id``."""
+    if isinstance(expr, cst.Call):
+        func = dotted_name(expr.func) or ""
+        args = [a.value for a in expr.args]
+        if func in _VALUE_CONVERTERS and len(args) == 1:
+            return _subject(args[0])
+        if func == "getattr" and len(args) >= 2:
+            return literal_string(args[1])
+        if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get" and args:
+            return literal_string(args[0])
+        return _last_identifier(expr.func)
+    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        return literal_string(expr.slice[0].slice.value)
+    if isinstance(expr, cst.Attribute) and expr.attr.value in _ID_TOKENS:
+        owner = _last_identifier(expr.value)  # ``workspace.id`` is the workspace's id
+        if owner is not None:
+            return f"{owner}_{expr.attr.value}"
+    return _last_identifier(expr)
+
+
+def _last_identifier(expr: cst.BaseExpression) -> str | None:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return None
+
+
+def _is_constant(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value in ("None", "True", "False")
+
+
+def _literal_values(expr: cst.BaseExpression) -> list[str]:
+    """String literals (or constant names) an expression spells out."""
+    if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+        return [v for e in expr.elements for v in _literal_values(e.value)]
+    value = literal_string(expr)
+    if value is not None:
+        return [value]
+    constant = _last_identifier(expr)
+    if constant is not None and constant.isupper():  # ``Role.ADMIN``, ``NO_WORKSPACE``
+        return [constant]
+    if isinstance(expr, (cst.Integer, cst.FormattedString)):
+        return [""]
+    return []
+
+
+# -- the allow condition as a formula ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Leaf:
+    node: cst.BaseExpression  # the operand as written, with any ``not``
+    grants: frozenset[Kind]  # the checks this operand passes when it grants access
+    # A boolean variable whose value, read negated, is a junction that was not analysed
+    # as such where it was assigned (``blocked = tenant_mismatch and not role_ok; if blocked: deny``).
+    expansion: Formula | None = None
+
+
+@dataclass(frozen=True)
+class Junction:
+    is_or: bool
+    parts: tuple[Formula, ...]
+    node: cst.BaseExpression  # where it is written
+
+    @property
+    def grants(self) -> frozenset[Kind]:
+        return frozenset().union(*(p.grants for p in self.parts))
+
+
+Formula = Union[Leaf, Junction]
+Lookup = Callable[[str], "cst.BaseExpression | None"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """An OR in the allow condition where ``bypass`` grants access without ``tenant``."""
+
+    kind: Kind  # ROLE or SUPERUSER: what ``bypass`` checks instead of the tenant
+    anchor: cst.CSTNode  # where to report
+    tenant: Formula
+    bypass: Formula
+
+
+def allow_formula(expr: cst.BaseExpression, allows_when_true: bool, vocabulary: Vocabulary, lookup: Lookup) -> Formula:
+    """``expr`` as the condition under which access is granted.
+
+    ``allows_when_true`` is False for the test of an ``if`` whose body denies. ``lookup``
+    gives the value a local boolean variable was assigned in the same function.
+    """
+    return _build(expr, allows_when_true, vocabulary, lookup, frozenset())
+
+
+def _build(expr, polarity: bool, vocabulary: Vocabulary, lookup: Lookup, expanding: frozenset[str], written=None) -> Formula:
+    written = expr if written is None else written
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
+        return _build(expr.expression, not polarity, vocabulary, lookup, expanding, written)
+    operands = _junction_operands(expr)
+    if operands is not None:
+        is_or, items = operands
+        is_or = is_or == polarity  # De Morgan: a negated AND is an OR of negations
+        parts: list[Formula] = []
+        for item in items:
+            part = _build(item, polarity, vocabulary, lookup, expanding)
+            if isinstance(part, Junction) and part.is_or == is_or:
+                parts.extend(part.parts)
+            else:
+                parts.append(part)
+        return Junction(is_or, tuple(parts), written)
+    if isinstance(expr, cst.Name) and expr.value not in expanding and len(expanding) < 4:
+        value = lookup(expr.value)
+        if value is not None:
+            inner = _build(value, polarity, vocabulary, lookup, expanding | {expr.value})
+            flipped = isinstance(inner, Junction) and not polarity
+            return Leaf(written, inner.grants, inner if flipped else None)
+    check = classify(expr, vocabulary)
+    grants = frozenset({check.kind}) if check is not None and check.positive == polarity else frozenset()
+    return Leaf(written, grants)
+
+
+def _junction_operands(expr: cst.BaseExpression) -> tuple[bool, list[cst.BaseExpression]] | None:
+    """(is_or, operands) of ``a or b``, ``a and b``, ``any([a, b])``, ``all((a, b))``."""
+    if isinstance(expr, cst.BooleanOperation):
+        return isinstance(expr.operator, cst.Or), [expr.left, expr.right]
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in ("any", "all"):
+        if len(expr.args) == 1 and isinstance(expr.args[0].value, (cst.List, cst.Tuple, cst.Set)):
+            elements = expr.args[0].value.elements
+            if all(isinstance(e, cst.Element) for e in elements):
+                return expr.func.value == "any", [e.value for e in elements]
+    return None
+
+
+def violations(formula: Formula, anchor: cst.CSTNode | None = None) -> Iterator[Violation]:
+    """Every OR in ``formula`` with an operand that passes a tenant check and another that
+    passes a role check or superuser flag without one."""
+    if isinstance(formula, Leaf):
+        if formula.expansion is not None:
+            yield from violations(formula.expansion, anchor or formula.node)
+        return
+    if formula.is_or:
+        tenant = next((p for p in formula.parts if Kind.TENANT in p.grants), None)
+        bypasses = [p for p in formula.parts if Kind.TENANT not in p.grants and p.grants & {Kind.ROLE, Kind.SUPERUSER}]
+        if tenant is not None and bypasses:
+            bypass = next((p for p in bypasses if Kind.SUPERUSER in p.grants), bypasses[0])
+            kind = Kind.SUPERUSER if Kind.SUPERUSER in bypass.grants else Kind.ROLE
+            yield Violation(kind, anchor or formula.node, tenant, bypass)
+            return
+    for part in formula.parts:
+        yield from violations(part, anchor)
+
+
+def disjuncts(formula: Formula) -> tuple[Formula, ...]:
+    return formula.parts if isinstance(formula, Junction) and formula.is_or else (formula,)
+
+
+# -- decisions ----------------------------------------------------------------------------
+
+_DENY_WORDS = frozenset({"deny", "denied", "forbid", "forbidden", "reject", "rejected", "unauthorized", "unauthorised", "abort"})
+_ALLOW_WORDS = frozenset({"allow", "allowed", "grant", "granted", "permit", "permitted"})
+_DENY_STATUS = frozenset({"401", "403"})
+
+
+class Decision(enum.Enum):
+    ALLOW = "allow"
+    ALLOW_BY_RETURNING = "return"  # a bare ``return``: an allow where the deny path raises
+    DENY = "deny"
+
+
+def decision(body: cst.BaseSuite) -> Decision | None:
+    """What an ``if`` body decides: raise or return a denial, return a grant, or neither."""
+    statements = body.body if isinstance(body, cst.SimpleStatementSuite) else [
+        small for line in body.body if isinstance(line, cst.SimpleStatementLine) for small in line.body
+    ]
+    for statement in statements:
+        if isinstance(statement, cst.Raise):
+            return Decision.DENY
+        if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call) and _denies(statement.value):
+            return Decision.DENY
+    last = statements[-1] if statements else None
+    if not isinstance(last, cst.Return):
+        return None
+    value = last.value
+    if value is None:
+        return Decision.ALLOW_BY_RETURNING
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if isinstance(value, cst.Name) and value.value in ("True", "False"):
+        return Decision.ALLOW if value.value == "True" else Decision.DENY
+    if _denies(value):
+        return Decision.DENY
+    if _allows(value):
+        return Decision.ALLOW
+    return None
+
+
+def _word_set(expr: cst.BaseExpression) -> set[str]:
+    name = dotted_name(expr.func if isinstance(expr, cst.Call) else expr)
+    return set(tokens(name.rsplit(".", 1)[-1])) if name else set()
+
+
+def _denies(expr: cst.BaseExpression) -> bool:
+    if _word_set(expr) & _DENY_WORDS:
+        return True
+    if isinstance(expr, cst.Call):
+        return any(isinstance(a.value, cst.Integer) and a.value.value in _DENY_STATUS for a in expr.args)
+    return False
+
+
+def _allows(expr: cst.BaseExpression) -> bool:
+    if _word_set(expr) & _ALLOW_WORDS:
+        return True
+    if isinstance(expr, cst.Call):
+        # ``return await call_next(request)``, ``return func(*args, **kwargs)``: the wrapped handler runs.
+        if dotted_name(expr.func) == "call_next" or any(a.star for a in expr.args):
+            return True
+        return any(
+            a.keyword is not None and a.keyword.value in _ALLOW_WORDS and isinstance(a.value, cst.Name) and a.value.value == "True"
+            for a in expr.args
+        )
+    return False
