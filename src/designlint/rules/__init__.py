@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from designlint.rules.base import Rule
 from designlint.rules.errors import RawStringErrorCode
+from designlint.rules.trust import UntrustedContentInPrompt
 
-ALL_RULES: tuple[type[Rule], ...] = (RawStringErrorCode,)
+ALL_RULES: tuple[type[Rule], ...] = (RawStringErrorCode, UntrustedContentInPrompt)
 
 # Findings the engine itself produces; always on, never selectable away.
 PARSE_ERROR = ("DL001", "parse-error")
