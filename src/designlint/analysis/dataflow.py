@@ -81,8 +81,9 @@ class TaintSpec:
         produces by itself, not through its operands; None when it produces none."""
         return None
 
-    def binding_source(self, name: str) -> str | None:
-        """The kind of untrusted value a parameter or variable called ``name`` holds."""
+    def binding_source(self, name: str, *, parameter: bool) -> str | None:
+        """The kind of untrusted value a parameter or variable called ``name`` holds (a
+        variable only when it is given a computed value, not a literal such as ``[]``)."""
         return None
 
     def is_sanitizer(self, call: cst.Call) -> bool:
@@ -212,7 +213,7 @@ class _Pass:
         for index, param in enumerate([*ordered, *params.kwonly_params]):
             name = param.name.value
             marks: set = {_ParamMark(name, index if index < len(ordered) else -1)}
-            kind = self.spec.binding_source(name)
+            kind = self.spec.binding_source(name, parameter=True)
             if kind:
                 marks.add(Taint(kind, param.name))
             self.env[name] = frozenset(marks)
@@ -320,7 +321,7 @@ class _Pass:
 
     def assign(self, target: cst.CSTNode, taints: Taints, value: cst.CSTNode) -> None:
         if isinstance(target, cst.Name):
-            kind = self.spec.binding_source(target.value)
+            kind = self.spec.binding_source(target.value, parameter=False) if self.opaque(value) else None
             if kind and not self.sanitized(value):
                 taints = taints | {Taint(kind, target)}
             self.env[target.value] = taints
@@ -338,6 +339,15 @@ class _Pass:
             key = dotted_name(target.value)
             if key:
                 self.env[key] = self.env.get(key, frozenset()) | taints
+
+    def opaque(self, value: cst.CSTNode) -> bool:
+        """A value the analysis cannot see into (a call of an unknown function, a name, an
+        attribute), as opposed to a literal or a call of a module function it summarised."""
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Call):
+            return self.flow.function(value, self.scope) is None
+        return isinstance(value, (cst.Name, cst.Attribute, cst.Subscript))
 
     def sanitized(self, value: cst.CSTNode) -> bool:
         if isinstance(value, cst.Await):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import libcst as cst
+import libcst.matchers as m
 
 from designlint.analysis.dataflow import Dataflow, Taint, TaintSpec
 from designlint.analysis.names import dotted_name
@@ -25,9 +26,11 @@ RETRIEVAL_METHODS = frozenset(
         "similarity_search", "asimilarity_search", "similarity_search_with_score", "asimilarity_search_with_score",
         "similarity_search_with_relevance_scores", "asimilarity_search_with_relevance_scores",
         "similarity_search_by_vector", "max_marginal_relevance_search", "amax_marginal_relevance_search",
-        "get_relevant_documents", "aget_relevant_documents", "retrieve", "aretrieve",
+        "get_relevant_documents", "aget_relevant_documents",
     }
 )
+# Called on an object whose name says it is a retriever.
+RETRIEVER_METHODS = frozenset({"retrieve", "aretrieve", "invoke", "ainvoke", "batch", "abatch"})
 RUN_METHODS = frozenset({"invoke", "ainvoke", "run", "arun", "call", "acall", "execute", "aexecute", "forward"})
 TOOL_NAMES = re.compile(r"(?:tool_(?:output|result|response)|function_(?:output|result|response)|observation)s?")
 USER_NAMES = re.compile(r"user_(?:input|message|msg|query|question|request|text)s?")
@@ -45,6 +48,9 @@ TEMPLATE_CALLS = frozenset({"PromptTemplate", "ChatPromptTemplate", "from_templa
 LABELLED_ROLES = frozenset({"assistant", "tool", "function", "ipython"})
 LABELLED_MESSAGE_CLASSES = frozenset({"AIMessage", "ToolMessage", "FunctionMessage", "AssistantMessage"})
 SYSTEM_ROLES = frozenset({"system", "developer"})
+TOOL_RESULT_TYPES = frozenset({"tool_result", "function_call_output", "tool", "function_response", "functionResponse"})
+TOOL_RESULT_KEYS = frozenset({"toolResult", "tool_result", "functionResponse", "function_response"})
+PROMPT_VARIABLE = re.compile(r"\w*prompt(?:s|_text|_str|_string|_template)?", re.IGNORECASE)
 
 SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|prompt|input\s*=|role['\"]|Message\(|Template"
 SOURCE_HINTS = r"requests|httpx|aiohttp|urllib|page_content|retriev|similarity_search|observation|tool_|_tool\b|\btool\.|user_|\binput\(|\bopen\(|read_text"
@@ -67,12 +73,12 @@ class UntrustedSpec(TaintSpec):
         rule = self.rule
         qualname = rule.context.names.qualify(node.func)
         callee = qualname or dotted_name(node.func) or ""
-        last = callee.rsplit(".", 1)[-1]
+        last = node.func.attr.value if isinstance(node.func, cst.Attribute) else callee.rsplit(".", 1)[-1]
         if rule.matches(node.func, rule.config.trust.sources):
             return f"`{last}()` result"
         if qualname and qualname.startswith(HTTP_LIBRARIES) and last in HTTP_CALLS:
             return HTTP_BODY
-        if last in RETRIEVAL_METHODS or last in RUN_METHODS and "retriever" in callee.lower():
+        if last in RETRIEVAL_METHODS or last in RETRIEVER_METHODS and "retriever" in callee.lower():
             return RETRIEVED
         if last in RUN_METHODS and isinstance(node.func, cst.Attribute):
             owner = (dotted_name(node.func.value) or "").rsplit(".", 1)[-1]
@@ -84,10 +90,11 @@ class UntrustedSpec(TaintSpec):
             return FILE_CONTENTS
         return None
 
-    def binding_source(self, name: str) -> str | None:
+    def binding_source(self, name: str, *, parameter: bool) -> str | None:
         if TOOL_NAMES.fullmatch(name):
             return TOOL_OUTPUT
-        return USER_INPUT if USER_NAMES.fullmatch(name) else None
+        # A variable called user_message mostly holds a message built for the user turn.
+        return USER_INPUT if parameter and USER_NAMES.fullmatch(name) else None
 
     def is_sanitizer(self, call: cst.Call) -> bool:
         name = dotted_name(call.func)
@@ -97,7 +104,7 @@ class UntrustedSpec(TaintSpec):
 
     def filter(self, node: cst.BaseExpression, taints):
         role = message_role(node)
-        if role in LABELLED_ROLES:
+        if role in LABELLED_ROLES or isinstance(node, cst.Dict) and is_tool_result_block(node):
             return frozenset()
         if role == "user":
             return frozenset(t for t in taints if not isinstance(t, Taint) or t.kind != USER_INPUT)
@@ -120,6 +127,18 @@ def message_role(node: cst.BaseExpression) -> str | None:
         if name in USER_MESSAGE_CLASSES:
             return "user"
     return None
+
+
+def is_tool_result_block(node: cst.Dict) -> bool:
+    """A content block the API labels as a tool result: ``{"type": "tool_result", ...}``
+    (Anthropic), ``{"toolResult": ...}`` (Bedrock), ``{"type": "function_call_output"}``."""
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement):
+            continue
+        key = literal_string(element.key)
+        if key in TOOL_RESULT_KEYS or key == "type" and literal_string(element.value) in TOOL_RESULT_TYPES:
+            return True
+    return False
 
 
 def _opens_for_reading(call: cst.Call) -> bool:
@@ -155,7 +174,7 @@ class UntrustedContentInPrompt(Rule):
         if not names:
             return False
         called = dotted_name(func)
-        qualname = self.context.names.qualify(func)
+        qualname = self.context.names.qualify(func) or self._own_function(func)
         for name in names:
             if "." in name:
                 if qualname == name:
@@ -163,6 +182,15 @@ class UntrustedContentInPrompt(Rule):
             elif called is not None and called.rsplit(".", 1)[-1] == name:
                 return True
         return False
+
+    def _own_function(self, func: cst.BaseExpression) -> str | None:
+        """``pkg.mod.fence`` for a call of ``fence`` defined at the top of ``pkg.mod`` itself."""
+        module_name = self.context.module_name
+        if not module_name or not isinstance(func, cst.Name):
+            return None
+        binding = self.context.names.module_scope.bindings.get(func.value)
+        defined = binding is not None and isinstance(binding.node, cst.FunctionDef)
+        return f"{module_name}.{func.value}" if defined and self.context.names.lookup(func.value) is binding else None
 
     # -- sinks --------------------------------------------------------------------------
 
@@ -200,8 +228,9 @@ class UntrustedContentInPrompt(Rule):
         if isinstance(node.func, cst.Attribute):
             params = params[1:]  # self
         for index, arg in enumerate(node.args):
-            if arg.keyword is None and not arg.star and index < len(params) and params[index] in PROMPT_PARAMETERS:
-                keyword = params[index]
+            keyword = params[index] if arg.keyword is None and not arg.star and index < len(params) else None
+            # A parameter called messages is a prompt only where the function hands it to one.
+            if keyword in PROMPT_PARAMETERS and (keyword != "messages" or _passes_to_prompt(function, keyword)):
                 self._check(arg.value, f"parameter `{keyword}` of `{function.name.value}()`", system=keyword in SYSTEM_KEYWORDS)
 
     def visit_Dict(self, node: cst.Dict) -> None:
@@ -226,7 +255,7 @@ class UntrustedContentInPrompt(Rule):
 
     def _check_prompt_variable(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         name = (dotted_name(target) or "").rsplit(".", 1)[-1]
-        if "prompt" in name.lower():
+        if PROMPT_VARIABLE.fullmatch(name):
             self._check(value, f"the prompt `{name}`", system="system" in name.lower())
 
     # -- reporting ------------------------------------------------------------------------
@@ -258,6 +287,12 @@ class UntrustedContentInPrompt(Rule):
         via = f" (returned by `{'()` via `'.join(first.via)}()`)" if first.via else ""
         sanitizer = f"`{self.config.trust.sanitizers[0]}`" if self.config.trust.sanitizers else "a sanitizer such as `tag_untrusted`"
         self.report(value, f"{first.kind} from line {lines[first]}{via} enters {where} untagged: label it with {sanitizer} first")
+
+
+def _passes_to_prompt(function: cst.FunctionDef, param: str) -> bool:
+    """Whether ``function`` passes its parameter ``param`` on as a prompt keyword (``messages=messages``)."""
+    keyword = m.Name(m.MatchIfTrue(lambda name: name in PROMPT_KEYWORDS))
+    return bool(m.findall(function, m.Arg(keyword=keyword, value=m.Name(param))))
 
 
 def _is_model_call(call: cst.Call) -> bool:
