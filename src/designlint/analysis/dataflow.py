@@ -171,7 +171,10 @@ class Dataflow:
             if function in self._in_progress:
                 return None  # recursion: what is known so far is nothing
             run = self._run(function)
-            found = _Summary(run.returns, run.param_names)
+            # A parameter that is a source by its name stands for what the caller passes:
+            # the caller's argument carries its own taints through the parameter's mark.
+            returns = frozenset(t for t in run.returns if not (isinstance(t, Taint) and t.origin in run.parameter_origins))
+            found = _Summary(returns, run.param_names)
             self._summaries[function] = found
         return found
 
@@ -201,6 +204,7 @@ class _Pass:
         self.recorded: dict[cst.CSTNode, Taints] = {}
         self.returns: Taints = frozenset()
         self.param_names: tuple[str, ...] = ()
+        self.parameter_origins: set[cst.CSTNode] = set()  # sources that are parameters
 
     def start(self) -> None:
         scope = self.scope
@@ -216,6 +220,7 @@ class _Pass:
             kind = self.spec.binding_source(name, parameter=True)
             if kind:
                 marks.add(Taint(kind, param.name))
+                self.parameter_origins.add(param.name)
             self.env[name] = frozenset(marks)
         if isinstance(scope.body, cst.IndentedBlock):
             self.block(scope.body.body)
@@ -453,16 +458,14 @@ class _Pass:
         target = self.flow.function(node, self.scope)
         if target is not None:
             taints |= self.through(target, node, args)
+        elif (self.flow.names.qualify(func) or dotted_name(func)) in PROPAGATING_FUNCTIONS:
+            taints |= frozenset().union(*args)
         elif isinstance(func, cst.Attribute):
             method = func.attr.value
             if method in COMBINING_METHODS:
                 taints |= receiver.union(*args)
             elif method not in PREDICATE_METHODS:
                 taints |= receiver
-        else:
-            name = self.flow.names.qualify(func) or dotted_name(func)
-            if name in PROPAGATING_FUNCTIONS:
-                taints |= frozenset().union(*args)
         return self.spec.filter(node, taints)
 
     def through(self, function: cst.FunctionDef, call: cst.Call, args: list[Taints]) -> Taints:
