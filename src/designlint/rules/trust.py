@@ -4,6 +4,7 @@ and prompt-injection mitigation)."""
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import libcst as cst
 import libcst.matchers as m
@@ -53,7 +54,11 @@ TOOL_RESULT_KEYS = frozenset({"toolResult", "tool_result", "functionResponse", "
 PROMPT_VARIABLE = re.compile(r"\w*prompt(?:s|_text|_str|_string|_template)?", re.IGNORECASE)
 
 SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|prompt|input\s*=|role['\"]|Message\(|Template"
-SOURCE_HINTS = r"requests|httpx|aiohttp|urllib|page_content|retriev|similarity_search|observation|tool_|_tool\b|\btool\.|user_|\binput\(|\bopen\(|read_text"
+SOURCE_HINTS = (
+    r"requests|httpx|aiohttp|urllib|page_content|retriev|similarity_search|marginal_relevance|observation"
+    r"|(?:tool|function)_(?:output|result|response)|\btool\.|_tool\.|user_(?:input|message|msg|query|question|request|text)"
+    r"|\binput\(|\bopen\(|read_text|read_bytes"
+)
 
 
 class UntrustedSpec(TaintSpec):
@@ -220,6 +225,8 @@ class UntrustedContentInPrompt(Rule):
         self._check_project_call(node)
 
     def _check_project_call(self, node: cst.Call) -> None:
+        if not any(arg.keyword is None for arg in node.args):
+            return
         scope = self._scope()
         function = self.flow.function(node, scope) if scope is not False else None
         if function is None:
@@ -229,9 +236,10 @@ class UntrustedContentInPrompt(Rule):
             params = params[1:]  # self
         for index, arg in enumerate(node.args):
             keyword = params[index] if arg.keyword is None and not arg.star and index < len(params) else None
-            # A parameter called messages is a prompt only where the function hands it to one.
-            if keyword in PROMPT_PARAMETERS and (keyword != "messages" or _passes_to_prompt(function, keyword)):
-                self._check(arg.value, f"parameter `{keyword}` of `{function.name.value}()`", system=keyword in SYSTEM_KEYWORDS)
+            if keyword in PROMPT_PARAMETERS:
+                # A parameter called messages is a prompt only where the function hands it to one.
+                confirm = (lambda: _passes_to_prompt(function, "messages")) if keyword == "messages" else None
+                self._check(arg.value, f"parameter `{keyword}` of `{function.name.value}()`", system=keyword in SYSTEM_KEYWORDS, confirm=confirm)
 
     def visit_Dict(self, node: cst.Dict) -> None:
         role = message_role(node)
@@ -270,7 +278,9 @@ class UntrustedContentInPrompt(Rule):
                 return False
         return None
 
-    def _check(self, value: cst.BaseExpression, where: str, *, system: bool = False) -> None:
+    def _check(self, value: cst.BaseExpression, where: str, *, system: bool = False, confirm: Callable[[], bool] | None = None) -> None:
+        """Report ``value`` if it carries a taint not reported yet (and ``confirm``, the
+        costlier part of the sink's test, agrees)."""
         scope = self._scope()
         if scope is False:
             return
@@ -279,7 +289,7 @@ class UntrustedContentInPrompt(Rule):
             for t in self.flow.taint(value, scope)
             if t.origin not in self.reported and (system or t.kind != USER_INPUT)
         ]
-        if not taints:
+        if not taints or confirm is not None and not confirm():
             return
         lines = {t: self.context.line_of(t.origin) for t in taints}
         first = min(taints, key=lambda t: (lines[t], t.kind))
