@@ -16,7 +16,7 @@ class FetchSpec(TaintSpec):
     def source(self, node):
         return "fetched" if isinstance(node, cst.Call) and dotted_name(node.func) == "fetch" else None
 
-    def binding_source(self, name, *, parameter):
+    def binding_source(self, name):
         return "named" if name == "observation" else None
 
     def is_sanitizer(self, call):

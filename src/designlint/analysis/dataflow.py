@@ -81,10 +81,14 @@ class TaintSpec:
         produces by itself, not through its operands; None when it produces none."""
         return None
 
-    def binding_source(self, name: str, *, parameter: bool) -> str | None:
-        """The kind of untrusted value a parameter or variable called ``name`` holds (a
-        variable only when it is given a computed value, not a literal such as ``[]``)."""
+    def binding_source(self, name: str) -> str | None:
+        """The kind of untrusted value a variable called ``name`` holds when it is given a
+        value the analysis cannot see into (not a literal such as ``[]``)."""
         return None
+
+    def parameter_source(self, param: cst.Param) -> str | None:
+        """The kind of untrusted value a parameter holds (by its name or annotation)."""
+        return self.binding_source(param.name.value)
 
     def is_sanitizer(self, call: cst.Call) -> bool:
         return False
@@ -217,7 +221,7 @@ class _Pass:
         for index, param in enumerate([*ordered, *params.kwonly_params]):
             name = param.name.value
             marks: set = {_ParamMark(name, index if index < len(ordered) else -1)}
-            kind = self.spec.binding_source(name, parameter=True)
+            kind = self.spec.parameter_source(param)
             if kind:
                 marks.add(Taint(kind, param.name))
                 self.parameter_origins.add(param.name)
@@ -326,7 +330,7 @@ class _Pass:
 
     def assign(self, target: cst.CSTNode, taints: Taints, value: cst.CSTNode) -> None:
         if isinstance(target, cst.Name):
-            kind = self.spec.binding_source(target.value, parameter=False) if self.opaque(value) else None
+            kind = self.spec.binding_source(target.value) if self.opaque(value) else None
             if kind and not self.sanitized(value):
                 taints = taints | {Taint(kind, target)}
             self.env[target.value] = taints

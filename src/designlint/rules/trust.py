@@ -32,6 +32,8 @@ RETRIEVAL_METHODS = frozenset(
 )
 # Called on an object whose name says it is a retriever.
 RETRIEVER_METHODS = frozenset({"retrieve", "aretrieve", "invoke", "ainvoke", "batch", "abatch"})
+# Retrieved or loaded documents (LangChain, LlamaIndex), as parameter annotations.
+DOCUMENT_TYPES = frozenset({"Document", "NodeWithScore", "TextNode", "BaseNode"})
 RUN_METHODS = frozenset({"invoke", "ainvoke", "run", "arun", "call", "acall", "execute", "aexecute", "forward"})
 TOOL_NAMES = re.compile(r"(?:tool_(?:output|result|response)|function_(?:output|result|response)|observation)s?")
 USER_NAMES = re.compile(r"user_(?:input|message|msg|query|question|request|text)s?")
@@ -55,7 +57,7 @@ PROMPT_VARIABLE = re.compile(r"\w*prompt(?:s|_text|_str|_string|_template)?", re
 
 SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|prompt|input\s*=|role['\"]|Message\(|Template"
 SOURCE_HINTS = (
-    r"requests|httpx|aiohttp|urllib|page_content|retriev|similarity_search|marginal_relevance|observation"
+    r"requests|httpx|aiohttp|urllib|page_content|retriev|Document|NodeWithScore|TextNode|BaseNode|metadata_mode|similarity_search|marginal_relevance|observation"
     r"|(?:tool|function)_(?:output|result|response)|\btool\.|_tool\.|user_(?:input|message|msg|query|question|request|text)"
     r"|\binput\(|\bopen\(|read_text|read_bytes"
 )
@@ -83,7 +85,8 @@ class UntrustedSpec(TaintSpec):
             return f"`{last}()` result"
         if qualname and qualname.startswith(HTTP_LIBRARIES) and last in HTTP_CALLS:
             return HTTP_BODY
-        if last in RETRIEVAL_METHODS or last in RETRIEVER_METHODS and "retriever" in callee.lower():
+        retrieved_content = last == "get_content" and any(a.keyword is not None and a.keyword.value == "metadata_mode" for a in node.args)
+        if retrieved_content or last in RETRIEVAL_METHODS or last in RETRIEVER_METHODS and "retriever" in callee.lower():
             return RETRIEVED
         if last in RUN_METHODS and isinstance(node.func, cst.Attribute):
             owner = (dotted_name(node.func.value) or "").rsplit(".", 1)[-1]
@@ -95,11 +98,17 @@ class UntrustedSpec(TaintSpec):
             return FILE_CONTENTS
         return None
 
-    def binding_source(self, name: str, *, parameter: bool) -> str | None:
-        if TOOL_NAMES.fullmatch(name):
-            return TOOL_OUTPUT
-        # A variable called user_message mostly holds a message built for the user turn.
-        return USER_INPUT if parameter and USER_NAMES.fullmatch(name) else None
+    def binding_source(self, name: str) -> str | None:
+        # Not user input: a variable called user_message mostly holds a message built for the user turn.
+        return TOOL_OUTPUT if TOOL_NAMES.fullmatch(name) else None
+
+    def parameter_source(self, param: cst.Param) -> str | None:
+        name = param.name.value
+        if USER_NAMES.fullmatch(name):
+            return USER_INPUT
+        if param.annotation is not None and DOCUMENT_TYPES & _names_in(param.annotation.annotation):
+            return RETRIEVED
+        return self.binding_source(name)
 
     def is_sanitizer(self, call: cst.Call) -> bool:
         name = dotted_name(call.func)
@@ -114,6 +123,18 @@ class UntrustedSpec(TaintSpec):
         if role == "user":
             return frozenset(t for t in taints if not isinstance(t, Taint) or t.kind != USER_INPUT)
         return taints
+
+
+def _names_in(annotation: cst.BaseExpression) -> set[str]:
+    """The last parts of the names an annotation mentions: ``list[NodeWithScore] | None``."""
+    if isinstance(annotation, (cst.Name, cst.Attribute)):
+        return {(dotted_name(annotation) or "").rsplit(".", 1)[-1]}
+    if isinstance(annotation, cst.Subscript):
+        inner = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
+        return _names_in(annotation.value).union(*(_names_in(i) for i in inner))
+    if isinstance(annotation, cst.BinaryOperation):
+        return _names_in(annotation.left) | _names_in(annotation.right)
+    return set()
 
 
 def message_role(node: cst.BaseExpression) -> str | None:
