@@ -51,6 +51,10 @@ TEMPLATE_CALLS = frozenset({"PromptTemplate", "ChatPromptTemplate", "from_templa
 LABELLED_ROLES = frozenset({"assistant", "tool", "function", "ipython"})
 LABELLED_MESSAGE_CLASSES = frozenset({"AIMessage", "ToolMessage", "FunctionMessage", "AssistantMessage"})
 SYSTEM_ROLES = frozenset({"system", "developer"})
+ROLE_SINKS = {"system": "the system prompt", "developer": "the system prompt", "user": "a user message"}
+# prompt.format(context=...), qa_template.format_messages(...): filling in a prompt template.
+TEMPLATE_FILLERS = frozenset({"format", "format_messages", "format_prompt", "aformat", "aformat_messages", "partial"})
+PROMPT_OBJECT = re.compile(r"(?:prompt|template)[^.]*$", re.IGNORECASE)
 TOOL_RESULT_TYPES = frozenset({"tool_result", "function_call_output", "tool", "function_response", "functionResponse"})
 TOOL_RESULT_KEYS = frozenset({"toolResult", "tool_result", "functionResponse", "function_response"})
 PROMPT_VARIABLE = re.compile(r"\w*prompt(?:s|_text|_str|_string|_template)?", re.IGNORECASE)
@@ -142,7 +146,7 @@ def message_role(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Dict):
         for element in node.elements:
             if isinstance(element, cst.DictElement) and literal_string(element.key) == "role":
-                return literal_string(element.value) or "?"
+                return _normal_role(literal_string(element.value) or "")
         return None
     if isinstance(node, cst.Call):
         name = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
@@ -152,7 +156,17 @@ def message_role(node: cst.BaseExpression) -> str | None:
             return "system"
         if name in USER_MESSAGE_CLASSES:
             return "user"
+        if name.endswith("Message"):  # ChatMessage(role=MessageRole.SYSTEM, content=...)
+            role = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "role"), None)
+            if role is not None:
+                return _normal_role(literal_string(role) or (role.attr.value if isinstance(role, cst.Attribute) else ""))
     return None
+
+
+def _normal_role(spelled: str) -> str:
+    """``MessageRole.TOOL_RESPONSE`` and ``"function_call_output"`` are the tool channel."""
+    role = spelled.lower()
+    return "tool" if "tool" in role or "function" in role else role or "?"
 
 
 def is_tool_result_block(node: cst.Dict) -> bool:
@@ -227,15 +241,21 @@ class UntrustedContentInPrompt(Rule):
             for arg in node.args:
                 self._check(arg.value, f"`{name}()`")
             return
-        if name in SYSTEM_MESSAGE_CLASSES or name in USER_MESSAGE_CLASSES:
-            system = name in SYSTEM_MESSAGE_CLASSES
+        role = message_role(node)
+        if role is not None:
+            # Positional arguments are the content only for the classes that take it first.
+            positional = name in SYSTEM_MESSAGE_CLASSES or name in USER_MESSAGE_CLASSES
             for arg in node.args:
-                if arg.keyword is None or arg.keyword.value in ("content", "prompt", "template"):
-                    self._check(arg.value, "the system prompt" if system else "a user message", system=system)
+                if role not in LABELLED_ROLES and (arg.keyword.value in ("content", "prompt", "template") if arg.keyword else positional):
+                    self._check(arg.value, ROLE_SINKS.get(role, "a chat message"), system=role in SYSTEM_ROLES)
             return
         if name in TEMPLATE_CALLS:
             for arg in node.args:
                 self._check(arg.value, "a prompt template", system=True)
+            return
+        if name in TEMPLATE_FILLERS and isinstance(node.func, cst.Attribute) and PROMPT_OBJECT.search(dotted_name(node.func.value) or ""):
+            for arg in node.args:
+                self._check(arg.value, "a prompt template")
             return
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in PROMPT_KEYWORDS:
@@ -268,8 +288,7 @@ class UntrustedContentInPrompt(Rule):
             return
         for element in node.elements:
             if isinstance(element, cst.DictElement) and literal_string(element.key) == "content":
-                where = {"system": "the system prompt", "developer": "the system prompt", "user": "a user message"}.get(role, "a chat message")
-                self._check(element.value, where, system=role in SYSTEM_ROLES)
+                self._check(element.value, ROLE_SINKS.get(role, "a chat message"), system=role in SYSTEM_ROLES)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
