@@ -101,8 +101,7 @@ class TaintSpec:
 
 @dataclass
 class _Summary:
-    returns: Taints  # real taints and _ParamMark entries
-    params: tuple[str, ...]
+    returns: Taints  # real taints, and _ParamMark entries for the parameters that flow into the result
 
 
 class Dataflow:
@@ -178,7 +177,7 @@ class Dataflow:
             # A parameter that is a source by its name stands for what the caller passes:
             # the caller's argument carries its own taints through the parameter's mark.
             returns = frozenset(t for t in run.returns if not (isinstance(t, Taint) and t.origin in run.parameter_origins))
-            found = _Summary(returns, run.param_names)
+            found = _Summary(returns)
             self._summaries[function] = found
         return found
 
@@ -207,7 +206,6 @@ class _Pass:
         self.env: dict[str, Taints] = {}
         self.recorded: dict[cst.CSTNode, Taints] = {}
         self.returns: Taints = frozenset()
-        self.param_names: tuple[str, ...] = ()
         self.parameter_origins: set[cst.CSTNode] = set()  # sources that are parameters
 
     def start(self) -> None:
@@ -217,7 +215,6 @@ class _Pass:
             return
         params = scope.params
         ordered = [*params.posonly_params, *params.params]
-        self.param_names = tuple(p.name.value for p in ordered)
         for index, param in enumerate([*ordered, *params.kwonly_params]):
             name = param.name.value
             marks: set = {_ParamMark(name, index if index < len(ordered) else -1)}
