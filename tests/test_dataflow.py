@@ -224,3 +224,23 @@ def test_an_in_place_sanitizer_cleans_the_names_it_is_given():
 
 def test_module_level_code_is_analysed_too():
     assert sink_taints("page = fetch()\nsink(page)\n") == [{"fetched"}]
+
+
+def test_analysing_a_function_leaves_the_walks_name_scope_as_it_was():
+    module = cst.parse_module("import requests as rq\n\ndef get(u):\n    s = rq.Session()\n    return s.get(u).text\n\ndef main():\n    pass\n")
+    names = NameResolver(module, "m")
+    get, main = module.body[1], module.body[2]
+    names.enter_scope(main)  # the engine's walk is inside main
+    walk_scope = names.scope
+    flow = Dataflow(module, names, HttpSpec(names))
+    returned = get.body.body[1].body[0].value
+    assert {t.kind for t in flow.taint(returned, get)} == {"http"}  # s resolves in get's own scope
+    assert names.scope is walk_scope and names.lookup("s") is None
+
+
+class HttpSpec(TaintSpec):
+    def __init__(self, names):
+        self.names = names
+
+    def source(self, node):
+        return "http" if isinstance(node, cst.Call) and self.names.qualify(node.func) == "requests.Session.get" else None
