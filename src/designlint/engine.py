@@ -52,10 +52,17 @@ class FileContext:
     names: NameResolver
     ancestors: list[cst.CSTNode]  # the nodes enclosing the one being visited, outermost first
     metadata: dict = field(default_factory=dict)
+    wrapper: MetadataWrapper | None = None
     pending: list[tuple[Rule, cst.CSTNode, str, NodeFix | None]] = field(default_factory=list)
 
     def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: NodeFix | None) -> None:
         self.pending.append((rule, node, message, fix))
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        """The 1-based line where ``node`` starts, for messages that point elsewhere in the file
+        (positions are computed on first use and shared with the report)."""
+        assert self.wrapper is not None
+        return self.wrapper.resolve(PositionProvider)[node].start.line
 
 
 # Node types the walk does not descend into: white space, comments, punctuation.
@@ -138,7 +145,7 @@ class Linter:
             return FileResult(path, [], decoded)
         module_name = module_name_for(relpath)
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        context = FileContext(path, relpath, module_name, module, decoded.text, self.config, self.project, NameResolver(module, module_name), [])
+        context = FileContext(path, relpath, module_name, module, decoded.text, self.config, self.project, NameResolver(module, module_name), [], wrapper=wrapper)
         providers = {provider for rule in rules for provider in rule.METADATA_DEPENDENCIES}
         if providers:
             context.metadata.update(wrapper.resolve_many(providers))

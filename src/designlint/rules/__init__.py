@@ -6,8 +6,16 @@ from designlint.rules.adapters import FrameworkImportOutsideAdapter, FrameworkTy
 from designlint.rules.authz import AuthzOr, SuperuserBypass
 from designlint.rules.base import Rule
 from designlint.rules.errors import RawStringErrorCode
+from designlint.rules.trust import UntrustedContentInPrompt
 
-ALL_RULES: tuple[type[Rule], ...] = (AuthzOr, SuperuserBypass, FrameworkImportOutsideAdapter, FrameworkTypeLeak, RawStringErrorCode)
+ALL_RULES: tuple[type[Rule], ...] = (
+    AuthzOr,
+    SuperuserBypass,
+    FrameworkImportOutsideAdapter,
+    FrameworkTypeLeak,
+    UntrustedContentInPrompt,
+    RawStringErrorCode,
+)
 
 # Findings the engine itself produces; always on, never selectable away.
 PARSE_ERROR = ("DL001", "parse-error")

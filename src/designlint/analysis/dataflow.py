@@ -1,0 +1,490 @@
+"""Taint dataflow within a function, with function summaries within a module.
+
+A rule states what it tracks as a ``TaintSpec`` (which expressions produce a tainted
+value, which calls clean one); ``Dataflow`` answers "what taints does this expression
+carry at this point?" for any expression inside a function (or at module level).
+
+The analysis is cheap by construction: nothing is computed until a rule asks about an
+expression, then only the enclosing function is analysed (once, in one pass over its
+statements in source order, loops twice), plus the module's helpers it calls. It is
+flow-sensitive in statement order (``x = clean(x)`` cleans ``x`` from there on; branches
+merge) and field-insensitive (an attribute or item of a tainted value is tainted).
+
+Propagation: assignments (also tuple targets, ``a.b = ...`` and ``d[k] = ...``), augmented
+assignments, f-strings, ``+``, ``%``, ``.format``, ``join``, list/dict/tuple/set literals,
+comprehensions, ``.append``/``.extend``/``.insert``/``.update`` on containers, ``await``,
+``with ... as``, ``for`` targets, and methods called on a tainted value. A call to another
+function of the module propagates through its summary: the taints its returns carry,
+and which of its parameters flow into its returns. Calls to functions the analysis does
+not know do not propagate (a miss is better than a false alarm).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Iterator
+
+import libcst as cst
+
+from designlint.analysis.names import NameResolver, dotted_name
+
+# Builtins and stdlib functions whose result carries their arguments' content.
+PROPAGATING_FUNCTIONS = frozenset(
+    {
+        "str", "repr", "format", "list", "tuple", "set", "dict", "sorted", "reversed", "filter", "map",
+        "json.dumps", "textwrap.dedent", "textwrap.indent", "textwrap.shorten", "textwrap.fill", "textwrap.wrap",
+        "html.unescape", "html.escape", "copy.copy", "copy.deepcopy", "itertools.chain", "enumerate", "zip", "next",
+    }
+)
+# Methods whose result carries their arguments' content as well as the receiver's.
+COMBINING_METHODS = frozenset({"join", "format", "format_map", "replace", "get", "setdefault", "pop"})
+# Methods whose result says something about the value without carrying its content.
+PREDICATE_METHODS = frozenset(
+    {
+        "startswith", "endswith", "isdigit", "isalpha", "isalnum", "isspace", "isnumeric", "isdecimal", "islower",
+        "isupper", "count", "find", "rfind", "index", "rindex", "keys", "__len__", "__contains__", "raise_for_status",
+    }
+)
+CONTAINER_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "extendleft"})
+
+Taints = frozenset  # of Taint
+
+
+@dataclass(frozen=True)
+class Taint:
+    """One untrusted origin: what it is (``kind``), where it came from (``origin``, a node of
+    this module), and the helper functions it was returned through (``via``)."""
+
+    kind: str
+    origin: cst.CSTNode
+    via: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _ParamMark:
+    """Stands for "whatever the caller passed as ``name``" while a summary is computed."""
+
+    name: str
+    index: int
+
+
+class TaintSpec:
+    """What to track. Subclasses override the predicates; the defaults track nothing."""
+
+    # A sanitizer called as a statement (``require_allowed(url)``) cleans the names it is
+    # given from there on, not only its result.
+    sanitizes_in_place = False
+
+    def source(self, node: cst.BaseExpression) -> str | None:
+        """The kind of untrusted value ``node`` (a Name, Attribute, Subscript or Call)
+        produces by itself, not through its operands; None when it produces none."""
+        return None
+
+    def binding_source(self, name: str) -> str | None:
+        """The kind of untrusted value a variable called ``name`` holds when it is given a
+        value the analysis cannot see into (not a literal such as ``[]``)."""
+        return None
+
+    def parameter_source(self, param: cst.Param) -> str | None:
+        """The kind of untrusted value a parameter holds (by its name or annotation)."""
+        return self.binding_source(param.name.value)
+
+    def is_sanitizer(self, call: cst.Call) -> bool:
+        return False
+
+    def filter(self, node: cst.BaseExpression, taints: Taints) -> Taints:
+        """The taints ``node`` (a Call or Dict) keeps of those its parts carry, e.g. a
+        structure that labels its content drops them."""
+        return taints
+
+
+@dataclass
+class _Summary:
+    returns: Taints  # real taints, and _ParamMark entries for the parameters that flow into the result
+
+
+class Dataflow:
+    """Taint queries for one module, computed lazily per function and cached."""
+
+    def __init__(self, module: cst.Module, names: NameResolver, spec: TaintSpec):
+        self.module = module
+        self.names = names
+        self.spec = spec
+        self._functions: dict[str, cst.FunctionDef] = {}
+        self._methods: dict[cst.ClassDef, dict[str, cst.FunctionDef]] = {}
+        self._class_of: dict[cst.FunctionDef, cst.ClassDef] = {}
+        for statement in module.body:
+            if isinstance(statement, cst.FunctionDef):
+                self._functions[statement.name.value] = statement
+            elif isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
+                methods = {s.name.value: s for s in statement.body.body if isinstance(s, cst.FunctionDef)}
+                self._methods[statement] = methods
+                self._class_of.update((method, statement) for method in methods.values())
+        self._results: dict[cst.CSTNode | None, dict[cst.CSTNode, Taints]] = {}
+        self._summaries: dict[cst.FunctionDef, _Summary] = {}
+        self._in_progress: set[cst.FunctionDef] = set()
+
+    # -- queries ---------------------------------------------------------------------
+
+    def taint(self, node: cst.BaseExpression, scope: cst.FunctionDef | None) -> Taints:
+        """The taints ``node`` carries where it stands in ``scope`` (its innermost enclosing
+        function, or None at module level)."""
+        found = self._analyse(scope).get(node, frozenset())
+        return frozenset(t for t in found if isinstance(t, Taint))
+
+    def function(self, call: cst.Call, scope: cst.FunctionDef | None) -> cst.FunctionDef | None:
+        """The function of this module a call runs: ``helper(...)``, or ``self.method(...)``
+        inside a class."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            binding = self.names.lookup(func.value)
+            target = self._functions.get(func.value)
+            return target if target is not None and (binding is None or binding.node is target) else None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+            owner = self._class_of.get(scope) if scope is not None else None
+            return self._methods.get(owner, {}).get(func.attr.value) if owner is not None else None
+        return None
+
+    # -- analysis ---------------------------------------------------------------------
+
+    def _analyse(self, scope: cst.FunctionDef | None) -> dict[cst.CSTNode, Taints]:
+        found = self._results.get(scope)
+        if found is None:
+            found = self._run(scope).recorded
+        return found
+
+    def _run(self, scope: cst.FunctionDef | None) -> _Pass:
+        run = _Pass(self, scope)
+        self._results[scope] = run.recorded
+        self._in_progress.add(scope)
+        try:
+            with self._resolver_in(scope):
+                run.start()
+        except RecursionError:  # absurdly nested expressions: give up on this function
+            run.recorded.clear()
+            run.returns = frozenset()
+        finally:
+            self._in_progress.discard(scope)
+        return run
+
+    def summary(self, function: cst.FunctionDef) -> _Summary | None:
+        found = self._summaries.get(function)
+        if found is None:
+            if function in self._in_progress:
+                return None  # recursion: what is known so far is nothing
+            run = self._run(function)
+            # A parameter that is a source by its name stands for what the caller passes:
+            # the caller's argument carries its own taints through the parameter's mark.
+            returns = frozenset(t for t in run.returns if not (isinstance(t, Taint) and t.origin in run.parameter_origins))
+            found = _Summary(returns)
+            self._summaries[function] = found
+        return found
+
+    @contextmanager
+    def _resolver_in(self, scope: cst.FunctionDef | None) -> Iterator[None]:
+        """Names resolve in ``scope``'s own bindings, recorded as the pass goes, whatever
+        function the engine's walk is in."""
+        names = self.names
+        saved = names.scope
+        names.scope = names.module_scope
+        if scope is not None:
+            names.enter_scope(scope)
+        try:
+            yield
+        finally:
+            names.scope = saved
+
+
+class _Pass:
+    """One pass over a function's statements in source order."""
+
+    def __init__(self, flow: Dataflow, scope: cst.FunctionDef | None):
+        self.flow = flow
+        self.spec = flow.spec
+        self.scope = scope
+        self.env: dict[str, Taints] = {}
+        self.recorded: dict[cst.CSTNode, Taints] = {}
+        self.returns: Taints = frozenset()
+        self.parameter_origins: set[cst.CSTNode] = set()  # sources that are parameters
+
+    def start(self) -> None:
+        scope = self.scope
+        if scope is None:
+            self.block(self.flow.module.body)
+            return
+        params = scope.params
+        ordered = [*params.posonly_params, *params.params]
+        for index, param in enumerate([*ordered, *params.kwonly_params]):
+            name = param.name.value
+            marks: set = {_ParamMark(name, index if index < len(ordered) else -1)}
+            kind = self.spec.parameter_source(param)
+            if kind:
+                marks.add(Taint(kind, param.name))
+                self.parameter_origins.add(param.name)
+            self.env[name] = frozenset(marks)
+        if isinstance(scope.body, cst.IndentedBlock):
+            self.block(scope.body.body)
+        else:
+            self.block([scope.body])
+
+    # -- statements -------------------------------------------------------------------
+
+    def block(self, statements) -> None:
+        for statement in statements:
+            self.statement(statement)
+
+    def statement(self, node: cst.CSTNode) -> None:
+        names = self.flow.names
+        if isinstance(node, cst.SimpleStatementLine):
+            self.block(node.body)
+        elif isinstance(node, cst.Assign):
+            taints = self.expr(node.value)
+            for target in node.targets:
+                self.assign(target.target, taints, node.value)
+            names.record(node)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.assign(node.target, self.expr(node.value), node.value)
+                names.record(node)
+        elif isinstance(node, cst.AugAssign):
+            taints = self.expr(node.value) | self.expr(node.target)
+            self.assign(node.target, taints, node.value)
+        elif isinstance(node, cst.Expr):
+            self.expr(node.value)
+            self.mutation(node.value)
+        elif isinstance(node, cst.Return):
+            if node.value is not None:
+                self.returns |= self.expr(node.value)
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            names.record(node)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            self.env.pop(node.name.value, None)  # analysed on their own
+        elif isinstance(node, cst.If):
+            self.expr(node.test)
+            before = dict(self.env)
+            self.block(node.body.body)
+            after_body, self.env = self.env, before
+            if isinstance(node.orelse, cst.If):
+                self.statement(node.orelse)
+            elif node.orelse is not None:
+                self.block(node.orelse.body.body)
+            self.merge(after_body)
+        elif isinstance(node, (cst.For, cst.While)):
+            before = dict(self.env)
+            for _ in range(2):  # the second round sees what the first left for the loop's top
+                if isinstance(node, cst.For):
+                    self.assign(node.target, self.expr(node.iter), node.iter)
+                else:
+                    self.expr(node.test)
+                self.block(node.body.body)
+            self.merge(before)
+            if node.orelse is not None:
+                self.block(node.orelse.body.body)
+        elif isinstance(node, cst.Try):
+            before = dict(self.env)
+            self.block(node.body.body)
+            self.merge(before)
+            entry = dict(self.env)
+            ends = []
+            for handler in node.handlers:
+                self.env = dict(entry)
+                self.block(handler.body.body)
+                ends.append(self.env)
+            self.env = entry
+            if node.orelse is not None:
+                self.block(node.orelse.body.body)
+            for end in ends:
+                self.merge(end)
+            if node.finalbody is not None:
+                self.block(node.finalbody.body.body)
+        elif isinstance(node, cst.With):
+            for item in node.items:
+                taints = self.expr(item.item)
+                if item.asname is not None:
+                    self.assign(item.asname.name, taints, item.item)
+                names.record(item)
+            self.block(node.body.body)
+        elif isinstance(node, cst.Match):
+            self.expr(node.subject)
+            before = dict(self.env)
+            ends = []
+            for case in node.cases:
+                self.env = dict(before)
+                self.block(case.body.body)
+                ends.append(self.env)
+            self.env = before
+            for end in ends:
+                self.merge(end)
+        elif isinstance(node, cst.BaseCompoundStatement):
+            body = getattr(node, "body", None)
+            if isinstance(body, cst.IndentedBlock):
+                self.block(body.body)
+
+    def merge(self, other: dict[str, Taints]) -> None:
+        for key, taints in other.items():
+            self.env[key] = self.env.get(key, frozenset()) | taints
+
+    def assign(self, target: cst.CSTNode, taints: Taints, value: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            kind = self.spec.binding_source(target.value) if self.opaque(value) else None
+            if kind and not self.sanitized(value):
+                taints = taints | {Taint(kind, target)}
+            self.env[target.value] = taints
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.assign(element.value, taints, value)
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, taints, value)
+        elif isinstance(target, cst.Attribute):
+            key = dotted_name(target)
+            if key:
+                self.env[key] = taints
+        elif isinstance(target, cst.Subscript):
+            self._union(e.slice.value for e in target.slice if isinstance(e.slice, cst.Index))
+            key = dotted_name(target.value)
+            if key:
+                self.env[key] = self.env.get(key, frozenset()) | taints
+
+    def opaque(self, value: cst.CSTNode) -> bool:
+        """A value the analysis cannot see into (a call of an unknown function, a name, an
+        attribute), as opposed to a literal or a call of a module function it summarised."""
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Call):
+            return self.flow.function(value, self.scope) is None
+        return isinstance(value, (cst.Name, cst.Attribute, cst.Subscript))
+
+    def sanitized(self, value: cst.CSTNode) -> bool:
+        if isinstance(value, cst.Await):
+            value = value.expression
+        return isinstance(value, cst.Call) and self.spec.is_sanitizer(value)
+
+    def mutation(self, value: cst.BaseExpression) -> None:
+        """``messages.append(x)`` taints ``messages``; an in-place sanitizer cleans its arguments."""
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if not isinstance(value, cst.Call):
+            return
+        func = value.func
+        if isinstance(func, cst.Attribute) and func.attr.value in CONTAINER_MUTATORS:
+            key = dotted_name(func.value)
+            if key:
+                added = frozenset().union(*(self.recorded.get(arg.value, frozenset()) for arg in value.args))
+                self.env[key] = self.env.get(key, frozenset()) | added
+        elif self.spec.sanitizes_in_place and self.spec.is_sanitizer(value):
+            for arg in value.args:
+                key = dotted_name(arg.value)
+                if key:
+                    self.env[key] = frozenset()
+
+    # -- expressions ------------------------------------------------------------------
+
+    def expr(self, node: cst.CSTNode) -> Taints:
+        taints = self._expr(node)
+        if taints:
+            self.recorded[node] = taints
+        return taints
+
+    def _union(self, nodes) -> Taints:
+        out: Taints = frozenset()
+        for node in nodes:
+            out |= self.expr(node)
+        return out
+
+    def _source(self, node: cst.BaseExpression, taints: Taints) -> Taints:
+        kind = self.spec.source(node)
+        return taints | {Taint(kind, node)} if kind else taints
+
+    def _expr(self, node: cst.CSTNode) -> Taints:
+        if isinstance(node, cst.Name):
+            return self._source(node, self.env.get(node.value, frozenset()))
+        if isinstance(node, cst.Attribute):
+            key = dotted_name(node)
+            base = self.env[key] if key in self.env else self.expr(node.value)
+            return self._source(node, base)
+        if isinstance(node, cst.Subscript):
+            self._union(e.slice.value for e in node.slice if isinstance(e.slice, cst.Index))
+            return self._source(node, self.expr(node.value))
+        if isinstance(node, cst.Call):
+            return self.call(node)
+        if isinstance(node, cst.Await):
+            return self.expr(node.expression)
+        if isinstance(node, cst.FormattedString):
+            return self._union(p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression))
+        if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation, cst.ConcatenatedString)):
+            return self.expr(node.left) | self.expr(node.right)
+        if isinstance(node, cst.IfExp):
+            self.expr(node.test)
+            return self.expr(node.body) | self.expr(node.orelse)
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return self._union(e.value for e in node.elements)
+        if isinstance(node, cst.Dict):
+            parts = []
+            for element in node.elements:
+                parts.extend((element.key, element.value) if isinstance(element, cst.DictElement) else (element.value,))
+            return self.spec.filter(node, self._union(parts))
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            return self.comprehension(node)
+        if isinstance(node, cst.NamedExpr):
+            taints = self.expr(node.value)
+            self.assign(node.target, taints, node.value)
+            return taints
+        if isinstance(node, (cst.UnaryOperation, cst.Comparison)):
+            operands = [node.expression] if isinstance(node, cst.UnaryOperation) else [node.left, *(c.comparator for c in node.comparisons)]
+            self._union(operands)
+            return frozenset()
+        if isinstance(node, cst.StarredElement):
+            return self.expr(node.value)
+        return frozenset()
+
+    def comprehension(self, node) -> Taints:
+        saved = dict(self.env)
+        clause = node.for_in
+        while clause is not None:
+            self.assign(clause.target, self.expr(clause.iter), clause.iter)
+            self._union(i.test for i in clause.ifs)
+            clause = clause.inner_for_in
+        taints = self.expr(node.key) | self.expr(node.value) if isinstance(node, cst.DictComp) else self.expr(node.elt)
+        self.env = saved
+        return taints
+
+    def call(self, node: cst.Call) -> Taints:
+        func = node.func
+        receiver = self.expr(func.value) if isinstance(func, cst.Attribute) else frozenset()
+        args = [self.expr(arg.value) for arg in node.args]
+        if self.spec.is_sanitizer(node):
+            return frozenset()
+        taints = self._source(node, frozenset())
+        target = self.flow.function(node, self.scope)
+        if target is not None:
+            taints |= self.through(target, node, args)
+        elif (self.flow.names.qualify(func) or dotted_name(func)) in PROPAGATING_FUNCTIONS:
+            taints |= frozenset().union(*args)
+        elif isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method in COMBINING_METHODS:
+                taints |= receiver.union(*args)
+            elif method not in PREDICATE_METHODS:
+                taints |= receiver
+        return self.spec.filter(node, taints)
+
+    def through(self, function: cst.FunctionDef, call: cst.Call, args: list[Taints]) -> Taints:
+        """What a call of a module function returns, by its summary."""
+        summary = self.flow.summary(function)
+        if summary is None:
+            return frozenset()
+        method = isinstance(call.func, cst.Attribute)  # self.m(a) binds a to the second parameter
+        out: set = set()
+        for item in summary.returns:
+            if isinstance(item, Taint):
+                out.add(replace(item, via=(function.name.value, *item.via)))
+                continue
+            for arg, taints in zip(call.args, args):
+                if arg.keyword is not None and arg.keyword.value == item.name:
+                    out |= taints
+            positional = [t for arg, t in zip(call.args, args) if arg.keyword is None and not arg.star]
+            index = item.index - 1 if method else item.index
+            if 0 <= index < len(positional):
+                out |= positional[index]
+        return frozenset(out)

@@ -1,0 +1,353 @@
+"""DL4xx: trust labels on content that reaches the model (design category: trust labels
+and prompt-injection mitigation)."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+import libcst as cst
+import libcst.matchers as m
+
+from designlint.analysis.dataflow import Dataflow, Taint, TaintSpec
+from designlint.analysis.names import dotted_name
+from designlint.analysis.strings import literal_string
+from designlint.rules.base import Rule
+
+HTTP_BODY = "HTTP response body"
+RETRIEVED = "retrieved document"
+TOOL_OUTPUT = "tool output"
+USER_INPUT = "user input"
+FILE_CONTENTS = "file contents"
+
+HTTP_LIBRARIES = ("requests", "httpx", "aiohttp", "urllib3", "urllib.request")
+HTTP_CALLS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "urlopen", "fetch"})
+RETRIEVAL_METHODS = frozenset(
+    {
+        "similarity_search", "asimilarity_search", "similarity_search_with_score", "asimilarity_search_with_score",
+        "similarity_search_with_relevance_scores", "asimilarity_search_with_relevance_scores",
+        "similarity_search_by_vector", "max_marginal_relevance_search", "amax_marginal_relevance_search",
+        "get_relevant_documents", "aget_relevant_documents",
+    }
+)
+# Called on an object whose name says it is a retriever.
+RETRIEVER_METHODS = frozenset({"retrieve", "aretrieve", "invoke", "ainvoke", "batch", "abatch"})
+# Retrieved or loaded documents (LangChain, LlamaIndex), as parameter annotations.
+DOCUMENT_TYPES = frozenset({"Document", "NodeWithScore", "TextNode", "BaseNode"})
+RUN_METHODS = frozenset({"invoke", "ainvoke", "run", "arun", "call", "acall", "execute", "aexecute", "forward"})
+TOOL_NAMES = re.compile(r"(?:tool_(?:output|result|response)|function_(?:output|result|response)|observation)s?")
+USER_NAMES = re.compile(r"user_(?:input|message|msg|query|question|request|text)s?")
+DEFAULT_SANITIZERS = re.compile(r"\w*(?:untrusted|sanitiz|sanitis|quarantin)\w*", re.IGNORECASE)
+
+# Where a value becomes part of what the model reads, by call keyword.
+SYSTEM_KEYWORDS = {"system": "the system prompt", "system_prompt": "the system prompt", "system_message": "the system prompt", "instructions": "the instructions"}
+PROMPT_KEYWORDS = {**SYSTEM_KEYWORDS, "prompt": "the prompt", "messages": "the chat messages"}
+PROMPT_PARAMETERS = frozenset(PROMPT_KEYWORDS)
+SYSTEM_MESSAGE_CLASSES = frozenset({"SystemMessage", "SystemMessagePromptTemplate"})
+USER_MESSAGE_CLASSES = frozenset({"HumanMessage", "UserMessage", "HumanMessagePromptTemplate"})
+TEMPLATE_CALLS = frozenset({"PromptTemplate", "ChatPromptTemplate", "from_template", "from_messages"})
+# Messages whose role is itself the label the API gives their content: the model's own
+# turns and tool results.
+LABELLED_ROLES = frozenset({"assistant", "tool", "function", "ipython"})
+LABELLED_MESSAGE_CLASSES = frozenset({"AIMessage", "ToolMessage", "FunctionMessage", "AssistantMessage"})
+SYSTEM_ROLES = frozenset({"system", "developer"})
+ROLE_SINKS = {"system": "the system prompt", "developer": "the system prompt", "user": "a user message"}
+# prompt.format(context=...), qa_template.format_messages(...): filling in a prompt template.
+TEMPLATE_FILLERS = frozenset({"format", "format_messages", "format_prompt", "aformat", "aformat_messages", "partial"})
+PROMPT_OBJECT = re.compile(r"(?:prompt|template)[^.]*$", re.IGNORECASE)
+TOOL_RESULT_TYPES = frozenset({"tool_result", "function_call_output", "tool", "function_response", "functionResponse"})
+TOOL_RESULT_KEYS = frozenset({"toolResult", "tool_result", "functionResponse", "function_response"})
+PROMPT_VARIABLE = re.compile(r"\w*prompt(?:s|_text|_str|_string|_template)?", re.IGNORECASE)
+
+SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|prompt|input\s*=|role['\"]|Message\(|Template"
+SOURCE_HINTS = (
+    r"requests|httpx|aiohttp|urllib|page_content|retriev|Document|NodeWithScore|TextNode|BaseNode|metadata_mode|similarity_search|marginal_relevance|observation"
+    r"|(?:tool|function)_(?:output|result|response)|\btool\.|_tool\.|user_(?:input|message|msg|query|question|request|text)"
+    r"|\binput\(|\bopen\(|read_text|read_bytes"
+)
+
+
+class UntrustedSpec(TaintSpec):
+    """DL401's sources, sanitizers and labelling structures."""
+
+    def __init__(self, rule: UntrustedContentInPrompt):
+        self.rule = rule
+
+    def source(self, node: cst.BaseExpression) -> str | None:
+        if isinstance(node, cst.Attribute):
+            attr = node.attr.value
+            if attr == "page_content":
+                return RETRIEVED
+            return TOOL_OUTPUT if TOOL_NAMES.fullmatch(attr) else None
+        if not isinstance(node, cst.Call):
+            return None
+        rule = self.rule
+        qualname = rule.context.names.qualify(node.func)
+        callee = qualname or dotted_name(node.func) or ""
+        last = node.func.attr.value if isinstance(node.func, cst.Attribute) else callee.rsplit(".", 1)[-1]
+        if rule.matches(node.func, rule.config.trust.sources):
+            return f"`{last}()` result"
+        if qualname and qualname.startswith(HTTP_LIBRARIES) and last in HTTP_CALLS:
+            return HTTP_BODY
+        retrieved_content = last == "get_content" and any(a.keyword is not None and a.keyword.value == "metadata_mode" for a in node.args)
+        if retrieved_content or last in RETRIEVAL_METHODS or last in RETRIEVER_METHODS and "retriever" in callee.lower():
+            return RETRIEVED
+        if last in RUN_METHODS and isinstance(node.func, cst.Attribute):
+            owner = (dotted_name(node.func.value) or "").rsplit(".", 1)[-1]
+            if owner == "tool" or owner.endswith("_tool"):
+                return TOOL_OUTPUT
+        if callee == "input" and rule.context.names.lookup("input") is None:
+            return USER_INPUT
+        if callee == "open" and _opens_for_reading(node) or last in ("read_text", "read_bytes") and not node.args:
+            return FILE_CONTENTS
+        return None
+
+    def binding_source(self, name: str) -> str | None:
+        # Not user input: a variable called user_message mostly holds a message built for the user turn.
+        return TOOL_OUTPUT if TOOL_NAMES.fullmatch(name) else None
+
+    def parameter_source(self, param: cst.Param) -> str | None:
+        name = param.name.value
+        if USER_NAMES.fullmatch(name):
+            return USER_INPUT
+        if param.annotation is not None and DOCUMENT_TYPES & _names_in(param.annotation.annotation):
+            return RETRIEVED
+        return self.binding_source(name)
+
+    def is_sanitizer(self, call: cst.Call) -> bool:
+        name = dotted_name(call.func)
+        if name is None:
+            return False
+        return bool(DEFAULT_SANITIZERS.fullmatch(name.rsplit(".", 1)[-1])) or self.rule.matches(call.func, self.rule.config.trust.sanitizers)
+
+    def filter(self, node: cst.BaseExpression, taints):
+        role = message_role(node)
+        if role in LABELLED_ROLES or isinstance(node, cst.Dict) and is_tool_result_block(node):
+            return frozenset()
+        if role == "user":
+            return frozenset(t for t in taints if not isinstance(t, Taint) or t.kind != USER_INPUT)
+        return taints
+
+
+def _names_in(annotation: cst.BaseExpression) -> set[str]:
+    """The last parts of the names an annotation mentions: ``list[NodeWithScore] | None``."""
+    if isinstance(annotation, (cst.Name, cst.Attribute)):
+        return {(dotted_name(annotation) or "").rsplit(".", 1)[-1]}
+    if isinstance(annotation, cst.Subscript):
+        inner = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
+        return _names_in(annotation.value).union(*(_names_in(i) for i in inner))
+    if isinstance(annotation, cst.BinaryOperation):
+        return _names_in(annotation.left) | _names_in(annotation.right)
+    return set()
+
+
+def message_role(node: cst.BaseExpression) -> str | None:
+    """The role of a message literal: ``{"role": "user", ...}``, ``HumanMessage(...)``."""
+    if isinstance(node, cst.Dict):
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and literal_string(element.key) == "role":
+                return _normal_role(literal_string(element.value) or "")
+        return None
+    if isinstance(node, cst.Call):
+        name = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
+        if name in LABELLED_MESSAGE_CLASSES:
+            return "assistant"
+        if name in SYSTEM_MESSAGE_CLASSES:
+            return "system"
+        if name in USER_MESSAGE_CLASSES:
+            return "user"
+        if name.endswith("Message"):  # ChatMessage(role=MessageRole.SYSTEM, content=...)
+            role = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "role"), None)
+            if role is not None:
+                return _normal_role(literal_string(role) or (role.attr.value if isinstance(role, cst.Attribute) else ""))
+    return None
+
+
+def _normal_role(spelled: str) -> str:
+    """``MessageRole.TOOL_RESPONSE`` and ``"function_call_output"`` are the tool channel."""
+    role = spelled.lower()
+    return "tool" if "tool" in role or "function" in role else role or "?"
+
+
+def is_tool_result_block(node: cst.Dict) -> bool:
+    """A content block the API labels as a tool result: ``{"type": "tool_result", ...}``
+    (Anthropic), ``{"toolResult": ...}`` (Bedrock), ``{"type": "function_call_output"}``."""
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement):
+            continue
+        key = literal_string(element.key)
+        if key in TOOL_RESULT_KEYS or key == "type" and literal_string(element.value) in TOOL_RESULT_TYPES:
+            return True
+    return False
+
+
+def _opens_for_reading(call: cst.Call) -> bool:
+    mode = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "mode"), None)
+    if mode is None and len(call.args) > 1 and call.args[1].keyword is None:
+        mode = call.args[1].value
+    text = "r" if mode is None else literal_string(mode)
+    return text is not None and not set("wax+") & set(text)
+
+
+class UntrustedContentInPrompt(Rule):
+    code = "DL401"
+    name = "untrusted-content-in-prompt"
+    prefilter = re.compile(rf"(?s)\A(?=.*?(?:{SINK_HINTS}))(?=.*?(?:{SOURCE_HINTS}))")
+
+    def __init__(self, config):
+        super().__init__(config)
+        trust = config.trust
+        extra_sinks = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sinks)
+        extra_sources = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sources)
+        if extra_sinks or extra_sources:
+            sinks = f"{SINK_HINTS}|{extra_sinks}" if extra_sinks else SINK_HINTS
+            sources = f"{SOURCE_HINTS}|{extra_sources}" if extra_sources else SOURCE_HINTS
+            self.prefilter = re.compile(rf"(?s)\A(?=.*?(?:{sinks}))(?=.*?(?:{sources}))")
+        self.spec = UntrustedSpec(self)
+
+    def setup(self) -> None:
+        self.flow = Dataflow(self.context.module, self.context.names, self.spec)
+        self.reported: set[cst.CSTNode] = set()
+
+    def matches(self, func: cst.BaseExpression, names: tuple[str, ...]) -> bool:
+        """A configured name: dotted ones by qualified name, bare ones by the called name."""
+        if not names:
+            return False
+        called = dotted_name(func)
+        qualname = self.context.names.qualify(func) or self._own_function(func)
+        for name in names:
+            if "." in name:
+                if qualname == name:
+                    return True
+            elif called is not None and called.rsplit(".", 1)[-1] == name:
+                return True
+        return False
+
+    def _own_function(self, func: cst.BaseExpression) -> str | None:
+        """``pkg.mod.fence`` for a call of ``fence`` defined at the top of ``pkg.mod`` itself."""
+        module_name = self.context.module_name
+        if not module_name or not isinstance(func, cst.Name):
+            return None
+        binding = self.context.names.module_scope.bindings.get(func.value)
+        defined = binding is not None and isinstance(binding.node, cst.FunctionDef)
+        return f"{module_name}.{func.value}" if defined and self.context.names.lookup(func.value) is binding else None
+
+    # -- sinks --------------------------------------------------------------------------
+
+    def leave_Call(self, node: cst.Call) -> None:
+        # On leaving: message literals inside the call report first, where the value enters.
+        name = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
+        if self.matches(node.func, self.config.trust.sinks):
+            for arg in node.args:
+                self._check(arg.value, f"`{name}()`")
+            return
+        role = message_role(node)
+        if role is not None:
+            # Positional arguments are the content only for the classes that take it first.
+            positional = name in SYSTEM_MESSAGE_CLASSES or name in USER_MESSAGE_CLASSES
+            for arg in node.args:
+                if role not in LABELLED_ROLES and (arg.keyword.value in ("content", "prompt", "template") if arg.keyword else positional):
+                    self._check(arg.value, ROLE_SINKS.get(role, "a chat message"), system=role in SYSTEM_ROLES)
+            return
+        if name in TEMPLATE_CALLS:
+            for arg in node.args:
+                self._check(arg.value, "a prompt template", system=True)
+            return
+        if name in TEMPLATE_FILLERS and isinstance(node.func, cst.Attribute) and PROMPT_OBJECT.search(dotted_name(node.func.value) or ""):
+            for arg in node.args:
+                self._check(arg.value, "a prompt template")
+            return
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in PROMPT_KEYWORDS:
+                keyword = arg.keyword.value
+                self._check(arg.value, PROMPT_KEYWORDS[keyword], system=keyword in SYSTEM_KEYWORDS)
+            elif arg.keyword is not None and arg.keyword.value == "input" and _is_model_call(node):
+                self._check(arg.value, "the model input")
+        self._check_project_call(node)
+
+    def _check_project_call(self, node: cst.Call) -> None:
+        if not any(arg.keyword is None for arg in node.args):
+            return
+        scope = self._scope()
+        function = self.flow.function(node, scope) if scope is not False else None
+        if function is None:
+            return
+        params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
+        if isinstance(node.func, cst.Attribute):
+            params = params[1:]  # self
+        for index, arg in enumerate(node.args):
+            keyword = params[index] if arg.keyword is None and not arg.star and index < len(params) else None
+            if keyword in PROMPT_PARAMETERS:
+                # A parameter called messages is a prompt only where the function hands it to one.
+                confirm = (lambda: _passes_to_prompt(function, "messages")) if keyword == "messages" else None
+                self._check(arg.value, f"parameter `{keyword}` of `{function.name.value}()`", system=keyword in SYSTEM_KEYWORDS, confirm=confirm)
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        role = message_role(node)
+        if role is None or role in LABELLED_ROLES:
+            return
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and literal_string(element.key) == "content":
+                self._check(element.value, ROLE_SINKS.get(role, "a chat message"), system=role in SYSTEM_ROLES)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._check_prompt_variable(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._check_prompt_variable(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._check_prompt_variable(node.target, node.value)
+
+    def _check_prompt_variable(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        name = (dotted_name(target) or "").rsplit(".", 1)[-1]
+        if PROMPT_VARIABLE.fullmatch(name):
+            self._check(value, f"the prompt `{name}`", system="system" in name.lower())
+
+    # -- reporting ------------------------------------------------------------------------
+
+    def _scope(self) -> cst.FunctionDef | None | bool:
+        """The innermost function around the node being visited; None at module level;
+        False in a class body or lambda (not analysed)."""
+        for ancestor in reversed(self.context.ancestors):
+            if isinstance(ancestor, cst.FunctionDef):
+                return ancestor
+            if isinstance(ancestor, (cst.ClassDef, cst.Lambda)):
+                return False
+        return None
+
+    def _check(self, value: cst.BaseExpression, where: str, *, system: bool = False, confirm: Callable[[], bool] | None = None) -> None:
+        """Report ``value`` if it carries a taint not reported yet (and ``confirm``, the
+        costlier part of the sink's test, agrees)."""
+        scope = self._scope()
+        if scope is False:
+            return
+        taints = [
+            t
+            for t in self.flow.taint(value, scope)
+            if t.origin not in self.reported and (system or t.kind != USER_INPUT)
+        ]
+        if not taints or confirm is not None and not confirm():
+            return
+        lines = {t: self.context.line_of(t.origin) for t in taints}
+        first = min(taints, key=lambda t: (lines[t], t.kind))
+        self.reported.update(t.origin for t in taints)
+        via = f" (returned by `{'()` via `'.join(first.via)}()`)" if first.via else ""
+        sanitizer = f"`{self.config.trust.sanitizers[0]}`" if self.config.trust.sanitizers else "a sanitizer such as `tag_untrusted`"
+        self.report(value, f"{first.kind} from line {lines[first]}{via} enters {where} untagged: label it with {sanitizer} first")
+
+
+def _passes_to_prompt(function: cst.FunctionDef, param: str) -> bool:
+    """Whether ``function`` passes its parameter ``param`` on as a prompt keyword (``messages=messages``)."""
+    keyword = m.Name(m.MatchIfTrue(lambda name: name in PROMPT_KEYWORDS))
+    return bool(m.findall(function, m.Arg(keyword=keyword, value=m.Name(param))))
+
+
+def _is_model_call(call: cst.Call) -> bool:
+    """``client.responses.create(input=...)``, ``chain.invoke(input=...)``: model inputs, not
+    ``subprocess.run(input=...)``."""
+    name = dotted_name(call.func) or ""
+    parts = name.split(".")
+    return "responses" in parts or parts[-1] in ("invoke", "ainvoke", "stream", "astream", "generate", "agenerate")
