@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import string
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
 import libcst as cst
+
+from designlint.analysis.names import dotted_name
+
+if TYPE_CHECKING:
+    from designlint.analysis.names import Binding, NameResolver
 
 
 def literal_string(node: cst.CSTNode) -> str | None:
@@ -16,3 +27,301 @@ def literal_string(node: cst.CSTNode) -> str | None:
         left, right = literal_string(node.left), literal_string(node.right)
         return left + right if left is not None and right is not None else None
     return None
+
+
+# -- static values: known, partly known, unknown ------------------------------------------
+
+_UNKNOWN_DEPTH = 12  # how many names deep a value is followed before it counts as unknown
+_PERCENT_FIELD = re.compile(r"%(?:\((?P<key>\w+)\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?(?P<kind>[sdifrauxXeEgGc%])")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_HOST_END = re.compile(r"[/?#]")
+
+
+@dataclass(frozen=True)
+class StaticValue:
+    """A string as far as it is known statically: known text and unknown pieces, in order.
+
+    ``parts`` holds ``str`` for known text and the expression node for each unknown piece
+    (a parameter, a call result, ...), so a caller can ask where the unknown part came from.
+    """
+
+    parts: tuple[str | cst.CSTNode, ...]
+
+    @property
+    def complete(self) -> bool:
+        """The whole value is known."""
+        return all(isinstance(part, str) for part in self.parts)
+
+    @property
+    def value(self) -> str | None:
+        return "".join(self.parts) if self.complete else None  # type: ignore[arg-type]
+
+    @property
+    def prefix(self) -> str:
+        """The known text before the first unknown piece."""
+        known = []
+        for part in self.parts:
+            if not isinstance(part, str):
+                break
+            known.append(part)
+        return "".join(known)
+
+    @property
+    def first_unknown(self) -> cst.CSTNode | None:
+        return next((part for part in self.parts if not isinstance(part, str)), None)
+
+    def __add__(self, other: StaticValue) -> StaticValue:
+        merged: list[str | cst.CSTNode] = []
+        for part in (*self.parts, *other.parts):
+            if isinstance(part, str) and merged and isinstance(merged[-1], str):
+                merged[-1] += part
+            elif part != "":
+                merged.append(part)
+        return StaticValue(tuple(merged))
+
+
+def unknown(node: cst.CSTNode) -> StaticValue:
+    return StaticValue((node,))
+
+
+def static_value(node: cst.CSTNode, names: NameResolver | None = None) -> StaticValue:
+    """What ``node`` evaluates to as a string: literals, names bound to them in this scope or
+    the module (module constants, class constants, ``self.x`` literals), f-strings, ``+``,
+    ``%``, ``.format`` and ``urljoin``, as far as they are known."""
+    return _Evaluator(names).value(node, _UNKNOWN_DEPTH)
+
+
+class _Evaluator:
+    def __init__(self, names: NameResolver | None):
+        self.names = names
+        self.resolving: dict[str, Binding] = {}  # names being followed: their own value sees the previous one
+
+    def value(self, node: cst.CSTNode, depth: int) -> StaticValue:
+        literal = literal_string(node)
+        if literal is not None:
+            return StaticValue((literal,))
+        if depth <= 0:
+            return unknown(node)
+        if isinstance(node, cst.FormattedString):
+            return self._fstring(node, depth)
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):
+                return self.value(node.left, depth - 1) + self.value(node.right, depth - 1)
+            if isinstance(node.operator, cst.Modulo):
+                return self._percent(node, depth)
+        if isinstance(node, cst.Call):
+            return self._call(node, depth)
+        if isinstance(node, (cst.Name, cst.Attribute)) and self.names is not None:
+            return self._name(node, depth)
+        return unknown(node)
+
+    def _name(self, node: cst.Name | cst.Attribute, depth: int) -> StaticValue:
+        key = dotted_name(node) or ""
+        binding = self.resolving[key].previous if key in self.resolving else self.names.binding_of(node)
+        if binding is None or binding.kind == "import" or not isinstance(binding.node, cst.BaseExpression):
+            return unknown(node)
+        saved = self.resolving.get(key)
+        self.resolving[key] = binding
+        try:
+            resolved = self.value(binding.node, depth - 1)
+        finally:
+            if saved is None:
+                del self.resolving[key]
+            else:
+                self.resolving[key] = saved
+        # An unknown value stands for the name: "url" says more than whatever url was bound to.
+        return unknown(node) if not resolved.parts or resolved.parts == (binding.node,) else resolved
+
+    def _fstring(self, node: cst.FormattedString, depth: int) -> StaticValue:
+        if "b" in node.prefix.lower():
+            return unknown(node)
+        raw = "r" in node.prefix.lower()
+        result = StaticValue(())
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text = part.value.replace("{{", "{").replace("}}", "}")
+                if not raw and "\\" in text:
+                    text = text.encode("latin-1", "backslashreplace").decode("unicode_escape")
+                result += StaticValue((text,))
+            elif part.format_spec or part.conversion not in (None, "s"):
+                result += unknown(part.expression)
+            else:
+                result += self.value(part.expression, depth - 1)
+        return result
+
+    def _percent(self, node: cst.BinaryOperation, depth: int) -> StaticValue:
+        template = self.value(node.left, depth - 1).value
+        if template is None:
+            return unknown(node)
+        right = node.right
+        positional = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+        keyed = {literal_string(e.key): e.value for e in right.elements if isinstance(e, cst.DictElement)} if isinstance(right, cst.Dict) else {}
+        result, position, index = StaticValue(()), 0, 0
+        for match in _PERCENT_FIELD.finditer(template):
+            result += StaticValue((template[position : match.start()],))
+            position = match.end()
+            if match.group("kind") == "%":
+                result += StaticValue(("%",))
+                continue
+            key = match.group("key")
+            argument = keyed.get(key) if key else (positional[index] if index < len(positional) else None)
+            index += key is None
+            if argument is None:
+                return unknown(node)
+            result += self.value(argument, depth - 1) if match.group("kind") == "s" else unknown(argument)
+        return result + StaticValue((template[position:],))
+
+    def _call(self, node: cst.Call, depth: int) -> StaticValue:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "format":
+            return self._format(node, depth)
+        callee = (self.names.qualify(func) if self.names else None) or dotted_name(func) or ""
+        if callee in ("urllib.parse.urljoin", "urljoin") and len(node.args) >= 2:
+            return self._urljoin(node, depth)
+        return unknown(node)
+
+    def _format(self, node: cst.Call, depth: int) -> StaticValue:
+        template = self.value(node.func.value, depth - 1).value
+        if template is None:
+            return unknown(node)
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        keyed = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        result, automatic = StaticValue(()), 0
+        try:
+            fields = list(string.Formatter().parse(template))
+        except ValueError:
+            return unknown(node)
+        for text, field_name, spec, conversion in fields:
+            result += StaticValue((text,))
+            if field_name is None:
+                continue
+            if field_name == "":
+                argument = positional[automatic] if automatic < len(positional) else None
+                automatic += 1
+            elif field_name.isdigit():
+                argument = positional[int(field_name)] if int(field_name) < len(positional) else None
+            else:
+                argument = keyed.get(field_name)
+            if argument is None:
+                return unknown(node)
+            plain = not spec and conversion in (None, "s")
+            result += self.value(argument, depth - 1) if plain else unknown(argument)
+        return result
+
+    def _urljoin(self, node: cst.Call, depth: int) -> StaticValue:
+        base, relative = (self.value(a.value, depth - 1) for a in node.args[:2])
+        if base.complete and relative.complete:
+            return StaticValue((urljoin(base.value, relative.value),))
+        if relative.prefix.startswith("//") or _SCHEME.match(relative.prefix):
+            return relative  # an absolute second argument replaces the base
+        origin = url_origin(base)
+        if origin is None:
+            return unknown(node)
+        # Whatever the relative part is, it can only change the path: the origin stays.
+        separator = "" if relative.prefix.startswith("/") else "/"
+        return StaticValue((origin + separator,)) + relative
+
+
+# -- URLs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UrlHost:
+    """The host a URL names: exactly (``api.example.com``), or by a known suffix only
+    (``https://{region}.example.net/`` -> ``example.net`` with ``exact=False``)."""
+
+    host: str
+    exact: bool = True
+    port: int | None = None
+
+    def __str__(self) -> str:
+        name = self.host if self.exact else f"*.{self.host}"
+        return f"{name}:{self.port}" if self.port is not None else name
+
+
+def url_origin(value: StaticValue) -> str | None:
+    """``scheme://host[:port]`` when the known prefix spells it out completely, else None."""
+    prefix = value.prefix
+    match = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", prefix)
+    if match is None or (match.end() == len(prefix) and not value.complete):
+        return None
+    return match.group(0)
+
+
+def is_absolute_url(value: StaticValue) -> bool:
+    """The known prefix starts with a scheme (``https:``) or ``//``."""
+    return bool(_SCHEME.match(value.prefix)) or value.prefix.startswith("//")
+
+
+def is_relative_url(value: StaticValue) -> bool:
+    """Known to be a path (``/v1/items``, ``items/{id}``): no scheme and no ``//`` host, and not
+    possibly the start of one (``"http" + rest`` is not known to be relative)."""
+    prefix = value.prefix
+    if not prefix or is_absolute_url(value):
+        return False
+    could_be_scheme = re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", prefix) or prefix == "/"
+    return value.complete or not could_be_scheme
+
+
+def url_host(value: StaticValue) -> UrlHost | None:
+    """The host of an absolute URL, when it is known (exactly or by its suffix)."""
+    prefix = value.prefix
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", prefix)
+    if scheme is None:
+        return None
+    rest = StaticValue((prefix[scheme.end() :], *value.parts[_leading_known(value) :]))
+    return host_of(rest)
+
+
+def host_of(value: StaticValue) -> UrlHost | None:
+    """The host of ``host[:port][/path]`` (what follows ``scheme://``, or an http.client host)."""
+    authority: list[str | cst.CSTNode] = []
+    for part in value.parts:
+        end = _HOST_END.search(part) if isinstance(part, str) else None
+        if end is not None:
+            authority.append(part[: end.start()])
+            break
+        authority.append(part)
+    else:
+        if not value.parts or not isinstance(value.parts[-1], str):
+            return None  # the host may go on in the unknown tail
+    if all(isinstance(part, str) for part in authority):
+        return _parse_authority("".join(authority))  # type: ignore[arg-type]
+    tail = authority[-1]
+    return _suffix_host(tail) if isinstance(tail, str) else None
+
+
+def _suffix_host(tail: str) -> UrlHost | None:
+    """``.example.net`` after an unknown piece: the host is some subdomain of example.net."""
+    parsed = _parse_authority(tail.lstrip("."))
+    if not tail.startswith(".") or parsed is None or "." not in parsed.host:
+        return None
+    return UrlHost(parsed.host, exact=False, port=parsed.port)
+
+
+def _parse_authority(authority: str) -> UrlHost | None:
+    host = authority.rpartition("@")[2]
+    port = None
+    if host.startswith("["):  # [::1]:8080
+        close = host.find("]")
+        host, after = host[1:close], host[close + 1 :]
+        if after.startswith(":") and after[1:].isdigit():
+            port = int(after[1:])
+    elif ":" in host:
+        host, _, port_text = host.partition(":")
+        if not port_text.isdigit():
+            return None
+        port = int(port_text)
+    host = host.lower().rstrip(".")
+    if not host or not re.fullmatch(r"[a-z0-9_.:-]+", host):
+        return None
+    return UrlHost(host, True, port)
+
+
+def _leading_known(value: StaticValue) -> int:
+    count = 0
+    for part in value.parts:
+        if not isinstance(part, str):
+            break
+        count += 1
+    return count
