@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from designlint.rules.base import Rule
+from designlint.rules.egress import EgressHostNotAllowed, EgressUnguardedUrl
 from designlint.rules.errors import RawStringErrorCode
 
-ALL_RULES: tuple[type[Rule], ...] = (RawStringErrorCode,)
+ALL_RULES: tuple[type[Rule], ...] = (EgressHostNotAllowed, EgressUnguardedUrl, RawStringErrorCode)
 
 # Findings the engine itself produces; always on, never selectable away.
 PARSE_ERROR = ("DL001", "parse-error")
