@@ -107,7 +107,9 @@ class _EgressRule(Rule):
         endpoint = CLIENT_API.get(qualname)
         if endpoint is not None:
             argument = _argument(node, endpoint.position, endpoint.keyword)
-            if argument is not None and not self._sent_on_request_object(qualname, argument) and not self._relative_on_client(node, argument):
+            if argument is None or self._sent_on_request_object(qualname, argument):
+                return
+            if endpoint.host_only or not self._relative_on_client(node, argument):
                 self.check(argument, qualname, endpoint.host_only)
         elif qualname in BASE_URL_CLIENTS:
             base_url = _argument(node, BASE_URL_CLIENTS[qualname], "base_url")
