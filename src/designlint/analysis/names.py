@@ -211,7 +211,7 @@ class NameResolver:
         members = self._class_members.get(id(node))
         if members is not None:
             return members
-        members = {}
+        members = self._class_members[id(node)] = {}  # registered first: members may name the class itself
         resolve = self.qualify_in(self.module_scope)
         for statement in _top_level_statements(node.body.body):
             if isinstance(statement, cst.Assign):
@@ -226,7 +226,6 @@ class NameResolver:
                     members[statement.target.value] = value_binding(statement.value, resolve)
             elif isinstance(statement, cst.FunctionDef):
                 self._index_method(statement, members, resolve)
-        self._class_members[id(node)] = members
         return members
 
     def _index_method(self, method: cst.FunctionDef, members: dict[str, Binding], resolve) -> None:
