@@ -221,3 +221,16 @@ def test_configured_guards_replace_the_names_recognised_by_default():
     assert _codes(source) == []
     configured = Config(egress=EgressOptions(guards=("app.net.require_allowed",)))
     assert _codes(source, configured) == [(6, "DL202")]
+
+
+def test_class_constants_built_from_each_other_and_path_pieces():
+    probe = Probe('''
+        class SemaDB:
+            HOST: str = "semadb.example.com"
+            BASE_URL = "https://" + HOST
+
+            def create(self, path):
+                probe(SemaDB.BASE_URL + "/collections", self.BASE_URL, f"https://github.com{path}", f"https://github.com{suffix}")
+    ''')
+    hosts = [url_host(value) for value in probe.probed()]
+    assert hosts == [UrlHost("semadb.example.com"), UrlHost("semadb.example.com"), UrlHost("github.com"), None]

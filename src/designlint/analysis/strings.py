@@ -35,6 +35,7 @@ _UNKNOWN_DEPTH = 12  # how many names deep a value is followed before it counts 
 _PERCENT_FIELD = re.compile(r"%(?:\((?P<key>\w+)\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?(?P<kind>[sdifrauxXeEgGc%])")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _HOST_END = re.compile(r"[/?#]")
+_PATH_NAME = re.compile(r"_*(?:\w+_)?(?:path|route)")
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class _Evaluator:
     def __init__(self, names: NameResolver | None):
         self.names = names
         self.resolving: dict[str, Binding] = {}  # names being followed: their own value sees the previous one
+        self.classes: list[dict[str, Binding]] = []  # members of the classes whose constants are being read
 
     def value(self, node: cst.CSTNode, depth: int) -> StaticValue:
         literal = literal_string(node)
@@ -117,14 +119,25 @@ class _Evaluator:
 
     def _name(self, node: cst.Name | cst.Attribute, depth: int) -> StaticValue:
         key = dotted_name(node) or ""
-        binding = self.resolving[key].previous if key in self.resolving else self.names.binding_of(node)
+        if key in self.resolving:
+            binding = self.resolving[key].previous
+        elif isinstance(node, cst.Name) and self.classes and node.value in self.classes[-1]:
+            binding = self.classes[-1][node.value]  # a class constant naming another: BASE = "https://" + HOST
+        else:
+            binding = self.names.binding_of(node)
         if binding is None or binding.kind == "import" or not isinstance(binding.node, cst.BaseExpression):
             return unknown(node)
+        owner = self.names.lookup(node.value.value) if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) else None
+        members = self.names.class_members(owner.node) if owner is not None and isinstance(owner.node, cst.ClassDef) else None
         saved = self.resolving.get(key)
         self.resolving[key] = binding
+        if members is not None:
+            self.classes.append(members)
         try:
             resolved = self.value(binding.node, depth - 1)
         finally:
+            if members is not None:
+                self.classes.pop()
             if saved is None:
                 del self.resolving[key]
             else:
@@ -281,6 +294,8 @@ def host_of(value: StaticValue) -> UrlHost | None:
         if end is not None:
             authority.append(part[: end.start()])
             break
+        if not isinstance(part, str) and authority and _names_a_path(part):
+            break  # f"https://github.com{path}": a piece named as a path starts the path
         authority.append(part)
     else:
         if not value.parts or not isinstance(value.parts[-1], str):
@@ -289,6 +304,11 @@ def host_of(value: StaticValue) -> UrlHost | None:
         return _parse_authority("".join(authority))  # type: ignore[arg-type]
     tail = authority[-1]
     return _suffix_host(tail) if isinstance(tail, str) else None
+
+
+def _names_a_path(node: cst.CSTNode) -> bool:
+    name = (dotted_name(node) or "").rpartition(".")[2].lower()
+    return bool(_PATH_NAME.fullmatch(name))
 
 
 def _suffix_host(tail: str) -> UrlHost | None:
