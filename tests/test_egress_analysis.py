@@ -20,7 +20,7 @@ class Probe:
     def __init__(self, source: str, module_name: str = "app.tools"):
         self.module = cst.parse_module(textwrap.dedent(source))
         self.names = NameResolver(self.module, module_name)
-        self.calls: list[tuple[cst.Call, list[cst.CSTNode]]] = []
+        self.calls: list[tuple] = []  # (call, its ancestors, qualified callee, probed values or None)
         self._walk(self.module, [])
 
     def _walk(self, node: cst.CSTNode, ancestors: list[cst.CSTNode]) -> None:

@@ -14,7 +14,7 @@ import libcst as cst
 
 from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import dotted_name
-from designlint.analysis.strings import StaticValue, UrlHost, host_of, is_relative_url, static_value, url_host
+from designlint.analysis.strings import UrlHost, host_of, is_relative_url, static_value, url_host
 from designlint.rules.base import Rule
 
 
@@ -57,7 +57,8 @@ def _client_api() -> dict[str, Endpoint]:
 
 CLIENT_API = _client_api()
 # Clients that take a base URL where they are made; relative paths on them add no host.
-BASE_URL_CLIENTS = {"httpx.Client": 2, "httpx.AsyncClient": 2, "aiohttp.ClientSession": 0}
+# (The value is base_url's position: httpx takes it by keyword only.)
+BASE_URL_CLIENTS: dict[str, int | None] = {"httpx.Client": None, "httpx.AsyncClient": None, "aiohttp.ClientSession": 0}
 # Other spellings of the same classes and modules.
 ALIASES = {
     "httpx2": "httpx",
@@ -70,7 +71,7 @@ ALIASES = {
 }
 LOOPBACK = re.compile(r"localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0")
 # Guards recognised by name when [tool.designlint.egress] guards is not set.
-DEFAULT_GUARD = re.compile(r"(?:validate|check|ensure|require|assert|verify|guard)_\w*(?:url|host|egress|allowed|domain)\w*|is_(?:allowed|safe)_\w*|require_allowed|guard_egress")
+DEFAULT_GUARD = re.compile(r"(?:validate|check|ensure|require|assert|verify|guard)_\w*(?:url|host|egress|allowed|domain)\w*|is_(?:allowed|safe)_\w*")
 
 
 def canonical(qualname: str) -> str:
@@ -109,7 +110,7 @@ class _EgressRule(Rule):
             argument = _argument(node, endpoint.position, endpoint.keyword)
             if argument is None or self._sent_on_request_object(qualname, argument):
                 return
-            if endpoint.host_only or not self._relative_on_client(node, argument):
+            if endpoint.host_only or not self._names_only_a_path(node, argument):
                 self.check(argument, qualname, endpoint.host_only)
         elif qualname in BASE_URL_CLIENTS:
             base_url = _argument(node, BASE_URL_CLIENTS[qualname], "base_url")
@@ -131,8 +132,8 @@ class _EgressRule(Rule):
             qualname = binding.qualname
         return canonical(qualname or "") == "urllib.request.Request"
 
-    def _relative_on_client(self, call: cst.Call, argument: cst.CSTNode) -> bool:
-        """A path on a client made with a ``base_url``, or any relative URL."""
+    def _names_only_a_path(self, call: cst.Call, argument: cst.CSTNode) -> bool:
+        """A relative URL, or a dynamic one on a client made with a ``base_url``: it adds a path, not a host."""
         value = static_value(argument, self.context.names)
         if is_relative_url(value):
             return True
@@ -181,7 +182,10 @@ class EgressUnguardedUrl(_EgressRule):
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         what = "host" if host_only else "URL"
         guards = self.config.egress.guards
-        remedy = f"call one of [tool.designlint.egress] guards ({', '.join(guards)}) on it first" if guards else "pass it through an egress guard first and name the guard in [tool.designlint.egress] guards"
+        if guards:
+            remedy = f"call one of [tool.designlint.egress] guards ({', '.join(guards)}) on it first"
+        else:
+            remedy = "pass it through an egress guard first and name the guard in [tool.designlint.egress] guards"
         self.report(argument, f"outbound HTTP to a dynamic {what} from `{shown}` ({api}) that did not pass an egress guard: {remedy}")
 
     def _is_guard(self, call: cst.Call) -> bool:
