@@ -234,3 +234,20 @@ def test_class_constants_built_from_each_other_and_path_pieces():
     ''')
     hosts = [url_host(value) for value in probe.probed()]
     assert hosts == [UrlHost("semadb.example.com"), UrlHost("semadb.example.com"), UrlHost("github.com"), None]
+
+
+def test_self_members_literal_overwritten_by_literal_or_unknown():
+    probe = Probe('''
+        class Executor:
+            def __init__(self, port):
+                self.server_url = "http://localhost:8765"
+                self.server_url = "http://127.0.0.1:8000"
+                self.api_url = "https://api.example.com"
+                self.api_url = f"https://api.example.com:{port}"
+
+            def run(self):
+                probe(self.server_url, self.api_url)
+    ''')
+    server, api = probe.probed()
+    assert server.value == "http://127.0.0.1:8000"
+    assert not api.complete and url_host(api) is None

@@ -255,8 +255,10 @@ class NameResolver:
                     members[attr] = Binding("instance", qualname, value)
                     continue
                 binding = value_binding(value, resolve)
-                if binding.kind == "instance" or attr not in members and isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
-                    members[attr] = binding
+                literal = isinstance(value, (cst.SimpleString, cst.ConcatenatedString))
+                earlier = members.get(attr)
+                if binding.kind == "instance" or literal and (earlier is None or isinstance(earlier.node, (cst.SimpleString, cst.ConcatenatedString))):
+                    members[attr] = binding  # only literals so far: the last one written is the value
                 else:
                     members[attr] = Binding("value")
 
