@@ -14,7 +14,7 @@ import libcst as cst
 
 from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import dotted_name
-from designlint.analysis.strings import UrlHost, host_of, is_relative_url, static_value, url_host
+from designlint.analysis.strings import StaticValue, UrlHost, host_of, is_relative_url, static_value, url_host
 from designlint.rules.base import Rule
 
 
@@ -110,14 +110,16 @@ class _EgressRule(Rule):
             argument = _argument(node, endpoint.position, endpoint.keyword)
             if argument is None or self._sent_on_request_object(qualname, argument):
                 return
-            if endpoint.host_only or not self._names_only_a_path(node, argument):
-                self.check(argument, qualname, endpoint.host_only)
+            value = static_value(argument, self.context.names)
+            if endpoint.host_only or not self._names_only_a_path(node, value):
+                self.check(argument, value, qualname, endpoint.host_only)
         elif qualname in BASE_URL_CLIENTS:
             base_url = _argument(node, BASE_URL_CLIENTS[qualname], "base_url")
             if base_url is not None:
-                self.check(base_url, qualname, host_only=False)
+                self.check(base_url, static_value(base_url, self.context.names), qualname, host_only=False)
 
-    def check(self, argument: cst.CSTNode, api: str, host_only: bool) -> None:
+    def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
+        """Report on the destination ``argument`` (whose static value is ``value``) of a call to ``api``."""
         raise NotImplementedError
 
     def _sent_on_request_object(self, api: str, argument: cst.CSTNode) -> bool:
@@ -132,9 +134,8 @@ class _EgressRule(Rule):
             qualname = binding.qualname
         return canonical(qualname or "") == "urllib.request.Request"
 
-    def _names_only_a_path(self, call: cst.Call, argument: cst.CSTNode) -> bool:
+    def _names_only_a_path(self, call: cst.Call, value: StaticValue) -> bool:
         """A relative URL, or a dynamic one on a client made with a ``base_url``: it adds a path, not a host."""
-        value = static_value(argument, self.context.names)
         if is_relative_url(value):
             return True
         if not isinstance(call.func, cst.Attribute) or url_host(value) is not None:
@@ -152,8 +153,7 @@ class EgressHostNotAllowed(_EgressRule):
     code = "DL201"
     name = "egress-host-not-allowed"
 
-    def check(self, argument: cst.CSTNode, api: str, host_only: bool) -> None:
-        value = static_value(argument, self.context.names)
+    def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
         host = host_of(value) if host_only else url_host(value)
         if host is None or LOOPBACK.fullmatch(host.host):
             return
@@ -168,9 +168,8 @@ class EgressUnguardedUrl(_EgressRule):
     code = "DL202"
     name = "egress-unguarded-url"
 
-    def check(self, argument: cst.CSTNode, api: str, host_only: bool) -> None:
+    def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
         names = self.context.names
-        value = static_value(argument, names)
         if (host_of(value) if host_only else url_host(value)) is not None:
             return
         source = value.first_unknown
