@@ -251,3 +251,31 @@ def test_self_members_literal_overwritten_by_literal_or_unknown():
     server, api = probe.probed()
     assert server.value == "http://127.0.0.1:8000"
     assert not api.complete and url_host(api) is None
+
+
+def test_helpers_and_properties_with_one_return():
+    probe = Probe('''
+        API = "https://api.example.com"
+
+        def endpoint(kind):
+            return f"{API}/v3/{kind}"
+
+        def pick(flag):
+            if flag:
+                return API
+            return "https://other.example.org"
+
+        class Loader:
+            @property
+            def url(self):
+                return "https://api.mathpix.example/v3/pdf"
+
+            def _api_url(self, name):
+                API = "https://shadowed.example.net"
+                return f"{API}/{name}"
+
+            def load(self, kind):
+                probe(endpoint(kind), self.url, self._api_url(kind), pick(True), str(self.url))
+    ''')
+    hosts = [url_host(value) for value in probe.probed()]
+    assert hosts == [UrlHost("api.example.com"), UrlHost("api.mathpix.example"), None, None, UrlHost("api.mathpix.example")]

@@ -203,7 +203,7 @@ class NameResolver:
         return False
 
     def class_members(self, node: cst.ClassDef) -> dict[str, Binding]:
-        """Class attributes and ``self.x = ...`` assignments of any method, indexed on first use.
+        """Class attributes, ``self.x = ...`` assignments of any method, and methods, indexed on first use.
 
         A member assigned in a method is an instance when its value calls a known class or is a
         parameter annotated with one; a literal string is kept as a value; anything else is
@@ -226,6 +226,9 @@ class NameResolver:
                     members[statement.target.value] = value_binding(statement.value, resolve)
             elif isinstance(statement, cst.FunctionDef):
                 self._index_method(statement, members, resolve)
+        for statement in node.body.body:  # methods, unless an attribute of that name is assigned
+            if isinstance(statement, cst.FunctionDef):
+                members.setdefault(statement.name.value, Binding("value", f"{self._class_qualname(node)}.{statement.name.value}", statement))
         return members
 
     def _index_method(self, method: cst.FunctionDef, members: dict[str, Binding], resolve) -> None:

@@ -97,6 +97,7 @@ class _Evaluator:
         self.names = names
         self.resolving: dict[str, Binding] = {}  # names being followed: their own value sees the previous one
         self.classes: list[dict[str, Binding]] = []  # members of the classes whose constants are being read
+        self.locals: frozenset[str] | None = None  # inside a helper's return value: its own names
 
     def value(self, node: cst.CSTNode, depth: int) -> StaticValue:
         literal = literal_string(node)
@@ -119,12 +120,18 @@ class _Evaluator:
 
     def _name(self, node: cst.Name | cst.Attribute, depth: int) -> StaticValue:
         key = dotted_name(node) or ""
-        if key in self.resolving:
+        if self.locals is not None and isinstance(node, cst.Name):
+            if node.value in self.locals:
+                return unknown(node)
+            binding = self.names.module_scope.bindings.get(node.value)
+        elif key in self.resolving:
             binding = self.resolving[key].previous
         elif isinstance(node, cst.Name) and self.classes and node.value in self.classes[-1]:
             binding = self.classes[-1][node.value]  # a class constant naming another: BASE = "https://" + HOST
         else:
             binding = self.names.binding_of(node)
+        if binding is not None and isinstance(binding.node, cst.FunctionDef) and _is_property(binding.node):
+            return self._returned(binding.node, node, depth)
         if binding is None or binding.kind == "import" or not isinstance(binding.node, cst.BaseExpression):
             return unknown(node)
         owner = self.names.lookup(node.value.value) if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) else None
@@ -191,7 +198,25 @@ class _Evaluator:
         callee = (self.names.qualify(func) if self.names else None) or dotted_name(func) or ""
         if callee in ("urllib.parse.urljoin", "urljoin") and len(node.args) >= 2:
             return self._urljoin(node, depth)
+        if callee in ("str", "builtins.str") and len(node.args) == 1:
+            return self.value(node.args[0].value, depth - 1)
+        binding = self.names.binding_of(func) if self.names else None
+        if binding is not None and isinstance(binding.node, cst.FunctionDef):
+            return self._returned(binding.node, node, depth)
         return unknown(node)
+
+    def _returned(self, function: cst.FunctionDef, stands_for: cst.CSTNode, depth: int) -> StaticValue:
+        """What a helper or property defined here returns, when it has one ``return``: its own
+        parameters and locals are unknown, everything else is read at module level."""
+        returned = _single_return(function)
+        if returned is None:
+            return unknown(stands_for)
+        saved, self.locals = self.locals, _local_names(function)
+        try:
+            value = self.value(returned, depth - 1)
+        finally:
+            self.locals = saved
+        return unknown(stands_for) if value.parts == (returned,) else value
 
     def _format(self, node: cst.Call, depth: int) -> StaticValue:
         template = self.value(node.func.value, depth - 1).value
@@ -233,6 +258,37 @@ class _Evaluator:
         # Whatever the relative part is, it can only change the path: the origin stays.
         separator = "" if relative.prefix.startswith("/") else "/"
         return StaticValue((origin + separator,)) + relative
+
+
+def _single_return(function: cst.FunctionDef) -> cst.BaseExpression | None:
+    """The value of the function's only ``return`` (nested functions aside), else None."""
+    returns = [node for node in _own_nodes(function.body) if isinstance(node, cst.Return)]
+    return returns[0].value if len(returns) == 1 else None
+
+
+def _local_names(function: cst.FunctionDef) -> frozenset[str]:
+    params = function.params
+    names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    names.update(p.name.value for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param))
+    for node in _own_nodes(function.body):
+        if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name):
+            names.add(node.target.value)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For)) and isinstance(node.target, cst.Name):
+            names.add(node.target.value)
+    return frozenset(names)
+
+
+def _own_nodes(root: cst.CSTNode):
+    """The nodes under ``root``, not descending into nested functions, classes or lambdas."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child for child in node.children if not isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)))
+
+
+def _is_property(function: cst.FunctionDef) -> bool:
+    return any((dotted_name(d.decorator) or "").rpartition(".")[2] in ("property", "cached_property") for d in function.decorators)
 
 
 # -- URLs ------------------------------------------------------------------------------
