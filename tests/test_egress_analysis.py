@@ -120,6 +120,7 @@ def test_function_matches_dotted_and_bare_names():
         ('f"/items/{item_id}"', None, True),
         ('"http" + rest', None, False),
         ("Tool.BASE", UrlHost("tool.example.org"), False),
+        ('("https://graph.example.com/v1.0/drives/" f"{item_id}/items")', UrlHost("graph.example.com"), False),
     ],
 )
 def test_static_values_and_url_hosts(expression, host, relative):

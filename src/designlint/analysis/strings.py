@@ -107,6 +107,8 @@ class _Evaluator:
             return unknown(node)
         if isinstance(node, cst.FormattedString):
             return self._fstring(node, depth)
+        if isinstance(node, cst.ConcatenatedString):  # "https://host/" f"{path}"
+            return self.value(node.left, depth - 1) + self.value(node.right, depth - 1)
         if isinstance(node, cst.BinaryOperation):
             if isinstance(node.operator, cst.Add):
                 return self.value(node.left, depth - 1) + self.value(node.right, depth - 1)
