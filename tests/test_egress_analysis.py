@@ -275,8 +275,25 @@ def test_helpers_and_properties_with_one_return():
                 API = "https://shadowed.example.net"
                 return f"{API}/{name}"
 
+            def _figma_url(self):
+                api_url = "https://api.figma.example/v1/files/%s" % (self.key,)
+                return api_url
+
+            def _retried_url(self, region):
+                url = "https://a.example.com"
+                url = region
+                return url
+
             def load(self, kind):
-                probe(endpoint(kind), self.url, self._api_url(kind), pick(True), str(self.url))
+                probe(endpoint(kind), self.url, self._api_url(kind), pick(True), str(self.url), self._figma_url(), self._retried_url(kind))
     ''')
     hosts = [url_host(value) for value in probe.probed()]
-    assert hosts == [UrlHost("api.example.com"), UrlHost("api.mathpix.example"), None, None, UrlHost("api.mathpix.example")]
+    assert hosts == [
+        UrlHost("api.example.com"),
+        UrlHost("api.mathpix.example"),
+        UrlHost("shadowed.example.net"),  # the helper's own constant, not the module's
+        None,
+        UrlHost("api.mathpix.example"),
+        UrlHost("api.figma.example"),
+        None,
+    ]

@@ -97,7 +97,8 @@ class _Evaluator:
         self.names = names
         self.resolving: dict[str, Binding] = {}  # names being followed: their own value sees the previous one
         self.classes: list[dict[str, Binding]] = []  # members of the classes whose constants are being read
-        self.locals: frozenset[str] | None = None  # inside a helper's return value: its own names
+        # Inside a helper's return value: its own names, with their value when assigned once.
+        self.locals: dict[str, cst.BaseExpression | None] | None = None
 
     def value(self, node: cst.CSTNode, depth: int) -> StaticValue:
         literal = literal_string(node)
@@ -124,7 +125,8 @@ class _Evaluator:
         key = dotted_name(node) or ""
         if self.locals is not None and isinstance(node, cst.Name):
             if node.value in self.locals:
-                return unknown(node)
+                assigned = self.locals[node.value]
+                return unknown(node) if assigned is None else self.value(assigned, depth - 1)
             binding = self.names.module_scope.bindings.get(node.value)
         elif key in self.resolving:
             binding = self.resolving[key].previous
@@ -151,8 +153,9 @@ class _Evaluator:
                 del self.resolving[key]
             else:
                 self.resolving[key] = saved
-        # An unknown value stands for the name: "url" says more than whatever url was bound to.
-        return unknown(node) if not resolved.parts or resolved.parts == (binding.node,) else resolved
+        # An unknown value stands for the name: "url" says more than whatever url was bound to;
+        # so does an empty string, the placeholder of a setting filled in elsewhere.
+        return unknown(node) if not resolved.parts or resolved.parts == (binding.node,) or resolved.value == "" else resolved
 
     def _fstring(self, node: cst.FormattedString, depth: int) -> StaticValue:
         if "b" in node.prefix.lower():
@@ -268,16 +271,31 @@ def _single_return(function: cst.FunctionDef) -> cst.BaseExpression | None:
     return returns[0].value if len(returns) == 1 else None
 
 
-def _local_names(function: cst.FunctionDef) -> frozenset[str]:
+def _local_names(function: cst.FunctionDef) -> dict[str, cst.BaseExpression | None]:
+    """A function's parameters and locals: the value of a local assigned once, else None."""
     params = function.params
-    names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
-    names.update(p.name.value for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param))
+    names: dict[str, cst.BaseExpression | None] = {p.name.value: None for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    names.update((p.name.value, None) for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param))
     for node in _own_nodes(function.body):
-        if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name):
-            names.add(node.target.value)
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For)) and isinstance(node.target, cst.Name):
-            names.add(node.target.value)
-    return frozenset(names)
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name = node.targets[0].target.value
+            names[name] = node.value if name not in names else None
+        else:
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else []
+            if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For)):
+                targets.append(node.target)
+            for target in targets:
+                for name in _target_names(target):
+                    names[name] = None
+    return names
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _target_names(element.value)]
+    return []
 
 
 def _own_nodes(root: cst.CSTNode):
