@@ -297,3 +297,36 @@ def test_helpers_and_properties_with_one_return():
         UrlHost("api.figma.example"),
         None,
     ]
+
+
+def test_dict_entries_inherited_members_and_agreeing_returns():
+    probe = Probe('''
+        BASE_URL = "https://api.powerbi.example/v1.0"
+
+        class Base:
+            github_api_url: str = "https://api.github.example"
+
+        class Loader(Base):
+            @property
+            def request_url(self):
+                if self.group_id:
+                    return f"{BASE_URL}/groups/{self.group_id}/queries"
+                return f"{BASE_URL}/datasets/queries"
+
+            def _prepare(self, query):
+                return {"url": "https://www.searchapi.example/api/v1/search", "params": {"q": query}}
+
+            def load(self, query):
+                details = self._prepare(query)
+                inline = {"url": "https://inline.example.org/x"}
+                probe(self.request_url, details["url"], self._prepare(query)["url"], inline["url"], details["params"], self.github_api_url)
+    ''')
+    hosts = [url_host(value) for value in probe.probed()]
+    assert hosts == [
+        UrlHost("api.powerbi.example"),
+        UrlHost("www.searchapi.example"),
+        UrlHost("www.searchapi.example"),
+        UrlHost("inline.example.org"),
+        None,
+        UrlHost("api.github.example"),
+    ]

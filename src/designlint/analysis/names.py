@@ -229,6 +229,11 @@ class NameResolver:
         for statement in node.body.body:  # methods, unless an attribute of that name is assigned
             if isinstance(statement, cst.FunctionDef):
                 members.setdefault(statement.name.value, Binding("value", f"{self._class_qualname(node)}.{statement.name.value}", statement))
+        for base in node.bases:  # inherited from a class defined in this module
+            bound = self.module_scope.bindings.get(base.value.value) if isinstance(base.value, cst.Name) else None
+            if bound is not None and isinstance(bound.node, cst.ClassDef):
+                for name, member in self.class_members(bound.node).items():
+                    members.setdefault(name, member)
         return members
 
     def _index_method(self, method: cst.FunctionDef, members: dict[str, Binding], resolve) -> None:

@@ -117,6 +117,8 @@ class _Evaluator:
                 return self._percent(node, depth)
         if isinstance(node, cst.Call):
             return self._call(node, depth)
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, depth)
         if isinstance(node, (cst.Name, cst.Attribute)) and self.names is not None:
             return self._name(node, depth)
         return unknown(node)
@@ -210,18 +212,45 @@ class _Evaluator:
             return self._returned(binding.node, node, depth)
         return unknown(node)
 
-    def _returned(self, function: cst.FunctionDef, stands_for: cst.CSTNode, depth: int) -> StaticValue:
-        """What a helper or property defined here returns, when it has one ``return``: its own
-        parameters and locals are unknown, everything else is read at module level."""
-        returned = _single_return(function)
-        if returned is None:
+    def _returned(self, function: cst.FunctionDef, stands_for: cst.CSTNode, depth: int, key: str | None = None) -> StaticValue:
+        """What a helper or property defined here returns (or, with ``key``, the ``key`` entry of
+        the dict literal it returns). Its own parameters and locals assigned more than once are
+        unknown; everything else is read at module level. Several returns agree when they name
+        the same scheme and host."""
+        returns = [node.value for node in _own_nodes(function.body) if isinstance(node, cst.Return) and node.value is not None]
+        if key is not None:
+            returns = [_dict_entry(value, key) for value in returns]
+        if not returns or None in returns:
             return unknown(stands_for)
         saved, self.locals = self.locals, _local_names(function)
         try:
-            value = self.value(returned, depth - 1)
+            values = [self.value(returned, depth - 1) for returned in returns]
         finally:
             self.locals = saved
-        return unknown(stands_for) if value.parts == (returned,) else value
+        if len(values) == 1:
+            return unknown(stands_for) if values[0].parts == (returns[0],) else values[0]
+        origins = {url_origin(value) for value in values}
+        origin = origins.pop() if len(origins) == 1 else None
+        return StaticValue((origin + "/", stands_for)) if origin else unknown(stands_for)
+
+    def _subscript(self, node: cst.Subscript, depth: int) -> StaticValue:
+        """``details["url"]`` where details is a dict literal, or what a helper here returns."""
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        key = literal_string(index.value) if isinstance(index, cst.Index) else None
+        if key is None or self.names is None:
+            return unknown(node)
+        container = node.value
+        binding = self.names.binding_of(container) if isinstance(container, (cst.Name, cst.Attribute)) else None
+        if binding is not None and binding.kind != "import" and isinstance(binding.node, cst.BaseExpression):
+            container = binding.node
+        if isinstance(container, cst.Dict):
+            entry = _dict_entry(container, key)
+            return self.value(entry, depth - 1) if entry is not None else unknown(node)
+        if isinstance(container, cst.Call):
+            helper = self.names.binding_of(container.func)
+            if helper is not None and isinstance(helper.node, cst.FunctionDef):
+                return self._returned(helper.node, node, depth, key)
+        return unknown(node)
 
     def _format(self, node: cst.Call, depth: int) -> StaticValue:
         template = self.value(node.func.value, depth - 1).value
@@ -265,10 +294,10 @@ class _Evaluator:
         return StaticValue((origin + separator,)) + relative
 
 
-def _single_return(function: cst.FunctionDef) -> cst.BaseExpression | None:
-    """The value of the function's only ``return`` (nested functions aside), else None."""
-    returns = [node for node in _own_nodes(function.body) if isinstance(node, cst.Return)]
-    return returns[0].value if len(returns) == 1 else None
+def _dict_entry(node: cst.CSTNode, key: str) -> cst.BaseExpression | None:
+    if not isinstance(node, cst.Dict):
+        return None
+    return next((e.value for e in node.elements if isinstance(e, cst.DictElement) and literal_string(e.key) == key), None)
 
 
 def _local_names(function: cst.FunctionDef) -> dict[str, cst.BaseExpression | None]:
