@@ -35,6 +35,8 @@ _UNKNOWN_DEPTH = 12  # how many names deep a value is followed before it counts 
 _PERCENT_FIELD = re.compile(r"%(?:\((?P<key>\w+)\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?(?P<kind>[sdifrauxXeEgGc%])")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _HOST_END = re.compile(r"[/?#]")
+# Calls whose result spells the same URL as their one argument.
+_SAME_TEXT = frozenset({"str", "builtins.str", "yarl.URL", "httpx.URL", "httpx2.URL"})
 _PATH_NAME = re.compile(r"_*(?:\w+_)?(?:path|route)")
 
 
@@ -205,7 +207,7 @@ class _Evaluator:
         callee = (self.names.qualify(func) if self.names else None) or dotted_name(func) or ""
         if callee in ("urllib.parse.urljoin", "urljoin") and len(node.args) >= 2:
             return self._urljoin(node, depth)
-        if callee in ("str", "builtins.str") and len(node.args) == 1:
+        if callee in _SAME_TEXT and len(node.args) == 1:
             return self.value(node.args[0].value, depth - 1)
         binding = self.names.binding_of(func) if self.names else None
         if binding is not None and isinstance(binding.node, cst.FunctionDef):
