@@ -121,7 +121,7 @@ def test_function_matches_dotted_and_bare_names():
         ('"http" + rest', None, False),
         ("Tool.BASE", UrlHost("tool.example.org"), False),
         ('("https://graph.example.com/v1.0/drives/" f"{item_id}/items")', UrlHost("graph.example.com"), False),
-        ("str(URL(BASE + item_id))", UrlHost("api.example.com"), False),
+        ('str(URL(BASE + "/" + item_id))', UrlHost("api.example.com"), False),
     ],
 )
 def test_static_values_and_url_hosts(expression, host, relative):
