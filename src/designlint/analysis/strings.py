@@ -1,4 +1,4 @@
-"""Static string values of expressions."""
+"""Static string values of expressions, and the hosts of URLs among them."""
 
 from __future__ import annotations
 
@@ -88,9 +88,10 @@ def unknown(node: cst.CSTNode) -> StaticValue:
 
 
 def static_value(node: cst.CSTNode, names: NameResolver | None = None) -> StaticValue:
-    """What ``node`` evaluates to as a string: literals, names bound to them in this scope or
-    the module (module constants, class constants, ``self.x`` literals), f-strings, ``+``,
-    ``%``, ``.format`` and ``urljoin``, as far as they are known."""
+    """What ``node`` evaluates to as a string, as far as it is known: literals; names bound to
+    them in this scope or the module (module constants, class constants, ``self.x`` literals);
+    f-strings, ``+``, ``%``, ``.format``, ``urljoin``, ``str()``; what a helper function or
+    property of this module returns; entries of dict literals (``details["url"]``)."""
     return _Evaluator(names).value(node, _UNKNOWN_DEPTH)
 
 
