@@ -121,6 +121,8 @@ def test_function_matches_dotted_and_bare_names():
         ('"http" + rest', None, False),
         ("Tool.BASE", UrlHost("tool.example.org"), False),
         ('("https://graph.example.com/v1.0/drives/" f"{item_id}/items")', UrlHost("graph.example.com"), False),
+        ('"https://api.example.com/v1/a" if item_id else "https://api.example.com/v1/b"', UrlHost("api.example.com"), False),
+        ('"https://a.example.com" if item_id else "https://b.example.com"', None, False),
         ('str(URL(BASE + "/" + item_id))', UrlHost("api.example.com"), False),
     ],
 )

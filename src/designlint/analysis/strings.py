@@ -122,6 +122,8 @@ class _Evaluator:
             return self._call(node, depth)
         if isinstance(node, cst.Subscript):
             return self._subscript(node, depth)
+        if isinstance(node, cst.IfExp):  # "https://a.example/v1/x" if core else "https://a.example/v1/y"
+            return _agreement([self.value(node.body, depth - 1), self.value(node.orelse, depth - 1)], node)
         if isinstance(node, (cst.Name, cst.Attribute)) and self.names is not None:
             return self._name(node, depth)
         return unknown(node)
@@ -232,9 +234,7 @@ class _Evaluator:
             self.locals = saved
         if len(values) == 1:
             return unknown(stands_for) if values[0].parts == (returns[0],) else values[0]
-        origins = {url_origin(value) for value in values}
-        origin = origins.pop() if len(origins) == 1 else None
-        return StaticValue((origin + "/", stands_for)) if origin else unknown(stands_for)
+        return _agreement(values, stands_for)
 
     def _subscript(self, node: cst.Subscript, depth: int) -> StaticValue:
         """``details["url"]`` where details is a dict literal, or what a helper here returns."""
@@ -295,6 +295,16 @@ class _Evaluator:
         # Whatever the relative part is, it can only change the path: the origin stays.
         separator = "" if relative.prefix.startswith("/") else "/"
         return StaticValue((origin + separator,)) + relative
+
+
+def _agreement(values: list[StaticValue], stands_for: cst.CSTNode) -> StaticValue:
+    """One of several values: itself when they are all the same, else their common scheme and
+    host when they share one, else unknown."""
+    if all(value == values[0] for value in values) and values[0].complete:
+        return values[0]
+    origins = {url_origin(value) for value in values}
+    origin = origins.pop() if len(origins) == 1 else None
+    return StaticValue((origin + "/", stands_for)) if origin else unknown(stands_for)
 
 
 def _dict_entry(node: cst.CSTNode, key: str) -> cst.BaseExpression | None:
