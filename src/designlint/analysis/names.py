@@ -8,6 +8,7 @@ own imports, parameters and assignments first, then the module's.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -20,12 +21,16 @@ class Binding:
 
     ``kind`` is ``"import"`` (the name is the module or object ``qualname``), or
     ``"instance"`` (the name holds an object made by calling ``qualname``, or a
-    parameter annotated with it), or ``"value"`` (an assignment of ``node``).
+    parameter annotated with it; ``node`` is that call, if any), or ``"value"`` (an
+    assignment of ``node``; a module-level def or class also has its ``qualname``).
     """
 
     kind: str
     qualname: str = ""
     node: cst.CSTNode | None = None
+    # The binding this one replaced in the same scope: what the name meant inside its own
+    # new value (``url = url + "/v1"``).
+    previous: Binding | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -94,14 +99,18 @@ def bind_target(scope: Scope, target: cst.BaseExpression, value: cst.BaseExpress
     """Record ``target = value`` in ``scope``: an instance when value calls a known class."""
     if not isinstance(target, cst.Name):
         return
-    if isinstance(value, cst.Await):
-        value = value.expression
-    if isinstance(value, cst.Call):
-        qualname = resolve(value.func)
+    name = target.value
+    scope.bindings[name] = value_binding(value, resolve, scope.bindings.get(name))
+
+
+def value_binding(value: cst.BaseExpression, resolve, previous: Binding | None = None) -> Binding:
+    """What a name assigned ``value`` stands for: an instance when value calls a known class."""
+    call = value.expression if isinstance(value, cst.Await) else value
+    if isinstance(call, cst.Call):
+        qualname = resolve(call.func)
         if qualname:
-            scope.bindings[target.value] = Binding("instance", qualname, value)
-            return
-    scope.bindings[target.value] = Binding("value", "", value)
+            return Binding("instance", qualname, call, previous)
+    return Binding("value", "", value, previous)
 
 
 def annotation_qualname(annotation: cst.Annotation | None, resolve) -> str | None:
@@ -118,8 +127,11 @@ def annotation_qualname(annotation: cst.Annotation | None, resolve) -> str | Non
         element = expr.slice[0].slice
         if isinstance(element, cst.Index):
             expr = element.value
-    if isinstance(expr, cst.SimpleString):
-        return None
+    if isinstance(expr, cst.SimpleString):  # a forward reference: "aiohttp.ClientSession"
+        text = expr.evaluated_value
+        if not isinstance(text, str) or not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", text.strip()):
+            return None
+        expr = cst.parse_expression(text.strip())
     return resolve(expr)
 
 
@@ -128,6 +140,7 @@ class NameResolver:
 
     def __init__(self, module: cst.Module, module_name: str | None = None):
         self.module_name = module_name
+        self._class_members: dict[int, dict[str, Binding]] = {}
         self.module_scope = Scope(None)
         self.scope = self.module_scope
         for statement in _top_level_statements(module.body):
@@ -137,18 +150,125 @@ class NameResolver:
 
     def qualify(self, expr: cst.CSTNode) -> str | None:
         """The qualified name of a Name/Attribute chain: ``rq.get`` -> ``requests.get``,
-        ``s.get`` -> ``requests.Session.get`` after ``s = requests.Session()``."""
+        ``s.get`` -> ``requests.Session.get`` after ``s = requests.Session()``,
+        ``self.client.get`` -> ``httpx.AsyncClient.get`` after ``self.client = httpx.AsyncClient()``
+        in any method, ``httpx.Client().get`` -> ``httpx.Client.get``."""
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Call):
+            made_by = self.qualify(expr.value.func)
+            return f"{made_by}.{expr.attr.value}" if made_by else None
         dotted = dotted_name(expr)
         if dotted is None:
             return None
-        head, _, rest = dotted.partition(".")
-        binding = self.scope.lookup(head)
-        if binding is None or binding.kind == "value":
+        parts = dotted.split(".")
+        binding = self.scope.lookup(parts[0])
+        if binding is not None and len(parts) > 1 and isinstance(binding.node, cst.ClassDef):
+            member = self.class_members(binding.node).get(parts[1])
+            if member is not None and member.qualname:
+                return ".".join([member.qualname, *parts[2:]])
+        if binding is None or not binding.qualname:
             return None
-        return f"{binding.qualname}.{rest}" if rest else binding.qualname
+        return ".".join([binding.qualname, *parts[1:]])
 
     def lookup(self, name: str) -> Binding | None:
         return self.scope.lookup(name)
+
+    def binding_of(self, expr: cst.CSTNode) -> Binding | None:
+        """What a name (``url``) or a class member (``self.client``, ``cls.BASE``, ``Api.BASE``) stands for here."""
+        if isinstance(expr, cst.Name):
+            return self.scope.lookup(expr.value)
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+            owner = self.scope.lookup(expr.value.value)
+            if owner is not None and isinstance(owner.node, cst.ClassDef):
+                return self.class_members(owner.node).get(expr.attr.value)
+        return None
+
+    def function_matches(self, func: cst.CSTNode, configured: Iterable[str]) -> bool:
+        """Whether a callee is one of the functions a config option names: a dotted name
+        matches by qualified name (through imports and aliases), a bare name any function of
+        that name (``check(url)``, ``net.check(url)``, ``self.check(url)``)."""
+        dotted = dotted_name(func)
+        if dotted is None:
+            return False
+        short = dotted.rpartition(".")[2]
+        qualname = None
+        for entry in configured:
+            if "." not in entry:
+                if entry == short:
+                    return True
+                continue
+            if qualname is None:
+                qualname = self.qualify(func) or ""
+            if qualname == entry:
+                return True
+        return False
+
+    def class_members(self, node: cst.ClassDef) -> dict[str, Binding]:
+        """Class attributes, ``self.x = ...`` assignments of any method, and methods, indexed on first use.
+
+        A member assigned in a method is an instance when its value calls a known class or is a
+        parameter annotated with one; a literal string is kept as a value; anything else is
+        unknown (a value bound in another function cannot be read in this one)."""
+        members = self._class_members.get(id(node))
+        if members is not None:
+            return members
+        members = self._class_members[id(node)] = {}  # registered first: members may name the class itself
+        resolve = self.qualify_in(self.module_scope)
+        for statement in _top_level_statements(node.body.body):
+            if isinstance(statement, cst.Assign):
+                for target in statement.targets:
+                    if isinstance(target.target, cst.Name):
+                        members[target.target.value] = value_binding(statement.value, resolve)
+            elif isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
+                qualname = annotation_qualname(statement.annotation, resolve)
+                if qualname:
+                    members[statement.target.value] = Binding("instance", qualname, statement.value)
+                elif statement.value is not None:
+                    members[statement.target.value] = value_binding(statement.value, resolve)
+            elif isinstance(statement, cst.FunctionDef):
+                self._index_method(statement, members, resolve)
+        for statement in node.body.body:  # methods, unless an attribute of that name is assigned
+            if isinstance(statement, cst.FunctionDef):
+                members.setdefault(statement.name.value, Binding("value", f"{self._class_qualname(node)}.{statement.name.value}", statement))
+        for base in node.bases:  # inherited from a class defined in this module
+            bound = self.module_scope.bindings.get(base.value.value) if isinstance(base.value, cst.Name) else None
+            if bound is not None and isinstance(bound.node, cst.ClassDef):
+                for name, member in self.class_members(bound.node).items():
+                    members.setdefault(name, member)
+        return members
+
+    def _index_method(self, method: cst.FunctionDef, members: dict[str, Binding], resolve) -> None:
+        params = [*method.params.posonly_params, *method.params.params]
+        if not params or _is_staticmethod(method) or not isinstance(method.body, cst.IndentedBlock):
+            return
+        receiver = params[0].name.value
+        annotated = {p.name.value: q for p in params[1:] if (q := annotation_qualname(p.annotation, resolve))}
+        for statement in _top_level_statements(method.body.body):
+            if isinstance(statement, cst.Assign):
+                pairs = [(t.target, statement.value) for t in statement.targets]
+                annotation = None
+            elif isinstance(statement, cst.AnnAssign) and statement.value is not None:
+                pairs, annotation = [(statement.target, statement.value)], statement.annotation
+            else:
+                continue
+            for target, value in pairs:
+                if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == receiver):
+                    continue
+                attr = target.attr.value
+                if members.get(attr, Binding("value")).kind == "instance":
+                    continue  # the first known class wins over later reassignments
+                qualname = annotation_qualname(annotation, resolve) if annotation else None
+                if qualname is None and isinstance(value, cst.Name):
+                    qualname = annotated.get(value.value)
+                if qualname:
+                    members[attr] = Binding("instance", qualname, value)
+                    continue
+                binding = value_binding(value, resolve)
+                literal = isinstance(value, (cst.SimpleString, cst.ConcatenatedString))
+                earlier = members.get(attr)
+                if binding.kind == "instance" or literal and (earlier is None or isinstance(earlier.node, (cst.SimpleString, cst.ConcatenatedString))):
+                    members[attr] = binding  # only literals so far: the last one written is the value
+                else:
+                    members[attr] = Binding("value")
 
     def imported_as(self, qualname: str) -> str | None:
         """A local expression that names ``qualname`` at module level (``ErrorCode`` or ``errors.ErrorCode``)."""
@@ -165,13 +285,18 @@ class NameResolver:
     # -- walk hooks (called by the engine) ---------------------------------------------
 
     def enter_scope(self, node: cst.CSTNode) -> None:
-        scope = Scope(node, self.scope)
+        outer = self.scope
+        scope = Scope(node, outer)
         self.scope = scope
         if isinstance(node, cst.FunctionDef):
             params = node.params
             for param in (*params.posonly_params, *params.params, *params.kwonly_params):
                 qualname = annotation_qualname(param.annotation, self.qualify)
                 scope.bindings[param.name.value] = Binding("instance", qualname) if qualname else Binding("value")
+            positional = (*params.posonly_params, *params.params)
+            if isinstance(outer.node, cst.ClassDef) and positional and not _is_staticmethod(node):
+                # ``self``/``cls``: its members are the class's (see class_members).
+                scope.bindings[positional[0].name.value] = Binding("instance", self._class_qualname(outer.node), outer.node)
             for star in (params.star_arg, params.star_kwarg):
                 if isinstance(star, cst.Param):
                     scope.bindings[star.name.value] = Binding("value")
@@ -201,6 +326,9 @@ class NameResolver:
         elif isinstance(node, (cst.Import, cst.ImportFrom)):
             self._bind_statement(self.scope, node)
 
+    def _class_qualname(self, node: cst.ClassDef) -> str:
+        return f"{self.module_name}.{node.name.value}" if self.module_name else node.name.value
+
     def _bind_statement(self, scope: Scope, statement: cst.CSTNode) -> None:
         if isinstance(statement, (cst.Import, cst.ImportFrom)):
             for local, binding in import_bindings(statement, self.module_name):
@@ -211,7 +339,9 @@ class NameResolver:
         elif isinstance(statement, cst.AnnAssign) and statement.value is not None:
             bind_target(scope, statement.target, statement.value, self.qualify_in(scope))
         elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            scope.bindings[statement.name.value] = Binding("value", "", statement)
+            name = statement.name.value
+            qualname = (f"{self.module_name}.{name}" if self.module_name else name) if scope is self.module_scope else ""
+            scope.bindings[name] = Binding("value", qualname, statement)
         elif isinstance(statement, cst.With):
             for item in statement.items:
                 if item.asname is not None:
@@ -228,8 +358,12 @@ class NameResolver:
         return resolve
 
 
+def _is_staticmethod(node: cst.FunctionDef) -> bool:
+    return any(dotted_name(d.decorator) == "staticmethod" for d in node.decorators)
+
+
 def _top_level_statements(body: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
-    """Simple statements of a block, descending into if/try/with blocks but not into defs."""
+    """Simple statements of a block, descending into if/try/with/for/while blocks but not into defs."""
     for statement in body:
         if isinstance(statement, cst.BaseSmallStatement):  # the body of a one-line suite
             yield statement
@@ -252,4 +386,6 @@ def _top_level_statements(body: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
                     yield from _top_level_statements(extra.body.body)
         elif isinstance(statement, cst.With):
             yield statement
+            yield from _top_level_statements(statement.body.body)
+        elif isinstance(statement, (cst.For, cst.While)):
             yield from _top_level_statements(statement.body.body)

@@ -1,8 +1,19 @@
-"""Static string values of expressions."""
+"""Static string values of expressions, and the hosts of URLs among them."""
 
 from __future__ import annotations
 
+import re
+import string
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
 import libcst as cst
+
+from designlint.analysis.names import dotted_name
+
+if TYPE_CHECKING:
+    from designlint.analysis.names import Binding, NameResolver
 
 
 def literal_string(node: cst.CSTNode) -> str | None:
@@ -16,3 +27,439 @@ def literal_string(node: cst.CSTNode) -> str | None:
         left, right = literal_string(node.left), literal_string(node.right)
         return left + right if left is not None and right is not None else None
     return None
+
+
+# -- static values: known, partly known, unknown ------------------------------------------
+
+_UNKNOWN_DEPTH = 12  # how many names deep a value is followed before it counts as unknown
+_PERCENT_FIELD = re.compile(r"%(?:\((?P<key>\w+)\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?(?P<kind>[sdifrauxXeEgGc%])")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_HOST_END = re.compile(r"[/?#]")
+# Calls whose result spells the same URL as their one argument.
+_SAME_TEXT = frozenset({"str", "builtins.str", "yarl.URL", "httpx.URL", "httpx2.URL"})
+_PATH_NAME = re.compile(r"_*(?:\w+_)?(?:path|route)")
+
+
+@dataclass(frozen=True)
+class StaticValue:
+    """A string as far as it is known statically: known text and unknown pieces, in order.
+
+    ``parts`` holds ``str`` for known text and the expression node for each unknown piece
+    (a parameter, a call result, ...), so a caller can ask where the unknown part came from.
+    """
+
+    parts: tuple[str | cst.CSTNode, ...]
+
+    @property
+    def complete(self) -> bool:
+        """The whole value is known."""
+        return all(isinstance(part, str) for part in self.parts)
+
+    @property
+    def value(self) -> str | None:
+        return "".join(self.parts) if self.complete else None  # type: ignore[arg-type]
+
+    @property
+    def prefix(self) -> str:
+        """The known text before the first unknown piece."""
+        known = []
+        for part in self.parts:
+            if not isinstance(part, str):
+                break
+            known.append(part)
+        return "".join(known)
+
+    @property
+    def first_unknown(self) -> cst.CSTNode | None:
+        return next((part for part in self.parts if not isinstance(part, str)), None)
+
+    def __add__(self, other: StaticValue) -> StaticValue:
+        merged: list[str | cst.CSTNode] = []
+        for part in (*self.parts, *other.parts):
+            if isinstance(part, str) and merged and isinstance(merged[-1], str):
+                merged[-1] += part
+            elif part != "":
+                merged.append(part)
+        return StaticValue(tuple(merged))
+
+
+def unknown(node: cst.CSTNode) -> StaticValue:
+    return StaticValue((node,))
+
+
+def static_value(node: cst.CSTNode, names: NameResolver | None = None) -> StaticValue:
+    """What ``node`` evaluates to as a string, as far as it is known: literals; names bound to
+    them in this scope or the module (module constants, class constants, ``self.x`` literals);
+    f-strings, ``+``, ``%``, ``.format``, ``urljoin``, ``str()``; what a helper function or
+    property of this module returns; entries of dict literals (``details["url"]``)."""
+    return _Evaluator(names).value(node, _UNKNOWN_DEPTH)
+
+
+class _Evaluator:
+    def __init__(self, names: NameResolver | None):
+        self.names = names
+        self.resolving: dict[str, Binding] = {}  # names being followed: their own value sees the previous one
+        self.classes: list[dict[str, Binding]] = []  # members of the classes whose constants are being read
+        # Inside a helper's return value: its own names, with their value when assigned once.
+        self.locals: dict[str, cst.BaseExpression | None] | None = None
+
+    def value(self, node: cst.CSTNode, depth: int) -> StaticValue:
+        literal = literal_string(node)
+        if literal is not None:
+            return StaticValue((literal,))
+        if depth <= 0:
+            return unknown(node)
+        if isinstance(node, cst.FormattedString):
+            return self._fstring(node, depth)
+        if isinstance(node, cst.ConcatenatedString):  # "https://host/" f"{path}"
+            return self.value(node.left, depth - 1) + self.value(node.right, depth - 1)
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):
+                return self.value(node.left, depth - 1) + self.value(node.right, depth - 1)
+            if isinstance(node.operator, cst.Modulo):
+                return self._percent(node, depth)
+        if isinstance(node, cst.Call):
+            return self._call(node, depth)
+        if isinstance(node, cst.Subscript):
+            return self._subscript(node, depth)
+        if isinstance(node, cst.IfExp):  # "https://a.example/v1/x" if core else "https://a.example/v1/y"
+            return _agreement([self.value(node.body, depth - 1), self.value(node.orelse, depth - 1)], node)
+        if isinstance(node, (cst.Name, cst.Attribute)) and self.names is not None:
+            return self._name(node, depth)
+        return unknown(node)
+
+    def _name(self, node: cst.Name | cst.Attribute, depth: int) -> StaticValue:
+        key = dotted_name(node) or ""
+        if self.locals is not None and isinstance(node, cst.Name):
+            if node.value in self.locals:
+                assigned = self.locals[node.value]
+                return unknown(node) if assigned is None else self.value(assigned, depth - 1)
+            binding = self.names.module_scope.bindings.get(node.value)
+        elif key in self.resolving:
+            binding = self.resolving[key].previous
+        elif isinstance(node, cst.Name) and self.classes and node.value in self.classes[-1]:
+            binding = self.classes[-1][node.value]  # a class constant naming another: BASE = "https://" + HOST
+        else:
+            binding = self.names.binding_of(node)
+        if binding is not None and isinstance(binding.node, cst.FunctionDef) and _is_property(binding.node):
+            return self._returned(binding.node, node, depth)
+        if binding is None or binding.kind == "import" or not isinstance(binding.node, cst.BaseExpression):
+            return unknown(node)
+        owner = self.names.lookup(node.value.value) if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) else None
+        members = self.names.class_members(owner.node) if owner is not None and isinstance(owner.node, cst.ClassDef) else None
+        saved = self.resolving.get(key)
+        self.resolving[key] = binding
+        if members is not None:
+            self.classes.append(members)
+        try:
+            resolved = self.value(binding.node, depth - 1)
+        finally:
+            if members is not None:
+                self.classes.pop()
+            if saved is None:
+                del self.resolving[key]
+            else:
+                self.resolving[key] = saved
+        # An unknown value stands for the name: "url" says more than whatever url was bound to;
+        # so does an empty string, the placeholder of a setting filled in elsewhere.
+        return unknown(node) if not resolved.parts or resolved.parts == (binding.node,) or resolved.value == "" else resolved
+
+    def _fstring(self, node: cst.FormattedString, depth: int) -> StaticValue:
+        if "b" in node.prefix.lower():
+            return unknown(node)
+        raw = "r" in node.prefix.lower()
+        result = StaticValue(())
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                text = part.value.replace("{{", "{").replace("}}", "}")
+                if not raw and "\\" in text:
+                    text = text.encode("latin-1", "backslashreplace").decode("unicode_escape")
+                result += StaticValue((text,))
+            elif part.format_spec or part.conversion not in (None, "s"):
+                result += unknown(part.expression)
+            else:
+                result += self.value(part.expression, depth - 1)
+        return result
+
+    def _percent(self, node: cst.BinaryOperation, depth: int) -> StaticValue:
+        template = self.value(node.left, depth - 1).value
+        if template is None:
+            return unknown(node)
+        right = node.right
+        positional = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
+        keyed = {literal_string(e.key): e.value for e in right.elements if isinstance(e, cst.DictElement)} if isinstance(right, cst.Dict) else {}
+        result, position, index = StaticValue(()), 0, 0
+        for match in _PERCENT_FIELD.finditer(template):
+            result += StaticValue((template[position : match.start()],))
+            position = match.end()
+            if match.group("kind") == "%":
+                result += StaticValue(("%",))
+                continue
+            key = match.group("key")
+            argument = keyed.get(key) if key else (positional[index] if index < len(positional) else None)
+            index += key is None
+            if argument is None:
+                return unknown(node)
+            result += self.value(argument, depth - 1) if match.group("kind") == "s" else unknown(argument)
+        return result + StaticValue((template[position:],))
+
+    def _call(self, node: cst.Call, depth: int) -> StaticValue:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "format":
+            return self._format(node, depth)
+        callee = (self.names.qualify(func) if self.names else None) or dotted_name(func) or ""
+        if callee in ("urllib.parse.urljoin", "urljoin") and len(node.args) >= 2:
+            return self._urljoin(node, depth)
+        if callee in _SAME_TEXT and len(node.args) == 1:
+            return self.value(node.args[0].value, depth - 1)
+        binding = self.names.binding_of(func) if self.names else None
+        if binding is not None and isinstance(binding.node, cst.FunctionDef):
+            return self._returned(binding.node, node, depth)
+        return unknown(node)
+
+    def _returned(self, function: cst.FunctionDef, stands_for: cst.CSTNode, depth: int, key: str | None = None) -> StaticValue:
+        """What a helper or property defined here returns (or, with ``key``, the ``key`` entry of
+        the dict literal it returns). Its own parameters and locals assigned more than once are
+        unknown; everything else is read at module level. Several returns agree when they name
+        the same scheme and host."""
+        returns = [node.value for node in _own_nodes(function.body) if isinstance(node, cst.Return) and node.value is not None]
+        if key is not None:
+            returns = [_dict_entry(value, key) for value in returns]
+        if not returns or None in returns:
+            return unknown(stands_for)
+        saved, self.locals = self.locals, _local_names(function)
+        try:
+            values = [self.value(returned, depth - 1) for returned in returns]
+        finally:
+            self.locals = saved
+        if len(values) == 1:
+            return unknown(stands_for) if values[0].parts == (returns[0],) else values[0]
+        return _agreement(values, stands_for)
+
+    def _subscript(self, node: cst.Subscript, depth: int) -> StaticValue:
+        """``details["url"]`` where details is a dict literal, or what a helper here returns."""
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        key = literal_string(index.value) if isinstance(index, cst.Index) else None
+        if key is None or self.names is None:
+            return unknown(node)
+        container = node.value
+        binding = self.names.binding_of(container) if isinstance(container, (cst.Name, cst.Attribute)) else None
+        if binding is not None and binding.kind != "import" and isinstance(binding.node, cst.BaseExpression):
+            container = binding.node
+        if isinstance(container, cst.Dict):
+            entry = _dict_entry(container, key)
+            return self.value(entry, depth - 1) if entry is not None else unknown(node)
+        if isinstance(container, cst.Call):
+            helper = self.names.binding_of(container.func)
+            if helper is not None and isinstance(helper.node, cst.FunctionDef):
+                return self._returned(helper.node, node, depth, key)
+        return unknown(node)
+
+    def _format(self, node: cst.Call, depth: int) -> StaticValue:
+        template = self.value(node.func.value, depth - 1).value
+        if template is None:
+            return unknown(node)
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        keyed = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        result, automatic = StaticValue(()), 0
+        try:
+            fields = list(string.Formatter().parse(template))
+        except ValueError:
+            return unknown(node)
+        for text, field_name, spec, conversion in fields:
+            result += StaticValue((text,))
+            if field_name is None:
+                continue
+            if field_name == "":
+                argument = positional[automatic] if automatic < len(positional) else None
+                automatic += 1
+            elif field_name.isdigit():
+                argument = positional[int(field_name)] if int(field_name) < len(positional) else None
+            else:
+                argument = keyed.get(field_name)
+            if argument is None:
+                return unknown(node)
+            plain = not spec and conversion in (None, "s")
+            result += self.value(argument, depth - 1) if plain else unknown(argument)
+        return result
+
+    def _urljoin(self, node: cst.Call, depth: int) -> StaticValue:
+        base, relative = (self.value(a.value, depth - 1) for a in node.args[:2])
+        if base.complete and relative.complete:
+            return StaticValue((urljoin(base.value, relative.value),))
+        if relative.prefix.startswith("//") or _SCHEME.match(relative.prefix):
+            return relative  # an absolute second argument replaces the base
+        origin = url_origin(base)
+        if origin is None:
+            return unknown(node)
+        # Whatever the relative part is, it can only change the path: the origin stays.
+        separator = "" if relative.prefix.startswith("/") else "/"
+        return StaticValue((origin + separator,)) + relative
+
+
+def _agreement(values: list[StaticValue], stands_for: cst.CSTNode) -> StaticValue:
+    """One of several values: itself when they are all the same, else their common scheme and
+    host when they share one, else unknown."""
+    if all(value == values[0] for value in values) and values[0].complete:
+        return values[0]
+    origins = {url_origin(value) for value in values}
+    origin = origins.pop() if len(origins) == 1 else None
+    return StaticValue((origin + "/", stands_for)) if origin else unknown(stands_for)
+
+
+def _dict_entry(node: cst.CSTNode, key: str) -> cst.BaseExpression | None:
+    if not isinstance(node, cst.Dict):
+        return None
+    return next((e.value for e in node.elements if isinstance(e, cst.DictElement) and literal_string(e.key) == key), None)
+
+
+def _local_names(function: cst.FunctionDef) -> dict[str, cst.BaseExpression | None]:
+    """A function's parameters and locals: the value of a local assigned once, else None."""
+    params = function.params
+    names: dict[str, cst.BaseExpression | None] = {p.name.value: None for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    names.update((p.name.value, None) for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param))
+    for node in _own_nodes(function.body):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name = node.targets[0].target.value
+            names[name] = node.value if name not in names else None
+        else:
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else []
+            if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For)):
+                targets.append(node.target)
+            for target in targets:
+                for name in _target_names(target):
+                    names[name] = None
+    return names
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in _target_names(element.value)]
+    return []
+
+
+def _own_nodes(root: cst.CSTNode):
+    """The nodes under ``root``, not descending into nested functions, classes or lambdas."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child for child in node.children if not isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)))
+
+
+def _is_property(function: cst.FunctionDef) -> bool:
+    return any((dotted_name(d.decorator) or "").rpartition(".")[2] in ("property", "cached_property") for d in function.decorators)
+
+
+# -- URLs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UrlHost:
+    """The host a URL names: exactly (``api.example.com``), or by a known suffix only
+    (``https://{region}.example.net/`` -> ``example.net`` with ``exact=False``)."""
+
+    host: str
+    exact: bool = True
+    port: int | None = None
+
+    def __str__(self) -> str:
+        name = self.host if self.exact else f"*.{self.host}"
+        return f"{name}:{self.port}" if self.port is not None else name
+
+
+def url_origin(value: StaticValue) -> str | None:
+    """``scheme://host[:port]`` when the known prefix spells it out completely, else None."""
+    prefix = value.prefix
+    match = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", prefix)
+    if match is None or (match.end() == len(prefix) and not value.complete):
+        return None
+    return match.group(0)
+
+
+def is_absolute_url(value: StaticValue) -> bool:
+    """The known prefix starts with a scheme (``https:``) or ``//``."""
+    return bool(_SCHEME.match(value.prefix)) or value.prefix.startswith("//")
+
+
+def is_relative_url(value: StaticValue) -> bool:
+    """Known to be a path (``/v1/items``, ``items/{id}``): no scheme and no ``//`` host, and not
+    possibly the start of one (``"http" + rest`` is not known to be relative)."""
+    prefix = value.prefix
+    if not prefix or is_absolute_url(value):
+        return False
+    could_be_scheme = re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", prefix) or prefix == "/"
+    return value.complete or not could_be_scheme
+
+
+def url_host(value: StaticValue) -> UrlHost | None:
+    """The host of an absolute URL, when it is known (exactly or by its suffix)."""
+    prefix = value.prefix
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", prefix)
+    if scheme is None:
+        return None
+    rest = StaticValue((prefix[scheme.end() :], *value.parts[_leading_known(value) :]))
+    return host_of(rest)
+
+
+def host_of(value: StaticValue) -> UrlHost | None:
+    """The host of ``host[:port][/path]`` (what follows ``scheme://``, or an http.client host)."""
+    authority: list[str | cst.CSTNode] = []
+    for part in value.parts:
+        end = _HOST_END.search(part) if isinstance(part, str) else None
+        if end is not None:
+            authority.append(part[: end.start()])
+            break
+        if not isinstance(part, str) and authority and _names_a_path(part):
+            break  # f"https://github.com{path}": a piece named as a path starts the path
+        authority.append(part)
+    else:
+        if not value.parts or not isinstance(value.parts[-1], str):
+            return None  # the host may go on in the unknown tail
+    if all(isinstance(part, str) for part in authority):
+        return _parse_authority("".join(authority))  # type: ignore[arg-type]
+    tail = authority[-1]
+    return _suffix_host(tail) if isinstance(tail, str) else None
+
+
+def _names_a_path(node: cst.CSTNode) -> bool:
+    name = (dotted_name(node) or "").rpartition(".")[2].lower()
+    return bool(_PATH_NAME.fullmatch(name))
+
+
+def _suffix_host(tail: str) -> UrlHost | None:
+    """``.example.net`` after an unknown piece: the host is some subdomain of example.net."""
+    parsed = _parse_authority(tail.lstrip("."))
+    if not tail.startswith(".") or parsed is None or "." not in parsed.host:
+        return None
+    return UrlHost(parsed.host, exact=False, port=parsed.port)
+
+
+def _parse_authority(authority: str) -> UrlHost | None:
+    host = authority.rpartition("@")[2]
+    port = None
+    if host.startswith("["):  # [::1]:8080
+        close = host.find("]")
+        host, after = host[1:close], host[close + 1 :]
+        if after.startswith(":") and after[1:].isdigit():
+            port = int(after[1:])
+    elif ":" in host:
+        host, _, port_text = host.partition(":")
+        if not port_text.isdigit():
+            return None
+        port = int(port_text)
+    host = host.lower().rstrip(".")
+    if not host or not re.fullmatch(r"[a-z0-9_.:-]+", host):
+        return None
+    return UrlHost(host, True, port)
+
+
+def _leading_known(value: StaticValue) -> int:
+    count = 0
+    for part in value.parts:
+        if not isinstance(part, str):
+            break
+        count += 1
+    return count

@@ -5,12 +5,15 @@ from __future__ import annotations
 from designlint.rules.adapters import FrameworkImportOutsideAdapter, FrameworkTypeLeak
 from designlint.rules.authz import AuthzOr, SuperuserBypass
 from designlint.rules.base import Rule
+from designlint.rules.egress import EgressHostNotAllowed, EgressUnguardedUrl
 from designlint.rules.errors import RawStringErrorCode
 from designlint.rules.trust import UntrustedContentInPrompt
 
 ALL_RULES: tuple[type[Rule], ...] = (
     AuthzOr,
     SuperuserBypass,
+    EgressHostNotAllowed,
+    EgressUnguardedUrl,
     FrameworkImportOutsideAdapter,
     FrameworkTypeLeak,
     UntrustedContentInPrompt,

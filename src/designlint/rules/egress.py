@@ -1,0 +1,207 @@
+"""DL2xx: the network egress policy (design category: network egress policy).
+
+Every outbound HTTP call of a known client names its destination: a host that must be on
+``[tool.designlint.egress] allow`` (DL201), or a dynamic URL that must pass one of the
+configured ``guards`` first (DL202).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import libcst as cst
+
+from designlint.analysis.guards import passed_guard
+from designlint.analysis.names import dotted_name
+from designlint.analysis.strings import StaticValue, UrlHost, host_of, is_relative_url, static_value, url_host
+from designlint.rules.base import Rule
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where an HTTP API takes its destination: a positional index and/or a keyword."""
+
+    position: int | None
+    keyword: str | None
+    host_only: bool = False  # http.client: the argument is a host, not a URL
+
+
+_URL_FIRST = Endpoint(0, "url")
+_URL_SECOND = Endpoint(1, "url")
+_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+
+def _client_api() -> dict[str, Endpoint]:
+    api: dict[str, Endpoint] = {}
+    for module in ("requests", "requests.Session", "httpx", "httpx.Client", "httpx.AsyncClient"):
+        api.update({f"{module}.{verb}": _URL_FIRST for verb in _VERBS})
+        api[f"{module}.request"] = _URL_SECOND
+    for module in ("httpx", "httpx.Client", "httpx.AsyncClient"):
+        api[f"{module}.stream"] = _URL_SECOND
+    api.update({f"aiohttp.ClientSession.{verb}": _URL_FIRST for verb in _VERBS})
+    api["aiohttp.ClientSession.ws_connect"] = _URL_FIRST
+    api["aiohttp.ClientSession.request"] = _URL_SECOND
+    api["aiohttp.request"] = _URL_SECOND
+    api["urllib.request.urlopen"] = _URL_FIRST
+    api["urllib.request.Request"] = _URL_FIRST
+    api["http.client.HTTPConnection"] = Endpoint(0, "host", host_only=True)
+    api["http.client.HTTPSConnection"] = Endpoint(0, "host", host_only=True)
+    for manager in ("urllib3.PoolManager", "urllib3.ProxyManager", "urllib3"):
+        api[f"{manager}.request"] = Endpoint(1, "url")
+    api["urllib3.PoolManager.urlopen"] = Endpoint(1, "url")
+    for module in ("websockets", "websockets.client", "websockets.asyncio.client", "websockets.sync.client"):
+        api[f"{module}.connect"] = Endpoint(0, "uri")
+    return api
+
+
+CLIENT_API = _client_api()
+# Clients that take a base URL where they are made; relative paths on them add no host.
+# (The value is base_url's position: httpx takes it by keyword only.)
+BASE_URL_CLIENTS: dict[str, int | None] = {"httpx.Client": None, "httpx.AsyncClient": None, "aiohttp.ClientSession": 0}
+# Other spellings of the same classes and modules.
+ALIASES = {
+    "httpx2": "httpx",
+    "requests.session": "requests.Session",
+    "requests.sessions.Session": "requests.Session",
+    "requests.api": "requests",
+    "aiohttp.client.ClientSession": "aiohttp.ClientSession",
+    "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
+    "urllib2.urlopen": "urllib.request.urlopen",
+}
+LOOPBACK = re.compile(r"localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0")
+# Guards recognised by name when [tool.designlint.egress] guards is not set.
+DEFAULT_GUARD = re.compile(r"(?:validate|check|ensure|require|assert|verify|guard)_\w*(?:url|host|egress|allowed|domain)\w*|is_(?:allowed|safe)_\w*")
+
+
+def canonical(qualname: str) -> str:
+    for alias, name in ALIASES.items():
+        if qualname == alias or qualname.startswith(alias + "."):
+            return name + qualname[len(alias) :]
+    return qualname
+
+
+def host_allowed(host: UrlHost, allow: tuple[str, ...]) -> bool:
+    """Exact entries match the host; ``*.suffix`` entries match its subdomains. An entry with
+    a port matches that port only."""
+    for entry in allow:
+        name, _, port = entry.lower().partition(":")
+        if port and int(port) != host.port:
+            continue
+        if name.startswith("*."):
+            suffix = name[2:]
+            if host.host.endswith("." + suffix) or (not host.exact and host.host == suffix):
+                return True
+        elif host.exact and host.host == name:
+            return True
+    return False
+
+
+class _EgressRule(Rule):
+    prefilter = re.compile(r"\b(?:requests|httpx2?|aiohttp|urllib3?|urllib2|websockets|http\.client|from\s+http\s+import)\b")
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qualname = self.context.names.qualify(node.func)
+        if qualname is None:
+            return
+        qualname = canonical(qualname)
+        endpoint = CLIENT_API.get(qualname)
+        if endpoint is not None:
+            argument = _argument(node, endpoint.position, endpoint.keyword)
+            if argument is None or self._sent_on_request_object(qualname, argument):
+                return
+            value = static_value(argument, self.context.names)
+            if endpoint.host_only or not self._names_only_a_path(node, value):
+                self.check(argument, value, qualname, endpoint.host_only)
+        elif qualname in BASE_URL_CLIENTS:
+            base_url = _argument(node, BASE_URL_CLIENTS[qualname], "base_url")
+            if base_url is not None:
+                self.check(base_url, static_value(base_url, self.context.names), qualname, host_only=False)
+
+    def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
+        """Report on the destination ``argument`` (whose static value is ``value``) of a call to ``api``."""
+        raise NotImplementedError
+
+    def _sent_on_request_object(self, api: str, argument: cst.CSTNode) -> bool:
+        """``urlopen(req)`` with ``req = Request(url)``: the URL was checked at ``Request``."""
+        if api != "urllib.request.urlopen":
+            return False
+        made_by = argument.func if isinstance(argument, cst.Call) else None
+        names = self.context.names
+        qualname = names.qualify(made_by) if made_by is not None else None
+        binding = names.binding_of(argument)
+        if binding is not None and binding.kind == "instance":
+            qualname = binding.qualname
+        return canonical(qualname or "") == "urllib.request.Request"
+
+    def _names_only_a_path(self, call: cst.Call, value: StaticValue) -> bool:
+        """A relative URL, or a dynamic one on a client made with a ``base_url``: it adds a path, not a host."""
+        if is_relative_url(value):
+            return True
+        if not isinstance(call.func, cst.Attribute) or url_host(value) is not None:
+            return False
+        receiver = call.func.value
+        binding = self.context.names.binding_of(receiver)
+        made = binding.node if binding is not None and binding.kind == "instance" else receiver
+        if not isinstance(made, cst.Call):
+            return False
+        client = canonical(self.context.names.qualify(made.func) or "")
+        return client in BASE_URL_CLIENTS and _argument(made, BASE_URL_CLIENTS[client], "base_url") is not None
+
+
+class EgressHostNotAllowed(_EgressRule):
+    code = "DL201"
+    name = "egress-host-not-allowed"
+
+    def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
+        host = host_of(value) if host_only else url_host(value)
+        if host is None or LOOPBACK.fullmatch(host.host):
+            return
+        allow = self.config.egress.allow
+        if allow is None:
+            self.report(argument, f'outbound HTTP to "{host}" ({api}): no egress allowlist is configured; list the hosts this code may reach in [tool.designlint.egress] allow')
+        elif not host_allowed(host, allow):
+            self.report(argument, f'outbound HTTP to "{host}" ({api}): the host is not on [tool.designlint.egress] allow')
+
+
+class EgressUnguardedUrl(_EgressRule):
+    code = "DL202"
+    name = "egress-unguarded-url"
+
+    def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
+        names = self.context.names
+        if (host_of(value) if host_only else url_host(value)) is not None:
+            return
+        source = value.first_unknown
+        if source is None:
+            return  # fully known, but not a URL with a host (e.g. "" or a bad literal)
+        if passed_guard(source, argument, self.context.ancestors, names, self._is_guard):
+            return
+        shown = self.context.module.code_for_node(source).strip()
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        what = "host" if host_only else "URL"
+        guards = self.config.egress.guards
+        if guards:
+            remedy = f"call one of [tool.designlint.egress] guards ({', '.join(guards)}) on it first"
+        else:
+            remedy = "pass it through an egress guard first and name the guard in [tool.designlint.egress] guards"
+        self.report(argument, f"outbound HTTP to a dynamic {what} from `{shown}` ({api}) that did not pass an egress guard: {remedy}")
+
+    def _is_guard(self, call: cst.Call) -> bool:
+        guards = self.config.egress.guards
+        if guards:
+            return self.context.names.function_matches(call.func, guards)
+        callee = dotted_name(call.func)
+        return callee is not None and DEFAULT_GUARD.fullmatch(callee.rpartition(".")[2]) is not None
+
+
+def _argument(call: cst.Call, position: int | None, keyword: str | None) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    positional = [arg for arg in call.args if arg.keyword is None]
+    if any(arg.star for arg in positional[: (position or 0) + 1]):
+        return None  # *args: the position is not known
+    if position is not None and position < len(positional):
+        return positional[position].value
+    return None

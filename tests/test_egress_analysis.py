@@ -1,0 +1,336 @@
+"""The shared analysis behind the egress rules: names, static strings, URL hosts, guards."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from designlint.analysis.guards import passed_guard
+from designlint.analysis.names import NameResolver
+from designlint.analysis.strings import UrlHost, is_relative_url, static_value, url_host
+from designlint.config import Config, EgressOptions
+from designlint.engine import lint_source
+
+
+class Probe:
+    """Walks a module the way the engine does and records what resolves at each ``probe(...)``."""
+
+    def __init__(self, source: str, module_name: str = "app.tools"):
+        self.module = cst.parse_module(textwrap.dedent(source))
+        self.names = NameResolver(self.module, module_name)
+        self.calls: list[tuple] = []  # (call, its ancestors, qualified callee, probed values or None)
+        self._walk(self.module, [])
+
+    def _walk(self, node: cst.CSTNode, ancestors: list[cst.CSTNode]) -> None:
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom)):
+            self.names.record(node)
+        if isinstance(node, cst.Call):
+            self.calls.append((node, list(ancestors), self.names.qualify(node.func), self._values(node)))
+        scoped = isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+        if scoped:
+            self.names.enter_scope(node)
+        for child in node.children:
+            self._walk(child, [*ancestors, node])
+        if scoped:
+            self.names.leave_scope()
+
+    def _values(self, call: cst.Call):
+        if isinstance(call.func, cst.Name) and call.func.value == "probe":
+            return [static_value(arg.value, self.names) for arg in call.args]
+        return None
+
+    def qualified(self) -> list[str]:
+        return [q for _, _, q, _ in self.calls if q]
+
+    def probed(self):
+        return next(values for *_, values in self.calls if values is not None)
+
+
+def test_names_resolve_aliases_sessions_async_with_members_and_annotations():
+    probe = Probe('''
+        import requests as rq
+        import aiohttp
+        from httpx import AsyncClient as Http
+
+        CLIENT = Http(base_url="https://api.example.com")
+
+        class Tool:
+            def __init__(self, session: aiohttp.ClientSession):
+                self.http = Http()
+                self.session = session
+
+            async def run(self, url):
+                await self.http.get(url)
+                await self.session.post(url)
+
+        async def handler(url, session: "aiohttp.ClientSession"):
+            s = rq.Session()
+            s.get(url)
+            async with aiohttp.ClientSession() as cs, cs.get(url) as response:
+                await response.text()
+            await CLIENT.get("/v1")
+            await session.get(url)
+    ''')
+    qualified = probe.qualified()
+    for expected in (
+        "httpx.AsyncClient.get",
+        "aiohttp.ClientSession.post",
+        "requests.Session.get",
+        "aiohttp.ClientSession.get",
+    ):
+        assert expected in qualified
+    assert qualified.count("aiohttp.ClientSession.get") == 2  # async with ... as cs, and the annotated parameter
+
+
+def test_function_matches_dotted_and_bare_names():
+    probe = Probe('''
+        from app import net as n
+        from app.net import require_allowed as check
+
+        def f(url):
+            check(url)
+            n.require_allowed(url)
+            other.require_allowed(url)
+            unrelated(url)
+    ''')
+    calls = [call for call, *_ in probe.calls]
+    resolver = probe.names
+    dotted = [resolver.function_matches(c.func, ["app.net.require_allowed"]) for c in calls]
+    bare = [resolver.function_matches(c.func, ["require_allowed"]) for c in calls]
+    # The resolver is back in module scope after the walk: only module imports count here.
+    assert dotted == [True, True, False, False]
+    assert bare == [False, True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("expression", "host", "relative"),
+    [
+        ('f"{BASE}/items/{item_id}"', UrlHost("api.example.com"), False),
+        ('BASE + "/v1/" + item_id', UrlHost("api.example.com"), False),
+        ('"%s/search?q=%s" % (BASE, item_id)', UrlHost("api.example.com"), False),
+        ('"{}/search".format(BASE)', UrlHost("api.example.com"), False),
+        ("urljoin(BASE, item_id)", UrlHost("api.example.com"), False),
+        ('f"https://{region}.example.net/v1"', UrlHost("example.net", exact=False), False),
+        ('"https://h.example.com:8443/x"', UrlHost("h.example.com", port=8443), False),
+        ("url", None, False),
+        ('url + "/x"', None, False),
+        ('f"https://{host}/x"', None, False),
+        ('f"/items/{item_id}"', None, True),
+        ('"http" + rest', None, False),
+        ("Tool.BASE", UrlHost("tool.example.org"), False),
+        ('("https://graph.example.com/v1.0/drives/" f"{item_id}/items")', UrlHost("graph.example.com"), False),
+        ('"https://api.example.com/v1/a" if item_id else "https://api.example.com/v1/b"', UrlHost("api.example.com"), False),
+        ('"https://a.example.com" if item_id else "https://b.example.com"', None, False),
+        ('str(URL(BASE + "/" + item_id))', UrlHost("api.example.com"), False),
+    ],
+)
+def test_static_values_and_url_hosts(expression, host, relative):
+    probe = Probe(f'''
+        from urllib.parse import urljoin
+        from yarl import URL
+        BASE = "https://api.example.com"
+
+        class Tool:
+            BASE = "https://tool.example.org"
+
+        def f(url, item_id, region, host, rest):
+            probe({expression})
+    ''')
+    (value,) = probe.probed()
+    assert url_host(value) == host
+    assert is_relative_url(value) is relative
+
+
+def test_a_name_reassigned_from_itself_keeps_its_earlier_value():
+    probe = Probe('''
+        def f(path):
+            url = "https://api.example.com"
+            url = url + "/v1/" + path
+            probe(url)
+    ''')
+    (value,) = probe.probed()
+    assert value.prefix == "https://api.example.com/v1/"
+    assert not value.complete
+
+
+GUARD_CASES = [
+    ("require_allowed(url)\n    fetch(url)", True),
+    ("if not require_allowed(url):\n        raise ValueError(url)\n    fetch(url)", True),
+    ("if require_allowed(url):\n        fetch(url)", True),
+    ("if strict:\n        require_allowed(url)\n    fetch(url)", False),
+    ("if strict:\n        require_allowed(url)\n    else:\n        raise ValueError(url)\n    fetch(url)", True),
+    ("require_allowed(url)\n    url = url.strip()\n    fetch(url)", False),
+    ("url = require_allowed(url)\n    fetch(url)", True),
+    ("fetch(require_allowed(url))", True),
+    ("for item in items:\n        require_allowed(url)\n    fetch(url)", False),
+    ("try:\n        require_allowed(url)\n    except ValueError:\n        log(url)\n    fetch(url)", False),
+    ("try:\n        require_allowed(url)\n    except ValueError:\n        return None\n    fetch(url)", True),
+    ("require_allowed(other)\n    fetch(url)", False),
+    ("fetch(url)\n    require_allowed(url)", False),
+]
+
+
+@pytest.mark.parametrize(("body", "guarded"), GUARD_CASES)
+def test_guard_on_every_path(body, guarded):
+    probe = Probe(f"def f(url, other, items, strict):\n    {body}\n", module_name="m")
+    for call, ancestors, _, _ in probe.calls:
+        if isinstance(call.func, cst.Name) and call.func.value == "fetch":
+            break
+    is_guard = lambda c: isinstance(c.func, cst.Name) and c.func.value == "require_allowed"  # noqa: E731
+    function = next(a for a in ancestors if isinstance(a, cst.FunctionDef))
+    probe.names.enter_scope(function)  # query from inside the function, as a rule does
+    assert passed_guard(call.args[0].value, call, ancestors, probe.names, is_guard) is guarded
+
+
+def _codes(source: str, config: Config | None = None) -> list[tuple[int, str]]:
+    return [(d.start.row, d.code) for d in lint_source(textwrap.dedent(source), "app/tools.py", config or Config())]
+
+
+def test_allowlist_exact_wildcard_and_port():
+    source = '''
+        import requests
+        requests.get("https://api.example.com/x")
+        requests.get("https://eu.trusted.example/x")
+        requests.get("https://trusted.example/x")
+        requests.get("https://pinned.example.com:8443/x")
+        requests.get("https://pinned.example.com/x")
+    '''
+    config = Config(egress=EgressOptions(allow=("api.example.com", "*.trusted.example", "pinned.example.com:8443")))
+    assert _codes(source, config) == [(5, "DL201"), (7, "DL201")]
+    assert [code for _, code in _codes(source)] == ["DL201"] * 5
+
+
+def test_non_http_gets_and_open_are_silent():
+    source = '''
+        import requests
+
+        def f(cache: dict, path, url):
+            cache.get(url)
+            open(path).read()
+            response = requests.get("http://localhost:8080/health")
+            return response.json().get("url")
+    '''
+    assert _codes(source) == []
+
+
+def test_configured_guards_replace_the_names_recognised_by_default():
+    source = '''
+        import requests
+
+        def f(url):
+            validate_url(url)
+            return requests.get(url)
+    '''
+    assert _codes(source) == []
+    configured = Config(egress=EgressOptions(guards=("app.net.require_allowed",)))
+    assert _codes(source, configured) == [(6, "DL202")]
+
+
+def test_class_constants_built_from_each_other_and_path_pieces():
+    probe = Probe('''
+        class SemaDB:
+            HOST: str = "semadb.example.com"
+            BASE_URL = "https://" + HOST
+
+            def create(self, path):
+                probe(SemaDB.BASE_URL + "/collections", self.BASE_URL, f"https://github.com{path}", f"https://github.com{suffix}")
+    ''')
+    hosts = [url_host(value) for value in probe.probed()]
+    assert hosts == [UrlHost("semadb.example.com"), UrlHost("semadb.example.com"), UrlHost("github.com"), None]
+
+
+def test_self_members_literal_overwritten_by_literal_or_unknown():
+    probe = Probe('''
+        class Executor:
+            def __init__(self, port):
+                self.server_url = "http://localhost:8765"
+                self.server_url = "http://127.0.0.1:8000"
+                self.api_url = "https://api.example.com"
+                self.api_url = f"https://api.example.com:{port}"
+
+            def run(self):
+                probe(self.server_url, self.api_url)
+    ''')
+    server, api = probe.probed()
+    assert server.value == "http://127.0.0.1:8000"
+    assert not api.complete and url_host(api) is None
+
+
+def test_helpers_and_properties_with_one_return():
+    probe = Probe('''
+        API = "https://api.example.com"
+
+        def endpoint(kind):
+            return f"{API}/v3/{kind}"
+
+        def pick(flag):
+            if flag:
+                return API
+            return "https://other.example.org"
+
+        class Loader:
+            @property
+            def url(self):
+                return "https://api.mathpix.example/v3/pdf"
+
+            def _api_url(self, name):
+                API = "https://shadowed.example.net"
+                return f"{API}/{name}"
+
+            def _figma_url(self):
+                api_url = "https://api.figma.example/v1/files/%s" % (self.key,)
+                return api_url
+
+            def _retried_url(self, region):
+                url = "https://a.example.com"
+                url = region
+                return url
+
+            def load(self, kind):
+                probe(endpoint(kind), self.url, self._api_url(kind), pick(True), str(self.url), self._figma_url(), self._retried_url(kind))
+    ''')
+    hosts = [url_host(value) for value in probe.probed()]
+    assert hosts == [
+        UrlHost("api.example.com"),
+        UrlHost("api.mathpix.example"),
+        UrlHost("shadowed.example.net"),  # the helper's own constant, not the module's
+        None,
+        UrlHost("api.mathpix.example"),
+        UrlHost("api.figma.example"),
+        None,
+    ]
+
+
+def test_dict_entries_inherited_members_and_agreeing_returns():
+    probe = Probe('''
+        BASE_URL = "https://api.powerbi.example/v1.0"
+
+        class Base:
+            github_api_url: str = "https://api.github.example"
+
+        class Loader(Base):
+            @property
+            def request_url(self):
+                if self.group_id:
+                    return f"{BASE_URL}/groups/{self.group_id}/queries"
+                return f"{BASE_URL}/datasets/queries"
+
+            def _prepare(self, query):
+                return {"url": "https://www.searchapi.example/api/v1/search", "params": {"q": query}}
+
+            def load(self, query):
+                details = self._prepare(query)
+                inline = {"url": "https://inline.example.org/x"}
+                probe(self.request_url, details["url"], self._prepare(query)["url"], inline["url"], details["params"], self.github_api_url)
+    ''')
+    hosts = [url_host(value) for value in probe.probed()]
+    assert hosts == [
+        UrlHost("api.powerbi.example"),
+        UrlHost("www.searchapi.example"),
+        UrlHost("www.searchapi.example"),
+        UrlHost("inline.example.org"),
+        None,
+        UrlHost("api.github.example"),
+    ]
