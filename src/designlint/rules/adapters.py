@@ -422,8 +422,11 @@ class FrameworkTypeLeak(_BoundaryRule):
         """The call a local was assigned from (``resp = await self.client.create(...)``), else ``value``."""
         if isinstance(value, cst.Name):
             binding = self.context.names.lookup(value.value)
-            if binding is not None and binding.kind == "value" and isinstance(binding.node, cst.Call):
-                return binding.node
+            # Not a framework object by its binding (checked before): a call on ``self``, say.
+            node = binding.node if binding is not None and binding.kind in ("value", "instance") else None
+            node = node.expression if isinstance(node, cst.Await) else node
+            if isinstance(node, cst.Call):
+                return node
         return value
 
     @staticmethod
