@@ -69,6 +69,7 @@ class Cache:
 
     def __init__(self, directory: Path):
         self.directory = directory
+        self._root = str(directory)
         self.warning: str | None = None  # why the cache is off or read-only, for the user
         self._readable = self._writable = True
         try:
@@ -91,15 +92,16 @@ class Cache:
             if not target.is_file():
                 self._write(target, content.encode())
 
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.json"
+    def _path(self, key: str) -> str:
+        return os.path.join(self._root, key[:2], f"{key}.json")
 
     def load(self, key: str) -> dict | None:
         """The entry stored under ``key``, or None when absent, unreadable, corrupt or foreign."""
         if not self._readable:
             return None
         try:
-            document = json.loads(self._path(key).read_bytes())
+            with open(self._path(key), "rb") as entry:
+                document = json.loads(entry.read())
         except (OSError, ValueError, RecursionError):
             return None
         if not isinstance(document, dict) or document.get("mark") != ENTRY_MARK or document.get("format") != FORMAT or document.get("key") != key:
@@ -110,7 +112,7 @@ class Cache:
         if not self._writable:
             return
         document = {"mark": ENTRY_MARK, "format": FORMAT, "key": key, **payload}
-        target = self._path(key)
+        target = Path(self._path(key))
         try:
             target.parent.mkdir(exist_ok=True)
         except OSError:
