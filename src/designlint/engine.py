@@ -223,12 +223,20 @@ class Linter:
                 call(callbacks, node)
             if kind.scope:
                 names.enter_scope(node)
+            children = _children(node)
+            if not children:
+                # A leaf (most nodes are): left at once, since nothing can look at the
+                # ancestors between its visit and its leave.
+                if kind.scope:
+                    names.leave_scope()
+                callbacks = leaves.get(kind.name)
+                if callbacks:
+                    call(callbacks, node)
+                continue
             ancestors.append(node)
             stack.append((node, True))
-            children = _children(node)
-            if children:
-                children.reverse()
-                stack.extend([(child, False) for child in children])
+            children.reverse()
+            stack.extend([(child, False) for child in children])
 
     def _diagnostics(self, context: FileContext, wrapper: MetadataWrapper) -> list[Diagnostic]:
         positions = wrapper.resolve(PositionProvider)
