@@ -90,7 +90,8 @@ def test_the_default_cache_is_in_the_project_root(project):
     assert not (project / "src" / ".designlint_cache").exists()
 
 
-def test_no_cache_writes_nothing(project):
+def test_no_cache_writes_nothing(project, monkeypatch):
+    monkeypatch.delenv("DESIGNLINT_CACHE_DIR")
     result = CliRunner().invoke(main, ["check", "--no-cache", "."])
     assert result.exit_code == 1, result.output
     assert not (project / ".designlint_cache").exists()
@@ -276,7 +277,15 @@ def test_fact_entries_are_keyed_by_the_module_content(tmp_path):
 # -- designlint clean ------------------------------------------------------------------------
 
 
-def test_clean_removes_the_cache(project):
+def test_the_cache_dir_can_come_from_the_environment(project, tmp_path, monkeypatch):
+    monkeypatch.setenv("DESIGNLINT_CACHE_DIR", str(tmp_path / "from-env"))
+    CliRunner().invoke(main, ["check", "."])
+    assert entries(tmp_path / "from-env")
+    assert not (project / ".designlint_cache").exists()
+
+
+def test_clean_removes_the_cache(project, monkeypatch):
+    monkeypatch.delenv("DESIGNLINT_CACHE_DIR")
     CliRunner().invoke(main, ["check", "."])
     assert (project / ".designlint_cache").is_dir()
     result = CliRunner().invoke(main, ["clean"])

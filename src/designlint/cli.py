@@ -91,7 +91,7 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Print a count per rule instead of the findings.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the CPU count).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where the results cache lives (default: .designlint_cache in the project root).")
+@click.option("--cache-dir", envvar="DESIGNLINT_CACHE_DIR", type=click.Path(file_okay=False, path_type=Path), help="Where the results cache lives (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).")
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(paths, output_format, output_file, select, extend_select, ignore, per_file_ignores, exclude, extend_exclude, config_path, isolated, force_exclude, stdin_filename, fix, unsafe_fixes, diff, exit_zero, statistics, jobs, no_cache, cache_dir, verbose):
     """Lint PATHS (default: the current directory); '-' reads standard input."""
@@ -224,7 +224,7 @@ def _fail(message: str) -> None:
 
 
 @main.command()
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="The cache to delete (default: .designlint_cache in the project root).")
+@click.option("--cache-dir", envvar="DESIGNLINT_CACHE_DIR", type=click.Path(file_okay=False, path_type=Path), help="The cache to delete (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).")
 def clean(cache_dir):
     """Delete the results cache."""
     try:
