@@ -11,3 +11,10 @@ FIXTURES = ROOT / "fixtures"
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def private_results_cache(tmp_path_factory, monkeypatch):
+    """Every test's CLI runs get a cache of their own: no entries left in the repository,
+    none carried from one test (or one monkeypatched rule) to the next."""
+    monkeypatch.setenv("DESIGNLINT_CACHE_DIR", str(tmp_path_factory.mktemp("designlint-cache")))

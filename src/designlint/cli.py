@@ -6,6 +6,7 @@ import json
 import sys
 import traceback
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -17,7 +18,9 @@ from designlint.fixes import fixable as is_fixable
 from designlint.globs import GlobError, compile_glob
 from designlint.reporters import ReportContext, reporters
 from designlint.rules import KNOWN_CODES, INTERNAL_ERROR
-from designlint.runner import FixMode, Options, RunResult, lint_paths, lint_stdin
+from designlint.cache import clean as clean_cache
+from designlint.progress import ProgressBar
+from designlint.runner import FixMode, Options, RunResult, cache_dir_for, lint_paths, lint_stdin
 from designlint.source import split_lines
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -88,8 +91,10 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--statistics", is_flag=True, help="Print a count per rule instead of the findings.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the CPU count).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
+@click.option("--cache-dir", envvar="DESIGNLINT_CACHE_DIR", type=click.Path(file_okay=False, path_type=Path), help="Where the results cache lives (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).")
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
-def check(paths, output_format, output_file, select, extend_select, ignore, per_file_ignores, exclude, extend_exclude, config_path, isolated, force_exclude, stdin_filename, fix, unsafe_fixes, diff, exit_zero, statistics, jobs, verbose):
+def check(paths, output_format, output_file, select, extend_select, ignore, per_file_ignores, exclude, extend_exclude, config_path, isolated, force_exclude, stdin_filename, fix, unsafe_fixes, diff, exit_zero, statistics, jobs, no_cache, cache_dir, verbose):
     """Lint PATHS (default: the current directory); '-' reads standard input."""
     fix_mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
     options = Options(
@@ -100,6 +105,8 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
         jobs=jobs,
         fix_mode=fix_mode,
         unsafe_fixes=unsafe_fixes,
+        use_cache=not no_cache,
+        cache_dir=cache_dir,
     )
     reads_stdin = tuple(str(p) for p in paths) == ("-",)
     if stdin_filename is not None and not reads_stdin:
@@ -111,7 +118,8 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
             stdin_text = raw
             result = lint_stdin(raw, stdin_filename, options)
         else:
-            result = lint_paths(paths or [Path(".")], options)
+            with ProgressBar.for_stderr() as progress:
+                result = lint_paths(paths or [Path(".")], replace(options, progress=progress.update if progress else None))
     except ConfigError as exc:
         _fail(str(exc))
     except Exception as exc:  # designlint's own bug: say so, no traceback unless asked
@@ -120,6 +128,8 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
         _fail(f"internal error: {type(exc).__name__}: {exc} (please report this bug; --verbose shows the traceback)")
 
     diagnostics = result.diagnostics
+    for warning in result.warnings:
+        click.echo(f"designlint: warning: {warning}", err=True)
     if verbose:
         for outcome in result.outcomes:
             for tb in outcome.internal_errors:
@@ -225,6 +235,20 @@ def _exit_code(diagnostics, exit_zero: bool) -> int:
 def _fail(message: str) -> None:
     click.echo(f"designlint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+@main.command()
+@click.option("--cache-dir", envvar="DESIGNLINT_CACHE_DIR", type=click.Path(file_okay=False, path_type=Path), help="The cache to delete (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).")
+def clean(cache_dir):
+    """Delete the results cache."""
+    try:
+        directory = cache_dir_for(Options(cache_dir=cache_dir))
+    except ConfigError as exc:
+        _fail(str(exc))
+    existed = directory.exists()
+    if not clean_cache(directory):
+        _fail(f"{directory} is not a designlint cache directory (it has no CACHEDIR.TAG written by designlint); not deleting it")
+    click.echo(f"Removed {directory}" if existed else f"No cache at {directory}", err=True)
 
 
 @main.command()

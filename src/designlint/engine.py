@@ -76,35 +76,62 @@ _SKIP_TYPES: frozenset[type] = frozenset(
         or cls in (cst.LeftParen, cst.RightParen, cst.Comma, cst.Semicolon, cst.Colon, cst.Dot, cst.AssignEqual)
     )
 )
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_CHILDLESS_FIELDS = ("lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer", "trailing_whitespace", "comma", "semicolon", "newline")
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_BINDINGS = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom)
 
 
-def _child_fields(cls: type) -> tuple[str, ...]:
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = tuple(
-            f.name
-            for f in dataclasses.fields(cls)
-            if not f.name.startswith("whitespace") and f.name not in ("lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer", "trailing_whitespace", "comma", "semicolon", "newline")
-        )
-        _FIELDS[cls] = names
-    return names
+@dataclass(frozen=True)
+class _NodeKind:
+    """What the walk needs to know about a node type, worked out once per type: every
+    ``isinstance`` against LibCST's classes goes through ``ABCMeta``, which is slow."""
+
+    name: str
+    fields: tuple[str, ...]  # the fields that can hold child nodes
+    walked: bool  # a node the walk visits (not white space, comments, punctuation)
+    scope: bool
+    binding: bool
+
+
+_KINDS: dict[type, _NodeKind] = {}
+
+
+def _kind(cls: type) -> _NodeKind:
+    kind = _KINDS.get(cls)
+    if kind is None:
+        is_node = issubclass(cls, cst.CSTNode)
+        fields = tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("whitespace") and f.name not in _CHILDLESS_FIELDS) if is_node else ()
+        kind = _KINDS[cls] = _NodeKind(cls.__name__, fields, is_node and cls not in _SKIP_TYPES, issubclass(cls, _SCOPES), issubclass(cls, _BINDINGS))
+    return kind
 
 
 def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The walked nodes directly under ``node``, in source order."""
     out: list[cst.CSTNode] = []
-    for name in _child_fields(type(node)):
+    kinds = _KINDS
+    for name in (kinds.get(type(node)) or _kind(type(node))).fields:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if type(value) not in _SKIP_TYPES:
-                out.append(value)
+        value_type = type(value)
+        if value_type is tuple or value_type is list:
+            for item in value:
+                if (kinds.get(type(item)) or _kind(type(item))).walked:
+                    out.append(item)
+        elif (kinds.get(value_type) or _kind(value_type)).walked:
+            out.append(value)
         elif isinstance(value, (tuple, list)):
-            out.extend(v for v in value if isinstance(v, cst.CSTNode) and type(v) not in _SKIP_TYPES)
+            out.extend(item for item in value if _kind(type(item)).walked)
     return out
 
 
-_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-_BINDINGS = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom)
+_HOOKS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _hooks(rule_class: type) -> tuple[tuple[str, str], ...]:
+    """A rule class's ("visit"/"leave", node type name) methods."""
+    hooks = _HOOKS.get(rule_class)
+    if hooks is None:
+        hooks = _HOOKS[rule_class] = tuple((attr[:5], attr[6:]) for attr in dir(rule_class) if attr.startswith(("visit_", "leave_")))
+    return hooks
 
 
 class Linter:
@@ -170,11 +197,8 @@ class Linter:
         for rule in rules:
             rule.context = context
             rule.setup()
-            for attr in dir(type(rule)):
-                if attr.startswith("visit_"):
-                    visits.setdefault(attr[6:], []).append(getattr(rule, attr))
-                elif attr.startswith("leave_"):
-                    leaves.setdefault(attr[6:], []).append(getattr(rule, attr))
+            for hook, node_type in _hooks(type(rule)):
+                (visits if hook == "visit" else leaves).setdefault(node_type, []).append(getattr(rule, f"{hook}_{node_type}"))
         failed: set[Rule] = set()
 
         def call(callbacks: list[Callable], node: cst.CSTNode) -> None:
@@ -192,27 +216,41 @@ class Linter:
 
         names = context.names
         ancestors = context.ancestors
+        kinds = _KINDS
         # An explicit stack, not recursion: deeply nested code must not overflow ours.
         stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
         while stack:
             node, leaving = stack.pop()
-            kind = type(node).__name__
+            kind = kinds.get(type(node)) or _kind(type(node))
             if leaving:
                 ancestors.pop()
-                if isinstance(node, _SCOPES):
+                if kind.scope:
                     names.leave_scope()
-                if kind in leaves:
-                    call(leaves[kind], node)
+                callbacks = leaves.get(kind.name)
+                if callbacks:
+                    call(callbacks, node)
                 continue
-            if isinstance(node, _BINDINGS):
+            if kind.binding:
                 names.record(node)
-            if kind in visits:
-                call(visits[kind], node)
-            if isinstance(node, _SCOPES):
+            callbacks = visits.get(kind.name)
+            if callbacks:
+                call(callbacks, node)
+            if kind.scope:
                 names.enter_scope(node)
+            children = _children(node)
+            if not children:
+                # A leaf (most nodes are): left at once, since nothing can look at the
+                # ancestors between its visit and its leave.
+                if kind.scope:
+                    names.leave_scope()
+                callbacks = leaves.get(kind.name)
+                if callbacks:
+                    call(callbacks, node)
+                continue
             ancestors.append(node)
             stack.append((node, True))
-            stack.extend((child, False) for child in reversed(_children(node)))
+            children.reverse()
+            stack.extend([(child, False) for child in children])
 
     def _diagnostics(self, context: FileContext, wrapper: MetadataWrapper) -> list[Diagnostic]:
         positions = wrapper.resolve(PositionProvider)

@@ -7,10 +7,11 @@ itself never does. Tests and editors can build one from in-memory sources.
 from __future__ import annotations
 
 import ast
+import hashlib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 _ENUM_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}
 
@@ -40,14 +41,43 @@ class EnumInfo:
         return None
 
 
+class FactStore(Protocol):
+    """Somewhere to keep facts across runs (the results cache), keyed by the module they
+    come from and its content hash; values are JSON-compatible."""
+
+    def get_fact(self, kind: str, name: str, module_digest: str) -> object | None: ...
+
+    def put_fact(self, kind: str, name: str, module_digest: str, value: object) -> None: ...
+
+
 class Project:
-    def __init__(self, read_module: Callable[[str], str | None]):
+    def __init__(self, read_module: Callable[[str], str | None], facts: FactStore | None = None):
         self._read_module = read_module
+        self._facts = facts
+        self._sources: dict[str, str | None] = {}
+        self._digests: dict[str, str] = {}
         self._enums: dict[str, EnumInfo | LookupFailed] = {}
         self._lock = threading.Lock()
 
+    def source(self, module: str) -> str | None:
+        """The text of ``module`` (read once), or None when the project has no such module.
+        Every cross-module fact is read through here, so ``modules_read`` is complete."""
+        if module not in self._sources:
+            source = self._sources[module] = self._read_module(module)
+            self._digests[module] = _digest(source)
+        return self._sources[module]
+
+    @property
+    def modules_read(self) -> dict[str, str]:
+        """Each module read so far, with its content digest: what a cached result depends on."""
+        return dict(self._digests)
+
+    def module_digest(self, module: str) -> str:
+        self.source(module)
+        return self._digests[module]
+
     @classmethod
-    def from_root(cls, root: Path) -> Project:
+    def from_root(cls, root: Path, facts: FactStore | None = None) -> Project:
         def read(module: str) -> str | None:
             parts = module.split(".")
             for base in (root, root / "src", root / "lib"):
@@ -59,7 +89,7 @@ class Project:
                         continue
             return None
 
-        return cls(read)
+        return cls(read, facts)
 
     @classmethod
     def from_sources(cls, sources: dict[str, str]) -> Project:
@@ -79,8 +109,33 @@ class Project:
         return found
 
     def _read_enum(self, qualname: str) -> EnumInfo:
+        module = qualname.rpartition(".")[0]
+        source = self.source(module)
+        if self._facts is None or source is None:
+            return self._parse_enum(qualname, source)
+        digest = self._digests[module]
+        stored = self._facts.get_fact("enum", qualname, digest)
+        try:
+            if isinstance(stored, str):
+                raise LookupFailed(stored)
+            if isinstance(stored, dict):
+                members = tuple((name, value) for name, value in stored["members"])
+                if not all(type(name) is str and (value is None or type(value) in (str, int, float, bool)) for name, value in members):
+                    raise TypeError("malformed enum members")
+                return EnumInfo(qualname, members, bool(stored["str_valued"]))
+        except (KeyError, TypeError, ValueError):
+            pass  # a malformed stored fact: work it out again
+        try:
+            info = self._parse_enum(qualname, source)
+        except LookupFailed as exc:
+            self._facts.put_fact("enum", qualname, digest, str(exc))
+            raise
+        if all(value is None or type(value) in (str, int, float, bool) for _, value in info.members):  # else not JSON
+            self._facts.put_fact("enum", qualname, digest, {"members": [list(m) for m in info.members], "str_valued": info.str_valued})
+        return info
+
+    def _parse_enum(self, qualname: str, source: str | None) -> EnumInfo:
         module, _, class_name = qualname.rpartition(".")
-        source = self._read_module(module)
         if source is None:
             raise LookupFailed(f"module {module!r} not found under the project root (looked for {module.replace('.', '/')}.py, also under src/)")
         try:
@@ -103,6 +158,10 @@ class Project:
                 str_valued = "StrEnum" in bases or "str" in bases
                 return EnumInfo(qualname, tuple(members), str_valued)
         raise LookupFailed(f"class {class_name!r} not found in module {module!r}")
+
+
+def _digest(source: str | None) -> str:
+    return "absent" if source is None else hashlib.sha256(source.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
 def _base_name(node: ast.expr) -> str:

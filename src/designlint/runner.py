@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
+from designlint.cache import CACHE_DIR_NAME, Cache, config_fingerprint, content_digest, dump_diagnostics, entry_key, load_diagnostics
 from designlint.config import Config, ConfigError, find_config_file, key_line, load_config
 from designlint.diagnostics import Diagnostic
 from designlint.engine import FileResult, Linter
@@ -44,6 +46,9 @@ class Options:
     jobs: int | None = None
     fix_mode: FixMode = FixMode.CHECK
     unsafe_fixes: bool = False
+    use_cache: bool = False  # the CLI turns it on; --no-cache turns it off
+    cache_dir: Path | None = None  # None: .designlint_cache in the project root
+    progress: Callable[[int, int], None] | None = None  # called with (files done, files in all)
 
 
 @dataclass
@@ -73,7 +78,13 @@ class ConfigResolver:
     def for_path(self, path: Path) -> Config:
         if self._fixed is not None:
             return self._fixed
-        directory = (path if path.is_dir() else path.parent).absolute()
+        return self.for_directory(path if path.is_dir() else path.parent)
+
+    def for_directory(self, directory: Path) -> Config:
+        """The config for the files directly in ``directory``."""
+        if self._fixed is not None:
+            return self._fixed
+        directory = directory.absolute()
         config = self._by_dir.get(directory)
         if config is None:
             config_file = find_config_file(directory)
@@ -120,16 +131,23 @@ def _config_line(path: Path | None, key: str) -> int | None:
 
 def discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[Path]:
     """Python files under ``paths``, in a stable order, honouring excludes."""
+    for path, _ in _discover(paths, resolver):
+        yield path
+
+
+def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple[Path, Config]]:
+    """``discover``, with each file's config (looked up once per directory)."""
     seen: set[Path] = set()
     for given in paths:
         if not given.exists() and not given.is_symlink():
             raise ConfigError(f"no such file or directory: {given}")
         if given.is_file() or not given.is_dir():
-            if resolver.options.force_exclude and _excluded(given, resolver):
+            config = resolver.for_path(given)
+            if resolver.options.force_exclude and _excluded(given, config):
                 continue
             if given not in seen:
                 seen.add(given)
-                yield given
+                yield given, config
             continue
         for directory, dirnames, filenames in os.walk(given):
             base = Path(directory)
@@ -138,17 +156,21 @@ def discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[Path]:
                 if d not in DEFAULT_EXCLUDES
                 and not (base / d).is_symlink()
                 and not (base / d / "pyvenv.cfg").exists()
-                and not _excluded(base / d, resolver)
+                and not _excluded(base / d, resolver.for_path(base / d))
             )
+            config = resolver.for_directory(base)
             for name in sorted(filenames):
+                if not name.endswith(PYTHON_SUFFIXES):
+                    continue
                 candidate = base / name
-                if name.endswith(PYTHON_SUFFIXES) and not candidate.is_symlink() and not _excluded(candidate, resolver) and candidate not in seen:
+                if not candidate.is_symlink() and not _excluded(candidate, config) and candidate not in seen:
                     seen.add(candidate)
-                    yield candidate
+                    yield candidate, config
 
 
-def _excluded(path: Path, resolver: ConfigResolver) -> bool:
-    config = resolver.for_path(path)
+def _excluded(path: Path, config: Config) -> bool:
+    if not config.all_excludes:
+        return False
     try:
         relative = path.absolute().relative_to(config.root)
     except ValueError:
@@ -161,24 +183,33 @@ def _excluded(path: Path, resolver: ConfigResolver) -> bool:
 _linters: dict[Config, Linter] = {}
 
 
-def _linter_for(config: Config) -> Linter:
+def _linter_for(config: Config, facts: Cache | None = None) -> Linter:
     linter = _linters.get(config)
     if linter is None:
-        linter = _linters[config] = Linter(config, project=Project.from_root(config.root))
+        linter = _linters[config] = Linter(config, project=Project.from_root(config.root, facts))
     return linter
 
 
 def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsafe_fixes: bool = False, source: bytes | None = None) -> FileOutcome:
-    linter = _linter_for(config)
-    in_memory = source is not None  # standard input or an editor buffer: never written back
+    """Lint one file; with ``source``, that text stands for the file (standard input): a fix
+    is returned in ``fixed_text``, never written."""
     if source is None:
         try:
             source = Path(path).read_bytes()
         except OSError as exc:
-            message = f"cannot read the file: {exc.strerror or exc}"
-            from designlint.engine import _engine_diagnostic
+            return _unreadable(path, exc)
+        return _lint_bytes(path, source, config, fix_mode, unsafe_fixes, write_back=True)
+    return _lint_bytes(path, source, config, fix_mode, unsafe_fixes, write_back=False)
 
-            return FileOutcome(path, [_engine_diagnostic(path, PARSE_ERROR, message, 1, 1)])
+
+def _unreadable(path: str, exc: OSError) -> FileOutcome:
+    from designlint.engine import _engine_diagnostic
+
+    return FileOutcome(path, [_engine_diagnostic(path, PARSE_ERROR, f"cannot read the file: {exc.strerror or exc}", 1, 1)])
+
+
+def _lint_bytes(path: str, source: bytes, config: Config, fix_mode: FixMode, unsafe_fixes: bool, write_back: bool) -> FileOutcome:
+    linter = _linter_for(config)
     result: FileResult = linter.lint(source, path)
     outcome = FileOutcome(path, result.diagnostics, internal_errors=result.internal_errors)
     if fix_mode is FixMode.CHECK or result.decoded is None or not any(d.fix for d in result.diagnostics):
@@ -187,39 +218,193 @@ def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsa
     fixed_text, applied, remaining = fix_text(decoded.text, lambda text: linter.lint(text, path).diagnostics, unsafe_fixes)
     outcome.diagnostics = remaining
     outcome.fixed = applied
-    if in_memory:
+    if not write_back:
         outcome.fixed_text = fixed_text
     if applied and fix_mode is FixMode.DIFF:
         outcome.diff = unified_diff(path, decoded.text, fixed_text)
-    elif applied and fix_mode is FixMode.FIX and not in_memory:
+    elif applied and fix_mode is FixMode.FIX and write_back:
         write_atomically(Path(path), decoded.encode(fixed_text))
     return outcome
 
 
-def _lint_task(task: tuple[str, Config, FixMode, bool]) -> FileOutcome:
-    return lint_file(*task)
+# -- a run: what every worker (or this process, for a small run) is told once ----------
+
+
+@dataclass
+class _Session:
+    configs: list[Config]  # a task names its config by index: configs travel once per worker
+    fix_mode: FixMode
+    unsafe_fixes: bool
+    cache: Cache | None
+    fingerprints: dict[int, str] = field(default_factory=dict)
+
+    def fingerprint(self, index: int) -> str:
+        if index not in self.fingerprints:
+            self.fingerprints[index] = config_fingerprint(self.configs[index])
+        return self.fingerprints[index]
+
+
+_session: _Session | None = None
+
+
+def _start_session(configs: list[Config], fix_mode: FixMode, unsafe_fixes: bool, cache_dir: Path | None) -> None:
+    """Configs, rules and the cache, built once per process."""
+    global _session
+    cache = Cache(cache_dir) if cache_dir is not None else None
+    _session = _Session(configs, fix_mode, unsafe_fixes, cache)
+    for config in configs:
+        _linter_for(config, cache)
+
+
+def _start_worker(*session_args) -> None:
+    """Pool initializer. Parsing allocates millions of short-lived objects, freed by
+    reference counting; the cyclic collector scanning the long-lived ones (modules,
+    rules) over and over costs about a tenth of the run, so they are frozen out of its
+    sight and it runs less often."""
+    _start_session(*session_args)
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
+def _run_task(task: tuple[int, str]) -> FileOutcome:
+    index, path = task
+    session = _session
+    config = session.configs[index]
+    try:
+        source = Path(path).read_bytes()
+    except OSError as exc:
+        return _unreadable(path, exc)
+    outcome = _lint_bytes(path, source, config, session.fix_mode, session.unsafe_fixes, write_back=True)
+    # Stored: what this content yields, unless a rule crashed (a bug, to show again with
+    # --verbose) or a fix rewrote the file (its new content is linted on the next run).
+    if session.cache is not None and not outcome.internal_errors and not outcome.fixed:
+        payload = {"deps": _linter_for(config).project.modules_read, "diagnostics": dump_diagnostics(outcome.diagnostics)}
+        session.cache.store(entry_key(session.fingerprint(index), path, content_digest(source)), payload)
+    return outcome
+
+
+def _cached_outcome(cache: Cache, fingerprint: str, path: str, data: bytes, project: Project, fix_mode: FixMode) -> FileOutcome | None:
+    entry = cache.load(entry_key(fingerprint, path, content_digest(data)))
+    if entry is None:
+        return None
+    try:
+        deps = entry["deps"]
+        if not isinstance(deps, dict) or any(project.module_digest(module) != digest for module, digest in deps.items()):
+            return None  # a module the findings were drawn from has changed
+        diagnostics = load_diagnostics(path, entry["diagnostics"])
+    except (KeyError, TypeError, ValueError):
+        return None  # malformed: lint again, and the fresh result replaces it
+    if fix_mode is not FixMode.CHECK and any(d.fix for d in diagnostics):
+        return None  # fixes are applied by linting
+    return FileOutcome(path, diagnostics)
 
 
 @dataclass
 class RunResult:
     outcomes: list[FileOutcome]
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return sorted((d for o in self.outcomes for d in o.diagnostics), key=Diagnostic.sort_key)
 
 
+# Below this much source, starting worker processes costs more than it saves.
+SMALL_RUN_BYTES = 512 * 1024
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def cache_dir_for(options: Options, resolver: ConfigResolver | None = None) -> Path:
+    """``--cache-dir``, else ``.designlint_cache`` in the project root (the root of the
+    configuration that applies to the current directory)."""
+    if options.cache_dir is not None:
+        return options.cache_dir
+    resolver = resolver or ConfigResolver(options)
+    try:
+        return resolver.for_path(resolver.cwd).root / CACHE_DIR_NAME
+    except ConfigError:
+        return resolver.cwd / CACHE_DIR_NAME
+
+
 def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> RunResult:
     """Lint files and directories. Raises ``ConfigError`` for configuration problems."""
     options = options or Options()
     resolver = ConfigResolver(options)
-    files = list(discover([Path(p) for p in paths], resolver))
-    tasks = [(str(f), resolver.for_path(f), options.fix_mode, options.unsafe_fixes) for f in files]
-    jobs = options.jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(tasks) < 2 * jobs:
-        return RunResult([_lint_task(t) for t in tasks])
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        return RunResult(list(pool.map(_lint_task, tasks, chunksize=max(1, min(16, len(tasks) // (jobs * 4))))))
+    configs: dict[Config, int] = {}
+    tasks = [(configs.setdefault(config, len(configs)), str(f)) for f, config in _discover([Path(p) for p in paths], resolver)]
+    config_list = list(configs)
+    cache_dir = cache_dir_for(options, resolver) if options.use_cache else None
+    cache = Cache(cache_dir) if cache_dir is not None else None
+    outcomes: list[FileOutcome | None] = [None] * len(tasks)
+    done = 0
+
+    def finished(position: int, outcome: FileOutcome) -> None:
+        nonlocal done
+        outcomes[position] = outcome
+        done += 1
+        if options.progress is not None:
+            options.progress(done, len(tasks))
+
+    pending: list[int] = []
+    pending_bytes = 0
+    fingerprints: dict[int, str] = {}
+    projects: dict[Path, Project] = {}
+    for position, (index, path) in enumerate(tasks):
+        if cache is None:
+            pending.append(position)
+            pending_bytes += _size(path)
+            continue
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            pending.append(position)  # the worker reports why it cannot be read
+            continue
+        config = config_list[index]
+        if index not in fingerprints:
+            fingerprints[index] = config_fingerprint(config)
+        project = projects.get(config.root) or projects.setdefault(config.root, Project.from_root(config.root))
+        hit = _cached_outcome(cache, fingerprints[index], path, data, project, options.fix_mode)
+        if hit is None:
+            pending.append(position)
+            pending_bytes += len(data)
+        else:
+            finished(position, hit)
+
+    jobs = min(options.jobs or default_jobs(), len(pending))
+    session_args = (config_list, options.fix_mode, options.unsafe_fixes, cache_dir if cache is not None and cache.warning is None else None)
+    pending_tasks = [tasks[p] for p in pending]
+    if not pending:
+        pass
+    elif jobs <= 1 or pending_bytes < SMALL_RUN_BYTES:
+        global _session
+        saved, _session = _session, None
+        try:
+            _start_session(*session_args)
+            for position, task in zip(pending, pending_tasks):
+                finished(position, _run_task(task))
+        finally:
+            _session = saved
+    elif pending:
+        chunksize = max(1, min(8, len(pending) // (jobs * 8)))
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=session_args) as pool:
+            for position, outcome in zip(pending, pool.map(_run_task, pending_tasks, chunksize=chunksize)):
+                finished(position, outcome)
+    warnings = [cache.warning] if cache is not None and cache.warning else []
+    return RunResult(outcomes, warnings)
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def lint_stdin(source: bytes, filename: str | None, options: Options | None = None) -> RunResult:
@@ -227,7 +412,7 @@ def lint_stdin(source: bytes, filename: str | None, options: Options | None = No
     options = options or Options()
     resolver = ConfigResolver(options)
     path = Path(filename) if filename else Path.cwd() / "-"
-    if filename and options.force_exclude and _excluded(path, resolver):
+    if filename and options.force_exclude and _excluded(path, resolver.for_path(path)):
         return RunResult([])
     config = resolver.for_path(path)
     # Standard input is never written back: with --fix the CLI prints the fixed source.
