@@ -8,7 +8,6 @@ positions are computed only when something was reported.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import os
 import traceback
@@ -23,6 +22,7 @@ from designlint.analysis.names import NameResolver
 from designlint.config import Config
 from designlint.diagnostics import Diagnostic, Edit, Fix, Position
 from designlint.globs import glob_matches
+from designlint.parsing import NestingTooDeep, parse_module, stdlib_verdict
 from designlint.project import Project
 from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
@@ -115,18 +115,23 @@ class Linter:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, str(exc), exc.row, exc.column)])
         relpath = _relpath(path, self.config)
         rules = self._rules_for(relpath, decoded.text)
-        if not rules and _compiles(decoded.text):
-            # No rule can fire here: the stdlib parser, several times faster than LibCST's,
-            # only confirms that the file parses. (When it refuses, LibCST decides below:
-            # it knows syntax newer than the running Python.)
+        # The stdlib parser, several times faster than LibCST's, goes first: it rejects code
+        # nested beyond Python's own limits (which would crash or stall LibCST), and when no
+        # rule can fire it alone confirms that the file parses. (When it refuses for another
+        # reason, LibCST decides below: it knows syntax newer than the running Python.)
+        verdict = stdlib_verdict(decoded.text)
+        if verdict.too_deep is not None:
+            message = f"cannot parse: {verdict.too_deep}"
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, verdict.too_deep.row, 1)], decoded)
+        if not rules and verdict.compiles:
             return FileResult(path, [], decoded)
         try:
-            module = cst.parse_module(decoded.text)
+            module = parse_module(decoded.text)
         except cst.ParserSyntaxError as exc:
             message = f"cannot parse: {exc.message}"
-            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, exc.raw_line, exc.raw_column + 1)], decoded)
-        except RecursionError:
-            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, "cannot parse: the code is nested too deeply", 1, 1)], decoded)
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, exc.editor_line, exc.editor_column)], decoded)
+        except NestingTooDeep as exc:
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, f"cannot parse: {exc}", exc.row, 1)], decoded)
         if not rules:
             return FileResult(path, [], decoded)
         module_name = module_name_for(relpath)
@@ -242,13 +247,6 @@ def _import_insertion_row(module: cst.Module, positions) -> int:
         row = positions[statement].end.line + 1
     return row
 
-
-def _compiles(text: str) -> bool:
-    try:
-        compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
 
 
 def _engine_diagnostic(path: str, rule: tuple[str, str], message: str, row: int, column: int) -> Diagnostic:
