@@ -96,6 +96,10 @@ def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
     return out
 
 
+# Generated files beyond this (a dozen times the largest hand-written module in the corpus of
+# agent frameworks) would take minutes and gigabytes to parse: they are reported, not linted.
+MAX_SOURCE_SIZE = 5 * 2**20
+
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _BINDINGS = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom)
 
@@ -109,6 +113,9 @@ class Linter:
         self.rules = [rule(self.config) for rule in rules if self.config.is_enabled(rule.code)]
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
+        if len(source) > MAX_SOURCE_SIZE:
+            message = f"the file is too large to lint ({len(source) / 2**20:.1f} MB; the limit is {MAX_SOURCE_SIZE // 2**20} MB)"
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, 1, 1)])
         try:
             decoded = decode(source) if isinstance(source, bytes) else Decoded(source.removeprefix("\ufeff"), "utf-8", source.startswith("\ufeff"))
         except DecodeError as exc:

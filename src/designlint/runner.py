@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -10,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from designlint.config import Config, ConfigError, find_config_file, load_config
-from designlint.diagnostics import Diagnostic
+from designlint.diagnostics import Diagnostic, Position
 from designlint.engine import FileResult, Linter
 from designlint.fixes import fix_text, unified_diff, write_atomically
 from designlint.globs import path_excluded
@@ -165,12 +167,9 @@ def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsa
     linter = _linter_for(config)
     if source is None:
         try:
-            source = Path(path).read_bytes()
+            source = _read_regular_file(path)
         except OSError as exc:
-            message = f"cannot read the file: {exc.strerror or exc}"
-            from designlint.engine import _engine_diagnostic
-
-            return FileOutcome(path, [_engine_diagnostic(path, PARSE_ERROR, message, 1, 1)])
+            return FileOutcome(path, [_file_error(path, f"cannot read the file: {exc.strerror or exc}")])
     result: FileResult = linter.lint(source, path)
     outcome = FileOutcome(path, result.diagnostics, internal_errors=result.internal_errors)
     if fix_mode is FixMode.CHECK or result.decoded is None or not any(d.fix for d in result.diagnostics):
@@ -184,8 +183,26 @@ def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsa
     if applied and fix_mode is FixMode.DIFF:
         outcome.diff = unified_diff(path, decoded.text, fixed_text)
     elif applied and fix_mode is FixMode.FIX and outcome.fixed_text is None:
-        write_atomically(Path(path), decoded.encode(fixed_text))
+        try:
+            write_atomically(Path(path), decoded.encode(fixed_text))
+        except OSError as exc:  # e.g. deleted or made read-only meanwhile: the file is left as it was
+            outcome.diagnostics = [*result.diagnostics, _file_error(path, f"cannot write the fixed file: {exc.strerror or exc}")]
+            outcome.fixed = 0
     return outcome
+
+
+def _read_regular_file(path: str) -> bytes:
+    """The file's bytes; a FIFO, a device or a directory is refused rather than read
+    (reading a FIFO would block forever)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return handle.read()
+
+
+def _file_error(path: str, message: str) -> Diagnostic:
+    return Diagnostic(path, PARSE_ERROR[0], PARSE_ERROR[1], message, Position(1, 1), Position(1, 1), noqa_row=1)
 
 
 def _lint_task(task: tuple[str, Config, FixMode, bool]) -> FileOutcome:
