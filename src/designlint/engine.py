@@ -141,6 +141,15 @@ class Linter:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, f"cannot parse: {exc}", exc.row, 1)], decoded)
         if not rules:
             return FileResult(path, [], decoded)
+        try:
+            return self._analyse(path, relpath, module, decoded, rules)
+        except RecursionError:
+            # LibCST's metadata (and any recursive analysis) on a tree deeper than Python's
+            # recursion limit, e.g. a chain of 10,000 `and`s that the parser accepts.
+            message = "cannot analyse: the code is nested too deeply"
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, 1, 1)], decoded)
+
+    def _analyse(self, path: str, relpath: str, module: cst.Module, decoded: Decoded, rules: list[Rule]) -> FileResult:
         module_name = module_name_for(relpath)
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         context = FileContext(path, relpath, module_name, module, decoded.text, self.config, self.project, NameResolver(module, module_name), [])
@@ -182,6 +191,8 @@ class Linter:
                     continue
                 try:
                     callback(node)
+                except RecursionError:
+                    raise  # the input's depth, not a bug in the rule: the whole file is reported
                 except Exception as exc:  # a bug in a rule must not stop the other rules
                     failed.add(rule)
                     result.internal_errors.append(traceback.format_exc())
