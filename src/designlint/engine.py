@@ -107,10 +107,10 @@ _BINDINGS = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom
 class Linter:
     """Rules built once for a configuration, then used for any number of files."""
 
-    def __init__(self, config: Config | None = None, rules: Iterable[type[Rule]] = ALL_RULES, project: Project | None = None):
+    def __init__(self, config: Config | None = None, rules: Iterable[type[Rule]] | None = None, project: Project | None = None):
         self.config = config or Config()
         self.project = project
-        self.rules = [rule(self.config) for rule in rules if self.config.is_enabled(rule.code)]
+        self.rules = [rule(self.config) for rule in (ALL_RULES if rules is None else rules) if self.config.is_enabled(rule.code)]
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
         if len(source) > MAX_SOURCE_SIZE:
@@ -159,7 +159,7 @@ class Linter:
         result = FileResult(path, [], decoded)
         self._walk(module, rules, context, result)
         if context.pending:
-            result.diagnostics.extend(self._diagnostics(context, wrapper))
+            result.diagnostics.extend(self._diagnostics(context, wrapper, result))
         return result
 
     def _rules_for(self, relpath: str, text: str) -> list[Rule]:
@@ -174,15 +174,21 @@ class Linter:
     def _walk(self, module: cst.Module, rules: list[Rule], context: FileContext, result: FileResult) -> None:
         visits: dict[str, list[Callable]] = {}
         leaves: dict[str, list[Callable]] = {}
+        failed: set[Rule] = set()
         for rule in rules:
             rule.context = context
-            rule.setup()
+            try:
+                rule.setup()
+            except RecursionError:
+                raise
+            except Exception as exc:
+                _rule_failed(rule, exc, result, failed)
+                continue
             for attr in dir(type(rule)):
                 if attr.startswith("visit_"):
                     visits.setdefault(attr[6:], []).append(getattr(rule, attr))
                 elif attr.startswith("leave_"):
                     leaves.setdefault(attr[6:], []).append(getattr(rule, attr))
-        failed: set[Rule] = set()
 
         def call(callbacks: list[Callable], node: cst.CSTNode) -> None:
             for callback in callbacks:
@@ -194,10 +200,7 @@ class Linter:
                 except RecursionError:
                     raise  # the input's depth, not a bug in the rule: the whole file is reported
                 except Exception as exc:  # a bug in a rule must not stop the other rules
-                    failed.add(rule)
-                    result.internal_errors.append(traceback.format_exc())
-                    message = f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}; please report this as a bug"
-                    result.diagnostics.append(_engine_diagnostic(context.path, INTERNAL_ERROR, message, 1, 1))
+                    _rule_failed(rule, exc, result, failed)
 
         names = context.names
         ancestors = context.ancestors
@@ -223,21 +226,38 @@ class Linter:
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(_children(node)))
 
-    def _diagnostics(self, context: FileContext, wrapper: MetadataWrapper) -> list[Diagnostic]:
+    def _diagnostics(self, context: FileContext, wrapper: MetadataWrapper, result: FileResult) -> list[Diagnostic]:
         positions = wrapper.resolve(PositionProvider)
         suppressions = parse_suppressions(context.text)
         out = []
         seen = set()
+        failed: set[Rule] = set()
         for rule, node, message, node_fix in context.pending:
-            code_range = positions[node]
+            if rule in failed:
+                continue
+            try:
+                code_range = positions[node]
+                fix = _text_fix(node_fix, context.module, positions) if node_fix else None
+            except Exception as exc:  # a node (or fix) that is not in this file's tree
+                _rule_failed(rule, exc, result, failed)
+                continue
             start = Position(code_range.start.line, code_range.start.column + 1)
             end = Position(code_range.end.line, code_range.end.column + 1)
             if suppressions.suppresses(rule.code, start.row) or (rule.code, start, message) in seen:
                 continue
             seen.add((rule.code, start, message))
-            fix = _text_fix(node_fix, context.module, positions) if node_fix else None
             out.append(Diagnostic(context.path, rule.code, rule.name, message, start, end, fix, noqa_row=start.row))
         return out
+
+
+def _rule_failed(rule: Rule, exc: Exception, result: FileResult, failed: set[Rule]) -> None:
+    """A bug in a rule: DL002 for this file (traceback kept for --verbose); the rule stops here."""
+    failed.add(rule)
+    result.internal_errors.append(traceback.format_exc())
+    detail = " ".join(str(exc).split())  # one line, however the exception prints
+    detail = detail if len(detail) <= 200 else detail[:199] + "…"
+    message = f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {detail}; please report this as a bug"
+    result.diagnostics.append(_engine_diagnostic(result.path, INTERNAL_ERROR, message, 1, 1))
 
 
 def _text_fix(node_fix: NodeFix, module: cst.Module, positions) -> Fix:
