@@ -11,3 +11,7 @@ FIXTURES = ROOT / "fixtures"
 @pytest.fixture
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+# tests/data holds projects to lint, not tests: some (booby_trapped) must never be imported.
+collect_ignore = ["data"]

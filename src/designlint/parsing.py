@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import threading
+import warnings
 from dataclasses import dataclass
 
 import libcst as cst
@@ -37,7 +38,9 @@ class StdlibVerdict:
 
 def stdlib_verdict(text: str) -> StdlibVerdict:
     try:
-        compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():  # e.g. "invalid escape sequence": not ours to print
+            warnings.simplefilter("ignore")
+            compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         message = str(exc.msg)
         if any(limit in message for limit in _LIMIT_MESSAGES):
