@@ -165,6 +165,7 @@ def _linter_for(config: Config) -> Linter:
 
 def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsafe_fixes: bool = False, source: bytes | None = None) -> FileOutcome:
     linter = _linter_for(config)
+    from_caller = source is not None  # standard input: the fixed text is returned, not written
     if source is None:
         try:
             source = _read_regular_file(path)
@@ -178,7 +179,7 @@ def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsa
     fixed_text, applied, remaining = fix_text(decoded.text, lambda text: linter.lint(text, path).diagnostics, unsafe_fixes)
     outcome.diagnostics = remaining
     outcome.fixed = applied
-    if path == "-" or source is not None:
+    if path == "-" or from_caller:
         outcome.fixed_text = fixed_text
     if applied and fix_mode is FixMode.DIFF:
         outcome.diff = unified_diff(path, decoded.text, fixed_text)
