@@ -52,3 +52,13 @@ def test_api_never_executes_the_linted_project(trap: Path):
     assert not any(d.code == "DL002" for d in result.diagnostics)
     assert sentinels(trap) == []
     assert not any(name == "trap" or name.startswith("trap.") for name in sys.modules)
+
+
+def test_python_dash_m_does_not_import_the_linted_projects_modules(tmp_path: Path):
+    """`python -m` puts the current directory first on sys.path: a checkout's `tomllib.py`
+    or `click.py` would shadow the real ones and run."""
+    for name in ("tomllib", "click", "libcst", "astroid"):
+        (tmp_path / f"{name}.py").write_text(f"open('IMPORTED-{name}', 'w').close()\nraise SystemExit('shadowed {name}')\n")
+    completed = subprocess.run([sys.executable, "-m", "designlint", "check", "--isolated", "."], cwd=tmp_path, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert sentinels(tmp_path) == []
