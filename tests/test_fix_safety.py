@@ -16,8 +16,10 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
+from designlint.cli import main
 from designlint.fixes import fix_text
 from designlint.runner import FixMode, Options, lint_paths
 from designlint.source import decode, line_starts, offset_of
@@ -187,3 +189,22 @@ def test_killed_fix_run_leaves_every_file_old_or_new(tmp_path: Path):
         assert all(state in (template, new) for state in states), "a file was left half-written"
         caught_midway += template in states and new in states
     assert caught_midway, "no kill landed during the run: the test proved nothing"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # A BOM and CRLF survive a run where the only fix is unsafe (nothing applied).
+        (b'\xef\xbb\xbffrom toolhub.errors import ToolError\r\nraise ToolError("RATE_LIMITED")\r\n', None),
+        # A latin-1 file comes back in latin-1, fixed.
+        (
+            b'# -*- coding: latin-1 -*-\n# caf\xe9\nfrom toolhub.errors import ErrorCode, ToolError\nraise ToolError("RATE_LIMITED")\n',
+            b"# -*- coding: latin-1 -*-\n# caf\xe9\nfrom toolhub.errors import ErrorCode, ToolError\nraise ToolError(ErrorCode.RATE_LIMITED)\n",
+        ),
+    ],
+    ids=["bom-crlf-unchanged", "latin-1-fixed"],
+)
+def test_fix_of_standard_input_keeps_its_encoding(source: bytes, expected: bytes | None, monkeypatch):
+    monkeypatch.chdir(DISPATCHER)
+    result = CliRunner().invoke(main, ["check", "--fix", "--stdin-filename", "src/toolhub/piped.py", "-"], input=source)
+    assert result.stdout_bytes == (source if expected is None else expected)

@@ -130,8 +130,8 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
 
     if stdin_text is not None and fix_mode is FixMode.FIX:
         outcome = result.outcomes[0] if result.outcomes else None
-        fixed = outcome.fixed_text if outcome and outcome.fixed_text is not None else None
-        sys.stdout.buffer.write(fixed.encode("utf-8") if fixed is not None else stdin_text)
+        fixed = outcome.fixed_source if outcome and outcome.fixed_source is not None else None
+        sys.stdout.buffer.write(fixed if fixed is not None else stdin_text)
         _summary(result, diagnostics)
         sys.exit(_exit_code(diagnostics, exit_zero))
 

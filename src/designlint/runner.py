@@ -55,6 +55,7 @@ class FileOutcome:
     fixed: int = 0
     diff: str = ""
     fixed_text: str | None = None  # the fixed source, for standard input with --fix
+    fixed_source: bytes | None = None  # the same, encoded as the input was (coding line, BOM)
     internal_errors: list[str] = field(default_factory=list)
 
 
@@ -181,6 +182,7 @@ def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsa
     outcome.fixed = applied
     if path == "-" or from_caller:
         outcome.fixed_text = fixed_text
+        outcome.fixed_source = decoded.encode(fixed_text) if applied else source
     if applied and fix_mode is FixMode.DIFF:
         outcome.diff = unified_diff(path, decoded.text, fixed_text)
     elif applied and fix_mode is FixMode.FIX and outcome.fixed_text is None:
