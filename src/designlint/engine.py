@@ -22,7 +22,7 @@ from designlint.analysis.names import NameResolver
 from designlint.config import Config
 from designlint.diagnostics import Diagnostic, Edit, Fix, Position
 from designlint.globs import glob_matches
-from designlint.parsing import NestingTooDeep, parse_module, stdlib_verdict
+from designlint.parsing import ParseRefused, parse_module, stdlib_verdict
 from designlint.project import Project
 from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
@@ -122,14 +122,14 @@ class Linter:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, str(exc), exc.row, exc.column)])
         relpath = _relpath(path, self.config)
         rules = self._rules_for(relpath, decoded.text)
-        # The stdlib parser, several times faster than LibCST's, goes first: it rejects code
-        # nested beyond Python's own limits (which would crash or stall LibCST), and when no
+        # The stdlib parser, several times faster than LibCST's, goes first: it rejects what no
+        # Python accepts (nesting beyond its limits would crash or stall LibCST), and when no
         # rule can fire it alone confirms that the file parses. (When it refuses for another
         # reason, LibCST decides below: it knows syntax newer than the running Python.)
         verdict = stdlib_verdict(decoded.text)
-        if verdict.too_deep is not None:
-            message = f"cannot parse: {verdict.too_deep}"
-            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, verdict.too_deep.row, 1)], decoded)
+        if verdict.refused is not None:
+            message = f"cannot parse: {verdict.refused}"
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, verdict.refused.row, 1)], decoded)
         if not rules and verdict.compiles:
             return FileResult(path, [], decoded)
         try:
@@ -137,7 +137,7 @@ class Linter:
         except cst.ParserSyntaxError as exc:
             message = f"cannot parse: {exc.message}"
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, exc.editor_line, exc.editor_column)], decoded)
-        except NestingTooDeep as exc:
+        except ParseRefused as exc:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, f"cannot parse: {exc}", exc.row, 1)], decoded)
         if not rules:
             return FileResult(path, [], decoded)

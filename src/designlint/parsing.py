@@ -16,15 +16,17 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-# SyntaxError messages of CPython's fixed limits (the same in every version since 3.9):
-# code beyond them runs nowhere, whatever syntax it uses.
+# SyntaxError messages of the fixed limits of Python's parser (the same in every version since
+# 3.9): code beyond them runs nowhere, whatever syntax it uses.
 _LIMIT_MESSAGES = ("too many nested parentheses", "too many indentation levels", "too many statically nested blocks", "too complex")
 # Virtual memory, committed only as far as it is used; about 50,000 levels of LibCST recursion.
 PARSER_STACK_BYTES = 512 << 20
 _stack_size_lock = threading.Lock()
 
 
-class NestingTooDeep(Exception):
+class ParseRefused(Exception):
+    """Code no Python parses: nested too deeply, or holding NUL bytes."""
+
     def __init__(self, message: str, row: int = 1):
         super().__init__(message)
         self.row = row
@@ -33,7 +35,7 @@ class NestingTooDeep(Exception):
 @dataclass(frozen=True)
 class StdlibVerdict:
     compiles: bool  # the running Python parses it (LibCST may still parse newer syntax)
-    too_deep: NestingTooDeep | None = None  # beyond a limit of Python's own parser
+    refused: ParseRefused | None = None  # no Python parses it: too deep, or NUL bytes
 
 
 def stdlib_verdict(text: str) -> StdlibVerdict:
@@ -43,19 +45,26 @@ def stdlib_verdict(text: str) -> StdlibVerdict:
             compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         message = str(exc.msg)
+        if "null bytes" in message:
+            return StdlibVerdict(False, _null_bytes(text))
         if any(limit in message for limit in _LIMIT_MESSAGES):
-            return StdlibVerdict(False, NestingTooDeep(message, exc.lineno or 1))
+            return StdlibVerdict(False, ParseRefused(message, exc.lineno or 1))
         return StdlibVerdict(False)
     except (RecursionError, MemoryError):
-        return StdlibVerdict(False, NestingTooDeep("the code is nested too deeply for Python's parser"))
-    except ValueError:  # NUL bytes on some Python versions
-        return StdlibVerdict(False)
+        return StdlibVerdict(False, ParseRefused("the code is nested too deeply for Python's parser"))
+    except ValueError:  # NUL bytes, on Python versions that raise ValueError for them
+        return StdlibVerdict(False, _null_bytes(text))
     return StdlibVerdict(True)
+
+
+def _null_bytes(text: str) -> ParseRefused:
+    # LibCST accepts a NUL byte inside a string literal; no Python does.
+    return ParseRefused("source code cannot contain null bytes", text.count("\n", 0, text.find("\0")) + 1)
 
 
 def parse_module(text: str) -> cst.Module:
     """``cst.parse_module`` on a thread with a large stack. Raises ``cst.ParserSyntaxError``
-    or ``NestingTooDeep``."""
+    or ``ParseRefused``."""
     outcome: list = []
 
     def parse() -> None:
@@ -79,7 +88,7 @@ def parse_module(text: str) -> cst.Module:
         worker.join()
     result = outcome[0]
     if isinstance(result, RecursionError):
-        raise NestingTooDeep("the code is nested too deeply") from None
+        raise ParseRefused("the code is nested too deeply") from None
     if isinstance(result, BaseException):
         raise result
     return result

@@ -127,7 +127,8 @@ def discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[Path]:
                 seen.add(given)
                 yield given
             continue
-        for directory, dirnames, filenames in os.walk(given):
+        unlistable: list[OSError] = []
+        for directory, dirnames, filenames in os.walk(given, onerror=unlistable.append):
             base = Path(directory)
             dirnames[:] = sorted(
                 d for d in dirnames
@@ -141,6 +142,8 @@ def discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[Path]:
                 if name.endswith(PYTHON_SUFFIXES) and not candidate.is_symlink() and not _excluded(candidate, resolver) and candidate not in seen:
                     seen.add(candidate)
                     yield candidate
+        # A directory that cannot be listed is not skipped in silence: linting it says why.
+        yield from (Path(error.filename) for error in unlistable if error.filename)
 
 
 def _excluded(path: Path, resolver: ConfigResolver) -> bool:
