@@ -182,7 +182,11 @@ def test_killed_fix_run_leaves_every_file_old_or_new(tmp_path: Path):
         for index in range(30):
             (package / f"copy_{index:02}.py").write_bytes(template)
         process = subprocess.Popen([sys.executable, "-c", SLOW_WRITER], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.7, 1.8))
+        # Once the first file is written, the run is writing: kill it a moment later.
+        deadline = time.monotonic() + 60
+        while not any((package / f"copy_{index:02}.py").read_bytes() == new for index in range(30)) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        time.sleep(rng.uniform(0, 0.3))
         process.send_signal(signal.SIGKILL)
         process.wait()
         states = [(package / f"copy_{index:02}.py").read_bytes() for index in range(30)]
