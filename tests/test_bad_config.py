@@ -15,7 +15,7 @@ CONFIGS = {
     "not UTF-8": (b'select = ["DL"]\n# caf\xe9\n', "{toml}:2: the config file is not valid UTF-8"),
     "per-file-ignores glob with a reversed range": (
         b'[per-file-ignores]\n"[z-a].py" = ["DL501"]\n',
-        "{toml}: `per-file-ignores.[z-a].py`: invalid glob '[z-a].py': bad character range z-a at position 1",
+        "{toml}:2: `per-file-ignores.[z-a].py`: invalid glob '[z-a].py': bad character range z-a at position 1",
     ),
     "per-file-ignores glob with an unclosed bracket": (b'[per-file-ignores]\n"[abc" = ["DL501"]\n', "{toml}:2: `per-file-ignores.[abc`: unclosed '[' in glob '[abc'"),
     "egress allow entry that is a URL": (b'[egress]\nallow = ["https://x"]\n', "{toml}:2: `egress.allow`: " + HOST + "'https://x'"),

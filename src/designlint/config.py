@@ -205,7 +205,8 @@ class _Checker:
         return ConfigError(message, path=self.source, key=self.prefix + key, line=self._line_of(key))
 
     def _line_of(self, key: str) -> int | None:
-        last = re.escape(key.rsplit(".", 1)[-1])
+        # A per-file-ignores key is a glob that may hold dots itself.
+        last = re.escape(key.removeprefix("per-file-ignores.") if key.startswith("per-file-ignores.") else key.rsplit(".", 1)[-1])
         match = re.search(rf'^\s*"?{last}"?\s*=', self.text, re.MULTILINE)
         return self.text.count("\n", 0, match.start()) + 1 if match else None
 
