@@ -286,7 +286,6 @@ def _import_insertion_row(module: cst.Module, positions) -> int:
     return row
 
 
-
 def _engine_diagnostic(path: str, rule: tuple[str, str], message: str, row: int, column: int) -> Diagnostic:
     position = Position(max(row, 1), max(column, 1))
     return Diagnostic(path, rule[0], rule[1], message, position, position, noqa_row=position.row)
