@@ -23,6 +23,7 @@ def test_mutated_fixtures_lint_or_yield_one_parse_error(linter, source):
     check_source(linter, source.encode("utf-8", errors="surrogatepass"))
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates
 @FAST
 @given(source=generated_modules())
 def test_generated_modules_lint_or_yield_one_parse_error(source):
