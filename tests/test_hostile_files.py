@@ -191,3 +191,11 @@ def test_directory_that_cannot_be_listed_is_reported(project: Path, monkeypatch)
     finally:
         locked.chmod(0o755)
     assert outcome == {"good.py": [RAW], "locked": [("DL001", "cannot read the file: Permission denied")]}
+
+
+def test_huge_file_is_not_read(project: Path):
+    """A 10 GB (sparse) file: reported from its size, never read into memory."""
+    with open(project / "huge.py", "wb") as handle:
+        handle.truncate(10 * 2**30)
+    outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
+    assert outcome == {"good.py": [RAW], "huge.py": [("DL001", "the file is too large to lint (10240.0 MB; the limit is 5 MB)")]}

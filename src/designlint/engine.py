@@ -114,8 +114,7 @@ class Linter:
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
         if len(source) > MAX_SOURCE_SIZE:
-            message = f"the file is too large to lint ({len(source) / 2**20:.1f} MB; the limit is {MAX_SOURCE_SIZE // 2**20} MB)"
-            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, 1, 1)])
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, too_large_message(len(source)), 1, 1)])
         try:
             decoded = decode(source) if isinstance(source, bytes) else Decoded(source.removeprefix("\ufeff"), "utf-8", source.startswith("\ufeff"))
         except DecodeError as exc:
@@ -248,6 +247,10 @@ class Linter:
             seen.add((rule.code, start, message))
             out.append(Diagnostic(context.path, rule.code, rule.name, message, start, end, fix, noqa_row=start.row))
         return out
+
+
+def too_large_message(size: int) -> str:
+    return f"the file is too large to lint ({size / 2**20:.1f} MB; the limit is {MAX_SOURCE_SIZE // 2**20} MB)"
 
 
 def _rule_failed(rule: Rule, exc: Exception, result: FileResult, failed: set[Rule]) -> None:

@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 from designlint.config import Config, ConfigError, find_config_file, load_config
 from designlint.diagnostics import Diagnostic, Position
-from designlint.engine import FileResult, Linter
+from designlint.engine import MAX_SOURCE_SIZE, FileResult, Linter, too_large_message
 from designlint.fixes import fix_text, unified_diff, write_atomically
 from designlint.globs import path_excluded
 from designlint.project import LookupFailed, Project
@@ -173,6 +173,8 @@ def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsa
     if source is None:
         try:
             source = _read_regular_file(path)
+        except _TooLarge as exc:
+            return FileOutcome(path, [_file_error(path, too_large_message(exc.size))])
         except OSError as exc:
             return FileOutcome(path, [_file_error(path, f"cannot read the file: {exc.strerror or exc}")])
     result: FileResult = linter.lint(source, path)
@@ -197,13 +199,21 @@ def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsa
     return outcome
 
 
+class _TooLarge(Exception):
+    def __init__(self, size: int):
+        self.size = size
+
+
 def _read_regular_file(path: str) -> bytes:
     """The file's bytes; a FIFO, a device or a directory is refused rather than read
-    (reading a FIFO would block forever)."""
+    (reading a FIFO would block forever), and a file over the size limit is not read at all."""
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
+        if status.st_size > MAX_SOURCE_SIZE:
+            raise _TooLarge(status.st_size)
         return handle.read()
 
 
