@@ -13,6 +13,10 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
+# tests/data holds projects to lint, not tests: some (booby_trapped) must never be imported.
+collect_ignore = ["data"]
+
+
 @pytest.fixture(autouse=True)
 def private_results_cache(tmp_path_factory, monkeypatch):
     """Every test's CLI runs get a cache of their own: no entries left in the repository,

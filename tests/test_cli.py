@@ -426,6 +426,6 @@ def test_a_file_that_cannot_be_parsed_or_decoded_is_dl001_and_the_rest_is_linted
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "a_broken.py:1:19: DL001 cannot parse: expected ':'",
-        "b_bytes.py:1:1: DL001 invalid or missing encoding declaration",
+        "b_bytes.py:1:6: DL001 cannot decode the file as utf-8: invalid start byte at byte 5",
         'c_ok.py:1:17: DL501 raw error code "RATE_LIMITED": use a member of the error-code enum (name it in [tool.designlint.errors] codes)',
     ]

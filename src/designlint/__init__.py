@@ -1,5 +1,13 @@
 """designlint: lint LLM agent tool-dispatcher code against its engineering design."""
 
+import os as _os
+import sys as _sys
+
+# `python -m designlint` puts the current directory first on sys.path, so in a checkout of
+# untrusted code its `tomllib.py` or `click.py` would be imported (executed) instead of ours.
+if _sys.argv[:1] == ["-m"] and _sys.path and _sys.path[0] in ("", _os.getcwd()):
+    del _sys.path[0]
+
 __version__ = "0.1.0"
 
 from designlint.config import Config, ConfigError  # noqa: E402

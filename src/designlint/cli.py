@@ -96,6 +96,13 @@ def main() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(paths, output_format, output_file, select, extend_select, ignore, per_file_ignores, exclude, extend_exclude, config_path, isolated, force_exclude, stdin_filename, fix, unsafe_fixes, diff, exit_zero, statistics, jobs, no_cache, cache_dir, verbose):
     """Lint PATHS (default: the current directory); '-' reads standard input."""
+    for first, second, why in (
+        (fix and "--fix", diff and "--diff", "--diff shows what --fix would write"),
+        (isolated and "--isolated", config_path and "--config", "--isolated ignores every configuration file"),
+        (diff and "--diff", statistics and "--statistics", "--diff prints a diff, not findings"),
+    ):
+        if first and second:
+            _fail(f"{first} and {second} cannot be used together ({why})")
     fix_mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
     options = Options(
         config_path=config_path,
@@ -137,8 +144,8 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
 
     if stdin_text is not None and fix_mode is FixMode.FIX:
         outcome = result.outcomes[0] if result.outcomes else None
-        fixed = outcome.fixed_text if outcome and outcome.fixed_text is not None else None
-        sys.stdout.buffer.write(fixed.encode("utf-8") if fixed is not None else stdin_text)
+        fixed = outcome.fixed_source if outcome and outcome.fixed_source is not None else None
+        sys.stdout.buffer.write(fixed if fixed is not None else stdin_text)
         _summary(result, diagnostics, fix_mode)
         sys.exit(_exit_code(diagnostics, exit_zero))
 

@@ -261,7 +261,8 @@ class _Checker:
 
 def key_line(text: str, key: str) -> int | None:
     """The line of a config text where ``key`` (its last dotted part) is assigned, if found."""
-    last = re.escape(key.rsplit(".", 1)[-1])
+    # A per-file-ignores key is a glob that may hold dots itself.
+    last = re.escape(key.removeprefix("per-file-ignores.") if key.startswith("per-file-ignores.") else key.rsplit(".", 1)[-1])
     match = re.search(rf'^\s*"?{last}"?\s*=', text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else None
 

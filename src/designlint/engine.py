@@ -12,6 +12,7 @@ import ast
 import dataclasses
 import os
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -23,6 +24,7 @@ from designlint.analysis.names import NameResolver
 from designlint.config import Config
 from designlint.diagnostics import Diagnostic, Edit, Fix, Position
 from designlint.globs import glob_matches
+from designlint.parsing import ParseRefused, parse_module, stdlib_verdict
 from designlint.project import Project
 from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
@@ -134,29 +136,41 @@ def _hooks(rule_class: type) -> tuple[tuple[str, str], ...]:
     return hooks
 
 
+# Generated files beyond this (a dozen times the largest hand-written module in the corpus of
+# agent frameworks) would take minutes and gigabytes to parse: they are reported, not linted.
+MAX_SOURCE_SIZE = 5 * 2**20
+
+
 class Linter:
     """Rules built once for a configuration, then used for any number of files."""
 
-    def __init__(self, config: Config | None = None, rules: Iterable[type[Rule]] = ALL_RULES, project: Project | None = None, *, noqa: bool = True):
+    def __init__(self, config: Config | None = None, rules: Iterable[type[Rule]] | None = None, project: Project | None = None, *, noqa: bool = True):
         self.config = config or Config()
         self.project = project
         self.noqa = noqa  # False: a host (flake8) applies its own ``# noqa``
-        self.rules = [rule(self.config) for rule in rules if self.config.is_enabled(rule.code)]
+        self.rules = [rule(self.config) for rule in (ALL_RULES if rules is None else rules) if self.config.is_enabled(rule.code)]
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
+        if len(source) > MAX_SOURCE_SIZE:
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, too_large_message(len(source)), 1, 1)])
         try:
             decoded = decode(source) if isinstance(source, bytes) else Decoded(source.removeprefix("\ufeff"), "utf-8", source.startswith("\ufeff"))
         except DecodeError as exc:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, str(exc), exc.row, exc.column)])
         relpath = _relpath(path, self.config)
         rules = self._rules_for(relpath, decoded.text)
-        if not rules and _compiles(decoded.text):
-            # No rule can fire here: the stdlib parser, several times faster than LibCST's,
-            # only confirms that the file parses. (When it refuses, LibCST decides below:
-            # it knows syntax newer than the running Python.)
+        # The stdlib parser, several times faster than LibCST's, goes first: it rejects what no
+        # Python accepts (nesting beyond its limits would crash or stall LibCST), and when no
+        # rule can fire it alone confirms that the file parses. (When it refuses for another
+        # reason, LibCST decides below: it knows syntax newer than the running Python.)
+        verdict = stdlib_verdict(decoded.text)
+        if verdict.refused is not None:
+            message = f"cannot parse: {verdict.refused}"
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, verdict.refused.row, 1)], decoded)
+        if not rules and verdict.compiles:
             return FileResult(path, [], decoded)
         try:
-            module = cst.parse_module(decoded.text)
+            module = parse_module(decoded.text)
         except cst.ParserSyntaxError as exc:
             # LibCST's native parser may place the error a line late; Python's parser, when it
             # refuses the text too, says where (1-based row and character column) and what.
@@ -164,12 +178,21 @@ class Linter:
             if python_error is not None:
                 message, row, column = f"cannot parse: {python_error.msg}", python_error.lineno, python_error.offset or 1
             else:
-                message, row, column = f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1
+                message, row, column = f"cannot parse: {exc.message}", exc.editor_line, exc.editor_column
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, row, column)], decoded)
-        except RecursionError:
-            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, "cannot parse: the code is nested too deeply", 1, 1)], decoded)
+        except ParseRefused as exc:
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, f"cannot parse: {exc}", exc.row, 1)], decoded)
         if not rules:
             return FileResult(path, [], decoded)
+        try:
+            return self._analyse(path, relpath, module, decoded, rules)
+        except RecursionError:
+            # LibCST's metadata (and any recursive analysis) on a tree deeper than Python's
+            # recursion limit, e.g. a chain of 10,000 `and`s that the parser accepts.
+            message = "cannot analyse: the code is nested too deeply"
+            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, 1, 1)], decoded)
+
+    def _analyse(self, path: str, relpath: str, module: cst.Module, decoded: Decoded, rules: list[Rule]) -> FileResult:
         module_name = module_name_for(relpath)
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         context = FileContext(path, relpath, module_name, module, decoded.text, self.config, self.project, NameResolver(module, module_name), [], wrapper=wrapper)
@@ -179,7 +202,7 @@ class Linter:
         result = FileResult(path, [], decoded)
         self._walk(module, rules, context, result)
         if context.pending:
-            result.diagnostics.extend(self._diagnostics(context, wrapper))
+            result.diagnostics.extend(self._diagnostics(context, wrapper, result))
         return result
 
     def _rules_for(self, relpath: str, text: str) -> list[Rule]:
@@ -194,12 +217,18 @@ class Linter:
     def _walk(self, module: cst.Module, rules: list[Rule], context: FileContext, result: FileResult) -> None:
         visits: dict[str, list[Callable]] = {}
         leaves: dict[str, list[Callable]] = {}
+        failed: set[Rule] = set()
         for rule in rules:
             rule.context = context
-            rule.setup()
+            try:
+                rule.setup()
+            except RecursionError:
+                raise
+            except Exception as exc:
+                _rule_failed(rule, exc, result, failed)
+                continue
             for hook, node_type in _hooks(type(rule)):
                 (visits if hook == "visit" else leaves).setdefault(node_type, []).append(getattr(rule, f"{hook}_{node_type}"))
-        failed: set[Rule] = set()
 
         def call(callbacks: list[Callable], node: cst.CSTNode) -> None:
             for callback in callbacks:
@@ -208,11 +237,10 @@ class Linter:
                     continue
                 try:
                     callback(node)
+                except RecursionError:
+                    raise  # the input's depth, not a bug in the rule: the whole file is reported
                 except Exception as exc:  # a bug in a rule must not stop the other rules
-                    failed.add(rule)
-                    result.internal_errors.append(traceback.format_exc())
-                    message = f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {exc}; please report this as a bug"
-                    result.diagnostics.append(_engine_diagnostic(context.path, INTERNAL_ERROR, message, 1, 1))
+                    _rule_failed(rule, exc, result, failed)
 
         names = context.names
         ancestors = context.ancestors
@@ -252,21 +280,42 @@ class Linter:
             children.reverse()
             stack.extend([(child, False) for child in children])
 
-    def _diagnostics(self, context: FileContext, wrapper: MetadataWrapper) -> list[Diagnostic]:
+    def _diagnostics(self, context: FileContext, wrapper: MetadataWrapper, result: FileResult) -> list[Diagnostic]:
         positions = wrapper.resolve(PositionProvider)
         suppressions = parse_suppressions(context.text) if self.noqa else Suppressions()
         out = []
         seen = set()
+        failed: set[Rule] = set()
         for rule, node, message, node_fix in context.pending:
-            code_range = positions[node]
+            if rule in failed:
+                continue
+            try:
+                code_range = positions[node]
+                fix = _text_fix(node_fix, context.module, positions) if node_fix else None
+            except Exception as exc:  # a node (or fix) that is not in this file's tree
+                _rule_failed(rule, exc, result, failed)
+                continue
             start = Position(code_range.start.line, code_range.start.column + 1)
             end = Position(code_range.end.line, code_range.end.column + 1)
             if suppressions.suppresses(rule.code, start.row) or (rule.code, start, message) in seen:
                 continue
             seen.add((rule.code, start, message))
-            fix = _text_fix(node_fix, context.module, positions) if node_fix else None
             out.append(Diagnostic(context.path, rule.code, rule.name, message, start, end, fix, noqa_row=start.row))
         return out
+
+
+def too_large_message(size: int) -> str:
+    return f"the file is too large to lint ({size / 2**20:.1f} MB; the limit is {MAX_SOURCE_SIZE // 2**20} MB)"
+
+
+def _rule_failed(rule: Rule, exc: Exception, result: FileResult, failed: set[Rule]) -> None:
+    """A bug in a rule: DL002 for this file (traceback kept for --verbose); the rule stops here."""
+    failed.add(rule)
+    result.internal_errors.append(traceback.format_exc())
+    detail = " ".join(str(exc).split())  # one line, however the exception prints
+    detail = detail if len(detail) <= 200 else detail[:199] + "…"
+    message = f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {detail}; please report this as a bug"
+    result.diagnostics.append(_engine_diagnostic(result.path, INTERNAL_ERROR, message, 1, 1))
 
 
 def _text_fix(node_fix: NodeFix, module: cst.Module, positions) -> Fix:
@@ -295,17 +344,12 @@ def _import_insertion_row(module: cst.Module, positions) -> int:
     return row
 
 
-def _compiles(text: str) -> bool:
-    try:
-        compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
-
-
 def _python_syntax_error(text: str) -> SyntaxError | None:
+    """Python's own SyntaxError for ``text``, when it has a position (on the error path only)."""
     try:
-        compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         return exc if exc.lineno else None
     except (ValueError, RecursionError, MemoryError):

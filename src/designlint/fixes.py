@@ -11,6 +11,7 @@ from typing import Callable
 import libcst as cst
 
 from designlint.diagnostics import Applicability, Diagnostic, Edit
+from designlint.parsing import ParseRefused, parse_module
 from designlint.source import line_starts, offset_of
 
 MAX_ROUNDS = 10  # a fix may enable another; stop well before a loop could matter
@@ -63,8 +64,8 @@ def fix_text(text: str, lint: Callable[[str], list[Diagnostic]], unsafe: bool = 
             this_round += 1
         candidate = apply_edits(text, edits)
         try:
-            cst.parse_module(candidate)
-        except (cst.ParserSyntaxError, RecursionError):
+            parse_module(candidate)
+        except (cst.ParserSyntaxError, ParseRefused):
             break  # never write code that does not parse
         applied += this_round
         text = candidate

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -12,8 +14,8 @@ from typing import Callable, Iterable, Iterator
 
 from designlint.cache import CACHE_DIR_NAME, Cache, config_fingerprint, content_digest, dump_diagnostics, entry_key, load_diagnostics
 from designlint.config import Config, ConfigError, find_config_file, key_line, load_config
-from designlint.diagnostics import Diagnostic
-from designlint.engine import FileResult, Linter
+from designlint.diagnostics import Diagnostic, Position
+from designlint.engine import MAX_SOURCE_SIZE, FileResult, Linter, too_large_message
 from designlint.fixes import fix_text, unified_diff, write_atomically
 from designlint.globs import path_excluded
 from designlint.project import LookupFailed, Project
@@ -58,6 +60,7 @@ class FileOutcome:
     fixed: int = 0
     diff: str = ""
     fixed_text: str | None = None  # the fixed source, for standard input with --fix
+    fixed_source: bytes | None = None  # the same, encoded as the input was (coding line, BOM)
     internal_errors: list[str] = field(default_factory=list)
 
 
@@ -149,7 +152,8 @@ def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple
                 seen.add(given)
                 yield given, config
             continue
-        for directory, dirnames, filenames in os.walk(given):
+        unlistable: list[OSError] = []
+        for directory, dirnames, filenames in os.walk(given, onerror=unlistable.append):
             base = Path(directory)
             dirnames[:] = sorted(
                 d for d in dirnames
@@ -166,6 +170,8 @@ def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple
                 if not candidate.is_symlink() and not _excluded(candidate, config) and candidate not in seen:
                     seen.add(candidate)
                     yield candidate, config
+        # A directory that cannot be listed is not skipped in silence: linting it says why.
+        yield from ((Path(e.filename), resolver.for_path(Path(e.filename))) for e in unlistable if e.filename)
 
 
 def _excluded(path: Path, config: Config) -> bool:
@@ -192,10 +198,12 @@ def _linter_for(config: Config, facts: Cache | None = None) -> Linter:
 
 def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsafe_fixes: bool = False, source: bytes | None = None) -> FileOutcome:
     """Lint one file; with ``source``, that text stands for the file (standard input): a fix
-    is returned in ``fixed_text``, never written."""
+    is returned in ``fixed_text``/``fixed_source``, never written."""
     if source is None:
         try:
-            source = Path(path).read_bytes()
+            source = _read_regular_file(path)
+        except _TooLarge as exc:
+            return FileOutcome(path, [_file_error(path, too_large_message(exc.size))])
         except OSError as exc:
             return _unreadable(path, exc)
         return _lint_bytes(path, source, config, fix_mode, unsafe_fixes, write_back=True)
@@ -203,9 +211,7 @@ def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsa
 
 
 def _unreadable(path: str, exc: OSError) -> FileOutcome:
-    from designlint.engine import _engine_diagnostic
-
-    return FileOutcome(path, [_engine_diagnostic(path, PARSE_ERROR, f"cannot read the file: {exc.strerror or exc}", 1, 1)])
+    return FileOutcome(path, [_file_error(path, f"cannot read the file: {exc.strerror or exc}")])
 
 
 def _lint_bytes(path: str, source: bytes, config: Config, fix_mode: FixMode, unsafe_fixes: bool, write_back: bool) -> FileOutcome:
@@ -220,10 +226,15 @@ def _lint_bytes(path: str, source: bytes, config: Config, fix_mode: FixMode, uns
     outcome.fixed = applied
     if not write_back:
         outcome.fixed_text = fixed_text
+        outcome.fixed_source = decoded.encode(fixed_text) if applied else source
     if applied and fix_mode is FixMode.DIFF:
         outcome.diff = unified_diff(path, decoded.text, fixed_text)
     elif applied and fix_mode is FixMode.FIX and write_back:
-        write_atomically(Path(path), decoded.encode(fixed_text))
+        try:
+            write_atomically(Path(path), decoded.encode(fixed_text))
+        except OSError as exc:  # e.g. deleted or made read-only meanwhile: the file is left as it was
+            outcome.diagnostics = [*result.diagnostics, _file_error(path, f"cannot write the fixed file: {exc.strerror or exc}")]
+            outcome.fixed = 0
     return outcome
 
 
@@ -272,7 +283,9 @@ def _run_task(task: tuple[int, str]) -> FileOutcome:
     session = _session
     config = session.configs[index]
     try:
-        source = Path(path).read_bytes()
+        source = _read_regular_file(path)
+    except _TooLarge as exc:
+        return FileOutcome(path, [_file_error(path, too_large_message(exc.size))])
     except OSError as exc:
         return _unreadable(path, exc)
     outcome = _lint_bytes(path, source, config, session.fix_mode, session.unsafe_fixes, write_back=True)
@@ -298,6 +311,28 @@ def _cached_outcome(cache: Cache, fingerprint: str, path: str, data: bytes, proj
     if fix_mode is not FixMode.CHECK and any(d.fix for d in diagnostics):
         return None  # fixes are applied by linting
     return FileOutcome(path, diagnostics)
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int):
+        self.size = size
+
+
+def _read_regular_file(path: str) -> bytes:
+    """The file's bytes; a FIFO, a device or a directory is refused rather than read
+    (reading a FIFO would block forever), and a file over the size limit is not read at all."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        if status.st_size > MAX_SOURCE_SIZE:
+            raise _TooLarge(status.st_size)
+        return handle.read()
+
+
+def _file_error(path: str, message: str) -> Diagnostic:
+    return Diagnostic(path, PARSE_ERROR[0], PARSE_ERROR[1], message, Position(1, 1), Position(1, 1), noqa_row=1)
 
 
 @dataclass
@@ -362,8 +397,8 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
             pending_bytes += _size(path)
             continue
         try:
-            data = Path(path).read_bytes()
-        except OSError:
+            data = _read_regular_file(path)  # never a blocking read of a FIFO, never a huge file
+        except (OSError, _TooLarge):
             pending.append(position)  # the worker reports why it cannot be read
             continue
         config = config_list[index]

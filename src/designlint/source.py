@@ -35,8 +35,13 @@ def decode(data: bytes) -> Decoded:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        row = getattr(exc, "lineno", None) or 1
-        raise DecodeError(str(exc.msg if hasattr(exc, "msg") else exc), row) from None
+        message = str(exc.msg if hasattr(exc, "msg") else exc)
+        if message.startswith("invalid or missing encoding declaration"):
+            encoding = "utf-8"  # a first line that is not UTF-8: decoding below says where
+        elif bom and message.startswith("encoding problem"):
+            raise DecodeError("the file starts with a UTF-8 BOM but its coding line names another encoding") from None
+        else:
+            raise DecodeError(message, getattr(exc, "lineno", None) or 1) from None
     body = data[len(codecs.BOM_UTF8) :] if bom else data
     if encoding == "utf-8-sig":
         encoding = "utf-8"

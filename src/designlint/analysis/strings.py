@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
@@ -21,7 +22,15 @@ def literal_string(node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.SimpleString):
         if "b" in node.prefix.lower():
             return None
-        value = node.evaluated_value
+        try:
+            if "\\" in node.value:  # an invalid escape warns; the linted code's problem, not ours to print
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    value = node.evaluated_value
+            else:
+                value = node.evaluated_value
+        except (SyntaxError, ValueError):  # a NUL byte, an unknown \N{...} name: LibCST parses what Python refuses
+            return None
         return value if isinstance(value, str) else None
     if isinstance(node, cst.ConcatenatedString):
         left, right = literal_string(node.left), literal_string(node.right)

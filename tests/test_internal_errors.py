@@ -1,0 +1,87 @@
+"""A rule that raises is designlint's bug: DL002 on that file, the run goes on, exit 2."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+import pytest
+from click.testing import CliRunner
+
+from designlint import engine, runner
+from designlint.cli import main
+from designlint.rules.base import Rule
+
+
+class ExplodingRule(Rule):
+    """Fails on files that mention BOOM, in the way chosen by ``where``."""
+
+    code = "DL999"
+    name = "exploding-rule"
+    where = "visit"
+
+    def setup(self) -> None:
+        if self.where == "setup" and "BOOM" in self.context.text:
+            raise KeyError("setup went wrong")
+
+    def visit_Module(self, node: cst.Module) -> None:
+        if "BOOM" not in self.context.text:
+            return
+        if self.where == "visit":
+            raise ZeroDivisionError("division by zero in a rule")
+        if self.where == "report":
+            self.report(cst.Name("not_in_this_tree"), "a node from elsewhere")
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    (tmp_path / "a_boom.py").write_text('BOOM = 1\nraise ToolError("RATE_LIMITED")\n')
+    (tmp_path / "b_fine.py").write_text('raise ToolError("TIMED_OUT")\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(engine, "ALL_RULES", (*engine.ALL_RULES, ExplodingRule))
+    monkeypatch.setattr(runner, "_linters", {})
+    return tmp_path
+
+
+EXPECTED_ERRORS = {
+    "visit": "ZeroDivisionError: division by zero in a rule",
+    "setup": "KeyError: 'setup went wrong'",
+    "report": "KeyError: Name(",
+}
+
+
+@pytest.mark.parametrize("where", list(EXPECTED_ERRORS))
+def test_raising_rule_is_reported_and_the_run_goes_on(project, monkeypatch, where):
+    monkeypatch.setattr(ExplodingRule, "where", where)
+    result = CliRunner().invoke(main, ["check", "--isolated", "-j", "1", "."])
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 2
+    internal = [line for line in lines if " DL002 " in line]
+    assert len(internal) == 1
+    assert internal[0].startswith("a_boom.py:1:1: DL002 internal error in rule DL999 (exploding-rule): ")
+    assert EXPECTED_ERRORS[where] in internal[0]
+    assert internal[0].endswith("please report this as a bug")
+    # The other rules still ran on the same file, and the other file was linted.
+    assert any(line.startswith("a_boom.py:2:17: DL501") for line in lines)
+    assert any(line.startswith("b_fine.py:1:17: DL501") for line in lines)
+    assert "Traceback" not in result.stderr
+
+
+def test_verbose_prints_the_traceback(project):
+    result = CliRunner().invoke(main, ["check", "--isolated", "-j", "1", "--verbose", "."])
+    assert result.exit_code == 2
+    assert re.search(r"a_boom\.py:\nTraceback \(most recent call last\):\n.*ZeroDivisionError: division by zero in a rule", result.stderr, re.S)
+
+
+def test_exit_zero_does_not_hide_an_internal_error(project):
+    result = CliRunner().invoke(main, ["check", "--isolated", "-j", "1", "--exit-zero", "."])
+    assert result.exit_code == 2
+
+
+def test_internal_error_in_a_worker_process(project, monkeypatch):
+    """With a process pool the rule fails in a worker; the outcome is the same."""
+    for index in range(6):
+        (project / f"c{index}_boom.py").write_text("BOOM = 2\n")
+    result = CliRunner().invoke(main, ["check", "--isolated", "-j", "2", "."])
+    assert result.exit_code == 2
+    assert sum(" DL002 " in line for line in result.stdout.splitlines()) == 7
