@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -157,12 +157,26 @@ def load_config(path: Path, known_codes: Iterable[str]) -> Config:
         match = re.search(r"at line (\d+)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ConfigError(f"invalid TOML: {message}", path=display, line=int(match.group(1)) if match else None) from None
-    if path.name == "pyproject.toml":
-        table = document.get("tool", {}).get("designlint", {})
-        prefix = "tool.designlint."
-    else:
-        table, prefix = document, ""
+    prefix = _key_prefix(path)
+    table = document.get("tool", {}).get("designlint", {}) if prefix else document
     return parse_table(table, path.parent.resolve(), known_codes, source=display, prefix=prefix, text=text, config_path=path)
+
+
+def _key_prefix(path: Path) -> str:
+    """Where designlint's keys sit in a config file: under ``[tool.designlint]`` in pyproject.toml."""
+    return "tool.designlint." if path.name == "pyproject.toml" else ""
+
+
+def key_error(config: Config, key: str, message: str) -> ConfigError:
+    """A ``ConfigError`` about ``key`` of the file ``config`` came from, found after loading it
+    (a name that does not resolve): file, full key and line, as parsing reports its errors."""
+    if config.path is None:
+        return ConfigError(message, key=key)
+    try:
+        text = config.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return _Checker(str(config.path), _key_prefix(config.path), text).error(key, message)
 
 
 def parse_table(
@@ -319,8 +333,3 @@ _ITEM_VALIDATORS: dict[str, Callable[[str], str | None]] = {
 def _describe(value: Any) -> str:
     kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}
     return f"{kind.get(type(value), type(value).__name__)} {value!r}" if not isinstance(value, (list, dict)) else kind[type(value)]
-
-
-def with_overrides(config: Config, **overrides: Any) -> Config:
-    """The config with CLI flags applied on top (only the keys given)."""
-    return replace(config, **{k: v for k, v in overrides.items() if v is not None})
