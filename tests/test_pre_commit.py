@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from projects import ROOT
+
 # What building and installing designlint needs (pyproject.toml's wheel target and readme).
 PROJECT_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "rules", "src/designlint")
 GIT = ("git", "-c", "user.name=designlint tests", "-c", "user.email=tests@designlint.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main")
