@@ -59,8 +59,7 @@ class FileOutcome:
     diagnostics: list[Diagnostic]
     fixed: int = 0
     diff: str = ""
-    fixed_text: str | None = None  # the fixed source, for standard input with --fix
-    fixed_source: bytes | None = None  # the same, encoded as the input was (coding line, BOM)
+    fixed_source: bytes | None = None  # for standard input with --fix: the fixed source, encoded as the input was (coding line, BOM)
     internal_errors: list[str] = field(default_factory=list)
 
 
@@ -184,7 +183,7 @@ def _linter_for(config: Config, facts: Cache | None = None) -> Linter:
 
 def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsafe_fixes: bool = False, source: bytes | None = None) -> FileOutcome:
     """Lint one file; with ``source``, that text stands for the file (standard input): a fix
-    is returned in ``fixed_text``/``fixed_source``, never written."""
+    is returned in ``fixed_source``, never written."""
     if source is None:
         source = _read_or_report(path)
         if isinstance(source, FileOutcome):
@@ -214,7 +213,6 @@ def _lint_bytes(path: str, source: bytes, config: Config, fix_mode: FixMode, uns
     outcome.diagnostics = remaining
     outcome.fixed = applied
     if not write_back:
-        outcome.fixed_text = fixed_text
         outcome.fixed_source = decoded.encode(fixed_text) if applied else source
     if applied and fix_mode is FixMode.DIFF:
         outcome.diff = unified_diff(path, decoded.text, fixed_text)
