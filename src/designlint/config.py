@@ -290,29 +290,26 @@ def check_selector(selector: str, known: tuple[str, ...], fail: Callable[[str], 
         raise fail(f"unknown rule code or prefix {selector!r} (run `designlint rules` for the list)")
 
 
-def _host_problem(entry: str) -> str | None:
-    host = entry[2:] if entry.startswith("*.") else entry
-    if not re.fullmatch(r"(?=.{1,253}\Z)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*(:\d{1,5})?", host):
-        return f"expected a host name (\"api.example.com\") or a wildcard (\"*.example.com\"), got {entry!r}"
-    return None
+def _must_match(pattern: str, expected: str, *, wildcard: bool = False) -> Callable[[str], str | None]:
+    """An item validator: the problem with an entry that ``pattern`` does not match (with
+    ``wildcard``, after a leading ``*.``), or None."""
+    regex = re.compile(pattern)
+
+    def problem(entry: str) -> str | None:
+        checked = entry[2:] if wildcard and entry.startswith("*.") else entry
+        return None if regex.fullmatch(checked) else f"expected {expected}, got {entry!r}"
+
+    return problem
 
 
-def _dotted_problem(entry: str) -> str | None:
-    if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", entry):
-        return f"expected a function name or a dotted name such as \"app.net.require_allowed\", got {entry!r}"
-    return None
-
-
-def _module_glob_problem(entry: str) -> str | None:
-    if not re.fullmatch(r"[A-Za-z_*?][\w*?]*(\.[A-Za-z_*?][\w*?]*)*", entry):
-        return f"expected a dotted module name or glob such as \"app.adapters.*\", got {entry!r}"
-    return None
-
-
-def _word_problem(entry: str) -> str | None:
-    if not re.fullmatch(r"[A-Za-z_]\w*", entry):
-        return f"expected an identifier-like word, got {entry!r}"
-    return None
+_host_problem = _must_match(
+    r"(?=.{1,253}\Z)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*(:\d{1,5})?",
+    'a host name ("api.example.com") or a wildcard ("*.example.com")',
+    wildcard=True,
+)
+_dotted_problem = _must_match(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", 'a function name or a dotted name such as "app.net.require_allowed"')
+_module_glob_problem = _must_match(r"[A-Za-z_*?][\w*?]*(\.[A-Za-z_*?][\w*?]*)*", 'a dotted module name or glob such as "app.adapters.*"')
+_word_problem = _must_match(r"[A-Za-z_]\w*", "an identifier-like word")
 
 
 _ITEM_VALIDATORS: dict[str, Callable[[str], str | None]] = {
