@@ -426,8 +426,8 @@ def lint_stdin(source: bytes, filename: str | None, options: Options | None = No
     options = options or Options()
     resolver = ConfigResolver(options)
     path = Path(filename) if filename else Path.cwd() / "-"
-    if filename and options.force_exclude and _excluded(path, resolver.for_path(path)):
-        return RunResult([])
     config = resolver.for_path(path)
+    if filename and options.force_exclude and _excluded(path, config):
+        return RunResult([])
     # Standard input is never written back: with --fix the CLI prints the fixed source.
     return RunResult([lint_file(filename or "-", config, options.fix_mode, options.unsafe_fixes, source=source)])
