@@ -38,6 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from designlint.runner import default_jobs
+
 BENCH = Path(__file__).resolve().parent
 PROJECT = BENCH.parent
 WORK = BENCH / ".work"
@@ -79,7 +81,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="where to write the figures (default: bench/.work/results-TIER.json)")
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    jobs = args.jobs or _cpu_count()
+    jobs = args.jobs or default_jobs()
     WORK.mkdir(exist_ok=True)
     (WORK / ".gitignore").write_text("*\n")
 
@@ -335,13 +337,6 @@ def print_summary(report: dict) -> None:
         relation = ">=" if name not in ("editor_ms", "peak_mb") else "<"
         per_cpu = f"  [per CPU-second: {item['per_cpu_second']:.2f}]" if "per_cpu_second" in item else ""
         print(f"  {labels[name]:<40} {item['value']:10.2f}  (target {relation} {item['target']:g})  {'met' if item['met'] else 'NOT MET'}{per_cpu}")
-
-
-def _cpu_count() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def _load() -> str:

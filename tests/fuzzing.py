@@ -9,7 +9,6 @@ import random
 import re
 import signal
 from contextlib import contextmanager
-from pathlib import Path
 
 import hypothesmith
 from hypothesis import strategies as st
@@ -18,9 +17,8 @@ from designlint.config import load_config
 from designlint.engine import Linter
 from designlint.project import Project
 from designlint.rules import KNOWN_CODES
+from projects import FIXTURES
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "fixtures"
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
 TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
 # Characters that break things: brackets, quotes, indentation, line ends, NUL, form feed.

@@ -1,8 +1,16 @@
-"""Small throw-away projects written under ``tmp_path``, for tests that lint or fix files."""
+"""Small throw-away projects written under ``tmp_path``, for tests that lint or fix files,
+the repository's fixture projects, and ``designlint check`` run through click."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from click.testing import CliRunner
+
+from designlint.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
 
 ERRORS_PY = '''\
 from enum import Enum
@@ -77,3 +85,12 @@ def configured_project(root: Path, extra: dict[str, str | bytes] | None = None) 
         "app/legacy.py": LEGACY_PY,
     }
     return write_tree(root, {**files, **(extra or {})})
+
+
+def check(*args: str, input: bytes | str | None = None):
+    """``designlint check`` in this process, one job."""
+    result = CliRunner().invoke(main, ["check", "-j", "1", *args], input=input)
+    # Whatever happened, it ended through sys.exit, never through an escaping exception.
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.stderr
+    return result

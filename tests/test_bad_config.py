@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from designlint.cli import main
+from projects import write_tree
 
 HOST = 'expected a host name ("api.example.com") or a wildcard ("*.example.com"), got '
 CONFIGS = {
@@ -36,10 +37,12 @@ CONFIGS = {
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Path:
-    (tmp_path / "a.py").write_text('raise ToolError("RATE_LIMITED")\n')
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "errors.py").write_text("import os\nos.system('touch EXECUTED')\n\n\nclass Plain(Exception):\n    A = 'A'\n")
-    (tmp_path / "app" / "broken.py").write_text("class ErrorCode(Enum:\n")
+    files = {
+        "a.py": 'raise ToolError("RATE_LIMITED")\n',
+        "app/errors.py": "import os\nos.system('touch EXECUTED')\n\n\nclass Plain(Exception):\n    A = 'A'\n",
+        "app/broken.py": "class ErrorCode(Enum:\n",
+    }
+    write_tree(tmp_path, files)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -16,8 +16,8 @@ from designlint import runner
 from designlint.cache import Cache
 from designlint.cli import main
 from designlint.runner import Options, lint_paths
+from projects import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from designlint import Config, ConfigError, Options, lint_paths, lint_source
 from designlint.cli import main
 from designlint.rules.errors import RawStringErrorCode
-from projects import CLEAN_PY, LEGACY_PY, TOOLS_PY, configured_project, write_tree
+from projects import CLEAN_PY, LEGACY_PY, TOOLS_PY, check, configured_project, write_tree
 
 LEGACY_FINDINGS = [
     'app/legacy.py:6:20: DL501 raw error code "UPSTREAM_TIMEOUT": use ErrorCode.UPSTREAM_TIMEOUT',
@@ -21,14 +21,6 @@ LEGACY_FINDINGS = [
 ]
 TOOLS_FINDING = 'app/tools.py:10:25: DL501 [*] raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED'
 ALL_FINDINGS = [*LEGACY_FINDINGS, TOOLS_FINDING]
-
-
-def check(*args: str, input: bytes | str | None = None):
-    result = CliRunner().invoke(main, ["check", "-j", "1", *args], input=input)
-    # Whatever happened, it ended through sys.exit, never through an escaping exception.
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    assert "Traceback" not in result.stderr
-    return result
 
 
 @pytest.fixture

@@ -9,11 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from designlint.cli import main
 from designlint.runner import FixMode, Options, lint_paths
-from projects import LEGACY_PY, TOOLS_PY, configured_project
+from projects import LEGACY_PY, TOOLS_PY, check, configured_project
 
 TOOLS_FIXED = TOOLS_PY.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)")
 LEGACY_FIXED = "from app.errors import ErrorCode\n" + LEGACY_PY.replace('"UPSTREAM_TIMEOUT"', "ErrorCode.UPSTREAM_TIMEOUT").replace('"RATE_LIMITED"', "ErrorCode.RATE_LIMITED")
@@ -31,12 +28,6 @@ def charge():
     raise ToolError(message="quota dépassé", code="RATE_LIMITED")
 '''
 ENCODED_FIXED = ENCODED_SOURCE.replace('code="RATE_LIMITED"', "code=ErrorCode.RATE_LIMITED")
-
-
-def check(*args: str):
-    result = CliRunner().invoke(main, ["check", "-j", "1", *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 
 from designlint.runner import Options, lint_paths
 from expectations import expected_findings, has_config
+from projects import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PROJECTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
 CASES = [(p, mode) for p in PROJECTS for mode in (("configured", "isolated") if has_config(p) else ("configured",))]
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from expectations import expected_findings
+from projects import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<row>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d+) (?P<message>.*)$")
 
 

@@ -18,6 +18,7 @@ from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from designlint.catalogue import DOCS_URL
+from projects import write_tree
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "designlint", "lsp"])
 PROFILES = ["visual-studio-code@v1.65.2", "neovim@v0.10.0", "neovim@v0.11.0", "emacs@v29.1"]
@@ -55,12 +56,7 @@ CONFIG = '[tool.designlint]\n\n[tool.designlint.errors]\ncodes = "app.errors.Err
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "pyproject.toml").write_text(CONFIG)
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "__init__.py").write_text("")
-    (tmp_path / "app" / "errors.py").write_text(ERRORS)
-    (tmp_path / "app" / "tools.py").write_text(TOOLS)
-    return tmp_path
+    return write_tree(tmp_path, {"pyproject.toml": CONFIG, "app/__init__.py": "", "app/errors.py": ERRORS, "app/tools.py": TOOLS})
 
 
 def initialize_params(profile: str, project: Path, options: dict | None = None) -> types.InitializeParams:

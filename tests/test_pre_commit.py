@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from projects import ROOT, write_tree
+
 # What building and installing designlint needs (pyproject.toml's wheel target and readme).
 PROJECT_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "rules", "src/designlint")
 GIT = ("git", "-c", "user.name=designlint tests", "-c", "user.email=tests@designlint.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main")
@@ -63,18 +64,18 @@ def test_validate_manifest_would_catch_a_broken_manifest(tmp_path):
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A throwaway project with its designlint configuration, under git as pre-commit wants."""
-    work = tmp_path / "work"
-    (work / "app").mkdir(parents=True)
-    (work / "generated").mkdir()
-    (work / "pyproject.toml").write_text('[tool.designlint]\nextend-exclude = ["generated"]\n\n[tool.designlint.errors]\ncodes = "app.errors.ErrorCode"\n')
-    (work / "app" / "__init__.py").write_text("")
-    (work / "app" / "errors.py").write_text(
-        'from enum import Enum\n\n\nclass ErrorCode(str, Enum):\n    RATE_LIMITED = "RATE_LIMITED"\n\n\nclass ToolError(Exception):\n    pass\n'
+    work = write_tree(
+        tmp_path / "work",
+        {
+            "pyproject.toml": '[tool.designlint]\nextend-exclude = ["generated"]\n\n[tool.designlint.errors]\ncodes = "app.errors.ErrorCode"\n',
+            "app/__init__.py": "",
+            "app/errors.py": 'from enum import Enum\n\n\nclass ErrorCode(str, Enum):\n    RATE_LIMITED = "RATE_LIMITED"\n\n\nclass ToolError(Exception):\n    pass\n',
+            "app/tools.py": BAD_TOOLS,
+            "app/handlers.py": "def handle(request):\n    return {'ok': True}\n",
+            # Excluded by configuration: passed by name, it must still be skipped (--force-exclude).
+            "generated/client.py": EXCLUDED,
+        },
     )
-    (work / "app" / "tools.py").write_text(BAD_TOOLS)
-    (work / "app" / "handlers.py").write_text("def handle(request):\n    return {'ok': True}\n")
-    # Excluded by configuration: passed by name, it must still be skipped (--force-exclude).
-    (work / "generated" / "client.py").write_text(EXCLUDED)
     git(work, "init", "-q")
     git(work, "add", "-A")
     return work

@@ -137,13 +137,11 @@ class Cache:
             except OSError:
                 pass
 
-
     def _cannot_write(self, exc: OSError) -> None:
         """Read-only or full: stop trying to write, keep reading."""
         if self._writable:
             self._writable = False
             self.warning = self.warning or f"cache not updated: cannot write to {self.directory}: {exc.strerror or exc}"
-
 
     # -- cross-module facts (designlint.project.FactStore), keyed by their module's content
 

@@ -12,14 +12,14 @@ from pathlib import Path
 import click
 
 from designlint import __version__
+from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue
 from designlint.config import ConfigError, check_selector
 from designlint.fixes import fixable as is_fixable
 from designlint.globs import GlobError, compile_glob
-from designlint.reporters import ReportContext, reporters
-from designlint.rules import KNOWN_CODES, INTERNAL_ERROR
-from designlint.cache import clean as clean_cache
 from designlint.progress import ProgressBar
+from designlint.reporters import ReportContext, reporters
+from designlint.rules import INTERNAL_ERROR, KNOWN_CODES
 from designlint.runner import FixMode, Options, RunResult, cache_dir_for, lint_paths, lint_stdin
 from designlint.source import split_lines
 
@@ -27,27 +27,33 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "sarif")
 
 
-def _codes(flag: str):
-    def convert(ctx, param, value):
-        if not value:
-            return None
-        codes = tuple(c.strip() for item in value for c in item.split(",") if c.strip())
-        for code in codes:
-            check_selector(code, KNOWN_CODES, lambda message: click.BadParameter(message, ctx, param))
-        return codes
+def _comma_separated(value: tuple[str, ...]) -> tuple[str, ...]:
+    """A repeatable flag's values, each of which may hold several, comma-separated."""
+    return tuple(part.strip() for item in value for part in item.split(",") if part.strip())
 
-    return convert
+
+def _codes(ctx, param, value):
+    if not value:
+        return None
+    codes = _comma_separated(value)
+    for code in codes:
+        check_selector(code, KNOWN_CODES, lambda message: click.BadParameter(message, ctx, param))
+    return codes
+
+
+def _check_glob(pattern: str, ctx, param) -> None:
+    try:
+        compile_glob(pattern)
+    except GlobError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
 
 
 def _globs(ctx, param, value):
     if not value:
         return None
-    patterns = tuple(p.strip() for item in value for p in item.split(",") if p.strip())
+    patterns = _comma_separated(value)
     for pattern in patterns:
-        try:
-            compile_glob(pattern)
-        except GlobError as exc:
-            raise click.BadParameter(str(exc), ctx, param) from None
+        _check_glob(pattern, ctx, param)
     return patterns
 
 
@@ -57,11 +63,8 @@ def _per_file_ignores(ctx, param, value):
         pattern, sep, codes = item.rpartition(":")
         if not sep or not pattern:
             raise click.BadParameter(f"expected GLOB:CODES such as 'tests/*:DL501', got {item!r}", ctx, param)
-        try:
-            compile_glob(pattern)
-        except GlobError as exc:
-            raise click.BadParameter(str(exc), ctx, param) from None
-        pairs.append((pattern, _codes("")(ctx, param, (codes,))))
+        _check_glob(pattern, ctx, param)
+        pairs.append((pattern, _codes(ctx, param, (codes,))))
     return tuple(pairs) or None
 
 
@@ -75,9 +78,9 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="concise", show_default=True, help="How findings are printed.")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file instead of standard output.")
-@click.option("--select", multiple=True, callback=_codes("select"), help="Rule codes or prefixes to enable (replaces the configured select).")
-@click.option("--extend-select", multiple=True, callback=_codes("extend-select"), help="Rule codes or prefixes to enable on top of select.")
-@click.option("--ignore", multiple=True, callback=_codes("ignore"), help="Rule codes or prefixes to disable.")
+@click.option("--select", multiple=True, callback=_codes, help="Rule codes or prefixes to enable (replaces the configured select).")
+@click.option("--extend-select", multiple=True, callback=_codes, help="Rule codes or prefixes to enable on top of select.")
+@click.option("--ignore", multiple=True, callback=_codes, help="Rule codes or prefixes to disable.")
 @click.option("--per-file-ignores", multiple=True, callback=_per_file_ignores, help="GLOB:CODES, e.g. 'tests/*:DL501'. Repeatable.")
 @click.option("--exclude", multiple=True, callback=_globs, help="Globs of paths to skip (replaces the configured exclude).")
 @click.option("--extend-exclude", multiple=True, callback=_globs, help="Globs of paths to skip on top of exclude.")
@@ -121,9 +124,8 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
     stdin_text = None
     try:
         if reads_stdin:
-            raw = sys.stdin.buffer.read()
-            stdin_text = raw
-            result = lint_stdin(raw, stdin_filename, options)
+            stdin_text = sys.stdin.buffer.read()
+            result = lint_stdin(stdin_text, stdin_filename, options)
         else:
             with ProgressBar.for_stderr() as progress:
                 result = lint_paths(paths or [Path(".")], replace(options, progress=progress.update if progress else None))
@@ -144,8 +146,8 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
 
     if stdin_text is not None and fix_mode is FixMode.FIX:
         outcome = result.outcomes[0] if result.outcomes else None
-        fixed = outcome.fixed_source if outcome and outcome.fixed_source is not None else None
-        sys.stdout.buffer.write(fixed if fixed is not None else stdin_text)
+        fixed = outcome.fixed_source if outcome else None
+        sys.stdout.buffer.write(stdin_text if fixed is None else fixed)
         _summary(result, diagnostics, fix_mode)
         sys.exit(_exit_code(diagnostics, exit_zero))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -157,12 +157,26 @@ def load_config(path: Path, known_codes: Iterable[str]) -> Config:
         match = re.search(r"at line (\d+)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise ConfigError(f"invalid TOML: {message}", path=display, line=int(match.group(1)) if match else None) from None
-    if path.name == "pyproject.toml":
-        table = document.get("tool", {}).get("designlint", {})
-        prefix = "tool.designlint."
-    else:
-        table, prefix = document, ""
+    prefix = _key_prefix(path)
+    table = document.get("tool", {}).get("designlint", {}) if prefix else document
     return parse_table(table, path.parent.resolve(), known_codes, source=display, prefix=prefix, text=text, config_path=path)
+
+
+def _key_prefix(path: Path) -> str:
+    """Where designlint's keys sit in a config file: under ``[tool.designlint]`` in pyproject.toml."""
+    return "tool.designlint." if path.name == "pyproject.toml" else ""
+
+
+def key_error(config: Config, key: str, message: str) -> ConfigError:
+    """A ``ConfigError`` about ``key`` of the file ``config`` came from, found after loading it
+    (a name that does not resolve): file, full key and line, as parsing reports its errors."""
+    if config.path is None:
+        return ConfigError(message, key=key)
+    try:
+        text = config.path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return _Checker(str(config.path), _key_prefix(config.path), text).error(key, message)
 
 
 def parse_table(
@@ -276,29 +290,26 @@ def check_selector(selector: str, known: tuple[str, ...], fail: Callable[[str], 
         raise fail(f"unknown rule code or prefix {selector!r} (run `designlint rules` for the list)")
 
 
-def _host_problem(entry: str) -> str | None:
-    host = entry[2:] if entry.startswith("*.") else entry
-    if not re.fullmatch(r"(?=.{1,253}\Z)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*(:\d{1,5})?", host):
-        return f"expected a host name (\"api.example.com\") or a wildcard (\"*.example.com\"), got {entry!r}"
-    return None
+def _must_match(pattern: str, expected: str, *, wildcard: bool = False) -> Callable[[str], str | None]:
+    """An item validator: the problem with an entry that ``pattern`` does not match (with
+    ``wildcard``, after a leading ``*.``), or None."""
+    regex = re.compile(pattern)
+
+    def problem(entry: str) -> str | None:
+        checked = entry[2:] if wildcard and entry.startswith("*.") else entry
+        return None if regex.fullmatch(checked) else f"expected {expected}, got {entry!r}"
+
+    return problem
 
 
-def _dotted_problem(entry: str) -> str | None:
-    if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", entry):
-        return f"expected a function name or a dotted name such as \"app.net.require_allowed\", got {entry!r}"
-    return None
-
-
-def _module_glob_problem(entry: str) -> str | None:
-    if not re.fullmatch(r"[A-Za-z_*?][\w*?]*(\.[A-Za-z_*?][\w*?]*)*", entry):
-        return f"expected a dotted module name or glob such as \"app.adapters.*\", got {entry!r}"
-    return None
-
-
-def _word_problem(entry: str) -> str | None:
-    if not re.fullmatch(r"[A-Za-z_]\w*", entry):
-        return f"expected an identifier-like word, got {entry!r}"
-    return None
+_host_problem = _must_match(
+    r"(?=.{1,253}\Z)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*(:\d{1,5})?",
+    'a host name ("api.example.com") or a wildcard ("*.example.com")',
+    wildcard=True,
+)
+_dotted_problem = _must_match(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", 'a function name or a dotted name such as "app.net.require_allowed"')
+_module_glob_problem = _must_match(r"[A-Za-z_*?][\w*?]*(\.[A-Za-z_*?][\w*?]*)*", 'a dotted module name or glob such as "app.adapters.*"')
+_word_problem = _must_match(r"[A-Za-z_]\w*", "an identifier-like word")
 
 
 _ITEM_VALIDATORS: dict[str, Callable[[str], str | None]] = {
@@ -319,8 +330,3 @@ _ITEM_VALIDATORS: dict[str, Callable[[str], str | None]] = {
 def _describe(value: Any) -> str:
     kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}
     return f"{kind.get(type(value), type(value).__name__)} {value!r}" if not isinstance(value, (list, dict)) else kind[type(value)]
-
-
-def with_overrides(config: Config, **overrides: Any) -> Config:
-    """The config with CLI flags applied on top (only the keys given)."""
-    return replace(config, **{k: v for k, v in overrides.items() if v is not None})

@@ -47,8 +47,8 @@ class Diagnostic:
     end: Position
     fix: Fix | None = None
     severity: str = "error"
-    # Rows of the lines a ``# noqa`` must be on to suppress this finding (the
-    # first row of the node, as flake8 and ruff report it).
+    # The row a ``# noqa`` must be on to suppress this finding (the first row of
+    # the node, as flake8 and ruff report it).
     noqa_row: int = field(default=0, compare=False)
 
     def sort_key(self) -> tuple:

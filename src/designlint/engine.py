@@ -8,16 +8,14 @@ positions are computed only when something was reported.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import os
 import traceback
-import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from designlint.analysis.modules import module_name_for
 from designlint.analysis.names import NameResolver
@@ -173,8 +171,8 @@ class Linter:
             module = parse_module(decoded.text)
         except cst.ParserSyntaxError as exc:
             # LibCST's native parser may place the error a line late; Python's parser, when it
-            # refuses the text too, says where (1-based row and character column) and what.
-            python_error = _python_syntax_error(decoded.text)
+            # refused the text too, said where (1-based row and character column) and what.
+            python_error = verdict.syntax_error
             if python_error is not None:
                 message, row, column = f"cannot parse: {python_error.msg}", python_error.lineno, python_error.offset or 1
             else:
@@ -295,8 +293,7 @@ class Linter:
             except Exception as exc:  # a node (or fix) that is not in this file's tree
                 _rule_failed(rule, exc, result, failed)
                 continue
-            start = Position(code_range.start.line, code_range.start.column + 1)
-            end = Position(code_range.end.line, code_range.end.column + 1)
+            start, end = _span(code_range)
             if suppressions.suppresses(rule.code, start.row) or (rule.code, start, message) in seen:
                 continue
             seen.add((rule.code, start, message))
@@ -322,13 +319,17 @@ def _text_fix(node_fix: NodeFix, module: cst.Module, positions) -> Fix:
     edits = []
     for change in node_fix.changes:
         if isinstance(change, Replace):
-            code_range = positions[change.node]
             content = change.replacement if isinstance(change.replacement, str) else module.code_for_node(change.replacement)
-            edits.append(Edit(content, Position(code_range.start.line, code_range.start.column + 1), Position(code_range.end.line, code_range.end.column + 1)))
+            edits.append(Edit(content, *_span(positions[change.node])))
         elif isinstance(change, AddImport):
             row = _import_insertion_row(module, positions)
             edits.append(Edit(change.statement + module.default_newline, Position(row, 1), Position(row, 1)))
     return Fix(node_fix.message, tuple(sorted(edits, key=lambda e: (e.start, e.end))), node_fix.applicability)
+
+
+def _span(code_range: CodeRange) -> tuple[Position, Position]:
+    """LibCST's range (0-based columns) as designlint's start and end (1-based columns)."""
+    return Position(code_range.start.line, code_range.start.column + 1), Position(code_range.end.line, code_range.end.column + 1)
 
 
 def _import_insertion_row(module: cst.Module, positions) -> int:
@@ -342,19 +343,6 @@ def _import_insertion_row(module: cst.Module, positions) -> int:
             return positions[statement].start.line
         row = positions[statement].end.line + 1
     return row
-
-
-def _python_syntax_error(text: str) -> SyntaxError | None:
-    """Python's own SyntaxError for ``text``, when it has a position (on the error path only)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except SyntaxError as exc:
-        return exc if exc.lineno else None
-    except (ValueError, RecursionError, MemoryError):
-        return None
-    return None
 
 
 def _engine_diagnostic(path: str, rule: tuple[str, str], message: str, row: int, column: int) -> Diagnostic:

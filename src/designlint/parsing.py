@@ -36,6 +36,9 @@ class ParseRefused(Exception):
 class StdlibVerdict:
     compiles: bool  # the running Python parses it (LibCST may still parse newer syntax)
     refused: ParseRefused | None = None  # no Python parses it: too deep, or NUL bytes
+    # Python's own SyntaxError when it refuses the text for another reason and says where:
+    # the message for DL001 if LibCST refuses it too.
+    syntax_error: SyntaxError | None = None
 
 
 def stdlib_verdict(text: str) -> StdlibVerdict:
@@ -49,7 +52,7 @@ def stdlib_verdict(text: str) -> StdlibVerdict:
             return StdlibVerdict(False, _null_bytes(text))
         if any(limit in message for limit in _LIMIT_MESSAGES):
             return StdlibVerdict(False, ParseRefused(message, exc.lineno or 1))
-        return StdlibVerdict(False)
+        return StdlibVerdict(False, syntax_error=exc if exc.lineno else None)
     except (RecursionError, MemoryError):
         return StdlibVerdict(False, ParseRefused("the code is nested too deeply for Python's parser"))
     except ValueError:  # NUL bytes, on Python versions that raise ValueError for them

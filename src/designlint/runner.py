@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from designlint.cache import CACHE_DIR_NAME, Cache, config_fingerprint, content_digest, dump_diagnostics, entry_key, load_diagnostics
-from designlint.config import Config, ConfigError, find_config_file, key_line, load_config
+from designlint.config import Config, ConfigError, find_config_file, key_error, load_config
 from designlint.diagnostics import Diagnostic, Position
 from designlint.engine import MAX_SOURCE_SIZE, FileResult, Linter, too_large_message
 from designlint.fixes import fix_text, unified_diff, write_atomically
@@ -59,8 +59,7 @@ class FileOutcome:
     diagnostics: list[Diagnostic]
     fixed: int = 0
     diff: str = ""
-    fixed_text: str | None = None  # the fixed source, for standard input with --fix
-    fixed_source: bytes | None = None  # the same, encoded as the input was (coding line, BOM)
+    fixed_source: bytes | None = None  # for standard input with --fix: the fixed source, encoded as the input was (coding line, BOM)
     internal_errors: list[str] = field(default_factory=list)
 
 
@@ -120,26 +119,12 @@ def _check_cross_module(config: Config) -> None:
         try:
             Project.from_root(config.root).error_enum(config.errors.codes)
         except LookupFailed as exc:
-            where = str(config.path) if config.path else None
-            prefix = "tool.designlint." if config.path and config.path.name == "pyproject.toml" else ""
-            raise ConfigError(str(exc), path=where, key=f"{prefix}errors.codes", line=_config_line(config.path, "errors.codes")) from None
-
-
-def _config_line(path: Path | None, key: str) -> int | None:
-    try:
-        return key_line(path.read_text(encoding="utf-8"), key) if path else None
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-def discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[Path]:
-    """Python files under ``paths``, in a stable order, honouring excludes."""
-    for path, _ in _discover(paths, resolver):
-        yield path
+            raise key_error(config, "errors.codes", str(exc)) from None
 
 
 def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple[Path, Config]]:
-    """``discover``, with each file's config (looked up once per directory)."""
+    """Python files under ``paths``, in a stable order, honouring excludes, each with its
+    config (looked up once per directory)."""
     seen: set[Path] = set()
     for given in paths:
         if not given.exists() and not given.is_symlink():
@@ -198,20 +183,23 @@ def _linter_for(config: Config, facts: Cache | None = None) -> Linter:
 
 def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsafe_fixes: bool = False, source: bytes | None = None) -> FileOutcome:
     """Lint one file; with ``source``, that text stands for the file (standard input): a fix
-    is returned in ``fixed_text``/``fixed_source``, never written."""
+    is returned in ``fixed_source``, never written."""
     if source is None:
-        try:
-            source = _read_regular_file(path)
-        except _TooLarge as exc:
-            return FileOutcome(path, [_file_error(path, too_large_message(exc.size))])
-        except OSError as exc:
-            return _unreadable(path, exc)
+        source = _read_or_report(path)
+        if isinstance(source, FileOutcome):
+            return source
         return _lint_bytes(path, source, config, fix_mode, unsafe_fixes, write_back=True)
     return _lint_bytes(path, source, config, fix_mode, unsafe_fixes, write_back=False)
 
 
-def _unreadable(path: str, exc: OSError) -> FileOutcome:
-    return FileOutcome(path, [_file_error(path, f"cannot read the file: {exc.strerror or exc}")])
+def _read_or_report(path: str) -> bytes | FileOutcome:
+    """The file's bytes, or the outcome that reports why it cannot be linted."""
+    try:
+        return _read_regular_file(path)
+    except _TooLarge as exc:
+        return FileOutcome(path, [_file_error(path, too_large_message(exc.size))])
+    except OSError as exc:
+        return FileOutcome(path, [_file_error(path, f"cannot read the file: {exc.strerror or exc}")])
 
 
 def _lint_bytes(path: str, source: bytes, config: Config, fix_mode: FixMode, unsafe_fixes: bool, write_back: bool) -> FileOutcome:
@@ -225,7 +213,6 @@ def _lint_bytes(path: str, source: bytes, config: Config, fix_mode: FixMode, uns
     outcome.diagnostics = remaining
     outcome.fixed = applied
     if not write_back:
-        outcome.fixed_text = fixed_text
         outcome.fixed_source = decoded.encode(fixed_text) if applied else source
     if applied and fix_mode is FixMode.DIFF:
         outcome.diff = unified_diff(path, decoded.text, fixed_text)
@@ -247,22 +234,21 @@ class _Session:
     fix_mode: FixMode
     unsafe_fixes: bool
     cache: Cache | None
-    fingerprints: dict[int, str] = field(default_factory=dict)
-
-    def fingerprint(self, index: int) -> str:
-        if index not in self.fingerprints:
-            self.fingerprints[index] = config_fingerprint(self.configs[index])
-        return self.fingerprints[index]
+    fingerprints: list[str]  # of each config, for cache keys (empty without a cache)
 
 
 _session: _Session | None = None
+
+
+def _fingerprints(configs: list[Config]) -> list[str]:
+    return [config_fingerprint(config) for config in configs]
 
 
 def _start_session(configs: list[Config], fix_mode: FixMode, unsafe_fixes: bool, cache_dir: Path | None) -> None:
     """Configs, rules and the cache, built once per process."""
     global _session
     cache = Cache(cache_dir) if cache_dir is not None else None
-    _session = _Session(configs, fix_mode, unsafe_fixes, cache)
+    _session = _Session(configs, fix_mode, unsafe_fixes, cache, _fingerprints(configs) if cache is not None else [])
     for config in configs:
         _linter_for(config, cache)
 
@@ -282,18 +268,15 @@ def _run_task(task: tuple[int, str]) -> FileOutcome:
     index, path = task
     session = _session
     config = session.configs[index]
-    try:
-        source = _read_regular_file(path)
-    except _TooLarge as exc:
-        return FileOutcome(path, [_file_error(path, too_large_message(exc.size))])
-    except OSError as exc:
-        return _unreadable(path, exc)
+    source = _read_or_report(path)
+    if isinstance(source, FileOutcome):
+        return source
     outcome = _lint_bytes(path, source, config, session.fix_mode, session.unsafe_fixes, write_back=True)
     # Stored: what this content yields, unless a rule crashed (a bug, to show again with
     # --verbose) or a fix rewrote the file (its new content is linted on the next run).
     if session.cache is not None and not outcome.internal_errors and not outcome.fixed:
         payload = {"deps": _linter_for(config).project.modules_read, "diagnostics": dump_diagnostics(outcome.diagnostics)}
-        session.cache.store(entry_key(session.fingerprint(index), path, content_digest(source)), payload)
+        session.cache.store(entry_key(session.fingerprints[index], path, content_digest(source)), payload)
     return outcome
 
 
@@ -389,7 +372,7 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
 
     pending: list[int] = []
     pending_bytes = 0
-    fingerprints: dict[int, str] = {}
+    fingerprints = _fingerprints(config_list) if cache is not None else []
     projects: dict[Path, Project] = {}
     for position, (index, path) in enumerate(tasks):
         if cache is None:
@@ -402,8 +385,6 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
             pending.append(position)  # the worker reports why it cannot be read
             continue
         config = config_list[index]
-        if index not in fingerprints:
-            fingerprints[index] = config_fingerprint(config)
         project = projects.get(config.root) or projects.setdefault(config.root, Project.from_root(config.root))
         hit = _cached_outcome(cache, fingerprints[index], path, data, project, options.fix_mode)
         if hit is None:
@@ -415,9 +396,7 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     jobs = min(options.jobs or default_jobs(), len(pending))
     session_args = (config_list, options.fix_mode, options.unsafe_fixes, cache_dir if cache is not None and cache.warning is None else None)
     pending_tasks = [tasks[p] for p in pending]
-    if not pending:
-        pass
-    elif jobs <= 1 or pending_bytes < SMALL_RUN_BYTES:
+    if pending and (jobs <= 1 or pending_bytes < SMALL_RUN_BYTES):
         global _session
         saved, _session = _session, None
         try:
@@ -447,8 +426,8 @@ def lint_stdin(source: bytes, filename: str | None, options: Options | None = No
     options = options or Options()
     resolver = ConfigResolver(options)
     path = Path(filename) if filename else Path.cwd() / "-"
-    if filename and options.force_exclude and _excluded(path, resolver.for_path(path)):
-        return RunResult([])
     config = resolver.for_path(path)
+    if filename and options.force_exclude and _excluded(path, config):
+        return RunResult([])
     # Standard input is never written back: with --fix the CLI prints the fixed source.
     return RunResult([lint_file(filename or "-", config, options.fix_mode, options.unsafe_fixes, source=source)])

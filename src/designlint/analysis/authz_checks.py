@@ -14,13 +14,15 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterator, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Union
 
 import libcst as cst
 
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import literal_string
-from designlint.config import AuthzOptions
+
+if TYPE_CHECKING:
+    from designlint.config import AuthzOptions
 
 
 class Kind(enum.Enum):

@@ -285,13 +285,7 @@ class _Pass:
             before = dict(self.env)
             self.block(node.body.body)
             self.merge(before)
-            entry = dict(self.env)
-            ends = []
-            for handler in node.handlers:
-                self.env = dict(entry)
-                self.block(handler.body.body)
-                ends.append(self.env)
-            self.env = entry
+            ends = self.alternatives([handler.body.body for handler in node.handlers])
             if node.orelse is not None:
                 self.block(node.orelse.body.body)
             for end in ends:
@@ -307,19 +301,24 @@ class _Pass:
             self.block(node.body.body)
         elif isinstance(node, cst.Match):
             self.expr(node.subject)
-            before = dict(self.env)
-            ends = []
-            for case in node.cases:
-                self.env = dict(before)
-                self.block(case.body.body)
-                ends.append(self.env)
-            self.env = before
-            for end in ends:
+            for end in self.alternatives([case.body.body for case in node.cases]):
                 self.merge(end)
         elif isinstance(node, cst.BaseCompoundStatement):
             body = getattr(node, "body", None)
             if isinstance(body, cst.IndentedBlock):
                 self.block(body.body)
+
+    def alternatives(self, blocks: list) -> list[dict[str, Taints]]:
+        """The environments at the ends of ``blocks``, each entered with the current one
+        (which is left as it was, for the caller to merge them into)."""
+        entry = dict(self.env)
+        ends = []
+        for block in blocks:
+            self.env = dict(entry)
+            self.block(block)
+            ends.append(self.env)
+        self.env = entry
+        return ends
 
     def merge(self, other: dict[str, Taints]) -> None:
         for key, taints in other.items():
@@ -349,21 +348,18 @@ class _Pass:
     def opaque(self, value: cst.CSTNode) -> bool:
         """A value the analysis cannot see into (a call of an unknown function, a name, an
         attribute), as opposed to a literal or a call of a module function it summarised."""
-        if isinstance(value, cst.Await):
-            value = value.expression
+        value = _awaited(value)
         if isinstance(value, cst.Call):
             return self.flow.function(value, self.scope) is None
         return isinstance(value, (cst.Name, cst.Attribute, cst.Subscript))
 
     def sanitized(self, value: cst.CSTNode) -> bool:
-        if isinstance(value, cst.Await):
-            value = value.expression
+        value = _awaited(value)
         return isinstance(value, cst.Call) and self.spec.is_sanitizer(value)
 
     def mutation(self, value: cst.BaseExpression) -> None:
         """``messages.append(x)`` taints ``messages``; an in-place sanitizer cleans its arguments."""
-        if isinstance(value, cst.Await):
-            value = value.expression
+        value = _awaited(value)
         if not isinstance(value, cst.Call):
             return
         func = value.func
@@ -488,3 +484,8 @@ class _Pass:
             if 0 <= index < len(positional):
                 out |= positional[index]
         return frozenset(out)
+
+
+def _awaited(node: cst.CSTNode) -> cst.CSTNode:
+    """What ``await x`` waits for; any other node itself."""
+    return node.expression if isinstance(node, cst.Await) else node

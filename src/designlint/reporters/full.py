@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from designlint.diagnostics import Diagnostic
+from designlint.diagnostics import Applicability, Diagnostic
 from designlint.reporters import ReportContext
 from designlint.reporters.concise import render as concise
 
@@ -20,6 +20,6 @@ def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
             gutter = str(d.start.row)
             block += f"{gutter} | {line}\n{' ' * len(gutter)} | {' ' * start}{'^' * width}\n"
         if d.fix is not None:
-            block += f"  = help: {d.fix.message}{'' if d.fix.applicability.value == 'safe' else ' (unsafe)'}\n"
+            block += f"  = help: {d.fix.message}{'' if d.fix.applicability is Applicability.SAFE else ' (unsafe)'}\n"
         blocks.append(block)
     return "\n".join(blocks)

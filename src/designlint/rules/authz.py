@@ -34,6 +34,9 @@ class _AuthzRule(Rule):
     def __init__(self, config):
         super().__init__(config)
         self.vocabulary = Vocabulary.from_options(config.authz)
+        # Such an OR needs a word of a tenant check and one of ``kind`` somewhere in the file.
+        tenant, bypass = self.vocabulary.pattern(Kind.TENANT), self.vocabulary.pattern(self.kind)
+        self.prefilter = re.compile(rf"\A(?=[\s\S]*(?:{tenant}))(?=[\s\S]*(?:{bypass}))", re.IGNORECASE)
 
     def visit_If(self, node: cst.If) -> None:
         denies = decision(node.body) is Decision.DENY
@@ -94,11 +97,6 @@ class AuthzOr(_AuthzRule):
     name = "authz-or"
     kind = Kind.ROLE
 
-    def __init__(self, config):
-        super().__init__(config)
-        tenant, role = self.vocabulary.pattern(Kind.TENANT), self.vocabulary.pattern(Kind.ROLE)
-        self.prefilter = re.compile(rf"\A(?=[\s\S]*(?:{tenant}))(?=[\s\S]*(?:{role}))", re.IGNORECASE)
-
     def message(self, violation: Violation, deny_form: bool) -> str:
         tenant, role = self.source(violation.tenant), self.source(violation.bypass)
         if deny_form:
@@ -110,11 +108,6 @@ class SuperuserBypass(_AuthzRule):
     code = "DL102"
     name = "superuser-bypass"
     kind = Kind.SUPERUSER
-
-    def __init__(self, config):
-        super().__init__(config)
-        tenant, superuser = self.vocabulary.pattern(Kind.TENANT), self.vocabulary.pattern(Kind.SUPERUSER)
-        self.prefilter = re.compile(rf"\A(?=[\s\S]*(?:{tenant}))(?=[\s\S]*(?:{superuser}))", re.IGNORECASE)
 
     def visit_If(self, node: cst.If) -> None:
         super().visit_If(node)

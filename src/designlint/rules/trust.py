@@ -209,28 +209,14 @@ class UntrustedContentInPrompt(Rule):
         self.flow = Dataflow(self.context.module, self.context.names, self.spec)
         self.reported: set[cst.CSTNode] = set()
 
-    def matches(self, func: cst.BaseExpression, names: tuple[str, ...]) -> bool:
+    def matches(self, func: cst.BaseExpression, configured: tuple[str, ...]) -> bool:
         """A configured name: dotted ones by qualified name, bare ones by the called name."""
-        if not names:
+        if not configured:
             return False
-        called = dotted_name(func)
-        qualname = self.context.names.qualify(func) or self._own_function(func)
-        for name in names:
-            if "." in name:
-                if qualname == name:
-                    return True
-            elif called is not None and called.rsplit(".", 1)[-1] == name:
-                return True
-        return False
-
-    def _own_function(self, func: cst.BaseExpression) -> str | None:
-        """``pkg.mod.fence`` for a call of ``fence`` defined at the top of ``pkg.mod`` itself."""
-        module_name = self.context.module_name
-        if not module_name or not isinstance(func, cst.Name):
-            return None
-        binding = self.context.names.module_scope.bindings.get(func.value)
-        defined = binding is not None and isinstance(binding.node, cst.FunctionDef)
-        return f"{module_name}.{func.value}" if defined and self.context.names.lookup(func.value) is binding else None
+        names = self.context.names
+        if dotted_name(func) is None:  # ``Fetcher().fetch``: only its qualified name can match
+            return names.qualify(func) in {name for name in configured if "." in name}
+        return names.function_matches(func, configured)
 
     # -- sinks --------------------------------------------------------------------------
 
