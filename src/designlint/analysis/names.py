@@ -338,8 +338,9 @@ class NameResolver:
             for star in (params.star_arg, params.star_kwarg):
                 if isinstance(star, cst.Param):
                     scope.bindings[star.name.value] = Binding("value")
+            # Imports and nested helpers, wherever they are in the body (``url, params = helper()``).
             for statement in _top_level_statements(node.body.body if isinstance(node.body, cst.IndentedBlock) else ()):
-                if isinstance(statement, (cst.Import, cst.ImportFrom)):
+                if isinstance(statement, (cst.Import, cst.ImportFrom, cst.FunctionDef, cst.ClassDef)):
                     self._bind_statement(scope, statement)
 
     def leave_scope(self) -> None:
