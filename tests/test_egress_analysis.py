@@ -8,10 +8,10 @@ import libcst as cst
 import pytest
 
 from designlint.analysis.guards import passed_guard
-from designlint.analysis.names import NameResolver
-from designlint.analysis.strings import UrlHost, is_relative_url, static_value, url_host
+from designlint.analysis.names import NameResolver, dotted_name as dotted
+from designlint.analysis.strings import UrlHost, is_relative_url, static_value, static_values, url_host
 from designlint.config import Config, EgressOptions
-from designlint.engine import lint_source
+from designlint.engine import _BINDINGS, _SCOPES, lint_source
 
 
 class Probe:
@@ -24,11 +24,11 @@ class Probe:
         self._walk(self.module, [])
 
     def _walk(self, node: cst.CSTNode, ancestors: list[cst.CSTNode]) -> None:
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom)):
+        if isinstance(node, _BINDINGS):
             self.names.record(node)
         if isinstance(node, cst.Call):
             self.calls.append((node, list(ancestors), self.names.qualify(node.func), self._values(node)))
-        scoped = isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+        scoped = isinstance(node, _SCOPES)
         if scoped:
             self.names.enter_scope(node)
         for child in node.children:
@@ -39,6 +39,8 @@ class Probe:
     def _values(self, call: cst.Call):
         if isinstance(call.func, cst.Name) and call.func.value == "probe":
             return [static_value(arg.value, self.names) for arg in call.args]
+        if isinstance(call.func, cst.Name) and call.func.value == "probe_each":
+            return [static_values(arg.value, self.names) for arg in call.args]
         return None
 
     def qualified(self) -> list[str]:
@@ -46,6 +48,9 @@ class Probe:
 
     def probed(self):
         return next(values for *_, values in self.calls if values is not None)
+
+    def all_probed(self):
+        return [values for *_, values in self.calls if values is not None]
 
 
 def test_names_resolve_aliases_sessions_async_with_members_and_annotations():
@@ -334,3 +339,144 @@ def test_dict_entries_inherited_members_and_agreeing_returns():
         None,
         UrlHost("api.github.example"),
     ]
+
+
+def _hosts(values) -> list[UrlHost | None]:
+    return [url_host(value) for value in values]
+
+
+def test_loop_variables_take_each_element_of_a_literal_sequence():
+    probe = Probe('''
+        MIRRORS = ("https://a.example.com", "https://b.example.org/v2")
+        PAIRS = [("search", "https://s.example.com/q"), ("news", "https://n.example.com/q")]
+
+        class Api:
+            PAGES = ["https://c.example.com/1", "https://c.example.com/2"]
+
+            def run(self, user_url):
+                for base in MIRRORS:
+                    for name, url in PAIRS:
+                        for page in self.PAGES:
+                            for each in ["https://d.example.com", user_url]:
+                                probe_each(f"{base}/items", url, page, each, [u for u in MIRRORS][0])
+                                [probe_each(f"{u}/status") for u in MIRRORS]
+                                probe(base, page)
+    ''')
+    values = probe.all_probed()
+    loop, url, page, mixed, listed = values[0]
+    assert _hosts(loop) == [UrlHost("a.example.com"), UrlHost("b.example.org")]
+    assert _hosts(url) == [UrlHost("s.example.com"), UrlHost("n.example.com")]
+    assert _hosts(page) == [UrlHost("c.example.com"), UrlHost("c.example.com")]
+    assert _hosts(mixed) == [UrlHost("d.example.com"), None]
+    assert dotted(mixed[1].first_unknown) == "user_url"  # the unknown element, not the loop variable
+    assert _hosts(listed) == [None]  # a comprehension makes a new list: not read
+    (in_comprehension,) = values[1]
+    assert _hosts(in_comprehension) == [UrlHost("a.example.com"), UrlHost("b.example.org")]
+    # One value for the whole loop: what the elements agree on.
+    base, page = values[2]
+    assert url_host(base) is None and not base.complete
+    assert url_host(page) == UrlHost("c.example.com")
+
+
+def test_loop_variables_stay_unknown_when_the_sequence_may_change_or_is_not_literal():
+    probe = Probe('''
+        SEEDS = ["https://a.example.com"]
+        url = "https://module.example.com"
+
+        def f(pages, extra):
+            targets = ["https://t.example.com"]
+            targets.append(extra)
+            spread = ("https://s.example.com", *pages)
+            for a in targets:
+                for b in spread:
+                    for c in pages:
+                        for url in sorted(SEEDS):
+                            probe_each(a, b, c, url)
+
+        def g(pages):
+            comprehension = [url for url in pages]
+            probe(url)
+    ''')
+    (a, b, c, url), (after,) = probe.all_probed()
+    assert [_hosts(values) for values in (a, b, c, url)] == [[None]] * 4
+    # The loop variable shadows the module's ``url``; the comprehension's does not leak out.
+    assert dotted(url[0].first_unknown) == "url"
+    assert url_host(after) == UrlHost("module.example.com")
+
+
+def test_tuple_unpacking_reads_the_part_of_a_literal_or_a_helper_return():
+    probe = Probe('''
+        API = "https://api.example.com"
+
+        def pick(flag, query):
+            if flag:
+                return f"{API}/v1/a", {"q": query}
+            return f"{API}/v1/b", {}
+
+        def f(query, target):
+            def construct_url_and_params():
+                params = {"q": query}
+                url = "https://serpapi.example.com/search"
+                return url, params
+
+            url, params = construct_url_and_params()
+            picked, _ = pick(True, query)
+            direct, (nested, dynamic) = "https://d.example.com", ("https://n.example.com", target)
+            first, *rest = construct_url_and_params()
+            probe(url, picked, direct, nested, dynamic, first, params, pick(False, query)[0], construct_url_and_params()[1])
+    ''')
+    assert _hosts(probe.probed()) == [
+        UrlHost("serpapi.example.com"),
+        UrlHost("api.example.com"),
+        UrlHost("d.example.com"),
+        UrlHost("n.example.com"),
+        None,
+        None,
+        None,
+        UrlHost("api.example.com"),
+        None,
+    ]
+
+
+def test_a_guard_on_the_url_built_from_an_unknown_piece_counts():
+    source = '''
+        import requests
+
+        def guarded(base):
+            url = base + "/v1/items"
+            require_allowed(url)
+            return requests.get(url)
+
+        def unguarded(base):
+            url = base + "/v1/items"
+            require_allowed(base + "/other")
+            return requests.get(url)
+
+        def in_the_loop(primary, fallback):
+            for url in (primary, fallback):
+                require_allowed(url)
+                requests.get(url)
+    '''
+    assert _codes(source) == [(12, "DL202")]
+
+
+def test_each_element_of_a_loop_is_checked_against_the_allowlist():
+    source = '''
+        import requests
+
+        ENDPOINTS = ("https://api.example.com/v1", "https://eu.trusted.example/v1")
+        MIXED = ("https://api.example.com/v1", "https://other.example.org/v1")
+
+        def allowed():
+            for endpoint in ENDPOINTS:
+                requests.get(endpoint)
+
+        def one_not_allowed():
+            for endpoint in MIXED:
+                requests.get(endpoint)
+    '''
+    config = Config(egress=EgressOptions(allow=("api.example.com", "*.trusted.example")))
+    diagnostics = lint_source(textwrap.dedent(source), "app/tools.py", config)
+    assert [(d.start.row, d.code) for d in diagnostics] == [(13, "DL201")]
+    assert '"other.example.org"' in diagnostics[0].message
+    assert [code for _, code in _codes(source)] == ["DL201"] * 4  # no allowlist: every host of each loop

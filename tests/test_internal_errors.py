@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from designlint import engine, runner
+from designlint.analysis.names import NameResolver
 from designlint.cli import main
 from designlint.rules.base import Rule
 
@@ -85,3 +86,27 @@ def test_internal_error_in_a_worker_process(project, monkeypatch):
     result = CliRunner().invoke(main, ["check", "--isolated", "-j", "2", "."])
     assert result.exit_code == 2
     assert sum(" DL002 " in line for line in result.stdout.splitlines()) == 7
+
+
+@pytest.mark.parametrize("hook", ["record", "enter_scope"])
+def test_failing_name_analysis_is_reported_and_the_run_goes_on(project, monkeypatch, hook):
+    """The walk's shared name analysis fails on one node: DL002 naming it, the rules still run."""
+    (project / "c_names.py").write_text('def boom():\n    NAMES = 1\n    raise ToolError("RATE_LIMITED")\n')
+    monkeypatch.setattr(ExplodingRule, "where", "nowhere")
+    original = getattr(NameResolver, hook)
+
+    def failing(self, node):
+        original(self, node)
+        if isinstance(node, (cst.Assign, cst.FunctionDef)) and "NAMES" in cst.Module([]).code_for_node(node):
+            raise RuntimeError("names went wrong")
+
+    monkeypatch.setattr(NameResolver, hook, failing)
+    result = CliRunner().invoke(main, ["check", "--isolated", "-j", "1", "."])
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 2
+    assert [line for line in lines if " DL002 " in line] == [
+        "c_names.py:1:1: DL002 internal error in the name analysis (designlint.analysis.names): RuntimeError: names went wrong; please report this as a bug"
+    ]
+    assert any(line.startswith("c_names.py:3:21: DL501") for line in lines)
+    assert any(line.startswith("b_fine.py:1:17: DL501") for line in lines)
+    assert "Traceback" not in result.stderr

@@ -77,8 +77,8 @@ _SKIP_TYPES: frozenset[type] = frozenset(
     )
 )
 _CHILDLESS_FIELDS = ("lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer", "trailing_whitespace", "comma", "semicolon", "newline")
-_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-_BINDINGS = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom)
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_BINDINGS = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom, cst.For)
 
 
 @dataclass(frozen=True)
@@ -228,6 +228,21 @@ class Linter:
             for hook, node_type in _hooks(type(rule)):
                 (visits if hook == "visit" else leaves).setdefault(node_type, []).append(getattr(rule, f"{hook}_{node_type}"))
 
+        analysis_failed = False
+
+        def track_names(hook: Callable, node: cst.CSTNode) -> None:
+            """A bug in the name analysis: DL002 once for the file, whose walk goes on (the
+            binding is lost; ``enter_scope`` has entered the scope even when it fails)."""
+            nonlocal analysis_failed
+            try:
+                hook(node)
+            except RecursionError:
+                raise
+            except Exception as exc:
+                if not analysis_failed:
+                    analysis_failed = True
+                    _internal_error("the name analysis (designlint.analysis.names)", exc, result)
+
         def call(callbacks: list[Callable], node: cst.CSTNode) -> None:
             for callback in callbacks:
                 rule = callback.__self__
@@ -257,12 +272,12 @@ class Linter:
                     call(callbacks, node)
                 continue
             if kind.binding:
-                names.record(node)
+                track_names(names.record, node)
             callbacks = visits.get(kind.name)
             if callbacks:
                 call(callbacks, node)
             if kind.scope:
-                names.enter_scope(node)
+                track_names(names.enter_scope, node)
             children = _children(node)
             if not children:
                 # A leaf (most nodes are): left at once, since nothing can look at the
@@ -306,12 +321,17 @@ def too_large_message(size: int) -> str:
 
 
 def _rule_failed(rule: Rule, exc: Exception, result: FileResult, failed: set[Rule]) -> None:
-    """A bug in a rule: DL002 for this file (traceback kept for --verbose); the rule stops here."""
+    """A bug in a rule: DL002 for this file; the rule stops here."""
     failed.add(rule)
+    _internal_error(f"rule {rule.code} ({rule.name})", exc, result)
+
+
+def _internal_error(where: str, exc: Exception, result: FileResult) -> None:
+    """A bug in designlint: DL002 for this file (traceback kept for --verbose)."""
     result.internal_errors.append(traceback.format_exc())
     detail = " ".join(str(exc).split())  # one line, however the exception prints
     detail = detail if len(detail) <= 200 else detail[:199] + "…"
-    message = f"internal error in rule {rule.code} ({rule.name}): {type(exc).__name__}: {detail}; please report this as a bug"
+    message = f"internal error in {where}: {type(exc).__name__}: {detail}; please report this as a bug"
     result.diagnostics.append(_engine_diagnostic(result.path, INTERNAL_ERROR, message, 1, 1))
 
 

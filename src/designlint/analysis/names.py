@@ -23,6 +23,10 @@ class Binding:
     ``"instance"`` (the name holds an object made by calling ``qualname``, or a
     parameter annotated with it; ``node`` is that call, if any), or ``"value"`` (an
     assignment of ``node``; a module-level def or class also has its ``qualname``).
+
+    A name that holds a part of a value (``url, params = helper()``) or each of its elements
+    in turn (``for url in URLS``) is a ``"value"`` with no ``node``: ``source`` is that value
+    and ``path`` the way into it, an index per level, None for "each element".
     """
 
     kind: str
@@ -31,6 +35,8 @@ class Binding:
     # The binding this one replaced in the same scope: what the name meant inside its own
     # new value (``url = url + "/v1"``).
     previous: Binding | None = field(default=None, compare=False, repr=False)
+    source: cst.BaseExpression | None = None
+    path: tuple[int | None, ...] = ()
 
 
 @dataclass
@@ -95,12 +101,34 @@ def _resolve_relative(level: int, module: str, current: str | None) -> str:
     return ".".join(package + ([module] if module else []))
 
 
-def bind_target(scope: Scope, target: cst.BaseExpression, value: cst.BaseExpression, resolve) -> None:
-    """Record ``target = value`` in ``scope``: an instance when value calls a known class."""
+def bind_target(scope: Scope, target: cst.BaseExpression, value: cst.BaseExpression, resolve, path: tuple[int | None, ...] = ()) -> None:
+    """Record ``target = value`` in ``scope``: an instance when value calls a known class; the
+    names of a tuple target each hold their part of the value (see Binding)."""
+    if isinstance(target, (cst.Tuple, cst.List)):
+        if any(isinstance(element, cst.StarredElement) for element in target.elements):
+            for name in target_names(target):  # ``first, *rest = ...``: the parts are not worked out
+                scope.bindings[name] = Binding("value", previous=scope.bindings.get(name))
+            return
+        for index, element in enumerate(target.elements):
+            bind_target(scope, element.value, value, resolve, (*path, index))
+        return
     if not isinstance(target, cst.Name):
         return
     name = target.value
-    scope.bindings[name] = value_binding(value, resolve, scope.bindings.get(name))
+    previous = scope.bindings.get(name)
+    if path:
+        scope.bindings[name] = Binding("value", previous=previous, source=value, path=path)
+    else:
+        scope.bindings[name] = value_binding(value, resolve, previous)
+
+
+def target_names(target: cst.BaseExpression) -> list[str]:
+    """The names an assignment target binds (``a``, ``a, (b, *c)``)."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in target_names(element.value)]
+    return []
 
 
 def value_binding(value: cst.BaseExpression, resolve, previous: Binding | None = None) -> Binding:
@@ -285,10 +313,20 @@ class NameResolver:
     # -- walk hooks (called by the engine) ---------------------------------------------
 
     def enter_scope(self, node: cst.CSTNode) -> None:
+        """Called for defs, classes, lambdas and comprehensions. The scope is entered first, so
+        the walk can leave it whatever happens below."""
         outer = self.scope
         scope = Scope(node, outer)
         self.scope = scope
-        if isinstance(node, cst.FunctionDef):
+        if isinstance(node, _COMPREHENSIONS):
+            # Not a scope of its own for the rules: it sees the enclosing one's names (a copy, so
+            # its loop variables do not leak), with ``node`` the enclosing def.
+            scope.node, scope.bindings = outer.node, dict(outer.bindings)
+            for_in = node.for_in
+            while for_in is not None:
+                bind_target(scope, for_in.target, for_in.iter, self.qualify, (None,))
+                for_in = for_in.inner_for_in
+        elif isinstance(node, cst.FunctionDef):
             params = node.params
             for param in (*params.posonly_params, *params.params, *params.kwonly_params):
                 qualname = annotation_qualname(param.annotation, self.qualify)
@@ -300,8 +338,9 @@ class NameResolver:
             for star in (params.star_arg, params.star_kwarg):
                 if isinstance(star, cst.Param):
                     scope.bindings[star.name.value] = Binding("value")
+            # Imports and nested helpers, wherever they are in the body (``url, params = helper()``).
             for statement in _top_level_statements(node.body.body if isinstance(node.body, cst.IndentedBlock) else ()):
-                if isinstance(statement, (cst.Import, cst.ImportFrom)):
+                if isinstance(statement, (cst.Import, cst.ImportFrom, cst.FunctionDef, cst.ClassDef)):
                     self._bind_statement(scope, statement)
 
     def leave_scope(self) -> None:
@@ -309,7 +348,7 @@ class NameResolver:
         self.scope = self.scope.parent
 
     def record(self, node: cst.CSTNode) -> None:
-        """Called for assignments and with-items inside functions, in source order."""
+        """Called for assignments, with-items, for-loops and imports inside functions, in source order."""
         if self.scope is self.module_scope:
             return  # indexed up front
         if isinstance(node, cst.Assign):
@@ -323,7 +362,7 @@ class NameResolver:
                 bind_target(self.scope, node.target, node.value, self.qualify)
         elif isinstance(node, cst.WithItem) and node.asname is not None:
             bind_target(self.scope, node.asname.name, node.item, self.qualify)
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+        elif isinstance(node, (cst.Import, cst.ImportFrom, cst.For)):
             self._bind_statement(self.scope, node)
 
     def _class_qualname(self, node: cst.ClassDef) -> str:
@@ -346,6 +385,8 @@ class NameResolver:
             for item in statement.items:
                 if item.asname is not None:
                     bind_target(scope, item.asname.name, item.item, self.qualify_in(scope))
+        elif isinstance(statement, cst.For):
+            bind_target(scope, statement.target, statement.iter, self.qualify_in(scope), (None,))
 
     def qualify_in(self, scope: Scope):
         def resolve(expr: cst.CSTNode) -> str | None:
@@ -356,6 +397,9 @@ class NameResolver:
                 self.scope = saved
 
         return resolve
+
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
 def _is_staticmethod(node: cst.FunctionDef) -> bool:
@@ -387,5 +431,8 @@ def _top_level_statements(body: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
         elif isinstance(statement, cst.With):
             yield statement
             yield from _top_level_statements(statement.body.body)
-        elif isinstance(statement, (cst.For, cst.While)):
+        elif isinstance(statement, cst.For):
+            yield statement
+            yield from _top_level_statements(statement.body.body)
+        elif isinstance(statement, cst.While):
             yield from _top_level_statements(statement.body.body)

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import libcst as cst
 
-from designlint.analysis.names import dotted_name
+from designlint.analysis.names import dotted_name, target_names
 
 if TYPE_CHECKING:
     from designlint.analysis.names import Binding, NameResolver
@@ -47,6 +47,10 @@ _HOST_END = re.compile(r"[/?#]")
 # Calls whose result spells the same URL as their one argument.
 _SAME_TEXT = frozenset({"str", "builtins.str", "yarl.URL", "httpx.URL", "httpx2.URL"})
 _PATH_NAME = re.compile(r"_*(?:\w+_)?(?:path|route)")
+_MAX_ELEMENTS = 32  # a longer literal sequence a loop runs over is judged as a whole, not element by element
+# The way into a value (see _Evaluator._part): a tuple or list index, a dict key, or None for
+# each element of a sequence in turn.
+Path = tuple[int | str | None, ...]
 
 
 @dataclass(frozen=True)
@@ -100,13 +104,31 @@ def static_value(node: cst.CSTNode, names: NameResolver | None = None) -> Static
     """What ``node`` evaluates to as a string, as far as it is known: literals; names bound to
     them in this scope or the module (module constants, class constants, ``self.x`` literals);
     f-strings, ``+``, ``%``, ``.format``, ``urljoin``, ``str()``; what a helper function or
-    property of this module returns; entries of dict literals (``details["url"]``)."""
+    property of this module returns; entries of dict, tuple and list literals
+    (``details["url"]``, ``url, params = helper()``). A loop variable over a literal sequence
+    (``for url in URLS``) is what all its elements agree on: see ``static_values``."""
     return _Evaluator(names).value(node, _UNKNOWN_DEPTH)
 
 
+def static_values(node: cst.CSTNode, names: NameResolver | None = None) -> list[StaticValue]:
+    """The values ``node`` takes: one per element of the literal sequence a loop variable it is
+    built from runs over (``for url in URLS: get(url)``, the first such loop), else its one
+    ``static_value``."""
+    evaluator = _Evaluator(names)
+    value = evaluator.value(node, _UNKNOWN_DEPTH)
+    if evaluator.iterated is None:
+        return [value]
+    sequence, count = evaluator.iterated
+    return [_Evaluator(names, (sequence, index)).value(node, _UNKNOWN_DEPTH) for index in range(count)]
+
+
 class _Evaluator:
-    def __init__(self, names: NameResolver | None):
+    def __init__(self, names: NameResolver | None, choice: tuple[cst.CSTNode, int] | None = None):
         self.names = names
+        # The element taken from a literal sequence a loop runs over (by index); and the first
+        # such sequence met when none is chosen, with its length.
+        self.choice = choice
+        self.iterated: tuple[cst.CSTNode, int] | None = None
         self.resolving: dict[str, Binding] = {}  # names being followed: their own value sees the previous one
         self.classes: list[dict[str, Binding]] = []  # members of the classes whose constants are being read
         # Inside a helper's return value: its own names, with their value when assigned once.
@@ -137,12 +159,16 @@ class _Evaluator:
             return self._name(node, depth)
         return unknown(node)
 
-    def _name(self, node: cst.Name | cst.Attribute, depth: int) -> StaticValue:
+    def _name(self, node: cst.Name | cst.Attribute, depth: int, path: Path = (), stands_for: cst.CSTNode | None = None) -> StaticValue:
+        """What a name stands for (or, with ``path``, the part of it at ``path``)."""
+        stands_for = node if stands_for is None else stands_for
         key = dotted_name(node) or ""
         if self.locals is not None and isinstance(node, cst.Name):
             if node.value in self.locals:
                 assigned = self.locals[node.value]
-                return unknown(node) if assigned is None else self.value(assigned, depth - 1)
+                if assigned is None or not _parts_readable(key, assigned, path):
+                    return unknown(stands_for)
+                return self._part(assigned, path, stands_for, depth - 1)
             binding = self.names.module_scope.bindings.get(node.value)
         elif key in self.resolving:
             binding = self.resolving[key].previous
@@ -151,9 +177,12 @@ class _Evaluator:
         else:
             binding = self.names.binding_of(node)
         if binding is not None and isinstance(binding.node, cst.FunctionDef) and _is_property(binding.node):
-            return self._returned(binding.node, node, depth)
-        if binding is None or binding.kind == "import" or not isinstance(binding.node, cst.BaseExpression):
-            return unknown(node)
+            return self._returned(binding.node, stands_for, depth, path)
+        bound = None if binding is None else binding.node if binding.source is None else binding.source
+        if binding is None or binding.kind == "import" or not isinstance(bound, cst.BaseExpression):
+            return unknown(stands_for)
+        if not (binding.path or _parts_readable(key, bound, path)):
+            return unknown(stands_for)
         owner = self.names.lookup(node.value.value) if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) else None
         members = self.names.class_members(owner.node) if owner is not None and isinstance(owner.node, cst.ClassDef) else None
         saved = self.resolving.get(key)
@@ -161,7 +190,7 @@ class _Evaluator:
         if members is not None:
             self.classes.append(members)
         try:
-            resolved = self.value(binding.node, depth - 1)
+            resolved = self._part(bound, (*binding.path, *path), stands_for, depth - 1)
         finally:
             if members is not None:
                 self.classes.pop()
@@ -171,7 +200,7 @@ class _Evaluator:
                 self.resolving[key] = saved
         # An unknown value stands for the name: "url" says more than whatever url was bound to;
         # so does an empty string, the placeholder of a setting filled in elsewhere.
-        return unknown(node) if not resolved.parts or resolved.parts == (binding.node,) or resolved.value == "" else resolved
+        return unknown(stands_for) if not resolved.parts or resolved.parts == (bound,) or resolved.value == "" else resolved
 
     def _fstring(self, node: cst.FormattedString, depth: int) -> StaticValue:
         if "b" in node.prefix.lower():
@@ -226,43 +255,65 @@ class _Evaluator:
             return self._returned(binding.node, node, depth)
         return unknown(node)
 
-    def _returned(self, function: cst.FunctionDef, stands_for: cst.CSTNode, depth: int, key: str | None = None) -> StaticValue:
-        """What a helper or property defined here returns (or, with ``key``, the ``key`` entry of
-        the dict literal it returns). Its own parameters and locals assigned more than once are
-        unknown; everything else is read at module level. Several returns agree when they name
-        the same scheme and host."""
+    def _returned(self, function: cst.FunctionDef, stands_for: cst.CSTNode, depth: int, path: Path = ()) -> StaticValue:
+        """What a helper or property defined here returns (or, with ``path``, the part of it at
+        ``path``: the ``"url"`` entry of the dict literal it returns, the first element of its
+        tuple). Its own parameters and locals assigned more than once are unknown; everything
+        else is read at module level. Several returns agree when they name the same scheme and
+        host."""
         returns = [node.value for node in _own_nodes(function.body) if isinstance(node, cst.Return) and node.value is not None]
-        if key is not None:
-            returns = [_dict_entry(value, key) for value in returns]
-        if not returns or None in returns:
+        if not returns:
             return unknown(stands_for)
         saved, self.locals = self.locals, _local_names(function)
         try:
-            values = [self.value(returned, depth - 1) for returned in returns]
+            values = [self._part(returned, path, stands_for, depth - 1) for returned in returns]
         finally:
             self.locals = saved
         if len(values) == 1:
-            return unknown(stands_for) if values[0].parts == (returns[0],) else values[0]
+            # Wholly unknown: the call says more than whatever unknown piece is in the helper.
+            return unknown(stands_for) if len(values[0].parts) == 1 and not values[0].complete else values[0]
         return _agreement(values, stands_for)
 
     def _subscript(self, node: cst.Subscript, depth: int) -> StaticValue:
-        """``details["url"]`` where details is a dict literal, or what a helper here returns."""
+        """``details["url"]``, ``URLS[0]``: an entry of a literal, or of what a helper here returns."""
         index = node.slice[0].slice if len(node.slice) == 1 else None
-        key = literal_string(index.value) if isinstance(index, cst.Index) else None
-        if key is None or self.names is None:
+        subscript = index.value if isinstance(index, cst.Index) else None
+        key = subscript.evaluated_value if isinstance(subscript, cst.Integer) else literal_string(subscript) if subscript is not None else None
+        if not isinstance(key, (int, str)):
             return unknown(node)
-        container = node.value
-        binding = self.names.binding_of(container) if isinstance(container, (cst.Name, cst.Attribute)) else None
-        if binding is not None and binding.kind != "import" and isinstance(binding.node, cst.BaseExpression):
-            container = binding.node
-        if isinstance(container, cst.Dict):
-            entry = _dict_entry(container, key)
-            return self.value(entry, depth - 1) if entry is not None else unknown(node)
+        return self._part(node.value, (key,), node, depth)
+
+    def _part(self, container: cst.BaseExpression, path: Path, stands_for: cst.CSTNode, depth: int) -> StaticValue:
+        """The part of ``container`` at ``path``, through names bound to literals and helpers
+        returning them; unknown (as ``stands_for``) when it cannot be read."""
+        if not path:
+            return self.value(container, depth)
+        if depth <= 0:
+            return unknown(stands_for)
+        if isinstance(container, (cst.Name, cst.Attribute)) and self.names is not None:
+            return self._name(container, depth, path, stands_for)
         if isinstance(container, cst.Call):
-            helper = self.names.binding_of(container.func)
+            helper = self.names.binding_of(container.func) if self.names is not None else None
             if helper is not None and isinstance(helper.node, cst.FunctionDef):
-                return self._returned(helper.node, node, depth, key)
-        return unknown(node)
+                return self._returned(helper.node, stands_for, depth, path)
+            return unknown(stands_for)
+        step, rest = path[0], path[1:]
+        if step is None:
+            return self._element(container, rest, stands_for, depth)
+        entry = _dict_entry(container, step) if isinstance(step, str) else _index_entry(container, step)
+        return unknown(stands_for) if entry is None else self._part(entry, rest, stands_for, depth - 1)
+
+    def _element(self, sequence: cst.BaseExpression, rest: Path, stands_for: cst.CSTNode, depth: int) -> StaticValue:
+        """An element of a literal sequence, taken as a loop variable takes each in turn: the
+        chosen one (see ``static_values``), else what they all agree on."""
+        elements = _elements(sequence)
+        if not elements:
+            return unknown(stands_for)
+        if self.choice is not None and self.choice[0] is sequence:
+            return self._part(elements[self.choice[1]], rest, stands_for, depth - 1)
+        if self.choice is None and self.iterated is None and len(elements) <= _MAX_ELEMENTS:
+            self.iterated = (sequence, len(elements))
+        return _agreement([self._part(element, rest, stands_for, depth - 1) for element in elements], stands_for)
 
     def _format(self, node: cst.Call, depth: int) -> StaticValue:
         template = self.value(node.func.value, depth - 1).value
@@ -322,6 +373,25 @@ def _dict_entry(node: cst.CSTNode, key: str) -> cst.BaseExpression | None:
     return next((e.value for e in node.elements if isinstance(e, cst.DictElement) and literal_string(e.key) == key), None)
 
 
+def _index_entry(node: cst.CSTNode, index: int) -> cst.BaseExpression | None:
+    elements = _elements(node) if isinstance(node, (cst.Tuple, cst.List)) else None
+    return elements[index] if elements is not None and 0 <= index < len(elements) else None
+
+
+def _elements(node: cst.CSTNode) -> list[cst.BaseExpression] | None:
+    """The elements of a tuple, list or set literal with no ``*spread``."""
+    if not isinstance(node, (cst.Tuple, cst.List, cst.Set)) or any(isinstance(e, cst.StarredElement) for e in node.elements):
+        return None
+    return [element.value for element in node.elements]
+
+
+def _parts_readable(name: str, value: cst.CSTNode, path: Path) -> bool:
+    """Whether the parts of ``value``, bound to ``name``, can be read from its literal: a list or
+    set may be changed after it is made (``urls.append(...)``), so only a constant's (upper
+    case by convention) is read."""
+    return not path or not isinstance(value, (cst.List, cst.Set)) or name.rpartition(".")[2].isupper()
+
+
 def _local_names(function: cst.FunctionDef) -> dict[str, cst.BaseExpression | None]:
     """A function's parameters and locals: the value of a local assigned once, else None."""
     params = function.params
@@ -336,17 +406,9 @@ def _local_names(function: cst.FunctionDef) -> dict[str, cst.BaseExpression | No
             if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For)):
                 targets.append(node.target)
             for target in targets:
-                for name in _target_names(target):
+                for name in target_names(target):
                     names[name] = None
     return names
-
-
-def _target_names(target: cst.BaseExpression) -> list[str]:
-    if isinstance(target, cst.Name):
-        return [target.value]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [name for element in target.elements for name in _target_names(element.value)]
-    return []
 
 
 def _own_nodes(root: cst.CSTNode):

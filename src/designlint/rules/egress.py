@@ -14,7 +14,7 @@ import libcst as cst
 
 from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import dotted_name
-from designlint.analysis.strings import StaticValue, UrlHost, host_of, is_relative_url, static_value, url_host
+from designlint.analysis.strings import StaticValue, UrlHost, host_of, is_relative_url, static_values, url_host
 from designlint.rules.base import Rule
 
 
@@ -110,13 +110,15 @@ class _EgressRule(Rule):
             argument = _argument(node, endpoint.position, endpoint.keyword)
             if argument is None or self._sent_on_request_object(qualname, argument):
                 return
-            value = static_value(argument, self.context.names)
-            if endpoint.host_only or not self._names_only_a_path(node, value):
-                self.check(argument, value, qualname, endpoint.host_only)
+            # Each URL a loop over a literal sequence sends to (``for url in URLS``) is checked.
+            for value in static_values(argument, self.context.names):
+                if endpoint.host_only or not self._names_only_a_path(node, value):
+                    self.check(argument, value, qualname, endpoint.host_only)
         elif qualname in BASE_URL_CLIENTS:
             base_url = _argument(node, BASE_URL_CLIENTS[qualname], "base_url")
             if base_url is not None:
-                self.check(base_url, static_value(base_url, self.context.names), qualname, host_only=False)
+                for value in static_values(base_url, self.context.names):
+                    self.check(base_url, value, qualname, host_only=False)
 
     def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
         """Report on the destination ``argument`` (whose static value is ``value``) of a call to ``api``."""
@@ -175,7 +177,9 @@ class EgressUnguardedUrl(_EgressRule):
         source = value.first_unknown
         if source is None:
             return  # fully known, but not a URL with a host (e.g. "" or a bad literal)
-        if passed_guard(source, argument, self.context.ancestors, names, self._is_guard):
+        ancestors = self.context.ancestors
+        # The guard may check the unknown piece (``base``) or the whole URL built from it (``url``).
+        if passed_guard(source, argument, ancestors, names, self._is_guard) or (source is not argument and passed_guard(argument, argument, ancestors, names, self._is_guard)):
             return
         shown = self.context.module.code_for_node(source).strip()
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
