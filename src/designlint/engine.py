@@ -62,7 +62,7 @@ class FileContext:
         """The 1-based line where ``node`` starts, for messages that point elsewhere in the file
         (positions are computed on first use and shared with the report)."""
         assert self.wrapper is not None
-        return positions(self.wrapper)[node].start.line
+        return resolve_positions(self.wrapper)[node].start.line
 
 
 # Node types the walk does not descend into: white space, comments, punctuation.
