@@ -71,6 +71,12 @@ def test_bad_errors_codes_in_pyproject_names_the_full_key(project: Path):
     assert result.stderr == f"designlint: error: {pyproject}:2: `tool.designlint.errors.codes`: app.errors.Plain is not an enum (its bases are: Exception)\n"
 
 
+def test_a_config_that_is_not_a_regular_file_is_refused_not_read(project: Path):
+    result = run("--config", "/dev/zero", ".")  # reading it would never end
+    assert result.exit_code == 2
+    assert result.stderr == "designlint: error: /dev/zero: the config file is not a regular file\n"
+
+
 CONFLICTS = {
     ("--fix", "--diff"): "--fix and --diff cannot be used together (--diff shows what --fix would write)",
     ("--isolated", "--config", "designlint.toml"): "--isolated and --config cannot be used together (--isolated ignores every configuration file)",

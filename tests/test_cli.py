@@ -49,6 +49,15 @@ def test_full_shows_the_line_and_a_caret(project):
     ]
 
 
+def test_full_quotes_the_line_in_the_files_own_encoding(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"legacy.py": '# -*- coding: latin-1 -*-\n\nraise ToolError("RATE_LIMITED")  # café\n'.encode("latin-1")})
+    monkeypatch.chdir(tmp_path)
+    result = check("--isolated", "--output-format", "full", "legacy.py")
+    assert result.stdout.splitlines()[1] == '3 | raise ToolError("RATE_LIMITED")  # café'
+    piped = check("--isolated", "--output-format", "full", "-", "--stdin-filename", "x.py", input='# -*- coding: latin-1 -*-\nraise ToolError("RATE_LIMITED")  # café\n'.encode("latin-1"))
+    assert piped.stdout.splitlines()[1] == '2 | raise ToolError("RATE_LIMITED")  # café'
+
+
 def test_json_has_ruffs_fields_with_absolute_filenames(project):
     result = check("--output-format", "json")
     records = json.loads(result.stdout)

@@ -21,7 +21,7 @@ from designlint.progress import ProgressBar
 from designlint.reporters import ReportContext, reporters
 from designlint.rules import INTERNAL_ERROR, KNOWN_CODES
 from designlint.runner import FixMode, Options, RunResult, cache_dir_for, lint_paths, lint_stdin
-from designlint.source import split_lines
+from designlint.source import DecodeError, decode, split_lines
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "sarif")
@@ -179,6 +179,9 @@ def _line_reader(stdin_text: bytes | None):
         if path not in cache:
             try:
                 raw = stdin_text if stdin_text is not None else Path(path).read_bytes()
+                # Quoted as the linter read it: the coding line and BOM decide the encoding.
+                cache[path] = split_lines(decode(raw).text)
+            except DecodeError:
                 cache[path] = split_lines(raw.decode("utf-8", errors="replace"))
             except OSError:
                 cache[path] = []

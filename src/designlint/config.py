@@ -142,6 +142,8 @@ def _has_designlint_table(pyproject: Path) -> bool:
 def load_config(path: Path, known_codes: Iterable[str]) -> Config:
     """Read and validate one config file. Raises ``ConfigError``."""
     display = str(path)
+    if path.exists() and not path.is_file():  # a device such as /dev/zero would be read forever
+        raise ConfigError("the config file is not a regular file", path=display)
     try:
         raw = path.read_bytes()
     except OSError as exc:
