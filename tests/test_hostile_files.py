@@ -62,7 +62,9 @@ SOURCES = {
     "10,000 nested unary minus": (b"x = " + b"-" * 10000 + b"1\n" + CODE, parse_error(1, 1, "cannot parse: the code is nested too deeply for Python's parser")),
     "10,000 nested parentheses after a syntax error": (b"print 'x'\nx = " + b"(" * 10000 + b"1" + b")" * 10000 + b"\n", parse_error(2, 1, "cannot parse: too many nested parentheses")),
     # Python accepts it (a flat BoolOp); LibCST nests it 10,000 deep.
-    "chain of 10,000 `and`": (b"x = " + b"a and " * 10000 + b"b\n" + CODE, parse_error(1, 1, "cannot analyse: the code is nested too deeply")),
+    # Positions are computed for the statement holding a finding only: a deep statement elsewhere does not matter.
+    "chain of 10,000 `and`, the finding elsewhere": (b"x = " + b"a and " * 10000 + b"b\n" + CODE, lints(2)),
+    "chain of 10,000 `and` holding the finding": (b'x = ToolError("RATE_LIMITED") and ' + b"a and " * 10000 + b"b\n", parse_error(1, 1, "cannot analyse: the code is nested too deeply")),
     "20 MB generated file": (b"x = 1\n" * (20 * 2**20 // 6), parse_error(1, 1, "the file is too large to lint (20.0 MB; the limit is 5 MB)")),
 }
 

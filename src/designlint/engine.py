@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper
 
 from designlint.analysis.modules import module_name_for
 from designlint.analysis.names import NameResolver
@@ -23,6 +23,7 @@ from designlint.config import Config
 from designlint.diagnostics import Diagnostic, Edit, Fix, Position
 from designlint.globs import glob_matches
 from designlint.parsing import ParseRefused, parse_module, stdlib_verdict
+from designlint.positions import Positions
 from designlint.project import Project
 from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
@@ -51,18 +52,18 @@ class FileContext:
     project: Project | None
     names: NameResolver
     ancestors: list[cst.CSTNode]  # the nodes enclosing the one being visited, outermost first
+    positions: Positions
     metadata: dict = field(default_factory=dict)
-    wrapper: MetadataWrapper | None = None
-    pending: list[tuple[Rule, cst.CSTNode, str, NodeFix | None]] = field(default_factory=list)
+    # The top-level statement the walk is in: where a reported node is looked for first.
+    statement: cst.CSTNode | None = None
+    pending: list[tuple[Rule, cst.CSTNode, str, NodeFix | None, cst.CSTNode | None]] = field(default_factory=list)
 
     def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: NodeFix | None) -> None:
-        self.pending.append((rule, node, message, fix))
+        self.pending.append((rule, node, message, fix, self.statement))
 
     def line_of(self, node: cst.CSTNode) -> int:
-        """The 1-based line where ``node`` starts, for messages that point elsewhere in the file
-        (positions are computed on first use and shared with the report)."""
-        assert self.wrapper is not None
-        return resolve_positions(self.wrapper)[node].start.line
+        """The 1-based line where ``node`` starts, for messages that point elsewhere in the file."""
+        return self.positions.of(node, self.statement).start.line
 
 
 # Node types the walk does not descend into: white space, comments, punctuation.
@@ -183,24 +184,25 @@ class Linter:
         if not rules:
             return FileResult(path, [], decoded)
         try:
-            return self._analyse(path, relpath, module, decoded, rules)
+            return self._analyse(path, relpath, module, decoded, rules, verdict.tree)
         except RecursionError:
             # LibCST's metadata (and any recursive analysis) on a tree deeper than Python's
             # recursion limit, e.g. a chain of 10,000 `and`s that the parser accepts.
             message = "cannot analyse: the code is nested too deeply"
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, 1, 1)], decoded)
 
-    def _analyse(self, path: str, relpath: str, module: cst.Module, decoded: Decoded, rules: list[Rule]) -> FileResult:
+    def _analyse(self, path: str, relpath: str, module: cst.Module, decoded: Decoded, rules: list[Rule], tree: ast.Module | None) -> FileResult:
         module_name = module_name_for(relpath)
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        context = FileContext(path, relpath, module_name, module, decoded.text, self.config, self.project, NameResolver(module, module_name), [], wrapper=wrapper)
+        names = NameResolver(module, module_name)
+        context = FileContext(path, relpath, module_name, module, decoded.text, self.config, self.project, names, [], Positions(wrapper, tree))
         providers = {provider for rule in rules for provider in rule.METADATA_DEPENDENCIES}
         if providers:
             context.metadata.update(wrapper.resolve_many(providers))
         result = FileResult(path, [], decoded)
         self._walk(module, rules, context, result)
         if context.pending:
-            result.diagnostics.extend(self._diagnostics(context, wrapper, result))
+            result.diagnostics.extend(self._diagnostics(context, result))
         return result
 
     def _rules_for(self, relpath: str, text: str) -> list[Rule]:
@@ -257,9 +259,26 @@ class Linter:
 
         names = context.names
         ancestors = context.ancestors
+        module_callbacks = visits.get("Module")
+        if module_callbacks:
+            call(module_callbacks, module)
+        ancestors.append(module)
+        # An explicit stack, not recursion: deeply nested code must not overflow ours. The
+        # top-level statements are walked one at a time so that a report knows which it is in.
+        stack: list[tuple[cst.CSTNode, bool]] = []
+        for statement in _children(module):
+            context.statement = statement
+            stack.append((statement, False))
+            self._walk_from(stack, ancestors, names, visits, leaves, call, track_names)
+        context.statement = None
+        ancestors.pop()
+        module_callbacks = leaves.get("Module")
+        if module_callbacks:
+            call(module_callbacks, module)
+
+    @staticmethod
+    def _walk_from(stack, ancestors, names, visits, leaves, call, track_names) -> None:
         kinds = _KINDS
-        # An explicit stack, not recursion: deeply nested code must not overflow ours.
-        stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
         while stack:
             node, leaving = stack.pop()
             kind = kinds.get(type(node)) or _kind(type(node))
@@ -293,18 +312,19 @@ class Linter:
             children.reverse()
             stack.extend([(child, False) for child in children])
 
-    def _diagnostics(self, context: FileContext, wrapper: MetadataWrapper, result: FileResult) -> list[Diagnostic]:
-        positions = resolve_positions(wrapper)
+    def _diagnostics(self, context: FileContext, result: FileResult) -> list[Diagnostic]:
         suppressions = parse_suppressions(context.text) if self.noqa else Suppressions()
         out = []
         seen = set()
         failed: set[Rule] = set()
-        for rule, node, message, node_fix in context.pending:
+        for rule, node, message, node_fix, statement in context.pending:
             if rule in failed:
                 continue
             try:
-                code_range = positions[node]
-                fix = _text_fix(node_fix, context.module, positions) if node_fix else None
+                code_range = context.positions.of(node, statement)
+                fix = _text_fix(node_fix, context.module, lambda n: context.positions.of(n, statement)) if node_fix else None
+            except RecursionError:
+                raise  # the input's depth (positions of a very deep statement): the whole file is reported
             except Exception as exc:  # a node (or fix) that is not in this file's tree
                 _rule_failed(rule, exc, result, failed)
                 continue
@@ -335,29 +355,17 @@ def _internal_error(where: str, exc: Exception, result: FileResult) -> None:
     result.diagnostics.append(_engine_diagnostic(result.path, INTERNAL_ERROR, message, 1, 1))
 
 
-def resolve_positions(wrapper: MetadataWrapper):
-    """The module's PositionProvider metadata, computed once per file.
-
-    ``MetadataWrapper.resolve`` also runs a full batched visit of the tree for the batchable
-    providers resolved alongside, even when there are none; on files with findings that
-    visit cost as much as the positions themselves (a quarter of all linting time on the
-    framework corpus). The provider is run directly and stored where ``resolve`` keeps it.
-    """
-    computed = wrapper._metadata.get(PositionProvider)
-    if computed is None:
-        computed = wrapper._metadata[PositionProvider] = PositionProvider()._gen(wrapper)
-    return computed
-
-
-def _text_fix(node_fix: NodeFix, module: cst.Module, positions) -> Fix:
+def _text_fix(node_fix: NodeFix, module: cst.Module, range_of: Callable[[cst.CSTNode], CodeRange]) -> Fix:
     edits = []
     for change in node_fix.changes:
         if isinstance(change, Replace):
             content = change.replacement if isinstance(change.replacement, str) else module.code_for_node(change.replacement)
-            edits.append(Edit(content, *_span(positions[change.node])))
+            edits.append(Edit(content, *_span(range_of(change.node))))
         elif isinstance(change, AddImport):
-            row = _import_insertion_row(module, positions)
-            edits.append(Edit(change.statement + module.default_newline, Position(row, 1), Position(row, 1)))
+            row, before = _import_insertion_point(module, range_of)
+            # Joins an import block as one more line; before other code, PEP 8's blank lines follow.
+            spacing = 0 if isinstance(before, (cst.Import, cst.ImportFrom)) else 2 if isinstance(before, (cst.FunctionDef, cst.ClassDef)) else 1 if before else 0
+            edits.append(Edit(change.statement + module.default_newline * (1 + spacing), Position(row, 1), Position(row, 1)))
     return Fix(node_fix.message, tuple(sorted(edits, key=lambda e: (e.start, e.end))), node_fix.applicability)
 
 
@@ -366,17 +374,19 @@ def _span(code_range: CodeRange) -> tuple[Position, Position]:
     return Position(code_range.start.line, code_range.start.column + 1), Position(code_range.end.line, code_range.end.column + 1)
 
 
-def _import_insertion_row(module: cst.Module, positions) -> int:
-    """The row before which a new import goes: after the docstring and ``__future__`` imports."""
+def _import_insertion_point(module: cst.Module, range_of: Callable[[cst.CSTNode], CodeRange]) -> tuple[int, cst.CSTNode | None]:
+    """Where a new import goes: the row after the docstring and ``__future__`` imports, and the
+    statement it lands before (an import, a def or class, other code, or None at the end)."""
     row = 1
     for index, statement in enumerate(module.body):
         first = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and statement.body else None
         is_docstring = index == 0 and isinstance(first, cst.Expr) and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString))
         is_future = isinstance(first, cst.ImportFrom) and isinstance(first.module, cst.Name) and first.module.value == "__future__"
         if not (is_docstring or is_future):
-            return positions[statement].start.line
-        row = positions[statement].end.line + 1
-    return row
+            decorators = getattr(statement, "decorators", ())  # a def's range starts at `def`, after them
+            return range_of(decorators[0] if decorators else statement).start.line, first or statement
+        row = range_of(statement).end.line + 1
+    return row, None
 
 
 def _engine_diagnostic(path: str, rule: tuple[str, str], message: str, row: int, column: int) -> Diagnostic:

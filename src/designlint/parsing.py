@@ -39,13 +39,14 @@ class StdlibVerdict:
     # Python's own SyntaxError when it refuses the text for another reason and says where:
     # the message for DL001 if LibCST refuses it too.
     syntax_error: SyntaxError | None = None
+    tree: ast.Module | None = None  # when it compiles: the line of each statement, for positions
 
 
 def stdlib_verdict(text: str) -> StdlibVerdict:
     try:
         with warnings.catch_warnings():  # e.g. "invalid escape sequence": not ours to print
             warnings.simplefilter("ignore")
-            compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            tree = compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         message = str(exc.msg)
         if "null bytes" in message:
@@ -57,7 +58,7 @@ def stdlib_verdict(text: str) -> StdlibVerdict:
         return StdlibVerdict(False, ParseRefused("the code is nested too deeply for Python's parser"))
     except ValueError:  # NUL bytes, on Python versions that raise ValueError for them
         return StdlibVerdict(False, _null_bytes(text))
-    return StdlibVerdict(True)
+    return StdlibVerdict(True, tree=tree)
 
 
 def _null_bytes(text: str) -> ParseRefused:
