@@ -21,7 +21,7 @@ from designlint.analysis.authz_checks import (
     tokens,
     violations,
 )
-from designlint.rules.base import Rule
+from designlint.rules.base import AllOf, Rule
 
 _ALLOWS = (Decision.ALLOW, Decision.ALLOW_BY_RETURNING)
 
@@ -36,7 +36,7 @@ class _AuthzRule(Rule):
         self.vocabulary = Vocabulary.from_options(config.authz)
         # Such an OR needs a word of a tenant check and one of ``kind`` somewhere in the file.
         tenant, bypass = self.vocabulary.pattern(Kind.TENANT), self.vocabulary.pattern(self.kind)
-        self.prefilter = re.compile(rf"\A(?=[\s\S]*(?:{tenant}))(?=[\s\S]*(?:{bypass}))", re.IGNORECASE)
+        self.prefilter = AllOf(tenant.lower(), bypass.lower(), ignore_case=True)
 
     def visit_If(self, node: cst.If) -> None:
         denies = decision(node.body) is Decision.DENY

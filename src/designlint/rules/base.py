@@ -47,6 +47,23 @@ class NodeFix:
     applicability: Applicability = Applicability.SAFE
 
 
+class AllOf:
+    """A prefilter that needs every one of its patterns somewhere in the text. Separate
+    searches are several times faster than one regex of lookaheads (``\\A(?=.*a)(?=.*b)``),
+    and with ``ignore_case`` the text is lowercased once rather than matched case-insensitively
+    (Python's re is slow on long case-insensitive alternations); the patterns must then be
+    written in lower case."""
+
+    def __init__(self, *patterns: str, ignore_case: bool = False):
+        self.patterns = tuple(re.compile(p) for p in patterns)
+        self.ignore_case = ignore_case
+
+    def search(self, text: str) -> bool:
+        if self.ignore_case:
+            text = text.lower()
+        return all(p.search(text) for p in self.patterns)
+
+
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
@@ -55,7 +72,7 @@ class Rule:
     METADATA_DEPENDENCIES: ClassVar[tuple[type, ...]] = ()
     # A regex searched in the file's text: when it does not match, the rule cannot fire
     # on that file and is not run (and a file no rule needs is not parsed at all).
-    prefilter: ClassVar[re.Pattern[str] | None] = None
+    prefilter: ClassVar[re.Pattern[str] | AllOf | None] = None
 
     context: FileContext
 
