@@ -54,16 +54,15 @@ class FileContext:
     ancestors: list[cst.CSTNode]  # the nodes enclosing the one being visited, outermost first
     positions: Positions
     metadata: dict = field(default_factory=dict)
-    # The top-level statement the walk is in: where a reported node is looked for first.
-    statement: cst.CSTNode | None = None
-    pending: list[tuple[Rule, cst.CSTNode, str, NodeFix | None, cst.CSTNode | None]] = field(default_factory=list)
+    pending: list[tuple[Rule, cst.CSTNode, str, NodeFix | None, tuple[cst.CSTNode, ...]]] = field(default_factory=list)
 
     def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: NodeFix | None) -> None:
-        self.pending.append((rule, node, message, fix, self.statement))
+        # The enclosing nodes tell the positions which statement to generate the code of.
+        self.pending.append((rule, node, message, fix, tuple(self.ancestors)))
 
     def line_of(self, node: cst.CSTNode) -> int:
         """The 1-based line where ``node`` starts, for messages that point elsewhere in the file."""
-        return self.positions.of(node, self.statement).start.line
+        return self.positions.of(node, self.ancestors).start.line
 
 
 # Node types the walk does not descend into: white space, comments, punctuation.
@@ -259,26 +258,9 @@ class Linter:
 
         names = context.names
         ancestors = context.ancestors
-        module_callbacks = visits.get("Module")
-        if module_callbacks:
-            call(module_callbacks, module)
-        ancestors.append(module)
-        # An explicit stack, not recursion: deeply nested code must not overflow ours. The
-        # top-level statements are walked one at a time so that a report knows which it is in.
-        stack: list[tuple[cst.CSTNode, bool]] = []
-        for statement in _children(module):
-            context.statement = statement
-            stack.append((statement, False))
-            self._walk_from(stack, ancestors, names, visits, leaves, call, track_names)
-        context.statement = None
-        ancestors.pop()
-        module_callbacks = leaves.get("Module")
-        if module_callbacks:
-            call(module_callbacks, module)
-
-    @staticmethod
-    def _walk_from(stack, ancestors, names, visits, leaves, call, track_names) -> None:
         kinds = _KINDS
+        # An explicit stack, not recursion: deeply nested code must not overflow ours.
+        stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
         while stack:
             node, leaving = stack.pop()
             kind = kinds.get(type(node)) or _kind(type(node))
@@ -317,12 +299,12 @@ class Linter:
         out = []
         seen = set()
         failed: set[Rule] = set()
-        for rule, node, message, node_fix, statement in context.pending:
+        for rule, node, message, node_fix, path in context.pending:
             if rule in failed:
                 continue
             try:
-                code_range = context.positions.of(node, statement)
-                fix = _text_fix(node_fix, context.module, lambda n: context.positions.of(n, statement)) if node_fix else None
+                code_range = context.positions.of(node, path)
+                fix = _text_fix(node_fix, context.module, lambda n: context.positions.of(n, path)) if node_fix else None
             except RecursionError:
                 raise  # the input's depth (positions of a very deep statement): the whole file is reported
             except Exception as exc:  # a node (or fix) that is not in this file's tree

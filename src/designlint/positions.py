@@ -1,39 +1,43 @@
 """Where reported nodes are, at the least cost the file allows.
 
-LibCST computes positions by generating the code of the whole module (PositionProvider):
-on files with findings that was the largest single cost of a run. A finding lies inside one
-top-level statement, and the stdlib parser (which has already run on the file) knows the line
-each top-level statement starts on; so the code of that statement alone is generated, and its
-positions are shifted to where the statement stands. A node that is not inside the
-statement given, or a file the stdlib parser could not read, falls back to the whole module.
+LibCST computes positions by generating the code of the whole module (PositionProvider): on
+files with findings that was the largest single cost of a run. A finding lies inside some
+statement, and the stdlib parser (which has already read the file) knows the line each
+statement starts on; so only the code of the innermost statement whose line is known (one of
+the module's, or of a class or function body along the way) is generated, with the indentation
+of the blocks around it, and its positions are shifted to where it stands. A node outside the
+statements given, or a file the stdlib parser could not read, falls back to the whole module.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Mapping
+from typing import Iterator, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
+_BODIES = (cst.ClassDef, cst.FunctionDef)
+
 
 class Positions:
     def __init__(self, wrapper: MetadataWrapper, tree: ast.Module | None):
         self._wrapper = wrapper
+        self._module = wrapper.module
         self._tree = tree
-        self._top_lines: dict[int, int] | None = None
-        self._by_statement: dict[int, tuple[Mapping[cst.CSTNode, CodeRange], int] | None] = {}
+        self._placed: dict[int, ast.stmt] | None = None  # id(LibCST statement) -> its stdlib statement
+        self._paired: set[int] = set()  # ids of the defs and classes whose bodies are placed
+        self._by_statement: dict[int, tuple[Mapping[cst.CSTNode, CodeRange], int]] = {}
 
-    def of(self, node: cst.CSTNode, statement: cst.CSTNode | None = None) -> CodeRange:
-        """The range of ``node``; ``statement`` is the top-level statement it is believed to be in."""
+    def of(self, node: cst.CSTNode, path: Sequence[cst.CSTNode] = ()) -> CodeRange:
+        """The range of ``node``; ``path`` holds the nodes enclosing it, outermost first, as
+        far as the caller knows them."""
         if PositionProvider not in self._wrapper._metadata:
-            # The statement the report came from, or the node itself when it is a top-level one.
-            for candidate in (statement, node):
-                local = self._statement(candidate) if candidate is not None else None
-                found = local[0].get(node) if local is not None else None
+            for statement, indents in self._statements_on((*path, node)):
+                ranges, shift = self._statement(statement, indents)
+                found = ranges.get(node)
                 if found is not None:
-                    shift = local[1]
                     return CodeRange(CodePosition(found.start.line + shift, found.start.column), CodePosition(found.end.line + shift, found.end.column))
         return self.module()[node]
 
@@ -48,40 +52,51 @@ class Positions:
             metadata[PositionProvider] = PositionProvider()._gen(self._wrapper)
         return metadata[PositionProvider]
 
-    def _statement(self, statement: cst.CSTNode):
-        """(ranges relative to the statement's own code, the shift to its lines), or None for a
-        node that is not a top-level statement whose line is known."""
+    def _statements_on(self, chain: Sequence[cst.CSTNode]) -> Iterator[tuple[cst.CSTNode, tuple[str, ...]]]:
+        """The placed statements along ``chain``, innermost first, each with the indentation
+        of the blocks around it."""
+        placed = self._place_top_level()
+        found: list[tuple[cst.CSTNode, tuple[str, ...]]] = []
+        indents: tuple[str, ...] = ()
+        for node in chain:
+            stdlib = placed.get(id(node))
+            if stdlib is None:
+                continue
+            found.append((node, indents))
+            if isinstance(node, _BODIES) and isinstance(node.body, cst.IndentedBlock) and isinstance(stdlib, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                if id(node) not in self._paired:
+                    self._paired.add(id(node))
+                    placed.update(_pair(node.body.body, stdlib.body))
+                indents += (self._module.default_indent if node.body.indent is None else node.body.indent,)
+        return reversed(found)
+
+    def _place_top_level(self) -> dict[int, ast.stmt]:
+        if self._placed is None:
+            self._placed = _pair(self._module.body, self._tree.body) if self._tree is not None else {}
+        return self._placed
+
+    def _statement(self, statement: cst.CSTNode, indents: tuple[str, ...]):
+        """(ranges from the statement's own code, the shift of its lines to the file's)."""
         key = id(statement)
         if key not in self._by_statement:
-            line = self._line_of_top_level(statement)
-            if line is None:
-                self._by_statement[key] = None
-            else:
-                module = self._wrapper.module
-                provider = PositionProvider()
-                state = PositionProvidingCodegenState(default_indent=module.default_indent, default_newline=module.default_newline, provider=provider)
-                statement._codegen(state)
-                ranges = provider._computed
-                self._by_statement[key] = (ranges, line - ranges[statement].start.line)
+            provider = PositionProvider()
+            state = PositionProvidingCodegenState(default_indent=self._module.default_indent, default_newline=self._module.default_newline, provider=provider)
+            state.indent_tokens = list(indents)
+            statement._codegen(state)
+            ranges = provider._computed
+            self._by_statement[key] = (ranges, self._placed[key].lineno - ranges[statement].start.line)
         return self._by_statement[key]
 
-    def _line_of_top_level(self, statement: cst.CSTNode) -> int | None:
-        if self._top_lines is None:
-            self._top_lines = _top_level_lines(self._wrapper.module, self._tree)
-        return self._top_lines.get(id(statement))
 
-
-def _top_level_lines(module: cst.Module, tree: ast.Module | None) -> dict[int, int]:
-    """The line each top-level statement starts on, by pairing LibCST's statements with the
-    stdlib's (a line of ``a; b`` is one LibCST statement and two stdlib ones; a decorated def
-    starts at ``def`` in both). Empty when the two do not pair up exactly."""
-    if tree is None:
-        return {}
-    lines: dict[int, int] = {}
+def _pair(statements: Sequence[cst.CSTNode], stdlib: Sequence[ast.stmt]) -> dict[int, ast.stmt]:
+    """LibCST's statements of a block with the stdlib's (a line of ``a; b`` is one LibCST
+    statement and two stdlib ones; a decorated def starts at ``def`` in both). Empty when the
+    two do not pair up exactly."""
+    placed: dict[int, ast.stmt] = {}
     index = 0
-    for statement in module.body:
-        if index >= len(tree.body):
+    for statement in statements:
+        if index >= len(stdlib):
             return {}
-        lines[id(statement)] = tree.body[index].lineno
+        placed[id(statement)] = stdlib[index]
         index += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
-    return lines if index == len(tree.body) else {}
+    return placed if index == len(stdlib) else {}
