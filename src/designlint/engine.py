@@ -266,33 +266,28 @@ class Linter:
             kind = kinds.get(type(node)) or _kind(type(node))
             if leaving:
                 ancestors.pop()
-                if kind.scope:
-                    names.leave_scope()
-                callbacks = leaves.get(kind.name)
+            else:
+                if kind.binding:
+                    track_names(names.record, node)
+                callbacks = visits.get(kind.name)
                 if callbacks:
                     call(callbacks, node)
-                continue
-            if kind.binding:
-                track_names(names.record, node)
-            callbacks = visits.get(kind.name)
+                if kind.scope:
+                    track_names(names.enter_scope, node)
+                children = _children(node)
+                if children:
+                    ancestors.append(node)
+                    stack.append((node, True))
+                    children.reverse()
+                    stack.extend([(child, False) for child in children])
+                    continue
+                # A leaf (most nodes are) is left at once, with no stack entry of its own:
+                # nothing can look at the ancestors between its visit and its leave.
+            if kind.scope:
+                names.leave_scope()
+            callbacks = leaves.get(kind.name)
             if callbacks:
                 call(callbacks, node)
-            if kind.scope:
-                track_names(names.enter_scope, node)
-            children = _children(node)
-            if not children:
-                # A leaf (most nodes are): left at once, since nothing can look at the
-                # ancestors between its visit and its leave.
-                if kind.scope:
-                    names.leave_scope()
-                callbacks = leaves.get(kind.name)
-                if callbacks:
-                    call(callbacks, node)
-                continue
-            ancestors.append(node)
-            stack.append((node, True))
-            children.reverse()
-            stack.extend([(child, False) for child in children])
 
     def _diagnostics(self, context: FileContext, result: FileResult) -> list[Diagnostic]:
         suppressions = parse_suppressions(context.text) if self.noqa else Suppressions()
