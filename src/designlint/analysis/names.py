@@ -70,6 +70,11 @@ def dotted_name(node: cst.CSTNode) -> str | None:
     return None
 
 
+def last_name(node: cst.CSTNode) -> str:
+    """``c`` for a Name/Attribute chain ``a.b.c``, ``""`` for anything else."""
+    return (dotted_name(node) or "").rpartition(".")[2]
+
+
 def import_bindings(statement: cst.Import | cst.ImportFrom, module_name: str | None = None) -> Iterator[tuple[str, Binding]]:
     """The (local name, binding) pairs an import statement creates."""
     if isinstance(statement, cst.Import):
@@ -151,7 +156,7 @@ def annotation_qualname(annotation: cst.Annotation | None, resolve) -> str | Non
             if not (isinstance(side, cst.Name) and side.value == "None"):
                 expr = side
                 break
-    if isinstance(expr, cst.Subscript) and (dotted_name(expr.value) or "").split(".")[-1] == "Optional":
+    if isinstance(expr, cst.Subscript) and last_name(expr.value) == "Optional":
         element = expr.slice[0].slice
         if isinstance(element, cst.Index):
             expr = element.value

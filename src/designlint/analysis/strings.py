@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 
 import libcst as cst
 
-from designlint.analysis.names import dotted_name, target_names
+from designlint.analysis.names import dotted_name, last_name, target_names
 
 if TYPE_CHECKING:
     from designlint.analysis.names import Binding, NameResolver
@@ -427,7 +427,7 @@ def _own_nodes(root: cst.CSTNode):
 
 
 def _is_property(function: cst.FunctionDef) -> bool:
-    return any((dotted_name(d.decorator) or "").rpartition(".")[2] in ("property", "cached_property") for d in function.decorators)
+    return any(last_name(d.decorator) in ("property", "cached_property") for d in function.decorators)
 
 
 # -- URLs ------------------------------------------------------------------------------
@@ -502,7 +502,7 @@ def host_of(value: StaticValue) -> UrlHost | None:
 
 
 def _names_a_path(node: cst.CSTNode) -> bool:
-    name = (dotted_name(node) or "").rpartition(".")[2].lower()
+    name = last_name(node).lower()
     return bool(_PATH_NAME.fullmatch(name))
 
 

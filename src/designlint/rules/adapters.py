@@ -14,7 +14,7 @@ import libcst as cst
 
 from designlint.analysis.inference import FileInference
 from designlint.analysis.modules import module_glob_matches, module_parts
-from designlint.analysis.names import Binding, dotted_name
+from designlint.analysis.names import Binding, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.rules.base import Rule
 
@@ -160,7 +160,7 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
 
     def _under_type_checking(self) -> bool:
         return any(
-            isinstance(a, cst.If) and (dotted_name(a.test) or "").rsplit(".", 1)[-1] == "TYPE_CHECKING"
+            isinstance(a, cst.If) and last_name(a.test) == "TYPE_CHECKING"
             for a in self.context.ancestors
         )
 
@@ -296,7 +296,7 @@ class FrameworkTypeLeak(_BoundaryRule):
                 yield expr, qualname
             return
         if isinstance(expr, cst.Subscript):
-            generic = (dotted_name(expr.value) or "").rsplit(".", 1)[-1]
+            generic = last_name(expr.value)
             if generic == "Literal":
                 return  # ``Literal["openai"]`` holds values, not types
             elements = expr.slice[:1] if generic == "Annotated" else expr.slice  # metadata is no type

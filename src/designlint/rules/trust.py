@@ -10,7 +10,7 @@ import libcst as cst
 import libcst.matchers as m
 
 from designlint.analysis.dataflow import Dataflow, Taint, TaintSpec
-from designlint.analysis.names import dotted_name
+from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.rules.base import Rule
 
@@ -93,7 +93,7 @@ class UntrustedSpec(TaintSpec):
         if retrieved_content or last in RETRIEVAL_METHODS or last in RETRIEVER_METHODS and "retriever" in callee.lower():
             return RETRIEVED
         if last in RUN_METHODS and isinstance(node.func, cst.Attribute):
-            owner = (dotted_name(node.func.value) or "").rsplit(".", 1)[-1]
+            owner = last_name(node.func.value)
             if owner == "tool" or owner.endswith("_tool"):
                 return TOOL_OUTPUT
         if callee == "input" and rule.context.names.lookup("input") is None:
@@ -132,7 +132,7 @@ class UntrustedSpec(TaintSpec):
 def _names_in(annotation: cst.BaseExpression) -> set[str]:
     """The last parts of the names an annotation mentions: ``list[NodeWithScore] | None``."""
     if isinstance(annotation, (cst.Name, cst.Attribute)):
-        return {(dotted_name(annotation) or "").rsplit(".", 1)[-1]}
+        return {last_name(annotation)}
     if isinstance(annotation, cst.Subscript):
         inner = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
         return _names_in(annotation.value).union(*(_names_in(i) for i in inner))
@@ -149,7 +149,7 @@ def message_role(node: cst.BaseExpression) -> str | None:
                 return _normal_role(literal_string(element.value) or "")
         return None
     if isinstance(node, cst.Call):
-        name = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
+        name = last_name(node.func)
         if name in LABELLED_MESSAGE_CLASSES:
             return "assistant"
         if name in SYSTEM_MESSAGE_CLASSES:
@@ -222,7 +222,7 @@ class UntrustedContentInPrompt(Rule):
 
     def leave_Call(self, node: cst.Call) -> None:
         # On leaving: message literals inside the call report first, where the value enters.
-        name = (dotted_name(node.func) or "").rsplit(".", 1)[-1]
+        name = last_name(node.func)
         if self.matches(node.func, self.config.trust.sinks):
             for arg in node.args:
                 self._check(arg.value, f"`{name}()`")
@@ -288,7 +288,7 @@ class UntrustedContentInPrompt(Rule):
         self._check_prompt_variable(node.target, node.value)
 
     def _check_prompt_variable(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        name = (dotted_name(target) or "").rsplit(".", 1)[-1]
+        name = last_name(target)
         if PROMPT_VARIABLE.fullmatch(name):
             self._check(value, f"the prompt `{name}`", system="system" in name.lower())
 
