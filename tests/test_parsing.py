@@ -1,0 +1,70 @@
+"""The parser thread: one for the process, reused, and started afresh in a forked child."""
+
+import os
+import threading
+import time
+
+import libcst as cst
+import pytest
+
+from designlint import parsing
+from designlint.parsing import ParseRefused, parse_module
+
+
+def _parser_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "designlint-parse"]
+
+
+def test_one_thread_parses_every_file():
+    for n in range(5):
+        assert parse_module(f"x = {n}\n").code == f"x = {n}\n"
+    assert len(_parser_threads()) == 1
+
+
+def test_errors_reach_the_caller_and_the_thread_survives():
+    with pytest.raises(cst.ParserSyntaxError):
+        parse_module("def (:\n")
+    assert parse_module("y = 1\n").code == "y = 1\n"
+
+
+def test_recursion_in_the_parser_is_a_refusal(monkeypatch):
+    def too_deep(text):
+        raise RecursionError
+
+    monkeypatch.setattr(cst, "parse_module", too_deep)
+    with pytest.raises(ParseRefused, match="nested too deeply"):
+        parse_module("x = 1\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_parses():
+    # The parent's thread does not exist in a child forked by a process pool: a child that
+    # waited for it would hang for ever.
+    parse_module("started = True\n")
+    pid = os.fork()
+    if pid == 0:
+        ok = False
+        try:
+            ok = parse_module("in_child = 1\n").code == "in_child = 1\n"
+        finally:
+            os._exit(0 if ok else 1)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("the forked child never got its parse back")
+
+
+def test_no_thread_means_parsing_on_the_caller(monkeypatch):
+    monkeypatch.setattr(parsing, "_parser", None)
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    assert parse_module("z = 3\n").code == "z = 3\n"
