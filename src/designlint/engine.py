@@ -12,7 +12,7 @@ import dataclasses
 import os
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Container, Iterable
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper
@@ -105,8 +105,10 @@ def _kind(cls: type) -> _NodeKind:
     return kind
 
 
-def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The walked nodes directly under ``node``, in source order."""
+def _children(node: cst.CSTNode, hooked: Container[str]) -> list[cst.CSTNode]:
+    """The walked nodes directly under ``node``, in source order. A node that never has
+    children (a name, a string, an operator) is left out unless a rule hooks its type: it is
+    nearly half the tree, and nothing else looks at it during the walk."""
     out: list[cst.CSTNode] = []
     kinds = _KINDS
     for name in (kinds.get(type(node)) or _kind(type(node))).fields:
@@ -114,12 +116,15 @@ def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
         value_type = type(value)
         if value_type is tuple or value_type is list:
             for item in value:
-                if (kinds.get(type(item)) or _kind(type(item))).walked:
+                kind = kinds.get(type(item)) or _kind(type(item))
+                if kind.walked and (kind.fields or kind.name in hooked):
                     out.append(item)
-        elif (kinds.get(value_type) or _kind(value_type)).walked:
-            out.append(value)
-        elif isinstance(value, (tuple, list)):
-            out.extend(item for item in value if _kind(type(item)).walked)
+        else:
+            kind = kinds.get(value_type) or _kind(value_type)
+            if kind.walked and (kind.fields or kind.name in hooked):
+                out.append(value)
+            elif isinstance(value, (tuple, list)):
+                out.extend(item for item in value if _kind(type(item)).walked)
     return out
 
 
@@ -259,14 +264,19 @@ class Linter:
         names = context.names
         ancestors = context.ancestors
         kinds = _KINDS
-        # An explicit stack, not recursion: deeply nested code must not overflow ours.
-        stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
+        hooked = visits.keys() | leaves.keys()
+        # An explicit stack, not recursion: deeply nested code must not overflow ours. A node
+        # is pushed as itself to be visited and as a 1-tuple to be left.
+        stack: list = [module]
         while stack:
-            node, leaving = stack.pop()
-            kind = kinds.get(type(node)) or _kind(type(node))
-            if leaving:
+            entry = stack.pop()
+            if type(entry) is tuple:
+                node = entry[0]
+                kind = kinds[type(node)]
                 ancestors.pop()
             else:
+                node = entry
+                kind = kinds.get(type(node)) or _kind(type(node))
                 if kind.binding:
                     track_names(names.record, node)
                 callbacks = visits.get(kind.name)
@@ -274,15 +284,15 @@ class Linter:
                     call(callbacks, node)
                 if kind.scope:
                     track_names(names.enter_scope, node)
-                children = _children(node)
+                children = _children(node, hooked)
                 if children:
                     ancestors.append(node)
-                    stack.append((node, True))
+                    stack.append((node,))
                     children.reverse()
-                    stack.extend([(child, False) for child in children])
+                    stack.extend(children)
                     continue
-                # A leaf (most nodes are) is left at once, with no stack entry of its own:
-                # nothing can look at the ancestors between its visit and its leave.
+                # A leaf is left at once, with no stack entry of its own: nothing can look at
+                # the ancestors between its visit and its leave.
             if kind.scope:
                 names.leave_scope()
             callbacks = leaves.get(kind.name)
