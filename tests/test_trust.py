@@ -165,8 +165,8 @@ def test_prefilter_skips_files_without_sources_or_sinks():
     from designlint.rules.trust import UntrustedContentInPrompt
 
     rule = UntrustedContentInPrompt(Config())
-    assert rule.prefilter.search("import requests\nrequests.get(url).text\n") is None
-    assert rule.prefilter.search("prompt = 'hello'\n") is None
+    assert not rule.prefilter.search("import requests\nrequests.get(url).text\n")
+    assert not rule.prefilter.search("prompt = 'hello'\n")
     assert rule.prefilter.search("import requests\nprompt = requests.get(u).text\n")
     configured = UntrustedContentInPrompt(Config(trust=TrustOptions(sources=("app.crm.load_ticket",), sinks=("complete",))))
     assert configured.prefilter.search("complete(load_ticket(1))\n")

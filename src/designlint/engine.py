@@ -211,12 +211,16 @@ class Linter:
 
     def _rules_for(self, relpath: str, text: str) -> list[Rule]:
         ignored = tuple(code for pattern, codes in self.config.per_file_ignores if glob_matches(pattern, relpath) for code in codes)
-        return [
-            rule
-            for rule in self.rules
-            if not (ignored and any(rule.code.startswith(c) or c == "ALL" for c in ignored))
-            and (rule.prefilter is None or rule.prefilter.search(text))
-        ]
+        found: dict[object, bool] = {}  # rules of one family share a prefilter: searched once
+
+        def passes(prefilter) -> bool:
+            if prefilter is None:
+                return True
+            if prefilter not in found:
+                found[prefilter] = bool(prefilter.search(text))
+            return found[prefilter]
+
+        return [rule for rule in self.rules if not (ignored and any(rule.code.startswith(c) or c == "ALL" for c in ignored)) and passes(rule.prefilter)]
 
     def _walk(self, module: cst.Module, rules: list[Rule], context: FileContext, result: FileResult) -> None:
         visits: dict[str, list[Callable]] = {}

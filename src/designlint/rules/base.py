@@ -64,6 +64,18 @@ class AllOf:
         return all(p.search(text) for p in self.patterns)
 
 
+class AnyOf:
+    """A prefilter that needs one of its patterns in the text. Separate searches beat one
+    alternation when each pattern starts with a literal or a character set: Python's re scans
+    ahead for those only when they start the whole pattern."""
+
+    def __init__(self, *patterns: str):
+        self.patterns = tuple(re.compile(p) for p in patterns)
+
+    def search(self, text: str) -> bool:
+        return any(p.search(text) for p in self.patterns)
+
+
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
@@ -72,7 +84,7 @@ class Rule:
     METADATA_DEPENDENCIES: ClassVar[tuple[type, ...]] = ()
     # A regex searched in the file's text: when it does not match, the rule cannot fire
     # on that file and is not run (and a file no rule needs is not parsed at all).
-    prefilter: ClassVar[re.Pattern[str] | AllOf | None] = None
+    prefilter: ClassVar[re.Pattern[str] | AllOf | AnyOf | None] = None
 
     context: FileContext
 

@@ -11,7 +11,7 @@ from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import literal_string
 from designlint.diagnostics import Applicability
 from designlint.project import EnumInfo, LookupFailed
-from designlint.rules.base import AddImport, NodeFix, Replace, Rule
+from designlint.rules.base import AddImport, AnyOf, NodeFix, Replace, Rule
 
 # UPPER_SNAKE of three characters or more: "RATE_LIMITED", "TIMEOUT".
 CODE_LIKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
@@ -26,7 +26,9 @@ EXCEPTION_NAME = re.compile(r"_?[A-Z]\w*(?:Error|Exception|Fault|Failure)")
 class RawStringErrorCode(Rule):
     code = "DL501"
     name = "raw-string-error-code"
-    prefilter = re.compile(r"code|['\"][A-Z][A-Z0-9]*_[A-Z0-9_]*['\"]|['\"][A-Z]{3,}['\"]")
+    # A ``code`` word (``code=``, ``.code``, ``"error_code"``; ``decode`` too, at no harm), or a
+    # quoted literal spelt like a code.
+    prefilter = AnyOf(r"code\b", r"['\"][A-Z][A-Z0-9_]{2,}['\"]")
 
     def __init__(self, config):
         super().__init__(config)

@@ -12,7 +12,7 @@ import libcst.matchers as m
 from designlint.analysis.dataflow import Dataflow, Taint, TaintSpec
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
-from designlint.rules.base import Rule
+from designlint.rules.base import AllOf, Rule
 
 HTTP_BODY = "HTTP response body"
 RETRIEVED = "retrieved document"
@@ -192,7 +192,7 @@ def _opens_for_reading(call: cst.Call) -> bool:
 class UntrustedContentInPrompt(Rule):
     code = "DL401"
     name = "untrusted-content-in-prompt"
-    prefilter = re.compile(rf"(?s)\A(?=.*?(?:{SINK_HINTS}))(?=.*?(?:{SOURCE_HINTS}))")
+    prefilter = AllOf(SINK_HINTS, SOURCE_HINTS)
 
     def __init__(self, config):
         super().__init__(config)
@@ -202,7 +202,7 @@ class UntrustedContentInPrompt(Rule):
         if extra_sinks or extra_sources:
             sinks = f"{SINK_HINTS}|{extra_sinks}" if extra_sinks else SINK_HINTS
             sources = f"{SOURCE_HINTS}|{extra_sources}" if extra_sources else SOURCE_HINTS
-            self.prefilter = re.compile(rf"(?s)\A(?=.*?(?:{sinks}))(?=.*?(?:{sources}))")
+            self.prefilter = AllOf(sinks, sources)
         self.spec = UntrustedSpec(self)
 
     def setup(self) -> None:
