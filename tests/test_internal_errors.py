@@ -21,6 +21,11 @@ class ExplodingRule(Rule):
     name = "exploding-rule"
     where = "visit"
 
+    def could_fire(self, file) -> bool:
+        if self.where == "could_fire" and "BOOM" in file.text:
+            raise AttributeError("could_fire went wrong")
+        return True
+
     def setup(self) -> None:
         if self.where == "setup" and "BOOM" in self.context.text:
             raise KeyError("setup went wrong")
@@ -47,6 +52,7 @@ def project(tmp_path, monkeypatch):
 EXPECTED_ERRORS = {
     "visit": "ZeroDivisionError: division by zero in a rule",
     "setup": "KeyError: 'setup went wrong'",
+    "could_fire": "AttributeError: could_fire went wrong",
     "report": "KeyError: Name(",
 }
 

@@ -8,6 +8,7 @@ positions are computed only when something was reported.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import os
 import traceback
@@ -37,6 +38,16 @@ class FileResult:
     diagnostics: list[Diagnostic]
     decoded: Decoded | None = None  # None when the file could not be decoded
     internal_errors: list[str] = field(default_factory=list)  # tracebacks, for --verbose
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What is known of a file before LibCST parses it (see ``Rule.could_fire``)."""
+
+    relpath: str  # posix, relative to the config's root
+    module_name: str | None
+    text: str
+    tree: ast.Module | None  # the stdlib parser's; None when the running Python cannot parse the file
 
 
 @dataclass
@@ -170,8 +181,11 @@ class Linter:
         if verdict.refused is not None:
             message = f"cannot parse: {verdict.refused}"
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, verdict.refused.row, 1)], decoded)
+        result = FileResult(path, [], decoded)
+        facts = FileFacts(relpath, module_name_for(relpath), decoded.text, verdict.tree)
+        rules = [rule for rule in rules if _could_fire(rule, facts, result)]
         if not rules and verdict.compiles:
-            return FileResult(path, [], decoded)
+            return result
         try:
             module = parse_module(decoded.text)
         except cst.ParserSyntaxError as exc:
@@ -186,24 +200,22 @@ class Linter:
         except ParseRefused as exc:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, f"cannot parse: {exc}", exc.row, 1)], decoded)
         if not rules:
-            return FileResult(path, [], decoded)
+            return result
         try:
-            return self._analyse(path, relpath, module, decoded, rules, verdict.tree)
+            return self._analyse(module, facts, rules, result)
         except RecursionError:
             # LibCST's metadata (and any recursive analysis) on a tree deeper than Python's
             # recursion limit, e.g. a chain of 10,000 `and`s that the parser accepts.
             message = "cannot analyse: the code is nested too deeply"
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, 1, 1)], decoded)
 
-    def _analyse(self, path: str, relpath: str, module: cst.Module, decoded: Decoded, rules: list[Rule], tree: ast.Module | None) -> FileResult:
-        module_name = module_name_for(relpath)
+    def _analyse(self, module: cst.Module, facts: FileFacts, rules: list[Rule], result: FileResult) -> FileResult:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        names = NameResolver(module, module_name)
-        context = FileContext(path, relpath, module_name, module, decoded.text, self.config, self.project, names, [], Positions(wrapper, tree))
+        names = NameResolver(module, facts.module_name)
+        context = FileContext(result.path, facts.relpath, facts.module_name, module, facts.text, self.config, self.project, names, [], Positions(wrapper, facts.tree))
         providers = {provider for rule in rules for provider in rule.METADATA_DEPENDENCIES}
         if providers:
             context.metadata.update(wrapper.resolve_many(providers))
-        result = FileResult(path, [], decoded)
         self._walk(module, rules, context, result)
         if context.pending:
             result.diagnostics.extend(self._diagnostics(context, result))
@@ -325,6 +337,16 @@ class Linter:
             seen.add((rule.code, start, message))
             out.append(Diagnostic(context.path, rule.code, rule.name, message, start, end, fix, noqa_row=start.row))
         return out
+
+
+def _could_fire(rule: Rule, facts: FileFacts, result: FileResult) -> bool:
+    try:
+        return rule.could_fire(facts)
+    except RecursionError:
+        return True  # the input's depth: the walk decides, and reports it
+    except Exception as exc:
+        _rule_failed(rule, exc, result, set())
+        return False
 
 
 def too_large_message(size: int) -> str:

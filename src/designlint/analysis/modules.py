@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import PurePosixPath
+from typing import Iterator
 
 from designlint.globs import path_excluded
 
@@ -43,3 +45,30 @@ def module_glob_matches(patterns: tuple[str, ...], module: str) -> bool:
     """Does a dotted glob (``app.adapters.*``, ``app.**.llm``) match ``module`` or one of its
     parent packages? ``*`` stands for one dotted part, ``**`` for any number of them."""
     return path_excluded(tuple(p.replace(".", "/") for p in patterns), module.replace(".", "/"))
+
+
+def imported_modules(tree: ast.Module) -> Iterator[str]:
+    """Every module an absolute import statement anywhere in ``tree`` (the stdlib's) may bring
+    in: ``import a.b`` gives ``a.b``; ``from a import b`` gives ``a`` and ``a.b`` (``b`` may be
+    a submodule). Reads statements only, never expressions: a fraction of the tree."""
+    blocks = [tree.body]
+    while blocks:
+        for statement in blocks.pop():
+            if isinstance(statement, ast.Import):
+                yield from (alias.name for alias in statement.names)
+            elif isinstance(statement, ast.ImportFrom):
+                if statement.module and not statement.level:
+                    yield statement.module
+                    yield from (f"{statement.module}.{alias.name}" for alias in statement.names)
+            else:
+                blocks.extend(_blocks(statement))
+
+
+def _blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement lists directly inside a compound statement."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(statement, name, None)
+        if type(block) is list:
+            yield block
+    for clause in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+        yield clause.body

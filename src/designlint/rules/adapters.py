@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from designlint.analysis.inference import FileInference
-from designlint.analysis.modules import module_glob_matches, module_parts
+from designlint.analysis.modules import imported_modules, module_glob_matches, module_parts
 from designlint.analysis.names import Binding, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from designlint.engine import FileFacts
 
 # Matched by module prefix on dotted boundaries: "openai" covers "openai.types.chat".
 DEFAULT_FRAMEWORKS: tuple[str, ...] = (
@@ -85,6 +89,17 @@ def is_adapter_module(parts: list[str], patterns: tuple[str, ...]) -> bool:
     return any(part in ADAPTER_PACKAGES for part in parts) or parts[-1].endswith("_adapter")
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a linted file stands with respect to the adapter boundary."""
+
+    parts: list[str]  # its module's dotted parts
+    # Where the module name is only a guess from the path (a file outside the root), the
+    # framework's package may sit anywhere in it (``corpus/langchain-core/langchain_core/...``).
+    name_is_guess: bool
+    in_adapter: bool
+
+
 class _BoundaryRule(Rule):
     """What both rules need: the framework list and where the linted file stands."""
 
@@ -93,23 +108,23 @@ class _BoundaryRule(Rule):
         self.frameworks = Frameworks(config)
         self.prefilter = self.frameworks.prefilter
 
-    def setup(self) -> None:
-        context = self.context
-        self.parts = module_parts(context.relpath, context.module_name)
-        # Where the module name is only a guess from the path (a file outside the root), the
-        # framework's package may sit anywhere in it (``corpus/langchain-core/langchain_core/...``).
-        self.name_is_guess = context.module_name is None
-        self.in_adapter = is_adapter_module(self.parts, self.config.adapters.modules)
+    def place_of(self, relpath: str, module_name: str | None) -> Place:
+        parts = module_parts(relpath, module_name)
+        return Place(parts, module_name is None, is_adapter_module(parts, self.config.adapters.modules))
 
-    def foreign_framework(self, qualname: str | None) -> str | None:
+    def setup(self) -> None:
+        self.place = self.place_of(self.context.relpath, self.context.module_name)
+
+    def foreign_framework(self, qualname: str | None, place: Place | None = None) -> str | None:
         """The framework ``qualname`` belongs to, unless the linted file is part of that framework."""
         framework = self.frameworks.match(qualname)
         if framework is None:
             return None
+        parts = (place or self.place).parts
         own = framework.split(".")
         n = len(own)
-        starts = range(len(self.parts) - n + 1) if self.name_is_guess else range(1)
-        if any(self.parts[i : i + n] == own for i in starts):
+        starts = range(len(parts) - n + 1) if (place or self.place).name_is_guess else range(1)
+        if any(parts[i : i + n] == own for i in starts):
             return None
         return framework
 
@@ -118,14 +133,24 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
     code = "DL301"
     name = "framework-import-outside-adapter"
 
+    def could_fire(self, file: FileFacts) -> bool:
+        # Most files naming a framework only mention it, or import their own framework: the
+        # stdlib's tree, already built, tells from its import statements alone.
+        place = self.place_of(file.relpath, file.module_name)
+        if place.in_adapter:
+            return False
+        if file.tree is None or "import_module" in file.text or "__import__" in file.text:
+            return True
+        return any(self.foreign_framework(module, place) for module in imported_modules(file.tree))
+
     def visit_Import(self, node: cst.Import) -> None:
-        if self.in_adapter:
+        if self.place.in_adapter:
             return
         for alias in node.names:
             self._check(alias, dotted_name(alias.name))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if self.in_adapter or node.relative or node.module is None:
+        if self.place.in_adapter or node.relative or node.module is None:
             return
         module = dotted_name(node.module)
         if self.foreign_framework(module):
@@ -137,7 +162,7 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         short = node.func.attr.value if isinstance(node.func, cst.Attribute) else getattr(node.func, "value", None)
-        if self.in_adapter or not node.args or short not in ("import_module", "__import__"):
+        if self.place.in_adapter or not node.args or short not in ("import_module", "__import__"):
             return
         names = self.context.names
         callee = names.qualify(node.func)
@@ -150,7 +175,7 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
         framework = self.foreign_framework(module)
         if framework is None:
             return
-        where = ".".join(self.parts) or self.context.relpath
+        where = ".".join(self.place.parts) or self.context.relpath
         kind = "imported under TYPE_CHECKING" if self._under_type_checking() else "imported"
         self.report(
             node,
@@ -190,6 +215,9 @@ class FrameworkTypeLeak(_BoundaryRule):
     code = "DL302"
     name = "framework-type-leak"
 
+    def could_fire(self, file: FileFacts) -> bool:
+        return self.place_of(file.relpath, file.module_name).in_adapter
+
     def setup(self) -> None:
         super().setup()
         self.classes: list[_ClassFacts] = []
@@ -202,7 +230,7 @@ class FrameworkTypeLeak(_BoundaryRule):
         top_level = not self.functions and not self.classes
         facts = _ClassFacts(node.name.value, public=top_level and not node.name.value.startswith("_"))
         self.classes.append(facts)
-        if self.in_adapter and top_level:
+        if self.place.in_adapter and top_level:
             for statement in node.body.body:  # fields: ``client: OpenAI`` or ``client = OpenAI()``
                 for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
                     if isinstance(small, (cst.AnnAssign, cst.Assign)):
@@ -256,7 +284,7 @@ class FrameworkTypeLeak(_BoundaryRule):
     def _summarised(self, node: cst.FunctionDef) -> _Function | None:
         """A summary for a module-level function or a method of a module-level class; public unless
         it or its class is private (``_name``; dunder methods are public)."""
-        if not self.in_adapter or self.functions:
+        if not self.place.in_adapter or self.functions:
             return None
         name = node.name.value
         private = name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
@@ -379,11 +407,11 @@ class FrameworkTypeLeak(_BoundaryRule):
     # -- framework objects kept on ``self`` ----------------------------------------------
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if self.in_adapter and self.classes and self.functions:
+        if self.place.in_adapter and self.classes and self.functions:
             self._record_attribute(node, class_body=False)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if self.in_adapter and self.classes and self.functions:
+        if self.place.in_adapter and self.classes and self.functions:
             self._record_attribute(node, class_body=False)
 
     def _record_attribute(self, node: cst.Assign | cst.AnnAssign, *, class_body: bool) -> None:

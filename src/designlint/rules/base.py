@@ -16,7 +16,7 @@ from designlint.diagnostics import Applicability
 
 if TYPE_CHECKING:
     from designlint.config import Config
-    from designlint.engine import FileContext
+    from designlint.engine import FileContext, FileFacts
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,12 @@ class Rule:
 
     def __init__(self, config: Config):
         self.config = config
+
+    def could_fire(self, file: FileFacts) -> bool:
+        """Asked before LibCST parses the file, after ``prefilter`` matched: False when the rule
+        cannot fire on it (it is then neither run nor, if no other rule runs, parsed). Must err
+        on the side of True, which is the default."""
+        return True
 
     def setup(self) -> None:
         """Reset per-file state; ``self.context`` is set."""

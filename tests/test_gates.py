@@ -1,0 +1,88 @@
+"""The gates that spare work (each rule's text ``prefilter`` and its ``could_fire`` on the
+stdlib's tree) never hide a finding: with them switched off, every file gives the same
+findings. Checked on every fixture project and on code written the ways the gates must see
+through."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from designlint.config import Config
+from designlint.engine import Linter
+from designlint.project import Project
+from designlint.runner import ConfigResolver, Options
+from projects import FIXTURES
+
+PROJECTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
+
+
+def _findings(linter: Linter, path: Path | str, source: str | bytes) -> list[tuple]:
+    return sorted((d.code, d.start.row, d.start.column, d.message) for d in linter.lint(source, str(path)).diagnostics)
+
+
+def _ungated(linter: Linter) -> Linter:
+    open_linter = Linter(linter.config, project=linter.project)
+    for rule in open_linter.rules:
+        rule.prefilter = None
+        rule.could_fire = lambda file: True
+    return open_linter
+
+
+@pytest.mark.parametrize("isolated", [False, True], ids=["configured", "isolated"])
+@pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
+def test_fixture_findings_do_not_depend_on_the_gates(project: Path, isolated: bool, monkeypatch):
+    monkeypatch.chdir(project)
+    resolver = ConfigResolver(Options(isolated=isolated))
+    files = sorted(project.rglob("*.py"))
+    compared = 0
+    for path in files:
+        config = resolver.for_path(path)
+        gated = Linter(config, project=Project.from_root(config.root))
+        source = path.read_bytes()
+        expected = _findings(_ungated(gated), path, source)
+        assert _findings(gated, path, source) == expected, path
+        compared += bool(expected)
+    assert compared, "no fixture file had a finding: the comparison could not fail"
+
+
+ADAPTER_ROOT = "src/app"
+CASES = {
+    # DL301: imports in every kind of block, aliases, dynamic imports, ``from pkg import module``.
+    "try_import.py": "try:\n    import openai\nexcept ImportError:\n    openai = None\n",
+    "one_line_try.py": "try: import openai\nexcept ImportError: pass\n",
+    "semicolon.py": "import os; import anthropic as claude\n",
+    "type_checking.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from langchain_core.messages import AIMessage\n",
+    "in_method.py": "class Agent:\n    async def run(self):\n        with open('x') as f:\n            from openai import AsyncOpenAI\n        return AsyncOpenAI\n",
+    "in_match.py": "def pick(kind):\n    match kind:\n        case 'a':\n            import anthropic\n            return anthropic\n",
+    "in_loop.py": "for name in ('x',):\n    while True:\n        import litellm\n        break\nelse:\n    import groq\n",
+    "dynamic.py": "import importlib\nllm = importlib.import_module('openai')\nalso = __import__('cohere')\n",
+    "from_package.py": "from google import genai\n",
+    "mention_only.py": "# we used to call openai here\nNAME = 'openai'\n",
+    "relative.py": "from .openai import client\n",
+    "newer_syntax.py": "type Alias = int\nimport openai\n",
+    # DL302 in an adapter module, DL501 spellings, DL201/DL202/DL401 through helpers.
+    "adapters/llm.py": "from openai import OpenAI\nfrom openai.types.chat import ChatCompletion\n\n\ndef ask(prompt: str) -> ChatCompletion:\n    return OpenAI().chat.completions.create(model='m', messages=[])\n",
+    "errors.py": "class ToolError(Exception):\n    pass\n\n\ndef f(err):\n    if err.code == 'RATE_LIMITED':\n        raise ToolError('E42')\n    raise ToolError(code='upstream-timeout')\n",
+    "egress.py": "import httpx as h\n\n\nasync def fetch():\n    async with h.AsyncClient() as c:\n        return await c.get(f'https://api.weather-data.io/v1/{1}')\n",
+    "trust.py": "import requests\n\n\ndef answer(llm, url):\n    page = requests.get(url).text\n    return llm.invoke([{'role': 'system', 'content': 'Summarise: ' + page}])\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_gates_see_through_the_ways_code_is_written(name: str, tmp_path: Path):
+    config = Config(root=tmp_path)
+    gated = Linter(config, project=Project.from_root(tmp_path))
+    path = tmp_path / ADAPTER_ROOT / name
+    assert _findings(gated, path, CASES[name]) == _findings(_ungated(gated), path, CASES[name])
+
+
+def test_the_cases_exercise_the_gates(tmp_path: Path):
+    """The comparison above means something only if the cases hold findings and the gates skip
+    some rules on them."""
+    config = Config(root=tmp_path)
+    gated = Linter(config, project=Project.from_root(tmp_path))
+    codes = {code for name, source in CASES.items() for code, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, source)}
+    assert {"DL301", "DL302", "DL501", "DL201", "DL401"} <= codes
+    assert _findings(gated, tmp_path / ADAPTER_ROOT / "mention_only.py", CASES["mention_only.py"]) == []
