@@ -65,6 +65,10 @@ CASES = {
     # DL302 in an adapter module, DL501 spellings, DL201/DL202/DL401 through helpers.
     "adapters/llm.py": "from openai import OpenAI\nfrom openai.types.chat import ChatCompletion\n\n\ndef ask(prompt: str) -> ChatCompletion:\n    return OpenAI().chat.completions.create(model='m', messages=[])\n",
     "errors.py": "class ToolError(Exception):\n    pass\n\n\ndef f(err):\n    if err.code == 'RATE_LIMITED':\n        raise ToolError('E42')\n    raise ToolError(code='upstream-timeout')\n",
+    "errors_commented.py": "def deny(errors):\n    raise errors.Denied(  # why\n        # the code\n        (\"NO_ACCESS\"),\n    )\n",
+    "errors_quotes.py": "class QuotaFailure(Exception):\n    pass\n\n\nx = QuotaFailure(\"\"\"QUOTA_EXCEEDED\"\"\")\n",
+    "errors_keys.py": "def shape(payload, err):\n    if payload.get(\"error_code\") == \"RATE_LIMITED\":\n        return {\"error\": \"x\", \"code\": \"UPSTREAM_DOWN\"}\n    return err.error_code in ('TIMED_OUT', 'BAD_INPUT')\n",
+    "errors_keyword.py": "class Reply:\n    pass\n\n\nr = Reply(\n    code = \"RATE_LIMITED\",\n)\n",
     "egress.py": "import httpx as h\n\n\nasync def fetch():\n    async with h.AsyncClient() as c:\n        return await c.get(f'https://api.weather-data.io/v1/{1}')\n",
     "trust.py": "import requests\n\n\ndef answer(llm, url):\n    page = requests.get(url).text\n    return llm.invoke([{'role': 'system', 'content': 'Summarise: ' + page}])\n",
 }
@@ -86,3 +90,5 @@ def test_the_cases_exercise_the_gates(tmp_path: Path):
     codes = {code for name, source in CASES.items() for code, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, source)}
     assert {"DL301", "DL302", "DL501", "DL201", "DL401"} <= codes
     assert _findings(gated, tmp_path / ADAPTER_ROOT / "mention_only.py", CASES["mention_only.py"]) == []
+    for name in (n for n in CASES if n.startswith("errors")):  # each spelling DL501's prefilter must see
+        assert "DL501" in {code for code, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, CASES[name])}, name

@@ -21,14 +21,24 @@ CODE_KEYWORDS = frozenset({"code", "error_code"})
 ERROR_DICT_KEYS = frozenset({"message", "error", "detail", "details", "reason", "retryable", "status", "description", "hint"})
 BUILTIN_EXCEPTIONS = frozenset(name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException))
 EXCEPTION_NAME = re.compile(r"_?[A-Z]\w*(?:Error|Exception|Fault|Failure)")
+# After a call's "(": brackets, comments, then a string (any prefix, any quotes) opening with
+# upper case.
+_FIRST_LITERAL = r"(?:\s|\(|#[^\n]*)*[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])[A-Z][A-Z0-9_]*['\"]"
 
 
 class RawStringErrorCode(Rule):
     code = "DL501"
     name = "raw-string-error-code"
-    # A ``code`` word (``code=``, ``.code``, ``"error_code"``; ``decode`` too, at no harm), or a
-    # quoted literal spelt like a code.
-    prefilter = AnyOf(r"code\b", r"['\"][A-Z][A-Z0-9_]{2,}['\"]")
+    # Where a code can stand, spelt out in the text: ``.code``, a "code"/"error_code" key, a
+    # ``code=`` keyword, or an upper-case literal first in the call of an exception
+    # (``...Error(``, ``raise X(``). Each search starts with a literal: re scans for those fast.
+    prefilter = AnyOf(
+        r"\.(?:error_)?code\b",
+        r"code['\"](?:(?<=['\"]code['\"])|(?<=error_code['\"]))",
+        r"code\s*=(?!=)",
+        rf"\((?:(?<=Error\()|(?<=Exception\()|(?<=Fault\()|(?<=Failure\()){_FIRST_LITERAL}",
+        rf"raise\s+[\w.]+\({_FIRST_LITERAL}",
+    )
 
     def __init__(self, config):
         super().__init__(config)
