@@ -70,6 +70,9 @@ CASES = {
     "errors_keys.py": "def shape(payload, err):\n    if payload.get(\"error_code\") == \"RATE_LIMITED\":\n        return {\"error\": \"x\", \"code\": \"UPSTREAM_DOWN\"}\n    return err.error_code in ('TIMED_OUT', 'BAD_INPUT')\n",
     "errors_keyword.py": "class Reply:\n    pass\n\n\nr = Reply(\n    code = \"RATE_LIMITED\",\n)\n",
     "egress.py": "import httpx as h\n\n\nasync def fetch():\n    async with h.AsyncClient() as c:\n        return await c.get(f'https://api.weather-data.io/v1/{1}')\n",
+    "egress_helper.py": "from urllib import request as rq\n\n\ndef pull(host):\n    return rq.urlopen('https://' + host + '/feed')\n",
+    "egress_forward_ref.py": "from __future__ import annotations\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import aiohttp\n\n\nasync def go(session: 'aiohttp.ClientSession'):\n    return await session.get('https://api.weather-data.io/v1')\n",
+    "../requests/api.py": "def get(url, **kwargs):\n    return request('get', url, **kwargs)\n\n\ndef ping():\n    return get('https://status.example.org/')\n",
     "trust.py": "import requests\n\n\ndef answer(llm, url):\n    page = requests.get(url).text\n    return llm.invoke([{'role': 'system', 'content': 'Summarise: ' + page}])\n",
 }
 
@@ -88,7 +91,8 @@ def test_the_cases_exercise_the_gates(tmp_path: Path):
     config = Config(root=tmp_path)
     gated = Linter(config, project=Project.from_root(tmp_path))
     codes = {code for name, source in CASES.items() for code, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, source)}
-    assert {"DL301", "DL302", "DL501", "DL201", "DL401"} <= codes
+    assert {"DL301", "DL302", "DL501", "DL201", "DL202", "DL401"} <= codes
     assert _findings(gated, tmp_path / ADAPTER_ROOT / "mention_only.py", CASES["mention_only.py"]) == []
-    for name in (n for n in CASES if n.startswith("errors")):  # each spelling DL501's prefilter must see
-        assert "DL501" in {code for code, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, CASES[name])}, name
+    for prefix, wanted in (("errors", {"DL501"}), ("egress", {"DL201", "DL202"}), ("../requests", {"DL201"})):  # each spelling a gate must see
+        for name in (n for n in CASES if n.startswith(prefix)):
+            assert wanted & {c for c, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, CASES[name])}, name
