@@ -120,11 +120,11 @@ class _BoundaryRule(Rule):
         framework = self.frameworks.match(qualname)
         if framework is None:
             return None
-        parts = (place or self.place).parts
+        place = place or self.place
         own = framework.split(".")
         n = len(own)
-        starts = range(len(parts) - n + 1) if (place or self.place).name_is_guess else range(1)
-        if any(parts[i : i + n] == own for i in starts):
+        starts = range(len(place.parts) - n + 1) if place.name_is_guess else range(1)
+        if any(place.parts[i : i + n] == own for i in starts):
             return None
         return framework
 
