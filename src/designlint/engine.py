@@ -23,7 +23,7 @@ from designlint.analysis.names import NameResolver
 from designlint.config import Config
 from designlint.diagnostics import Diagnostic, Edit, Fix, Position
 from designlint.globs import glob_matches
-from designlint.parsing import ParseRefused, parse_module, stdlib_verdict
+from designlint.parsing import ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
 from designlint.positions import Positions
 from designlint.project import Project
 from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
@@ -186,6 +186,12 @@ class Linter:
         rules = [rule for rule in rules if _could_fire(rule, facts, result)]
         if not rules and verdict.compiles:
             return result
+        if verdict.tree is not None:
+            cost, row = nesting_cost(verdict.tree)
+            budget = nesting_budget(len(decoded.text))
+            if cost > budget:
+                message = f"cannot parse: expressions nested too deeply to parse in reasonable time (nesting cost {cost:,}; the limit for this file's size is {budget:,})"
+                return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, row, 1)], decoded)
         try:
             module = parse_module(decoded.text)
         except cst.ParserSyntaxError as exc:
