@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from designlint import engine, runner
 from designlint.analysis.names import NameResolver
 from designlint.cli import main
+from designlint.config import Config
 from designlint.rules.base import Rule
 
 
@@ -116,3 +117,32 @@ def test_failing_name_analysis_is_reported_and_the_run_goes_on(project, monkeypa
     assert any(line.startswith("c_names.py:3:21: DL501") for line in lines)
     assert any(line.startswith("b_fine.py:1:17: DL501") for line in lines)
     assert "Traceback" not in result.stderr
+
+
+class UnbuildableRule(Rule):
+    code = "DL998"
+    name = "unbuildable-rule"
+
+    def __init__(self, config):
+        raise ValueError("cannot build for this config")
+
+
+def test_rule_failing_to_build_is_reported_on_each_file_and_the_run_goes_on(project, monkeypatch):
+    monkeypatch.setattr(engine, "ALL_RULES", (*engine.ALL_RULES, UnbuildableRule))
+    monkeypatch.setattr(ExplodingRule, "where", "nowhere")
+    result = CliRunner().invoke(main, ["check", "--isolated", "-j", "1", "--verbose", "."])
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 2
+    assert [line for line in lines if " DL002 " in line] == [
+        f"{name}:1:1: DL002 internal error in rule DL998 (unbuildable-rule): ValueError: cannot build for this config; please report this as a bug"
+        for name in ("a_boom.py", "b_fine.py")
+    ]
+    assert any(line.startswith("a_boom.py:2:17: DL501") for line in lines)
+    assert any(line.startswith("b_fine.py:1:17: DL501") for line in lines)
+    assert re.search(r"a_boom\.py:\nTraceback \(most recent call last\):\n.*ValueError: cannot build for this config", result.stderr, re.S)
+
+
+def test_rule_failing_to_build_is_not_reported_where_it_is_ignored():
+    linter = engine.Linter(Config(per_file_ignores=(("b_*.py", ("DL998",)),)), rules=[UnbuildableRule])
+    assert [d.code for d in linter.lint("x = 1\n", "a_file.py").diagnostics] == ["DL002"]
+    assert linter.lint("x = 1\n", "b_file.py").diagnostics == []

@@ -162,7 +162,16 @@ class Linter:
         self.config = config or Config()
         self.project = project
         self.noqa = noqa  # False: a host (flake8) applies its own ``# noqa``
-        self.rules = [rule(self.config) for rule in (ALL_RULES if rules is None else rules) if self.config.is_enabled(rule.code)]
+        self.rules: list[Rule] = []
+        # Rules whose construction raised (a bug, perhaps for this config only): DL002 on every
+        # file they would have linted, with the traceback for --verbose; the other rules run.
+        self.unbuilt: list[tuple[type[Rule], Exception, str]] = []
+        for rule_class in ALL_RULES if rules is None else rules:
+            if self.config.is_enabled(rule_class.code):
+                try:
+                    self.rules.append(rule_class(self.config))
+                except Exception as exc:
+                    self.unbuilt.append((rule_class, exc, traceback.format_exc()))
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
         if len(source) > MAX_SOURCE_SIZE:
@@ -182,6 +191,9 @@ class Linter:
             message = f"cannot parse: {verdict.refused}"
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, verdict.refused.row, 1)], decoded)
         result = FileResult(path, [], decoded)
+        for rule_class, exc, trace in self.unbuilt:
+            if not _ignored(rule_class.code, self._ignored_codes(relpath)):
+                _internal_error(f"rule {rule_class.code} ({rule_class.name})", exc, result, trace)
         facts = FileFacts(relpath, module_name_for(relpath), decoded.text, verdict.tree)
         rules = [rule for rule in rules if _could_fire(rule, facts, result)]
         if not rules and verdict.compiles:
@@ -227,8 +239,12 @@ class Linter:
             result.diagnostics.extend(self._diagnostics(context, result))
         return result
 
+    def _ignored_codes(self, relpath: str) -> tuple[str, ...]:
+        """The codes (or prefixes, or ``ALL``) ``per-file-ignores`` turns off for this file."""
+        return tuple(code for pattern, codes in self.config.per_file_ignores if glob_matches(pattern, relpath) for code in codes)
+
     def _rules_for(self, relpath: str, text: str) -> list[Rule]:
-        ignored = tuple(code for pattern, codes in self.config.per_file_ignores if glob_matches(pattern, relpath) for code in codes)
+        ignored = self._ignored_codes(relpath)
         found: dict[object, bool] = {}  # rules of one family share a prefilter: searched once
 
         def passes(prefilter) -> bool:
@@ -238,7 +254,7 @@ class Linter:
                 found[prefilter] = bool(prefilter.search(text))
             return found[prefilter]
 
-        return [rule for rule in self.rules if not (ignored and any(rule.code.startswith(c) or c == "ALL" for c in ignored)) and passes(rule.prefilter)]
+        return [rule for rule in self.rules if not _ignored(rule.code, ignored) and passes(rule.prefilter)]
 
     def _walk(self, module: cst.Module, rules: list[Rule], context: FileContext, result: FileResult) -> None:
         visits: dict[str, list[Callable]] = {}
@@ -345,6 +361,10 @@ class Linter:
         return out
 
 
+def _ignored(code: str, ignored: tuple[str, ...]) -> bool:
+    return any(code.startswith(c) or c == "ALL" for c in ignored)
+
+
 def _could_fire(rule: Rule, facts: FileFacts, result: FileResult) -> bool:
     try:
         return rule.could_fire(facts)
@@ -365,9 +385,9 @@ def _rule_failed(rule: Rule, exc: Exception, result: FileResult, failed: set[Rul
     _internal_error(f"rule {rule.code} ({rule.name})", exc, result)
 
 
-def _internal_error(where: str, exc: Exception, result: FileResult) -> None:
+def _internal_error(where: str, exc: Exception, result: FileResult, trace: str | None = None) -> None:
     """A bug in designlint: DL002 for this file (traceback kept for --verbose)."""
-    result.internal_errors.append(traceback.format_exc())
+    result.internal_errors.append(trace or traceback.format_exc())
     detail = " ".join(str(exc).split())  # one line, however the exception prints
     detail = detail if len(detail) <= 200 else detail[:199] + "…"
     message = f"internal error in {where}: {type(exc).__name__}: {detail}; please report this as a bug"
