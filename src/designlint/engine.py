@@ -1,9 +1,10 @@
-"""Lint one source text, with no I/O: decode -> parse (once) -> one walk for all rules
--> suppression -> diagnostics with fixes.
+"""Lint one source text, with no I/O: decode -> the stdlib's parse (a guard, and a first
+tree) -> LibCST's parse (once) -> one walk for all rules -> suppression -> diagnostics with fixes.
 
-Speed matters here: a rule whose ``prefilter`` does not match the text is not run, a
-file no rule needs is not parsed, metadata is resolved only for the rules that run, and
-positions are computed only when something was reported.
+Speed matters here: a rule whose ``prefilter`` does not match the text, or whose
+``could_fire`` rules the file out from the stdlib's tree, is not run; a file no rule needs is
+not parsed by LibCST; metadata is resolved only for the rules that run; positions are
+computed only when something was reported.
 """
 
 from __future__ import annotations
@@ -181,7 +182,8 @@ class Linter:
         except DecodeError as exc:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, str(exc), exc.row, exc.column)])
         relpath = _relpath(path, self.config)
-        rules = self._rules_for(relpath, decoded.text)
+        ignored = self._ignored_codes(relpath)
+        rules = self._rules_for(ignored, decoded.text)
         # The stdlib parser, several times faster than LibCST's, goes first: it rejects what no
         # Python accepts (nesting beyond its limits would crash or stall LibCST), and when no
         # rule can fire it alone confirms that the file parses. (When it refuses for another
@@ -192,7 +194,7 @@ class Linter:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, verdict.refused.row, 1)], decoded)
         result = FileResult(path, [], decoded)
         for rule_class, exc, trace in self.unbuilt:
-            if not _ignored(rule_class.code, self._ignored_codes(relpath)):
+            if not _ignored(rule_class.code, ignored):
                 _internal_error(f"rule {rule_class.code} ({rule_class.name})", exc, result, trace)
         facts = FileFacts(relpath, module_name_for(relpath), decoded.text, verdict.tree)
         rules = [rule for rule in rules if _could_fire(rule, facts, result)]
@@ -243,8 +245,7 @@ class Linter:
         """The codes (or prefixes, or ``ALL``) ``per-file-ignores`` turns off for this file."""
         return tuple(code for pattern, codes in self.config.per_file_ignores if glob_matches(pattern, relpath) for code in codes)
 
-    def _rules_for(self, relpath: str, text: str) -> list[Rule]:
-        ignored = self._ignored_codes(relpath)
+    def _rules_for(self, ignored: tuple[str, ...], text: str) -> list[Rule]:
         found: dict[object, bool] = {}  # rules of one family share a prefilter: searched once
 
         def passes(prefilter) -> bool:

@@ -4,7 +4,9 @@ LibCST's native parser recurses once per nesting level on the C stack: a few tho
 brackets or unary operators overflow the main thread's 8 MB stack and kill the process with
 SIGSEGV, and its time grows with the square of the depth (10,000 brackets: over a minute).
 So the stdlib parser (C, with fixed limits of its own) first rejects what no Python version
-accepts, and LibCST then runs on a thread with a large stack.
+accepts, and LibCST then runs on a thread with a large stack. Within those limits LibCST's time
+still grows with the square of a statement's nesting: ``nesting_cost`` estimates it from the
+stdlib's tree, and a file over its ``nesting_budget`` is refused before LibCST sees it.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ class StdlibVerdict:
     # Python's own SyntaxError when it refuses the text for another reason and says where:
     # the message for DL001 if LibCST refuses it too.
     syntax_error: SyntaxError | None = None
-    tree: ast.Module | None = None  # when it compiles: the line of each statement, for positions
+    tree: ast.Module | None = None  # when it compiles: for the rules' gates, the nesting cost and positions
 
 
 def stdlib_verdict(text: str) -> StdlibVerdict:
