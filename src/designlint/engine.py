@@ -14,12 +14,13 @@ import dataclasses
 import os
 import traceback
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Container, Iterable
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper
 
-from designlint.analysis.modules import module_name_for
+from designlint.analysis.modules import imported_modules, module_name_for
 from designlint.analysis.names import NameResolver
 from designlint.config import Config
 from designlint.diagnostics import Diagnostic, Edit, Fix, Position
@@ -49,6 +50,12 @@ class FileFacts:
     module_name: str | None
     text: str
     tree: ast.Module | None  # the stdlib parser's; None when the running Python cannot parse the file
+
+    @cached_property
+    def imports(self) -> frozenset[str] | None:
+        """The modules the file's import statements may bring in (``imported_modules``), worked
+        out once for all rules; None without a tree."""
+        return None if self.tree is None else frozenset(imported_modules(self.tree))
 
 
 @dataclass

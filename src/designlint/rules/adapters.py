@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from designlint.analysis.inference import FileInference
-from designlint.analysis.modules import imported_modules, module_glob_matches, module_parts
+from designlint.analysis.modules import module_glob_matches, module_parts
 from designlint.analysis.names import Binding, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.rules.base import Rule
@@ -139,9 +139,9 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
         place = self.place_of(file.relpath, file.module_name)
         if place.in_adapter:
             return False
-        if file.tree is None or "import_module" in file.text or "__import__" in file.text:
+        if file.imports is None or "import_module" in file.text or "__import__" in file.text:
             return True
-        return any(self.foreign_framework(module, place) for module in imported_modules(file.tree))
+        return any(self.foreign_framework(module, place) for module in file.imports)
 
     def visit_Import(self, node: cst.Import) -> None:
         if self.place.in_adapter:

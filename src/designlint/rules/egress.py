@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from designlint.analysis.guards import passed_guard
-from designlint.analysis.modules import imported_modules
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import StaticValue, UrlHost, host_of, is_relative_url, static_values, url_host
 from designlint.rules.base import Rule
@@ -117,7 +116,7 @@ class _EgressRule(Rule):
             return True
         if not CLIENT_WORDS.search(file.text):
             return False
-        return file.tree is None or any(module.split(".")[0] in CLIENT_PACKAGES for module in imported_modules(file.tree))
+        return file.imports is None or any(module.split(".")[0] in CLIENT_PACKAGES for module in file.imports)
 
     def visit_Call(self, node: cst.Call) -> None:
         qualname = self.context.names.qualify(node.func)
