@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -302,3 +303,58 @@ def test_clean_refuses_a_directory_that_is_not_a_cache(tmp_path):
     assert result.exit_code == 2
     assert "not a designlint cache directory" in result.output
     assert (precious / "data.txt").read_text() == "keep me"
+
+
+def _age(path: Path, days: float) -> None:
+    then = time.time() - days * 24 * 3600
+    os.utime(path, (then, then))
+
+
+def _findings_entries(cache_dir: Path) -> list[Path]:
+    """The entries holding a file's findings (not cross-module facts)."""
+    return [entry for entry in entries(cache_dir) if "diagnostics" in json.loads(entry.read_text())]
+
+
+def test_entries_unused_for_a_month_are_swept(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    run(cache_dir)
+    kept = entries(cache_dir)
+    assert kept
+    stale = cache_dir / "ab" / ("ab" + "0" * 62 + ".json")  # an edited file's old entry
+    stale.parent.mkdir(exist_ok=True)
+    stale.write_text("{}")
+    _age(stale, 31)
+    leftover = cache_dir / "ab" / ".tmp-killed"
+    leftover.write_text("half an entry")
+    _age(leftover, 2)
+    _age(cache_dir / ".swept", 2)
+    run(cache_dir)
+    assert not stale.exists() and not leftover.exists()
+    assert entries(cache_dir) == kept
+
+
+def test_an_entry_in_use_is_kept_however_old(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    run(cache_dir)
+    in_use = _findings_entries(cache_dir)
+    assert in_use
+    for entry in entries(cache_dir):
+        _age(entry, 40)  # written long ago, read by every run since
+    _age(cache_dir / ".swept", 2)
+    run(cache_dir)  # all hits: each entry read is marked as used, then the sweep
+    assert all(entry.exists() and time.time() - entry.stat().st_mtime < 3600 for entry in in_use)
+
+
+def test_the_sweep_runs_at_most_once_a_day(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    run(cache_dir)
+    assert (cache_dir / ".swept").exists()
+    stale = cache_dir / "cd" / ("cd" + "0" * 62 + ".json")
+    stale.parent.mkdir(exist_ok=True)
+    stale.write_text("{}")
+    _age(stale, 31)
+    run(cache_dir)
+    assert stale.exists()  # swept an instant ago: not again today
+    _age(cache_dir / ".swept", 1.5)
+    run(cache_dir)
+    assert not stale.exists()

@@ -9,6 +9,11 @@ repository being linted), written to a temporary file and renamed into place, so
 reader sees a whole entry or none. Anything unexpected in an entry makes it a miss, and
 the fresh result overwrites it. A cache that cannot be used (a file in its place, no
 permission) only costs speed: the run goes on without it.
+
+An entry read is marked as used (its modification time, refreshed at most once a day), and
+entries unused for ``MAX_AGE_DAYS`` are deleted by a sweep that runs at most once a day: an
+edited file leaves its old entries behind, and a long-lived checkout would otherwise gather
+them for ever.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +32,9 @@ from designlint import __version__
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
 
 CACHE_DIR_NAME = ".designlint_cache"
+MAX_AGE_DAYS = 30
+_DAY = 24 * 3600
+_SWEPT_MARK = ".swept"  # its modification time: when the last sweep ran
 FORMAT = 1
 ENTRY_MARK = "designlint-cache-entry"
 # https://bford.info/cachedir/: backup tools skip directories holding this file.
@@ -99,14 +108,47 @@ class Cache:
         """The entry stored under ``key``, or None when absent, unreadable, corrupt or foreign."""
         if not self._readable:
             return None
+        path = self._path(key)
         try:
-            with open(self._path(key), "rb") as entry:
+            with open(path, "rb") as entry:
                 document = json.loads(entry.read())
+                modified = os.fstat(entry.fileno()).st_mtime
         except (OSError, ValueError, RecursionError):
             return None
         if not isinstance(document, dict) or document.get("mark") != ENTRY_MARK or document.get("format") != FORMAT or document.get("key") != key:
             return None
+        if self._writable and modified < time.time() - _DAY:
+            _touch(path)  # in use: kept by the sweep
         return document
+
+    def sweep(self, max_age_days: int = MAX_AGE_DAYS) -> int:
+        """Delete the entries unused for ``max_age_days`` and temporary files a killed writer
+        left, at most once a day; the number of files deleted."""
+        if not self._writable:
+            return 0
+        now = time.time()
+        mark = os.path.join(self._root, _SWEPT_MARK)
+        try:
+            if os.stat(mark).st_mtime > now - _DAY:
+                return 0
+        except OSError:
+            pass  # never swept
+        if not _touch(mark, create=True):
+            return 0
+        deleted = 0
+        for shard in _scan(self._root):
+            if not shard.is_dir(follow_symlinks=False) or len(shard.name) != 2:
+                continue
+            for item in _scan(shard.path):
+                try:
+                    age = now - item.stat(follow_symlinks=False).st_mtime
+                    stale = item.name.endswith(".json") and age > max_age_days * _DAY or item.name.startswith(".tmp-") and age > _DAY
+                    if stale and item.is_file(follow_symlinks=False):
+                        os.unlink(item.path)
+                        deleted += 1
+                except OSError:
+                    continue  # gone already (another run), or not ours to delete
+        return deleted
 
     def store(self, key: str, payload: dict) -> None:
         if not self._writable:
@@ -151,6 +193,26 @@ class Cache:
 
     def put_fact(self, kind: str, name: str, module_digest: str, value: object) -> None:
         self.store(_fact_key(kind, name, module_digest), {"value": value})
+
+
+def _touch(path: str, create: bool = False) -> bool:
+    """Set the file's modification time to now (an entry deleted meanwhile is not made again)."""
+    try:
+        if create:
+            with open(path, "ab"):
+                pass
+        os.utime(path)
+        return True
+    except OSError:
+        return False
+
+
+def _scan(directory: str) -> list[os.DirEntry]:
+    try:
+        with os.scandir(directory) as entries:
+            return list(entries)
+    except OSError:
+        return []
 
 
 def _fact_key(kind: str, name: str, module_digest: str) -> str:

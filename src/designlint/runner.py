@@ -410,6 +410,8 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
         with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=session_args) as pool:
             for position, outcome in zip(pending, pool.map(_run_task, pending_tasks, chunksize=chunksize)):
                 finished(position, outcome)
+    if cache is not None:
+        cache.sweep()
     warnings = [cache.warning] if cache is not None and cache.warning else []
     return RunResult(outcomes, warnings)
 
