@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,16 @@ def test_lint_paths_raises_config_error(tmp_path, monkeypatch):
         lint_paths(["."])
     assert raised.value.path == str(tmp_path / "designlint.toml")
     assert str(raised.value).startswith(f"{tmp_path / 'designlint.toml'}: invalid TOML: ")
+
+
+def test_the_error_enum_module_is_read_quietly(tmp_path, monkeypatch):
+    """Its invalid escape sequence is for Python to warn about when it runs, not for designlint."""
+    (tmp_path / "pyproject.toml").write_text('[tool.designlint.errors]\ncodes = "app.errors.ErrorCode"\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "errors.py").write_text('from enum import Enum\nPATTERN = "\\d+"\n\n\nclass ErrorCode(str, Enum):\n    RATE_LIMITED = "RATE_LIMITED"\n')
+    (tmp_path / "app" / "tools.py").write_text('raise ToolError("RATE_LIMITED")\n')
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = lint_paths(["app/tools.py"], Options(jobs=1))
+    assert [(d.code, d.message) for d in result.diagnostics] == [("DL501", 'raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED')]

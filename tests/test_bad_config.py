@@ -30,7 +30,11 @@ CONFIGS = {
     "errors.codes naming a class that does not exist": (b'[errors]\ncodes = "app.errors.Missing"\n', "{toml}:2: `errors.codes`: class 'Missing' not found in module 'app.errors'"),
     "errors.codes in a module that does not parse": (
         b'[errors]\ncodes = "app.broken.ErrorCode"\n',
-        "{toml}:2: `errors.codes`: module 'app.broken' cannot be parsed: invalid syntax (<unknown>, line 1)",
+        "{toml}:2: `errors.codes`: module 'app.broken' cannot be parsed: invalid syntax (line 1)",
+    ),
+    "errors.codes in a module nested beyond Python's limits": (
+        b'[errors]\ncodes = "app.deep.ErrorCode"\n',
+        "{toml}:2: `errors.codes`: module 'app.deep' cannot be parsed: too many nested parentheses (line 2)",
     ),
 }
 
@@ -41,6 +45,7 @@ def project(tmp_path: Path, monkeypatch) -> Path:
         "a.py": 'raise ToolError("RATE_LIMITED")\n',
         "app/errors.py": "import os\nos.system('touch EXECUTED')\n\n\nclass Plain(Exception):\n    A = 'A'\n",
         "app/broken.py": "class ErrorCode(Enum:\n",
+        "app/deep.py": "class ErrorCode(Enum):\n    A = " + "(" * 1000 + "1" + ")" * 1000 + "\n",
     }
     write_tree(tmp_path, files)
     monkeypatch.chdir(tmp_path)

@@ -45,6 +45,14 @@ class StdlibVerdict:
     syntax_error: SyntaxError | None = None
     tree: ast.Module | None = None  # when it compiles: for the rules' gates, the nesting cost and positions
 
+    def problem(self) -> str:
+        """Why the running Python refused the text, and where: ``invalid syntax (line 3)``."""
+        if self.refused is not None:
+            return f"{self.refused} (line {self.refused.row})"
+        if self.syntax_error is not None:
+            return f"{self.syntax_error.msg} (line {self.syntax_error.lineno})"
+        return "invalid syntax"
+
 
 def stdlib_verdict(text: str) -> StdlibVerdict:
     try:

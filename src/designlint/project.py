@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Protocol
 
+from designlint.parsing import stdlib_verdict
+
 _ENUM_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}
 
 
@@ -138,10 +140,10 @@ class Project:
         module, _, class_name = qualname.rpartition(".")
         if source is None:
             raise LookupFailed(f"module {module!r} not found under the project root (looked for {module.replace('.', '/')}.py, also under src/)")
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError) as exc:
-            raise LookupFailed(f"module {module!r} cannot be parsed: {exc}") from None
+        verdict = stdlib_verdict(source)  # quietly, and safe from hostile nesting
+        tree = verdict.tree
+        if tree is None:
+            raise LookupFailed(f"module {module!r} cannot be parsed: {verdict.problem()}")
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and node.name == class_name:
                 bases = {_base_name(b) for b in node.bases}
