@@ -349,6 +349,45 @@ async def test_severity_is_configurable(project: Path):
         assert {d.severity for d in await editor.diagnostics()} == {types.DiagnosticSeverity.Hint}
 
 
+async def severities_become(editor: Editor, wanted: set) -> None:
+    """Diagnostics until their severities are ``wanted``: settings arrive while the editor works."""
+    diagnostics: list[types.Diagnostic] = []
+    for _ in range(5):
+        try:
+            diagnostics = await editor.diagnostics()
+        except asyncio.TimeoutError:
+            break  # nothing more was published
+        if {d.severity for d in diagnostics} == wanted:
+            return
+        if editor.pull:
+            await asyncio.sleep(0.2)
+    raise AssertionError(f"severities stayed {[d.severity for d in diagnostics]}, wanted {wanted}")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("profile", ["visual-studio-code@v1.65.2", "neovim@v0.11.0"])
+async def test_settings_come_from_the_editor_and_follow_its_changes(project: Path, profile: str):
+    client = await SERVER.start()
+    accept_registrations(client)
+    client.set_configuration({"severity": "hint"}, section="designlint")
+    try:
+        await client.initialize_session(initialize_params(profile, project, {"severity": "error"}))
+        editor = Editor(client, project / "app" / "tools.py")
+        editor.open()
+        await severities_become(editor, {types.DiagnosticSeverity.Hint})  # the editor's settings win
+        # Pushed with the notification (VS Code's older style)...
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"designlint": {"severity": {"DL5": "information"}}}))
+        await severities_become(editor, {types.DiagnosticSeverity.Information})
+        # ...or only announced, and asked for (the style of most clients now).
+        client.set_configuration({"severity": "error"}, section="designlint")
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        await severities_become(editor, {types.DiagnosticSeverity.Error})
+    finally:
+        with contextlib.suppress(Exception):  # a failed step must not leave the server running
+            await asyncio.wait_for(client.shutdown_session(), WAIT)
+        await client.stop()
+
+
 @pytest.mark.asyncio
 async def test_bad_settings_and_a_broken_config_are_reported_and_the_server_keeps_going(project: Path):
     (project / "pyproject.toml").write_text('[tool.designlint]\nselect = ["XX1"]\n')

@@ -174,6 +174,7 @@ class DesignlintServer(LanguageServer):
             (types.TEXT_DOCUMENT_DID_SAVE, self.on_save, None),
             (types.TEXT_DOCUMENT_DID_CLOSE, self.on_close, None),
             (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, self.on_watched_files, None),
+            (types.WORKSPACE_DID_CHANGE_CONFIGURATION, self.on_settings_changed, None),
             (types.TEXT_DOCUMENT_DIAGNOSTIC, self.on_pull, types.DiagnosticOptions(identifier="designlint", inter_file_dependencies=False, workspace_diagnostics=False)),
             (types.TEXT_DOCUMENT_CODE_ACTION, self.on_code_action, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND])),
         ]
@@ -187,20 +188,47 @@ class DesignlintServer(LanguageServer):
         capabilities = params.capabilities
         self.pull = capabilities.text_document is not None and capabilities.text_document.diagnostic is not None
         options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
-        self._read_severity(options.get("severity"))
+        self._read_severity(options.get("severity"), "initializationOptions")
 
-    def _read_severity(self, value: Any) -> None:
+    def _read_severity(self, value: Any, where: str) -> None:
         expected = f"expected one of {', '.join(SEVERITIES)}, or a table of rule code or prefix = level"
         if value is None:
             return
         if isinstance(value, str) and value in SEVERITIES:
-            self.default_severity = SEVERITIES[value]
+            self.default_severity, self.severities = SEVERITIES[value], {}
         elif isinstance(value, dict) and all(isinstance(v, str) and v in SEVERITIES for v in value.values()):
+            self.default_severity = types.DiagnosticSeverity.Warning
             self.severities = {code: SEVERITIES[level] for code, level in value.items()}
         else:
-            self._show_error(f"designlint: initializationOptions `severity`: {expected}, got {value!r}")
+            self._show_error(f"designlint: {where} `severity`: {expected}, got {value!r}")
+
+    # Settings may also come as the editor's own: the ``designlint`` section of its settings,
+    # asked for at start (``workspace/configuration``) and whenever the editor says they changed;
+    # where given, they override initializationOptions.
+
+    async def on_settings_changed(self, params: types.DidChangeConfigurationParams) -> None:
+        pushed = params.settings.get("designlint") if isinstance(params.settings, dict) else None
+        settings = pushed if isinstance(pushed, dict) else await self._ask_settings()
+        if settings is not None:
+            self._read_severity(settings.get("severity"), "settings `designlint`")
+            self._relint_open_documents()
+
+    async def _ask_settings(self) -> dict | None:
+        workspace = self.client_capabilities.workspace
+        if not (workspace and workspace.configuration):
+            return None
+        try:
+            answer = await self.workspace_configuration_async(types.ConfigurationParams(items=[types.ConfigurationItem(section="designlint")]))
+        except Exception as exc:  # the client could not answer: keep what we have
+            log.info("workspace/configuration failed: %s", exc)
+            return None
+        return answer[0] if answer and isinstance(answer[0], dict) else None
 
     async def on_initialized(self, params: types.InitializedParams) -> None:
+        settings = await self._ask_settings()
+        if settings is not None:
+            self._read_severity(settings.get("severity"), "settings `designlint`")
+            self._relint_open_documents()  # any opened while the editor was answering
         workspace = self.client_capabilities.workspace
         watched = workspace.did_change_watched_files if workspace else None
         if not (watched and watched.dynamic_registration):
