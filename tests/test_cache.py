@@ -358,3 +358,15 @@ def test_the_sweep_runs_at_most_once_a_day(project, tmp_path):
     _age(cache_dir / ".swept", 1.5)
     run(cache_dir)
     assert not stale.exists()
+
+
+def test_the_sweep_deletes_only_its_own_files(project, tmp_path):
+    """--cache-dir may point at a directory that holds other things."""
+    cache_dir = tmp_path / "shared"
+    others = [cache_dir / "en" / "messages.json", cache_dir / "ab" / "notes.json", cache_dir / "ab" / ("cd" + "0" * 62 + ".json"), cache_dir / "old.json"]
+    for other in others:
+        other.parent.mkdir(parents=True, exist_ok=True)
+        other.write_text("{}")
+        _age(other, 60)
+    run(cache_dir)
+    assert all(other.exists() for other in others)

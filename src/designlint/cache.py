@@ -22,6 +22,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -35,6 +36,8 @@ CACHE_DIR_NAME = ".designlint_cache"
 MAX_AGE_DAYS = 30
 _DAY = 24 * 3600
 _SWEPT_MARK = ".swept"  # its modification time: when the last sweep ran
+_SHARD = re.compile(r"[0-9a-f]{2}")
+_ENTRY = re.compile(r"([0-9a-f]{2})[0-9a-f]{62}\.json")
 FORMAT = 1
 ENTRY_MARK = "designlint-cache-entry"
 # https://bford.info/cachedir/: backup tools skip directories holding this file.
@@ -123,8 +126,10 @@ class Cache:
 
     def sweep(self, max_age_days: int = MAX_AGE_DAYS) -> int:
         """Delete the entries unused for ``max_age_days`` and temporary files a killed writer
-        left, at most once a day; the number of files deleted."""
-        if not self._writable:
+        left, at most once a day; the number of files deleted. Only files named as this class
+        names them, in a directory tagged as a designlint cache, are ever deleted: ``--cache-dir``
+        may point anywhere."""
+        if not self._writable or not _is_designlint_cache(self.directory):
             return 0
         now = time.time()
         mark = os.path.join(self._root, _SWEPT_MARK)
@@ -137,13 +142,17 @@ class Cache:
             return 0
         deleted = 0
         for shard in _scan(self._root):
-            if not shard.is_dir(follow_symlinks=False) or len(shard.name) != 2:
+            if not _SHARD.fullmatch(shard.name):
                 continue
             for item in _scan(shard.path):
+                entry = _ENTRY.fullmatch(item.name)
+                if not (entry and entry.group(1) == shard.name or item.name.startswith(".tmp-")):
+                    continue
                 try:
+                    if not item.is_file(follow_symlinks=False):
+                        continue
                     age = now - item.stat(follow_symlinks=False).st_mtime
-                    stale = item.name.endswith(".json") and age > max_age_days * _DAY or item.name.startswith(".tmp-") and age > _DAY
-                    if stale and item.is_file(follow_symlinks=False):
+                    if age > (max_age_days * _DAY if entry else _DAY):
                         os.unlink(item.path)
                         deleted += 1
                 except OSError:
