@@ -208,11 +208,11 @@ class Linter:
         if not rules and verdict.compiles:
             return result
         if verdict.tree is not None:
-            cost, row = nesting_cost(verdict.tree)
-            budget = nesting_budget(len(decoded.text))
-            if cost > budget:
-                message = f"cannot parse: expressions nested too deeply to parse in reasonable time (nesting cost {cost:,}; the limit for this file's size is {budget:,})"
-                return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, row, 1)], decoded)
+            nesting = nesting_cost(verdict.tree)
+            budget = nesting_budget(nesting.nodes)
+            if nesting.cost > budget:
+                message = f"cannot parse in reasonable time: expressions nested too deeply (nesting cost {nesting.cost:,}; the limit for this file is {budget:,})"
+                return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, nesting.line, 1)], decoded)
         try:
             module = parse_module(decoded.text)
         except cst.ParserSyntaxError as exc:

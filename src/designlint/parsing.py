@@ -17,6 +17,7 @@ import queue
 import threading
 import warnings
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -73,12 +74,13 @@ def stdlib_verdict(text: str) -> StdlibVerdict:
     return StdlibVerdict(True, tree=tree)
 
 
-def nesting_budget(size: int) -> int:
-    """The ``nesting_cost`` a file of ``size`` characters may have: about eight times what
-    LibCST takes on ordinary code of that size, plus a fifth of a second, at most 20 s. Real
-    code stays far below: on the corpus of agent frameworks, 21 per character at most (a
-    224-character file) and 0.7 million for a whole file."""
-    return min(100 * size + 2_000_000, 200_000_000)
+def nesting_budget(nodes: int) -> int:
+    """The ``nesting_cost`` a file of ``nodes`` stdlib nodes may have: 3 s of LibCST's time
+    whatever the file, and 200 µs more a node (ordinary code takes LibCST some 13 µs a node),
+    20 s at most. Real code stays far below: over the corpus of agent frameworks and 15,000
+    files of site-packages, 430 a node at most (LibCST's own tests of nested nodes) and 16.4
+    million for a whole file (a 450 kB sympy benchmark)."""
+    return min(2_000 * nodes + 30_000_000, 200_000_000)
 
 
 # Fields LibCST reads between brackets, and fields that continue a chain (``f()()``, ``a.b.c``,
@@ -103,14 +105,20 @@ def _steps(cls: type) -> tuple[tuple[str, int], ...]:
     return steps
 
 
-def nesting_cost(tree: ast.Module) -> tuple[int, int]:
-    """An estimate of LibCST's parse time (in units of about 0.1 µs), from the stdlib's tree,
-    and the line of the statement that costs most. LibCST's time grows with the square of the
-    nesting within a statement: 25 nested calls take it 6 ms, 199 (Python's limit for brackets)
-    240 ms, a chain of 2,000 calls 1.5 s; a file of such statements would stall it for hours.
-    The estimate sums, over every node, its weighted depth below its statement: 64 per level of
-    brackets, 8 per link of a chain, 1 per operator (calibrated within a factor of four on each)."""
-    total, worst, worst_line = 0, -1, 1
+class Nesting(NamedTuple):
+    cost: int  # LibCST's parse time, estimated in units of about 0.1 µs
+    nodes: int
+    line: int  # of the statement that costs most
+
+
+def nesting_cost(tree: ast.Module) -> Nesting:
+    """An estimate of LibCST's parse time from the stdlib's tree. LibCST's time grows with the
+    square of the nesting within a statement: 25 nested calls take it 6 ms, 199 (Python's limit
+    for brackets) 240 ms, a chain of 2,000 calls 1.5 s; a file of such statements would stall
+    it for hours. The estimate sums, over every node, its weighted depth below its statement:
+    64 per level of brackets, 8 per link of a chain, 1 per operator (calibrated on each to
+    within a factor of four)."""
+    total, nodes, worst, worst_line = 0, 0, -1, 1
     statements: list[ast.AST] = list(tree.body)
     steps_of = _STEPS
     while statements:
@@ -118,6 +126,7 @@ def nesting_cost(tree: ast.Module) -> tuple[int, int]:
         cost, level = 0, [(statement, 0)]
         while level:
             below: list[tuple[ast.AST, int]] = []
+            nodes += len(level)
             for node, depth in level:
                 cost += depth
                 for name, step in steps_of.get(type(node)) or _steps(type(node)):
@@ -132,7 +141,7 @@ def nesting_cost(tree: ast.Module) -> tuple[int, int]:
         line = getattr(statement, "lineno", 1)
         if cost > worst or cost == worst and line < worst_line:  # the first of the costliest
             worst, worst_line = cost, line
-    return total, worst_line
+    return Nesting(total, nodes, worst_line)
 
 
 def _null_bytes(text: str) -> ParseRefused:
