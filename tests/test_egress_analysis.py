@@ -480,3 +480,13 @@ def test_each_element_of_a_loop_is_checked_against_the_allowlist():
     assert [(d.start.row, d.code) for d in diagnostics] == [(13, "DL201")]
     assert '"other.example.org"' in diagnostics[0].message
     assert [code for _, code in _codes(source)] == ["DL201"] * 4  # no allowlist: every host of each loop
+
+
+@pytest.mark.parametrize(
+    ("is_package", "expected"),
+    [(False, "app.requests.get"), (True, "app.tools.requests.get")],
+    ids=["module app/tools.py: its package is app", "package app/tools/__init__.py: its package is itself"],
+)
+def test_relative_imports_count_from_the_package(is_package: bool, expected: str):
+    names = NameResolver(cst.parse_module("from .requests import get\n"), "app.tools", is_package=is_package)
+    assert names.qualify(cst.Name("get")) == expected

@@ -72,7 +72,12 @@ CASES = {
     "egress.py": "import httpx as h\n\n\nasync def fetch():\n    async with h.AsyncClient() as c:\n        return await c.get(f'https://api.weather-data.io/v1/{1}')\n",
     "egress_helper.py": "from urllib import request as rq\n\n\ndef pull(host):\n    return rq.urlopen('https://' + host + '/feed')\n",
     "egress_forward_ref.py": "from __future__ import annotations\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import aiohttp\n\n\nasync def go(session: 'aiohttp.ClientSession'):\n    return await session.get('https://api.weather-data.io/v1')\n",
+    "egress_http_package.py": "import os, http as h\n\n\ndef probe():\n    return h.client.HTTPConnection('evil.example.com')\n",
+    "../pkg/__init__.py": "from .requests import get\n\n\ndef ping():\n    return get('https://status.example.org/')\n",
     "../requests/api.py": "def get(url, **kwargs):\n    return request('get', url, **kwargs)\n\n\ndef ping():\n    return get('https://status.example.org/')\n",
+    "trust_template.py": "QA_TEMPLATE = 'Answer from this context: {context}'\n\n\ndef answer(retriever, complete, q):\n    docs = retriever.invoke(q)\n    return complete(QA_TEMPLATE.format(context=docs))\n",
+    "trust_system_prompt.py": "import requests\n\n\ndef build(url):\n    SYSTEM_PROMPT = 'You are helpful. ' + requests.get(url).text\n    return SYSTEM_PROMPT\n",
+    "trust_relevant.py": "def answer(store, llm, q):\n    docs = store.get_relevant_documents(q)\n    return llm.invoke(prompt=str(docs))\n",
     "trust.py": "import requests\n\n\ndef answer(llm, url):\n    page = requests.get(url).text\n    return llm.invoke([{'role': 'system', 'content': 'Summarise: ' + page}])\n",
 }
 
@@ -93,6 +98,6 @@ def test_the_cases_exercise_the_gates(tmp_path: Path):
     codes = {code for name, source in CASES.items() for code, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, source)}
     assert {"DL301", "DL302", "DL501", "DL201", "DL202", "DL401"} <= codes
     assert _findings(gated, tmp_path / ADAPTER_ROOT / "mention_only.py", CASES["mention_only.py"]) == []
-    for prefix, wanted in (("errors", {"DL501"}), ("egress", {"DL201", "DL202"}), ("../requests", {"DL201"})):  # each spelling a gate must see
+    for prefix, wanted in (("errors", {"DL501"}), ("egress", {"DL201", "DL202"}), ("../requests", {"DL201"}), ("trust", {"DL401"})):  # each spelling a gate must see
         for name in (n for n in CASES if n.startswith(prefix)):
             assert wanted & {c for c, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, CASES[name])}, name

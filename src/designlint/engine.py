@@ -238,7 +238,7 @@ class Linter:
 
     def _analyse(self, module: cst.Module, facts: FileFacts, rules: list[Rule], result: FileResult) -> FileResult:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        names = NameResolver(module, facts.module_name)
+        names = NameResolver(module, facts.module_name, is_package=facts.relpath.rsplit("/", 1)[-1] in ("__init__.py", "__init__.pyi"))
         context = FileContext(result.path, facts.relpath, facts.module_name, module, facts.text, self.config, self.project, names, [], Positions(wrapper, facts.tree))
         providers = {provider for rule in rules for provider in rule.METADATA_DEPENDENCIES}
         if providers:

@@ -171,8 +171,10 @@ def annotation_qualname(annotation: cst.Annotation | None, resolve) -> str | Non
 class NameResolver:
     """Resolves expressions to qualified names within the scope the walk is in."""
 
-    def __init__(self, module: cst.Module, module_name: str | None = None):
+    def __init__(self, module: cst.Module, module_name: str | None = None, *, is_package: bool = False):
         self.module_name = module_name
+        # Relative imports count from the module's package: a package's ``__init__`` is its own.
+        self._relative_to = f"{module_name}.__init__" if is_package and module_name else module_name
         self._class_members: dict[int, dict[str, Binding]] = {}
         self.module_scope = Scope(None)
         self.scope = self.module_scope
@@ -375,7 +377,7 @@ class NameResolver:
 
     def _bind_statement(self, scope: Scope, statement: cst.CSTNode) -> None:
         if isinstance(statement, (cst.Import, cst.ImportFrom)):
-            for local, binding in import_bindings(statement, self.module_name):
+            for local, binding in import_bindings(statement, self._relative_to):
                 scope.bindings[local] = binding
         elif isinstance(statement, cst.Assign):
             for target in statement.targets:

@@ -82,7 +82,7 @@ DEFAULT_GUARD = re.compile(r"(?:validate|check|ensure|require|assert|verify|guar
 # them has no client to call (names are resolved from the file's own imports).
 CLIENT_PACKAGES = frozenset(name.split(".")[0] for name in (*CLIENT_API, *BASE_URL_CLIENTS, *ALIASES))
 # No word boundaries: Python's re is three times slower on a leading ``\b``.
-CLIENT_WORDS = re.compile(r"requests|httpx|aiohttp|urllib|websockets|http\.client|from\s+http\b")
+CLIENT_WORDS = re.compile(r"requests|httpx|aiohttp|urllib|websockets|http\b(?!s?:)")  # not "http://"
 
 
 def canonical(qualname: str) -> str:

@@ -59,9 +59,11 @@ TOOL_RESULT_TYPES = frozenset({"tool_result", "function_call_output", "tool", "f
 TOOL_RESULT_KEYS = frozenset({"toolResult", "tool_result", "functionResponse", "function_response"})
 PROMPT_VARIABLE = re.compile(r"\w*prompt(?:s|_text|_str|_string|_template)?", re.IGNORECASE)
 
-SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|prompt|input\s*=|role['\"]|Message\(|Template"
+# Prompt and template names are matched in any case, as PROMPT_VARIABLE and PROMPT_OBJECT are
+# (``SYSTEM_PROMPT``, ``QA_TEMPLATE``).
+SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|(?i:prompt|template)|input\s*=|role['\"]|Message\("
 SOURCE_HINTS = (
-    r"requests|httpx|aiohttp|urllib|page_content|retriev|Document|NodeWithScore|TextNode|BaseNode|metadata_mode|similarity_search|marginal_relevance|observation"
+    r"requests|httpx|aiohttp|urllib|page_content|(?i:retriev)|relevant_documents|Document|NodeWithScore|TextNode|BaseNode|metadata_mode|similarity_search|marginal_relevance|observation"
     r"|(?:tool|function)_(?:output|result|response)|\btool\.|_tool\.|user_(?:input|message|msg|query|question|request|text)"
     r"|\binput\(|\bopen\(|read_text|read_bytes"
 )
