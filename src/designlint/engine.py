@@ -13,6 +13,7 @@ import ast
 import dataclasses
 import os
 import traceback
+import typing
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Callable, Container, Iterable
@@ -119,9 +120,16 @@ def _kind(cls: type) -> _NodeKind:
     kind = _KINDS.get(cls)
     if kind is None:
         is_node = issubclass(cls, cst.CSTNode)
-        fields = tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("whitespace") and f.name not in _CHILDLESS_FIELDS) if is_node else ()
+        fields = tuple(f.name for f in dataclasses.fields(cls) if _may_hold_nodes(f)) if is_node else ()
         kind = _KINDS[cls] = _NodeKind(cls.__name__, fields, is_node and cls not in _SKIP_TYPES, issubclass(cls, _SCOPES), issubclass(cls, _BINDINGS))
     return kind
+
+
+def _may_hold_nodes(field: dataclasses.Field) -> bool:
+    """Not white space, punctuation, or text (``Name.value``, ``Arg.star``)."""
+    if field.name.startswith("whitespace") or field.name in _CHILDLESS_FIELDS:
+        return False
+    return field.type not in (str, int, bool) and typing.get_origin(field.type) is not typing.Literal
 
 
 def _children(node: cst.CSTNode, hooked: Container[str]) -> list[cst.CSTNode]:
