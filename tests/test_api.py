@@ -78,3 +78,10 @@ def test_the_error_enum_module_is_read_quietly(tmp_path, monkeypatch):
         warnings.simplefilter("error")
         result = lint_paths(["app/tools.py"], Options(jobs=1))
     assert [(d.code, d.message) for d in result.diagnostics] == [("DL501", 'raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED')]
+
+
+def test_the_error_enum_module_may_start_with_a_bom(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "errors.py").write_bytes(b"\xef\xbb\xbf" + ERRORS_PY.encode())
+    info = Project.from_root(tmp_path).error_enum("app.errors.ErrorCode")
+    assert "RATE_LIMITED" in [name for name, _ in info.members]

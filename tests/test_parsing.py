@@ -68,3 +68,13 @@ def test_no_thread_means_parsing_on_the_caller(monkeypatch):
 
     monkeypatch.setattr(threading.Thread, "start", refuse)
     assert parse_module("z = 3\n").code == "z = 3\n"
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork on this platform")
+def test_process_pools_fork_only_a_process_with_no_other_thread(monkeypatch):
+    from designlint import runner
+
+    parse_module("x = 1\n")  # the parser thread is running now
+    assert runner._pool_context().get_start_method() in ("forkserver", "spawn")
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # the CLI: only the main thread
+    assert runner._pool_context().get_start_method() == "fork"

@@ -181,8 +181,10 @@ _parser_lock = threading.Lock()
 
 
 def _forget_parser() -> None:
-    global _parser, _parser_lock
-    _parser, _parser_lock = None, threading.Lock()  # a forked child has no such thread
+    # A forked child has no such thread, and a lock held by another thread at the fork would
+    # never be released in it.
+    global _parser, _parser_lock, _stack_size_lock
+    _parser, _parser_lock, _stack_size_lock = None, threading.Lock(), threading.Lock()
 
 
 os.register_at_fork(after_in_child=_forget_parser)

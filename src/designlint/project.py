@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from designlint.parsing import stdlib_verdict
+from designlint.source import DecodeError, decode
 
 _ENUM_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}
 
@@ -85,10 +86,15 @@ class Project:
             for base in (root, root / "src", root / "lib"):
                 for candidate in (base.joinpath(*parts).with_suffix(".py"), base.joinpath(*parts, "__init__.py")):
                     try:
-                        if candidate.is_file():
-                            return candidate.read_bytes().decode("utf-8", errors="replace")
+                        if not candidate.is_file():
+                            continue
+                        data = candidate.read_bytes()
                     except OSError:
                         continue
+                    try:
+                        return decode(data).text  # a BOM or a coding line, as for linted files
+                    except DecodeError:
+                        return data.decode("utf-8", errors="replace")
             return None
 
         return cls(read, facts)

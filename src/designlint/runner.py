@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import errno
 import gc
+import multiprocessing
 import os
 import stat
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -407,13 +409,23 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
             _session = saved
     elif pending:
         chunksize = max(1, min(8, len(pending) // (jobs * 8)))
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=session_args) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context(), initializer=_start_worker, initargs=session_args) as pool:
             for position, outcome in zip(pending, pool.map(_run_task, pending_tasks, chunksize=chunksize)):
                 finished(position, outcome)
     if cache is not None:
         cache.sweep()
     warnings = [cache.warning] if cache is not None and cache.warning else []
     return RunResult(outcomes, warnings)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """Fork where it is safe and fastest: a process with no other thread (the CLI). With threads
+    (a language server, an API caller that linted in-process and so started the parser thread),
+    a fork may copy a lock some thread holds: workers start from a clean server instead."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def _size(path: str) -> int:
