@@ -225,10 +225,13 @@ class DesignlintServer(LanguageServer):
         return answer[0] if answer and isinstance(answer[0], dict) else None
 
     async def on_initialized(self, params: types.InitializedParams) -> None:
+        await self._watch_config_files()
         settings = await self._ask_settings()
         if settings is not None:
             self._read_severity(settings.get("severity"), "settings `designlint`")
             self._relint_open_documents()  # any opened while the editor was answering
+
+    async def _watch_config_files(self) -> None:
         workspace = self.client_capabilities.workspace
         watched = workspace.did_change_watched_files if workspace else None
         if not (watched and watched.dynamic_registration):

@@ -21,9 +21,9 @@ CODE_KEYWORDS = frozenset({"code", "error_code"})
 ERROR_DICT_KEYS = frozenset({"message", "error", "detail", "details", "reason", "retryable", "status", "description", "hint"})
 BUILTIN_EXCEPTIONS = frozenset(name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException))
 EXCEPTION_NAME = re.compile(r"_?[A-Z]\w*(?:Error|Exception|Fault|Failure)")
-# After a call's "(": brackets, comments, then a string (any prefix, any quotes) opening with
-# upper case.
-_FIRST_LITERAL = r"(?:\s|\(|#[^\n]*)*[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])[A-Z][A-Z0-9_]*['\"]"
+# After a call's "(": brackets, comments, empty strings, then a string (any prefix, any quotes)
+# opening with upper case, or holding an escape (``"RATE\x5fLIMITED"``).
+_FIRST_LITERAL = r"(?:\s|\(|#[^\n]*|''|\"\")*[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])(?:[A-Z][A-Z0-9_]*['\"]|[^'\"\n]*\\)"
 
 
 class RawStringErrorCode(Rule):
@@ -33,11 +33,11 @@ class RawStringErrorCode(Rule):
     # ``code=`` keyword, or an upper-case literal first in the call of an exception
     # (``...Error(``, ``raise X(``). Each search starts with a literal: re scans for those fast.
     prefilter = AnyOf(
-        r"\.(?:error_)?code\b",
+        r"\.(?:\\?\n\s*)?(?:error_)?code\b",  # also across a line break, not after ". " in prose
         r"code['\"](?:(?<=['\"]code['\"])|(?<=error_code['\"]))",
         r"code\s*=(?!=)",
-        rf"\((?:(?<=Error\()|(?<=Exception\()|(?<=Fault\()|(?<=Failure\()){_FIRST_LITERAL}",
-        rf"raise\s+[\w.]+\({_FIRST_LITERAL}",
+        *(rf"{suffix}\s*\({_FIRST_LITERAL}" for suffix in ("Error", "Exception", "Fault", "Failure")),
+        rf"raise[\s(]+[\w.]+\s*\({_FIRST_LITERAL}",
     )
 
     def __init__(self, config):
