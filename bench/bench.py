@@ -74,10 +74,24 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per designlint measurement (median)")
     parser.add_argument("--fixit-repeat", type=int, default=1, help="Fixit runs (slow: ~2k lines/s)")
     parser.add_argument("--floor-repeat", type=int, default=1, help="parse-floor runs per process count")
-    parser.add_argument("--jobs", type=int, default=None, help="processes for designlint, Fixit and the N-process floor (default: CPU count)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="processes for designlint, Fixit and the N-process floor (default: CPU count)",
+    )
     parser.add_argument("--skip", default="", help="comma-separated: nocache, editor, fixit, floor")
-    parser.add_argument("--fixit-sample", type=float, default=1.0, help="Fixit on this fraction of the files (seeded), lines/s on their lines: Fixit on the whole large tier takes many minutes")
-    parser.add_argument("--corpus-dest", type=Path, help="where fetch-corpus.sh keeps the corpus (default: an existing .bench-corpus next to the project or a parent)")
+    parser.add_argument(
+        "--fixit-sample",
+        type=float,
+        default=1.0,
+        help="Fixit on this fraction of the files (seeded), lines/s on their lines: Fixit on the whole large tier takes many minutes",
+    )
+    parser.add_argument(
+        "--corpus-dest",
+        type=Path,
+        help="where fetch-corpus.sh keeps the corpus (default: an existing .bench-corpus next to the project or a parent)",
+    )
     parser.add_argument("--json", type=Path, help="where to write the figures (default: bench/.work/results-TIER.json)")
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
@@ -108,7 +122,12 @@ def run_benchmark(args: argparse.Namespace, skip: set[str], jobs: int, source: P
         "lines": lines,
         "jobs": jobs,
         "repeat": args.repeat,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(), "load_before": os.getloadavg()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "load_before": os.getloadavg(),
+        },
         "designlint": {"version": _designlint_version(), "commit": _git_commit()},
         "runs": {},
     }
@@ -116,7 +135,17 @@ def run_benchmark(args: argparse.Namespace, skip: set[str], jobs: int, source: P
     runs = report["runs"]
 
     cache_dir = scratch / "cache"
-    designlint = [sys.executable, "-m", "designlint", "check", "--isolated", "--exit-zero", "--jobs", str(jobs), str(corpus)]
+    designlint = [
+        sys.executable,
+        "-m",
+        "designlint",
+        "check",
+        "--isolated",
+        "--exit-zero",
+        "--jobs",
+        str(jobs),
+        str(corpus),
+    ]
     cached = [*designlint, "--cache-dir", str(cache_dir)]
 
     def cold_run() -> dict:
@@ -125,8 +154,12 @@ def run_benchmark(args: argparse.Namespace, skip: set[str], jobs: int, source: P
 
     runs["cold"] = repeat("designlint cold (empty cache)", cold_run, args.repeat, lines)
     if "nocache" not in skip:
-        runs["nocache"] = repeat("designlint --no-cache", lambda: measure([*designlint, "--no-cache"], ok_codes=LINT_OK), args.repeat, lines)
-    runs["warm"] = repeat("designlint warm (nothing changed)", lambda: measure(cached, ok_codes=LINT_OK), args.repeat, lines)
+        runs["nocache"] = repeat(
+            "designlint --no-cache", lambda: measure([*designlint, "--no-cache"], ok_codes=LINT_OK), args.repeat, lines
+        )
+    runs["warm"] = repeat(
+        "designlint warm (nothing changed)", lambda: measure(cached, ok_codes=LINT_OK), args.repeat, lines
+    )
     touched = max(1, round(len(files) / 100))
     chooser = random.Random(0)
 
@@ -142,7 +175,11 @@ def run_benchmark(args: argparse.Namespace, skip: set[str], jobs: int, source: P
     if "editor" not in skip:
         runs["editor"] = editor_case(files, corpus, max(args.repeat, 20))
     if "fixit" not in skip:
-        sample = files if args.fixit_sample >= 1 else sorted(random.Random(1).sample(files, max(1, round(len(files) * args.fixit_sample))))
+        sample = (
+            files
+            if args.fixit_sample >= 1
+            else sorted(random.Random(1).sample(files, max(1, round(len(files) * args.fixit_sample))))
+        )
         runs["fixit"] = fixit_runs(corpus, sample, args.fixit_repeat)
     if "floor" not in skip:
         floor = _find_shared("parse-floor.py")
@@ -179,7 +216,10 @@ def _find_shared(name: str) -> Path:
 def fetch_corpus(tier: str, dest: Path | None) -> Path:
     script = _find_shared("fetch-corpus.sh")
     if dest is None:
-        dest = next((a / ".bench-corpus" for a in PROJECT.parents if (a / ".bench-corpus").is_dir()), script.parents[2] / ".bench-corpus")
+        dest = next(
+            (a / ".bench-corpus" for a in PROJECT.parents if (a / ".bench-corpus").is_dir()),
+            script.parents[2] / ".bench-corpus",
+        )
     done = subprocess.run(["bash", str(script), str(dest), tier], capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"bench.py: fetch-corpus.sh failed:\n{done.stderr}")
@@ -208,11 +248,21 @@ def repeat(label: str, run, times: int, lines: int) -> dict:
     median = statistics.median(seconds)
     peak_mb = max(s["peak_kb"] for s in samples) / 1024
     cpu = statistics.median(s["cpu_s"] for s in samples)
-    summary = {"label": label, "seconds": seconds, "median_s": median, "lines_per_s": lines / median, "peak_mb": peak_mb, "cpu_median_s": cpu}
+    summary = {
+        "label": label,
+        "seconds": seconds,
+        "median_s": median,
+        "lines_per_s": lines / median,
+        "peak_mb": peak_mb,
+        "cpu_median_s": cpu,
+    }
     if "inner_s" in samples[0]:
         summary["inner_median_s"] = statistics.median(s["inner_s"] for s in samples)
         summary["inner_lines_per_s"] = lines / summary["inner_median_s"]
-    print(f"  {label:<48} median {median:8.3f} s  {lines / median:>10,.0f} lines/s  cpu {cpu:7.2f} s  peak {peak_mb:5.0f} MB  (load {_load()})", flush=True)
+    print(
+        f"  {label:<48} median {median:8.3f} s  {lines / median:>10,.0f} lines/s  cpu {cpu:7.2f} s  peak {peak_mb:5.0f} MB  (load {_load()})",
+        flush=True,
+    )
     return summary
 
 
@@ -249,7 +299,10 @@ def editor_case(files: list[Path], corpus: Path, times: int) -> dict:
         cpu.append(time.process_time() - start_cpu)
     median = statistics.median(seconds)
     label = f"one {sizes[path]}-line file in-process, {rules_looking(path)}/{len(linter.rules)} rules run"
-    print(f"  {label:<48} median {median * 1000:8.1f} ms  cpu {statistics.median(cpu) * 1000:.1f} ms  (first call, rules built: {first_s * 1000:.0f} ms; {len(first.diagnostics)} findings)", flush=True)
+    print(
+        f"  {label:<48} median {median * 1000:8.1f} ms  cpu {statistics.median(cpu) * 1000:.1f} ms  (first call, rules built: {first_s * 1000:.0f} ms; {len(first.diagnostics)} findings)",
+        flush=True,
+    )
     return {
         "label": label,
         "file": str(path.relative_to(corpus)),
@@ -270,7 +323,9 @@ def fixit_runs(corpus: Path, files: list[Path], times: int) -> dict:
     if not fixit.exists():
         print(f"  installing {FIXIT_SPEC} into {venv} (a throwaway venv, not a project dependency)", flush=True)
         created = subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], capture_output=True, text=True)
-        installed = created.returncode == 0 and subprocess.run([str(venv / "bin" / "pip"), "install", "-q", FIXIT_SPEC], capture_output=True, text=True)
+        installed = created.returncode == 0 and subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "-q", FIXIT_SPEC], capture_output=True, text=True
+        )
         if not installed or installed.returncode != 0:
             reason = (installed.stderr if installed else created.stderr).strip().splitlines()[-1:] or ["unknown"]
             print(f"  Fixit could not be installed ({reason[0]}): no Fixit figures in this run", flush=True)
@@ -307,7 +362,9 @@ def verdict(runs: dict, jobs: int) -> dict:
         fixit = runs["fixit"]
         check("cold_vs_fixit", cold["lines_per_s"] / fixit["lines_per_s"], TARGETS["cold_vs_fixit"])
         # On a shared machine CPU time is steadier than wall time: the same ratio per CPU-second.
-        out["cold_vs_fixit"]["per_cpu_second"] = (lines / cold["cpu_median_s"]) / (fixit["lines"] / fixit["cpu_median_s"])
+        out["cold_vs_fixit"]["per_cpu_second"] = (lines / cold["cpu_median_s"]) / (
+            fixit["lines"] / fixit["cpu_median_s"]
+        )
     floor = runs.get(f"floor_{jobs}")
     if floor:
         # Against the floor's own timing (no interpreter start-up), while designlint's
@@ -324,7 +381,9 @@ def verdict(runs: dict, jobs: int) -> dict:
 
 
 def print_summary(report: dict) -> None:
-    print(f"\nload average before {_fmt_load(report['machine']['load_before'])}, after {_fmt_load(report['machine']['load_after'])} ({report['machine']['cpus']} CPUs)")
+    print(
+        f"\nload average before {_fmt_load(report['machine']['load_before'])}, after {_fmt_load(report['machine']['load_after'])} ({report['machine']['cpus']} CPUs)"
+    )
     labels = {
         "cold_vs_fixit": "cold lines/s / Fixit lines/s",
         "cold_vs_floor": "cold lines/s / N-process parse floor",
@@ -336,7 +395,9 @@ def print_summary(report: dict) -> None:
     for name, item in report["verdict"].items():
         relation = ">=" if name not in ("editor_ms", "peak_mb") else "<"
         per_cpu = f"  [per CPU-second: {item['per_cpu_second']:.2f}]" if "per_cpu_second" in item else ""
-        print(f"  {labels[name]:<40} {item['value']:10.2f}  (target {relation} {item['target']:g})  {'met' if item['met'] else 'NOT MET'}{per_cpu}")
+        print(
+            f"  {labels[name]:<40} {item['value']:10.2f}  (target {relation} {item['target']:g})  {'met' if item['met'] else 'NOT MET'}{per_cpu}"
+        )
 
 
 def _load() -> str:
@@ -355,7 +416,9 @@ def _designlint_version() -> str:
 
 def _git_commit() -> str:
     done = subprocess.run(["git", "-C", str(PROJECT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", str(PROJECT), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(PROJECT), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    ).stdout.strip()
     return done.stdout.strip() + ("+dirty" if dirty else "")
 
 

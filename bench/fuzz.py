@@ -20,9 +20,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from fuzzing import FIXTURE_FILES, check_source, generated_modules, linters, mutate  # noqa: E402
+from fuzzing import FIXTURE_FILES, check_source, generated_modules, linters, mutate
 
-from designlint.runner import Options, lint_paths  # noqa: E402
+from designlint.runner import Options, lint_paths
 
 FAILURES = Path(__file__).resolve().parent / "fuzz-failures"
 
@@ -53,7 +53,7 @@ def main() -> int:
             cases += 1
             try:
                 check_source(linter, source)
-            except BaseException as error:  # noqa: BLE001 - every failure is a finding
+            except BaseException as error:
                 failures += 1
                 record("mutant", index, source, error)
 
@@ -68,7 +68,7 @@ def main() -> int:
             cases += 1
             try:
                 check_source(linter, source)
-            except BaseException as error:  # noqa: BLE001
+            except BaseException as error:
                 failures += 1
                 record("generated", generated, source, error)
 
@@ -91,12 +91,14 @@ def main() -> int:
                 assert codes.get("good.py") == ["DL501"], codes
                 for name, found in codes.items():
                     assert "DL002" not in found and ("DL001" not in found or found == ["DL001"]), (name, found)
-            except BaseException as error:  # noqa: BLE001
+            except BaseException as error:
                 failures += 1
                 record("run", index, "\n# ----\n".join(mutants), error)
 
     elapsed = time.perf_counter() - started
-    print(f"{cases} cases ({args.mutants} mutants and {generated} generated modules, each with 2 configs; {args.runs} CLI runs of 4 files): {failures} failures in {elapsed:.0f}s")
+    print(
+        f"{cases} cases ({args.mutants} mutants and {generated} generated modules, each with 2 configs; {args.runs} CLI runs of 4 files): {failures} failures in {elapsed:.0f}s"
+    )
     return 1 if failures else 0
 
 

@@ -48,7 +48,9 @@ def main() -> int:
         print(f"\n=== {code}: {len(sample)} of {len(findings)} (seed {args.seed})")
         for index, d in enumerate(sorted(sample, key=lambda d: d.sort_key()), start=1):
             lines = split_lines(Path(d.path).read_text(encoding="utf-8", errors="replace"))
-            print(f"\n[{code}-{index}] {Path(d.path).relative_to(args.corpus)}:{d.start.row}:{d.start.column}: {d.message}")
+            print(
+                f"\n[{code}-{index}] {Path(d.path).relative_to(args.corpus)}:{d.start.row}:{d.start.column}: {d.message}"
+            )
             for row in range(max(1, d.start.row - args.context), min(len(lines), d.start.row + args.context) + 1):
                 print(f"{'>' if row == d.start.row else ' '} {row:5} | {lines[row - 1]}")
     return 0

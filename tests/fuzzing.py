@@ -12,17 +12,43 @@ from contextlib import contextmanager
 
 import hypothesmith
 from hypothesis import strategies as st
+from projects import FIXTURES
 
 from designlint.config import load_config
 from designlint.engine import Linter
 from designlint.project import Project
 from designlint.rules import KNOWN_CODES
-from projects import FIXTURES
 
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
 TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
 # Characters that break things: brackets, quotes, indentation, line ends, NUL, form feed.
-HOSTILE = ["(", ")", "[", "]", "{", "}", ":", "'", '"', '"""', "\\", "\t", "    ", "\n", "\r", "\r\n", "\x0c", "\x00", "#", "f'{", "lambda", "match ", "except* ", "\ufeff", "é"]
+HOSTILE = [
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ":",
+    "'",
+    '"',
+    '"""',
+    "\\",
+    "\t",
+    "    ",
+    "\n",
+    "\r",
+    "\r\n",
+    "\x0c",
+    "\x00",
+    "#",
+    "f'{",
+    "lambda",
+    "match ",
+    "except* ",
+    "\ufeff",
+    "é",
+]
 
 
 def mutate(text: str, rng: random.Random) -> str:
@@ -53,7 +79,11 @@ def mutate(text: str, rng: random.Random) -> str:
 
 def fixture_mutants() -> st.SearchStrategy[str]:
     texts = [p.read_text(encoding="utf-8") for p in FIXTURE_FILES]
-    return st.builds(lambda index, seed: mutate(texts[index], random.Random(seed)), st.integers(0, len(texts) - 1), st.integers(0, 2**32))
+    return st.builds(
+        lambda index, seed: mutate(texts[index], random.Random(seed)),
+        st.integers(0, len(texts) - 1),
+        st.integers(0, 2**32),
+    )
 
 
 def generated_modules() -> st.SearchStrategy[str]:

@@ -12,17 +12,17 @@ from designlint.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 
-ERRORS_PY = '''\
+ERRORS_PY = """\
 from enum import Enum
 
 
 class ErrorCode(str, Enum):
     RATE_LIMITED = "RATE_LIMITED"
     UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"
-'''
+"""
 
 # Imports the enum, so the fix for its finding is safe.
-TOOLS_PY = '''\
+TOOLS_PY = """\
 from app.errors import ErrorCode
 
 
@@ -34,10 +34,10 @@ def charge(principal, tool):
     if principal.calls > tool.limit:
         raise ToolError("RATE_LIMITED")
     return ErrorCode.UPSTREAM_TIMEOUT
-'''
+"""
 
 # Does not import the enum: its fixes are unsafe (they add the import).
-LEGACY_PY = '''\
+LEGACY_PY = """\
 class ToolError(Exception):
     pass
 
@@ -45,14 +45,14 @@ class ToolError(Exception):
 def fetch(err):
     if err.code == "UPSTREAM_TIMEOUT":
         raise ToolError("RATE_LIMITED")
-'''
+"""
 
-CLEAN_PY = '''\
+CLEAN_PY = """\
 def add(a, b):
     return a + b
-'''
+"""
 
-CONFIGURED_PYPROJECT = '''\
+CONFIGURED_PYPROJECT = """\
 [project]
 name = "app"
 
@@ -61,7 +61,7 @@ select = ["DL"]
 
 [tool.designlint.errors]
 codes = "app.errors.ErrorCode"
-'''
+"""
 
 
 def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:

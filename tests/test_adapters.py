@@ -60,7 +60,10 @@ def test_module_globs():
 
 def test_module_parts_guess_names_for_paths_that_are_no_package_path():
     assert module_parts("src/app/x.py", "app.x") == ["app", "x"]
-    assert module_parts("../corpus/langchain-core/langchain_core/messages/__init__.py", None) == ["langchain_core", "messages"]
+    assert module_parts("../corpus/langchain-core/langchain_core/messages/__init__.py", None) == [
+        "langchain_core",
+        "messages",
+    ]
     assert module_parts("my-script.py", None) == []
 
 
@@ -86,7 +89,16 @@ def test_every_kind_of_import_outside_an_adapter():
             __import__("cohere")
             return importlib.import_module("mistralai")
         """
-    assert findings(source, "app/tools/search.py") == [(3, "DL301"), (4, "DL301"), (5, "DL301"), (7, "DL301"), (9, "DL301"), (14, "DL301"), (15, "DL301"), (16, "DL301")]
+    assert findings(source, "app/tools/search.py") == [
+        (3, "DL301"),
+        (4, "DL301"),
+        (5, "DL301"),
+        (7, "DL301"),
+        (9, "DL301"),
+        (14, "DL301"),
+        (15, "DL301"),
+        (16, "DL301"),
+    ]
 
 
 def test_framework_names_match_on_dotted_boundaries_only():
@@ -103,7 +115,10 @@ def test_framework_names_match_on_dotted_boundaries_only():
 
 def test_frameworks_replaced_and_extended():
     source = "import openai\nimport acme_llm\n"
-    assert findings(source, "app/x.py", adapters_config(extend_frameworks=("acme_llm",))) == [(1, "DL301"), (2, "DL301")]
+    assert findings(source, "app/x.py", adapters_config(extend_frameworks=("acme_llm",))) == [
+        (1, "DL301"),
+        (2, "DL301"),
+    ]
     assert findings(source, "app/x.py", adapters_config(frameworks=("acme_llm",))) == [(2, "DL301")]
 
 
@@ -111,7 +126,9 @@ def test_a_framework_importing_itself_is_not_reported_but_a_project_module_named
     assert findings("from openai.types import Model\n", "openai/resources/models.py") == []
     assert findings("import openai\n", "src/app/llm/openai.py") == [(1, "DL301")]
     # A file outside the root: its package is guessed from the path.
-    assert findings("from langchain_core.utils import x\n", "../corpus/langchain-core/langchain_core/tools/base.py") == []
+    assert (
+        findings("from langchain_core.utils import x\n", "../corpus/langchain-core/langchain_core/tools/base.py") == []
+    )
 
 
 def test_files_without_a_framework_name_are_not_run():
@@ -146,7 +163,14 @@ def test_annotations_that_name_framework_types():
             def inner() -> Raw: ...
             return ""
         """
-    assert findings(source, ADAPTER) == [(6, "DL302"), (7, "DL302"), (8, "DL302"), (9, "DL302"), (15, "DL302"), (17, "DL302")]
+    assert findings(source, ADAPTER) == [
+        (6, "DL302"),
+        (7, "DL302"),
+        (8, "DL302"),
+        (9, "DL302"),
+        (15, "DL302"),
+        (17, "DL302"),
+    ]
 
 
 def test_returned_framework_objects():
@@ -227,7 +251,9 @@ def test_dl302_only_in_adapter_modules():
 
 
 def run_isolated(script: str, cwd) -> str:
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=cwd, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)], cwd=cwd, capture_output=True, text=True, check=True
+    )
     return result.stdout.strip()
 
 
@@ -247,7 +273,9 @@ def test_astroid_is_not_loaded_for_files_that_do_not_ask(tmp_path):
 
 def test_astroid_never_imports_the_linted_project_or_extensions(tmp_path):
     # Modules next to the linted file (and on sys.path via the cwd) that would leave a mark if imported.
-    (tmp_path / "helpers.py").write_text("open('imported-helpers', 'w').close()\ndef make():\n    import openai\n    return openai.OpenAI()\n")
+    (tmp_path / "helpers.py").write_text(
+        "open('imported-helpers', 'w').close()\ndef make():\n    import openai\n    return openai.OpenAI()\n"
+    )
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__init__.py").write_text("open('imported-app', 'w').close()\n")
     adapter = """\

@@ -6,11 +6,11 @@ import warnings
 from pathlib import Path
 
 import pytest
+from projects import ERRORS_PY, LEGACY_PY, TOOLS_PY, configured_project
 
 from designlint import Config, ConfigError, Diagnostic, Options, Position, Project, lint_paths, lint_source
 from designlint.config import ErrorsOptions
 from designlint.diagnostics import Applicability
-from projects import ERRORS_PY, LEGACY_PY, TOOLS_PY, configured_project
 
 CONFIG = Config(errors=ErrorsOptions(codes="app.errors.ErrorCode"))
 PROJECT = Project.from_sources({"app.errors": ERRORS_PY})
@@ -30,7 +30,13 @@ def test_lint_source_does_no_io(tmp_path, monkeypatch):
     diagnostics = lint_source(TOOLS_PY, "no/such/dir/tools.py", CONFIG, PROJECT)
     monkeypatch.undo()
     assert [(d.path, d.code, d.start, d.end, d.message) for d in diagnostics] == [
-        ("no/such/dir/tools.py", "DL501", Position(10, 25), Position(10, 39), 'raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED')
+        (
+            "no/such/dir/tools.py",
+            "DL501",
+            Position(10, 25),
+            Position(10, 39),
+            'raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED',
+        )
     ]
     assert all(isinstance(d, Diagnostic) for d in diagnostics)
     assert diagnostics[0].fix.applicability is Applicability.SAFE
@@ -38,7 +44,9 @@ def test_lint_source_does_no_io(tmp_path, monkeypatch):
 
 
 def test_lint_source_accepts_bytes_and_text_alike():
-    assert lint_source(LEGACY_PY.encode("utf-8"), "legacy.py", CONFIG, PROJECT) == lint_source(LEGACY_PY, "legacy.py", CONFIG, PROJECT)
+    assert lint_source(LEGACY_PY.encode("utf-8"), "legacy.py", CONFIG, PROJECT) == lint_source(
+        LEGACY_PY, "legacy.py", CONFIG, PROJECT
+    )
 
 
 def test_lint_source_without_a_project_still_reports_by_shape():
@@ -55,7 +63,11 @@ def test_lint_paths_reads_config_per_directory(tmp_path, monkeypatch):
     configured_project(tmp_path)
     monkeypatch.chdir(tmp_path)
     result = lint_paths([Path(".")], Options(jobs=1))
-    assert [(Path(d.path).as_posix(), d.start.row) for d in result.diagnostics] == [("app/legacy.py", 6), ("app/legacy.py", 7), ("app/tools.py", 10)]
+    assert [(Path(d.path).as_posix(), d.start.row) for d in result.diagnostics] == [
+        ("app/legacy.py", 6),
+        ("app/legacy.py", 7),
+        ("app/tools.py", 10),
+    ]
 
 
 def test_lint_paths_raises_config_error(tmp_path, monkeypatch):
@@ -71,13 +83,17 @@ def test_the_error_enum_module_is_read_quietly(tmp_path, monkeypatch):
     """Its invalid escape sequence is for Python to warn about when it runs, not for designlint."""
     (tmp_path / "pyproject.toml").write_text('[tool.designlint.errors]\ncodes = "app.errors.ErrorCode"\n')
     (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "errors.py").write_text('from enum import Enum\nPATTERN = "\\d+"\n\n\nclass ErrorCode(str, Enum):\n    RATE_LIMITED = "RATE_LIMITED"\n')
+    (tmp_path / "app" / "errors.py").write_text(
+        'from enum import Enum\nPATTERN = "\\d+"\n\n\nclass ErrorCode(str, Enum):\n    RATE_LIMITED = "RATE_LIMITED"\n'
+    )
     (tmp_path / "app" / "tools.py").write_text('raise ToolError("RATE_LIMITED")\n')
     monkeypatch.chdir(tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         result = lint_paths(["app/tools.py"], Options(jobs=1))
-    assert [(d.code, d.message) for d in result.diagnostics] == [("DL501", 'raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED')]
+    assert [(d.code, d.message) for d in result.diagnostics] == [
+        ("DL501", 'raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED')
+    ]
 
 
 def test_the_error_enum_module_may_start_with_a_bom(tmp_path):

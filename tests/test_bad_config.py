@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from projects import write_tree
 
 from designlint.cli import main
-from projects import write_tree
 
 HOST = 'expected a host name ("api.example.com") or a wildcard ("*.example.com"), got '
 CONFIGS = {
@@ -18,16 +18,31 @@ CONFIGS = {
         b'[per-file-ignores]\n"[z-a].py" = ["DL501"]\n',
         "{toml}:2: `per-file-ignores.[z-a].py`: invalid glob '[z-a].py': bad character range z-a at position 1",
     ),
-    "per-file-ignores glob with an unclosed bracket": (b'[per-file-ignores]\n"[abc" = ["DL501"]\n', "{toml}:2: `per-file-ignores.[abc`: unclosed '[' in glob '[abc'"),
-    "egress allow entry that is a URL": (b'[egress]\nallow = ["https://x"]\n', "{toml}:2: `egress.allow`: " + HOST + "'https://x'"),
-    "egress allow entry that is a bare wildcard": (b'[egress]\nallow = ["*."]\n', "{toml}:2: `egress.allow`: " + HOST + "'*.'"),
+    "per-file-ignores glob with an unclosed bracket": (
+        b'[per-file-ignores]\n"[abc" = ["DL501"]\n',
+        "{toml}:2: `per-file-ignores.[abc`: unclosed '[' in glob '[abc'",
+    ),
+    "egress allow entry that is a URL": (
+        b'[egress]\nallow = ["https://x"]\n',
+        "{toml}:2: `egress.allow`: " + HOST + "'https://x'",
+    ),
+    "egress allow entry that is a bare wildcard": (
+        b'[egress]\nallow = ["*."]\n',
+        "{toml}:2: `egress.allow`: " + HOST + "'*.'",
+    ),
     "egress allow entry that is empty": (b'[egress]\nallow = [""]\n', "{toml}:2: `egress.allow`: " + HOST + "''"),
     "errors.codes in a module that does not exist": (
         b'[errors]\ncodes = "nope.errors.ErrorCode"\n',
         "{toml}:2: `errors.codes`: module 'nope.errors' not found under the project root (looked for nope/errors.py, also under src/)",
     ),
-    "errors.codes naming a class that is not an enum": (b'[errors]\ncodes = "app.errors.Plain"\n', "{toml}:2: `errors.codes`: app.errors.Plain is not an enum (its bases are: Exception)"),
-    "errors.codes naming a class that does not exist": (b'[errors]\ncodes = "app.errors.Missing"\n', "{toml}:2: `errors.codes`: class 'Missing' not found in module 'app.errors'"),
+    "errors.codes naming a class that is not an enum": (
+        b'[errors]\ncodes = "app.errors.Plain"\n',
+        "{toml}:2: `errors.codes`: app.errors.Plain is not an enum (its bases are: Exception)",
+    ),
+    "errors.codes naming a class that does not exist": (
+        b'[errors]\ncodes = "app.errors.Missing"\n',
+        "{toml}:2: `errors.codes`: class 'Missing' not found in module 'app.errors'",
+    ),
     "errors.codes in a module that does not parse": (
         b'[errors]\ncodes = "app.broken.ErrorCode"\n',
         "{toml}:2: `errors.codes`: module 'app.broken' cannot be parsed: invalid syntax (line 1)",
@@ -73,7 +88,10 @@ def test_bad_errors_codes_in_pyproject_names_the_full_key(project: Path):
     pyproject.write_text('[tool.designlint.errors]\ncodes = "app.errors.Plain"\n')
     result = run(".")
     assert result.exit_code == 2
-    assert result.stderr == f"designlint: error: {pyproject}:2: `tool.designlint.errors.codes`: app.errors.Plain is not an enum (its bases are: Exception)\n"
+    assert (
+        result.stderr
+        == f"designlint: error: {pyproject}:2: `tool.designlint.errors.codes`: app.errors.Plain is not an enum (its bases are: Exception)\n"
+    )
 
 
 def test_a_config_that_is_not_a_regular_file_is_refused_not_read(project: Path):
@@ -84,7 +102,11 @@ def test_a_config_that_is_not_a_regular_file_is_refused_not_read(project: Path):
 
 CONFLICTS = {
     ("--fix", "--diff"): "--fix and --diff cannot be used together (--diff shows what --fix would write)",
-    ("--isolated", "--config", "designlint.toml"): "--isolated and --config cannot be used together (--isolated ignores every configuration file)",
+    (
+        "--isolated",
+        "--config",
+        "designlint.toml",
+    ): "--isolated and --config cannot be used together (--isolated ignores every configuration file)",
     ("--diff", "--statistics"): "--diff and --statistics cannot be used together (--diff prints a diff, not findings)",
 }
 
@@ -102,9 +124,15 @@ def test_conflicting_flags(project: Path, flags):
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (("--per-file-ignores", "[z-a]:DL501"), "Invalid value for '--per-file-ignores': invalid glob '[z-a]': bad character range z-a at position 1"),
+        (
+            ("--per-file-ignores", "[z-a]:DL501"),
+            "Invalid value for '--per-file-ignores': invalid glob '[z-a]': bad character range z-a at position 1",
+        ),
         (("--exclude", "[abc"), "Invalid value for '--exclude': unclosed '[' in glob '[abc'"),
-        (("--select", "DL9999"), "Invalid value for '--select': unknown rule code or prefix 'DL9999' (run `designlint rules` for the list)"),
+        (
+            ("--select", "DL9999"),
+            "Invalid value for '--select': unknown rule code or prefix 'DL9999' (run `designlint rules` for the list)",
+        ),
     ],
 )
 def test_bad_flag_values(project: Path, flags, message):

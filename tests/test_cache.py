@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from projects import FIXTURES
 
 from designlint import runner
 from designlint.cache import Cache
 from designlint.cli import main
 from designlint.runner import Options, lint_paths
-from projects import FIXTURES
-
 
 
 @pytest.fixture
@@ -115,7 +114,12 @@ def test_a_changed_error_enum_invalidates_the_files_that_used_it(project, tmp_pa
     before = run(cache_dir)
     assert any("UPSTREAM_TIMEOT" in d.message and "not a member" in d.message for d in before.diagnostics)
     errors = project / "src" / "toolhub" / "errors.py"
-    errors.write_text(errors.read_text().replace('    UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"\n', '    UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"\n    UPSTREAM_TIMEOT = "UPSTREAM_TIMEOT"\n'))
+    errors.write_text(
+        errors.read_text().replace(
+            '    UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"\n',
+            '    UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"\n    UPSTREAM_TIMEOT = "UPSTREAM_TIMEOT"\n',
+        )
+    )
     runner._linters.clear()  # a new process would not remember the old enum either
     after = run(cache_dir)
     runner._linters.clear()
@@ -187,7 +191,9 @@ def test_a_cache_dir_that_is_a_file(project, tmp_path):
     cache_file.write_text("not a directory")
     result = run(cache_file)
     assert findings(result) == findings(run(None))
-    assert len(result.warnings) == 1 and ("not a directory" in result.warnings[0] or "cannot create" in result.warnings[0])
+    assert len(result.warnings) == 1 and (
+        "not a directory" in result.warnings[0] or "cannot create" in result.warnings[0]
+    )
     assert cache_file.read_text() == "not a directory"
 
 
@@ -230,7 +236,12 @@ def test_two_processes_sharing_one_cache_at_once(project, tmp_path):
     expected = subprocess.run([*command, "--no-cache"], capture_output=True, text=True, check=False).stdout
     assert json.loads(expected), "no findings: the comparison could not fail"
     for _ in range(2):
-        processes = [subprocess.Popen([*command, "--cache-dir", str(cache_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        processes = [
+            subprocess.Popen(
+                [*command, "--cache-dir", str(cache_dir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(2)
+        ]
         outputs = [process.communicate(timeout=120) for process in processes]
         for out, err in outputs:
             assert out == expected, err
@@ -363,7 +374,12 @@ def test_the_sweep_runs_at_most_once_a_day(project, tmp_path):
 def test_the_sweep_deletes_only_its_own_files(project, tmp_path):
     """--cache-dir may point at a directory that holds other things."""
     cache_dir = tmp_path / "shared"
-    others = [cache_dir / "en" / "messages.json", cache_dir / "ab" / "notes.json", cache_dir / "ab" / ("cd" + "0" * 62 + ".json"), cache_dir / "old.json"]
+    others = [
+        cache_dir / "en" / "messages.json",
+        cache_dir / "ab" / "notes.json",
+        cache_dir / "ab" / ("cd" + "0" * 62 + ".json"),
+        cache_dir / "old.json",
+    ]
     for other in others:
         other.parent.mkdir(parents=True, exist_ok=True)
         other.write_text("{}")

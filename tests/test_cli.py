@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from projects import CLEAN_PY, LEGACY_PY, TOOLS_PY, check, configured_project, write_tree
 
 from designlint import Config, ConfigError, Options, lint_paths, lint_source
 from designlint.cli import main
 from designlint.rules.errors import RawStringErrorCode
-from projects import CLEAN_PY, LEGACY_PY, TOOLS_PY, check, configured_project, write_tree
 
 LEGACY_FINDINGS = [
     'app/legacy.py:6:20: DL501 raw error code "UPSTREAM_TIMEOUT": use ErrorCode.UPSTREAM_TIMEOUT',
@@ -50,11 +50,22 @@ def test_full_shows_the_line_and_a_caret(project):
 
 
 def test_full_quotes_the_line_in_the_files_own_encoding(tmp_path, monkeypatch):
-    write_tree(tmp_path, {"legacy.py": '# -*- coding: latin-1 -*-\n\nraise ToolError("RATE_LIMITED")  # café\n'.encode("latin-1")})
+    write_tree(
+        tmp_path,
+        {"legacy.py": '# -*- coding: latin-1 -*-\n\nraise ToolError("RATE_LIMITED")  # café\n'.encode("latin-1")},
+    )
     monkeypatch.chdir(tmp_path)
     result = check("--isolated", "--output-format", "full", "legacy.py")
     assert result.stdout.splitlines()[1] == '3 | raise ToolError("RATE_LIMITED")  # café'
-    piped = check("--isolated", "--output-format", "full", "-", "--stdin-filename", "x.py", input='# -*- coding: latin-1 -*-\nraise ToolError("RATE_LIMITED")  # café\n'.encode("latin-1"))
+    piped = check(
+        "--isolated",
+        "--output-format",
+        "full",
+        "-",
+        "--stdin-filename",
+        "x.py",
+        input='# -*- coding: latin-1 -*-\nraise ToolError("RATE_LIMITED")  # café\n'.encode("latin-1"),
+    )
     assert piped.stdout.splitlines()[1] == '2 | raise ToolError("RATE_LIMITED")  # café'
 
 
@@ -67,12 +78,29 @@ def test_json_has_ruffs_fields_with_absolute_filenames(project):
         (project / "app" / "tools.py", 10, "DL501"),
     ]
     tools = records[2]
-    assert set(tools) == {"code", "name", "message", "filename", "location", "end_location", "fix", "noqa_row", "severity", "url"}
+    assert set(tools) == {
+        "code",
+        "name",
+        "message",
+        "filename",
+        "location",
+        "end_location",
+        "fix",
+        "noqa_row",
+        "severity",
+        "url",
+    }
     assert tools["location"] == {"row": 10, "column": 25} and tools["end_location"] == {"row": 10, "column": 39}
     assert tools["fix"] == {
         "applicability": "safe",
         "message": "Replace with ErrorCode.RATE_LIMITED",
-        "edits": [{"content": "ErrorCode.RATE_LIMITED", "location": {"row": 10, "column": 25}, "end_location": {"row": 10, "column": 39}}],
+        "edits": [
+            {
+                "content": "ErrorCode.RATE_LIMITED",
+                "location": {"row": 10, "column": 25},
+                "end_location": {"row": 10, "column": 39},
+            }
+        ],
     }
     assert records[0]["fix"]["applicability"] == "unsafe"
     assert tools["noqa_row"] == 10 and tools["severity"] == "error" and tools["url"].endswith("DL501.md")
@@ -95,7 +123,13 @@ def test_github_annotations(project):
 def test_sarif_through_the_cli(project):
     log = json.loads(check("--output-format", "sarif").stdout)
     results = log["runs"][0]["results"]
-    assert [(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results] == [
+    assert [
+        (
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in results
+    ] == [
         ("app/legacy.py", 6),
         ("app/legacy.py", 7),
         ("app/tools.py", 10),
@@ -158,10 +192,22 @@ def test_usage_errors_exit_2(project, args, message):
 
 
 def test_usage_error_messages_name_the_flag_and_the_expectation(project):
-    assert "Invalid value for '--select': unknown rule code or prefix 'DL9' (run `designlint rules` for the list)" in check("--select", "DL9").stderr
-    assert "Invalid value for '--ignore': expected a rule code or prefix such as \"DL5\" or \"DL501\", got 'dl5'" in check("--ignore", "dl5").stderr
-    assert "Invalid value for '--per-file-ignores': expected GLOB:CODES such as 'tests/*:DL501', got 'app/*.py'" in check("--per-file-ignores", "app/*.py").stderr
-    assert "Error: --stdin-filename names what '-' (standard input) stands for: pass '-' as the only path" in check("--stdin-filename", "app/x.py").stderr
+    assert (
+        "Invalid value for '--select': unknown rule code or prefix 'DL9' (run `designlint rules` for the list)"
+        in check("--select", "DL9").stderr
+    )
+    assert (
+        "Invalid value for '--ignore': expected a rule code or prefix such as \"DL5\" or \"DL501\", got 'dl5'"
+        in check("--ignore", "dl5").stderr
+    )
+    assert (
+        "Invalid value for '--per-file-ignores': expected GLOB:CODES such as 'tests/*:DL501', got 'app/*.py'"
+        in check("--per-file-ignores", "app/*.py").stderr
+    )
+    assert (
+        "Error: --stdin-filename names what '-' (standard input) stands for: pass '-' as the only path"
+        in check("--stdin-filename", "app/x.py").stderr
+    )
 
 
 def test_internal_error_is_reported_as_dl002_and_exits_2(project, monkeypatch):
@@ -171,7 +217,9 @@ def test_internal_error_is_reported_as_dl002_and_exits_2(project, monkeypatch):
     monkeypatch.setattr(RawStringErrorCode, "visit_Call", crash)
     result = check("app/tools.py")
     assert result.exit_code == 2
-    assert result.stdout.splitlines() == ["app/tools.py:1:1: DL002 internal error in rule DL501 (raw-string-error-code): RuntimeError: boom; please report this as a bug"]
+    assert result.stdout.splitlines() == [
+        "app/tools.py:1:1: DL002 internal error in rule DL501 (raw-string-error-code): RuntimeError: boom; please report this as a bug"
+    ]
     assert check("app/tools.py", "--exit-zero").exit_code == 2, "--exit-zero does not hide a bug"
     verbose = CliRunner().invoke(main, ["check", "-j", "1", "app/tools.py", "--verbose"])
     assert verbose.exit_code == 2
@@ -192,18 +240,25 @@ def test_output_file_gets_the_report_and_stderr_the_summary(project):
 def test_output_file_that_cannot_be_written_exits_2(project):
     result = check("-o", "no/such/dir/report.txt")
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[0] == "designlint: error: --output-file: cannot write no/such/dir/report.txt: No such file or directory"
+    assert (
+        result.stderr.splitlines()[0]
+        == "designlint: error: --output-file: cannot write no/such/dir/report.txt: No such file or directory"
+    )
 
 
 def test_statistics_text_and_json(project):
     text = check("--statistics")
     assert text.exit_code == 1
     assert text.stdout == "3\tDL501\t[*] raw-string-error-code\n"  # [*]: --fix fixes some of them
-    assert json.loads(check("--statistics", "--output-format", "json").stdout) == [{"code": "DL501", "name": "raw-string-error-code", "count": 3, "fixable": 1}]
-    assert [json.loads(line) for line in check("--statistics", "--output-format", "json-lines").stdout.splitlines()] == [
+    assert json.loads(check("--statistics", "--output-format", "json").stdout) == [
         {"code": "DL501", "name": "raw-string-error-code", "count": 3, "fixable": 1}
     ]
-    assert check("--statistics", "app/legacy.py").stdout == "2\tDL501\traw-string-error-code\n", "only unsafe fixes: no [*]"
+    assert [
+        json.loads(line) for line in check("--statistics", "--output-format", "json-lines").stdout.splitlines()
+    ] == [{"code": "DL501", "name": "raw-string-error-code", "count": 3, "fixable": 1}]
+    assert check("--statistics", "app/legacy.py").stdout == "2\tDL501\traw-string-error-code\n", (
+        "only unsafe fixes: no [*]"
+    )
     assert check("--statistics", "app/errors.py").stdout == ""
 
 
@@ -227,16 +282,37 @@ def test_stdin_filename_decides_the_reported_name_and_the_config(nested):
 
 
 def test_stdin_filename_decides_per_file_ignores(project):
-    write_tree(project, {"pyproject.toml": (project / "pyproject.toml").read_text().replace('select = ["DL"]', 'select = ["DL"]\nper-file-ignores = { "legacy/**" = ["DL501"] }')})
+    write_tree(
+        project,
+        {
+            "pyproject.toml": (project / "pyproject.toml")
+            .read_text()
+            .replace('select = ["DL"]', 'select = ["DL"]\nper-file-ignores = { "legacy/**" = ["DL501"] }')
+        },
+    )
     assert check("-", "--stdin-filename", "legacy/old.py", input=LEGACY_PY).exit_code == 0
     assert check("-", "--stdin-filename", "app/legacy.py", input=LEGACY_PY).exit_code == 1
-    assert check("-", "--stdin-filename", "app/legacy.py", "--per-file-ignores", "app/*.py:DL5", input=LEGACY_PY).exit_code == 0
+    assert (
+        check("-", "--stdin-filename", "app/legacy.py", "--per-file-ignores", "app/*.py:DL5", input=LEGACY_PY).exit_code
+        == 0
+    )
 
 
 def test_stdin_with_force_exclude_and_an_excluded_name_reports_nothing(project):
-    result = check("-", "--stdin-filename", "app/legacy.py", "--extend-exclude", "app/legacy.py", "--force-exclude", input=LEGACY_PY)
+    result = check(
+        "-",
+        "--stdin-filename",
+        "app/legacy.py",
+        "--extend-exclude",
+        "app/legacy.py",
+        "--force-exclude",
+        input=LEGACY_PY,
+    )
     assert (result.exit_code, result.stdout) == (0, "")
-    assert check("-", "--stdin-filename", "app/legacy.py", "--extend-exclude", "app/legacy.py", input=LEGACY_PY).exit_code == 1
+    assert (
+        check("-", "--stdin-filename", "app/legacy.py", "--extend-exclude", "app/legacy.py", input=LEGACY_PY).exit_code
+        == 1
+    )
 
 
 def test_stdin_fix_prints_the_fixed_source(project):
@@ -275,7 +351,10 @@ def test_select_replaces_and_extend_select_adds(project):
     assert check("--select", "DL001").exit_code == 0
     assert check("--select", "DL001", "--extend-select", "DL501").stdout.splitlines() == ALL_FINDINGS
     assert check("--select", "DL001,DL501").stdout.splitlines() == ALL_FINDINGS
-    write_tree(project, {"pyproject.toml": (project / "pyproject.toml").read_text().replace('select = ["DL"]', 'select = ["DL001"]')})
+    write_tree(
+        project,
+        {"pyproject.toml": (project / "pyproject.toml").read_text().replace('select = ["DL"]', 'select = ["DL001"]')},
+    )
     assert check().exit_code == 0
     assert check("--extend-select", "DL5").exit_code == 1
 
@@ -295,7 +374,14 @@ def test_per_file_ignores_flag_and_config(project):
 
 
 def test_exclude_replaces_and_extend_exclude_adds(project):
-    write_tree(project, {"pyproject.toml": (project / "pyproject.toml").read_text().replace('select = ["DL"]', 'select = ["DL"]\nexclude = ["app/tools.py"]')})
+    write_tree(
+        project,
+        {
+            "pyproject.toml": (project / "pyproject.toml")
+            .read_text()
+            .replace('select = ["DL"]', 'select = ["DL"]\nexclude = ["app/tools.py"]')
+        },
+    )
     assert check().stdout.splitlines() == LEGACY_FINDINGS
     assert check("--exclude", "app/legacy.py").stdout.splitlines() == [TOOLS_FINDING]
     assert check("--extend-exclude", "legacy.py").exit_code == 0, "a glob without / matches any path component"
@@ -303,7 +389,12 @@ def test_exclude_replaces_and_extend_exclude_adds(project):
 
 def test_globs_are_relative_to_the_config_file_not_the_working_directory(project, monkeypatch):
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text().replace('select = ["DL"]', 'select = ["DL"]\nper-file-ignores = { "app/legacy.py" = ["DL501"] }\nextend-exclude = ["app/tools.py"]'))
+    pyproject.write_text(
+        pyproject.read_text().replace(
+            'select = ["DL"]',
+            'select = ["DL"]\nper-file-ignores = { "app/legacy.py" = ["DL501"] }\nextend-exclude = ["app/tools.py"]',
+        )
+    )
     monkeypatch.chdir(project / "app")
     assert check().exit_code == 0
     assert check("legacy.py", "tools.py").stdout.splitlines() == [TOOLS_FINDING.replace("app/", "", 1)]
@@ -321,14 +412,24 @@ def test_selection_through_the_api(project):
     assert len(everything) == 3
     assert lint_paths(["."], Options(jobs=1, overrides={"ignore": ("DL5",)})).diagnostics == []
     assert len(lint_paths(["."], Options(jobs=1, overrides={"extend_exclude": ("app/tools.py",)})).diagnostics) == 2
-    assert lint_paths(["app/tools.py"], Options(jobs=1, force_exclude=True, overrides={"exclude": ("app/*",)})).diagnostics == []
+    assert (
+        lint_paths(["app/tools.py"], Options(jobs=1, force_exclude=True, overrides={"exclude": ("app/*",)})).diagnostics
+        == []
+    )
 
 
 # --- configuration: --config, --isolated, discovery -----------------------------------------
 
 
 def test_config_flag_uses_exactly_that_file(project):
-    write_tree(project, {"strict/designlint.toml": 'select = ["DL001"]\n', "app/sub/designlint.toml": 'select = ["DL"]\n', "app/sub/more.py": LEGACY_PY})
+    write_tree(
+        project,
+        {
+            "strict/designlint.toml": 'select = ["DL001"]\n',
+            "app/sub/designlint.toml": 'select = ["DL"]\n',
+            "app/sub/more.py": LEGACY_PY,
+        },
+    )
     assert check("--config", "strict/designlint.toml").exit_code == 0
     result = lint_paths(["."], Options(jobs=1, config_path=Path("strict/designlint.toml")))
     assert result.diagnostics == []
@@ -357,7 +458,10 @@ def test_nearest_config_wins(project):
 def test_pyproject_without_a_designlint_table_is_passed_over(project):
     write_tree(project, {"app/pkg/pyproject.toml": '[project]\nname = "pkg"\n', "app/pkg/x.py": LEGACY_PY})
     # The project's config (with errors.codes) applies: the message names the member.
-    assert check("app/pkg/x.py").stdout.splitlines()[0] == 'app/pkg/x.py:6:20: DL501 raw error code "UPSTREAM_TIMEOUT": use ErrorCode.UPSTREAM_TIMEOUT'
+    assert (
+        check("app/pkg/x.py").stdout.splitlines()[0]
+        == 'app/pkg/x.py:6:20: DL501 raw error code "UPSTREAM_TIMEOUT": use ErrorCode.UPSTREAM_TIMEOUT'
+    )
 
 
 def test_designlint_toml_has_its_keys_at_top_level_and_wins_over_pyproject(project):
@@ -366,30 +470,79 @@ def test_designlint_toml_has_its_keys_at_top_level_and_wins_over_pyproject(proje
     write_tree(project, {"designlint.toml": '[tool.designlint]\nselect = ["DL001"]\n'})
     result = check()
     assert result.exit_code == 2
-    assert result.stderr == f"designlint: error: {project / 'designlint.toml'}: `tool`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, errors, egress, adapters, trust, authz)\n"
+    assert (
+        result.stderr
+        == f"designlint: error: {project / 'designlint.toml'}: `tool`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, errors, egress, adapters, trust, authz)\n"
+    )
 
 
 # --- configuration errors -----------------------------------------------------------------
 
 
 CONFIG_ERRORS = [
-    ("pyproject.toml", '[tool.designlint]\nselect = [DL]\n', ":2: invalid TOML: Invalid value"),
-    ("pyproject.toml", '[tool.designlint]\nselekt = ["DL"]\n', ":2: `tool.designlint.selekt`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, errors, egress, adapters, trust, authz)"),
-    ("pyproject.toml", '[tool.designlint]\nselect = "DL"\n', ":2: `tool.designlint.select`: expected a list of strings, got a string 'DL'"),
-    ("pyproject.toml", '[tool.designlint]\nselect = ["DL9"]\n', ":2: `tool.designlint.select`: unknown rule code or prefix 'DL9' (run `designlint rules` for the list)"),
-    ("pyproject.toml", '[tool.designlint]\nignore = ["DL5O1"]\n', ":2: `tool.designlint.ignore`: expected a rule code or prefix such as \"DL5\" or \"DL501\", got 'DL5O1'"),
-    ("pyproject.toml", '[tool.designlint]\nextend-select = ["XX"]\n', ":2: `tool.designlint.extend-select`: unknown rule code or prefix 'XX' (run `designlint rules` for the list)"),
-    ("pyproject.toml", '[tool.designlint.per-file-ignores]\n"tests/*" = ["DL7"]\n', ":2: `tool.designlint.per-file-ignores.tests/*`: unknown rule code or prefix 'DL7' (run `designlint rules` for the list)"),
-    ("pyproject.toml", '[tool.designlint.errors]\ncodez = "a.b"\n', ":2: `tool.designlint.errors.codez`: unknown option (expected one of: codes)"),
-    ("pyproject.toml", '[tool.designlint.errors]\ncodes = 3\n', ':2: `tool.designlint.errors.codes`: expected a dotted name such as "app.errors.ErrorCode", got an integer 3'),
-    ("pyproject.toml", '[tool.designlint]\n\n[tool.designlint.errors]\ncodes = "nowhere.errors.ErrorCode"\n', ":4: `tool.designlint.errors.codes`: module 'nowhere.errors' not found under the project root (looked for nowhere/errors.py, also under src/)"),
-    ("pyproject.toml", '[tool.designlint.errors]\ncodes = "app.errors.Missing"\n', ":2: `tool.designlint.errors.codes`: class 'Missing' not found in module 'app.errors'"),
-    ("designlint.toml", 'exclude = 3\n', ":1: `exclude`: expected a list of strings, got an integer 3"),
-    ("designlint.toml", "[errors]\ncodes = \"app.errors.ErrorCod\"\n", ":2: `errors.codes`: class 'ErrorCod' not found in module 'app.errors'"),
+    ("pyproject.toml", "[tool.designlint]\nselect = [DL]\n", ":2: invalid TOML: Invalid value"),
+    (
+        "pyproject.toml",
+        '[tool.designlint]\nselekt = ["DL"]\n',
+        ":2: `tool.designlint.selekt`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, errors, egress, adapters, trust, authz)",
+    ),
+    (
+        "pyproject.toml",
+        '[tool.designlint]\nselect = "DL"\n',
+        ":2: `tool.designlint.select`: expected a list of strings, got a string 'DL'",
+    ),
+    (
+        "pyproject.toml",
+        '[tool.designlint]\nselect = ["DL9"]\n',
+        ":2: `tool.designlint.select`: unknown rule code or prefix 'DL9' (run `designlint rules` for the list)",
+    ),
+    (
+        "pyproject.toml",
+        '[tool.designlint]\nignore = ["DL5O1"]\n',
+        ':2: `tool.designlint.ignore`: expected a rule code or prefix such as "DL5" or "DL501", got \'DL5O1\'',
+    ),
+    (
+        "pyproject.toml",
+        '[tool.designlint]\nextend-select = ["XX"]\n',
+        ":2: `tool.designlint.extend-select`: unknown rule code or prefix 'XX' (run `designlint rules` for the list)",
+    ),
+    (
+        "pyproject.toml",
+        '[tool.designlint.per-file-ignores]\n"tests/*" = ["DL7"]\n',
+        ":2: `tool.designlint.per-file-ignores.tests/*`: unknown rule code or prefix 'DL7' (run `designlint rules` for the list)",
+    ),
+    (
+        "pyproject.toml",
+        '[tool.designlint.errors]\ncodez = "a.b"\n',
+        ":2: `tool.designlint.errors.codez`: unknown option (expected one of: codes)",
+    ),
+    (
+        "pyproject.toml",
+        "[tool.designlint.errors]\ncodes = 3\n",
+        ':2: `tool.designlint.errors.codes`: expected a dotted name such as "app.errors.ErrorCode", got an integer 3',
+    ),
+    (
+        "pyproject.toml",
+        '[tool.designlint]\n\n[tool.designlint.errors]\ncodes = "nowhere.errors.ErrorCode"\n',
+        ":4: `tool.designlint.errors.codes`: module 'nowhere.errors' not found under the project root (looked for nowhere/errors.py, also under src/)",
+    ),
+    (
+        "pyproject.toml",
+        '[tool.designlint.errors]\ncodes = "app.errors.Missing"\n',
+        ":2: `tool.designlint.errors.codes`: class 'Missing' not found in module 'app.errors'",
+    ),
+    ("designlint.toml", "exclude = 3\n", ":1: `exclude`: expected a list of strings, got an integer 3"),
+    (
+        "designlint.toml",
+        '[errors]\ncodes = "app.errors.ErrorCod"\n',
+        ":2: `errors.codes`: class 'ErrorCod' not found in module 'app.errors'",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "text", "expected"), CONFIG_ERRORS, ids=[e[2].split(":", 3)[2][:40] for e in CONFIG_ERRORS])
+@pytest.mark.parametrize(
+    ("name", "text", "expected"), CONFIG_ERRORS, ids=[e[2].split(":", 3)[2][:40] for e in CONFIG_ERRORS]
+)
 def test_config_error_is_one_line_naming_file_line_key_and_expectation(project, name, text, expected):
     write_tree(project, {name: text})
     result = check()
@@ -404,7 +557,10 @@ def test_config_error_is_one_line_naming_file_line_key_and_expectation(project, 
 def test_config_error_names_the_file_given_to_config(project):
     write_tree(project, {"conf/designlint.toml": 'select = ["DL9"]\n'})
     result = check("--config", "conf/designlint.toml")
-    assert result.stderr == "designlint: error: conf/designlint.toml:1: `select`: unknown rule code or prefix 'DL9' (run `designlint rules` for the list)\n"
+    assert (
+        result.stderr
+        == "designlint: error: conf/designlint.toml:1: `select`: unknown rule code or prefix 'DL9' (run `designlint rules` for the list)\n"
+    )
 
 
 # --- discovery and files that cannot be read as Python ---------------------------------------
@@ -412,8 +568,26 @@ def test_config_error_names_the_file_given_to_config(project):
 
 def test_discovery_skips_tool_and_virtualenv_directories(tmp_path, monkeypatch):
     bad = 'raise ToolError("RATE_LIMITED")\n'
-    skipped = [".git/hooks/x.py", "build/x.py", "dist/x.py", "__pycache__/x.py", "node_modules/x.py", ".tox/py/x.py", ".venv/x.py", "env/lib/x.py"]
-    write_tree(tmp_path, {"src/a.py": bad, "src/stubs.pyi": bad, "src/notes.txt": bad, "env/pyvenv.cfg": "home = /usr\n", **{name: bad for name in skipped}})
+    skipped = [
+        ".git/hooks/x.py",
+        "build/x.py",
+        "dist/x.py",
+        "__pycache__/x.py",
+        "node_modules/x.py",
+        ".tox/py/x.py",
+        ".venv/x.py",
+        "env/lib/x.py",
+    ]
+    write_tree(
+        tmp_path,
+        {
+            "src/a.py": bad,
+            "src/stubs.pyi": bad,
+            "src/notes.txt": bad,
+            "env/pyvenv.cfg": "home = /usr\n",
+            **{name: bad for name in skipped},
+        },
+    )
     monkeypatch.chdir(tmp_path)
     result = check()
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["src/a.py", "src/stubs.pyi"]
@@ -421,7 +595,14 @@ def test_discovery_skips_tool_and_virtualenv_directories(tmp_path, monkeypatch):
 
 
 def test_a_file_that_cannot_be_parsed_or_decoded_is_dl001_and_the_rest_is_linted(tmp_path, monkeypatch):
-    write_tree(tmp_path, {"a_broken.py": "def dispatch(call)\n    return call.run()\n", "b_bytes.py": b"x = '\xff'\n", "c_ok.py": 'raise ToolError("RATE_LIMITED")\n'})
+    write_tree(
+        tmp_path,
+        {
+            "a_broken.py": "def dispatch(call)\n    return call.run()\n",
+            "b_bytes.py": b"x = '\xff'\n",
+            "c_ok.py": 'raise ToolError("RATE_LIMITED")\n',
+        },
+    )
     monkeypatch.chdir(tmp_path)
     result = check()
     assert result.exit_code == 1

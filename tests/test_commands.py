@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from projects import LEGACY_PY, TOOLS_PY, configured_project, write_tree
 
 from designlint import __version__
 from designlint.catalogue import load_catalogue
 from designlint.cli import main
-from projects import LEGACY_PY, TOOLS_PY, configured_project, write_tree
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("designlint")
 
@@ -29,7 +29,9 @@ def test_rule_explains_one_rule_from_the_catalogue():
     doc = load_catalogue()["DL501"]
     result = invoke("rule", "DL501")
     assert result.exit_code == 0
-    assert result.stdout.startswith("# DL501 raw-string-error-code\n\nCategory: Error-code contract\nFix: sometimes\n\n")
+    assert result.stdout.startswith(
+        "# DL501 raw-string-error-code\n\nCategory: Error-code contract\nFix: sometimes\n\n"
+    )
     assert doc.section("Why it matters") in result.stdout and "```python bad" in result.stdout
     assert invoke("rule", "dl501").stdout == result.stdout, "codes are not case-sensitive"
 
@@ -59,17 +61,26 @@ def test_rules_lists_every_rule_in_text_and_json():
     catalogue = load_catalogue()
     text = invoke("rules")
     assert text.exit_code == 0
-    assert [line.split()[:2] for line in text.stdout.splitlines()] == [[code, doc.name] for code, doc in sorted(catalogue.items())]
+    assert [line.split()[:2] for line in text.stdout.splitlines()] == [
+        [code, doc.name] for code, doc in sorted(catalogue.items())
+    ]
     assert text.stdout.splitlines()[-1].endswith(catalogue["DL501"].summary)
     records = json.loads(invoke("rules", "--output-format", "json").stdout)
     assert [r["code"] for r in records] == sorted(catalogue)
-    assert all(set(r) == {"code", "name", "category", "summary", "fix", "options", "url", "explanation"} for r in records)
+    assert all(
+        set(r) == {"code", "name", "category", "summary", "fix", "options", "url", "explanation"} for r in records
+    )
 
 
 # --- real processes -----------------------------------------------------------------------
 
 
-def run(*args: str, cwd: Path, input: bytes | None = None, executable: tuple[str, ...] = (sys.executable, "-m", "designlint")) -> subprocess.CompletedProcess:
+def run(
+    *args: str,
+    cwd: Path,
+    input: bytes | None = None,
+    executable: tuple[str, ...] = (sys.executable, "-m", "designlint"),
+) -> subprocess.CompletedProcess:
     return subprocess.run([*executable, *args], cwd=cwd, input=input, capture_output=True, timeout=120)
 
 
@@ -93,7 +104,9 @@ def test_python_dash_m_checks_a_project(project):
 
 def test_console_script_writes_sarif_to_a_file(project):
     assert CONSOLE_SCRIPT.exists(), "the designlint console script is installed beside the interpreter"
-    done = run("check", "--output-format", "sarif", "-o", "designlint.sarif", cwd=project, executable=(str(CONSOLE_SCRIPT),))
+    done = run(
+        "check", "--output-format", "sarif", "-o", "designlint.sarif", cwd=project, executable=(str(CONSOLE_SCRIPT),)
+    )
     assert (done.returncode, done.stdout) == (1, b"")
     log = json.loads((project / "designlint.sarif").read_text(encoding="utf-8"))
     assert len(log["runs"][0]["results"]) == 3
@@ -107,7 +120,10 @@ def test_version(project):
 def test_stdin_through_a_pipe(project):
     done = run("check", "-", "--stdin-filename", "app/legacy.py", cwd=project, input=LEGACY_PY.encode())
     assert done.returncode == 1
-    assert done.stdout.decode().splitlines()[0] == 'app/legacy.py:6:20: DL501 raw error code "UPSTREAM_TIMEOUT": use ErrorCode.UPSTREAM_TIMEOUT'
+    assert (
+        done.stdout.decode().splitlines()[0]
+        == 'app/legacy.py:6:20: DL501 raw error code "UPSTREAM_TIMEOUT": use ErrorCode.UPSTREAM_TIMEOUT'
+    )
     fixed = run("check", "-", "--stdin-filename", "app/tools.py", "--fix", cwd=project, input=TOOLS_PY.encode())
     assert fixed.returncode == 0
     assert fixed.stdout.decode() == TOOLS_PY.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)")
@@ -127,4 +143,7 @@ def test_config_error_in_a_subprocess_is_one_line_without_traceback(project):
     done = run("check", cwd=project)
     assert done.returncode == 2
     assert done.stdout == b""
-    assert done.stderr.decode() == f"designlint: error: {project / 'designlint.toml'}:1: `select`: unknown rule code or prefix 'DL9' (run `designlint rules` for the list)\n"
+    assert (
+        done.stderr.decode()
+        == f"designlint: error: {project / 'designlint.toml'}:1: `select`: unknown rule code or prefix 'DL9' (run `designlint rules` for the list)\n"
+    )

@@ -189,7 +189,9 @@ def test_summaries_of_helpers_in_the_module():
 
 
 def test_the_via_chain_names_the_helpers():
-    module = cst.parse_module("def get(u):\n    return fetch(u)\n\ndef outer(u):\n    return get(u)\n\ndef main():\n    x = outer(1)\n")
+    module = cst.parse_module(
+        "def get(u):\n    return fetch(u)\n\ndef outer(u):\n    return get(u)\n\ndef main():\n    x = outer(1)\n"
+    )
     flow = Dataflow(module, NameResolver(module, "m"), FetchSpec())
     main = module.body[2]
     value = main.body.body[0].body[0].value
@@ -227,7 +229,9 @@ def test_module_level_code_is_analysed_too():
 
 
 def test_analysing_a_function_leaves_the_walks_name_scope_as_it_was():
-    module = cst.parse_module("import requests as rq\n\ndef get(u):\n    s = rq.Session()\n    return s.get(u).text\n\ndef main():\n    pass\n")
+    module = cst.parse_module(
+        "import requests as rq\n\ndef get(u):\n    s = rq.Session()\n    return s.get(u).text\n\ndef main():\n    pass\n"
+    )
     names = NameResolver(module, "m")
     get, main = module.body[1], module.body[2]
     names.enter_scope(main)  # the engine's walk is inside main
@@ -243,4 +247,6 @@ class HttpSpec(TaintSpec):
         self.names = names
 
     def source(self, node):
-        return "http" if isinstance(node, cst.Call) and self.names.qualify(node.func) == "requests.Session.get" else None
+        return (
+            "http" if isinstance(node, cst.Call) and self.names.qualify(node.func) == "requests.Session.get" else None
+        )

@@ -8,7 +8,8 @@ import libcst as cst
 import pytest
 
 from designlint.analysis.guards import passed_guard
-from designlint.analysis.names import NameResolver, dotted_name as dotted
+from designlint.analysis.names import NameResolver
+from designlint.analysis.names import dotted_name as dotted
 from designlint.analysis.strings import UrlHost, is_relative_url, static_value, static_values, url_host
 from designlint.config import Config, EgressOptions
 from designlint.engine import _BINDINGS, _SCOPES, lint_source
@@ -54,7 +55,7 @@ class Probe:
 
 
 def test_names_resolve_aliases_sessions_async_with_members_and_annotations():
-    probe = Probe('''
+    probe = Probe("""
         import requests as rq
         import aiohttp
         from httpx import AsyncClient as Http
@@ -77,7 +78,7 @@ def test_names_resolve_aliases_sessions_async_with_members_and_annotations():
                 await response.text()
             await CLIENT.get("/v1")
             await session.get(url)
-    ''')
+    """)
     qualified = probe.qualified()
     for expected in (
         "httpx.AsyncClient.get",
@@ -90,7 +91,7 @@ def test_names_resolve_aliases_sessions_async_with_members_and_annotations():
 
 
 def test_function_matches_dotted_and_bare_names():
-    probe = Probe('''
+    probe = Probe("""
         from app import net as n
         from app.net import require_allowed as check
 
@@ -99,7 +100,7 @@ def test_function_matches_dotted_and_bare_names():
             n.require_allowed(url)
             other.require_allowed(url)
             unrelated(url)
-    ''')
+    """)
     calls = [call for call, *_ in probe.calls]
     resolver = probe.names
     dotted = [resolver.function_matches(c.func, ["app.net.require_allowed"]) for c in calls]
@@ -126,13 +127,17 @@ def test_function_matches_dotted_and_bare_names():
         ('"http" + rest', None, False),
         ("Tool.BASE", UrlHost("tool.example.org"), False),
         ('("https://graph.example.com/v1.0/drives/" f"{item_id}/items")', UrlHost("graph.example.com"), False),
-        ('"https://api.example.com/v1/a" if item_id else "https://api.example.com/v1/b"', UrlHost("api.example.com"), False),
+        (
+            '"https://api.example.com/v1/a" if item_id else "https://api.example.com/v1/b"',
+            UrlHost("api.example.com"),
+            False,
+        ),
         ('"https://a.example.com" if item_id else "https://b.example.com"', None, False),
         ('str(URL(BASE + "/" + item_id))', UrlHost("api.example.com"), False),
     ],
 )
 def test_static_values_and_url_hosts(expression, host, relative):
-    probe = Probe(f'''
+    probe = Probe(f"""
         from urllib.parse import urljoin
         from yarl import URL
         BASE = "https://api.example.com"
@@ -142,19 +147,19 @@ def test_static_values_and_url_hosts(expression, host, relative):
 
         def f(url, item_id, region, host, rest):
             probe({expression})
-    ''')
+    """)
     (value,) = probe.probed()
     assert url_host(value) == host
     assert is_relative_url(value) is relative
 
 
 def test_a_name_reassigned_from_itself_keeps_its_earlier_value():
-    probe = Probe('''
+    probe = Probe("""
         def f(path):
             url = "https://api.example.com"
             url = url + "/v1/" + path
             probe(url)
-    ''')
+    """)
     (value,) = probe.probed()
     assert value.prefix == "https://api.example.com/v1/"
     assert not value.complete
@@ -180,7 +185,7 @@ GUARD_CASES = [
 @pytest.mark.parametrize(("body", "guarded"), GUARD_CASES)
 def test_guard_on_every_path(body, guarded):
     probe = Probe(f"def f(url, other, items, strict):\n    {body}\n", module_name="m")
-    for call, ancestors, _, _ in probe.calls:
+    for call, ancestors, _, _ in probe.calls:  # noqa: B007 (used after the loop)
         if isinstance(call.func, cst.Name) and call.func.value == "fetch":
             break
     is_guard = lambda c: isinstance(c.func, cst.Name) and c.func.value == "require_allowed"  # noqa: E731
@@ -194,21 +199,21 @@ def _codes(source: str, config: Config | None = None) -> list[tuple[int, str]]:
 
 
 def test_allowlist_exact_wildcard_and_port():
-    source = '''
+    source = """
         import requests
         requests.get("https://api.example.com/x")
         requests.get("https://eu.trusted.example/x")
         requests.get("https://trusted.example/x")
         requests.get("https://pinned.example.com:8443/x")
         requests.get("https://pinned.example.com/x")
-    '''
+    """
     config = Config(egress=EgressOptions(allow=("api.example.com", "*.trusted.example", "pinned.example.com:8443")))
     assert _codes(source, config) == [(5, "DL201"), (7, "DL201")]
     assert [code for _, code in _codes(source)] == ["DL201"] * 5
 
 
 def test_non_http_gets_and_open_are_silent():
-    source = '''
+    source = """
         import requests
 
         def f(cache: dict, path, url):
@@ -216,38 +221,38 @@ def test_non_http_gets_and_open_are_silent():
             open(path).read()
             response = requests.get("http://localhost:8080/health")
             return response.json().get("url")
-    '''
+    """
     assert _codes(source) == []
 
 
 def test_configured_guards_replace_the_names_recognised_by_default():
-    source = '''
+    source = """
         import requests
 
         def f(url):
             validate_url(url)
             return requests.get(url)
-    '''
+    """
     assert _codes(source) == []
     configured = Config(egress=EgressOptions(guards=("app.net.require_allowed",)))
     assert _codes(source, configured) == [(6, "DL202")]
 
 
 def test_class_constants_built_from_each_other_and_path_pieces():
-    probe = Probe('''
+    probe = Probe("""
         class SemaDB:
             HOST: str = "semadb.example.com"
             BASE_URL = "https://" + HOST
 
             def create(self, path):
                 probe(SemaDB.BASE_URL + "/collections", self.BASE_URL, f"https://github.com{path}", f"https://github.com{suffix}")
-    ''')
+    """)
     hosts = [url_host(value) for value in probe.probed()]
     assert hosts == [UrlHost("semadb.example.com"), UrlHost("semadb.example.com"), UrlHost("github.com"), None]
 
 
 def test_self_members_literal_overwritten_by_literal_or_unknown():
-    probe = Probe('''
+    probe = Probe("""
         class Executor:
             def __init__(self, port):
                 self.server_url = "http://localhost:8765"
@@ -257,14 +262,14 @@ def test_self_members_literal_overwritten_by_literal_or_unknown():
 
             def run(self):
                 probe(self.server_url, self.api_url)
-    ''')
+    """)
     server, api = probe.probed()
     assert server.value == "http://127.0.0.1:8000"
     assert not api.complete and url_host(api) is None
 
 
 def test_helpers_and_properties_with_one_return():
-    probe = Probe('''
+    probe = Probe("""
         API = "https://api.example.com"
 
         def endpoint(kind):
@@ -295,7 +300,7 @@ def test_helpers_and_properties_with_one_return():
 
             def load(self, kind):
                 probe(endpoint(kind), self.url, self._api_url(kind), pick(True), str(self.url), self._figma_url(), self._retried_url(kind))
-    ''')
+    """)
     hosts = [url_host(value) for value in probe.probed()]
     assert hosts == [
         UrlHost("api.example.com"),
@@ -309,7 +314,7 @@ def test_helpers_and_properties_with_one_return():
 
 
 def test_dict_entries_inherited_members_and_agreeing_returns():
-    probe = Probe('''
+    probe = Probe("""
         BASE_URL = "https://api.powerbi.example/v1.0"
 
         class Base:
@@ -329,7 +334,7 @@ def test_dict_entries_inherited_members_and_agreeing_returns():
                 details = self._prepare(query)
                 inline = {"url": "https://inline.example.org/x"}
                 probe(self.request_url, details["url"], self._prepare(query)["url"], inline["url"], details["params"], self.github_api_url)
-    ''')
+    """)
     hosts = [url_host(value) for value in probe.probed()]
     assert hosts == [
         UrlHost("api.powerbi.example"),
@@ -346,7 +351,7 @@ def _hosts(values) -> list[UrlHost | None]:
 
 
 def test_loop_variables_take_each_element_of_a_literal_sequence():
-    probe = Probe('''
+    probe = Probe("""
         MIRRORS = ("https://a.example.com", "https://b.example.org/v2")
         PAIRS = [("search", "https://s.example.com/q"), ("news", "https://n.example.com/q")]
 
@@ -361,7 +366,7 @@ def test_loop_variables_take_each_element_of_a_literal_sequence():
                                 probe_each(f"{base}/items", url, page, each, [u for u in MIRRORS][0])
                                 [probe_each(f"{u}/status") for u in MIRRORS]
                                 probe(base, page)
-    ''')
+    """)
     values = probe.all_probed()
     loop, url, page, mixed, listed = values[0]
     assert _hosts(loop) == [UrlHost("a.example.com"), UrlHost("b.example.org")]
@@ -379,7 +384,7 @@ def test_loop_variables_take_each_element_of_a_literal_sequence():
 
 
 def test_loop_variables_stay_unknown_when_the_sequence_may_change_or_is_not_literal():
-    probe = Probe('''
+    probe = Probe("""
         SEEDS = ["https://a.example.com"]
         url = "https://module.example.com"
 
@@ -396,7 +401,7 @@ def test_loop_variables_stay_unknown_when_the_sequence_may_change_or_is_not_lite
         def g(pages):
             comprehension = [url for url in pages]
             probe(url)
-    ''')
+    """)
     (a, b, c, url), (after,) = probe.all_probed()
     assert [_hosts(values) for values in (a, b, c, url)] == [[None]] * 4
     # The loop variable shadows the module's ``url``; the comprehension's does not leak out.
@@ -405,7 +410,7 @@ def test_loop_variables_stay_unknown_when_the_sequence_may_change_or_is_not_lite
 
 
 def test_tuple_unpacking_reads_the_part_of_a_literal_or_a_helper_return():
-    probe = Probe('''
+    probe = Probe("""
         API = "https://api.example.com"
 
         def pick(flag, query):
@@ -424,7 +429,7 @@ def test_tuple_unpacking_reads_the_part_of_a_literal_or_a_helper_return():
             direct, (nested, dynamic) = "https://d.example.com", ("https://n.example.com", target)
             first, *rest = construct_url_and_params()
             probe(url, picked, direct, nested, dynamic, first, params, pick(False, query)[0], construct_url_and_params()[1])
-    ''')
+    """)
     assert _hosts(probe.probed()) == [
         UrlHost("serpapi.example.com"),
         UrlHost("api.example.com"),
@@ -439,7 +444,7 @@ def test_tuple_unpacking_reads_the_part_of_a_literal_or_a_helper_return():
 
 
 def test_a_guard_on_the_url_built_from_an_unknown_piece_counts():
-    source = '''
+    source = """
         import requests
 
         def guarded(base):
@@ -456,12 +461,12 @@ def test_a_guard_on_the_url_built_from_an_unknown_piece_counts():
             for url in (primary, fallback):
                 require_allowed(url)
                 requests.get(url)
-    '''
+    """
     assert _codes(source) == [(12, "DL202")]
 
 
 def test_each_element_of_a_loop_is_checked_against_the_allowlist():
-    source = '''
+    source = """
         import requests
 
         ENDPOINTS = ("https://api.example.com/v1", "https://eu.trusted.example/v1")
@@ -474,7 +479,7 @@ def test_each_element_of_a_loop_is_checked_against_the_allowlist():
         def one_not_allowed():
             for endpoint in MIXED:
                 requests.get(endpoint)
-    '''
+    """
     config = Config(egress=EgressOptions(allow=("api.example.com", "*.trusted.example")))
     diagnostics = lint_source(textwrap.dedent(source), "app/tools.py", config)
     assert [(d.start.row, d.code) for d in diagnostics] == [(13, "DL201")]

@@ -9,14 +9,17 @@ import os
 from pathlib import Path
 
 import pytest
-from designlint.runner import FixMode, Options, lint_paths
 from projects import LEGACY_PY, TOOLS_PY, check, configured_project
 
+from designlint.runner import FixMode, Options, lint_paths
+
 TOOLS_FIXED = TOOLS_PY.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)")
-LEGACY_FIXED = "from app.errors import ErrorCode\n\n\n" + LEGACY_PY.replace('"UPSTREAM_TIMEOUT"', "ErrorCode.UPSTREAM_TIMEOUT").replace('"RATE_LIMITED"', "ErrorCode.RATE_LIMITED")
+LEGACY_FIXED = "from app.errors import ErrorCode\n\n\n" + LEGACY_PY.replace(
+    '"UPSTREAM_TIMEOUT"', "ErrorCode.UPSTREAM_TIMEOUT"
+).replace('"RATE_LIMITED"', "ErrorCode.RATE_LIMITED")
 
 # A safe fix after non-ASCII text on the same line: columns are characters, not bytes.
-ENCODED_SOURCE = '''\
+ENCODED_SOURCE = """\
 from app.errors import ErrorCode
 
 
@@ -26,7 +29,7 @@ class ToolError(Exception):
 
 def charge():
     raise ToolError(message="quota dépassé", code="RATE_LIMITED")
-'''
+"""
 ENCODED_FIXED = ENCODED_SOURCE.replace('code="RATE_LIMITED"', "code=ErrorCode.RATE_LIMITED")
 
 
@@ -38,7 +41,11 @@ def project(tmp_path, monkeypatch) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 def test_fix_applies_safe_fixes_and_writes_the_whole_file(project):
@@ -55,7 +62,10 @@ def test_fix_applies_safe_fixes_and_writes_the_whole_file(project):
     assert not [p for p in project.rglob("*designlint-tmp*")], "no temporary file is left behind"
 
 
-@pytest.mark.parametrize(("flags", "second_summary"), [(("--fix",), "Found 2 problems in 1 file.\n"), (("--fix", "--unsafe-fixes"), "All checks passed!\n")])
+@pytest.mark.parametrize(
+    ("flags", "second_summary"),
+    [(("--fix",), "Found 2 problems in 1 file.\n"), (("--fix", "--unsafe-fixes"), "All checks passed!\n")],
+)
 def test_a_second_fix_changes_nothing(project, flags, second_summary):
     original = snapshot(project)
     check(*flags)
@@ -83,10 +93,22 @@ def test_unsafe_fixes_alone_do_not_write(project):
 @pytest.mark.parametrize(
     ("name", "encode", "expected"),
     [
-        ("latin1.py", lambda s: ("# -*- coding: latin-1 -*-\n" + s).encode("latin-1"), lambda s: ("# -*- coding: latin-1 -*-\n" + s).encode("latin-1")),
+        (
+            "latin1.py",
+            lambda s: ("# -*- coding: latin-1 -*-\n" + s).encode("latin-1"),
+            lambda s: ("# -*- coding: latin-1 -*-\n" + s).encode("latin-1"),
+        ),
         ("bom.py", lambda s: codecs.BOM_UTF8 + s.encode("utf-8"), lambda s: codecs.BOM_UTF8 + s.encode("utf-8")),
-        ("crlf.py", lambda s: s.replace("\n", "\r\n").encode("utf-8"), lambda s: s.replace("\n", "\r\n").encode("utf-8")),
-        ("bom_crlf.py", lambda s: codecs.BOM_UTF8 + s.replace("\n", "\r\n").encode("utf-8"), lambda s: codecs.BOM_UTF8 + s.replace("\n", "\r\n").encode("utf-8")),
+        (
+            "crlf.py",
+            lambda s: s.replace("\n", "\r\n").encode("utf-8"),
+            lambda s: s.replace("\n", "\r\n").encode("utf-8"),
+        ),
+        (
+            "bom_crlf.py",
+            lambda s: codecs.BOM_UTF8 + s.replace("\n", "\r\n").encode("utf-8"),
+            lambda s: codecs.BOM_UTF8 + s.replace("\n", "\r\n").encode("utf-8"),
+        ),
     ],
 )
 def test_fix_keeps_encoding_bom_and_newlines(project, name, encode, expected):
@@ -162,9 +184,18 @@ def test_fix_through_the_api(project):
 @pytest.mark.parametrize(
     ("source", "fixed"),
     [
-        ('"""Doc."""\nimport os\n\nraise ToolError("RATE_LIMITED")\n', '"""Doc."""\nfrom app.errors import ErrorCode\nimport os\n\nraise ToolError(ErrorCode.RATE_LIMITED)\n'),
-        ('@dataclass\nclass A:\n    x = 1\n\nraise ToolError("RATE_LIMITED")\n', 'from app.errors import ErrorCode\n\n\n@dataclass\nclass A:\n    x = 1\n\nraise ToolError(ErrorCode.RATE_LIMITED)\n'),
-        ('from __future__ import annotations\nx = 1\nraise ToolError("RATE_LIMITED")\n', 'from __future__ import annotations\nfrom app.errors import ErrorCode\n\nx = 1\nraise ToolError(ErrorCode.RATE_LIMITED)\n'),
+        (
+            '"""Doc."""\nimport os\n\nraise ToolError("RATE_LIMITED")\n',
+            '"""Doc."""\nfrom app.errors import ErrorCode\nimport os\n\nraise ToolError(ErrorCode.RATE_LIMITED)\n',
+        ),
+        (
+            '@dataclass\nclass A:\n    x = 1\n\nraise ToolError("RATE_LIMITED")\n',
+            "from app.errors import ErrorCode\n\n\n@dataclass\nclass A:\n    x = 1\n\nraise ToolError(ErrorCode.RATE_LIMITED)\n",
+        ),
+        (
+            'from __future__ import annotations\nx = 1\nraise ToolError("RATE_LIMITED")\n',
+            "from __future__ import annotations\nfrom app.errors import ErrorCode\n\nx = 1\nraise ToolError(ErrorCode.RATE_LIMITED)\n",
+        ),
     ],
     ids=["joins-the-imports", "before-a-decorated-class", "after-future-imports"],
 )
@@ -174,6 +205,8 @@ def test_an_added_import_lands_where_a_person_would_put_it(source, fixed):
     from designlint.fixes import fix_text
 
     config = Config(errors=ErrorsOptions("app.errors.ErrorCode"))
-    project = Project.from_sources({"app.errors": "import enum\n\n\nclass ErrorCode(str, enum.Enum):\n    RATE_LIMITED = 'RATE_LIMITED'\n"})
+    project = Project.from_sources(
+        {"app.errors": "import enum\n\n\nclass ErrorCode(str, enum.Enum):\n    RATE_LIMITED = 'RATE_LIMITED'\n"}
+    )
     text, applied, _ = fix_text(source, lambda t: lint_source(t, "m.py", config, project), unsafe=True)
     assert (text, applied) == (fixed, 1)

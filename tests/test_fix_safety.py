@@ -17,13 +17,13 @@ from pathlib import Path
 import libcst as cst
 import pytest
 from click.testing import CliRunner
+from fuzzing import FIXTURES, fixture_mutants, linters
 from hypothesis import HealthCheck, given, settings
 
 from designlint.cli import main
 from designlint.fixes import fix_text
 from designlint.runner import FixMode, Options, lint_paths
 from designlint.source import decode, line_starts, offset_of
-from fuzzing import FIXTURES, fixture_mutants, linters
 
 PROJECTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
 DISPATCHER = FIXTURES / "dispatcher"
@@ -44,14 +44,18 @@ def fixable_spans(root: Path) -> dict[str, list[tuple[int, int]]]:
         starts = line_starts(text) + [len(text) + 1]
         relative = Path(os.path.relpath(d.path, root)).as_posix()
         for edit in d.fix.edits:
-            spans.setdefault(relative, []).append((offset_of(starts, edit.start.row, edit.start.column), offset_of(starts, edit.end.row, edit.end.column)))
+            spans.setdefault(relative, []).append(
+                (offset_of(starts, edit.start.row, edit.start.column), offset_of(starts, edit.end.row, edit.end.column))
+            )
     return spans
 
 
 def assert_only_spans_changed(before: str, after: str, spans: list[tuple[int, int]]) -> None:
     for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
         if tag != "equal":
-            assert any(begin <= i1 and i2 <= end for begin, end in spans), f"changed {before[i1:i2]!r} at {i1} outside the fixes' spans {spans}"
+            assert any(begin <= i1 and i2 <= end for begin, end in spans), (
+                f"changed {before[i1:i2]!r} at {i1} outside the fixes' spans {spans}"
+            )
 
 
 @pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
@@ -170,7 +174,12 @@ def test_killed_fix_run_leaves_every_file_old_or_new(tmp_path: Path):
     template = (DISPATCHER / "src" / "toolhub" / "dispatcher.py").read_bytes()
     expected_root = tmp_path / "expected"
     shutil.copytree(DISPATCHER, expected_root)
-    subprocess.run([sys.executable, "-m", "designlint", "check", "--fix", "--unsafe-fixes", "-j", "1", "--exit-zero", "."], cwd=expected_root, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "designlint", "check", "--fix", "--unsafe-fixes", "-j", "1", "--exit-zero", "."],
+        cwd=expected_root,
+        check=True,
+        capture_output=True,
+    )
     new = (expected_root / "src" / "toolhub" / "dispatcher.py").read_bytes()
     assert new != template
     rng = random.Random(6)
@@ -181,10 +190,15 @@ def test_killed_fix_run_leaves_every_file_old_or_new(tmp_path: Path):
         package = root / "src" / "toolhub"
         for index in range(30):
             (package / f"copy_{index:02}.py").write_bytes(template)
-        process = subprocess.Popen([sys.executable, "-c", SLOW_WRITER], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-c", SLOW_WRITER], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         # Once the first file is written, the run is writing: kill it a moment later.
         deadline = time.monotonic() + 60
-        while not any((package / f"copy_{index:02}.py").read_bytes() == new for index in range(30)) and time.monotonic() < deadline:
+        while (
+            not any((package / f"copy_{index:02}.py").read_bytes() == new for index in range(30))
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.005)
         time.sleep(rng.uniform(0, 0.3))
         process.send_signal(signal.SIGKILL)

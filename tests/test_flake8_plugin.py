@@ -11,7 +11,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from expectations import expected_findings
 from projects import FIXTURES
 
@@ -20,7 +19,9 @@ FLAKE8_LINE = re.compile(r"^(?P<path>.+?):(?P<row>\d+):(?P<col>\d+): (?P<code>[A
 
 def flake8(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     # --isolated: no flake8 config file of the machine or the fixture changes what runs.
-    return subprocess.run([sys.executable, "-m", "flake8", "--isolated", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def findings(output: str) -> list[tuple[str, int, int, str, str]]:
@@ -28,15 +29,35 @@ def findings(output: str) -> list[tuple[str, int, int, str, str]]:
     for line in output.splitlines():
         match = FLAKE8_LINE.match(line)
         assert match, f"not a flake8 finding: {line!r}"
-        rows.append((Path(match["path"]).as_posix().removeprefix("./"), int(match["row"]), int(match["col"]), match["code"], match["message"]))
+        rows.append(
+            (
+                Path(match["path"]).as_posix().removeprefix("./"),
+                int(match["row"]),
+                int(match["col"]),
+                match["code"],
+                match["message"],
+            )
+        )
     return rows
 
 
 def designlint_json(cwd: Path, *paths: str) -> list[tuple[str, int, int, str, str]]:
-    result = subprocess.run([sys.executable, "-m", "designlint", "check", "--output-format", "json", *paths], cwd=cwd, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "designlint", "check", "--output-format", "json", *paths],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode in (0, 1), result.stderr
     return [
-        (Path(d["filename"]).relative_to(cwd).as_posix(), d["location"]["row"], d["location"]["column"], d["code"], d["message"])
+        (
+            Path(d["filename"]).relative_to(cwd).as_posix(),
+            d["location"]["row"],
+            d["location"]["column"],
+            d["code"],
+            d["message"],
+        )
         for d in json.loads(result.stdout)
     ]
 
@@ -55,17 +76,25 @@ def test_findings_match_the_fixture_annotations_and_the_cli(project):
 def test_the_projects_configuration_is_read_as_the_cli_reads_it():
     reported = findings(flake8(FIXTURES / "dispatcher", "--select", "DL", "src").stdout)
     # errors.codes from fixtures/dispatcher/pyproject.toml: the enum's member is named.
-    assert ("src/toolhub/dispatcher.py", 26, 25, "DL501", 'raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED') in reported
+    assert (
+        "src/toolhub/dispatcher.py",
+        26,
+        25,
+        "DL501",
+        'raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED',
+    ) in reported
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "pyproject.toml").write_text('[tool.designlint]\nper-file-ignores = { "legacy/*" = ["DL501"] }\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.designlint]\nper-file-ignores = { "legacy/*" = ["DL501"] }\n', encoding="utf-8"
+    )
     (tmp_path / "legacy").mkdir()
     (tmp_path / "legacy" / "old.py").write_text('raise RuntimeError("RATE_LIMITED")\n', encoding="utf-8")
     (tmp_path / "tools.py").write_text(
         textwrap.dedent(
-            '''\
+            """\
             class ToolError(Exception):
                 pass
 
@@ -82,7 +111,7 @@ def project(tmp_path: Path) -> Path:
                 if call.bad:
                     raise ToolError("BAD_ARGS")  # NOQA:DL5
                 return {"résumé": "héllo", "error": {"code": "TOOL_FAILED", "message": "é"}}
-            '''
+            """
         ),
         encoding="utf-8",
     )
@@ -107,7 +136,11 @@ def test_disable_noqa_shows_every_finding(project):
 def test_extend_select_adds_designlint_to_the_default_checks(project):
     result = flake8(project, "--extend-select", "DL", "--max-line-length", "200", ".")
     reported = findings(result.stdout)
-    assert [(path, row) for path, row, _, code, _ in reported if code.startswith("DL")] == [("tools.py", 7), ("tools.py", 11), ("tools.py", 16)]
+    assert [(path, row) for path, row, _, code, _ in reported if code.startswith("DL")] == [
+        ("tools.py", 7),
+        ("tools.py", 11),
+        ("tools.py", 16),
+    ]
     # per-file-ignores from pyproject.toml silenced legacy/old.py.
     assert not [r for r in reported if r[0].startswith("legacy/")]
 

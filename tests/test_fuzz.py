@@ -6,13 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
+from fuzzing import check_source, fixture_mutants, generated_modules, linters
 from hypothesis import HealthCheck, given, settings
 
 from designlint.runner import Options, lint_paths
-from fuzzing import check_source, fixture_mutants, generated_modules, linters
 
 LINTERS = linters()
-FAST = settings(max_examples=60, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+FAST = settings(
+    max_examples=60, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 @pytest.mark.parametrize("linter", LINTERS, ids=["default", "dispatcher-config"])

@@ -8,12 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from projects import FIXTURES
 
 from designlint.config import Config
 from designlint.engine import Linter
 from designlint.project import Project
 from designlint.runner import ConfigResolver, Options
-from projects import FIXTURES
 
 PROJECTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
 
@@ -65,14 +65,14 @@ CASES = {
     # DL302 in an adapter module, DL501 spellings, DL201/DL202/DL401 through helpers.
     "adapters/llm.py": "from openai import OpenAI\nfrom openai.types.chat import ChatCompletion\n\n\ndef ask(prompt: str) -> ChatCompletion:\n    return OpenAI().chat.completions.create(model='m', messages=[])\n",
     "errors.py": "class ToolError(Exception):\n    pass\n\n\ndef f(err):\n    if err.code == 'RATE_LIMITED':\n        raise ToolError('E42')\n    raise ToolError(code='upstream-timeout')\n",
-    "errors_commented.py": "def deny(errors):\n    raise errors.Denied(  # why\n        # the code\n        (\"NO_ACCESS\"),\n    )\n",
-    "errors_quotes.py": "class QuotaFailure(Exception):\n    pass\n\n\nx = QuotaFailure(\"\"\"QUOTA_EXCEEDED\"\"\")\n",
-    "errors_keys.py": "def shape(payload, err):\n    if payload.get(\"error_code\") == \"RATE_LIMITED\":\n        return {\"error\": \"x\", \"code\": \"UPSTREAM_DOWN\"}\n    return err.error_code in ('TIMED_OUT', 'BAD_INPUT')\n",
-    "errors_spacing.py": "class AppError(Exception):\n    pass\n\n\nraise AppError (\"RATE_LIMITED\")\n",
+    "errors_commented.py": 'def deny(errors):\n    raise errors.Denied(  # why\n        # the code\n        ("NO_ACCESS"),\n    )\n',
+    "errors_quotes.py": 'class QuotaFailure(Exception):\n    pass\n\n\nx = QuotaFailure("""QUOTA_EXCEEDED""")\n',
+    "errors_keys.py": 'def shape(payload, err):\n    if payload.get("error_code") == "RATE_LIMITED":\n        return {"error": "x", "code": "UPSTREAM_DOWN"}\n    return err.error_code in (\'TIMED_OUT\', \'BAD_INPUT\')\n',
+    "errors_spacing.py": 'class AppError(Exception):\n    pass\n\n\nraise AppError ("RATE_LIMITED")\n',
     "errors_wrapped.py": "def deny(Denied, err):\n    if err.\\\n            code == 'NO_ACCESS':\n        raise (Denied(\"NO_ACCESS\"))\n",
-    "errors_escape.py": "class AppError(Exception):\n    pass\n\n\nx = AppError(\"RATE\\x5fLIMITED\")\n",
-    "errors_concat.py": "class AppError(Exception):\n    pass\n\n\nx = AppError(\"\" \"RATE_LIMITED\")\n",
-    "errors_keyword.py": "class Reply:\n    pass\n\n\nr = Reply(\n    code = \"RATE_LIMITED\",\n)\n",
+    "errors_escape.py": 'class AppError(Exception):\n    pass\n\n\nx = AppError("RATE\\x5fLIMITED")\n',
+    "errors_concat.py": 'class AppError(Exception):\n    pass\n\n\nx = AppError("" "RATE_LIMITED")\n',
+    "errors_keyword.py": 'class Reply:\n    pass\n\n\nr = Reply(\n    code = "RATE_LIMITED",\n)\n',
     "egress.py": "import httpx as h\n\n\nasync def fetch():\n    async with h.AsyncClient() as c:\n        return await c.get(f'https://api.weather-data.io/v1/{1}')\n",
     "egress_helper.py": "from urllib import request as rq\n\n\ndef pull(host):\n    return rq.urlopen('https://' + host + '/feed')\n",
     "egress_forward_ref.py": "from __future__ import annotations\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import aiohttp\n\n\nasync def go(session: 'aiohttp.ClientSession'):\n    return await session.get('https://api.weather-data.io/v1')\n",
@@ -99,9 +99,16 @@ def test_the_cases_exercise_the_gates(tmp_path: Path):
     some rules on them."""
     config = Config(root=tmp_path)
     gated = Linter(config, project=Project.from_root(tmp_path))
-    codes = {code for name, source in CASES.items() for code, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, source)}
+    codes = {
+        code for name, source in CASES.items() for code, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, source)
+    }
     assert {"DL301", "DL302", "DL501", "DL201", "DL202", "DL401"} <= codes
     assert _findings(gated, tmp_path / ADAPTER_ROOT / "mention_only.py", CASES["mention_only.py"]) == []
-    for prefix, wanted in (("errors", {"DL501"}), ("egress", {"DL201", "DL202"}), ("../requests", {"DL201"}), ("trust", {"DL401"})):  # each spelling a gate must see
+    for prefix, wanted in (
+        ("errors", {"DL501"}),
+        ("egress", {"DL201", "DL202"}),
+        ("../requests", {"DL201"}),
+        ("trust", {"DL401"}),
+    ):  # each spelling a gate must see
         for name in (n for n in CASES if n.startswith(prefix)):
             assert wanted & {c for c, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, CASES[name])}, name

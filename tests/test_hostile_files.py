@@ -35,49 +35,103 @@ SOURCES = {
     "empty file": (b"", []),
     "only a BOM": (b"\xef\xbb\xbf", []),
     "BOM then code": (b"\xef\xbb\xbf" + CODE, lints(1)),
-    "invalid UTF-8": (b"x = 1\ny = '\xff'\n" + CODE, parse_error(2, 6, "cannot decode the file as utf-8: invalid start byte at byte 11")),
-    "invalid UTF-8 on the first line": (b"x = '\xc3\x28'\n" + CODE, parse_error(1, 6, "cannot decode the file as utf-8: invalid continuation byte at byte 5")),
+    "invalid UTF-8": (
+        b"x = 1\ny = '\xff'\n" + CODE,
+        parse_error(2, 6, "cannot decode the file as utf-8: invalid start byte at byte 11"),
+    ),
+    "invalid UTF-8 on the first line": (
+        b"x = '\xc3\x28'\n" + CODE,
+        parse_error(1, 6, "cannot decode the file as utf-8: invalid continuation byte at byte 5"),
+    ),
     "unknown PEP 263 encoding": (b"# -*- coding: klingon -*-\n" + CODE, parse_error(1, 1, "unknown encoding: klingon")),
-    "PEP 263 line that lies": (b"# coding: ascii\nx = '\xc3\xa9'\n" + CODE, parse_error(2, 6, "cannot decode the file as ascii: ordinal not in range(128) at byte 21")),
+    "PEP 263 line that lies": (
+        b"# coding: ascii\nx = '\xc3\xa9'\n" + CODE,
+        parse_error(2, 6, "cannot decode the file as ascii: ordinal not in range(128) at byte 21"),
+    ),
     "PEP 263 latin-1": (b"# -*- coding: latin-1 -*-\nx = '\xe9'\n" + CODE, lints(3)),
-    "BOM and another coding line": (b"\xef\xbb\xbf# coding: latin-1\n" + CODE, parse_error(1, 1, "the file starts with a UTF-8 BOM but its coding line names another encoding")),
-    "NUL byte in code": (b"x = 1\x00\n" + CODE, parse_error(1, 1, "cannot parse: source code cannot contain null bytes")),
+    "BOM and another coding line": (
+        b"\xef\xbb\xbf# coding: latin-1\n" + CODE,
+        parse_error(1, 1, "the file starts with a UTF-8 BOM but its coding line names another encoding"),
+    ),
+    "NUL byte in code": (
+        b"x = 1\x00\n" + CODE,
+        parse_error(1, 1, "cannot parse: source code cannot contain null bytes"),
+    ),
     # LibCST parses this one; literal evaluation of the string raised (found by bench/fuzz.py).
-    "NUL byte in a string literal": (b"x = 1\n" + CODE + b'raise ToolError("RATE_\x00LIMITED")\n', parse_error(3, 1, "cannot parse: source code cannot contain null bytes")),
-    "unknown \\N{...} escape and an invalid escape": (b'raise ToolError("\\N{NO SUCH NAME}")\nraise ToolError("\\d")\n' + CODE, lints(3)),
+    "NUL byte in a string literal": (
+        b"x = 1\n" + CODE + b'raise ToolError("RATE_\x00LIMITED")\n',
+        parse_error(3, 1, "cannot parse: source code cannot contain null bytes"),
+    ),
+    "unknown \\N{...} escape and an invalid escape": (
+        b'raise ToolError("\\N{NO SUCH NAME}")\nraise ToolError("\\d")\n' + CODE,
+        lints(3),
+    ),
     "CRLF newlines": (b"x = 1\r\n" + CODE.replace(b"\n", b"\r\n"), lints(2)),
     "lone CR newlines": (b"x = 1\r" + CODE.replace(b"\n", b"\r"), lints(2)),
     "form feeds between statements": (b"x = 1\n\x0c\ndef f():\n    return 1\n\x0c" + CODE, lints(5)),
-    "form feed resetting an indent": (b"if x:\n    \x0cy = 1\n" + CODE, parse_error(2, 6, "cannot parse: expected an indented block after 'if' statement on line 1")),
-    "mixed tabs and spaces": (b"if x:\n\ty = 1\n        z = 2\n" + CODE, parse_error(3, 1, "cannot parse: inconsistent use of tabs and spaces in indentation")),
+    "form feed resetting an indent": (
+        b"if x:\n    \x0cy = 1\n" + CODE,
+        parse_error(2, 6, "cannot parse: expected an indented block after 'if' statement on line 1"),
+    ),
+    "mixed tabs and spaces": (
+        b"if x:\n\ty = 1\n        z = 2\n" + CODE,
+        parse_error(3, 1, "cannot parse: inconsistent use of tabs and spaces in indentation"),
+    ),
     "Python 2 print statement": (
         b"print 'hello'\n" + CODE,
         parse_error(1, 1, "cannot parse: Missing parentheses in call to 'print'. Did you mean print(...)?"),
     ),
     # LibCST reads `except E, e:` as a tuple of exceptions; it lints (and DL501 still fires).
     "Python 2 except clause": (b"try:\n    pass\nexcept Exception, e:\n    pass\n" + CODE, lints(5)),
-    "PEP 695 type parameters": (b"type Alias[T] = list[T]\ndef first[T](xs: list[T]) -> T:\n    return xs[0]\nclass Box[T]: ...\n" + CODE, lints(5)),
-    "PEP 701 nested f-strings": (b"x = f\"{f'{f\"{1}\"}'}\"\n" + CODE, lints(2)),
+    "PEP 695 type parameters": (
+        b"type Alias[T] = list[T]\ndef first[T](xs: list[T]) -> T:\n    return xs[0]\nclass Box[T]: ...\n" + CODE,
+        lints(5),
+    ),
+    "PEP 701 nested f-strings": (b'x = f"{f\'{f"{1}"}\'}"\n' + CODE, lints(2)),
     "match statement": (b"match msg:\n    case {'code': 'RATE_LIMITED'}:\n        pass\n" + CODE, lints(4)),
     "except*": (b"try:\n    pass\nexcept* ValueError:\n    pass\n" + CODE, lints(5)),
     "3.14 template string": (b"x = t'hello {name}'\n" + CODE, lints(2)),
-    "10,000 nested parentheses": (b"x = " + b"(" * 10000 + b"1" + b")" * 10000 + b"\n" + CODE, parse_error(1, 1, "cannot parse: too many nested parentheses")),
-    "10,000 nested unary minus": (b"x = " + b"-" * 10000 + b"1\n" + CODE, parse_error(1, 1, "cannot parse: the code is nested too deeply for Python's parser")),
-    "10,000 nested parentheses after a syntax error": (b"print 'x'\nx = " + b"(" * 10000 + b"1" + b")" * 10000 + b"\n", parse_error(2, 1, "cannot parse: too many nested parentheses")),
+    "10,000 nested parentheses": (
+        b"x = " + b"(" * 10000 + b"1" + b")" * 10000 + b"\n" + CODE,
+        parse_error(1, 1, "cannot parse: too many nested parentheses"),
+    ),
+    "10,000 nested unary minus": (
+        b"x = " + b"-" * 10000 + b"1\n" + CODE,
+        parse_error(1, 1, "cannot parse: the code is nested too deeply for Python's parser"),
+    ),
+    "10,000 nested parentheses after a syntax error": (
+        b"print 'x'\nx = " + b"(" * 10000 + b"1" + b")" * 10000 + b"\n",
+        parse_error(2, 1, "cannot parse: too many nested parentheses"),
+    ),
     # Python accepts it (a flat BoolOp); LibCST nests it 10,000 deep.
     # Positions are computed for the statement holding a finding only: a deep statement elsewhere does not matter.
     "chain of 10,000 `and`, the finding elsewhere": (b"x = " + b"a and " * 10000 + b"b\n" + CODE, lints(2)),
-    "chain of 10,000 `and` holding the finding": (b'x = ToolError("RATE_LIMITED") and ' + b"a and " * 10000 + b"b\n", parse_error(1, 1, "cannot analyse: the code is nested too deeply")),
+    "chain of 10,000 `and` holding the finding": (
+        b'x = ToolError("RATE_LIMITED") and ' + b"a and " * 10000 + b"b\n",
+        parse_error(1, 1, "cannot analyse: the code is nested too deeply"),
+    ),
     # Valid code whose nesting LibCST parses in time growing with its square: refused from the
     # stdlib's tree before LibCST sees it (it would take about 10 s on each), at the costliest
     # statement; ordinary code that is merely long or deep is parsed.
-    "199 nested calls, forty times": (CODE + (b"x = " + b"f(" * 199 + b"1" + b")" * 199 + b"\n") * 40, parse_error(2, 1, NESTING.format(cost="101,458,315", budget="62,088,000"))),
-    "chains of 2,000 calls, five times": ((b"x = f" + b"()" * 2000 + b"\n") * 5 + CODE, parse_error(1, 1, NESTING.format(cost="80,050,085", budget="50,038,000"))),
+    "199 nested calls, forty times": (
+        CODE + (b"x = " + b"f(" * 199 + b"1" + b")" * 199 + b"\n") * 40,
+        parse_error(2, 1, NESTING.format(cost="101,458,315", budget="62,088,000")),
+    ),
+    "chains of 2,000 calls, five times": (
+        (b"x = f" + b"()" * 2000 + b"\n") * 5 + CODE,
+        parse_error(1, 1, NESTING.format(cost="80,050,085", budget="50,038,000")),
+    ),
     "a union of 300 classes": (b"X = " + b" | ".join(b"Event%d" % i for i in range(300)) + b"\n" + CODE, lints(2)),
-    "an elif chain of 1,000 branches": (b"if a == 0:\n    pass\n" + b"".join(b"elif a == %d:\n    pass\n" % i for i in range(1, 1000)) + CODE, lints(2001)),
+    "an elif chain of 1,000 branches": (
+        b"if a == 0:\n    pass\n" + b"".join(b"elif a == %d:\n    pass\n" % i for i in range(1, 1000)) + CODE,
+        lints(2001),
+    ),
     "a fluent chain of 400 calls": (b"q = session" + b".filter(x == 1)" * 400 + b"\n" + CODE, lints(2)),
     "2,000 strings added up": (b"s = " + b" + ".join([b"'a'"] * 2000) + b"\n" + CODE, lints(2)),
-    "20 MB generated file": (b"x = 1\n" * (20 * 2**20 // 6), parse_error(1, 1, "the file is too large to lint (20.0 MB; the limit is 5 MB)")),
+    "20 MB generated file": (
+        b"x = 1\n" * (20 * 2**20 // 6),
+        parse_error(1, 1, "the file is too large to lint (20.0 MB; the limit is 5 MB)"),
+    ),
 }
 
 
@@ -127,7 +181,10 @@ def test_symlinks_are_not_followed_in_discovery(project: Path, tmp_path: Path):
 def test_symlink_loop_given_explicitly_is_reported(project: Path):
     (project / "self_loop.py").symlink_to(project / "self_loop.py")
     outcome = _outcome(lint_paths(["self_loop.py", "good.py"], Options(isolated=True, jobs=1)), project)
-    assert outcome == {"good.py": [RAW], "self_loop.py": [("DL001", "cannot read the file: Too many levels of symbolic links")]}
+    assert outcome == {
+        "good.py": [RAW],
+        "self_loop.py": [("DL001", "cannot read the file: Too many levels of symbolic links")],
+    }
 
 
 def test_unreadable_file(project: Path, monkeypatch):
@@ -212,4 +269,7 @@ def test_huge_file_is_not_read(project: Path):
     with open(project / "huge.py", "wb") as handle:
         handle.truncate(10 * 2**30)
     outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
-    assert outcome == {"good.py": [RAW], "huge.py": [("DL001", "the file is too large to lint (10240.0 MB; the limit is 5 MB)")]}
+    assert outcome == {
+        "good.py": [RAW],
+        "huge.py": [("DL001", "the file is too large to lint (10240.0 MB; the limit is 5 MB)")],
+    }

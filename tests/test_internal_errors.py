@@ -78,7 +78,11 @@ def test_raising_rule_is_reported_and_the_run_goes_on(project, monkeypatch, wher
 def test_verbose_prints_the_traceback(project):
     result = CliRunner().invoke(main, ["check", "--isolated", "-j", "1", "--verbose", "."])
     assert result.exit_code == 2
-    assert re.search(r"a_boom\.py:\nTraceback \(most recent call last\):\n.*ZeroDivisionError: division by zero in a rule", result.stderr, re.S)
+    assert re.search(
+        r"a_boom\.py:\nTraceback \(most recent call last\):\n.*ZeroDivisionError: division by zero in a rule",
+        result.stderr,
+        re.S,
+    )
 
 
 def test_exit_zero_does_not_hide_an_internal_error(project):
@@ -139,7 +143,11 @@ def test_rule_failing_to_build_is_reported_on_each_file_and_the_run_goes_on(proj
     ]
     assert any(line.startswith("a_boom.py:2:17: DL501") for line in lines)
     assert any(line.startswith("b_fine.py:1:17: DL501") for line in lines)
-    assert re.search(r"a_boom\.py:\nTraceback \(most recent call last\):\n.*ValueError: cannot build for this config", result.stderr, re.S)
+    assert re.search(
+        r"a_boom\.py:\nTraceback \(most recent call last\):\n.*ValueError: cannot build for this config",
+        result.stderr,
+        re.S,
+    )
 
 
 def test_rule_failing_to_build_is_not_reported_where_it_is_ignored():

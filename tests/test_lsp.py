@@ -14,18 +14,18 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from projects import write_tree
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from designlint.catalogue import DOCS_URL
-from projects import write_tree
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "designlint", "lsp"])
 PROFILES = ["visual-studio-code@v1.65.2", "neovim@v0.10.0", "neovim@v0.11.0", "emacs@v29.1"]
 WAIT = 20  # seconds; a loaded machine is slow, a hung server is not
 
 ERRORS = textwrap.dedent(
-    '''\
+    """\
     from enum import Enum
 
 
@@ -36,10 +36,10 @@ ERRORS = textwrap.dedent(
 
     class ToolError(Exception):
         pass
-    '''
+    """
 )
 TOOLS = textwrap.dedent(
-    '''\
+    """\
     from app.errors import ErrorCode, ToolError
 
 
@@ -49,14 +49,16 @@ TOOLS = textwrap.dedent(
         if principal.late:
             raise ToolError("UPSTREAM_TIMEOUT")  # noqa: E501
         return ErrorCode
-    '''
+    """
 )
 CONFIG = '[tool.designlint]\n\n[tool.designlint.errors]\ncodes = "app.errors.ErrorCode"\n'
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    return write_tree(tmp_path, {"pyproject.toml": CONFIG, "app/__init__.py": "", "app/errors.py": ERRORS, "app/tools.py": TOOLS})
+    return write_tree(
+        tmp_path, {"pyproject.toml": CONFIG, "app/__init__.py": "", "app/errors.py": ERRORS, "app/tools.py": TOOLS}
+    )
 
 
 def initialize_params(profile: str, project: Path, options: dict | None = None) -> types.InitializeParams:
@@ -97,7 +99,13 @@ class Editor:
         self.text = path.read_text()
 
     def open(self) -> None:
-        self.client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=self.uri, language_id="python", version=self.version, text=self.text)))
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=self.uri, language_id="python", version=self.version, text=self.text
+                )
+            )
+        )
 
     def edit(self, row: int, old: str, new: str) -> None:
         """Replace ``old`` on 0-based line ``row``, as an incremental change (ASCII lines only)."""
@@ -105,7 +113,11 @@ class Editor:
         start = lines[row].index(old)
         assert lines[row].isascii()
         change = types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(line=row, character=start), end=types.Position(line=row, character=start + len(old))), text=new
+            range=types.Range(
+                start=types.Position(line=row, character=start),
+                end=types.Position(line=row, character=start + len(old)),
+            ),
+            text=new,
         )
         lines[row] = lines[row][:start] + new + lines[row][start + len(old) :]
         self.text = "\n".join(lines)
@@ -118,11 +130,16 @@ class Editor:
     def _send(self, changes: list) -> None:
         self.version += 1
         self.client.text_document_did_change(
-            types.DidChangeTextDocumentParams(text_document=types.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version), content_changes=changes)
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version),
+                content_changes=changes,
+            )
         )
 
     def close(self) -> None:
-        self.client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=self.uri)))
+        self.client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=self.uri))
+        )
 
     async def diagnostics(self) -> list[types.Diagnostic]:
         if self.pull:
@@ -130,7 +147,9 @@ class Editor:
             report = await asyncio.wait_for(self.client.text_document_diagnostic_async(params), WAIT)
             return list(report.items)
         while True:
-            published = await asyncio.wait_for(self.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), WAIT)
+            published = await asyncio.wait_for(
+                self.client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), WAIT
+            )
             if published.uri == self.uri:
                 return list(published.diagnostics)
 
@@ -208,10 +227,14 @@ async def test_a_pull_for_an_unchanged_document_is_answered_unchanged(client: La
     identifier = types.TextDocumentIdentifier(uri=editor.uri)
     first = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier))
     assert first.kind == "full" and len(first.items) == 2 and first.result_id
-    again = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier, previous_result_id=first.result_id))
+    again = await client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=identifier, previous_result_id=first.result_id)
+    )
     assert again.kind == "unchanged" and again.result_id == first.result_id
     editor.edit(5, '"RATE_LIMITED"', "ErrorCode.RATE_LIMITED")
-    changed = await client.text_document_diagnostic_async(types.DocumentDiagnosticParams(text_document=identifier, previous_result_id=first.result_id))
+    changed = await client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=identifier, previous_result_id=first.result_id)
+    )
     assert changed.kind == "full" and len(changed.items) == 1 and changed.result_id != first.result_id
 
 
@@ -243,14 +266,20 @@ async def test_code_actions_fix_suppress_and_fix_all(client: LanguageClient, pro
 
     actions = {a.title: a for a in await editor.code_actions(5)}
     # Without `only`, every kind: the finding's two quick fixes and the source action.
-    assert set(actions) == {"DL501: Replace with ErrorCode.RATE_LIMITED", "Suppress DL501 on this line", "designlint: apply all safe fixes"}
+    assert set(actions) == {
+        "DL501: Replace with ErrorCode.RATE_LIMITED",
+        "Suppress DL501 on this line",
+        "designlint: apply all safe fixes",
+    }
     fix = actions["DL501: Replace with ErrorCode.RATE_LIMITED"]
     assert fix.kind == types.CodeActionKind.QuickFix and fix.is_preferred
     assert fix.diagnostics[0].code == "DL501"
     fixed = apply(TOOLS, edits_of(fix, editor.uri))
     assert fixed == TOOLS.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)")
     suppressed = apply(TOOLS, edits_of(actions["Suppress DL501 on this line"], editor.uri))
-    assert suppressed == TOOLS.replace('raise ToolError("RATE_LIMITED")', 'raise ToolError("RATE_LIMITED")  # noqa: DL501')
+    assert suppressed == TOOLS.replace(
+        'raise ToolError("RATE_LIMITED")', 'raise ToolError("RATE_LIMITED")  # noqa: DL501'
+    )
 
     # A noqa for other codes is extended, not duplicated.
     actions = {a.title: a for a in await editor.code_actions(7, only=[types.CodeActionKind.QuickFix])}
@@ -266,9 +295,9 @@ async def test_code_actions_fix_suppress_and_fix_all(client: LanguageClient, pro
     await editor.diagnostics()
     (fix_all,) = await editor.code_actions(0, only=[types.CodeActionKind.SourceFixAll])
     assert fix_all.kind == "source.fixAll.designlint"
-    assert apply(TOOLS, edits_of(fix_all, editor.uri)) == TOOLS.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)").replace(
-        'ToolError("UPSTREAM_TIMEOUT")', "ToolError(ErrorCode.UPSTREAM_TIMEOUT)"
-    )
+    assert apply(TOOLS, edits_of(fix_all, editor.uri)) == TOOLS.replace(
+        'ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)"
+    ).replace('ToolError("UPSTREAM_TIMEOUT")', "ToolError(ErrorCode.UPSTREAM_TIMEOUT)")
     assert await editor.code_actions(0, only=[types.CodeActionKind.Refactor]) == []
     editor.assert_never_pushed_when_pulling()
 
@@ -284,7 +313,9 @@ async def test_configuration_is_re_read_when_it_changes(client: LanguageClient, 
         assert [r.method for r in client.registrations] == [types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
 
     # Told by the client's file watcher.
-    (project / "pyproject.toml").write_text(CONFIG.replace("[tool.designlint]\n", '[tool.designlint]\nignore = ["DL501"]\n'))
+    (project / "pyproject.toml").write_text(
+        CONFIG.replace("[tool.designlint]\n", '[tool.designlint]\nignore = ["DL501"]\n')
+    )
     change = types.FileEvent(uri=from_fs_path(str(project / "pyproject.toml")), type=types.FileChangeType.Changed)
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[change]))
     assert await editor.diagnostics() == []
@@ -303,11 +334,21 @@ async def test_saving_the_error_enum_updates_the_files_that_use_it(client: Langu
     await tools.diagnostics()
     tools.edit(5, '"RATE_LIMITED"', '"QUOTA_EXCEEDED"')
     messages = [d.message for d in await tools.diagnostics()]
-    assert 'error code "QUOTA_EXCEEDED" is not a member of ErrorCode (app.errors.ErrorCode): a misspelt code breaks the error-code contract' in messages
+    assert (
+        'error code "QUOTA_EXCEEDED" is not a member of ErrorCode (app.errors.ErrorCode): a misspelt code breaks the error-code contract'
+        in messages
+    )
 
     errors_path = project / "app" / "errors.py"
-    errors_path.write_text(ERRORS.replace('    RATE_LIMITED = "RATE_LIMITED"\n', '    RATE_LIMITED = "RATE_LIMITED"\n    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"\n'))
-    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=from_fs_path(str(errors_path)))))
+    errors_path.write_text(
+        ERRORS.replace(
+            '    RATE_LIMITED = "RATE_LIMITED"\n',
+            '    RATE_LIMITED = "RATE_LIMITED"\n    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"\n',
+        )
+    )
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=from_fs_path(str(errors_path))))
+    )
     messages = [d.message for d in await tools.diagnostics()]
     assert 'raw error code "QUOTA_EXCEEDED": use ErrorCode.QUOTA_EXCEEDED' in messages
     tools.assert_never_pushed_when_pulling()
@@ -374,7 +415,9 @@ async def test_settings_come_from_the_editor_and_follow_its_changes(project: Pat
         editor.open()
         await severities_become(editor, {types.DiagnosticSeverity.Hint})  # the editor's settings win
         # Pushed with the notification (VS Code's older style)...
-        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings={"designlint": {"severity": {"DL5": "information"}}}))
+        client.workspace_did_change_configuration(
+            types.DidChangeConfigurationParams(settings={"designlint": {"severity": {"DL5": "information"}}})
+        )
         await severities_become(editor, {types.DiagnosticSeverity.Information})
         # ...or only announced, and asked for (the style of most clients now).
         client.set_configuration({"severity": "error"}, section="designlint")
@@ -399,7 +442,9 @@ async def test_bad_settings_and_a_broken_config_are_reported_and_the_server_keep
                 break
             await asyncio.sleep(0.1)
         assert any("`severity`" in m and "'loud'" in m for m in messages), messages
-        assert any("pyproject.toml:2: `tool.designlint.select`: unknown rule code or prefix 'XX1'" in m for m in messages), messages
+        assert any(
+            "pyproject.toml:2: `tool.designlint.select`: unknown rule code or prefix 'XX1'" in m for m in messages
+        ), messages
         assert client.diagnostics == {}
 
         (project / "pyproject.toml").write_text(CONFIG)

@@ -35,7 +35,9 @@ def test_the_trap_works(trap: Path):
     assert sentinels(trap) == ["src/trap/IMPORTED-__main__"]
 
 
-@pytest.mark.parametrize("flags", [[], ["--isolated", "--select", "ALL"], ["--fix", "--unsafe-fixes"], ["--diff", "--unsafe-fixes"]])
+@pytest.mark.parametrize(
+    "flags", [[], ["--isolated", "--select", "ALL"], ["--fix", "--unsafe-fixes"], ["--diff", "--unsafe-fixes"]]
+)
 def test_cli_never_executes_the_linted_project(trap: Path, flags):
     # The console script (not `python -m`, which puts the current directory on sys.path).
     script = Path(sys.executable).with_name("designlint")
@@ -58,7 +60,11 @@ def test_python_dash_m_does_not_import_the_linted_projects_modules(tmp_path: Pat
     """`python -m` puts the current directory first on sys.path: a checkout's `tomllib.py`
     or `click.py` would shadow the real ones and run."""
     for name in ("tomllib", "click", "libcst", "astroid"):
-        (tmp_path / f"{name}.py").write_text(f"open('IMPORTED-{name}', 'w').close()\nraise SystemExit('shadowed {name}')\n")
-    completed = subprocess.run([sys.executable, "-m", "designlint", "check", "--isolated", "."], cwd=tmp_path, capture_output=True, text=True)
+        (tmp_path / f"{name}.py").write_text(
+            f"open('IMPORTED-{name}', 'w').close()\nraise SystemExit('shadowed {name}')\n"
+        )
+    completed = subprocess.run(
+        [sys.executable, "-m", "designlint", "check", "--isolated", "."], cwd=tmp_path, capture_output=True, text=True
+    )
     assert completed.returncode == 0, completed.stderr
     assert sentinels(tmp_path) == []

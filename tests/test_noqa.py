@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from projects import write_tree
 
 from designlint import Config, lint_source
 from designlint.cli import main
-from projects import write_tree
 
 RAISE = 'raise ToolError("RATE_LIMITED")'
 
@@ -78,13 +78,23 @@ def test_noqa_inside_a_string_is_no_comment():
     assert rows('raise ToolError("RATE_LIMITED", "# noqa")\n') == [(1, "DL501")]
 
 
-@pytest.mark.parametrize("marker", ["# designlint: noqa", "# designlint:noqa", "#designlint: NOQA", "    # designlint: noqa"])
+@pytest.mark.parametrize(
+    "marker", ["# designlint: noqa", "# designlint:noqa", "#designlint: NOQA", "    # designlint: noqa"]
+)
 def test_file_level_noqa_suppresses_the_whole_file(marker):
     source = f'raise ToolError("RATE_LIMITED")\n\nif True:\n{marker}\n    raise ToolError("UPSTREAM_TIMEOUT")\n'
     assert rows(source) == []
 
 
-@pytest.mark.parametrize(("marker", "silent"), [("# designlint: noqa: DL501", True), ("# designlint: noqa: DL5", True), ("# designlint: noqa:DL101", False), ("# designlint: noqa: DL101, DL501", True)])
+@pytest.mark.parametrize(
+    ("marker", "silent"),
+    [
+        ("# designlint: noqa: DL501", True),
+        ("# designlint: noqa: DL5", True),
+        ("# designlint: noqa:DL101", False),
+        ("# designlint: noqa: DL101, DL501", True),
+    ],
+)
 def test_file_level_noqa_with_codes(marker, silent):
     source = f'"""Module."""\n{marker}\nraise ToolError("RATE_LIMITED")\nraise ToolError("UPSTREAM_TIMEOUT")\n'
     assert rows(source) == ([] if silent else [(3, "DL501"), (4, "DL501")])
@@ -105,4 +115,7 @@ def test_noqa_through_the_cli(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["check", "-j", "1"])
     assert result.exit_code == 1
-    assert result.stdout == 'a.py:2:17: DL501 raw error code "UPSTREAM_TIMEOUT": use a member of the error-code enum (name it in [tool.designlint.errors] codes)\n'
+    assert (
+        result.stdout
+        == 'a.py:2:17: DL501 raw error code "UPSTREAM_TIMEOUT": use a member of the error-code enum (name it in [tool.designlint.errors] codes)\n'
+    )

@@ -70,7 +70,9 @@ def test_no_thread_means_parsing_on_the_caller(monkeypatch):
     assert parse_module("z = 3\n").code == "z = 3\n"
 
 
-@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork on this platform")
+@pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork on this platform"
+)
 def test_process_pools_fork_only_a_process_with_no_other_thread(monkeypatch):
     from designlint import runner
 

@@ -21,7 +21,9 @@ TRICKY = {
         "class B:\n   def g(self): return 1\n   def h(self):\n      'doc'\n      y = 1; z = 2\n      async def inner():\n         await y\n"
     ),
 }
-SOURCES = {p.relative_to(FIXTURES).as_posix(): p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.py"))} | TRICKY
+SOURCES = {
+    p.relative_to(FIXTURES).as_posix(): p.read_text(encoding="utf-8") for p in sorted(FIXTURES.rglob("*.py"))
+} | TRICKY
 
 
 def with_paths(module: cst.Module):

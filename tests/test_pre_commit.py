@@ -17,15 +17,24 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from projects import ROOT, write_tree
 
 # What building and installing designlint needs (pyproject.toml's wheel target and readme).
 PROJECT_FILES = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "rules", "src/designlint")
-GIT = ("git", "-c", "user.name=designlint tests", "-c", "user.email=tests@designlint.invalid", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main")
+GIT = (
+    "git",
+    "-c",
+    "user.name=designlint tests",
+    "-c",
+    "user.email=tests@designlint.invalid",
+    "-c",
+    "commit.gpgsign=false",
+    "-c",
+    "init.defaultBranch=main",
+)
 
 BAD_TOOLS = textwrap.dedent(
-    '''\
+    """\
     from app.errors import ErrorCode, ToolError
 
 
@@ -33,7 +42,7 @@ BAD_TOOLS = textwrap.dedent(
         if principal.calls_this_minute > tool.limit:
             raise ToolError("RATE_LIMITED")
         return ErrorCode
-    '''
+    """
 )
 FIXED_TOOLS = BAD_TOOLS.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)")
 EXCLUDED = 'raise RuntimeError("UPSTREAM_TIMEOUT")\n'
@@ -47,7 +56,9 @@ def git(cwd: Path, *args: str) -> None:
 def pre_commit(cwd: Path, *args: str, home: Path) -> subprocess.CompletedProcess:
     # PIP_NO_COMPILE: the hook's virtualenv need not byte-compile libcst and astroid.
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never", "PIP_NO_COMPILE": "1"}
-    return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_the_hooks_manifest_is_valid(tmp_path):
@@ -57,7 +68,9 @@ def test_the_hooks_manifest_is_valid(tmp_path):
 
 def test_validate_manifest_would_catch_a_broken_manifest(tmp_path):
     broken = tmp_path / ".pre-commit-hooks.yaml"
-    broken.write_text((ROOT / ".pre-commit-hooks.yaml").read_text().replace("language: python", "language: no-such-language", 1))
+    broken.write_text(
+        (ROOT / ".pre-commit-hooks.yaml").read_text().replace("language: python", "language: no-such-language", 1)
+    )
     assert pre_commit(tmp_path, "validate-manifest", str(broken), home=tmp_path).returncode != 0
 
 
@@ -84,7 +97,9 @@ def workspace(tmp_path: Path) -> Path:
 def test_the_fix_hooks_entry_writes_the_fixed_file(workspace):
     entry = ["designlint", "check", "--force-exclude", "--fix"]
     assert "entry: " + " ".join(entry) in (ROOT / ".pre-commit-hooks.yaml").read_text()
-    result = subprocess.run([sys.executable, "-m", *entry, *FILES], cwd=workspace, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", *entry, *FILES], cwd=workspace, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert (workspace / "app" / "tools.py").read_text() == FIXED_TOOLS
     assert (workspace / "generated" / "client.py").read_text() == EXCLUDED

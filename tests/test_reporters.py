@@ -10,25 +10,45 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from projects import configured_project
 
 from designlint.catalogue import load_catalogue
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
 from designlint.reporters import ReportContext, reporters
 from designlint.reporters.github import escape_data, escape_property
 from designlint.runner import Options, lint_paths
-from projects import configured_project
 
 OASIS_SCHEMA_ID = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
 
-def diagnostic(path: str, row: int = 3, column: int = 5, *, message: str = 'raw error code "X_Y"', fix: Fix | None = None, code: str = "DL501") -> Diagnostic:
-    return Diagnostic(path, code, "raw-string-error-code", message, Position(row, column), Position(row, column + 5), fix, noqa_row=row)
+def diagnostic(
+    path: str,
+    row: int = 3,
+    column: int = 5,
+    *,
+    message: str = 'raw error code "X_Y"',
+    fix: Fix | None = None,
+    code: str = "DL501",
+) -> Diagnostic:
+    return Diagnostic(
+        path,
+        code,
+        "raw-string-error-code",
+        message,
+        Position(row, column),
+        Position(row, column + 5),
+        fix,
+        noqa_row=row,
+    )
 
 
 SAFE_FIX = Fix("Replace with ErrorCode.X_Y", (Edit("ErrorCode.X_Y", Position(3, 5), Position(3, 10)),))
 UNSAFE_FIX = Fix(
     "Replace with ErrorCode.X_Y",
-    (Edit("from app.errors import ErrorCode\n", Position(1, 1), Position(1, 1)), Edit("ErrorCode.X_Y", Position(3, 5), Position(3, 10))),
+    (
+        Edit("from app.errors import ErrorCode\n", Position(1, 1), Position(1, 1)),
+        Edit("ErrorCode.X_Y", Position(3, 5), Position(3, 10)),
+    ),
     Applicability.UNSAFE,
 )
 
@@ -58,7 +78,10 @@ def test_concise_and_full(context, tmp_path):
 
 
 def test_json_lines_has_one_json_format_object_per_line(context, tmp_path):
-    diagnostics = [diagnostic(str(tmp_path / "a.py"), fix=UNSAFE_FIX), diagnostic(str(tmp_path / "b.py"), row=7, message="two\nlines")]
+    diagnostics = [
+        diagnostic(str(tmp_path / "a.py"), fix=UNSAFE_FIX),
+        diagnostic(str(tmp_path / "b.py"), row=7, message="two\nlines"),
+    ]
     lines = reporters()["json-lines"](diagnostics, context).splitlines()
     assert len(lines) == 2
     assert [json.loads(line) for line in lines] == json.loads(reporters()["json"](diagnostics, context))
@@ -104,7 +127,14 @@ def test_github_annotation_round_trips_hostile_paths_and_messages(context, tmp_p
     assert output.count("\n") == 1, "an annotation must stay on one line"
     command, properties, message = _parse_workflow_command(output.rstrip("\n"))
     assert command == "error"
-    assert properties == {"file": "we,ird:dir/100%.py", "line": "3", "col": "5", "endLine": "3", "endColumn": "10", "title": "designlint (DL501 raw-string-error-code)"}
+    assert properties == {
+        "file": "we,ird:dir/100%.py",
+        "line": "3",
+        "col": "5",
+        "endLine": "3",
+        "endColumn": "10",
+        "title": "designlint (DL501 raw-string-error-code)",
+    }
     assert message == "DL501 first line\nsecond: 50%, done\r"
 
 
@@ -130,7 +160,13 @@ def _schema_errors(validator, log: dict) -> list[str]:
 
 @pytest.fixture
 def sarif_project(tmp_path, monkeypatch):
-    configured_project(tmp_path, {"app/with space.py": 'class HandlerError(Exception):\n    pass\n\n\nraise HandlerError("RATE_LIMITED")\n', "app/broken.py": "def f(:\n"})
+    configured_project(
+        tmp_path,
+        {
+            "app/with space.py": 'class HandlerError(Exception):\n    pass\n\n\nraise HandlerError("RATE_LIMITED")\n',
+            "app/broken.py": "def f(:\n",
+        },
+    )
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -146,7 +182,17 @@ def test_sarif_report_of_a_real_run_validates_against_the_official_schema(sarif_
     # The validator is not lenient: a 0-based region, a missing message, a stray key all fail.
     result = log["runs"][0]["results"][0]
     for broken in (
-        {**result, "locations": [{"physicalLocation": {**result["locations"][0]["physicalLocation"], "region": {"startLine": 0, "startColumn": 1}}}]},
+        {
+            **result,
+            "locations": [
+                {
+                    "physicalLocation": {
+                        **result["locations"][0]["physicalLocation"],
+                        "region": {"startLine": 0, "startColumn": 1},
+                    }
+                }
+            ],
+        },
         {k: v for k, v in result.items() if k != "message"},
         {**result, "file": "app/tools.py"},
     ):
@@ -187,7 +233,12 @@ def test_sarif_results_relative_uris_regions_and_fixes(sarif_project):
         assert artifact["uriBaseId"] == "%SRCROOT%"
         assert not artifact["uri"].startswith(("/", "file:"))
         assert artifact["uri"] == Path(d.path).as_posix().replace(" ", "%20").removeprefix("./")
-        assert location["physicalLocation"]["region"] == {"startLine": d.start.row, "startColumn": d.start.column, "endLine": d.end.row, "endColumn": d.end.column}
+        assert location["physicalLocation"]["region"] == {
+            "startLine": d.start.row,
+            "startColumn": d.start.column,
+            "endLine": d.end.row,
+            "endColumn": d.end.column,
+        }
         if d.fix is None:
             assert "fixes" not in result
             continue
@@ -196,9 +247,10 @@ def test_sarif_results_relative_uris_regions_and_fixes(sarif_project):
         assert fix["properties"]["applicability"] == d.fix.applicability.value
         (change,) = fix["artifactChanges"]
         assert change["artifactLocation"] == artifact
-        assert [(r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"], r["insertedContent"]["text"]) for r in change["replacements"]] == [
-            (e.start.row, e.start.column, e.content) for e in d.fix.edits
-        ]
+        assert [
+            (r["deletedRegion"]["startLine"], r["deletedRegion"]["startColumn"], r["insertedContent"]["text"])
+            for r in change["replacements"]
+        ] == [(e.start.row, e.start.column, e.content) for e in d.fix.edits]
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
     assert uris == {"app/broken.py", "app/legacy.py", "app/tools.py", "app/with%20space.py"}
 
@@ -213,7 +265,12 @@ def test_sarif_uses_an_absolute_uri_outside_the_working_directory(tmp_path, sari
 
 def test_sarif_takes_rules_from_the_given_catalogue(tmp_path):
     only = {"DL501": load_catalogue()["DL501"]}
-    log = json.loads(reporters()["sarif"]([diagnostic(str(tmp_path / "a.py")), diagnostic(str(tmp_path / "a.py"), code="DL001")], ReportContext(cwd=tmp_path, catalogue=lambda: only)))
+    log = json.loads(
+        reporters()["sarif"](
+            [diagnostic(str(tmp_path / "a.py")), diagnostic(str(tmp_path / "a.py"), code="DL001")],
+            ReportContext(cwd=tmp_path, catalogue=lambda: only),
+        )
+    )
     results = log["runs"][0]["results"]
     assert results[0]["ruleIndex"] == 0
     assert "ruleIndex" not in results[1], "no index may point at a rule the run does not describe"

@@ -7,7 +7,20 @@ import pytest
 
 from designlint.analysis.strings import literal_string
 
-LITERALS = ['"abc"', "'x'", '"""a\nb"""', "'''a\r\nb'''", 'r"a\\b"', 'R"x"', 'u"é"', '"a\\nb"', '""', "''''''", '"\\u00e9"', "'\\\\'"]
+LITERALS = [
+    '"abc"',
+    "'x'",
+    '"""a\nb"""',
+    "'''a\r\nb'''",
+    'r"a\\b"',
+    'R"x"',
+    'u"é"',
+    '"a\\nb"',
+    '""',
+    "''''''",
+    '"\\u00e9"',
+    "'\\\\'",
+]
 
 
 @pytest.mark.parametrize("source", LITERALS)

@@ -26,7 +26,10 @@ def test_the_message_names_the_source_its_line_and_the_sink():
         return client.messages.create(model="m", system=f"Summarize: {page}", messages=[])
     """
     assert findings(source) == [
-        (6, "HTTP response body from line 5 enters the system prompt untagged: label it with a sanitizer such as `tag_untrusted` first")
+        (
+            6,
+            "HTTP response body from line 5 enters the system prompt untagged: label it with a sanitizer such as `tag_untrusted` first",
+        )
     ]
 
 
@@ -43,9 +46,11 @@ def test_a_helper_that_returns_a_body_is_named_in_the_message():
         notes = await download(url)
         return agent_cls(name="x", instructions="Use these notes: " + notes)
     """
-    (row, message), = findings(source)
+    ((row, message),) = findings(source)
     assert row == 11
-    assert message.startswith("HTTP response body from line 6 (returned by `download()`) enters the instructions untagged")
+    assert message.startswith(
+        "HTTP response body from line 6 (returned by `download()`) enters the instructions untagged"
+    )
 
 
 def test_aiohttp_sessions_in_one_with_statement():
@@ -138,11 +143,18 @@ def test_configured_sanitizers_sources_and_sinks():
         return complete(f"Classify: {ticket}")
     """
     assert rows(source) == []
-    configured = findings(source, sanitizers=("app.labels.fence",), sources=("app.crm.load_ticket",), sinks=("app.llm.complete",))
+    configured = findings(
+        source, sanitizers=("app.labels.fence",), sources=("app.crm.load_ticket",), sinks=("app.llm.complete",)
+    )
     assert [row for row, _ in configured] == [10]
-    assert configured[0][1].startswith("`load_ticket()` result from line 7 enters `complete()` untagged: label it with `app.labels.fence` first")
+    assert configured[0][1].startswith(
+        "`load_ticket()` result from line 7 enters `complete()` untagged: label it with `app.labels.fence` first"
+    )
     # A dotted name matches by qualified name: another module's load_ticket is not the configured one.
-    assert rows(source.replace("app.crm", "other.crm"), sources=("app.crm.load_ticket",), sinks=("app.llm.complete",)) == []
+    assert (
+        rows(source.replace("app.crm", "other.crm"), sources=("app.crm.load_ticket",), sinks=("app.llm.complete",))
+        == []
+    )
     assert rows(source.replace("app.crm", "other.crm"), sources=("load_ticket",), sinks=("complete",)) == [10]
 
 
@@ -168,7 +180,9 @@ def test_prefilter_skips_files_without_sources_or_sinks():
     assert not rule.prefilter.search("import requests\nrequests.get(url).text\n")
     assert not rule.prefilter.search("prompt = 'hello'\n")
     assert rule.prefilter.search("import requests\nprompt = requests.get(u).text\n")
-    configured = UntrustedContentInPrompt(Config(trust=TrustOptions(sources=("app.crm.load_ticket",), sinks=("complete",))))
+    configured = UntrustedContentInPrompt(
+        Config(trust=TrustOptions(sources=("app.crm.load_ticket",), sinks=("complete",)))
+    )
     assert configured.prefilter.search("complete(load_ticket(1))\n")
 
 

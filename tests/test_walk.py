@@ -35,7 +35,11 @@ def recorded_walk(source: str) -> list[tuple[str, str, list[str], str | None]]:
 def test_every_node_is_visited_then_left_with_its_enclosing_nodes_as_ancestors():
     events = recorded_walk("import os as a\ndef f(a):\n    return a.b\n")
     inside = ["Module", "FunctionDef", "IndentedBlock", "SimpleStatementLine", "Return"]
-    assert [(hook, kind, ancestors) for hook, kind, ancestors, _ in events if "FunctionDef" in ancestors or kind == "FunctionDef"] == [
+    assert [
+        (hook, kind, ancestors)
+        for hook, kind, ancestors, _ in events
+        if "FunctionDef" in ancestors or kind == "FunctionDef"
+    ] == [
         ("visit", "FunctionDef", ["Module"]),
         ("visit", "Name", ["Module", "FunctionDef"]),
         ("leave", "Name", ["Module", "FunctionDef"]),

@@ -10,10 +10,23 @@ if _sys.argv[:1] == ["-m"] and _sys.path and _sys.path[0] in ("", _os.getcwd()):
 
 __version__ = "0.1.0"
 
-from designlint.config import Config, ConfigError  # noqa: E402
-from designlint.diagnostics import Diagnostic, Edit, Fix, Position  # noqa: E402
-from designlint.engine import Linter, lint_source  # noqa: E402
-from designlint.project import Project  # noqa: E402
-from designlint.runner import Options, lint_paths  # noqa: E402
+from designlint.config import Config, ConfigError
+from designlint.diagnostics import Diagnostic, Edit, Fix, Position
+from designlint.engine import Linter, lint_source
+from designlint.project import Project
+from designlint.runner import Options, lint_paths
 
-__all__ = ["Config", "ConfigError", "Diagnostic", "Edit", "Fix", "Linter", "Options", "Position", "Project", "__version__", "lint_paths", "lint_source"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "Diagnostic",
+    "Edit",
+    "Fix",
+    "Linter",
+    "Options",
+    "Position",
+    "Project",
+    "__version__",
+    "lint_paths",
+    "lint_source",
+]

@@ -118,7 +118,12 @@ class Cache:
                 modified = os.fstat(entry.fileno()).st_mtime
         except (OSError, ValueError, RecursionError):
             return None
-        if not isinstance(document, dict) or document.get("mark") != ENTRY_MARK or document.get("format") != FORMAT or document.get("key") != key:
+        if (
+            not isinstance(document, dict)
+            or document.get("mark") != ENTRY_MARK
+            or document.get("format") != FORMAT
+            or document.get("key") != key
+        ):
             return None
         if self._writable and modified < time.time() - _DAY:
             _touch(path)  # in use: kept by the sweep
@@ -146,7 +151,7 @@ class Cache:
                 continue
             for item in _scan(shard.path):
                 entry = _ENTRY.fullmatch(item.name)
-                if not (entry and entry.group(1) == shard.name or item.name.startswith(".tmp-")):
+                if not ((entry and entry.group(1) == shard.name) or item.name.startswith(".tmp-")):
                     continue
                 try:
                     if not item.is_file(follow_symlinks=False):
@@ -252,7 +257,18 @@ def _is_designlint_cache(directory: Path) -> bool:
 
 def dump_diagnostics(diagnostics: list[Diagnostic]) -> list[list]:
     return [
-        [d.code, d.name, d.message, d.start.row, d.start.column, d.end.row, d.end.column, d.severity, d.noqa_row, _dump_fix(d.fix)]
+        [
+            d.code,
+            d.name,
+            d.message,
+            d.start.row,
+            d.start.column,
+            d.end.row,
+            d.end.column,
+            d.severity,
+            d.noqa_row,
+            _dump_fix(d.fix),
+        ]
         for d in diagnostics
     ]
 
@@ -260,7 +276,11 @@ def dump_diagnostics(diagnostics: list[Diagnostic]) -> list[list]:
 def _dump_fix(fix: Fix | None) -> list | None:
     if fix is None:
         return None
-    return [fix.message, fix.applicability.value, [[e.content, e.start.row, e.start.column, e.end.row, e.end.column] for e in fix.edits]]
+    return [
+        fix.message,
+        fix.applicability.value,
+        [[e.content, e.start.row, e.start.column, e.end.row, e.end.column] for e in fix.edits],
+    ]
 
 
 def load_diagnostics(path: str, rows: Any) -> list[Diagnostic]:
@@ -269,7 +289,19 @@ def load_diagnostics(path: str, rows: Any) -> list[Diagnostic]:
     for code, name, message, row, column, end_row, end_column, severity, noqa_row, fix in rows:
         _require(str, code, name, message, severity)
         _require(int, row, column, end_row, end_column, noqa_row)
-        out.append(Diagnostic(path, code, name, message, Position(row, column), Position(end_row, end_column), _load_fix(fix), severity, noqa_row))
+        out.append(
+            Diagnostic(
+                path,
+                code,
+                name,
+                message,
+                Position(row, column),
+                Position(end_row, end_column),
+                _load_fix(fix),
+                severity,
+                noqa_row,
+            )
+        )
     return out
 
 

@@ -22,7 +22,9 @@ else:  # pragma: no cover
 
 DOCS_URL = "https://github.com/designlint/designlint/blob/main/rules/{code}.md"
 _FRONT_MATTER = re.compile(r"\A\+\+\+\n(?P<toml>.*?)\n\+\+\+\n(?P<body>.*)\Z", re.DOTALL)
-_EXAMPLE = re.compile(r"^```python (?P<kind>bad|good)(?: path=(?P<path>\S+))?\n(?P<code>.*?)^```", re.DOTALL | re.MULTILINE)
+_EXAMPLE = re.compile(
+    r"^```python (?P<kind>bad|good)(?: path=(?P<path>\S+))?\n(?P<code>.*?)^```", re.DOTALL | re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,10 @@ class RuleDoc:
 
     @property
     def examples(self) -> tuple[Example, ...]:
-        return tuple(Example(m.group("kind"), m.group("code"), m.group("path") or "example.py") for m in _EXAMPLE.finditer(self.body))
+        return tuple(
+            Example(m.group("kind"), m.group("code"), m.group("path") or "example.py")
+            for m in _EXAMPLE.finditer(self.body)
+        )
 
     def section(self, title: str) -> str:
         match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", self.body, re.DOTALL | re.MULTILINE)
@@ -68,7 +73,15 @@ def parse_rule_doc(text: str) -> RuleDoc:
     if not match:
         raise ValueError("a catalogue entry must start with a +++ TOML front matter block")
     meta = tomllib.loads(match.group("toml"))
-    return RuleDoc(meta["code"], meta["name"], meta["category"], meta["summary"], meta.get("fix", "none"), tuple(meta.get("options", ())), match.group("body").strip() + "\n")
+    return RuleDoc(
+        meta["code"],
+        meta["name"],
+        meta["category"],
+        meta["summary"],
+        meta.get("fix", "none"),
+        tuple(meta.get("options", ())),
+        match.group("body").strip() + "\n",
+    )
 
 
 @lru_cache(maxsize=1)

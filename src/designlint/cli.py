@@ -76,15 +76,45 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="concise", show_default=True, help="How findings are printed.")
-@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file instead of standard output.")
-@click.option("--select", multiple=True, callback=_codes, help="Rule codes or prefixes to enable (replaces the configured select).")
-@click.option("--extend-select", multiple=True, callback=_codes, help="Rule codes or prefixes to enable on top of select.")
+@click.option(
+    "--output-format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="concise",
+    show_default=True,
+    help="How findings are printed.",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to a file instead of standard output.",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    callback=_codes,
+    help="Rule codes or prefixes to enable (replaces the configured select).",
+)
+@click.option(
+    "--extend-select", multiple=True, callback=_codes, help="Rule codes or prefixes to enable on top of select."
+)
 @click.option("--ignore", multiple=True, callback=_codes, help="Rule codes or prefixes to disable.")
-@click.option("--per-file-ignores", multiple=True, callback=_per_file_ignores, help="GLOB:CODES, e.g. 'tests/*:DL501'. Repeatable.")
-@click.option("--exclude", multiple=True, callback=_globs, help="Globs of paths to skip (replaces the configured exclude).")
+@click.option(
+    "--per-file-ignores",
+    multiple=True,
+    callback=_per_file_ignores,
+    help="GLOB:CODES, e.g. 'tests/*:DL501'. Repeatable.",
+)
+@click.option(
+    "--exclude", multiple=True, callback=_globs, help="Globs of paths to skip (replaces the configured exclude)."
+)
 @click.option("--extend-exclude", multiple=True, callback=_globs, help="Globs of paths to skip on top of exclude.")
-@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Use this designlint.toml or pyproject.toml, nothing else.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this designlint.toml or pyproject.toml, nothing else.",
+)
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to paths given explicitly too (for pre-commit).")
 @click.option("--stdin-filename", help="With '-': the path standard input stands for (config, ignores, reported name).")
@@ -95,9 +125,37 @@ def main() -> None:
 @click.option("--statistics", is_flag=True, help="Print a count per rule instead of the findings.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the CPU count).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the results cache.")
-@click.option("--cache-dir", envvar="DESIGNLINT_CACHE_DIR", type=click.Path(file_okay=False, path_type=Path), help="Where the results cache lives (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).")
+@click.option(
+    "--cache-dir",
+    envvar="DESIGNLINT_CACHE_DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the results cache lives (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
-def check(paths, output_format, output_file, select, extend_select, ignore, per_file_ignores, exclude, extend_exclude, config_path, isolated, force_exclude, stdin_filename, fix, unsafe_fixes, diff, exit_zero, statistics, jobs, no_cache, cache_dir, verbose):
+def check(
+    paths,
+    output_format,
+    output_file,
+    select,
+    extend_select,
+    ignore,
+    per_file_ignores,
+    exclude,
+    extend_exclude,
+    config_path,
+    isolated,
+    force_exclude,
+    stdin_filename,
+    fix,
+    unsafe_fixes,
+    diff,
+    exit_zero,
+    statistics,
+    jobs,
+    no_cache,
+    cache_dir,
+    verbose,
+):
     """Lint PATHS (default: the current directory); '-' reads standard input."""
     for first, second, why in (
         (fix and "--fix", diff and "--diff", "--diff shows what --fix would write"),
@@ -110,7 +168,14 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
     options = Options(
         config_path=config_path,
         isolated=isolated,
-        overrides={"select": select, "extend_select": extend_select, "ignore": ignore, "per_file_ignores": per_file_ignores, "exclude": exclude, "extend_exclude": extend_exclude},
+        overrides={
+            "select": select,
+            "extend_select": extend_select,
+            "ignore": ignore,
+            "per_file_ignores": per_file_ignores,
+            "exclude": exclude,
+            "extend_exclude": extend_exclude,
+        },
         force_exclude=force_exclude,
         jobs=jobs,
         fix_mode=fix_mode,
@@ -128,7 +193,9 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
             result = lint_stdin(stdin_text, stdin_filename, options)
         else:
             with ProgressBar.for_stderr() as progress:
-                result = lint_paths(paths or [Path(".")], replace(options, progress=progress.update if progress else None))
+                result = lint_paths(
+                    paths or [Path(".")], replace(options, progress=progress.update if progress else None)
+                )
     except ConfigError as exc:
         _fail(str(exc))
     except Exception as exc:  # designlint's own bug: say so, no traceback unless asked
@@ -161,7 +228,9 @@ def check(paths, output_format, output_file, select, extend_select, ignore, per_
     _emit(text, output_file)
     _summary(result, diagnostics, fix_mode)
     if fix_mode is FixMode.DIFF:
-        sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_FINDINGS if text and not exit_zero else EXIT_CLEAN)
+        sys.exit(
+            EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_FINDINGS if text and not exit_zero else EXIT_CLEAN
+        )
     sys.exit(_exit_code(diagnostics, exit_zero))
 
 
@@ -250,7 +319,12 @@ def _fail(message: str) -> None:
 
 
 @main.command()
-@click.option("--cache-dir", envvar="DESIGNLINT_CACHE_DIR", type=click.Path(file_okay=False, path_type=Path), help="The cache to delete (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).")
+@click.option(
+    "--cache-dir",
+    envvar="DESIGNLINT_CACHE_DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The cache to delete (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).",
+)
 def clean(cache_dir):
     """Delete the results cache."""
     try:
@@ -259,7 +333,9 @@ def clean(cache_dir):
         _fail(str(exc))
     existed = directory.exists()
     if not clean_cache(directory):
-        _fail(f"{directory} is not a designlint cache directory (it has no CACHEDIR.TAG written by designlint); not deleting it")
+        _fail(
+            f"{directory} is not a designlint cache directory (it has no CACHEDIR.TAG written by designlint); not deleting it"
+        )
     click.echo(f"Removed {directory}" if existed else f"No cache at {directory}", err=True)
 
 
@@ -275,7 +351,10 @@ def rule(code, output_format):
     if output_format == "json":
         click.echo(json.dumps(_rule_json(doc), indent=2))
     else:
-        click.echo(f"# {doc.code} {doc.name}\n\nCategory: {doc.category}\nFix: {doc.fix}\n\n{doc.summary}.\n\n{doc.body}", nl=False)
+        click.echo(
+            f"# {doc.code} {doc.name}\n\nCategory: {doc.category}\nFix: {doc.fix}\n\n{doc.summary}.\n\n{doc.body}",
+            nl=False,
+        )
 
 
 @main.command()
@@ -304,7 +383,16 @@ def lsp():
 
 
 def _rule_json(doc) -> dict:
-    return {"code": doc.code, "name": doc.name, "category": doc.category, "summary": doc.summary, "fix": doc.fix, "options": list(doc.options), "url": doc.url, "explanation": doc.body}
+    return {
+        "code": doc.code,
+        "name": doc.name,
+        "category": doc.category,
+        "summary": doc.summary,
+        "fix": doc.fix,
+        "options": list(doc.options),
+        "url": doc.url,
+        "explanation": doc.body,
+    }
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -158,10 +159,14 @@ def load_config(path: Path, known_codes: Iterable[str]) -> Config:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise ConfigError(f"invalid TOML: {message}", path=display, line=int(match.group(1)) if match else None) from None
+        raise ConfigError(
+            f"invalid TOML: {message}", path=display, line=int(match.group(1)) if match else None
+        ) from None
     prefix = _key_prefix(path)
     table = document.get("tool", {}).get("designlint", {}) if prefix else document
-    return parse_table(table, path.parent.resolve(), known_codes, source=display, prefix=prefix, text=text, config_path=path)
+    return parse_table(
+        table, path.parent.resolve(), known_codes, source=display, prefix=prefix, text=text, config_path=path
+    )
 
 
 def _key_prefix(path: Path) -> str:
@@ -260,9 +265,13 @@ class _Checker:
                 raise self.error(full, f"unknown option (expected one of: {', '.join(names)})")
             if names[option].type in ("str | None",):
                 if not isinstance(option_value, str) or not option_value:
-                    raise self.error(full, f"expected a dotted name such as \"app.errors.ErrorCode\", got {_describe(option_value)}")
+                    raise self.error(
+                        full, f'expected a dotted name such as "app.errors.ErrorCode", got {_describe(option_value)}'
+                    )
                 if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+", option_value):
-                    raise self.error(full, f"expected a dotted name such as \"app.errors.ErrorCode\", got {option_value!r}")
+                    raise self.error(
+                        full, f'expected a dotted name such as "app.errors.ErrorCode", got {option_value!r}'
+                    )
                 parsed[names[option].name] = option_value
             else:
                 items = self.string_list(full, option_value)
@@ -278,7 +287,9 @@ class _Checker:
 def key_line(text: str, key: str) -> int | None:
     """The line of a config text where ``key`` (its last dotted part) is assigned, if found."""
     # A per-file-ignores key is a glob that may hold dots itself.
-    last = re.escape(key.removeprefix("per-file-ignores.") if key.startswith("per-file-ignores.") else key.rsplit(".", 1)[-1])
+    last = re.escape(
+        key.removeprefix("per-file-ignores.") if key.startswith("per-file-ignores.") else key.rsplit(".", 1)[-1]
+    )
     match = re.search(rf'^\s*"?{last}"?\s*=', text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
@@ -287,7 +298,7 @@ def check_selector(selector: str, known: tuple[str, ...], fail: Callable[[str], 
     if selector == "ALL":
         return
     if not re.fullmatch(r"[A-Z]+[0-9]*", selector):
-        raise fail(f"expected a rule code or prefix such as \"DL5\" or \"DL501\", got {selector!r}")
+        raise fail(f'expected a rule code or prefix such as "DL5" or "DL501", got {selector!r}')
     if not any(code.startswith(selector) for code in known):
         raise fail(f"unknown rule code or prefix {selector!r} (run `designlint rules` for the list)")
 
@@ -309,8 +320,12 @@ _host_problem = _must_match(
     'a host name ("api.example.com") or a wildcard ("*.example.com")',
     wildcard=True,
 )
-_dotted_problem = _must_match(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", 'a function name or a dotted name such as "app.net.require_allowed"')
-_module_glob_problem = _must_match(r"[A-Za-z_*?][\w*?]*(\.[A-Za-z_*?][\w*?]*)*", 'a dotted module name or glob such as "app.adapters.*"')
+_dotted_problem = _must_match(
+    r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", 'a function name or a dotted name such as "app.net.require_allowed"'
+)
+_module_glob_problem = _must_match(
+    r"[A-Za-z_*?][\w*?]*(\.[A-Za-z_*?][\w*?]*)*", 'a dotted module name or glob such as "app.adapters.*"'
+)
 _word_problem = _must_match(r"[A-Za-z_]\w*", "an identifier-like word")
 
 
@@ -331,4 +346,8 @@ _ITEM_VALIDATORS: dict[str, Callable[[str], str | None]] = {
 
 def _describe(value: Any) -> str:
     kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}
-    return f"{kind.get(type(value), type(value).__name__)} {value!r}" if not isinstance(value, (list, dict)) else kind[type(value)]
+    return (
+        f"{kind.get(type(value), type(value).__name__)} {value!r}"
+        if not isinstance(value, (list, dict))
+        else kind[type(value)]
+    )

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import os
 import traceback
 import typing
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Container, Iterable
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper
@@ -31,7 +32,7 @@ from designlint.positions import Positions
 from designlint.project import Project
 from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
-from designlint.source import DecodeError, Decoded, decode
+from designlint.source import Decoded, DecodeError, decode
 from designlint.suppression import Suppressions, parse_suppressions
 
 
@@ -92,11 +93,24 @@ _SKIP_TYPES: frozenset[type] = frozenset(
     if isinstance(cls, type)
     and issubclass(cls, cst.CSTNode)
     and (
-        issubclass(cls, (cst.BaseParenthesizableWhitespace, cst.EmptyLine, cst.TrailingWhitespace, cst.Comment, cst.Newline))
+        issubclass(
+            cls, (cst.BaseParenthesizableWhitespace, cst.EmptyLine, cst.TrailingWhitespace, cst.Comment, cst.Newline)
+        )
         or cls in (cst.LeftParen, cst.RightParen, cst.Comma, cst.Semicolon, cst.Colon, cst.Dot, cst.AssignEqual)
     )
 )
-_CHILDLESS_FIELDS = ("lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer", "trailing_whitespace", "comma", "semicolon", "newline")
+_CHILDLESS_FIELDS = (
+    "lpar",
+    "rpar",
+    "leading_lines",
+    "lines_after_decorators",
+    "header",
+    "footer",
+    "trailing_whitespace",
+    "comma",
+    "semicolon",
+    "newline",
+)
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _BINDINGS = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom, cst.For)
 
@@ -121,7 +135,13 @@ def _kind(cls: type) -> _NodeKind:
     if kind is None:
         is_node = issubclass(cls, cst.CSTNode)
         fields = tuple(f.name for f in dataclasses.fields(cls) if _may_hold_nodes(f)) if is_node else ()
-        kind = _KINDS[cls] = _NodeKind(cls.__name__, fields, is_node and cls not in _SKIP_TYPES, issubclass(cls, _SCOPES), issubclass(cls, _BINDINGS))
+        kind = _KINDS[cls] = _NodeKind(
+            cls.__name__,
+            fields,
+            is_node and cls not in _SKIP_TYPES,
+            issubclass(cls, _SCOPES),
+            issubclass(cls, _BINDINGS),
+        )
     return kind
 
 
@@ -162,7 +182,9 @@ def _hooks(rule_class: type) -> tuple[tuple[str, str], ...]:
     """A rule class's ("visit"/"leave", node type name) methods."""
     hooks = _HOOKS.get(rule_class)
     if hooks is None:
-        hooks = _HOOKS[rule_class] = tuple((attr[:5], attr[6:]) for attr in dir(rule_class) if attr.startswith(("visit_", "leave_")))
+        hooks = _HOOKS[rule_class] = tuple(
+            (attr[:5], attr[6:]) for attr in dir(rule_class) if attr.startswith(("visit_", "leave_"))
+        )
     return hooks
 
 
@@ -174,7 +196,14 @@ MAX_SOURCE_SIZE = 5 * 2**20
 class Linter:
     """Rules built once for a configuration, then used for any number of files."""
 
-    def __init__(self, config: Config | None = None, rules: Iterable[type[Rule]] | None = None, project: Project | None = None, *, noqa: bool = True):
+    def __init__(
+        self,
+        config: Config | None = None,
+        rules: Iterable[type[Rule]] | None = None,
+        project: Project | None = None,
+        *,
+        noqa: bool = True,
+    ):
         self.config = config or Config()
         self.project = project
         self.noqa = noqa  # False: a host (flake8) applies its own ``# noqa``
@@ -193,7 +222,11 @@ class Linter:
         if len(source) > MAX_SOURCE_SIZE:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, too_large_message(len(source)), 1, 1)])
         try:
-            decoded = decode(source) if isinstance(source, bytes) else Decoded(source.removeprefix("\ufeff"), "utf-8", source.startswith("\ufeff"))
+            decoded = (
+                decode(source)
+                if isinstance(source, bytes)
+                else Decoded(source.removeprefix("\ufeff"), "utf-8", source.startswith("\ufeff"))
+            )
         except DecodeError as exc:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, str(exc), exc.row, exc.column)])
         relpath = _relpath(path, self.config)
@@ -228,12 +261,18 @@ class Linter:
             # refused the text too, said where (1-based row and character column) and what.
             python_error = verdict.syntax_error
             if python_error is not None:
-                message, row, column = f"cannot parse: {python_error.msg}", python_error.lineno, python_error.offset or 1
+                message, row, column = (
+                    f"cannot parse: {python_error.msg}",
+                    python_error.lineno,
+                    python_error.offset or 1,
+                )
             else:
                 message, row, column = f"cannot parse: {exc.message}", exc.editor_line, exc.editor_column
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, row, column)], decoded)
         except ParseRefused as exc:
-            return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, f"cannot parse: {exc}", exc.row, 1)], decoded)
+            return FileResult(
+                path, [_engine_diagnostic(path, PARSE_ERROR, f"cannot parse: {exc}", exc.row, 1)], decoded
+            )
         if not rules:
             return result
         try:
@@ -246,8 +285,21 @@ class Linter:
 
     def _analyse(self, module: cst.Module, facts: FileFacts, rules: list[Rule], result: FileResult) -> FileResult:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        names = NameResolver(module, facts.module_name, is_package=facts.relpath.rsplit("/", 1)[-1] in ("__init__.py", "__init__.pyi"))
-        context = FileContext(result.path, facts.relpath, facts.module_name, module, facts.text, self.config, self.project, names, [], Positions(wrapper, facts.tree))
+        names = NameResolver(
+            module, facts.module_name, is_package=facts.relpath.rsplit("/", 1)[-1] in ("__init__.py", "__init__.pyi")
+        )
+        context = FileContext(
+            result.path,
+            facts.relpath,
+            facts.module_name,
+            module,
+            facts.text,
+            self.config,
+            self.project,
+            names,
+            [],
+            Positions(wrapper, facts.tree),
+        )
         providers = {provider for rule in rules for provider in rule.METADATA_DEPENDENCIES}
         if providers:
             context.metadata.update(wrapper.resolve_many(providers))
@@ -258,7 +310,9 @@ class Linter:
 
     def _ignored_codes(self, relpath: str) -> tuple[str, ...]:
         """The codes (or prefixes, or ``ALL``) ``per-file-ignores`` turns off for this file."""
-        return tuple(code for pattern, codes in self.config.per_file_ignores if glob_matches(pattern, relpath) for code in codes)
+        return tuple(
+            code for pattern, codes in self.config.per_file_ignores if glob_matches(pattern, relpath) for code in codes
+        )
 
     def _rules_for(self, ignored: tuple[str, ...], text: str) -> list[Rule]:
         found: dict[object, bool] = {}  # rules of one family share a prefilter: searched once
@@ -286,7 +340,9 @@ class Linter:
                 _rule_failed(rule, exc, result, failed)
                 continue
             for hook, node_type in _hooks(type(rule)):
-                (visits if hook == "visit" else leaves).setdefault(node_type, []).append(getattr(rule, f"{hook}_{node_type}"))
+                (visits if hook == "visit" else leaves).setdefault(node_type, []).append(
+                    getattr(rule, f"{hook}_{node_type}")
+                )
 
         analysis_failed = False
 
@@ -363,7 +419,11 @@ class Linter:
                 continue
             try:
                 code_range = context.positions.of(node, path)
-                fix = _text_fix(node_fix, context.module, lambda n: context.positions.of(n, path)) if node_fix else None
+                fix = (
+                    _text_fix(node_fix, context.module, functools.partial(context.positions.of, path=path))
+                    if node_fix
+                    else None
+                )
             except RecursionError:
                 raise  # the input's depth (positions of a very deep statement): the whole file is reported
             except Exception as exc:  # a node (or fix) that is not in this file's tree
@@ -414,29 +474,53 @@ def _text_fix(node_fix: NodeFix, module: cst.Module, range_of: Callable[[cst.CST
     edits = []
     for change in node_fix.changes:
         if isinstance(change, Replace):
-            content = change.replacement if isinstance(change.replacement, str) else module.code_for_node(change.replacement)
+            content = (
+                change.replacement if isinstance(change.replacement, str) else module.code_for_node(change.replacement)
+            )
             edits.append(Edit(content, *_span(range_of(change.node))))
         elif isinstance(change, AddImport):
             row, before = _import_insertion_point(module, range_of)
             # Joins an import block as one more line; before other code, PEP 8's blank lines follow.
-            spacing = 0 if isinstance(before, (cst.Import, cst.ImportFrom)) else 2 if isinstance(before, (cst.FunctionDef, cst.ClassDef)) else 1 if before else 0
-            edits.append(Edit(change.statement + module.default_newline * (1 + spacing), Position(row, 1), Position(row, 1)))
+            spacing = (
+                0
+                if isinstance(before, (cst.Import, cst.ImportFrom))
+                else 2
+                if isinstance(before, (cst.FunctionDef, cst.ClassDef))
+                else 1
+                if before
+                else 0
+            )
+            edits.append(
+                Edit(change.statement + module.default_newline * (1 + spacing), Position(row, 1), Position(row, 1))
+            )
     return Fix(node_fix.message, tuple(sorted(edits, key=lambda e: (e.start, e.end))), node_fix.applicability)
 
 
 def _span(code_range: CodeRange) -> tuple[Position, Position]:
     """LibCST's range (0-based columns) as designlint's start and end (1-based columns)."""
-    return Position(code_range.start.line, code_range.start.column + 1), Position(code_range.end.line, code_range.end.column + 1)
+    return Position(code_range.start.line, code_range.start.column + 1), Position(
+        code_range.end.line, code_range.end.column + 1
+    )
 
 
-def _import_insertion_point(module: cst.Module, range_of: Callable[[cst.CSTNode], CodeRange]) -> tuple[int, cst.CSTNode | None]:
+def _import_insertion_point(
+    module: cst.Module, range_of: Callable[[cst.CSTNode], CodeRange]
+) -> tuple[int, cst.CSTNode | None]:
     """Where a new import goes: the row after the docstring and ``__future__`` imports, and the
     statement it lands before (an import, a def or class, other code, or None at the end)."""
     row = 1
     for index, statement in enumerate(module.body):
         first = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and statement.body else None
-        is_docstring = index == 0 and isinstance(first, cst.Expr) and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString))
-        is_future = isinstance(first, cst.ImportFrom) and isinstance(first.module, cst.Name) and first.module.value == "__future__"
+        is_docstring = (
+            index == 0
+            and isinstance(first, cst.Expr)
+            and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString))
+        )
+        is_future = (
+            isinstance(first, cst.ImportFrom)
+            and isinstance(first.module, cst.Name)
+            and first.module.value == "__future__"
+        )
         if not (is_docstring or is_future):
             decorators = getattr(statement, "decorators", ())  # a def's range starts at `def`, after them
             return range_of(decorators[0] if decorators else statement).start.line, first or statement
@@ -454,7 +538,9 @@ def _relpath(path: str, config: Config) -> str:
     return relative.replace(os.sep, "/")
 
 
-def lint_source(source: bytes | str, path: str = "<stdin>", config: Config | None = None, project: Project | None = None) -> list[Diagnostic]:
+def lint_source(
+    source: bytes | str, path: str = "<stdin>", config: Config | None = None, project: Project | None = None
+) -> list[Diagnostic]:
     """Lint one source text. No I/O: cross-module facts come only from ``project``, if given."""
     result = Linter(config, project=project).lint(source, path)
     return sorted(result.diagnostics, key=Diagnostic.sort_key)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import difflib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import libcst as cst
 
@@ -42,7 +42,9 @@ def fixable(diagnostic: Diagnostic, unsafe: bool) -> bool:
     return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
 
 
-def fix_text(text: str, lint: Callable[[str], list[Diagnostic]], unsafe: bool = False) -> tuple[str, int, list[Diagnostic]]:
+def fix_text(
+    text: str, lint: Callable[[str], list[Diagnostic]], unsafe: bool = False
+) -> tuple[str, int, list[Diagnostic]]:
     """Lint and fix until nothing fixable remains. Returns the text, the number of fixes
     applied and the findings left. A round whose result does not parse is discarded."""
     applied = 0
@@ -75,12 +77,14 @@ def fix_text(text: str, lint: Callable[[str], list[Diagnostic]], unsafe: bool = 
 
 def _overlaps(edit: Edit, span: tuple) -> bool:
     start, end = span
-    return edit.start < end and start < edit.end or edit.start == start
+    return (edit.start < end and start < edit.end) or edit.start == start
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
     return "".join(
-        difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}")
+        difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
+        )
     )
 
 

@@ -23,7 +23,12 @@ import libcst as cst
 
 # SyntaxError messages of the fixed limits of Python's parser (the same in every version since
 # 3.9): code beyond them runs nowhere, whatever syntax it uses.
-_LIMIT_MESSAGES = ("too many nested parentheses", "too many indentation levels", "too many statically nested blocks", "too complex")
+_LIMIT_MESSAGES = (
+    "too many nested parentheses",
+    "too many indentation levels",
+    "too many statically nested blocks",
+    "too complex",
+)
 # Virtual memory, committed only as far as it is used; about 50,000 levels of LibCST recursion.
 PARSER_STACK_BYTES = 512 << 20
 _stack_size_lock = threading.Lock()
@@ -86,9 +91,16 @@ def nesting_budget(nodes: int) -> int:
 # Fields LibCST reads between brackets, and fields that continue a chain (``f()()``, ``a.b.c``,
 # ``a[0][0]``): nesting through them costs LibCST most, then some; operators least.
 _BRACKETED = {
-    ast.Call: ("args", "keywords"), ast.List: ("elts",), ast.Tuple: ("elts",), ast.Set: ("elts",),
-    ast.Dict: ("keys", "values"), ast.Subscript: ("slice",), ast.ListComp: ("elt", "generators"),
-    ast.SetComp: ("elt", "generators"), ast.DictComp: ("key", "value", "generators"), ast.GeneratorExp: ("elt", "generators"),
+    ast.Call: ("args", "keywords"),
+    ast.List: ("elts",),
+    ast.Tuple: ("elts",),
+    ast.Set: ("elts",),
+    ast.Dict: ("keys", "values"),
+    ast.Subscript: ("slice",),
+    ast.ListComp: ("elt", "generators"),
+    ast.SetComp: ("elt", "generators"),
+    ast.DictComp: ("key", "value", "generators"),
+    ast.GeneratorExp: ("elt", "generators"),
 }
 _CHAINED = {ast.Call: ("func",), ast.Attribute: ("value",), ast.Subscript: ("value",)}
 # Fields that hold only leaves the cost leaves out: contexts (Load, Store) and operators (Add, Not).
@@ -101,7 +113,11 @@ def _steps(cls: type) -> tuple[tuple[str, int], ...]:
     steps = _STEPS.get(cls)
     if steps is None:
         bracketed, chained = _BRACKETED.get(cls, ()), _CHAINED.get(cls, ())
-        steps = _STEPS[cls] = tuple((name, 64 if name in bracketed else 8 if name in chained else 1) for name in cls._fields if name not in _LEAF_FIELDS)
+        steps = _STEPS[cls] = tuple(
+            (name, 64 if name in bracketed else 8 if name in chained else 1)
+            for name in cls._fields
+            if name not in _LEAF_FIELDS
+        )
     return steps
 
 
@@ -139,7 +155,7 @@ def nesting_cost(tree: ast.Module) -> Nesting:
             level = below
         total += cost
         line = getattr(statement, "lineno", 1)
-        if cost > worst or cost == worst and line < worst_line:  # the first of the costliest
+        if cost > worst or (cost == worst and line < worst_line):  # the first of the costliest
             worst, worst_line = cost, line
     return Nesting(total, nodes, worst_line)
 

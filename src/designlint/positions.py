@@ -12,7 +12,7 @@ statements given, or a file the stdlib parser could not read, falls back to the 
 from __future__ import annotations
 
 import ast
-from typing import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
@@ -38,7 +38,10 @@ class Positions:
                 ranges, shift = self._statement(statement, indents)
                 found = ranges.get(node)
                 if found is not None:
-                    return CodeRange(CodePosition(found.start.line + shift, found.start.column), CodePosition(found.end.line + shift, found.end.column))
+                    return CodeRange(
+                        CodePosition(found.start.line + shift, found.start.column),
+                        CodePosition(found.end.line + shift, found.end.column),
+                    )
         return self.module()[node]
 
     def module(self) -> Mapping[cst.CSTNode, CodeRange]:
@@ -63,7 +66,11 @@ class Positions:
             if stdlib is None:
                 continue
             found.append((node, indents))
-            if isinstance(node, _BODIES) and isinstance(node.body, cst.IndentedBlock) and isinstance(stdlib, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            if (
+                isinstance(node, _BODIES)
+                and isinstance(node.body, cst.IndentedBlock)
+                and isinstance(stdlib, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            ):
                 if id(node) not in self._paired:
                     self._paired.add(id(node))
                     placed.update(_pair(node.body.body, stdlib.body))
@@ -80,7 +87,11 @@ class Positions:
         key = id(statement)
         if key not in self._by_statement:
             provider = PositionProvider()
-            state = PositionProvidingCodegenState(default_indent=self._module.default_indent, default_newline=self._module.default_newline, provider=provider)
+            state = PositionProvidingCodegenState(
+                default_indent=self._module.default_indent,
+                default_newline=self._module.default_newline,
+                provider=provider,
+            )
             state.indent_tokens = list(indents)
             statement._codegen(state)
             ranges = provider._computed

@@ -24,7 +24,9 @@ class ProgressBar:
     def for_stderr(cls) -> ProgressBar | _NoBar:
         """A bar when standard error is a terminal outside CI (pipes, files and CI logs get none)."""
         stream = sys.stderr
-        interactive = stream is not None and stream.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
+        interactive = (
+            stream is not None and stream.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
+        )
         return cls(stream) if interactive else _NoBar()
 
     def update(self, done: int, total: int) -> None:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import ast
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from designlint.parsing import stdlib_verdict
 from designlint.source import DecodeError, decode
@@ -128,7 +129,10 @@ class Project:
                 raise LookupFailed(stored)
             if isinstance(stored, dict):
                 members = tuple((name, value) for name, value in stored["members"])
-                if not all(type(name) is str and (value is None or type(value) in (str, int, float, bool)) for name, value in members):
+                if not all(
+                    type(name) is str and (value is None or type(value) in (str, int, float, bool))
+                    for name, value in members
+                ):
                     raise TypeError("malformed enum members")
                 return EnumInfo(qualname, members, bool(stored["str_valued"]))
         except (KeyError, TypeError, ValueError):
@@ -139,13 +143,17 @@ class Project:
             self._facts.put_fact("enum", qualname, digest, str(exc))
             raise
         if all(value is None or type(value) in (str, int, float, bool) for _, value in info.members):  # else not JSON
-            self._facts.put_fact("enum", qualname, digest, {"members": [list(m) for m in info.members], "str_valued": info.str_valued})
+            self._facts.put_fact(
+                "enum", qualname, digest, {"members": [list(m) for m in info.members], "str_valued": info.str_valued}
+            )
         return info
 
     def _parse_enum(self, qualname: str, source: str | None) -> EnumInfo:
         module, _, class_name = qualname.rpartition(".")
         if source is None:
-            raise LookupFailed(f"module {module!r} not found under the project root (looked for {module.replace('.', '/')}.py, also under src/)")
+            raise LookupFailed(
+                f"module {module!r} not found under the project root (looked for {module.replace('.', '/')}.py, also under src/)"
+            )
         verdict = stdlib_verdict(source)  # quietly, and safe from hostile nesting
         tree = verdict.tree
         if tree is None:
@@ -154,10 +162,18 @@ class Project:
             if isinstance(node, ast.ClassDef) and node.name == class_name:
                 bases = {_base_name(b) for b in node.bases}
                 if not bases & _ENUM_BASES:
-                    raise LookupFailed(f"{qualname} is not an enum (its bases are: {', '.join(sorted(b for b in bases if b)) or 'none'})")
+                    raise LookupFailed(
+                        f"{qualname} is not an enum (its bases are: {', '.join(sorted(b for b in bases if b)) or 'none'})"
+                    )
                 members = []
                 for statement in node.body:
-                    targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target] if isinstance(statement, ast.AnnAssign) and statement.value else []
+                    targets = (
+                        statement.targets
+                        if isinstance(statement, ast.Assign)
+                        else [statement.target]
+                        if isinstance(statement, ast.AnnAssign) and statement.value
+                        else []
+                    )
                     for target in targets:
                         if isinstance(target, ast.Name) and not target.id.startswith("_"):
                             value = statement.value

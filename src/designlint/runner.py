@@ -8,13 +8,21 @@ import multiprocessing
 import os
 import stat
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
-from designlint.cache import CACHE_DIR_NAME, Cache, config_fingerprint, content_digest, dump_diagnostics, entry_key, load_diagnostics
+from designlint.cache import (
+    CACHE_DIR_NAME,
+    Cache,
+    config_fingerprint,
+    content_digest,
+    dump_diagnostics,
+    entry_key,
+    load_diagnostics,
+)
 from designlint.config import Config, ConfigError, find_config_file, key_error, load_config
 from designlint.diagnostics import Diagnostic, Position
 from designlint.engine import MAX_SOURCE_SIZE, FileResult, Linter, too_large_message
@@ -25,9 +33,29 @@ from designlint.rules import KNOWN_CODES, PARSE_ERROR
 
 # Directories never descended into (ruff's list, plus designlint's cache).
 DEFAULT_EXCLUDES = (
-    ".bzr", ".direnv", ".eggs", ".git", ".hg", ".mypy_cache", ".nox", ".pants.d", ".pytype",
-    ".ruff_cache", ".svn", ".tox", ".venv", "venv", "__pypackages__", "_build", "buck-out",
-    "build", "dist", "node_modules", "site-packages", "__pycache__", ".pytest_cache",
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "venv",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "__pycache__",
+    ".pytest_cache",
     ".designlint_cache",
 )
 PYTHON_SUFFIXES = (".py", ".pyi")
@@ -61,7 +89,9 @@ class FileOutcome:
     diagnostics: list[Diagnostic]
     fixed: int = 0
     diff: str = ""
-    fixed_source: bytes | None = None  # for standard input with --fix: the fixed source, encoded as the input was (coding line, BOM)
+    fixed_source: bytes | None = (
+        None  # for standard input with --fix: the fixed source, encoded as the input was (coding line, BOM)
+    )
     internal_errors: list[str] = field(default_factory=list)
 
 
@@ -143,7 +173,8 @@ def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple
         for directory, dirnames, filenames in os.walk(given, onerror=unlistable.append):
             base = Path(directory)
             dirnames[:] = sorted(
-                d for d in dirnames
+                d
+                for d in dirnames
                 if d not in DEFAULT_EXCLUDES
                 and not (base / d).is_symlink()
                 and not (base / d / "pyvenv.cfg").exists()
@@ -183,7 +214,13 @@ def _linter_for(config: Config, facts: Cache | None = None) -> Linter:
     return linter
 
 
-def lint_file(path: str, config: Config, fix_mode: FixMode = FixMode.CHECK, unsafe_fixes: bool = False, source: bytes | None = None) -> FileOutcome:
+def lint_file(
+    path: str,
+    config: Config,
+    fix_mode: FixMode = FixMode.CHECK,
+    unsafe_fixes: bool = False,
+    source: bytes | None = None,
+) -> FileOutcome:
     """Lint one file; with ``source``, that text stands for the file (standard input): a fix
     is returned in ``fixed_source``, never written."""
     if source is None:
@@ -204,14 +241,18 @@ def _read_or_report(path: str) -> bytes | FileOutcome:
         return FileOutcome(path, [_file_error(path, f"cannot read the file: {exc.strerror or exc}")])
 
 
-def _lint_bytes(path: str, source: bytes, config: Config, fix_mode: FixMode, unsafe_fixes: bool, write_back: bool) -> FileOutcome:
+def _lint_bytes(
+    path: str, source: bytes, config: Config, fix_mode: FixMode, unsafe_fixes: bool, write_back: bool
+) -> FileOutcome:
     linter = _linter_for(config)
     result: FileResult = linter.lint(source, path)
     outcome = FileOutcome(path, result.diagnostics, internal_errors=result.internal_errors)
     if fix_mode is FixMode.CHECK or result.decoded is None or not any(d.fix for d in result.diagnostics):
         return outcome
     decoded = result.decoded
-    fixed_text, applied, remaining = fix_text(decoded.text, lambda text: linter.lint(text, path).diagnostics, unsafe_fixes)
+    fixed_text, applied, remaining = fix_text(
+        decoded.text, lambda text: linter.lint(text, path).diagnostics, unsafe_fixes
+    )
     outcome.diagnostics = remaining
     outcome.fixed = applied
     if not write_back:
@@ -222,7 +263,10 @@ def _lint_bytes(path: str, source: bytes, config: Config, fix_mode: FixMode, uns
         try:
             write_atomically(Path(path), decoded.encode(fixed_text))
         except OSError as exc:  # e.g. deleted or made read-only meanwhile: the file is left as it was
-            outcome.diagnostics = [*result.diagnostics, _file_error(path, f"cannot write the fixed file: {exc.strerror or exc}")]
+            outcome.diagnostics = [
+                *result.diagnostics,
+                _file_error(path, f"cannot write the fixed file: {exc.strerror or exc}"),
+            ]
             outcome.fixed = 0
     return outcome
 
@@ -277,18 +321,25 @@ def _run_task(task: tuple[int, str]) -> FileOutcome:
     # Stored: what this content yields, unless a rule crashed (a bug, to show again with
     # --verbose) or a fix rewrote the file (its new content is linted on the next run).
     if session.cache is not None and not outcome.internal_errors and not outcome.fixed:
-        payload = {"deps": _linter_for(config).project.modules_read, "diagnostics": dump_diagnostics(outcome.diagnostics)}
+        payload = {
+            "deps": _linter_for(config).project.modules_read,
+            "diagnostics": dump_diagnostics(outcome.diagnostics),
+        }
         session.cache.store(entry_key(session.fingerprints[index], path, content_digest(source)), payload)
     return outcome
 
 
-def _cached_outcome(cache: Cache, fingerprint: str, path: str, data: bytes, project: Project, fix_mode: FixMode) -> FileOutcome | None:
+def _cached_outcome(
+    cache: Cache, fingerprint: str, path: str, data: bytes, project: Project, fix_mode: FixMode
+) -> FileOutcome | None:
     entry = cache.load(entry_key(fingerprint, path, content_digest(data)))
     if entry is None:
         return None
     try:
         deps = entry["deps"]
-        if not isinstance(deps, dict) or any(project.module_digest(module) != digest for module, digest in deps.items()):
+        if not isinstance(deps, dict) or any(
+            project.module_digest(module) != digest for module, digest in deps.items()
+        ):
             return None  # a module the findings were drawn from has changed
         diagnostics = load_diagnostics(path, entry["diagnostics"])
     except (KeyError, TypeError, ValueError):
@@ -358,7 +409,10 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     options = options or Options()
     resolver = ConfigResolver(options)
     configs: dict[Config, int] = {}
-    tasks = [(configs.setdefault(config, len(configs)), str(f)) for f, config in _discover([Path(p) for p in paths], resolver)]
+    tasks = [
+        (configs.setdefault(config, len(configs)), str(f))
+        for f, config in _discover([Path(p) for p in paths], resolver)
+    ]
     config_list = list(configs)
     cache_dir = cache_dir_for(options, resolver) if options.use_cache else None
     cache = Cache(cache_dir) if cache_dir is not None else None
@@ -396,7 +450,12 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
             finished(position, hit)
 
     jobs = min(options.jobs or default_jobs(), len(pending))
-    session_args = (config_list, options.fix_mode, options.unsafe_fixes, cache_dir if cache is not None and cache.warning is None else None)
+    session_args = (
+        config_list,
+        options.fix_mode,
+        options.unsafe_fixes,
+        cache_dir if cache is not None and cache.warning is None else None,
+    )
     pending_tasks = [tasks[p] for p in pending]
     if pending and (jobs <= 1 or pending_bytes < SMALL_RUN_BYTES):
         global _session
@@ -409,7 +468,9 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
             _session = saved
     elif pending:
         chunksize = max(1, min(8, len(pending) // (jobs * 8)))
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context(), initializer=_start_worker, initargs=session_args) as pool:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=_pool_context(), initializer=_start_worker, initargs=session_args
+        ) as pool:
             for position, outcome in zip(pending, pool.map(_run_task, pending_tasks, chunksize=chunksize)):
                 finished(position, outcome)
     if cache is not None:

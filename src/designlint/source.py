@@ -50,7 +50,9 @@ def decode(data: bytes) -> Decoded:
     except UnicodeDecodeError as exc:
         row = body[: exc.start].count(b"\n") + 1
         column = exc.start - (body.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise DecodeError(f"cannot decode the file as {encoding}: {exc.reason} at byte {exc.start + (3 if bom else 0)}", row, column) from None
+        raise DecodeError(
+            f"cannot decode the file as {encoding}: {exc.reason} at byte {exc.start + (3 if bom else 0)}", row, column
+        ) from None
     except LookupError:
         raise DecodeError(f"unknown encoding {encoding!r} in the coding line") from None
     return Decoded(text, encoding, bom)

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator, Union
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -38,7 +39,9 @@ SUPERUSER_WORDS = ("superuser", "super_user", "superadmin", "super_admin", "admi
 CHAT_ROLES = frozenset({"user", "assistant", "system", "tool", "function", "developer", "model", "human", "ai"})
 # Identifier tokens that make a name read as a yes/no answer (``is_admin``, ``tenant_ok``).
 _BOOL_PREFIXES = frozenset({"is", "has", "same", "can", "in", "belongs", "owns"})
-_BOOL_SUFFIXES = frozenset({"ok", "match", "matches", "matched", "valid", "allowed", "passed", "mismatch", "mismatched"})
+_BOOL_SUFFIXES = frozenset(
+    {"ok", "match", "matches", "matched", "valid", "allowed", "passed", "mismatch", "mismatched"}
+)
 _NEGATIVE = frozenset({"mismatch", "mismatched", "different", "cross", "wrong", "foreign"})
 # Call names that test rather than fetch (``same_tenant``, ``has_role``; not ``get_tenant``).
 _CHECK_PREFIXES = _BOOL_PREFIXES | {"check", "verify", "matches", "validate", "ensure", "require"}
@@ -46,11 +49,32 @@ _CHECK_TOKENS = frozenset({"same", "match", "matches", "belongs"})
 _ID_TOKENS = frozenset({"id", "ids", "uuid", "uuids", "key", "keys", "slug", "pk"})
 # Tokens a check's name may hold besides its words: ``is_org_member``, ``has_required_role``.
 _FLAG_FILLER = (
-    _CHECK_PREFIXES | _CHECK_TOKENS | _BOOL_SUFFIXES | _NEGATIVE | _ID_TOKENS
-    | {"to", "of", "the", "user", "principal", "caller", "member", "access", "required", "any", "all", "current", "active", "global"}
+    _CHECK_PREFIXES
+    | _CHECK_TOKENS
+    | _BOOL_SUFFIXES
+    | _NEGATIVE
+    | _ID_TOKENS
+    | {
+        "to",
+        "of",
+        "the",
+        "user",
+        "principal",
+        "caller",
+        "member",
+        "access",
+        "required",
+        "any",
+        "all",
+        "current",
+        "active",
+        "global",
+    }
 )
 # What a tenant check's name says about the tenant beyond mentioning it.
-_TENANT_RELATION = (_CHECK_PREFIXES - _BOOL_PREFIXES) | _CHECK_TOKENS | _BOOL_SUFFIXES | _NEGATIVE | {"member", "access", "scoped"}
+_TENANT_RELATION = (
+    (_CHECK_PREFIXES - _BOOL_PREFIXES) | _CHECK_TOKENS | _BOOL_SUFFIXES | _NEGATIVE | {"member", "access", "scoped"}
+)
 _VALUE_CONVERTERS = frozenset({"str", "int", "UUID", "uuid.UUID"})
 _TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
@@ -317,7 +341,7 @@ class Junction:
         return frozenset().union(*(p.grants for p in self.parts))
 
 
-Formula = Union[Leaf, Junction]
+Formula = Leaf | Junction
 Lookup = Callable[[str], "cst.BaseExpression | None"]
 
 
@@ -340,7 +364,9 @@ def allow_formula(expr: cst.BaseExpression, allows_when_true: bool, vocabulary: 
     return _build(expr, allows_when_true, vocabulary, lookup, frozenset())
 
 
-def _build(expr, polarity: bool, vocabulary: Vocabulary, lookup: Lookup, expanding: frozenset[str], written=None) -> Formula:
+def _build(
+    expr, polarity: bool, vocabulary: Vocabulary, lookup: Lookup, expanding: frozenset[str], written=None
+) -> Formula:
     written = expr if written is None else written
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
         return _build(expr.expression, not polarity, vocabulary, lookup, expanding, written)
@@ -371,11 +397,16 @@ def _junction_operands(expr: cst.BaseExpression) -> tuple[bool, list[cst.BaseExp
     """(is_or, operands) of ``a or b``, ``a and b``, ``any([a, b])``, ``all((a, b))``."""
     if isinstance(expr, cst.BooleanOperation):
         return isinstance(expr.operator, cst.Or), [expr.left, expr.right]
-    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in ("any", "all"):
-        if len(expr.args) == 1 and isinstance(expr.args[0].value, (cst.List, cst.Tuple, cst.Set)):
-            elements = expr.args[0].value.elements
-            if all(isinstance(e, cst.Element) for e in elements):
-                return expr.func.value == "any", [e.value for e in elements]
+    if (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Name)
+        and expr.func.value in ("any", "all")
+        and len(expr.args) == 1
+        and isinstance(expr.args[0].value, (cst.List, cst.Tuple, cst.Set))
+    ):
+        elements = expr.args[0].value.elements
+        if all(isinstance(e, cst.Element) for e in elements):
+            return expr.func.value == "any", [e.value for e in elements]
     return None
 
 
@@ -404,7 +435,9 @@ def disjuncts(formula: Formula) -> tuple[Formula, ...]:
 
 # -- decisions ----------------------------------------------------------------------------
 
-_DENY_WORDS = frozenset({"deny", "denied", "forbid", "forbidden", "reject", "rejected", "unauthorized", "unauthorised", "abort"})
+_DENY_WORDS = frozenset(
+    {"deny", "denied", "forbid", "forbidden", "reject", "rejected", "unauthorized", "unauthorised", "abort"}
+)
 _ALLOW_WORDS = frozenset({"allow", "allowed", "grant", "granted", "permit", "permitted"})
 _DENY_STATUS = frozenset({"401", "403"})
 
@@ -417,9 +450,11 @@ class Decision(enum.Enum):
 
 def decision(body: cst.BaseSuite) -> Decision | None:
     """What an ``if`` body decides: raise or return a denial, return a grant, or neither."""
-    statements = body.body if isinstance(body, cst.SimpleStatementSuite) else [
-        small for line in body.body if isinstance(line, cst.SimpleStatementLine) for small in line.body
-    ]
+    statements = (
+        body.body
+        if isinstance(body, cst.SimpleStatementSuite)
+        else [small for line in body.body if isinstance(line, cst.SimpleStatementLine) for small in line.body]
+    )
     for statement in statements:
         if isinstance(statement, cst.Raise):
             return Decision.DENY
@@ -463,7 +498,10 @@ def _allows(expr: cst.BaseExpression) -> bool:
         if dotted_name(expr.func) == "call_next" or any(a.star for a in expr.args):
             return True
         return any(
-            a.keyword is not None and a.keyword.value in _ALLOW_WORDS and isinstance(a.value, cst.Name) and a.value.value == "True"
+            a.keyword is not None
+            and a.keyword.value in _ALLOW_WORDS
+            and isinstance(a.value, cst.Name)
+            and a.value.value == "True"
             for a in expr.args
         )
     return False

@@ -21,9 +21,9 @@ not know do not propagate (a miss is better than a false alarm).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Iterator
 
 import libcst as cst
 
@@ -32,9 +32,31 @@ from designlint.analysis.names import NameResolver, dotted_name
 # Builtins and stdlib functions whose result carries their arguments' content.
 PROPAGATING_FUNCTIONS = frozenset(
     {
-        "str", "repr", "format", "list", "tuple", "set", "dict", "sorted", "reversed", "filter", "map",
-        "json.dumps", "textwrap.dedent", "textwrap.indent", "textwrap.shorten", "textwrap.fill", "textwrap.wrap",
-        "html.unescape", "html.escape", "copy.copy", "copy.deepcopy", "itertools.chain", "enumerate", "zip", "next",
+        "str",
+        "repr",
+        "format",
+        "list",
+        "tuple",
+        "set",
+        "dict",
+        "sorted",
+        "reversed",
+        "filter",
+        "map",
+        "json.dumps",
+        "textwrap.dedent",
+        "textwrap.indent",
+        "textwrap.shorten",
+        "textwrap.fill",
+        "textwrap.wrap",
+        "html.unescape",
+        "html.escape",
+        "copy.copy",
+        "copy.deepcopy",
+        "itertools.chain",
+        "enumerate",
+        "zip",
+        "next",
     }
 )
 # Methods whose result carries their arguments' content as well as the receiver's.
@@ -42,8 +64,25 @@ COMBINING_METHODS = frozenset({"join", "format", "format_map", "replace", "get",
 # Methods whose result says something about the value without carrying its content.
 PREDICATE_METHODS = frozenset(
     {
-        "startswith", "endswith", "isdigit", "isalpha", "isalnum", "isspace", "isnumeric", "isdecimal", "islower",
-        "isupper", "count", "find", "rfind", "index", "rindex", "keys", "__len__", "__contains__", "raise_for_status",
+        "startswith",
+        "endswith",
+        "isdigit",
+        "isalpha",
+        "isalnum",
+        "isspace",
+        "isnumeric",
+        "isdecimal",
+        "islower",
+        "isupper",
+        "count",
+        "find",
+        "rfind",
+        "index",
+        "rindex",
+        "keys",
+        "__len__",
+        "__contains__",
+        "raise_for_status",
     }
 )
 CONTAINER_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "appendleft", "extendleft"})
@@ -176,7 +215,9 @@ class Dataflow:
             run = self._run(function)
             # A parameter that is a source by its name stands for what the caller passes:
             # the caller's argument carries its own taints through the parameter's mark.
-            returns = frozenset(t for t in run.returns if not (isinstance(t, Taint) and t.origin in run.parameter_origins))
+            returns = frozenset(
+                t for t in run.returns if not (isinstance(t, Taint) and t.origin in run.parameter_origins)
+            )
             found = _Summary(returns)
             self._summaries[function] = found
         return found
@@ -427,7 +468,11 @@ class _Pass:
             self.assign(node.target, taints, node.value)
             return taints
         if isinstance(node, (cst.UnaryOperation, cst.Comparison)):
-            operands = [node.expression] if isinstance(node, cst.UnaryOperation) else [node.left, *(c.comparator for c in node.comparisons)]
+            operands = (
+                [node.expression]
+                if isinstance(node, cst.UnaryOperation)
+                else [node.left, *(c.comparator for c in node.comparisons)]
+            )
             self._union(operands)
             return frozenset()
         if isinstance(node, cst.StarredElement):

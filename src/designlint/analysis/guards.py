@@ -10,7 +10,8 @@ variable is not assigned again in between. A guard inside a branch that may be s
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 import libcst as cst
 
@@ -21,7 +22,9 @@ GuardTest = Callable[[cst.Call], bool]
 _FUNCTIONS = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 
-def passed_guard(node: cst.CSTNode, use: cst.CSTNode, ancestors: Sequence[cst.CSTNode], names: NameResolver, is_guard: GuardTest) -> bool:
+def passed_guard(
+    node: cst.CSTNode, use: cst.CSTNode, ancestors: Sequence[cst.CSTNode], names: NameResolver, is_guard: GuardTest
+) -> bool:
     """Whether ``node`` (a value at ``use``, whose enclosing nodes are ``ancestors``) passed a guard."""
     node = _unwrap(node)
     if isinstance(node, cst.Call) and is_guard(node):
@@ -40,7 +43,7 @@ def guarded_before(target: str, use: cst.CSTNode, ancestors: Sequence[cst.CSTNod
     start = max((i for i, a in enumerate(ancestors) if isinstance(a, _FUNCTIONS)), default=0)
     path = [*ancestors[start:], use]
     guarded = False
-    for container, child in zip(path, path[1:]):
+    for container, child in pairwise(path):
         if isinstance(container, (cst.If, cst.While)) and child is not container.test:
             guarded = guarded or _calls_guard(container.test, target, is_guard)
         elif isinstance(container, cst.For) and child is container.body and _assigns(container.target, target):
@@ -72,20 +75,28 @@ def _definitely_guards(statement: cst.CSTNode, target: str, is_guard: GuardTest)
         if isinstance(statement, cst.If) and statement.orelse is not None:
             other = statement.orelse if isinstance(statement.orelse, cst.If) else statement.orelse.body
             return _block_guards(statement.body, target, is_guard) and (
-                _definitely_guards(other, target, is_guard) if isinstance(other, cst.If) else _block_guards(other, target, is_guard)
+                _definitely_guards(other, target, is_guard)
+                if isinstance(other, cst.If)
+                else _block_guards(other, target, is_guard)
             )
         return False
     if isinstance(statement, cst.With):
-        return any(_calls_guard(item.item, target, is_guard) for item in statement.items) or _block_guards(statement.body, target, is_guard)
+        return any(_calls_guard(item.item, target, is_guard) for item in statement.items) or _block_guards(
+            statement.body, target, is_guard
+        )
     if isinstance(statement, cst.Try):
         if statement.finalbody is not None and _block_guards(statement.finalbody.body, target, is_guard):
             return True
-        return _block_guards(statement.body, target, is_guard) and all(_exits(handler.body) for handler in statement.handlers)
+        return _block_guards(statement.body, target, is_guard) and all(
+            _exits(handler.body) for handler in statement.handlers
+        )
     return False
 
 
 def _block_guards(block: cst.BaseSuite, target: str, is_guard: GuardTest) -> bool:
-    return any(_definitely_guards(statement, target, is_guard) or _exits_statement(statement) for statement in block.body)
+    return any(
+        _definitely_guards(statement, target, is_guard) or _exits_statement(statement) for statement in block.body
+    )
 
 
 def _exits(block: cst.BaseSuite) -> bool:
@@ -104,7 +115,11 @@ def _calls_guard(node: cst.CSTNode, target: str, is_guard: GuardTest) -> bool:
         current = stack.pop()
         if isinstance(current, _FUNCTIONS):
             continue
-        if isinstance(current, cst.Call) and is_guard(current) and any(dotted_name(arg.value) == target for arg in current.args):
+        if (
+            isinstance(current, cst.Call)
+            and is_guard(current)
+            and any(dotted_name(arg.value) == target for arg in current.args)
+        ):
             return True
         stack.extend(current.children)
     return False
@@ -125,7 +140,9 @@ def _assigns_in(statement: cst.CSTNode, target: str) -> bool:
             continue
         if isinstance(current, cst.AssignTarget) and _assigns(current.target, target):
             return True
-        if isinstance(current, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)) and _assigns(current.target, target):
+        if isinstance(current, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)) and _assigns(
+            current.target, target
+        ):
             return True
         if isinstance(current, (cst.AsName,)) and _assigns(current.name, target):
             return True

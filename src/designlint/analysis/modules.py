@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import Iterator
 
 from designlint.globs import path_excluded
 

@@ -9,8 +9,8 @@ own imports, parameters and assignments first, then the module's.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 import libcst as cst
 
@@ -75,7 +75,9 @@ def last_name(node: cst.CSTNode) -> str:
     return (dotted_name(node) or "").rpartition(".")[2]
 
 
-def import_bindings(statement: cst.Import | cst.ImportFrom, module_name: str | None = None) -> Iterator[tuple[str, Binding]]:
+def import_bindings(
+    statement: cst.Import | cst.ImportFrom, module_name: str | None = None
+) -> Iterator[tuple[str, Binding]]:
     """The (local name, binding) pairs an import statement creates."""
     if isinstance(statement, cst.Import):
         for alias in statement.names:
@@ -93,7 +95,9 @@ def import_bindings(statement: cst.Import | cst.ImportFrom, module_name: str | N
         return
     for alias in statement.names:
         name = dotted_name(alias.name) or ""
-        local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+        local = (
+            alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+        )
         yield local, Binding("import", f"{base}.{name}" if base else name)
 
 
@@ -106,7 +110,9 @@ def _resolve_relative(level: int, module: str, current: str | None) -> str:
     return ".".join(package + ([module] if module else []))
 
 
-def bind_target(scope: Scope, target: cst.BaseExpression, value: cst.BaseExpression, resolve, path: tuple[int | None, ...] = ()) -> None:
+def bind_target(
+    scope: Scope, target: cst.BaseExpression, value: cst.BaseExpression, resolve, path: tuple[int | None, ...] = ()
+) -> None:
     """Record ``target = value`` in ``scope``: an instance when value calls a known class; the
     names of a tuple target each hold their part of the value (see Binding)."""
     if isinstance(target, (cst.Tuple, cst.List)):
@@ -263,7 +269,10 @@ class NameResolver:
                 self._index_method(statement, members, resolve)
         for statement in node.body.body:  # methods, unless an attribute of that name is assigned
             if isinstance(statement, cst.FunctionDef):
-                members.setdefault(statement.name.value, Binding("value", f"{self._class_qualname(node)}.{statement.name.value}", statement))
+                members.setdefault(
+                    statement.name.value,
+                    Binding("value", f"{self._class_qualname(node)}.{statement.name.value}", statement),
+                )
         for base in node.bases:  # inherited from a class defined in this module
             bound = self.module_scope.bindings.get(base.value.value) if isinstance(base.value, cst.Name) else None
             if bound is not None and isinstance(bound.node, cst.ClassDef):
@@ -286,7 +295,11 @@ class NameResolver:
             else:
                 continue
             for target, value in pairs:
-                if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == receiver):
+                if not (
+                    isinstance(target, cst.Attribute)
+                    and isinstance(target.value, cst.Name)
+                    and target.value.value == receiver
+                ):
                     continue
                 attr = target.attr.value
                 if members.get(attr, Binding("value")).kind == "instance":
@@ -300,7 +313,10 @@ class NameResolver:
                 binding = value_binding(value, resolve)
                 literal = isinstance(value, (cst.SimpleString, cst.ConcatenatedString))
                 earlier = members.get(attr)
-                if binding.kind == "instance" or literal and (earlier is None or isinstance(earlier.node, (cst.SimpleString, cst.ConcatenatedString))):
+                if binding.kind == "instance" or (
+                    literal
+                    and (earlier is None or isinstance(earlier.node, (cst.SimpleString, cst.ConcatenatedString)))
+                ):
                     members[attr] = binding  # only literals so far: the last one written is the value
                 else:
                     members[attr] = Binding("value")
@@ -341,7 +357,9 @@ class NameResolver:
             positional = (*params.posonly_params, *params.params)
             if isinstance(outer.node, cst.ClassDef) and positional and not _is_staticmethod(node):
                 # ``self``/``cls``: its members are the class's (see class_members).
-                scope.bindings[positional[0].name.value] = Binding("instance", self._class_qualname(outer.node), outer.node)
+                scope.bindings[positional[0].name.value] = Binding(
+                    "instance", self._class_qualname(outer.node), outer.node
+                )
             for star in (params.star_arg, params.star_kwarg):
                 if isinstance(star, cst.Param):
                     scope.bindings[star.name.value] = Binding("value")
@@ -386,7 +404,9 @@ class NameResolver:
             bind_target(scope, statement.target, statement.value, self.qualify_in(scope))
         elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             name = statement.name.value
-            qualname = (f"{self.module_name}.{name}" if self.module_name else name) if scope is self.module_scope else ""
+            qualname = (
+                (f"{self.module_name}.{name}" if self.module_name else name) if scope is self.module_scope else ""
+            )
             scope.bindings[name] = Binding("value", qualname, statement)
         elif isinstance(statement, cst.With):
             for item in statement.items:
@@ -435,10 +455,7 @@ def _top_level_statements(body: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
             for extra in (statement.orelse, statement.finalbody):
                 if extra is not None:
                     yield from _top_level_statements(extra.body.body)
-        elif isinstance(statement, cst.With):
-            yield statement
-            yield from _top_level_statements(statement.body.body)
-        elif isinstance(statement, cst.For):
+        elif isinstance(statement, (cst.With, cst.For)):
             yield statement
             yield from _top_level_statements(statement.body.body)
         elif isinstance(statement, cst.While):

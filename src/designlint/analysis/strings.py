@@ -165,7 +165,9 @@ class _Evaluator:
             return self._name(node, depth)
         return unknown(node)
 
-    def _name(self, node: cst.Name | cst.Attribute, depth: int, path: Path = (), stands_for: cst.CSTNode | None = None) -> StaticValue:
+    def _name(
+        self, node: cst.Name | cst.Attribute, depth: int, path: Path = (), stands_for: cst.CSTNode | None = None
+    ) -> StaticValue:
         """What a name stands for (or, with ``path``, the part of it at ``path``)."""
         stands_for = node if stands_for is None else stands_for
         key = dotted_name(node) or ""
@@ -189,8 +191,14 @@ class _Evaluator:
             return unknown(stands_for)
         if not (binding.path or _parts_readable(key, bound, path)):
             return unknown(stands_for)
-        owner = self.names.lookup(node.value.value) if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) else None
-        members = self.names.class_members(owner.node) if owner is not None and isinstance(owner.node, cst.ClassDef) else None
+        owner = (
+            self.names.lookup(node.value.value)
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
+            else None
+        )
+        members = (
+            self.names.class_members(owner.node) if owner is not None and isinstance(owner.node, cst.ClassDef) else None
+        )
         saved = self.resolving.get(key)
         self.resolving[key] = binding
         if members is not None:
@@ -206,7 +214,11 @@ class _Evaluator:
                 self.resolving[key] = saved
         # An unknown value stands for the name: "url" says more than whatever url was bound to;
         # so does an empty string, the placeholder of a setting filled in elsewhere.
-        return unknown(stands_for) if not resolved.parts or resolved.parts == (bound,) or resolved.value == "" else resolved
+        return (
+            unknown(stands_for)
+            if not resolved.parts or resolved.parts == (bound,) or resolved.value == ""
+            else resolved
+        )
 
     def _fstring(self, node: cst.FormattedString, depth: int) -> StaticValue:
         if "b" in node.prefix.lower():
@@ -231,7 +243,11 @@ class _Evaluator:
             return unknown(node)
         right = node.right
         positional = [e.value for e in right.elements] if isinstance(right, cst.Tuple) else [right]
-        keyed = {literal_string(e.key): e.value for e in right.elements if isinstance(e, cst.DictElement)} if isinstance(right, cst.Dict) else {}
+        keyed = (
+            {literal_string(e.key): e.value for e in right.elements if isinstance(e, cst.DictElement)}
+            if isinstance(right, cst.Dict)
+            else {}
+        )
         result, position, index = StaticValue(()), 0, 0
         for match in _PERCENT_FIELD.finditer(template):
             result += StaticValue((template[position : match.start()],))
@@ -267,7 +283,9 @@ class _Evaluator:
         tuple). Its own parameters and locals assigned more than once are unknown; everything
         else is read at module level. Several returns agree when they name the same scheme and
         host."""
-        returns = [node.value for node in _own_nodes(function.body) if isinstance(node, cst.Return) and node.value is not None]
+        returns = [
+            node.value for node in _own_nodes(function.body) if isinstance(node, cst.Return) and node.value is not None
+        ]
         if not returns:
             return unknown(stands_for)
         saved, self.locals = self.locals, _local_names(function)
@@ -284,7 +302,13 @@ class _Evaluator:
         """``details["url"]``, ``URLS[0]``: an entry of a literal, or of what a helper here returns."""
         index = node.slice[0].slice if len(node.slice) == 1 else None
         subscript = index.value if isinstance(index, cst.Index) else None
-        key = subscript.evaluated_value if isinstance(subscript, cst.Integer) else literal_string(subscript) if subscript is not None else None
+        key = (
+            subscript.evaluated_value
+            if isinstance(subscript, cst.Integer)
+            else literal_string(subscript)
+            if subscript is not None
+            else None
+        )
         if not isinstance(key, (int, str)):
             return unknown(node)
         return self._part(node.value, (key,), node, depth)
@@ -376,7 +400,9 @@ def _agreement(values: list[StaticValue], stands_for: cst.CSTNode) -> StaticValu
 def _dict_entry(node: cst.CSTNode, key: str) -> cst.BaseExpression | None:
     if not isinstance(node, cst.Dict):
         return None
-    return next((e.value for e in node.elements if isinstance(e, cst.DictElement) and literal_string(e.key) == key), None)
+    return next(
+        (e.value for e in node.elements if isinstance(e, cst.DictElement) and literal_string(e.key) == key), None
+    )
 
 
 def _index_entry(node: cst.CSTNode, index: int) -> cst.BaseExpression | None:
@@ -386,7 +412,9 @@ def _index_entry(node: cst.CSTNode, index: int) -> cst.BaseExpression | None:
 
 def _elements(node: cst.CSTNode) -> list[cst.BaseExpression] | None:
     """The elements of a tuple, list or set literal with no ``*spread``."""
-    if not isinstance(node, (cst.Tuple, cst.List, cst.Set)) or any(isinstance(e, cst.StarredElement) for e in node.elements):
+    if not isinstance(node, (cst.Tuple, cst.List, cst.Set)) or any(
+        isinstance(e, cst.StarredElement) for e in node.elements
+    ):
         return None
     return [element.value for element in node.elements]
 
@@ -401,7 +429,9 @@ def _parts_readable(name: str, value: cst.CSTNode, path: Path) -> bool:
 def _local_names(function: cst.FunctionDef) -> dict[str, cst.BaseExpression | None]:
     """A function's parameters and locals: the value of a local assigned once, else None."""
     params = function.params
-    names: dict[str, cst.BaseExpression | None] = {p.name.value: None for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    names: dict[str, cst.BaseExpression | None] = {
+        p.name.value: None for p in (*params.posonly_params, *params.params, *params.kwonly_params)
+    }
     names.update((p.name.value, None) for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param))
     for node in _own_nodes(function.body):
         if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
@@ -423,7 +453,9 @@ def _own_nodes(root: cst.CSTNode):
     while stack:
         node = stack.pop()
         yield node
-        stack.extend(child for child in node.children if not isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)))
+        stack.extend(
+            child for child in node.children if not isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+        )
 
 
 def _is_property(function: cst.FunctionDef) -> bool:

@@ -11,8 +11,8 @@ used here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from designlint import __version__
 from designlint.config import Config
@@ -52,4 +52,9 @@ class DesignlintChecker:
         result = self.linter.lint("".join(self.lines), self.filename)
         for diagnostic in sorted(result.diagnostics, key=Diagnostic.sort_key):
             # flake8 takes a 0-based column and prints it 1-based; ours are 1-based.
-            yield diagnostic.start.row, diagnostic.start.column - 1, f"{diagnostic.code} {diagnostic.message}", type(self)
+            yield (
+                diagnostic.start.row,
+                diagnostic.start.column - 1,
+                f"{diagnostic.code} {diagnostic.message}",
+                type(self),
+            )

@@ -21,9 +21,10 @@ import functools
 import logging
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -175,8 +176,18 @@ class DesignlintServer(LanguageServer):
             (types.TEXT_DOCUMENT_DID_CLOSE, self.on_close, None),
             (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, self.on_watched_files, None),
             (types.WORKSPACE_DID_CHANGE_CONFIGURATION, self.on_settings_changed, None),
-            (types.TEXT_DOCUMENT_DIAGNOSTIC, self.on_pull, types.DiagnosticOptions(identifier="designlint", inter_file_dependencies=False, workspace_diagnostics=False)),
-            (types.TEXT_DOCUMENT_CODE_ACTION, self.on_code_action, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND])),
+            (
+                types.TEXT_DOCUMENT_DIAGNOSTIC,
+                self.on_pull,
+                types.DiagnosticOptions(
+                    identifier="designlint", inter_file_dependencies=False, workspace_diagnostics=False
+                ),
+            ),
+            (
+                types.TEXT_DOCUMENT_CODE_ACTION,
+                self.on_code_action,
+                types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
+            ),
         ]
         for method, handler, options in features:
             # pygls sets attributes on a handler, which a bound method cannot take: a partial can.
@@ -218,7 +229,9 @@ class DesignlintServer(LanguageServer):
         if not (workspace and workspace.configuration):
             return None
         try:
-            answer = await self.workspace_configuration_async(types.ConfigurationParams(items=[types.ConfigurationItem(section="designlint")]))
+            answer = await self.workspace_configuration_async(
+                types.ConfigurationParams(items=[types.ConfigurationItem(section="designlint")])
+            )
         except Exception as exc:  # the client could not answer: keep what we have
             log.info("workspace/configuration failed: %s", exc)
             return None
@@ -310,7 +323,9 @@ class DesignlintServer(LanguageServer):
             return  # superseded, closed, or the configuration is broken
         del self._pending[uri]
         items = self._to_lsp(text, diagnostics)
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=items))
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=items)
+        )
 
     async def on_pull(self, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
         uri = params.text_document.uri
@@ -383,7 +398,9 @@ class DesignlintServer(LanguageServer):
             return only is None or any(kind == o or kind.startswith(f"{o}.") for o in only)
 
         try:
-            diagnostics, fixed = await self._in_lint_thread(self._lint_and_fix, document.path, text, wanted(FIX_ALL_KIND))
+            diagnostics, fixed = await self._in_lint_thread(
+                self._lint_and_fix, document.path, text, wanted(FIX_ALL_KIND)
+            )
         except ConfigError as exc:
             self._show_error(f"designlint: {exc}")
             return None
@@ -400,17 +417,45 @@ class DesignlintServer(LanguageServer):
                 if fix is not None:
                     safe = fix.applicability is Applicability.SAFE
                     title = f"{diagnostic.code}: {fix.message}" + ("" if safe else " (unsafe)")
-                    actions.append(self._action(title, types.CodeActionKind.QuickFix, uri, _text_edits(lines, fix.edits, self._encoding), related, preferred=safe))
+                    actions.append(
+                        self._action(
+                            title,
+                            types.CodeActionKind.QuickFix,
+                            uri,
+                            _text_edits(lines, fix.edits, self._encoding),
+                            related,
+                            preferred=safe,
+                        )
+                    )
                 row = diagnostic.noqa_row or diagnostic.start.row
                 if (diagnostic.code, row) in suppressed:
                     continue
                 suppressed.add((diagnostic.code, row))
                 edit = noqa_edit(text, lines, diagnostic.code, row)
                 if edit is not None:
-                    actions.append(self._action(f"Suppress {diagnostic.code} on this line", types.CodeActionKind.QuickFix, uri, _text_edits(lines, [edit], self._encoding), related))
+                    actions.append(
+                        self._action(
+                            f"Suppress {diagnostic.code} on this line",
+                            types.CodeActionKind.QuickFix,
+                            uri,
+                            _text_edits(lines, [edit], self._encoding),
+                            related,
+                        )
+                    )
         if fixed is not None and fixed != text:
-            whole = types.Range(start=types.Position(line=0, character=0), end=lsp_position(lines, Position(len(lines), len(lines[-1]) + 1), self._encoding))
-            actions.append(self._action("designlint: apply all safe fixes", FIX_ALL_KIND, uri, [types.TextEdit(range=whole, new_text=fixed)], None))
+            whole = types.Range(
+                start=types.Position(line=0, character=0),
+                end=lsp_position(lines, Position(len(lines), len(lines[-1]) + 1), self._encoding),
+            )
+            actions.append(
+                self._action(
+                    "designlint: apply all safe fixes",
+                    FIX_ALL_KIND,
+                    uri,
+                    [types.TextEdit(range=whole, new_text=fixed)],
+                    None,
+                )
+            )
         return actions
 
     def _lint_and_fix(self, path: str, text: str, fix_all: bool) -> tuple[list[Diagnostic], str | None]:
@@ -422,8 +467,21 @@ class DesignlintServer(LanguageServer):
         return diagnostics, fixed
 
     @staticmethod
-    def _action(title: str, kind: str, uri: str, edits: list[types.TextEdit], diagnostics: list[types.Diagnostic] | None, preferred: bool = False) -> types.CodeAction:
-        return types.CodeAction(title=title, kind=kind, diagnostics=diagnostics, is_preferred=preferred or None, edit=types.WorkspaceEdit(changes={uri: edits}))
+    def _action(
+        title: str,
+        kind: str,
+        uri: str,
+        edits: list[types.TextEdit],
+        diagnostics: list[types.Diagnostic] | None,
+        preferred: bool = False,
+    ) -> types.CodeAction:
+        return types.CodeAction(
+            title=title,
+            kind=kind,
+            diagnostics=diagnostics,
+            is_preferred=preferred or None,
+            edit=types.WorkspaceEdit(changes={uri: edits}),
+        )
 
     # -- helpers
 

@@ -19,7 +19,10 @@ def to_dict(d: Diagnostic, context: ReportContext) -> dict:
         fix = {
             "applicability": d.fix.applicability.value,
             "message": d.fix.message,
-            "edits": [{"content": e.content, "location": _location(e.start), "end_location": _location(e.end)} for e in d.fix.edits],
+            "edits": [
+                {"content": e.content, "location": _location(e.start), "end_location": _location(e.end)}
+                for e in d.fix.edits
+            ],
         }
     return {
         "code": d.code,

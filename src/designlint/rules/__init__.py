@@ -25,4 +25,8 @@ PARSE_ERROR = ("DL001", "parse-error")
 INTERNAL_ERROR = ("DL002", "internal-error")
 
 KNOWN_CODES: tuple[str, ...] = (PARSE_ERROR[0], INTERNAL_ERROR[0], *(rule.code for rule in ALL_RULES))
-RULE_NAMES: dict[str, str] = {PARSE_ERROR[0]: PARSE_ERROR[1], INTERNAL_ERROR[0]: INTERNAL_ERROR[1], **{r.code: r.name for r in ALL_RULES}}
+RULE_NAMES: dict[str, str] = {
+    PARSE_ERROR[0]: PARSE_ERROR[1],
+    INTERNAL_ERROR[0]: INTERNAL_ERROR[1],
+    **{r.code: r.name for r in ALL_RULES},
+}

@@ -67,7 +67,9 @@ class Frameworks:
         self.names = tuple(dict.fromkeys((*base, *options.extend_frameworks)))
         # A file that names no framework (by the last part of its dotted name) cannot import one.
         words = sorted({name.rsplit(".", 1)[-1] for name in self.names})
-        self.prefilter = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b") if words else re.compile(r"(?!)")
+        self.prefilter = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b") if words else re.compile(r"(?!)")
+        )
 
     def match(self, qualname: str | None) -> str | None:
         """The framework ``qualname`` belongs to (``openai.types.Chat`` -> ``openai``), else None."""
@@ -184,10 +186,7 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
         )
 
     def _under_type_checking(self) -> bool:
-        return any(
-            isinstance(a, cst.If) and last_name(a.test) == "TYPE_CHECKING"
-            for a in self.context.ancestors
-        )
+        return any(isinstance(a, cst.If) and last_name(a.test) == "TYPE_CHECKING" for a in self.context.ancestors)
 
 
 @dataclass
@@ -256,7 +255,13 @@ class FrameworkTypeLeak(_BoundaryRule):
             return
         self.summaries[function.label] = function
         params = node.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params, params.star_arg, params.star_kwarg):
+        for param in (
+            *params.posonly_params,
+            *params.params,
+            *params.kwonly_params,
+            params.star_arg,
+            params.star_kwarg,
+        ):
             if function.public and isinstance(param, cst.Param) and param.annotation is not None:
                 self._check_annotation(param.annotation.annotation, function, f"parameter `{param.name.value}`")
         if node.returns is not None:
@@ -277,7 +282,11 @@ class FrameworkTypeLeak(_BoundaryRule):
             for function, return_node, callee in pending:
                 target = self.summaries.get(inference.callee_label(function.label, callee) or "")
                 if function.returns_framework is None and target is not None and target.returns_framework:
-                    self._found_return(return_node, function, f"the result of `{callee}(...)`, which returns {target.returns_framework}")
+                    self._found_return(
+                        return_node,
+                        function,
+                        f"the result of `{callee}(...)`, which returns {target.returns_framework}",
+                    )
         finally:
             inference.close()
 
@@ -380,7 +389,11 @@ class FrameworkTypeLeak(_BoundaryRule):
             if binding is None or binding.node is None:
                 return None  # a parameter: its annotation is what counts
             if binding.kind == "instance" and self._framework_result(binding.qualname, binding.node):
-                where = "module attribute" if self.context.names.module_scope.bindings.get(value.value) is binding else "local"
+                where = (
+                    "module attribute"
+                    if self.context.names.module_scope.bindings.get(value.value) is binding
+                    else "local"
+                )
                 return f"{where} `{value.value}`, made by `{binding.qualname}(...)`"
         return None
 
@@ -427,7 +440,12 @@ class FrameworkTypeLeak(_BoundaryRule):
         for target in targets:
             if class_body and isinstance(target, cst.Name):
                 self.classes[-1].framework_attrs[target.value] = qualname
-            elif not class_body and isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            elif (
+                not class_body
+                and isinstance(target, cst.Attribute)
+                and isinstance(target.value, cst.Name)
+                and target.value.value == "self"
+            ):
                 self.classes[-1].framework_attrs[target.attr.value] = qualname
 
     def _framework_object_type(self, value: cst.BaseExpression) -> str | None:
@@ -489,7 +507,12 @@ class FrameworkTypeLeak(_BoundaryRule):
             return qualname
         head, _, rest = (dotted_name(expr) or "").partition(".")
         binding = names.lookup(head) if head else None
-        if binding is not None and binding.kind == "value" and isinstance(binding.node, (cst.Name, cst.Attribute)) and binding.node is not expr:
+        if (
+            binding is not None
+            and binding.kind == "value"
+            and isinstance(binding.node, (cst.Name, cst.Attribute))
+            and binding.node is not expr
+        ):
             target = names.qualify(binding.node)
             if target is not None:
                 return f"{target}.{rest}" if rest else target

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import libcst as cst
 
@@ -58,13 +57,17 @@ class _AuthzRule(Rule):
         """Not an operand of an enclosing boolean expression, nor an ``if`` test (read by visit_If)."""
         ancestors = self.context.ancestors
         parent = ancestors[-1] if ancestors else None
-        if isinstance(parent, cst.BooleanOperation) or (isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not)):
+        if isinstance(parent, cst.BooleanOperation) or (
+            isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not)
+        ):
             return False
         if isinstance(parent, cst.If) and parent.test is node:
             return False
         if isinstance(parent, cst.Element) and len(ancestors) >= 4:
             call = ancestors[-4]
-            return not (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value in ("any", "all"))
+            return not (
+                isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value in ("any", "all")
+            )
         return True
 
     def formula(self, expr: cst.BaseExpression, allows_when_true: bool) -> Formula:
@@ -127,9 +130,15 @@ class SuperuserBypass(_AuthzRule):
         if verdict is Decision.ALLOW_BY_RETURNING and not raises_later:
             return  # a bare return that is not the allow path of a guard that raises
         if tenant_later:
-            self.report(node.test, f"superuser flag `{self.source(flag)}` grants access before the tenant check: the authorization invariant requires the tenant check for every principal, admins included")
+            self.report(
+                node.test,
+                f"superuser flag `{self.source(flag)}` grants access before the tenant check: the authorization invariant requires the tenant check for every principal, admins included",
+            )
         elif self._takes_tenant(function):
-            self.report(node.test, f"superuser flag `{self.source(flag)}` grants access to a tenant's resource without a tenant check: the authorization invariant requires the tenant check for every principal, admins included")
+            self.report(
+                node.test,
+                f"superuser flag `{self.source(flag)}` grants access to a tenant's resource without a tenant check: the authorization invariant requires the tenant check for every principal, admins included",
+            )
 
     def _is_tenant_check(self, node: cst.CSTNode) -> bool:
         if not isinstance(node, cst.BaseExpression):

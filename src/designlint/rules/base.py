@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Union
+from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 
@@ -35,7 +35,7 @@ class AddImport:
     statement: str
 
 
-Change = Union[Replace, AddImport]
+Change = Replace | AddImport
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,9 @@ ALIASES = {
 }
 LOOPBACK = re.compile(r"localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0")
 # Guards recognised by name when [tool.designlint.egress] guards is not set.
-DEFAULT_GUARD = re.compile(r"(?:validate|check|ensure|require|assert|verify|guard)_\w*(?:url|host|egress|allowed|domain)\w*|is_(?:allowed|safe)_\w*")
+DEFAULT_GUARD = re.compile(
+    r"(?:validate|check|ensure|require|assert|verify|guard)_\w*(?:url|host|egress|allowed|domain)\w*|is_(?:allowed|safe)_\w*"
+)
 
 
 # The top-level packages of every client above, under any spelling: a file that imports none of
@@ -179,9 +181,14 @@ class EgressHostNotAllowed(_EgressRule):
             return
         allow = self.config.egress.allow
         if allow is None:
-            self.report(argument, f'outbound HTTP to "{host}" ({api}): no egress allowlist is configured; list the hosts this code may reach in [tool.designlint.egress] allow')
+            self.report(
+                argument,
+                f'outbound HTTP to "{host}" ({api}): no egress allowlist is configured; list the hosts this code may reach in [tool.designlint.egress] allow',
+            )
         elif not host_allowed(host, allow):
-            self.report(argument, f'outbound HTTP to "{host}" ({api}): the host is not on [tool.designlint.egress] allow')
+            self.report(
+                argument, f'outbound HTTP to "{host}" ({api}): the host is not on [tool.designlint.egress] allow'
+            )
 
 
 class EgressUnguardedUrl(_EgressRule):
@@ -197,7 +204,9 @@ class EgressUnguardedUrl(_EgressRule):
             return  # fully known, but not a URL with a host (e.g. "" or a bad literal)
         ancestors = self.context.ancestors
         # The guard may check the unknown piece (``base``) or the whole URL built from it (``url``).
-        if passed_guard(source, argument, ancestors, names, self._is_guard) or (source is not argument and passed_guard(argument, argument, ancestors, names, self._is_guard)):
+        if passed_guard(source, argument, ancestors, names, self._is_guard) or (
+            source is not argument and passed_guard(argument, argument, ancestors, names, self._is_guard)
+        ):
             return
         shown = self.context.module.code_for_node(source).strip()
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
@@ -207,7 +216,10 @@ class EgressUnguardedUrl(_EgressRule):
             remedy = f"call one of [tool.designlint.egress] guards ({', '.join(guards)}) on it first"
         else:
             remedy = "pass it through an egress guard first and name the guard in [tool.designlint.egress] guards"
-        self.report(argument, f"outbound HTTP to a dynamic {what} from `{shown}` ({api}) that did not pass an egress guard: {remedy}")
+        self.report(
+            argument,
+            f"outbound HTTP to a dynamic {what} from `{shown}` ({api}) that did not pass an egress guard: {remedy}",
+        )
 
     def _is_guard(self, call: cst.Call) -> bool:
         guards = self.config.egress.guards

@@ -18,8 +18,12 @@ CODE_LIKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 # Upper-case strings that name configuration, not errors: OPENAI_API_KEY, DATABASE_URL.
 ENV_LIKE = re.compile(r".*_(?:KEY|TOKEN|SECRET|URL|URI|HOST|PORT|PATH|DIR|FILE|ENV|NAME|ID|MODEL|REGION|VERSION)")
 CODE_KEYWORDS = frozenset({"code", "error_code"})
-ERROR_DICT_KEYS = frozenset({"message", "error", "detail", "details", "reason", "retryable", "status", "description", "hint"})
-BUILTIN_EXCEPTIONS = frozenset(name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException))
+ERROR_DICT_KEYS = frozenset(
+    {"message", "error", "detail", "details", "reason", "retryable", "status", "description", "hint"}
+)
+BUILTIN_EXCEPTIONS = frozenset(
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
+)
 EXCEPTION_NAME = re.compile(r"_?[A-Z]\w*(?:Error|Exception|Fault|Failure)")
 # After a call's "(": brackets, comments, empty strings, then a string (any prefix, any quotes)
 # opening with upper case, or holding an escape (``"RATE\x5fLIMITED"``).
@@ -65,7 +69,9 @@ class RawStringErrorCode(Rule):
             return
         short = callee.rsplit(".", 1)[-1]
         raised = bool(self.context.ancestors) and isinstance(self.context.ancestors[-1], cst.Raise)
-        is_exception = (EXCEPTION_NAME.fullmatch(short) or raised and short[:1].isupper()) and short not in BUILTIN_EXCEPTIONS
+        is_exception = (
+            EXCEPTION_NAME.fullmatch(short) or (raised and short[:1].isupper())
+        ) and short not in BUILTIN_EXCEPTIONS
         for index, arg in enumerate(node.args):
             if arg.keyword is not None:
                 if arg.keyword.value in CODE_KEYWORDS and (is_exception or short[:1].isupper()):
@@ -97,7 +103,11 @@ class RawStringErrorCode(Rule):
     def _is_error_value(self, node: cst.Dict) -> bool:
         """``{"error": {"code": ...}}``: the dict is the value of an "error" key."""
         ancestors = self.context.ancestors
-        return len(ancestors) >= 1 and isinstance(ancestors[-1], cst.DictElement) and literal_string(ancestors[-1].key) in ("error", "err")
+        return (
+            len(ancestors) >= 1
+            and isinstance(ancestors[-1], cst.DictElement)
+            and literal_string(ancestors[-1].key) in ("error", "err")
+        )
 
     def _inside_enum_definition(self) -> bool:
         return any(
@@ -118,11 +128,19 @@ class RawStringErrorCode(Rule):
         if self._inside_enum_definition():
             return
         if enum is None:
-            self.report(node, f'raw error code "{value}": use a member of the error-code enum (name it in [tool.designlint.errors] codes)')
+            self.report(
+                node,
+                f'raw error code "{value}": use a member of the error-code enum (name it in [tool.designlint.errors] codes)',
+            )
         elif member is None:
-            self.report(node, f'error code "{value}" is not a member of {enum.class_name} ({enum.qualname}): a misspelt code breaks the error-code contract')
+            self.report(
+                node,
+                f'error code "{value}" is not a member of {enum.class_name} ({enum.qualname}): a misspelt code breaks the error-code contract',
+            )
         else:
-            self.report(node, f'raw error code "{value}": use {enum.class_name}.{member}', fix=self._fix(node, enum, member))
+            self.report(
+                node, f'raw error code "{value}": use {enum.class_name}.{member}', fix=self._fix(node, enum, member)
+            )
 
     def _fix(self, node: cst.CSTNode, enum: EnumInfo, member: str) -> NodeFix | None:
         module, _, class_name = enum.qualname.rpartition(".")
@@ -139,7 +157,9 @@ class RawStringErrorCode(Rule):
         changes.append(Replace(node, f"{local}.{member}"))
         # Only a str-valued enum member compares and serialises like the literal it replaces.
         safe = not any(isinstance(c, AddImport) for c in changes) and enum.str_valued
-        return NodeFix(f"Replace with {local}.{member}", tuple(changes), Applicability.SAFE if safe else Applicability.UNSAFE)
+        return NodeFix(
+            f"Replace with {local}.{member}", tuple(changes), Applicability.SAFE if safe else Applicability.UNSAFE
+        )
 
 
 def _is_code_access(node: cst.CSTNode) -> bool:
@@ -148,6 +168,11 @@ def _is_code_access(node: cst.CSTNode) -> bool:
         return node.attr.value in CODE_KEYWORDS
     if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
         return literal_string(node.slice[0].slice.value) in CODE_KEYWORDS
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" and node.args:
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "get"
+        and node.args
+    ):
         return literal_string(node.args[0].value) in CODE_KEYWORDS
     return False

@@ -4,7 +4,7 @@ and prompt-injection mitigation)."""
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import libcst as cst
 import libcst.matchers as m
@@ -21,13 +21,22 @@ USER_INPUT = "user input"
 FILE_CONTENTS = "file contents"
 
 HTTP_LIBRARIES = ("requests", "httpx", "aiohttp", "urllib3", "urllib.request")
-HTTP_CALLS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "urlopen", "fetch"})
+HTTP_CALLS = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "urlopen", "fetch"}
+)
 RETRIEVAL_METHODS = frozenset(
     {
-        "similarity_search", "asimilarity_search", "similarity_search_with_score", "asimilarity_search_with_score",
-        "similarity_search_with_relevance_scores", "asimilarity_search_with_relevance_scores",
-        "similarity_search_by_vector", "max_marginal_relevance_search", "amax_marginal_relevance_search",
-        "get_relevant_documents", "aget_relevant_documents",
+        "similarity_search",
+        "asimilarity_search",
+        "similarity_search_with_score",
+        "asimilarity_search_with_score",
+        "similarity_search_with_relevance_scores",
+        "asimilarity_search_with_relevance_scores",
+        "similarity_search_by_vector",
+        "max_marginal_relevance_search",
+        "amax_marginal_relevance_search",
+        "get_relevant_documents",
+        "aget_relevant_documents",
     }
 )
 # Called on an object whose name says it is a retriever.
@@ -40,7 +49,12 @@ USER_NAMES = re.compile(r"user_(?:input|message|msg|query|question|request|text)
 DEFAULT_SANITIZERS = re.compile(r"\w*(?:untrusted|sanitiz|sanitis|quarantin)\w*", re.IGNORECASE)
 
 # Where a value becomes part of what the model reads, by call keyword.
-SYSTEM_KEYWORDS = {"system": "the system prompt", "system_prompt": "the system prompt", "system_message": "the system prompt", "instructions": "the instructions"}
+SYSTEM_KEYWORDS = {
+    "system": "the system prompt",
+    "system_prompt": "the system prompt",
+    "system_message": "the system prompt",
+    "instructions": "the instructions",
+}
 PROMPT_KEYWORDS = {**SYSTEM_KEYWORDS, "prompt": "the prompt", "messages": "the chat messages"}
 PROMPT_PARAMETERS = frozenset(PROMPT_KEYWORDS)
 SYSTEM_MESSAGE_CLASSES = frozenset({"SystemMessage", "SystemMessagePromptTemplate"})
@@ -91,8 +105,14 @@ class UntrustedSpec(TaintSpec):
             return f"`{last}()` result"
         if qualname and qualname.startswith(HTTP_LIBRARIES) and last in HTTP_CALLS:
             return HTTP_BODY
-        retrieved_content = last == "get_content" and any(a.keyword is not None and a.keyword.value == "metadata_mode" for a in node.args)
-        if retrieved_content or last in RETRIEVAL_METHODS or last in RETRIEVER_METHODS and "retriever" in callee.lower():
+        retrieved_content = last == "get_content" and any(
+            a.keyword is not None and a.keyword.value == "metadata_mode" for a in node.args
+        )
+        if (
+            retrieved_content
+            or last in RETRIEVAL_METHODS
+            or (last in RETRIEVER_METHODS and "retriever" in callee.lower())
+        ):
             return RETRIEVED
         if last in RUN_METHODS and isinstance(node.func, cst.Attribute):
             owner = last_name(node.func.value)
@@ -100,7 +120,7 @@ class UntrustedSpec(TaintSpec):
                 return TOOL_OUTPUT
         if callee == "input" and rule.context.names.lookup("input") is None:
             return USER_INPUT
-        if callee == "open" and _opens_for_reading(node) or last in ("read_text", "read_bytes") and not node.args:
+        if (callee == "open" and _opens_for_reading(node)) or (last in ("read_text", "read_bytes") and not node.args):
             return FILE_CONTENTS
         return None
 
@@ -120,11 +140,13 @@ class UntrustedSpec(TaintSpec):
         name = dotted_name(call.func)
         if name is None:
             return False
-        return bool(DEFAULT_SANITIZERS.fullmatch(name.rsplit(".", 1)[-1])) or self.rule.matches(call.func, self.rule.config.trust.sanitizers)
+        return bool(DEFAULT_SANITIZERS.fullmatch(name.rsplit(".", 1)[-1])) or self.rule.matches(
+            call.func, self.rule.config.trust.sanitizers
+        )
 
     def filter(self, node: cst.BaseExpression, taints):
         role = message_role(node)
-        if role in LABELLED_ROLES or isinstance(node, cst.Dict) and is_tool_result_block(node):
+        if role in LABELLED_ROLES or (isinstance(node, cst.Dict) and is_tool_result_block(node)):
             return frozenset()
         if role == "user":
             return frozenset(t for t in taints if not isinstance(t, Taint) or t.kind != USER_INPUT)
@@ -161,7 +183,9 @@ def message_role(node: cst.BaseExpression) -> str | None:
         if name.endswith("Message"):  # ChatMessage(role=MessageRole.SYSTEM, content=...)
             role = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "role"), None)
             if role is not None:
-                return _normal_role(literal_string(role) or (role.attr.value if isinstance(role, cst.Attribute) else ""))
+                return _normal_role(
+                    literal_string(role) or (role.attr.value if isinstance(role, cst.Attribute) else "")
+                )
     return None
 
 
@@ -178,7 +202,7 @@ def is_tool_result_block(node: cst.Dict) -> bool:
         if not isinstance(element, cst.DictElement):
             continue
         key = literal_string(element.key)
-        if key in TOOL_RESULT_KEYS or key == "type" and literal_string(element.value) in TOOL_RESULT_TYPES:
+        if key in TOOL_RESULT_KEYS or (key == "type" and literal_string(element.value) in TOOL_RESULT_TYPES):
             return True
     return False
 
@@ -234,14 +258,20 @@ class UntrustedContentInPrompt(Rule):
             # Positional arguments are the content only for the classes that take it first.
             positional = name in SYSTEM_MESSAGE_CLASSES or name in USER_MESSAGE_CLASSES
             for arg in node.args:
-                if role not in LABELLED_ROLES and (arg.keyword.value in ("content", "prompt", "template") if arg.keyword else positional):
+                if role not in LABELLED_ROLES and (
+                    arg.keyword.value in ("content", "prompt", "template") if arg.keyword else positional
+                ):
                     self._check(arg.value, ROLE_SINKS.get(role, "a chat message"), system=role in SYSTEM_ROLES)
             return
         if name in TEMPLATE_CALLS:
             for arg in node.args:
                 self._check(arg.value, "a prompt template", system=True)
             return
-        if name in TEMPLATE_FILLERS and isinstance(node.func, cst.Attribute) and PROMPT_OBJECT.search(dotted_name(node.func.value) or ""):
+        if (
+            name in TEMPLATE_FILLERS
+            and isinstance(node.func, cst.Attribute)
+            and PROMPT_OBJECT.search(dotted_name(node.func.value) or "")
+        ):
             for arg in node.args:
                 self._check(arg.value, "a prompt template")
             return
@@ -268,7 +298,12 @@ class UntrustedContentInPrompt(Rule):
             if keyword in PROMPT_PARAMETERS:
                 # A parameter called messages is a prompt only where the function hands it to one.
                 confirm = (lambda: _passes_to_prompt(function, "messages")) if keyword == "messages" else None
-                self._check(arg.value, f"parameter `{keyword}` of `{function.name.value}()`", system=keyword in SYSTEM_KEYWORDS, confirm=confirm)
+                self._check(
+                    arg.value,
+                    f"parameter `{keyword}` of `{function.name.value}()`",
+                    system=keyword in SYSTEM_KEYWORDS,
+                    confirm=confirm,
+                )
 
     def visit_Dict(self, node: cst.Dict) -> None:
         role = message_role(node)
@@ -296,7 +331,7 @@ class UntrustedContentInPrompt(Rule):
 
     # -- reporting ------------------------------------------------------------------------
 
-    def _scope(self) -> cst.FunctionDef | None | bool:
+    def _scope(self) -> cst.FunctionDef | bool | None:
         """The innermost function around the node being visited; None at module level;
         False in a class body or lambda (not analysed)."""
         for ancestor in reversed(self.context.ancestors):
@@ -306,7 +341,9 @@ class UntrustedContentInPrompt(Rule):
                 return False
         return None
 
-    def _check(self, value: cst.BaseExpression, where: str, *, system: bool = False, confirm: Callable[[], bool] | None = None) -> None:
+    def _check(
+        self, value: cst.BaseExpression, where: str, *, system: bool = False, confirm: Callable[[], bool] | None = None
+    ) -> None:
         """Report ``value`` if it carries a taint not reported yet (and ``confirm``, the
         costlier part of the sink's test, agrees)."""
         scope = self._scope()
@@ -317,14 +354,21 @@ class UntrustedContentInPrompt(Rule):
             for t in self.flow.taint(value, scope)
             if t.origin not in self.reported and (system or t.kind != USER_INPUT)
         ]
-        if not taints or confirm is not None and not confirm():
+        if not taints or (confirm is not None and not confirm()):
             return
         lines = {t: self.context.line_of(t.origin) for t in taints}
         first = min(taints, key=lambda t: (lines[t], t.kind))
         self.reported.update(t.origin for t in taints)
         via = f" (returned by `{'()` via `'.join(first.via)}()`)" if first.via else ""
-        sanitizer = f"`{self.config.trust.sanitizers[0]}`" if self.config.trust.sanitizers else "a sanitizer such as `tag_untrusted`"
-        self.report(value, f"{first.kind} from line {lines[first]}{via} enters {where} untagged: label it with {sanitizer} first")
+        sanitizer = (
+            f"`{self.config.trust.sanitizers[0]}`"
+            if self.config.trust.sanitizers
+            else "a sanitizer such as `tag_untrusted`"
+        )
+        self.report(
+            value,
+            f"{first.kind} from line {lines[first]}{via} enters {where} untagged: label it with {sanitizer} first",
+        )
 
 
 def _passes_to_prompt(function: cst.FunctionDef, param: str) -> bool:
