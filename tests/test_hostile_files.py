@@ -241,27 +241,25 @@ def test_directory_that_cannot_be_listed_is_reported(project: Path, monkeypatch)
     locked.chmod(0)
     if os.access(locked, os.R_OK):
         # Root lists anything: simulate the denial where discovery lists and opens.
-        real_walk, real_open = os.walk, os.open
+        real_scandir, real_open = os.scandir, os.open
 
-        def walk(top, onerror=None, **kwargs):
-            for directory, dirnames, filenames in real_walk(top, onerror=onerror, **kwargs):
-                if "locked" in dirnames:
-                    dirnames.remove("locked")
-                    onerror(PermissionError(errno.EACCES, "Permission denied", os.path.join(directory, "locked")))
-                yield directory, dirnames, filenames
+        def scandir(path):
+            if Path(path).name == "locked":
+                raise PermissionError(errno.EACCES, "Permission denied", path)
+            return real_scandir(path)
 
         def deny(path, flags, *args, **kwargs):
             if Path(path).name == "locked":
                 raise PermissionError(errno.EACCES, "Permission denied", path)
             return real_open(path, flags, *args, **kwargs)
 
-        monkeypatch.setattr(runner.os, "walk", walk)
+        monkeypatch.setattr(runner.os, "scandir", scandir)
         monkeypatch.setattr(runner.os, "open", deny)
     try:
         outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
     finally:
         locked.chmod(0o755)
-    assert outcome == {"good.py": [RAW], "locked": [("DL001", "cannot read the file: Permission denied")]}
+    assert outcome == {"good.py": [RAW], "locked": [("DL001", "cannot list the directory: Permission denied")]}
 
 
 def test_huge_file_is_not_read(project: Path):
@@ -273,3 +271,75 @@ def test_huge_file_is_not_read(project: Path):
         "good.py": [RAW],
         "huge.py": [("DL001", "the file is too large to lint (10240.0 MB; the limit is 5 MB)")],
     }
+
+
+def _nest(root: Path, names: list[str], leaf: bytes | None) -> None:
+    """Directories ``names`` one inside the other under ``root``, each holding ``leaf`` as
+    ``x.py`` if given; made relative to an open directory (no recursion, and no path longer
+    than PATH_MAX)."""
+    directory = os.open(root, os.O_RDONLY)
+    try:
+        for name in names:
+            os.mkdir(name, dir_fd=directory)
+            inner = os.open(name, os.O_RDONLY, dir_fd=directory)
+            os.close(directory)
+            directory = inner
+            if leaf is None:
+                continue
+            handle = os.open("x.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=directory)
+            os.write(handle, leaf)
+            os.close(handle)
+    finally:
+        os.close(directory)
+
+
+def _unnest(root: Path, names: list[str]) -> None:
+    """Remove what ``_nest`` made, a level at a time from the top, by short paths: ``shutil.rmtree``
+    (and so pytest's clean-up of old temporary directories) recurses too."""
+    for name, inner in zip(names, [*names[1:], None]):
+        if inner is not None:
+            os.rename(root / name / inner, root / "unnesting")
+        (root / name / "x.py").unlink(missing_ok=True)
+        os.rmdir(root / name)
+        if inner is not None:
+            os.rename(root / "unnesting", root / inner)
+
+
+@pytest.fixture
+def nested(project: Path):
+    """``_nest`` under the project, removed afterwards."""
+    made: list[list[str]] = []
+
+    def nest(names: list[str], leaf: bytes | None) -> None:
+        made.append(names)
+        _nest(project, names, leaf)
+
+    yield nest
+    for names in made:
+        _unnest(project, names)
+
+
+def test_a_tree_deeper_than_the_recursion_limit_is_walked(project: Path, nested):
+    depth = 1_000  # os.walk recursed once per level before Python 3.12 (a few seconds to delete here)
+    nested(["d"] * depth, None)
+    (project / Path(*["d"] * depth) / "x.py").write_bytes(CODE)  # the deepest file holds a finding
+    outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
+    assert outcome == {"good.py": [RAW], "/".join(["d"] * depth) + "/x.py": [RAW]}
+
+
+def test_a_directory_deeper_than_path_max_is_reported_and_the_rest_linted(project: Path, nested):
+    nested([f"{i:02d}" + "d" * 248 for i in range(20)], CODE)  # 5,000 bytes of path
+    outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
+    unlisted = [
+        path for path, found in outcome.items() if found == [("DL001", "cannot list the directory: File name too long")]
+    ]
+    linted = [path for path, found in outcome.items() if found == [RAW]]
+    assert len(unlisted) == 1 and len(linted) + len(unlisted) == len(outcome)
+    assert len(linted) > 10 and max(len(path) for path in linted) < len(unlisted[0]) + len("/x.py")
+
+
+def test_a_file_named_twice_is_linted_once(project: Path):
+    named = ["good.py", str(project / "good.py"), "./good.py", "sub/../good.py", "."]
+    (project / "sub").mkdir()
+    result = lint_paths(named, Options(isolated=True, jobs=1))
+    assert [(Path(d.path).name, d.code) for d in result.diagnostics] == [("good.py", "DL501")]

@@ -7,6 +7,9 @@ Every problem is a ``ConfigError`` naming the file, the key and what was expecte
 
 from __future__ import annotations
 
+import errno
+import itertools
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -20,6 +23,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from designlint.globs import GlobError, compile_glob
+from designlint.reading import MAX_CONFIG_SIZE, TooLarge, read_regular_file
 
 CONFIG_FILES = ("designlint.toml", "pyproject.toml")
 
@@ -121,20 +125,39 @@ _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
 _TOP_KEYS = _LIST_KEYS + ("per-file-ignores",) + tuple(_TABLES)
 
 
-def find_config_file(start: Path) -> Path | None:
-    """The nearest ``designlint.toml``, or ``pyproject.toml`` with ``[tool.designlint]``, from ``start`` up."""
-    directory = start if start.is_dir() else start.parent
-    for candidate_dir in (directory, *directory.parents):
-        for name in CONFIG_FILES:
-            candidate = candidate_dir / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_designlint_table(candidate)):
-                return candidate
+def find_config_file(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
+    """The nearest ``designlint.toml``, or ``pyproject.toml`` with ``[tool.designlint]``, from
+    ``start`` up. ``known`` (directory -> its answer) is read and filled in: with it, each
+    directory of a deep tree is looked at once, not once for every directory below it."""
+    known = {} if known is None else known
+    directory = start if os.path.isdir(start) else start.parent
+    unknown: list[Path] = []
+    found = None
+    for candidate_dir in itertools.chain((directory,), directory.parents):  # lazily: deep trees
+        if candidate_dir in known:
+            found = known[candidate_dir]
+            break
+        unknown.append(candidate_dir)
+        found = _config_file_in(candidate_dir)
+        if found is not None:
+            break
+    known.update(dict.fromkeys(unknown, found))
+    return found
+
+
+def _config_file_in(directory: Path) -> Path | None:
+    for name in CONFIG_FILES:
+        candidate = directory / name
+        if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_designlint_table(candidate)):
+            return candidate
     return None
 
 
 def _has_designlint_table(pyproject: Path) -> bool:
     try:
-        text = pyproject.read_bytes().decode("utf-8", errors="replace")
+        text = read_regular_file(pyproject, MAX_CONFIG_SIZE).decode("utf-8", errors="replace")
+    except TooLarge:
+        return True  # not passed over in silence: loading it says why it cannot be used
     except OSError:
         return False
     return re.search(r"^\s*\[\s*tool\s*\.\s*designlint\s*[.\]]", text, re.MULTILINE) is not None
@@ -143,11 +166,13 @@ def _has_designlint_table(pyproject: Path) -> bool:
 def load_config(path: Path, known_codes: Iterable[str]) -> Config:
     """Read and validate one config file. Raises ``ConfigError``."""
     display = str(path)
-    if path.exists() and not path.is_file():  # a device such as /dev/zero would be read forever
-        raise ConfigError("the config file is not a regular file", path=display)
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_CONFIG_SIZE)  # a device such as /dev/zero would be read forever
+    except TooLarge as exc:
+        raise ConfigError(f"the config file is too large ({exc})", path=display) from None
     except OSError as exc:
+        if exc.errno == errno.EINVAL:
+            raise ConfigError("the config file is not a regular file", path=display) from None
         raise ConfigError(f"cannot read the config file: {exc.strerror or exc}", path=display) from None
     try:
         text = raw.decode("utf-8")
@@ -156,6 +181,14 @@ def load_config(path: Path, known_codes: Iterable[str]) -> Config:
         raise ConfigError("the config file is not valid UTF-8", path=display, line=line) from None
     try:
         document = tomllib.loads(text)
+    except RecursionError:  # tomllib recurses once per level of nested arrays and inline tables
+        line, key = _deep_nesting(text)
+        raise ConfigError(
+            "invalid TOML: arrays or inline tables nested too deeply",
+            path=display,
+            key=key and _key_prefix(path) + key,
+            line=line,
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
@@ -169,6 +202,36 @@ def load_config(path: Path, known_codes: Iterable[str]) -> Config:
     )
 
 
+_DEEP_NESTING = 100  # far more than any real config; tomllib overflows Python's stack some way beyond
+
+
+def _deep_nesting(text: str) -> tuple[int | None, str | None]:
+    """Where brackets first nest ``_DEEP_NESTING`` deep (outside strings and comments): the line,
+    and the key assigned on the line that opened the value, if one was."""
+    depth, quote = 0, ""
+    for position, char in enumerate(text):
+        if quote:
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"':
+                quote = '"\\'  # the next character is escaped
+            elif quote == '"\\':
+                quote = '"'
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            quote = "\n"  # a comment, to the end of the line
+        elif char in "[{":
+            depth += 1
+            if depth == _DEEP_NESTING:
+                assignments = re.finditer(r'^[ \t]*["\']?([\w.-]+)["\']?[ \t]*=', text[:position], re.MULTILINE)
+                last = next(reversed(list(assignments)), None)
+                return text.count("\n", 0, position) + 1, last.group(1) if last else None
+        elif char in "]}":
+            depth -= 1
+    return None, None
+
+
 def _key_prefix(path: Path) -> str:
     """Where designlint's keys sit in a config file: under ``[tool.designlint]`` in pyproject.toml."""
     return "tool.designlint." if path.name == "pyproject.toml" else ""
@@ -180,8 +243,8 @@ def key_error(config: Config, key: str, message: str) -> ConfigError:
     if config.path is None:
         return ConfigError(message, key=key)
     try:
-        text = config.path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_regular_file(config.path, MAX_CONFIG_SIZE).decode("utf-8")
+    except (OSError, TooLarge, UnicodeDecodeError):
         text = ""
     return _Checker(str(config.path), _key_prefix(config.path), text).error(key, message)
 
@@ -290,7 +353,9 @@ def key_line(text: str, key: str) -> int | None:
     last = re.escape(
         key.removeprefix("per-file-ignores.") if key.startswith("per-file-ignores.") else key.rsplit(".", 1)[-1]
     )
-    match = re.search(rf'^\s*"?{last}"?\s*=', text, re.MULTILINE)
+    # Blanks within the line only: ``\s`` would span the lines before the key, which puts the
+    # match on the wrong line and takes time quadratic in their number.
+    match = re.search(rf'^[ \t]*["\']?{last}["\']?[ \t]*=', text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
@@ -315,11 +380,21 @@ def _must_match(pattern: str, expected: str, *, wildcard: bool = False) -> Calla
     return problem
 
 
-_host_problem = _must_match(
+_host_name_problem = _must_match(
     r"(?=.{1,253}\Z)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*(:\d{1,5})?",
     'a host name ("api.example.com") or a wildcard ("*.example.com")',
     wildcard=True,
 )
+
+
+def _host_problem(entry: str) -> str | None:
+    """A host name or wildcard, and its port, if it has one, a real one."""
+    problem = _host_name_problem(entry)
+    if problem is None and ":" in entry and not 1 <= int(entry.rpartition(":")[2]) <= 65535:
+        return f"expected a port from 1 to 65535, got {entry!r}"
+    return problem
+
+
 _dotted_problem = _must_match(
     r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", 'a function name or a dotted name such as "app.net.require_allowed"'
 )

@@ -30,6 +30,7 @@ from designlint.globs import glob_matches
 from designlint.parsing import ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
 from designlint.positions import Positions
 from designlint.project import Project
+from designlint.reading import MAX_SOURCE_SIZE, TooLarge
 from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
 from designlint.source import Decoded, DecodeError, decode
@@ -186,11 +187,6 @@ def _hooks(rule_class: type) -> tuple[tuple[str, str], ...]:
             (attr[:5], attr[6:]) for attr in dir(rule_class) if attr.startswith(("visit_", "leave_"))
         )
     return hooks
-
-
-# Generated files beyond this (a dozen times the largest hand-written module in the corpus of
-# agent frameworks) would take minutes and gigabytes to parse: they are reported, not linted.
-MAX_SOURCE_SIZE = 5 * 2**20
 
 
 class Linter:
@@ -451,8 +447,8 @@ def _could_fire(rule: Rule, facts: FileFacts, result: FileResult) -> bool:
         return False
 
 
-def too_large_message(size: int) -> str:
-    return f"the file is too large to lint ({size / 2**20:.1f} MB; the limit is {MAX_SOURCE_SIZE // 2**20} MB)"
+def too_large_message(size: int | None) -> str:
+    return f"the file is too large to lint ({TooLarge(size, MAX_SOURCE_SIZE)})"
 
 
 def _rule_failed(rule: Rule, exc: Exception, result: FileResult, failed: set[Rule]) -> None:

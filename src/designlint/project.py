@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from designlint.parsing import stdlib_verdict
+from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.source import DecodeError, decode
 
 _ENUM_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}
@@ -65,7 +66,8 @@ class Project:
 
     def source(self, module: str) -> str | None:
         """The text of ``module`` (read once), or None when the project has no such module.
-        Every cross-module fact is read through here, so ``modules_read`` is complete."""
+        Every cross-module fact is read through here, so ``modules_read`` is complete. Raises
+        ``LookupFailed`` when the module cannot be used (too large to read)."""
         if module not in self._sources:
             source = self._sources[module] = self._read_module(module)
             self._digests[module] = _digest(source)
@@ -89,7 +91,9 @@ class Project:
                     try:
                         if not candidate.is_file():
                             continue
-                        data = candidate.read_bytes()
+                        data = read_regular_file(candidate, MAX_SOURCE_SIZE)  # the limit of a linted file
+                    except TooLarge as exc:
+                        raise LookupFailed(f"module {module!r} is too large to read ({exc})") from None
                     except OSError:
                         continue
                     try:

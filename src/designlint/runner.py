@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import errno
 import gc
 import multiprocessing
 import os
-import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -25,10 +23,11 @@ from designlint.cache import (
 )
 from designlint.config import Config, ConfigError, find_config_file, key_error, load_config
 from designlint.diagnostics import Diagnostic, Position
-from designlint.engine import MAX_SOURCE_SIZE, FileResult, Linter, too_large_message
+from designlint.engine import FileResult, Linter, too_large_message
 from designlint.fixes import fix_text, unified_diff, write_atomically
 from designlint.globs import path_excluded
 from designlint.project import LookupFailed, Project
+from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.rules import KNOWN_CODES, PARSE_ERROR
 
 # Directories never descended into (ruff's list, plus designlint's cache).
@@ -103,6 +102,7 @@ class ConfigResolver:
         self.cwd = cwd or Path.cwd()
         self._by_file: dict[Path | None, Config] = {}
         self._by_dir: dict[Path, Config] = {}
+        self._config_files: dict[Path, Path | None] = {}  # directory -> the config file that applies there
         self._fixed = None
         if options.isolated:
             self._fixed = self._finish(Config(root=self.cwd))
@@ -112,7 +112,7 @@ class ConfigResolver:
     def for_path(self, path: Path) -> Config:
         if self._fixed is not None:
             return self._fixed
-        return self.for_directory(path if path.is_dir() else path.parent)
+        return self.for_directory(path if os.path.isdir(path) else path.parent)
 
     def for_directory(self, directory: Path) -> Config:
         """The config for the files directly in ``directory``."""
@@ -121,7 +121,7 @@ class ConfigResolver:
         directory = directory.absolute()
         config = self._by_dir.get(directory)
         if config is None:
-            config_file = find_config_file(directory)
+            config_file = find_config_file(directory, self._config_files)
             if config_file not in self._by_file:
                 base = load_config(config_file, KNOWN_CODES) if config_file else Config(root=self.cwd)
                 self._by_file[config_file] = self._finish(base)
@@ -154,10 +154,11 @@ def _check_cross_module(config: Config) -> None:
             raise key_error(config, "errors.codes", str(exc)) from None
 
 
-def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple[Path, Config]]:
+def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple[Path, Config, OSError | None]]:
     """Python files under ``paths``, in a stable order, honouring excludes, each with its
-    config (looked up once per directory)."""
-    seen: set[Path] = set()
+    config (looked up once per directory); and the directories that could not be listed, with
+    the reason."""
+    seen: set[str] = set()  # absolute: `a.py` and `/abs/a.py` are linted (and reported) once
     for given in paths:
         if not given.exists() and not given.is_symlink():
             raise ConfigError(f"no such file or directory: {given}")
@@ -165,31 +166,65 @@ def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple
             config = resolver.for_path(given)
             if resolver.options.force_exclude and _excluded(given, config):
                 continue
-            if given not in seen:
-                seen.add(given)
-                yield given, config
+            if _first_time(given, seen):
+                yield given, config, None
             continue
         unlistable: list[OSError] = []
-        for directory, dirnames, filenames in os.walk(given, onerror=unlistable.append):
+        for directory, dirnames, filenames in _walk(given, unlistable.append):
             base = Path(directory)
+            # os.path's checks, which never raise: a path the system refuses (longer than
+            # PATH_MAX, deep down a tree) is reported when it is listed or read.
             dirnames[:] = sorted(
                 d
                 for d in dirnames
                 if d not in DEFAULT_EXCLUDES
-                and not (base / d).is_symlink()
-                and not (base / d / "pyvenv.cfg").exists()
-                and not _excluded(base / d, resolver.for_path(base / d))
+                and not os.path.islink(base / d)
+                and not os.path.exists(base / d / "pyvenv.cfg")
+                and not _excluded(base / d, resolver.for_directory(base / d))
             )
             config = resolver.for_directory(base)
             for name in sorted(filenames):
                 if not name.endswith(PYTHON_SUFFIXES):
                     continue
                 candidate = base / name
-                if not candidate.is_symlink() and not _excluded(candidate, config) and candidate not in seen:
-                    seen.add(candidate)
-                    yield candidate, config
+                if not os.path.islink(candidate) and not _excluded(candidate, config) and _first_time(candidate, seen):
+                    yield candidate, config, None
         # A directory that cannot be listed is not skipped in silence: linting it says why.
-        yield from ((Path(e.filename), resolver.for_path(Path(e.filename))) for e in unlistable if e.filename)
+        yield from ((Path(e.filename), resolver.for_path(Path(e.filename)), e) for e in unlistable if e.filename)
+
+
+def _first_time(path: Path, seen: set[str]) -> bool:
+    key = os.path.abspath(path)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _walk(top: Path, onerror: Callable[[OSError], object]) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk(top, onerror=onerror)``, top-down (the caller prunes ``dirnames`` in place), not
+    following symlinks, and without recursion: before 3.12 ``os.walk`` recurses once per level,
+    and a tree a thousand directories deep raised RecursionError."""
+    stack = [os.fspath(top)]
+    while stack:
+        directory = stack.pop()
+        dirnames, filenames = [], []
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    (dirnames if is_dir else filenames).append(entry.name)
+        except OSError as exc:
+            onerror(exc)
+            continue
+        yield directory, dirnames, filenames
+        for name in reversed(dirnames):
+            path = os.path.join(directory, name)
+            if not os.path.islink(path):
+                stack.append(path)
 
 
 def _excluded(path: Path, config: Config) -> bool:
@@ -234,8 +269,8 @@ def lint_file(
 def _read_or_report(path: str) -> bytes | FileOutcome:
     """The file's bytes, or the outcome that reports why it cannot be linted."""
     try:
-        return _read_regular_file(path)
-    except _TooLarge as exc:
+        return read_regular_file(path, MAX_SOURCE_SIZE)
+    except TooLarge as exc:
         return FileOutcome(path, [_file_error(path, too_large_message(exc.size))])
     except OSError as exc:
         return FileOutcome(path, [_file_error(path, f"cannot read the file: {exc.strerror or exc}")])
@@ -342,29 +377,11 @@ def _cached_outcome(
         ):
             return None  # a module the findings were drawn from has changed
         diagnostics = load_diagnostics(path, entry["diagnostics"])
-    except (KeyError, TypeError, ValueError):
-        return None  # malformed: lint again, and the fresh result replaces it
+    except (KeyError, TypeError, ValueError, LookupFailed):
+        return None  # malformed, or a module it depends on is now unusable: lint again
     if fix_mode is not FixMode.CHECK and any(d.fix for d in diagnostics):
         return None  # fixes are applied by linting
     return FileOutcome(path, diagnostics)
-
-
-class _TooLarge(Exception):
-    def __init__(self, size: int):
-        self.size = size
-
-
-def _read_regular_file(path: str) -> bytes:
-    """The file's bytes; a FIFO, a device or a directory is refused rather than read
-    (reading a FIFO would block forever), and a file over the size limit is not read at all."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        if status.st_size > MAX_SOURCE_SIZE:
-            raise _TooLarge(status.st_size)
-        return handle.read()
 
 
 def _file_error(path: str, message: str) -> Diagnostic:
@@ -409,10 +426,8 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     options = options or Options()
     resolver = ConfigResolver(options)
     configs: dict[Config, int] = {}
-    tasks = [
-        (configs.setdefault(config, len(configs)), str(f))
-        for f, config in _discover([Path(p) for p in paths], resolver)
-    ]
+    found = list(_discover([Path(p) for p in paths], resolver))
+    tasks = [(configs.setdefault(config, len(configs)), str(f)) for f, config, _ in found]
     config_list = list(configs)
     cache_dir = cache_dir_for(options, resolver) if options.use_cache else None
     cache = Cache(cache_dir) if cache_dir is not None else None
@@ -431,13 +446,19 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     fingerprints = _fingerprints(config_list) if cache is not None else []
     projects: dict[Path, Project] = {}
     for position, (index, path) in enumerate(tasks):
+        unlisted = found[position][2]
+        if unlisted is not None:
+            finished(
+                position, FileOutcome(path, [_file_error(path, f"cannot list the directory: {unlisted.strerror}")])
+            )
+            continue
         if cache is None:
             pending.append(position)
             pending_bytes += _size(path)
             continue
         try:
-            data = _read_regular_file(path)  # never a blocking read of a FIFO, never a huge file
-        except (OSError, _TooLarge):
+            data = read_regular_file(path, MAX_SOURCE_SIZE)  # never a blocking read of a FIFO, never a huge file
+        except (OSError, TooLarge):
             pending.append(position)  # the worker reports why it cannot be read
             continue
         config = config_list[index]
