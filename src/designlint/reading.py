@@ -16,9 +16,14 @@ MAX_CONFIG_SIZE = 2**20
 
 class TooLarge(Exception):
     def __init__(self, size: int | None, limit: int):
-        size_text = f"{size / 2**20:.1f} MB" if size is not None else "it grew while being read"
-        super().__init__(f"{size_text}; the limit is {limit // 2**20} MB")
+        size_text = _megabytes(size) if size is not None else "it grew while being read"
+        limit_text = f"{limit // 2**20} MB" if limit % 2**20 == 0 else _megabytes(limit)
+        super().__init__(f"{size_text}; the limit is {limit_text}")
         self.size, self.limit = size, limit
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 else f"{size / 2**10:.1f} kB"
 
 
 def read_regular_file(path: str | os.PathLike, limit: int) -> bytes:
