@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -14,12 +16,14 @@ import pytest
 
 from designlint import runner
 from designlint.engine import lint_source
+from designlint.globs import glob_matches
 from designlint.runner import Options, lint_paths
 
 CODE = b'raise ToolError("RATE_LIMITED")\n'
 DL501 = 'raw error code "RATE_LIMITED": use a member of the error-code enum (name it in [tool.designlint.errors] codes)'
 
 
+ESCAPE = "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-15"
 NESTING = "cannot parse in reasonable time: expressions nested too deeply (nesting cost {cost}; the limit for this file is {budget})"
 
 
@@ -62,9 +66,32 @@ SOURCES = {
         b"x = 1\n" + CODE + b'raise ToolError("RATE_\x00LIMITED")\n',
         parse_error(3, 1, "cannot parse: source code cannot contain null bytes"),
     ),
-    "unknown \\N{...} escape and an invalid escape": (
-        b'raise ToolError("\\N{NO SUCH NAME}")\nraise ToolError("\\d")\n' + CODE,
-        lints(3),
+    # Escapes no Python decodes: LibCST parses them, and the rules that evaluate strings failed
+    # on them (DL002 in DL201/DL202); a mere warning (`\\d`) lints.
+    "an invalid escape that only warns": (b'raise ToolError("\\d")\n' + CODE, lints(2)),
+    "unknown \\N{...} escape": (
+        b'x = 1\nraise ToolError("\\N{NO SUCH NAME}")\n' + CODE,
+        parse_error(2, 1, f"cannot parse: {ESCAPE}: unknown Unicode character name"),
+    ),
+    "unknown \\N{...} escape in an f-string URL": (
+        b'import requests\nrequests.get(f"\\N{NO SUCH NAME}{path}")\n' + CODE,
+        parse_error(2, 1, f"cannot parse: {ESCAPE}: unknown Unicode character name"),
+    ),
+    "truncated \\x escape in an f-string URL": (
+        b'import httpx\nhttpx.post(f"https://a.example/{path}\\x{path}")\n' + CODE,
+        parse_error(
+            2,
+            1,
+            "cannot parse: (unicode error) 'unicodeescape' codec can't decode bytes in position 0-1: truncated \\xXX escape",
+        ),
+    ),
+    "\\U escape past the last code point, in a raise": (
+        b'raise ToolError(f"{x}\\U00110000")\n' + CODE,
+        parse_error(
+            1,
+            1,
+            "cannot parse: (unicode error) 'unicodeescape' codec can't decode bytes in position 0-9: illegal Unicode character",
+        ),
     ),
     "CRLF newlines": (b"x = 1\r\n" + CODE.replace(b"\n", b"\r\n"), lints(2)),
     "lone CR newlines": (b"x = 1\r" + CODE.replace(b"\n", b"\r"), lints(2)),
@@ -343,3 +370,73 @@ def test_a_file_named_twice_is_linted_once(project: Path):
     (project / "sub").mkdir()
     result = lint_paths(named, Options(isolated=True, jobs=1))
     assert [(Path(d.path).name, d.code) for d in result.diagnostics] == [("good.py", "DL501")]
+
+
+# -- globs from the repository: matched in linear time ---------------------------------------
+
+
+def _in_a_subprocess(statement: str) -> str:
+    """What ``statement`` prints, run where a runaway match can be stopped (``re`` took minutes
+    on these globs; no thread can interrupt it)."""
+    program = f"from designlint.globs import glob_matches, path_excluded\nprint({statement})"
+    return subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
+    ).stdout.strip()
+
+
+DEEP = "/".join(["d"] * 30)
+BACKTRACKING_GLOBS = [
+    ("**/" * 9 + "zz", f"{DEEP}/x.py", False),
+    ("**/" * 9 + "zz", f"{DEEP}/zz", True),
+    ("**/" * 40 + "*.py", f"{DEEP}/x.pyc", False),
+    ("*a" * 8 + "b", "a" * 80, False),
+    ("*a" * 8 + "b", "a" * 80 + "b", True),
+    ("d/" + "*d" * 12 + "/x", f"d/{'d' * 80}/y", False),
+    ("**" + "*a" * 10 + "**b", "a" * 200, False),
+    ("?*" * 20 + "[!a]", "a" * 100, False),
+]
+
+
+@pytest.mark.parametrize(("pattern", "path", "excluded"), BACKTRACKING_GLOBS)
+def test_globs_that_backtrack_in_re_are_matched_at_once(pattern: str, path: str, excluded: bool):
+    assert _in_a_subprocess(f"path_excluded(({pattern!r},), {path!r})") == str(excluded)
+
+
+def test_an_exclude_that_backtracks_in_re_does_not_stall_discovery(project: Path):
+    (project / DEEP).mkdir(parents=True)
+    (project / DEEP / "x.py").write_bytes(CODE)
+    (project / DEEP / "zz").mkdir()
+    (project / DEEP / "zz" / "y.py").write_bytes(CODE)
+    (project / "designlint.toml").write_text(f'extend-exclude = ["{"**/" * 9}zz"]\n')
+    program = (
+        "from designlint.runner import lint_paths, Options\n"
+        "print(sorted(d.path for d in lint_paths(['.'], Options(jobs=1)).diagnostics))"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == str(sorted([f"{DEEP}/x.py", "good.py"]))
+
+
+GLOB_SEMANTICS = [  # (glob, path, matches): what README documents, kept by the automaton
+    ("tests", "a/tests", True),
+    ("tests", "a/tests.py", False),
+    ("*.py", "a/b/c.py", True),
+    ("a/*.py", "a/b/c.py", False),
+    ("a/*.py", "a/c.py", True),
+    ("a/**/c.py", "a/c.py", True),
+    ("a/**/c.py", "a/b/b/c.py", True),
+    ("a/**", "a/b/c", True),
+    ("x/a**c", "x/ab/bc", True),
+    ("a**c", "x/ab/bc", False),  # no "/": the final component only
+    ("**/c", "c", True),
+    ("a/?", "a/b", True),
+    ("a?b", "a/b", False),
+    ("[ab]x", "bx", True),
+    ("[!ab]x", "bx", False),
+    ("[!ab]x", "cx", True),
+    ("a/b/", "a/b", True),
+]
+
+
+@pytest.mark.parametrize(("pattern", "path", "matches"), GLOB_SEMANTICS)
+def test_glob_semantics(pattern: str, path: str, matches: bool):
+    assert glob_matches(pattern, path) is matches

@@ -29,13 +29,16 @@ _LIMIT_MESSAGES = (
     "too many statically nested blocks",
     "too complex",
 )
+# An escape no Python decodes (``"\\N{NO SUCH NAME}"``, ``f"\\x{path}"``): LibCST parses it, and a
+# rule evaluating the string would fail (the same message since 3.8).
+_ESCAPE_ERROR = "(unicode error)"
 # Virtual memory, committed only as far as it is used; about 50,000 levels of LibCST recursion.
 PARSER_STACK_BYTES = 512 << 20
 _stack_size_lock = threading.Lock()
 
 
 class ParseRefused(Exception):
-    """Code no Python parses: nested too deeply, or holding NUL bytes."""
+    """Code no Python parses: nested too deeply, holding NUL bytes or an escape that does not decode."""
 
     def __init__(self, message: str, row: int = 1):
         super().__init__(message)
@@ -69,7 +72,7 @@ def stdlib_verdict(text: str) -> StdlibVerdict:
         message = str(exc.msg)
         if "null bytes" in message:
             return StdlibVerdict(False, _null_bytes(text))
-        if any(limit in message for limit in _LIMIT_MESSAGES):
+        if any(limit in message for limit in _LIMIT_MESSAGES) or message.startswith(_ESCAPE_ERROR):
             return StdlibVerdict(False, ParseRefused(message, exc.lineno or 1))
         return StdlibVerdict(False, syntax_error=exc if exc.lineno else None)
     except (RecursionError, MemoryError):
