@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from designlint import runner
+from designlint import engine, runner
 from designlint.engine import lint_source
 from designlint.globs import glob_matches
 from designlint.runner import Options, lint_paths
@@ -440,3 +440,48 @@ GLOB_SEMANTICS = [  # (glob, path, matches): what README documents, kept by the 
 @pytest.mark.parametrize(("pattern", "path", "matches"), GLOB_SEMANTICS)
 def test_glob_semantics(pattern: str, path: str, matches: bool):
     assert glob_matches(pattern, path) is matches
+
+
+# -- analysis memory ---------------------------------------------------------------------------
+
+
+def table(rows: int, module: bytes = b"requests") -> bytes:
+    """Generated data behind an import that makes the egress rules need LibCST's tree (10 nodes a row)."""
+    return b"import " + module + b"\n\nTABLE = [\n" + b"    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,\n" * rows + b"]\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            table(100) + CODE,
+            parse_error(
+                1,
+                1,
+                "the file is too large to analyse (1,009 syntax nodes; the limit is 1,000: LibCST's tree takes about 5 kB a node)",
+            ),
+        ),
+        (table(99) + CODE, lints(104)),  # 999 nodes: linted
+        (table(100, b"os") + b"x = 1\n", []),  # no rule needs LibCST's tree, which is not built
+    ],
+    ids=["over the limit", "under the limit", "over the limit, parsed by no rule"],
+)
+def test_a_file_whose_tree_would_be_too_large_gets_one_dl001(monkeypatch, source: bytes, expected: list[tuple]):
+    monkeypatch.setattr(engine, "MAX_NODES", 1_000)  # as 1.6 million nodes are to the real limit
+    diagnostics = lint_source(source, "table.py")
+    assert [(d.code, d.start.row, d.start.column, d.message) for d in diagnostics] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "column", "code_point"),
+    [
+        ("x = 1\ny = '\ud800'\n" + CODE.decode(), 2, 6, "D800"),
+        ("\ufeffy = 'ab\udfff'\r\n", 1, 8, "DFFF"),
+        ("x = 1\r" + CODE.decode() + "# \udc80\n", 3, 3, "DC80"),
+    ],
+)
+def test_a_lone_surrogate_in_text_is_reported_where_it_is(text: str, row: int, column: int, code_point: str):
+    """An editor's buffer comes as a string, and a language client's JSON can hold "\\ud800"."""
+    diagnostics = lint_source(text, "buffer.py")
+    message = f"the text holds a lone surrogate (U+{code_point}), which is not Unicode"
+    assert [(d.code, d.start.row, d.start.column, d.message) for d in diagnostics] == [("DL001", row, column, message)]

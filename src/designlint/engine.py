@@ -27,13 +27,13 @@ from designlint.analysis.names import NameResolver
 from designlint.config import Config
 from designlint.diagnostics import Diagnostic, Edit, Fix, Position
 from designlint.globs import glob_matches
-from designlint.parsing import ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
+from designlint.parsing import MAX_NODES, ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
 from designlint.positions import Positions
 from designlint.project import Project
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge
 from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
-from designlint.source import Decoded, DecodeError, decode
+from designlint.source import Decoded, DecodeError, decode, decode_text
 from designlint.suppression import Suppressions, parse_suppressions
 
 
@@ -218,11 +218,7 @@ class Linter:
         if len(source) > MAX_SOURCE_SIZE:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, too_large_message(len(source)), 1, 1)])
         try:
-            decoded = (
-                decode(source)
-                if isinstance(source, bytes)
-                else Decoded(source.removeprefix("\ufeff"), "utf-8", source.startswith("\ufeff"))
-            )
+            decoded = decode(source) if isinstance(source, bytes) else decode_text(source)
         except DecodeError as exc:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, str(exc), exc.row, exc.column)])
         relpath = _relpath(path, self.config)
@@ -247,6 +243,9 @@ class Linter:
         if verdict.tree is not None:
             nesting = nesting_cost(verdict.tree)
             budget = nesting_budget(nesting.nodes)
+            if nesting.nodes > MAX_NODES:
+                message = f"the file is too large to analyse ({nesting.nodes:,} syntax nodes; the limit is {MAX_NODES:,}: LibCST's tree takes about 5 kB a node)"
+                return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, 1, 1)], decoded)
             if nesting.cost > budget:
                 message = f"cannot parse in reasonable time: expressions nested too deeply (nesting cost {nesting.cost:,}; the limit for this file is {budget:,})"
                 return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, nesting.line, 1)], decoded)
