@@ -3,6 +3,7 @@ problem (the basic config errors are tested with the foundation)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,30 @@ def test_bad_flag_values(project: Path, flags, message):
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == f"Error: {message}"
     assert "Traceback" not in result.stderr
+
+
+def test_a_config_file_another_user_owns_is_used_with_a_warning(project: Path, monkeypatch):
+    """A designlint.toml up the tree that someone else owns (/tmp/designlint.toml above a
+    checkout in /tmp) decides what is checked: that is said, as git's safe.directory does."""
+    toml = project / "designlint.toml"
+    toml.write_text('ignore = ["DL501"]\n')
+    (project / "app" / "designlint.toml").write_text("")  # the user's own: no warning for it
+    (project / "app" / "tools.py").write_text('raise ToolError("RATE_LIMITED")\n')
+    if os.geteuid() == 0:
+        os.chown(toml, 4321, -1)
+        owner = 4321
+    else:  # the file is the user's: the user becomes someone else
+        owner = os.geteuid()
+        monkeypatch.setattr(os, "geteuid", lambda: owner + 1)
+    result = run("a.py", "app/tools.py")
+    assert result.exit_code == 1  # app/tools.py, under the user's own config
+    assert result.stderr.splitlines()[0] == (
+        f"designlint: warning: using {toml}, which another user (uid {owner}) owns: whoever can write it decides what is checked"
+    )
+    assert "a.py" not in result.stdout.replace("tools.py", "")
+
+
+def test_a_config_file_the_user_or_root_owns_is_used_silently(project: Path):
+    (project / "designlint.toml").write_text('ignore = ["DL501"]\n')
+    result = run("a.py")
+    assert (result.exit_code, result.stderr) == (0, "All checks passed!\n")

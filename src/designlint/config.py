@@ -145,6 +145,17 @@ def find_config_file(start: Path, known: dict[Path, Path | None] | None = None) 
     return found
 
 
+def foreign_owner(path: Path) -> int | None:
+    """The owner of ``path`` when it is another user (not root): whoever can write a config file
+    decides what designlint checks, so using one found up the tree that someone else owns is said
+    (as git's safe.directory does). None on systems without owners."""
+    try:
+        owner = os.stat(path).st_uid
+    except OSError:
+        return None
+    return owner if hasattr(os, "geteuid") and owner not in (os.geteuid(), 0) else None
+
+
 def _config_file_in(directory: Path) -> Path | None:
     for name in CONFIG_FILES:
         candidate = directory / name

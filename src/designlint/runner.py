@@ -21,7 +21,7 @@ from designlint.cache import (
     entry_key,
     load_diagnostics,
 )
-from designlint.config import Config, ConfigError, find_config_file, key_error, load_config
+from designlint.config import Config, ConfigError, find_config_file, foreign_owner, key_error, load_config
 from designlint.diagnostics import Diagnostic, Position
 from designlint.engine import FileResult, Linter, too_large_message
 from designlint.fixes import fix_text, unified_diff, write_atomically
@@ -103,6 +103,7 @@ class ConfigResolver:
         self._by_file: dict[Path | None, Config] = {}
         self._by_dir: dict[Path, Config] = {}
         self._config_files: dict[Path, Path | None] = {}  # directory -> the config file that applies there
+        self.warnings: list[str] = []  # for the user: config files in use that another user owns
         self._fixed = None
         if options.isolated:
             self._fixed = self._finish(Config(root=self.cwd))
@@ -123,6 +124,11 @@ class ConfigResolver:
         if config is None:
             config_file = find_config_file(directory, self._config_files)
             if config_file not in self._by_file:
+                owner = foreign_owner(config_file) if config_file else None
+                if owner is not None:
+                    self.warnings.append(
+                        f"using {config_file}, which another user (uid {owner}) owns: whoever can write it decides what is checked"
+                    )
                 base = load_config(config_file, KNOWN_CODES) if config_file else Config(root=self.cwd)
                 self._by_file[config_file] = self._finish(base)
             config = self._by_dir[directory] = self._by_file[config_file]
@@ -496,7 +502,7 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
                 finished(position, outcome)
     if cache is not None:
         cache.sweep()
-    warnings = [cache.warning] if cache is not None and cache.warning else []
+    warnings = resolver.warnings + ([cache.warning] if cache is not None and cache.warning else [])
     return RunResult(outcomes, warnings)
 
 
@@ -526,4 +532,5 @@ def lint_stdin(source: bytes, filename: str | None, options: Options | None = No
     if filename and options.force_exclude and _excluded(path, config):
         return RunResult([])
     # Standard input is never written back: with --fix the CLI prints the fixed source.
-    return RunResult([lint_file(filename or "-", config, options.fix_mode, options.unsafe_fixes, source=source)])
+    outcome = lint_file(filename or "-", config, options.fix_mode, options.unsafe_fixes, source=source)
+    return RunResult([outcome], resolver.warnings)

@@ -135,6 +135,8 @@ class ProjectLinters:
             self._drop_configs()
         self._stamps[directory] = stamp
         config = self._resolver.for_path(path)
+        while self._resolver.warnings:
+            log.warning("%s", self._resolver.warnings.pop())
         linter = self._linters.get(config)
         if linter is None:
             linter = self._linters[config] = Linter(config, project=Project.from_root(config.root))
