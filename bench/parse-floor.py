@@ -10,7 +10,9 @@ usage: python parse-floor.py MODE JOBS ROOT      (time it whole, e.g. /usr/bin/t
   PB_NOGC=1 disables the cyclic GC (measures GC overhead).
 Prints "MODE jobs=N files=F errors=E inner_s=S" on stderr; errors = files that raised."""
 
-import os, sys, time
+import os
+import sys
+import time
 
 if os.environ.get("PB_NOGC"):
     import gc
@@ -44,7 +46,7 @@ def work_cst(p):
 
 def work_cstmeta(p):
     import libcst
-    from libcst.metadata import MetadataWrapper, ScopeProvider, PositionProvider
+    from libcst.metadata import MetadataWrapper, PositionProvider, ScopeProvider
 
     with open(p, "rb") as f:
         m = libcst.parse_module(f.read())
@@ -64,7 +66,7 @@ def safe(fn):
     def g(p):
         try:
             return fn(p)
-        except Exception as e:  # count failures, keep going
+        except Exception:  # count failures, keep going
             return 1
 
     return g
@@ -84,7 +86,8 @@ if __name__ == "__main__":
     if jobs == 1:
         errs = sum(run(mode, p) for p in fs)
     else:
-        import functools, multiprocessing as mp
+        import functools
+        import multiprocessing as mp
 
         with mp.Pool(jobs) as pool:
             errs = sum(pool.imap_unordered(functools.partial(run, mode), fs, chunksize=4))
