@@ -126,7 +126,7 @@ def _unescape(text: str) -> str:
 
 def test_github_annotation_round_trips_hostile_paths_and_messages(context, tmp_path):
     odd = tmp_path / "we,ird:dir" / "100%.py"
-    d = diagnostic(str(odd), message="first line\nsecond: 50%, done\r")
+    d = diagnostic(str(odd), message="first line\nsecond: 50%, done\r ::warning::x")
     output = reporters()["github"]([d], context)
     assert output.count("\n") == 1, "an annotation must stay on one line"
     command, properties, message = _parse_workflow_command(output.rstrip("\n"))
@@ -140,7 +140,7 @@ def test_github_annotation_round_trips_hostile_paths_and_messages(context, tmp_p
         "title": "designlint (DL501 raw-string-error-code)",
     }
     # Printable first: the annotation shows the line break as an escape, not a second line.
-    assert message == "DL501 first line\\nsecond: 50%, done\\r"
+    assert message == "DL501 first line\\nsecond: 50%, done\\r ::warning::x"
 
 
 # --- SARIF ----------------------------------------------------------------------------
