@@ -9,11 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
-from projects import LEGACY_PY, TOOLS_PY, check, configured_project
+from projects import LEGACY_PY, TOOLS_FIXED, check, configured_project
 
 from designlint.runner import FixMode, Options, lint_paths
 
-TOOLS_FIXED = TOOLS_PY.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)")
 LEGACY_FIXED = "from app.errors import ErrorCode\n\n\n" + LEGACY_PY.replace(
     '"UPSTREAM_TIMEOUT"', "ErrorCode.UPSTREAM_TIMEOUT"
 ).replace('"RATE_LIMITED"', "ErrorCode.RATE_LIMITED")
