@@ -23,8 +23,8 @@ from fuzzing import FIXTURES, fixture_mutants, linters
 from hypothesis import HealthCheck, given, settings
 from projects import TOOLS_FIXED, TOOLS_PY, check, configured_project
 
-from designlint import runner
 from designlint.cli import main
+from designlint.engine import Linter
 from designlint.fixes import TEMPORARY_SUFFIX, fix_text
 from designlint.runner import FixMode, Options, lint_paths
 from designlint.source import decode, line_starts, offset_of
@@ -170,6 +170,7 @@ fixes.os = type(sys)("slow_os")
 fixes.os.__dict__.update(os.__dict__)
 fixes.os.fdopen = lambda *a, **k: SlowHandle(real_fdopen(*a, **k))
 from designlint.cli import main
+from designlint.engine import Linter
 main(["check", "--fix", "--unsafe-fixes", "-j", "1", "."], prog_name="designlint")
 """
 
@@ -257,15 +258,17 @@ def assert_not_written(result, name: str, why: str) -> None:
 
 
 def edit_while_linting(monkeypatch, edit: Callable[[], None]) -> None:
-    """Run ``edit`` after the fix is worked out from the content read, before it is written."""
-    real_fix_text = runner.fix_text
+    """Run ``edit`` once, after the file was read and linted, before any fix is written."""
+    real_lint = Linter.lint
+    edits_left = [edit]
 
-    def fix_then_edit(*args, **kwargs):
-        fixed = real_fix_text(*args, **kwargs)
-        edit()
-        return fixed
+    def lint_then_edit(self, source, path):
+        result = real_lint(self, source, path)
+        while edits_left:
+            edits_left.pop()()
+        return result
 
-    monkeypatch.setattr(runner, "fix_text", fix_then_edit)
+    monkeypatch.setattr(Linter, "lint", lint_then_edit)
 
 
 def append(path: Path) -> bytes:
@@ -305,21 +308,28 @@ def test_an_edit_made_while_linting_is_kept(edit, project: Path, monkeypatch):
     assert TOOLS_FINDING in result.stdout.splitlines(), "the finding that was not fixed is still reported"
 
 
-def test_an_edit_made_while_the_fixed_file_is_written_is_kept(project: Path, monkeypatch):
-    """The check comes after the temporary file is written, just before the rename."""
+@pytest.mark.parametrize(
+    "edit",
+    [append, lambda path: path.chmod(0o444), lambda path: os.link(path, path.with_name("tools.backup"))],
+    ids=["appended", "made-read-only", "hard-linked"],
+)
+def test_a_change_made_while_the_fixed_file_is_written_is_kept(edit, project: Path, monkeypatch):
+    """The last check comes after the temporary file is written, just before the rename; it
+    sees the file's identity (mode, links) as well as its bytes."""
     tools = project / "app" / "tools.py"
     real_fsync = os.fsync
-    edited: list[bytes] = []
+    edits_left = [edit]
 
     def fsync_then_edit(descriptor: int) -> None:
         real_fsync(descriptor)
-        if not edited:
-            edited.append(append(tools))
+        while edits_left:
+            edits_left.pop()(tools)
 
     monkeypatch.setattr(os, "fsync", fsync_then_edit)
     result = check("--fix", "--no-cache", "app/tools.py")
-    assert edited and tools.read_bytes() == edited[0]
+    assert not edits_left
     assert_not_written(result, "app/tools.py", CHANGED)
+    assert tools.read_bytes().startswith(TOOLS_PY.encode())
 
 
 @pytest.mark.parametrize(
