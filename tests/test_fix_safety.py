@@ -435,6 +435,18 @@ def test_a_read_only_file_is_not_written(mode: int, project: Path):
     assert tools.stat().st_mode & 0o7777 == mode
 
 
+def test_a_file_this_user_may_not_write_is_not_written(project: Path, monkeypatch):
+    """Root may write any file: here, as another user would, the file is someone else's 0o644."""
+    tools = project / "app" / "tools.py"
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda path, mode, **kwargs: mode != os.W_OK and real_access(path, mode, **kwargs)
+    )
+    result = check("--fix", "app/tools.py")
+    assert_not_written(result, "app/tools.py", "this user may not write it")
+    assert tools.read_text(encoding="utf-8") == TOOLS_PY
+
+
 def test_a_hard_linked_file_is_not_split(project: Path):
     tools = project / "app" / "tools.py"
     backup = project / "tools.backup"

@@ -143,8 +143,10 @@ def _refuse_unwritable(target: Path, status: os.stat_result) -> None:
     if not stat.S_ISREG(status.st_mode):
         raise NotWritten("it is no longer a regular file")
     # os.access says yes to root whatever the mode: the mode bits say whether it is meant to be written.
-    if not status.st_mode & 0o222 or not os.access(target, os.W_OK):
+    if not status.st_mode & 0o222:
         raise NotWritten("it is read-only")
+    if not os.access(target, os.W_OK):
+        raise NotWritten("this user may not write it")
     if status.st_nlink > 1:
         raise NotWritten(f"it has {status.st_nlink} hard links, which a rewrite would split")
 
