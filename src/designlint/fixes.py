@@ -103,8 +103,9 @@ def write_fixed_file(path: Path, original: bytes, fixed: bytes, root: Path) -> N
     readers see the old file or the new one, whole. Just before the rename, the file must
     still be the same one, holding ``original`` byte for byte; an edit made meanwhile is kept.
     Mode, owner and group are kept; a symlink is written through to its target, which must be
-    inside ``root``. Read-only files and files with other hard links (which the rename would
-    split) are not written. Raises ``NotWritten``; the file is then as it was.
+    inside ``root``. Read-only files, files this user may not write and files with other hard
+    links (which the rename would split) are not written. Raises ``NotWritten``; the file is
+    then as it was.
     """
     try:
         target = _write_target(path, root)
