@@ -488,10 +488,13 @@ def test_a_file_whose_owner_cannot_be_kept_is_not_written(project: Path, monkeyp
     assert tools.read_text(encoding="utf-8") == TOOLS_PY
 
 
-@pytest.mark.parametrize("length", [200, 235, 255])
-def test_a_long_file_name_is_fixed(length: int, project: Path):
+@pytest.mark.parametrize(
+    "name",
+    ["t" * 197 + ".py", "t" * 232 + ".py", "t" * 252 + ".py", "é" * 126 + ".py"],
+    ids=["200", "235", "255", "255-bytes-of-utf-8"],
+)
+def test_a_long_file_name_is_fixed(name: str, project: Path):
     """Names up to NAME_MAX (255 bytes): the temporary file's name is short whatever the file's."""
-    name = "t" * (length - 3) + ".py"
     (project / "app" / name).write_text(TOOLS_PY, encoding="utf-8")
     result = check("--fix", f"app/{name}")
     assert (result.exit_code, result.stderr) == (0, "All checks passed! (1 fixed)\n"), result.stdout
