@@ -20,6 +20,7 @@ from designlint import __version__
 from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue
 from designlint.config import ConfigError, check_selector
+from designlint.fixes import TEMPORARY_SUFFIX
 from designlint.fixes import fixable as is_fixable
 from designlint.globs import GlobError, compile_glob
 from designlint.progress import ProgressBar
@@ -316,7 +317,7 @@ def _replace_file(path: Path, data: bytes) -> None:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
         mode = None
-    temporary = path.parent / f".{secrets.token_hex(8)}.designlint-tmp"  # short: path's own name may be long
+    temporary = path.parent / f".{secrets.token_hex(8)}{TEMPORARY_SUFFIX}"  # short: path's own name may be long
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
     try:
         with os.fdopen(descriptor, "wb") as handle:
