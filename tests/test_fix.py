@@ -179,34 +179,3 @@ def test_fix_through_the_api(project):
     fixed = lint_paths(["."], Options(jobs=1, fix_mode=FixMode.FIX, unsafe_fixes=True))
     assert sum(o.fixed for o in fixed.outcomes) == 3 and fixed.diagnostics == []
     assert (project / "app" / "legacy.py").read_text(encoding="utf-8") == LEGACY_FIXED
-
-
-@pytest.mark.parametrize(
-    ("source", "fixed"),
-    [
-        (
-            '"""Doc."""\nimport os\n\nraise ToolError("RATE_LIMITED")\n',
-            '"""Doc."""\nfrom app.errors import ErrorCode\nimport os\n\nraise ToolError(ErrorCode.RATE_LIMITED)\n',
-        ),
-        (
-            '@dataclass\nclass A:\n    x = 1\n\nraise ToolError("RATE_LIMITED")\n',
-            "from app.errors import ErrorCode\n\n\n@dataclass\nclass A:\n    x = 1\n\nraise ToolError(ErrorCode.RATE_LIMITED)\n",
-        ),
-        (
-            'from __future__ import annotations\nx = 1\nraise ToolError("RATE_LIMITED")\n',
-            "from __future__ import annotations\nfrom app.errors import ErrorCode\n\nx = 1\nraise ToolError(ErrorCode.RATE_LIMITED)\n",
-        ),
-    ],
-    ids=["joins-the-imports", "before-a-decorated-class", "after-future-imports"],
-)
-def test_an_added_import_lands_where_a_person_would_put_it(source, fixed):
-    from designlint import Config, Project, lint_source
-    from designlint.config import ErrorsOptions
-    from designlint.fixes import fix_text
-
-    config = Config(errors=ErrorsOptions("app.errors.ErrorCode"))
-    project = Project.from_sources(
-        {"app.errors": "import enum\n\n\nclass ErrorCode(str, enum.Enum):\n    RATE_LIMITED = 'RATE_LIMITED'\n"}
-    )
-    text, applied, _ = fix_text(source, lambda t: lint_source(t, "m.py", config, project), unsafe=True)
-    assert (text, applied) == (fixed, 1)

@@ -8,7 +8,6 @@ numbers, what the rule reported, and for a fix a unified diff of expected and ac
 from __future__ import annotations
 
 import difflib
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,20 +22,10 @@ from designlint.rules import ALL_RULES, KNOWN_CODES
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
-
-def case_table(case: Valid | Invalid) -> dict:
-    """The case's ``[tool.designlint]`` table, from its TOML snippet or as given."""
-    return tomllib.loads(case.config) if isinstance(case.config, str) else dict(case.config)
-
 
 def case_config(rule: type[Rule], case: Valid | Invalid) -> Config:
     text = case.config if isinstance(case.config, str) else ""
-    return parse_table(case_table(case), Path.cwd(), KNOWN_CODES, source=f"a {rule.code} case's config", text=text)
+    return parse_table(case.config_table(), Path.cwd(), KNOWN_CODES, source=f"a {rule.code} case's config", text=text)
 
 
 def lint_case(rule: type[Rule], case: Valid | Invalid) -> list[Diagnostic]:

@@ -8,10 +8,16 @@ page in ``rules/`` must each be one of these cases. Plain data: nothing here run
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
 
 
 def _source(text: str) -> str:
@@ -41,6 +47,10 @@ class _Case:
 
     def __post_init__(self) -> None:
         _dedent_fields(self, "code", "config")
+
+    def config_table(self) -> dict[str, Any]:
+        """The ``[tool.designlint]`` table, for ``config.parse_table``."""
+        return tomllib.loads(self.config) if isinstance(self.config, str) else dict(self.config)
 
 
 @dataclass(frozen=True)

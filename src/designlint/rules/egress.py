@@ -112,6 +112,9 @@ def host_allowed(host: UrlHost, allow: tuple[str, ...]) -> bool:
 
 
 class _EgressRule(Rule):
+    """What both egress rules share: the calls of known HTTP clients and their destination
+    arguments; each rule checks the destination its own way (``check``)."""
+
     def could_fire(self, file: FileFacts) -> bool:
         # Not a text prefilter: a client's own package (``requests/api.py``) calls its functions
         # without naming the package. Anywhere else a client is imported by name.
@@ -417,6 +420,16 @@ class EgressUnguardedUrl(_EgressRule):
 
             def item(path):
                 return api.get(path).json()
+            """
+        ),
+        # Without configured guards, functions named like one count.
+        Valid(
+            """
+            import requests
+
+            def f(url):
+                validate_url(url)
+                return requests.get(url)
             """
         ),
     )

@@ -279,8 +279,7 @@ class UntrustedContentInPrompt(Rule):
                     {"role": "user", "content": user_input},
                     {"role": "tool", "tool_call_id": call_id, "content": observation},
                 ]
-            """,
-            path=_AGENT,
+            """
         ),
         # Tool output and user input in the channels the APIs label for them.
         Valid(
@@ -350,7 +349,6 @@ class UntrustedContentInPrompt(Rule):
                     messages=[{"role": "system", "content": f"Summarize this page:\\n{page}"}],
                 )
             """,
-            path=_AGENT,
             line=11,
             column=49,
             message="HTTP response body from line 8 enters the system prompt untagged",
@@ -362,7 +360,6 @@ class UntrustedContentInPrompt(Rule):
                 prompt = "Context:\\n" + "\\n\\n".join(d.page_content for d in docs) + "\\nQuestion: " + question
                 return llm.invoke(prompt)
             """,
-            path=_AGENT,
             line=3,
             column=14,
             message="retrieved document from line 2 enters the prompt `prompt` untagged",
@@ -375,7 +372,6 @@ class UntrustedContentInPrompt(Rule):
                 history.append({"role": "user", "content": f"Observation: {observation}"})
                 return client.chat.completions.create(model="gpt-4o", messages=history)
             """,
-            path=_AGENT,
             line=4,
             column=48,
             message="tool output from line 2 enters a user message untagged",
