@@ -8,33 +8,21 @@ numbers, what the rule reported, and for a fix a unified diff of expected and ac
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 
 import pytest
+from rule_cases import RULE_CASES, case_config, case_project
 
-from designlint.analysis.modules import module_name_for
-from designlint.config import Config, parse_table
 from designlint.diagnostics import Applicability, Diagnostic
 from designlint.engine import lint_source
 from designlint.fixes import apply_edits
-from designlint.project import Project
-from designlint.rules import ALL_RULES, KNOWN_CODES
+from designlint.rules import ALL_RULES
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
 
-def case_config(rule: type[Rule], case: Valid | Invalid) -> Config:
-    text = case.config if isinstance(case.config, str) else ""
-    return parse_table(case.config_table(), Path.cwd(), KNOWN_CODES, source=f"a {rule.code} case's config", text=text)
-
-
 def lint_case(rule: type[Rule], case: Valid | Invalid) -> list[Diagnostic]:
-    modules = {}
-    for path, source in case.files.items():
-        module = module_name_for(path)
-        assert module is not None, f"{rule.code} case: {path!r} in files is not a module path"
-        modules[module] = source
-    diagnostics = lint_source(case.code, case.path, case_config(rule, case), Project.from_sources(modules))
+    """The rule's findings on the case; a case that does not even parse fails here."""
+    diagnostics = lint_source(case.code, case.path, case_config(rule, case), case_project(rule, case))
     broken = [d for d in diagnostics if d.code in ("DL001", "DL002")]
     if broken:
         pytest.fail(f"a {rule.code} case cannot be linted:\n{_numbered(case.code)}\n{_found(broken)}", pytrace=False)
@@ -65,15 +53,7 @@ def _holds(case: Invalid, finding: Diagnostic) -> bool:
     )
 
 
-CASES = [
-    pytest.param(rule, case, id=f"{rule.code}-{kind}-{index}")
-    for rule in ALL_RULES
-    for kind, cases in (("valid", rule.VALID), ("invalid", rule.INVALID))
-    for index, case in enumerate(cases)
-]
-
-
-@pytest.mark.parametrize(("rule", "case"), CASES)
+@pytest.mark.parametrize(("rule", "case"), RULE_CASES)
 def test_rule_case(rule: type[Rule], case: Valid | Invalid):
     found = lint_case(rule, case)
     where = f"{rule.code} at {case.path}:\n{_numbered(case.code)}\n"
