@@ -247,6 +247,38 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
         ),
         Invalid(
             """
+            from langchain_core.messages import HumanMessage
+
+
+            def as_message(text: str):
+                return HumanMessage(content=text)
+            """,
+            path="app/tools/search.py",
+            line=1,
+            column=1,
+            end_column=49,
+            message="framework module `langchain_core.messages` imported outside an adapter module (in `app.tools.search`)",
+        ),
+        Invalid(
+            """
+            from __future__ import annotations
+
+            import typing
+
+            if typing.TYPE_CHECKING:
+                from anthropic.types import Message
+
+
+            def text_of(message: Message) -> str:
+                return message.content[0].text
+            """,
+            path="app/tools/search.py",
+            line=6,
+            column=5,
+            message="`anthropic.types`",
+        ),
+        Invalid(
+            """
             try:
                 import litellm
             except ImportError:

@@ -342,6 +342,47 @@ class EgressHostNotAllowed(_EgressRule):
             column=36,
             message='"metrics.example.net" (http.client.HTTPSConnection)',
         ),
+        # Clients kept on self, made by a pool, or speaking websockets.
+        Invalid(
+            """
+            import httpx
+
+
+            class Search:
+                def __init__(self):
+                    self.http = httpx.Client(timeout=5)
+
+                def query(self, text):
+                    return self.http.get("https://api.search.example/v1", params={"q": text}).json()
+            """,
+            line=9,
+            column=30,
+            message='"api.search.example" (httpx.Client.get): no egress allowlist is configured',
+        ),
+        Invalid(
+            """
+            import urllib3
+
+            pool = urllib3.PoolManager()
+            pool.request("GET", "https://files.example.com/report.csv")
+            """,
+            line=4,
+            column=21,
+            message='"files.example.com" (urllib3.PoolManager.request)',
+        ),
+        Invalid(
+            """
+            import websockets
+
+
+            async def follow():
+                async with websockets.connect("wss://stream.example.com/feed") as ws:
+                    return await ws.recv()
+            """,
+            line=5,
+            column=35,
+            message='"stream.example.com" (websockets.connect)',
+        ),
     )
 
     def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
