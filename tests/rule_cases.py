@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from designlint import Project
 from designlint.analysis.modules import module_name_for
 from designlint.config import Config, parse_table
-from designlint.project import Project
 from designlint.rules import ALL_RULES, KNOWN_CODES
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid

@@ -8,9 +8,9 @@ import dataclasses
 import pytest
 
 from designlint import config as config_module
+from designlint import lint_source
 from designlint.catalogue import Example, load_catalogue
 from designlint.config import Config
-from designlint.engine import lint_source
 from designlint.rules import ALL_RULES, KNOWN_CODES
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid

@@ -12,8 +12,8 @@ import difflib
 import pytest
 from rule_cases import RULE_CASES, case_config, case_project
 
+from designlint import lint_source
 from designlint.diagnostics import Applicability, Diagnostic
-from designlint.engine import lint_source
 from designlint.fixes import apply_edits
 from designlint.rules import ALL_RULES
 from designlint.rules.base import Rule
