@@ -9,11 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
-from projects import LEGACY_PY, TOOLS_PY, check, configured_project
+from projects import LEGACY_PY, TOOLS_FIXED, check, configured_project
 
 from designlint.runner import FixMode, Options, lint_paths
 
-TOOLS_FIXED = TOOLS_PY.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)")
 LEGACY_FIXED = "from app.errors import ErrorCode\n\n\n" + LEGACY_PY.replace(
     '"UPSTREAM_TIMEOUT"', "ErrorCode.UPSTREAM_TIMEOUT"
 ).replace('"RATE_LIMITED"', "ErrorCode.RATE_LIMITED")
@@ -179,3 +178,36 @@ def test_fix_through_the_api(project):
     fixed = lint_paths(["."], Options(jobs=1, fix_mode=FixMode.FIX, unsafe_fixes=True))
     assert sum(o.fixed for o in fixed.outcomes) == 3 and fixed.diagnostics == []
     assert (project / "app" / "legacy.py").read_text(encoding="utf-8") == LEGACY_FIXED
+
+
+# -- --fix leaves an unsafe DL501 fix to --unsafe-fixes (which fixes are safe: the rule's cases) --
+
+STR_ENUM = """\
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    RATE_LIMITED = "RATE_LIMITED"
+    TOOL_NOT_FOUND = "tool_not_found"
+    TIMEOUT = "TIMEOUT"
+    UPSTREAM_TIMEOUT = "TIMEOUT"  # an alias by value: the same member as TIMEOUT
+    LEGACY_TIMEOUT = TIMEOUT  # an alias by name
+"""
+NAME_NOT_VALUE = """\
+from app.errors import ErrorCode
+
+
+def missing(err):
+    return err.code == "TOOL_NOT_FOUND"
+"""
+
+
+def test_fix_leaves_a_literal_that_names_a_member_with_another_value(tmp_path, monkeypatch):
+    configured_project(tmp_path, {"app/errors.py": STR_ENUM, "app/tools.py": NAME_NOT_VALUE})
+    monkeypatch.chdir(tmp_path)
+    assert check("--fix", "app/tools.py").stderr == "Found 1 problem in 1 file.\n"
+    assert (tmp_path / "app" / "tools.py").read_text(encoding="utf-8") == NAME_NOT_VALUE
+    result = check("--fix", "--unsafe-fixes", "app/tools.py")
+    assert result.stderr == "All checks passed! (1 fixed)\n"
+    fixed = NAME_NOT_VALUE.replace('"TOOL_NOT_FOUND"', "ErrorCode.TOOL_NOT_FOUND")
+    assert (tmp_path / "app" / "tools.py").read_text(encoding="utf-8") == fixed

@@ -51,6 +51,56 @@ _PLAIN_ENUM = {
         """
 }
 _ERRORS_CONFIG = '[errors]\ncodes = "app.errors.ErrorCode"\n'
+# Members whose values are not their names, and aliases: the literal decides whether the fix is safe.
+_ALIASED_ENUM = """
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    RATE_LIMITED = "RATE_LIMITED"
+    TOOL_NOT_FOUND = "tool_not_found"
+    TIMEOUT = "TIMEOUT"
+    UPSTREAM_TIMEOUT = "TIMEOUT"  # an alias by value: the same member as TIMEOUT
+    LEGACY_TIMEOUT = TIMEOUT  # an alias by name
+"""
+_AUTO_ENUM = """
+from enum import StrEnum, auto
+
+
+class ErrorCode(StrEnum):
+    NOT_FOUND = auto()  # "not_found"
+"""
+_INT_ENUM = """
+from enum import IntEnum
+
+
+class ErrorCode(IntEnum):
+    RATE_LIMITED = 429
+"""
+_UNMIXED_ENUM = """
+from enum import Enum
+
+
+class ErrorCode(Enum):  # no str mixin: ErrorCode.RATE_LIMITED != "RATE_LIMITED"
+    RATE_LIMITED = "RATE_LIMITED"
+"""
+
+
+def _compared_code(enum_module: str, literal: str, member: str, *, unsafe: bool) -> Invalid:
+    """``err.code == "<literal>"`` where the enum is imported: the finding names ``member`` and
+    its fix is safe only when the member compares equal to the literal."""
+    code = f'from app.errors import ErrorCode\n\n\ndef handle(err):\n    return err.code == "{literal}"\n'
+    return Invalid(
+        code,
+        path="app/handlers.py",
+        config=_ERRORS_CONFIG,
+        files={"app/errors.py": enum_module},
+        line=5,
+        column=24,
+        message=f'raw error code "{literal}": use ErrorCode.{member}',
+        expected_fix=code.replace(f'"{literal}"', f"ErrorCode.{member}"),
+        unsafe_fix=unsafe,
+    )
 
 
 class RawStringErrorCode(Rule):
@@ -355,6 +405,15 @@ class RawStringErrorCode(Rule):
             column=26,
             message='error code "RATE_LIMTED" is not a member of ErrorCode (app.errors.ErrorCode)',
         ),
+        _compared_code(_ALIASED_ENUM, "RATE_LIMITED", "RATE_LIMITED", unsafe=False),  # name and value alike
+        _compared_code(_ALIASED_ENUM, "tool_not_found", "TOOL_NOT_FOUND", unsafe=False),  # the value
+        _compared_code(_ALIASED_ENUM, "TOOL_NOT_FOUND", "TOOL_NOT_FOUND", unsafe=True),  # the name, not the value
+        _compared_code(_ALIASED_ENUM, "TIMEOUT", "TIMEOUT", unsafe=False),  # the value both aliases share
+        _compared_code(_ALIASED_ENUM, "UPSTREAM_TIMEOUT", "UPSTREAM_TIMEOUT", unsafe=True),  # an alias's name
+        _compared_code(_ALIASED_ENUM, "LEGACY_TIMEOUT", "LEGACY_TIMEOUT", unsafe=True),
+        _compared_code(_AUTO_ENUM, "NOT_FOUND", "NOT_FOUND", unsafe=True),  # auto() gives "not_found"
+        _compared_code(_INT_ENUM, "RATE_LIMITED", "RATE_LIMITED", unsafe=True),
+        _compared_code(_UNMIXED_ENUM, "RATE_LIMITED", "RATE_LIMITED", unsafe=True),
     )
 
     def __init__(self, config):
@@ -452,10 +511,12 @@ class RawStringErrorCode(Rule):
             )
         else:
             self.report(
-                node, f'raw error code "{value}": use {enum.class_name}.{member}', fix=self._fix(node, enum, member)
+                node,
+                f'raw error code "{value}": use {enum.class_name}.{member}',
+                fix=self._fix(node, enum, member, value),
             )
 
-    def _fix(self, node: cst.CSTNode, enum: EnumInfo, member: str) -> NodeFix | None:
+    def _fix(self, node: cst.CSTNode, enum: EnumInfo, member: str, literal: str) -> NodeFix | None:
         module, _, class_name = enum.qualname.rpartition(".")
         names = self.context.names
         local = names.imported_as(enum.qualname)
@@ -468,8 +529,9 @@ class RawStringErrorCode(Rule):
             local = class_name
             changes.append(AddImport(f"from {module} import {class_name}"))
         changes.append(Replace(node, f"{local}.{member}"))
-        # Only a str-valued enum member compares and serialises like the literal it replaces.
-        safe = not any(isinstance(c, AddImport) for c in changes) and enum.str_valued
+        # Safe only where the member compares and serialises like the literal it replaces: a
+        # literal that is the member's name, not its value, would turn a True comparison False.
+        safe = not any(isinstance(c, AddImport) for c in changes) and enum.equals_literal(member, literal)
         return NodeFix(
             f"Replace with {local}.{member}", tuple(changes), Applicability.SAFE if safe else Applicability.UNSAFE
         )
