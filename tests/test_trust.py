@@ -197,3 +197,20 @@ def test_a_configured_sanitizer_defined_in_the_module_itself():
     assert rows(source) == [6]
     assert rows(source, sanitizers=("app.agent.fence",)) == []
     assert rows(source, sanitizers=("fence",)) == []
+
+
+def test_http_bodies_are_the_responses_of_the_client_catalogue():
+    source = """
+    import urllib2
+    from requests.structures import CaseInsensitiveDict
+
+    def ask(client, raw_headers, url):
+        headers = CaseInsensitiveDict(raw_headers)
+        agent = headers.get("User-Agent")
+        page = urllib2.urlopen(url).read()
+        client.messages.create(model="m", system=f"Agent: {agent}", messages=[])
+        return client.messages.create(model="m", system=f"Page: {page}", messages=[])
+    """
+    # A header mapping of the requests package is not a response (its get() sends nothing);
+    # urllib2's urlopen, the old spelling of urllib.request's, is one.
+    assert rows(source) == [10]

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import libcst as cst
 import libcst.matchers as m
 
+from designlint.analysis.clients import is_model_call, response_call
 from designlint.analysis.dataflow import Dataflow, Taint, TaintSpec
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
@@ -20,10 +21,6 @@ TOOL_OUTPUT = "tool output"
 USER_INPUT = "user input"
 FILE_CONTENTS = "file contents"
 
-HTTP_LIBRARIES = ("requests", "httpx", "aiohttp", "urllib3", "urllib.request")
-HTTP_CALLS = frozenset(
-    {"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "urlopen", "fetch"}
-)
 RETRIEVAL_METHODS = frozenset(
     {
         "similarity_search",
@@ -103,7 +100,7 @@ class UntrustedSpec(TaintSpec):
         last = node.func.attr.value if isinstance(node.func, cst.Attribute) else callee.rsplit(".", 1)[-1]
         if rule.matches(node.func, rule.config.trust.sources):
             return f"`{last}()` result"
-        if qualname and qualname.startswith(HTTP_LIBRARIES) and last in HTTP_CALLS:
+        if response_call(qualname):
             return HTTP_BODY
         retrieved_content = last == "get_content" and any(
             a.keyword is not None and a.keyword.value == "metadata_mode" for a in node.args
@@ -279,7 +276,9 @@ class UntrustedContentInPrompt(Rule):
             if arg.keyword is not None and arg.keyword.value in PROMPT_KEYWORDS:
                 keyword = arg.keyword.value
                 self._check(arg.value, PROMPT_KEYWORDS[keyword], system=keyword in SYSTEM_KEYWORDS)
-            elif arg.keyword is not None and arg.keyword.value == "input" and _is_model_call(node):
+            elif (
+                arg.keyword is not None and arg.keyword.value == "input" and is_model_call(dotted_name(node.func) or "")
+            ):
                 self._check(arg.value, "the model input")
         self._check_project_call(node)
 
@@ -375,11 +374,3 @@ def _passes_to_prompt(function: cst.FunctionDef, param: str) -> bool:
     """Whether ``function`` passes its parameter ``param`` on as a prompt keyword (``messages=messages``)."""
     keyword = m.Name(m.MatchIfTrue(lambda name: name in PROMPT_KEYWORDS))
     return bool(m.findall(function, m.Arg(keyword=keyword, value=m.Name(param))))
-
-
-def _is_model_call(call: cst.Call) -> bool:
-    """``client.responses.create(input=...)``, ``chain.invoke(input=...)``: model inputs, not
-    ``subprocess.run(input=...)``."""
-    name = dotted_name(call.func) or ""
-    parts = name.split(".")
-    return "responses" in parts or parts[-1] in ("invoke", "ainvoke", "stream", "astream", "generate", "agenerate")
