@@ -214,3 +214,25 @@ def test_http_bodies_are_the_responses_of_the_client_catalogue():
     # A header mapping of the requests package is not a response (its get() sends nothing);
     # urllib2's urlopen, the old spelling of urllib.request's, is one.
     assert rows(source) == [10]
+
+
+def test_helpers_defined_under_try_or_if_at_module_level_are_followed():
+    source = """
+    import requests
+
+    try:
+        from fastfetch import fetch_text
+    except ImportError:
+        def fetch_text(url):
+            return requests.get(url).text
+
+    def summarize(client, url):
+        page = fetch_text(url)
+        return client.messages.create(model="m", system=f"Summarize: {page}", messages=[])
+    """
+    assert findings(source) == [
+        (
+            12,
+            "HTTP response body from line 8 (returned by `fetch_text()`) enters the system prompt untagged: label it with a sanitizer such as `tag_untrusted` first",
+        )
+    ]

@@ -13,7 +13,8 @@ from urllib.parse import urljoin
 
 import libcst as cst
 
-from designlint.analysis.names import dotted_name, last_name, target_names
+from designlint.analysis.names import dotted_name, last_name
+from designlint.analysis.summaries import local_values, returned_values
 from designlint.analysis.urls import is_absolute_url, url_origin
 
 if TYPE_CHECKING:
@@ -283,12 +284,10 @@ class _Evaluator:
         tuple). Its own parameters and locals assigned more than once are unknown; everything
         else is read at module level. Several returns agree when they name the same scheme and
         host."""
-        returns = [
-            node.value for node in _own_nodes(function.body) if isinstance(node, cst.Return) and node.value is not None
-        ]
+        returns = returned_values(function)
         if not returns:
             return unknown(stands_for)
-        saved, self.locals = self.locals, _local_names(function)
+        saved, self.locals = self.locals, local_values(function)
         try:
             values = [self._part(returned, path, stands_for, depth - 1) for returned in returns]
         finally:
@@ -424,38 +423,6 @@ def _parts_readable(name: str, value: cst.CSTNode, path: Path) -> bool:
     set may be changed after it is made (``urls.append(...)``), so only a constant's (upper
     case by convention) is read."""
     return not path or not isinstance(value, (cst.List, cst.Set)) or name.rpartition(".")[2].isupper()
-
-
-def _local_names(function: cst.FunctionDef) -> dict[str, cst.BaseExpression | None]:
-    """A function's parameters and locals: the value of a local assigned once, else None."""
-    params = function.params
-    names: dict[str, cst.BaseExpression | None] = {
-        p.name.value: None for p in (*params.posonly_params, *params.params, *params.kwonly_params)
-    }
-    names.update((p.name.value, None) for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param))
-    for node in _own_nodes(function.body):
-        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            name = node.targets[0].target.value
-            names[name] = node.value if name not in names else None
-        else:
-            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else []
-            if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For)):
-                targets.append(node.target)
-            for target in targets:
-                for name in target_names(target):
-                    names[name] = None
-    return names
-
-
-def _own_nodes(root: cst.CSTNode):
-    """The nodes under ``root``, not descending into nested functions, classes or lambdas."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(
-            child for child in node.children if not isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
-        )
 
 
 def _is_property(function: cst.FunctionDef) -> bool:

@@ -7,12 +7,12 @@ import re
 from collections.abc import Callable
 
 import libcst as cst
-import libcst.matchers as m
 
 from designlint.analysis.clients import is_model_call, response_call
 from designlint.analysis.dataflow import Dataflow, Taint, TaintSpec
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
+from designlint.analysis.summaries import bound_arguments, keywords_passed
 from designlint.rules.base import AllOf, Rule
 
 HTTP_BODY = "HTTP response body"
@@ -289,18 +289,14 @@ class UntrustedContentInPrompt(Rule):
         function = self.flow.function(node, scope) if scope is not False else None
         if function is None:
             return
-        params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
-        if isinstance(node.func, cst.Attribute):
-            params = params[1:]  # self
-        for index, arg in enumerate(node.args):
-            keyword = params[index] if arg.keyword is None and not arg.star and index < len(params) else None
-            if keyword in PROMPT_PARAMETERS:
+        for param, arg in bound_arguments(function, node).items():
+            if arg.keyword is None and param in PROMPT_PARAMETERS:
                 # A parameter called messages is a prompt only where the function hands it to one.
-                confirm = (lambda: _passes_to_prompt(function, "messages")) if keyword == "messages" else None
+                confirm = (lambda: _passes_to_prompt(function, "messages")) if param == "messages" else None
                 self._check(
                     arg.value,
-                    f"parameter `{keyword}` of `{function.name.value}()`",
-                    system=keyword in SYSTEM_KEYWORDS,
+                    f"parameter `{param}` of `{function.name.value}()`",
+                    system=param in SYSTEM_KEYWORDS,
                     confirm=confirm,
                 )
 
@@ -372,5 +368,4 @@ class UntrustedContentInPrompt(Rule):
 
 def _passes_to_prompt(function: cst.FunctionDef, param: str) -> bool:
     """Whether ``function`` passes its parameter ``param`` on as a prompt keyword (``messages=messages``)."""
-    keyword = m.Name(m.MatchIfTrue(lambda name: name in PROMPT_KEYWORDS))
-    return bool(m.findall(function, m.Arg(keyword=keyword, value=m.Name(param))))
+    return bool(PROMPT_PARAMETERS & keywords_passed(function, param))
