@@ -77,11 +77,12 @@ def host_of(value: StaticValue) -> UrlHost | None:
 def _host_in(parts: tuple[str | cst.CSTNode, ...]) -> UrlHost | None:
     authority: list[str | cst.CSTNode] = []
     for part in parts:
-        end = _HOST_END.search(part) if isinstance(part, str) else None
-        if end is not None:
-            authority.append(part[: end.start()])
-            break
-        if not isinstance(part, str) and authority and _names_a_path(part):
+        if isinstance(part, str):
+            end = _HOST_END.search(part)
+            if end is not None:
+                authority.append(part[: end.start()])
+                break
+        elif authority and _names_a_path(part):
             break  # f"https://github.com{path}": a piece named as a path starts the path
         authority.append(part)
     else:
