@@ -220,6 +220,8 @@ def test_sdk_clients_their_default_timeouts_and_units():
     mistral = MODEL_CLIENTS["mistralai.Mistral"]
     assert code(mistral.timeout.of(call_of("Mistral(api_key=k, timeout_ms=30000)"))) == "30000"
     assert mistral.timeout_unit == 0.001 and all(call.timeout_unit == 0.001 for call in mistral.calls)
+    assert MODEL_CLIENTS["openai.AzureOpenAI"].options_methods == ("with_options", "copy")
+    assert MODEL_CLIENTS["cohere.Client"].options_methods == ()
     genai = MODEL_CLIENTS["google.genai.Client"]
     assert (genai.timeout, genai.timeout_key) == (Argument(keyword="http_options"), "timeout")
     assert LITELLM_DEFAULT == 600.0 and set(CHAT_MODEL_CLASSES.values()) == {600.0}

@@ -13,7 +13,7 @@ A default timeout is in seconds; ``None`` means the library sets none and waits 
 calls ``socket.setdefaulttimeout``). Sources, read in each library's code: requests 2.34
 (``api.py``, ``sessions.py``), httpx 0.28 (``_config.DEFAULT_TIMEOUT_CONFIG``), aiohttp 3.14
 (``client.DEFAULT_TIMEOUT``), urllib3 2.8 (``__init__.request``, ``util/timeout.py``),
-websockets 17 (``asyncio/client.connect``), CPython 3.13 (``urllib.request``, ``http.client``),
+websockets 17 (``asyncio/client.connect``), CPython 3.11 and 3.12 (``urllib.request``, ``http.client``),
 openai 3.57 and anthropic 2.15 (``_constants.DEFAULT_TIMEOUT``), groq 1.7 (the same), mistralai
 3.7 (``sdk.py``: an ``httpx.Client`` of its own), cohere 7.3 (``base_client.py``), google-genai
 3.6 (``_api_client.py``), litellm 1.110 (``constants.py``), langchain-openai 1.7.
@@ -99,6 +99,9 @@ class ModelClient:
     timeout_key: str | None = None
     timeout_unit: float = 1.0
     base_url: Argument | None = Argument(keyword="base_url")
+    # Methods that return a copy of the client with other options, a timeout among them:
+    # ``client.with_options(timeout=10).chat.completions.create(...)``.
+    options_methods: tuple[str, ...] = ()
 
 
 # -- HTTP -------------------------------------------------------------------------------
@@ -148,6 +151,8 @@ def _http_calls() -> dict[str, HttpCall]:
         calls.update(_methods(client, **httpx_verbs, request=httpx_request, stream=httpx_request))
         calls.update(_methods(client, send=HttpCall(None, None, None)))
     # aiohttp: a session's methods take ``timeout=``; aiohttp.request makes a session of its own.
+    # (ws_connect's ``timeout=`` is a ClientWSTimeout for receiving and closing; the session's
+    # bounds its handshake.)
     calls.update(
         _methods(
             "aiohttp.ClientSession",
@@ -215,6 +220,7 @@ def response_call(qualname: str | None) -> HttpCall | None:
 # -- LLM SDKs ---------------------------------------------------------------------------
 
 _OPENAI_DEFAULT = 600.0  # openai, anthropic: httpx.Timeout(timeout=600, connect=5.0)
+_COPIES = ("with_options", "copy")  # the Stainless-generated SDKs: openai, anthropic, groq
 _CHAT_COMPLETIONS = (
     ModelCall("chat.completions.create", ("messages",)),
     ModelCall("chat.completions.parse", ("messages",)),
@@ -261,12 +267,14 @@ _GENAI_CALLS = tuple(
 MODEL_CLIENTS: dict[str, ModelClient] = {
     **dict.fromkeys(
         ("openai.OpenAI", "openai.AsyncOpenAI", "openai.AzureOpenAI", "openai.AsyncAzureOpenAI"),
-        ModelClient(_OPENAI_CALLS, _OPENAI_DEFAULT),
+        ModelClient(_OPENAI_CALLS, _OPENAI_DEFAULT, options_methods=_COPIES),
     ),
     **dict.fromkeys(
-        ("anthropic.Anthropic", "anthropic.AsyncAnthropic"), ModelClient(_ANTHROPIC_CALLS, _OPENAI_DEFAULT)
+        ("anthropic.Anthropic", "anthropic.AsyncAnthropic"),
+        ModelClient(_ANTHROPIC_CALLS, _OPENAI_DEFAULT, options_methods=_COPIES),
     ),
-    **dict.fromkeys(("groq.Groq", "groq.AsyncGroq"), ModelClient(_CHAT_COMPLETIONS, 60.0)),  # groq: timeout=60
+    # groq: Timeout(timeout=60, connect=5.0)
+    **dict.fromkeys(("groq.Groq", "groq.AsyncGroq"), ModelClient(_CHAT_COMPLETIONS, 60.0, options_methods=_COPIES)),
     "mistralai.Mistral": ModelClient(
         _MISTRAL_CALLS, _HTTPX_DEFAULT, _MISTRAL_TIMEOUT, timeout_unit=0.001, base_url=Argument(keyword="server_url")
     ),

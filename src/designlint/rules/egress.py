@@ -62,7 +62,6 @@ class _EgressRule(Rule):
             return
         qualname = canonical(qualname)
         call = HTTP_CALLS.get(qualname)
-        client = HTTP_CLIENTS.get(qualname)
         if call is not None and call.destination is not None:
             argument = call.destination.of(node)
             if argument is None or self._sent_on_request_object(qualname, argument):
@@ -71,7 +70,7 @@ class _EgressRule(Rule):
             for value in static_values(argument, self.context.names):
                 if call.host_only or not self._names_only_a_path(node, value):
                     self.check(argument, value, qualname, call.host_only)
-        elif client is not None and client.base_url is not None:
+        elif (client := HTTP_CLIENTS.get(qualname)) is not None and client.base_url is not None:
             base_url = client.base_url.of(node)
             if base_url is not None:
                 for value in static_values(base_url, self.context.names):
