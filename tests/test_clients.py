@@ -127,6 +127,17 @@ def test_default_timeouts_of_http_calls(api, seconds):
     assert HTTP_CALLS[api].default_timeout == seconds
 
 
+def test_every_call_but_a_few_takes_a_timeout_and_every_sdk_client_too():
+    # Request is sent by urlopen, which takes the timeout; httpx's send() sends a request built with one.
+    assert {name for name, call in HTTP_CALLS.items() if call.timeout is None} == {
+        "urllib.request.Request",
+        "httpx.Client.send",
+        "httpx.AsyncClient.send",
+    }
+    assert all(client.timeout is not None and client.calls for client in MODEL_CLIENTS.values())
+    assert all(call.timeout is not None for client in MODEL_CLIENTS.values() for call in client.calls)
+
+
 def test_a_client_method_defaults_to_its_client_and_names_it():
     methods = {name: call for name, call in HTTP_CALLS.items() if call.client is not None}
     assert {call.client for call in methods.values()} == set(HTTP_CLIENTS)
