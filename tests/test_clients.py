@@ -164,6 +164,13 @@ def test_sessions_and_clients_where_they_take_a_base_url_and_a_timeout():
     }
 
 
+def test_request_objects_a_call_sends_in_place_of_a_url():
+    assert HTTP_CALLS["urllib.request.urlopen"].request_class == "urllib.request.Request"
+    assert (
+        HTTP_CALLS["urllib.request.Request"].request_class is None and HTTP_CALLS["requests.get"].request_class is None
+    )
+
+
 def test_verbs_are_implied_by_the_verb_functions_only():
     assert HTTP_CALLS["requests.get"].verb == "GET" and HTTP_CALLS["httpx.Client.delete"].verb == "DELETE"
     assert HTTP_CALLS["requests.request"].verb is None and HTTP_CALLS["requests.request"].method is not None

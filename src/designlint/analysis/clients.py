@@ -74,6 +74,9 @@ class HttpCall:
     client: str | None = None
     host_only: bool = False  # http.client: the argument is a host, not a URL
     returns_response: bool = True  # False: a request object, a connection or a WebSocket
+    # The class of a request made earlier that the destination may be instead of a URL
+    # (``urlopen(Request(url))``): its URL was given where it was made.
+    request_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,9 @@ def _http_calls() -> dict[str, HttpCall]:
     # The standard library: urlopen(url, data=None, timeout=<socket default>); Request takes no
     # timeout; HTTPConnection(host, port=None, timeout=...), HTTPSConnection's timeout
     # keyword-only since 3.12 (the 5th parameter before).
-    calls["urllib.request.urlopen"] = HttpCall(_URL, Argument(2, "timeout"), None)
+    calls["urllib.request.urlopen"] = HttpCall(
+        _URL, Argument(2, "timeout"), None, request_class="urllib.request.Request"
+    )
     calls["urllib.request.Request"] = HttpCall(_URL, None, None, method=Argument(5, "method"), returns_response=False)
     connection = HttpCall(Argument(0, "host"), Argument(2, "timeout"), None, host_only=True, returns_response=False)
     calls["http.client.HTTPConnection"] = connection

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from designlint.analysis.clients import HTTP_CALLS, HTTP_CLIENTS, HTTP_PACKAGES, HTTP_WORDS, canonical
+from designlint.analysis.clients import HTTP_CALLS, HTTP_CLIENTS, HTTP_PACKAGES, HTTP_WORDS, HttpCall, canonical
 from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import StaticValue, static_values
@@ -64,7 +64,7 @@ class _EgressRule(Rule):
         call = HTTP_CALLS.get(qualname)
         if call is not None and call.destination is not None:
             argument = call.destination.of(node)
-            if argument is None or self._sent_on_request_object(qualname, argument):
+            if argument is None or self._sent_on_request_object(call, argument):
                 return
             # Each URL a loop over a literal sequence sends to (``for url in URLS``) is checked.
             for value in static_values(argument, self.context.names):
@@ -80,9 +80,9 @@ class _EgressRule(Rule):
         """Report on the destination ``argument`` (whose static value is ``value``) of a call to ``api``."""
         raise NotImplementedError
 
-    def _sent_on_request_object(self, api: str, argument: cst.CSTNode) -> bool:
+    def _sent_on_request_object(self, call: HttpCall, argument: cst.CSTNode) -> bool:
         """``urlopen(req)`` with ``req = Request(url)``: the URL was checked at ``Request``."""
-        if api != "urllib.request.urlopen":
+        if call.request_class is None:
             return False
         made_by = argument.func if isinstance(argument, cst.Call) else None
         names = self.context.names
@@ -90,7 +90,7 @@ class _EgressRule(Rule):
         binding = names.binding_of(argument)
         if binding is not None and binding.kind == "instance":
             qualname = binding.qualname
-        return canonical(qualname or "") == "urllib.request.Request"
+        return canonical(qualname or "") == call.request_class
 
     def _names_only_a_path(self, call: cst.Call, value: StaticValue) -> bool:
         """A relative URL, or a dynamic one on a client made with a ``base_url``: it adds a path, not a host."""
