@@ -103,6 +103,7 @@ def test_the_cache_dir_is_marked_and_ignored_by_git(project, tmp_path):
     run(cache_dir)
     assert (cache_dir / ".gitignore").read_text().splitlines()[-1] == "*"
     assert (cache_dir / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (cache_dir / MARKER).read_text() == cache.MARKER_TEXT
 
 
 def test_the_default_cache_is_in_the_project_root(project):
@@ -564,6 +565,21 @@ def test_clean_does_not_follow_symlinks_inside_the_cache(project, tmp_path):
     assert result.exit_code == 0, result.output
     assert victim.read_text() == "{}"
     assert sorted(tree(cache_dir)) == ["ab", "cd", f"cd/cd{'4' * 62}.json"]
+
+
+def test_the_default_cache_is_not_used_through_a_symlinked_parent(tmp_path):
+    """A project root reached through a symlink (a resolver given such a working directory)."""
+    (tmp_path / "real" / "project").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    cache_dir = tmp_path / "link" / "project" / ".designlint_cache"
+    unused = open_cache(cache_dir, explicit=False, linted=[cache_dir.parent])
+    assert unused.warning == (
+        f"cache disabled: {cache_dir} is or passes through a symlink ({tmp_path / 'link'});"
+        " give --cache-dir to use it anyway"
+    )
+    unused.store("ab" + "0" * 62, {"diagnostics": []})
+    assert list((tmp_path / "real" / "project").iterdir()) == []
+    assert open_cache(cache_dir, explicit=True).warning is None  # asked for by name, it is used
 
 
 def test_an_explicit_cache_dir_may_be_reached_through_a_symlink(project, tmp_path):
