@@ -451,12 +451,20 @@ def _secret(untrusted: list[Path]) -> bytes | str:
     return secret if secret is not None else f"designlint's key {path} vanished as it was made"
 
 
-def _checkouts(paths: list[Path]) -> set[Path]:
+def _checkouts(paths: list[Path]) -> set[str]:
     """The version-controlled tree each path is in (its top), else the path itself."""
-    found = set()
-    for start in {Path(os.path.abspath(path)) for path in paths}:
-        found.add(next((d for d in (start, *start.parents) if any((d / v).exists() for v in _VCS_DIRS)), start))
-    return found
+    tops: dict[str, str | None] = {}  # shared by the many files pre-commit passes
+
+    def top(directory: str) -> str | None:
+        if directory not in tops:
+            parent = os.path.dirname(directory)
+            if any(os.path.lexists(os.path.join(directory, name)) for name in _VCS_DIRS):
+                tops[directory] = directory
+            else:
+                tops[directory] = None if parent == directory else top(parent)
+        return tops[directory]
+
+    return {top(path) or path for path in (os.path.abspath(path) for path in paths)}
 
 
 def _inside(path: str, tree: str) -> bool:
