@@ -105,13 +105,20 @@ class Cache:
     """One cache directory, checked by ``open_cache``, and the secret its entries are signed with.
     Every method swallows I/O errors: a cache never fails a run."""
 
-    def __init__(self, directory: Path, secret: bytes | None, warning: str | None = None):
+    def __init__(self, directory: Path, secret: bytes):
         self.directory = directory
         self._root = str(directory)
         self._secret = secret
-        self.warning = warning  # why the cache is off or read-only, for the user
-        self._readable = self._writable = secret is not None
+        self.warning: str | None = None  # why the cache is off or read-only, for the user
+        self._readable = self._writable = True
         self._shards: set[str] = set()  # seen to be real directories
+
+    @classmethod
+    def disabled(cls, directory: Path, problem: str) -> Cache:
+        cache = cls(directory, b"")
+        cache.warning = f"cache disabled: {problem}"
+        cache._readable = cache._writable = False
+        return cache
 
     def _mark(self) -> None:
         for name, content in _MARK_FILES.items():
@@ -253,14 +260,14 @@ def open_cache(directory: Path, *, explicit: bool, linted: Iterable[Path] = ()) 
     if problem is not None:
         if explicit:
             raise UnsafeCacheDir(problem)
-        return Cache(directory, None, f"cache disabled: {problem}")
+        return Cache.disabled(directory, problem)
     secret = _secret(list(linted))
     if isinstance(secret, str):
-        return Cache(directory, None, f"cache disabled: {secret}")
+        return Cache.disabled(directory, secret)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return Cache(directory, None, f"cache disabled: cannot create {directory}: {exc.strerror or exc}")
+        return Cache.disabled(directory, f"cannot create {directory}: {exc.strerror or exc}")
     cache = Cache(directory, secret)
     cache._mark()
     return cache
@@ -391,7 +398,10 @@ def clean(directory: Path, *, explicit: bool) -> tuple[int, list[str]] | None:
     directory. Never follows a symlink. Raises ``UnsafeCacheDir`` for a directory that is not a
     designlint cache (``explicit``: named by a flag or the environment, so its parents may be
     symlinks)."""
-    link = str(directory) if explicit and directory.is_symlink() else None if explicit else _symlink_on(directory)
+    if explicit:
+        link = str(directory) if directory.is_symlink() else None
+    else:
+        link = _symlink_on(directory)
     if link:
         raise UnsafeCacheDir(f"{directory} is or passes through a symlink ({link}); not following it")
     try:
