@@ -131,7 +131,8 @@ def main() -> None:
     "--cache-dir",
     envvar="DESIGNLINT_CACHE_DIR",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where the results cache lives (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).",
+    help="Where the results cache lives: a new or empty directory, or one designlint made"
+    " (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(
