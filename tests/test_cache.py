@@ -626,7 +626,7 @@ def test_an_entry_signed_with_the_right_secret_is_trusted(project, tmp_path, key
     assert findings(run(cache_dir)) == []
 
 
-def test_an_entry_signed_with_another_users_secret_is_a_miss(project, tmp_path, monkeypatch):
+def test_an_entry_signed_with_another_users_secret_is_a_miss(project, tmp_path, monkeypatch, key_file):
     cache_dir = tmp_path / "shared"
     expected = findings(run(cache_dir))
     theirs = tmp_path / "their-key"
@@ -637,8 +637,7 @@ def test_an_entry_signed_with_another_users_secret_is_a_miss(project, tmp_path, 
         sign(entry, {**body(entry), "diagnostics": []}, theirs)
     runner._linters.clear()
     assert findings(run(cache_dir)) == []  # they trust their entries
-    monkeypatch.undo()
-    monkeypatch.chdir(project)
+    monkeypatch.setenv("DESIGNLINT_KEY_FILE", str(key_file))
     runner._linters.clear()
     assert findings(run(cache_dir)) == expected  # mine do not
 
