@@ -725,3 +725,18 @@ def test_a_secret_in_a_home_above_the_checkout_is_used(project, tmp_path, monkey
     result = lint_paths(["."], Options(use_cache=True, jobs=1))
     assert result.warnings == [] and _findings_entries(project / ".designlint_cache")
     assert (tmp_path / ".cache" / "designlint" / "key").is_file()
+
+
+def test_the_sweep_does_not_follow_a_symlinked_shard(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    run(cache_dir)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / ("ef" + "5" * 62 + ".json")  # named like a month-old entry of shard ef
+    victim.write_text("{}")
+    _age(victim, 60)
+    shutil.rmtree(cache_dir / "ef", ignore_errors=True)
+    (cache_dir / "ef").symlink_to(outside, target_is_directory=True)
+    _age(cache_dir / ".swept", 2)
+    run(cache_dir)
+    assert victim.exists()

@@ -364,6 +364,7 @@ def test_a_committed_shard_symlink_is_not_written_through(project: Path, tmp_pat
     outside.mkdir()
     cache_dir = project / ".designlint_cache"
     cache_dir.mkdir()
+    (cache_dir / ".designlint-cache").write_text(MARKER_TEXT)  # so that it is used
     for shard in range(256):
         (cache_dir / f"{shard:02x}").symlink_to(outside, target_is_directory=True)
     assert _outcome(_cached_run(), project) == {"good.py": [RAW]}
