@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from designlint import __version__
+from designlint._version import __version__
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
 
 CACHE_DIR_NAME = ".designlint_cache"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from designlint import __version__
+from designlint._version import __version__
 from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue
 from designlint.config import ConfigError, check_selector
