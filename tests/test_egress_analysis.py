@@ -12,7 +12,8 @@ from designlint.analysis.names import NameResolver
 from designlint.analysis.names import dotted_name as dotted
 from designlint.analysis.strings import UrlHost, is_relative_url, static_value, static_values, url_host
 from designlint.config import Config, EgressOptions
-from designlint.engine import _BINDINGS, _SCOPES, lint_source
+from designlint.engine import lint_source
+from designlint.walk import BINDINGS, SCOPES
 
 
 class Probe:
@@ -25,11 +26,11 @@ class Probe:
         self._walk(self.module, [])
 
     def _walk(self, node: cst.CSTNode, ancestors: list[cst.CSTNode]) -> None:
-        if isinstance(node, _BINDINGS):
+        if isinstance(node, BINDINGS):
             self.names.record(node)
         if isinstance(node, cst.Call):
             self.calls.append((node, list(ancestors), self.names.qualify(node.func), self._values(node)))
-        scoped = isinstance(node, _SCOPES)
+        scoped = isinstance(node, SCOPES)
         if scoped:
             self.names.enter_scope(node)
         for child in node.children:

@@ -25,10 +25,11 @@ from designlint.cache import (
 )
 from designlint.config import Config, ConfigError, find_config_file, key_error, load_config
 from designlint.diagnostics import Diagnostic, Position
-from designlint.engine import MAX_SOURCE_SIZE, FileResult, Linter, too_large_message
+from designlint.engine import Linter
 from designlint.fixes import fix_text, unified_diff, write_atomically
 from designlint.globs import path_excluded
 from designlint.project import LookupFailed, Project
+from designlint.results import MAX_SOURCE_SIZE, FileResult, too_large_message
 from designlint.rules import KNOWN_CODES, PARSE_ERROR
 
 # Directories never descended into (ruff's list, plus designlint's cache).

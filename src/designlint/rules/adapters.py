@@ -20,7 +20,7 @@ from designlint.analysis.strings import literal_string
 from designlint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from designlint.engine import FileFacts
+    from designlint.context import FileFacts
 
 # Matched by module prefix on dotted boundaries: "openai" covers "openai.types.chat".
 DEFAULT_FRAMEWORKS: tuple[str, ...] = (

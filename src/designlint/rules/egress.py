@@ -19,7 +19,7 @@ from designlint.analysis.strings import StaticValue, UrlHost, host_of, is_relati
 from designlint.rules.base import Rule
 
 if TYPE_CHECKING:
-    from designlint.engine import FileFacts
+    from designlint.context import FileFacts
 
 
 @dataclass(frozen=True)
