@@ -222,14 +222,14 @@ def test_fifo_is_refused_not_read(project: Path):
 
 def test_file_deleted_between_discovery_and_reading(project: Path, monkeypatch):
     (project / "vanishing.py").write_bytes(CODE)
-    real_discover = runner._discover
+    real_discover = runner.discover
 
-    def discover_then_delete(paths, resolver):
-        files = list(real_discover(paths, resolver))
+    def discover_then_delete(*args):
+        files = list(real_discover(*args))
         (project / "vanishing.py").unlink()
         return iter(files)
 
-    monkeypatch.setattr(runner, "_discover", discover_then_delete)
+    monkeypatch.setattr(runner, "discover", discover_then_delete)
     outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
     assert outcome == {"good.py": [RAW], "vanishing.py": [("DL001", "cannot read the file: No such file or directory")]}
 
