@@ -28,7 +28,7 @@ class FileResult:
         detail = " ".join(str(exc).split())  # one line, however the exception prints
         detail = detail if len(detail) <= 200 else detail[:199] + "…"
         message = f"internal error in {where}: {type(exc).__name__}: {detail}; please report this as a bug"
-        self.diagnostics.append(engine_diagnostic(self.path, INTERNAL_ERROR, message, 1, 1))
+        self.diagnostics.append(_diagnostic(self.path, INTERNAL_ERROR, message, 1, 1))
 
 
 def rule_label(code: str, name: str) -> str:
@@ -38,10 +38,10 @@ def rule_label(code: str, name: str) -> str:
 
 def parse_error(path: str, message: str, row: int = 1, column: int = 1) -> Diagnostic:
     """DL001: the file cannot be read, decoded or parsed (or not in reasonable time)."""
-    return engine_diagnostic(path, PARSE_ERROR, message, row, column)
+    return _diagnostic(path, PARSE_ERROR, message, row, column)
 
 
-def engine_diagnostic(path: str, rule: tuple[str, str], message: str, row: int, column: int) -> Diagnostic:
+def _diagnostic(path: str, rule: tuple[str, str], message: str, row: int, column: int) -> Diagnostic:
     position = Position(max(row, 1), max(column, 1))
     return Diagnostic(path, rule[0], rule[1], message, position, position, noqa_row=position.row)
 

@@ -1,4 +1,6 @@
-"""Lint many paths: discovery, per-directory configuration, a process pool, fixes."""
+"""Lint many paths: the files found (``discovery``), each with its config (``resolution``),
+answered from the results cache or linted, in this process or a process pool (a ``LinterPool``
+per session, built once per process), and fixes written back."""
 
 from __future__ import annotations
 
