@@ -9,11 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
-from projects import LEGACY_PY, TOOLS_PY, check, configured_project
+from projects import LEGACY_PY, TOOLS_FIXED, check, configured_project
 
 from designlint.runner import FixMode, Options, lint_paths
 
-TOOLS_FIXED = TOOLS_PY.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)")
 LEGACY_FIXED = "from app.errors import ErrorCode\n\n\n" + LEGACY_PY.replace(
     '"UPSTREAM_TIMEOUT"', "ErrorCode.UPSTREAM_TIMEOUT"
 ).replace('"RATE_LIMITED"', "ErrorCode.RATE_LIMITED")
@@ -181,32 +180,34 @@ def test_fix_through_the_api(project):
     assert (project / "app" / "legacy.py").read_text(encoding="utf-8") == LEGACY_FIXED
 
 
-@pytest.mark.parametrize(
-    ("source", "fixed"),
-    [
-        (
-            '"""Doc."""\nimport os\n\nraise ToolError("RATE_LIMITED")\n',
-            '"""Doc."""\nfrom app.errors import ErrorCode\nimport os\n\nraise ToolError(ErrorCode.RATE_LIMITED)\n',
-        ),
-        (
-            '@dataclass\nclass A:\n    x = 1\n\nraise ToolError("RATE_LIMITED")\n',
-            "from app.errors import ErrorCode\n\n\n@dataclass\nclass A:\n    x = 1\n\nraise ToolError(ErrorCode.RATE_LIMITED)\n",
-        ),
-        (
-            'from __future__ import annotations\nx = 1\nraise ToolError("RATE_LIMITED")\n',
-            "from __future__ import annotations\nfrom app.errors import ErrorCode\n\nx = 1\nraise ToolError(ErrorCode.RATE_LIMITED)\n",
-        ),
-    ],
-    ids=["joins-the-imports", "before-a-decorated-class", "after-future-imports"],
-)
-def test_an_added_import_lands_where_a_person_would_put_it(source, fixed):
-    from designlint import Config, Project, lint_source
-    from designlint.config import ErrorsOptions
-    from designlint.fixes import fix_text
+# -- --fix leaves an unsafe DL501 fix to --unsafe-fixes (which fixes are safe: the rule's cases) --
 
-    config = Config(errors=ErrorsOptions("app.errors.ErrorCode"))
-    project = Project.from_sources(
-        {"app.errors": "import enum\n\n\nclass ErrorCode(str, enum.Enum):\n    RATE_LIMITED = 'RATE_LIMITED'\n"}
-    )
-    text, applied, _ = fix_text(source, lambda t: lint_source(t, "m.py", config, project), unsafe=True)
-    assert (text, applied) == (fixed, 1)
+STR_ENUM = """\
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    RATE_LIMITED = "RATE_LIMITED"
+    TOOL_NOT_FOUND = "tool_not_found"
+    TIMEOUT = "TIMEOUT"
+    UPSTREAM_TIMEOUT = "TIMEOUT"  # an alias by value: the same member as TIMEOUT
+    LEGACY_TIMEOUT = TIMEOUT  # an alias by name
+"""
+NAME_NOT_VALUE = """\
+from app.errors import ErrorCode
+
+
+def missing(err):
+    return err.code == "TOOL_NOT_FOUND"
+"""
+
+
+def test_fix_leaves_a_literal_that_names_a_member_with_another_value(tmp_path, monkeypatch):
+    configured_project(tmp_path, {"app/errors.py": STR_ENUM, "app/tools.py": NAME_NOT_VALUE})
+    monkeypatch.chdir(tmp_path)
+    assert check("--fix", "app/tools.py").stderr == "Found 1 problem in 1 file.\n"
+    assert (tmp_path / "app" / "tools.py").read_text(encoding="utf-8") == NAME_NOT_VALUE
+    result = check("--fix", "--unsafe-fixes", "app/tools.py")
+    assert result.stderr == "All checks passed! (1 fixed)\n"
+    fixed = NAME_NOT_VALUE.replace('"TOOL_NOT_FOUND"', "ErrorCode.TOOL_NOT_FOUND")
+    assert (tmp_path / "app" / "tools.py").read_text(encoding="utf-8") == fixed

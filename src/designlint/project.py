@@ -44,6 +44,12 @@ class EnumInfo:
                 return name
         return None
 
+    def equals_literal(self, member: str, literal: str) -> bool:
+        """Whether ``member == literal`` holds at run time: only a str-valued enum's members
+        compare equal to strings, each to its value (unknown for ``auto()``, an alias by name,
+        a call), never to its name."""
+        return self.str_valued and any(name == member and value == literal for name, value in self.members)
+
 
 class FactStore(Protocol):
     """Somewhere to keep facts across runs (the results cache), keyed by the module they

@@ -29,7 +29,7 @@ from designlint.config import Config, ConfigError
 from designlint.diagnostics import Diagnostic
 from designlint.discovery import discover, excluded
 from designlint.engine import Linter
-from designlint.fixes import fix_text, unified_diff, write_atomically
+from designlint.fixes import NotWritten, fix_text, unified_diff, write_fixed_file
 from designlint.pool import LinterPool
 from designlint.project import Project
 from designlint.resolution import ConfigResolver
@@ -68,6 +68,7 @@ class FileOutcome:
         None  # for standard input with --fix: the fixed source, encoded as the input was (coding line, BOM)
     )
     internal_errors: list[str] = field(default_factory=list)
+    not_written: str = ""  # why --fix left the file as it was (also reported as a DL001)
 
 
 def resolver_for(options: Options) -> ConfigResolver:
@@ -106,12 +107,10 @@ def _lint_bytes(
         outcome.diff = unified_diff(path, decoded.text, fixed_text)
     elif applied and fix_mode is FixMode.FIX and write_back:
         try:
-            write_atomically(Path(path), decoded.encode(fixed_text))
-        except OSError as exc:  # e.g. deleted or made read-only meanwhile: the file is left as it was
-            outcome.diagnostics = [
-                *result.diagnostics,
-                parse_error(path, f"cannot write the fixed file: {exc.strerror or exc}"),
-            ]
+            write_fixed_file(Path(path), source, decoded.encode(fixed_text), linter.config.root)
+        except NotWritten as exc:  # the file is as it was: its findings stand, none fixed
+            outcome.not_written = str(exc)
+            outcome.diagnostics = [*result.diagnostics, parse_error(path, f"cannot write the fixed file: {exc}")]
             outcome.fixed = 0
     return outcome
 
@@ -166,8 +165,9 @@ def _run_task(task: tuple[int, str]) -> FileOutcome:
         return source
     outcome = _lint_bytes(path, source, linter, session.fix_mode, session.unsafe_fixes, write_back=True)
     # Stored: what this content yields, unless a rule crashed (a bug, to show again with
-    # --verbose) or a fix rewrote the file (its new content is linted on the next run).
-    if session.cache is not None and not outcome.internal_errors and not outcome.fixed:
+    # --verbose), a fix rewrote the file (its new content is linted on the next run) or could
+    # not (why is no finding of the content).
+    if session.cache is not None and not outcome.internal_errors and not outcome.fixed and not outcome.not_written:
         payload = {
             "deps": linter.project.modules_read,
             "diagnostics": dump_diagnostics(outcome.diagnostics),

@@ -18,6 +18,7 @@ from designlint._version import __version__
 from designlint.diagnostics import Diagnostic
 from designlint.engine import Linter
 from designlint.pool import LinterPool
+from designlint.reporters.escape import printable
 from designlint.resolution import ConfigResolver
 
 # One flake8 run per process (each of its workers has its own): configs and rules built once.
@@ -50,6 +51,7 @@ class DesignlintChecker:
             yield (
                 diagnostic.start.row,
                 diagnostic.start.column - 1,
-                f"{diagnostic.code} {diagnostic.message}",
+                # flake8 prints the message in its line as it is: one printable line, as designlint's own.
+                f"{diagnostic.code} {printable(diagnostic.message)}",
                 type(self),
             )
