@@ -23,6 +23,7 @@ from designlint.cache import MARKER_TEXT, config_fingerprint, content_digest, en
 from designlint.cli import main
 from designlint.engine import lint_source
 from designlint.globs import glob_matches
+from designlint.resolution import ConfigResolver
 from designlint.runner import Options, lint_paths
 
 CODE = b'raise ToolError("RATE_LIMITED")\n'
@@ -255,14 +256,14 @@ def test_fifo_is_refused_not_read(project: Path):
 
 def test_file_deleted_between_discovery_and_reading(project: Path, monkeypatch):
     (project / "vanishing.py").write_bytes(CODE)
-    real_discover = runner._discover
+    real_discover = runner.discover
 
-    def discover_then_delete(paths, resolver):
-        files = list(real_discover(paths, resolver))
+    def discover_then_delete(*args):
+        files = list(real_discover(*args))
         (project / "vanishing.py").unlink()
         return iter(files)
 
-    monkeypatch.setattr(runner, "_discover", discover_then_delete)
+    monkeypatch.setattr(runner, "discover", discover_then_delete)
     outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
     assert outcome == {"good.py": [RAW], "vanishing.py": [("DL001", "cannot read the file: No such file or directory")]}
 
@@ -499,7 +500,7 @@ def test_a_lone_surrogate_in_text_is_reported_where_it_is(text: str, row: int, c
 
 def _public_entry_key(root: Path, name: str) -> str:
     """What anyone can compute: an entry's key is a hash of public inputs."""
-    config = runner.ConfigResolver(Options()).for_path(root / name)
+    config = ConfigResolver().for_path(root / name)
     return entry_key(config_fingerprint(config), str(root / name), content_digest((root / name).read_bytes()))
 
 

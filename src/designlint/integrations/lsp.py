@@ -33,15 +33,15 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
-from designlint import __version__
+from designlint._version import __version__
 from designlint.catalogue import DOCS_URL
-from designlint.config import CONFIG_FILES, Config, ConfigError
+from designlint.config import CONFIG_FILES, ConfigError
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Position
 from designlint.engine import Linter
 from designlint.fixes import apply_edits, fix_text
-from designlint.project import Project
+from designlint.pool import LinterPool
+from designlint.resolution import ConfigResolver
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
-from designlint.runner import ConfigResolver, Options
 from designlint.source import split_lines
 from designlint.suppression import NOQA_INLINE, comments, parse_suppressions
 
@@ -110,22 +110,22 @@ class ProjectLinters:
     """A ``Linter`` per configuration, the configuration found as the CLI finds it.
 
     Used from the lint thread only. Everything is dropped when a config file changes, and
-    the linters (whose ``Project`` caches facts read from other modules) when a file is saved.
+    the linters (whose ``Project`` keeps the modules it read) when a file is saved.
     """
 
     def __init__(self) -> None:
         self._drop_configs()
 
     def _drop_configs(self) -> None:
-        self._resolver = ConfigResolver(Options())
+        self._resolver = ConfigResolver()
         self._stamps: dict[Path, tuple] = {}
-        self._linters: dict[Config, Linter] = {}
+        self._linters = LinterPool()
 
     def config_changed(self) -> None:
         self._drop_configs()
 
     def sources_changed(self) -> None:
-        self._linters.clear()
+        self._linters = LinterPool()
 
     def linter_for(self, path: Path) -> Linter:
         """Raises ``ConfigError``."""
@@ -137,10 +137,7 @@ class ProjectLinters:
         config = self._resolver.for_path(path)
         while self._resolver.warnings:
             log.warning("%s", self._resolver.warnings.pop())
-        linter = self._linters.get(config)
-        if linter is None:
-            linter = self._linters[config] = Linter(config, project=Project.from_root(config.root))
-        return linter
+        return self._linters.linter_for(config)
 
 
 # -- positions -------------------------------------------------------------------------
