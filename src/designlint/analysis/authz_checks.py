@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -27,12 +27,28 @@ if TYPE_CHECKING:
 
 
 class Kind(enum.Enum):
-    TENANT = "tenant check"
+    SCOPE = "scope check"  # tenant, team, ownership or an ACL: which resources the principal reaches
     ROLE = "role check"
     SUPERUSER = "superuser flag"
 
 
-TENANT_WORDS = ("tenant", "org", "organization", "organisation", "workspace", "account", "project")
+TENANT_WORDS = (
+    "tenant",
+    "org",
+    "organization",
+    "organisation",
+    "workspace",
+    "account",
+    "project",
+    "team",
+    "group",
+    "space",
+)
+# Ownership is a scope too: ``doc.owner_id == user.id`` compares the resource's owner with the principal.
+OWNER_WORDS = ("owner", "creator", "author", "created_by", "owned_by", "uploaded_by", "ownership")
+PRINCIPAL_WORDS = ("user", "principal", "caller", "requester", "actor")
+# ACL helpers name the access they test: ``has_access(...)``, ``grants.can_read(...)``, ``is_shared_with``.
+ACL_WORDS = ("access", "read", "write", "view", "edit", "share", "shared")
 ROLE_WORDS = ("role", "permission", "perm", "scope", "privilege")
 SUPERUSER_WORDS = ("superuser", "super_user", "superadmin", "super_admin", "admin", "administrator", "staff", "sudo")
 # ``message.role == "user"`` is a chat message's role, not an authorization role.
@@ -104,12 +120,15 @@ class Vocabulary:
         )
 
     def pattern(self, kind: Kind) -> str:
-        """A regex alternative matching any of the words of ``kind`` in source text."""
-        words = {Kind.TENANT: self.tenant, Kind.ROLE: self.role, Kind.SUPERUSER: self.superuser}[kind]
+        """A regex alternative matching any of the words of ``kind`` in source text (a scope:
+        also the ownership and ACL words)."""
+        words = {Kind.SCOPE: self.tenant, Kind.ROLE: self.role, Kind.SUPERUSER: self.superuser}[kind]
+        if kind is Kind.SCOPE:
+            words = (*words, *(tokens(w) for w in (*OWNER_WORDS, *ACL_WORDS)))
         return "|".join(r"_?".join(re.escape(t) for t in word) for word in words)
 
     def _words(self) -> Iterator[tuple[Kind, tuple[str, ...]]]:
-        for kind, words in ((Kind.TENANT, self.tenant), (Kind.ROLE, self.role), (Kind.SUPERUSER, self.superuser)):
+        for kind, words in ((Kind.SCOPE, self.tenant), (Kind.ROLE, self.role), (Kind.SUPERUSER, self.superuser)):
             for word in words:
                 yield kind, word
 
@@ -161,6 +180,8 @@ class Check:
 
 def classify(expr: cst.BaseExpression, vocabulary: Vocabulary) -> Check | None:
     """What authorization check ``expr`` is, if it is one."""
+    if isinstance(expr, cst.Await):  # ``await grants.can_read(...)``
+        return classify(expr.expression, vocabulary)
     if isinstance(expr, cst.Comparison):
         return _classify_comparison(expr, vocabulary)
     if isinstance(expr, cst.Call):
@@ -204,8 +225,10 @@ def _classify_comparison(expr: cst.Comparison, vocabulary: Vocabulary) -> Check 
     literals = [_literal_values(side) for side in sides]
     # A tenant check compares one tenant identifier with another (``doc.org_id == user.org_id``),
     # by value: ``type(ws) is Workspace`` and ``self.project in names()`` are not.
-    if all(Kind.TENANT in k for k in kinds) and not identity:
-        return Check(Kind.TENANT, positive)
+    if all(Kind.SCOPE in k for k in kinds) and not identity:
+        return Check(Kind.SCOPE, positive)
+    if all(names) and _is_ownership(*(tokens(name) for name in names)):
+        return Check(Kind.SCOPE, positive)
     if any(Kind.ROLE in k for k in kinds):
         values = [v for group in literals for v in group]
         if values and all(CHAT_ROLES & set(tokens(v)) for v in values):
@@ -223,9 +246,11 @@ def _classify_call(expr: cst.Call, vocabulary: Vocabulary) -> Check | None:
         return None
     kinds = vocabulary.flag_kinds(parts)
     positive = not (_NEGATIVE & set(parts))
-    if Kind.TENANT in kinds and Kind.ROLE not in kinds:
+    if not kinds and _names_owner_or_acl(parts):
+        return Check(Kind.SCOPE, positive)
+    if Kind.SCOPE in kinds and Kind.ROLE not in kinds:
         return _tenant_or_scoped_admin(parts, kinds, positive)
-    if Kind.ROLE in kinds and Kind.TENANT not in kinds:
+    if Kind.ROLE in kinds and Kind.SCOPE not in kinds:
         arguments = [v for arg in expr.args for v in _literal_values(arg.value)]
         return Check(Kind.SUPERUSER if Kind.SUPERUSER in kinds else _role_or_superuser(arguments, vocabulary), positive)
     if kinds == {Kind.SUPERUSER}:
@@ -238,15 +263,22 @@ def _classify_flag(identifier: str, vocabulary: Vocabulary) -> Check | None:
     if not parts:
         return None
     kinds = vocabulary.flag_kinds(parts)
-    boolean = parts[0] in _BOOL_PREFIXES or parts[-1] in _BOOL_SUFFIXES
+    # ``is_owner``, ``tenant_ok``; ``user_has_access`` asks about its principal.
+    boolean = (
+        parts[0] in _BOOL_PREFIXES
+        or parts[-1] in _BOOL_SUFFIXES
+        or (len(parts) > 2 and parts[0] in PRINCIPAL_WORDS and parts[1] in _BOOL_PREFIXES)
+    )
     if not boolean:
         return None
     if kinds == {Kind.SUPERUSER}:
         return Check(Kind.SUPERUSER, True)
     positive = not (_NEGATIVE & set(parts))
-    if Kind.TENANT in kinds and Kind.ROLE not in kinds:
+    if not kinds and _names_owner_or_acl(parts):
+        return Check(Kind.SCOPE, positive)
+    if Kind.SCOPE in kinds and Kind.ROLE not in kinds:
         return _tenant_or_scoped_admin(parts, kinds, positive)
-    if Kind.ROLE in kinds and Kind.TENANT not in kinds:
+    if Kind.ROLE in kinds and Kind.SCOPE not in kinds:
         return Check(Kind.SUPERUSER if Kind.SUPERUSER in kinds else Kind.ROLE, positive)
     return None
 
@@ -257,16 +289,46 @@ def _tenant_or_scoped_admin(parts: tuple[str, ...], kinds: set[Kind], positive: 
     if Kind.SUPERUSER in kinds:
         return Check(Kind.ROLE, positive)
     if _TENANT_RELATION & set(parts):
-        return Check(Kind.TENANT, positive)
+        return Check(Kind.SCOPE, positive)
     return None
 
 
 def _role_or_superuser(values: list[str], vocabulary: Vocabulary) -> Kind:
-    """A role check against ``"admin"`` is the superuser bypass; against a tenant's admin role it is not."""
-    for value in values:
-        if vocabulary.kinds_named(tokens(value)) == {Kind.SUPERUSER}:
-            return Kind.SUPERUSER
+    """A role check against ``"admin"`` (or only admin roles: ``(Role.ADMIN, Role.ADMIN_READONLY)``)
+    is the superuser bypass; against a tenant's admin role, or ``("write", "admin")``, it is not."""
+    if values and all(vocabulary.kinds_named(tokens(value)) == {Kind.SUPERUSER} for value in values):
+        return Kind.SUPERUSER
     return Kind.ROLE
+
+
+_OWNER_TOKENS = tuple(tokens(w) for w in OWNER_WORDS)
+_PRINCIPAL_TOKENS = tuple(tokens(w) for w in PRINCIPAL_WORDS)
+_ACL_TOKENS = frozenset(ACL_WORDS)
+
+
+def _identity(parts: tuple[str, ...], words: tuple[tuple[str, ...], ...]) -> bool:
+    """The identifier ends with one of ``words``, or with one and an id token (``owner_id``, ``user``)."""
+    core = parts[:-1] if parts and parts[-1] in _ID_TOKENS else parts
+    return any(core[len(core) - len(word) :] == word for word in words if len(core) >= len(word))
+
+
+def _is_ownership(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
+    """``doc.owner_id == user.id``, ``note.created_by != principal.id``, ``flow.user_id != user_id``:
+    the resource's owner against the principal, both by identity."""
+    sides = (left, right)
+    everyone = _OWNER_TOKENS + _PRINCIPAL_TOKENS
+    if not all(_identity(side, everyone) for side in sides):
+        return False
+    return any(_identity(side, _OWNER_TOKENS) or side[-1] in _ID_TOKENS for side in sides)
+
+
+def _names_owner_or_acl(parts: tuple[str, ...]) -> bool:
+    """A check's name made of ownership or access words and yes/no vocabulary: ``is_owner``,
+    ``has_access``, ``can_read``, ``user_has_write_access``, ``verify_ownership``."""
+    owner = any(True for word in _OWNER_TOKENS for _ in _occurrences(parts, word))
+    acl = bool(_ACL_TOKENS & set(parts))
+    filler = _FLAG_FILLER | _ACL_TOKENS | {t for word in _OWNER_TOKENS for t in word} | set(PRINCIPAL_WORDS)
+    return (owner or acl) and all(part in filler for part in parts)
 
 
 def _subject(expr: cst.BaseExpression) -> str | None:
@@ -310,6 +372,8 @@ def _literal_values(expr: cst.BaseExpression) -> list[str]:
     value = literal_string(expr)
     if value is not None:
         return [value]
+    if isinstance(expr, cst.Attribute) and expr.attr.value in ("value", "name"):
+        expr = expr.value  # ``Role.INSTANCE_ADMIN.value``
     constant = _last_identifier(expr)
     if constant is not None and constant.isupper():  # ``Role.ADMIN``, ``NO_WORKSPACE``
         return [constant]
@@ -325,6 +389,8 @@ def _literal_values(expr: cst.BaseExpression) -> list[str]:
 class Leaf:
     node: cst.BaseExpression  # the operand as written, with any ``not``
     grants: frozenset[Kind]  # the checks this operand passes when it grants access
+    text: cst.BaseExpression  # the operand without its ``not``s
+    allows_if_true: bool  # whether ``text`` holds on the side that grants access
     # A boolean variable whose value, read negated, is a junction that was not analysed
     # as such where it was assigned (``blocked = tenant_mismatch and not role_ok; if blocked: deny``).
     expansion: Formula | None = None
@@ -335,6 +401,8 @@ class Junction:
     is_or: bool
     parts: tuple[Formula, ...]
     node: cst.BaseExpression  # where it is written
+    text: cst.BaseExpression
+    allows_if_true: bool
 
     @property
     def grants(self) -> frozenset[Kind]:
@@ -381,16 +449,16 @@ def _build(
                 parts.extend(part.parts)
             else:
                 parts.append(part)
-        return Junction(is_or, tuple(parts), written)
+        return Junction(is_or, tuple(parts), written, expr, polarity)
     if isinstance(expr, cst.Name) and expr.value not in expanding and len(expanding) < 4:
         value = lookup(expr.value)
         if value is not None:
             inner = _build(value, polarity, vocabulary, lookup, expanding | {expr.value})
             flipped = isinstance(inner, Junction) and not polarity
-            return Leaf(written, inner.grants, inner if flipped else None)
+            return Leaf(written, inner.grants, expr, polarity, inner if flipped else None)
     check = classify(expr, vocabulary)
     grants = frozenset({check.kind}) if check is not None and check.positive == polarity else frozenset()
-    return Leaf(written, grants)
+    return Leaf(written, grants, expr, polarity)
 
 
 def _junction_operands(expr: cst.BaseExpression) -> tuple[bool, list[cst.BaseExpression]] | None:
@@ -418,8 +486,8 @@ def violations(formula: Formula, anchor: cst.CSTNode | None = None) -> Iterator[
             yield from violations(formula.expansion, anchor or formula.node)
         return
     if formula.is_or:
-        tenant = next((p for p in formula.parts if Kind.TENANT in p.grants), None)
-        bypasses = [p for p in formula.parts if Kind.TENANT not in p.grants and p.grants & {Kind.ROLE, Kind.SUPERUSER}]
+        tenant = next((p for p in formula.parts if Kind.SCOPE in p.grants), None)
+        bypasses = [p for p in formula.parts if Kind.SCOPE not in p.grants and p.grants & {Kind.ROLE, Kind.SUPERUSER}]
         if tenant is not None and bypasses:
             bypass = next((p for p in bypasses if Kind.SUPERUSER in p.grants), bypasses[0])
             kind = Kind.SUPERUSER if Kind.SUPERUSER in bypass.grants else Kind.ROLE
@@ -462,7 +530,7 @@ def decision(body: cst.BaseSuite) -> Decision | None:
             return Decision.DENY
     last = statements[-1] if statements else None
     if not isinstance(last, cst.Return):
-        return None
+        return Decision.DENY if _denies_nested(body) else None
     value = last.value
     if value is None:
         return Decision.ALLOW_BY_RETURNING
@@ -475,6 +543,46 @@ def decision(body: cst.BaseSuite) -> Decision | None:
     if _allows(value):
         return Decision.ALLOW
     return None
+
+
+_VALIDATOR_PREFIXES = frozenset({"require", "ensure", "check", "verify", "validate", "assert", "raise", "enforce"})
+
+
+def _denies_nested(body: cst.BaseSuite) -> bool:
+    """A body that raises in a nested block, or calls a validator (``ensure_team_access(...)``),
+    which raises to deny: ``if not is_admin and team_id != caller.team_id: <nested raise>``."""
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Raise):
+            return True
+        if isinstance(node, cst.Expr):
+            call = node.value.expression if isinstance(node.value, cst.Await) else node.value
+            if isinstance(call, cst.Call) and (_denies(call) or _is_validator(call)):
+                return True
+        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(node.children)
+    return False
+
+
+def _is_validator(call: cst.Call) -> bool:
+    callee = _last_identifier(call.func)
+    parts = tokens(callee) if callee else ()
+    return bool(parts) and parts[0] in _VALIDATOR_PREFIXES
+
+
+def exits_without_denying(body: cst.BaseSuite) -> bool:
+    """The body ends the function with a ``return`` that is not a denial (``return True``,
+    ``return document``, a bare ``return``): what follows runs only when the ``if`` test fails."""
+    lines = body.body
+    last_line = lines[-1] if lines else None
+    if isinstance(body, cst.IndentedBlock):
+        if not isinstance(last_line, cst.SimpleStatementLine):
+            return False
+        last = last_line.body[-1]
+    else:
+        last = last_line
+    return isinstance(last, cst.Return) and decision(body) is not Decision.DENY
 
 
 def _word_set(expr: cst.BaseExpression) -> set[str]:
@@ -505,3 +613,23 @@ def _allows(expr: cst.BaseExpression) -> bool:
             for a in expr.args
         )
     return False
+
+
+def guards(ancestors: Sequence[cst.CSTNode], statement: cst.CSTNode) -> Iterator[tuple[cst.BaseExpression, bool]]:
+    """The tests that decide whether ``statement`` runs, within its function, innermost first,
+    each with the value it has there: an enclosing ``if``'s test is true in its body and false
+    in its ``else``; an earlier ``if`` whose body returns without denying has a false test."""
+    child = statement
+    for parent in reversed(ancestors):
+        if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return
+        if isinstance(parent, cst.If) and child is parent.body:
+            yield parent.test, True
+        elif isinstance(parent, cst.If) and child is parent.orelse:
+            yield parent.test, False
+        elif isinstance(parent, (cst.IndentedBlock, cst.Module)):
+            earlier = parent.body[: next(i for i, line in enumerate(parent.body) if line is child)]
+            for line in reversed(earlier):
+                if isinstance(line, cst.If) and line.orelse is None and exits_without_denying(line.body):
+                    yield line.test, False
+        child = parent

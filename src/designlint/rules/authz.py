@@ -10,6 +10,7 @@ import libcst as cst
 from designlint.analysis.authz_checks import (
     Decision,
     Formula,
+    Junction,
     Kind,
     Violation,
     Vocabulary,
@@ -17,6 +18,7 @@ from designlint.analysis.authz_checks import (
     classify,
     decision,
     disjuncts,
+    guards,
     tokens,
     violations,
 )
@@ -35,12 +37,33 @@ class _AuthzRule(Rule):
         super().__init__(config)
         self.vocabulary = Vocabulary.from_options(config.authz)
         # Such an OR needs a word of a tenant check and one of ``kind`` somewhere in the file.
-        tenant, bypass = self.vocabulary.pattern(Kind.TENANT), self.vocabulary.pattern(self.kind)
+        tenant, bypass = self.vocabulary.pattern(Kind.SCOPE), self.vocabulary.pattern(self.kind)
         self.prefilter = AllOf(tenant.lower(), bypass.lower(), ignore_case=True)
+
+    def setup(self) -> None:
+        self.reported_tests: set[int] = set()  # ids of the ``if`` tests reported as a bypass
 
     def visit_If(self, node: cst.If) -> None:
         denies = decision(node.body) is Decision.DENY
         self._check(node.test, allows_when_true=not denies)
+        if denies:
+            self._check_guards(node)
+
+    def _check_guards(self, deny: cst.If) -> None:
+        """A deny reached only past an earlier test: ``if not user.is_admin:`` around it, or
+        ``if user.is_admin: return doc`` before it. Access is granted when that test goes the
+        other way or the deny's own test does not hold, an OR like any other."""
+        own = self.formula(deny.test, allows_when_true=False)
+        own_parts = disjuncts(own)
+        for test, holds in guards(self.context.ancestors, deny):
+            guard = self.formula(test, allows_when_true=not holds)
+            either = Junction(True, (*disjuncts(guard), *own_parts), deny.test, deny.test, False)
+            for violation in violations(either):
+                skipped = any(violation.tenant is part for part in own_parts)
+                own = any(violation.bypass is part for part in own_parts)
+                if violation.kind is self.kind and skipped and not own and id(test) not in self.reported_tests:
+                    self.reported_tests.add(id(test))
+                    self.report(test, self.skip_message(violation, self.context.line_of(violation.tenant.node)))
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
         if self._is_root(node):
@@ -92,7 +115,19 @@ class _AuthzRule(Rule):
         text = " ".join(self.context.module.code_for_node(node).split())
         return text if len(text) <= 60 else text[:57] + "..."
 
+    def denies_only_when(self, violation: Violation) -> str:
+        """When the deny runs, exactly: each operand holds, or is false, as written."""
+        sides = [(self.source(f.text), not f.allows_if_true) for f in (violation.tenant, violation.bypass)]
+        (tenant, tenant_holds), (bypass, bypass_holds) = sides
+        if tenant_holds == bypass_holds:
+            return f"`{tenant}` and `{bypass}` {'both hold' if tenant_holds else 'are both false'}"
+        state = {True: "holds", False: "is false"}
+        return f"`{tenant}` {state[tenant_holds]} and `{bypass}` {state[bypass_holds]}"
+
     def message(self, violation: Violation, deny_form: bool) -> str:
+        raise NotImplementedError
+
+    def skip_message(self, violation: Violation, scope_line: int) -> str:
         raise NotImplementedError
 
 
@@ -164,7 +199,7 @@ class AuthzOr(_AuthzRule):
             """,
             line=4,
             column=12,
-            message="tenant check `tenant_ok` OR role check `role_ok`",
+            message="scope check `tenant_ok` OR role check `role_ok`",
         ),
         Invalid(
             """
@@ -174,7 +209,7 @@ class AuthzOr(_AuthzRule):
             line=2,
             column=12,
             end_column=63,
-            message="tenant check `d.tenant_id == u.tenant_id` OR role check `has_role(u, 'editor')`: the authorization invariant requires both",
+            message="scope check `d.tenant_id == u.tenant_id` OR role check `has_role(u, 'editor')`: the authorization invariant requires both",
         ),
         Invalid(
             """
@@ -193,15 +228,19 @@ class AuthzOr(_AuthzRule):
             config={"authz": {"tenant-names": ["realm"], "role-names": ["entitled"]}},
             line=2,
             column=12,
-            message="tenant check `ledger.realm_key == user.realm_key` OR role check `user.is_entitled`",
+            message="scope check `ledger.realm_key == user.realm_key` OR role check `user.is_entitled`",
         ),
     )
 
     def message(self, violation: Violation, deny_form: bool) -> str:
         tenant, role = self.source(violation.tenant), self.source(violation.bypass)
         if deny_form:
-            return f"denies only when `{tenant}` and `{role}` both hold, so the role check alone grants access across tenants: the authorization invariant requires tenant AND role"
-        return f"tenant check `{tenant}` OR role check `{role}`: the authorization invariant requires both"
+            return f"denies only when {self.denies_only_when(violation)}, so the role check alone grants access, whatever the scope: the authorization invariant requires tenant AND role"
+        return f"scope check `{tenant}` OR role check `{role}`: the authorization invariant requires both"
+
+    def skip_message(self, violation: Violation, scope_line: int) -> str:
+        role, tenant = self.source(violation.bypass.text), self.source(violation.tenant)
+        return f"role check `{role}` skips the scope check `{tenant}` (line {scope_line}), so the role alone grants access, whatever the scope: the authorization invariant requires tenant AND role"
 
 
 class SuperuserBypass(_AuthzRule):
@@ -259,7 +298,7 @@ class SuperuserBypass(_AuthzRule):
             line=3,
             column=12,
             end_column=29,
-            message="superuser flag `user.is_superuser` grants access before the tenant check",
+            message="superuser flag `user.is_superuser` grants access before the scope check",
         ),
         Invalid(
             """
@@ -268,7 +307,7 @@ class SuperuserBypass(_AuthzRule):
             """,
             line=2,
             column=12,
-            message="tenant check `workspace.id == user.workspace_id` OR superuser flag `user.is_staff`",
+            message="scope check `workspace.id == user.workspace_id` OR superuser flag `user.is_staff`",
         ),
         Invalid(
             """
@@ -277,7 +316,7 @@ class SuperuserBypass(_AuthzRule):
             """,
             line=2,
             column=12,
-            message="tenant check `d.org_id == u.org_id` OR superuser flag `u.is_superuser`: the flag alone grants access across tenants",
+            message="scope check `d.org_id == u.org_id` OR superuser flag `u.is_superuser`: the flag alone grants access across tenants",
         ),
         Invalid(
             """
@@ -304,7 +343,7 @@ class SuperuserBypass(_AuthzRule):
             """,
             line=2,
             column=8,
-            message="denies only when `doc.tenant_id != user.tenant_id` and `not user.is_staff` both hold, so the superuser flag alone grants access",
+            message="denies only when `doc.tenant_id != user.tenant_id` holds and `user.is_staff` is false, so the superuser flag alone grants access",
         ),
         Invalid(
             """
@@ -319,7 +358,7 @@ class SuperuserBypass(_AuthzRule):
             """,
             line=2,
             column=8,
-            message="superuser flag `u.has_god_mode` grants access before the tenant check",
+            message="superuser flag `u.has_god_mode` grants access before the scope check",
         ),
     )
 
@@ -330,8 +369,8 @@ class SuperuserBypass(_AuthzRule):
             return
         parts = disjuncts(self.formula(node.test, allows_when_true=True))
         flag = next((p for p in parts if Kind.SUPERUSER in p.grants), None)
-        if flag is None or any(Kind.TENANT in p.grants for p in parts):
-            return  # an OR with the tenant check is visit_If's (super) finding
+        if flag is None or any(Kind.SCOPE in p.grants for p in parts):
+            return  # an OR with the scope check is visit_If's (super) finding
         function = next((a for a in reversed(self.context.ancestors) if isinstance(a, cst.FunctionDef)), None)
         if function is None:
             return
@@ -341,39 +380,47 @@ class SuperuserBypass(_AuthzRule):
         if verdict is Decision.ALLOW_BY_RETURNING and not raises_later:
             return  # a bare return that is not the allow path of a guard that raises
         if tenant_later:
+            self.reported_tests.add(id(node.test))
             self.report(
                 node.test,
-                f"superuser flag `{self.source(flag)}` grants access before the tenant check: the authorization invariant requires the tenant check for every principal, admins included",
+                f"superuser flag `{self.source(flag)}` grants access before the scope check: the authorization invariant requires the scope check for every principal, admins included",
             )
         elif self._takes_tenant(function):
+            self.reported_tests.add(id(node.test))
             self.report(
                 node.test,
-                f"superuser flag `{self.source(flag)}` grants access to a tenant's resource without a tenant check: the authorization invariant requires the tenant check for every principal, admins included",
+                f"superuser flag `{self.source(flag)}` grants access to a tenant's resource without a tenant check: the authorization invariant requires the scope check for every principal, admins included",
             )
 
     def _is_tenant_check(self, node: cst.CSTNode) -> bool:
         if not isinstance(node, cst.BaseExpression):
             return False
         check = classify(node, self.vocabulary)
-        return check is not None and check.kind is Kind.TENANT
+        return check is not None and check.kind is Kind.SCOPE
 
     def _takes_tenant(self, function: cst.FunctionDef) -> bool:
         params = function.params
         return any(
-            Kind.TENANT in self.vocabulary.subject_kinds(tokens(p.name.value))
+            Kind.SCOPE in self.vocabulary.subject_kinds(tokens(p.name.value))
             for p in (*params.posonly_params, *params.params, *params.kwonly_params)
         )
 
     def message(self, violation: Violation, deny_form: bool) -> str:
         tenant, flag = self.source(violation.tenant), self.source(violation.bypass)
         if deny_form:
-            return f"denies only when `{tenant}` and `{flag}` both hold, so the superuser flag alone grants access across tenants: the authorization invariant requires the tenant check for every principal"
-        return f"tenant check `{tenant}` OR superuser flag `{flag}`: the flag alone grants access across tenants; the authorization invariant requires the tenant check for every principal"
+            return f"denies only when {self.denies_only_when(violation)}, so the superuser flag alone grants access, whatever the scope: the authorization invariant requires the scope check for every principal"
+        return f"scope check `{tenant}` OR superuser flag `{flag}`: the flag alone grants access across tenants; the authorization invariant requires the scope check for every principal"
+
+    def skip_message(self, violation: Violation, scope_line: int) -> str:
+        flag, tenant = self.source(violation.bypass.text), self.source(violation.tenant)
+        return f"superuser flag `{flag}` skips the scope check `{tenant}` (line {scope_line}): the authorization invariant requires the scope check for every principal, admins included"
 
 
 def _nodes_after(function: cst.FunctionDef, statement: cst.If) -> Iterator[cst.CSTNode]:
     """The nodes of ``function`` that run after ``statement``'s test fails: its ``else``
-    branches and everything following it (nested functions and classes excluded)."""
+    branches and everything following it (nested functions and classes excluded). A call's
+    arguments and a comprehension's filter are not entered: ``select(Doc).where(Doc.org_id ==
+    user.org_id)`` filters a query, it decides nothing."""
     stack: list[cst.CSTNode] = [function.body]
     after = False
     while stack:
@@ -386,5 +433,7 @@ def _nodes_after(function: cst.FunctionDef, statement: cst.If) -> Iterator[cst.C
         if after:
             yield node
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not function:
+            continue
+        if isinstance(node, (cst.Call, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
             continue
         stack.extend(reversed(node.children))
