@@ -48,7 +48,7 @@ TENANT_WORDS = (
 OWNER_WORDS = ("owner", "creator", "author", "created_by", "owned_by", "uploaded_by", "ownership")
 PRINCIPAL_WORDS = ("user", "principal", "caller", "requester", "actor")
 # ACL helpers name the access they test: ``has_access(...)``, ``grants.can_read(...)``, ``is_shared_with``.
-ACL_WORDS = ("access", "read", "write", "view", "edit", "share", "shared")
+ACL_WORDS = ("access", "read", "write", "view", "see", "edit", "share", "shared")
 ROLE_WORDS = ("role", "permission", "perm", "scope", "privilege")
 SUPERUSER_WORDS = ("superuser", "super_user", "superadmin", "super_admin", "admin", "administrator", "staff", "sudo")
 # ``message.role == "user"`` is a chat message's role, not an authorization role.
@@ -227,7 +227,7 @@ def _classify_comparison(expr: cst.Comparison, vocabulary: Vocabulary) -> Check 
     # by value: ``type(ws) is Workspace`` and ``self.project in names()`` are not.
     if all(Kind.SCOPE in k for k in kinds) and not identity:
         return Check(Kind.SCOPE, positive)
-    if all(names) and _is_ownership(*(tokens(name) for name in names)):
+    if all(names) and _is_ownership(sides, [tokens(name) for name in names if name]):
         return Check(Kind.SCOPE, positive)
     if any(Kind.ROLE in k for k in kinds):
         values = [v for group in literals for v in group]
@@ -242,7 +242,9 @@ def _classify_call(expr: cst.Call, vocabulary: Vocabulary) -> Check | None:
     if not callee:
         return None
     parts = tokens(callee)
-    if not parts or not (parts[0] in _CHECK_PREFIXES or _CHECK_TOKENS & set(parts)):
+    # ``user_can_see_share(...)`` asks about its principal, as ``can_see_share(...)`` would.
+    verb = parts[1:] if len(parts) > 2 and parts[0] in PRINCIPAL_WORDS else parts
+    if not verb or not (verb[0] in _CHECK_PREFIXES or _CHECK_TOKENS & set(verb)):
         return None
     kinds = vocabulary.flag_kinds(parts)
     positive = not (_NEGATIVE & set(parts))
@@ -312,14 +314,31 @@ def _identity(parts: tuple[str, ...], words: tuple[tuple[str, ...], ...]) -> boo
     return any(core[len(core) - len(word) :] == word for word in words if len(core) >= len(word))
 
 
-def _is_ownership(left: tuple[str, ...], right: tuple[str, ...]) -> bool:
+def _is_ownership(sides: tuple[cst.BaseExpression, ...], names: list[tuple[str, ...]]) -> bool:
     """``doc.owner_id == user.id``, ``note.created_by != principal.id``, ``flow.user_id != user_id``:
-    the resource's owner against the principal, both by identity."""
-    sides = (left, right)
+    the resource's owner against the principal, both by identity. ``user.id != user_id`` asks
+    whether the target account is the caller's own: user administration, not ownership."""
     everyone = _OWNER_TOKENS + _PRINCIPAL_TOKENS
-    if not all(_identity(side, everyone) for side in sides):
+    if not all(_identity(name, everyone) for name in names):
         return False
-    return any(_identity(side, _OWNER_TOKENS) or side[-1] in _ID_TOKENS for side in sides)
+    return any(_owner_reference(side, name) for side, name in zip(sides, names))
+
+
+def _owner_reference(expr: cst.BaseExpression, name: tuple[str, ...]) -> bool:
+    """An owner named as such (``owner_id``, ``created_by``), or a principal's id read off a
+    resource (``note.user_id``, ``chunk["user_id"]``; not ``user.id`` or a bare ``user_id``)."""
+    if _identity(name, _OWNER_TOKENS):
+        return True
+    while isinstance(expr, cst.Call) and dotted_name(expr.func) in _VALUE_CONVERTERS and expr.args:
+        expr = expr.args[0].value
+    if isinstance(expr, cst.Attribute) and expr.attr.value not in _ID_TOKENS:
+        holder = expr.value
+    elif isinstance(expr, cst.Subscript) or (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)):
+        holder = expr.value if isinstance(expr, cst.Subscript) else expr.func.value
+    else:
+        return False
+    holder_name = _last_identifier(holder)
+    return holder_name is None or not _identity(tokens(holder_name), _PRINCIPAL_TOKENS)
 
 
 def _names_owner_or_acl(parts: tuple[str, ...]) -> bool:
@@ -558,14 +577,15 @@ def _denies_nested(body: cst.BaseSuite) -> bool:
             return True
         if isinstance(node, cst.Expr):
             call = node.value.expression if isinstance(node.value, cst.Await) else node.value
-            if isinstance(call, cst.Call) and (_denies(call) or _is_validator(call)):
+            if isinstance(call, cst.Call) and (_denies(call) or is_validator(call)):
                 return True
         if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             stack.extend(node.children)
     return False
 
 
-def _is_validator(call: cst.Call) -> bool:
+def is_validator(call: cst.Call) -> bool:
+    """``ensure_...(...)``, ``require_...(...)``, ``check_...(...)``: a call that raises to deny."""
     callee = _last_identifier(call.func)
     parts = tokens(callee) if callee else ()
     return bool(parts) and parts[0] in _VALIDATOR_PREFIXES

@@ -12,6 +12,7 @@ from designlint.analysis.authz_checks import (
     Formula,
     Junction,
     Kind,
+    Leaf,
     Violation,
     Vocabulary,
     allow_formula,
@@ -19,6 +20,7 @@ from designlint.analysis.authz_checks import (
     decision,
     disjuncts,
     guards,
+    is_validator,
     tokens,
     violations,
 )
@@ -47,23 +49,30 @@ class _AuthzRule(Rule):
         denies = decision(node.body) is Decision.DENY
         self._check(node.test, allows_when_true=not denies)
         if denies:
-            self._check_guards(node)
+            self._check_guards(node, disjuncts(self.formula(node.test, allows_when_true=False)))
 
-    def _check_guards(self, deny: cst.If) -> None:
+    def visit_Expr(self, node: cst.Expr) -> None:
+        """A validator called as a statement (``ensure_same_team(caller, thread)``) is a scope
+        check that denies by raising."""
+        call = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        check = classify(call, self.vocabulary) if isinstance(call, cst.Call) and is_validator(call) else None
+        if check is not None and check.kind is Kind.SCOPE and check.positive:
+            self._check_guards(node, (Leaf(call, frozenset({Kind.SCOPE}), call, True),))
+
+    def _check_guards(self, deny: cst.CSTNode, own_parts: tuple[Formula, ...]) -> None:
         """A deny reached only past an earlier test: ``if not user.is_admin:`` around it, or
         ``if user.is_admin: return doc`` before it. Access is granted when that test goes the
-        other way or the deny's own test does not hold, an OR like any other."""
-        own = self.formula(deny.test, allows_when_true=False)
-        own_parts = disjuncts(own)
+        other way or the deny's own check passes, an OR like any other; ``own_parts`` are the
+        disjuncts of the latter."""
         for test, holds in guards(self.context.ancestors, deny):
             guard = self.formula(test, allows_when_true=not holds)
-            either = Junction(True, (*disjuncts(guard), *own_parts), deny.test, deny.test, False)
+            either = Junction(True, (*disjuncts(guard), *own_parts), test, test, False)
             for violation in violations(either):
                 skipped = any(violation.tenant is part for part in own_parts)
                 own = any(violation.bypass is part for part in own_parts)
                 if violation.kind is self.kind and skipped and not own and id(test) not in self.reported_tests:
                     self.reported_tests.add(id(test))
-                    self.report(test, self.skip_message(violation, self.context.line_of(violation.tenant.node)))
+                    self.report(test, self.skip_message(violation, self.runs_only_when(violation)))
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
         if self._is_root(node):
@@ -108,26 +117,38 @@ class _AuthzRule(Rule):
     def _check(self, expr: cst.BaseExpression, allows_when_true: bool) -> None:
         for violation in violations(self.formula(expr, allows_when_true)):
             if violation.kind is self.kind:
-                self.report(violation.anchor, self.message(violation, deny_form=not allows_when_true))
+                deny = None if allows_when_true else self.denies_only_when(violation, whole=violation.anchor is expr)
+                self.report(violation.anchor, self.message(violation, deny))
 
     def source(self, formula_or_node) -> str:
         node = getattr(formula_or_node, "node", formula_or_node)
         text = " ".join(self.context.module.code_for_node(node).split())
         return text if len(text) <= 60 else text[:57] + "..."
 
-    def denies_only_when(self, violation: Violation) -> str:
-        """When the deny runs, exactly: each operand holds, or is false, as written."""
+    def denies_only_when(self, violation: Violation, whole: bool) -> str:
+        """When the deny test (or, for an OR inside it, that part of it) holds, exactly: each
+        operand holds, or is false, as written."""
         sides = [(self.source(f.text), not f.allows_if_true) for f in (violation.tenant, violation.bypass)]
         (tenant, tenant_holds), (bypass, bypass_holds) = sides
         if tenant_holds == bypass_holds:
-            return f"`{tenant}` and `{bypass}` {'both hold' if tenant_holds else 'are both false'}"
-        state = {True: "holds", False: "is false"}
-        return f"`{tenant}` {state[tenant_holds]} and `{bypass}` {state[bypass_holds]}"
+            both = f"`{tenant}` and `{bypass}` {'both hold' if tenant_holds else 'are both false'}"
+        else:
+            state = {True: "holds", False: "is false"}
+            both = f"`{tenant}` {state[tenant_holds]} and `{bypass}` {state[bypass_holds]}"
+        return f"denies only when {both}" if whole else f"this part of the deny test holds only when {both}"
 
-    def message(self, violation: Violation, deny_form: bool) -> str:
+    def runs_only_when(self, violation: Violation) -> str:
+        """Exactly when the skipped scope check runs: as the guard's operand is written."""
+        scope, line = self.source(violation.tenant.text), self.context.line_of(violation.tenant.node)
+        bypass = violation.bypass
+        state = "is false" if bypass.allows_if_true else "holds"
+        return f"the scope check `{scope}` (line {line}) runs only when `{self.source(bypass.text)}` {state}"
+
+    def message(self, violation: Violation, denies_only_when: str | None) -> str:
+        """``denies_only_when``: for an ``if`` that denies, when it does (else None)."""
         raise NotImplementedError
 
-    def skip_message(self, violation: Violation, scope_line: int) -> str:
+    def skip_message(self, violation: Violation, runs_only_when: str) -> str:
         raise NotImplementedError
 
 
@@ -172,6 +193,45 @@ class AuthzOr(_AuthzRule):
             """
             def can_view(user, ledger):
                 return ledger.realm_key == user.realm_key or user.is_entitled
+            """
+        ),
+        # Owner or shared-with: two scope checks, a legitimate pair.
+        Valid(
+            """
+            async def open_folder(folder, user, grants):
+                if folder.owner_id == user.id or await grants.can_read(user.id, folder):
+                    return folder
+                raise PermissionError("forbidden")
+
+
+            def may_read(doc, user):
+                return doc.created_by == user.id or has_access(user.id, "read", doc)
+            """
+        ),
+        # A role check alone is no OR of scope and role, nor is a list filtered by team in its query.
+        Valid(
+            """
+            from fastapi import HTTPException
+            from sqlmodel import select
+
+
+            def list_threads(session, caller):
+                if caller.role not in ("editor", "viewer"):
+                    raise HTTPException(status_code=403)
+                return session.exec(select(Thread).where(Thread.team_id == caller.team_id)).all()
+            """
+        ),
+        # Both checks apply to everyone: the role first, then the team.
+        Valid(
+            """
+            from fastapi import HTTPException
+
+
+            def authorize(caller, project):
+                if "maintainer" not in caller.roles:
+                    raise HTTPException(status_code=403)
+                if project.team_id != caller.team_id:
+                    raise HTTPException(status_code=404)
             """
         ),
     )
@@ -230,17 +290,67 @@ class AuthzOr(_AuthzRule):
             column=12,
             message="scope check `ledger.realm_key == user.realm_key` OR role check `user.is_entitled`",
         ),
+        Invalid(
+            """
+            from fastapi import HTTPException
+
+
+            def require_thread_access(thread, caller):
+                if thread.team_id != caller.team_id and caller.role not in ("editor", "owner"):
+                    raise HTTPException(status_code=403)
+                return thread
+            """,
+            line=5,
+            column=8,
+            message='denies only when `thread.team_id != caller.team_id` and `caller.role not in ("editor", "owner")` both hold',
+        ),
+        Invalid(
+            """
+            def can_edit(note, principal) -> bool:
+                return note.user_id == principal.id or principal.has_role("moderator")
+            """,
+            line=2,
+            column=12,
+            message='scope check `note.user_id == principal.id` OR role check `principal.has_role("moderator")`',
+        ),
+        # Negated as a whole, the deny holds when both checks fail: the message says so.
+        Invalid(
+            """
+            def require_tool_access(principal, tool):
+                same_tenant = tool.tenant_id == principal.tenant_id
+                has_role = "tools:run" in principal.scopes
+                if not (same_tenant or has_role):
+                    raise PermissionError("forbidden")
+            """,
+            line=4,
+            column=8,
+            message="denies only when `same_tenant` and `has_role` are both false, so the role check alone grants access",
+        ),
+        # The team check runs only for callers without the role: the role alone lets one through.
+        Invalid(
+            """
+            from fastapi import HTTPException
+
+
+            def authorize(caller, project):
+                if "maintainer" not in caller.roles:
+                    if project.team_id != caller.team_id:
+                        raise HTTPException(status_code=403)
+            """,
+            line=5,
+            column=8,
+            message='the scope check `project.team_id != caller.team_id` (line 6) runs only when `"maintainer" not in caller.roles` holds, so the role check alone grants access',
+        ),
     )
 
-    def message(self, violation: Violation, deny_form: bool) -> str:
+    def message(self, violation: Violation, denies_only_when: str | None) -> str:
         tenant, role = self.source(violation.tenant), self.source(violation.bypass)
-        if deny_form:
-            return f"denies only when {self.denies_only_when(violation)}, so the role check alone grants access, whatever the scope: the authorization invariant requires tenant AND role"
+        if denies_only_when:
+            return f"{denies_only_when}, so the role check alone grants access, whatever the scope: the authorization invariant requires tenant AND role"
         return f"scope check `{tenant}` OR role check `{role}`: the authorization invariant requires both"
 
-    def skip_message(self, violation: Violation, scope_line: int) -> str:
-        role, tenant = self.source(violation.bypass.text), self.source(violation.tenant)
-        return f"role check `{role}` skips the scope check `{tenant}` (line {scope_line}), so the role alone grants access, whatever the scope: the authorization invariant requires tenant AND role"
+    def skip_message(self, violation: Violation, runs_only_when: str) -> str:
+        return f"{runs_only_when}, so the role check alone grants access, whatever the scope: the authorization invariant requires tenant AND role"
 
 
 class SuperuserBypass(_AuthzRule):
@@ -405,15 +515,14 @@ class SuperuserBypass(_AuthzRule):
             for p in (*params.posonly_params, *params.params, *params.kwonly_params)
         )
 
-    def message(self, violation: Violation, deny_form: bool) -> str:
+    def message(self, violation: Violation, denies_only_when: str | None) -> str:
         tenant, flag = self.source(violation.tenant), self.source(violation.bypass)
-        if deny_form:
-            return f"denies only when {self.denies_only_when(violation)}, so the superuser flag alone grants access, whatever the scope: the authorization invariant requires the scope check for every principal"
+        if denies_only_when:
+            return f"{denies_only_when}, so the superuser flag alone grants access, whatever the scope: the authorization invariant requires the scope check for every principal"
         return f"scope check `{tenant}` OR superuser flag `{flag}`: the flag alone grants access across tenants; the authorization invariant requires the scope check for every principal"
 
-    def skip_message(self, violation: Violation, scope_line: int) -> str:
-        flag, tenant = self.source(violation.bypass.text), self.source(violation.tenant)
-        return f"superuser flag `{flag}` skips the scope check `{tenant}` (line {scope_line}): the authorization invariant requires the scope check for every principal, admins included"
+    def skip_message(self, violation: Violation, runs_only_when: str) -> str:
+        return f"{runs_only_when}, so the superuser flag alone grants access, whatever the scope: the authorization invariant requires the scope check for every principal, admins included"
 
 
 def _nodes_after(function: cst.FunctionDef, statement: cst.If) -> Iterator[cst.CSTNode]:
