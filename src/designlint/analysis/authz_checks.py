@@ -318,10 +318,13 @@ def _is_ownership(sides: tuple[cst.BaseExpression, ...], names: list[tuple[str, 
     """``doc.owner_id == user.id``, ``note.created_by != principal.id``, ``flow.user_id != user_id``:
     the resource's owner against the principal, both by identity. ``user.id != user_id`` asks
     whether the target account is the caller's own: user administration, not ownership."""
+    owners = [_owner_reference(side, name) for side, name in zip(sides, names)]
     everyone = _OWNER_TOKENS + _PRINCIPAL_TOKENS
-    if not all(_identity(name, everyone) for name in names):
+    # Against an owner named as such, any id is the principal's (``f.owner_id == u.id``).
+    named_owner = any(_identity(name, _OWNER_TOKENS) for name in names)
+    if not all(_identity(name, everyone) or (named_owner and name[-1] in _ID_TOKENS) for name in names):
         return False
-    return any(_owner_reference(side, name) for side, name in zip(sides, names))
+    return any(owners)
 
 
 def _owner_reference(expr: cst.BaseExpression, name: tuple[str, ...]) -> bool:

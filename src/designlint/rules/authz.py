@@ -395,6 +395,60 @@ class SuperuserBypass(_AuthzRule):
                 return d.tenant_id == u.tenant_id
             """
         ),
+        # An admin-only endpoint with no scope to skip, and one that still holds admins to the team.
+        Valid(
+            """
+            from fastapi import HTTPException
+
+
+            def reset_graph(caller, graph):
+                if not caller.is_superuser:
+                    raise HTTPException(status_code=403, detail="superusers only")
+                return graph.reset()
+
+
+            def export_thread(caller, thread):
+                if not caller.is_superuser:
+                    raise HTTPException(status_code=403)
+                if thread.team_id != caller.team_id:
+                    raise HTTPException(status_code=404)
+                return thread.export()
+            """
+        ),
+        # A list whose query is filtered by tenant: the admin's wider list is not a skipped check.
+        Valid(
+            """
+            from sqlmodel import select
+
+
+            def list_documents(session, user):
+                if user.is_superuser:
+                    return session.exec(select(Document)).all()
+                return session.exec(select(Document).where(Document.org_id == user.org_id)).all()
+            """
+        ),
+        # Whether the target account is the caller's own is user administration, not ownership.
+        Valid(
+            """
+            from fastapi import HTTPException
+
+
+            def update_user(user, user_id, target):
+                if target.is_superuser and not user.is_superuser and user.id != user_id:
+                    raise HTTPException(status_code=403)
+            """
+        ),
+        # "write or admin" is a permission level, not the superuser flag.
+        Valid(
+            """
+            async def user_has_write_access(self, workspace: str, repo_slug: str) -> bool:
+                response = await self.get_permissions(workspace, repo_slug)
+                for entry in response.get("values", []):
+                    if entry.get("permission") in ("write", "admin"):
+                        return True
+                return False
+            """
+        ),
     )
     INVALID = (
         Invalid(
@@ -426,7 +480,7 @@ class SuperuserBypass(_AuthzRule):
             """,
             line=2,
             column=12,
-            message="scope check `d.org_id == u.org_id` OR superuser flag `u.is_superuser`: the flag alone grants access across tenants",
+            message="scope check `d.org_id == u.org_id` OR superuser flag `u.is_superuser`: the flag alone grants access, whatever the scope",
         ),
         Invalid(
             """
@@ -469,6 +523,116 @@ class SuperuserBypass(_AuthzRule):
             line=2,
             column=8,
             message="superuser flag `u.has_god_mode` grants access before the scope check",
+        ),
+        # The early return of the resource skips the owner check below it.
+        Invalid(
+            """
+            from fastapi import HTTPException
+
+
+            async def get_document(documents, doc_id, caller):
+                doc = await documents.get(doc_id)
+                if caller.is_admin:
+                    return doc
+                if doc.owner_id != caller.id:
+                    raise HTTPException(status_code=404)
+                return doc
+            """,
+            line=6,
+            column=8,
+            message="the scope check `doc.owner_id != caller.id` (line 8) runs only when `caller.is_admin` is false, so the superuser flag alone grants access",
+        ),
+        # A guard that returns for superusers before the owner check.
+        Invalid(
+            """
+            from fastapi import HTTPException
+
+
+            def ensure_can_administer_share(user, owner_id):
+                if getattr(user, "is_superuser", False):
+                    return
+                if owner_id is not None and owner_id == user.id:
+                    return
+                raise HTTPException(status_code=403, detail="owner or superuser only")
+            """,
+            line=5,
+            column=8,
+            message='superuser flag `getattr(user, "is_superuser", False)` grants access before the scope check',
+        ),
+        # An admin role through an enum member's value.
+        Invalid(
+            """
+            def can_edit_flow(user, flow) -> bool:
+                if user.role == Role.INSTANCE_ADMIN.value:
+                    return True
+                return flow.user_id == user.id
+            """,
+            line=2,
+            column=8,
+            message="superuser flag `user.role == Role.INSTANCE_ADMIN.value` grants access before the scope check",
+        ),
+        # Admin roles in a tuple.
+        Invalid(
+            """
+            def can_read_thread(caller, thread) -> bool:
+                return caller.role in (Role.ADMIN, Role.ADMIN_READONLY) or thread.team_id == caller.team_id
+            """,
+            line=2,
+            column=12,
+            message="scope check `thread.team_id == caller.team_id` OR superuser flag `caller.role in (Role.ADMIN, Role.ADMIN_READONLY)`",
+        ),
+        # Owner or ACL is a legitimate pair; the admin role beside them is the bypass.
+        Invalid(
+            """
+            def open_file(f, u):
+                if f.owner_id == u.id or u.role == "admin" or has_access(u, f):
+                    return f
+                raise PermissionError("forbidden")
+            """,
+            line=2,
+            column=8,
+            message='scope check `f.owner_id == u.id` OR superuser flag `u.role == "admin"`',
+        ),
+        # The deny raises in a nested block; non-admins of another team are the only ones it stops.
+        Invalid(
+            """
+            from fastapi import HTTPException
+
+
+            def check_thread(caller, thread):
+                if not caller.is_admin and thread.team_id != caller.team_id:
+                    if thread.visibility != "public":
+                        raise HTTPException(status_code=403)
+            """,
+            line=5,
+            column=8,
+            message="denies only when `thread.team_id != caller.team_id` holds and `caller.is_admin` is false",
+        ),
+        # The validator runs only for non-superusers.
+        Invalid(
+            """
+            async def load_space(caller, space):
+                if not caller.is_superuser:
+                    await ensure_same_space(caller, space)
+                return space
+            """,
+            line=2,
+            column=8,
+            message="the scope check `ensure_same_space(caller, space)` (line 3) runs only when `caller.is_superuser` is false",
+        ),
+        # The superuser flag OR an owner check read through local booleans, in deny form.
+        Invalid(
+            """
+            def get_chunks(auth_user, document, chunks):
+                is_owner = str(document.owner_id) == str(auth_user.id)
+                user_has_access = is_owner or bool(set(auth_user.collection_ids) & set(document.collection_ids))
+                if not user_has_access and not auth_user.is_superuser:
+                    raise R2RException("Not authorized to access this document's chunks.", 403)
+                return chunks
+            """,
+            line=4,
+            column=8,
+            message="denies only when `user_has_access` and `auth_user.is_superuser` are both false",
         ),
     )
 
@@ -519,7 +683,7 @@ class SuperuserBypass(_AuthzRule):
         tenant, flag = self.source(violation.tenant), self.source(violation.bypass)
         if denies_only_when:
             return f"{denies_only_when}, so the superuser flag alone grants access, whatever the scope: the authorization invariant requires the scope check for every principal"
-        return f"scope check `{tenant}` OR superuser flag `{flag}`: the flag alone grants access across tenants; the authorization invariant requires the scope check for every principal"
+        return f"scope check `{tenant}` OR superuser flag `{flag}`: the flag alone grants access, whatever the scope; the authorization invariant requires the scope check for every principal"
 
     def skip_message(self, violation: Violation, runs_only_when: str) -> str:
         return f"{runs_only_when}, so the superuser flag alone grants access, whatever the scope: the authorization invariant requires the scope check for every principal, admins included"
