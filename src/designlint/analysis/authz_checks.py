@@ -229,6 +229,8 @@ def _classify_comparison(expr: cst.Comparison, vocabulary: Vocabulary) -> Check 
         return Check(Kind.SCOPE, positive)
     if all(names) and _is_ownership(sides, [tokens(name) for name in names if name]):
         return Check(Kind.SCOPE, positive)
+    if isinstance(operator, (cst.In, cst.NotIn)) and _principal_id_list(target.comparator) and not kinds[1]:
+        return Check(Kind.SCOPE, positive)
     if any(Kind.ROLE in k for k in kinds):
         values = [v for group in literals for v in group]
         if values and all(CHAT_ROLES & set(tokens(v)) for v in values):
@@ -325,6 +327,14 @@ def _is_ownership(sides: tuple[cst.BaseExpression, ...], names: list[tuple[str, 
     if not all(_identity(name, everyone) or (named_owner and name[-1] in _ID_TOKENS) for name in names):
         return False
     return any(owners)
+
+
+def _principal_id_list(expr: cst.BaseExpression) -> bool:
+    """The ids a principal is a member of: ``auth_user.collection_ids``, ``caller.team_ids``."""
+    if not isinstance(expr, cst.Attribute) or tokens(expr.attr.value)[-1:] not in (("ids",), ("uuids",)):
+        return False
+    holder = _last_identifier(expr.value)
+    return holder is not None and _identity(tokens(holder), _PRINCIPAL_TOKENS)
 
 
 def _owner_reference(expr: cst.BaseExpression, name: tuple[str, ...]) -> bool:

@@ -634,6 +634,17 @@ class SuperuserBypass(_AuthzRule):
             column=8,
             message="denies only when `user_has_access` and `auth_user.is_superuser` are both false",
         ),
+        # Membership in the principal's own list of collections is the scope.
+        Invalid(
+            """
+            def update_graph(auth_user, collection_id):
+                if not auth_user.is_superuser and collection_id not in auth_user.collection_ids:
+                    raise R2RException("You do not have access to this collection.", 403)
+            """,
+            line=2,
+            column=8,
+            message="denies only when `collection_id not in auth_user.collection_ids` holds and `auth_user.is_superuser` is false",
+        ),
     )
 
     def visit_If(self, node: cst.If) -> None:
