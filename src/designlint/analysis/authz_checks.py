@@ -12,6 +12,7 @@ boolean variables assigned earlier in the same function stand for their values.
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -121,10 +122,10 @@ class Vocabulary:
 
     def pattern(self, kind: Kind) -> str:
         """A regex alternative matching any of the words of ``kind`` in source text (a scope:
-        also the ownership and ACL words)."""
+        also the ownership, ACL and matching words)."""
         words = {Kind.SCOPE: self.tenant, Kind.ROLE: self.role, Kind.SUPERUSER: self.superuser}[kind]
         if kind is Kind.SCOPE:
-            words = (*words, *(tokens(w) for w in (*OWNER_WORDS, *ACL_WORDS)))
+            words = (*words, *(tokens(w) for w in (*OWNER_WORDS, *ACL_WORDS, *sorted(_CHECK_TOKENS))))
         return "|".join(r"_?".join(re.escape(t) for t in word) for word in words)
 
     def _words(self) -> Iterator[tuple[Kind, tuple[str, ...]]]:
@@ -356,7 +357,12 @@ def _owner_reference(expr: cst.BaseExpression, name: tuple[str, ...]) -> bool:
 
 def _names_owner_or_acl(parts: tuple[str, ...]) -> bool:
     """A check's name made of ownership or access words and yes/no vocabulary: ``is_owner``,
-    ``has_access``, ``can_read``, ``user_has_write_access``, ``verify_ownership``."""
+    ``has_access``, ``can_read``, ``user_has_write_access``, ``verify_ownership``; or one that
+    matches a principal or owner (``end_user_matches``, ``same_owner``)."""
+    pairs = set(itertools.pairwise(parts))
+    identities = {word[-1] for word in _OWNER_TOKENS + _PRINCIPAL_TOKENS}
+    if any((a, b) in pairs or (b, a) in pairs for a in identities for b in _CHECK_TOKENS):
+        return True
     owner = any(True for word in _OWNER_TOKENS for _ in _occurrences(parts, word))
     acl = bool(_ACL_TOKENS & set(parts))
     filler = _FLAG_FILLER | _ACL_TOKENS | {t for word in _OWNER_TOKENS for t in word} | set(PRINCIPAL_WORDS)

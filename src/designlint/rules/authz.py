@@ -645,6 +645,18 @@ class SuperuserBypass(_AuthzRule):
             column=8,
             message="denies only when `collection_id not in auth_user.collection_ids` holds and `auth_user.is_superuser` is false",
         ),
+        # The scope check is a helper matching the request's user with the job's.
+        Invalid(
+            """
+            def may_resume(current_user, job, request) -> bool:
+                if current_user.is_superuser and not serving_end_user_enabled():
+                    return True
+                return _end_user_matches(resolve_end_user_id(request), job.metadata)
+            """,
+            line=2,
+            column=8,
+            message="superuser flag `current_user.is_superuser and not serving_end_user_enabled()` grants access before the scope check",
+        ),
     )
 
     def visit_If(self, node: cst.If) -> None:
