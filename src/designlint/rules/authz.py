@@ -153,9 +153,11 @@ class _AuthzRule(Rule):
 
 
 class AuthzOr(_AuthzRule):
-    """A tenant-scope check OR a role/permission check: either alone grants access, where the
-    authorization invariant requires tenant AND role. Read directly, through local boolean
-    variables, in ``any([...])`` and in deny form (``if not tenant_ok and not role_ok: deny``)."""
+    """A scope check (tenant, team, ownership, ACL) OR a role/permission check: either alone
+    grants access, where the authorization invariant requires tenant AND role. Read directly,
+    through local boolean variables, in ``any([...])``, in deny form (``if not tenant_ok and
+    not role_ok: deny``), and as statement order: a scope check reached only when a role
+    check fails."""
 
     code = "DL101"
     name = "authz-or"
@@ -355,8 +357,9 @@ class AuthzOr(_AuthzRule):
 
 class SuperuserBypass(_AuthzRule):
     """An admin/superuser/staff flag that grants access on its own: an ``if`` on the flag that
-    allows before the function's tenant check (or in a function taking a tenant it never
-    checks), or the flag OR'ed with the tenant check."""
+    allows or returns before the function's scope check (or in a function taking a tenant it
+    never checks), a scope check nested under ``if not flag:``, or the flag OR'ed with the
+    scope check."""
 
     code = "DL102"
     name = "superuser-bypass"
