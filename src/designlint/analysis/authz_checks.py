@@ -345,10 +345,11 @@ def _owner_reference(expr: cst.BaseExpression, name: tuple[str, ...]) -> bool:
         return True
     while isinstance(expr, cst.Call) and dotted_name(expr.func) in _VALUE_CONVERTERS and expr.args:
         expr = expr.args[0].value
-    if isinstance(expr, cst.Attribute) and expr.attr.value not in _ID_TOKENS:
+    holder: cst.BaseExpression
+    if (isinstance(expr, cst.Attribute) and expr.attr.value not in _ID_TOKENS) or isinstance(expr, cst.Subscript):
         holder = expr.value
-    elif isinstance(expr, cst.Subscript) or (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)):
-        holder = expr.value if isinstance(expr, cst.Subscript) else expr.func.value
+    elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):  # ``chunk.get("user_id")``
+        holder = expr.func.value
     else:
         return False
     holder_name = _last_identifier(holder)
@@ -613,14 +614,9 @@ def is_validator(call: cst.Call) -> bool:
 def exits_without_denying(body: cst.BaseSuite) -> bool:
     """The body ends the function with a ``return`` that is not a denial (``return True``,
     ``return document``, a bare ``return``): what follows runs only when the ``if`` test fails."""
-    lines = body.body
-    last_line = lines[-1] if lines else None
-    if isinstance(body, cst.IndentedBlock):
-        if not isinstance(last_line, cst.SimpleStatementLine):
-            return False
-        last = last_line.body[-1]
-    else:
-        last = last_line
+    last: cst.CSTNode | None = body.body[-1] if body.body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1]
     return isinstance(last, cst.Return) and decision(body) is not Decision.DENY
 
 
