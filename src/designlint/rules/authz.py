@@ -68,11 +68,16 @@ class _AuthzRule(Rule):
             guard = self.formula(test, allows_when_true=not holds)
             either = Junction(True, (*disjuncts(guard), *own_parts), test, test, False)
             for violation in violations(either):
-                skipped = any(violation.tenant is part for part in own_parts)
-                own = any(violation.bypass is part for part in own_parts)
-                if violation.kind is self.kind and skipped and not own and id(test) not in self.reported_tests:
+                scope_in_deny = any(violation.tenant is part for part in own_parts)
+                bypass_in_deny = any(violation.bypass is part for part in own_parts)  # the deny's own OR
+                if (
+                    violation.kind is self.kind
+                    and scope_in_deny
+                    and not bypass_in_deny
+                    and id(test) not in self.reported_tests
+                ):
                     self.reported_tests.add(id(test))
-                    self.report(test, self.skip_message(violation, self.runs_only_when(violation)))
+                    self.report(test, self.skip_message(self.runs_only_when(violation)))
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
         if self._is_root(node):
@@ -148,7 +153,7 @@ class _AuthzRule(Rule):
         """``denies_only_when``: for an ``if`` that denies, when it does (else None)."""
         raise NotImplementedError
 
-    def skip_message(self, violation: Violation, runs_only_when: str) -> str:
+    def skip_message(self, runs_only_when: str) -> str:
         raise NotImplementedError
 
 
@@ -351,7 +356,7 @@ class AuthzOr(_AuthzRule):
             return f"{denies_only_when}, so the role check alone grants access, whatever the scope: the authorization invariant requires tenant AND role"
         return f"scope check `{tenant}` OR role check `{role}`: the authorization invariant requires both"
 
-    def skip_message(self, violation: Violation, runs_only_when: str) -> str:
+    def skip_message(self, runs_only_when: str) -> str:
         return f"{runs_only_when}, so the role check alone grants access, whatever the scope: the authorization invariant requires tenant AND role"
 
 
@@ -711,7 +716,7 @@ class SuperuserBypass(_AuthzRule):
             return f"{denies_only_when}, so the superuser flag alone grants access, whatever the scope: the authorization invariant requires the scope check for every principal"
         return f"scope check `{tenant}` OR superuser flag `{flag}`: the flag alone grants access, whatever the scope; the authorization invariant requires the scope check for every principal"
 
-    def skip_message(self, violation: Violation, runs_only_when: str) -> str:
+    def skip_message(self, runs_only_when: str) -> str:
         return f"{runs_only_when}, so the superuser flag alone grants access, whatever the scope: the authorization invariant requires the scope check for every principal, admins included"
 
 
