@@ -348,6 +348,16 @@ class AuthzOr(_AuthzRule):
             column=8,
             message='the scope check `project.team_id != caller.team_id` (line 6) runs only when `"maintainer" not in caller.roles` holds, so the role check alone grants access',
         ),
+        Invalid(
+            """
+            def require_note_author(note, principal):
+                if note.created_by != principal.id and not principal.has_permission("notes:moderate"):
+                    raise PermissionError("not the author")
+            """,
+            line=2,
+            column=8,
+            message='denies only when `note.created_by != principal.id` holds and `principal.has_permission("notes:moderate")` is false',
+        ),
     )
 
     def message(self, violation: Violation, denies_only_when: str | None) -> str:
@@ -664,6 +674,21 @@ class SuperuserBypass(_AuthzRule):
             line=2,
             column=8,
             message="superuser flag `current_user.is_superuser and not serving_end_user_enabled()` grants access before the scope check",
+        ),
+        # An ACL helper is the scope check the flag skips.
+        Invalid(
+            """
+            from fastapi import HTTPException
+
+
+            async def get_folder(user, folder, grants):
+                if not user.is_superuser and not await grants.can_read(user.id, folder):
+                    raise HTTPException(status_code=404)
+                return folder
+            """,
+            line=5,
+            column=8,
+            message="denies only when `await grants.can_read(user.id, folder)` and `user.is_superuser` are both false",
         ),
     )
 
