@@ -22,6 +22,7 @@ from functools import cached_property
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper
 
+from designlint.analysis.budget import Budget, GaveUp
 from designlint.analysis.modules import imported_modules, module_name_for
 from designlint.analysis.names import NameResolver
 from designlint.config import Config
@@ -332,10 +333,14 @@ class Linter:
         failed: set[Rule] = set()
         for rule in rules:
             rule.context = context
+            rule.budget = Budget.for_text(context.text)
             try:
                 rule.setup()
             except RecursionError:
                 raise
+            except GaveUp as exc:
+                _gave_up(rule, exc, context, context.module, result, failed)
+                continue
             except Exception as exc:
                 _rule_failed(rule, exc, result, failed)
                 continue
@@ -366,8 +371,10 @@ class Linter:
                     continue
                 try:
                     callback(node)
-                except RecursionError:
-                    raise  # the input's depth, not a bug in the rule: the whole file is reported
+                except RecursionError:  # the input's depth, not a bug in the rule: it stops, the others go on
+                    _gave_up(rule, GaveUp("the code is nested too deeply for it"), context, node, result, failed)
+                except GaveUp as exc:  # the input's size or shape: this rule stops, the others go on
+                    _gave_up(rule, exc, context, node, result, failed)
                 except Exception as exc:  # a bug in a rule must not stop the other rules
                     _rule_failed(rule, exc, result, failed)
 
@@ -459,6 +466,19 @@ def _rule_failed(rule: Rule, exc: Exception, result: FileResult, failed: set[Rul
     """A bug in a rule: DL002 for this file; the rule stops here."""
     failed.add(rule)
     _internal_error(f"rule {rule.code} ({rule.name})", exc, result)
+
+
+def _gave_up(
+    rule: Rule, exc: GaveUp, context: FileContext, node: cst.CSTNode, result: FileResult, failed: set[Rule]
+) -> None:
+    """An analysis of the rule gave up on this file: DL001 at the statement it was looking at;
+    the rule stops here."""
+    failed.add(rule)
+    row = context.positions.statement_line([*context.ancestors, node])
+    message = (
+        f"cannot analyse: rule {rule.code} ({rule.name}) stopped on this file at the statement at line {row}: {exc}"
+    )
+    result.diagnostics.append(_engine_diagnostic(result.path, PARSE_ERROR, message, row, 1))
 
 
 def _internal_error(where: str, exc: Exception, result: FileResult, trace: str | None = None) -> None:

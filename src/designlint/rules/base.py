@@ -15,6 +15,7 @@ import libcst as cst
 from designlint.diagnostics import Applicability
 
 if TYPE_CHECKING:
+    from designlint.analysis.budget import Budget
     from designlint.config import Config
     from designlint.engine import FileContext, FileFacts
     from designlint.rules.cases import Invalid, Valid
@@ -92,6 +93,8 @@ class Rule:
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 
     context: FileContext
+    # What the rule's analyses may spend on this file (set with ``context``): see analysis.budget.
+    budget: Budget
 
     def __init__(self, config: Config):
         self.config = config
@@ -103,7 +106,7 @@ class Rule:
         return True
 
     def setup(self) -> None:
-        """Reset per-file state; ``self.context`` is set."""
+        """Reset per-file state; ``self.context`` and ``self.budget`` are set."""
 
     def report(self, node: cst.CSTNode, message: str, *, fix: NodeFix | None = None) -> None:
         self.context.report(self, node, message, fix)

@@ -1,0 +1,126 @@
+"""Analyses on code shaped to blow them up (issue 11, items 10 and 11): each stays linear, or
+says it gave up. Every analysis counts its steps against a per-rule, per-file Budget; when it
+is spent, that rule stops on the file with one DL001 naming it and the statement, and the other
+rules go on."""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from designlint.analysis import budget
+from designlint.analysis.budget import Budget, GaveUp
+from designlint.analysis.dataflow import Dataflow
+from designlint.analysis.names import NameResolver
+from designlint.engine import lint_source
+from tests.test_dataflow import FetchSpec
+
+
+def last_sink_taints(source: str, steps: int = budget.BASE_STEPS) -> tuple[set[str], int]:
+    """The kinds the argument of the ``sink(x)`` ending the module's only function carries, and
+    the steps the taint analysis spent (the tree is not walked: it may be deeper than Python's
+    recursion limit)."""
+    module = cst.parse_module(source)
+    function = module.body[0]
+    sink = function.body.body[-1].body[0].value
+    assert isinstance(sink, cst.Call) and sink.func.value == "sink"
+    spent = Budget(steps)
+    flow = Dataflow(module, NameResolver(module, "m"), FetchSpec(), spent)
+    return {t.kind for t in flow.taint(sink.args[0].value, function)}, spent.spent
+
+
+def nested_loops(depth: int) -> str:
+    lines = ["def f(items):", "    page = fetch()"]
+    for level in range(depth):
+        indent = "    " * (level + 1)
+        lines += [f"{indent}for x{level} in items:", f"{indent}    page = page + x{level}"]
+    return "\n".join(lines) + "\n    sink(page)\n"
+
+
+@pytest.mark.parametrize("depth", [1, 6, 18])
+def test_nested_loops_cost_linear_steps_not_two_to_the_depth(depth: int):
+    kinds, spent = last_sink_taints(nested_loops(depth))
+    assert kinds == {"fetched"}
+    # Each loop runs a second round only when the first changed what reaches its top: the
+    # outermost loop twice, each loop below at most once more per round above it.
+    assert spent < 40 * depth**2 + 40, spent
+
+
+def test_a_loop_whose_body_changes_what_reaches_its_top_still_runs_twice():
+    source = "def f(items):\n    a = b = None\n    for x in items:\n        sink(a)\n        a = b\n        b = fetch()\n    sink(a)\n"
+    assert last_sink_taints(source)[0] == {"fetched"}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        " + ".join(["1"] * 600) + " + fetch()",  # a chain of 600 operators
+        "fetch() + " + " + ".join(["'part'"] * 600),  # a prompt of 600 concatenated parts
+        " ".join(['"part"'] * 600) + " f'{fetch()}'",  # implicit concatenation of 600 literals
+        " or ".join(["flag"] * 600) + " or fetch()",
+        "fetch() ** " + " ** ".join(["2"] * 600),  # right-nested
+    ],
+    ids=["600 terms", "600 parts", "600 literals", "600 or", "600 powers"],
+)
+def test_long_operator_chains_carry_their_taint(value: str):
+    assert last_sink_taints(f"def f(flag):\n    x = {value}\n    sink(x)\n")[0] == {"fetched"}
+
+
+@pytest.mark.parametrize("branches", [2, 500])
+def test_if_elif_chain_of_any_length_merges_its_branches(branches: int):
+    lines = ["def f(k):", "    x = None", "    if k == 0:", "        x = 0"]
+    for n in range(1, branches):
+        lines += [f"    elif k == {n}:", f"        x = {'fetch()' if n == branches - 1 else n}"]
+    lines += ["    sink(x)"]
+    assert last_sink_taints("\n".join(lines) + "\n")[0] == {"fetched"}
+
+
+def test_taint_analysis_over_its_budget_gives_up_saying_so():
+    with pytest.raises(GaveUp, match="the taint analysis would not finish in reasonable time"):
+        last_sink_taints(nested_loops(3), steps=20)
+
+
+AGENT = """\
+import requests
+
+def answer(client, url):
+    page = requests.get(url).text
+    return client.messages.create(model="m", system=f"Page: {page}", messages=[])
+"""
+
+
+def findings(source: str) -> list[tuple]:
+    return [(d.code, d.start.row, d.message) for d in lint_source(source.encode(), "app/tools.py")]
+
+
+def test_rule_over_its_budget_gets_one_dl001_naming_it_and_the_statement(monkeypatch):
+    assert [f[:2] for f in findings(AGENT)] == [("DL202", 4), ("DL401", 5)]
+    monkeypatch.setattr(budget, "BASE_STEPS", 3)
+    monkeypatch.setattr(budget, "STEPS_PER_LINE", 0)
+    assert findings(AGENT) == [
+        ("DL202", 4, DL202_MESSAGE),
+        (
+            "DL001",
+            5,
+            "cannot analyse: rule DL401 (untrusted-content-in-prompt) stopped on this file at the statement at line 5:"
+            " the taint analysis would not finish in reasonable time (it spent its budget of 3 steps)",
+        ),
+    ]
+
+
+DL202_MESSAGE = (
+    "outbound HTTP to a dynamic URL from `url` (requests.get) that did not pass an egress guard: pass it through an"
+    " egress guard first and name the guard in [tool.designlint.egress] guards"
+)
+
+
+def test_code_too_deep_to_place_a_finding_in_stops_only_the_rule_that_needs_it():
+    # The taint analysis follows the 600 parts (line 5); placing a node of the function generates
+    # its whole code, which LibCST cannot do that deep: DL401 says so, DL202 still reports.
+    parts = " + ".join(["'x'"] * 600)
+    source = AGENT.replace('system=f"Page: {page}"', "system=prompt").replace(
+        "    return", f"    prompt = page + {parts}\n    return"
+    )
+    found = findings(source)
+    assert [f[:2] for f in found] == [("DL202", 4), ("DL001", 5)]
+    assert "rule DL401 (untrusted-content-in-prompt) stopped on this file at the statement at line 5" in found[1][2]
