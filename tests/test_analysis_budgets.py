@@ -13,6 +13,7 @@ from designlint.analysis.budget import Budget, GaveUp
 from designlint.analysis.dataflow import Dataflow
 from designlint.analysis.names import NameResolver
 from designlint.engine import lint_source
+from tests.fuzzing import time_limit
 from tests.test_dataflow import FetchSpec
 
 
@@ -124,3 +125,28 @@ def test_code_too_deep_to_place_a_finding_in_stops_only_the_rule_that_needs_it()
     found = findings(source)
     assert [f[:2] for f in found] == [("DL202", 4), ("DL001", 5)]
     assert "rule DL401 (untrusted-content-in-prompt) stopped on this file at the statement at line 5" in found[1][2]
+
+
+# Item 9: text inside the linted code (string annotations, forward references) is parsed behind
+# the same guards as a file: before, LibCST parsed it on the main thread (a segfault, or minutes).
+@pytest.mark.parametrize(
+    ("path", "source"),
+    [
+        ("app/tools.py", "import aiohttp\n\ndef f(s: 'aiohttp." + ".".join(["a"] * 20_000) + "'):\n    pass\n"),
+        (
+            "app/adapters/chat.py",
+            "import openai\n\ndef f(s: '" + "(" * 5_000 + "openai.X" + ")" * 5_000 + "'):\n    pass\n",
+        ),
+        ("app/adapters/chat.py", "import openai\n\ndef f(s: 'openai." + ".".join(["a"] * 20_000) + "'):\n    pass\n"),
+    ],
+    ids=["forward reference of 20,000 parts", "5,000 brackets in an adapter", "20,000 parts in an adapter"],
+)
+def test_hostile_string_annotations_are_refused_not_parsed_unguarded(path: str, source: str):
+    with time_limit(20):
+        assert lint_source(source.encode(), path) == []
+
+
+def test_string_annotations_within_the_guards_are_still_read():
+    source = "import openai\n\ndef make(api_key) -> 'openai.OpenAI':\n    return None\n"
+    [finding] = lint_source(source.encode(), "app/adapters/chat.py")
+    assert finding.code == "DL302" and "openai.OpenAI" in finding.message
