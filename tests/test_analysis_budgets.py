@@ -12,7 +12,9 @@ from designlint.analysis import budget
 from designlint.analysis.budget import Budget, GaveUp
 from designlint.analysis.dataflow import Dataflow
 from designlint.analysis.names import NameResolver
-from designlint.engine import lint_source
+from designlint.config import Config
+from designlint.engine import Linter, lint_source
+from designlint.rules.egress import EgressUnguardedUrl
 from tests.fuzzing import time_limit
 from tests.test_dataflow import FetchSpec
 
@@ -150,3 +152,12 @@ def test_string_annotations_within_the_guards_are_still_read():
     source = "import openai\n\ndef make(api_key) -> 'openai.OpenAI':\n    return None\n"
     [finding] = lint_source(source.encode(), "app/adapters/chat.py")
     assert finding.code == "DL302" and "openai.OpenAI" in finding.message
+
+
+def test_guard_checks_read_each_statement_once_not_once_per_request():
+    requests = "".join(f"    requests.get(url + '/{n}', timeout=1)\n" for n in range(400))
+    linter = Linter(Config(), rules=[EgressUnguardedUrl])
+    found = linter.lint(f"import requests\n\ndef f(url):\n{requests}".encode(), "app/tools.py").diagnostics
+    assert [d.code for d in found] == ["DL202"] * 400
+    [rule] = linter.rules
+    assert rule.budget.spent <= 400, rule.budget.spent  # one step per statement, not per request and statement
