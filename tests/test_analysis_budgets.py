@@ -161,3 +161,19 @@ def test_guard_checks_read_each_statement_once_not_once_per_request():
     assert [d.code for d in found] == ["DL202"] * 400
     [rule] = linter.rules
     assert rule.budget.spent <= 400, rule.budget.spent  # one step per statement, not per request and statement
+
+
+@pytest.mark.parametrize("negated", [False, True], ids=["if allowed", "if not allowed: deny"])
+def test_or_of_variables_named_thirty_times_four_deep_is_built_once(negated: bool):
+    # Each level names the one below 30 times: 30**4 expansions before (222 s), once each now.
+    lines = [
+        "def check(user, resource):",
+        "    v1 = " + " or ".join(["user.tenant_id == resource.tenant_id", "user.role == 'admin'"] * 15),
+        *(f"    v{level} = " + " or ".join([f"v{level - 1}"] * 30) for level in (2, 3, 4)),
+        "    if not v4:" if negated else "    if v4:",
+        "        raise PermissionError('denied')" if negated else "        return True",
+        "    return True" if negated else "    return False",
+    ]
+    with time_limit(20):
+        found = lint_source("\n".join(lines).encode() + b"\n", "app/tools.py")
+    assert [(d.code, d.start.row) for d in found] == [("DL102", 2)]
