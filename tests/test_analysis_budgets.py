@@ -12,6 +12,7 @@ from designlint.analysis import budget
 from designlint.analysis.budget import Budget, GaveUp
 from designlint.analysis.dataflow import Dataflow
 from designlint.analysis.names import NameResolver
+from designlint.analysis.strings import static_value
 from designlint.config import Config
 from designlint.engine import Linter, lint_source
 from designlint.rules.egress import EgressUnguardedUrl
@@ -177,3 +178,22 @@ def test_or_of_variables_named_thirty_times_four_deep_is_built_once(negated: boo
     with time_limit(20):
         found = lint_source("\n".join(lines).encode() + b"\n", "app/tools.py")
     assert [(d.code, d.start.row) for d in found] == [("DL102", 2)]
+
+
+@pytest.mark.parametrize("scope", ["function", "module"])
+def test_chained_f_strings_are_resolved_once_per_name_and_stay_bounded(scope: str):
+    # Each level names the one below 12 times: 12**7 evaluations and pieces before.
+    indent = "    " if scope == "function" else ""
+    lines = ["import requests", "def f(host):" if scope == "function" else "host = input()", f"{indent}a0 = host"]
+    lines += [f"{indent}a{n} = f'" + "/".join([f"{{a{n - 1}}}"] * 12) + "'" for n in range(1, 8)]
+    lines += [f"{indent}requests.get(f'https://{{a7}}', timeout=1)"]
+    with time_limit(20):
+        found = lint_source("\n".join(lines).encode() + b"\n", "app/tools.py")
+    assert [(d.code, d.start.row) for d in found] == [("DL202", 11)]
+
+
+def test_a_value_of_many_pieces_keeps_its_known_start():
+    module = cst.parse_module("url = f'https://api.example.com/" + "/".join(["{x}"] * 200) + "'\n")
+    value = static_value(module.body[0].body[0].value)
+    assert value.prefix == "https://api.example.com/" and not value.complete
+    assert len(value.parts) == 64 and value.first_unknown.value == "x"
