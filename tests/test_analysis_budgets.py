@@ -5,9 +5,15 @@ rules go on."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+
 import libcst as cst
 import pytest
 
+from designlint import runner
 from designlint.analysis import budget
 from designlint.analysis.budget import Budget, GaveUp
 from designlint.analysis.dataflow import Dataflow
@@ -197,3 +203,25 @@ def test_a_value_of_many_pieces_keeps_its_known_start():
     value = static_value(module.body[0].body[0].value)
     assert value.prefix == "https://api.example.com/" and not value.complete
     assert len(value.parts) == 64 and value.first_unknown.value == "x"
+
+
+def test_a_worker_that_dies_costs_its_file_not_the_run(tmp_path, monkeypatch):
+    """A crash in native code on one file (LibCST's stack, before item 9) broke the whole
+    pool: BrokenProcessPool and no findings. Now that file gets DL002 and the others lint."""
+    for n in range(12):
+        (tmp_path / f"m{n:02}.py").write_text('raise ToolError("RATE_LIMITED")\n')
+    lint_bytes = runner._lint_bytes
+
+    def crash_on_m05(path, *args, **kwargs):
+        if path.endswith("m05.py"):
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return lint_bytes(path, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "_lint_bytes", crash_on_m05)
+    monkeypatch.setattr(runner, "_pool_context", lambda: multiprocessing.get_context("fork"))  # sees the patch
+    monkeypatch.setattr(runner, "SMALL_RUN_BYTES", 0)
+    result = runner.lint_paths([tmp_path], runner.Options(isolated=True, jobs=2))
+    found = sorted((Path(d.path).name, d.code) for d in result.diagnostics)
+    assert found == sorted((f"m{n:02}.py", "DL002" if n == 5 else "DL501") for n in range(12))
+    [died] = [d for d in result.diagnostics if d.code == "DL002"]
+    assert died.message.startswith("internal error: the process linting this file died")
