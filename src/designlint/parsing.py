@@ -220,7 +220,7 @@ def parse_expression(text: str) -> cst.BaseExpression:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = compile(text, "<designlint>", "eval", ast.PyCF_ONLY_AST, dont_inherit=True)
+            tree = ast.parse(text, "<designlint>", "eval")
     except SyntaxError:
         # What LibCST alone accepts is no expression for the running Python: refused as such.
         raise ParseRefused("not an expression the running Python parses") from None
