@@ -102,7 +102,14 @@ _BRACKETED = {
     ast.DictComp: ("key", "value", "generators"),
     ast.GeneratorExp: ("elt", "generators"),
 }
-_CHAINED = {ast.Call: ("func",), ast.Attribute: ("value",), ast.Subscript: ("value",)}
+# A chain of binary operators costs LibCST as much as a chain of calls: 2,500 ``%`` took it 7 s
+# (found by bench/fuzz.py; a weight of 1 estimated 0.6 s).
+_CHAINED = {
+    ast.Call: ("func",),
+    ast.Attribute: ("value",),
+    ast.Subscript: ("value",),
+    ast.BinOp: ("left", "right"),
+}
 # Fields that hold only leaves the cost leaves out: contexts (Load, Store) and operators (Add, Not).
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
 _STEPS: dict[type, tuple[tuple[str, int], ...]] = {}
@@ -132,8 +139,8 @@ def nesting_cost(tree: ast.Module) -> Nesting:
     square of the nesting within a statement: 25 nested calls take it 6 ms, 199 (Python's limit
     for brackets) 240 ms, a chain of 2,000 calls 1.5 s; a file of such statements would stall
     it for hours. The estimate sums, over every node, its weighted depth below its statement:
-    64 per level of brackets, 8 per link of a chain, 1 per operator (calibrated on each to
-    within a factor of four)."""
+    64 per level of brackets, 8 per link of a chain (calls, attributes, binary operators), 1
+    per other operator (calibrated on each to within a factor of four)."""
     total, nodes, worst, worst_line = 0, 0, -1, 1
     statements: list[ast.AST] = list(tree.body)
     steps_of = _STEPS
