@@ -8,8 +8,9 @@ import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -25,7 +26,7 @@ from designlint.cache import (
     open_cache,
 )
 from designlint.config import Config, ConfigError
-from designlint.diagnostics import Diagnostic
+from designlint.diagnostics import Diagnostic, Position
 from designlint.discovery import discover, excluded
 from designlint.engine import Linter
 from designlint.fixes import NotWritten, fix_text, unified_diff, write_fixed_file
@@ -34,6 +35,7 @@ from designlint.project import LookupFailed, Project
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.resolution import ConfigResolver
 from designlint.results import FileResult, parse_error, too_large_message
+from designlint.rules import INTERNAL_ERROR
 
 
 class FixMode(str, Enum):
@@ -297,16 +299,61 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
         finally:
             _session = saved
     elif pending:
-        chunksize = max(1, min(8, len(pending) // (jobs * 8)))
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=_pool_context(), initializer=_start_worker, initargs=session_args
-        ) as pool:
-            for position, outcome in zip(pending, pool.map(_run_task, pending_tasks, chunksize=chunksize)):
-                finished(position, outcome)
+        for index, outcome in _in_pool(pending_tasks, jobs, session_args):
+            finished(pending[index], outcome)
     if cache is not None:
         cache.sweep()
     warnings = resolver.warnings + ([cache.warning] if cache is not None and cache.warning else [])
     return RunResult(outcomes, warnings)
+
+
+def _in_pool(tasks: list[tuple[int, str]], jobs: int, session_args: tuple) -> Iterator[tuple[int, FileOutcome]]:
+    """(index, outcome) of each task, from a pool of ``jobs`` workers. A worker that dies (a
+    crash in native code, the kernel's out-of-memory killer) breaks the pool and every task in
+    flight: the unfinished tasks run again, the first few of them (those that were in flight)
+    one at a time in one worker, where the next death is the file being linted. That file gets
+    DL002; the others are linted."""
+    remaining = list(range(len(tasks)))
+    alone = False  # after a death: the suspects, one at a time
+    while remaining:
+        batch = remaining[: 2 * jobs + 1] if alone else remaining
+        done: set[int] = set()
+        with ProcessPoolExecutor(
+            max_workers=1 if alone else jobs,
+            mp_context=_pool_context(),
+            initializer=_start_worker,
+            initargs=session_args,
+        ) as pool:
+            futures = [(index, pool.submit(_run_task, tasks[index])) for index in batch]
+            for index, future in futures:
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    if alone:  # one worker runs its tasks in order: this one killed it
+                        done.add(index)
+                        yield index, _died(tasks[index][1])
+                    break
+                done.add(index)
+                yield index, outcome
+            else:
+                alone = False
+                remaining = [index for index in remaining if index not in done]
+                continue
+            for index, future in futures:  # finished by other workers before the death
+                if index not in done and future.done() and future.exception() is None:
+                    done.add(index)
+                    yield index, future.result()
+        remaining = [index for index in remaining if index not in done]
+        alone = not alone
+
+
+def _died(path: str) -> FileOutcome:
+    message = (
+        "internal error: the process linting this file died (a crash in native code, or out of memory);"
+        " please report this as a bug"
+    )
+    diagnostic = Diagnostic(path, INTERNAL_ERROR[0], INTERNAL_ERROR[1], message, Position(1, 1), Position(1, 1))
+    return FileOutcome(path, [diagnostic], internal_errors=[f"{path}: the worker process died\n"])
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
