@@ -12,15 +12,16 @@ from pathlib import Path
 import click
 
 from designlint import __version__
+from designlint.baseline import Applied, Baseline, apply_baseline, load_baseline, prune_baseline, write_baseline
 from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue
-from designlint.config import ConfigError, check_selector
+from designlint.config import ConfigError, check_selector, key_error
 from designlint.fixes import fixable as is_fixable
 from designlint.globs import GlobError, compile_glob
 from designlint.progress import ProgressBar
 from designlint.reporters import ReportContext, reporters
 from designlint.rules import INTERNAL_ERROR, KNOWN_CODES
-from designlint.runner import FixMode, Options, RunResult, cache_dir_for, lint_paths, lint_stdin
+from designlint.runner import ConfigResolver, FixMode, Options, RunResult, cache_dir_for, lint_paths, lint_stdin
 from designlint.source import DecodeError, decode, split_lines
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -131,6 +132,18 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the results cache lives (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).",
 )
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report only findings not recorded in this baseline file (default: the configured `baseline`).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record today's findings in this baseline file and report none.",
+)
+@click.option("--baseline-prune", is_flag=True, help="Remove the baseline's entries that are no longer found.")
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(
     paths,
@@ -154,6 +167,9 @@ def check(
     jobs,
     no_cache,
     cache_dir,
+    baseline_file,
+    write_baseline,
+    baseline_prune,
     verbose,
 ):
     """Lint PATHS (default: the current directory); '-' reads standard input."""
@@ -161,6 +177,10 @@ def check(
         (fix and "--fix", diff and "--diff", "--diff shows what --fix would write"),
         (isolated and "--isolated", config_path and "--config", "--isolated ignores every configuration file"),
         (diff and "--diff", statistics and "--statistics", "--diff prints a diff, not findings"),
+        (write_baseline and "--write-baseline", fix and "--fix", "the baseline records findings, fixed or not"),
+        (write_baseline and "--write-baseline", diff and "--diff", "the baseline records findings, not a diff"),
+        (write_baseline and "--write-baseline", baseline_file and "--baseline", "it records every finding"),
+        (write_baseline and "--write-baseline", baseline_prune and "--baseline-prune", "it records every finding"),
     ):
         if first and second:
             _fail(f"{first} and {second} cannot be used together ({why})")
@@ -186,6 +206,12 @@ def check(
     reads_stdin = tuple(str(p) for p in paths) == ("-",)
     if stdin_filename is not None and not reads_stdin:
         raise click.UsageError("--stdin-filename names what '-' (standard input) stands for: pass '-' as the only path")
+    try:
+        baseline = None if write_baseline else _baseline(baseline_file, options)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if baseline_prune and baseline is None:
+        raise click.UsageError("--baseline-prune needs a baseline (--baseline FILE, or `baseline` in config)")
     stdin_text = None
     try:
         if reads_stdin:
@@ -204,6 +230,12 @@ def check(
         _fail(f"internal error: {type(exc).__name__}: {exc} (please report this bug; --verbose shows the traceback)")
 
     diagnostics = result.diagnostics
+    if write_baseline is not None:
+        _write_baseline(write_baseline, diagnostics)
+    applied = None
+    if baseline is not None:
+        applied = apply_baseline(baseline, diagnostics, (o.path for o in result.outcomes))
+        diagnostics = applied.new
     for warning in result.warnings:
         click.echo(f"designlint: warning: {warning}", err=True)
     if verbose:
@@ -216,6 +248,7 @@ def check(
         fixed = outcome.fixed_source if outcome else None
         sys.stdout.buffer.write(stdin_text if fixed is None else fixed)
         _summary(result, diagnostics, fix_mode)
+        _baseline_summary(baseline, applied, baseline_prune)
         sys.exit(_exit_code(diagnostics, exit_zero))
 
     context = ReportContext(read_lines=_line_reader(stdin_text))
@@ -227,11 +260,57 @@ def check(
         text = _render(output_format, diagnostics, context)
     _emit(text, output_file)
     _summary(result, diagnostics, fix_mode)
+    _baseline_summary(baseline, applied, baseline_prune)
     if fix_mode is FixMode.DIFF:
         sys.exit(
             EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_FINDINGS if text and not exit_zero else EXIT_CLEAN
         )
     sys.exit(_exit_code(diagnostics, exit_zero))
+
+
+def _baseline(flag: Path | None, options: Options) -> Baseline | None:
+    """The baseline named by ``--baseline``, else by the configuration that applies to the
+    current directory (a missing file is then that configuration's error), else None."""
+    if flag is not None:
+        return load_baseline(flag)
+    config = ConfigResolver(options).for_path(Path.cwd())
+    if config.baseline is None:
+        return None
+    try:
+        return load_baseline(config.baseline)
+    except ConfigError as exc:
+        raise key_error(config, "baseline", str(exc)) from None
+
+
+def _write_baseline(path: Path, diagnostics) -> None:
+    try:
+        written = write_baseline(path, diagnostics)
+    except ConfigError as exc:
+        _fail(str(exc))
+    click.echo(f"Wrote {_count(written, 'finding')} to the baseline {path}; none are reported.", err=True)
+    sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+
+
+def _baseline_summary(baseline: Baseline | None, applied: Applied | None, prune: bool) -> None:
+    if baseline is None or applied is None:
+        return
+    click.echo(f"{_count(applied.baselined, 'finding')} in the baseline {baseline.path} not shown.", err=True)
+    if not applied.stale:
+        return
+    if not prune:
+        click.echo(
+            f"{_count(len(applied.stale), 'baseline entry', 'baseline entries')} no longer found (fixed since): "
+            "--baseline-prune removes them.",
+            err=True,
+        )
+        return
+    try:
+        prune_baseline(baseline, applied.stale)
+    except ConfigError as exc:
+        _fail(str(exc))
+    for entry in applied.stale:
+        click.echo(f"{entry.path}: {entry.code} {entry.message} (no longer found: removed from the baseline)", err=True)
+    click.echo(f"Removed {_count(len(applied.stale), 'stale entry', 'stale entries')} from {baseline.path}.", err=True)
 
 
 def _render(output_format: str, diagnostics, context: ReportContext) -> str:
@@ -299,8 +378,8 @@ def _summary(result: RunResult, diagnostics, fix_mode: FixMode) -> None:
         click.echo(f"[*] {fixable} fixable with --fix.", err=True)
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def _has_internal_error(diagnostics) -> bool:

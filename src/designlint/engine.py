@@ -24,6 +24,7 @@ from libcst.metadata import CodeRange, MetadataWrapper
 
 from designlint.analysis.modules import imported_modules, module_name_for
 from designlint.analysis.names import NameResolver
+from designlint.baseline import span_fingerprint
 from designlint.config import Config
 from designlint.diagnostics import Diagnostic, Edit, Fix, Position
 from designlint.globs import glob_matches
@@ -32,7 +33,7 @@ from designlint.positions import Positions
 from designlint.project import Project
 from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
-from designlint.source import Decoded, DecodeError, decode
+from designlint.source import Decoded, DecodeError, decode, line_starts, offset_of
 from designlint.suppression import Suppressions, parse_suppressions
 
 
@@ -414,6 +415,7 @@ class Linter:
         out = []
         seen = set()
         failed: set[Rule] = set()
+        starts = line_starts(context.text)
         for rule, node, message, node_fix, path in context.pending:
             if rule in failed:
                 continue
@@ -433,7 +435,22 @@ class Linter:
             if suppressions.suppresses(rule.code, start.row) or (rule.code, start, message) in seen:
                 continue
             seen.add((rule.code, start, message))
-            out.append(Diagnostic(context.path, rule.code, rule.name, message, start, end, fix, noqa_row=start.row))
+            scope = tuple(n.name.value for n in path if isinstance(n, (cst.FunctionDef, cst.ClassDef)))
+            text = context.text[offset_of(starts, start.row, start.column) : offset_of(starts, end.row, end.column)]
+            fingerprint = span_fingerprint(rule.code, scope, text)
+            out.append(
+                Diagnostic(
+                    context.path,
+                    rule.code,
+                    rule.name,
+                    message,
+                    start,
+                    end,
+                    fix,
+                    noqa_row=start.row,
+                    fingerprint=fingerprint,
+                )
+            )
         return out
 
 
