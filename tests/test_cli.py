@@ -136,7 +136,7 @@ def test_sarif_through_the_cli(project):
     ]
 
 
-@pytest.mark.parametrize("output_format", ["concise", "full", "json", "json-lines", "github", "sarif"])
+@pytest.mark.parametrize("output_format", ["concise", "full", "json", "json-lines", "github", "gitlab", "sarif"])
 def test_every_format_on_a_clean_project(tmp_path, monkeypatch, output_format):
     write_tree(tmp_path, {"ok.py": CLEAN_PY})
     monkeypatch.chdir(tmp_path)
@@ -145,7 +145,7 @@ def test_every_format_on_a_clean_project(tmp_path, monkeypatch, output_format):
     assert result.stderr == "All checks passed!\n"
     if output_format == "sarif":
         assert json.loads(result.stdout)["runs"][0]["results"] == []
-    elif output_format == "json":
+    elif output_format in ("json", "gitlab"):
         assert json.loads(result.stdout) == []
     else:
         assert result.stdout == ""

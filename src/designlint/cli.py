@@ -25,7 +25,7 @@ from designlint.runner import ConfigResolver, FixMode, Options, RunResult, cache
 from designlint.source import DecodeError, decode, split_lines
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "sarif")
+OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "gitlab", "sarif")
 
 
 def _comma_separated(value: tuple[str, ...]) -> tuple[str, ...]:

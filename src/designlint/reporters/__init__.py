@@ -37,7 +37,7 @@ Reporter = Callable[[list[Diagnostic], ReportContext], str]
 
 
 def reporters() -> dict[str, Reporter]:
-    from designlint.reporters import concise, full, github, json_format, json_lines, sarif
+    from designlint.reporters import concise, full, github, gitlab, json_format, json_lines, sarif
 
     return {
         "concise": concise.render,
@@ -45,5 +45,6 @@ def reporters() -> dict[str, Reporter]:
         "json": json_format.render,
         "json-lines": json_lines.render,
         "github": github.render,
+        "gitlab": gitlab.render,
         "sarif": sarif.render,
     }
