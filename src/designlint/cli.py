@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from designlint import __version__
+from designlint.add_noqa import add_noqa as add_noqa_comments
 from designlint.baseline import Applied, Baseline, apply_baseline, load_baseline, prune_baseline, write_baseline
 from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue
@@ -144,6 +145,7 @@ def main() -> None:
     help="Record today's findings in this baseline file and report none.",
 )
 @click.option("--baseline-prune", is_flag=True, help="Remove the baseline's entries that are no longer found.")
+@click.option("--add-noqa", is_flag=True, help="Add a `# noqa: CODE` to every line with a finding; report none.")
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(
     paths,
@@ -170,6 +172,7 @@ def check(
     baseline_file,
     write_baseline,
     baseline_prune,
+    add_noqa,
     verbose,
 ):
     """Lint PATHS (default: the current directory); '-' reads standard input."""
@@ -181,6 +184,9 @@ def check(
         (write_baseline and "--write-baseline", diff and "--diff", "the baseline records findings, not a diff"),
         (write_baseline and "--write-baseline", baseline_file and "--baseline", "it records every finding"),
         (write_baseline and "--write-baseline", baseline_prune and "--baseline-prune", "it records every finding"),
+        (add_noqa and "--add-noqa", fix and "--fix", "fix first, then suppress what is left"),
+        (add_noqa and "--add-noqa", diff and "--diff", "--add-noqa writes the files"),
+        (add_noqa and "--add-noqa", write_baseline and "--write-baseline", "choose one way to adopt"),
     ):
         if first and second:
             _fail(f"{first} and {second} cannot be used together ({why})")
@@ -204,6 +210,8 @@ def check(
         cache_dir=cache_dir,
     )
     reads_stdin = tuple(str(p) for p in paths) == ("-",)
+    if add_noqa and reads_stdin:
+        raise click.UsageError("--add-noqa writes files: it cannot work on standard input")
     if stdin_filename is not None and not reads_stdin:
         raise click.UsageError("--stdin-filename names what '-' (standard input) stands for: pass '-' as the only path")
     try:
@@ -236,6 +244,8 @@ def check(
     if baseline is not None:
         applied = apply_baseline(baseline, diagnostics, (o.path for o in result.outcomes))
         diagnostics = applied.new
+    if add_noqa:
+        _add_noqa(diagnostics, options)
     for warning in result.warnings:
         click.echo(f"designlint: warning: {warning}", err=True)
     if verbose:
@@ -288,6 +298,19 @@ def _write_baseline(path: Path, diagnostics) -> None:
     except ConfigError as exc:
         _fail(str(exc))
     click.echo(f"Wrote {_count(written, 'finding')} to the baseline {path}; none are reported.", err=True)
+    sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+
+
+def _add_noqa(diagnostics, options: Options) -> None:
+    resolver = ConfigResolver(options)
+    added = add_noqa_comments(diagnostics, lambda path: resolver.for_path(Path(path)).root)
+    for problem in added.problems:
+        click.echo(f"designlint: warning: {problem}", err=True)
+    click.echo(
+        f"Added {_count(added.added, 'noqa directive')}"
+        + (f" in {_count(added.files, 'file')}." if added.added else "."),
+        err=True,
+    )
     sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
 
 

@@ -13,6 +13,8 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
+from designlint.diagnostics import Edit, Position
+from designlint.fixes import apply_edits
 from designlint.source import split_lines
 
 # flake8's inline form: the colon may be followed by one space; codes are separated by
@@ -84,3 +86,29 @@ def comments(text: str):
             index = line.find("#")
             if index != -1:
                 yield row, line[index:], not line[:index].strip()
+
+
+def noqa_edit(text: str, lines: list[str], codes: list[str], row: int) -> Edit | None:
+    """The edit that makes a ``# noqa`` on ``row`` cover ``codes``: extend the codes of the
+    noqa comment there (keeping them and any other comment), or add one. None when no comment
+    there can: the line ends inside a string literal, or continues with a backslash."""
+    line = lines[row - 1]
+    comment = next((c for r, c, _ in comments(text) if r == row), None)
+    match = NOQA_INLINE.search(comment) if comment else None
+    if match and not match.group("codes"):
+        return None  # a blanket noqa already suppresses everything
+    listed = _codes(match) if match else frozenset()
+    missing = [code for code in dict.fromkeys(codes) if code not in listed]
+    if not missing:
+        return None
+    if match:
+        column = len(line) - len(comment) + match.end("codes") + 1
+        edit = Edit("".join(f", {code}" for code in missing), Position(row, column), Position(row, column))
+    elif line.rstrip().endswith("\\"):
+        return None  # a comment after a line continuation would end it
+    else:
+        code_end = len(line.rstrip()) + 1
+        edit = Edit(f"  # noqa: {', '.join(missing)}", Position(row, code_end), Position(row, len(line) + 1))
+    # A comment inserted into a multi-line string is no comment: check with the real reader.
+    suppressions = parse_suppressions(apply_edits(text, [edit]))
+    return edit if all(suppressions.suppresses(code, row) for code in missing) else None
