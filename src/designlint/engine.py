@@ -31,10 +31,10 @@ from designlint.globs import glob_matches
 from designlint.parsing import ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
 from designlint.positions import Positions
 from designlint.project import Project
-from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
+from designlint.rules import ALL_RULES, INTERNAL_ERROR, KNOWN_CODES, PARSE_ERROR, UNUSED_NOQA
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
-from designlint.source import Decoded, DecodeError, decode, line_starts, offset_of
-from designlint.suppression import Suppressions, parse_suppressions
+from designlint.source import Decoded, DecodeError, decode, line_starts, offset_of, split_lines
+from designlint.suppression import Suppressions, parse_suppressions, unused_codes
 
 
 @dataclass
@@ -43,6 +43,7 @@ class FileResult:
     diagnostics: list[Diagnostic]
     decoded: Decoded | None = None  # None when the file could not be decoded
     internal_errors: list[str] = field(default_factory=list)  # tracebacks, for --verbose
+    suppressions: Suppressions | None = None  # the file's ``# noqa``s, once findings were checked against them
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,7 @@ class Linter:
         self.config = config or Config()
         self.project = project
         self.noqa = noqa  # False: a host (flake8) applies its own ``# noqa``
+        self.reports_unused_noqa = noqa and self.config.is_enabled(UNUSED_NOQA[0])
         self.rules: list[Rule] = []
         # Rules whose construction raised (a bug, perhaps for this config only): DL002 on every
         # file they would have linted, with the traceback for --verbose; the other rules run.
@@ -220,6 +222,12 @@ class Linter:
                     self.unbuilt.append((rule_class, exc, traceback.format_exc()))
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
+        result = self._lint(source, path)
+        if self.reports_unused_noqa and result.decoded is not None:
+            self._report_unused_noqa(result)
+        return result
+
+    def _lint(self, source: bytes | str, path: str) -> FileResult:
         if len(source) > MAX_SOURCE_SIZE:
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, too_large_message(len(source)), 1, 1)])
         try:
@@ -308,6 +316,58 @@ class Linter:
         if context.pending:
             result.diagnostics.extend(self._diagnostics(context, result))
         return result
+
+    def _report_unused_noqa(self, result: FileResult) -> None:
+        """DL003 for the codes of ``# noqa`` directives that suppressed nothing. Not when the
+        file could not be parsed or a rule crashed on it: their findings are unknown."""
+        if any(d.code in (PARSE_ERROR[0], INTERNAL_ERROR[0]) for d in result.diagnostics):
+            return
+        ignored = self._ignored_codes(_relpath(result.path, self.config))
+        text = result.decoded.text
+        suppressions = result.suppressions or parse_suppressions(text)
+        if _ignored(UNUSED_NOQA[0], ignored) or not suppressions.directives:
+            return
+
+        def checked(code: str) -> bool:
+            """designlint's codes, of rules that ran on this file, or of no rule at all."""
+            if not code.startswith("DL") or UNUSED_NOQA[0].startswith(code):
+                return False
+            rules = [known for known in KNOWN_CODES if known.startswith(code)]
+            return not rules or any(self.config.is_enabled(k) and not _ignored(k, ignored) for k in rules)
+
+        lines = split_lines(text)
+        for unused in unused_codes(suppressions, lines, checked):
+            directive = unused.directive
+            column = len(lines[directive.row - 1]) - len(directive.comment) + 1
+            start = Position(directive.row, column + directive.span[0])
+            end = Position(directive.row, column + directive.span[1])
+            if suppressions.suppresses(UNUSED_NOQA[0], directive.row):
+                continue
+            codes = ", ".join(
+                c if any(k.startswith(c) for k in KNOWN_CODES) else f"{c} (no such rule)" for c in unused.codes
+            )
+            where = "in this file" if directive.file_level else "on this line"
+            several = len(unused.codes) > 1
+            message = f"unused `noqa` code{'s' if several else ''} {codes}: nothing {where} is reported with {'them' if several else 'it'}"
+            kept = len(unused.codes) < len(directive.codes)
+            fix = Fix(
+                f"Remove {'the unused codes' if several else 'the unused code'}"
+                if kept
+                else "Remove the unused `noqa` directive",
+                (unused.removal,),
+            )
+            result.diagnostics.append(
+                Diagnostic(
+                    result.path,
+                    *UNUSED_NOQA,
+                    message,
+                    start,
+                    end,
+                    fix,
+                    noqa_row=directive.row,
+                    fingerprint=span_fingerprint(UNUSED_NOQA[0], (), directive.comment),
+                )
+            )
 
     def _ignored_codes(self, relpath: str) -> tuple[str, ...]:
         """The codes (or prefixes, or ``ALL``) ``per-file-ignores`` turns off for this file."""
@@ -411,7 +471,7 @@ class Linter:
                 call(callbacks, node)
 
     def _diagnostics(self, context: FileContext, result: FileResult) -> list[Diagnostic]:
-        suppressions = parse_suppressions(context.text) if self.noqa else Suppressions()
+        suppressions = result.suppressions = parse_suppressions(context.text) if self.noqa else Suppressions()
         out = []
         seen = set()
         failed: set[Rule] = set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from designlint.diagnostics import Edit, Position
@@ -26,27 +27,51 @@ NOQA_FILE = re.compile(rf"#\s*designlint\s*:\s*noqa(?::[\s]?(?P<codes>{_CODES}))
 ALL = None  # a blanket suppression
 
 
+@dataclass(frozen=True)
+class Directive:
+    """One ``# noqa: CODES`` (or ``# designlint: noqa: CODES``) comment with codes."""
+
+    row: int
+    comment: str  # the comment token: from its "#" to the end of the line
+    span: tuple[int, int]  # of the directive, within the comment
+    codes_span: tuple[int, int]  # of its codes, within the comment
+    codes: tuple[str, ...]  # as written (upper-cased), in order
+    file_level: bool
+
+
+FILE = 0  # the row ``Suppressions.used`` records for a file-level directive
+
+
 @dataclass
 class Suppressions:
     by_row: dict[int, frozenset[str] | None] = field(default_factory=dict)
     file_codes: frozenset[str] | None = frozenset()  # None: the whole file is suppressed
+    directives: list[Directive] = field(default_factory=list)  # those with codes, for DL003
+    used: set[tuple[int, str]] = field(default_factory=set)  # (row or FILE, code) that suppressed something
 
     def suppresses(self, code: str, row: int) -> bool:
-        if self.file_codes is ALL or _matches(self.file_codes, code):
+        if self.file_codes is ALL:
+            return True
+        if self._record(FILE, self.file_codes, code):
             return True
         if row not in self.by_row:
             return False
         codes = self.by_row[row]
-        return codes is ALL or _matches(codes, code)
+        return codes is ALL or self._record(row, codes, code)
 
-
-def _matches(codes: frozenset[str], code: str) -> bool:
-    return any(code.startswith(c) for c in codes)
+    def _record(self, row: int, codes: frozenset[str], code: str) -> bool:
+        matching = [c for c in codes if code.startswith(c)]
+        self.used.update((row, c) for c in matching)
+        return bool(matching)
 
 
 def _codes(match: re.Match[str]) -> frozenset[str] | None:
     raw = match.group("codes")
-    return frozenset(c.upper() for c in re.split(r"[,\s]+", raw) if c) if raw else ALL
+    return frozenset(_listed(raw)) if raw else ALL
+
+
+def _listed(raw: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(c.upper() for c in re.split(r"[,\s]+", raw) if c))
 
 
 def parse_suppressions(text: str) -> Suppressions:
@@ -62,6 +87,7 @@ def parse_suppressions(text: str) -> Suppressions:
                 result.file_codes = ALL
                 return result
             file_codes |= codes
+            result.directives.append(_directive(row, comment, file_match, file_level=True))
             continue
         if file_match:
             continue  # "# designlint: noqa" after code is not a line noqa either
@@ -70,8 +96,14 @@ def parse_suppressions(text: str) -> Suppressions:
             codes = _codes(match)
             previous = result.by_row.get(row, frozenset())
             result.by_row[row] = ALL if codes is ALL or previous is ALL else previous | codes
+            if codes is not ALL:
+                result.directives.append(_directive(row, comment, match, file_level=False))
     result.file_codes = frozenset(file_codes)
     return result
+
+
+def _directive(row: int, comment: str, match: re.Match[str], file_level: bool) -> Directive:
+    return Directive(row, comment, match.span(), match.span("codes"), _listed(match.group("codes")), file_level)
 
 
 def comments(text: str):
@@ -112,3 +144,47 @@ def noqa_edit(text: str, lines: list[str], codes: list[str], row: int) -> Edit |
     # A comment inserted into a multi-line string is no comment: check with the real reader.
     suppressions = parse_suppressions(apply_edits(text, [edit]))
     return edit if all(suppressions.suppresses(code, row) for code in missing) else None
+
+
+@dataclass(frozen=True)
+class UnusedCodes:
+    directive: Directive
+    codes: tuple[str, ...]  # the directive's codes that suppressed nothing
+    removal: Edit  # drops them, or the directive when none is left
+
+
+def unused_codes(suppressions: Suppressions, lines: list[str], checked: Callable[[str], bool]) -> list[UnusedCodes]:
+    """The codes of each directive that suppressed nothing in this lint; only codes for which
+    ``checked`` says yes are looked at (another tool's, or a rule that did not run, are not)."""
+    out = []
+    for directive in suppressions.directives:
+        row = FILE if directive.file_level else directive.row
+        unused = tuple(c for c in directive.codes if checked(c) and (row, c) not in suppressions.used)
+        if unused:
+            kept = [c for c in directive.codes if c not in unused]
+            out.append(UnusedCodes(directive, unused, _removal(directive, kept, lines[directive.row - 1])))
+    return out
+
+
+def _removal(directive: Directive, kept: list[str], line: str) -> Edit:
+    row = directive.row
+    column = len(line) - len(directive.comment) + 1  # of the "#": a comment runs to the end of its line
+    if kept:
+        start, end = directive.codes_span
+        return Edit(", ".join(kept), Position(row, column + start), Position(row, column + end))
+    rest = _without(directive.comment, *directive.span)
+    if rest:
+        return Edit(rest, Position(row, column), Position(row, len(line) + 1))
+    if not line[: column - 1].strip():  # the comment was alone on its line: so goes the line
+        return Edit("", Position(row, 1), Position(row + 1, 1))
+    return Edit("", Position(row, len(line[: column - 1].rstrip()) + 1), Position(row, len(line) + 1))
+
+
+def _without(comment: str, start: int, end: int) -> str:
+    """The comment without the directive at ``start:end``; other text in it is kept as a comment."""
+    before, after = comment[:start].rstrip(), comment[end:].strip()
+    if before and after:
+        return f"{before} {after}"
+    if after and not after.startswith("#"):
+        return f"# {after}"
+    return before or after
