@@ -22,7 +22,17 @@ from designlint.globs import GlobError, compile_glob
 from designlint.progress import ProgressBar
 from designlint.reporters import ReportContext, reporters
 from designlint.rules import INTERNAL_ERROR, KNOWN_CODES
-from designlint.runner import ConfigResolver, FixMode, Options, RunResult, cache_dir_for, lint_paths, lint_stdin
+from designlint.runner import (
+    ConfigResolver,
+    FixMode,
+    Options,
+    RunResult,
+    cache_dir_for,
+    files_to_lint,
+    lint_paths,
+    lint_stdin,
+)
+from designlint.settings import describe_settings
 from designlint.source import DecodeError, decode, split_lines
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -146,6 +156,12 @@ def main() -> None:
 )
 @click.option("--baseline-prune", is_flag=True, help="Remove the baseline's entries that are no longer found.")
 @click.option("--add-noqa", is_flag=True, help="Add a `# noqa: CODE` to every line with a finding; report none.")
+@click.option(
+    "--show-settings",
+    type=click.Path(path_type=Path),
+    help="Print the effective configuration for this file, and the file it came from; lint nothing.",
+)
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted; lint nothing.")
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(
     paths,
@@ -173,6 +189,8 @@ def check(
     write_baseline,
     baseline_prune,
     add_noqa,
+    show_settings,
+    show_files,
     verbose,
 ):
     """Lint PATHS (default: the current directory); '-' reads standard input."""
@@ -210,6 +228,8 @@ def check(
         cache_dir=cache_dir,
     )
     reads_stdin = tuple(str(p) for p in paths) == ("-",)
+    if show_settings is not None or show_files:
+        _show(show_settings, show_files, paths, options)
     if add_noqa and reads_stdin:
         raise click.UsageError("--add-noqa writes files: it cannot work on standard input")
     if stdin_filename is not None and not reads_stdin:
@@ -299,6 +319,18 @@ def _write_baseline(path: Path, diagnostics) -> None:
         _fail(str(exc))
     click.echo(f"Wrote {_count(written, 'finding')} to the baseline {path}; none are reported.", err=True)
     sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+
+
+def _show(settings_of: Path | None, files: bool, paths, options: Options) -> None:
+    try:
+        if settings_of is not None:
+            click.echo(describe_settings(settings_of, ConfigResolver(options).for_path(settings_of)), nl=False)
+        if files:
+            for path, _ in files_to_lint(paths or [Path(".")], options):
+                click.echo(path)
+    except ConfigError as exc:
+        _fail(str(exc))
+    sys.exit(EXIT_CLEAN)
 
 
 def _add_noqa(diagnostics, options: Options) -> None:

@@ -193,6 +193,11 @@ def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple
         yield from ((Path(e.filename), resolver.for_path(Path(e.filename))) for e in unlistable if e.filename)
 
 
+def files_to_lint(paths: Iterable[str | Path], options: Options) -> list[tuple[Path, Config]]:
+    """What ``lint_paths`` would lint, each file with its configuration (``--show-files``)."""
+    return list(_discover([Path(p) for p in paths], ConfigResolver(options)))
+
+
 def _excluded(path: Path, config: Config) -> bool:
     if not config.all_excludes:
         return False
