@@ -157,7 +157,9 @@ def test_every_format_on_a_clean_project(tmp_path, monkeypatch, output_format):
 def test_exit_codes_and_summary(project):
     findings = check()
     assert findings.exit_code == 1
-    assert findings.stderr == "Found 3 problems in 2 files.\n[*] 1 fixable with --fix.\n"
+    assert findings.stderr == (
+        "Found 3 problems in 2 files.\n[*] 1 fixable with --fix (2 hidden fixes can be enabled with --unsafe-fixes).\n"
+    )
 
     one = check("app/tools.py")
     assert one.stderr == "Found 1 problem in 1 file.\n[*] 1 fixable with --fix.\n"
@@ -472,7 +474,7 @@ def test_designlint_toml_has_its_keys_at_top_level_and_wins_over_pyproject(proje
     assert result.exit_code == 2
     assert (
         result.stderr
-        == f"designlint: error: {project / 'designlint.toml'}: `tool`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, errors, egress, adapters, trust, authz)\n"
+        == f"designlint: error: {project / 'designlint.toml'}: `tool`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, errors, egress, adapters, trust, authz)\n"
     )
 
 
@@ -484,7 +486,7 @@ CONFIG_ERRORS = [
     (
         "pyproject.toml",
         '[tool.designlint]\nselekt = ["DL"]\n',
-        ":2: `tool.designlint.selekt`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, errors, egress, adapters, trust, authz)",
+        ":2: `tool.designlint.selekt`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, errors, egress, adapters, trust, authz)",
     ),
     (
         "pyproject.toml",

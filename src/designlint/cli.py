@@ -277,7 +277,7 @@ def check(
         outcome = result.outcomes[0] if result.outcomes else None
         fixed = outcome.fixed_source if outcome else None
         sys.stdout.buffer.write(stdin_text if fixed is None else fixed)
-        _summary(result, diagnostics, fix_mode)
+        _summary(result, diagnostics, fix_mode, unsafe_fixes)
         _baseline_summary(baseline, applied, baseline_prune)
         sys.exit(_exit_code(diagnostics, exit_zero))
 
@@ -289,7 +289,7 @@ def check(
     else:
         text = _render(output_format, diagnostics, context)
     _emit(text, output_file)
-    _summary(result, diagnostics, fix_mode)
+    _summary(result, diagnostics, fix_mode, unsafe_fixes)
     _baseline_summary(baseline, applied, baseline_prune)
     if fix_mode is FixMode.DIFF:
         sys.exit(
@@ -416,11 +416,11 @@ def _emit(text: str, output_file: Path | None) -> None:
         _fail(f"--output-file: cannot write {output_file}: {exc.strerror or exc}")
 
 
-def _summary(result: RunResult, diagnostics, fix_mode: FixMode) -> None:
+def _summary(result: RunResult, diagnostics, fix_mode: FixMode, unsafe_fixes: bool) -> None:
     fixed = sum(o.fixed for o in result.outcomes)
     files = len({d.path for d in diagnostics})
     found = f"{_count(len(diagnostics), 'problem')} in {_count(files, 'file')}"
-    if fix_mode is FixMode.DIFF and fixed:
+    if fix_mode is FixMode.DIFF:
         # Nothing was written: say what --fix would do and what it would leave.
         left = f"{found} would remain" if diagnostics else "no problems would remain"
         click.echo(f"--fix would fix {_count(fixed, 'problem')}; {left}. Nothing was written.", err=True)
@@ -428,9 +428,20 @@ def _summary(result: RunResult, diagnostics, fix_mode: FixMode) -> None:
         click.echo(f"Found {found}{f' ({fixed} fixed)' if fixed else ''}.", err=True)
     else:
         click.echo(f"All checks passed!{f' ({fixed} fixed)' if fixed else ''}", err=True)
-    fixable = sum(1 for d in diagnostics if is_fixable(d, unsafe=False))
-    if fixable:
-        click.echo(f"[*] {fixable} fixable with --fix.", err=True)
+    safe = sum(1 for d in diagnostics if is_fixable(d, unsafe=False))
+    unsafe = sum(1 for d in diagnostics if d.fix is not None) - safe
+    if unsafe_fixes and fix_mode is FixMode.CHECK:
+        if safe + unsafe:
+            click.echo(f"[*] {safe + unsafe} fixable with --fix --unsafe-fixes.", err=True)
+        return
+    hidden = _count(unsafe, "hidden fix", "hidden fixes") + " can be enabled with --unsafe-fixes"
+    if safe:
+        click.echo(f"[*] {safe} fixable with --fix{f' ({hidden})' if unsafe and not unsafe_fixes else ''}.", err=True)
+    elif unsafe and not unsafe_fixes:
+        click.echo(
+            f"No fixes available ({hidden})." if fix_mode is FixMode.CHECK else f"{hidden[0].upper()}{hidden[1:]}.",
+            err=True,
+        )
 
 
 def _count(n: int, noun: str, plural: str | None = None) -> str:
