@@ -613,3 +613,35 @@ def test_a_file_that_cannot_be_parsed_or_decoded_is_dl001_and_the_rest_is_linted
         "b_bytes.py:1:6: DL001 cannot decode the file as utf-8: invalid start byte at byte 5",
         'c_ok.py:1:17: DL501 raw error code "RATE_LIMITED": use a member of the error-code enum (name it in [tool.designlint.errors] codes)',
     ]
+
+
+# --- nothing to lint ---------------------------------------------------------------------
+
+
+def test_no_python_files_is_a_warning_not_a_pass(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"empty/notes.txt": "", "excluded/x.py": LEGACY_PY})
+    monkeypatch.chdir(tmp_path)
+    for args in (("empty",), ("--extend-exclude", "excluded", "excluded")):
+        result = check("--isolated", *args)
+        assert result.exit_code == 0
+        assert result.stdout == ""
+        assert result.stderr == f"designlint: warning: no Python files found to lint in {args[-1]}\n"
+    assert check("--isolated", "excluded").exit_code == 1
+
+
+def test_a_file_given_explicitly_that_is_not_python_is_skipped_with_a_warning(project):
+    result = check("pyproject.toml", "app/legacy.py")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == LEGACY_FINDINGS  # no DL001 for the TOML
+    assert result.stderr.startswith("designlint: warning: pyproject.toml is not a Python file (.py, .pyi): skipped\n")
+    assert "Found 2 problems in 1 file." in result.stderr
+    alone = check("pyproject.toml")
+    assert alone.exit_code == 0 and "no Python files found to lint in pyproject.toml" in alone.stderr
+    assert "All checks passed!" not in alone.stderr
+
+
+def test_a_script_with_a_python_shebang_is_linted(project):
+    write_tree(project, {"bin/tool": "#!/usr/bin/env python3\n" + LEGACY_PY})
+    result = check("bin/tool")
+    assert result.exit_code == 1
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["bin/tool", "bin/tool"]

@@ -417,6 +417,8 @@ def _emit(text: str, output_file: Path | None) -> None:
 
 
 def _summary(result: RunResult, diagnostics, fix_mode: FixMode, unsafe_fixes: bool) -> None:
+    if not result.outcomes:
+        return  # nothing was linted: the warning said so, and no check passed
     fixed = sum(o.fixed for o in result.outcomes)
     files = len({d.path for d in diagnostics})
     found = f"{_count(len(diagnostics), 'problem')} in {_count(files, 'file')}"

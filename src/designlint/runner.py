@@ -155,13 +155,20 @@ def _check_cross_module(config: Config) -> None:
             raise key_error(config, "errors.codes", str(exc)) from None
 
 
-def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple[Path, Config]]:
+def _discover(
+    paths: Iterable[Path], resolver: ConfigResolver, skipped: list[str] | None = None
+) -> Iterator[tuple[Path, Config]]:
     """Python files under ``paths``, in a stable order, honouring excludes, each with its
-    config (looked up once per directory)."""
+    config (looked up once per directory). A file given explicitly that is not Python is
+    skipped, said in ``skipped``."""
     seen: set[Path] = set()
     for given in paths:
         if not given.exists() and not given.is_symlink():
             raise ConfigError(f"no such file or directory: {given}")
+        if given.is_file() and not given.name.endswith(PYTHON_SUFFIXES) and not _python_script(given):
+            if skipped is not None:
+                skipped.append(f"{given} is not a Python file ({', '.join(PYTHON_SUFFIXES)}): skipped")
+            continue
         if given.is_file() or not given.is_dir():
             config = resolver.for_path(given)
             if resolver.options.force_exclude and _excluded(given, config):
@@ -191,6 +198,17 @@ def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple
                     yield candidate, config
         # A directory that cannot be listed is not skipped in silence: linting it says why.
         yield from ((Path(e.filename), resolver.for_path(Path(e.filename))) for e in unlistable if e.filename)
+
+
+def _python_script(path: Path) -> bool:
+    """A file whose first line runs Python (``#!/usr/bin/env python3``), as pre-commit's
+    ``types: [python]`` counts it."""
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return True  # linting it says why it cannot be read
+    return first.startswith(b"#!") and b"python" in first
 
 
 def files_to_lint(paths: Iterable[str | Path], options: Options) -> list[tuple[Path, Config]]:
@@ -414,10 +432,11 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     options = options or Options()
     resolver = ConfigResolver(options)
     configs: dict[Config, int] = {}
-    tasks = [
-        (configs.setdefault(config, len(configs)), str(f))
-        for f, config in _discover([Path(p) for p in paths], resolver)
-    ]
+    paths = [Path(p) for p in paths]
+    skipped: list[str] = []
+    tasks = [(configs.setdefault(config, len(configs)), str(f)) for f, config in _discover(paths, resolver, skipped)]
+    if not tasks:
+        skipped.append(f"no Python files found to lint in {', '.join(map(str, paths))}")
     config_list = list(configs)
     cache_dir = cache_dir_for(options, resolver) if options.use_cache else None
     cache = Cache(cache_dir) if cache_dir is not None else None
@@ -480,7 +499,7 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
                 finished(position, outcome)
     if cache is not None:
         cache.sweep()
-    warnings = [cache.warning] if cache is not None and cache.warning else []
+    warnings = [*skipped, *([cache.warning] if cache is not None and cache.warning else [])]
     return RunResult(outcomes, warnings)
 
 
