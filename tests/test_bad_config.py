@@ -138,5 +138,5 @@ def test_conflicting_flags(project: Path, flags):
 def test_bad_flag_values(project: Path, flags, message):
     result = run("--isolated", *flags, ".")
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[-1] == f"Error: {message}"
+    assert result.stderr == f"designlint: error: {message} (see 'designlint check --help')\n"
     assert "Traceback" not in result.stderr

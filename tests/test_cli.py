@@ -190,7 +190,7 @@ def test_usage_errors_exit_2(project, args, message):
     if message:
         assert result.stderr == message
     else:
-        assert "Error:" in result.stderr
+        assert result.stderr.startswith("designlint: error: ")
 
 
 def test_usage_error_messages_name_the_flag_and_the_expectation(project):
@@ -207,7 +207,7 @@ def test_usage_error_messages_name_the_flag_and_the_expectation(project):
         in check("--per-file-ignores", "app/*.py").stderr
     )
     assert (
-        "Error: --stdin-filename names what '-' (standard input) stands for: pass '-' as the only path"
+        "designlint: error: --stdin-filename names what '-' (standard input) stands for: pass '-' as the only path"
         in check("--stdin-filename", "app/x.py").stderr
     )
 
@@ -645,3 +645,27 @@ def test_a_script_with_a_python_shebang_is_linted(project):
     result = check("bin/tool")
     assert result.exit_code == 1
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["bin/tool", "bin/tool"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "--bogus"], "No such option '--bogus'"),
+        (["check", "--jobs", "0"], "Invalid value for '-j' / '--jobs': 0 is not in the range x>=1."),
+        (["check", "--output-format", "xml"], "Invalid value for '--output-format': 'xml' is not one of"),
+        (["nope"], "No such command 'nope'."),
+        (["rule"], "Missing argument 'CODE'."),
+    ],
+)
+def test_usage_errors_have_the_one_error_style(args, message):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"designlint: error: {message}")
+    assert len(result.stderr.splitlines()) == 1 and "Usage:" not in result.stderr
+    assert result.stderr.rstrip().endswith("--help')")
+
+
+def test_help_and_version_exit_0(tmp_path):
+    assert CliRunner().invoke(main, ["--version"]).exit_code == 0
+    shown = CliRunner().invoke(main, ["check", "--help"], prog_name="designlint")
+    assert shown.exit_code == 0 and shown.stdout.startswith("Usage: designlint check")

@@ -80,7 +80,36 @@ def _per_file_ignores(ctx, param, value):
     return tuple(pairs) or None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2+
+
+
+class _Commands(click.Group):
+    """Usage errors (a bad flag, a missing argument) in designlint's one error style,
+    ``designlint: error: ...`` and exit 2, rather than click's usage box."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)  # --help and --version return 0
+        except _NO_ARGS_IS_HELP as exc:  # bare `designlint`: the help, as click shows it
+            exc.show()
+            sys.exit(EXIT_ERROR)
+        except click.UsageError as exc:
+            command = f"designlint {exc.ctx.info_name}" if exc.ctx is not None and exc.ctx.parent else "designlint"
+            hint = f" (see '{command} --help')"
+            _fail(f"{exc.format_message()}{hint}")
+        except click.ClickException as exc:
+            _fail(exc.format_message())
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        except BrokenPipeError:  # the reader of our output went away (| head)
+            sys.stdout = None
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="designlint")
 def main() -> None:
     """designlint: hold LLM agent tool-dispatcher code to its engineering design."""
