@@ -8,90 +8,27 @@ configured ``guards`` first (DL202).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from designlint.analysis.clients import HTTP_CALLS, HTTP_CLIENTS, HTTP_PACKAGES, HTTP_WORDS, HttpCall, canonical
 from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import dotted_name
-from designlint.analysis.strings import StaticValue, UrlHost, host_of, is_relative_url, static_values, url_host
+from designlint.analysis.strings import StaticValue, static_values
+from designlint.analysis.urls import UrlHost, host_of, is_relative_url, url_host
 from designlint.rules.base import Rule
+from designlint.rules.cases import Invalid, Valid
 
 if TYPE_CHECKING:
     from designlint.engine import FileFacts
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    """Where an HTTP API takes its destination: a positional index and/or a keyword."""
-
-    position: int | None
-    keyword: str | None
-    host_only: bool = False  # http.client: the argument is a host, not a URL
-
-
-_URL_FIRST = Endpoint(0, "url")
-_URL_SECOND = Endpoint(1, "url")
-_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
-
-
-def _client_api() -> dict[str, Endpoint]:
-    api: dict[str, Endpoint] = {}
-    for module in ("requests", "requests.Session", "httpx", "httpx.Client", "httpx.AsyncClient"):
-        api.update({f"{module}.{verb}": _URL_FIRST for verb in _VERBS})
-        api[f"{module}.request"] = _URL_SECOND
-    for module in ("httpx", "httpx.Client", "httpx.AsyncClient"):
-        api[f"{module}.stream"] = _URL_SECOND
-    api.update({f"aiohttp.ClientSession.{verb}": _URL_FIRST for verb in _VERBS})
-    api["aiohttp.ClientSession.ws_connect"] = _URL_FIRST
-    api["aiohttp.ClientSession.request"] = _URL_SECOND
-    api["aiohttp.request"] = _URL_SECOND
-    api["urllib.request.urlopen"] = _URL_FIRST
-    api["urllib.request.Request"] = _URL_FIRST
-    api["http.client.HTTPConnection"] = Endpoint(0, "host", host_only=True)
-    api["http.client.HTTPSConnection"] = Endpoint(0, "host", host_only=True)
-    for manager in ("urllib3.PoolManager", "urllib3.ProxyManager", "urllib3"):
-        api[f"{manager}.request"] = Endpoint(1, "url")
-    api["urllib3.PoolManager.urlopen"] = Endpoint(1, "url")
-    for module in ("websockets", "websockets.client", "websockets.asyncio.client", "websockets.sync.client"):
-        api[f"{module}.connect"] = Endpoint(0, "uri")
-    return api
-
-
-CLIENT_API = _client_api()
-# Clients that take a base URL where they are made; relative paths on them add no host.
-# (The value is base_url's position: httpx takes it by keyword only.)
-BASE_URL_CLIENTS: dict[str, int | None] = {"httpx.Client": None, "httpx.AsyncClient": None, "aiohttp.ClientSession": 0}
-# Other spellings of the same classes and modules.
-ALIASES = {
-    "httpx2": "httpx",
-    "requests.session": "requests.Session",
-    "requests.sessions.Session": "requests.Session",
-    "requests.api": "requests",
-    "aiohttp.client.ClientSession": "aiohttp.ClientSession",
-    "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
-    "urllib2.urlopen": "urllib.request.urlopen",
-}
 LOOPBACK = re.compile(r"localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0")
 # Guards recognised by name when [tool.designlint.egress] guards is not set.
 DEFAULT_GUARD = re.compile(
     r"(?:validate|check|ensure|require|assert|verify|guard)_\w*(?:url|host|egress|allowed|domain)\w*|is_(?:allowed|safe)_\w*"
 )
-
-
-# The top-level packages of every client above, under any spelling: a file that imports none of
-# them has no client to call (names are resolved from the file's own imports).
-CLIENT_PACKAGES = frozenset(name.split(".")[0] for name in (*CLIENT_API, *BASE_URL_CLIENTS, *ALIASES))
-# No word boundaries: Python's re is three times slower on a leading ``\b``.
-CLIENT_WORDS = re.compile(r"requests|httpx|aiohttp|urllib|websockets|http\b(?!s?:)")  # not "http://"
-
-
-def canonical(qualname: str) -> str:
-    for alias, name in ALIASES.items():
-        if qualname == alias or qualname.startswith(alias + "."):
-            return name + qualname[len(alias) :]
-    return qualname
 
 
 def host_allowed(host: UrlHost, allow: tuple[str, ...]) -> bool:
@@ -111,31 +48,34 @@ def host_allowed(host: UrlHost, allow: tuple[str, ...]) -> bool:
 
 
 class _EgressRule(Rule):
+    """What both egress rules share: the calls of known HTTP clients and their destination
+    arguments; each rule checks the destination its own way (``check``)."""
+
     def could_fire(self, file: FileFacts) -> bool:
         # Not a text prefilter: a client's own package (``requests/api.py``) calls its functions
         # without naming the package. Anywhere else a client is imported by name.
-        if (file.module_name or "").split(".")[0] in CLIENT_PACKAGES:
+        if (file.module_name or "").split(".")[0] in HTTP_PACKAGES:
             return True
-        if not CLIENT_WORDS.search(file.text):
+        if not HTTP_WORDS.search(file.text):
             return False
-        return file.imports is None or any(module.split(".")[0] in CLIENT_PACKAGES for module in file.imports)
+        return file.imports is None or any(module.split(".")[0] in HTTP_PACKAGES for module in file.imports)
 
     def visit_Call(self, node: cst.Call) -> None:
         qualname = self.context.names.qualify(node.func)
         if qualname is None:
             return
         qualname = canonical(qualname)
-        endpoint = CLIENT_API.get(qualname)
-        if endpoint is not None:
-            argument = _argument(node, endpoint.position, endpoint.keyword)
-            if argument is None or self._sent_on_request_object(qualname, argument):
+        call = HTTP_CALLS.get(qualname)
+        if call is not None and call.destination is not None:
+            argument = call.destination.of(node)
+            if argument is None or self._sent_on_request_object(call, argument):
                 return
             # Each URL a loop over a literal sequence sends to (``for url in URLS``) is checked.
             for value in static_values(argument, self.context.names):
-                if endpoint.host_only or not self._names_only_a_path(node, value):
-                    self.check(argument, value, qualname, endpoint.host_only)
-        elif qualname in BASE_URL_CLIENTS:
-            base_url = _argument(node, BASE_URL_CLIENTS[qualname], "base_url")
+                if call.host_only or not self._names_only_a_path(node, value):
+                    self.check(argument, value, qualname, call.host_only)
+        elif (client := HTTP_CLIENTS.get(qualname)) is not None and client.base_url is not None:
+            base_url = client.base_url.of(node)
             if base_url is not None:
                 for value in static_values(base_url, self.context.names):
                     self.check(base_url, value, qualname, host_only=False)
@@ -144,9 +84,9 @@ class _EgressRule(Rule):
         """Report on the destination ``argument`` (whose static value is ``value``) of a call to ``api``."""
         raise NotImplementedError
 
-    def _sent_on_request_object(self, api: str, argument: cst.CSTNode) -> bool:
+    def _sent_on_request_object(self, call: HttpCall, argument: cst.CSTNode) -> bool:
         """``urlopen(req)`` with ``req = Request(url)``: the URL was checked at ``Request``."""
-        if api != "urllib.request.urlopen":
+        if call.request_class is None:
             return False
         made_by = argument.func if isinstance(argument, cst.Call) else None
         names = self.context.names
@@ -154,7 +94,7 @@ class _EgressRule(Rule):
         binding = names.binding_of(argument)
         if binding is not None and binding.kind == "instance":
             qualname = binding.qualname
-        return canonical(qualname or "") == "urllib.request.Request"
+        return canonical(qualname or "") == call.request_class
 
     def _names_only_a_path(self, call: cst.Call, value: StaticValue) -> bool:
         """A relative URL, or a dynamic one on a client made with a ``base_url``: it adds a path, not a host."""
@@ -167,13 +107,219 @@ class _EgressRule(Rule):
         made = binding.node if binding is not None and binding.kind == "instance" else receiver
         if not isinstance(made, cst.Call):
             return False
-        client = canonical(self.context.names.qualify(made.func) or "")
-        return client in BASE_URL_CLIENTS and _argument(made, BASE_URL_CLIENTS[client], "base_url") is not None
+        client = HTTP_CLIENTS.get(canonical(self.context.names.qualify(made.func) or ""))
+        return client is not None and client.base_url is not None and client.base_url.of(made) is not None
+
+
+_ALLOWLIST = """
+[egress]
+allow = ["api.example.com", "*.trusted.example", "pinned.example.com:8443"]
+"""
 
 
 class EgressHostNotAllowed(_EgressRule):
+    """An outbound HTTP call of a known client to a host it can name statically (a literal, a
+    constant, a base URL, each element of a literal loop) that ``egress.allow`` does not list;
+    with no allowlist, every such host, as the inventory to start one from."""
+
     code = "DL201"
     name = "egress-host-not-allowed"
+    VALID = (
+        Valid(
+            """
+            from app.net import gateway
+
+
+            async def forecast(city: str) -> dict:
+                response = await gateway.get("/weather/forecast", params={"q": city})
+                return response.json()
+            """
+        ),
+        Valid(
+            """
+            import requests
+
+            def f(cache: dict, path, url):
+                cache.get(url)
+                open(path).read()
+                response = requests.get("http://localhost:8080/health")
+                return response.json().get("url")
+            """
+        ),
+        Valid(
+            """
+            import requests as rq
+
+            rq.get("https://api.example.com/x")
+            rq.get("https://eu.trusted.example/x")
+            rq.get("https://pinned.example.com:8443/x")
+            """,
+            config=_ALLOWLIST,
+        ),
+        Valid(
+            """
+            import requests
+
+            ENDPOINTS = ("https://api.example.com/v1", "https://eu.trusted.example/v1")
+
+            def allowed():
+                for endpoint in ENDPOINTS:
+                    requests.get(endpoint)
+            """,
+            config=_ALLOWLIST,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import requests
+
+            WEATHER_API = "https://api.weather.example.org/v2"
+
+
+            def forecast(city: str) -> dict:
+                return requests.get(f"{WEATHER_API}/forecast", params={"q": city}, timeout=10).json()
+            """,
+            line=7,
+            column=25,
+            end_column=50,
+            message='outbound HTTP to "api.weather.example.org" (requests.get): no egress allowlist is configured',
+        ),
+        Invalid(
+            """
+            import httpx
+
+            client = httpx.AsyncClient(base_url="https://search.example.net")
+            """,
+            line=3,
+            column=37,
+            message='"search.example.net" (httpx.AsyncClient)',
+        ),
+        # A wildcard covers the subdomains, not the suffix itself.
+        Invalid(
+            """
+            import requests as rq
+
+            rq.get("https://eu.trusted.example/x")
+            rq.get("https://trusted.example/x")
+            """,
+            config=_ALLOWLIST,
+            line=4,
+            column=8,
+            message='outbound HTTP to "trusted.example" (requests.get): the host is not on [tool.designlint.egress] allow',
+        ),
+        # An entry with a port allows that port only.
+        Invalid(
+            """
+            import requests
+
+            session = requests.Session()
+            session.get("https://pinned.example.com:8443/x")
+            session.get("https://pinned.example.com/x")
+            """,
+            config=_ALLOWLIST,
+            line=5,
+            column=13,
+            message='"pinned.example.com" (requests.Session.get): the host is not on',
+        ),
+        Invalid(
+            """
+            import requests
+
+            MIXED = ("https://api.example.com/v1", "https://other.example.org/v1")
+
+            def one_not_allowed():
+                for endpoint in MIXED:
+                    requests.get(endpoint)
+            """,
+            config=_ALLOWLIST,
+            line=7,
+            column=22,
+            message='"other.example.org"',
+        ),
+        Invalid(
+            """
+            import aiohttp
+
+
+            async def status():
+                async with aiohttp.ClientSession() as session, session.get("https://status.example.io/api") as response:
+                    return await response.json()
+            """,
+            config=_ALLOWLIST,
+            line=5,
+            column=64,
+            message='"status.example.io" (aiohttp.ClientSession.get)',
+        ),
+        Invalid(
+            """
+            from urllib.request import urlopen as fetch
+
+
+            class Geocoder:
+                BASE = "https://geo.example.com"
+
+                def lookup(self, place):
+                    return fetch(self.BASE + "/search?q=" + place).read()
+            """,
+            config=_ALLOWLIST,
+            line=8,
+            column=22,
+            message='"geo.example.com" (urllib.request.urlopen)',
+        ),
+        Invalid(
+            """
+            import http.client
+
+            conn = http.client.HTTPSConnection("metrics.example.net", timeout=5)
+            """,
+            config=_ALLOWLIST,
+            line=3,
+            column=36,
+            message='"metrics.example.net" (http.client.HTTPSConnection)',
+        ),
+        # Clients kept on self, made by a pool, or speaking websockets.
+        Invalid(
+            """
+            import httpx
+
+
+            class Search:
+                def __init__(self):
+                    self.http = httpx.Client(timeout=5)
+
+                def query(self, text):
+                    return self.http.get("https://api.search.example/v1", params={"q": text}).json()
+            """,
+            line=9,
+            column=30,
+            message='"api.search.example" (httpx.Client.get): no egress allowlist is configured',
+        ),
+        Invalid(
+            """
+            import urllib3
+
+            pool = urllib3.PoolManager()
+            pool.request("GET", "https://files.example.com/report.csv")
+            """,
+            line=4,
+            column=21,
+            message='"files.example.com" (urllib3.PoolManager.request)',
+        ),
+        Invalid(
+            """
+            import websockets
+
+
+            async def follow():
+                async with websockets.connect("wss://stream.example.com/feed") as ws:
+                    return await ws.recv()
+            """,
+            line=5,
+            column=35,
+            message='"stream.example.com" (websockets.connect)',
+        ),
+    )
 
     def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
         host = host_of(value) if host_only else url_host(value)
@@ -192,8 +338,183 @@ class EgressHostNotAllowed(_EgressRule):
 
 
 class EgressUnguardedUrl(_EgressRule):
+    """An outbound HTTP call of a known client to a dynamic URL (or a URL built from a dynamic
+    piece) that did not pass an egress guard: the guard's result, or a guard called on it on
+    every path before the request with no reassignment in between."""
+
     code = "DL202"
     name = "egress-unguarded-url"
+    VALID = (
+        Valid(
+            """
+            import httpx
+
+            from app.net import require_allowed_url
+
+
+            async def fetch_page(url: str) -> str:
+                require_allowed_url(url)
+                async with httpx.AsyncClient(timeout=10) as client:
+                    response = await client.get(url)
+                    return response.text
+            """
+        ),
+        Valid(
+            """
+            import requests
+
+            def guarded(base):
+                url = base + "/v1/items"
+                require_allowed(url)
+                return requests.get(url)
+
+            def in_the_loop(primary, fallback):
+                for url in (primary, fallback):
+                    require_allowed(url)
+                    requests.get(url)
+            """
+        ),
+        Valid(
+            """
+            from urllib.request import urlopen
+
+            from app.net import require_allowed
+
+
+            def download(url):
+                safe = require_allowed(url)
+                with urlopen(safe, timeout=10) as response:
+                    return response.read()
+            """,
+            config='[egress]\nguards = ["app.net.require_allowed"]',
+        ),
+        Valid(
+            """
+            import httpx
+
+            api = httpx.Client(base_url="https://api.example.com")
+
+
+            def item(path):
+                return api.get(path).json()
+            """
+        ),
+        # Without configured guards, functions named like one count.
+        Valid(
+            """
+            import requests
+
+            def f(url):
+                validate_url(url)
+                return requests.get(url)
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import httpx
+
+
+            async def fetch_page(url: str) -> str:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    response = await client.get(url)
+                    return response.text
+            """,
+            line=6,
+            column=37,
+            end_column=40,
+            message="outbound HTTP to a dynamic URL from `url` (httpx.AsyncClient.get) that did not pass an egress guard: pass it through an egress guard first",
+        ),
+        Invalid(
+            """
+            import requests
+
+
+            def call_webhook(hook) -> None:
+                requests.post(hook.target + "/notify", json={"ok": True}, timeout=5)
+            """,
+            line=5,
+            column=19,
+            message="a dynamic URL from `hook.target` (requests.post)",
+        ),
+        # Configured guards replace the names recognised by default.
+        Invalid(
+            """
+            import requests
+
+            def f(url):
+                validate_url(url)
+                return requests.get(url)
+            """,
+            config='[egress]\nguards = ["app.net.require_allowed"]',
+            line=5,
+            column=25,
+            message="call one of [tool.designlint.egress] guards (app.net.require_allowed) on it first",
+        ),
+        Invalid(
+            """
+            import requests
+
+            def unguarded(base):
+                url = base + "/v1/items"
+                require_allowed(base + "/other")
+                return requests.get(url)
+            """,
+            line=6,
+            column=25,
+            message="a dynamic URL from `base`",
+        ),
+        Invalid(
+            """
+            import requests
+
+            def checked_too_late(url):
+                requests.get(url)
+                require_allowed(url)
+            """,
+            line=4,
+            column=18,
+            message="from `url` (requests.get)",
+        ),
+        Invalid(
+            """
+            import requests
+
+            def checked_on_one_path(url, strict):
+                if strict:
+                    require_allowed(url)
+                return requests.get(url)
+            """,
+            line=6,
+            column=25,
+            message="from `url` (requests.get)",
+        ),
+        Invalid(
+            """
+            import requests
+
+            def reassigned(url, mirror):
+                require_allowed(url)
+                url = mirror
+                return requests.get(url)
+            """,
+            line=6,
+            column=25,
+            message="from `url` (requests.get)",
+        ),
+        Invalid(
+            """
+            import http.client
+
+            def connect(settings):
+                return http.client.HTTPSConnection(settings.host)
+            """,
+            line=4,
+            column=40,
+            message="a dynamic host from `settings.host` (http.client.HTTPSConnection)",
+        ),
+    )
 
     def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
         names = self.context.names
@@ -227,15 +548,3 @@ class EgressUnguardedUrl(_EgressRule):
             return self.context.names.function_matches(call.func, guards)
         callee = dotted_name(call.func)
         return callee is not None and DEFAULT_GUARD.fullmatch(callee.rpartition(".")[2]) is not None
-
-
-def _argument(call: cst.Call, position: int | None, keyword: str | None) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    positional = [arg for arg in call.args if arg.keyword is None]
-    if any(arg.star for arg in positional[: (position or 0) + 1]):
-        return None  # *args: the position is not known
-    if position is not None and position < len(positional):
-        return positional[position].value
-    return None
