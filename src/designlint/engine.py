@@ -31,8 +31,9 @@ from designlint.globs import glob_matches
 from designlint.parsing import ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
 from designlint.positions import Positions
 from designlint.project import Project
-from designlint.rules import ALL_RULES, INTERNAL_ERROR, KNOWN_CODES, PARSE_ERROR, UNUSED_NOQA
+from designlint.rules import ALL_RULES, INTERNAL_ERROR, KNOWN_CODES, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
+from designlint.rules.noqa import UnusedNoqa
 from designlint.source import Decoded, DecodeError, decode, line_starts, offset_of, split_lines
 from designlint.suppression import Suppressions, parse_suppressions, unused_codes
 
@@ -209,7 +210,7 @@ class Linter:
         self.config = config or Config()
         self.project = project
         self.noqa = noqa  # False: a host (flake8) applies its own ``# noqa``
-        self.reports_unused_noqa = noqa and self.config.is_enabled(UNUSED_NOQA[0])
+        self.reports_unused_noqa = noqa and self.config.is_enabled(UnusedNoqa.code)
         self.rules: list[Rule] = []
         # Rules whose construction raised (a bug, perhaps for this config only): DL002 on every
         # file they would have linted, with the traceback for --verbose; the other rules run.
@@ -325,12 +326,12 @@ class Linter:
         ignored = self._ignored_codes(_relpath(result.path, self.config))
         text = result.decoded.text
         suppressions = result.suppressions or parse_suppressions(text)
-        if _ignored(UNUSED_NOQA[0], ignored) or not suppressions.directives:
+        if _ignored(UnusedNoqa.code, ignored) or not suppressions.directives:
             return
 
         def checked(code: str) -> bool:
             """designlint's codes, of rules that ran on this file, or of no rule at all."""
-            if not code.startswith("DL") or UNUSED_NOQA[0].startswith(code):
+            if not code.startswith("DL") or UnusedNoqa.code.startswith(code):
                 return False
             rules = [known for known in KNOWN_CODES if known.startswith(code)]
             return not rules or any(self.config.is_enabled(k) and not _ignored(k, ignored) for k in rules)
@@ -341,7 +342,7 @@ class Linter:
             column = len(lines[directive.row - 1]) - len(directive.comment) + 1
             start = Position(directive.row, column + directive.span[0])
             end = Position(directive.row, column + directive.span[1])
-            if suppressions.suppresses(UNUSED_NOQA[0], directive.row):
+            if suppressions.suppresses(UnusedNoqa.code, directive.row):
                 continue
             codes = ", ".join(
                 c if any(k.startswith(c) for k in KNOWN_CODES) else f"{c} (no such rule)" for c in unused.codes
@@ -359,13 +360,14 @@ class Linter:
             result.diagnostics.append(
                 Diagnostic(
                     result.path,
-                    *UNUSED_NOQA,
+                    UnusedNoqa.code,
+                    UnusedNoqa.name,
                     message,
                     start,
                     end,
                     fix,
                     noqa_row=directive.row,
-                    fingerprint=span_fingerprint(UNUSED_NOQA[0], (), directive.comment),
+                    fingerprint=span_fingerprint(UnusedNoqa.code, (), directive.comment),
                 )
             )
 

@@ -36,7 +36,7 @@ def describe_settings(path: Path, config: Config) -> str:
     ignored = [code for pattern, codes in config.per_file_ignores if glob_matches(pattern, relative) for code in codes]
     enabled = [
         code
-        for code in KNOWN_CODES
+        for code in sorted(KNOWN_CODES)
         if config.is_enabled(code) and not any(code.startswith(c) or c == "ALL" for c in ignored)
     ]
     lines.append(f"\n# Rules that run on {relative}: {', '.join(enabled) or 'none'}")

@@ -7,6 +7,7 @@ from designlint.rules.authz import AuthzOr, SuperuserBypass
 from designlint.rules.base import Rule
 from designlint.rules.egress import EgressHostNotAllowed, EgressUnguardedUrl
 from designlint.rules.errors import RawStringErrorCode
+from designlint.rules.noqa import UnusedNoqa
 from designlint.rules.trust import UntrustedContentInPrompt
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -18,23 +19,16 @@ ALL_RULES: tuple[type[Rule], ...] = (
     FrameworkTypeLeak,
     UntrustedContentInPrompt,
     RawStringErrorCode,
+    UnusedNoqa,
 )
 
 # Findings the engine itself produces; always on, never selectable away.
 PARSE_ERROR = ("DL001", "parse-error")
 INTERNAL_ERROR = ("DL002", "internal-error")
-# Reported by the engine too (it knows which ``# noqa`` suppressed something), but selectable.
-UNUSED_NOQA = ("DL003", "unused-noqa")
 
-KNOWN_CODES: tuple[str, ...] = (
-    PARSE_ERROR[0],
-    INTERNAL_ERROR[0],
-    UNUSED_NOQA[0],
-    *(rule.code for rule in ALL_RULES),
-)
+KNOWN_CODES: tuple[str, ...] = (PARSE_ERROR[0], INTERNAL_ERROR[0], *(rule.code for rule in ALL_RULES))
 RULE_NAMES: dict[str, str] = {
     PARSE_ERROR[0]: PARSE_ERROR[1],
     INTERNAL_ERROR[0]: INTERNAL_ERROR[1],
-    UNUSED_NOQA[0]: UNUSED_NOQA[1],
     **{r.code: r.name for r in ALL_RULES},
 }
