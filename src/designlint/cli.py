@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from collections import Counter
@@ -191,6 +192,10 @@ def main() -> None:
     help="Print the effective configuration for this file, and the file it came from; lint nothing.",
 )
 @click.option("--show-files", is_flag=True, help="Print the files that would be linted; lint nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings and errors, no summary.")
+@click.option(
+    "--fix-only", is_flag=True, help="Apply safe fixes and report nothing of what is left (exit 0); implies --fix."
+)
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(
     paths,
@@ -220,6 +225,8 @@ def check(
     add_noqa,
     show_settings,
     show_files,
+    quiet,
+    fix_only,
     verbose,
 ):
     """Lint PATHS (default: the current directory); '-' reads standard input."""
@@ -234,10 +241,18 @@ def check(
         (add_noqa and "--add-noqa", fix and "--fix", "fix first, then suppress what is left"),
         (add_noqa and "--add-noqa", diff and "--diff", "--add-noqa writes the files"),
         (add_noqa and "--add-noqa", write_baseline and "--write-baseline", "choose one way to adopt"),
+        (fix_only and "--fix-only", diff and "--diff", "--fix-only writes the fixes"),
+        (fix_only and "--fix-only", statistics and "--statistics", "--fix-only reports nothing"),
+        (fix_only and "--fix-only", add_noqa and "--add-noqa", "fix first, then suppress what is left"),
+        (
+            fix_only and "--fix-only",
+            write_baseline and "--write-baseline",
+            "the baseline records findings, fixed or not",
+        ),
     ):
         if first and second:
             _fail(f"{first} and {second} cannot be used together ({why})")
-    fix_mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
+    fix_mode = FixMode.DIFF if diff else FixMode.FIX if fix or fix_only else FixMode.CHECK
     options = Options(
         config_path=config_path,
         isolated=isolated,
@@ -306,11 +321,24 @@ def check(
         outcome = result.outcomes[0] if result.outcomes else None
         fixed = outcome.fixed_source if outcome else None
         sys.stdout.buffer.write(stdin_text if fixed is None else fixed)
-        _summary(result, diagnostics, fix_mode, unsafe_fixes)
-        _baseline_summary(baseline, applied, baseline_prune)
+        if fix_only:
+            _fixed_summary(result, quiet)
+            sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+        if not quiet:
+            _summary(result, diagnostics, fix_mode, unsafe_fixes)
+        _baseline_summary(baseline, applied, baseline_prune, quiet)
         sys.exit(_exit_code(diagnostics, exit_zero))
 
-    context = ReportContext(read_lines=_line_reader(stdin_text))
+    if fix_only:
+        for outcome in result.outcomes:  # what is left is not reported, but a fix not written is
+            if outcome.not_written:
+                click.echo(
+                    f"designlint: warning: {outcome.path}: cannot write the fixed file: {outcome.not_written}", err=True
+                )
+        _fixed_summary(result, quiet)
+        sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+
+    context = ReportContext(read_lines=_line_reader(stdin_text), colour=output_file is None and _colour(sys.stdout))
     if fix_mode is FixMode.DIFF:
         text = "".join(o.diff for o in result.outcomes)
     elif statistics:
@@ -318,8 +346,9 @@ def check(
     else:
         text = _render(output_format, diagnostics, context)
     _emit(text, output_file)
-    _summary(result, diagnostics, fix_mode, unsafe_fixes)
-    _baseline_summary(baseline, applied, baseline_prune)
+    if not quiet:
+        _summary(result, diagnostics, fix_mode, unsafe_fixes)
+    _baseline_summary(baseline, applied, baseline_prune, quiet)
     if fix_mode is FixMode.DIFF:
         sys.exit(
             EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_FINDINGS if text and not exit_zero else EXIT_CLEAN
@@ -375,13 +404,16 @@ def _add_noqa(diagnostics, options: Options) -> None:
     sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
 
 
-def _baseline_summary(baseline: Baseline | None, applied: Applied | None, prune: bool) -> None:
+def _baseline_summary(baseline: Baseline | None, applied: Applied | None, prune: bool, quiet: bool) -> None:
     if baseline is None or applied is None:
         return
-    click.echo(f"{_count(applied.baselined, 'finding')} in the baseline {baseline.path} not shown.", err=True)
+    if not quiet:
+        click.echo(f"{_count(applied.baselined, 'finding')} in the baseline {baseline.path} not shown.", err=True)
     if not applied.stale:
         return
     if not prune:
+        if quiet:
+            return
         click.echo(
             f"{_count(len(applied.stale), 'baseline entry', 'baseline entries')} no longer found (fixed since): "
             "--baseline-prune removes them.",
@@ -395,6 +427,17 @@ def _baseline_summary(baseline: Baseline | None, applied: Applied | None, prune:
     for entry in applied.stale:
         click.echo(f"{entry.path}: {entry.code} {entry.message} (no longer found: removed from the baseline)", err=True)
     click.echo(f"Removed {_count(len(applied.stale), 'stale entry', 'stale entries')} from {baseline.path}.", err=True)
+
+
+def _fixed_summary(result: RunResult, quiet: bool) -> None:
+    if not quiet:
+        fixed = sum(o.fixed for o in result.outcomes)
+        click.echo(f"Fixed {_count(fixed, 'problem')}." if fixed else "Nothing to fix.", err=True)
+
+
+def _colour(stream) -> bool:
+    """ANSI colour for a terminal only, never a pipe or file; NO_COLOR (https://no-color.org) wins."""
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _render(output_format: str, diagnostics, context: ReportContext) -> str:

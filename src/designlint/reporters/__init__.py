@@ -18,6 +18,8 @@ class ReportContext:
     read_lines: Callable[[str], list[str]] = lambda path: []
     # The rule catalogue, for formats that describe the rules (SARIF).
     catalogue: Callable[[], Mapping[str, RuleDoc]] = load_catalogue
+    # ANSI colour in the human formats (the CLI's choice: a terminal, NO_COLOR unset).
+    colour: bool = False
 
     def display_path(self, path: str) -> str:
         """The path as users expect it: relative to the working directory when below it."""
