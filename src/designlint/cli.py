@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
+import stat
 import sys
 import traceback
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -18,10 +22,12 @@ from designlint.baseline import Applied, Baseline, apply_baseline, load_baseline
 from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue
 from designlint.config import ConfigError, check_selector, key_error
+from designlint.fixes import TEMPORARY_SUFFIX
 from designlint.fixes import fixable as is_fixable
 from designlint.globs import GlobError, compile_glob
 from designlint.progress import ProgressBar
 from designlint.reporters import ReportContext, reporters
+from designlint.reporters.escape import printable
 from designlint.rules import INTERNAL_ERROR, KNOWN_CODES
 from designlint.runner import (
     ConfigResolver,
@@ -296,10 +302,8 @@ def check(
                 )
     except ConfigError as exc:
         _fail(str(exc))
-    except Exception as exc:  # designlint's own bug: say so, no traceback unless asked
-        if verbose:
-            traceback.print_exc()
-        _fail(f"internal error: {type(exc).__name__}: {exc} (please report this bug; --verbose shows the traceback)")
+    except Exception as exc:
+        _internal_error(exc, verbose)
 
     diagnostics = result.diagnostics
     if write_baseline is not None:
@@ -311,11 +315,12 @@ def check(
     if add_noqa:
         _add_noqa(diagnostics, options)
     for warning in result.warnings:
-        click.echo(f"designlint: warning: {warning}", err=True)
+        click.echo(f"designlint: warning: {printable(warning)}", err=True)
     if verbose:
         for outcome in result.outcomes:
             for tb in outcome.internal_errors:
-                click.echo(f"{outcome.path}:\n{tb}", err=True)
+                click.echo(f"{printable(outcome.path)}:", err=True)
+                _echo_traceback(tb)
 
     if stdin_text is not None and fix_mode is FixMode.FIX:
         outcome = result.outcomes[0] if result.outcomes else None
@@ -333,18 +338,22 @@ def check(
         for outcome in result.outcomes:  # what is left is not reported, but a fix not written is
             if outcome.not_written:
                 click.echo(
-                    f"designlint: warning: {outcome.path}: cannot write the fixed file: {outcome.not_written}", err=True
+                    f"designlint: warning: {printable(outcome.path)}: cannot write the fixed file: {outcome.not_written}",
+                    err=True,
                 )
         _fixed_summary(result, quiet)
         sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
 
     context = ReportContext(read_lines=_line_reader(stdin_text), colour=output_file is None and _colour(sys.stdout))
-    if fix_mode is FixMode.DIFF:
-        text = "".join(o.diff for o in result.outcomes)
-    elif statistics:
-        text = _statistics(diagnostics, output_format)
-    else:
-        text = _render(output_format, diagnostics, context)
+    try:  # the whole report, before the output file is touched
+        if fix_mode is FixMode.DIFF:
+            text = "".join(o.diff for o in result.outcomes)
+        elif statistics:
+            text = _statistics(diagnostics, output_format)
+        else:
+            text = _render(output_format, diagnostics, context)
+    except Exception as exc:
+        _internal_error(exc, verbose)
     _emit(text, output_file)
     if not quiet:
         _summary(result, diagnostics, fix_mode, unsafe_fixes)
@@ -375,7 +384,9 @@ def _write_baseline(path: Path, diagnostics) -> None:
         written = write_baseline(path, diagnostics)
     except ConfigError as exc:
         _fail(str(exc))
-    click.echo(f"Wrote {_count(written, 'finding')} to the baseline {path}; none are reported.", err=True)
+    click.echo(
+        f"Wrote {_count(written, 'finding')} to the baseline {printable(str(path))}; none are reported.", err=True
+    )
     sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
 
 
@@ -385,7 +396,7 @@ def _show(settings_of: Path | None, files: bool, paths, options: Options) -> Non
             click.echo(describe_settings(settings_of, ConfigResolver(options).for_path(settings_of)), nl=False)
         if files:
             for path, _ in files_to_lint(paths or [Path(".")], options):
-                click.echo(path)
+                click.echo(printable(str(path)))
     except ConfigError as exc:
         _fail(str(exc))
     sys.exit(EXIT_CLEAN)
@@ -395,7 +406,7 @@ def _add_noqa(diagnostics, options: Options) -> None:
     resolver = ConfigResolver(options)
     added = add_noqa_comments(diagnostics, lambda path: resolver.for_path(Path(path)).root)
     for problem in added.problems:
-        click.echo(f"designlint: warning: {problem}", err=True)
+        click.echo(f"designlint: warning: {printable(problem)}", err=True)
     click.echo(
         f"Added {_count(added.added, 'noqa directive')}"
         + (f" in {_count(added.files, 'file')}." if added.added else "."),
@@ -408,7 +419,8 @@ def _baseline_summary(baseline: Baseline | None, applied: Applied | None, prune:
     if baseline is None or applied is None:
         return
     if not quiet:
-        click.echo(f"{_count(applied.baselined, 'finding')} in the baseline {baseline.path} not shown.", err=True)
+        shown = printable(str(baseline.path))
+        click.echo(f"{_count(applied.baselined, 'finding')} in the baseline {shown} not shown.", err=True)
     if not applied.stale:
         return
     if not prune:
@@ -425,8 +437,10 @@ def _baseline_summary(baseline: Baseline | None, applied: Applied | None, prune:
     except ConfigError as exc:
         _fail(str(exc))
     for entry in applied.stale:
-        click.echo(f"{entry.path}: {entry.code} {entry.message} (no longer found: removed from the baseline)", err=True)
-    click.echo(f"Removed {_count(len(applied.stale), 'stale entry', 'stale entries')} from {baseline.path}.", err=True)
+        stale = printable(f"{entry.path}: {entry.code} {entry.message}")
+        click.echo(f"{stale} (no longer found: removed from the baseline)", err=True)
+    removed = _count(len(applied.stale), "stale entry", "stale entries")
+    click.echo(f"Removed {removed} from {printable(str(baseline.path))}.", err=True)
 
 
 def _fixed_summary(result: RunResult, quiet: bool) -> None:
@@ -479,13 +493,55 @@ def _statistics(diagnostics, output_format: str) -> str:
 
 
 def _emit(text: str, output_file: Path | None) -> None:
+    """The report as UTF-8, to standard output or to ``output_file``, which is replaced whole
+    (the report is complete before the file is touched) or, if anything fails, left as it was.
+    A diff's file names are written as the bytes they are (surrogate escapes)."""
+    data = text.encode("utf-8", "surrogateescape")
     if output_file is None:
-        click.echo(text, nl=False)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     try:
-        output_file.write_text(text, encoding="utf-8")
+        if _is_regular_or_missing(output_file):
+            # Through a symlink to the file it names, as opening it would.
+            _replace_file(Path(os.path.realpath(output_file)), data)
+        else:  # -o /dev/stdout, a FIFO: nothing to rename over
+            with open(output_file, "wb") as handle:
+                handle.write(data)
     except OSError as exc:
         _fail(f"--output-file: cannot write {output_file}: {exc.strerror or exc}")
+
+
+def _is_regular_or_missing(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write a temporary file beside ``path``, then rename it over ``path``: readers see the
+    old report or the new one, whole. A replaced file keeps its mode; a new one gets the mode
+    ``open`` would give it (the umask applies)."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = None
+    temporary = path.parent / f".{secrets.token_hex(8)}{TEMPORARY_SUFFIX}"  # short: path's own name may be long
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _summary(result: RunResult, diagnostics, fix_mode: FixMode, unsafe_fixes: bool) -> None:
@@ -532,8 +588,21 @@ def _exit_code(diagnostics, exit_zero: bool) -> int:
     return EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN
 
 
-def _fail(message: str) -> None:
-    click.echo(f"designlint: error: {message}", err=True)
+def _internal_error(exc: Exception, verbose: bool) -> NoReturn:
+    """designlint's own bug: say so, no traceback unless asked."""
+    if verbose:
+        _echo_traceback(traceback.format_exc())
+    _fail(f"internal error: {type(exc).__name__}: {exc} (please report this bug; --verbose shows the traceback)")
+
+
+def _echo_traceback(tb: str) -> None:
+    """To standard error, each line printable: an exception's text may quote the linted code."""
+    click.echo("".join(printable(line) + "\n" for line in tb.rstrip("\n").split("\n")), err=True, nl=False)
+
+
+def _fail(message: str) -> NoReturn:
+    # Messages name files and configuration keys, which may hold anything.
+    click.echo(f"designlint: error: {printable(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -555,7 +624,8 @@ def clean(cache_dir):
         _fail(
             f"{directory} is not a designlint cache directory (it has no CACHEDIR.TAG written by designlint); not deleting it"
         )
-    click.echo(f"Removed {directory}" if existed else f"No cache at {directory}", err=True)
+    shown = printable(str(directory))
+    click.echo(f"Removed {shown}" if existed else f"No cache at {shown}", err=True)
 
 
 @main.command()

@@ -6,6 +6,7 @@ import click
 
 from designlint.diagnostics import Applicability, Diagnostic
 from designlint.reporters import ReportContext
+from designlint.reporters.escape import printable
 
 
 def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
@@ -16,7 +17,6 @@ def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
     for d in diagnostics:
         marker = " [*]" if d.fix is not None and d.fix.applicability is Applicability.SAFE else ""
         where = style(context.display_path(d.path), bold=True)
-        lines.append(
-            f"{where}:{d.start.row}:{d.start.column}: {style(d.code, fg='red', bold=True)}{style(marker, fg='cyan')} {d.message}"
-        )
+        code = style(d.code, fg="red", bold=True)
+        lines.append(f"{where}:{d.start.row}:{d.start.column}: {code}{style(marker, fg='cyan')} {printable(d.message)}")
     return "".join(line + "\n" for line in lines)

@@ -6,11 +6,10 @@ occurrence index), so the merge request widget tells a moved finding from a new 
 
 from __future__ import annotations
 
-import json
-
 from designlint.baseline import entries_for
 from designlint.diagnostics import Diagnostic
 from designlint.reporters import ReportContext
+from designlint.reporters.escape import dumps_json
 
 # GitLab's scale is info, minor, major, critical, blocker; a design violation ranks as major.
 _SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
@@ -27,4 +26,4 @@ def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
         }
         for d, entry in zip(diagnostics, entries_for(diagnostics, context.display_path))
     ]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return dumps_json(issues, indent=2) + "\n"
