@@ -33,7 +33,7 @@ from designlint.positions import Positions
 from designlint.project import Project
 from designlint.rules import ALL_RULES, INTERNAL_ERROR, KNOWN_CODES, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
-from designlint.rules.noqa import UnusedNoqa
+from designlint.rules.noqa import UnusedNoqa, unused_noqa_finding
 from designlint.source import Decoded, DecodeError, decode, line_starts, offset_of, split_lines
 from designlint.suppression import Suppressions, parse_suppressions, unused_codes
 
@@ -330,44 +330,28 @@ class Linter:
             return
 
         def checked(code: str) -> bool:
-            """designlint's codes, of rules that ran on this file, or of no rule at all."""
+            """designlint's codes, of rules enabled for this file or of no rule at all."""
             if not code.startswith("DL") or UnusedNoqa.code.startswith(code):
                 return False
             rules = [known for known in KNOWN_CODES if known.startswith(code)]
             return not rules or any(self.config.is_enabled(k) and not _ignored(k, ignored) for k in rules)
 
-        lines = split_lines(text)
-        for unused in unused_codes(suppressions, lines, checked):
-            directive = unused.directive
-            column = len(lines[directive.row - 1]) - len(directive.comment) + 1
-            start = Position(directive.row, column + directive.span[0])
-            end = Position(directive.row, column + directive.span[1])
-            if suppressions.suppresses(UnusedNoqa.code, directive.row):
+        for unused in unused_codes(suppressions, split_lines(text), checked):
+            if suppressions.suppresses(UnusedNoqa.code, unused.start.row):
                 continue
-            codes = ", ".join(
-                c if any(k.startswith(c) for k in KNOWN_CODES) else f"{c} (no such rule)" for c in unused.codes
-            )
-            where = "in this file" if directive.file_level else "on this line"
-            several = len(unused.codes) > 1
-            message = f"unused `noqa` code{'s' if several else ''} {codes}: nothing {where} is reported with {'them' if several else 'it'}"
-            kept = len(unused.codes) < len(directive.codes)
-            fix = Fix(
-                f"Remove {'the unused codes' if several else 'the unused code'}"
-                if kept
-                else "Remove the unused `noqa` directive",
-                (unused.removal,),
-            )
+            message, fix = unused_noqa_finding(unused, lambda code: any(k.startswith(code) for k in KNOWN_CODES))
+            fingerprint = span_fingerprint(UnusedNoqa.code, (), unused.directive.comment)
             result.diagnostics.append(
                 Diagnostic(
                     result.path,
                     UnusedNoqa.code,
                     UnusedNoqa.name,
                     message,
-                    start,
-                    end,
+                    unused.start,
+                    unused.end,
                     fix,
-                    noqa_row=directive.row,
-                    fingerprint=span_fingerprint(UnusedNoqa.code, (), directive.comment),
+                    noqa_row=unused.start.row,
+                    fingerprint=fingerprint,
                 )
             )
 

@@ -151,6 +151,8 @@ class UnusedCodes:
     directive: Directive
     codes: tuple[str, ...]  # the directive's codes that suppressed nothing
     removal: Edit  # drops them, or the directive when none is left
+    start: Position  # of the directive
+    end: Position
 
 
 def unused_codes(suppressions: Suppressions, lines: list[str], checked: Callable[[str], bool]) -> list[UnusedCodes]:
@@ -161,8 +163,11 @@ def unused_codes(suppressions: Suppressions, lines: list[str], checked: Callable
         row = FILE if directive.file_level else directive.row
         unused = tuple(c for c in directive.codes if checked(c) and (row, c) not in suppressions.used)
         if unused:
+            line = lines[directive.row - 1]
             kept = [c for c in directive.codes if c not in unused]
-            out.append(UnusedCodes(directive, unused, _removal(directive, kept, lines[directive.row - 1])))
+            column = len(line) - len(directive.comment) + 1  # of the "#": a comment runs to the end of its line
+            start, end = (Position(directive.row, column + offset) for offset in directive.span)
+            out.append(UnusedCodes(directive, unused, _removal(directive, kept, line), start, end))
     return out
 
 

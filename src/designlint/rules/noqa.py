@@ -3,8 +3,12 @@ and suppression, from what each ``# noqa`` directive suppressed (``Suppressions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from designlint.diagnostics import Fix
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
+from designlint.suppression import UnusedCodes
 
 _RAISE = 'raise ToolError("RATE_LIMITED")'
 
@@ -78,3 +82,16 @@ class UnusedNoqa(Rule):
 
     def could_fire(self, file) -> bool:
         return False  # no visitor: the engine reports it once the other rules' findings are known
+
+
+def unused_noqa_finding(unused: UnusedCodes, is_known: Callable[[str], bool]) -> tuple[str, Fix]:
+    """The message and fix of DL003 for a directive's unused codes."""
+    codes = ", ".join(code if is_known(code) else f"{code} (no such rule)" for code in unused.codes)
+    where = "in this file" if unused.directive.file_level else "on this line"
+    several = len(unused.codes) > 1
+    message = f"unused `noqa` code{'s' if several else ''} {codes}: nothing {where} is reported with {'them' if several else 'it'}"
+    if len(unused.codes) == len(unused.directive.codes):
+        title = "Remove the unused `noqa` directive"
+    else:
+        title = f"Remove the unused code{'s' if several else ''}"
+    return message, Fix(title, (unused.removal,))
