@@ -35,7 +35,7 @@ from designlint.rules import ALL_RULES, INTERNAL_ERROR, KNOWN_CODES, PARSE_ERROR
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
 from designlint.rules.noqa import UnusedNoqa, unused_noqa_finding
 from designlint.source import Decoded, DecodeError, decode, line_starts, offset_of, split_lines
-from designlint.suppression import Suppressions, parse_suppressions, unused_codes
+from designlint.suppression import MAY_NAME_DL_CODES, Suppressions, parse_suppressions, unused_codes
 
 
 @dataclass
@@ -325,6 +325,8 @@ class Linter:
             return
         ignored = self._ignored_codes(_relpath(result.path, self.config))
         text = result.decoded.text
+        if result.suppressions is None and not MAY_NAME_DL_CODES.search(text):
+            return  # most files: no directive to check, and no need to tokenize them
         suppressions = result.suppressions or parse_suppressions(text)
         if _ignored(UnusedNoqa.code, ignored) or not suppressions.directives:
             return

@@ -25,6 +25,8 @@ NOQA_INLINE = re.compile(rf"#\s*noqa(?::[\s]?(?P<codes>{_CODES}))?", re.IGNORECA
 NOQA_FILE = re.compile(rf"#\s*designlint\s*:\s*noqa(?::[\s]?(?P<codes>{_CODES}))?", re.IGNORECASE)
 
 ALL = None  # a blanket suppression
+# A text search before tokenizing: could the text hold a directive with a designlint code?
+MAY_NAME_DL_CODES = re.compile(r"noqa[^\n]*\bDL\d", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
