@@ -120,3 +120,9 @@ def test_noqa_through_the_cli(tmp_path, monkeypatch):
         'a.py:2:17: DL501 raw error code "UPSTREAM_TIMEOUT": use a member of the error-code enum (name it in [tool.designlint.errors] codes)',
         "a.py:2:38: DL003 [*] unused `noqa` code DL101: nothing on this line is reported with it",
     ]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_noqa_is_read_whatever_the_newlines(newline):
+    source = f"x = 1{newline}{RAISE}  # noqa: DL501{newline}{RAISE}{newline}"
+    assert rows(source) == [(3, "DL501")]

@@ -111,7 +111,8 @@ def _directive(row: int, comment: str, match: re.Match[str], file_level: bool) -
 def comments(text: str):
     """(row, comment text, is the comment alone on its line) for every comment token."""
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        # newline="": lines end at CR, LF or CRLF, as Python counts them (a lone CR file is one line otherwise).
+        for token in tokenize.generate_tokens(io.StringIO(text, newline="").readline):
             if token.type == tokenize.COMMENT:
                 yield token.start[0], token.string, not token.line[: token.start[1]].strip()
     except (tokenize.TokenError, SyntaxError, IndentationError):

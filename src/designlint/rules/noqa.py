@@ -78,6 +78,7 @@ class UnusedNoqa(Rule):
             line=2,
         ),
         _unused("x = 1  # noqa: DL501\r\ny = 2\r\n", "x = 1\r\ny = 2\r\n"),  # the line's newline is kept
+        _unused("x = 1  # noqa: DL501\ry = 2  # noqa: E501\r", "x = 1\ry = 2  # noqa: E501\r"),  # lone CRs
     )
 
     def could_fire(self, file) -> bool:
