@@ -155,20 +155,13 @@ def _check_cross_module(config: Config) -> None:
             raise key_error(config, "errors.codes", str(exc)) from None
 
 
-def _discover(
-    paths: Iterable[Path], resolver: ConfigResolver, skipped: list[str] | None = None
-) -> Iterator[tuple[Path, Config]]:
+def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple[Path, Config]]:
     """Python files under ``paths``, in a stable order, honouring excludes, each with its
-    config (looked up once per directory). A file given explicitly that is not Python is
-    skipped, said in ``skipped``."""
+    config (looked up once per directory)."""
     seen: set[Path] = set()
     for given in paths:
         if not given.exists() and not given.is_symlink():
             raise ConfigError(f"no such file or directory: {given}")
-        if given.is_file() and not given.name.endswith(PYTHON_SUFFIXES) and not _python_script(given):
-            if skipped is not None:
-                skipped.append(f"{given} is not a Python file ({', '.join(PYTHON_SUFFIXES)}): skipped")
-            continue
         if given.is_file() or not given.is_dir():
             config = resolver.for_path(given)
             if resolver.options.force_exclude and _excluded(given, config):
@@ -200,6 +193,18 @@ def _discover(
         yield from ((Path(e.filename), resolver.for_path(Path(e.filename))) for e in unlistable if e.filename)
 
 
+def _python_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """The paths to discover files in, and a warning for each file given that is not Python
+    (``pyproject.toml``), which is skipped rather than reported as a parse error."""
+    kept, skipped = [], []
+    for path in map(Path, paths):
+        if path.is_file() and not path.name.endswith(PYTHON_SUFFIXES) and not _python_script(path):
+            skipped.append(f"{path} is not a Python file ({', '.join(PYTHON_SUFFIXES)}): skipped")
+        else:
+            kept.append(path)
+    return kept, skipped
+
+
 def _python_script(path: Path) -> bool:
     """A file whose first line runs Python (``#!/usr/bin/env python3``), as pre-commit's
     ``types: [python]`` counts it."""
@@ -213,7 +218,7 @@ def _python_script(path: Path) -> bool:
 
 def files_to_lint(paths: Iterable[str | Path], options: Options) -> list[tuple[Path, Config]]:
     """What ``lint_paths`` would lint, each file with its configuration (``--show-files``)."""
-    return list(_discover([Path(p) for p in paths], ConfigResolver(options)))
+    return list(_discover(_python_paths(paths)[0], ConfigResolver(options)))
 
 
 def _excluded(path: Path, config: Config) -> bool:
@@ -432,11 +437,11 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     options = options or Options()
     resolver = ConfigResolver(options)
     configs: dict[Config, int] = {}
-    paths = [Path(p) for p in paths]
-    skipped: list[str] = []
-    tasks = [(configs.setdefault(config, len(configs)), str(f)) for f, config in _discover(paths, resolver, skipped)]
+    given = [Path(p) for p in paths]
+    paths, skipped = _python_paths(given)
+    tasks = [(configs.setdefault(config, len(configs)), str(f)) for f, config in _discover(paths, resolver)]
     if not tasks:
-        skipped.append(f"no Python files found to lint in {', '.join(map(str, paths))}")
+        skipped.append(f"no Python files found to lint in {', '.join(map(str, given))}")
     config_list = list(configs)
     cache_dir = cache_dir_for(options, resolver) if options.use_cache else None
     cache = Cache(cache_dir) if cache_dir is not None else None
