@@ -17,7 +17,7 @@ from typing import NoReturn
 import click
 from click.core import ParameterSource
 
-from designlint import __version__
+from designlint._version import __version__
 from designlint.add_noqa import add_noqa as add_noqa_comments
 from designlint.baseline import Applied, Baseline, apply_baseline, load_baseline, prune_baseline, write_baseline
 from designlint.cache import UnsafeCacheDir, some_names
@@ -32,7 +32,6 @@ from designlint.reporters import ReportContext, reporters
 from designlint.reporters.escape import printable
 from designlint.rules import INTERNAL_ERROR, KNOWN_CODES
 from designlint.runner import (
-    ConfigResolver,
     FixMode,
     Options,
     RunResult,
@@ -40,6 +39,7 @@ from designlint.runner import (
     files_to_lint,
     lint_paths,
     lint_stdin,
+    resolver_for,
 )
 from designlint.settings import describe_settings
 from designlint.source import DecodeError, decode, split_lines
@@ -375,7 +375,7 @@ def _baseline(flag: Path | None, options: Options) -> Baseline | None:
     current directory (a missing file is then that configuration's error), else None."""
     if flag is not None:
         return load_baseline(flag)
-    config = ConfigResolver(options).for_path(Path.cwd())
+    config = resolver_for(options).for_path(Path.cwd())
     if config.baseline is None:
         return None
     try:
@@ -398,7 +398,7 @@ def _write_baseline(path: Path, diagnostics) -> None:
 def _show(settings_of: Path | None, files: bool, paths, options: Options) -> None:
     try:
         if settings_of is not None:
-            click.echo(describe_settings(settings_of, ConfigResolver(options).for_path(settings_of)), nl=False)
+            click.echo(describe_settings(settings_of, resolver_for(options).for_path(settings_of)), nl=False)
         if files:
             for path, _ in files_to_lint(paths or [Path(".")], options):
                 click.echo(printable(str(path)))
@@ -408,7 +408,7 @@ def _show(settings_of: Path | None, files: bool, paths, options: Options) -> Non
 
 
 def _add_noqa(diagnostics, options: Options) -> None:
-    resolver = ConfigResolver(options)
+    resolver = resolver_for(options)
     added = add_noqa_comments(diagnostics, lambda path: resolver.for_path(Path(path)).root)
     for problem in added.problems:
         click.echo(f"designlint: warning: {printable(problem)}", err=True)
