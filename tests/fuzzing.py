@@ -17,7 +17,7 @@ from projects import FIXTURES
 from designlint.config import load_config
 from designlint.engine import Linter
 from designlint.project import Project
-from designlint.rules import KNOWN_CODES
+from designlint.rules import REGISTRY
 
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
 TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
@@ -93,7 +93,7 @@ def generated_modules() -> st.SearchStrategy[str]:
 def linters() -> list[Linter]:
     """The default configuration and the dispatcher fixture's (errors.codes resolved statically)."""
     dispatcher = FIXTURES / "dispatcher"
-    config = load_config(dispatcher / "pyproject.toml", KNOWN_CODES)
+    config = load_config(dispatcher / "pyproject.toml", REGISTRY)
     return [Linter(), Linter(config, project=Project.from_root(dispatcher))]
 
 

@@ -9,8 +9,9 @@ import textwrap
 import pytest
 
 from designlint.analysis.modules import module_glob_matches, module_parts
-from designlint.config import AdaptersOptions, Config
+from designlint.config import Config
 from designlint.engine import lint_source
+from designlint.rules.adapters import AdaptersOptions
 
 
 def findings(source: str, path: str, config: Config | None = None, code: str | None = None) -> list[tuple[int, str]]:
@@ -19,7 +20,7 @@ def findings(source: str, path: str, config: Config | None = None, code: str | N
 
 
 def adapters_config(**options) -> Config:
-    return Config(adapters=AdaptersOptions(**options))
+    return Config(tables=(AdaptersOptions(**options),))
 
 
 # -- which modules are adapters ---------------------------------------------------------

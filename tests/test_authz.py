@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from designlint.config import AuthzOptions, Config
+from designlint.config import Config
 from designlint.engine import lint_source
-from designlint.rules.authz import AuthzOr, SuperuserBypass
+from designlint.rules.authz import AuthzOptions, AuthzOr, SuperuserBypass
 
 
 def findings(source: str, config: Config | None = None) -> list[tuple[str, int, str]]:
@@ -41,7 +41,7 @@ def test_configured_words_extend_the_built_in_lists():
     )
     assert findings(source) == []
     config = Config(
-        authz=AuthzOptions(tenant_names=("realm",), role_names=("entitled",), superuser_names=("god_mode",))
+        tables=(AuthzOptions(tenant_names=("realm",), role_names=("entitled",), superuser_names=("god_mode",)),)
     )
     assert [(c, r) for c, r, _ in findings(source, config)] == [("DL101", 2), ("DL102", 4)]
 
@@ -53,6 +53,6 @@ def test_prefilters_skip_files_without_the_words_and_see_configured_ones():
         r.prefilter.search("if user.is_superuser or doc.tenant_id == user.tenant_id or 'x' in user.roles: pass")
         for r in rules
     )
-    configured = AuthzOr(Config(authz=AuthzOptions(tenant_names=("realm",))))
+    configured = AuthzOr(Config(tables=(AuthzOptions(tenant_names=("realm",)),)))
     assert configured.prefilter.search("realm ... role")
     assert not AuthzOr(Config()).prefilter.search("realm ... role")

@@ -1,4 +1,5 @@
-"""The catalogue: every rule has an entry, and every example behaves as it says."""
+"""The catalogue: every registered rule has an entry listing its family's options, every entry
+a rule, and every example behaves as it says."""
 
 from __future__ import annotations
 
@@ -7,21 +8,33 @@ import pytest
 from designlint.catalogue import load_catalogue
 from designlint.config import Config
 from designlint.engine import lint_source
-from designlint.rules import ALL_RULES, KNOWN_CODES
+from designlint.options import option_keys
+from designlint.rules import REGISTRY
 
 CATALOGUE = load_catalogue()
 EXAMPLES = [(doc.code, i, ex) for doc in CATALOGUE.values() for i, ex in enumerate(doc.examples)]
 
 
 def test_every_rule_has_an_entry_and_no_entry_is_orphaned():
-    assert set(CATALOGUE) == set(KNOWN_CODES)
-    for rule in ALL_RULES:
+    assert set(CATALOGUE) == set(REGISTRY.codes)
+    for rule in REGISTRY.rules:
         doc = CATALOGUE[rule.code]
         assert doc.name == rule.name
         for section in ("What it does", "Why it matters", "How to fix", "Options"):
             assert doc.section(section), f"{rule.code} lacks '## {section}'"
         kinds = {ex.kind for ex in doc.examples}
         assert kinds == {"bad", "good"}, f"{rule.code} needs bad and good examples"
+
+
+@pytest.mark.parametrize("family", REGISTRY.families, ids=[family.name for family in REGISTRY.families])
+def test_the_entries_of_a_family_list_exactly_the_options_it_declares(family):
+    """Each entry lists the options its rule reads (DL201 reads ``egress.allow``, not
+    ``egress.guards``); between them, a family's entries list every option it declares."""
+    declared = {key for table in family.option_tables for key in option_keys(table)}
+    listed = {rule.code: set(CATALOGUE[rule.code].options) for rule in family.rules}
+    for code, options in listed.items():
+        assert options <= declared, f"{code} lists options its family does not declare: {options - declared}"
+    assert set().union(*listed.values()) == declared, f"no entry of {family.name} lists some of its options"
 
 
 @pytest.mark.parametrize(("code", "index", "example"), EXAMPLES, ids=[f"{c}-{i}-{e.kind}" for c, i, e in EXAMPLES])

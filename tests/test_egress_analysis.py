@@ -11,8 +11,9 @@ from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import NameResolver
 from designlint.analysis.names import dotted_name as dotted
 from designlint.analysis.strings import UrlHost, is_relative_url, static_value, static_values, url_host
-from designlint.config import Config, EgressOptions
+from designlint.config import Config
 from designlint.engine import _BINDINGS, _SCOPES, lint_source
+from designlint.rules.egress import EgressOptions
 
 
 class Probe:
@@ -207,7 +208,7 @@ def test_allowlist_exact_wildcard_and_port():
         requests.get("https://pinned.example.com:8443/x")
         requests.get("https://pinned.example.com/x")
     """
-    config = Config(egress=EgressOptions(allow=("api.example.com", "*.trusted.example", "pinned.example.com:8443")))
+    config = Config(tables=(EgressOptions(allow=("api.example.com", "*.trusted.example", "pinned.example.com:8443")),))
     assert _codes(source, config) == [(5, "DL201"), (7, "DL201")]
     assert [code for _, code in _codes(source)] == ["DL201"] * 5
 
@@ -234,7 +235,7 @@ def test_configured_guards_replace_the_names_recognised_by_default():
             return requests.get(url)
     """
     assert _codes(source) == []
-    configured = Config(egress=EgressOptions(guards=("app.net.require_allowed",)))
+    configured = Config(tables=(EgressOptions(guards=("app.net.require_allowed",)),))
     assert _codes(source, configured) == [(6, "DL202")]
 
 
@@ -480,7 +481,7 @@ def test_each_element_of_a_loop_is_checked_against_the_allowlist():
             for endpoint in MIXED:
                 requests.get(endpoint)
     """
-    config = Config(egress=EgressOptions(allow=("api.example.com", "*.trusted.example")))
+    config = Config(tables=(EgressOptions(allow=("api.example.com", "*.trusted.example")),))
     diagnostics = lint_source(textwrap.dedent(source), "app/tools.py", config)
     assert [(d.start.row, d.code) for d in diagnostics] == [(13, "DL201")]
     assert '"other.example.org"' in diagnostics[0].message

@@ -201,10 +201,10 @@ def test_fix_through_the_api(project):
 )
 def test_an_added_import_lands_where_a_person_would_put_it(source, fixed):
     from designlint import Config, Project, lint_source
-    from designlint.config import ErrorsOptions
     from designlint.fixes import fix_text
+    from designlint.rules.errors import ErrorsOptions
 
-    config = Config(errors=ErrorsOptions("app.errors.ErrorCode"))
+    config = Config(tables=(ErrorsOptions("app.errors.ErrorCode"),))
     project = Project.from_sources(
         {"app.errors": "import enum\n\n\nclass ErrorCode(str, enum.Enum):\n    RATE_LIMITED = 'RATE_LIMITED'\n"}
     )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import textwrap
 
-from designlint.config import Config, TrustOptions
+from designlint.config import Config
 from designlint.engine import lint_source
+from designlint.rules.trust import TrustOptions
 
 
 def findings(source: str, **trust) -> list[tuple[int, str]]:
-    config = Config(select=("DL401",), trust=TrustOptions(**trust))
+    config = Config(select=("DL401",), tables=(TrustOptions(**trust),))
     return [(d.start.row, d.message) for d in lint_source(textwrap.dedent(source), "app/agent.py", config)]
 
 
@@ -181,7 +182,7 @@ def test_prefilter_skips_files_without_sources_or_sinks():
     assert not rule.prefilter.search("prompt = 'hello'\n")
     assert rule.prefilter.search("import requests\nprompt = requests.get(u).text\n")
     configured = UntrustedContentInPrompt(
-        Config(trust=TrustOptions(sources=("app.crm.load_ticket",), sinks=("complete",)))
+        Config(tables=(TrustOptions(sources=("app.crm.load_ticket",), sinks=("complete",)),))
     )
     assert configured.prefilter.search("complete(load_ticket(1))\n")
 

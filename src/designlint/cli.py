@@ -19,7 +19,7 @@ from designlint.fixes import fixable as is_fixable
 from designlint.globs import GlobError, compile_glob
 from designlint.progress import ProgressBar
 from designlint.reporters import ReportContext, reporters
-from designlint.rules import INTERNAL_ERROR, KNOWN_CODES
+from designlint.rules import INTERNAL_ERROR, REGISTRY
 from designlint.runner import FixMode, Options, RunResult, cache_dir_for, lint_paths, lint_stdin
 from designlint.source import DecodeError, decode, split_lines
 
@@ -37,7 +37,7 @@ def _codes(ctx, param, value):
         return None
     codes = _comma_separated(value)
     for code in codes:
-        check_selector(code, KNOWN_CODES, lambda message: click.BadParameter(message, ctx, param))
+        check_selector(code, REGISTRY.codes, lambda message: click.BadParameter(message, ctx, param))
     return codes
 
 

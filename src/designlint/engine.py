@@ -30,7 +30,7 @@ from designlint.globs import glob_matches
 from designlint.parsing import ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
 from designlint.positions import Positions
 from designlint.project import Project
-from designlint.rules import ALL_RULES, INTERNAL_ERROR, PARSE_ERROR
+from designlint.rules import INTERNAL_ERROR, PARSE_ERROR, REGISTRY
 from designlint.rules.base import AddImport, NodeFix, Replace, Rule
 from designlint.source import Decoded, DecodeError, decode
 from designlint.suppression import Suppressions, parse_suppressions
@@ -211,7 +211,7 @@ class Linter:
         # Rules whose construction raised (a bug, perhaps for this config only): DL002 on every
         # file they would have linted, with the traceback for --verbose; the other rules run.
         self.unbuilt: list[tuple[type[Rule], Exception, str]] = []
-        for rule_class in ALL_RULES if rules is None else rules:
+        for rule_class in REGISTRY.rules if rules is None else rules:
             if self.config.is_enabled(rule_class.code):
                 try:
                     self.rules.append(rule_class(self.config))

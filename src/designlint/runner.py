@@ -29,7 +29,7 @@ from designlint.engine import MAX_SOURCE_SIZE, FileResult, Linter, too_large_mes
 from designlint.fixes import fix_text, unified_diff, write_atomically
 from designlint.globs import path_excluded
 from designlint.project import LookupFailed, Project
-from designlint.rules import KNOWN_CODES, PARSE_ERROR
+from designlint.rules import PARSE_ERROR, REGISTRY
 
 # Directories never descended into (ruff's list, plus designlint's cache).
 DEFAULT_EXCLUDES = (
@@ -107,7 +107,7 @@ class ConfigResolver:
         if options.isolated:
             self._fixed = self._finish(Config(root=self.cwd))
         elif options.config_path is not None:
-            self._fixed = self._finish(load_config(options.config_path, KNOWN_CODES))
+            self._fixed = self._finish(load_config(options.config_path, REGISTRY))
 
     def for_path(self, path: Path) -> Config:
         if self._fixed is not None:
@@ -123,7 +123,7 @@ class ConfigResolver:
         if config is None:
             config_file = find_config_file(directory)
             if config_file not in self._by_file:
-                base = load_config(config_file, KNOWN_CODES) if config_file else Config(root=self.cwd)
+                base = load_config(config_file, REGISTRY) if config_file else Config(root=self.cwd)
                 self._by_file[config_file] = self._finish(base)
             config = self._by_dir[directory] = self._by_file[config_file]
         return config
@@ -147,11 +147,12 @@ class ConfigResolver:
 
 def _check_cross_module(config: Config) -> None:
     """Configured names that point into the project must resolve, or it is a config error."""
-    if config.errors.codes:
+    project = Project.from_root(config.root)
+    for reference in config.project_references():
         try:
-            Project.from_root(config.root).error_enum(config.errors.codes)
+            project.fact(reference.provider, reference.name)
         except LookupFailed as exc:
-            raise key_error(config, "errors.codes", str(exc)) from None
+            raise key_error(config, reference.key, str(exc)) from None
 
 
 def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple[Path, Config]]:

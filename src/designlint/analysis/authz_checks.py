@@ -15,15 +15,11 @@ import enum
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import literal_string
-
-if TYPE_CHECKING:
-    from designlint.config import AuthzOptions
 
 
 class Kind(enum.Enum):
@@ -93,15 +89,13 @@ class Vocabulary:
     superuser: tuple[tuple[str, ...], ...]
 
     @classmethod
-    def from_options(cls, options: AuthzOptions) -> Vocabulary:
+    def extended(cls, tenant: tuple[str, ...], role: tuple[str, ...], superuser: tuple[str, ...]) -> Vocabulary:
+        """The built-in words and these (``[tool.designlint.authz]``'s)."""
+
         def words(defaults: tuple[str, ...], extra: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
             return tuple(dict.fromkeys(tokens(w) for w in (*defaults, *extra) if tokens(w)))
 
-        return cls(
-            words(TENANT_WORDS, options.tenant_names),
-            words(ROLE_WORDS, options.role_names),
-            words(SUPERUSER_WORDS, options.superuser_names),
-        )
+        return cls(words(TENANT_WORDS, tenant), words(ROLE_WORDS, role), words(SUPERUSER_WORDS, superuser))
 
     def pattern(self, kind: Kind) -> str:
         """A regex alternative matching any of the words of ``kind`` in source text."""

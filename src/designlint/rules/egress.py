@@ -16,10 +16,18 @@ import libcst as cst
 from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import StaticValue, UrlHost, host_of, is_relative_url, static_values, url_host
+from designlint.options import DOTTED_NAME, HOST, ListOf, option, options_table
 from designlint.rules.base import Rule
 
 if TYPE_CHECKING:
     from designlint.engine import FileFacts
+
+
+@options_table("egress")
+@dataclass(frozen=True)
+class EgressOptions:
+    allow: tuple[str, ...] | None = option(ListOf(HOST), default=None)  # None: no allowlist configured
+    guards: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,10 @@ def host_allowed(host: UrlHost, allow: tuple[str, ...]) -> bool:
 
 
 class _EgressRule(Rule):
+    def __init__(self, config):
+        super().__init__(config)
+        self.options = config.options(EgressOptions)
+
     def could_fire(self, file: FileFacts) -> bool:
         # Not a text prefilter: a client's own package (``requests/api.py``) calls its functions
         # without naming the package. Anywhere else a client is imported by name.
@@ -179,7 +191,7 @@ class EgressHostNotAllowed(_EgressRule):
         host = host_of(value) if host_only else url_host(value)
         if host is None or LOOPBACK.fullmatch(host.host):
             return
-        allow = self.config.egress.allow
+        allow = self.options.allow
         if allow is None:
             self.report(
                 argument,
@@ -211,7 +223,7 @@ class EgressUnguardedUrl(_EgressRule):
         shown = self.context.module.code_for_node(source).strip()
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         what = "host" if host_only else "URL"
-        guards = self.config.egress.guards
+        guards = self.options.guards
         if guards:
             remedy = f"call one of [tool.designlint.egress] guards ({', '.join(guards)}) on it first"
         else:
@@ -222,7 +234,7 @@ class EgressUnguardedUrl(_EgressRule):
         )
 
     def _is_guard(self, call: cst.Call) -> bool:
-        guards = self.config.egress.guards
+        guards = self.options.guards
         if guards:
             return self.context.names.function_matches(call.func, guards)
         callee = dotted_name(call.func)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import libcst as cst
 import libcst.matchers as m
@@ -12,7 +13,17 @@ import libcst.matchers as m
 from designlint.analysis.dataflow import Dataflow, Taint, TaintSpec
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
+from designlint.options import DOTTED_NAME, ListOf, option, options_table
 from designlint.rules.base import AllOf, Rule
+
+
+@options_table("trust")
+@dataclass(frozen=True)
+class TrustOptions:
+    sanitizers: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
+    sources: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
+    sinks: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
+
 
 HTTP_BODY = "HTTP response body"
 RETRIEVED = "retrieved document"
@@ -101,7 +112,7 @@ class UntrustedSpec(TaintSpec):
         qualname = rule.context.names.qualify(node.func)
         callee = qualname or dotted_name(node.func) or ""
         last = node.func.attr.value if isinstance(node.func, cst.Attribute) else callee.rsplit(".", 1)[-1]
-        if rule.matches(node.func, rule.config.trust.sources):
+        if rule.matches(node.func, rule.options.sources):
             return f"`{last}()` result"
         if qualname and qualname.startswith(HTTP_LIBRARIES) and last in HTTP_CALLS:
             return HTTP_BODY
@@ -141,7 +152,7 @@ class UntrustedSpec(TaintSpec):
         if name is None:
             return False
         return bool(DEFAULT_SANITIZERS.fullmatch(name.rsplit(".", 1)[-1])) or self.rule.matches(
-            call.func, self.rule.config.trust.sanitizers
+            call.func, self.rule.options.sanitizers
         )
 
     def filter(self, node: cst.BaseExpression, taints):
@@ -222,7 +233,7 @@ class UntrustedContentInPrompt(Rule):
 
     def __init__(self, config):
         super().__init__(config)
-        trust = config.trust
+        trust = self.options = config.options(TrustOptions)
         extra_sinks = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sinks)
         extra_sources = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sources)
         if extra_sinks or extra_sources:
@@ -249,7 +260,7 @@ class UntrustedContentInPrompt(Rule):
     def leave_Call(self, node: cst.Call) -> None:
         # On leaving: message literals inside the call report first, where the value enters.
         name = last_name(node.func)
-        if self.matches(node.func, self.config.trust.sinks):
+        if self.matches(node.func, self.options.sinks):
             for arg in node.args:
                 self._check(arg.value, f"`{name}()`")
             return
@@ -361,9 +372,7 @@ class UntrustedContentInPrompt(Rule):
         self.reported.update(t.origin for t in taints)
         via = f" (returned by `{'()` via `'.join(first.via)}()`)" if first.via else ""
         sanitizer = (
-            f"`{self.config.trust.sanitizers[0]}`"
-            if self.config.trust.sanitizers
-            else "a sanitizer such as `tag_untrusted`"
+            f"`{self.options.sanitizers[0]}`" if self.options.sanitizers else "a sanitizer such as `tag_untrusted`"
         )
         self.report(
             value,
