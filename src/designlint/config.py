@@ -273,11 +273,14 @@ def key_line(text: str, key: Key) -> int | None:
         header = _HEADER.match(line)
         assigned = None if header else _ASSIGNED.match(line)
         if header:
-            path = _key_parts(header.group(2))
+            parts = _key_parts(header.group(2))
             if header.group(1) == "[[":
-                elements[path] = elements.get(path, -1) + 1
-                path = (*path, elements[path])
-            table = candidate = path
+                array = (*_in_elements(parts[:-1], elements), parts[-1])
+                elements[array] = elements.get(array, -1) + 1
+                table = (*array, elements[array])
+            else:
+                table = _in_elements(parts, elements)
+            candidate = table
         elif assigned:
             candidate = (*table, *_key_parts(assigned.group(1)))
         else:
@@ -289,6 +292,18 @@ def key_line(text: str, key: Key) -> int | None:
         elif implied is None and candidate[: len(key)] == key:
             implied = number
     return holder[1] if holder else implied
+
+
+def _in_elements(parts: Key, elements: dict[Key, int]) -> Key:
+    """A header's path with the index of the latest element of each array of tables it passes
+    through: ``[a.b]`` after a second ``[[a]]`` is ``("a", 1, "b")``."""
+    resolved: list[str | int] = []
+    for part in parts:
+        resolved.append(part)
+        index = elements.get(tuple(resolved))
+        if index is not None:
+            resolved.append(index)
+    return tuple(resolved)
 
 
 def _key_parts(dotted: str) -> Key:

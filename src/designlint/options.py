@@ -272,16 +272,22 @@ def option(shape: Shape, *, default: Any = dataclasses.MISSING) -> Any:
     return dataclasses.field(default=default, metadata={_OPTION: shape})
 
 
-def options_table(name: str):
-    """Declare a frozen dataclass of ``option`` fields as ``[tool.designlint.<name>]``."""
+def options_table(name: str, *, whole: str | None = None):
+    """Declare a frozen dataclass of ``option`` fields as ``[tool.designlint.<name>]``. With
+    ``whole``, the key's value is not a table of options but that one field's value (an
+    array of tables, ``[[tool.designlint.<name>]]``, or a table of names to entries)."""
     if not _TABLE_NAME.fullmatch(name):
         raise ValueError(f"an options table name is lower-case words joined by '-', got {name!r}")
 
     def declare(table: type[T]) -> type[T]:
-        required = [f.name for f in _declared(table).values() if _required(f)]
+        declared = _declared(table)
+        required = [f.name for f in declared.values() if _required(f)]
         if required:  # an absent table means its defaults
             raise TypeError(f"{table.__qualname__}: every option of a table needs a default, not {required[0]}")
+        if whole is not None and [f.name for f in declared.values()] != [whole]:
+            raise TypeError(f"{table.__qualname__}: with whole={whole!r}, that is its only field")
         table.__options_table__ = name  # type: ignore[attr-defined]
+        table.__options_whole__ = whole  # type: ignore[attr-defined]
         return table
 
     return declare
@@ -297,18 +303,29 @@ def table_name(table: type) -> str:
 
 def option_keys(table: type) -> tuple[str, ...]:
     """``("egress.allow", "egress.guards")``: the table's keys as the rule docs list them."""
-    return tuple(f"{table_name(table)}.{name}" for name in _declared(table))
+    name = table_name(table)
+    if table.__options_whole__ is not None:
+        return (name,)
+    return tuple(f"{name}.{option_name}" for option_name in _declared(table))
 
 
 def parse_options(table: type[T], value: object) -> T:
-    """The options a TOML table gives; raises ``Invalid`` with the key from the table's name on."""
-    return Record(table).parse(value, (table_name(table),))  # type: ignore[return-value]
+    """The options a TOML value gives; raises ``Invalid`` with the key from the table's name on."""
+    key: Key = (table_name(table),)
+    whole = table.__options_whole__  # type: ignore[attr-defined]
+    if whole is None:
+        return Record(table).parse(value, key)  # type: ignore[return-value]
+    return table(**{whole: _shape(_field(table, whole)).parse(value, key)})
 
 
 def references(options: object) -> Iterator[Reference]:
     """The names of project objects the options hold, each with its full key."""
     table = type(options)
-    return Record(table).references(options, (table_name(table),))
+    key: Key = (table_name(table),)
+    whole = table.__options_whole__  # type: ignore[attr-defined]
+    if whole is None:
+        return Record(table).references(options, key)
+    return _shape(_field(table, whole)).references(getattr(options, whole), key)
 
 
 def _declared(table: type) -> dict[str, dataclasses.Field]:
@@ -326,6 +343,10 @@ def _declared(table: type) -> dict[str, dataclasses.Field]:
 
 def _shape(field: dataclasses.Field) -> Shape:
     return field.metadata[_OPTION]
+
+
+def _field(table: type, name: str) -> dataclasses.Field:
+    return next(field for field in dataclasses.fields(table) if field.name == name)
 
 
 def _required(field: dataclasses.Field) -> bool:

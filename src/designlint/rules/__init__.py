@@ -22,7 +22,7 @@ PARSE_ERROR = ("DL001", "parse-error")
 INTERNAL_ERROR = ("DL002", "internal-error")
 ENGINE_CODES: tuple[tuple[str, str], ...] = (PARSE_ERROR, INTERNAL_ERROR)
 
-_CODE = re.compile(r"DL[1-9][0-9]{2}")  # DL0xx are the engine's
+_CODE = re.compile(r"DL[1-9][0-9]{2}")  # DL0xx are the engine's (ENGINE_CODES)
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _NOT_FAMILIES = frozenset({"base"})
 
@@ -48,7 +48,6 @@ class Registry:
 
     def __post_init__(self) -> None:
         rules = sorted((rule for family in self.families for rule in family.rules), key=lambda rule: rule.code)
-        engine = dict(ENGINE_CODES)
         codes: dict[str, type[Rule]] = {}
         names: dict[str, str] = {name: code for code, name in ENGINE_CODES}
         for rule in rules:
@@ -57,8 +56,8 @@ class Registry:
                 raise RegistryError(f"{where}: a rule code is DL and three digits from DL100 on, got {rule.code!r}")
             if not isinstance(getattr(rule, "name", None), str) or not _NAME.fullmatch(rule.name):
                 raise RegistryError(f"{where}: a rule name is lower-case words joined by '-'")
-            if rule.code in codes or rule.code in engine:
-                raise RegistryError(f"{where}: code {rule.code} is taken (by {codes.get(rule.code, 'the engine')})")
+            if rule.code in codes:
+                raise RegistryError(f"{where}: code {rule.code} is taken (by {codes[rule.code].__qualname__})")
             if rule.name in names:
                 raise RegistryError(f"{where}: name {rule.name!r} is taken (by {names[rule.name]})")
             codes[rule.code], names[rule.name] = rule, rule.code
