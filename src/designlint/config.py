@@ -2,7 +2,9 @@
 
 Sources, nearest first: ``designlint.toml`` (keys at top level) or ``pyproject.toml``
 (keys under ``[tool.designlint]``; a pyproject without that table is passed over).
-Every problem is a ``ConfigError`` naming the file, the key and what was expected.
+Every problem is a ``ConfigError`` naming the file, the line, the key and what was expected.
+The option tables (``[tool.designlint.egress]``...) are declared by the rule families
+(``designlint.options``) and come in through a ``Schema``: nothing here knows one.
 """
 
 from __future__ import annotations
@@ -110,8 +112,8 @@ class Schema(Protocol):
     def option_tables(self) -> Mapping[str, type]: ...  # table name -> ``options_table`` class
 
 
-_LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-_FIXED_KEYS = (*_LIST_KEYS, "per-file-ignores")
+# The keys every config has; the rest are the option tables of the rule families.
+_FIXED_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores")
 
 
 def find_config_file(start: Path) -> Path | None:
