@@ -45,6 +45,8 @@ class TimeoutsOptions:
     budget: float = option(Number(gt=0), default=30.0)
     retries: int = option(Number(ge=0, le=10, integer=True), default=3)
     clients: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
+    # The enums of the codes a timeout may be reported with: names into the project.
+    codes: tuple[str, ...] = option(ListOf(QUALIFIED_NAME, resolves=ENUM_CLASSES), default=())
 
 
 @options_table("order")
@@ -100,6 +102,7 @@ GOOD = """\
 [tool.designlint.timeouts]
 budget = 12.5
 clients = ["app.http.post", "fetch"]
+codes = ["app.errors.ErrorCode"]
 
 [tool.designlint.order.calls]
 authorize = ["app.authz.check"]
@@ -129,7 +132,9 @@ def _load(tmp_path: Path, text: str) -> Config:
 
 def test_every_shape_parses_to_a_frozen_value(tmp_path):
     config = _load(tmp_path, GOOD)
-    assert config.options(TimeoutsOptions) == TimeoutsOptions(12.5, 3, ("app.http.post", "fetch"))
+    assert config.options(TimeoutsOptions) == TimeoutsOptions(
+        12.5, 3, ("app.http.post", "fetch"), ("app.errors.ErrorCode",)
+    )
     assert config.options(OrderOptions).calls == (
         ("authorize", ("app.authz.check",)),
         ("execute", ("app.tools.run", "run")),
@@ -275,8 +280,21 @@ def test_a_name_into_the_project_is_checked_by_its_provider_in_any_array_element
     result = CliRunner().invoke(main, ["check", "--no-cache", "app/tools.py"])
     assert result.exit_code == 2
     assert result.stderr == (
-        f"designlint: error: {pyproject}:21: `tool.designlint.state-machines[1].states`: "
+        f"designlint: error: {pyproject}:22: `tool.designlint.state-machines[1].states`: "
         "class 'Status' not found in module 'app.errors'\n"
+    )
+
+
+def test_each_name_of_a_list_into_the_project_is_checked(throwaway_family):
+    pyproject = throwaway_family / "pyproject.toml"
+    pyproject.write_text(
+        '[tool.designlint.timeouts]\ncodes = [\n  "app.errors.ErrorCode",\n  "app.errors.Timeout",\n]\n'
+    )
+    result = CliRunner().invoke(main, ["check", "--no-cache", "app/tools.py"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"designlint: error: {pyproject}:2: `tool.designlint.timeouts.codes`: "
+        "class 'Timeout' not found in module 'app.errors'\n"
     )
 
 
@@ -312,7 +330,7 @@ def test_two_instances_of_one_table_are_refused():
 
 
 def test_option_keys_name_what_the_docs_list():
-    assert option_keys(TimeoutsOptions) == ("timeouts.budget", "timeouts.retries", "timeouts.clients")
+    assert option_keys(TimeoutsOptions) == ("timeouts.budget", "timeouts.retries", "timeouts.clients", "timeouts.codes")
     assert option_keys(StateMachinesOptions) == ("state-machines",)
 
 

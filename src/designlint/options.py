@@ -166,18 +166,20 @@ class Number(Shape):
         return ("an integer" if self.integer else "a number") + (f" {limits}" if limits else "")
 
     def parse(self, value: object, key: Key) -> float | int:
-        numeric = isinstance(value, int) if self.integer else isinstance(value, (int, float))
-        if isinstance(value, bool) or not numeric:
+        kinds = (int,) if self.integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds):  # TOML's true is no number
             raise Invalid(key, f"expected {self.expected}, got {describe(value)}")
-        number: float = value  # type: ignore[assignment]
-        if not math.isfinite(number) or not (
+        if not math.isfinite(value) or not self._within(value):
+            raise Invalid(key, f"expected {self.expected}, got {value!r}")
+        return value if self.integer else float(value)
+
+    def _within(self, number: float) -> bool:
+        return (
             (self.gt is None or number > self.gt)
             and (self.ge is None or number >= self.ge)
             and (self.lt is None or number < self.lt)
             and (self.le is None or number <= self.le)
-        ):
-            raise Invalid(key, f"expected {self.expected}, got {value!r}")
-        return value if self.integer else float(number)  # type: ignore[return-value]
+        )
 
 
 @dataclass(frozen=True)
@@ -304,7 +306,7 @@ def table_name(table: type) -> str:
 def option_keys(table: type) -> tuple[str, ...]:
     """``("egress.allow", "egress.guards")``: the table's keys as the rule docs list them."""
     name = table_name(table)
-    if table.__options_whole__ is not None:
+    if _whole(table) is not None:
         return (name,)
     return tuple(f"{name}.{option_name}" for option_name in _declared(table))
 
@@ -312,7 +314,7 @@ def option_keys(table: type) -> tuple[str, ...]:
 def parse_options(table: type[T], value: object) -> T:
     """The options a TOML value gives; raises ``Invalid`` with the key from the table's name on."""
     key: Key = (table_name(table),)
-    whole = table.__options_whole__  # type: ignore[attr-defined]
+    whole = _whole(table)
     if whole is None:
         return Record(table).parse(value, key)  # type: ignore[return-value]
     return table(**{whole: _shape(_field(table, whole)).parse(value, key)})
@@ -322,10 +324,15 @@ def references(options: object) -> Iterator[Reference]:
     """The names of project objects the options hold, each with its full key."""
     table = type(options)
     key: Key = (table_name(table),)
-    whole = table.__options_whole__  # type: ignore[attr-defined]
+    whole = _whole(table)
     if whole is None:
         return Record(table).references(options, key)
     return _shape(_field(table, whole)).references(getattr(options, whole), key)
+
+
+def _whole(table: type) -> str | None:
+    """The one field a ``whole=`` table's value is, else None."""
+    return table.__options_whole__  # type: ignore[attr-defined]
 
 
 def _declared(table: type) -> dict[str, dataclasses.Field]:
