@@ -254,6 +254,9 @@ class ArrayOfTables(Shape):
 
     table: type
 
+    def __post_init__(self) -> None:
+        _declared(self.table)
+
     def parse(self, value: object, key: Key) -> tuple[object, ...]:
         record = Record(self.table)
         if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
