@@ -1,11 +1,10 @@
 """designlint's benchmark: designlint against Fixit and the LibCST parse-only floor, on the
 same files, in one run.
 
-usage: .venv/bin/python bench/bench.py [--tier medium|large] [--repeat 3] [--jobs N]
+usage: .venv/bin/python bench/bench.py [--tier medium|large|apps] [--repeat 3] [--jobs N]
                                        [--fixit-repeat 1] [--skip fixit,floor] [--json PATH]
 
-Fetches the pinned corpus with the shared fetch-corpus.sh (found in a ``shared/bench``
-directory next to the project or one of its parents), copies it to a temporary directory
+Fetches the pinned corpus with ``bench/fetch-corpus.sh``, copies it to a temporary directory
 (so 1% of the files can be modified), then times, each the median of --repeat runs:
 
   cold      designlint with an empty cache (what a first run costs, cache writes included)
@@ -14,7 +13,7 @@ directory next to the project or one of its parents), copies it to a temporary d
   touched   designlint after 1% of the files were modified (different files each time)
   editor    one ~1,000-line corpus file, all rules, in this process (Linter built once)
   fixit     Fixit 2 with its default rules, installed in a throwaway venv under bench/.work/
-  floor-1   LibCST parse only (shared parse-floor.py), 1 process
+  floor-1   LibCST parse only (bench/parse-floor.py), 1 process
   floor-N   the same, N processes
 
 and prints lines/second, peak memory (the largest single process of a run: the main process
@@ -70,7 +69,7 @@ print(json.dumps({"seconds": elapsed, "peak_kb": usage.ru_maxrss, "cpu_s": usage
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tier", choices=("medium", "large"), default="large")
+    parser.add_argument("--tier", choices=("medium", "large", "apps"), default="large")
     parser.add_argument("--repeat", type=int, default=3, help="runs per designlint measurement (median)")
     parser.add_argument("--fixit-repeat", type=int, default=1, help="Fixit runs (slow: ~2k lines/s)")
     parser.add_argument("--floor-repeat", type=int, default=1, help="parse-floor runs per process count")
@@ -182,7 +181,7 @@ def run_benchmark(args: argparse.Namespace, skip: set[str], jobs: int, source: P
         )
         runs["fixit"] = fixit_runs(corpus, sample, args.fixit_repeat)
     if "floor" not in skip:
-        floor = _find_shared("parse-floor.py")
+        floor = BENCH / "parse-floor.py"
         for processes in (1, jobs):
             runs[f"floor_{processes}"] = repeat(
                 f"LibCST parse only, {processes} process{'es' if processes > 1 else ''}",
@@ -203,22 +202,12 @@ def run_benchmark(args: argparse.Namespace, skip: set[str], jobs: int, source: P
 # -- the corpus ----------------------------------------------------------------------------
 
 
-def _find_shared(name: str) -> Path:
-    """``shared/bench/NAME`` next to the project root, or next to one of its parents (a
-    git worktree lives one level deeper than the main checkout)."""
-    for ancestor in PROJECT.parents:
-        candidate = ancestor / "shared" / "bench" / name
-        if candidate.is_file():
-            return candidate
-    sys.exit(f"bench.py: cannot find shared/bench/{name} beside {PROJECT} or any parent directory")
-
-
 def fetch_corpus(tier: str, dest: Path | None) -> Path:
-    script = _find_shared("fetch-corpus.sh")
+    script = BENCH / "fetch-corpus.sh"
     if dest is None:
         dest = next(
-            (a / ".bench-corpus" for a in PROJECT.parents if (a / ".bench-corpus").is_dir()),
-            script.parents[2] / ".bench-corpus",
+            (a / ".bench-corpus" for a in (PROJECT, *PROJECT.parents) if (a / ".bench-corpus").is_dir()),
+            PROJECT / ".bench-corpus",
         )
     done = subprocess.run(["bash", str(script), str(dest), tier], capture_output=True, text=True)
     if done.returncode != 0:

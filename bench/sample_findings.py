@@ -30,7 +30,7 @@ def main() -> int:
     parser.add_argument("--context", type=int, default=3, help="lines shown before and after")
     args = parser.parse_args()
     if not args.corpus.is_dir():
-        print(f"no corpus at {args.corpus}: run ../shared/bench/fetch-corpus.sh first", file=sys.stderr)
+        print(f"no corpus at {args.corpus}: run bench/fetch-corpus.sh first", file=sys.stderr)
         return 2
     selectors = tuple(c for c in args.rules.split(",") if c)
     overrides = {"select": selectors} if selectors else {}

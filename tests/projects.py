@@ -35,6 +35,7 @@ def charge(principal, tool):
         raise ToolError("RATE_LIMITED")
     return ErrorCode.UPSTREAM_TIMEOUT
 """
+TOOLS_FIXED = TOOLS_PY.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)")
 
 # Does not import the enum: its fixes are unsafe (they add the import).
 LEGACY_PY = """\

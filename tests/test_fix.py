@@ -9,11 +9,10 @@ import os
 from pathlib import Path
 
 import pytest
-from projects import LEGACY_PY, TOOLS_PY, check, configured_project
+from projects import LEGACY_PY, TOOLS_FIXED, check, configured_project
 
 from designlint.runner import FixMode, Options, lint_paths
 
-TOOLS_FIXED = TOOLS_PY.replace('ToolError("RATE_LIMITED")', "ToolError(ErrorCode.RATE_LIMITED)")
 LEGACY_FIXED = "from app.errors import ErrorCode\n\n\n" + LEGACY_PY.replace(
     '"UPSTREAM_TIMEOUT"', "ErrorCode.UPSTREAM_TIMEOUT"
 ).replace('"RATE_LIMITED"', "ErrorCode.RATE_LIMITED")
@@ -210,3 +209,84 @@ def test_an_added_import_lands_where_a_person_would_put_it(source, fixed):
     )
     text, applied, _ = fix_text(source, lambda t: lint_source(t, "m.py", config, project), unsafe=True)
     assert (text, applied) == (fixed, 1)
+
+
+# -- DL501: a safe fix keeps what the code compares equal to ----------------------------
+
+STR_ENUM = """\
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    RATE_LIMITED = "RATE_LIMITED"
+    TOOL_NOT_FOUND = "tool_not_found"
+    TIMEOUT = "TIMEOUT"
+    UPSTREAM_TIMEOUT = "TIMEOUT"  # an alias by value: the same member as TIMEOUT
+    LEGACY_TIMEOUT = TIMEOUT  # an alias by name
+"""
+AUTO_ENUM = """\
+from enum import StrEnum, auto
+
+
+class ErrorCode(StrEnum):
+    NOT_FOUND = auto()  # "not_found"
+"""
+INT_ENUM = """\
+from enum import IntEnum
+
+
+class ErrorCode(IntEnum):
+    RATE_LIMITED = 429
+"""
+PLAIN_ENUM = """\
+from enum import Enum
+
+
+class ErrorCode(Enum):  # no str mixin: ErrorCode.RATE_LIMITED != "RATE_LIMITED"
+    RATE_LIMITED = "RATE_LIMITED"
+"""
+
+
+@pytest.mark.parametrize(
+    ("enum_source", "literal", "member", "applicability"),
+    [
+        (STR_ENUM, "RATE_LIMITED", "RATE_LIMITED", "safe"),  # name and value alike
+        (STR_ENUM, "tool_not_found", "TOOL_NOT_FOUND", "safe"),  # the value
+        (STR_ENUM, "TOOL_NOT_FOUND", "TOOL_NOT_FOUND", "unsafe"),  # the name: "TOOL_NOT_FOUND" != member
+        (STR_ENUM, "TIMEOUT", "TIMEOUT", "safe"),  # the value both aliases share: the canonical member
+        (STR_ENUM, "UPSTREAM_TIMEOUT", "UPSTREAM_TIMEOUT", "unsafe"),  # an alias's name, not its value
+        (STR_ENUM, "LEGACY_TIMEOUT", "LEGACY_TIMEOUT", "unsafe"),
+        (AUTO_ENUM, "NOT_FOUND", "NOT_FOUND", "unsafe"),  # auto() gives "not_found"
+        (INT_ENUM, "RATE_LIMITED", "RATE_LIMITED", "unsafe"),
+        (PLAIN_ENUM, "RATE_LIMITED", "RATE_LIMITED", "unsafe"),
+    ],
+)
+def test_dl501_fix_is_safe_only_when_the_literal_is_the_members_value(enum_source, literal, member, applicability):
+    from designlint import Config, Project, lint_source
+    from designlint.rules.errors import ErrorsOptions
+
+    source = f'from app.errors import ErrorCode\n\n\ndef handle(err):\n    return err.code == "{literal}"\n'
+    config = Config(tables=(ErrorsOptions("app.errors.ErrorCode"),))
+    (finding,) = lint_source(source, "app/handlers.py", config, Project.from_sources({"app.errors": enum_source}))
+    assert finding.message == f'raw error code "{literal}": use ErrorCode.{member}'
+    assert finding.fix.applicability.value == applicability
+
+
+NAME_NOT_VALUE = """\
+from app.errors import ErrorCode
+
+
+def missing(err):
+    return err.code == "TOOL_NOT_FOUND"
+"""
+
+
+def test_fix_leaves_a_literal_that_names_a_member_with_another_value(tmp_path, monkeypatch):
+    configured_project(tmp_path, {"app/errors.py": STR_ENUM, "app/tools.py": NAME_NOT_VALUE})
+    monkeypatch.chdir(tmp_path)
+    assert check("--fix", "app/tools.py").stderr == "Found 1 problem in 1 file.\n"
+    assert (tmp_path / "app" / "tools.py").read_text(encoding="utf-8") == NAME_NOT_VALUE
+    result = check("--fix", "--unsafe-fixes", "app/tools.py")
+    assert result.stderr == "All checks passed! (1 fixed)\n"
+    fixed = NAME_NOT_VALUE.replace('"TOOL_NOT_FOUND"', "ErrorCode.TOOL_NOT_FOUND")
+    assert (tmp_path / "app" / "tools.py").read_text(encoding="utf-8") == fixed

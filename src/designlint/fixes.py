@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -88,21 +89,95 @@ def unified_diff(path: str, before: str, after: str) -> str:
     )
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename it over: readers see the old
-    file or the new one, whole, never a mix. The file's mode is kept."""
-    mode = path.stat().st_mode
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".designlint-tmp", dir=path.parent)
+TEMPORARY_SUFFIX = ".designlint-tmp"  # a fixed file is written under a short name beside it, then renamed
+
+
+class NotWritten(Exception):
+    """A fixed file was left as it was; the message says why, to follow "cannot write the fixed file: "."""
+
+
+def write_fixed_file(path: Path, original: bytes, fixed: bytes, root: Path) -> None:
+    """Replace the file at ``path``, which held ``original`` when it was linted, with ``fixed``.
+
+    The new content goes to a temporary file beside the target, which is renamed over it:
+    readers see the old file or the new one, whole. Just before the rename, the file must
+    still be the same one, holding ``original`` byte for byte; an edit made meanwhile is kept.
+    Mode, owner and group are kept; a symlink is written through to its target, which must be
+    inside ``root``. Read-only files, files this user may not write and files with other hard
+    links (which the rename would split) are not written. Raises ``NotWritten``; the file is
+    then as it was.
+    """
     try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
+        target = _write_target(path, root)
+        before = os.lstat(target)
+        _refuse_unwritable(target, before)
+        descriptor, temporary = tempfile.mkstemp(prefix=".", suffix=TEMPORARY_SUFFIX, dir=target.parent)
         try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(fixed)
+                handle.flush()
+                _keep_owner(handle.fileno(), before)
+                os.fsync(handle.fileno())
+            os.chmod(temporary, before.st_mode & 0o7777)  # after the chown, which may clear set-id bits
+            _check_unchanged(target, before, original)
+            os.replace(temporary, target)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+    except OSError as exc:
+        raise NotWritten(exc.strerror or str(exc)) from exc
+
+
+def _write_target(path: Path, root: Path) -> Path:
+    """The file a write to ``path`` lands in: through symlinks (in the name or a directory on
+    the way), but never outside the project, which a linted repository could point anywhere."""
+    target = Path(os.path.realpath(path))
+    if target != Path(os.path.abspath(path)) and not target.is_relative_to(os.path.realpath(root)):
+        raise NotWritten(f"it leads through a symlink to {target}, outside the project")
+    return target
+
+
+def _refuse_unwritable(target: Path, status: os.stat_result) -> None:
+    if not stat.S_ISREG(status.st_mode):
+        raise NotWritten("it is no longer a regular file")
+    # os.access says yes to root whatever the mode: the mode bits say whether it is meant to be written.
+    if not status.st_mode & 0o222:
+        raise NotWritten("it is read-only")
+    if not os.access(target, os.W_OK):
+        raise NotWritten("this user may not write it")
+    if status.st_nlink > 1:
+        raise NotWritten(f"it has {status.st_nlink} hard links, which a rewrite would split")
+
+
+def _keep_owner(descriptor: int, before: os.stat_result) -> None:
+    created = os.fstat(descriptor)
+    if (created.st_uid, created.st_gid) == (before.st_uid, before.st_gid):
+        return
+    try:
+        os.fchown(descriptor, before.st_uid, before.st_gid)
+    except OSError as exc:  # not root, and the file is another user's (or in a group this user is not in)
+        raise NotWritten(
+            f"its owner and group ({before.st_uid}:{before.st_gid}) cannot be kept: {exc.strerror or exc}"
+        ) from exc
+
+
+# What must not have changed between the checks before writing and the rename.
+_IDENTITY = ("st_dev", "st_ino", "st_mode", "st_uid", "st_gid", "st_nlink")
+
+
+def _check_unchanged(target: Path, before: os.stat_result, original: bytes) -> None:
+    """The file is still the one checked before writing, and holds what was linted. Its bytes
+    are compared, not its mtime, which can stay the same across a quick edit."""
+    changed = NotWritten("it changed after it was read (left as it is: run --fix again)")
+    try:
+        descriptor = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:  # deleted, or replaced by a symlink
+        raise changed from exc
+    with os.fdopen(descriptor, "rb") as handle:
+        now = os.fstat(descriptor)
+        same_file = all(getattr(now, field) == getattr(before, field) for field in _IDENTITY)
+        if not same_file or now.st_size != len(original) or handle.read() != original:
+            raise changed

@@ -26,7 +26,7 @@ from designlint.cache import (
 from designlint.config import Config, ConfigError, find_config_file, key_error, load_config
 from designlint.diagnostics import Diagnostic, Position
 from designlint.engine import MAX_SOURCE_SIZE, FileResult, Linter, too_large_message
-from designlint.fixes import fix_text, unified_diff, write_atomically
+from designlint.fixes import NotWritten, fix_text, unified_diff, write_fixed_file
 from designlint.globs import path_excluded
 from designlint.project import LookupFailed, Project
 from designlint.rules import PARSE_ERROR, REGISTRY
@@ -93,6 +93,7 @@ class FileOutcome:
         None  # for standard input with --fix: the fixed source, encoded as the input was (coding line, BOM)
     )
     internal_errors: list[str] = field(default_factory=list)
+    not_written: str = ""  # why --fix left the file as it was (also reported as a DL001)
 
 
 class ConfigResolver:
@@ -262,12 +263,10 @@ def _lint_bytes(
         outcome.diff = unified_diff(path, decoded.text, fixed_text)
     elif applied and fix_mode is FixMode.FIX and write_back:
         try:
-            write_atomically(Path(path), decoded.encode(fixed_text))
-        except OSError as exc:  # e.g. deleted or made read-only meanwhile: the file is left as it was
-            outcome.diagnostics = [
-                *result.diagnostics,
-                _file_error(path, f"cannot write the fixed file: {exc.strerror or exc}"),
-            ]
+            write_fixed_file(Path(path), source, decoded.encode(fixed_text), config.root)
+        except NotWritten as exc:  # the file is as it was: its findings stand, none fixed
+            outcome.not_written = str(exc)
+            outcome.diagnostics = [*result.diagnostics, _file_error(path, f"cannot write the fixed file: {exc}")]
             outcome.fixed = 0
     return outcome
 
@@ -320,8 +319,9 @@ def _run_task(task: tuple[int, str]) -> FileOutcome:
         return source
     outcome = _lint_bytes(path, source, config, session.fix_mode, session.unsafe_fixes, write_back=True)
     # Stored: what this content yields, unless a rule crashed (a bug, to show again with
-    # --verbose) or a fix rewrote the file (its new content is linted on the next run).
-    if session.cache is not None and not outcome.internal_errors and not outcome.fixed:
+    # --verbose), a fix rewrote the file (its new content is linted on the next run) or could
+    # not (why is no finding of the content).
+    if session.cache is not None and not outcome.internal_errors and not outcome.fixed and not outcome.not_written:
         payload = {
             "deps": _linter_for(config).project.modules_read,
             "diagnostics": dump_diagnostics(outcome.diagnostics),

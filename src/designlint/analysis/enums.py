@@ -38,6 +38,12 @@ class EnumInfo:
                 return name
         return None
 
+    def equals_literal(self, member: str, literal: str) -> bool:
+        """Whether ``member == literal`` holds at run time: only a str-valued enum's members
+        compare equal to strings, each to its value (unknown for ``auto()``, an alias by name,
+        a call), never to its name."""
+        return self.str_valued and any(name == member and value == literal for name, value in self.members)
+
 
 class EnumClasses(FactProvider[EnumInfo]):
     """The enum class a dotted name ``pkg.module.Class`` names, from its module's text."""

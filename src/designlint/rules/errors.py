@@ -151,10 +151,12 @@ class RawStringErrorCode(Rule):
             )
         else:
             self.report(
-                node, f'raw error code "{value}": use {enum.class_name}.{member}', fix=self._fix(node, enum, member)
+                node,
+                f'raw error code "{value}": use {enum.class_name}.{member}',
+                fix=self._fix(node, enum, member, value),
             )
 
-    def _fix(self, node: cst.CSTNode, enum: EnumInfo, member: str) -> NodeFix | None:
+    def _fix(self, node: cst.CSTNode, enum: EnumInfo, member: str, literal: str) -> NodeFix | None:
         module, _, class_name = enum.qualname.rpartition(".")
         names = self.context.names
         local = names.imported_as(enum.qualname)
@@ -167,8 +169,9 @@ class RawStringErrorCode(Rule):
             local = class_name
             changes.append(AddImport(f"from {module} import {class_name}"))
         changes.append(Replace(node, f"{local}.{member}"))
-        # Only a str-valued enum member compares and serialises like the literal it replaces.
-        safe = not any(isinstance(c, AddImport) for c in changes) and enum.str_valued
+        # Safe only where the member compares and serialises like the literal it replaces: a
+        # literal that is the member's name, not its value, would turn a True comparison False.
+        safe = not any(isinstance(c, AddImport) for c in changes) and enum.equals_literal(member, literal)
         return NodeFix(
             f"Replace with {local}.{member}", tuple(changes), Applicability.SAFE if safe else Applicability.UNSAFE
         )
