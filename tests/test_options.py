@@ -172,6 +172,10 @@ BAD = {
         "[tool.designlint.timeouts]\nbudget = 0\n",
         ":2: `tool.designlint.timeouts.budget`: expected a number > 0, got 0",
     ),
+    "a budget of zero as a dotted key": (
+        "[tool.designlint]\nselect = []\ntimeouts.budget = 0\n",
+        ":3: `tool.designlint.timeouts.budget`: expected a number > 0, got 0",
+    ),
     "a budget that is a string": (
         '[tool.designlint.timeouts]\nbudget = "30s"\n',
         ":2: `tool.designlint.timeouts.budget`: expected a number > 0, got a string '30s'",
