@@ -1,7 +1,7 @@
 """The gates that spare work (each rule's text ``prefilter`` and its ``could_fire`` on the
 stdlib's tree) never hide a finding: with them switched off, every file gives the same
-findings. Checked on every fixture project and on code written the ways the gates must see
-through."""
+findings. Checked on every fixture project, every rule's VALID/INVALID cases, and code written
+the ways the gates must see through."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from projects import FIXTURES
+from rule_cases import RULE_CASES, case_config, case_project
 
 from designlint.config import Config
 from designlint.engine import Linter
@@ -46,6 +47,12 @@ def test_fixture_findings_do_not_depend_on_the_gates(project: Path, isolated: bo
         assert _findings(gated, path, source) == expected, path
         compared += bool(expected)
     assert compared, "no fixture file had a finding: the comparison could not fail"
+
+
+@pytest.mark.parametrize(("rule", "case"), RULE_CASES)
+def test_rule_case_findings_do_not_depend_on_the_gates(rule, case):
+    gated = Linter(case_config(rule, case), project=case_project(rule, case))
+    assert _findings(gated, case.path, case.code) == _findings(_ungated(gated), case.path, case.code)
 
 
 ADAPTER_ROOT = "src/app"

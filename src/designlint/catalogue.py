@@ -1,9 +1,10 @@
 """The rule catalogue: one Markdown file per rule under ``rules/`` (shipped in the wheel as
 ``designlint/catalogue``), with a TOML front matter block and the rule's documentation.
 
-Fenced examples marked ``python bad`` must make the rule fire; ``python good`` ones must not.
-A fence may name the file the example stands for (``python bad path=app/adapters/llm.py``)
-when the rule depends on where the code lives; the default is ``example.py``.
+Fenced examples marked ``python bad``/``python good`` are the rule's own ``INVALID``/``VALID``
+cases (``designlint.rules.cases``), which the tests check. A fence may name the file the example
+stands for (``python bad path=app/adapters/llm.py``) when the rule depends on where the code
+lives; the default is ``example.py``, as for a case.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from designlint.globs import GlobError, compile_glob
-from designlint.options import Invalid, Key, Reference, describe, display_key, parse_options, references, table_name
+from designlint.options import BadValue, Key, Reference, describe, display_key, parse_options, references, table_name
 
 T = TypeVar("T")
 
@@ -210,7 +210,7 @@ def parse_table(
         else:
             try:
                 tables.append(parse_options(option_tables[key], value))
-            except Invalid as exc:
+            except BadValue as exc:
                 raise check.error(exc.key, exc.message) from None
     return Config(**values, tables=tuple(tables))
 

@@ -36,7 +36,7 @@ def display_key(key: Key) -> str:
     return text
 
 
-class Invalid(Exception):
+class BadValue(Exception):
     """A value that does not fit its shape; config.py adds the file, the line and the prefix."""
 
     def __init__(self, key: Key, message: str):
@@ -99,7 +99,7 @@ WORD = Item(r"[A-Za-z_]\w*", "an identifier-like word")
 
 class Shape:
     def parse(self, value: object, key: Key) -> object:
-        """The validated, hashable value; raises ``Invalid``."""
+        """The validated, hashable value; raises ``BadValue``."""
         raise NotImplementedError
 
     def references(self, value: Any, key: Key) -> Iterator[Reference]:
@@ -116,10 +116,10 @@ class Text(Shape):
 
     def parse(self, value: object, key: Key) -> str:
         if not isinstance(value, str):
-            raise Invalid(key, f"expected {self.item.expected}, got {describe(value)}")
+            raise BadValue(key, f"expected {self.item.expected}, got {describe(value)}")
         problem = self.item.problem(value)
         if problem:
-            raise Invalid(key, problem)
+            raise BadValue(key, problem)
         return value
 
     def references(self, value: str | None, key: Key) -> Iterator[Reference]:
@@ -136,11 +136,11 @@ class ListOf(Shape):
 
     def parse(self, value: object, key: Key) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
-            raise Invalid(key, f"expected a list of strings, got {describe(value)}")
+            raise BadValue(key, f"expected a list of strings, got {describe(value)}")
         for entry in value:
             problem = self.item.problem(entry)
             if problem:
-                raise Invalid(key, problem)
+                raise BadValue(key, problem)
         return tuple(value)
 
     def references(self, value: tuple[str, ...] | None, key: Key) -> Iterator[Reference]:
@@ -168,9 +168,9 @@ class Number(Shape):
     def parse(self, value: object, key: Key) -> float | int:
         kinds = (int,) if self.integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, kinds):  # TOML's true is no number
-            raise Invalid(key, f"expected {self.expected}, got {describe(value)}")
+            raise BadValue(key, f"expected {self.expected}, got {describe(value)}")
         if not math.isfinite(value) or not self._within(value):
-            raise Invalid(key, f"expected {self.expected}, got {value!r}")
+            raise BadValue(key, f"expected {self.expected}, got {value!r}")
         return value if self.integer else float(value)
 
     def _within(self, number: float) -> bool:
@@ -191,7 +191,7 @@ class Choice(Shape):
     def parse(self, value: object, key: Key) -> str:
         if not isinstance(value, str) or value not in self.choices:
             shown = repr(value) if isinstance(value, str) else describe(value)
-            raise Invalid(key, f"expected one of {', '.join(map(repr, self.choices))}, got {shown}")
+            raise BadValue(key, f"expected one of {', '.join(map(repr, self.choices))}, got {shown}")
         return value
 
 
@@ -206,17 +206,17 @@ class Record(Shape):
 
     def parse(self, value: object, key: Key) -> object:
         if not isinstance(value, dict):
-            raise Invalid(key, f"expected a table, got {describe(value)}")
+            raise BadValue(key, f"expected a table, got {describe(value)}")
         declared = _declared(self.table)
         parsed = {}
         for name, option_value in value.items():
             if name not in declared:
-                raise Invalid((*key, name), f"unknown option (expected one of: {', '.join(declared)})")
+                raise BadValue((*key, name), f"unknown option (expected one of: {', '.join(declared)})")
             field = declared[name]
             parsed[field.name] = _shape(field).parse(option_value, (*key, name))
         for name, field in declared.items():
             if _required(field) and field.name not in parsed:
-                raise Invalid((*key, name), "required option missing")
+                raise BadValue((*key, name), "required option missing")
         return self.table(**parsed)
 
     def references(self, value: object, key: Key) -> Iterator[Reference]:
@@ -234,12 +234,12 @@ class TableOf(Shape):
 
     def parse(self, value: object, key: Key) -> tuple[tuple[str, object], ...]:
         if not isinstance(value, dict):
-            raise Invalid(key, f"expected a table, got {describe(value)}")
+            raise BadValue(key, f"expected a table, got {describe(value)}")
         pairs = []
         for name, entry in value.items():
             problem = self.keys.problem(name)
             if problem:
-                raise Invalid((*key, name), problem)
+                raise BadValue((*key, name), problem)
             pairs.append((name, self.value.parse(entry, (*key, name))))
         return tuple(pairs)
 
@@ -260,7 +260,7 @@ class ArrayOfTables(Shape):
     def parse(self, value: object, key: Key) -> tuple[object, ...]:
         record = Record(self.table)
         if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
-            raise Invalid(key, f"expected an array of tables, got {describe(value)}")
+            raise BadValue(key, f"expected an array of tables, got {describe(value)}")
         return tuple(record.parse(entry, (*key, index)) for index, entry in enumerate(value))
 
     def references(self, value: tuple[object, ...] | None, key: Key) -> Iterator[Reference]:
@@ -315,7 +315,7 @@ def option_keys(table: type) -> tuple[str, ...]:
 
 
 def parse_options(table: type[T], value: object) -> T:
-    """The options a TOML value gives; raises ``Invalid`` with the key from the table's name on."""
+    """The options a TOML value gives; raises ``BadValue`` with the key from the table's name on."""
     key: Key = (table_name(table),)
     whole = _whole(table)
     if whole is None:

@@ -24,7 +24,7 @@ ENGINE_CODES: tuple[tuple[str, str], ...] = (PARSE_ERROR, INTERNAL_ERROR)
 
 _CODE = re.compile(r"DL[1-9][0-9]{2}")  # DL0xx are the engine's (ENGINE_CODES)
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
-_NOT_FAMILIES = frozenset({"base"})
+_NOT_FAMILIES = frozenset({"base", "cases"})  # what the families are built from
 
 
 class RegistryError(Exception):

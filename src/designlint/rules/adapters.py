@@ -19,6 +19,7 @@ from designlint.analysis.names import Binding, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.options import DOTTED_NAME, MODULE_GLOB, ListOf, option, options_table
 from designlint.rules.base import Rule
+from designlint.rules.cases import Invalid, Valid
 
 if TYPE_CHECKING:
     from designlint.engine import FileFacts
@@ -141,9 +142,221 @@ class _BoundaryRule(Rule):
         return framework
 
 
+_IMPORTS_OPENAI = """
+import openai
+
+client = openai.OpenAI()
+"""
+_GATEWAYS = '[adapters]\nmodules = ["app.gateways.*"]'
+
+
 class FrameworkImportOutsideAdapter(_BoundaryRule):
+    """An import of an agent framework or model SDK (on dotted boundaries: ``openai.types``,
+    not ``openai_compat``) outside an adapter module, type-checking imports, imports in
+    functions and ``importlib.import_module("...")`` included."""
+
     code = "DL301"
     name = "framework-import-outside-adapter"
+    VALID = (
+        Valid(
+            """
+            from app.adapters.retrieval import search_documents
+            from app.models import Document
+
+
+            def search(query: str) -> list[Document]:
+                return search_documents(query)
+            """,
+            path="app/tools/search.py",
+        ),
+        Valid(
+            """
+            import openai
+
+            from app.models import Completion
+
+
+            async def complete(client: "Chat", prompt: str) -> Completion:
+                return Completion(text=prompt)
+
+
+            class Chat:
+                def __init__(self, api_key: str):
+                    self._client = openai.AsyncOpenAI(api_key=api_key)
+            """,
+            path="app/adapters/openai_chat.py",
+        ),
+        # Adapter modules by convention: a package named adapters/adapter, or *_adapter.py.
+        Valid(_IMPORTS_OPENAI, path="src/app/adapters/openai_chat.py"),
+        Valid(_IMPORTS_OPENAI, path="app/adapter/__init__.py"),
+        Valid(_IMPORTS_OPENAI, path="app/llm/openai_adapter.py"),
+        Valid(_IMPORTS_OPENAI, path="app/adapters.py"),
+        # Configured globs replace the convention; a parent package's glob covers its subpackages.
+        Valid(_IMPORTS_OPENAI, path="src/app/gateways/chat.py", config=_GATEWAYS),
+        Valid(_IMPORTS_OPENAI, path="src/app/gateways/chat/client.py", config=_GATEWAYS),
+        Valid(
+            """
+            import openai_compat
+            import langchain_text_splitters_extra
+            from google import auth
+            from app.adapters import openai_chat
+            import importlib
+            importlib.import_module(".openai", package="app")
+            """,
+            path="app/tools/search.py",
+        ),
+        # A framework's own modules import it freely, also from a checkout outside the root.
+        Valid("from openai.types import Model\n", path="openai/resources/models.py"),
+        Valid("from langchain_core.utils import x\n", path="../corpus/langchain-core/langchain_core/tools/base.py"),
+        Valid("import requests\n\nrequests.get('https://api.example.com')\n", path="app/x.py"),
+        Valid(_IMPORTS_OPENAI, path="app/x.py", config={"adapters": {"frameworks": ["acme_llm"]}}),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from langchain_core.documents import Document
+
+
+            def search(query: str) -> list[Document]:
+                return []
+            """,
+            path="app/tools/search.py",
+            line=1,
+            column=1,
+            message="langchain_core",
+        ),
+        Invalid(
+            """
+            from typing import TYPE_CHECKING
+
+            if TYPE_CHECKING:
+                from openai.types.chat import ChatCompletion
+
+
+            def summarise(completion: "ChatCompletion") -> str:
+                return completion.choices[0].message.content
+            """,
+            path="app/tools/summarise.py",
+            line=4,
+            column=5,
+            message="openai",
+        ),
+        Invalid(
+            """
+            import importlib
+            from typing import TYPE_CHECKING
+            import openai as oai
+            """,
+            path="app/tools/search.py",
+            line=3,
+            column=8,
+            message="openai",
+        ),
+        Invalid(
+            "from google import genai, auth\n", path="app/tools/search.py", line=1, column=20, message="google.genai"
+        ),
+        Invalid(
+            """
+            from langchain_core.messages import HumanMessage
+
+
+            def as_message(text: str):
+                return HumanMessage(content=text)
+            """,
+            path="app/tools/search.py",
+            line=1,
+            column=1,
+            end_column=49,
+            message="framework module `langchain_core.messages` imported outside an adapter module (in `app.tools.search`)",
+        ),
+        Invalid(
+            """
+            from __future__ import annotations
+
+            import typing
+
+            if typing.TYPE_CHECKING:
+                from anthropic.types import Message
+
+
+            def text_of(message: Message) -> str:
+                return message.content[0].text
+            """,
+            path="app/tools/search.py",
+            line=6,
+            column=5,
+            message="`anthropic.types`",
+        ),
+        Invalid(
+            """
+            try:
+                import litellm
+            except ImportError:
+                litellm = None
+            """,
+            path="app/tools/search.py",
+            line=2,
+            column=12,
+            message="litellm",
+        ),
+        Invalid(
+            """
+            def load():
+                import llama_index.core
+                return llama_index.core.VectorStoreIndex
+            """,
+            path="app/tools/search.py",
+            line=2,
+            column=12,
+            message="llama_index",
+        ),
+        Invalid(
+            """
+            def load():
+                return __import__("cohere")
+            """,
+            path="app/tools/search.py",
+            line=2,
+            column=12,
+            message="cohere",
+        ),
+        Invalid(
+            """
+            import importlib
+
+
+            def load(name):
+                return importlib.import_module("mistralai")
+            """,
+            path="app/tools/search.py",
+            line=5,
+            column=12,
+            message="mistralai",
+        ),
+        # Not adapters: a name that only contains the word.
+        Invalid(_IMPORTS_OPENAI, path="app/readapters/x.py", line=1, column=8, message="openai"),
+        Invalid(_IMPORTS_OPENAI, path="app/llm/adapterish.py", line=1, column=8, message="openai"),
+        # Configured globs replace the convention.
+        Invalid(_IMPORTS_OPENAI, path="src/app/adapters/chat.py", config=_GATEWAYS, line=1, column=8, message="openai"),
+        # A project module named like a framework is not part of it.
+        Invalid(_IMPORTS_OPENAI, path="src/app/llm/openai.py", line=1, column=8, message="openai"),
+        Invalid(
+            "import acme_llm\n",
+            path="app/x.py",
+            config={"adapters": {"extend-frameworks": ["acme_llm"]}},
+            line=1,
+            column=8,
+            message="acme_llm",
+        ),
+        Invalid(
+            "import openai\nimport acme_llm\n",
+            path="app/x.py",
+            config={"adapters": {"frameworks": ["acme_llm"]}},
+            line=2,
+            column=8,
+            message="acme_llm",
+        ),
+    )
 
     def could_fire(self, file: FileFacts) -> bool:
         # Most files naming a framework only mention it, or import their own framework: the
@@ -220,9 +433,286 @@ class _ClassFacts:
     deferred: list[tuple[cst.CSTNode, _Function, str, cst.BaseExpression]] = field(default_factory=list)
 
 
+_ADAPTER = "src/app/adapters/openai_chat.py"
+
+
 class FrameworkTypeLeak(_BoundaryRule):
+    """A public function of an adapter module that hands framework objects to its callers: a
+    framework type in its annotations, or a framework object returned (a client, an SDK
+    response, a helper's result as astroid places it, within the file only)."""
+
     code = "DL302"
     name = "framework-type-leak"
+    VALID = (
+        Valid(
+            """
+            from openai import AsyncOpenAI
+            from openai.types.chat import ChatCompletion
+
+            from app.models import Completion
+
+
+            class Chat:
+                def __init__(self, api_key: str):
+                    self._client = AsyncOpenAI(api_key=api_key)
+
+                async def complete(self, prompt: str) -> Completion:
+                    response = await self._request(prompt)
+                    return Completion(text=response.choices[0].message.content or "", model=response.model)
+
+                async def _request(self, prompt: str) -> ChatCompletion:
+                    return await self._client.chat.completions.create(model="gpt-4o-mini", messages=[])
+            """,
+            path="app/adapters/openai_chat.py",
+        ),
+        # Private functions and classes, nested functions, literals that only name a framework.
+        Valid(
+            """
+            from typing import Literal, Annotated
+            from openai.types.chat import ChatCompletion as Raw
+
+            def e(provider: Literal["openai"], note: Annotated[str, "openai"]) -> str: ...
+            def _private(x: Raw) -> Raw: ...
+            class _Hidden:
+                def run(self) -> Raw: ...
+            class Public:
+                def _helper(self) -> Raw: ...
+            def outer() -> str:
+                def inner() -> Raw: ...
+                return ""
+            """,
+            path=_ADAPTER,
+        ),
+        # Converted values leave the adapter; the framework objects stay inside.
+        Valid(
+            """
+            import openai
+            from app.models import Completion
+
+            _client = openai.OpenAI()
+
+            def text(prompt):
+                response = _client.chat.completions.create(model="m", messages=[])
+                return response.choices[0].message.content
+
+            def as_dict(prompt):
+                return _client.chat.completions.create(model="m", messages=[]).model_dump()
+
+            def converted(prompt) -> Completion:
+                response = _client.chat.completions.create(model="m", messages=[])
+                return Completion(text=response.choices[0].message.content)
+
+            class Chat:
+                async def names(self):
+                    return [m.id for m in await openai.AsyncOpenAI().models.list()]
+
+            def unknown():
+                return somewhere_else()
+            """,
+            path=_ADAPTER,
+        ),
+        Valid("import openai\n\ndef client() -> openai.OpenAI: ...\n", path="app/tools/x.py"),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from openai import AsyncOpenAI
+            from openai.types.chat import ChatCompletion
+
+
+            class Chat:
+                def __init__(self, api_key: str):
+                    self._client = AsyncOpenAI(api_key=api_key)
+
+                async def complete(self, prompt: str) -> ChatCompletion:
+                    return await self._client.chat.completions.create(model="gpt-4o-mini", messages=[])
+            """,
+            path="app/adapters/openai_chat.py",
+            line=9,
+            column=46,
+            end_column=60,
+            message="public adapter function `Chat.complete` exposes the framework type `openai.types.chat.ChatCompletion` to its callers (return annotation)",
+        ),
+        Invalid(
+            """
+            import openai
+
+            _client = openai.OpenAI()
+
+
+            def client():
+                return _client
+            """,
+            path="app/adapters/openai_chat.py",
+            line=7,
+            column=5,
+            message="`client`",
+        ),
+        Invalid(
+            """
+            from typing import Optional
+            from openai.types.chat import ChatCompletion as Raw
+
+            def first(x: Optional[Raw]) -> str: ...
+            """,
+            path=_ADAPTER,
+            line=4,
+            column=23,
+            message="`first` exposes the framework type `openai.types.chat.ChatCompletion` to its callers (parameter `x`)",
+        ),
+        Invalid(
+            'import openai\n\ndef make() -> "openai.OpenAI": ...\n',
+            path=_ADAPTER,
+            line=3,
+            column=15,
+            message="`openai.OpenAI`",
+        ),
+        Invalid(
+            """
+            from openai.types.chat import ChatCompletion as Raw
+
+            def history() -> list[Raw] | None: ...
+            """,
+            path=_ADAPTER,
+            line=3,
+            column=23,
+            message="`openai.types.chat.ChatCompletion` to its callers (return annotation)",
+        ),
+        Invalid(
+            """
+            import openai
+            Client = openai.AsyncOpenAI
+
+            def make() -> Client: ...
+            """,
+            path=_ADAPTER,
+            line=4,
+            column=15,
+            message="`openai.AsyncOpenAI`",
+        ),
+        Invalid(
+            """
+            from openai.types.chat import ChatCompletion as Raw
+
+            class Public:
+                def run(self) -> Raw: ...
+            """,
+            path=_ADAPTER,
+            line=4,
+            column=22,
+            message="`Public.run`",
+        ),
+        Invalid(
+            """
+            from openai.types.chat import ChatCompletion as Raw
+
+            class Public:
+                def __call__(self, raw: Raw) -> str: ...
+            """,
+            path=_ADAPTER,
+            line=4,
+            column=29,
+            message="`Public.__call__`",
+        ),
+        Invalid(
+            """
+            import openai
+
+            _client = openai.OpenAI()
+
+            def completion(prompt):
+                return _client.chat.completions.create(model="m", messages=[])
+            """,
+            path=_ADAPTER,
+            line=6,
+            column=5,
+            message="`completion`",
+        ),
+        Invalid(
+            """
+            import openai
+
+            class Chat:
+                def __init__(self, client: openai.AsyncOpenAI | None = None):
+                    self._client = client or openai.AsyncOpenAI()
+            """,
+            path=_ADAPTER,
+            line=4,
+            column=32,
+            message="`openai.AsyncOpenAI`",
+        ),
+        Invalid(
+            """
+            import openai
+
+            class Chat:
+                def __init__(self):
+                    self._client = openai.AsyncOpenAI()
+
+                async def raw(self):
+                    result = await self._client.models.list()
+                    return result
+            """,
+            path=_ADAPTER,
+            line=9,
+            column=9,
+            message="`Chat.raw`",
+        ),
+        Invalid(
+            """
+            import openai
+
+            class Chat:
+                def __init__(self):
+                    self._client = openai.AsyncOpenAI()
+
+                def client(self):
+                    return self._client
+            """,
+            path=_ADAPTER,
+            line=8,
+            column=9,
+            message="`Chat.client`",
+        ),
+        # astroid places the helper a call goes to, within this file.
+        Invalid(
+            """
+            import openai
+
+            class _Base:
+                def _ask(self) -> openai.types.chat.ChatCompletion:
+                    return openai.OpenAI().chat.completions.create(model="m", messages=[])
+
+            class Chat(_Base):
+                def answer(self):
+                    response = self._ask()
+                    return response
+
+                def text(self):
+                    return self._ask().choices[0].message.content
+            """,
+            path=_ADAPTER,
+            line=10,
+            column=9,
+            message="`Chat.answer`",
+        ),
+        Invalid(
+            """
+            import openai
+
+            def _build():
+                return openai.OpenAI()
+
+            def client():
+                make = _build
+                return make()
+            """,
+            path=_ADAPTER,
+            line=8,
+            column=5,
+            message="`client`",
+        ),
+    )
 
     def could_fire(self, file: FileFacts) -> bool:
         return self.place_of(file.relpath, file.module_name).in_adapter

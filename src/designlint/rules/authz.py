@@ -23,6 +23,7 @@ from designlint.analysis.authz_checks import (
 )
 from designlint.options import WORD, ListOf, option, options_table
 from designlint.rules.base import AllOf, Rule
+from designlint.rules.cases import Invalid, Valid
 
 
 @options_table("authz")
@@ -110,9 +111,105 @@ class _AuthzRule(Rule):
 
 
 class AuthzOr(_AuthzRule):
+    """A tenant-scope check OR a role/permission check: either alone grants access, where the
+    authorization invariant requires tenant AND role. Read directly, through local boolean
+    variables, in ``any([...])`` and in deny form (``if not tenant_ok and not role_ok: deny``)."""
+
     code = "DL101"
     name = "authz-or"
     kind = Kind.ROLE
+    VALID = (
+        Valid(
+            """
+            from fastapi import Depends, HTTPException
+
+
+            def require_document_access(document, principal=Depends(current_principal)):
+                if document.tenant_id != principal.tenant_id or "documents:read" not in principal.scopes:
+                    raise HTTPException(status_code=403, detail="forbidden")
+                return document
+
+
+            def can_run_tool(principal, tool) -> bool:
+                tenant_ok = tool.workspace_id == principal.workspace_id
+                role_ok = principal.has_role("operator") or principal.has_role("maintainer")
+                return tenant_ok and role_ok
+
+
+            def resolve_tenant(request, default_tenant):
+                return request.tenant_id or default_tenant
+            """
+        ),
+        Valid(
+            """
+            def visible(messages, user):
+                return [m for m in messages if m.role == "user" or m.org_id == user.org_id]
+            """
+        ),
+        # Words of the project's own vocabulary count only once configured.
+        Valid(
+            """
+            def can_view(user, ledger):
+                return ledger.realm_key == user.realm_key or user.is_entitled
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from fastapi import Depends, HTTPException
+
+
+            def require_document_access(document, principal=Depends(current_principal)):
+                if document.tenant_id != principal.tenant_id and "documents:read" not in principal.scopes:
+                    raise HTTPException(status_code=403, detail="forbidden")
+                return document
+            """,
+            line=5,
+            column=8,
+            message='denies only when `document.tenant_id != principal.tenant_id` and `"documents:read" not in principal.scopes` both hold',
+        ),
+        Invalid(
+            """
+            def can_run_tool(principal, tool) -> bool:
+                tenant_ok = tool.workspace_id == principal.workspace_id
+                role_ok = principal.has_role("operator")
+                return tenant_ok or role_ok
+            """,
+            line=4,
+            column=12,
+            message="tenant check `tenant_ok` OR role check `role_ok`",
+        ),
+        Invalid(
+            """
+            def ok(u, d):
+                return d.tenant_id == u.tenant_id or has_role(u, 'editor')
+            """,
+            line=2,
+            column=12,
+            end_column=63,
+            message="tenant check `d.tenant_id == u.tenant_id` OR role check `has_role(u, 'editor')`: the authorization invariant requires both",
+        ),
+        Invalid(
+            """
+            async def may_invoke(claims, tool):
+                return any([claims["org_id"] in tool.org_ids, "tools:invoke" in claims["scopes"]])
+            """,
+            line=2,
+            column=12,
+            message='OR role check `"tools:invoke" in claims["scopes"]`',
+        ),
+        Invalid(
+            """
+            def can_view(user, ledger):
+                return ledger.realm_key == user.realm_key or user.is_entitled
+            """,
+            config={"authz": {"tenant-names": ["realm"], "role-names": ["entitled"]}},
+            line=2,
+            column=12,
+            message="tenant check `ledger.realm_key == user.realm_key` OR role check `user.is_entitled`",
+        ),
+    )
 
     def message(self, violation: Violation, deny_form: bool) -> str:
         tenant, role = self.source(violation.tenant), self.source(violation.bypass)
@@ -122,9 +219,123 @@ class AuthzOr(_AuthzRule):
 
 
 class SuperuserBypass(_AuthzRule):
+    """An admin/superuser/staff flag that grants access on its own: an ``if`` on the flag that
+    allows before the function's tenant check (or in a function taking a tenant it never
+    checks), or the flag OR'ed with the tenant check."""
+
     code = "DL102"
     name = "superuser-bypass"
     kind = Kind.SUPERUSER
+    VALID = (
+        Valid(
+            """
+            class DocumentPolicy:
+                def can_read(self, user, document) -> bool:
+                    if document.org_id != user.org_id:
+                        return False
+                    if user.is_superuser:
+                        return True
+                    return "reader" in user.roles
+            """
+        ),
+        Valid(
+            """
+            def can_manage(user, workspace) -> bool:
+                return user.is_staff and workspace.id == user.workspace_id
+            """
+        ),
+        Valid(
+            """
+            def show_debug_panel(user):
+                if user.is_admin:
+                    return True
+                return False
+            """
+        ),
+        Valid(
+            """
+            def ok(u, d):
+                if u.has_god_mode:
+                    return True
+                return d.tenant_id == u.tenant_id
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            class DocumentPolicy:
+                def can_read(self, user, document) -> bool:
+                    if user.is_superuser:
+                        return True
+                    return document.org_id == user.org_id and "reader" in user.roles
+            """,
+            line=3,
+            column=12,
+            end_column=29,
+            message="superuser flag `user.is_superuser` grants access before the tenant check",
+        ),
+        Invalid(
+            """
+            def can_manage_workspace(user, workspace) -> bool:
+                return user.is_staff or workspace.id == user.workspace_id
+            """,
+            line=2,
+            column=12,
+            message="tenant check `workspace.id == user.workspace_id` OR superuser flag `user.is_staff`",
+        ),
+        Invalid(
+            """
+            def ok(u, d):
+                return u.is_superuser or d.org_id == u.org_id
+            """,
+            line=2,
+            column=12,
+            message="tenant check `d.org_id == u.org_id` OR superuser flag `u.is_superuser`: the flag alone grants access across tenants",
+        ),
+        Invalid(
+            """
+            import functools
+
+
+            def tenant_scoped(func):
+                @functools.wraps(func)
+                async def wrapper(request, tenant_id, *args, **kwargs):
+                    if request.user.is_admin:
+                        return await func(request, tenant_id, *args, **kwargs)
+                    raise PermissionError(tenant_id)
+                return wrapper
+            """,
+            line=7,
+            column=12,
+            message="superuser flag `request.user.is_admin` grants access to a tenant's resource without a tenant check",
+        ),
+        Invalid(
+            """
+            def require_access(user, doc):
+                if doc.tenant_id != user.tenant_id and not user.is_staff:
+                    raise PermissionError("forbidden")
+            """,
+            line=2,
+            column=8,
+            message="denies only when `doc.tenant_id != user.tenant_id` and `not user.is_staff` both hold, so the superuser flag alone grants access",
+        ),
+        Invalid(
+            """
+            def ok(u, d):
+                if u.has_god_mode:
+                    return True
+                return d.tenant_id == u.tenant_id
+            """,
+            config="""
+            [authz]
+            superuser-names = ["god_mode"]
+            """,
+            line=2,
+            column=8,
+            message="superuser flag `u.has_god_mode` grants access before the tenant check",
+        ),
+    )
 
     def visit_If(self, node: cst.If) -> None:
         super().visit_If(node)

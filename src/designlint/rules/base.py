@@ -17,6 +17,7 @@ from designlint.diagnostics import Applicability
 if TYPE_CHECKING:
     from designlint.config import Config
     from designlint.engine import FileContext, FileFacts
+    from designlint.rules.cases import Invalid, Valid
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,10 @@ class Rule:
     # A regex searched in the file's text: when it does not match, the rule cannot fire
     # on that file and is not run (and a file no rule needs is not parsed at all).
     prefilter: ClassVar[re.Pattern[str] | AllOf | AnyOf | None] = None
+    # Examples the rule must stay silent on / report once, run by tests/test_rule_cases.py; the
+    # examples of its page in rules/ are among them.
+    VALID: ClassVar[tuple[Valid, ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
 
     context: FileContext
 

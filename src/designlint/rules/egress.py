@@ -18,6 +18,7 @@ from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import StaticValue, UrlHost, host_of, is_relative_url, static_values, url_host
 from designlint.options import DOTTED_NAME, HOST, ListOf, option, options_table
 from designlint.rules.base import Rule
+from designlint.rules.cases import Invalid, Valid
 
 if TYPE_CHECKING:
     from designlint.engine import FileFacts
@@ -119,6 +120,9 @@ def host_allowed(host: UrlHost, allow: tuple[str, ...]) -> bool:
 
 
 class _EgressRule(Rule):
+    """What both egress rules share: the calls of known HTTP clients and their destination
+    arguments; each rule checks the destination its own way (``check``)."""
+
     def __init__(self, config):
         super().__init__(config)
         self.options = config.options(EgressOptions)
@@ -183,9 +187,215 @@ class _EgressRule(Rule):
         return client in BASE_URL_CLIENTS and _argument(made, BASE_URL_CLIENTS[client], "base_url") is not None
 
 
+_ALLOWLIST = """
+[egress]
+allow = ["api.example.com", "*.trusted.example", "pinned.example.com:8443"]
+"""
+
+
 class EgressHostNotAllowed(_EgressRule):
+    """An outbound HTTP call of a known client to a host it can name statically (a literal, a
+    constant, a base URL, each element of a literal loop) that ``egress.allow`` does not list;
+    with no allowlist, every such host, as the inventory to start one from."""
+
     code = "DL201"
     name = "egress-host-not-allowed"
+    VALID = (
+        Valid(
+            """
+            from app.net import gateway
+
+
+            async def forecast(city: str) -> dict:
+                response = await gateway.get("/weather/forecast", params={"q": city})
+                return response.json()
+            """
+        ),
+        Valid(
+            """
+            import requests
+
+            def f(cache: dict, path, url):
+                cache.get(url)
+                open(path).read()
+                response = requests.get("http://localhost:8080/health")
+                return response.json().get("url")
+            """
+        ),
+        Valid(
+            """
+            import requests as rq
+
+            rq.get("https://api.example.com/x")
+            rq.get("https://eu.trusted.example/x")
+            rq.get("https://pinned.example.com:8443/x")
+            """,
+            config=_ALLOWLIST,
+        ),
+        Valid(
+            """
+            import requests
+
+            ENDPOINTS = ("https://api.example.com/v1", "https://eu.trusted.example/v1")
+
+            def allowed():
+                for endpoint in ENDPOINTS:
+                    requests.get(endpoint)
+            """,
+            config=_ALLOWLIST,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import requests
+
+            WEATHER_API = "https://api.weather.example.org/v2"
+
+
+            def forecast(city: str) -> dict:
+                return requests.get(f"{WEATHER_API}/forecast", params={"q": city}, timeout=10).json()
+            """,
+            line=7,
+            column=25,
+            end_column=50,
+            message='outbound HTTP to "api.weather.example.org" (requests.get): no egress allowlist is configured',
+        ),
+        Invalid(
+            """
+            import httpx
+
+            client = httpx.AsyncClient(base_url="https://search.example.net")
+            """,
+            line=3,
+            column=37,
+            message='"search.example.net" (httpx.AsyncClient)',
+        ),
+        # A wildcard covers the subdomains, not the suffix itself.
+        Invalid(
+            """
+            import requests as rq
+
+            rq.get("https://eu.trusted.example/x")
+            rq.get("https://trusted.example/x")
+            """,
+            config=_ALLOWLIST,
+            line=4,
+            column=8,
+            message='outbound HTTP to "trusted.example" (requests.get): the host is not on [tool.designlint.egress] allow',
+        ),
+        # An entry with a port allows that port only.
+        Invalid(
+            """
+            import requests
+
+            session = requests.Session()
+            session.get("https://pinned.example.com:8443/x")
+            session.get("https://pinned.example.com/x")
+            """,
+            config=_ALLOWLIST,
+            line=5,
+            column=13,
+            message='"pinned.example.com" (requests.Session.get): the host is not on',
+        ),
+        Invalid(
+            """
+            import requests
+
+            MIXED = ("https://api.example.com/v1", "https://other.example.org/v1")
+
+            def one_not_allowed():
+                for endpoint in MIXED:
+                    requests.get(endpoint)
+            """,
+            config=_ALLOWLIST,
+            line=7,
+            column=22,
+            message='"other.example.org"',
+        ),
+        Invalid(
+            """
+            import aiohttp
+
+
+            async def status():
+                async with aiohttp.ClientSession() as session, session.get("https://status.example.io/api") as response:
+                    return await response.json()
+            """,
+            config=_ALLOWLIST,
+            line=5,
+            column=64,
+            message='"status.example.io" (aiohttp.ClientSession.get)',
+        ),
+        Invalid(
+            """
+            from urllib.request import urlopen as fetch
+
+
+            class Geocoder:
+                BASE = "https://geo.example.com"
+
+                def lookup(self, place):
+                    return fetch(self.BASE + "/search?q=" + place).read()
+            """,
+            config=_ALLOWLIST,
+            line=8,
+            column=22,
+            message='"geo.example.com" (urllib.request.urlopen)',
+        ),
+        Invalid(
+            """
+            import http.client
+
+            conn = http.client.HTTPSConnection("metrics.example.net", timeout=5)
+            """,
+            config=_ALLOWLIST,
+            line=3,
+            column=36,
+            message='"metrics.example.net" (http.client.HTTPSConnection)',
+        ),
+        # Clients kept on self, made by a pool, or speaking websockets.
+        Invalid(
+            """
+            import httpx
+
+
+            class Search:
+                def __init__(self):
+                    self.http = httpx.Client(timeout=5)
+
+                def query(self, text):
+                    return self.http.get("https://api.search.example/v1", params={"q": text}).json()
+            """,
+            line=9,
+            column=30,
+            message='"api.search.example" (httpx.Client.get): no egress allowlist is configured',
+        ),
+        Invalid(
+            """
+            import urllib3
+
+            pool = urllib3.PoolManager()
+            pool.request("GET", "https://files.example.com/report.csv")
+            """,
+            line=4,
+            column=21,
+            message='"files.example.com" (urllib3.PoolManager.request)',
+        ),
+        Invalid(
+            """
+            import websockets
+
+
+            async def follow():
+                async with websockets.connect("wss://stream.example.com/feed") as ws:
+                    return await ws.recv()
+            """,
+            line=5,
+            column=35,
+            message='"stream.example.com" (websockets.connect)',
+        ),
+    )
 
     def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
         host = host_of(value) if host_only else url_host(value)
@@ -204,8 +414,183 @@ class EgressHostNotAllowed(_EgressRule):
 
 
 class EgressUnguardedUrl(_EgressRule):
+    """An outbound HTTP call of a known client to a dynamic URL (or a URL built from a dynamic
+    piece) that did not pass an egress guard: the guard's result, or a guard called on it on
+    every path before the request with no reassignment in between."""
+
     code = "DL202"
     name = "egress-unguarded-url"
+    VALID = (
+        Valid(
+            """
+            import httpx
+
+            from app.net import require_allowed_url
+
+
+            async def fetch_page(url: str) -> str:
+                require_allowed_url(url)
+                async with httpx.AsyncClient(timeout=10) as client:
+                    response = await client.get(url)
+                    return response.text
+            """
+        ),
+        Valid(
+            """
+            import requests
+
+            def guarded(base):
+                url = base + "/v1/items"
+                require_allowed(url)
+                return requests.get(url)
+
+            def in_the_loop(primary, fallback):
+                for url in (primary, fallback):
+                    require_allowed(url)
+                    requests.get(url)
+            """
+        ),
+        Valid(
+            """
+            from urllib.request import urlopen
+
+            from app.net import require_allowed
+
+
+            def download(url):
+                safe = require_allowed(url)
+                with urlopen(safe, timeout=10) as response:
+                    return response.read()
+            """,
+            config='[egress]\nguards = ["app.net.require_allowed"]',
+        ),
+        Valid(
+            """
+            import httpx
+
+            api = httpx.Client(base_url="https://api.example.com")
+
+
+            def item(path):
+                return api.get(path).json()
+            """
+        ),
+        # Without configured guards, functions named like one count.
+        Valid(
+            """
+            import requests
+
+            def f(url):
+                validate_url(url)
+                return requests.get(url)
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import httpx
+
+
+            async def fetch_page(url: str) -> str:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    response = await client.get(url)
+                    return response.text
+            """,
+            line=6,
+            column=37,
+            end_column=40,
+            message="outbound HTTP to a dynamic URL from `url` (httpx.AsyncClient.get) that did not pass an egress guard: pass it through an egress guard first",
+        ),
+        Invalid(
+            """
+            import requests
+
+
+            def call_webhook(hook) -> None:
+                requests.post(hook.target + "/notify", json={"ok": True}, timeout=5)
+            """,
+            line=5,
+            column=19,
+            message="a dynamic URL from `hook.target` (requests.post)",
+        ),
+        # Configured guards replace the names recognised by default.
+        Invalid(
+            """
+            import requests
+
+            def f(url):
+                validate_url(url)
+                return requests.get(url)
+            """,
+            config='[egress]\nguards = ["app.net.require_allowed"]',
+            line=5,
+            column=25,
+            message="call one of [tool.designlint.egress] guards (app.net.require_allowed) on it first",
+        ),
+        Invalid(
+            """
+            import requests
+
+            def unguarded(base):
+                url = base + "/v1/items"
+                require_allowed(base + "/other")
+                return requests.get(url)
+            """,
+            line=6,
+            column=25,
+            message="a dynamic URL from `base`",
+        ),
+        Invalid(
+            """
+            import requests
+
+            def checked_too_late(url):
+                requests.get(url)
+                require_allowed(url)
+            """,
+            line=4,
+            column=18,
+            message="from `url` (requests.get)",
+        ),
+        Invalid(
+            """
+            import requests
+
+            def checked_on_one_path(url, strict):
+                if strict:
+                    require_allowed(url)
+                return requests.get(url)
+            """,
+            line=6,
+            column=25,
+            message="from `url` (requests.get)",
+        ),
+        Invalid(
+            """
+            import requests
+
+            def reassigned(url, mirror):
+                require_allowed(url)
+                url = mirror
+                return requests.get(url)
+            """,
+            line=6,
+            column=25,
+            message="from `url` (requests.get)",
+        ),
+        Invalid(
+            """
+            import http.client
+
+            def connect(settings):
+                return http.client.HTTPSConnection(settings.host)
+            """,
+            line=4,
+            column=40,
+            message="a dynamic host from `settings.host` (http.client.HTTPSConnection)",
+        ),
+    )
 
     def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
         names = self.context.names

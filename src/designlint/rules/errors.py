@@ -15,6 +15,7 @@ from designlint.diagnostics import Applicability
 from designlint.options import QUALIFIED_NAME, Text, option, options_table
 from designlint.project import LookupFailed
 from designlint.rules.base import AddImport, AnyOf, NodeFix, Replace, Rule
+from designlint.rules.cases import Invalid, Valid
 
 
 @options_table("errors")
@@ -40,8 +41,84 @@ EXCEPTION_NAME = re.compile(r"_?[A-Z]\w*(?:Error|Exception|Fault|Failure)")
 # opening with upper case, or holding an escape (``"RATE\x5fLIMITED"``).
 _FIRST_LITERAL = r"(?:\s|\(|#[^\n]*|''|\"\")*[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])(?:[A-Z][A-Z0-9_]*['\"]|[^'\"\n]*\\)"
 
+# The cases' error-code contract: a str-valued enum, and the config that names it.
+_ERROR_ENUM = {
+    "app/errors.py": """
+        from enum import Enum
+
+
+        class ErrorCode(str, Enum):
+            RATE_LIMITED = "RATE_LIMITED"
+            UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"
+        """
+}
+_PLAIN_ENUM = {
+    "app/errors.py": """
+        import enum
+
+
+        class ErrorCode(enum.Enum):
+            RATE_LIMITED = "rate_limited"
+        """
+}
+_ERRORS_CONFIG = '[errors]\ncodes = "app.errors.ErrorCode"\n'
+# Members whose values are not their names, and aliases: the literal decides whether the fix is safe.
+_ALIASED_ENUM = """
+from enum import Enum
+
+
+class ErrorCode(str, Enum):
+    RATE_LIMITED = "RATE_LIMITED"
+    TOOL_NOT_FOUND = "tool_not_found"
+    TIMEOUT = "TIMEOUT"
+    UPSTREAM_TIMEOUT = "TIMEOUT"  # an alias by value: the same member as TIMEOUT
+    LEGACY_TIMEOUT = TIMEOUT  # an alias by name
+"""
+_AUTO_ENUM = """
+from enum import StrEnum, auto
+
+
+class ErrorCode(StrEnum):
+    NOT_FOUND = auto()  # "not_found"
+"""
+_INT_ENUM = """
+from enum import IntEnum
+
+
+class ErrorCode(IntEnum):
+    RATE_LIMITED = 429
+"""
+_UNMIXED_ENUM = """
+from enum import Enum
+
+
+class ErrorCode(Enum):  # no str mixin: ErrorCode.RATE_LIMITED != "RATE_LIMITED"
+    RATE_LIMITED = "RATE_LIMITED"
+"""
+
+
+def _compared_code(enum_module: str, literal: str, member: str, *, unsafe: bool) -> Invalid:
+    """``err.code == "<literal>"`` where the enum is imported: the finding names ``member`` and
+    its fix is safe only when the member compares equal to the literal."""
+    code = f'from app.errors import ErrorCode\n\n\ndef handle(err):\n    return err.code == "{literal}"\n'
+    return Invalid(
+        code,
+        path="app/handlers.py",
+        config=_ERRORS_CONFIG,
+        files={"app/errors.py": enum_module},
+        line=5,
+        column=24,
+        message=f'raw error code "{literal}": use ErrorCode.{member}',
+        expected_fix=code.replace(f'"{literal}"', f"ErrorCode.{member}"),
+        unsafe_fix=unsafe,
+    )
+
 
 class RawStringErrorCode(Rule):
+    """A string literal where a member of the error-code enum belongs: the code of an exception
+    (its first argument or ``code=``), the ``"code"`` of an error dict, a comparison with
+    ``.code``. With ``errors.codes`` configured, a literal that names a member gets a fix."""
+
     code = "DL501"
     name = "raw-string-error-code"
     # Where a code can stand, spelt out in the text: ``.code``, a "code"/"error_code" key, a
@@ -53,6 +130,301 @@ class RawStringErrorCode(Rule):
         r"code\s*=(?!=)",
         *(rf"{suffix}\s*\({_FIRST_LITERAL}" for suffix in ("Error", "Exception", "Fault", "Failure")),
         rf"raise[\s(]+[\w.]+\s*\({_FIRST_LITERAL}",
+    )
+
+    VALID = (
+        Valid(
+            """
+            from app.errors import ErrorCode
+
+
+            class ToolError(Exception):
+                pass
+
+
+            def charge(principal, tool):
+                if principal.calls_this_minute > tool.limit:
+                    raise ToolError(ErrorCode.RATE_LIMITED)
+                if tool.name not in principal.allowed_tools:
+                    raise ValueError("missing required argument")
+
+
+            def should_retry(err) -> bool:
+                return err.code in (ErrorCode.RATE_LIMITED, ErrorCode.UPSTREAM_TIMEOUT)
+            """
+        ),
+        Valid(
+            """
+            import os
+
+
+            class MissingSetting(Exception):
+                pass
+
+
+            def api_key():
+                if "OPENAI_API_KEY" not in os.environ:
+                    raise MissingSetting("OPENAI_API_KEY")
+                raise KeyError("NOT_FOUND")
+            """
+        ),
+        Valid(
+            """
+            def to_response(exc, request_id):
+                headers = {"code": "X-Request-Id", "value": request_id}
+                return {"status": 500, "body": str(exc)}, headers
+            """
+        ),
+        Valid(
+            """
+            from enum import Enum
+
+
+            class ErrorCode(str, Enum):
+                RATE_LIMITED = "RATE_LIMITED"
+                UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"
+            """,
+            path="app/errors.py",
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            class ToolError(Exception):
+                pass
+
+
+            def charge(principal, tool):
+                if principal.calls_this_minute > tool.limit:
+                    raise ToolError("RATE_LIMITED")
+            """,
+            line=7,
+            column=25,
+            end_line=7,
+            end_column=39,
+            message='raw error code "RATE_LIMITED": use a member of the error-code enum',
+        ),
+        Invalid(
+            """
+            def to_response(exc):
+                return {"error": {"code": "UPSTREAM_TIMEOUT", "message": str(exc)}}
+            """,
+            line=2,
+            column=31,
+            message='raw error code "UPSTREAM_TIMEOUT"',
+        ),
+        Invalid(
+            """
+            def should_retry(err) -> bool:
+                return err.code == "UPSTREAM_TIMEOUT"
+            """,
+            line=2,
+            column=24,
+            message='raw error code "UPSTREAM_TIMEOUT"',
+        ),
+        Invalid(
+            """
+            async def handle(payload):
+                if payload.get("error_code") in ("RATE_LIMITED",):
+                    await backoff()
+            """,
+            line=2,
+            column=38,
+            message='raw error code "RATE_LIMITED"',
+        ),
+        Invalid(
+            """
+            from app.errors import ErrorCode
+
+
+            class ToolError(Exception):
+                pass
+
+
+            def charge(principal, tool):
+                if principal.calls > tool.limit:
+                    raise ToolError("RATE_LIMITED")
+                return ErrorCode.UPSTREAM_TIMEOUT
+            """,
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+            line=10,
+            column=25,
+            message='raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED',
+            expected_fix="""
+            from app.errors import ErrorCode
+
+
+            class ToolError(Exception):
+                pass
+
+
+            def charge(principal, tool):
+                if principal.calls > tool.limit:
+                    raise ToolError(ErrorCode.RATE_LIMITED)
+                return ErrorCode.UPSTREAM_TIMEOUT
+            """,
+        ),
+        # Columns count characters: the literal follows non-ASCII text.
+        Invalid(
+            """
+            from app import errors as codes
+
+
+            class ToolError(Exception):
+                pass
+
+
+            def charge():
+                raise ToolError(message="quota dépassé", code="RATE_LIMITED")
+            """,
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+            line=9,
+            column=51,
+            end_column=65,
+            message="use ErrorCode.RATE_LIMITED",
+            expected_fix="""
+            from app import errors as codes
+
+
+            class ToolError(Exception):
+                pass
+
+
+            def charge():
+                raise ToolError(message="quota dépassé", code=codes.ErrorCode.RATE_LIMITED)
+            """,
+        ),
+        Invalid(
+            """
+            \"\"\"Doc.\"\"\"
+            import os
+
+            raise ToolError("RATE_LIMITED")
+            """,
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+            line=4,
+            column=17,
+            message="use ErrorCode.RATE_LIMITED",
+            expected_fix="""
+            \"\"\"Doc.\"\"\"
+            from app.errors import ErrorCode
+            import os
+
+            raise ToolError(ErrorCode.RATE_LIMITED)
+            """,
+            unsafe_fix=True,
+        ),
+        Invalid(
+            """
+            @dataclass
+            class A:
+                x = 1
+
+            raise ToolError("RATE_LIMITED")
+            """,
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+            line=5,
+            column=17,
+            message="use ErrorCode.RATE_LIMITED",
+            expected_fix="""
+            from app.errors import ErrorCode
+
+
+            @dataclass
+            class A:
+                x = 1
+
+            raise ToolError(ErrorCode.RATE_LIMITED)
+            """,
+            unsafe_fix=True,
+        ),
+        Invalid(
+            """
+            from __future__ import annotations
+            x = 1
+            raise ToolError("RATE_LIMITED")
+            """,
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+            line=3,
+            column=17,
+            message="use ErrorCode.RATE_LIMITED",
+            expected_fix="""
+            from __future__ import annotations
+            from app.errors import ErrorCode
+
+            x = 1
+            raise ToolError(ErrorCode.RATE_LIMITED)
+            """,
+            unsafe_fix=True,
+        ),
+        # A plain Enum's member does not compare equal to the literal it replaces.
+        Invalid(
+            """
+            from app.errors import ErrorCode
+
+
+            def is_throttled(err):
+                return err.code == "rate_limited"
+            """,
+            config=_ERRORS_CONFIG,
+            files=_PLAIN_ENUM,
+            line=5,
+            column=24,
+            message='raw error code "rate_limited": use ErrorCode.RATE_LIMITED',
+            expected_fix="""
+            from app.errors import ErrorCode
+
+
+            def is_throttled(err):
+                return err.code == ErrorCode.RATE_LIMITED
+            """,
+            unsafe_fix=True,
+        ),
+        # The enum's name is taken by something else here: no fix.
+        Invalid(
+            """
+            ErrorCode = dict
+
+
+            def fail():
+                raise ToolError("RATE_LIMITED")
+            """,
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+            line=5,
+            column=21,
+            message="use ErrorCode.RATE_LIMITED",
+        ),
+        Invalid(
+            """
+            from app.errors import ErrorCode
+
+
+            def fail():
+                raise ToolError(code="RATE_LIMTED")
+            """,
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+            line=5,
+            column=26,
+            message='error code "RATE_LIMTED" is not a member of ErrorCode (app.errors.ErrorCode)',
+        ),
+        _compared_code(_ALIASED_ENUM, "RATE_LIMITED", "RATE_LIMITED", unsafe=False),  # name and value alike
+        _compared_code(_ALIASED_ENUM, "tool_not_found", "TOOL_NOT_FOUND", unsafe=False),  # the value
+        _compared_code(_ALIASED_ENUM, "TOOL_NOT_FOUND", "TOOL_NOT_FOUND", unsafe=True),  # the name, not the value
+        _compared_code(_ALIASED_ENUM, "TIMEOUT", "TIMEOUT", unsafe=False),  # the value both aliases share
+        _compared_code(_ALIASED_ENUM, "UPSTREAM_TIMEOUT", "UPSTREAM_TIMEOUT", unsafe=True),  # an alias's name
+        _compared_code(_ALIASED_ENUM, "LEGACY_TIMEOUT", "LEGACY_TIMEOUT", unsafe=True),
+        _compared_code(_AUTO_ENUM, "NOT_FOUND", "NOT_FOUND", unsafe=True),  # auto() gives "not_found"
+        _compared_code(_INT_ENUM, "RATE_LIMITED", "RATE_LIMITED", unsafe=True),
+        _compared_code(_UNMIXED_ENUM, "RATE_LIMITED", "RATE_LIMITED", unsafe=True),
     )
 
     def __init__(self, config):

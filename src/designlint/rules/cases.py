@@ -1,0 +1,77 @@
+"""A rule's own examples, Fixit style: ``VALID`` and ``INVALID`` cases declared on the rule class.
+
+One generic test (``tests/test_rule_cases.py``) lints each case through the real engine: a
+``Valid`` case must give no finding of the rule, an ``Invalid`` one exactly one, at its range,
+with its message fragment and its fix. The ``python bad``/``python good`` examples of the rule's
+page in ``rules/`` must each be one of these cases. Plain data: nothing here runs a linter.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Mapping
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+
+def _source(text: str) -> str:
+    """A case's code as written inside a triple-quoted string: dedented, without the newline
+    after the opening quotes or the indentation before the closing ones."""
+    return textwrap.dedent(text.removeprefix("\n"))
+
+
+def _dedent_fields(case: _Case, *names: str) -> None:
+    for name in names:
+        value = getattr(case, name)
+        if isinstance(value, str):
+            object.__setattr__(case, name, _source(value))
+    object.__setattr__(case, "files", {path: _source(text) for path, text in case.files.items()})
+
+
+@dataclass(frozen=True)
+class _Case:
+    code: str
+    _: KW_ONLY
+    path: str = "example.py"  # the file the code stands for, relative to the project root
+    # ``[tool.designlint]`` keys: a TOML snippet (``'[errors]\\ncodes = "app.errors.ErrorCode"'``)
+    # or the table itself; read by the real config parser.
+    config: str | Mapping[str, Any] = ""
+    # Other modules of the project the rule may read (the error-code enum's), path -> source.
+    files: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _dedent_fields(self, "code", "config")
+
+    def config_table(self) -> dict[str, Any]:
+        """The ``[tool.designlint]`` table, for ``config.parse_table``."""
+        return tomllib.loads(self.config) if isinstance(self.config, str) else dict(self.config)
+
+
+@dataclass(frozen=True)
+class Valid(_Case):
+    """Code on which the rule must stay silent."""
+
+
+@dataclass(frozen=True)
+class Invalid(_Case):
+    """Code on which the rule must report exactly once: at ``line``/``column`` (1-based, columns
+    in characters; the end too when given), with ``message`` somewhere in its message."""
+
+    _: KW_ONLY
+    line: int
+    column: int
+    message: str
+    end_line: int | None = None
+    end_column: int | None = None
+    # The code after applying the finding's fix; None: the finding must have no fix.
+    expected_fix: str | None = None
+    unsafe_fix: bool = False  # the fix is applied only with --unsafe-fixes
+
+    def __post_init__(self) -> None:
+        _dedent_fields(self, "code", "config", "expected_fix")
