@@ -188,6 +188,24 @@ def test_summaries_of_helpers_in_the_module():
     assert sink_taints(source) == [{"fetched"}, {"fetched"}, set(), {"fetched"}, {"fetched"}, set()]
 
 
+def test_arguments_reach_the_parameters_they_bind_and_only_those():
+    source = """
+    def shout(text, suffix="!"):
+        return text.upper() + suffix
+
+    class Agent:
+        def wrap(self, text):
+            return f"<{text}>"
+
+        def run(self, parts):
+            sink(self.wrap(fetch()))
+            sink(shout(*parts, fetch()))
+            sink(shout("static", *parts, suffix=fetch()))
+    """
+    # After ``*parts`` the position of an argument is not known: it binds no parameter; a keyword still does.
+    assert sink_taints(source) == [{"fetched"}, set(), {"fetched"}]
+
+
 def test_the_via_chain_names_the_helpers():
     module = cst.parse_module(
         "def get(u):\n    return fetch(u)\n\ndef outer(u):\n    return get(u)\n\ndef main():\n    x = outer(1)\n"

@@ -10,7 +10,8 @@ import pytest
 from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import NameResolver
 from designlint.analysis.names import dotted_name as dotted
-from designlint.analysis.strings import UrlHost, is_relative_url, static_value, static_values, url_host
+from designlint.analysis.strings import static_value, static_values
+from designlint.analysis.urls import UrlHost, is_relative_url, url_host
 from designlint.engine import _BINDINGS, _SCOPES
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 import libcst as cst
 
 from designlint.analysis.names import NameResolver, dotted_name
+from designlint.analysis.summaries import ModuleFunctions, Summaries, bound_arguments
 
 # Builtins and stdlib functions whose result carries their arguments' content.
 PROPAGATING_FUNCTIONS = frozenset(
@@ -105,7 +106,6 @@ class _ParamMark:
     """Stands for "whatever the caller passed as ``name``" while a summary is computed."""
 
     name: str
-    index: int
 
 
 class TaintSpec:
@@ -150,19 +150,9 @@ class Dataflow:
         self.module = module
         self.names = names
         self.spec = spec
-        self._functions: dict[str, cst.FunctionDef] = {}
-        self._methods: dict[cst.ClassDef, dict[str, cst.FunctionDef]] = {}
-        self._class_of: dict[cst.FunctionDef, cst.ClassDef] = {}
-        for statement in module.body:
-            if isinstance(statement, cst.FunctionDef):
-                self._functions[statement.name.value] = statement
-            elif isinstance(statement, cst.ClassDef) and isinstance(statement.body, cst.IndentedBlock):
-                methods = {s.name.value: s for s in statement.body.body if isinstance(s, cst.FunctionDef)}
-                self._methods[statement] = methods
-                self._class_of.update((method, statement) for method in methods.values())
+        self.functions = ModuleFunctions(module)
         self._results: dict[cst.CSTNode | None, dict[cst.CSTNode, Taints]] = {}
-        self._summaries: dict[cst.FunctionDef, _Summary] = {}
-        self._in_progress: set[cst.FunctionDef] = set()
+        self._summaries = Summaries(self._summarise)
 
     # -- queries ---------------------------------------------------------------------
 
@@ -174,16 +164,8 @@ class Dataflow:
 
     def function(self, call: cst.Call, scope: cst.FunctionDef | None) -> cst.FunctionDef | None:
         """The function of this module a call runs: ``helper(...)``, or ``self.method(...)``
-        inside a class."""
-        func = call.func
-        if isinstance(func, cst.Name):
-            binding = self.names.lookup(func.value)
-            target = self._functions.get(func.value)
-            return target if target is not None and (binding is None or binding.node is target) else None
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
-            owner = self._class_of.get(scope) if scope is not None else None
-            return self._methods.get(owner, {}).get(func.attr.value) if owner is not None else None
-        return None
+        inside a class (see ``ModuleFunctions.called``)."""
+        return self.functions.called(call, scope, self.names)
 
     # -- analysis ---------------------------------------------------------------------
 
@@ -196,31 +178,25 @@ class Dataflow:
     def _run(self, scope: cst.FunctionDef | None) -> _Pass:
         run = _Pass(self, scope)
         self._results[scope] = run.recorded
-        self._in_progress.add(scope)
         try:
-            with self._resolver_in(scope):
+            with self._summaries.analysing(scope), self._resolver_in(scope):
                 run.start()
         except RecursionError:  # absurdly nested expressions: give up on this function
             run.recorded.clear()
             run.returns = frozenset()
-        finally:
-            self._in_progress.discard(scope)
         return run
 
     def summary(self, function: cst.FunctionDef) -> _Summary | None:
-        found = self._summaries.get(function)
-        if found is None:
-            if function in self._in_progress:
-                return None  # recursion: what is known so far is nothing
-            run = self._run(function)
-            # A parameter that is a source by its name stands for what the caller passes:
-            # the caller's argument carries its own taints through the parameter's mark.
-            returns = frozenset(
-                t for t in run.returns if not (isinstance(t, Taint) and t.origin in run.parameter_origins)
-            )
-            found = _Summary(returns)
-            self._summaries[function] = found
-        return found
+        """What ``function`` returns; None while it is being analysed (recursion)."""
+        return self._summaries.of(function)
+
+    def _summarise(self, function: cst.FunctionDef) -> _Summary:
+        run = self._run(function)
+        # A parameter that is a source by its name stands for what the caller passes:
+        # the caller's argument carries its own taints through the parameter's mark.
+        return _Summary(
+            frozenset(t for t in run.returns if not (isinstance(t, Taint) and t.origin in run.parameter_origins))
+        )
 
     @contextmanager
     def _resolver_in(self, scope: cst.FunctionDef | None) -> Iterator[None]:
@@ -255,10 +231,9 @@ class _Pass:
             self.block(self.flow.module.body)
             return
         params = scope.params
-        ordered = [*params.posonly_params, *params.params]
-        for index, param in enumerate([*ordered, *params.kwonly_params]):
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             name = param.name.value
-            marks: set = {_ParamMark(name, index if index < len(ordered) else -1)}
+            marks: set = {_ParamMark(name)}
             kind = self.spec.parameter_source(param)
             if kind:
                 marks.add(Taint(kind, param.name))
@@ -515,19 +490,14 @@ class _Pass:
         summary = self.flow.summary(function)
         if summary is None:
             return frozenset()
-        method = isinstance(call.func, cst.Attribute)  # self.m(a) binds a to the second parameter
+        passed = dict(zip(call.args, args))
+        bound = bound_arguments(function, call)
         out: set = set()
         for item in summary.returns:
             if isinstance(item, Taint):
                 out.add(replace(item, via=(function.name.value, *item.via)))
-                continue
-            for arg, taints in zip(call.args, args):
-                if arg.keyword is not None and arg.keyword.value == item.name:
-                    out |= taints
-            positional = [t for arg, t in zip(call.args, args) if arg.keyword is None and not arg.star]
-            index = item.index - 1 if method else item.index
-            if 0 <= index < len(positional):
-                out |= positional[index]
+            elif item.name in bound:
+                out |= passed[bound[item.name]]
         return frozenset(out)
 
 

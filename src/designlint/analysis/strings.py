@@ -1,4 +1,6 @@
-"""Static string values of expressions, and the hosts of URLs among them."""
+"""Static string values of expressions: literals, and what names, f-strings, concatenation,
+formatting and helpers make of them, as far as they are known (the URLs among them are read
+by ``urls``)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from urllib.parse import urljoin
 
 import libcst as cst
 
-from designlint.analysis.names import dotted_name, last_name, target_names
+from designlint.analysis.names import dotted_name, last_name
+from designlint.analysis.summaries import local_values, returned_values
+from designlint.analysis.urls import is_absolute_url, url_origin
 
 if TYPE_CHECKING:
     from designlint.analysis.names import Binding, NameResolver
@@ -48,11 +52,8 @@ def literal_string(node: cst.CSTNode) -> str | None:
 
 _UNKNOWN_DEPTH = 12  # how many names deep a value is followed before it counts as unknown
 _PERCENT_FIELD = re.compile(r"%(?:\((?P<key>\w+)\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?(?P<kind>[sdifrauxXeEgGc%])")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_HOST_END = re.compile(r"[/?#]")
 # Calls whose result spells the same URL as their one argument.
 _SAME_TEXT = frozenset({"str", "builtins.str", "yarl.URL", "httpx.URL", "httpx2.URL"})
-_PATH_NAME = re.compile(r"_*(?:\w+_)?(?:path|route)")
 _MAX_ELEMENTS = 32  # a longer literal sequence a loop runs over is judged as a whole, not element by element
 # The way into a value (see _Evaluator._part): a tuple or list index, a dict key, or None for
 # each element of a sequence in turn.
@@ -283,12 +284,10 @@ class _Evaluator:
         tuple). Its own parameters and locals assigned more than once are unknown; everything
         else is read at module level. Several returns agree when they name the same scheme and
         host."""
-        returns = [
-            node.value for node in _own_nodes(function.body) if isinstance(node, cst.Return) and node.value is not None
-        ]
+        returns = returned_values(function)
         if not returns:
             return unknown(stands_for)
-        saved, self.locals = self.locals, _local_names(function)
+        saved, self.locals = self.locals, local_values(function)
         try:
             values = [self._part(returned, path, stands_for, depth - 1) for returned in returns]
         finally:
@@ -377,7 +376,7 @@ class _Evaluator:
         base, relative = (self.value(a.value, depth - 1) for a in node.args[:2])
         if base.complete and relative.complete:
             return StaticValue((urljoin(base.value, relative.value),))
-        if relative.prefix.startswith("//") or _SCHEME.match(relative.prefix):
+        if is_absolute_url(relative):
             return relative  # an absolute second argument replaces the base
         origin = url_origin(base)
         if origin is None:
@@ -426,149 +425,5 @@ def _parts_readable(name: str, value: cst.CSTNode, path: Path) -> bool:
     return not path or not isinstance(value, (cst.List, cst.Set)) or name.rpartition(".")[2].isupper()
 
 
-def _local_names(function: cst.FunctionDef) -> dict[str, cst.BaseExpression | None]:
-    """A function's parameters and locals: the value of a local assigned once, else None."""
-    params = function.params
-    names: dict[str, cst.BaseExpression | None] = {
-        p.name.value: None for p in (*params.posonly_params, *params.params, *params.kwonly_params)
-    }
-    names.update((p.name.value, None) for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param))
-    for node in _own_nodes(function.body):
-        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            name = node.targets[0].target.value
-            names[name] = node.value if name not in names else None
-        else:
-            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else []
-            if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For)):
-                targets.append(node.target)
-            for target in targets:
-                for name in target_names(target):
-                    names[name] = None
-    return names
-
-
-def _own_nodes(root: cst.CSTNode):
-    """The nodes under ``root``, not descending into nested functions, classes or lambdas."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(
-            child for child in node.children if not isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
-        )
-
-
 def _is_property(function: cst.FunctionDef) -> bool:
     return any(last_name(d.decorator) in ("property", "cached_property") for d in function.decorators)
-
-
-# -- URLs ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UrlHost:
-    """The host a URL names: exactly (``api.example.com``), or by a known suffix only
-    (``https://{region}.example.net/`` -> ``example.net`` with ``exact=False``)."""
-
-    host: str
-    exact: bool = True
-    port: int | None = None
-
-    def __str__(self) -> str:
-        name = self.host if self.exact else f"*.{self.host}"
-        return f"{name}:{self.port}" if self.port is not None else name
-
-
-def url_origin(value: StaticValue) -> str | None:
-    """``scheme://host[:port]`` when the known prefix spells it out completely, else None."""
-    prefix = value.prefix
-    match = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*", prefix)
-    if match is None or (match.end() == len(prefix) and not value.complete):
-        return None
-    return match.group(0)
-
-
-def is_absolute_url(value: StaticValue) -> bool:
-    """The known prefix starts with a scheme (``https:``) or ``//``."""
-    return bool(_SCHEME.match(value.prefix)) or value.prefix.startswith("//")
-
-
-def is_relative_url(value: StaticValue) -> bool:
-    """Known to be a path (``/v1/items``, ``items/{id}``): no scheme and no ``//`` host, and not
-    possibly the start of one (``"http" + rest`` is not known to be relative)."""
-    prefix = value.prefix
-    if not prefix or is_absolute_url(value):
-        return False
-    could_be_scheme = re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", prefix) or prefix == "/"
-    return value.complete or not could_be_scheme
-
-
-def url_host(value: StaticValue) -> UrlHost | None:
-    """The host of an absolute URL, when it is known (exactly or by its suffix)."""
-    prefix = value.prefix
-    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", prefix)
-    if scheme is None:
-        return None
-    rest = StaticValue((prefix[scheme.end() :], *value.parts[_leading_known(value) :]))
-    return host_of(rest)
-
-
-def host_of(value: StaticValue) -> UrlHost | None:
-    """The host of ``host[:port][/path]`` (what follows ``scheme://``, or an http.client host)."""
-    authority: list[str | cst.CSTNode] = []
-    for part in value.parts:
-        end = _HOST_END.search(part) if isinstance(part, str) else None
-        if end is not None:
-            authority.append(part[: end.start()])
-            break
-        if not isinstance(part, str) and authority and _names_a_path(part):
-            break  # f"https://github.com{path}": a piece named as a path starts the path
-        authority.append(part)
-    else:
-        if not value.parts or not isinstance(value.parts[-1], str):
-            return None  # the host may go on in the unknown tail
-    if all(isinstance(part, str) for part in authority):
-        return _parse_authority("".join(authority))  # type: ignore[arg-type]
-    tail = authority[-1]
-    return _suffix_host(tail) if isinstance(tail, str) else None
-
-
-def _names_a_path(node: cst.CSTNode) -> bool:
-    name = last_name(node).lower()
-    return bool(_PATH_NAME.fullmatch(name))
-
-
-def _suffix_host(tail: str) -> UrlHost | None:
-    """``.example.net`` after an unknown piece: the host is some subdomain of example.net."""
-    parsed = _parse_authority(tail.lstrip("."))
-    if not tail.startswith(".") or parsed is None or "." not in parsed.host:
-        return None
-    return UrlHost(parsed.host, exact=False, port=parsed.port)
-
-
-def _parse_authority(authority: str) -> UrlHost | None:
-    host = authority.rpartition("@")[2]
-    port = None
-    if host.startswith("["):  # [::1]:8080
-        close = host.find("]")
-        host, after = host[1:close], host[close + 1 :]
-        if after.startswith(":") and after[1:].isdigit():
-            port = int(after[1:])
-    elif ":" in host:
-        host, _, port_text = host.partition(":")
-        if not port_text.isdigit():
-            return None
-        port = int(port_text)
-    host = host.lower().rstrip(".")
-    if not host or not re.fullmatch(r"[a-z0-9_.:-]+", host):
-        return None
-    return UrlHost(host, True, port)
-
-
-def _leading_known(value: StaticValue) -> int:
-    count = 0
-    for part in value.parts:
-        if not isinstance(part, str):
-            break
-        count += 1
-    return count

@@ -17,6 +17,7 @@ from designlint.analysis.inference import FileInference
 from designlint.analysis.modules import module_glob_matches, module_parts
 from designlint.analysis.names import Binding, dotted_name, last_name
 from designlint.analysis.strings import literal_string
+from designlint.analysis.summaries import ModuleFunctions
 from designlint.options import DOTTED_NAME, MODULE_GLOB, ListOf, option, options_table
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
@@ -427,8 +428,6 @@ class _ClassFacts:
     """A class of an adapter module: which attributes hold framework objects, and the returns of
     its methods that can only be judged once all its methods have been read."""
 
-    name: str
-    public: bool
     framework_attrs: dict[str, str] = field(default_factory=dict)  # attribute -> framework qualname
     deferred: list[tuple[cst.CSTNode, _Function, str, cst.BaseExpression]] = field(default_factory=list)
 
@@ -722,13 +721,13 @@ class FrameworkTypeLeak(_BoundaryRule):
         self.classes: list[_ClassFacts] = []
         self.functions: list[_Function | None] = []  # for each enclosing def: its summary, or None
         self.summaries: dict[str, _Function] = {}
+        self.module_functions = ModuleFunctions(self.context.module)
 
     # -- where the boundary is ---------------------------------------------------------
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         top_level = not self.functions and not self.classes
-        facts = _ClassFacts(node.name.value, public=top_level and not node.name.value.startswith("_"))
-        self.classes.append(facts)
+        self.classes.append(_ClassFacts())
         if self.place.in_adapter and top_level:
             for statement in node.body.body:  # fields: ``client: OpenAI`` or ``client = OpenAI()``
                 for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
@@ -749,7 +748,9 @@ class FrameworkTypeLeak(_BoundaryRule):
                 self._found_return(return_node, function, f"`self.{attr}`, a `{qualname}`")
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        function = self._summarised(node)
+        # Module-level functions and methods of module-level classes have summaries; nested ones do not.
+        known = self.module_functions.get(node) if self.place.in_adapter else None
+        function = _Function(known.label, known.public) if known is not None else None
         self.functions.append(function)
         if function is None:
             return
@@ -789,19 +790,6 @@ class FrameworkTypeLeak(_BoundaryRule):
                     )
         finally:
             inference.close()
-
-    def _summarised(self, node: cst.FunctionDef) -> _Function | None:
-        """A summary for a module-level function or a method of a module-level class; public unless
-        it or its class is private (``_name``; dunder methods are public)."""
-        if not self.place.in_adapter or self.functions:
-            return None
-        name = node.name.value
-        private = name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
-        if not self.classes:
-            return _Function(name, public=not private)
-        if len(self.classes) == 1:
-            return _Function(f"{self.classes[0].name}.{name}", public=self.classes[0].public and not private)
-        return None
 
     # -- annotations -------------------------------------------------------------------
 

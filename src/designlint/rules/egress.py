@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from designlint.analysis.clients import HTTP_CALLS, HTTP_CLIENTS, HTTP_PACKAGES, HTTP_WORDS, HttpCall, canonical
 from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import dotted_name
-from designlint.analysis.strings import StaticValue, UrlHost, host_of, is_relative_url, static_values, url_host
+from designlint.analysis.strings import StaticValue, static_values
+from designlint.analysis.urls import UrlHost, host_of, is_relative_url, url_host
 from designlint.options import DOTTED_NAME, HOST, ListOf, option, options_table
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
@@ -31,76 +33,11 @@ class EgressOptions:
     guards: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    """Where an HTTP API takes its destination: a positional index and/or a keyword."""
-
-    position: int | None
-    keyword: str | None
-    host_only: bool = False  # http.client: the argument is a host, not a URL
-
-
-_URL_FIRST = Endpoint(0, "url")
-_URL_SECOND = Endpoint(1, "url")
-_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
-
-
-def _client_api() -> dict[str, Endpoint]:
-    api: dict[str, Endpoint] = {}
-    for module in ("requests", "requests.Session", "httpx", "httpx.Client", "httpx.AsyncClient"):
-        api.update({f"{module}.{verb}": _URL_FIRST for verb in _VERBS})
-        api[f"{module}.request"] = _URL_SECOND
-    for module in ("httpx", "httpx.Client", "httpx.AsyncClient"):
-        api[f"{module}.stream"] = _URL_SECOND
-    api.update({f"aiohttp.ClientSession.{verb}": _URL_FIRST for verb in _VERBS})
-    api["aiohttp.ClientSession.ws_connect"] = _URL_FIRST
-    api["aiohttp.ClientSession.request"] = _URL_SECOND
-    api["aiohttp.request"] = _URL_SECOND
-    api["urllib.request.urlopen"] = _URL_FIRST
-    api["urllib.request.Request"] = _URL_FIRST
-    api["http.client.HTTPConnection"] = Endpoint(0, "host", host_only=True)
-    api["http.client.HTTPSConnection"] = Endpoint(0, "host", host_only=True)
-    for manager in ("urllib3.PoolManager", "urllib3.ProxyManager", "urllib3"):
-        api[f"{manager}.request"] = Endpoint(1, "url")
-    api["urllib3.PoolManager.urlopen"] = Endpoint(1, "url")
-    for module in ("websockets", "websockets.client", "websockets.asyncio.client", "websockets.sync.client"):
-        api[f"{module}.connect"] = Endpoint(0, "uri")
-    return api
-
-
-CLIENT_API = _client_api()
-# Clients that take a base URL where they are made; relative paths on them add no host.
-# (The value is base_url's position: httpx takes it by keyword only.)
-BASE_URL_CLIENTS: dict[str, int | None] = {"httpx.Client": None, "httpx.AsyncClient": None, "aiohttp.ClientSession": 0}
-# Other spellings of the same classes and modules.
-ALIASES = {
-    "httpx2": "httpx",
-    "requests.session": "requests.Session",
-    "requests.sessions.Session": "requests.Session",
-    "requests.api": "requests",
-    "aiohttp.client.ClientSession": "aiohttp.ClientSession",
-    "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
-    "urllib2.urlopen": "urllib.request.urlopen",
-}
 LOOPBACK = re.compile(r"localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0")
 # Guards recognised by name when [tool.designlint.egress] guards is not set.
 DEFAULT_GUARD = re.compile(
     r"(?:validate|check|ensure|require|assert|verify|guard)_\w*(?:url|host|egress|allowed|domain)\w*|is_(?:allowed|safe)_\w*"
 )
-
-
-# The top-level packages of every client above, under any spelling: a file that imports none of
-# them has no client to call (names are resolved from the file's own imports).
-CLIENT_PACKAGES = frozenset(name.split(".")[0] for name in (*CLIENT_API, *BASE_URL_CLIENTS, *ALIASES))
-# No word boundaries: Python's re is three times slower on a leading ``\b``.
-CLIENT_WORDS = re.compile(r"requests|httpx|aiohttp|urllib|websockets|http\b(?!s?:)")  # not "http://"
-
-
-def canonical(qualname: str) -> str:
-    for alias, name in ALIASES.items():
-        if qualname == alias or qualname.startswith(alias + "."):
-            return name + qualname[len(alias) :]
-    return qualname
 
 
 def host_allowed(host: UrlHost, allow: tuple[str, ...]) -> bool:
@@ -130,28 +67,28 @@ class _EgressRule(Rule):
     def could_fire(self, file: FileFacts) -> bool:
         # Not a text prefilter: a client's own package (``requests/api.py``) calls its functions
         # without naming the package. Anywhere else a client is imported by name.
-        if (file.module_name or "").split(".")[0] in CLIENT_PACKAGES:
+        if (file.module_name or "").split(".")[0] in HTTP_PACKAGES:
             return True
-        if not CLIENT_WORDS.search(file.text):
+        if not HTTP_WORDS.search(file.text):
             return False
-        return file.imports is None or any(module.split(".")[0] in CLIENT_PACKAGES for module in file.imports)
+        return file.imports is None or any(module.split(".")[0] in HTTP_PACKAGES for module in file.imports)
 
     def visit_Call(self, node: cst.Call) -> None:
         qualname = self.context.names.qualify(node.func)
         if qualname is None:
             return
         qualname = canonical(qualname)
-        endpoint = CLIENT_API.get(qualname)
-        if endpoint is not None:
-            argument = _argument(node, endpoint.position, endpoint.keyword)
-            if argument is None or self._sent_on_request_object(qualname, argument):
+        call = HTTP_CALLS.get(qualname)
+        if call is not None and call.destination is not None:
+            argument = call.destination.of(node)
+            if argument is None or self._sent_on_request_object(call, argument):
                 return
             # Each URL a loop over a literal sequence sends to (``for url in URLS``) is checked.
             for value in static_values(argument, self.context.names):
-                if endpoint.host_only or not self._names_only_a_path(node, value):
-                    self.check(argument, value, qualname, endpoint.host_only)
-        elif qualname in BASE_URL_CLIENTS:
-            base_url = _argument(node, BASE_URL_CLIENTS[qualname], "base_url")
+                if call.host_only or not self._names_only_a_path(node, value):
+                    self.check(argument, value, qualname, call.host_only)
+        elif (client := HTTP_CLIENTS.get(qualname)) is not None and client.base_url is not None:
+            base_url = client.base_url.of(node)
             if base_url is not None:
                 for value in static_values(base_url, self.context.names):
                     self.check(base_url, value, qualname, host_only=False)
@@ -160,9 +97,9 @@ class _EgressRule(Rule):
         """Report on the destination ``argument`` (whose static value is ``value``) of a call to ``api``."""
         raise NotImplementedError
 
-    def _sent_on_request_object(self, api: str, argument: cst.CSTNode) -> bool:
+    def _sent_on_request_object(self, call: HttpCall, argument: cst.CSTNode) -> bool:
         """``urlopen(req)`` with ``req = Request(url)``: the URL was checked at ``Request``."""
-        if api != "urllib.request.urlopen":
+        if call.request_class is None:
             return False
         made_by = argument.func if isinstance(argument, cst.Call) else None
         names = self.context.names
@@ -170,7 +107,7 @@ class _EgressRule(Rule):
         binding = names.binding_of(argument)
         if binding is not None and binding.kind == "instance":
             qualname = binding.qualname
-        return canonical(qualname or "") == "urllib.request.Request"
+        return canonical(qualname or "") == call.request_class
 
     def _names_only_a_path(self, call: cst.Call, value: StaticValue) -> bool:
         """A relative URL, or a dynamic one on a client made with a ``base_url``: it adds a path, not a host."""
@@ -183,8 +120,8 @@ class _EgressRule(Rule):
         made = binding.node if binding is not None and binding.kind == "instance" else receiver
         if not isinstance(made, cst.Call):
             return False
-        client = canonical(self.context.names.qualify(made.func) or "")
-        return client in BASE_URL_CLIENTS and _argument(made, BASE_URL_CLIENTS[client], "base_url") is not None
+        client = HTTP_CLIENTS.get(canonical(self.context.names.qualify(made.func) or ""))
+        return client is not None and client.base_url is not None and client.base_url.of(made) is not None
 
 
 _ALLOWLIST = """
@@ -624,15 +561,3 @@ class EgressUnguardedUrl(_EgressRule):
             return self.context.names.function_matches(call.func, guards)
         callee = dotted_name(call.func)
         return callee is not None and DEFAULT_GUARD.fullmatch(callee.rpartition(".")[2]) is not None
-
-
-def _argument(call: cst.Call, position: int | None, keyword: str | None) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    positional = [arg for arg in call.args if arg.keyword is None]
-    if any(arg.star for arg in positional[: (position or 0) + 1]):
-        return None  # *args: the position is not known
-    if position is not None and position < len(positional):
-        return positional[position].value
-    return None

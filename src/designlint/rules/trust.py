@@ -8,11 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
-import libcst.matchers as m
 
+from designlint.analysis.clients import is_model_call, response_call
 from designlint.analysis.dataflow import Dataflow, Taint, TaintSpec
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
+from designlint.analysis.summaries import bound_arguments, keywords_passed
 from designlint.options import DOTTED_NAME, ListOf, option, options_table
 from designlint.rules.base import AllOf, Rule
 from designlint.rules.cases import Invalid, Valid
@@ -32,10 +33,6 @@ TOOL_OUTPUT = "tool output"
 USER_INPUT = "user input"
 FILE_CONTENTS = "file contents"
 
-HTTP_LIBRARIES = ("requests", "httpx", "aiohttp", "urllib3", "urllib.request")
-HTTP_CALLS = frozenset(
-    {"get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "urlopen", "fetch"}
-)
 RETRIEVAL_METHODS = frozenset(
     {
         "similarity_search",
@@ -115,7 +112,7 @@ class UntrustedSpec(TaintSpec):
         last = node.func.attr.value if isinstance(node.func, cst.Attribute) else callee.rsplit(".", 1)[-1]
         if rule.matches(node.func, rule.options.sources):
             return f"`{last}()` result"
-        if qualname and qualname.startswith(HTTP_LIBRARIES) and last in HTTP_CALLS:
+        if response_call(qualname):
             return HTTP_BODY
         retrieved_content = last == "get_content" and any(
             a.keyword is not None and a.keyword.value == "metadata_mode" for a in node.args
@@ -496,6 +493,43 @@ class UntrustedContentInPrompt(Rule):
         Invalid(
             _FENCED, path=_AGENT, line=5, column=60, message="tool output from line 4 enters the instructions untagged"
         ),
+        # A header mapping of the requests package is not a response (its get() sends nothing);
+        # urllib2's urlopen, the old spelling of urllib.request's, is one.
+        Invalid(
+            """
+            import urllib2
+            from requests.structures import CaseInsensitiveDict
+
+            def ask(client, raw_headers, url):
+                headers = CaseInsensitiveDict(raw_headers)
+                agent = headers.get("User-Agent")
+                page = urllib2.urlopen(url).read()
+                client.messages.create(model="m", system=f"Agent: {agent}", messages=[])
+                return client.messages.create(model="m", system=f"Page: {page}", messages=[])
+            """,
+            line=9,
+            column=53,
+            message="HTTP response body from line 7 enters the system prompt untagged",
+        ),
+        # A helper defined under a module-level try (a fallback import) is followed.
+        Invalid(
+            """
+            import requests
+
+            try:
+                from fastfetch import fetch_text
+            except ImportError:
+                def fetch_text(url):
+                    return requests.get(url).text
+
+            def summarize(client, url):
+                page = fetch_text(url)
+                return client.messages.create(model="m", system=f"Summarize: {page}", messages=[])
+            """,
+            line=11,
+            column=53,
+            message="HTTP response body from line 7 (returned by `fetch_text()`) enters the system prompt untagged",
+        ),
     )
 
     def __init__(self, config):
@@ -557,7 +591,9 @@ class UntrustedContentInPrompt(Rule):
             if arg.keyword is not None and arg.keyword.value in PROMPT_KEYWORDS:
                 keyword = arg.keyword.value
                 self._check(arg.value, PROMPT_KEYWORDS[keyword], system=keyword in SYSTEM_KEYWORDS)
-            elif arg.keyword is not None and arg.keyword.value == "input" and _is_model_call(node):
+            elif (
+                arg.keyword is not None and arg.keyword.value == "input" and is_model_call(dotted_name(node.func) or "")
+            ):
                 self._check(arg.value, "the model input")
         self._check_project_call(node)
 
@@ -568,18 +604,14 @@ class UntrustedContentInPrompt(Rule):
         function = self.flow.function(node, scope) if scope is not False else None
         if function is None:
             return
-        params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
-        if isinstance(node.func, cst.Attribute):
-            params = params[1:]  # self
-        for index, arg in enumerate(node.args):
-            keyword = params[index] if arg.keyword is None and not arg.star and index < len(params) else None
-            if keyword in PROMPT_PARAMETERS:
+        for param, arg in bound_arguments(function, node).items():
+            if arg.keyword is None and param in PROMPT_PARAMETERS:
                 # A parameter called messages is a prompt only where the function hands it to one.
-                confirm = (lambda: _passes_to_prompt(function, "messages")) if keyword == "messages" else None
+                confirm = (lambda: _passes_to_prompt(function, "messages")) if param == "messages" else None
                 self._check(
                     arg.value,
-                    f"parameter `{keyword}` of `{function.name.value}()`",
-                    system=keyword in SYSTEM_KEYWORDS,
+                    f"parameter `{param}` of `{function.name.value}()`",
+                    system=param in SYSTEM_KEYWORDS,
                     confirm=confirm,
                 )
 
@@ -649,13 +681,4 @@ class UntrustedContentInPrompt(Rule):
 
 def _passes_to_prompt(function: cst.FunctionDef, param: str) -> bool:
     """Whether ``function`` passes its parameter ``param`` on as a prompt keyword (``messages=messages``)."""
-    keyword = m.Name(m.MatchIfTrue(lambda name: name in PROMPT_KEYWORDS))
-    return bool(m.findall(function, m.Arg(keyword=keyword, value=m.Name(param))))
-
-
-def _is_model_call(call: cst.Call) -> bool:
-    """``client.responses.create(input=...)``, ``chain.invoke(input=...)``: model inputs, not
-    ``subprocess.run(input=...)``."""
-    name = dotted_name(call.func) or ""
-    parts = name.split(".")
-    return "responses" in parts or parts[-1] in ("invoke", "ainvoke", "stream", "astream", "generate", "agenerate")
+    return bool(PROMPT_PARAMETERS & keywords_passed(function, param))
