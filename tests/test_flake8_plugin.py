@@ -156,3 +156,16 @@ def test_a_broken_configuration_is_one_clear_line(project):
     assert result.returncode == 1
     assert "pyproject.toml:2: `tool.designlint.select`: unknown rule code or prefix 'XX1'" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_message_quoting_hostile_code_stays_one_printable_line(tmp_path):
+    (tmp_path / "fetch.py").write_text(
+        'import requests\n\n\ndef fetch(lookup):\n    requests.get(lookup("""\n::error title=pwned::fake\x1b]0;t\x07"""))\n',
+        encoding="utf-8",
+    )
+    result = flake8(tmp_path, "--select", "DL", "fetch.py")
+    assert result.returncode == 1
+    ((path, row, col, code, message),) = findings(result.stdout)
+    assert (path, row, col, code) == ("fetch.py", 5, 18, "DL202")
+    assert '`lookup("""\\n::error title=pwned::fake\\x1b...`' in message
+    assert "\x1b" not in result.stdout

@@ -4,10 +4,13 @@ SARIF report validated against the official OASIS SARIF 2.1.0 schema."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import pytest
 from projects import configured_project
@@ -15,6 +18,7 @@ from projects import configured_project
 from designlint.catalogue import load_catalogue
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
 from designlint.reporters import ReportContext, reporters
+from designlint.reporters.escape import printable
 from designlint.reporters.github import escape_data, escape_property
 from designlint.runner import Options, lint_paths
 
@@ -122,7 +126,7 @@ def _unescape(text: str) -> str:
 
 def test_github_annotation_round_trips_hostile_paths_and_messages(context, tmp_path):
     odd = tmp_path / "we,ird:dir" / "100%.py"
-    d = diagnostic(str(odd), message="first line\nsecond: 50%, done\r")
+    d = diagnostic(str(odd), message="first line\nsecond: 50%, done\r ::warning::x")
     output = reporters()["github"]([d], context)
     assert output.count("\n") == 1, "an annotation must stay on one line"
     command, properties, message = _parse_workflow_command(output.rstrip("\n"))
@@ -135,7 +139,8 @@ def test_github_annotation_round_trips_hostile_paths_and_messages(context, tmp_p
         "endColumn": "10",
         "title": "designlint (DL501 raw-string-error-code)",
     }
-    assert message == "DL501 first line\nsecond: 50%, done\r"
+    # Printable first: the annotation shows the line break as an escape, not a second line.
+    assert message == "DL501 first line\\nsecond: 50%, done\\r ::warning::x"
 
 
 # --- SARIF ----------------------------------------------------------------------------
@@ -283,3 +288,158 @@ def test_sarif_relative_uris_are_percent_encoded(tmp_path, sarif_validator):
     # A bare "a:b/..." would read as a URI with the scheme "a".
     assert artifact == {"uri": "a%3Ab/c%20d%25%C3%A9.py", "uriBaseId": "%SRCROOT%"}
     assert _schema_errors(sarif_validator, log) == []
+
+
+# --- hostile text: messages quote the linted code, paths come from the file system ------
+
+# What a string literal or a file name can hold that a terminal or a CI log acts on.
+HOSTILE = {
+    "CSI erase": "\x1b[2J\x1b[1A",
+    "OSC title": "\x1b]0;pwned\x07",
+    "CR": "shown\rhidden",
+    "LF": "x\n::error title=pwned::fake",
+    "U+2028": "a\u2028b",
+    "U+2029": "a\u2029b",
+    "bidi override": "\u202etxt.exe",
+    "NUL": "a\x00b",
+    "DEL": "a\x7fb",
+    "C1 CSI": "a\x9b2Jb",
+    "legacy workflow command": "x ##[error]pwned",
+}
+RAW_CONTROLS = "\x1b\x07\r\u2028\u2029\u202e\x00\x7f\x9b"
+NOT_UTF8 = os.fsdecode(b"\xff\xfe")  # bytes a file name may hold, as Python decodes them
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("\x1b[2J", "\\x1b[2J"),
+        ("\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07"),
+        ("a\rb", "a\\rb"),
+        ("a\nb", "a\\nb"),
+        ("a\tb", "a\\tb"),
+        ("\u2028\u2029", "\\u2028\\u2029"),
+        ("\u202eabc\u2066", "\\u202eabc\\u2066"),
+        ("zero\u200bwidth", "zero\\u200bwidth"),
+        ("\x00", "\\x00"),
+        ("\x7f", "\\x7f"),
+        ("\x9b", "\\x9b"),
+        (NOT_UTF8 + ".py", "\\xff\\xfe.py"),
+        ("\ud800", "\\ud800"),
+        ("x ##[error]pwned", "x ##\\x5berror]pwned"),
+        ("###[", "###\\x5b"),
+        ("::error title=pwned::fake", "\\x3a:error title=pwned::fake"),
+        ("  ::warning::x", "  \\x3a:warning::x"),
+    ],
+)
+def test_printable_shows_controls_separators_and_workflow_commands_as_escapes(text, shown):
+    assert printable(text) == shown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "café résumé",
+        "数据/ツール.py",
+        "👩\u200d💻 and نامه\u200cها",  # the joiners emoji and scripts need
+        "e\u0301\u00a0\u3000",  # a combining accent, no-break and ideographic spaces
+        "a::b, C:\\dir, ## [x], #[x]",
+        "",
+    ],
+)
+def test_printable_keeps_ordinary_text(text):
+    assert printable(text) == text
+
+
+def hostile_diagnostics(tmp_path: Path) -> list[Diagnostic]:
+    """One finding per hostile string, in its message, its fix's message and its file's name."""
+    return [
+        diagnostic(
+            str(tmp_path / "src" / f"{name.replace(' ', '_')}{text}{NOT_UTF8}.py"),
+            message=f'raw error code "{text}" and 数据',
+            fix=Fix(f"Replace {text}", SAFE_FIX.edits),
+        )
+        for name, text in HOSTILE.items()
+    ]
+
+
+@pytest.fixture
+def hostile_context(tmp_path) -> ReportContext:
+    """The reported line of every file (for ``full``) quotes the hostile strings too."""
+    return ReportContext(cwd=tmp_path, read_lines=lambda path: ["", "", f'    raise E("{"".join(HOSTILE.values())}")'])
+
+
+@pytest.mark.parametrize("output_format", sorted(reporters()))
+def test_no_format_prints_what_a_terminal_or_ci_log_would_act_on(output_format, hostile_context, tmp_path):
+    diagnostics = hostile_diagnostics(tmp_path)
+    output = reporters()[output_format](diagnostics, hostile_context)
+    output.encode("utf-8")  # writable as UTF-8: no lone surrogate
+    assert [char for char in RAW_CONTROLS if char in output] == []
+    assert "##[" not in output
+    lines = output.splitlines()
+    assert "\n".join(lines) + "\n" == output, "LF is the only line break"
+    leading_commands = [line for line in lines if line.lstrip().startswith("::")]
+    if output_format == "github":
+        assert len(lines) == len(leading_commands) == len(diagnostics)
+        assert all(line.startswith("::error file=src/") for line in lines)
+    else:
+        assert leading_commands == []
+    if output_format in ("concise", "full"):
+        assert "数据" in output, "ordinary Unicode is printed as it is"
+        assert '"x\\n::error title=pwned::fake"' in output and "\\x1b]0;pwned\\x07" in output
+        assert "src/CR" + "shown\\rhidden" + "\\xff\\xfe.py:3:5: DL501" in output
+
+
+@pytest.mark.parametrize("output_format", ["json", "json-lines"])
+def test_json_formats_escape_in_the_encoding_and_decode_to_the_original(output_format, hostile_context, tmp_path):
+    diagnostics = hostile_diagnostics(tmp_path)
+    output = reporters()[output_format](diagnostics, hostile_context)
+    assert "\\udcff\\udcfe.py" in output and "\\u2028" in output and "\\u202e" in output and "##\\u005b" in output
+    assert "数据" in output, "non-ASCII text is not escaped for nothing"
+    if output_format == "json":
+        records = json.loads(output)
+    else:
+        records = [json.loads(line) for line in output.splitlines()]
+    assert len(records) == len(diagnostics)
+    for record, d in zip(records, diagnostics):
+        assert record["filename"] == d.path and os.fsencode(record["filename"]).endswith(b"\xff\xfe.py")
+        assert record["message"] == d.message
+        assert record["fix"]["message"] == d.fix.message
+
+
+def test_sarif_of_hostile_names_and_messages(hostile_context, tmp_path, sarif_validator):
+    diagnostics = hostile_diagnostics(tmp_path)
+    output = reporters()["sarif"](diagnostics, hostile_context)
+    log = json.loads(output)
+    assert _schema_errors(sarif_validator, log) == []
+    results = log["runs"][0]["results"]
+    assert [r["message"]["text"] for r in results] == [d.message for d in diagnostics]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
+    # Percent-encoded bytes of the name: a URI that resolves to the file, UTF-8 or not.
+    assert uris[list(HOSTILE).index("LF")] == "src/LFx%0A%3A%3Aerror%20title%3Dpwned%3A%3Afake%FF%FE.py"
+    assert uris[list(HOSTILE).index("bidi override")] == "src/bidi_override%E2%80%AEtxt.exe%FF%FE.py"
+    for uri, d in zip(uris, diagnostics):
+        assert re.fullmatch(r"[A-Za-z0-9%/._~-]+", uri), uri
+        assert tmp_path / os.fsdecode(unquote_to_bytes(uri)) == Path(d.path)
+
+
+def test_sarif_absolute_uri_of_a_name_that_is_not_utf8(tmp_path, sarif_validator):
+    outside = tmp_path / "elsewhere" / f"x{NOT_UTF8}.py"
+    log = json.loads(reporters()["sarif"]([diagnostic(str(outside))], ReportContext(cwd=tmp_path / "work")))
+    artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": (tmp_path / "elsewhere").as_uri() + "/x%FF%FE.py"}
+    assert _schema_errors(sarif_validator, log) == []
+
+
+def test_full_places_the_caret_under_the_shown_text(tmp_path):
+    path = str(tmp_path / "a.py")
+    line = '\traise E("\x1b[2J", "X_Y", "数据")'
+    context = ReportContext(cwd=tmp_path, read_lines=lambda _: [line])
+    after_escape = diagnostic(path, row=1, column=line.index('"X_Y"') + 1)  # columns count characters
+    on_escape = diagnostic(path, row=1, column=line.index('"\x1b') + 1)
+    on_escape = replace(on_escape, end=Position(1, on_escape.start.column + len('"\x1b[2J"')))
+    for d, underlined in ((after_escape, '"X_Y"'), (on_escape, '"\\x1b[2J"')):
+        _, shown, caret = reporters()["full"]([d], context).splitlines()
+        assert shown == '1 |  raise E("\\x1b[2J", "X_Y", "数据")'
+        start = caret.index("^")
+        assert caret[start:] == "^" * len(underlined) and shown[start:].startswith(underlined)

@@ -73,7 +73,8 @@ def config_fingerprint(config: Any) -> str:
 
 
 def entry_key(config_fp: str, path: str, digest: str) -> str:
-    return hashlib.sha256(f"{config_fp}\0{os.path.abspath(path)}\0{digest}".encode()).hexdigest()
+    key = f"{config_fp}\0{os.path.abspath(path)}\0{digest}"
+    return hashlib.sha256(key.encode(errors="surrogateescape")).hexdigest()  # a file name need not be UTF-8
 
 
 class Cache:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import secrets
+import stat
 import sys
 import traceback
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -15,10 +20,12 @@ from designlint import __version__
 from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue
 from designlint.config import ConfigError, check_selector
+from designlint.fixes import TEMPORARY_SUFFIX
 from designlint.fixes import fixable as is_fixable
 from designlint.globs import GlobError, compile_glob
 from designlint.progress import ProgressBar
 from designlint.reporters import ReportContext, reporters
+from designlint.reporters.escape import printable
 from designlint.rules import INTERNAL_ERROR, REGISTRY
 from designlint.runner import FixMode, Options, RunResult, cache_dir_for, lint_paths, lint_stdin
 from designlint.source import DecodeError, decode, split_lines
@@ -198,18 +205,17 @@ def check(
                 )
     except ConfigError as exc:
         _fail(str(exc))
-    except Exception as exc:  # designlint's own bug: say so, no traceback unless asked
-        if verbose:
-            traceback.print_exc()
-        _fail(f"internal error: {type(exc).__name__}: {exc} (please report this bug; --verbose shows the traceback)")
+    except Exception as exc:
+        _internal_error(exc, verbose)
 
     diagnostics = result.diagnostics
     for warning in result.warnings:
-        click.echo(f"designlint: warning: {warning}", err=True)
+        click.echo(f"designlint: warning: {printable(warning)}", err=True)
     if verbose:
         for outcome in result.outcomes:
             for tb in outcome.internal_errors:
-                click.echo(f"{outcome.path}:\n{tb}", err=True)
+                click.echo(f"{printable(outcome.path)}:", err=True)
+                _echo_traceback(tb)
 
     if stdin_text is not None and fix_mode is FixMode.FIX:
         outcome = result.outcomes[0] if result.outcomes else None
@@ -219,12 +225,15 @@ def check(
         sys.exit(_exit_code(diagnostics, exit_zero))
 
     context = ReportContext(read_lines=_line_reader(stdin_text))
-    if fix_mode is FixMode.DIFF:
-        text = "".join(o.diff for o in result.outcomes)
-    elif statistics:
-        text = _statistics(diagnostics, output_format)
-    else:
-        text = _render(output_format, diagnostics, context)
+    try:  # the whole report, before the output file is touched
+        if fix_mode is FixMode.DIFF:
+            text = "".join(o.diff for o in result.outcomes)
+        elif statistics:
+            text = _statistics(diagnostics, output_format)
+        else:
+            text = _render(output_format, diagnostics, context)
+    except Exception as exc:
+        _internal_error(exc, verbose)
     _emit(text, output_file)
     _summary(result, diagnostics, fix_mode)
     if fix_mode is FixMode.DIFF:
@@ -273,13 +282,55 @@ def _statistics(diagnostics, output_format: str) -> str:
 
 
 def _emit(text: str, output_file: Path | None) -> None:
+    """The report as UTF-8, to standard output or to ``output_file``, which is replaced whole
+    (the report is complete before the file is touched) or, if anything fails, left as it was.
+    A diff's file names are written as the bytes they are (surrogate escapes)."""
+    data = text.encode("utf-8", "surrogateescape")
     if output_file is None:
-        click.echo(text, nl=False)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     try:
-        output_file.write_text(text, encoding="utf-8")
+        if _is_regular_or_missing(output_file):
+            # Through a symlink to the file it names, as opening it would.
+            _replace_file(Path(os.path.realpath(output_file)), data)
+        else:  # -o /dev/stdout, a FIFO: nothing to rename over
+            with open(output_file, "wb") as handle:
+                handle.write(data)
     except OSError as exc:
         _fail(f"--output-file: cannot write {output_file}: {exc.strerror or exc}")
+
+
+def _is_regular_or_missing(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write a temporary file beside ``path``, then rename it over ``path``: readers see the
+    old report or the new one, whole. A replaced file keeps its mode; a new one gets the mode
+    ``open`` would give it (the umask applies)."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        mode = None
+    temporary = path.parent / f".{secrets.token_hex(8)}{TEMPORARY_SUFFIX}"  # short: path's own name may be long
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 def _summary(result: RunResult, diagnostics, fix_mode: FixMode) -> None:
@@ -313,8 +364,21 @@ def _exit_code(diagnostics, exit_zero: bool) -> int:
     return EXIT_FINDINGS if diagnostics and not exit_zero else EXIT_CLEAN
 
 
-def _fail(message: str) -> None:
-    click.echo(f"designlint: error: {message}", err=True)
+def _internal_error(exc: Exception, verbose: bool) -> NoReturn:
+    """designlint's own bug: say so, no traceback unless asked."""
+    if verbose:
+        _echo_traceback(traceback.format_exc())
+    _fail(f"internal error: {type(exc).__name__}: {exc} (please report this bug; --verbose shows the traceback)")
+
+
+def _echo_traceback(tb: str) -> None:
+    """To standard error, each line printable: an exception's text may quote the linted code."""
+    click.echo("".join(printable(line) + "\n" for line in tb.rstrip("\n").split("\n")), err=True, nl=False)
+
+
+def _fail(message: str) -> NoReturn:
+    # Messages name files and configuration keys, which may hold anything.
+    click.echo(f"designlint: error: {printable(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -336,7 +400,8 @@ def clean(cache_dir):
         _fail(
             f"{directory} is not a designlint cache directory (it has no CACHEDIR.TAG written by designlint); not deleting it"
         )
-    click.echo(f"Removed {directory}" if existed else f"No cache at {directory}", err=True)
+    shown = printable(str(directory))
+    click.echo(f"Removed {shown}" if existed else f"No cache at {shown}", err=True)
 
 
 @main.command()

@@ -19,6 +19,7 @@ from designlint.config import Config
 from designlint.diagnostics import Diagnostic
 from designlint.engine import Linter
 from designlint.project import Project
+from designlint.reporters.escape import printable
 from designlint.runner import ConfigResolver, Options
 
 _resolver: ConfigResolver | None = None
@@ -55,6 +56,7 @@ class DesignlintChecker:
             yield (
                 diagnostic.start.row,
                 diagnostic.start.column - 1,
-                f"{diagnostic.code} {diagnostic.message}",
+                # flake8 prints the message in its line as it is: one printable line, as designlint's own.
+                f"{diagnostic.code} {printable(diagnostic.message)}",
                 type(self),
             )

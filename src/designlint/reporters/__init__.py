@@ -1,4 +1,8 @@
-"""Reporters: pure functions from diagnostics to text, one module per output format."""
+"""Reporters: pure functions from diagnostics to text, one module per output format.
+
+Messages quote the linted code and paths come from the file system, so text formats show
+them through ``escape.printable`` (paths through ``ReportContext.display_path``), and JSON
+formats write them with ``escape.dumps_json``."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 
 from designlint.catalogue import RuleDoc, load_catalogue
 from designlint.diagnostics import Diagnostic
+from designlint.reporters.escape import printable
 
 
 @dataclass(frozen=True)
@@ -20,14 +25,15 @@ class ReportContext:
     catalogue: Callable[[], Mapping[str, RuleDoc]] = load_catalogue
 
     def display_path(self, path: str) -> str:
-        """The path as users expect it: relative to the working directory when below it."""
+        """The path as users expect it, relative to the working directory when below it, and
+        printable (a file name may hold anything but "/" and NUL)."""
         if path in ("-", "<stdin>"):
             return path
         absolute = Path(os.path.abspath(path))
         try:
-            return absolute.relative_to(self.cwd).as_posix()
+            return printable(absolute.relative_to(self.cwd).as_posix())
         except ValueError:
-            return path
+            return printable(path)
 
     def absolute_path(self, path: str) -> str:
         return path if path in ("-", "<stdin>") else os.path.abspath(path)

@@ -1,9 +1,13 @@
-"""GitHub Actions workflow commands: one ``::error ...::message`` annotation per finding."""
+"""GitHub Actions workflow commands: one ``::error ...::message`` annotation per finding.
+
+The message and the file name are printable first (``escape.printable``: no line break, no
+control character, no ``##[``), then escaped as the runner decodes them."""
 
 from __future__ import annotations
 
 from designlint.diagnostics import Diagnostic
 from designlint.reporters import ReportContext
+from designlint.reporters.escape import printable
 
 # GitHub's severities; designlint's "error" and "warning" map to themselves.
 _COMMANDS = {"error": "error", "warning": "warning"}
@@ -31,5 +35,7 @@ def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
             "title": f"designlint ({d.code} {d.name})",
         }
         joined = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
-        lines.append(f"::{_COMMANDS.get(d.severity, 'error')} {joined}::{escape_data(f'{d.code} {d.message}')}\n")
+        lines.append(
+            f"::{_COMMANDS.get(d.severity, 'error')} {joined}::{escape_data(f'{d.code} {printable(d.message)}')}\n"
+        )
     return "".join(lines)

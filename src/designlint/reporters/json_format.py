@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from designlint.catalogue import DOCS_URL
 from designlint.diagnostics import Diagnostic, Position
 from designlint.reporters import ReportContext
+from designlint.reporters.escape import dumps_json
 
 
 def _location(position: Position) -> dict:
@@ -39,4 +38,4 @@ def to_dict(d: Diagnostic, context: ReportContext) -> dict:
 
 
 def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
-    return json.dumps([to_dict(d, context) for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
+    return dumps_json([to_dict(d, context) for d in diagnostics], indent=2) + "\n"

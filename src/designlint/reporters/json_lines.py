@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from designlint.diagnostics import Diagnostic
 from designlint.reporters import ReportContext
+from designlint.reporters.escape import dumps_json
 from designlint.reporters.json_format import to_dict
 
 
 def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
-    return "".join(json.dumps(to_dict(d, context), ensure_ascii=False) + "\n" for d in diagnostics)
+    return "".join(dumps_json(to_dict(d, context)) + "\n" for d in diagnostics)

@@ -2,13 +2,13 @@
 
 URIs of files below the working directory are relative to ``%SRCROOT%`` (the working
 directory, given in ``originalUriBaseIds``), which is what code-scanning services expect;
-files elsewhere get absolute ``file:`` URIs. Regions are 1-based, columns count characters
+files elsewhere get absolute ``file:`` URIs. A URI percent-encodes the bytes of the file name,
+UTF-8 or not (``os.fsencode``). Regions are 1-based, columns count characters
 (``columnKind: unicodeCodePoints``) and end columns are exclusive, as SARIF defines them.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from urllib.parse import quote
@@ -17,6 +17,7 @@ from designlint import __version__
 from designlint.catalogue import RuleDoc
 from designlint.diagnostics import Diagnostic, Edit, Fix, Position
 from designlint.reporters import ReportContext
+from designlint.reporters.escape import dumps_json
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/designlint/designlint"
@@ -43,7 +44,7 @@ def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
         "results": [_result(d, index, context) for d in diagnostics],
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return dumps_json(log, indent=2) + "\n"
 
 
 def _rule(doc: RuleDoc) -> dict:
@@ -86,7 +87,8 @@ def _artifact_location(path: str, context: ReportContext) -> dict:
         relative = absolute.relative_to(context.cwd.absolute())
     except ValueError:
         return {"uri": absolute.as_uri()}
-    return {"uri": quote(relative.as_posix()), "uriBaseId": SRCROOT}
+    # The bytes the file system holds, percent-encoded: a name need not be UTF-8.
+    return {"uri": quote(os.fsencode(relative.as_posix())), "uriBaseId": SRCROOT}
 
 
 def _region(start: Position, end: Position) -> dict:
