@@ -9,8 +9,8 @@ from collections.abc import Mapping
 import pytest
 
 from designlint.analysis.enums import ENUM_CLASSES
-from designlint.cache import Cache
-from designlint.project import FactProvider, LookupFailed, Project
+from designlint.cache import Cache, open_cache
+from designlint.project import FactProvider, FactStore, LookupFailed, Project
 
 
 class DefinedNames(FactProvider[tuple[str, ...]]):
@@ -43,7 +43,7 @@ def modules() -> dict[str, str]:
     return {"app.tools": "def run():\n    pass\n", "app.tools_extra": "def stop():\n    pass\n"}
 
 
-def _project(modules: dict[str, str], store: Cache | None = None) -> Project:
+def _project(modules: dict[str, str], store: FactStore | None = None) -> Project:
     return Project(lambda name: modules.get(name), store)
 
 
@@ -57,7 +57,7 @@ def test_a_fact_is_worked_out_once_per_project_and_its_modules_recorded(modules)
 
 
 def test_a_fact_comes_from_the_store_until_one_of_its_modules_changes(modules, tmp_path):
-    provider, store = DefinedNames(), Cache(tmp_path / "cache")
+    provider, store = DefinedNames(), open_cache(tmp_path / "cache", explicit=True)
     assert _project(modules, store).fact(provider, "app.tools") == ("run", "stop")
     assert _project(modules, store).fact(provider, "app.tools") == ("run", "stop")
     assert provider.computed == 1
@@ -67,7 +67,7 @@ def test_a_fact_comes_from_the_store_until_one_of_its_modules_changes(modules, t
 
 
 def test_a_failure_is_kept_and_raised_again(modules, tmp_path):
-    provider, store = DefinedNames(), Cache(tmp_path / "cache")
+    provider, store = DefinedNames(), open_cache(tmp_path / "cache", explicit=True)
     project = _project(modules, store)
     for fresh in (project, project, _project(modules, store)):
         with pytest.raises(LookupFailed, match=r"no module 'app\.nowhere'"):
@@ -76,12 +76,19 @@ def test_a_failure_is_kept_and_raised_again(modules, tmp_path):
 
 
 def test_a_malformed_stored_fact_is_worked_out_again(modules, tmp_path):
-    class Storing(Cache):
-        def get_fact(self, kind, name, module_digest):
-            stored = super().get_fact(kind, name, module_digest)
-            return {"value": "not a list"} if stored else None
+    class Corrupting:
+        """Gives back a value of the wrong shape for every fact it holds."""
 
-    provider, store = DefinedNames(), Storing(tmp_path / "cache")
+        def __init__(self, cache: Cache):
+            self.cache = cache
+
+        def get_fact(self, kind, name, module_digest):
+            return {"value": "not a list"} if self.cache.get_fact(kind, name, module_digest) else None
+
+        def put_fact(self, kind, name, module_digest, value):
+            self.cache.put_fact(kind, name, module_digest, value)
+
+    provider, store = DefinedNames(), Corrupting(open_cache(tmp_path / "cache", explicit=True))
     _project(modules, store).fact(provider, "app.tools")
     assert _project(modules, store).fact(provider, "app.tools") == ("run", "stop")
     assert provider.computed == 2
@@ -91,7 +98,7 @@ def test_the_error_enum_is_a_fact_like_any_other(tmp_path):
     sources = {
         "app.errors": "from enum import Enum\n\n\nclass ErrorCode(str, Enum):\n    A = 'a'\n    B = b'b'\n    C = 3\n"
     }
-    store = Cache(tmp_path / "cache")
+    store = open_cache(tmp_path / "cache", explicit=True)
     for project in (Project(sources.get, store), Project(sources.get, store)):  # worked out, then read back
         info = project.fact(ENUM_CLASSES, "app.errors.ErrorCode")
         # bytes is not JSON: it never equals a literal string anyway, so it is kept as None.
