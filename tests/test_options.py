@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 from projects import ERRORS_PY, write_tree
 
-from designlint import runner
 from designlint.analysis.enums import ENUM_CLASSES
 from designlint.cache import config_fingerprint
 from designlint.cli import main
@@ -262,9 +261,8 @@ def throwaway_family(tmp_path, monkeypatch):
     """The CLI with the throwaway family registered, as a new rule module would be."""
     write_tree(tmp_path, {"app/errors.py": ERRORS_PY, "app/tools.py": "x = 1\n"})
     monkeypatch.chdir(tmp_path)
-    for module in ("designlint.runner", "designlint.engine", "designlint.cli"):
+    for module in ("designlint.resolution", "designlint.engine", "designlint.cli"):
         monkeypatch.setattr(f"{module}.REGISTRY", THROWAWAY)
-    monkeypatch.setattr(runner, "_linters", {})
     return tmp_path
 
 

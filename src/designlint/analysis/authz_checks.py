@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import libcst as cst
@@ -89,13 +89,17 @@ class Vocabulary:
     superuser: tuple[tuple[str, ...], ...]
 
     @classmethod
-    def extended(cls, tenant: tuple[str, ...], role: tuple[str, ...], superuser: tuple[str, ...]) -> Vocabulary:
-        """The built-in words and these (``[tool.designlint.authz]``'s)."""
+    def extended(
+        cls, tenant_names: Iterable[str] = (), role_names: Iterable[str] = (), superuser_names: Iterable[str] = ()
+    ) -> Vocabulary:
+        """The built-in words and these."""
 
-        def words(defaults: tuple[str, ...], extra: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+        def words(defaults: tuple[str, ...], extra: Iterable[str]) -> tuple[tuple[str, ...], ...]:
             return tuple(dict.fromkeys(tokens(w) for w in (*defaults, *extra) if tokens(w)))
 
-        return cls(words(TENANT_WORDS, tenant), words(ROLE_WORDS, role), words(SUPERUSER_WORDS, superuser))
+        return cls(
+            words(TENANT_WORDS, tenant_names), words(ROLE_WORDS, role_names), words(SUPERUSER_WORDS, superuser_names)
+        )
 
     def pattern(self, kind: Kind) -> str:
         """A regex alternative matching any of the words of ``kind`` in source text."""

@@ -23,7 +23,7 @@ from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
 if TYPE_CHECKING:
-    from designlint.engine import FileFacts
+    from designlint.context import FileFacts
 
 
 @options_table("egress")

@@ -12,9 +12,10 @@ from designlint.analysis.enums import ENUM_CLASSES, EnumInfo
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import literal_string
 from designlint.diagnostics import Applicability
+from designlint.fixes import AddImport, NodeFix, Replace
 from designlint.options import QUALIFIED_NAME, Text, option, options_table
 from designlint.project import LookupFailed
-from designlint.rules.base import AddImport, AnyOf, NodeFix, Replace, Rule
+from designlint.rules.base import AnyOf, Rule
 from designlint.rules.cases import Invalid, Valid
 
 
