@@ -12,8 +12,9 @@ boolean variables assigned earlier in the same function stand for their values.
 from __future__ import annotations
 
 import enum
+import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -23,12 +24,28 @@ from designlint.analysis.strings import literal_string
 
 
 class Kind(enum.Enum):
-    TENANT = "tenant check"
+    SCOPE = "scope check"  # tenant, team, ownership or an ACL: which resources the principal reaches
     ROLE = "role check"
     SUPERUSER = "superuser flag"
 
 
-TENANT_WORDS = ("tenant", "org", "organization", "organisation", "workspace", "account", "project")
+TENANT_WORDS = (
+    "tenant",
+    "org",
+    "organization",
+    "organisation",
+    "workspace",
+    "account",
+    "project",
+    "team",
+    "group",
+    "space",
+)
+# Ownership is a scope too: ``doc.owner_id == user.id`` compares the resource's owner with the principal.
+OWNER_WORDS = ("owner", "creator", "author", "created_by", "owned_by", "uploaded_by", "ownership")
+PRINCIPAL_WORDS = ("user", "principal", "caller", "requester", "actor")
+# ACL helpers name the access they test: ``has_access(...)``, ``grants.can_read(...)``, ``is_shared_with``.
+ACL_WORDS = ("access", "read", "write", "view", "see", "edit", "share", "shared")
 ROLE_WORDS = ("role", "permission", "perm", "scope", "privilege")
 SUPERUSER_WORDS = ("superuser", "super_user", "superadmin", "super_admin", "admin", "administrator", "staff", "sudo")
 # ``message.role == "user"`` is a chat message's role, not an authorization role.
@@ -102,12 +119,15 @@ class Vocabulary:
         )
 
     def pattern(self, kind: Kind) -> str:
-        """A regex alternative matching any of the words of ``kind`` in source text."""
-        words = {Kind.TENANT: self.tenant, Kind.ROLE: self.role, Kind.SUPERUSER: self.superuser}[kind]
+        """A regex alternative matching any of the words of ``kind`` in source text (a scope:
+        also the ownership, ACL and matching words)."""
+        words = {Kind.SCOPE: self.tenant, Kind.ROLE: self.role, Kind.SUPERUSER: self.superuser}[kind]
+        if kind is Kind.SCOPE:
+            words = (*words, *(tokens(w) for w in (*OWNER_WORDS, *ACL_WORDS, *sorted(_CHECK_TOKENS))))
         return "|".join(r"_?".join(re.escape(t) for t in word) for word in words)
 
     def _words(self) -> Iterator[tuple[Kind, tuple[str, ...]]]:
-        for kind, words in ((Kind.TENANT, self.tenant), (Kind.ROLE, self.role), (Kind.SUPERUSER, self.superuser)):
+        for kind, words in ((Kind.SCOPE, self.tenant), (Kind.ROLE, self.role), (Kind.SUPERUSER, self.superuser)):
             for word in words:
                 yield kind, word
 
@@ -159,6 +179,8 @@ class Check:
 
 def classify(expr: cst.BaseExpression, vocabulary: Vocabulary) -> Check | None:
     """What authorization check ``expr`` is, if it is one."""
+    if isinstance(expr, cst.Await):  # ``await grants.can_read(...)``
+        return classify(expr.expression, vocabulary)
     if isinstance(expr, cst.Comparison):
         return _classify_comparison(expr, vocabulary)
     if isinstance(expr, cst.Call):
@@ -202,8 +224,12 @@ def _classify_comparison(expr: cst.Comparison, vocabulary: Vocabulary) -> Check 
     literals = [_literal_values(side) for side in sides]
     # A tenant check compares one tenant identifier with another (``doc.org_id == user.org_id``),
     # by value: ``type(ws) is Workspace`` and ``self.project in names()`` are not.
-    if all(Kind.TENANT in k for k in kinds) and not identity:
-        return Check(Kind.TENANT, positive)
+    if all(Kind.SCOPE in k for k in kinds) and not identity:
+        return Check(Kind.SCOPE, positive)
+    if all(names) and _is_ownership(sides, [tokens(name) for name in names if name]):
+        return Check(Kind.SCOPE, positive)
+    if isinstance(operator, (cst.In, cst.NotIn)) and _principal_id_list(target.comparator) and not kinds[1]:
+        return Check(Kind.SCOPE, positive)
     if any(Kind.ROLE in k for k in kinds):
         values = [v for group in literals for v in group]
         if values and all(CHAT_ROLES & set(tokens(v)) for v in values):
@@ -217,13 +243,17 @@ def _classify_call(expr: cst.Call, vocabulary: Vocabulary) -> Check | None:
     if not callee:
         return None
     parts = tokens(callee)
-    if not parts or not (parts[0] in _CHECK_PREFIXES or _CHECK_TOKENS & set(parts)):
+    # ``user_can_see_share(...)`` asks about its principal, as ``can_see_share(...)`` would.
+    verb = parts[1:] if len(parts) > 2 and parts[0] in PRINCIPAL_WORDS else parts
+    if not verb or not (verb[0] in _CHECK_PREFIXES or _CHECK_TOKENS & set(verb)):
         return None
     kinds = vocabulary.flag_kinds(parts)
     positive = not (_NEGATIVE & set(parts))
-    if Kind.TENANT in kinds and Kind.ROLE not in kinds:
+    if not kinds and _names_owner_or_acl(parts):
+        return Check(Kind.SCOPE, positive)
+    if Kind.SCOPE in kinds and Kind.ROLE not in kinds:
         return _tenant_or_scoped_admin(parts, kinds, positive)
-    if Kind.ROLE in kinds and Kind.TENANT not in kinds:
+    if Kind.ROLE in kinds and Kind.SCOPE not in kinds:
         arguments = [v for arg in expr.args for v in _literal_values(arg.value)]
         return Check(Kind.SUPERUSER if Kind.SUPERUSER in kinds else _role_or_superuser(arguments, vocabulary), positive)
     if kinds == {Kind.SUPERUSER}:
@@ -236,15 +266,22 @@ def _classify_flag(identifier: str, vocabulary: Vocabulary) -> Check | None:
     if not parts:
         return None
     kinds = vocabulary.flag_kinds(parts)
-    boolean = parts[0] in _BOOL_PREFIXES or parts[-1] in _BOOL_SUFFIXES
+    # ``is_owner``, ``tenant_ok``; ``user_has_access`` asks about its principal.
+    boolean = (
+        parts[0] in _BOOL_PREFIXES
+        or parts[-1] in _BOOL_SUFFIXES
+        or (len(parts) > 2 and parts[0] in PRINCIPAL_WORDS and parts[1] in _BOOL_PREFIXES)
+    )
     if not boolean:
         return None
     if kinds == {Kind.SUPERUSER}:
         return Check(Kind.SUPERUSER, True)
     positive = not (_NEGATIVE & set(parts))
-    if Kind.TENANT in kinds and Kind.ROLE not in kinds:
+    if not kinds and _names_owner_or_acl(parts):
+        return Check(Kind.SCOPE, positive)
+    if Kind.SCOPE in kinds and Kind.ROLE not in kinds:
         return _tenant_or_scoped_admin(parts, kinds, positive)
-    if Kind.ROLE in kinds and Kind.TENANT not in kinds:
+    if Kind.ROLE in kinds and Kind.SCOPE not in kinds:
         return Check(Kind.SUPERUSER if Kind.SUPERUSER in kinds else Kind.ROLE, positive)
     return None
 
@@ -255,16 +292,80 @@ def _tenant_or_scoped_admin(parts: tuple[str, ...], kinds: set[Kind], positive: 
     if Kind.SUPERUSER in kinds:
         return Check(Kind.ROLE, positive)
     if _TENANT_RELATION & set(parts):
-        return Check(Kind.TENANT, positive)
+        return Check(Kind.SCOPE, positive)
     return None
 
 
 def _role_or_superuser(values: list[str], vocabulary: Vocabulary) -> Kind:
-    """A role check against ``"admin"`` is the superuser bypass; against a tenant's admin role it is not."""
-    for value in values:
-        if vocabulary.kinds_named(tokens(value)) == {Kind.SUPERUSER}:
-            return Kind.SUPERUSER
+    """A role check against ``"admin"`` (or only admin roles: ``(Role.ADMIN, Role.ADMIN_READONLY)``)
+    is the superuser bypass; against a tenant's admin role, or ``("write", "admin")``, it is not."""
+    if values and all(vocabulary.kinds_named(tokens(value)) == {Kind.SUPERUSER} for value in values):
+        return Kind.SUPERUSER
     return Kind.ROLE
+
+
+_OWNER_TOKENS = tuple(tokens(w) for w in OWNER_WORDS)
+_PRINCIPAL_TOKENS = tuple(tokens(w) for w in PRINCIPAL_WORDS)
+_ACL_TOKENS = frozenset(ACL_WORDS)
+
+
+def _identity(parts: tuple[str, ...], words: tuple[tuple[str, ...], ...]) -> bool:
+    """The identifier ends with one of ``words``, or with one and an id token (``owner_id``, ``user``)."""
+    core = parts[:-1] if parts and parts[-1] in _ID_TOKENS else parts
+    return any(core[len(core) - len(word) :] == word for word in words if len(core) >= len(word))
+
+
+def _is_ownership(sides: tuple[cst.BaseExpression, ...], names: list[tuple[str, ...]]) -> bool:
+    """``doc.owner_id == user.id``, ``note.created_by != principal.id``, ``flow.user_id != user_id``:
+    the resource's owner against the principal, both by identity. ``user.id != user_id`` asks
+    whether the target account is the caller's own: user administration, not ownership."""
+    owners = [_owner_reference(side, name) for side, name in zip(sides, names)]
+    everyone = _OWNER_TOKENS + _PRINCIPAL_TOKENS
+    # Against an owner named as such, any id is the principal's (``f.owner_id == u.id``).
+    named_owner = any(_identity(name, _OWNER_TOKENS) for name in names)
+    if not all(_identity(name, everyone) or (named_owner and name[-1] in _ID_TOKENS) for name in names):
+        return False
+    return any(owners)
+
+
+def _principal_id_list(expr: cst.BaseExpression) -> bool:
+    """The ids a principal is a member of: ``auth_user.collection_ids``, ``caller.team_ids``."""
+    if not isinstance(expr, cst.Attribute) or tokens(expr.attr.value)[-1:] not in (("ids",), ("uuids",)):
+        return False
+    holder = _last_identifier(expr.value)
+    return holder is not None and _identity(tokens(holder), _PRINCIPAL_TOKENS)
+
+
+def _owner_reference(expr: cst.BaseExpression, name: tuple[str, ...]) -> bool:
+    """An owner named as such (``owner_id``, ``created_by``), or a principal's id read off a
+    resource (``note.user_id``, ``chunk["user_id"]``; not ``user.id`` or a bare ``user_id``)."""
+    if _identity(name, _OWNER_TOKENS):
+        return True
+    while isinstance(expr, cst.Call) and dotted_name(expr.func) in _VALUE_CONVERTERS and expr.args:
+        expr = expr.args[0].value
+    holder: cst.BaseExpression
+    if (isinstance(expr, cst.Attribute) and expr.attr.value not in _ID_TOKENS) or isinstance(expr, cst.Subscript):
+        holder = expr.value
+    elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):  # ``chunk.get("user_id")``
+        holder = expr.func.value
+    else:
+        return False
+    holder_name = _last_identifier(holder)
+    return holder_name is None or not _identity(tokens(holder_name), _PRINCIPAL_TOKENS)
+
+
+def _names_owner_or_acl(parts: tuple[str, ...]) -> bool:
+    """A check's name made of ownership or access words and yes/no vocabulary: ``is_owner``,
+    ``has_access``, ``can_read``, ``user_has_write_access``, ``verify_ownership``; or one that
+    matches a principal or owner (``end_user_matches``, ``same_owner``)."""
+    pairs = set(itertools.pairwise(parts))
+    identities = {word[-1] for word in _OWNER_TOKENS + _PRINCIPAL_TOKENS}
+    if any((a, b) in pairs or (b, a) in pairs for a in identities for b in _CHECK_TOKENS):
+        return True
+    owner = any(True for word in _OWNER_TOKENS for _ in _occurrences(parts, word))
+    acl = bool(_ACL_TOKENS & set(parts))
+    filler = _FLAG_FILLER | _ACL_TOKENS | {t for word in _OWNER_TOKENS for t in word} | set(PRINCIPAL_WORDS)
+    return (owner or acl) and all(part in filler for part in parts)
 
 
 def _subject(expr: cst.BaseExpression) -> str | None:
@@ -308,6 +409,8 @@ def _literal_values(expr: cst.BaseExpression) -> list[str]:
     value = literal_string(expr)
     if value is not None:
         return [value]
+    if isinstance(expr, cst.Attribute) and expr.attr.value in ("value", "name"):
+        expr = expr.value  # ``Role.INSTANCE_ADMIN.value``
     constant = _last_identifier(expr)
     if constant is not None and constant.isupper():  # ``Role.ADMIN``, ``NO_WORKSPACE``
         return [constant]
@@ -323,6 +426,8 @@ def _literal_values(expr: cst.BaseExpression) -> list[str]:
 class Leaf:
     node: cst.BaseExpression  # the operand as written, with any ``not``
     grants: frozenset[Kind]  # the checks this operand passes when it grants access
+    text: cst.BaseExpression  # the operand without its ``not``s
+    allows_if_true: bool  # whether ``text`` holds on the side that grants access
     # A boolean variable whose value, read negated, is a junction that was not analysed
     # as such where it was assigned (``blocked = tenant_mismatch and not role_ok; if blocked: deny``).
     expansion: Formula | None = None
@@ -333,6 +438,8 @@ class Junction:
     is_or: bool
     parts: tuple[Formula, ...]
     node: cst.BaseExpression  # where it is written
+    text: cst.BaseExpression
+    allows_if_true: bool
 
     @property
     def grants(self) -> frozenset[Kind]:
@@ -379,16 +486,16 @@ def _build(
                 parts.extend(part.parts)
             else:
                 parts.append(part)
-        return Junction(is_or, tuple(parts), written)
+        return Junction(is_or, tuple(parts), written, expr, polarity)
     if isinstance(expr, cst.Name) and expr.value not in expanding and len(expanding) < 4:
         value = lookup(expr.value)
         if value is not None:
             inner = _build(value, polarity, vocabulary, lookup, expanding | {expr.value})
             flipped = isinstance(inner, Junction) and not polarity
-            return Leaf(written, inner.grants, inner if flipped else None)
+            return Leaf(written, inner.grants, expr, polarity, inner if flipped else None)
     check = classify(expr, vocabulary)
     grants = frozenset({check.kind}) if check is not None and check.positive == polarity else frozenset()
-    return Leaf(written, grants)
+    return Leaf(written, grants, expr, polarity)
 
 
 def _junction_operands(expr: cst.BaseExpression) -> tuple[bool, list[cst.BaseExpression]] | None:
@@ -416,8 +523,8 @@ def violations(formula: Formula, anchor: cst.CSTNode | None = None) -> Iterator[
             yield from violations(formula.expansion, anchor or formula.node)
         return
     if formula.is_or:
-        tenant = next((p for p in formula.parts if Kind.TENANT in p.grants), None)
-        bypasses = [p for p in formula.parts if Kind.TENANT not in p.grants and p.grants & {Kind.ROLE, Kind.SUPERUSER}]
+        tenant = next((p for p in formula.parts if Kind.SCOPE in p.grants), None)
+        bypasses = [p for p in formula.parts if Kind.SCOPE not in p.grants and p.grants & {Kind.ROLE, Kind.SUPERUSER}]
         if tenant is not None and bypasses:
             bypass = next((p for p in bypasses if Kind.SUPERUSER in p.grants), bypasses[0])
             kind = Kind.SUPERUSER if Kind.SUPERUSER in bypass.grants else Kind.ROLE
@@ -460,7 +567,7 @@ def decision(body: cst.BaseSuite) -> Decision | None:
             return Decision.DENY
     last = statements[-1] if statements else None
     if not isinstance(last, cst.Return):
-        return None
+        return Decision.DENY if _denies_nested(body) else None
     value = last.value
     if value is None:
         return Decision.ALLOW_BY_RETURNING
@@ -473,6 +580,42 @@ def decision(body: cst.BaseSuite) -> Decision | None:
     if _allows(value):
         return Decision.ALLOW
     return None
+
+
+_VALIDATOR_PREFIXES = frozenset({"require", "ensure", "check", "verify", "validate", "assert", "raise", "enforce"})
+
+
+def _denies_nested(body: cst.BaseSuite) -> bool:
+    """A body that raises in a nested block, or calls a validator (``ensure_team_access(...)``),
+    which raises to deny: ``if not is_admin and team_id != caller.team_id: <nested raise>``."""
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Raise):
+            return True
+        if isinstance(node, cst.Expr):
+            call = node.value.expression if isinstance(node.value, cst.Await) else node.value
+            if isinstance(call, cst.Call) and (_denies(call) or is_validator(call)):
+                return True
+        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(node.children)
+    return False
+
+
+def is_validator(call: cst.Call) -> bool:
+    """``ensure_...(...)``, ``require_...(...)``, ``check_...(...)``: a call that raises to deny."""
+    callee = _last_identifier(call.func)
+    parts = tokens(callee) if callee else ()
+    return bool(parts) and parts[0] in _VALIDATOR_PREFIXES
+
+
+def exits_without_denying(body: cst.BaseSuite) -> bool:
+    """The body ends the function with a ``return`` that is not a denial (``return True``,
+    ``return document``, a bare ``return``): what follows runs only when the ``if`` test fails."""
+    last: cst.CSTNode | None = body.body[-1] if body.body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1]
+    return isinstance(last, cst.Return) and decision(body) is not Decision.DENY
 
 
 def _word_set(expr: cst.BaseExpression) -> set[str]:
@@ -503,3 +646,23 @@ def _allows(expr: cst.BaseExpression) -> bool:
             for a in expr.args
         )
     return False
+
+
+def guards(ancestors: Sequence[cst.CSTNode], statement: cst.CSTNode) -> Iterator[tuple[cst.BaseExpression, bool]]:
+    """The tests that decide whether ``statement`` runs, within its function, innermost first,
+    each with the value it has there: an enclosing ``if``'s test is true in its body and false
+    in its ``else``; an earlier ``if`` whose body returns without denying has a false test."""
+    child = statement
+    for parent in reversed(ancestors):
+        if isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return
+        if isinstance(parent, cst.If) and child is parent.body:
+            yield parent.test, True
+        elif isinstance(parent, cst.If) and child is parent.orelse:
+            yield parent.test, False
+        elif isinstance(parent, (cst.IndentedBlock, cst.Module)):
+            earlier = parent.body[: next(i for i, line in enumerate(parent.body) if line is child)]
+            for line in reversed(earlier):
+                if isinstance(line, cst.If) and line.orelse is None and exits_without_denying(line.body):
+                    yield line.test, False
+        child = parent

@@ -11,13 +11,17 @@ import libcst as cst
 from designlint.analysis.authz_checks import (
     Decision,
     Formula,
+    Junction,
     Kind,
+    Leaf,
     Violation,
     Vocabulary,
     allow_formula,
     classify,
     decision,
     disjuncts,
+    guards,
+    is_validator,
     tokens,
     violations,
 )
@@ -49,12 +53,45 @@ class _AuthzRule(Rule):
         options = config.options(AuthzOptions)
         self.vocabulary = Vocabulary.extended(options.tenant_names, options.role_names, options.superuser_names)
         # Such an OR needs a word of a tenant check and one of ``kind`` somewhere in the file.
-        tenant, bypass = self.vocabulary.pattern(Kind.TENANT), self.vocabulary.pattern(self.kind)
+        tenant, bypass = self.vocabulary.pattern(Kind.SCOPE), self.vocabulary.pattern(self.kind)
         self.prefilter = AllOf(tenant.lower(), bypass.lower(), ignore_case=True)
+
+    def setup(self) -> None:
+        self.reported_tests: set[int] = set()  # ids of the ``if`` tests reported as a bypass
 
     def visit_If(self, node: cst.If) -> None:
         denies = decision(node.body) is Decision.DENY
         self._check(node.test, allows_when_true=not denies)
+        if denies:
+            self._check_guards(node, disjuncts(self.formula(node.test, allows_when_true=False)))
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        """A validator called as a statement (``ensure_same_team(caller, thread)``) is a scope
+        check that denies by raising."""
+        call = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        check = classify(call, self.vocabulary) if isinstance(call, cst.Call) and is_validator(call) else None
+        if check is not None and check.kind is Kind.SCOPE and check.positive:
+            self._check_guards(node, (Leaf(call, frozenset({Kind.SCOPE}), call, True),))
+
+    def _check_guards(self, deny: cst.CSTNode, own_parts: tuple[Formula, ...]) -> None:
+        """A deny reached only past an earlier test: ``if not user.is_admin:`` around it, or
+        ``if user.is_admin: return doc`` before it. Access is granted when that test goes the
+        other way or the deny's own check passes, an OR like any other; ``own_parts`` are the
+        disjuncts of the latter."""
+        for test, holds in guards(self.context.ancestors, deny):
+            guard = self.formula(test, allows_when_true=not holds)
+            either = Junction(True, (*disjuncts(guard), *own_parts), test, test, False)
+            for violation in violations(either):
+                scope_in_deny = any(violation.tenant is part for part in own_parts)
+                bypass_in_deny = any(violation.bypass is part for part in own_parts)  # the deny's own OR
+                if (
+                    violation.kind is self.kind
+                    and scope_in_deny
+                    and not bypass_in_deny
+                    and id(test) not in self.reported_tests
+                ):
+                    self.reported_tests.add(id(test))
+                    self.report(test, self.skip_message(self.runs_only_when(violation)))
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
         if self._is_root(node):
@@ -99,21 +136,47 @@ class _AuthzRule(Rule):
     def _check(self, expr: cst.BaseExpression, allows_when_true: bool) -> None:
         for violation in violations(self.formula(expr, allows_when_true)):
             if violation.kind is self.kind:
-                self.report(violation.anchor, self.message(violation, deny_form=not allows_when_true))
+                deny = None if allows_when_true else self.denies_only_when(violation, whole=violation.anchor is expr)
+                self.report(violation.anchor, self.message(violation, deny))
 
     def source(self, formula_or_node) -> str:
         node = getattr(formula_or_node, "node", formula_or_node)
         text = " ".join(self.context.module.code_for_node(node).split())
         return text if len(text) <= 60 else text[:57] + "..."
 
-    def message(self, violation: Violation, deny_form: bool) -> str:
+    def denies_only_when(self, violation: Violation, whole: bool) -> str:
+        """When the deny test (or, for an OR inside it, that part of it) holds, exactly: each
+        operand holds, or is false, as written."""
+        sides = [(self.source(f.text), not f.allows_if_true) for f in (violation.tenant, violation.bypass)]
+        (tenant, tenant_holds), (bypass, bypass_holds) = sides
+        if tenant_holds == bypass_holds:
+            both = f"`{tenant}` and `{bypass}` {'both hold' if tenant_holds else 'are both false'}"
+        else:
+            state = {True: "holds", False: "is false"}
+            both = f"`{tenant}` {state[tenant_holds]} and `{bypass}` {state[bypass_holds]}"
+        return f"denies only when {both}" if whole else f"this part of the deny test holds only when {both}"
+
+    def runs_only_when(self, violation: Violation) -> str:
+        """Exactly when the skipped scope check runs: as the guard's operand is written."""
+        scope, line = self.source(violation.tenant.text), self.context.line_of(violation.tenant.node)
+        bypass = violation.bypass
+        state = "is false" if bypass.allows_if_true else "holds"
+        return f"the scope check `{scope}` (line {line}) runs only when `{self.source(bypass.text)}` {state}"
+
+    def message(self, violation: Violation, denies_only_when: str | None) -> str:
+        """``denies_only_when``: for an ``if`` that denies, when it does (else None)."""
+        raise NotImplementedError
+
+    def skip_message(self, runs_only_when: str) -> str:
         raise NotImplementedError
 
 
 class AuthzOr(_AuthzRule):
-    """A tenant-scope check OR a role/permission check: either alone grants access, where the
-    authorization invariant requires tenant AND role. Read directly, through local boolean
-    variables, in ``any([...])`` and in deny form (``if not tenant_ok and not role_ok: deny``)."""
+    """A scope check (tenant, team, ownership, ACL) OR a role/permission check: either alone
+    grants access, where the authorization invariant requires tenant AND role. Read directly,
+    through local boolean variables, in ``any([...])``, in deny form (``if not tenant_ok and
+    not role_ok: deny``), and as statement order: a scope check reached only when a role
+    check fails."""
 
     code = "DL101"
     name = "authz-or"
@@ -153,6 +216,45 @@ class AuthzOr(_AuthzRule):
                 return ledger.realm_key == user.realm_key or user.is_entitled
             """
         ),
+        # Owner or shared-with: two scope checks, a legitimate pair.
+        Valid(
+            """
+            async def open_folder(folder, user, grants):
+                if folder.owner_id == user.id or await grants.can_read(user.id, folder):
+                    return folder
+                raise PermissionError("forbidden")
+
+
+            def may_read(doc, user):
+                return doc.created_by == user.id or has_access(user.id, "read", doc)
+            """
+        ),
+        # A role check alone is no OR of scope and role, nor is a list filtered by team in its query.
+        Valid(
+            """
+            from fastapi import HTTPException
+            from sqlmodel import select
+
+
+            def list_threads(session, caller):
+                if caller.role not in ("editor", "viewer"):
+                    raise HTTPException(status_code=403)
+                return session.exec(select(Thread).where(Thread.team_id == caller.team_id)).all()
+            """
+        ),
+        # Both checks apply to everyone: the role first, then the team.
+        Valid(
+            """
+            from fastapi import HTTPException
+
+
+            def authorize(caller, project):
+                if "maintainer" not in caller.roles:
+                    raise HTTPException(status_code=403)
+                if project.team_id != caller.team_id:
+                    raise HTTPException(status_code=404)
+            """
+        ),
     )
     INVALID = (
         Invalid(
@@ -178,7 +280,7 @@ class AuthzOr(_AuthzRule):
             """,
             line=4,
             column=12,
-            message="tenant check `tenant_ok` OR role check `role_ok`",
+            message="scope check `tenant_ok` OR role check `role_ok`",
         ),
         Invalid(
             """
@@ -188,7 +290,7 @@ class AuthzOr(_AuthzRule):
             line=2,
             column=12,
             end_column=63,
-            message="tenant check `d.tenant_id == u.tenant_id` OR role check `has_role(u, 'editor')`: the authorization invariant requires both",
+            message="scope check `d.tenant_id == u.tenant_id` OR role check `has_role(u, 'editor')`: the authorization invariant requires both",
         ),
         Invalid(
             """
@@ -207,21 +309,86 @@ class AuthzOr(_AuthzRule):
             config={"authz": {"tenant-names": ["realm"], "role-names": ["entitled"]}},
             line=2,
             column=12,
-            message="tenant check `ledger.realm_key == user.realm_key` OR role check `user.is_entitled`",
+            message="scope check `ledger.realm_key == user.realm_key` OR role check `user.is_entitled`",
+        ),
+        Invalid(
+            """
+            from fastapi import HTTPException
+
+
+            def require_thread_access(thread, caller):
+                if thread.team_id != caller.team_id and caller.role not in ("editor", "owner"):
+                    raise HTTPException(status_code=403)
+                return thread
+            """,
+            line=5,
+            column=8,
+            message='denies only when `thread.team_id != caller.team_id` and `caller.role not in ("editor", "owner")` both hold',
+        ),
+        Invalid(
+            """
+            def can_edit(note, principal) -> bool:
+                return note.user_id == principal.id or principal.has_role("moderator")
+            """,
+            line=2,
+            column=12,
+            message='scope check `note.user_id == principal.id` OR role check `principal.has_role("moderator")`',
+        ),
+        # Negated as a whole, the deny holds when both checks fail: the message says so.
+        Invalid(
+            """
+            def require_tool_access(principal, tool):
+                same_tenant = tool.tenant_id == principal.tenant_id
+                has_role = "tools:run" in principal.scopes
+                if not (same_tenant or has_role):
+                    raise PermissionError("forbidden")
+            """,
+            line=4,
+            column=8,
+            message="denies only when `same_tenant` and `has_role` are both false, so the role check alone grants access",
+        ),
+        # The team check runs only for callers without the role: the role alone lets one through.
+        Invalid(
+            """
+            from fastapi import HTTPException
+
+
+            def authorize(caller, project):
+                if "maintainer" not in caller.roles:
+                    if project.team_id != caller.team_id:
+                        raise HTTPException(status_code=403)
+            """,
+            line=5,
+            column=8,
+            message='the scope check `project.team_id != caller.team_id` (line 6) runs only when `"maintainer" not in caller.roles` holds, so the role check alone grants access',
+        ),
+        Invalid(
+            """
+            def require_note_author(note, principal):
+                if note.created_by != principal.id and not principal.has_permission("notes:moderate"):
+                    raise PermissionError("not the author")
+            """,
+            line=2,
+            column=8,
+            message='denies only when `note.created_by != principal.id` holds and `principal.has_permission("notes:moderate")` is false',
         ),
     )
 
-    def message(self, violation: Violation, deny_form: bool) -> str:
+    def message(self, violation: Violation, denies_only_when: str | None) -> str:
         tenant, role = self.source(violation.tenant), self.source(violation.bypass)
-        if deny_form:
-            return f"denies only when `{tenant}` and `{role}` both hold, so the role check alone grants access across tenants: the authorization invariant requires tenant AND role"
-        return f"tenant check `{tenant}` OR role check `{role}`: the authorization invariant requires both"
+        if denies_only_when:
+            return f"{denies_only_when}, so the role check alone grants access, whatever the scope: the authorization invariant requires tenant AND role"
+        return f"scope check `{tenant}` OR role check `{role}`: the authorization invariant requires both"
+
+    def skip_message(self, runs_only_when: str) -> str:
+        return f"{runs_only_when}, so the role check alone grants access, whatever the scope: the authorization invariant requires tenant AND role"
 
 
 class SuperuserBypass(_AuthzRule):
     """An admin/superuser/staff flag that grants access on its own: an ``if`` on the flag that
-    allows before the function's tenant check (or in a function taking a tenant it never
-    checks), or the flag OR'ed with the tenant check."""
+    allows or returns before the function's scope check (or in a function taking a tenant it
+    never checks), a scope check nested under ``if not flag:``, or the flag OR'ed with the
+    scope check."""
 
     code = "DL102"
     name = "superuser-bypass"
@@ -260,6 +427,60 @@ class SuperuserBypass(_AuthzRule):
                 return d.tenant_id == u.tenant_id
             """
         ),
+        # An admin-only endpoint with no scope to skip, and one that still holds admins to the team.
+        Valid(
+            """
+            from fastapi import HTTPException
+
+
+            def reset_graph(caller, graph):
+                if not caller.is_superuser:
+                    raise HTTPException(status_code=403, detail="superusers only")
+                return graph.reset()
+
+
+            def export_thread(caller, thread):
+                if not caller.is_superuser:
+                    raise HTTPException(status_code=403)
+                if thread.team_id != caller.team_id:
+                    raise HTTPException(status_code=404)
+                return thread.export()
+            """
+        ),
+        # A list whose query is filtered by tenant: the admin's wider list is not a skipped check.
+        Valid(
+            """
+            from sqlmodel import select
+
+
+            def list_documents(session, user):
+                if user.is_superuser:
+                    return session.exec(select(Document)).all()
+                return session.exec(select(Document).where(Document.org_id == user.org_id)).all()
+            """
+        ),
+        # Whether the target account is the caller's own is user administration, not ownership.
+        Valid(
+            """
+            from fastapi import HTTPException
+
+
+            def update_user(user, user_id, target):
+                if target.is_superuser and not user.is_superuser and user.id != user_id:
+                    raise HTTPException(status_code=403)
+            """
+        ),
+        # "write or admin" is a permission level, not the superuser flag.
+        Valid(
+            """
+            async def user_has_write_access(self, workspace: str, repo_slug: str) -> bool:
+                response = await self.get_permissions(workspace, repo_slug)
+                for entry in response.get("values", []):
+                    if entry.get("permission") in ("write", "admin"):
+                        return True
+                return False
+            """
+        ),
     )
     INVALID = (
         Invalid(
@@ -273,7 +494,7 @@ class SuperuserBypass(_AuthzRule):
             line=3,
             column=12,
             end_column=29,
-            message="superuser flag `user.is_superuser` grants access before the tenant check",
+            message="superuser flag `user.is_superuser` grants access before the scope check",
         ),
         Invalid(
             """
@@ -282,7 +503,7 @@ class SuperuserBypass(_AuthzRule):
             """,
             line=2,
             column=12,
-            message="tenant check `workspace.id == user.workspace_id` OR superuser flag `user.is_staff`",
+            message="scope check `workspace.id == user.workspace_id` OR superuser flag `user.is_staff`",
         ),
         Invalid(
             """
@@ -291,7 +512,7 @@ class SuperuserBypass(_AuthzRule):
             """,
             line=2,
             column=12,
-            message="tenant check `d.org_id == u.org_id` OR superuser flag `u.is_superuser`: the flag alone grants access across tenants",
+            message="scope check `d.org_id == u.org_id` OR superuser flag `u.is_superuser`: the flag alone grants access, whatever the scope",
         ),
         Invalid(
             """
@@ -318,7 +539,7 @@ class SuperuserBypass(_AuthzRule):
             """,
             line=2,
             column=8,
-            message="denies only when `doc.tenant_id != user.tenant_id` and `not user.is_staff` both hold, so the superuser flag alone grants access",
+            message="denies only when `doc.tenant_id != user.tenant_id` holds and `user.is_staff` is false, so the superuser flag alone grants access",
         ),
         Invalid(
             """
@@ -333,7 +554,155 @@ class SuperuserBypass(_AuthzRule):
             """,
             line=2,
             column=8,
-            message="superuser flag `u.has_god_mode` grants access before the tenant check",
+            message="superuser flag `u.has_god_mode` grants access before the scope check",
+        ),
+        # The early return of the resource skips the owner check below it.
+        Invalid(
+            """
+            from fastapi import HTTPException
+
+
+            async def get_document(documents, doc_id, caller):
+                doc = await documents.get(doc_id)
+                if caller.is_admin:
+                    return doc
+                if doc.owner_id != caller.id:
+                    raise HTTPException(status_code=404)
+                return doc
+            """,
+            line=6,
+            column=8,
+            message="the scope check `doc.owner_id != caller.id` (line 8) runs only when `caller.is_admin` is false, so the superuser flag alone grants access",
+        ),
+        # A guard that returns for superusers before the owner check.
+        Invalid(
+            """
+            from fastapi import HTTPException
+
+
+            def ensure_can_administer_share(user, owner_id):
+                if getattr(user, "is_superuser", False):
+                    return
+                if owner_id is not None and owner_id == user.id:
+                    return
+                raise HTTPException(status_code=403, detail="owner or superuser only")
+            """,
+            line=5,
+            column=8,
+            message='superuser flag `getattr(user, "is_superuser", False)` grants access before the scope check',
+        ),
+        # An admin role through an enum member's value.
+        Invalid(
+            """
+            def can_edit_flow(user, flow) -> bool:
+                if user.role == Role.INSTANCE_ADMIN.value:
+                    return True
+                return flow.user_id == user.id
+            """,
+            line=2,
+            column=8,
+            message="superuser flag `user.role == Role.INSTANCE_ADMIN.value` grants access before the scope check",
+        ),
+        # Admin roles in a tuple.
+        Invalid(
+            """
+            def can_read_thread(caller, thread) -> bool:
+                return caller.role in (Role.ADMIN, Role.ADMIN_READONLY) or thread.team_id == caller.team_id
+            """,
+            line=2,
+            column=12,
+            message="scope check `thread.team_id == caller.team_id` OR superuser flag `caller.role in (Role.ADMIN, Role.ADMIN_READONLY)`",
+        ),
+        # Owner or ACL is a legitimate pair; the admin role beside them is the bypass.
+        Invalid(
+            """
+            def open_file(f, u):
+                if f.owner_id == u.id or u.role == "admin" or has_access(u, f):
+                    return f
+                raise PermissionError("forbidden")
+            """,
+            line=2,
+            column=8,
+            message='scope check `f.owner_id == u.id` OR superuser flag `u.role == "admin"`',
+        ),
+        # The deny raises in a nested block; non-admins of another team are the only ones it stops.
+        Invalid(
+            """
+            from fastapi import HTTPException
+
+
+            def check_thread(caller, thread):
+                if not caller.is_admin and thread.team_id != caller.team_id:
+                    if thread.visibility != "public":
+                        raise HTTPException(status_code=403)
+            """,
+            line=5,
+            column=8,
+            message="denies only when `thread.team_id != caller.team_id` holds and `caller.is_admin` is false",
+        ),
+        # The validator runs only for non-superusers.
+        Invalid(
+            """
+            async def load_space(caller, space):
+                if not caller.is_superuser:
+                    await ensure_same_space(caller, space)
+                return space
+            """,
+            line=2,
+            column=8,
+            message="the scope check `ensure_same_space(caller, space)` (line 3) runs only when `caller.is_superuser` is false",
+        ),
+        # The superuser flag OR an owner check read through local booleans, in deny form.
+        Invalid(
+            """
+            def get_chunks(auth_user, document, chunks):
+                is_owner = str(document.owner_id) == str(auth_user.id)
+                user_has_access = is_owner or bool(set(auth_user.collection_ids) & set(document.collection_ids))
+                if not user_has_access and not auth_user.is_superuser:
+                    raise R2RException("Not authorized to access this document's chunks.", 403)
+                return chunks
+            """,
+            line=4,
+            column=8,
+            message="denies only when `user_has_access` and `auth_user.is_superuser` are both false",
+        ),
+        # Membership in the principal's own list of collections is the scope.
+        Invalid(
+            """
+            def update_graph(auth_user, collection_id):
+                if not auth_user.is_superuser and collection_id not in auth_user.collection_ids:
+                    raise R2RException("You do not have access to this collection.", 403)
+            """,
+            line=2,
+            column=8,
+            message="denies only when `collection_id not in auth_user.collection_ids` holds and `auth_user.is_superuser` is false",
+        ),
+        # The scope check is a helper matching the request's user with the job's.
+        Invalid(
+            """
+            def may_resume(current_user, job, request) -> bool:
+                if current_user.is_superuser and not serving_end_user_enabled():
+                    return True
+                return _end_user_matches(resolve_end_user_id(request), job.metadata)
+            """,
+            line=2,
+            column=8,
+            message="superuser flag `current_user.is_superuser and not serving_end_user_enabled()` grants access before the scope check",
+        ),
+        # An ACL helper is the scope check the flag skips.
+        Invalid(
+            """
+            from fastapi import HTTPException
+
+
+            async def get_folder(user, folder, grants):
+                if not user.is_superuser and not await grants.can_read(user.id, folder):
+                    raise HTTPException(status_code=404)
+                return folder
+            """,
+            line=5,
+            column=8,
+            message="denies only when `await grants.can_read(user.id, folder)` and `user.is_superuser` are both false",
         ),
     )
 
@@ -344,8 +713,8 @@ class SuperuserBypass(_AuthzRule):
             return
         parts = disjuncts(self.formula(node.test, allows_when_true=True))
         flag = next((p for p in parts if Kind.SUPERUSER in p.grants), None)
-        if flag is None or any(Kind.TENANT in p.grants for p in parts):
-            return  # an OR with the tenant check is visit_If's (super) finding
+        if flag is None or any(Kind.SCOPE in p.grants for p in parts):
+            return  # an OR with the scope check is visit_If's (super) finding
         function = next((a for a in reversed(self.context.ancestors) if isinstance(a, cst.FunctionDef)), None)
         if function is None:
             return
@@ -355,39 +724,46 @@ class SuperuserBypass(_AuthzRule):
         if verdict is Decision.ALLOW_BY_RETURNING and not raises_later:
             return  # a bare return that is not the allow path of a guard that raises
         if tenant_later:
+            self.reported_tests.add(id(node.test))
             self.report(
                 node.test,
-                f"superuser flag `{self.source(flag)}` grants access before the tenant check: the authorization invariant requires the tenant check for every principal, admins included",
+                f"superuser flag `{self.source(flag)}` grants access before the scope check: the authorization invariant requires the scope check for every principal, admins included",
             )
         elif self._takes_tenant(function):
+            self.reported_tests.add(id(node.test))
             self.report(
                 node.test,
-                f"superuser flag `{self.source(flag)}` grants access to a tenant's resource without a tenant check: the authorization invariant requires the tenant check for every principal, admins included",
+                f"superuser flag `{self.source(flag)}` grants access to a tenant's resource without a tenant check: the authorization invariant requires the scope check for every principal, admins included",
             )
 
     def _is_tenant_check(self, node: cst.CSTNode) -> bool:
         if not isinstance(node, cst.BaseExpression):
             return False
         check = classify(node, self.vocabulary)
-        return check is not None and check.kind is Kind.TENANT
+        return check is not None and check.kind is Kind.SCOPE
 
     def _takes_tenant(self, function: cst.FunctionDef) -> bool:
         params = function.params
         return any(
-            Kind.TENANT in self.vocabulary.subject_kinds(tokens(p.name.value))
+            Kind.SCOPE in self.vocabulary.subject_kinds(tokens(p.name.value))
             for p in (*params.posonly_params, *params.params, *params.kwonly_params)
         )
 
-    def message(self, violation: Violation, deny_form: bool) -> str:
+    def message(self, violation: Violation, denies_only_when: str | None) -> str:
         tenant, flag = self.source(violation.tenant), self.source(violation.bypass)
-        if deny_form:
-            return f"denies only when `{tenant}` and `{flag}` both hold, so the superuser flag alone grants access across tenants: the authorization invariant requires the tenant check for every principal"
-        return f"tenant check `{tenant}` OR superuser flag `{flag}`: the flag alone grants access across tenants; the authorization invariant requires the tenant check for every principal"
+        if denies_only_when:
+            return f"{denies_only_when}, so the superuser flag alone grants access, whatever the scope: the authorization invariant requires the scope check for every principal"
+        return f"scope check `{tenant}` OR superuser flag `{flag}`: the flag alone grants access, whatever the scope; the authorization invariant requires the scope check for every principal"
+
+    def skip_message(self, runs_only_when: str) -> str:
+        return f"{runs_only_when}, so the superuser flag alone grants access, whatever the scope: the authorization invariant requires the scope check for every principal, admins included"
 
 
 def _nodes_after(function: cst.FunctionDef, statement: cst.If) -> Iterator[cst.CSTNode]:
     """The nodes of ``function`` that run after ``statement``'s test fails: its ``else``
-    branches and everything following it (nested functions and classes excluded)."""
+    branches and everything following it (nested functions and classes excluded). A call's
+    arguments and a comprehension's filter are not entered: ``select(Doc).where(Doc.org_id ==
+    user.org_id)`` filters a query, it decides nothing."""
     stack: list[cst.CSTNode] = [function.body]
     after = False
     while stack:
@@ -400,5 +776,7 @@ def _nodes_after(function: cst.FunctionDef, statement: cst.If) -> Iterator[cst.C
         if after:
             yield node
         if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not function:
+            continue
+        if isinstance(node, (cst.Call, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
             continue
         stack.extend(reversed(node.children))
