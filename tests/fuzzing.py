@@ -17,7 +17,7 @@ from projects import FIXTURES
 from designlint.config import load_config
 from designlint.engine import Linter
 from designlint.project import Project
-from designlint.rules import KNOWN_CODES
+from designlint.rules import REGISTRY
 
 GAVE_UP = "cannot analyse: rule "
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
@@ -169,7 +169,7 @@ def hostile_shapes() -> st.SearchStrategy[str]:
 def linters() -> list[Linter]:
     """The default configuration and the dispatcher fixture's (errors.codes resolved statically)."""
     dispatcher = FIXTURES / "dispatcher"
-    config = load_config(dispatcher / "pyproject.toml", KNOWN_CODES)
+    config = load_config(dispatcher / "pyproject.toml", REGISTRY)
     return [Linter(), Linter(config, project=Project.from_root(dispatcher))]
 
 

@@ -10,7 +10,7 @@ import pytest
 from designlint import Project
 from designlint.analysis.modules import module_name_for
 from designlint.config import Config, parse_table
-from designlint.rules import ALL_RULES, KNOWN_CODES
+from designlint.rules import REGISTRY
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
@@ -18,7 +18,7 @@ Case = Valid | Invalid
 
 RULE_CASES = [
     pytest.param(rule, case, id=f"{rule.code}-{kind}-{index}")
-    for rule in ALL_RULES
+    for rule in REGISTRY.rules
     for kind, cases in (("valid", rule.VALID), ("invalid", rule.INVALID))
     for index, case in enumerate(cases)
 ]
@@ -26,7 +26,7 @@ RULE_CASES = [
 
 def case_config(rule: type[Rule], case: Case) -> Config:
     text = case.config if isinstance(case.config, str) else ""
-    return parse_table(case.config_table(), Path.cwd(), KNOWN_CODES, source=f"a {rule.code} case's config", text=text)
+    return parse_table(case.config_table(), Path.cwd(), REGISTRY, source=f"a {rule.code} case's config", text=text)
 
 
 def case_project(rule: type[Rule], case: Case) -> Project:

@@ -167,7 +167,9 @@ def test_guard_checks_read_each_statement_once_not_once_per_request():
     found = linter.lint(f"import requests\n\ndef f(url):\n{requests}".encode(), "app/tools.py").diagnostics
     assert [d.code for d in found] == ["DL202"] * 400
     [rule] = linter.rules
-    assert rule.budget.spent <= 400, rule.budget.spent  # one step per statement, not per request and statement
+    assert rule.analysis_budget.spent <= 400, (
+        rule.analysis_budget.spent
+    )  # one step per statement, not per request and statement
 
 
 @pytest.mark.parametrize("negated", [False, True], ids=["if allowed", "if not allowed: deny"])

@@ -9,10 +9,11 @@ import pytest
 from projects import ERRORS_PY, LEGACY_PY, TOOLS_PY, configured_project
 
 from designlint import Config, ConfigError, Diagnostic, Linter, Options, Position, Project, lint_paths, lint_source
-from designlint.config import ErrorsOptions
+from designlint.analysis.enums import ENUM_CLASSES
 from designlint.diagnostics import Applicability
+from designlint.rules.errors import ErrorsOptions
 
-CONFIG = Config(errors=ErrorsOptions(codes="app.errors.ErrorCode"))
+CONFIG = Config(tables=(ErrorsOptions(codes="app.errors.ErrorCode"),))
 PROJECT = Project.from_sources({"app.errors": ERRORS_PY})
 
 
@@ -99,7 +100,7 @@ def test_the_error_enum_module_is_read_quietly(tmp_path, monkeypatch):
 def test_the_error_enum_module_may_start_with_a_bom(tmp_path):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "errors.py").write_bytes(b"\xef\xbb\xbf" + ERRORS_PY.encode())
-    info = Project.from_root(tmp_path).error_enum("app.errors.ErrorCode")
+    info = Project.from_root(tmp_path).fact(ENUM_CLASSES, "app.errors.ErrorCode")
     assert "RATE_LIMITED" in [name for name, _ in info.members]
 
 

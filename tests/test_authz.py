@@ -3,8 +3,8 @@ their cases (``designlint.rules.authz``)."""
 
 from __future__ import annotations
 
-from designlint.config import AuthzOptions, Config
-from designlint.rules.authz import AuthzOr, SuperuserBypass
+from designlint.config import Config
+from designlint.rules.authz import AuthzOptions, AuthzOr, SuperuserBypass
 
 
 def test_prefilters_skip_files_without_the_words_and_see_configured_ones():
@@ -14,6 +14,6 @@ def test_prefilters_skip_files_without_the_words_and_see_configured_ones():
         r.prefilter.search("if user.is_superuser or doc.tenant_id == user.tenant_id or 'x' in user.roles: pass")
         for r in rules
     )
-    configured = AuthzOr(Config(authz=AuthzOptions(tenant_names=("realm",))))
+    configured = AuthzOr(Config(tables=(AuthzOptions(tenant_names=("realm",)),)))
     assert configured.prefilter.search("realm ... role")
     assert not AuthzOr(Config()).prefilter.search("realm ... role")

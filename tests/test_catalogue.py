@@ -1,23 +1,33 @@
-"""The catalogue: every rule has an entry, its examples are the rule's own cases, and its front
-matter agrees with the rule (fix availability, options)."""
+"""The catalogue: every registered rule has an entry and every entry a rule, its examples are
+the rule's own cases, and its front matter agrees with the rule (fix availability, the options
+its family declares); README's configuration example holds every declared option."""
 
 from __future__ import annotations
 
-import dataclasses
+import re
+import sys
+from pathlib import Path
 
 import pytest
+from projects import ROOT
 
-from designlint import config as config_module
 from designlint import lint_source
 from designlint.catalogue import Example, load_catalogue
-from designlint.config import Config
-from designlint.rules import ALL_RULES, KNOWN_CODES
+from designlint.config import Config, parse_table
+from designlint.options import option_keys
+from designlint.rules import REGISTRY
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 CATALOGUE = load_catalogue()
-RULES = {rule.code: rule for rule in ALL_RULES}
-RULE_IDS = [rule.code for rule in ALL_RULES]
+RULES = {rule.code: rule for rule in REGISTRY.rules}
+RULE_IDS = list(RULES)
+FAMILY_IDS = [family.name for family in REGISTRY.families]
 # The engine's own findings (DL001, DL002) have no rule class, hence no cases: their examples run here.
 ENGINE_EXAMPLES = [
     pytest.param(doc.code, ex, id=f"{doc.code}-{i}-{ex.kind}")
@@ -28,8 +38,8 @@ ENGINE_EXAMPLES = [
 
 
 def test_every_rule_has_an_entry_and_no_entry_is_orphaned():
-    assert set(CATALOGUE) == set(KNOWN_CODES)
-    for rule in ALL_RULES:
+    assert set(CATALOGUE) == set(REGISTRY.codes)
+    for rule in REGISTRY.rules:
         doc = CATALOGUE[rule.code]
         assert doc.name == rule.name
         for section in ("What it does", "Why it matters", "How to fix", "Options"):
@@ -43,7 +53,7 @@ def _as_case(example: Example, cases: tuple[Valid | Invalid, ...]) -> Valid | In
     return next((c for c in cases if isinstance(c, kind) and (c.code, c.path) == (example.code, example.path)), None)
 
 
-@pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
+@pytest.mark.parametrize("rule", REGISTRY.rules, ids=RULE_IDS)
 def test_every_example_is_one_of_the_rules_cases(rule: type[Rule]):
     """The page shows what the rule's cases prove: a ``python bad`` block is an Invalid case, a
     ``python good`` block a Valid one, with the same code and path, linted with no configuration
@@ -63,7 +73,7 @@ def test_engine_finding_example(code: str, example: Example):
     assert (code in codes) == (example.kind == "bad"), f"{example.kind} example of {code}: found {codes}"
 
 
-@pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
+@pytest.mark.parametrize("rule", REGISTRY.rules, ids=RULE_IDS)
 def test_front_matter_fix_agrees_with_the_cases(rule: type[Rule]):
     fixed = [case.expected_fix is not None for case in rule.INVALID]
     availability = "always" if all(fixed) else "sometimes" if any(fixed) else "none"
@@ -72,15 +82,9 @@ def test_front_matter_fix_agrees_with_the_cases(rule: type[Rule]):
 
 
 def family_options(rule: type[Rule]) -> set[str]:
-    """The option keys of the rule's family, as ``table.key``.
-
-    Seam: until rules declare their own options, a family is the options table named like the
-    rule's module (``designlint.rules.egress`` -> ``[tool.designlint.egress]``) in config.py."""
-    table = rule.__module__.rsplit(".", 1)[-1]
-    options = config_module._TABLES.get(table)
-    if options is None:
-        return set()
-    return {f"{table}.{field.name.replace('_', '-')}" for field in dataclasses.fields(options)}
+    """The option keys the rule's family declares, as ``table.key``."""
+    family = next(family for family in REGISTRY.families if rule in family.rules)
+    return {key for table in family.option_tables for key in option_keys(table)}
 
 
 def _case_options(rule: type[Rule]) -> set[str]:
@@ -94,7 +98,7 @@ def _case_options(rule: type[Rule]) -> set[str]:
     }
 
 
-@pytest.mark.parametrize("rule", ALL_RULES, ids=RULE_IDS)
+@pytest.mark.parametrize("rule", REGISTRY.rules, ids=RULE_IDS)
 def test_front_matter_options_agree_with_the_family_and_the_cases(rule: type[Rule]):
     listed = set(CATALOGUE[rule.code].options)
     foreign, unlisted = listed - family_options(rule), _case_options(rule) - listed
@@ -102,9 +106,22 @@ def test_front_matter_options_agree_with_the_family_and_the_cases(rule: type[Rul
     assert not unlisted, f"rules/{rule.code}.md does not list the options its cases set: {sorted(unlisted)}"
 
 
-def test_every_option_of_a_family_is_documented_by_one_of_its_rules():
-    families: dict[frozenset[str], set[str]] = {}
-    for rule in ALL_RULES:
-        families.setdefault(frozenset(family_options(rule)), set()).update(CATALOGUE[rule.code].options)
-    for options, documented in families.items():
-        assert options <= documented, f"undocumented options: {sorted(options - documented)}"
+@pytest.mark.parametrize("family", REGISTRY.families, ids=FAMILY_IDS)
+def test_every_option_of_a_family_is_documented_by_one_of_its_rules(family):
+    declared = {key for table in family.option_tables for key in option_keys(table)}
+    documented = {option for rule in family.rules for option in CATALOGUE[rule.code].options}
+    assert declared <= documented, f"undocumented options of {family.name}: {sorted(declared - documented)}"
+
+
+def test_the_readme_configuration_example_holds_every_option_and_is_valid():
+    """README's example is where users look for the keys: each declared option is in it, and
+    it parses as a configuration."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Configuration\n", 1)[1]
+    example = tomllib.loads(re.search(r"```toml\n(.*?)```", section, re.DOTALL).group(1))["tool"]["designlint"]
+    for name, table in REGISTRY.option_tables.items():
+        assert name in example, f"README's configuration example has no [tool.designlint.{name}]"
+        written = example[name]
+        for key in option_keys(table):
+            assert key == name or key.split(".", 1)[1] in written, f"README's configuration example lacks {key}"
+    parse_table(example, Path("."), REGISTRY)

@@ -15,6 +15,7 @@ from designlint.config import Config
 from designlint.engine import Linter
 from designlint.project import Project
 from designlint.resolution import ConfigResolver
+from designlint.rules import REGISTRY
 
 PROJECTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
 
@@ -55,67 +56,90 @@ def test_rule_case_findings_do_not_depend_on_the_gates(rule, case):
 
 
 ADAPTER_ROOT = "src/app"
-CASES = {
-    # DL301: imports in every kind of block, aliases, dynamic imports, ``from pkg import module``.
-    "try_import.py": "try:\n    import openai\nexcept ImportError:\n    openai = None\n",
-    "one_line_try.py": "try: import openai\nexcept ImportError: pass\n",
-    "semicolon.py": "import os; import anthropic as claude\n",
-    "type_checking.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from langchain_core.messages import AIMessage\n",
-    "in_method.py": "class Agent:\n    async def run(self):\n        with open('x') as f:\n            from openai import AsyncOpenAI\n        return AsyncOpenAI\n",
-    "in_match.py": "def pick(kind):\n    match kind:\n        case 'a':\n            import anthropic\n            return anthropic\n",
-    "in_loop.py": "for name in ('x',):\n    while True:\n        import litellm\n        break\nelse:\n    import groq\n",
-    "dynamic.py": "import importlib\nllm = importlib.import_module('openai')\nalso = __import__('cohere')\n",
-    "from_package.py": "from google import genai\n",
-    "mention_only.py": "# we used to call openai here\nNAME = 'openai'\n",
-    "relative.py": "from .openai import client\n",
-    "newer_syntax.py": "type Alias = int\nimport openai\n",
-    # DL302 in an adapter module, DL501 spellings, DL201/DL202/DL401 through helpers.
-    "adapters/llm.py": "from openai import OpenAI\nfrom openai.types.chat import ChatCompletion\n\n\ndef ask(prompt: str) -> ChatCompletion:\n    return OpenAI().chat.completions.create(model='m', messages=[])\n",
-    "errors.py": "class ToolError(Exception):\n    pass\n\n\ndef f(err):\n    if err.code == 'RATE_LIMITED':\n        raise ToolError('E42')\n    raise ToolError(code='upstream-timeout')\n",
-    "errors_commented.py": 'def deny(errors):\n    raise errors.Denied(  # why\n        # the code\n        ("NO_ACCESS"),\n    )\n',
-    "errors_quotes.py": 'class QuotaFailure(Exception):\n    pass\n\n\nx = QuotaFailure("""QUOTA_EXCEEDED""")\n',
-    "errors_keys.py": 'def shape(payload, err):\n    if payload.get("error_code") == "RATE_LIMITED":\n        return {"error": "x", "code": "UPSTREAM_DOWN"}\n    return err.error_code in (\'TIMED_OUT\', \'BAD_INPUT\')\n',
-    "errors_spacing.py": 'class AppError(Exception):\n    pass\n\n\nraise AppError ("RATE_LIMITED")\n',
-    "errors_wrapped.py": "def deny(Denied, err):\n    if err.\\\n            code == 'NO_ACCESS':\n        raise (Denied(\"NO_ACCESS\"))\n",
-    "errors_escape.py": 'class AppError(Exception):\n    pass\n\n\nx = AppError("RATE\\x5fLIMITED")\n',
-    "errors_concat.py": 'class AppError(Exception):\n    pass\n\n\nx = AppError("" "RATE_LIMITED")\n',
-    "errors_keyword.py": 'class Reply:\n    pass\n\n\nr = Reply(\n    code = "RATE_LIMITED",\n)\n',
-    "egress.py": "import httpx as h\n\n\nasync def fetch():\n    async with h.AsyncClient() as c:\n        return await c.get(f'https://api.weather-data.io/v1/{1}')\n",
-    "egress_helper.py": "from urllib import request as rq\n\n\ndef pull(host):\n    return rq.urlopen('https://' + host + '/feed')\n",
-    "egress_forward_ref.py": "from __future__ import annotations\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import aiohttp\n\n\nasync def go(session: 'aiohttp.ClientSession'):\n    return await session.get('https://api.weather-data.io/v1')\n",
-    "egress_http_package.py": "import os, http as h\n\n\ndef probe():\n    return h.client.HTTPConnection('evil.example.com')\n",
-    "../pkg/__init__.py": "from .requests import get\n\n\ndef ping():\n    return get('https://status.example.org/')\n",
-    "../requests/api.py": "def get(url, **kwargs):\n    return request('get', url, **kwargs)\n\n\ndef ping():\n    return get('https://status.example.org/')\n",
-    "trust_template.py": "QA_TEMPLATE = 'Answer from this context: {context}'\n\n\ndef answer(retriever, complete, q):\n    docs = retriever.invoke(q)\n    return complete(QA_TEMPLATE.format(context=docs))\n",
-    "trust_system_prompt.py": "import requests\n\n\ndef build(url):\n    SYSTEM_PROMPT = 'You are helpful. ' + requests.get(url).text\n    return SYSTEM_PROMPT\n",
-    "trust_relevant.py": "def answer(store, llm, q):\n    docs = store.get_relevant_documents(q)\n    return llm.invoke(prompt=str(docs))\n",
-    "trust.py": "import requests\n\n\ndef answer(llm, url):\n    page = requests.get(url).text\n    return llm.invoke([{'role': 'system', 'content': 'Summarise: ' + page}])\n",
+# Code written the ways the gates must see through, by rule family (the registry's): each
+# case not in SILENT makes one of its family's rules fire, and between them every rule fires.
+CASES: dict[str, dict[str, str]] = {
+    "adapters": {
+        # DL301: imports in every kind of block, aliases, dynamic imports, ``from pkg import module``;
+        # DL302 in an adapter module.
+        "try_import.py": "try:\n    import openai\nexcept ImportError:\n    openai = None\n",
+        "one_line_try.py": "try: import openai\nexcept ImportError: pass\n",
+        "semicolon.py": "import os; import anthropic as claude\n",
+        "type_checking.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from langchain_core.messages import AIMessage\n",
+        "in_method.py": "class Agent:\n    async def run(self):\n        with open('x') as f:\n            from openai import AsyncOpenAI\n        return AsyncOpenAI\n",
+        "in_match.py": "def pick(kind):\n    match kind:\n        case 'a':\n            import anthropic\n            return anthropic\n",
+        "in_loop.py": "for name in ('x',):\n    while True:\n        import litellm\n        break\nelse:\n    import groq\n",
+        "dynamic.py": "import importlib\nllm = importlib.import_module('openai')\nalso = __import__('cohere')\n",
+        "from_package.py": "from google import genai\n",
+        "mention_only.py": "# we used to call openai here\nNAME = 'openai'\n",
+        "relative.py": "from .openai import client\n",
+        "newer_syntax.py": "type Alias = int\nimport openai\n",
+        "adapters/llm.py": "from openai import OpenAI\nfrom openai.types.chat import ChatCompletion\n\n\ndef ask(prompt: str) -> ChatCompletion:\n    return OpenAI().chat.completions.create(model='m', messages=[])\n",
+    },
+    "authz": {
+        # DL101/DL102: the words of checks in any case and spelling.
+        "authz_camel.py": "def can_edit(user, doc):\n    return user.tenantId == doc.tenantId or user.hasRole('editor')\n",
+        "authz_superuser_first.py": "def can_read(user, doc):\n    if user.isSuperUser:\n        return True\n    return doc.org_id == user.org_id and 'reader' in user.roles\n",
+        "authz_upper.py": "def allowed(USER, DOC):\n    return USER.IS_STAFF or DOC.TENANT_ID == USER.TENANT_ID\n",
+    },
+    "egress": {
+        # DL201/DL202 through aliases, helpers, forward references, an HTTP client's own package.
+        "egress.py": "import httpx as h\n\n\nasync def fetch():\n    async with h.AsyncClient() as c:\n        return await c.get(f'https://api.weather-data.io/v1/{1}')\n",
+        "egress_helper.py": "from urllib import request as rq\n\n\ndef pull(host):\n    return rq.urlopen('https://' + host + '/feed')\n",
+        "egress_forward_ref.py": "from __future__ import annotations\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import aiohttp\n\n\nasync def go(session: 'aiohttp.ClientSession'):\n    return await session.get('https://api.weather-data.io/v1')\n",
+        "egress_http_package.py": "import os, http as h\n\n\ndef probe():\n    return h.client.HTTPConnection('evil.example.com')\n",
+        "../pkg/__init__.py": "from .requests import get\n\n\ndef ping():\n    return get('https://status.example.org/')\n",
+        "../requests/api.py": "def get(url, **kwargs):\n    return request('get', url, **kwargs)\n\n\ndef ping():\n    return get('https://status.example.org/')\n",
+    },
+    "errors": {
+        # DL501: the spellings of a code its prefilter must see.
+        "errors.py": "class ToolError(Exception):\n    pass\n\n\ndef f(err):\n    if err.code == 'RATE_LIMITED':\n        raise ToolError('E42')\n    raise ToolError(code='upstream-timeout')\n",
+        "errors_commented.py": 'def deny(errors):\n    raise errors.Denied(  # why\n        # the code\n        ("NO_ACCESS"),\n    )\n',
+        "errors_quotes.py": 'class QuotaFailure(Exception):\n    pass\n\n\nx = QuotaFailure("""QUOTA_EXCEEDED""")\n',
+        "errors_keys.py": 'def shape(payload, err):\n    if payload.get("error_code") == "RATE_LIMITED":\n        return {"error": "x", "code": "UPSTREAM_DOWN"}\n    return err.error_code in (\'TIMED_OUT\', \'BAD_INPUT\')\n',
+        "errors_spacing.py": 'class AppError(Exception):\n    pass\n\n\nraise AppError ("RATE_LIMITED")\n',
+        "errors_wrapped.py": "def deny(Denied, err):\n    if err.\\\n            code == 'NO_ACCESS':\n        raise (Denied(\"NO_ACCESS\"))\n",
+        "errors_escape.py": 'class AppError(Exception):\n    pass\n\n\nx = AppError("RATE\\x5fLIMITED")\n',
+        "errors_concat.py": 'class AppError(Exception):\n    pass\n\n\nx = AppError("" "RATE_LIMITED")\n',
+        "errors_keyword.py": 'class Reply:\n    pass\n\n\nr = Reply(\n    code = "RATE_LIMITED",\n)\n',
+    },
+    "trust": {
+        # DL401: prompt and template hints, retrieval, HTTP bodies.
+        "trust_template.py": "QA_TEMPLATE = 'Answer from this context: {context}'\n\n\ndef answer(retriever, complete, q):\n    docs = retriever.invoke(q)\n    return complete(QA_TEMPLATE.format(context=docs))\n",
+        "trust_system_prompt.py": "import requests\n\n\ndef build(url):\n    SYSTEM_PROMPT = 'You are helpful. ' + requests.get(url).text\n    return SYSTEM_PROMPT\n",
+        "trust_relevant.py": "def answer(store, llm, q):\n    docs = store.get_relevant_documents(q)\n    return llm.invoke(prompt=str(docs))\n",
+        "trust.py": "import requests\n\n\ndef answer(llm, url):\n    page = requests.get(url).text\n    return llm.invoke([{'role': 'system', 'content': 'Summarise: ' + page}])\n",
+    },
+    "noqa": {
+        # DL003: an unused code in a line's and in a file's directive.
+        "noqa_line.py": "def fetch(err):\n    return err.retry  # noqa: DL501\n",
+        "noqa_file.py": '"""Tools."""\n# designlint: noqa: DL201\nVALUE = 1\n',
+    },
 }
+SILENT = {"mention_only.py", "relative.py", "../pkg/__init__.py"}  # the gates must not be fooled by these either
+CASE_NAMES = sorted((family, name) for family, cases in CASES.items() for name in cases)
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_gates_see_through_the_ways_code_is_written(name: str, tmp_path: Path):
+@pytest.mark.parametrize(("family", "name"), CASE_NAMES, ids=[name for _, name in CASE_NAMES])
+def test_gates_see_through_the_ways_code_is_written(family: str, name: str, tmp_path: Path):
     config = Config(root=tmp_path)
     gated = Linter(config, project=Project.from_root(tmp_path))
     path = tmp_path / ADAPTER_ROOT / name
-    assert _findings(gated, path, CASES[name]) == _findings(_ungated(gated), path, CASES[name])
+    assert _findings(gated, path, CASES[family][name]) == _findings(_ungated(gated), path, CASES[family][name])
 
 
 def test_the_cases_exercise_the_gates(tmp_path: Path):
-    """The comparison above means something only if the cases hold findings and the gates skip
-    some rules on them."""
-    config = Config(root=tmp_path)
-    gated = Linter(config, project=Project.from_root(tmp_path))
-    codes = {
-        code for name, source in CASES.items() for code, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, source)
-    }
-    assert {"DL301", "DL302", "DL501", "DL201", "DL202", "DL401"} <= codes
-    assert _findings(gated, tmp_path / ADAPTER_ROOT / "mention_only.py", CASES["mention_only.py"]) == []
-    for prefix, wanted in (
-        ("errors", {"DL501"}),
-        ("egress", {"DL201", "DL202"}),
-        ("../requests", {"DL201"}),
-        ("trust", {"DL401"}),
-    ):  # each spelling a gate must see
-        for name in (n for n in CASES if n.startswith(prefix)):
-            assert wanted & {c for c, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, CASES[name])}, name
+    """The comparison above means something only if the cases hold findings of every rule, each
+    case one of its own family's."""
+    gated = Linter(Config(root=tmp_path), project=Project.from_root(tmp_path))
+    families = {family.name: {rule.code for rule in family.rules} for family in REGISTRY.families}
+    assert set(CASES) == set(families), "every family needs cases"
+    fired: set[str] = set()
+    for family, name in CASE_NAMES:
+        codes = {code for code, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, CASES[family][name])}
+        fired |= codes
+        if name in SILENT:
+            assert codes == set(), name
+        else:
+            assert codes & families[family], f"{name} fires none of {sorted(families[family])}"
+    assert fired >= {rule.code for rule in REGISTRY.rules}

@@ -12,7 +12,12 @@ from designlint import engine
 from designlint.analysis.names import NameResolver
 from designlint.cli import main
 from designlint.config import Config
+from designlint.rules import Family, Registry
 from designlint.rules.base import Rule
+
+
+def _with_rule(registry: Registry, rule: type[Rule]) -> Registry:
+    return Registry((*registry.families, Family("broken", (rule,), ())))
 
 
 class ExplodingRule(Rule):
@@ -45,7 +50,7 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "a_boom.py").write_text('BOOM = 1\nraise ToolError("RATE_LIMITED")\n')
     (tmp_path / "b_fine.py").write_text('raise ToolError("TIMED_OUT")\n')
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(engine, "ALL_RULES", (*engine.ALL_RULES, ExplodingRule))
+    monkeypatch.setattr(engine, "REGISTRY", _with_rule(engine.REGISTRY, ExplodingRule))
     return tmp_path
 
 
@@ -131,7 +136,7 @@ class UnbuildableRule(Rule):
 
 
 def test_rule_failing_to_build_is_reported_on_each_file_and_the_run_goes_on(project, monkeypatch):
-    monkeypatch.setattr(engine, "ALL_RULES", (*engine.ALL_RULES, UnbuildableRule))
+    monkeypatch.setattr(engine, "REGISTRY", _with_rule(engine.REGISTRY, UnbuildableRule))
     monkeypatch.setattr(ExplodingRule, "where", "nowhere")
     result = CliRunner().invoke(main, ["check", "--isolated", "-j", "1", "--verbose", "."])
     lines = result.stdout.splitlines()

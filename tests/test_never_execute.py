@@ -1,6 +1,6 @@
 """designlint never imports, executes or evaluates the code it lints, nor the modules its
 configuration names. ``tests/data/booby_trapped`` writes an ``IMPORTED-*`` file beside any of
-its modules that is ever executed; it is linted with every rule in ALL_RULES and every
+its modules that is ever executed; it is linted with every registered rule and every
 cross-module option pointed at it."""
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from rule_cases import RULE_CASES, case_config, case_project
 from designlint import lint_source
 from designlint.diagnostics import Applicability, Diagnostic
 from designlint.fixes import apply_edits
-from designlint.rules import ALL_RULES
+from designlint.rules import REGISTRY
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
@@ -82,7 +82,7 @@ def test_rule_case(rule: type[Rule], case: Valid | Invalid):
         pytest.fail(f"{where}expected a {expected.value} fix, got a {fix.applicability.value} one", pytrace=False)
 
 
-@pytest.mark.parametrize("rule", ALL_RULES, ids=[rule.code for rule in ALL_RULES])
+@pytest.mark.parametrize("rule", REGISTRY.rules, ids=[rule.code for rule in REGISTRY.rules])
 def test_every_rule_has_a_docstring_and_cases_of_both_kinds(rule: type[Rule]):
     assert rule.__doc__ and rule.__doc__.strip(), f"{rule.code} has no docstring"
     assert rule.VALID and rule.INVALID, f"{rule.code} needs VALID and INVALID cases"

@@ -3,8 +3,8 @@ in its cases (``designlint.rules.trust``)."""
 
 from __future__ import annotations
 
-from designlint.config import Config, TrustOptions
-from designlint.rules.trust import UntrustedContentInPrompt
+from designlint.config import Config
+from designlint.rules.trust import TrustOptions, UntrustedContentInPrompt
 
 
 def test_prefilter_skips_files_without_sources_or_sinks():
@@ -13,6 +13,6 @@ def test_prefilter_skips_files_without_sources_or_sinks():
     assert not rule.prefilter.search("prompt = 'hello'\n")
     assert rule.prefilter.search("import requests\nprompt = requests.get(u).text\n")
     configured = UntrustedContentInPrompt(
-        Config(trust=TrustOptions(sources=("app.crm.load_ticket",), sinks=("complete",)))
+        Config(tables=(TrustOptions(sources=("app.crm.load_ticket",), sinks=("complete",)),))
     )
     assert configured.prefilter.search("complete(load_ticket(1))\n")

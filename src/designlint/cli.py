@@ -31,7 +31,7 @@ from designlint.progress import ProgressBar
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.reporters import ReportContext, reporters
 from designlint.reporters.escape import printable
-from designlint.rules import INTERNAL_ERROR, KNOWN_CODES
+from designlint.rules import INTERNAL_ERROR, REGISTRY
 from designlint.runner import (
     FixMode,
     Options,
@@ -59,7 +59,7 @@ def _codes(ctx, param, value):
         return None
     codes = _comma_separated(value)
     for code in codes:
-        check_selector(code, KNOWN_CODES, lambda message: click.BadParameter(message, ctx, param))
+        check_selector(code, REGISTRY.codes, lambda message: click.BadParameter(message, ctx, param))
     return codes
 
 
@@ -382,7 +382,7 @@ def _baseline(flag: Path | None, options: Options) -> Baseline | None:
     try:
         return load_baseline(config.baseline)
     except ConfigError as exc:
-        raise key_error(config, "baseline", str(exc)) from None
+        raise key_error(config, ("baseline",), str(exc)) from None
 
 
 def _write_baseline(path: Path, diagnostics) -> None:

@@ -2,7 +2,9 @@
 
 Sources, nearest first: ``designlint.toml`` (keys at top level) or ``pyproject.toml``
 (keys under ``[tool.designlint]``; a pyproject without that table is passed over).
-Every problem is a ``ConfigError`` naming the file, the key and what was expected.
+Every problem is a ``ConfigError`` naming the file, the line, the key and what was expected.
+The option tables (``[tool.designlint.egress]``...) are declared by the rule families
+(``designlint.options``) and come in through a ``Schema``: nothing here knows one.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import itertools
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,7 +25,10 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from designlint.globs import GlobError, compile_glob
+from designlint.options import BadValue, Key, Reference, describe, display_key, parse_options, references, table_name
 from designlint.reading import MAX_CONFIG_SIZE, TooLarge, read_regular_file
+
+T = TypeVar("T")
 
 CONFIG_FILES = ("designlint.toml", "pyproject.toml")
 
@@ -40,38 +45,6 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
-class ErrorsOptions:
-    codes: str | None = None  # dotted path of the error-code enum, e.g. "app.errors.ErrorCode"
-
-
-@dataclass(frozen=True)
-class EgressOptions:
-    allow: tuple[str, ...] | None = None  # None: no allowlist configured
-    guards: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AdaptersOptions:
-    modules: tuple[str, ...] = ()
-    frameworks: tuple[str, ...] | None = None  # None: the built-in list
-    extend_frameworks: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TrustOptions:
-    sanitizers: tuple[str, ...] = ()
-    sources: tuple[str, ...] = ()
-    sinks: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AuthzOptions:
-    tenant_names: tuple[str, ...] = ()
-    role_names: tuple[str, ...] = ()
-    superuser_names: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Config:
     """The effective configuration for the files under ``root``."""
 
@@ -83,12 +56,30 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
-    errors: ErrorsOptions = ErrorsOptions()
-    egress: EgressOptions = EgressOptions()
-    adapters: AdaptersOptions = AdaptersOptions()
-    trust: TrustOptions = TrustOptions()
-    authz: AuthzOptions = AuthzOptions()
     baseline: Path | None = None  # findings recorded to be left unreported (relative paths: to the config file)
+    # The option tables that differ from their defaults (``options_table`` instances), by name.
+    tables: tuple[object, ...] = ()
+
+    def __post_init__(self) -> None:
+        by_name: dict[str, object] = {}
+        for options in self.tables:
+            name = table_name(type(options))
+            if name in by_name:
+                raise ValueError(f"two [{name}] option tables in one Config")
+            by_name[name] = options
+        explicit = tuple(by_name[name] for name in sorted(by_name) if by_name[name] != type(by_name[name])())
+        object.__setattr__(self, "tables", explicit)  # a canonical form: equal configs, equal reprs
+
+    def options(self, table: type[T]) -> T:
+        """The ``options_table`` ``table`` as configured, or its defaults."""
+        for options in self.tables:
+            if type(options) is table:
+                return options  # type: ignore[return-value]
+        return table()
+
+    def project_references(self) -> list[Reference]:
+        """The configured names of objects in the project, which must resolve."""
+        return [reference for options in self.tables for reference in references(options)]
 
     def is_enabled(self, code: str) -> bool:
         return code_enabled(code, self.select + self.extend_select, self.ignore)
@@ -115,15 +106,19 @@ def _specificity(selector: str) -> int:
 
 # --- parsing ---------------------------------------------------------------------------
 
-_TABLES: dict[str, type] = {
-    "errors": ErrorsOptions,
-    "egress": EgressOptions,
-    "adapters": AdaptersOptions,
-    "trust": TrustOptions,
-    "authz": AuthzOptions,
-}
-_LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-_TOP_KEYS = _LIST_KEYS + ("per-file-ignores", "baseline") + tuple(_TABLES)
+
+class Schema(Protocol):
+    """What a config may name besides its fixed keys (the rule registry is one)."""
+
+    @property
+    def codes(self) -> tuple[str, ...]: ...  # the rule codes ``select`` and ``ignore`` may name
+
+    @property
+    def option_tables(self) -> Mapping[str, type]: ...  # table name -> ``options_table`` class
+
+
+# The keys every config has; the rest are the option tables of the rule families.
+_FIXED_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores", "baseline")
 
 
 def find_config_file(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
@@ -175,7 +170,7 @@ def _has_designlint_table(pyproject: Path) -> bool:
     return re.search(r"^\s*\[\s*tool\s*\.\s*designlint\s*[.\]]", text, re.MULTILINE) is not None
 
 
-def load_config(path: Path, known_codes: Iterable[str]) -> Config:
+def load_config(path: Path, schema: Schema) -> Config:
     """Read and validate one config file. Raises ``ConfigError``."""
     display = str(path)
     try:
@@ -198,7 +193,7 @@ def load_config(path: Path, known_codes: Iterable[str]) -> Config:
         raise ConfigError(
             "invalid TOML: arrays or inline tables nested too deeply",
             path=display,
-            key=key and _key_prefix(path) + key,
+            key=display_key((*_key_prefix(path), *key.split("."))) if key else None,
             line=line,
         ) from None
     except tomllib.TOMLDecodeError as exc:
@@ -209,9 +204,7 @@ def load_config(path: Path, known_codes: Iterable[str]) -> Config:
         ) from None
     prefix = _key_prefix(path)
     table = document.get("tool", {}).get("designlint", {}) if prefix else document
-    return parse_table(
-        table, path.parent.resolve(), known_codes, source=display, prefix=prefix, text=text, config_path=path
-    )
+    return parse_table(table, path.parent.resolve(), schema, source=display, prefix=prefix, text=text, config_path=path)
 
 
 _DEEP_NESTING = 100  # far more than any real config; tomllib overflows Python's stack some way beyond
@@ -244,16 +237,16 @@ def _deep_nesting(text: str) -> tuple[int | None, str | None]:
     return None, None
 
 
-def _key_prefix(path: Path) -> str:
+def _key_prefix(path: Path) -> Key:
     """Where designlint's keys sit in a config file: under ``[tool.designlint]`` in pyproject.toml."""
-    return "tool.designlint." if path.name == "pyproject.toml" else ""
+    return ("tool", "designlint") if path.name == "pyproject.toml" else ()
 
 
-def key_error(config: Config, key: str, message: str) -> ConfigError:
+def key_error(config: Config, key: Key, message: str) -> ConfigError:
     """A ``ConfigError`` about ``key`` of the file ``config`` came from, found after loading it
     (a name that does not resolve): file, full key and line, as parsing reports its errors."""
     if config.path is None:
-        return ConfigError(message, key=key)
+        return ConfigError(message, key=display_key(key))
     try:
         text = read_regular_file(config.path, MAX_CONFIG_SIZE).decode("utf-8")
     except (OSError, TooLarge, UnicodeDecodeError):
@@ -264,61 +257,68 @@ def key_error(config: Config, key: str, message: str) -> ConfigError:
 def parse_table(
     table: dict[str, Any],
     root: Path,
-    known_codes: Iterable[str],
+    schema: Schema,
     *,
     source: str = "<config>",
-    prefix: str = "",
+    prefix: Key = (),
     text: str = "",
     config_path: Path | None = None,
 ) -> Config:
-    known = tuple(known_codes)
+    known = tuple(schema.codes)
+    option_tables = schema.option_tables
+    top_keys = (*_FIXED_KEYS, *sorted(option_tables))
     check = _Checker(source, prefix, text)
     if not isinstance(table, dict):
-        raise check.error(prefix.rstrip("."), "expected a table")
+        raise check.error((), "expected a table")
     values: dict[str, Any] = {"root": root, "path": config_path}
+    tables: list[object] = []
     for key, value in table.items():
-        if key not in _TOP_KEYS:
-            raise check.error(key, f"unknown key (expected one of: {', '.join(_TOP_KEYS)})")
+        if key not in top_keys:
+            raise check.error((key,), f"unknown key (expected one of: {', '.join(top_keys)})")
         attr = key.replace("-", "_")
         if key in ("select", "ignore", "extend-select"):
-            values[attr] = check.codes(key, value, known)
+            values[attr] = check.codes((key,), value, known)
         elif key in ("exclude", "extend-exclude"):
-            values[attr] = check.globs(key, value)
+            values[attr] = check.globs((key,), value)
         elif key == "per-file-ignores":
             values[attr] = check.per_file_ignores(key, value, known)
         elif key == "baseline":
             if not isinstance(value, str) or not value:
                 raise check.error(
-                    key,
-                    f'expected the path of a baseline file such as "designlint-baseline.json", got {_describe(value)}',
+                    (key,),
+                    f'expected the path of a baseline file such as "designlint-baseline.json", got {describe(value)}',
                 )
             values[attr] = root / value
         else:
-            values[attr] = check.options_table(key, value, _TABLES[key])
-    return Config(**values)
+            try:
+                tables.append(parse_options(option_tables[key], value))
+            except BadValue as exc:
+                raise check.error(exc.key, exc.message) from None
+    return Config(**values, tables=tuple(tables))
 
 
 class _Checker:
     """Validates values; each failure names the file, the line where it can be found, and the key."""
 
-    def __init__(self, source: str, prefix: str, text: str):
+    def __init__(self, source: str, prefix: Key, text: str):
         self.source, self.prefix, self.text = source, prefix, text
 
-    def error(self, key: str, message: str) -> ConfigError:
-        return ConfigError(message, path=self.source, key=self.prefix + key, line=key_line(self.text, key))
+    def error(self, key: Key, message: str) -> ConfigError:
+        full = (*self.prefix, *key)
+        return ConfigError(message, path=self.source, key=display_key(full), line=key_line(self.text, full))
 
-    def string_list(self, key: str, value: Any) -> tuple[str, ...]:
+    def string_list(self, key: Key, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.error(key, f"expected a list of strings, got {_describe(value)}")
+            raise self.error(key, f"expected a list of strings, got {describe(value)}")
         return tuple(value)
 
-    def codes(self, key: str, value: Any, known: tuple[str, ...]) -> tuple[str, ...]:
+    def codes(self, key: Key, value: Any, known: tuple[str, ...]) -> tuple[str, ...]:
         codes = self.string_list(key, value)
         for code in codes:
             check_selector(code, known, lambda message: self.error(key, message))
         return codes
 
-    def globs(self, key: str, value: Any) -> tuple[str, ...]:
+    def globs(self, key: Key, value: Any) -> tuple[str, ...]:
         patterns = self.string_list(key, value)
         for pattern in patterns:
             try:
@@ -329,53 +329,69 @@ class _Checker:
 
     def per_file_ignores(self, key: str, value: Any, known: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
         if not isinstance(value, dict):
-            raise self.error(key, f"expected a table of glob = [codes], got {_describe(value)}")
+            raise self.error((key,), f"expected a table of glob = [codes], got {describe(value)}")
         out = []
         for pattern, codes in value.items():
-            self.globs(f"{key}.{pattern}", [pattern])
-            out.append((pattern, self.codes(f"{key}.{pattern}", codes, known)))
+            self.globs((key, pattern), [pattern])
+            out.append((pattern, self.codes((key, pattern), codes, known)))
         return tuple(out)
 
-    def options_table(self, key: str, value: Any, cls: type) -> Any:
-        if not isinstance(value, dict):
-            raise self.error(key, f"expected a table, got {_describe(value)}")
-        names = {f.name.replace("_", "-"): f for f in fields(cls)}
-        parsed: dict[str, Any] = {}
-        for option, option_value in value.items():
-            full = f"{key}.{option}"
-            if option not in names:
-                raise self.error(full, f"unknown option (expected one of: {', '.join(names)})")
-            if names[option].type in ("str | None",):
-                if not isinstance(option_value, str) or not option_value:
-                    raise self.error(
-                        full, f'expected a dotted name such as "app.errors.ErrorCode", got {_describe(option_value)}'
-                    )
-                if not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+", option_value):
-                    raise self.error(
-                        full, f'expected a dotted name such as "app.errors.ErrorCode", got {option_value!r}'
-                    )
-                parsed[names[option].name] = option_value
+
+# A table header (``[a.b]``, ``[[a]]``) or the key of an assignment (``a.b =``, ``"x.y" =``).
+_HEADER = re.compile(r"\s*(\[\[?)([^\]]*)\]")
+_ASSIGNED = re.compile(
+    r"\s*((?:[\w-]+|\"(?:[^\"\\]|\\.)*\"|'[^']*')(?:\s*\.\s*(?:[\w-]+|\"(?:[^\"\\]|\\.)*\"|'[^']*'))*)\s*="
+)
+_KEY_PART = re.compile(r"[\w-]+|\"((?:[^\"\\]|\\.)*)\"|'([^']*)'")
+
+
+def key_line(text: str, key: Key) -> int | None:
+    """The line of a config text where ``key`` (from the document's root) is assigned. Table
+    headers are followed, so a key is found in its own table and array element. A key that is
+    not written out (it sits in an inline table, or is missing) gets the line of the nearest
+    table or assignment that holds it; a table only implied by a deeper header, that header's."""
+    table: Key = ()
+    elements: dict[Key, int] = {}  # array of tables -> index of its latest element
+    holder = implied = None
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        assigned = None if header else _ASSIGNED.match(line)
+        if header:
+            parts = _key_parts(header.group(2))
+            if header.group(1) == "[[":
+                array = (*_in_elements(parts[:-1], elements), parts[-1])
+                elements[array] = elements.get(array, -1) + 1
+                table = (*array, elements[array])
             else:
-                items = self.string_list(full, option_value)
-                validate = _ITEM_VALIDATORS.get(full)
-                for item in items:
-                    problem = validate(item) if validate else None
-                    if problem:
-                        raise self.error(full, problem)
-                parsed[names[option].name] = items
-        return cls(**parsed)
+                table = _in_elements(parts, elements)
+            candidate = table
+        elif assigned:
+            candidate = (*table, *_key_parts(assigned.group(1)))
+        else:
+            continue
+        if candidate == key:
+            return number
+        if key[: len(candidate)] == candidate and (holder is None or len(candidate) > holder[0]):
+            holder = (len(candidate), number)
+        elif implied is None and candidate[: len(key)] == key:
+            implied = number
+    return holder[1] if holder else implied
 
 
-def key_line(text: str, key: str) -> int | None:
-    """The line of a config text where ``key`` (its last dotted part) is assigned, if found."""
-    # A per-file-ignores key is a glob that may hold dots itself.
-    last = re.escape(
-        key.removeprefix("per-file-ignores.") if key.startswith("per-file-ignores.") else key.rsplit(".", 1)[-1]
-    )
-    # Blanks within the line only: ``\s`` would span the lines before the key, which puts the
-    # match on the wrong line and takes time quadratic in their number.
-    match = re.search(rf'^[ \t]*["\']?{last}["\']?[ \t]*=', text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+def _in_elements(parts: Key, elements: dict[Key, int]) -> Key:
+    """A header's path with the index of the latest element of each array of tables it passes
+    through: ``[a.b]`` after a second ``[[a]]`` is ``("a", 1, "b")``."""
+    resolved: list[str | int] = []
+    for part in parts:
+        resolved.append(part)
+        index = elements.get(tuple(resolved))
+        if index is not None:
+            resolved.append(index)
+    return tuple(resolved)
+
+
+def _key_parts(dotted: str) -> Key:
+    return tuple(m.group(1) if m.group(1) is not None else m.group(2) or m.group(0) for m in _KEY_PART.finditer(dotted))
 
 
 def check_selector(selector: str, known: tuple[str, ...], fail: Callable[[str], Exception]) -> None:
@@ -385,63 +401,3 @@ def check_selector(selector: str, known: tuple[str, ...], fail: Callable[[str], 
         raise fail(f'expected a rule code or prefix such as "DL5" or "DL501", got {selector!r}')
     if not any(code.startswith(selector) for code in known):
         raise fail(f"unknown rule code or prefix {selector!r} (run `designlint rules` for the list)")
-
-
-def _must_match(pattern: str, expected: str, *, wildcard: bool = False) -> Callable[[str], str | None]:
-    """An item validator: the problem with an entry that ``pattern`` does not match (with
-    ``wildcard``, after a leading ``*.``), or None."""
-    regex = re.compile(pattern)
-
-    def problem(entry: str) -> str | None:
-        checked = entry[2:] if wildcard and entry.startswith("*.") else entry
-        return None if regex.fullmatch(checked) else f"expected {expected}, got {entry!r}"
-
-    return problem
-
-
-_host_name_problem = _must_match(
-    r"(?=.{1,253}\Z)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*(:\d{1,5})?",
-    'a host name ("api.example.com") or a wildcard ("*.example.com")',
-    wildcard=True,
-)
-
-
-def _host_problem(entry: str) -> str | None:
-    """A host name or wildcard, and its port, if it has one, a real one."""
-    problem = _host_name_problem(entry)
-    if problem is None and ":" in entry and not 1 <= int(entry.rpartition(":")[2]) <= 65535:
-        return f"expected a port from 1 to 65535, got {entry!r}"
-    return problem
-
-
-_dotted_problem = _must_match(
-    r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", 'a function name or a dotted name such as "app.net.require_allowed"'
-)
-_module_glob_problem = _must_match(
-    r"[A-Za-z_*?][\w*?]*(\.[A-Za-z_*?][\w*?]*)*", 'a dotted module name or glob such as "app.adapters.*"'
-)
-_word_problem = _must_match(r"[A-Za-z_]\w*", "an identifier-like word")
-
-
-_ITEM_VALIDATORS: dict[str, Callable[[str], str | None]] = {
-    "egress.allow": _host_problem,
-    "egress.guards": _dotted_problem,
-    "adapters.modules": _module_glob_problem,
-    "adapters.frameworks": _dotted_problem,
-    "adapters.extend-frameworks": _dotted_problem,
-    "trust.sanitizers": _dotted_problem,
-    "trust.sources": _dotted_problem,
-    "trust.sinks": _dotted_problem,
-    "authz.tenant-names": _word_problem,
-    "authz.role-names": _word_problem,
-    "authz.superuser-names": _word_problem,
-}
-
-
-def _describe(value: Any) -> str:
-    kind = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "a table"}
-    return (
-        f"{kind.get(type(value), type(value).__name__)} {value!r}"
-        if not isinstance(value, (list, dict))
-        else kind[type(value)]
-    )

@@ -31,7 +31,7 @@ from designlint.parsing import MAX_NODES, ParseRefused, nesting_budget, nesting_
 from designlint.positions import Positions
 from designlint.project import Project
 from designlint.results import MAX_SOURCE_SIZE, FileResult, parse_error, rule_label, too_large_message
-from designlint.rules import ALL_RULES, INTERNAL_ERROR, KNOWN_CODES, PARSE_ERROR
+from designlint.rules import INTERNAL_ERROR, PARSE_ERROR, REGISTRY
 from designlint.rules.base import Rule
 from designlint.rules.noqa import UnusedNoqa, unused_noqa_finding
 from designlint.source import DecodeError, decode, decode_text, line_starts, offset_of, split_lines
@@ -58,7 +58,7 @@ class Linter:
         # Rules whose construction raised (a bug, perhaps for this config only): DL002 on every
         # file they would have linted, with the traceback for --verbose; the other rules run.
         self.unbuilt: list[tuple[type[Rule], Exception, str]] = []
-        for rule_class in ALL_RULES if rules is None else rules:
+        for rule_class in REGISTRY.rules if rules is None else rules:
             if self.config.is_enabled(rule_class.code):
                 try:
                     self.rules.append(rule_class(self.config))
@@ -177,13 +177,13 @@ class Linter:
             """designlint's codes, of rules enabled for this file or of no rule at all."""
             if not code.startswith("DL") or UnusedNoqa.code.startswith(code):
                 return False
-            rules = [known for known in KNOWN_CODES if known.startswith(code)]
+            rules = [known for known in REGISTRY.codes if known.startswith(code)]
             return not rules or any(self.config.is_enabled(k) and not _ignored(k, ignored) for k in rules)
 
         for unused in unused_codes(suppressions, split_lines(text), checked):
             if suppressions.suppresses(UnusedNoqa.code, unused.start.row):
                 continue
-            message, fix = unused_noqa_finding(unused, lambda code: any(k.startswith(code) for k in KNOWN_CODES))
+            message, fix = unused_noqa_finding(unused, lambda code: any(k.startswith(code) for k in REGISTRY.codes))
             fingerprint = span_fingerprint(UnusedNoqa.code, (), unused.directive.comment)
             result.diagnostics.append(
                 Diagnostic(

@@ -1,64 +1,59 @@
 """Cross-module facts, read statically (parsed, never imported) and cached per module.
 
 ``Project`` is the only part of the engine's inputs that may read files; the engine
-itself never does. Tests and editors can build one from in-memory sources.
+itself never does. Tests and editors can build one from in-memory sources. Each kind of
+fact is a ``FactProvider`` (the error-code enum's is ``analysis.enums.ENUM_CLASSES``).
 """
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from designlint.parsing import stdlib_verdict
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.source import DecodeError, decode
 
-_ENUM_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}
+T = TypeVar("T")
 
 
 class LookupFailed(Exception):
     """A configured cross-module name cannot be found or is not what it should be."""
 
 
-@dataclass(frozen=True)
-class EnumInfo:
-    qualname: str  # "app.errors.ErrorCode"
-    members: tuple[tuple[str, object], ...]  # (name, literal value or None), in definition order
-    str_valued: bool  # a StrEnum or a (str, Enum) mixin: members compare equal to their values
-
-    @property
-    def class_name(self) -> str:
-        return self.qualname.rsplit(".", 1)[-1]
-
-    def member_for(self, literal: str) -> str | None:
-        """The member a raw literal stands for: by value first, then by name."""
-        for name, value in self.members:
-            if value == literal:
-                return name
-        for name, _ in self.members:
-            if name == literal:
-                return name
-        return None
-
-    def equals_literal(self, member: str, literal: str) -> bool:
-        """Whether ``member == literal`` holds at run time: only a str-valued enum's members
-        compare equal to strings, each to its value (unknown for ``auto()``, an alias by name,
-        a call), never to its name."""
-        return self.str_valued and any(name == member and value == literal for name, value in self.members)
-
-
 class FactStore(Protocol):
-    """Somewhere to keep facts across runs (the results cache), keyed by the module they
-    come from and its content hash; values are JSON-compatible."""
+    """Somewhere to keep facts across runs (the results cache), keyed by their kind, their
+    name and the digest of the modules they come from; values are JSON-compatible."""
 
     def get_fact(self, kind: str, name: str, module_digest: str) -> object | None: ...
 
     def put_fact(self, kind: str, name: str, module_digest: str, value: object) -> None: ...
+
+
+class FactProvider(ABC, Generic[T]):
+    """A kind of cross-module fact (an enum's members, a module's summary): the modules it is
+    read from, how it is worked out from their text, and how that result, a JSON-compatible
+    value kept in the results cache, becomes the fact. ``kind`` names it in the cache: one
+    kind, one way of working facts out. Ask for facts with ``Project.fact``."""
+
+    kind: ClassVar[str]
+
+    @abstractmethod
+    def modules(self, name: str) -> tuple[str, ...]:
+        """The dotted names of the modules the fact about ``name`` is read from."""
+
+    @abstractmethod
+    def compute(self, name: str, sources: Mapping[str, str | None]) -> object:
+        """The fact about ``name`` as a JSON-compatible value, from the text of each of its
+        modules (None: not in the project); raises ``LookupFailed`` saying what is wrong."""
+
+    @abstractmethod
+    def load(self, name: str, value: Any) -> T:
+        """The fact from what ``compute`` returned (perhaps read back from the cache); raises
+        KeyError, TypeError or ValueError when the value is malformed."""
 
 
 class Project:
@@ -67,7 +62,7 @@ class Project:
         self._facts = facts
         self._sources: dict[str, str | None] = {}
         self._digests: dict[str, str] = {}
-        self._enums: dict[str, EnumInfo | LookupFailed] = {}
+        self._found: dict[tuple[str, str], Any] = {}  # (kind, name) -> the fact, or its LookupFailed
         self._lock = threading.Lock()
 
     def source(self, module: str) -> str | None:
@@ -114,93 +109,44 @@ class Project:
     def from_sources(cls, sources: dict[str, str]) -> Project:
         return cls(sources.get)
 
-    def error_enum(self, qualname: str) -> EnumInfo:
-        """The enum class ``pkg.module.Class``; raises ``LookupFailed`` saying what is wrong."""
+    def fact(self, provider: FactProvider[T], name: str) -> T:
+        """The fact ``provider`` works out about ``name``, once per project, from the results
+        cache when its modules are unchanged; raises ``LookupFailed`` saying what is wrong.
+        Its modules are read through ``source``, so a cached result depends on them."""
         with self._lock:
-            if qualname not in self._enums:
+            key = (provider.kind, name)
+            if key not in self._found:
                 try:
-                    self._enums[qualname] = self._read_enum(qualname)
+                    self._found[key] = self._work_out(provider, name)
                 except LookupFailed as exc:
-                    self._enums[qualname] = exc
-            found = self._enums[qualname]
+                    self._found[key] = exc
+            found = self._found[key]
         if isinstance(found, LookupFailed):
             raise found
         return found
 
-    def _read_enum(self, qualname: str) -> EnumInfo:
-        module = qualname.rpartition(".")[0]
-        source = self.source(module)
-        if self._facts is None or source is None:
-            return self._parse_enum(qualname, source)
-        digest = self._digests[module]
-        stored = self._facts.get_fact("enum", qualname, digest)
+    def _work_out(self, provider: FactProvider[T], name: str) -> T:
+        modules = provider.modules(name)
+        sources = {module: self.source(module) for module in modules}
+        if self._facts is None:
+            return provider.load(name, provider.compute(name, sources))
+        digest = _digest("\0".join(f"{module}\0{self._digests[module]}" for module in modules))
+        stored = self._facts.get_fact(provider.kind, name, digest)
+        if isinstance(stored, dict):
+            if isinstance(stored.get("failed"), str):
+                raise LookupFailed(stored["failed"])
+            try:
+                return provider.load(name, stored["value"])
+            except (KeyError, TypeError, ValueError):
+                pass  # a malformed stored fact: work it out again
         try:
-            if isinstance(stored, str):
-                raise LookupFailed(stored)
-            if isinstance(stored, dict):
-                members = tuple((name, value) for name, value in stored["members"])
-                if not all(
-                    type(name) is str and (value is None or type(value) in (str, int, float, bool))
-                    for name, value in members
-                ):
-                    raise TypeError("malformed enum members")
-                return EnumInfo(qualname, members, bool(stored["str_valued"]))
-        except (KeyError, TypeError, ValueError):
-            pass  # a malformed stored fact: work it out again
-        try:
-            info = self._parse_enum(qualname, source)
+            value = provider.compute(name, sources)
         except LookupFailed as exc:
-            self._facts.put_fact("enum", qualname, digest, str(exc))
+            self._facts.put_fact(provider.kind, name, digest, {"failed": str(exc)})
             raise
-        if all(value is None or type(value) in (str, int, float, bool) for _, value in info.members):  # else not JSON
-            self._facts.put_fact(
-                "enum", qualname, digest, {"members": [list(m) for m in info.members], "str_valued": info.str_valued}
-            )
-        return info
-
-    def _parse_enum(self, qualname: str, source: str | None) -> EnumInfo:
-        module, _, class_name = qualname.rpartition(".")
-        if source is None:
-            raise LookupFailed(
-                f"module {module!r} not found under the project root (looked for {module.replace('.', '/')}.py, also under src/)"
-            )
-        verdict = stdlib_verdict(source)  # quietly, and safe from hostile nesting
-        tree = verdict.tree
-        if tree is None:
-            raise LookupFailed(f"module {module!r} cannot be parsed: {verdict.problem()}")
-        for node in tree.body:
-            if isinstance(node, ast.ClassDef) and node.name == class_name:
-                bases = {_base_name(b) for b in node.bases}
-                if not bases & _ENUM_BASES:
-                    raise LookupFailed(
-                        f"{qualname} is not an enum (its bases are: {', '.join(sorted(b for b in bases if b)) or 'none'})"
-                    )
-                members = []
-                for statement in node.body:
-                    targets = (
-                        statement.targets
-                        if isinstance(statement, ast.Assign)
-                        else [statement.target]
-                        if isinstance(statement, ast.AnnAssign) and statement.value
-                        else []
-                    )
-                    for target in targets:
-                        if isinstance(target, ast.Name) and not target.id.startswith("_"):
-                            value = statement.value
-                            literal = value.value if isinstance(value, ast.Constant) else None
-                            members.append((target.id, literal))
-                str_valued = "StrEnum" in bases or "str" in bases
-                return EnumInfo(qualname, tuple(members), str_valued)
-        raise LookupFailed(f"class {class_name!r} not found in module {module!r}")
+        self._facts.put_fact(provider.kind, name, digest, {"value": value})
+        return provider.load(name, value)
 
 
 def _digest(source: str | None) -> str:
     return "absent" if source is None else hashlib.sha256(source.encode("utf-8", errors="surrogatepass")).hexdigest()
-
-
-def _base_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""

@@ -12,7 +12,7 @@ from typing import Any
 
 from designlint.config import Config, find_config_file, foreign_owner, key_error, load_config
 from designlint.project import LookupFailed, Project
-from designlint.rules import KNOWN_CODES
+from designlint.rules import REGISTRY
 
 
 class ConfigResolver:
@@ -40,7 +40,7 @@ class ConfigResolver:
         if isolated:
             self._fixed = self._finish(Config(root=self.cwd))
         elif config_path is not None:
-            self._fixed = self._finish(load_config(config_path, KNOWN_CODES))
+            self._fixed = self._finish(load_config(config_path, REGISTRY))
 
     def for_path(self, path: Path) -> Config:
         if self._fixed is not None:
@@ -61,7 +61,7 @@ class ConfigResolver:
                     self.warnings.append(
                         f"using {config_file}, which another user (uid {owner}) owns: whoever can write it decides what is checked"
                     )
-                base = load_config(config_file, KNOWN_CODES) if config_file else Config(root=self.cwd)
+                base = load_config(config_file, REGISTRY) if config_file else Config(root=self.cwd)
                 self._by_file[config_file] = self._finish(base)
             config = self._by_dir[directory] = self._by_file[config_file]
         return config
@@ -82,8 +82,9 @@ class ConfigResolver:
 
 def _check_cross_module(config: Config) -> None:
     """Configured names that point into the project must resolve, or it is a config error."""
-    if config.errors.codes:
+    project = Project.from_root(config.root)
+    for reference in config.project_references():
         try:
-            Project.from_root(config.root).error_enum(config.errors.codes)
+            project.fact(reference.provider, reference.name)
         except LookupFailed as exc:
-            raise key_error(config, "errors.codes", str(exc)) from None
+            raise key_error(config, reference.key, str(exc)) from None

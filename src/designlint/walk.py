@@ -113,7 +113,7 @@ def walk(module: cst.Module, rules: list[Rule], context: FileContext, result: Fi
     silenced: set[Rule] = set()
     for rule in rules:
         rule.context = context
-        rule.budget = Budget.for_text(context.text)
+        rule.analysis_budget = Budget.for_text(context.text)
         try:
             rule.setup()
         except RecursionError:

@@ -1,34 +1,108 @@
-"""The rule registry: every rule class designlint ships, by code."""
+"""The rule registry: every family module of this package, its rules and its option tables.
+
+A family is a module here (``egress.py``): its ``Rule`` subclasses with a ``code`` are its
+rules, its ``options_table`` classes its ``[tool.designlint.<table>]``. Adding a module is
+all it takes to register them; ``REGISTRY`` is what the engine, the config and the CLI use.
+"""
 
 from __future__ import annotations
 
-from designlint.rules.adapters import FrameworkImportOutsideAdapter, FrameworkTypeLeak
-from designlint.rules.authz import AuthzOr, SuperuserBypass
-from designlint.rules.base import Rule
-from designlint.rules.egress import EgressHostNotAllowed, EgressUnguardedUrl
-from designlint.rules.errors import RawStringErrorCode
-from designlint.rules.noqa import UnusedNoqa
-from designlint.rules.trust import UntrustedContentInPrompt
+import importlib
+import pkgutil
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import ModuleType
 
-ALL_RULES: tuple[type[Rule], ...] = (
-    AuthzOr,
-    SuperuserBypass,
-    EgressHostNotAllowed,
-    EgressUnguardedUrl,
-    FrameworkImportOutsideAdapter,
-    FrameworkTypeLeak,
-    UntrustedContentInPrompt,
-    RawStringErrorCode,
-    UnusedNoqa,
-)
+from designlint.options import table_name
+from designlint.rules.base import Rule
 
 # Findings the engine itself produces; always on, never selectable away.
 PARSE_ERROR = ("DL001", "parse-error")
 INTERNAL_ERROR = ("DL002", "internal-error")
+ENGINE_CODES: tuple[tuple[str, str], ...] = (PARSE_ERROR, INTERNAL_ERROR)
 
-KNOWN_CODES: tuple[str, ...] = (PARSE_ERROR[0], INTERNAL_ERROR[0], *(rule.code for rule in ALL_RULES))
-RULE_NAMES: dict[str, str] = {
-    PARSE_ERROR[0]: PARSE_ERROR[1],
-    INTERNAL_ERROR[0]: INTERNAL_ERROR[1],
-    **{r.code: r.name for r in ALL_RULES},
-}
+_CODE = re.compile(r"DL[0-9]{3}")  # DL001 and DL002 are the engine's (ENGINE_CODES)
+_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_NOT_FAMILIES = frozenset({"base", "cases"})  # what the families are built from
+
+
+class RegistryError(Exception):
+    """Two rules or tables that cannot both be registered, or a malformed code or name."""
+
+
+@dataclass(frozen=True)
+class Family:
+    """One family module: its rules, by code, and its option tables."""
+
+    name: str  # the module's last part: "egress"
+    rules: tuple[type[Rule], ...]
+    option_tables: tuple[type, ...]
+
+
+@dataclass(frozen=True)
+class Registry:
+    families: tuple[Family, ...]
+    rules: tuple[type[Rule], ...] = field(init=False)  # every family's, by code
+    option_tables: Mapping[str, type] = field(init=False)  # table name -> ``options_table`` class
+
+    def __post_init__(self) -> None:
+        rules = sorted((rule for family in self.families for rule in family.rules), key=lambda rule: rule.code)
+        codes: dict[str, type[Rule]] = {}
+        names: dict[str, str] = {name: code for code, name in ENGINE_CODES}
+        for rule in rules:
+            where = f"{rule.__module__}.{rule.__qualname__}"
+            if not isinstance(rule.code, str) or not _CODE.fullmatch(rule.code) or rule.code in dict(ENGINE_CODES):
+                raise RegistryError(f"{where}: a rule code is DL and three digits, not the engine's, got {rule.code!r}")
+            if not isinstance(getattr(rule, "name", None), str) or not _NAME.fullmatch(rule.name):
+                raise RegistryError(f"{where}: a rule name is lower-case words joined by '-'")
+            if rule.code in codes:
+                raise RegistryError(f"{where}: code {rule.code} is taken (by {codes[rule.code].__qualname__})")
+            if rule.name in names:
+                raise RegistryError(f"{where}: name {rule.name!r} is taken (by {names[rule.name]})")
+            codes[rule.code], names[rule.name] = rule, rule.code
+        tables: dict[str, type] = {}
+        for family in self.families:
+            for table in family.option_tables:
+                name = table_name(table)
+                if name in tables:
+                    raise RegistryError(f"option table [{name}] is declared twice ({tables[name]} and {table})")
+                tables[name] = table
+        object.__setattr__(self, "rules", tuple(rules))
+        object.__setattr__(self, "option_tables", dict(sorted(tables.items())))
+
+    @classmethod
+    def of_modules(cls, modules: Iterable[ModuleType]) -> Registry:
+        """The families these modules declare (each class counted in the module defining it)."""
+        return cls(tuple(_family(module) for module in modules))
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Every code a finding may have: the engine's, then the rules'."""
+        return (*(code for code, _ in ENGINE_CODES), *(rule.code for rule in self.rules))
+
+    @property
+    def names(self) -> dict[str, str]:
+        """Code -> name, the engine's codes included."""
+        return {**dict(ENGINE_CODES), **{rule.code: rule.name for rule in self.rules}}
+
+
+def _family(module: ModuleType) -> Family:
+    own = [value for value in vars(module).values() if isinstance(value, type) and value.__module__ == module.__name__]
+    return Family(
+        module.__name__.rpartition(".")[2],
+        tuple(c for c in own if issubclass(c, Rule) and hasattr(c, "code")),  # not the abstract bases
+        tuple(c for c in own if hasattr(c, "__options_table__")),
+    )
+
+
+def _discover() -> Registry:
+    modules = (
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)
+        if info.name not in _NOT_FAMILIES
+    )
+    return Registry.of_modules(modules)
+
+
+REGISTRY = _discover()

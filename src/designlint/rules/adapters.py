@@ -18,12 +18,22 @@ from designlint.analysis.modules import module_glob_matches, module_parts
 from designlint.analysis.names import Binding, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import ModuleFunctions
+from designlint.options import DOTTED_NAME, MODULE_GLOB, ListOf, option, options_table
 from designlint.parsing import ParseRefused, parse_expression
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
 if TYPE_CHECKING:
     from designlint.context import FileFacts
+
+
+@options_table("adapters")
+@dataclass(frozen=True)
+class AdaptersOptions:
+    modules: tuple[str, ...] = option(ListOf(MODULE_GLOB), default=())
+    frameworks: tuple[str, ...] | None = option(ListOf(DOTTED_NAME), default=None)  # None: the built-in list
+    extend_frameworks: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
+
 
 # Matched by module prefix on dotted boundaries: "openai" covers "openai.types.chat".
 DEFAULT_FRAMEWORKS: tuple[str, ...] = (
@@ -62,10 +72,9 @@ CONVERSIONS = frozenset({"model_dump", "model_dump_json", "dict", "json", "to_di
 
 
 class Frameworks:
-    """The framework module names in force for a configuration."""
+    """The framework module names in force for the adapter options."""
 
-    def __init__(self, config):
-        options = config.adapters
+    def __init__(self, options: AdaptersOptions):
         base = DEFAULT_FRAMEWORKS if options.frameworks is None else options.frameworks
         self.names = tuple(dict.fromkeys((*base, *options.extend_frameworks)))
         # A file that names no framework (by the last part of its dotted name) cannot import one.
@@ -110,12 +119,13 @@ class _BoundaryRule(Rule):
 
     def __init__(self, config):
         super().__init__(config)
-        self.frameworks = Frameworks(config)
+        self.options = config.options(AdaptersOptions)
+        self.frameworks = Frameworks(self.options)
         self.prefilter = self.frameworks.prefilter
 
     def place_of(self, relpath: str, module_name: str | None) -> Place:
         parts = module_parts(relpath, module_name)
-        return Place(parts, module_name is None, is_adapter_module(parts, self.config.adapters.modules))
+        return Place(parts, module_name is None, is_adapter_module(parts, self.options.modules))
 
     def setup(self) -> None:
         self.place = self.place_of(self.context.relpath, self.context.module_name)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -24,8 +25,20 @@ from designlint.analysis.authz_checks import (
     tokens,
     violations,
 )
+from designlint.options import WORD, ListOf, option, options_table
 from designlint.rules.base import AllOf, Rule
 from designlint.rules.cases import Invalid, Valid
+
+
+@options_table("authz")
+@dataclass(frozen=True)
+class AuthzOptions:
+    """Words added to the built-in lists."""
+
+    tenant_names: tuple[str, ...] = option(ListOf(WORD), default=())
+    role_names: tuple[str, ...] = option(ListOf(WORD), default=())
+    superuser_names: tuple[str, ...] = option(ListOf(WORD), default=())
+
 
 _ALLOWS = (Decision.ALLOW, Decision.ALLOW_BY_RETURNING)
 
@@ -37,7 +50,7 @@ class _AuthzRule(Rule):
 
     def __init__(self, config):
         super().__init__(config)
-        options = config.authz
+        options = config.options(AuthzOptions)
         self.vocabulary = Vocabulary.extended(options.tenant_names, options.role_names, options.superuser_names)
         # Such an OR needs a word of a tenant check and one of ``kind`` somewhere in the file.
         tenant, bypass = self.vocabulary.pattern(Kind.SCOPE), self.vocabulary.pattern(self.kind)

@@ -68,7 +68,7 @@ class Rule:
 
     context: FileContext
     # What the rule's analyses may spend on this file (set with ``context``): see analysis.budget.
-    budget: Budget
+    analysis_budget: Budget
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -84,7 +84,7 @@ class Rule:
         return True
 
     def setup(self) -> None:
-        """Reset per-file state; ``self.context`` and ``self.budget`` are set."""
+        """Reset per-file state; ``self.context`` and ``self.analysis_budget`` are set."""
 
     def report(self, node: cst.CSTNode, message: str, *, fix: NodeFix | None = None) -> None:
         self.context.report(self.code, self.name, node, message, fix)

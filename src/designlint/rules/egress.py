@@ -8,6 +8,7 @@ configured ``guards`` first (DL202).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -17,11 +18,19 @@ from designlint.analysis.guards import StatementEffects, passed_guard
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import StaticValue, static_values
 from designlint.analysis.urls import UrlHost, host_of, is_relative_url, url_host
+from designlint.options import DOTTED_NAME, HOST, ListOf, option, options_table
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
 if TYPE_CHECKING:
     from designlint.context import FileFacts
+
+
+@options_table("egress")
+@dataclass(frozen=True)
+class EgressOptions:
+    allow: tuple[str, ...] | None = option(ListOf(HOST), default=None)  # None: no allowlist configured
+    guards: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
 
 
 LOOPBACK = re.compile(r"localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0")
@@ -50,6 +59,10 @@ def host_allowed(host: UrlHost, allow: tuple[str, ...]) -> bool:
 class _EgressRule(Rule):
     """What both egress rules share: the calls of known HTTP clients and their destination
     arguments; each rule checks the destination its own way (``check``)."""
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.options = config.options(EgressOptions)
 
     def could_fire(self, file: FileFacts) -> bool:
         # Not a text prefilter: a client's own package (``requests/api.py``) calls its functions
@@ -325,7 +338,7 @@ class EgressHostNotAllowed(_EgressRule):
         host = host_of(value) if host_only else url_host(value)
         if host is None or LOOPBACK.fullmatch(host.host):
             return
-        allow = self.config.egress.allow
+        allow = self.options.allow
         if allow is None:
             self.report(
                 argument,
@@ -518,7 +531,7 @@ class EgressUnguardedUrl(_EgressRule):
 
     def setup(self) -> None:
         super().setup()
-        self._guard_effects = StatementEffects(self._is_guard, self.budget)
+        self._guard_effects = StatementEffects(self._is_guard, self.analysis_budget)
 
     def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
         names = self.context.names
@@ -537,7 +550,7 @@ class EgressUnguardedUrl(_EgressRule):
         shown = self.context.module.code_for_node(source).strip()
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         what = "host" if host_only else "URL"
-        guards = self.config.egress.guards
+        guards = self.options.guards
         if guards:
             remedy = f"call one of [tool.designlint.egress] guards ({', '.join(guards)}) on it first"
         else:
@@ -548,7 +561,7 @@ class EgressUnguardedUrl(_EgressRule):
         )
 
     def _is_guard(self, call: cst.Call) -> bool:
-        guards = self.config.egress.guards
+        guards = self.options.guards
         if guards:
             return self.context.names.function_matches(call.func, guards)
         callee = dotted_name(call.func)

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import builtins
 import re
+from dataclasses import dataclass
 
 import libcst as cst
 
+from designlint.analysis.enums import ENUM_CLASSES, EnumInfo
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import literal_string
 from designlint.diagnostics import Applicability
 from designlint.fixes import AddImport, NodeFix, Replace
-from designlint.project import EnumInfo, LookupFailed
+from designlint.options import QUALIFIED_NAME, Text, option, options_table
+from designlint.project import LookupFailed
 from designlint.rules.base import AnyOf, Rule
 from designlint.rules.cases import Invalid, Valid
+
+
+@options_table("errors")
+@dataclass(frozen=True)
+class ErrorsOptions:
+    # The enum holding the error-code contract, e.g. "app.errors.ErrorCode".
+    codes: str | None = option(Text(QUALIFIED_NAME, resolves=ENUM_CLASSES), default=None)
+
 
 # UPPER_SNAKE of three characters or more: "RATE_LIMITED", "TIMEOUT".
 CODE_LIKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
@@ -463,18 +474,19 @@ class RawStringErrorCode(Rule):
 
     def __init__(self, config):
         super().__init__(config)
-        if config.errors.codes:
+        self.enum_name = config.options(ErrorsOptions).codes
+        if self.enum_name:
             self.prefilter = None  # member values may be any spelling: look everywhere
 
     def setup(self) -> None:
         self.enum = self._configured_enum()
 
     def _configured_enum(self) -> EnumInfo | None:
-        qualname, project = self.config.errors.codes, self.context.project
-        if not qualname or project is None:
+        project = self.context.project
+        if not self.enum_name or project is None:
             return None
         try:
-            return project.error_enum(qualname)
+            return project.fact(ENUM_CLASSES, self.enum_name)
         except LookupFailed:
             return None  # the runner rejects such a config before linting; the API degrades
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -13,8 +14,18 @@ from designlint.analysis.dataflow import Dataflow, Taint, TaintSpec
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import bound_arguments, keywords_passed
+from designlint.options import DOTTED_NAME, ListOf, option, options_table
 from designlint.rules.base import AllOf, Rule
 from designlint.rules.cases import Invalid, Valid
+
+
+@options_table("trust")
+@dataclass(frozen=True)
+class TrustOptions:
+    sanitizers: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
+    sources: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
+    sinks: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
+
 
 HTTP_BODY = "HTTP response body"
 RETRIEVED = "retrieved document"
@@ -99,7 +110,7 @@ class UntrustedSpec(TaintSpec):
         qualname = rule.context.names.qualify(node.func)
         callee = qualname or dotted_name(node.func) or ""
         last = node.func.attr.value if isinstance(node.func, cst.Attribute) else callee.rsplit(".", 1)[-1]
-        if rule.matches(node.func, rule.config.trust.sources):
+        if rule.matches(node.func, rule.options.sources):
             return f"`{last}()` result"
         if response_call(qualname):
             return HTTP_BODY
@@ -139,7 +150,7 @@ class UntrustedSpec(TaintSpec):
         if name is None:
             return False
         return bool(DEFAULT_SANITIZERS.fullmatch(name.rsplit(".", 1)[-1])) or self.rule.matches(
-            call.func, self.rule.config.trust.sanitizers
+            call.func, self.rule.options.sanitizers
         )
 
     def filter(self, node: cst.BaseExpression, taints):
@@ -523,7 +534,7 @@ class UntrustedContentInPrompt(Rule):
 
     def __init__(self, config):
         super().__init__(config)
-        trust = config.trust
+        trust = self.options = config.options(TrustOptions)
         extra_sinks = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sinks)
         extra_sources = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sources)
         if extra_sinks or extra_sources:
@@ -533,7 +544,7 @@ class UntrustedContentInPrompt(Rule):
         self.spec = UntrustedSpec(self)
 
     def setup(self) -> None:
-        self.flow = Dataflow(self.context.module, self.context.names, self.spec, self.budget)
+        self.flow = Dataflow(self.context.module, self.context.names, self.spec, self.analysis_budget)
         self.reported: set[cst.CSTNode] = set()
 
     def matches(self, func: cst.BaseExpression, configured: tuple[str, ...]) -> bool:
@@ -550,7 +561,7 @@ class UntrustedContentInPrompt(Rule):
     def leave_Call(self, node: cst.Call) -> None:
         # On leaving: message literals inside the call report first, where the value enters.
         name = last_name(node.func)
-        if self.matches(node.func, self.config.trust.sinks):
+        if self.matches(node.func, self.options.sinks):
             for arg in node.args:
                 self._check(arg.value, f"`{name}()`")
             return
@@ -660,9 +671,7 @@ class UntrustedContentInPrompt(Rule):
         self.reported.update(t.origin for t in taints)
         via = f" (returned by `{'()` via `'.join(first.via)}()`)" if first.via else ""
         sanitizer = (
-            f"`{self.config.trust.sanitizers[0]}`"
-            if self.config.trust.sanitizers
-            else "a sanitizer such as `tag_untrusted`"
+            f"`{self.options.sanitizers[0]}`" if self.options.sanitizers else "a sanitizer such as `tag_untrusted`"
         )
         self.report(
             value,

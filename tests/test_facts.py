@@ -1,0 +1,106 @@
+"""Cross-module facts through ``Project.fact``: worked out once per project, read back from the
+results cache while their modules are unchanged, failures kept too, and the modules they are
+read from recorded (what a cached lint result depends on)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from designlint.analysis.enums import ENUM_CLASSES
+from designlint.cache import Cache, open_cache
+from designlint.project import FactProvider, FactStore, LookupFailed, Project
+
+
+class DefinedNames(FactProvider[tuple[str, ...]]):
+    """The top-level ``def`` names of a pair of modules, ``name`` and ``name + "_extra"``,
+    counting how often it is worked out."""
+
+    kind = "test-defined-names"
+
+    def __init__(self):
+        self.computed = 0
+
+    def modules(self, name: str) -> tuple[str, ...]:
+        return (name, f"{name}_extra")
+
+    def compute(self, name: str, sources: Mapping[str, str | None]) -> object:
+        self.computed += 1
+        if sources[name] is None:
+            raise LookupFailed(f"no module {name!r}")
+        lines = "\n".join(text or "" for text in sources.values()).splitlines()
+        return [line[4:].split("(")[0] for line in lines if line.startswith("def ")]
+
+    def load(self, name: str, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise TypeError("not a list of names")
+        return tuple(value)
+
+
+@pytest.fixture
+def modules() -> dict[str, str]:
+    return {"app.tools": "def run():\n    pass\n", "app.tools_extra": "def stop():\n    pass\n"}
+
+
+def _project(modules: dict[str, str], store: FactStore | None = None) -> Project:
+    return Project(lambda name: modules.get(name), store)
+
+
+def test_a_fact_is_worked_out_once_per_project_and_its_modules_recorded(modules):
+    provider = DefinedNames()
+    project = _project(modules)
+    assert project.fact(provider, "app.tools") == ("run", "stop")
+    assert project.fact(provider, "app.tools") == ("run", "stop")
+    assert provider.computed == 1
+    assert set(project.modules_read) == {"app.tools", "app.tools_extra"}
+
+
+def test_a_fact_comes_from_the_store_until_one_of_its_modules_changes(modules, tmp_path):
+    provider, store = DefinedNames(), open_cache(tmp_path / "cache", explicit=True)
+    assert _project(modules, store).fact(provider, "app.tools") == ("run", "stop")
+    assert _project(modules, store).fact(provider, "app.tools") == ("run", "stop")
+    assert provider.computed == 1
+    modules["app.tools_extra"] = "def halt():\n    pass\n"
+    assert _project(modules, store).fact(provider, "app.tools") == ("run", "halt")
+    assert provider.computed == 2
+
+
+def test_a_failure_is_kept_and_raised_again(modules, tmp_path):
+    provider, store = DefinedNames(), open_cache(tmp_path / "cache", explicit=True)
+    project = _project(modules, store)
+    for fresh in (project, project, _project(modules, store)):
+        with pytest.raises(LookupFailed, match=r"no module 'app\.nowhere'"):
+            fresh.fact(provider, "app.nowhere")
+    assert provider.computed == 1
+
+
+def test_a_malformed_stored_fact_is_worked_out_again(modules, tmp_path):
+    class Corrupting:
+        """Gives back a value of the wrong shape for every fact it holds."""
+
+        def __init__(self, cache: Cache):
+            self.cache = cache
+
+        def get_fact(self, kind, name, module_digest):
+            return {"value": "not a list"} if self.cache.get_fact(kind, name, module_digest) else None
+
+        def put_fact(self, kind, name, module_digest, value):
+            self.cache.put_fact(kind, name, module_digest, value)
+
+    provider, store = DefinedNames(), Corrupting(open_cache(tmp_path / "cache", explicit=True))
+    _project(modules, store).fact(provider, "app.tools")
+    assert _project(modules, store).fact(provider, "app.tools") == ("run", "stop")
+    assert provider.computed == 2
+
+
+def test_the_error_enum_is_a_fact_like_any_other(tmp_path):
+    sources = {
+        "app.errors": "from enum import Enum\n\n\nclass ErrorCode(str, Enum):\n    A = 'a'\n    B = b'b'\n    C = 3\n"
+    }
+    store = open_cache(tmp_path / "cache", explicit=True)
+    for project in (Project(sources.get, store), Project(sources.get, store)):  # worked out, then read back
+        info = project.fact(ENUM_CLASSES, "app.errors.ErrorCode")
+        # bytes is not JSON: it never equals a literal string anyway, so it is kept as None.
+        assert info.members == (("A", "a"), ("B", None), ("C", 3))
+        assert info.member_for("a") == "A" and info.str_valued
