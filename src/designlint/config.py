@@ -193,12 +193,12 @@ def load_config(path: Path, known_codes: Iterable[str]) -> Config:
     try:
         document = tomllib.loads(text)
     except RecursionError:  # tomllib recurses once per level of nested arrays and inline tables
-        line, key = _deep_nesting(text)
+        deep_line, key = _deep_nesting(text)
         raise ConfigError(
             "invalid TOML: arrays or inline tables nested too deeply",
             path=display,
             key=key and _key_prefix(path) + key,
-            line=line,
+            line=deep_line,
         ) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))

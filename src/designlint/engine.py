@@ -80,9 +80,9 @@ class Linter:
             message = f"cannot parse: {verdict.refused}"
             return FileResult(path, [parse_error(path, message, verdict.refused.row)], decoded)
         result = FileResult(path, [], decoded)
-        for rule_class, exc, trace in self.unbuilt:
+        for rule_class, error, trace in self.unbuilt:
             if not _ignored(rule_class.code, ignored):
-                result.internal_error(rule_label(rule_class.code, rule_class.name), exc, trace)
+                result.internal_error(rule_label(rule_class.code, rule_class.name), error, trace)
         facts = FileFacts(relpath, module_name_for(relpath), decoded.text, verdict.tree)
         rules = [rule for rule in rules if _could_fire(rule, facts, result)]
         if not rules and verdict.compiles:
@@ -105,7 +105,7 @@ class Linter:
             if python_error is not None:
                 message, row, column = (
                     f"cannot parse: {python_error.msg}",
-                    python_error.lineno,
+                    python_error.lineno or 1,  # always given: stdlib_verdict keeps only errors that say where
                     python_error.offset or 1,
                 )
             else:

@@ -112,7 +112,7 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     """Apply non-overlapping edits; an edit that overlaps an earlier one is skipped."""
     starts = line_starts(text)
     starts.append(len(text) + 1)  # an insertion at the row after the last line
-    spans = []
+    spans: list[tuple[int, int, str]] = []
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
         begin = min(offset_of(starts, edit.start.row, edit.start.column), len(text))
         end = min(offset_of(starts, edit.end.row, edit.end.column), len(text))
@@ -129,8 +129,12 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 
 def fixable(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    return _applicable_fix(diagnostic, unsafe) is not None
+
+
+def _applicable_fix(diagnostic: Diagnostic, unsafe: bool) -> Fix | None:
     fix = diagnostic.fix
-    return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
+    return fix if fix is not None and (unsafe or fix.applicability is Applicability.SAFE) else None
 
 
 def fix_text(
@@ -141,15 +145,17 @@ def fix_text(
     applied = 0
     diagnostics = lint(text)
     for _ in range(MAX_ROUNDS):
-        todo = [d for d in diagnostics if fixable(d, unsafe)]
+        todo = [
+            fix for d in sorted(diagnostics, key=Diagnostic.sort_key) if (fix := _applicable_fix(d, unsafe)) is not None
+        ]
         if not todo:
             break
         # The edits of one fix go in together or not at all; an overlapping fix waits a round.
         edits: list[Edit] = []
         taken: list[tuple] = []
         this_round = 0
-        for diagnostic in sorted(todo, key=Diagnostic.sort_key):
-            fix_edits = diagnostic.fix.edits
+        for fix in todo:
+            fix_edits = fix.edits
             if any(_overlaps(e, t) for e in fix_edits for t in taken):
                 continue
             edits.extend(fix_edits)

@@ -177,16 +177,14 @@ class Project:
                     )
                 members = []
                 for statement in node.body:
-                    targets = (
-                        statement.targets
-                        if isinstance(statement, ast.Assign)
-                        else [statement.target]
-                        if isinstance(statement, ast.AnnAssign) and statement.value
-                        else []
-                    )
+                    if isinstance(statement, ast.Assign):
+                        targets, value = statement.targets, statement.value
+                    elif isinstance(statement, ast.AnnAssign) and statement.value:
+                        targets, value = [statement.target], statement.value
+                    else:
+                        continue
                     for target in targets:
                         if isinstance(target, ast.Name) and not target.id.startswith("_"):
-                            value = statement.value
                             literal = value.value if isinstance(value, ast.Constant) else None
                             members.append((target.id, literal))
                 str_valued = "StrEnum" in bases or "str" in bases

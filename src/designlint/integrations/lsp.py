@@ -95,7 +95,7 @@ class BoundedInput:
 def _config_stamp(directory: Path) -> tuple:
     """What the config files that could apply to ``directory`` look like on disk now: a
     change (edit, creation, deletion) anywhere up the tree gives a different stamp."""
-    stamp = []
+    stamp: list[tuple[int, int] | None] = []
     for folder in (directory, *directory.parents):
         for name in CONFIG_FILES:
             try:
@@ -174,7 +174,7 @@ def noqa_edit(text: str, lines: list[str], code: str, row: int) -> Edit | None:
     line = lines[row - 1]
     comment = next((c for r, c, _ in comments(text) if r == row), None)
     match = NOQA_INLINE.search(comment) if comment else None
-    if match and match.group("codes"):
+    if comment and match and match.group("codes"):
         column = len(line) - len(comment) + match.end("codes") + 1
         edit = Edit(f", {code}", Position(row, column), Position(row, column))
     else:
@@ -547,4 +547,5 @@ class DesignlintServer(LanguageServer):
 
 def serve() -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="designlint lsp: %(levelname)s: %(message)s")
-    DesignlintServer().start_io(stdin=BoundedInput(sys.stdin.buffer))
+    stdin = BoundedInput(sys.stdin.buffer)
+    DesignlintServer().start_io(stdin=stdin)  # type: ignore[arg-type]  # pygls only calls readline() and read(size)
