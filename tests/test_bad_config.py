@@ -13,9 +13,7 @@ from projects import write_tree
 from designlint import project as project_module
 from designlint.cli import main
 
-TOP_KEYS = (
-    "select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, errors, egress, adapters, trust, authz"
-)
+TOP_KEYS = "select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, errors, egress, adapters, trust, authz"
 HOST = 'expected a host name ("api.example.com") or a wildcard ("*.example.com"), got '
 CONFIGS = {
     "not UTF-8": (b'select = ["DL"]\n# caf\xe9\n', "{toml}:2: the config file is not valid UTF-8"),
@@ -198,7 +196,7 @@ def test_conflicting_flags(project: Path, flags):
 def test_bad_flag_values(project: Path, flags, message):
     result = run("--isolated", *flags, ".")
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[-1] == f"Error: {message}"
+    assert result.stderr == f"designlint: error: {message} (see 'designlint check --help')\n"
     assert "Traceback" not in result.stderr
 
 

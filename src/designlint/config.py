@@ -88,6 +88,7 @@ class Config:
     adapters: AdaptersOptions = AdaptersOptions()
     trust: TrustOptions = TrustOptions()
     authz: AuthzOptions = AuthzOptions()
+    baseline: Path | None = None  # findings recorded to be left unreported (relative paths: to the config file)
 
     def is_enabled(self, code: str) -> bool:
         return code_enabled(code, self.select + self.extend_select, self.ignore)
@@ -122,7 +123,7 @@ _TABLES: dict[str, type] = {
     "authz": AuthzOptions,
 }
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-_TOP_KEYS = _LIST_KEYS + ("per-file-ignores",) + tuple(_TABLES)
+_TOP_KEYS = _LIST_KEYS + ("per-file-ignores", "baseline") + tuple(_TABLES)
 
 
 def find_config_file(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
@@ -285,6 +286,13 @@ def parse_table(
             values[attr] = check.globs(key, value)
         elif key == "per-file-ignores":
             values[attr] = check.per_file_ignores(key, value, known)
+        elif key == "baseline":
+            if not isinstance(value, str) or not value:
+                raise check.error(
+                    key,
+                    f'expected the path of a baseline file such as "designlint-baseline.json", got {_describe(value)}',
+                )
+            values[attr] = root / value
         else:
             values[attr] = check.options_table(key, value, _TABLES[key])
     return Config(**values)

@@ -125,3 +125,26 @@ def excluded(path: Path, config: Config) -> bool:
     except ValueError:
         relative = Path(os.path.relpath(path.absolute(), config.root))
     return path_excluded(config.all_excludes, relative.as_posix())
+
+
+def python_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """The paths to discover files in, and a warning for each file given that is not Python
+    (``pyproject.toml``), which is skipped rather than reported as a parse error."""
+    kept, skipped = [], []
+    for path in map(Path, paths):
+        if path.is_file() and not path.name.endswith(PYTHON_SUFFIXES) and not _python_script(path):
+            skipped.append(f"{path} is not a Python file ({', '.join(PYTHON_SUFFIXES)}): skipped")
+        else:
+            kept.append(path)
+    return kept, skipped
+
+
+def _python_script(path: Path) -> bool:
+    """A file whose first line runs Python (``#!/usr/bin/env python3``), as pre-commit's
+    ``types: [python]`` counts it."""
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return True  # linting it says why it cannot be read
+    return first.startswith(b"#!") and b"python" in first

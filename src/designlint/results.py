@@ -10,6 +10,7 @@ from designlint.diagnostics import Diagnostic, Position
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
 from designlint.source import Decoded
+from designlint.suppression import Suppressions
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class FileResult:
     diagnostics: list[Diagnostic]
     decoded: Decoded | None = None  # None when the file could not be decoded
     internal_errors: list[str] = field(default_factory=list)  # tracebacks, for --verbose
+    suppressions: Suppressions | None = None  # the file's ``# noqa``s, once findings were checked against them
 
     def internal_error(self, where: str, exc: Exception, trace: str | None = None) -> None:
         """A bug in designlint, in ``where``: DL002 for this file."""

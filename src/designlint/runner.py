@@ -28,7 +28,7 @@ from designlint.cache import (
 )
 from designlint.config import Config, ConfigError
 from designlint.diagnostics import Diagnostic, Position
-from designlint.discovery import discover, excluded
+from designlint.discovery import discover, excluded, python_paths
 from designlint.engine import Linter
 from designlint.fixes import NotWritten, fix_text, unified_diff, write_fixed_file
 from designlint.pool import LinterPool
@@ -76,6 +76,12 @@ class FileOutcome:
 
 def resolver_for(options: Options) -> ConfigResolver:
     return ConfigResolver(options.config_path, options.isolated, options.overrides)
+
+
+def files_to_lint(paths: Iterable[str | Path], options: Options) -> list[tuple[Path, Config]]:
+    """What ``lint_paths`` would lint, each file with its configuration (``--show-files``)."""
+    found = discover(python_paths(paths)[0], resolver_for(options), options.force_exclude)
+    return [(path, config) for path, config, unlisted in found if unlisted is None]
 
 
 # -- linting one file (in this process or a worker) ------------------------------------
@@ -239,8 +245,11 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     resolver = resolver_for(options)
     roots = [Path(p) for p in paths]
     configs: dict[Config, int] = {}
-    found = list(discover(roots, resolver, options.force_exclude))
+    paths, skipped = python_paths(roots)
+    found = list(discover(paths, resolver, options.force_exclude))
     tasks = [(configs.setdefault(config, len(configs)), str(f)) for f, config, _ in found]
+    if not tasks:
+        skipped.append(f"no Python files found to lint in {', '.join(map(str, roots))}")
     config_list = list(configs)
     cache = None
     if options.use_cache:
@@ -306,7 +315,7 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
             finished(pending[index], outcome)
     if cache is not None:
         cache.sweep()
-    warnings = resolver.warnings + ([cache.warning] if cache is not None and cache.warning else [])
+    warnings = [*resolver.warnings, *skipped, *([cache.warning] if cache is not None and cache.warning else [])]
     return RunResult(cast("list[FileOutcome]", outcomes), warnings)  # every position was finished above
 
 

@@ -38,12 +38,12 @@ from designlint.catalogue import DOCS_URL
 from designlint.config import CONFIG_FILES, ConfigError
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Position
 from designlint.engine import Linter
-from designlint.fixes import apply_edits, fix_text
+from designlint.fixes import fix_text
 from designlint.pool import LinterPool
 from designlint.resolution import ConfigResolver
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
 from designlint.source import split_lines
-from designlint.suppression import NOQA_INLINE, comments, parse_suppressions
+from designlint.suppression import noqa_edit
 
 log = logging.getLogger("designlint.lsp")
 
@@ -163,25 +163,6 @@ def lsp_range(lines: list[str], start: Position, end: Position, encoding: str) -
 
 def _text_edits(lines: list[str], edits: tuple[Edit, ...] | list[Edit], encoding: str) -> list[types.TextEdit]:
     return [types.TextEdit(range=lsp_range(lines, e.start, e.end, encoding), new_text=e.content) for e in edits]
-
-
-# -- "suppress on this line" -----------------------------------------------------------
-
-
-def noqa_edit(text: str, lines: list[str], code: str, row: int) -> Edit | None:
-    """The edit that makes a ``# noqa`` on ``row`` cover ``code``: extend the codes of the
-    noqa comment there, or add one. None when no comment there can (inside a string)."""
-    line = lines[row - 1]
-    comment = next((c for r, c, _ in comments(text) if r == row), None)
-    match = NOQA_INLINE.search(comment) if comment else None
-    if comment and match and match.group("codes"):
-        column = len(line) - len(comment) + match.end("codes") + 1
-        edit = Edit(f", {code}", Position(row, column), Position(row, column))
-    else:
-        code_end = len(line.rstrip()) + 1
-        edit = Edit(f"  # noqa: {code}", Position(row, code_end), Position(row, len(line) + 1))
-    # A comment inserted into a multi-line string is no comment: check with the real reader.
-    return edit if parse_suppressions(apply_edits(text, [edit])).suppresses(code, row) else None
 
 
 # -- the server ------------------------------------------------------------------------
@@ -481,7 +462,7 @@ class DesignlintServer(LanguageServer):
                 if (diagnostic.code, row) in suppressed:
                     continue
                 suppressed.add((diagnostic.code, row))
-                edit = noqa_edit(text, lines, diagnostic.code, row)
+                edit = noqa_edit(text, lines, [diagnostic.code], row)
                 if edit is not None:
                     actions.append(
                         self._action(

@@ -7,6 +7,7 @@ from designlint.rules.authz import AuthzOr, SuperuserBypass
 from designlint.rules.base import Rule
 from designlint.rules.egress import EgressHostNotAllowed, EgressUnguardedUrl
 from designlint.rules.errors import RawStringErrorCode
+from designlint.rules.noqa import UnusedNoqa
 from designlint.rules.trust import UntrustedContentInPrompt
 
 ALL_RULES: tuple[type[Rule], ...] = (
@@ -18,6 +19,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     FrameworkTypeLeak,
     UntrustedContentInPrompt,
     RawStringErrorCode,
+    UnusedNoqa,
 )
 
 # Findings the engine itself produces; always on, never selectable away.
