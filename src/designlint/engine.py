@@ -68,7 +68,7 @@ class Linter:
     def lint(self, source: bytes | str, path: str) -> FileResult:
         result = self._lint(source, path)
         if self.reports_unused_noqa and result.decoded is not None:
-            self._report_unused_noqa(result)
+            self._report_unused_noqa(result, result.decoded.text)
         return result
 
     def _lint(self, source: bytes | str, path: str) -> FileResult:
@@ -160,13 +160,12 @@ class Linter:
             return replace(result, suppressions=suppressions)  # with what each directive suppressed, for DL003
         return result
 
-    def _report_unused_noqa(self, result: FileResult) -> None:
+    def _report_unused_noqa(self, result: FileResult, text: str) -> None:
         """DL003 for the codes of ``# noqa`` directives that suppressed nothing. Not when the
         file could not be parsed or a rule crashed on it: their findings are unknown."""
         if any(d.code in (PARSE_ERROR[0], INTERNAL_ERROR[0]) for d in result.diagnostics):
             return
         ignored = self._ignored_codes(_relpath(result.path, self.config))
-        text = result.decoded.text
         if result.suppressions is None and not MAY_NAME_DL_CODES.search(text):
             return  # most files: no directive to check, and no need to tokenize them
         suppressions = result.suppressions or parse_suppressions(text)

@@ -92,9 +92,10 @@ def _extended_import(module: cst.Module, statement: str) -> tuple[cst.ImportFrom
     """A module-level ``from X import ...`` that a new ``from X import Y`` can join, and its
     code with the name added; None when there is none (or the statement is another kind)."""
     try:
-        wanted = cst.parse_statement(statement).body[0]
-    except (cst.ParserSyntaxError, AttributeError, IndexError):
+        parsed = cst.parse_statement(statement)
+    except cst.ParserSyntaxError:
         return None
+    wanted = parsed.body[0] if isinstance(parsed, cst.SimpleStatementLine) else None
     if not isinstance(wanted, cst.ImportFrom) or isinstance(wanted.names, cst.ImportStar):
         return None
     for line in module.body:
