@@ -350,7 +350,7 @@ class NameResolver:
             # Not a scope of its own for the rules: it sees the enclosing one's names (a copy, so
             # its loop variables do not leak), with ``node`` the enclosing def.
             scope.node, scope.bindings = outer.node, dict(outer.bindings)
-            for_in = node.for_in
+            for_in: cst.CompFor | None = node.for_in
             while for_in is not None:
                 bind_target(scope, for_in.target, for_in.iter, self.qualify, (None,))
                 for_in = for_in.inner_for_in

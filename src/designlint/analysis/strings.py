@@ -79,7 +79,7 @@ class StaticValue:
 
     @property
     def value(self) -> str | None:
-        return "".join(self.parts) if self.complete else None  # type: ignore[arg-type]
+        return "".join(self.parts) if self.complete else None  # type: ignore[arg-type]  # complete: every part is a str
 
     @property
     def prefix(self) -> str:
@@ -171,11 +171,16 @@ class _Evaluator:
         if isinstance(node, cst.IfExp):  # "https://a.example/v1/x" if core else "https://a.example/v1/y"
             return _agreement([self.value(node.body, depth - 1), self.value(node.orelse, depth - 1)], node)
         if isinstance(node, (cst.Name, cst.Attribute)) and self.names is not None:
-            return self._name(node, depth)
+            return self._name(self.names, node, depth)
         return unknown(node)
 
     def _name(
-        self, node: cst.Name | cst.Attribute, depth: int, path: Path = (), stands_for: cst.CSTNode | None = None
+        self,
+        names: NameResolver,
+        node: cst.Name | cst.Attribute,
+        depth: int,
+        path: Path = (),
+        stands_for: cst.CSTNode | None = None,
     ) -> StaticValue:
         """What a name stands for (or, with ``path``, the part of it at ``path``)."""
         stands_for = node if stands_for is None else stands_for
@@ -186,13 +191,13 @@ class _Evaluator:
                 if assigned is None or not _parts_readable(key, assigned, path):
                     return unknown(stands_for)
                 return self._part(assigned, path, stands_for, depth - 1)
-            binding = self.names.module_scope.bindings.get(node.value)
+            binding = names.module_scope.bindings.get(node.value)
         elif key in self.resolving:
             binding = self.resolving[key].previous
         elif isinstance(node, cst.Name) and self.classes and node.value in self.classes[-1]:
             binding = self.classes[-1][node.value]  # a class constant naming another: BASE = "https://" + HOST
         else:
-            binding = self.names.binding_of(node)
+            binding = names.binding_of(node)
         if binding is not None and isinstance(binding.node, cst.FunctionDef) and _is_property(binding.node):
             return self._returned(binding.node, stands_for, depth, path)
         bound = None if binding is None else binding.node if binding.source is None else binding.source
@@ -201,12 +206,12 @@ class _Evaluator:
         if not (binding.path or _parts_readable(key, bound, path)):
             return unknown(stands_for)
         owner = (
-            self.names.lookup(node.value.value)
+            names.lookup(node.value.value)
             if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
             else None
         )
         members = (
-            self.names.class_members(owner.node) if owner is not None and isinstance(owner.node, cst.ClassDef) else None
+            names.class_members(owner.node) if owner is not None and isinstance(owner.node, cst.ClassDef) else None
         )
         memo_key = (
             id(binding),
@@ -254,10 +259,9 @@ class _Evaluator:
                 if not raw and "\\" in text:
                     text = text.encode("latin-1", "backslashreplace").decode("unicode_escape")
                 result += StaticValue((text,))
-            elif part.format_spec or part.conversion not in (None, "s"):
-                result += unknown(part.expression)
-            else:
-                result += self.value(part.expression, depth - 1)
+            elif isinstance(part, cst.FormattedStringExpression):
+                plain = not part.format_spec and part.conversion in (None, "s")
+                result += self.value(part.expression, depth - 1) if plain else unknown(part.expression)
         return result
 
     def _percent(self, node: cst.BinaryOperation, depth: int) -> StaticValue:
@@ -289,7 +293,7 @@ class _Evaluator:
     def _call(self, node: cst.Call, depth: int) -> StaticValue:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "format":
-            return self._format(node, depth)
+            return self._format(node, func.value, depth)
         callee = (self.names.qualify(func) if self.names else None) or dotted_name(func) or ""
         if callee in ("urllib.parse.urljoin", "urljoin") and len(node.args) >= 2:
             return self._urljoin(node, depth)
@@ -342,7 +346,7 @@ class _Evaluator:
         if depth <= 0:
             return unknown(stands_for)
         if isinstance(container, (cst.Name, cst.Attribute)) and self.names is not None:
-            return self._name(container, depth, path, stands_for)
+            return self._name(self.names, container, depth, path, stands_for)
         if isinstance(container, cst.Call):
             helper = self.names.binding_of(container.func) if self.names is not None else None
             if helper is not None and isinstance(helper.node, cst.FunctionDef):
@@ -366,8 +370,8 @@ class _Evaluator:
             self.iterated = (sequence, len(elements))
         return _agreement([self._part(element, rest, stands_for, depth - 1) for element in elements], stands_for)
 
-    def _format(self, node: cst.Call, depth: int) -> StaticValue:
-        template = self.value(node.func.value, depth - 1).value
+    def _format(self, node: cst.Call, template_node: cst.BaseExpression, depth: int) -> StaticValue:
+        template = self.value(template_node, depth - 1).value
         if template is None:
             return unknown(node)
         positional = [a.value for a in node.args if a.keyword is None and not a.star]
@@ -396,8 +400,9 @@ class _Evaluator:
 
     def _urljoin(self, node: cst.Call, depth: int) -> StaticValue:
         base, relative = (self.value(a.value, depth - 1) for a in node.args[:2])
-        if base.complete and relative.complete:
-            return StaticValue((urljoin(base.value, relative.value),))
+        base_text, relative_text = base.value, relative.value
+        if base_text is not None and relative_text is not None:
+            return StaticValue((urljoin(base_text, relative_text),))
         if is_absolute_url(relative):
             return relative  # an absolute second argument replaces the base
         origin = url_origin(base)

@@ -125,7 +125,7 @@ class RawStringErrorCode(Rule):
     # Where a code can stand, spelt out in the text: ``.code``, a "code"/"error_code" key, a
     # ``code=`` keyword, or an upper-case literal first in the call of an exception
     # (``...Error(``, ``raise X(``). Each search starts with a literal: re scans for those fast.
-    prefilter = AnyOf(
+    prefilter: AnyOf | None = AnyOf(
         r"\.(?:\\?\n\s*)?(?:error_)?code\b",  # also across a line break, not after ". " in prose
         r"code['\"](?:(?<=['\"]code['\"])|(?<=error_code['\"]))",
         r"code\s*=(?!=)",
