@@ -15,7 +15,7 @@ import libcst as cst
 from designlint.analysis.clients import HTTP_CALLS, HTTP_CLIENTS, HTTP_PACKAGES, HTTP_WORDS, HttpCall, canonical
 from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import dotted_name
-from designlint.analysis.strings import StaticValue, static_values
+from designlint.analysis.strings import ConstantReader, StaticValue, literal_string, static_values
 from designlint.analysis.urls import UrlHost, host_of, is_relative_url, url_host
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
@@ -61,7 +61,7 @@ class _EgressRule(Rule):
         return file.imports is None or any(module.split(".")[0] in HTTP_PACKAGES for module in file.imports)
 
     def visit_Call(self, node: cst.Call) -> None:
-        qualname = self.context.names.qualify(node.func)
+        qualname = self._callee(node.func)
         if qualname is None:
             return
         qualname = canonical(qualname)
@@ -71,14 +71,31 @@ class _EgressRule(Rule):
             if argument is None or self._sent_on_request_object(call, argument):
                 return
             # Each URL a loop over a literal sequence sends to (``for url in URLS``) is checked.
-            for value in static_values(argument, self.context.names):
+            for value in static_values(argument, self.context.names, self._constants):
                 if call.host_only or not self._names_only_a_path(node, value):
                     self.check(argument, value, qualname, call.host_only)
         elif (client := HTTP_CLIENTS.get(qualname)) is not None and client.base_url is not None:
             base_url = client.base_url.of(node)
             if base_url is not None:
-                for value in static_values(base_url, self.context.names):
+                for value in static_values(base_url, self.context.names, self._constants):
                     self.check(base_url, value, qualname, host_only=False)
+
+    @property
+    def _constants(self) -> ConstantReader | None:
+        project = self.context.project
+        return project.module_constant if project is not None else None
+
+    def _callee(self, func: cst.BaseExpression) -> str | None:
+        """The qualified name of what is called; ``getattr(session, method)(url)`` calls one of
+        the client's verb methods, which all take the URL first: it stands for ``get``."""
+        names = self.context.names
+        if not (isinstance(func, cst.Call) and dotted_name(func.func) == "getattr" and not names.lookup("getattr")):
+            return names.qualify(func)
+        if len(func.args) != 2 or any(arg.keyword or arg.star for arg in func.args):
+            return None
+        client = names.qualify(func.args[0].value)
+        verb = literal_string(func.args[1].value) or "get"
+        return f"{client}.{verb}" if client is not None and canonical(client) in HTTP_CLIENTS else None
 
     def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
         """Report on the destination ``argument`` (whose static value is ``value``) of a call to ``api``."""
@@ -547,4 +564,5 @@ class EgressUnguardedUrl(_EgressRule):
         if guards:
             return self.context.names.function_matches(call.func, guards)
         callee = dotted_name(call.func)
-        return callee is not None and DEFAULT_GUARD.fullmatch(callee.rpartition(".")[2]) is not None
+        # A private helper (``_validate_url``) guards as well as a public one.
+        return callee is not None and DEFAULT_GUARD.fullmatch(callee.rpartition(".")[2].lstrip("_")) is not None
