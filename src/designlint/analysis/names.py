@@ -224,7 +224,7 @@ class NameResolver:
         in any method, ``httpx.Client().get`` -> ``httpx.Client.get``."""
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Call):
             made_by = self.qualify(expr.value.func)
-            return f"{made_by}.{expr.attr.value}" if made_by else None
+            return f"{self._made_class(made_by)}.{expr.attr.value}" if made_by else None
         dotted = dotted_name(expr)
         if dotted is None:
             return None
@@ -233,10 +233,12 @@ class NameResolver:
         if binding is not None and len(parts) > 1 and isinstance(binding.node, cst.ClassDef):
             member = self.class_members(binding.node).get(parts[1])
             if member is not None and member.qualname:
-                return ".".join([self._made_class(member), *parts[2:]])
+                made = self._made_class(member.qualname) if member.kind == "instance" else member.qualname
+                return ".".join([made, *parts[2:]])
         if binding is None or not binding.qualname:
             return None
-        return ".".join([self._made_class(binding), *parts[1:]])
+        made = self._made_class(binding.qualname) if binding.kind == "instance" else binding.qualname
+        return ".".join([made, *parts[1:]])
 
     def lookup(self, name: str) -> Binding | None:
         return self.scope.lookup(name)
@@ -251,13 +253,12 @@ class NameResolver:
                 return self.class_members(owner.node).get(expr.attr.value)
         return None
 
-    def _made_class(self, binding: Binding) -> str:
-        """The class of an instance: the one called, or the one a helper of this module returns
-        (``session = get_session()``, ``self._client()``): its return annotation, else the class
-        all its returns make."""
-        qualname = binding.qualname
-        if binding.kind != "instance" or qualname in self._helper_classes:
-            return self._helper_classes.get(qualname) or qualname
+    def _made_class(self, qualname: str) -> str:
+        """The class of what calling ``qualname`` makes: the class itself, or the one a helper of
+        this module returns (``session = get_session()``, ``self._client()``): its return
+        annotation, else the class all its returns make."""
+        if qualname in self._helper_classes:
+            return self._helper_classes[qualname] or qualname
         self._helper_classes[qualname] = None  # a helper returning its own result: no class
         helper = self._module_function(qualname)
         made = None

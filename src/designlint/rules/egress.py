@@ -15,6 +15,7 @@ import libcst as cst
 from designlint.analysis.clients import HTTP_CALLS, HTTP_CLIENTS, HTTP_PACKAGES, HTTP_WORDS, HttpCall, canonical
 from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import dotted_name
+from designlint.analysis.origins import value_origin
 from designlint.analysis.strings import ConstantReader, StaticValue, literal_string, static_values
 from designlint.analysis.urls import UrlHost, host_of, is_relative_url, url_host
 from designlint.rules.base import Rule
@@ -128,6 +129,18 @@ class _EgressRule(Rule):
         return client is not None and client.base_url is not None and client.base_url.of(made) is not None
 
 
+# The project's settings module: URL constants other modules import.
+_SETTINGS = {
+    "app/settings.py": """
+        import os
+
+        SEARCH_HOST = "search.example.org"
+        SEARCH_API_URL = f"https://{SEARCH_HOST}/v1/search"
+        WEATHER_API = "https://api.weather.example.org/v2"
+        CALLBACK_URL = os.environ.get("CALLBACK_URL", "")
+        """
+}
+
 _ALLOWLIST = """
 [egress]
 allow = ["api.example.com", "*.trusted.example", "pinned.example.com:8443"]
@@ -175,6 +188,21 @@ class EgressHostNotAllowed(_EgressRule):
         ),
         Valid(
             """
+            import httpx
+
+            from app.settings import SEARCH_API_URL
+
+
+            async def search(query: str) -> dict:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    return (await client.get(SEARCH_API_URL, params={"q": query})).json()
+            """,
+            path="app/tools/search.py",
+            files=_SETTINGS,
+            config='[egress]\nallow = ["search.example.org"]',
+        ),
+        Valid(
+            """
             import requests
 
             ENDPOINTS = ("https://api.example.com/v1", "https://eu.trusted.example/v1")
@@ -201,6 +229,41 @@ class EgressHostNotAllowed(_EgressRule):
             column=25,
             end_column=50,
             message='outbound HTTP to "api.weather.example.org" (requests.get): no egress allowlist is configured',
+        ),
+        # A URL constant of another module of the project is a known host.
+        Invalid(
+            """
+            import httpx
+
+            from app.settings import SEARCH_API_URL
+
+
+            async def search(query: str) -> dict:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    response = await client.get(SEARCH_API_URL, params={"q": query})
+                    return response.json()
+            """,
+            path="app/tools/search.py",
+            files=_SETTINGS,
+            line=8,
+            column=37,
+            message='outbound HTTP to "search.example.org" (httpx.AsyncClient.get)',
+        ),
+        Invalid(
+            """
+            import requests
+
+            from app import settings
+
+
+            def forecast(city):
+                return requests.get(settings.WEATHER_API + "/forecast", params={"q": city}, timeout=10).json()
+            """,
+            path="app/tools/weather.py",
+            files=_SETTINGS,
+            line=7,
+            column=25,
+            message='outbound HTTP to "api.weather.example.org" (requests.get)',
         ),
         Invalid(
             """
@@ -416,7 +479,7 @@ class EgressUnguardedUrl(_EgressRule):
                 return api.get(path).json()
             """
         ),
-        # Without configured guards, functions named like one count.
+        # Without configured guards, functions named like one count, private helpers too.
         Valid(
             """
             import requests
@@ -424,6 +487,66 @@ class EgressUnguardedUrl(_EgressRule):
             def f(url):
                 validate_url(url)
                 return requests.get(url)
+            """
+        ),
+        Valid(
+            """
+            import requests
+
+
+            class WebhookTool:
+                def _validate_url(self, url: str) -> None:
+                    if not url.startswith("https://hooks.example.com/"):
+                        raise ValueError("webhook host not allowed")
+
+                def run(self, url: str, payload: dict) -> int:
+                    self._validate_url(url)
+                    return requests.post(url, json=payload, timeout=10).status_code
+            """
+        ),
+        # The guard in the enclosing function covers the closure's use of the same value.
+        Valid(
+            """
+            import asyncio
+
+            import httpx
+
+
+            async def fetch_all(url: str, pages: int) -> list[str]:
+                validate_url(url)
+
+                async def fetch_page(page: int) -> str:
+                    async with httpx.AsyncClient(timeout=10) as client:
+                        response = await client.get(url, params={"page": page})
+                        return response.text
+
+                return await asyncio.gather(*(fetch_page(page) for page in range(pages)))
+            """
+        ),
+        # A constant of another module is a known host (DL201's), not a dynamic URL.
+        Valid(
+            """
+            import requests
+
+            from app.settings import SEARCH_API_URL
+
+
+            def search(query):
+                return requests.get(SEARCH_API_URL, params={"q": query}, timeout=10).json()
+            """,
+            path="app/tools/search.py",
+            files=_SETTINGS,
+        ),
+        # What a helper returns is a client only when it makes or declares one.
+        Valid(
+            """
+            def get_cache():
+                return dict()
+
+
+            def lookup(url):
+                cache = get_cache()
+                return cache.get(url)
             """
         ),
     )
@@ -441,7 +564,7 @@ class EgressUnguardedUrl(_EgressRule):
             line=6,
             column=37,
             end_column=40,
-            message="outbound HTTP to a dynamic URL from `url` (httpx.AsyncClient.get) that did not pass an egress guard: pass it through an egress guard first",
+            message="outbound HTTP to a dynamic URL from `url` (httpx.AsyncClient.get) that did not pass an egress guard (it comes from the parameter `url` of fetch_page()): pass it through an egress guard first",
         ),
         Invalid(
             """
@@ -520,6 +643,146 @@ class EgressUnguardedUrl(_EgressRule):
             column=25,
             message="from `url` (requests.get)",
         ),
+        # A closure that takes its own URL is not covered by the enclosing function's guard.
+        Invalid(
+            """
+            import httpx
+
+
+            async def crawl(url: str, links: list[str]) -> list[int]:
+                validate_url(url)
+
+                async def status(url: str) -> int:
+                    async with httpx.AsyncClient(timeout=10) as client:
+                        return (await client.head(url)).status_code
+
+                return [await status(link) for link in links]
+            """,
+            line=9,
+            column=39,
+            message="from `url` (httpx.AsyncClient.head) that did not pass an egress guard (it comes from the parameter `url` of status())",
+        ),
+        # Clients reached through a shared client entered with ``async with``, helpers, fallbacks, getattr.
+        Invalid(
+            """
+            import httpx
+
+            http_client = httpx.AsyncClient(timeout=10)
+
+
+            async def fetch(url: str) -> str:
+                async with http_client as client:
+                    response = await client.get(url)
+                    return response.text
+            """,
+            line=8,
+            column=37,
+            message="from `url` (httpx.AsyncClient.get) that did not pass an egress guard (it comes from the parameter `url` of fetch())",
+        ),
+        Invalid(
+            """
+            import aiohttp
+
+            _session: aiohttp.ClientSession | None = None
+
+
+            def get_session() -> aiohttp.ClientSession:
+                global _session
+                if _session is None:
+                    _session = aiohttp.ClientSession()
+                return _session
+
+
+            async def download(url: str) -> bytes:
+                async with get_session().get(url) as response:
+                    return await response.read()
+            """,
+            line=14,
+            column=34,
+            message="from `url` (aiohttp.ClientSession.get)",
+        ),
+        Invalid(
+            """
+            import aiohttp
+
+
+            class Crawler:
+                def _session(self):
+                    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+
+                async def fetch(self, url):
+                    session = self._session()
+                    async with session.get(url) as response:
+                        return await response.text()
+            """,
+            line=10,
+            column=32,
+            message="from `url` (aiohttp.ClientSession.get)",
+        ),
+        Invalid(
+            """
+            from aiohttp import ClientSession
+
+
+            class Fetcher:
+                def __init__(self, base_url: str, session: ClientSession | None = None):
+                    self.base_url = base_url
+                    self.session = session if session else ClientSession()
+
+                async def fetch(self, path: str) -> dict:
+                    async with self.session.get(self.base_url + path) as response:
+                        return await response.json()
+            """,
+            line=10,
+            column=37,
+            message="from `self.base_url` (aiohttp.ClientSession.get) that did not pass an egress guard (it comes from the constructor parameter `base_url` of Fetcher)",
+        ),
+        Invalid(
+            """
+            import requests
+
+            session = requests.Session()
+
+
+            def call(method: str, url: str, **kwargs) -> dict:
+                return getattr(session, method.lower())(url, timeout=10, **kwargs).json()
+            """,
+            line=7,
+            column=45,
+            message="from `url` (requests.Session.get)",
+        ),
+        # The message says where the URL comes from.
+        Invalid(
+            """
+            import os
+
+            import requests
+
+
+            def notify(event: dict) -> None:
+                requests.post(os.environ["ALERT_WEBHOOK_URL"], json=event, timeout=5)
+            """,
+            line=7,
+            column=19,
+            message="(it comes from the environment)",
+        ),
+        Invalid(
+            """
+            import requests
+
+
+            def all_pages(query: str) -> list[dict]:
+                page = requests.get("https://api.example.com/search", params={"q": query}, timeout=10).json()
+                results = page["results"]
+                while page.get("next"):
+                    page = requests.get(page["next"], timeout=10).json()
+                    results += page["results"]
+                return results
+            """,
+            line=8,
+            column=29,
+            message='from `page["next"]` (requests.get) that did not pass an egress guard (it comes from a remote response)',
+        ),
         Invalid(
             """
             import http.client
@@ -554,9 +817,11 @@ class EgressUnguardedUrl(_EgressRule):
             remedy = f"call one of [tool.designlint.egress] guards ({', '.join(guards)}) on it first"
         else:
             remedy = "pass it through an egress guard first and name the guard in [tool.designlint.egress] guards"
+        origin = value_origin(source, names, ancestors)
+        comes_from = f" (it comes from {origin})" if origin else ""
         self.report(
             argument,
-            f"outbound HTTP to a dynamic {what} from `{shown}` ({api}) that did not pass an egress guard: {remedy}",
+            f"outbound HTTP to a dynamic {what} from `{shown}` ({api}) that did not pass an egress guard{comes_from}: {remedy}",
         )
 
     def _is_guard(self, call: cst.Call) -> bool:
