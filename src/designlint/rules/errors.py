@@ -157,6 +157,43 @@ class RawStringErrorCode(Rule):
                 raise KeyError("NOT_FOUND")
             """
         ),
+        # Zero-config, a code is UPPER_SNAKE wherever it stands: a lower-case code= is a label.
+        Valid(
+            """
+            class UpstreamFailure(Exception):
+                def __init__(self, message: str, code: str = "unknown"):
+                    super().__init__(message)
+                    self.code = code
+
+
+            def fetch(response):
+                if response.status_code == 404:
+                    raise UpstreamFailure("page not found", code="not_found")
+            """
+        ),
+        # A field typed Literal[...] is held to its values by the type checker: no raw code.
+        Valid(
+            """
+            from dataclasses import dataclass
+            from typing import Literal
+
+
+            @dataclass
+            class ToolFailure(Exception):
+                message: str
+                code: Literal["NOT_FOUND", "OVER_LIMIT"]
+
+
+            class QuotaFailure(ToolFailure):
+                pass
+
+
+            def charge(account, cost):
+                if account.balance < cost:
+                    raise QuotaFailure("quota exceeded", code="OVER_LIMIT")
+                raise ToolFailure(message="no such tool", code="NOT_FOUND")
+            """
+        ),
         Valid(
             """
             def to_response(exc, request_id):
@@ -212,6 +249,59 @@ class RawStringErrorCode(Rule):
             line=2,
             column=24,
             message='raw error code "UPSTREAM_TIMEOUT"',
+        ),
+        Invalid(
+            """
+            from dataclasses import dataclass
+
+
+            @dataclass
+            class ToolFailure(Exception):
+                message: str
+                code: str
+
+
+            def charge(account, cost):
+                if account.balance < cost:
+                    raise ToolFailure("quota exceeded", code="OVER_LIMIT")
+            """,
+            line=12,
+            column=50,
+            message='raw error code "OVER_LIMIT"',
+        ),
+        Invalid(
+            """
+            def should_back_off(result: dict) -> bool:
+                return result["code"] == "OVER_LIMIT"
+            """,
+            line=2,
+            column=30,
+            message='raw error code "OVER_LIMIT"',
+        ),
+        Invalid(
+            """
+            def retry_after(result: dict) -> int:
+                match result["code"]:
+                    case "OVER_LIMIT":
+                        return 60
+                    case _:
+                        return 0
+            """,
+            line=3,
+            column=14,
+            message='raw error code "OVER_LIMIT"',
+        ),
+        # A tool's result returned to the model names its code.
+        Invalid(
+            """
+            def lookup_order(orders: dict, order_id: str) -> dict:
+                if order_id not in orders:
+                    return {"code": "NOT_FOUND"}
+                return {"order": orders[order_id]}
+            """,
+            line=3,
+            column=25,
+            message='raw error code "NOT_FOUND"',
         ),
         Invalid(
             """
