@@ -44,6 +44,8 @@ def value_origin(node: cst.CSTNode, names: NameResolver, ancestors: Sequence[cst
                 return f"the constructor parameter `{parameter}` of {owner.name.value}"
             node = node.value
         elif isinstance(node, cst.Name):
+            if function is not None and owner is not None and _is_receiver(function, node.value):
+                return None  # ``self``: what the object holds was set elsewhere (see the attribute above)
             if function is not None and _is_parameter(function, node.value) and not _assigned_in(function, node.value):
                 return f"the parameter `{node.value}` of {function.name.value}()"
             binding = names.binding_of(node)

@@ -751,7 +751,23 @@ class EgressUnguardedUrl(_EgressRule):
             column=45,
             message="from `url` (requests.Session.get)",
         ),
-        # The message says where the URL comes from.
+        # The message says where the URL comes from, when the code shows it: not for a field set elsewhere.
+        Invalid(
+            """
+            import requests
+
+
+            class Reporter:
+                endpoint: str
+
+                def send(self, report: dict) -> None:
+                    url = self.endpoint + "/reports"
+                    requests.post(url, json=report, timeout=10)
+            """,
+            line=9,
+            column=23,
+            message="from `self.endpoint` (requests.post) that did not pass an egress guard: pass it",
+        ),
         Invalid(
             """
             import os
