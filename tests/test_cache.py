@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import time
@@ -14,9 +17,10 @@ import pytest
 from click.testing import CliRunner
 from projects import FIXTURES
 
-from designlint import runner
-from designlint.cache import Cache
+from designlint import cache, runner
+from designlint.cache import MARKER, open_cache
 from designlint.cli import main
+from designlint.config import ConfigError
 from designlint.runner import Options, lint_paths
 
 
@@ -47,6 +51,25 @@ def run(cache_dir: Path | None, **options) -> runner.RunResult:
 
 def entries(cache_dir: Path) -> list[Path]:
     return sorted(p for p in cache_dir.glob("*/*.json"))
+
+
+def body(entry: Path) -> dict:
+    """What an entry holds, below the line of its signature."""
+    return json.loads(entry.read_bytes().partition(b"\n")[2])
+
+
+def sign(entry: Path, document: dict, key_file: Path) -> None:
+    """Write ``document`` as the entry, signed with the secret in ``key_file``."""
+    data = json.dumps(document).encode()
+    secret = bytes.fromhex(key_file.read_text().strip())
+    entry.write_bytes(
+        hmac.new(secret, entry.stem.encode() + b"\n" + data, hashlib.sha256).hexdigest().encode() + b"\n" + data
+    )
+
+
+def trusted(entry: Path, cache_dir: Path) -> bool:
+    """Whether this user's designlint accepts the entry (signed with their secret, for its name)."""
+    return open_cache(cache_dir, explicit=True).load(entry.stem) is not None
 
 
 class CountingLints:
@@ -80,6 +103,7 @@ def test_the_cache_dir_is_marked_and_ignored_by_git(project, tmp_path):
     run(cache_dir)
     assert (cache_dir / ".gitignore").read_text().splitlines()[-1] == "*"
     assert (cache_dir / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (cache_dir / MARKER).read_text() == cache.MARKER_TEXT
 
 
 def test_the_default_cache_is_in_the_project_root(project):
@@ -141,7 +165,7 @@ def test_a_different_config_does_not_share_entries(project, tmp_path):
 def test_corrupt_entries_are_ignored_and_rewritten(project, tmp_path, monkeypatch):
     cache_dir = tmp_path / "cache"
     expected = findings(run(cache_dir))
-    garbage = [b"", b"\x00\xff garbage", b"{", b"[]", b'{"mark": "designlint-cache-entry", "format": 1}', b"null"]
+    garbage = [b"", b"\x00\xff garbage", b"{", b"[]", b'{"mark": "designlint-cache-entry", "format": 1}', b"\n{}"]
     stored = entries(cache_dir)
     for index, entry in enumerate(stored):
         entry.write_bytes(garbage[index % len(garbage)])
@@ -149,17 +173,16 @@ def test_corrupt_entries_are_ignored_and_rewritten(project, tmp_path, monkeypatc
     runner._linters.clear()
     assert findings(run(cache_dir)) == expected
     assert len(counter.paths) == len(list(project.rglob("*.py")))
-    for entry in entries(cache_dir):
-        assert json.loads(entry.read_bytes())["mark"] == "designlint-cache-entry"
+    assert all(trusted(entry, cache_dir) for entry in entries(cache_dir))
 
 
-def test_malformed_findings_in_a_well_formed_entry_are_not_trusted(project, tmp_path):
+def test_malformed_findings_in_a_signed_entry_are_not_trusted(project, tmp_path, key_file):
     cache_dir = tmp_path / "cache"
     expected = findings(run(cache_dir))
-    for entry in entries(cache_dir):
-        document = json.loads(entry.read_bytes())
+    for entry in _findings_entries(cache_dir):
+        document = body(entry)
         document["diagnostics"] = [["DL501", "raw-string-error-code", "forged", "1", 1, 1, 1, "error", 1, None]]
-        entry.write_text(json.dumps(document))
+        sign(entry, document, key_file)
     assert findings(run(cache_dir)) == expected
 
 
@@ -175,7 +198,10 @@ def test_a_foreign_entry_is_not_trusted(project, tmp_path):
 
 
 def test_a_cache_dir_full_of_garbage(project, tmp_path):
+    """designlint's cache directory, into which other things were put since."""
     cache_dir = tmp_path / "cache"
+    run(cache_dir)
+    (cache_dir / ".gitignore").unlink()
     (cache_dir / "ab" / "nested").mkdir(parents=True)
     (cache_dir / "ab" / "x.json").write_bytes(os.urandom(64))
     (cache_dir / ".gitignore").mkdir()  # even the marker files' names are taken
@@ -249,8 +275,7 @@ def test_two_processes_sharing_one_cache_at_once(project, tmp_path):
         target = project / "src" / "toolhub" / "copy0.py"
         target.write_text(target.read_text() + "\n")
         expected = subprocess.run([*command, "--no-cache"], capture_output=True, text=True, check=False).stdout
-    for entry in entries(cache_dir):
-        assert json.loads(entry.read_bytes())["mark"] == "designlint-cache-entry"
+    assert all(trusted(entry, cache_dir) for entry in entries(cache_dir))
     assert not list(cache_dir.glob("*/.tmp-*")), "temporary files left behind"
 
 
@@ -280,7 +305,7 @@ def test_fix_mode_applies_fixes_even_when_findings_are_cached(project, tmp_path)
 
 
 def test_fact_entries_are_keyed_by_the_module_content(tmp_path):
-    cache = Cache(tmp_path / "cache")
+    cache = open_cache(tmp_path / "cache", explicit=True)
     cache.put_fact("enum", "app.errors.ErrorCode", "digest-1", {"members": [["A", "A"]], "str_valued": True})
     assert cache.get_fact("enum", "app.errors.ErrorCode", "digest-1") == {"members": [["A", "A"]], "str_valued": True}
     assert cache.get_fact("enum", "app.errors.ErrorCode", "digest-2") is None
@@ -323,7 +348,7 @@ def _age(path: Path, days: float) -> None:
 
 def _findings_entries(cache_dir: Path) -> list[Path]:
     """The entries holding a file's findings (not cross-module facts)."""
-    return [entry for entry in entries(cache_dir) if "diagnostics" in json.loads(entry.read_text())]
+    return [entry for entry in entries(cache_dir) if "diagnostics" in body(entry)]
 
 
 def test_entries_unused_for_a_month_are_swept(project, tmp_path):
@@ -372,8 +397,10 @@ def test_the_sweep_runs_at_most_once_a_day(project, tmp_path):
 
 
 def test_the_sweep_deletes_only_its_own_files(project, tmp_path):
-    """--cache-dir may point at a directory that holds other things."""
+    """Other things put in designlint's cache directory since it made it."""
     cache_dir = tmp_path / "shared"
+    run(cache_dir)
+    (cache_dir / ".swept").unlink()
     others = [
         cache_dir / "en" / "messages.json",
         cache_dir / "ab" / "notes.json",
@@ -386,3 +413,330 @@ def test_the_sweep_deletes_only_its_own_files(project, tmp_path):
         _age(other, 60)
     run(cache_dir)
     assert all(other.exists() for other in others)
+
+
+# -- only a directory designlint made (or an empty one) is used, and clean deletes only its files
+
+
+def tree(directory: Path) -> dict[str, bytes | str]:
+    """Everything under ``directory``: each file's content, each symlink's target."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(directory.rglob("*")):
+        name = path.relative_to(directory).as_posix()
+        if path.is_symlink():
+            found[name] = f"-> {os.readlink(path)}"
+        elif path.is_file():
+            found[name] = path.read_bytes()
+        else:
+            found[name] = "dir"
+    return found
+
+
+def test_check_refuses_the_project_root_as_cache_dir(project):
+    before = tree(project)
+    result = CliRunner().invoke(main, ["check", "--cache-dir", ".", "."])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("designlint: error: --cache-dir: . is not a designlint cache: it holds ")
+    assert "which designlint did not write" in result.output and "Traceback" not in result.output
+    assert tree(project) == before  # no CACHEDIR.TAG, no .gitignore hiding the project's new files
+
+
+def test_clean_refuses_a_project_root_an_older_designlint_tagged(project):
+    """`check --cache-dir .` used to tag the project root; `clean --cache-dir .` then deleted it all."""
+    (project / ".git").mkdir()
+    (project / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (project / "CACHEDIR.TAG").write_text(cache.CACHEDIR_TAG)
+    (project / ".gitignore").write_text(cache.GITIGNORE)
+    (project / "ab").mkdir()
+    (project / "ab" / ("ab" + "0" * 62 + ".json")).write_text("{}")
+    before = tree(project)
+    result = CliRunner().invoke(main, ["clean", "--cache-dir", "."])
+    assert result.exit_code == 2, result.output
+    assert "not a designlint cache directory" in result.output and "not deleting anything" in result.output
+    assert tree(project) == before
+
+
+def another_tools_cache(tmp_path: Path) -> Path:
+    """A ~/.cache: other tools' caches, one of them sharded like designlint's."""
+    home_cache = tmp_path / "home" / ".cache"
+    (home_cache / "pip" / "http").mkdir(parents=True)
+    (home_cache / "pip" / "http" / "blob").write_bytes(b"wheel")
+    (home_cache / "ab").mkdir()
+    (home_cache / "ab" / ("ab" + "1" * 62 + ".json")).write_text("{}")
+    (home_cache / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n# created by pip\n")
+    return home_cache
+
+
+def test_the_environment_naming_another_tools_cache_is_refused(project, tmp_path, monkeypatch):
+    home_cache = another_tools_cache(tmp_path)
+    before = tree(home_cache)
+    monkeypatch.setenv("DESIGNLINT_CACHE_DIR", str(home_cache))
+    for command in (["check", "."], ["clean"]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith(f"designlint: error: DESIGNLINT_CACHE_DIR: {home_cache} is not a designlint")
+        assert "it holds CACHEDIR.TAG, pip, which designlint did not write" in result.output
+    assert tree(home_cache) == before
+
+
+def test_the_api_refuses_a_foreign_directory_as_a_config_error(project, tmp_path):
+    home_cache = another_tools_cache(tmp_path)
+    with pytest.raises(ConfigError, match="is not a designlint cache"):
+        run(home_cache)
+
+
+def test_an_empty_directory_is_adopted(project, tmp_path):
+    cache_dir = tmp_path / "empty"
+    cache_dir.mkdir()
+    run(cache_dir)
+    assert (cache_dir / MARKER).read_text() == cache.MARKER_TEXT
+    assert _findings_entries(cache_dir)
+    result = CliRunner().invoke(main, ["clean", "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 0, result.output
+    assert not cache_dir.exists()
+
+
+def test_a_directory_holding_only_what_designlint_writes_is_adopted(project, tmp_path):
+    """An older designlint's cache (no marker yet), or one another run is just making."""
+    cache_dir = tmp_path / "old"
+    (cache_dir / "ab").mkdir(parents=True)
+    (cache_dir / "ab" / ("ab" + "2" * 62 + ".json")).write_text('{"mark": "designlint-cache-entry", "format": 1}')
+    (cache_dir / "ab" / ".tmp-x1y2").write_text("")
+    (cache_dir / "CACHEDIR.TAG").write_text(cache.CACHEDIR_TAG)
+    (cache_dir / ".gitignore").write_text(cache.GITIGNORE)
+    (cache_dir / ".swept").touch()
+    run(cache_dir)
+    assert (cache_dir / MARKER).is_file() and any(trusted(entry, cache_dir) for entry in entries(cache_dir))
+
+
+def test_a_user_gitignore_makes_a_directory_foreign(project, tmp_path):
+    cache_dir = tmp_path / "mine"
+    cache_dir.mkdir()
+    (cache_dir / ".gitignore").write_text("*.log\n")  # not designlint's
+    with pytest.raises(ConfigError, match=r"it holds \.gitignore, which designlint did not write"):
+        run(cache_dir)
+    assert sorted(p.name for p in cache_dir.iterdir()) == [".gitignore"]
+
+
+def test_clean_deletes_only_what_designlint_wrote(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    run(cache_dir)
+    shard = entries(cache_dir)[0].parent
+    (cache_dir / "notes.txt").write_text("mine")
+    (shard / "notes.txt").write_text("mine too")
+    (cache_dir / "ab").mkdir(exist_ok=True)
+    (cache_dir / "ab" / ("cd" + "3" * 62 + ".json")).write_text("{}")  # an entry's name, in the wrong shard
+    result = CliRunner().invoke(main, ["clean", "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 0, result.output
+    assert "left what it did not write: " in result.output and "notes.txt" in result.output
+    assert tree(cache_dir) == {
+        "ab": "dir",
+        f"ab/cd{'3' * 62}.json": b"{}",
+        "notes.txt": b"mine",
+        shard.name: "dir",
+        f"{shard.name}/notes.txt": b"mine too",
+    }
+
+
+def test_clean_does_not_follow_a_symlink(project, tmp_path):
+    real = tmp_path / "real-cache"
+    run(real)
+    before = tree(real)
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    result = CliRunner().invoke(main, ["clean", "--cache-dir", str(link)])
+    assert result.exit_code == 2, result.output
+    assert f"{link} is or passes through a symlink" in result.output
+    assert tree(real) == before
+
+
+def test_clean_does_not_follow_symlinks_inside_the_cache(project, tmp_path):
+    outside = tmp_path / "outside"
+    (outside / "ab").mkdir(parents=True)
+    victim = outside / "ab" / ("ab" + "4" * 62 + ".json")
+    victim.write_text("{}")  # named like an entry
+    cache_dir = tmp_path / "cache"
+    run(cache_dir)
+    shutil.rmtree(cache_dir / "ab", ignore_errors=True)
+    (cache_dir / "ab").symlink_to(outside / "ab", target_is_directory=True)
+    (cache_dir / "cd").mkdir(exist_ok=True)
+    (cache_dir / "cd" / ("cd" + "4" * 62 + ".json")).symlink_to(victim)
+    result = CliRunner().invoke(main, ["clean", "--cache-dir", str(cache_dir)])
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "{}"
+    assert sorted(tree(cache_dir)) == ["ab", "cd", f"cd/cd{'4' * 62}.json"]
+
+
+def test_the_default_cache_is_not_used_through_a_symlinked_parent(tmp_path):
+    """A project root reached through a symlink (a resolver given such a working directory)."""
+    (tmp_path / "real" / "project").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    cache_dir = tmp_path / "link" / "project" / ".designlint_cache"
+    unused = open_cache(cache_dir, explicit=False, linted=[cache_dir.parent])
+    assert unused.warning == (
+        f"cache disabled: {cache_dir} is or passes through a symlink ({tmp_path / 'link'});"
+        " give --cache-dir to use it anyway"
+    )
+    unused.store("ab" + "0" * 62, {"diagnostics": []})
+    assert list((tmp_path / "real" / "project").iterdir()) == []
+    assert open_cache(cache_dir, explicit=True).warning is None  # asked for by name, it is used
+
+
+def test_an_explicit_cache_dir_may_be_reached_through_a_symlink(project, tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real", target_is_directory=True)
+    run(tmp_path / "link" / "cache")
+    assert _findings_entries(tmp_path / "real" / "cache")
+
+
+# -- entries are signed with a per-user secret kept outside any project
+
+
+TAMPERINGS = {
+    "body changed under its signature": lambda signature, data: signature + b"\n" + data,
+    "signature truncated": lambda signature, data: signature[:32] + b"\n" + data,
+    "signature one digit off": lambda signature, data: (
+        signature[:-1] + (b"0" if signature[-1:] != b"0" else b"1") + b"\n" + data
+    ),
+    "signature in capitals": lambda signature, data: signature.upper() + b"\n" + data,
+    "no signature": lambda signature, data: data,
+    "plain JSON, as entries were": lambda signature, data: data.replace(b"{", b'{"mark":"designlint-cache-entry",', 1),
+}
+
+
+@pytest.mark.parametrize("how", list(TAMPERINGS))
+def test_a_tampered_entry_is_a_miss_and_rewritten(project, tmp_path, how):
+    cache_dir = tmp_path / "cache"
+    expected = findings(run(cache_dir))
+    genuine = {entry: entry.read_bytes() for entry in _findings_entries(cache_dir) if body(entry)["diagnostics"]}
+    assert genuine
+    for entry, data in genuine.items():
+        signature = data.partition(b"\n")[0]
+        entry.write_bytes(TAMPERINGS[how](signature, json.dumps({**body(entry), "diagnostics": []}).encode()))
+    assert findings(run(cache_dir)) == expected
+    assert all(entry.read_bytes() == data for entry, data in genuine.items())  # rewritten as they were
+
+
+def test_an_entry_signed_with_the_right_secret_is_trusted(project, tmp_path, key_file):
+    """The control for the tamperings: re-signed, the emptied entries are believed."""
+    cache_dir = tmp_path / "cache"
+    run(cache_dir)
+    for entry in _findings_entries(cache_dir):
+        sign(entry, {**body(entry), "diagnostics": []}, key_file)
+    assert findings(run(cache_dir)) == []
+
+
+def test_an_entry_signed_with_another_users_secret_is_a_miss(project, tmp_path, monkeypatch, key_file):
+    cache_dir = tmp_path / "shared"
+    expected = findings(run(cache_dir))
+    theirs = tmp_path / "their-key"
+    monkeypatch.setenv("DESIGNLINT_KEY_FILE", str(theirs))
+    runner._linters.clear()
+    run(cache_dir)  # their run re-signs every entry with their secret
+    for entry in _findings_entries(cache_dir):
+        sign(entry, {**body(entry), "diagnostics": []}, theirs)
+    runner._linters.clear()
+    assert findings(run(cache_dir)) == []  # they trust their entries
+    monkeypatch.setenv("DESIGNLINT_KEY_FILE", str(key_file))
+    runner._linters.clear()
+    assert findings(run(cache_dir)) == expected  # mine do not
+
+
+def test_a_fact_signed_with_another_secret_is_a_miss(tmp_path, monkeypatch):
+    monkeypatch.setenv("DESIGNLINT_KEY_FILE", str(tmp_path / "their-key"))
+    open_cache(tmp_path / "cache", explicit=True).put_fact("enum", "app.ErrorCode", "d1", {"members": []})
+    assert open_cache(tmp_path / "cache", explicit=True).get_fact("enum", "app.ErrorCode", "d1") == {"members": []}
+    monkeypatch.setenv("DESIGNLINT_KEY_FILE", str(tmp_path / "my-key"))
+    assert open_cache(tmp_path / "cache", explicit=True).get_fact("enum", "app.ErrorCode", "d1") is None
+
+
+def test_the_secret_is_made_once_private_in_the_users_cache_directory(project, tmp_path, monkeypatch):
+    monkeypatch.delenv("DESIGNLINT_KEY_FILE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    run(tmp_path / "cache")
+    key = tmp_path / "xdg" / "designlint" / "key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+    secret = key.read_bytes()
+    assert len(bytes.fromhex(secret.decode())) == 32
+    counter = CountingLints(monkeypatch)
+    run(tmp_path / "cache")
+    assert counter.paths == [] and key.read_bytes() == secret
+
+
+def test_without_xdg_the_secret_is_under_home(project, tmp_path, monkeypatch):
+    monkeypatch.delenv("DESIGNLINT_KEY_FILE")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    run(tmp_path / "cache")
+    assert (tmp_path / "home" / ".cache" / "designlint" / "key").is_file()
+
+
+def assert_no_cache(result, cache_dir: Path, warning: str) -> None:
+    assert findings(result) == findings(run(None))
+    assert len(result.warnings) == 1 and warning in result.warnings[0], result.warnings
+    assert not entries(cache_dir)
+
+
+def test_a_secret_others_can_read_is_refused(project, tmp_path, key_file):
+    run(tmp_path / "first")
+    key_file.chmod(0o644)
+    try:
+        assert_no_cache(run(tmp_path / "cache"), tmp_path / "cache", f"designlint's key {key_file} is not private")
+    finally:
+        key_file.chmod(0o600)
+
+
+@pytest.mark.parametrize("content", [b"", b"0" * 63, b"not hex " * 8, b"0" * 64 + b"\n\n"])
+def test_a_key_file_that_is_not_a_key_is_refused(project, tmp_path, monkeypatch, content):
+    key = tmp_path / "key"
+    key.write_bytes(content)
+    key.chmod(0o600)
+    monkeypatch.setenv("DESIGNLINT_KEY_FILE", str(key))
+    assert_no_cache(run(tmp_path / "cache"), tmp_path / "cache", "is not a designlint key")
+    assert key.read_bytes() == content
+
+
+def test_a_secret_that_cannot_be_made_turns_the_cache_off(project, tmp_path, monkeypatch):
+    """An unwritable home, say (a file where its directory would be fails for root too)."""
+    (tmp_path / "home").write_text("not a directory")
+    monkeypatch.delenv("DESIGNLINT_KEY_FILE")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    result = run(tmp_path / "cache")
+    assert_no_cache(result, tmp_path / "cache", "cannot create designlint's key in")
+    assert not (tmp_path / "cache").exists()
+
+
+def test_the_cli_warns_and_lints_without_a_secret(project, tmp_path, monkeypatch):
+    (tmp_path / "home").write_text("not a directory")
+    monkeypatch.setenv("DESIGNLINT_KEY_FILE", str(tmp_path / "home" / "key"))
+    result = CliRunner().invoke(main, ["check", "."])
+    assert result.exit_code == 1
+    assert "designlint: warning: cache disabled: cannot create designlint's key" in result.output
+
+
+def test_a_secret_in_a_home_above_the_checkout_is_used(project, tmp_path, monkeypatch):
+    """The usual layout: ~/.cache beside ~/project, not inside the linted checkout."""
+    (project / ".git").mkdir()
+    monkeypatch.delenv("DESIGNLINT_KEY_FILE")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result = lint_paths(["."], Options(use_cache=True, jobs=1))
+    assert result.warnings == [] and _findings_entries(project / ".designlint_cache")
+    assert (tmp_path / ".cache" / "designlint" / "key").is_file()
+
+
+def test_the_sweep_does_not_follow_a_symlinked_shard(project, tmp_path):
+    cache_dir = tmp_path / "cache"
+    run(cache_dir)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / ("ef" + "5" * 62 + ".json")  # named like a month-old entry of shard ef
+    victim.write_text("{}")
+    _age(victim, 60)
+    shutil.rmtree(cache_dir / "ef", ignore_errors=True)
+    (cache_dir / "ef").symlink_to(outside, target_is_directory=True)
+    _age(cache_dir / ".swept", 2)
+    run(cache_dir)
+    assert victim.exists()

@@ -6,13 +6,19 @@ Every source case ends with a line DL501 fires on, so "lints" is visible as that
 from __future__ import annotations
 
 import errno
+import hashlib
+import hmac
+import json
 import os
 import warnings
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from designlint import runner
+from designlint.cache import MARKER_TEXT, config_fingerprint, content_digest, entry_key, open_cache
+from designlint.cli import main
 from designlint.engine import lint_source
 from designlint.runner import Options, lint_paths
 
@@ -273,3 +279,134 @@ def test_huge_file_is_not_read(project: Path):
         "good.py": [RAW],
         "huge.py": [("DL001", "the file is too large to lint (10240.0 MB; the limit is 5 MB)")],
     }
+
+
+# -- a results cache the repository planted ------------------------------------------------
+# The default cache is .designlint_cache in the project root, which a pull request controls.
+
+
+def _public_entry_key(root: Path, name: str) -> str:
+    """What anyone can compute: an entry's key is a hash of public inputs."""
+    config = runner.ConfigResolver(Options()).for_path(root / name)
+    return entry_key(config_fingerprint(config), str(root / name), content_digest((root / name).read_bytes()))
+
+
+def _sign(secret: bytes, key: str, document: dict) -> bytes:
+    data = json.dumps(document).encode()
+    return hmac.new(secret, key.encode() + b"\n" + data, hashlib.sha256).hexdigest().encode() + b"\n" + data
+
+
+FORGERIES = {
+    "an entry as entries were (plain JSON)": lambda key: json.dumps(
+        {"mark": "designlint-cache-entry", "format": 1, "key": key, "deps": {}, "diagnostics": []}
+    ).encode(),
+    "an entry signed with a guessed secret": lambda key: _sign(bytes(32), key, {"deps": {}, "diagnostics": []}),
+}
+
+
+def _cached_run(paths=(".",)) -> runner.RunResult:
+    return lint_paths(list(paths), Options(isolated=True, jobs=1, use_cache=True))
+
+
+@pytest.mark.parametrize("forgery", list(FORGERIES))
+def test_a_committed_cache_entry_does_not_hide_findings(project: Path, forgery: str):
+    key = _public_entry_key(project, "good.py")
+    planted = project / ".designlint_cache" / key[:2] / f"{key}.json"
+    planted.parent.mkdir(parents=True)
+    planted.write_bytes(FORGERIES[forgery](key))
+    (project / ".designlint_cache" / ".designlint-cache").write_text(MARKER_TEXT)  # it looks like designlint's
+    result = _cached_run()
+    assert _outcome(result, project) == {"good.py": [RAW]} and result.warnings == []
+    assert open_cache(project / ".designlint_cache", explicit=True).load(key) is not None  # rewritten, signed
+
+
+def test_a_committed_entry_symlink_is_not_followed(project: Path, tmp_path: Path):
+    key = _public_entry_key(project, "good.py")
+    forged = tmp_path / "forged.json"
+    forged.write_bytes(FORGERIES["an entry as entries were (plain JSON)"](key))
+    planted = project / ".designlint_cache" / key[:2] / f"{key}.json"
+    planted.parent.mkdir(parents=True)
+    planted.symlink_to(forged)
+    (project / ".designlint_cache" / ".designlint-cache").write_text(MARKER_TEXT)
+    assert _outcome(_cached_run(), project) == {"good.py": [RAW]}
+    assert not planted.is_symlink() and forged.read_bytes() == FORGERIES["an entry as entries were (plain JSON)"](key)
+
+
+def test_a_committed_giant_entry_is_not_read(project: Path):
+    key = _public_entry_key(project, "good.py")
+    planted = project / ".designlint_cache" / key[:2] / f"{key}.json"
+    planted.parent.mkdir(parents=True)
+    with open(planted, "wb") as handle:
+        handle.truncate(10 * 2**30)  # sparse: reading it would take 10 GB of memory
+    assert _outcome(_cached_run(), project) == {"good.py": [RAW]}
+    assert planted.stat().st_size < 4096  # rewritten
+
+
+def test_a_committed_cache_symlink_is_not_written_through(project: Path, tmp_path: Path, monkeypatch):
+    outside = tmp_path / "home"
+    outside.mkdir()
+    (project / ".designlint_cache").symlink_to(outside, target_is_directory=True)
+    result = _cached_run()
+    assert _outcome(result, project) == {"good.py": [RAW]}
+    assert result.warnings == [
+        f"cache disabled: {project / '.designlint_cache'} is or passes through a symlink"
+        f" ({project / '.designlint_cache'}); give --cache-dir to use it anyway"
+    ]
+    assert list(outside.iterdir()) == []
+    monkeypatch.delenv("DESIGNLINT_CACHE_DIR")
+    cleaned = CliRunner().invoke(main, ["clean"])
+    assert cleaned.exit_code == 2 and "is or passes through a symlink" in cleaned.output, cleaned.output
+    assert (project / ".designlint_cache").is_symlink() and outside.is_dir()
+
+
+def test_a_committed_shard_symlink_is_not_written_through(project: Path, tmp_path: Path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    cache_dir = project / ".designlint_cache"
+    cache_dir.mkdir()
+    (cache_dir / ".designlint-cache").write_text(MARKER_TEXT)  # so that it is used
+    for shard in range(256):
+        (cache_dir / f"{shard:02x}").symlink_to(outside, target_is_directory=True)
+    assert _outcome(_cached_run(), project) == {"good.py": [RAW]}
+    assert list(outside.iterdir()) == []
+
+
+def test_a_committed_foreign_cache_directory_turns_the_cache_off(project: Path):
+    (project / ".designlint_cache").mkdir()
+    (project / ".designlint_cache" / "README").write_text("not designlint's")
+    result = _cached_run()
+    assert _outcome(result, project) == {"good.py": [RAW]}
+    assert len(result.warnings) == 1 and "is not a designlint cache: it holds README" in result.warnings[0]
+    assert sorted(p.name for p in (project / ".designlint_cache").iterdir()) == ["README"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "home", "linted"),
+    [
+        ("HOME", ".", "."),  # CI that sets HOME to the workspace
+        ("HOME", ".", "pkg"),  # only part of the checkout linted: its top is found by .git
+        ("XDG_CACHE_HOME", ".cache", "."),
+    ],
+)
+def test_a_secret_inside_the_checkout_is_refused(project: Path, monkeypatch, variable, home, linted):
+    (project / ".git").mkdir()
+    (project / "pkg").mkdir()
+    (project / "pkg" / "good.py").write_bytes(CODE)
+    monkeypatch.delenv("DESIGNLINT_KEY_FILE")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv(variable, str(project / home))
+    secret = bytes(range(32))
+    planted_key = project / ".cache" / "designlint" / "key"
+    planted_key.parent.mkdir(parents=True)
+    planted_key.write_text(secret.hex())
+    planted_key.chmod(0o600)  # what a checkout under umask 077 makes
+    for name in ("good.py", "pkg/good.py"):
+        key = _public_entry_key(project, name)
+        entry = project / ".designlint_cache" / key[:2] / f"{key}.json"
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.write_bytes(_sign(secret, key, {"deps": {}, "diagnostics": []}))
+    result = _cached_run([linted])
+    expected = {"pkg/good.py": [RAW]} if linted == "pkg" else {"good.py": [RAW], "pkg/good.py": [RAW]}
+    assert _outcome(result, project) == expected
+    assert len(result.warnings) == 1 and f"key {planted_key} would be inside {project}" in result.warnings[0]
+    assert planted_key.read_text() == secret.hex()

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+from click.core import ParameterSource
 
 from designlint import __version__
+from designlint.cache import UnsafeCacheDir, some_names
 from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue
 from designlint.config import ConfigError, check_selector
@@ -136,7 +138,8 @@ def main() -> None:
     "--cache-dir",
     envvar="DESIGNLINT_CACHE_DIR",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where the results cache lives (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).",
+    help="Where the results cache lives: a new or empty directory, or one designlint made"
+    " (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(
@@ -203,6 +206,8 @@ def check(
                 result = lint_paths(
                     paths or [Path(".")], replace(options, progress=progress.update if progress else None)
                 )
+    except UnsafeCacheDir as exc:
+        _refuse_cache_dir(exc)
     except ConfigError as exc:
         _fail(str(exc))
     except Exception as exc:
@@ -390,18 +395,35 @@ def _fail(message: str) -> NoReturn:
     help="The cache to delete (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).",
 )
 def clean(cache_dir):
-    """Delete the results cache."""
+    """Delete the results cache (only the files designlint wrote)."""
     try:
         directory = cache_dir_for(Options(cache_dir=cache_dir))
+        cleaned = clean_cache(directory, explicit=cache_dir is not None)
+    except UnsafeCacheDir as exc:
+        _refuse_cache_dir(exc)
     except ConfigError as exc:
         _fail(str(exc))
-    existed = directory.exists()
-    if not clean_cache(directory):
-        _fail(
-            f"{directory} is not a designlint cache directory (it has no CACHEDIR.TAG written by designlint); not deleting it"
+    if cleaned is None:
+        click.echo(f"No cache at {printable(str(directory))}", err=True)
+        return
+    removed, left = cleaned
+    if left:
+        click.echo(
+            printable(
+                f"Removed {_count(removed, 'file')} designlint wrote in {directory}; left what it did not write:"
+                f" {some_names(left)}"
+            ),
+            err=True,
         )
-    shown = printable(str(directory))
-    click.echo(f"Removed {shown}" if existed else f"No cache at {shown}", err=True)
+    else:
+        click.echo(f"Removed {printable(str(directory))}", err=True)
+
+
+def _refuse_cache_dir(exc: UnsafeCacheDir) -> NoReturn:
+    """Exit 2, naming where the directory came from."""
+    source = click.get_current_context().get_parameter_source("cache_dir")
+    named_by = {ParameterSource.COMMANDLINE: "--cache-dir", ParameterSource.ENVIRONMENT: "DESIGNLINT_CACHE_DIR"}
+    _fail(f"{named_by[source]}: {exc}" if source in named_by else str(exc))
 
 
 @main.command()

@@ -22,6 +22,7 @@ from designlint.cache import (
     dump_diagnostics,
     entry_key,
     load_diagnostics,
+    open_cache,
 )
 from designlint.config import Config, ConfigError, find_config_file, key_error, load_config
 from designlint.diagnostics import Diagnostic, Position
@@ -289,10 +290,9 @@ def _fingerprints(configs: list[Config]) -> list[str]:
     return [config_fingerprint(config) for config in configs]
 
 
-def _start_session(configs: list[Config], fix_mode: FixMode, unsafe_fixes: bool, cache_dir: Path | None) -> None:
+def _start_session(configs: list[Config], fix_mode: FixMode, unsafe_fixes: bool, cache: Cache | None) -> None:
     """Configs, rules and the cache, built once per process."""
     global _session
-    cache = Cache(cache_dir) if cache_dir is not None else None
     _session = _Session(configs, fix_mode, unsafe_fixes, cache, _fingerprints(configs) if cache is not None else [])
     for config in configs:
         _linter_for(config, cache)
@@ -408,14 +408,13 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     """Lint files and directories. Raises ``ConfigError`` for configuration problems."""
     options = options or Options()
     resolver = ConfigResolver(options)
+    roots = [Path(p) for p in paths]
     configs: dict[Config, int] = {}
-    tasks = [
-        (configs.setdefault(config, len(configs)), str(f))
-        for f, config in _discover([Path(p) for p in paths], resolver)
-    ]
+    tasks = [(configs.setdefault(config, len(configs)), str(f)) for f, config in _discover(roots, resolver)]
     config_list = list(configs)
-    cache_dir = cache_dir_for(options, resolver) if options.use_cache else None
-    cache = Cache(cache_dir) if cache_dir is not None else None
+    cache = None
+    if options.use_cache:
+        cache = open_cache(cache_dir_for(options, resolver), explicit=options.cache_dir is not None, linted=roots)
     outcomes: list[FileOutcome | None] = [None] * len(tasks)
     done = 0
 
@@ -454,7 +453,7 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
         config_list,
         options.fix_mode,
         options.unsafe_fixes,
-        cache_dir if cache is not None and cache.warning is None else None,
+        cache if cache is not None and cache.warning is None else None,
     )
     pending_tasks = [tasks[p] for p in pending]
     if pending and (jobs <= 1 or pending_bytes < SMALL_RUN_BYTES):
