@@ -196,6 +196,12 @@ class RawStringErrorCode(Rule):
         ),
         Valid(
             """
+            def price(order) -> dict:
+                return {"code": "USD", "amount": order.total}
+            """
+        ),
+        Valid(
+            """
             def to_response(exc, request_id):
                 headers = {"code": "X-Request-Id", "value": request_id}
                 return {"status": 500, "body": str(exc)}, headers
@@ -291,7 +297,8 @@ class RawStringErrorCode(Rule):
             column=14,
             message='raw error code "OVER_LIMIT"',
         ),
-        # A tool's result returned to the model names its code.
+        # A tool's result returned to the model that is only a code (with other keys it may be data:
+        # the Valid case beside the currency code).
         Invalid(
             """
             def lookup_order(orders: dict, order_id: str) -> dict:
@@ -547,7 +554,11 @@ class RawStringErrorCode(Rule):
 
     def visit_Dict(self, node: cst.Dict) -> None:
         keys = {literal_string(e.key): e for e in node.elements if isinstance(e, cst.DictElement)}
-        describes_error = bool(ERROR_DICT_KEYS & keys.keys()) or self._is_error_value(node) or self._is_returned()
+        describes_error = (
+            bool(ERROR_DICT_KEYS & keys.keys())
+            or self._is_error_value(node)
+            or (len(keys) == 1 and self._is_returned())
+        )
         for key in CODE_KEYWORDS & keys.keys():
             if key == "error_code" or describes_error:
                 self._check(keys[key].value)
@@ -586,7 +597,8 @@ class RawStringErrorCode(Rule):
         )
 
     def _is_returned(self) -> bool:
-        """``return {"code": "NOT_FOUND"}``: a tool's result, read by the model, names its code."""
+        """``return {"code": "NOT_FOUND"}``: a tool's result that is only a code tells the model
+        what failed (with other keys, ``{"code": "USD", "amount": ...}``, it may be data)."""
         ancestors = self.context.ancestors
         return bool(ancestors) and isinstance(ancestors[-1], cst.Return)
 
