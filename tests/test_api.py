@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from projects import ERRORS_PY, LEGACY_PY, TOOLS_PY, configured_project
 
-from designlint import Config, ConfigError, Diagnostic, Options, Position, Project, lint_paths, lint_source
+from designlint import Config, ConfigError, Diagnostic, Linter, Options, Position, Project, lint_paths, lint_source
 from designlint.config import ErrorsOptions
 from designlint.diagnostics import Applicability
 
@@ -101,3 +101,38 @@ def test_the_error_enum_module_may_start_with_a_bom(tmp_path):
     (tmp_path / "app" / "errors.py").write_bytes(b"\xef\xbb\xbf" + ERRORS_PY.encode())
     info = Project.from_root(tmp_path).error_enum("app.errors.ErrorCode")
     assert "RATE_LIMITED" in [name for name, _ in info.members]
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "worker-processes"])
+def test_lint_paths_keeps_nothing_between_calls(tmp_path, monkeypatch, jobs):
+    """A second run in the same process reads the error enum as it is now, not as the first
+    run found it (in this process, or in workers forked from it)."""
+    configured_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("designlint.runner.SMALL_RUN_BYTES", 0)  # let jobs=2 start worker processes
+
+    def messages() -> list[str]:
+        return [d.message for d in lint_paths(["app/tools.py"], Options(jobs=jobs)).diagnostics]
+
+    assert lint_paths(["app/tools.py"], Options(jobs=1)).diagnostics[0].message == (
+        'raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED'
+    )
+    errors = tmp_path / "app" / "errors.py"
+    errors.write_text(errors.read_text().replace('RATE_LIMITED = "RATE_LIMITED"', 'TOO_MANY_CALLS = "RATE_LIMITED"'))
+    assert messages() == ['raw error code "RATE_LIMITED": use ErrorCode.TOO_MANY_CALLS']
+
+
+def test_lint_paths_builds_the_rules_once_per_configuration(tmp_path, monkeypatch):
+    configured_project(tmp_path, {"other/designlint.toml": "select = []\n", "other/x.py": "x = 1\n"})
+    monkeypatch.chdir(tmp_path)
+    built = []
+    original = Linter.__init__
+
+    def counting(self, config=None, *args, **kwargs):
+        built.append(config.path)
+        original(self, config, *args, **kwargs)
+
+    monkeypatch.setattr(Linter, "__init__", counting)
+    result = lint_paths(["."], Options(jobs=1))
+    assert len(result.outcomes) == 5  # the four modules of app/, and other/x.py
+    assert sorted(built) == [tmp_path / "other" / "designlint.toml", tmp_path / "pyproject.toml"]

@@ -33,14 +33,6 @@ def project(tmp_path: Path, monkeypatch) -> Path:
     return copy
 
 
-@pytest.fixture(autouse=True)
-def fresh_linters():
-    """Each run starts like a new process: no rules or cross-module facts remembered."""
-    runner._linters.clear()
-    yield
-    runner._linters.clear()
-
-
 def findings(result) -> list[tuple]:
     return [(d.path, d.start, d.end, d.code, d.message, d.fix) for d in result.diagnostics]
 
@@ -144,9 +136,7 @@ def test_a_changed_error_enum_invalidates_the_files_that_used_it(project, tmp_pa
             '    UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"\n    UPSTREAM_TIMEOT = "UPSTREAM_TIMEOT"\n',
         )
     )
-    runner._linters.clear()  # a new process would not remember the old enum either
     after = run(cache_dir)
-    runner._linters.clear()
     assert findings(after) == findings(run(None))
     assert not any("UPSTREAM_TIMEOT" in d.message and "not a member" in d.message for d in after.diagnostics)
 
@@ -170,7 +160,6 @@ def test_corrupt_entries_are_ignored_and_rewritten(project, tmp_path, monkeypatc
     for index, entry in enumerate(stored):
         entry.write_bytes(garbage[index % len(garbage)])
     counter = CountingLints(monkeypatch)
-    runner._linters.clear()
     assert findings(run(cache_dir)) == expected
     assert len(counter.paths) == len(list(project.rglob("*.py")))
     assert all(trusted(entry, cache_dir) for entry in entries(cache_dir))
@@ -631,14 +620,11 @@ def test_an_entry_signed_with_another_users_secret_is_a_miss(project, tmp_path, 
     expected = findings(run(cache_dir))
     theirs = tmp_path / "their-key"
     monkeypatch.setenv("DESIGNLINT_KEY_FILE", str(theirs))
-    runner._linters.clear()
     run(cache_dir)  # their run re-signs every entry with their secret
     for entry in _findings_entries(cache_dir):
         sign(entry, {**body(entry), "diagnostics": []}, theirs)
-    runner._linters.clear()
     assert findings(run(cache_dir)) == []  # they trust their entries
     monkeypatch.setenv("DESIGNLINT_KEY_FILE", str(key_file))
-    runner._linters.clear()
     assert findings(run(cache_dir)) == expected  # mine do not
 
 

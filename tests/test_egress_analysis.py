@@ -12,8 +12,8 @@ from designlint.analysis.names import NameResolver
 from designlint.analysis.names import dotted_name as dotted
 from designlint.analysis.strings import static_value, static_values
 from designlint.analysis.urls import UrlHost, is_relative_url, url_host
-from designlint.engine import _BINDINGS, _SCOPES
 from designlint.project import Project
+from designlint.walk import BINDINGS, SCOPES
 
 
 class Probe:
@@ -26,11 +26,11 @@ class Probe:
         self._walk(self.module, [])
 
     def _walk(self, node: cst.CSTNode, ancestors: list[cst.CSTNode]) -> None:
-        if isinstance(node, _BINDINGS):
+        if isinstance(node, BINDINGS):
             self.names.record(node)
         if isinstance(node, cst.Call):
             self.calls.append((node, list(ancestors), self.names.qualify(node.func), self._values(node)))
-        scoped = isinstance(node, _SCOPES)
+        scoped = isinstance(node, SCOPES)
         if scoped:
             self.names.enter_scope(node)
         for child in node.children:

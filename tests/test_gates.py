@@ -14,7 +14,7 @@ from rule_cases import RULE_CASES, case_config, case_project
 from designlint.config import Config
 from designlint.engine import Linter
 from designlint.project import Project
-from designlint.runner import ConfigResolver, Options
+from designlint.resolution import ConfigResolver
 
 PROJECTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
 
@@ -35,7 +35,7 @@ def _ungated(linter: Linter) -> Linter:
 @pytest.mark.parametrize("project", PROJECTS, ids=[p.name for p in PROJECTS])
 def test_fixture_findings_do_not_depend_on_the_gates(project: Path, isolated: bool, monkeypatch):
     monkeypatch.chdir(project)
-    resolver = ConfigResolver(Options(isolated=isolated))
+    resolver = ConfigResolver(isolated=isolated)
     files = sorted(project.rglob("*.py"))
     compared = 0
     for path in files:

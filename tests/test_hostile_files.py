@@ -20,6 +20,7 @@ from designlint import runner
 from designlint.cache import MARKER_TEXT, config_fingerprint, content_digest, entry_key, open_cache
 from designlint.cli import main
 from designlint.engine import lint_source
+from designlint.resolution import ConfigResolver
 from designlint.runner import Options, lint_paths
 
 CODE = b'raise ToolError("RATE_LIMITED")\n'
@@ -228,14 +229,14 @@ def test_fifo_is_refused_not_read(project: Path):
 
 def test_file_deleted_between_discovery_and_reading(project: Path, monkeypatch):
     (project / "vanishing.py").write_bytes(CODE)
-    real_discover = runner._discover
+    real_discover = runner.discover
 
-    def discover_then_delete(paths, resolver):
-        files = list(real_discover(paths, resolver))
+    def discover_then_delete(*args):
+        files = list(real_discover(*args))
         (project / "vanishing.py").unlink()
         return iter(files)
 
-    monkeypatch.setattr(runner, "_discover", discover_then_delete)
+    monkeypatch.setattr(runner, "discover", discover_then_delete)
     outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
     assert outcome == {"good.py": [RAW], "vanishing.py": [("DL001", "cannot read the file: No such file or directory")]}
 
@@ -287,7 +288,7 @@ def test_huge_file_is_not_read(project: Path):
 
 def _public_entry_key(root: Path, name: str) -> str:
     """What anyone can compute: an entry's key is a hash of public inputs."""
-    config = runner.ConfigResolver(Options()).for_path(root / name)
+    config = ConfigResolver().for_path(root / name)
     return entry_key(config_fingerprint(config), str(root / name), content_digest((root / name).read_bytes()))
 
 

@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 from click.testing import CliRunner
 
-from designlint import engine, runner
+from designlint import engine
 from designlint.analysis.names import NameResolver
 from designlint.cli import main
 from designlint.config import Config
@@ -46,7 +46,6 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "b_fine.py").write_text('raise ToolError("TIMED_OUT")\n')
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(engine, "ALL_RULES", (*engine.ALL_RULES, ExplodingRule))
-    monkeypatch.setattr(runner, "_linters", {})
     return tmp_path
 
 

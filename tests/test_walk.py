@@ -1,14 +1,15 @@
-"""The engine's single walk: what rules see, in what order, with which ancestors."""
+"""The engine's single walk: what rules see, in what order, with which ancestors, and which
+hooks a rule may have."""
 
 from __future__ import annotations
 
 import libcst as cst
+import pytest
 
 from designlint.config import Config
 from designlint.engine import Linter
+from designlint.hooks import HOOKABLE_TYPES
 from designlint.rules.base import Rule
-
-NODE_TYPES = sorted({c.__name__ for c in vars(cst).values() if isinstance(c, type) and issubclass(c, cst.CSTNode)})
 
 
 def recorded_walk(source: str) -> list[tuple[str, str, list[str], str | None]]:
@@ -23,7 +24,7 @@ def recorded_walk(source: str) -> list[tuple[str, str, list[str], str | None]]:
         return record
 
     attributes = {"code": "DL999", "name": "recorder", "prefilter": None}
-    for name in NODE_TYPES:
+    for name in HOOKABLE_TYPES:
         attributes[f"visit_{name}"] = recorder("visit")
         attributes[f"leave_{name}"] = recorder("leave")
     linter = Linter(Config(), rules=[])
@@ -64,7 +65,6 @@ def test_every_node_is_visited_then_left_with_its_enclosing_nodes_as_ancestors()
         ("leave", "FunctionDef", ["Module"]),
     ]
     assert events[0][:2] == ("visit", "Module") and events[-1][:2] == ("leave", "Module")
-    assert not any(kind in ("Comma", "Colon", "Newline", "SimpleWhitespace", "LeftParen") for _, kind, _, _ in events)
 
 
 def test_names_resolve_in_the_scope_being_walked():
@@ -73,3 +73,137 @@ def test_names_resolve_in_the_scope_being_walked():
     after_function = [resolved for hook, kind, ancestors, resolved in events if kind == "Assign"]
     assert set(in_function) == {None}  # the parameter shadows the import
     assert set(after_function) == {"os"}
+
+
+# -- hooks that could never be called are refused when the rule class is defined ---------
+
+
+@pytest.mark.parametrize(
+    "method",
+    [
+        "visit_Cal",  # a typo of Call
+        "leave_Cal",
+        "visit_BaseExpression",  # abstract: no node is of this very class
+        "visit_Comma",  # punctuation, white space and comments are not walked
+        "visit_Comment",
+        "visit_Call_func",  # LibCST's attribute hooks: the walk has none
+    ],
+)
+def test_a_hook_on_no_walked_node_type_is_refused(method):
+    with pytest.raises(TypeError, match=rf"Typo\.{method} would never be called"):
+        type("Typo", (Rule,), {"code": "DL999", "name": "typo", method: lambda self, node: None})
+
+
+def test_a_hook_inherited_from_a_base_class_is_checked_too():
+    class Base:
+        def visit_Cal(self, node): ...
+
+    with pytest.raises(TypeError, match="visit_Cal"):
+        type("Typo", (Rule, Base), {"code": "DL999", "name": "typo"})
+
+
+def test_hooks_on_walked_node_types_are_accepted():
+    for name in ("Call", "Name", "Module", "FunctionDef", "SimpleString", "LeftSquareBracket"):
+        type("Fine", (Rule,), {"code": "DL999", "name": "fine", f"visit_{name}": lambda self, node: None})
+    assert {"Call", "Name", "Module", "Add", "ImportStar"} <= HOOKABLE_TYPES
+    assert not {"Comma", "Newline", "SimpleWhitespace", "EmptyLine", "BaseExpression", "CSTNode"} & HOOKABLE_TYPES
+
+
+# -- a visit that returns False prunes the node's children for that rule, as in LibCST ----
+
+PRUNED = "def f():\n    g(x)\n    return 1\nh(y)\n"
+
+
+class PruningHooks:
+    """Records what it sees; its visit of a function returns ``self.result``."""
+
+    result: object = False
+
+    def __init__(self):
+        self.events: list[tuple[str, str]] = []
+
+    def visit_FunctionDef(self, node):
+        self.events.append(("visit FunctionDef", node.name.value))
+        return self.result
+
+    def leave_FunctionDef(self, node):
+        self.events.append(("leave FunctionDef", node.name.value))
+
+    def visit_Call(self, node):
+        self.events.append(("visit Call", node.func.value))
+
+    def leave_Call(self, node):
+        self.events.append(("leave Call", node.func.value))
+
+    def visit_Return(self, node):
+        self.events.append(("visit Return", ""))
+
+
+class PruningRule(PruningHooks, Rule):
+    code, name = "DL998", "pruning"
+
+    def __init__(self, config):
+        Rule.__init__(self, config)
+        PruningHooks.__init__(self)
+
+
+class WatchingRule(Rule):
+    """Another rule, which prunes nothing: it must still see inside the function."""
+
+    code, name = "DL997", "watching"
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.calls: list[tuple[str, str | None]] = []
+
+    def visit_Call(self, node):
+        self.calls.append((node.func.value, self.context.names.qualify(node.func)))
+
+
+def walked(source: str, result: object = False) -> tuple[PruningRule, WatchingRule]:
+    linter = Linter(Config(), rules=[])
+    pruning, watching = PruningRule(linter.config), WatchingRule(linter.config)
+    pruning.result = result
+    linter.rules = [pruning, watching]
+    linter.lint("import os as g\n" + source, "x.py")
+    return pruning, watching
+
+
+def libcst_events(source: str, result: object = False) -> list[tuple[str, str]]:
+    """What LibCST's own visitor sees with the same hooks."""
+
+    class Visitor(PruningHooks, cst.CSTVisitor):
+        pass
+
+    visitor = Visitor()
+    visitor.result = result
+    cst.parse_module("import os as g\n" + source).visit(visitor)
+    return visitor.events
+
+
+def test_false_from_a_visit_prunes_the_children_for_that_rule_and_its_leave_is_still_called():
+    pruning, watching = walked(PRUNED)
+    assert pruning.events == [
+        ("visit FunctionDef", "f"),
+        ("leave FunctionDef", "f"),
+        ("visit Call", "h"),  # after the pruned node, the rule is called again
+        ("leave Call", "h"),
+    ]
+    assert pruning.events == libcst_events(PRUNED)
+    # The other rule sees inside, with the names resolved as ever.
+    assert watching.calls == [("g", "os"), ("h", None)]
+
+
+@pytest.mark.parametrize("result", [None, True, 0, ""], ids=repr)
+def test_only_false_itself_prunes(result):
+    pruning, _ = walked(PRUNED, result)
+    assert ("visit Call", "g") in pruning.events and ("visit Return", "") in pruning.events
+    assert pruning.events == libcst_events(PRUNED, result)
+
+
+def test_pruning_nested_functions_resumes_after_the_outermost_pruned_one():
+    source = "def f():\n    def inner():\n        g()\n    g()\nh()\ndef e(): pass\n"
+    pruning, _ = walked(source)
+    assert pruning.events == libcst_events(source)
+    assert ("visit Call", "h") in pruning.events and ("visit FunctionDef", "e") in pruning.events
+    assert ("visit Call", "g") not in pruning.events

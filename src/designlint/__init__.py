@@ -8,8 +8,7 @@ import sys as _sys
 if _sys.argv[:1] == ["-m"] and _sys.path and _sys.path[0] in ("", _os.getcwd()):
     del _sys.path[0]
 
-__version__ = "0.1.0"
-
+from designlint._version import __version__
 from designlint.config import Config, ConfigError
 from designlint.diagnostics import Diagnostic, Edit, Fix, Position
 from designlint.engine import Linter, lint_source

@@ -39,7 +39,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from designlint import __version__
+from designlint._version import __version__
 from designlint.config import ConfigError
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
 

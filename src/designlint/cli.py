@@ -17,7 +17,7 @@ from typing import NoReturn
 import click
 from click.core import ParameterSource
 
-from designlint import __version__
+from designlint._version import __version__
 from designlint.cache import UnsafeCacheDir, some_names
 from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue

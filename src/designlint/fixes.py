@@ -1,4 +1,5 @@
-"""Applying fixes to a source text, and writing a fixed file atomically."""
+"""Fixes: as a rule states them (``NodeFix``, in terms of nodes), as text edits, applied to a
+source text, and a fixed file written atomically."""
 
 from __future__ import annotations
 
@@ -7,15 +8,104 @@ import os
 import stat
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
+from libcst.metadata import CodeRange
 
-from designlint.diagnostics import Applicability, Diagnostic, Edit
+from designlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
 from designlint.parsing import ParseRefused, parse_module
 from designlint.source import line_starts, offset_of
 
 MAX_ROUNDS = 10  # a fix may enable another; stop well before a loop could matter
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Replace ``node`` with ``replacement`` (a node, or its source text)."""
+
+    node: cst.CSTNode
+    replacement: cst.CSTNode | str
+
+
+@dataclass(frozen=True)
+class AddImport:
+    """Add ``statement`` (e.g. ``from app.errors import ErrorCode``) after the module's docstring
+    and ``__future__`` imports."""
+
+    statement: str
+
+
+Change = Replace | AddImport
+
+
+@dataclass(frozen=True)
+class NodeFix:
+    """A fix as a rule states it, in terms of nodes; ``text_fix`` turns it into text edits."""
+
+    message: str
+    changes: tuple[Change, ...]
+    applicability: Applicability = Applicability.SAFE
+
+
+def text_fix(node_fix: NodeFix, module: cst.Module, range_of: Callable[[cst.CSTNode], CodeRange]) -> Fix:
+    """``node_fix`` as edits of the text of ``module``; ``range_of`` places a node of it."""
+    edits = []
+    for change in node_fix.changes:
+        if isinstance(change, Replace):
+            content = (
+                change.replacement if isinstance(change.replacement, str) else module.code_for_node(change.replacement)
+            )
+            edits.append(Edit(content, *span(range_of(change.node))))
+        elif isinstance(change, AddImport):
+            row, before = _import_insertion_point(module, range_of)
+            # Joins an import block as one more line; before other code, PEP 8's blank lines follow.
+            spacing = (
+                0
+                if isinstance(before, (cst.Import, cst.ImportFrom))
+                else 2
+                if isinstance(before, (cst.FunctionDef, cst.ClassDef))
+                else 1
+                if before
+                else 0
+            )
+            edits.append(
+                Edit(change.statement + module.default_newline * (1 + spacing), Position(row, 1), Position(row, 1))
+            )
+    return Fix(node_fix.message, tuple(sorted(edits, key=lambda e: (e.start, e.end))), node_fix.applicability)
+
+
+def span(code_range: CodeRange) -> tuple[Position, Position]:
+    """LibCST's range (0-based columns) as designlint's start and end (1-based columns)."""
+    return Position(code_range.start.line, code_range.start.column + 1), Position(
+        code_range.end.line, code_range.end.column + 1
+    )
+
+
+def _import_insertion_point(
+    module: cst.Module, range_of: Callable[[cst.CSTNode], CodeRange]
+) -> tuple[int, cst.CSTNode | None]:
+    """Where a new import goes: the row after the docstring and ``__future__`` imports, and the
+    statement it lands before (an import, a def or class, other code, or None at the end)."""
+    row = 1
+    for index, statement in enumerate(module.body):
+        first = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and statement.body else None
+        is_docstring = (
+            index == 0
+            and isinstance(first, cst.Expr)
+            and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString))
+        )
+        is_future = (
+            isinstance(first, cst.ImportFrom)
+            and isinstance(first.module, cst.Name)
+            and first.module.value == "__future__"
+        )
+        if not (is_docstring or is_future):
+            decorators = getattr(statement, "decorators", ())  # a def's range starts at `def`, after them
+            return range_of(decorators[0] if decorators else statement).start.line, first or statement
+        row = range_of(statement).end.line + 1
+    return row, None
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:

@@ -1,4 +1,6 @@
-"""Lint many paths: discovery, per-directory configuration, a process pool, fixes."""
+"""Lint many paths: the files found (``discovery``), each with its config (``resolution``),
+answered from the results cache or linted, in this process or a process pool (a ``LinterPool``
+per session, built once per process), and fixes written back."""
 
 from __future__ import annotations
 
@@ -8,9 +10,9 @@ import multiprocessing
 import os
 import stat
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -24,42 +26,15 @@ from designlint.cache import (
     load_diagnostics,
     open_cache,
 )
-from designlint.config import Config, ConfigError, find_config_file, key_error, load_config
-from designlint.diagnostics import Diagnostic, Position
-from designlint.engine import MAX_SOURCE_SIZE, FileResult, Linter, too_large_message
+from designlint.config import Config, ConfigError
+from designlint.diagnostics import Diagnostic
+from designlint.discovery import discover, excluded
+from designlint.engine import Linter
 from designlint.fixes import NotWritten, fix_text, unified_diff, write_fixed_file
-from designlint.globs import path_excluded
-from designlint.project import LookupFailed, Project
-from designlint.rules import KNOWN_CODES, PARSE_ERROR
-
-# Directories never descended into (ruff's list, plus designlint's cache).
-DEFAULT_EXCLUDES = (
-    ".bzr",
-    ".direnv",
-    ".eggs",
-    ".git",
-    ".hg",
-    ".mypy_cache",
-    ".nox",
-    ".pants.d",
-    ".pytype",
-    ".ruff_cache",
-    ".svn",
-    ".tox",
-    ".venv",
-    "venv",
-    "__pypackages__",
-    "_build",
-    "buck-out",
-    "build",
-    "dist",
-    "node_modules",
-    "site-packages",
-    "__pycache__",
-    ".pytest_cache",
-    ".designlint_cache",
-)
-PYTHON_SUFFIXES = (".py", ".pyi")
+from designlint.pool import LinterPool
+from designlint.project import Project
+from designlint.resolution import ConfigResolver
+from designlint.results import MAX_SOURCE_SIZE, FileResult, parse_error, too_large_message
 
 
 class FixMode(str, Enum):
@@ -97,140 +72,11 @@ class FileOutcome:
     not_written: str = ""  # why --fix left the file as it was (also reported as a DL001)
 
 
-class ConfigResolver:
-    """The effective ``Config`` for each directory, memoised; flags applied on top."""
-
-    def __init__(self, options: Options, cwd: Path | None = None):
-        self.options = options
-        self.cwd = cwd or Path.cwd()
-        self._by_file: dict[Path | None, Config] = {}
-        self._by_dir: dict[Path, Config] = {}
-        self._fixed = None
-        if options.isolated:
-            self._fixed = self._finish(Config(root=self.cwd))
-        elif options.config_path is not None:
-            self._fixed = self._finish(load_config(options.config_path, KNOWN_CODES))
-
-    def for_path(self, path: Path) -> Config:
-        if self._fixed is not None:
-            return self._fixed
-        return self.for_directory(path if path.is_dir() else path.parent)
-
-    def for_directory(self, directory: Path) -> Config:
-        """The config for the files directly in ``directory``."""
-        if self._fixed is not None:
-            return self._fixed
-        directory = directory.absolute()
-        config = self._by_dir.get(directory)
-        if config is None:
-            config_file = find_config_file(directory)
-            if config_file not in self._by_file:
-                base = load_config(config_file, KNOWN_CODES) if config_file else Config(root=self.cwd)
-                self._by_file[config_file] = self._finish(base)
-            config = self._by_dir[directory] = self._by_file[config_file]
-        return config
-
-    def configs(self) -> list[Config]:
-        return [self._fixed] if self._fixed is not None else list(self._by_file.values())
-
-    def _finish(self, config: Config) -> Config:
-        overrides = self.options.overrides
-        updates = {}
-        for key in ("select", "exclude"):
-            if overrides.get(key) is not None:
-                updates[key] = tuple(overrides[key])
-        for key in ("ignore", "extend_select", "extend_exclude", "per_file_ignores"):
-            if overrides.get(key):
-                updates[key] = getattr(config, key) + tuple(overrides[key])
-        config = replace(config, **updates)
-        _check_cross_module(config)
-        return config
-
-
-def _check_cross_module(config: Config) -> None:
-    """Configured names that point into the project must resolve, or it is a config error."""
-    if config.errors.codes:
-        try:
-            Project.from_root(config.root).error_enum(config.errors.codes)
-        except LookupFailed as exc:
-            raise key_error(config, "errors.codes", str(exc)) from None
-
-
-def _discover(paths: Iterable[Path], resolver: ConfigResolver) -> Iterator[tuple[Path, Config]]:
-    """Python files under ``paths``, in a stable order, honouring excludes, each with its
-    config (looked up once per directory)."""
-    seen: set[Path] = set()
-    for given in paths:
-        if not given.exists() and not given.is_symlink():
-            raise ConfigError(f"no such file or directory: {given}")
-        if given.is_file() or not given.is_dir():
-            config = resolver.for_path(given)
-            if resolver.options.force_exclude and _excluded(given, config):
-                continue
-            if given not in seen:
-                seen.add(given)
-                yield given, config
-            continue
-        unlistable: list[OSError] = []
-        for directory, dirnames, filenames in os.walk(given, onerror=unlistable.append):
-            base = Path(directory)
-            dirnames[:] = sorted(
-                d
-                for d in dirnames
-                if d not in DEFAULT_EXCLUDES
-                and not (base / d).is_symlink()
-                and not (base / d / "pyvenv.cfg").exists()
-                and not _excluded(base / d, resolver.for_path(base / d))
-            )
-            config = resolver.for_directory(base)
-            for name in sorted(filenames):
-                if not name.endswith(PYTHON_SUFFIXES):
-                    continue
-                candidate = base / name
-                if not candidate.is_symlink() and not _excluded(candidate, config) and candidate not in seen:
-                    seen.add(candidate)
-                    yield candidate, config
-        # A directory that cannot be listed is not skipped in silence: linting it says why.
-        yield from ((Path(e.filename), resolver.for_path(Path(e.filename))) for e in unlistable if e.filename)
-
-
-def _excluded(path: Path, config: Config) -> bool:
-    if not config.all_excludes:
-        return False
-    try:
-        relative = path.absolute().relative_to(config.root)
-    except ValueError:
-        relative = Path(os.path.relpath(path.absolute(), config.root))
-    return path_excluded(config.all_excludes, relative.as_posix())
+def resolver_for(options: Options) -> ConfigResolver:
+    return ConfigResolver(options.config_path, options.isolated, options.overrides)
 
 
 # -- linting one file (in this process or a worker) ------------------------------------
-
-_linters: dict[Config, Linter] = {}
-
-
-def _linter_for(config: Config, facts: Cache | None = None) -> Linter:
-    linter = _linters.get(config)
-    if linter is None:
-        linter = _linters[config] = Linter(config, project=Project.from_root(config.root, facts))
-    return linter
-
-
-def lint_file(
-    path: str,
-    config: Config,
-    fix_mode: FixMode = FixMode.CHECK,
-    unsafe_fixes: bool = False,
-    source: bytes | None = None,
-) -> FileOutcome:
-    """Lint one file; with ``source``, that text stands for the file (standard input): a fix
-    is returned in ``fixed_source``, never written."""
-    if source is None:
-        source = _read_or_report(path)
-        if isinstance(source, FileOutcome):
-            return source
-        return _lint_bytes(path, source, config, fix_mode, unsafe_fixes, write_back=True)
-    return _lint_bytes(path, source, config, fix_mode, unsafe_fixes, write_back=False)
 
 
 def _read_or_report(path: str) -> bytes | FileOutcome:
@@ -238,15 +84,14 @@ def _read_or_report(path: str) -> bytes | FileOutcome:
     try:
         return _read_regular_file(path)
     except _TooLarge as exc:
-        return FileOutcome(path, [_file_error(path, too_large_message(exc.size))])
+        return FileOutcome(path, [parse_error(path, too_large_message(exc.size))])
     except OSError as exc:
-        return FileOutcome(path, [_file_error(path, f"cannot read the file: {exc.strerror or exc}")])
+        return FileOutcome(path, [parse_error(path, f"cannot read the file: {exc.strerror or exc}")])
 
 
 def _lint_bytes(
-    path: str, source: bytes, config: Config, fix_mode: FixMode, unsafe_fixes: bool, write_back: bool
+    path: str, source: bytes, linter: Linter, fix_mode: FixMode, unsafe_fixes: bool, write_back: bool
 ) -> FileOutcome:
-    linter = _linter_for(config)
     result: FileResult = linter.lint(source, path)
     outcome = FileOutcome(path, result.diagnostics, internal_errors=result.internal_errors)
     if fix_mode is FixMode.CHECK or result.decoded is None or not any(d.fix for d in result.diagnostics):
@@ -263,10 +108,10 @@ def _lint_bytes(
         outcome.diff = unified_diff(path, decoded.text, fixed_text)
     elif applied and fix_mode is FixMode.FIX and write_back:
         try:
-            write_fixed_file(Path(path), source, decoded.encode(fixed_text), config.root)
+            write_fixed_file(Path(path), source, decoded.encode(fixed_text), linter.config.root)
         except NotWritten as exc:  # the file is as it was: its findings stand, none fixed
             outcome.not_written = str(exc)
-            outcome.diagnostics = [*result.diagnostics, _file_error(path, f"cannot write the fixed file: {exc}")]
+            outcome.diagnostics = [*result.diagnostics, parse_error(path, f"cannot write the fixed file: {exc}")]
             outcome.fixed = 0
     return outcome
 
@@ -281,6 +126,7 @@ class _Session:
     unsafe_fixes: bool
     cache: Cache | None
     fingerprints: list[str]  # of each config, for cache keys (empty without a cache)
+    linters: LinterPool  # this session's only: a project module read is not kept for the next run
 
 
 _session: _Session | None = None
@@ -293,9 +139,10 @@ def _fingerprints(configs: list[Config]) -> list[str]:
 def _start_session(configs: list[Config], fix_mode: FixMode, unsafe_fixes: bool, cache: Cache | None) -> None:
     """Configs, rules and the cache, built once per process."""
     global _session
-    _session = _Session(configs, fix_mode, unsafe_fixes, cache, _fingerprints(configs) if cache is not None else [])
+    fingerprints = _fingerprints(configs) if cache is not None else []
+    _session = _Session(configs, fix_mode, unsafe_fixes, cache, fingerprints, LinterPool(cache))
     for config in configs:
-        _linter_for(config, cache)
+        _session.linters.linter_for(config)
 
 
 def _start_worker(*session_args) -> None:
@@ -312,17 +159,17 @@ def _start_worker(*session_args) -> None:
 def _run_task(task: tuple[int, str]) -> FileOutcome:
     index, path = task
     session = _session
-    config = session.configs[index]
+    linter = session.linters.linter_for(session.configs[index])
     source = _read_or_report(path)
     if isinstance(source, FileOutcome):
         return source
-    outcome = _lint_bytes(path, source, config, session.fix_mode, session.unsafe_fixes, write_back=True)
+    outcome = _lint_bytes(path, source, linter, session.fix_mode, session.unsafe_fixes, write_back=True)
     # Stored: what this content yields, unless a rule crashed (a bug, to show again with
     # --verbose), a fix rewrote the file (its new content is linted on the next run) or could
     # not (why is no finding of the content).
     if session.cache is not None and not outcome.internal_errors and not outcome.fixed and not outcome.not_written:
         payload = {
-            "deps": _linter_for(config).project.modules_read,
+            "deps": linter.project.modules_read,
             "diagnostics": dump_diagnostics(outcome.diagnostics),
         }
         session.cache.store(entry_key(session.fingerprints[index], path, content_digest(source)), payload)
@@ -367,10 +214,6 @@ def _read_regular_file(path: str) -> bytes:
         return handle.read()
 
 
-def _file_error(path: str, message: str) -> Diagnostic:
-    return Diagnostic(path, PARSE_ERROR[0], PARSE_ERROR[1], message, Position(1, 1), Position(1, 1), noqa_row=1)
-
-
 @dataclass
 class RunResult:
     outcomes: list[FileOutcome]
@@ -397,7 +240,7 @@ def cache_dir_for(options: Options, resolver: ConfigResolver | None = None) -> P
     configuration that applies to the current directory)."""
     if options.cache_dir is not None:
         return options.cache_dir
-    resolver = resolver or ConfigResolver(options)
+    resolver = resolver or resolver_for(options)
     try:
         return resolver.for_path(resolver.cwd).root / CACHE_DIR_NAME
     except ConfigError:
@@ -407,10 +250,13 @@ def cache_dir_for(options: Options, resolver: ConfigResolver | None = None) -> P
 def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> RunResult:
     """Lint files and directories. Raises ``ConfigError`` for configuration problems."""
     options = options or Options()
-    resolver = ConfigResolver(options)
+    resolver = resolver_for(options)
     roots = [Path(p) for p in paths]
     configs: dict[Config, int] = {}
-    tasks = [(configs.setdefault(config, len(configs)), str(f)) for f, config in _discover(roots, resolver)]
+    tasks = [
+        (configs.setdefault(config, len(configs)), str(f))
+        for f, config in discover(roots, resolver, options.force_exclude)
+    ]
     config_list = list(configs)
     cache = None
     if options.use_cache:
@@ -498,10 +344,11 @@ def _size(path: str) -> int:
 def lint_stdin(source: bytes, filename: str | None, options: Options | None = None) -> RunResult:
     """Lint text read from standard input; ``filename`` decides config, ignores and the reported name."""
     options = options or Options()
-    resolver = ConfigResolver(options)
     path = Path(filename) if filename else Path.cwd() / "-"
-    config = resolver.for_path(path)
-    if filename and options.force_exclude and _excluded(path, config):
+    config = resolver_for(options).for_path(path)
+    if filename and options.force_exclude and excluded(path, config):
         return RunResult([])
     # Standard input is never written back: with --fix the CLI prints the fixed source.
-    return RunResult([lint_file(filename or "-", config, options.fix_mode, options.unsafe_fixes, source=source)])
+    linter = LinterPool().linter_for(config)
+    outcome = _lint_bytes(filename or "-", source, linter, options.fix_mode, options.unsafe_fixes, write_back=False)
+    return RunResult([outcome])

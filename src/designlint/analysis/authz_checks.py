@@ -13,17 +13,13 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import literal_string
-
-if TYPE_CHECKING:
-    from designlint.config import AuthzOptions
 
 
 class Kind(enum.Enum):
@@ -93,14 +89,16 @@ class Vocabulary:
     superuser: tuple[tuple[str, ...], ...]
 
     @classmethod
-    def from_options(cls, options: AuthzOptions) -> Vocabulary:
-        def words(defaults: tuple[str, ...], extra: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    def extended(
+        cls, tenant_names: Iterable[str] = (), role_names: Iterable[str] = (), superuser_names: Iterable[str] = ()
+    ) -> Vocabulary:
+        """The built-in words and these."""
+
+        def words(defaults: tuple[str, ...], extra: Iterable[str]) -> tuple[tuple[str, ...], ...]:
             return tuple(dict.fromkeys(tokens(w) for w in (*defaults, *extra) if tokens(w)))
 
         return cls(
-            words(TENANT_WORDS, options.tenant_names),
-            words(ROLE_WORDS, options.role_names),
-            words(SUPERUSER_WORDS, options.superuser_names),
+            words(TENANT_WORDS, tenant_names), words(ROLE_WORDS, role_names), words(SUPERUSER_WORDS, superuser_names)
         )
 
     def pattern(self, kind: Kind) -> str:

@@ -1,7 +1,7 @@
 """designlint as a flake8 plugin: ``flake8 --select DL`` reports designlint's findings.
 
 A thin adapter over the engine. designlint's own configuration is read exactly as the CLI
-reads it (the runner's ``ConfigResolver``: the nearest ``designlint.toml`` or
+reads it (``ConfigResolver``: the nearest ``designlint.toml`` or
 ``pyproject.toml`` from each file up); which files are linted, ``# noqa`` and the output
 format are flake8's. The source is parsed once, by LibCST, from the lines flake8 has already
 read. The plugin takes ``tree`` only because flake8 runs a plugin once per file only when
@@ -14,28 +14,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from designlint import __version__
-from designlint.config import Config
+from designlint._version import __version__
 from designlint.diagnostics import Diagnostic
 from designlint.engine import Linter
-from designlint.project import Project
+from designlint.pool import LinterPool
 from designlint.reporters.escape import printable
-from designlint.runner import ConfigResolver, Options
+from designlint.resolution import ConfigResolver
 
+# One flake8 run per process (each of its workers has its own): configs and rules built once.
 _resolver: ConfigResolver | None = None
-_linters: dict[Config, Linter] = {}
+_linters = LinterPool(noqa=False)  # flake8 reads the noqa comments itself (and --disable-noqa)
 
 
 def _linter_for(path: Path) -> Linter:
     global _resolver
     if _resolver is None:
-        _resolver = ConfigResolver(Options())
-    config = _resolver.for_path(path)
-    linter = _linters.get(config)
-    if linter is None:
-        # noqa=False: flake8 applies ``# noqa`` (and --disable-noqa) itself.
-        linter = _linters[config] = Linter(config, project=Project.from_root(config.root), noqa=False)
-    return linter
+        _resolver = ConfigResolver()
+    return _linters.linter_for(_resolver.for_path(path))
 
 
 class DesignlintChecker:

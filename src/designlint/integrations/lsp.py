@@ -30,15 +30,15 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from designlint import __version__
+from designlint._version import __version__
 from designlint.catalogue import DOCS_URL
-from designlint.config import CONFIG_FILES, Config, ConfigError
+from designlint.config import CONFIG_FILES, ConfigError
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Position
 from designlint.engine import Linter
 from designlint.fixes import apply_edits, fix_text
-from designlint.project import Project
+from designlint.pool import LinterPool
+from designlint.resolution import ConfigResolver
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
-from designlint.runner import ConfigResolver, Options
 from designlint.source import split_lines
 from designlint.suppression import NOQA_INLINE, comments, parse_suppressions
 
@@ -76,22 +76,22 @@ class ProjectLinters:
     """A ``Linter`` per configuration, the configuration found as the CLI finds it.
 
     Used from the lint thread only. Everything is dropped when a config file changes, and
-    the linters (whose ``Project`` caches facts read from other modules) when a file is saved.
+    the linters (whose ``Project`` keeps the modules it read) when a file is saved.
     """
 
     def __init__(self) -> None:
         self._drop_configs()
 
     def _drop_configs(self) -> None:
-        self._resolver = ConfigResolver(Options())
+        self._resolver = ConfigResolver()
         self._stamps: dict[Path, tuple] = {}
-        self._linters: dict[Config, Linter] = {}
+        self._linters = LinterPool()
 
     def config_changed(self) -> None:
         self._drop_configs()
 
     def sources_changed(self) -> None:
-        self._linters.clear()
+        self._linters = LinterPool()
 
     def linter_for(self, path: Path) -> Linter:
         """Raises ``ConfigError``."""
@@ -100,11 +100,7 @@ class ProjectLinters:
         if self._stamps.get(directory, stamp) != stamp:
             self._drop_configs()
         self._stamps[directory] = stamp
-        config = self._resolver.for_path(path)
-        linter = self._linters.get(config)
-        if linter is None:
-            linter = self._linters[config] = Linter(config, project=Project.from_root(config.root))
-        return linter
+        return self._linters.linter_for(self._resolver.for_path(path))
 
 
 # -- positions -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
-from designlint import __version__
+from designlint._version import __version__
 from designlint.catalogue import RuleDoc
 from designlint.diagnostics import Diagnostic, Edit, Fix, Position
 from designlint.reporters import ReportContext

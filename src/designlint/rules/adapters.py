@@ -22,7 +22,7 @@ from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
 if TYPE_CHECKING:
-    from designlint.engine import FileFacts
+    from designlint.context import FileFacts
 
 # Matched by module prefix on dotted boundaries: "openai" covers "openai.types.chat".
 DEFAULT_FRAMEWORKS: tuple[str, ...] = (

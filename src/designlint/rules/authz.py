@@ -33,7 +33,8 @@ class _AuthzRule(Rule):
 
     def __init__(self, config):
         super().__init__(config)
-        self.vocabulary = Vocabulary.from_options(config.authz)
+        options = config.authz
+        self.vocabulary = Vocabulary.extended(options.tenant_names, options.role_names, options.superuser_names)
         # Such an OR needs a word of a tenant check and one of ``kind`` somewhere in the file.
         tenant, bypass = self.vocabulary.pattern(Kind.TENANT), self.vocabulary.pattern(self.kind)
         self.prefilter = AllOf(tenant.lower(), bypass.lower(), ignore_case=True)

@@ -1,4 +1,6 @@
-"""The rule base class: a rule is declared by class attributes and visit methods.
+"""The rule base class: a rule is declared by class attributes and hooks, ``visit_<Node>`` and
+``leave_<Node>`` for LibCST node types. As in LibCST, a ``visit_*`` that returns ``False``
+spares the rule that node's children.
 
 A rule instance is built once per configuration and reused for every file; per-file
 state belongs in ``setup()``, which runs before each file's walk.
@@ -7,45 +9,17 @@ state belongs in ``setup()``, which runs before each file's walk.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 
-from designlint.diagnostics import Applicability
+from designlint.hooks import hooks_of
 
 if TYPE_CHECKING:
     from designlint.config import Config
-    from designlint.engine import FileContext, FileFacts
+    from designlint.context import FileContext, FileFacts
+    from designlint.fixes import NodeFix
     from designlint.rules.cases import Invalid, Valid
-
-
-@dataclass(frozen=True)
-class Replace:
-    """Replace ``node`` with ``replacement`` (a node, or its source text)."""
-
-    node: cst.CSTNode
-    replacement: cst.CSTNode | str
-
-
-@dataclass(frozen=True)
-class AddImport:
-    """Add ``statement`` (e.g. ``from app.errors import ErrorCode``) after the module's docstring
-    and ``__future__`` imports."""
-
-    statement: str
-
-
-Change = Replace | AddImport
-
-
-@dataclass(frozen=True)
-class NodeFix:
-    """A fix as a rule states it, in terms of nodes; the engine turns it into text edits."""
-
-    message: str
-    changes: tuple[Change, ...]
-    applicability: Applicability = Applicability.SAFE
 
 
 class AllOf:
@@ -93,6 +67,10 @@ class Rule:
 
     context: FileContext
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        hooks_of(cls)  # a hook that names no node type is refused here, not ignored at every walk
+
     def __init__(self, config: Config):
         self.config = config
 
@@ -106,7 +84,7 @@ class Rule:
         """Reset per-file state; ``self.context`` is set."""
 
     def report(self, node: cst.CSTNode, message: str, *, fix: NodeFix | None = None) -> None:
-        self.context.report(self, node, message, fix)
+        self.context.report(self.code, self.name, node, message, fix)
 
     def get_metadata(self, provider: type, node: cst.CSTNode, default=None):
         return self.context.metadata[provider].get(node, default)

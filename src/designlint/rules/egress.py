@@ -22,7 +22,7 @@ from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
 if TYPE_CHECKING:
-    from designlint.engine import FileFacts
+    from designlint.context import FileFacts
 
 
 LOOPBACK = re.compile(r"localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0")

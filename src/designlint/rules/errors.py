@@ -10,8 +10,9 @@ import libcst as cst
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.diagnostics import Applicability
+from designlint.fixes import AddImport, NodeFix, Replace
 from designlint.project import EnumInfo, LookupFailed
-from designlint.rules.base import AddImport, AnyOf, NodeFix, Replace, Rule
+from designlint.rules.base import AnyOf, Rule
 from designlint.rules.cases import Invalid, Valid
 
 # UPPER_SNAKE of three characters or more: "RATE_LIMITED", "TIMEOUT".

@@ -1,0 +1,74 @@
+"""What a rule is given of the file it looks at: the facts known before LibCST parses it
+(``FileFacts``, for ``Rule.could_fire``) and, during the walk, the parsed file and the place
+its reports go (``FileContext``). Below the rules and the engine: both import it."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from designlint.analysis.modules import imported_modules
+
+if TYPE_CHECKING:
+    from designlint.analysis.names import NameResolver
+    from designlint.config import Config
+    from designlint.fixes import NodeFix
+    from designlint.positions import Positions
+    from designlint.project import Project
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What is known of a file before LibCST parses it (see ``Rule.could_fire``)."""
+
+    relpath: str  # posix, relative to the config's root
+    module_name: str | None
+    text: str
+    tree: ast.Module | None  # the stdlib parser's; None when the running Python cannot parse the file
+
+    @cached_property
+    def imports(self) -> frozenset[str] | None:
+        """The modules the file's import statements may bring in (``imported_modules``), worked
+        out once for all rules; None without a tree."""
+        return None if self.tree is None else frozenset(imported_modules(self.tree))
+
+
+@dataclass(frozen=True)
+class Report:
+    """A finding as a rule made it, in terms of nodes; the engine places it after the walk."""
+
+    code: str
+    name: str
+    node: cst.CSTNode
+    message: str
+    fix: NodeFix | None
+    ancestors: tuple[cst.CSTNode, ...]  # they tell the positions which statement to generate the code of
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """What a rule knows about the file it is looking at."""
+
+    path: str
+    relpath: str  # posix, relative to the config's root
+    module_name: str | None
+    module: cst.Module
+    text: str
+    config: Config
+    project: Project | None
+    names: NameResolver
+    ancestors: list[cst.CSTNode]  # the nodes enclosing the one being visited, outermost first
+    positions: Positions
+    metadata: dict = field(default_factory=dict)
+    reports: list[Report] = field(default_factory=list)
+
+    def report(self, code: str, name: str, node: cst.CSTNode, message: str, fix: NodeFix | None) -> None:
+        self.reports.append(Report(code, name, node, message, fix, tuple(self.ancestors)))
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        """The 1-based line where ``node`` starts, for messages that point elsewhere in the file."""
+        return self.positions.of(node, self.ancestors).start.line

@@ -1,0 +1,81 @@
+"""Which ``Config`` applies to a path: the nearest config file up from its directory (or the one
+named, or none), with the command line's overrides on top. The same answer for the CLI, the
+flake8 plugin and the language server."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from designlint.config import Config, find_config_file, key_error, load_config
+from designlint.project import LookupFailed, Project
+from designlint.rules import KNOWN_CODES
+
+
+class ConfigResolver:
+    """The effective ``Config`` for each directory, memoised; flags applied on top.
+
+    ``config_path`` names one file for all paths, ``isolated`` ignores config files;
+    ``overrides`` maps ``Config`` fields to values from flags: ``select`` and ``exclude``
+    replace, the other list fields extend. Raises ``ConfigError``.
+    """
+
+    def __init__(
+        self,
+        config_path: Path | None = None,
+        isolated: bool = False,
+        overrides: Mapping[str, Any] | None = None,
+        cwd: Path | None = None,
+    ):
+        self.overrides = overrides or {}
+        self.cwd = cwd or Path.cwd()
+        self._by_file: dict[Path | None, Config] = {}
+        self._by_dir: dict[Path, Config] = {}
+        self._fixed = None
+        if isolated:
+            self._fixed = self._finish(Config(root=self.cwd))
+        elif config_path is not None:
+            self._fixed = self._finish(load_config(config_path, KNOWN_CODES))
+
+    def for_path(self, path: Path) -> Config:
+        if self._fixed is not None:
+            return self._fixed
+        return self.for_directory(path if path.is_dir() else path.parent)
+
+    def for_directory(self, directory: Path) -> Config:
+        """The config for the files directly in ``directory``."""
+        if self._fixed is not None:
+            return self._fixed
+        directory = directory.absolute()
+        config = self._by_dir.get(directory)
+        if config is None:
+            config_file = find_config_file(directory)
+            if config_file not in self._by_file:
+                base = load_config(config_file, KNOWN_CODES) if config_file else Config(root=self.cwd)
+                self._by_file[config_file] = self._finish(base)
+            config = self._by_dir[directory] = self._by_file[config_file]
+        return config
+
+    def _finish(self, config: Config) -> Config:
+        overrides = self.overrides
+        updates = {}
+        for key in ("select", "exclude"):
+            if overrides.get(key) is not None:
+                updates[key] = tuple(overrides[key])
+        for key in ("ignore", "extend_select", "extend_exclude", "per_file_ignores"):
+            if overrides.get(key):
+                updates[key] = getattr(config, key) + tuple(overrides[key])
+        config = replace(config, **updates)
+        _check_cross_module(config)
+        return config
+
+
+def _check_cross_module(config: Config) -> None:
+    """Configured names that point into the project must resolve, or it is a config error."""
+    if config.errors.codes:
+        try:
+            Project.from_root(config.root).error_enum(config.errors.codes)
+        except LookupFailed as exc:
+            raise key_error(config, "errors.codes", str(exc)) from None

@@ -1,0 +1,203 @@
+"""The single walk of a file's tree for all its rules: each rule's hooks called in source order,
+the name analysis kept in step, the ancestors of the node being visited kept for the rules.
+
+The hot path of a lint. As with LibCST's visitors, a ``visit_*`` that returns ``False`` spares
+that rule the node's children (the other rules still see them) and its ``leave_*`` for the node
+is still called. A rule that raises gets a DL002 and is not called again on that file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Callable, Container
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from designlint.hooks import SKIPPED_TYPES, hooks_of
+from designlint.results import rule_label
+
+if TYPE_CHECKING:
+    from designlint.context import FileContext
+    from designlint.results import FileResult
+    from designlint.rules.base import Rule
+
+_CHILDLESS_FIELDS = (
+    "lpar",
+    "rpar",
+    "leading_lines",
+    "lines_after_decorators",
+    "header",
+    "footer",
+    "trailing_whitespace",
+    "comma",
+    "semicolon",
+    "newline",
+)
+# The nodes the name analysis is told about: scopes it enters and leaves, statements that bind.
+SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+BINDINGS = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom, cst.For)
+
+
+@dataclass(frozen=True)
+class _NodeKind:
+    """What the walk needs to know about a node type, worked out once per type: every
+    ``isinstance`` against LibCST's classes goes through ``ABCMeta``, which is slow."""
+
+    name: str
+    fields: tuple[str, ...]  # the fields that can hold child nodes
+    walked: bool  # a node the walk visits (not white space, comments, punctuation)
+    scope: bool
+    binding: bool
+
+
+_KINDS: dict[type, _NodeKind] = {}
+
+
+def _kind(cls: type) -> _NodeKind:
+    kind = _KINDS.get(cls)
+    if kind is None:
+        is_node = issubclass(cls, cst.CSTNode)
+        fields = tuple(f.name for f in dataclasses.fields(cls) if _may_hold_nodes(f)) if is_node else ()
+        kind = _KINDS[cls] = _NodeKind(
+            cls.__name__,
+            fields,
+            is_node and cls not in SKIPPED_TYPES,
+            issubclass(cls, SCOPES),
+            issubclass(cls, BINDINGS),
+        )
+    return kind
+
+
+def _may_hold_nodes(field: dataclasses.Field) -> bool:
+    """Not white space, punctuation, or text (``Name.value``, ``Arg.star``)."""
+    if field.name.startswith("whitespace") or field.name in _CHILDLESS_FIELDS:
+        return False
+    return field.type not in (str, int, bool) and typing.get_origin(field.type) is not typing.Literal
+
+
+def _children(node: cst.CSTNode, hooked: Container[str]) -> list[cst.CSTNode]:
+    """The walked nodes directly under ``node``, in source order. A node that never has
+    children (a name, a string, an operator) is left out unless a rule hooks its type: it is
+    nearly half the tree, and nothing else looks at it during the walk."""
+    out: list[cst.CSTNode] = []
+    kinds = _KINDS
+    for name in (kinds.get(type(node)) or _kind(type(node))).fields:
+        value = getattr(node, name)
+        value_type = type(value)
+        if value_type is tuple or value_type is list:
+            for item in value:
+                kind = kinds.get(type(item)) or _kind(type(item))
+                if kind.walked and (kind.fields or kind.name in hooked):
+                    out.append(item)
+        else:
+            kind = kinds.get(value_type) or _kind(value_type)
+            if kind.walked and (kind.fields or kind.name in hooked):
+                out.append(value)
+            elif isinstance(value, (tuple, list)):
+                out.extend(item for item in value if _kind(type(item)).walked)
+    return out
+
+
+def walk(module: cst.Module, rules: list[Rule], context: FileContext, result: FileResult) -> None:
+    """Set each rule up for the file (``setup``) and walk ``module`` once for all of them.
+    A bug in a rule or in the name analysis is a DL002 in ``result``; the walk goes on."""
+    visits: dict[str, list[Callable]] = {}
+    leaves: dict[str, list[Callable]] = {}
+    failed: set[Rule] = set()
+    # The rules not called at this point of the walk: the failed ones, and those whose visit of
+    # an enclosing node returned False. One set, so that a callback costs one look-up.
+    silenced: set[Rule] = set()
+    for rule in rules:
+        rule.context = context
+        try:
+            rule.setup()
+        except RecursionError:
+            raise
+        except Exception as exc:
+            failed.add(rule)
+            result.internal_error(rule_label(rule.code, rule.name), exc)
+            continue
+        for hook, node_type in hooks_of(type(rule)):
+            (visits if hook == "visit" else leaves).setdefault(node_type, []).append(
+                getattr(rule, f"{hook}_{node_type}")
+            )
+
+    analysis_failed = False
+
+    def track_names(hook: Callable, node: cst.CSTNode) -> None:
+        """A bug in the name analysis: DL002 once for the file, whose walk goes on (the
+        binding is lost; ``enter_scope`` has entered the scope even when it fails)."""
+        nonlocal analysis_failed
+        try:
+            hook(node)
+        except RecursionError:
+            raise
+        except Exception as exc:
+            if not analysis_failed:
+                analysis_failed = True
+                result.internal_error("the name analysis (designlint.analysis.names)", exc)
+
+    def call(callbacks: list[Callable], node: cst.CSTNode) -> list[Rule] | None:
+        """Call each rule's hook; returns the rules whose hook returned False, if any."""
+        pruning = None
+        for callback in callbacks:
+            rule = callback.__self__
+            if rule in silenced:
+                continue
+            try:
+                if callback(node) is False:
+                    pruning = [*(pruning or ()), rule]
+            except RecursionError:
+                raise  # the input's depth, not a bug in the rule: the whole file is reported
+            except Exception as exc:  # a bug in a rule must not stop the other rules
+                failed.add(rule)
+                silenced.add(rule)
+                result.internal_error(rule_label(rule.code, rule.name), exc)
+        return pruning
+
+    names = context.names
+    ancestors = context.ancestors
+    kinds = _KINDS
+    hooked = visits.keys() | leaves.keys()
+    # An explicit stack, not recursion: deeply nested code must not overflow ours. A node is
+    # pushed as itself to be visited, and as a tuple to be left: (node,), or (node, rules) when
+    # those rules' visit pruned it, to be called again from its leave on.
+    stack: list = [module]
+    while stack:
+        entry = stack.pop()
+        if type(entry) is tuple:
+            node = entry[0]
+            kind = kinds[type(node)]
+            ancestors.pop()
+            if len(entry) == 2:
+                silenced.difference_update(rule for rule in entry[1] if rule not in failed)
+        else:
+            node = entry
+            kind = kinds.get(type(node)) or _kind(type(node))
+            if kind.binding:
+                track_names(names.record, node)
+            callbacks = visits.get(kind.name)
+            pruning = call(callbacks, node) if callbacks else None
+            if kind.scope:
+                track_names(names.enter_scope, node)
+            children = _children(node, hooked)
+            if children:
+                ancestors.append(node)
+                if pruning:
+                    silenced.update(pruning)
+                    stack.append((node, pruning))
+                else:
+                    stack.append((node,))
+                children.reverse()
+                stack.extend(children)
+                continue
+            # A leaf is left at once, with no stack entry of its own: nothing can look at
+            # the ancestors between its visit and its leave.
+        if kind.scope:
+            names.leave_scope()
+        callbacks = leaves.get(kind.name)
+        if callbacks:
+            call(callbacks, node)
