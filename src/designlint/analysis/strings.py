@@ -7,14 +7,15 @@ from __future__ import annotations
 import re
 import string
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import libcst as cst
 
-from designlint.analysis.names import dotted_name, last_name
-from designlint.analysis.summaries import local_values, returned_values
+from designlint.analysis.names import dotted_name, last_name, returned_values
+from designlint.analysis.summaries import local_values
 from designlint.analysis.urls import is_absolute_url, url_origin
 
 if TYPE_CHECKING:
@@ -111,6 +112,11 @@ def unknown(node: cst.CSTNode) -> StaticValue:
     return StaticValue((node,))
 
 
+# What a module-level constant of another module of the project holds, by qualified name
+# (``Project.module_constant``); None when it is not a known string.
+ConstantReader = Callable[[str], "str | None"]
+
+
 def static_value(node: cst.CSTNode, names: NameResolver | None = None) -> StaticValue:
     """What ``node`` evaluates to as a string, as far as it is known: literals; names bound to
     them in this scope or the module (module constants, class constants, ``self.x`` literals);
@@ -121,21 +127,30 @@ def static_value(node: cst.CSTNode, names: NameResolver | None = None) -> Static
     return _Evaluator(names).value(node, _UNKNOWN_DEPTH)
 
 
-def static_values(node: cst.CSTNode, names: NameResolver | None = None) -> list[StaticValue]:
+def static_values(
+    node: cst.CSTNode, names: NameResolver | None = None, constants: ConstantReader | None = None
+) -> list[StaticValue]:
     """The values ``node`` takes: one per element of the literal sequence a loop variable it is
     built from runs over (``for url in URLS: get(url)``, the first such loop), else its one
-    ``static_value``."""
-    evaluator = _Evaluator(names)
+    ``static_value``. With ``constants``, a constant imported from another module of the project
+    (``from app.settings import API_URL``) is read there."""
+    evaluator = _Evaluator(names, constants=constants)
     value = evaluator.value(node, _UNKNOWN_DEPTH)
     if evaluator.iterated is None:
         return [value]
     sequence, count = evaluator.iterated
-    return [_Evaluator(names, (sequence, index)).value(node, _UNKNOWN_DEPTH) for index in range(count)]
+    return [_Evaluator(names, (sequence, index), constants).value(node, _UNKNOWN_DEPTH) for index in range(count)]
 
 
 class _Evaluator:
-    def __init__(self, names: NameResolver | None, choice: tuple[cst.CSTNode, int] | None = None):
+    def __init__(
+        self,
+        names: NameResolver | None,
+        choice: tuple[cst.CSTNode, int] | None = None,
+        constants: ConstantReader | None = None,
+    ):
         self.names = names
+        self.constants = constants
         # The element taken from a literal sequence a loop runs over (by index); and the first
         # such sequence met when none is chosen, with its length.
         self.choice = choice
@@ -200,6 +215,8 @@ class _Evaluator:
             binding = names.binding_of(node)
         if binding is not None and isinstance(binding.node, cst.FunctionDef) and _is_property(binding.node):
             return self._returned(binding.node, stands_for, depth, path)
+        if (binding is None or binding.kind == "import") and not path:
+            return self._imported(node, stands_for)
         bound = None if binding is None else binding.node if binding.source is None else binding.source
         if binding is None or binding.kind == "import" or not isinstance(bound, cst.BaseExpression):
             return unknown(stands_for)
@@ -247,6 +264,16 @@ class _Evaluator:
             if not resolved.parts or resolved.parts == (bound,) or resolved.value == ""
             else resolved
         )
+
+    def _imported(self, node: cst.Name | cst.Attribute, stands_for: cst.CSTNode) -> StaticValue:
+        """A constant of another module, imported by name (``API_URL``) or through its module (``settings.API_URL``)."""
+        names = self.names
+        if names is None:
+            return unknown(stands_for)
+        root = names.lookup(node.value if isinstance(node, cst.Name) else (dotted_name(node) or "").split(".")[0])
+        qualname = names.qualify(node) if root is not None and root.kind == "import" else None
+        text = self.constants(qualname) if qualname and self.constants is not None else None
+        return unknown(stands_for) if not text else StaticValue((text,))
 
     def _fstring(self, node: cst.FormattedString, depth: int) -> StaticValue:
         if "b" in node.prefix.lower():
