@@ -51,7 +51,10 @@ class FileFacts:
     relpath: str  # posix, relative to the config's root
     module_name: str | None
     text: str
-    tree: ast.Module | None  # the stdlib parser's; None when the running Python cannot parse the file
+    tree: ast.Module | None
+    # The directories above the module's top package when no project root anchors its name
+    # (an unpacked wheel): namespace packages, or where it was unpacked (``Project.unanchored_parents``).
+    module_parents: tuple[str, ...] = ()  # the stdlib parser's; None when the running Python cannot parse the file
 
     @cached_property
     def imports(self) -> frozenset[str] | None:
@@ -76,6 +79,7 @@ class FileContext:
     positions: Positions
     metadata: dict = field(default_factory=dict)
     pending: list[tuple[Rule, cst.CSTNode, str, NodeFix | None, tuple[cst.CSTNode, ...]]] = field(default_factory=list)
+    module_parents: tuple[str, ...] = ()  # as in FileFacts
 
     def report(self, rule: Rule, node: cst.CSTNode, message: str, fix: NodeFix | None) -> None:
         # The enclosing nodes tell the positions which statement to generate the code of.
@@ -244,7 +248,7 @@ class Linter:
         for rule_class, exc, trace in self.unbuilt:
             if not _ignored(rule_class.code, ignored):
                 _internal_error(f"rule {rule_class.code} ({rule_class.name})", exc, result, trace)
-        facts = FileFacts(relpath, module_name_for(relpath), decoded.text, verdict.tree)
+        facts = self._facts(path, relpath, decoded.text, verdict.tree)
         rules = [rule for rule in rules if _could_fire(rule, facts, result)]
         if not rules and verdict.compiles:
             return result
@@ -283,6 +287,14 @@ class Linter:
             message = "cannot analyse: the code is nested too deeply"
             return FileResult(path, [_engine_diagnostic(path, PARSE_ERROR, message, 1, 1)], decoded)
 
+    def _facts(self, path: str, relpath: str, text: str, tree: ast.Module | None) -> FileFacts:
+        """The module's name comes from the package structure where the project can see it (never
+        from the working directory), else from the path relative to the configuration's root."""
+        module_name = self.project.module_name_of(path) if self.project is not None else None
+        if module_name is None:
+            return FileFacts(relpath, module_name_for(relpath), text, tree)
+        return FileFacts(relpath, module_name, text, tree, self.project.unanchored_parents(path))
+
     def _analyse(self, module: cst.Module, facts: FileFacts, rules: list[Rule], result: FileResult) -> FileResult:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         names = NameResolver(
@@ -299,6 +311,7 @@ class Linter:
             names,
             [],
             Positions(wrapper, facts.tree),
+            module_parents=facts.module_parents,
         )
         providers = {provider for rule in rules for provider in rule.METADATA_DEPENDENCIES}
         if providers:
