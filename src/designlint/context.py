@@ -29,6 +29,9 @@ class FileFacts:
     module_name: str | None
     text: str
     tree: ast.Module | None  # the stdlib parser's; None when the running Python cannot parse the file
+    # The directories above the module's top package when no project root anchors its name
+    # (an unpacked wheel): namespace packages, or where it was unpacked (``Project.unanchored_parents``).
+    module_parents: tuple[str, ...] = ()
 
     @cached_property
     def imports(self) -> frozenset[str] | None:
@@ -65,6 +68,7 @@ class FileContext:
     positions: Positions
     metadata: dict = field(default_factory=dict)
     reports: list[Report] = field(default_factory=list)
+    module_parents: tuple[str, ...] = ()  # as in FileFacts
 
     def report(self, code: str, name: str, node: cst.CSTNode, message: str, fix: NodeFix | None) -> None:
         self.reports.append(Report(code, name, node, message, fix, tuple(self.ancestors)))

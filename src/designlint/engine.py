@@ -10,6 +10,7 @@ computed only when something was reported.
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
 import traceback
@@ -93,7 +94,7 @@ class Linter:
         for rule_class, error, trace in self.unbuilt:
             if not _ignored(rule_class.code, ignored):
                 result.internal_error(rule_label(rule_class.code, rule_class.name), error, trace)
-        facts = FileFacts(relpath, module_name_for(relpath), decoded.text, verdict.tree)
+        facts = self._facts(path, relpath, decoded.text, verdict.tree)
         rules = [rule for rule in rules if _could_fire(rule, facts, result)]
         if not rules and verdict.compiles:
             return result
@@ -133,6 +134,15 @@ class Linter:
             message = "cannot analyse: the code is nested too deeply"
             return FileResult(path, [parse_error(path, message)], decoded)
 
+    def _facts(self, path: str, relpath: str, text: str, tree: ast.Module | None) -> FileFacts:
+        """The module's name comes from the package structure where the project can see it (never
+        from the working directory), else from the path relative to the configuration's root."""
+        project = self.project
+        module_name = project.module_name_of(path) if project is not None else None
+        if project is None or module_name is None:
+            return FileFacts(relpath, module_name_for(relpath), text, tree)
+        return FileFacts(relpath, module_name, text, tree, project.unanchored_parents(path))
+
     def _analyse(self, module: cst.Module, facts: FileFacts, rules: list[Rule], result: FileResult) -> FileResult:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
         names = NameResolver(
@@ -149,6 +159,7 @@ class Linter:
             names,
             [],
             Positions(wrapper, facts.tree),
+            module_parents=facts.module_parents,
         )
         providers = {provider for rule in rules for provider in rule.METADATA_DEPENDENCIES}
         if providers:

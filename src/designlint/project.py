@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
@@ -59,9 +60,15 @@ class FactProvider(ABC, Generic[T]):
 
 
 class Project:
-    def __init__(self, read_module: Callable[[str], str | None], facts: FactStore | None = None):
+    def __init__(
+        self,
+        read_module: Callable[[str], str | None],
+        facts: FactStore | None = None,
+        packages: _PackageChain | None = None,
+    ):
         self._read_module = read_module
         self._facts = facts
+        self._packages = packages
         self._sources: dict[str, str | None] = {}
         self._digests: dict[str, str] = {}
         self._found: dict[tuple[str, str], Any] = {}  # (kind, name) -> the fact, or its LookupFailed
@@ -76,6 +83,19 @@ class Project:
             source = self._sources[module] = self._read_module(module)
             self._digests[module] = _digest(source)
         return self._sources[module]
+
+    def module_name_of(self, path: str) -> str | None:
+        """The dotted name of the module in the file ``path``, from the package structure on disk
+        (the chain of ``__init__.py`` up from the file), never from the working directory; None
+        when the project cannot tell (in-memory sources, or a file in no package: the engine
+        then names it from its path relative to the configuration's root)."""
+        return self._packages.module_name(path) if self._packages is not None else None
+
+    def unanchored_parents(self, path: str) -> tuple[str, ...]:
+        """The directories above the top package of ``path``'s module when no project root
+        anchors its name (see ``_PackageChain.unanchored_parents``); empty when the project
+        cannot tell."""
+        return self._packages.unanchored_parents(path) if self._packages is not None else ()
 
     @property
     def modules_read(self) -> dict[str, str]:
@@ -106,7 +126,7 @@ class Project:
                         return data.decode("utf-8", errors="replace")
             return None
 
-        return cls(read, facts)
+        return cls(read, facts, _PackageChain())
 
     @classmethod
     def from_sources(cls, sources: dict[str, str]) -> Project:
@@ -207,6 +227,110 @@ def _string_of(node: ast.expr, constants: dict[str, str]) -> str | None:
             pieces.append(text)
         return "".join(pieces)
     return None
+
+
+# A directory holding one of these is a project's root: none of the project's packages (nor
+# namespace packages) lies above it.
+_PROJECT_MARKERS = ("pyproject.toml", "designlint.toml", "setup.py", "setup.cfg", ".git")
+_SOURCE_DIRS = ("src", "lib")
+
+
+class _PackageChain:
+    """Module names from the package structure on disk, memoised per directory (a run asks for
+    every file of a package).
+
+    A module's name is the chain of directories holding an ``__init__.py`` above its file.
+    Directories without one above the chain (PEP 420 namespace packages: ``app/api/__init__.py``
+    under a namespace ``app/``) are part of the name only when a project's root is found right
+    above them: a directory holding ``pyproject.toml``, ``designlint.toml``, ``setup.py``,
+    ``setup.cfg`` or ``.git``, or a ``src``/``lib`` directory. Without one, nothing tells a
+    namespace package from the directory a project was unpacked into, and the chain alone
+    names the module."""
+
+    def __init__(self) -> None:
+        # directory -> the dotted name of the package of the modules in it: "" at a project's root,
+        # None where no root was found above and it is no package
+        self._prefixes: dict[str, str | None] = {}
+
+    def module_name(self, path: str) -> str | None:
+        directory, _, filename = os.path.abspath(path).rpartition(os.sep)
+        stem, dot, suffix = filename.rpartition(".")
+        if not dot or suffix not in ("py", "pyi") or not (stem == "__init__" or stem.isidentifier()):
+            return None
+        prefix = self._prefix(directory or os.sep)
+        if stem == "__init__":
+            return prefix or None
+        return f"{prefix}.{stem}" if prefix else stem
+
+    def unanchored_parents(self, path: str) -> tuple[str, ...]:
+        """For a module whose package has no project root above it (an unpacked wheel, a copied
+        folder), the names of the directories above its top package, outermost first, up to
+        one no import can spell: they may be namespace packages, or just where it was
+        unpacked. Empty when a root anchors the name."""
+        directory = os.path.dirname(os.path.abspath(path)) or os.sep
+        self._prefix(directory)
+        top = directory
+        while self._prefixes.get(top) and self._prefixes.get(os.path.dirname(top)):
+            top = os.path.dirname(top)  # up to the outermost package of the chain
+        above = os.path.dirname(top) if self._prefixes.get(top) else top
+        if self._prefixes.get(above, "") is not None:
+            return ()
+        names: list[str] = []
+        while os.path.basename(above).isidentifier() and os.path.dirname(above) != above:
+            names.append(os.path.basename(above))
+            above = os.path.dirname(above)
+        return tuple(reversed(names))
+
+    def _prefix(self, directory: str) -> str:
+        """The dotted name of the package the modules directly in ``directory`` belong to ("": none)."""
+        trail: list[tuple[str, bool]] = []  # the directories passed on the way up, each with: is it a package
+        current = directory
+        while current not in self._prefixes:
+            name, parent = os.path.basename(current), os.path.dirname(current)
+            if _is_package(current) and name.isidentifier():
+                trail.append((current, True))
+            elif _is_root(current):
+                self._prefixes[current] = ""  # the directories passed are (namespace) packages of this project
+                break
+            elif not name.isidentifier() or parent == current:
+                self._prefixes[current] = None  # no project root above: only __init__.py makes a package
+                break
+            else:
+                trail.append((current, False))
+            current = parent
+        prefix = self._prefixes[current]
+        for path, is_package in reversed(trail):
+            name = os.path.basename(path)
+            if prefix is None:
+                prefix = name if is_package else None
+            else:
+                prefix = f"{prefix}.{name}" if prefix else name
+            self._prefixes[path] = prefix
+        return self._prefixes[directory] or ""
+
+
+def _is_package(directory: str) -> bool:
+    return _is_file(os.path.join(directory, "__init__.py")) or _is_file(os.path.join(directory, "__init__.pyi"))
+
+
+def _is_root(directory: str) -> bool:
+    return os.path.basename(directory) in _SOURCE_DIRS or any(
+        _exists(os.path.join(directory, marker)) for marker in _PROJECT_MARKERS
+    )
+
+
+def _is_file(path: str) -> bool:
+    try:
+        return os.path.isfile(path)
+    except (OSError, ValueError):
+        return False
+
+
+def _exists(path: str) -> bool:
+    try:
+        return os.path.lexists(path)
+    except (OSError, ValueError):
+        return False
 
 
 def _digest(source: str | None) -> str:

@@ -108,8 +108,13 @@ class Place:
     """Where a linted file stands with respect to the adapter boundary."""
 
     parts: list[str]  # its module's dotted parts
-    # Where the module name is only a guess from the path (a file outside the root), the
-    # framework's package may sit anywhere in it (``corpus/langchain-core/langchain_core/...``).
+    # Directories above the module's top package that no project root anchors (an unpacked
+    # wheel): namespace packages, or where it was unpacked. The file belongs to a framework
+    # whose name starts in them and runs on into the module's name (``llama_index`` for
+    # ``llama_index/core/agent.py``).
+    parents: tuple[str, ...]
+    # Where there is no module name, only a guess from the path (a file outside the root, a
+    # name no import can spell), the framework's package may sit anywhere in it.
     name_is_guess: bool
     in_adapter: bool
 
@@ -123,12 +128,12 @@ class _BoundaryRule(Rule):
         self.frameworks = Frameworks(self.options)
         self.prefilter = self.frameworks.prefilter
 
-    def place_of(self, relpath: str, module_name: str | None) -> Place:
+    def place_of(self, relpath: str, module_name: str | None, parents: tuple[str, ...] = ()) -> Place:
         parts = module_parts(relpath, module_name)
-        return Place(parts, module_name is None, is_adapter_module(parts, self.options.modules))
+        return Place(parts, parents, module_name is None, is_adapter_module(parts, self.options.modules))
 
     def setup(self) -> None:
-        self.place = self.place_of(self.context.relpath, self.context.module_name)
+        self.place = self.place_of(self.context.relpath, self.context.module_name, self.context.module_parents)
 
     def foreign_framework(self, qualname: str | None, place: Place | None = None) -> str | None:
         """The framework ``qualname`` belongs to, unless the linted file is part of that framework."""
@@ -138,8 +143,12 @@ class _BoundaryRule(Rule):
         place = place or self.place
         own = framework.split(".")
         n = len(own)
-        starts = range(len(place.parts) - n + 1) if place.name_is_guess else range(1)
-        if any(place.parts[i : i + n] == own for i in starts):
+        if place.name_is_guess:
+            candidates = (place.parts[i : i + n] for i in range(len(place.parts) - n + 1))
+        else:
+            named = [*place.parents, *place.parts]
+            candidates = (named[i : i + n] for i in range(len(place.parents) + 1))
+        if any(candidate == own for candidate in candidates):
             return None
         return framework
 
@@ -363,7 +372,7 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
     def could_fire(self, file: FileFacts) -> bool:
         # Most files naming a framework only mention it, or import their own framework: the
         # stdlib's tree, already built, tells from its import statements alone.
-        place = self.place_of(file.relpath, file.module_name)
+        place = self.place_of(file.relpath, file.module_name, file.module_parents)
         if place.in_adapter:
             return False
         if file.imports is None or "import_module" in file.text or "__import__" in file.text:
@@ -402,7 +411,7 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
         framework = self.foreign_framework(module)
         if framework is None:
             return
-        where = ".".join(self.place.parts) or self.context.relpath
+        where = self.context.module_name or ".".join(self.place.parts) or self.context.relpath
         kind = "imported under TYPE_CHECKING" if self._under_type_checking() else "imported"
         self.report(
             node,
@@ -715,7 +724,7 @@ class FrameworkTypeLeak(_BoundaryRule):
     )
 
     def could_fire(self, file: FileFacts) -> bool:
-        return self.place_of(file.relpath, file.module_name).in_adapter
+        return self.place_of(file.relpath, file.module_name, file.module_parents).in_adapter
 
     def setup(self) -> None:
         super().setup()
