@@ -9,6 +9,7 @@ client's 5 s default, is not reported.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,7 @@ _CLIENT_PACKAGES = HTTP_PACKAGES | _MODEL_PACKAGES
 # The last part of every model call's path: only calls ending so are followed to their client.
 _MODEL_METHODS = frozenset(call.path.rpartition(".")[2] for client in MODEL_CLIENTS.values() for call in client.calls)
 _OPTIONS_METHODS = frozenset(name for client in MODEL_CLIENTS.values() for name in client.options_methods)
+_DEADLINE_WORDS = re.compile("|".join(sorted({name.rpartition(".")[2] for name in DEADLINES})))
 _CHAT_MODEL_TIMEOUT = (Argument(keyword="timeout"), Argument(keyword="request_timeout"))  # LangChain, litellm
 
 
@@ -447,10 +449,11 @@ class CallWithoutTimeout(Rule):
         if file.imports is None:
             return True
         tops = {module.split(".")[0] for module in file.imports}
-        return (
-            bool(tops & _CLIENT_PACKAGES)
-            or bool(tops & _DEADLINE_PACKAGES and "None" in file.text)
-            or (self.budget is not None and bool(tops & _DEADLINE_PACKAGES))
+        if tops & _CLIENT_PACKAGES:
+            return True
+        # asyncio is imported nearly everywhere: a deadline is named, and without a budget only None is reported.
+        return bool(tops & _DEADLINE_PACKAGES) and bool(
+            _DEADLINE_WORDS.search(file.text) and (self.budget is not None or "None" in file.text)
         )
 
     def setup(self) -> None:
