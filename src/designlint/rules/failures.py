@@ -15,6 +15,18 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from designlint.analysis.cancellation import (
+    BREAKS,
+    CONTINUES,
+    FALLS_THROUGH,
+    RAISES,
+    RETURNS,
+    awaited_names,
+    cancelled_names,
+    catches_cancellation,
+    descendants,
+    outcomes,
+)
 from designlint.analysis.clients import (
     CHAT_MODEL_CLASSES,
     HTTP_CALLS,
@@ -32,7 +44,7 @@ from designlint.analysis.timeouts import DEADLINES, FOREVER, wait_of
 from designlint.diagnostics import Applicability
 from designlint.fixes import NodeFix, Replace
 from designlint.options import Number, option, options_table
-from designlint.rules.base import Rule
+from designlint.rules.base import AnyOf, Rule
 from designlint.rules.cases import Invalid, Valid
 
 if TYPE_CHECKING:
@@ -644,3 +656,378 @@ class CallWithoutTimeout(Rule):
     @staticmethod
     def _fixable(api: str) -> bool:
         return api.startswith("requests.") or api == "urllib.request.urlopen"
+
+
+_TASK_NAME = re.compile(r"tasks?$", re.IGNORECASE)  # the last part of a name holding tasks: ``self._task``
+_ASYNC_DEF = re.compile(r"async\s+def")
+_HOW = {RETURNS: "a `return`", BREAKS: "a `break`", CONTINUES: "a `continue`", FALLS_THROUGH: "its end"}
+# A handler that asks whether its task is being cancelled (3.11+) decides deliberately.
+_CANCELLATION_QUERIES = frozenset({"cancelling", "uncancel", "cancelled"})
+
+
+class CancellationSwallowed(Rule):
+    """Inside ``async def``, a handler that catches cancellation (``asyncio.CancelledError``,
+    ``BaseException``, a bare ``except:``, ``except*``, anyio's and trio's classes, or
+    ``contextlib.suppress`` of them around an await) and can finish without raising: through a
+    ``return``, ``break``, ``continue`` or its end, on any path. Not reported: a handler that
+    asks ``current_task().cancelling()``, and awaiting a task this function cancelled itself
+    (``task.cancel()`` then ``await task``), whose own cancellation is the one expected."""
+
+    code = "DL603"
+    name = "cancellation-swallowed"
+    prefilter = AnyOf(r"except\s*(?::|\*)", r"[Cc]ancel", r"BaseException", r"suppress")
+    VALID = (
+        Valid(
+            """
+            import asyncio
+            import logging
+
+            log = logging.getLogger(__name__)
+
+
+            async def call_tool(tool, args):
+                try:
+                    return await tool(**args)
+                except asyncio.CancelledError:
+                    log.info("tool %s cancelled", tool.__name__)
+                    raise
+            """
+        ),
+        # Exception does not catch cancellation (3.8+); a sync function has none to catch.
+        Valid(
+            """
+            async def fetch(client, url):
+                try:
+                    return await client.get(url)
+                except Exception:
+                    return None
+
+
+            def close(resource):
+                try:
+                    resource.close()
+                except BaseException:
+                    pass
+            """
+        ),
+        # Cancelling a task of one's own and waiting for it to finish.
+        Valid(
+            """
+            import asyncio
+            import contextlib
+
+
+            async def stop(self):
+                self._heartbeat.cancel()
+                try:
+                    await self._heartbeat
+                except asyncio.CancelledError:
+                    pass
+                for task in self._workers:
+                    task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.gather(*self._workers)
+            """
+        ),
+        Valid(
+            """
+            from asyncio import CancelledError, current_task
+
+
+            async def step(run):
+                try:
+                    await run()
+                except CancelledError:
+                    if current_task().cancelling():
+                        raise
+                    return "timed out"
+            """
+        ),
+        # Finishing owned work under shield, then letting the cancellation through; a decision
+        # made on the cancellation caught; waiting for a stopped worker task.
+        Valid(
+            """
+            import asyncio
+            import contextlib
+
+
+            async def drain(task):
+                cancelled = False
+                while not task.done():
+                    try:
+                        await asyncio.shield(task)
+                    except asyncio.CancelledError:
+                        cancelled = True
+                if cancelled:
+                    raise asyncio.CancelledError
+                return task.result()
+
+
+            async def run_job(job, stop_requested):
+                try:
+                    await job.run()
+                except asyncio.CancelledError as exc:
+                    if exc.args != ("user-cancelled",) and not await stop_requested(job.id):
+                        raise
+
+
+            async def finish(future):
+                cancelled = False
+                while not future.done():
+                    try:
+                        await asyncio.shield(future)
+                    except asyncio.CancelledError:
+                        cancelled = True
+                return cancelled
+
+
+            async def append(lock, flush):
+                try:
+                    await lock.acquire()
+                except asyncio.CancelledError:
+                    while not flush.done():
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await asyncio.shield(flush)
+                    raise
+
+
+            class Worker:
+                async def stop(self):
+                    self._stop.set()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await self._worker_task
+            """
+        ),
+        Valid(
+            """
+            import trio
+
+
+            async def handle(stream):
+                try:
+                    await stream.receive_some()
+                except trio.Cancelled as cancelled:
+                    raise RuntimeError("stream closed") from cancelled
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            import asyncio
+
+
+            async def worker(queue):
+                while True:
+                    try:
+                        job = await queue.get()
+                        await job.run()
+                    except asyncio.CancelledError:
+                        break
+            """,
+            line=9,
+            column=9,
+            message="`except asyncio.CancelledError` in async `worker` can finish without re-raising the cancellation (through a `break`)",
+        ),
+        Invalid(
+            """
+            async def dispatch(tool, args, log):
+                try:
+                    return await tool(**args)
+                except:
+                    log.exception("tool failed")
+                    return {"error": "tool failed"}
+            """,
+            line=4,
+            column=5,
+            message="bare `except:` in async `dispatch` can finish without re-raising the cancellation (through a `return`)",
+        ),
+        # Re-raised on one path only.
+        Invalid(
+            """
+            import asyncio
+
+
+            class Session:
+                async def close(self, graceful):
+                    try:
+                        await self._transport.drain()
+                    except BaseException:
+                        if not graceful:
+                            raise
+            """,
+            line=8,
+            column=9,
+            message="`except BaseException` in async `close` can finish without re-raising the cancellation (through its end)",
+        ),
+        Invalid(
+            """
+            from asyncio import CancelledError, TaskGroup
+
+
+            async def run_all(calls):
+                try:
+                    async with TaskGroup() as group:
+                        for call in calls:
+                            group.create_task(call())
+                except* CancelledError:
+                    pass
+            """,
+            line=9,
+            column=5,
+            message="`except* asyncio.CancelledError` in async `run_all`",
+        ),
+        Invalid(
+            """
+            import anyio
+
+
+            async def poll(device):
+                try:
+                    await device.read()
+                except anyio.get_cancelled_exc_class():
+                    return None
+            """,
+            line=7,
+            column=5,
+            message="`except anyio.get_cancelled_exc_class()` in async `poll`",
+        ),
+        Invalid(
+            """
+            import asyncio
+            from contextlib import suppress
+
+
+            async def stream_tokens(response, sink):
+                with suppress(asyncio.CancelledError):
+                    async for token in response:
+                        await sink.send(token)
+            """,
+            line=6,
+            column=10,
+            message="`suppress(asyncio.CancelledError)` in async `stream_tokens` swallows the cancellation of the awaits inside it",
+        ),
+    )
+
+    def could_fire(self, file: FileFacts) -> bool:
+        return _ASYNC_DEF.search(file.text) is not None
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._check_handlers(node, node.handlers, "except")
+
+    def visit_TryStar(self, node: cst.TryStar) -> None:
+        self._check_handlers(node, node.handlers, "except*")
+
+    def visit_With(self, node: cst.With) -> None:
+        function = self._async_function()
+        if function is None:
+            return
+        names = self.context.names
+        for item in node.items:
+            call = item.item
+            if not isinstance(call, cst.Call) or names.qualify(call.func) != "contextlib.suppress":
+                continue
+            caught = next((c for arg in call.args if (c := catches_cancellation(arg.value, names))), None)
+            if caught is None or not any(True for _ in awaited_names(node.body)):
+                continue
+            if self._awaits_only_tasks(node.body, function) or self._inside_reraising_handler():
+                continue
+            self.report(
+                call,
+                f"`suppress({caught})` in async `{function.name.value}` swallows the cancellation of the awaits "
+                "inside it: catch it with `except` and re-raise, or suppress only the exceptions meant",
+            )
+
+    def _check_handlers(self, node: cst.Try | cst.TryStar, handlers, keyword: str) -> None:
+        function = self._async_function()
+        if function is None:
+            return
+        names = self.context.names
+        for handler in handlers:
+            caught = catches_cancellation(handler.type, names) if handler.type is not None else "bare"
+            if caught is None:
+                continue
+            ways = outcomes(handler.body.body)
+            if ways <= {RAISES} or self._asks_about_cancellation(handler):
+                continue
+            if RAISES in ways and self._inspects_what_it_caught(handler):
+                continue  # ``if not is_ours(exc): raise``: a decision about this cancellation
+            if self._awaits_only_tasks(node.body, function) or self._raises_later(handler, function):
+                continue
+            if self._inside_reraising_handler():
+                continue
+            ways -= {RAISES}
+            how = next(_HOW[way] for way in (RETURNS, BREAKS, CONTINUES, FALLS_THROUGH) if way in ways)
+            clause = "bare `except:`" if caught == "bare" else f"`{keyword} {caught}`"
+            self.report(
+                handler,
+                f"{clause} in async `{function.name.value}` can finish without re-raising the cancellation "
+                f"(through {how}): re-raise it (`raise`) on every path",
+            )
+
+    def _async_function(self) -> cst.FunctionDef | None:
+        for ancestor in reversed(self.context.ancestors):
+            if isinstance(ancestor, cst.FunctionDef):
+                return ancestor if ancestor.asynchronous is not None else None
+            if isinstance(ancestor, cst.Lambda):
+                return None
+        return None
+
+    @staticmethod
+    def _asks_about_cancellation(handler: cst.CSTNode) -> bool:
+        return any(
+            isinstance(node, cst.Attribute) and node.attr.value in _CANCELLATION_QUERIES
+            for node in descendants(handler)
+        )
+
+    @staticmethod
+    def _awaits_only_tasks(body: cst.CSTNode, function: cst.FunctionDef) -> bool:
+        """Waiting for tasks to finish (``task.cancel(); await task``, ``await self._worker_task``):
+        the cancellation caught is theirs, the stop idiom."""
+        awaited = list(awaited_names(body))
+        if not awaited or None in awaited:
+            return False
+        cancelled = cancelled_names(function)
+        return all(name in cancelled or _TASK_NAME.search(name) for name in awaited if name is not None)
+
+    @staticmethod
+    def _inspects_what_it_caught(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+        if handler.name is None or not isinstance(handler.name.name, cst.Name):
+            return False
+        caught = handler.name.name.value
+        return any(isinstance(node, cst.Name) and node.value == caught for node in descendants(handler.body))
+
+    @staticmethod
+    def _raises_later(handler: cst.ExceptHandler | cst.ExceptStarHandler, function: cst.FunctionDef) -> bool:
+        """``cancelled = True`` in the handler, and ``if cancelled: raise`` later (finishing work
+        under ``asyncio.shield`` before letting the cancellation through)."""
+        flags = {
+            target.target.value
+            for node in descendants(handler.body)
+            if isinstance(node, cst.Assign)
+            for target in node.targets
+            if isinstance(target.target, cst.Name)
+        }
+        if not flags:
+            return False
+        for node in descendants(function):
+            if isinstance(node, cst.If) and RAISES in outcomes(node.body.body):
+                tested = node.test
+            elif isinstance(node, cst.Return) and node.value is not None:
+                tested = node.value  # the caller is told: ``return cancelled``
+            else:
+                continue
+            if any(isinstance(name, cst.Name) and name.value in flags for name in descendants(tested)):
+                return True
+        return False
+
+    def _inside_reraising_handler(self) -> bool:
+        """Within a handler of cancellation that re-raises on every path (joining a shielded
+        flush before letting the cancellation through)."""
+        names = self.context.names
+        return any(
+            isinstance(ancestor, (cst.ExceptHandler, cst.ExceptStarHandler))
+            and (ancestor.type is None or catches_cancellation(ancestor.type, names))
+            and outcomes(ancestor.body.body) == {RAISES}
+            for ancestor in self.context.ancestors
+        )
