@@ -110,6 +110,10 @@ CASES: dict[str, dict[str, str]] = {
         "timeout_client.py": "import httpx as h\n\nCLIENT = h.Client(timeout=None)\n",
         "timeout_deadline.py": "from asyncio import wait_for\n\n\nasync def run(step):\n    return await wait_for(step(), timeout=None)\n",
         "timeout_sdk.py": "from anthropic import Anthropic\n\nclaude = Anthropic(timeout=None)\n",
+        # DL603: an aliased cancellation class, a one-line handler, except*.
+        "cancel_alias.py": "from asyncio import CancelledError as Stop\n\n\nasync def run(step):\n    try:\n        await step()\n    except Stop: return None\n",
+        "cancel_bare.py": "async def run(step):\n    try:\n        await step()\n    except:\n        pass\n",
+        "cancel_anyio.py": "import anyio as a\n\n\nasync def run(step):\n    try:\n        await step()\n    except a.get_cancelled_exc_class():\n        pass\n",
     },
     "trust": {
         # DL401: prompt and template hints, retrieval, HTTP bodies.

@@ -40,6 +40,7 @@ from designlint.analysis.clients import (
     ModelClient,
     canonical,
 )
+from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.timeouts import DEADLINES, FOREVER, wait_of
 from designlint.diagnostics import Applicability
 from designlint.fixes import NodeFix, Replace
@@ -659,10 +660,35 @@ class CallWithoutTimeout(Rule):
 
 
 _TASK_NAME = re.compile(r"tasks?$", re.IGNORECASE)  # the last part of a name holding tasks: ``self._task``
+_LOGGING_CALLS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print", "str", "repr", "format"}
+)
+_LOGGER_NAME = re.compile(r"log", re.IGNORECASE)
+_CANCEL_WORD = re.compile(r"cancel", re.IGNORECASE)
 _ASYNC_DEF = re.compile(r"async\s+def")
 _HOW = {RETURNS: "a `return`", BREAKS: "a `break`", CONTINUES: "a `continue`", FALLS_THROUGH: "its end"}
 # A handler that asks whether its task is being cancelled (3.11+) decides deliberately.
 _CANCELLATION_QUERIES = frozenset({"cancelling", "uncancel", "cancelled"})
+
+
+def _can_be_cancelled(body: cst.CSTNode) -> bool:
+    """Cancellation is delivered at an ``await`` (or ``async for``/``async with``): a block with
+    none cannot receive it."""
+    return any(
+        isinstance(node, cst.Await) or (isinstance(node, (cst.For, cst.With)) and node.asynchronous is not None)
+        for node in descendants(body)
+    )
+
+
+def _decides_on_cancellation(body: cst.CSTNode) -> bool:
+    """A raise guarded by a test about cancellation (``if not in_cancelled_scope(): raise``,
+    ``if not self.suppress_cancelled_error: raise``): the author decided when it propagates."""
+    return any(
+        isinstance(node, cst.If)
+        and RAISES in outcomes(node.body.body)
+        and any(isinstance(name, cst.Name) and _CANCEL_WORD.search(name.value) for name in descendants(node.test))
+        for node in descendants(body)
+    )
 
 
 class CancellationSwallowed(Rule):
@@ -791,6 +817,26 @@ class CancellationSwallowed(Rule):
                     raise
 
 
+            async def deliver(handler, message, future):
+                try:
+                    future.set_result(await handler(message))
+                except BaseException as error:
+                    future.set_exception(error)
+                    return
+
+
+            def retryable(session, error):
+                return session.is_retryable(error)
+
+
+            async def classify(session, error):
+                try:
+                    flag = retryable(session, error)
+                except BaseException:
+                    flag = None
+                return flag
+
+
             class Worker:
                 async def stop(self):
                     self._stop.set()
@@ -841,6 +887,26 @@ class CancellationSwallowed(Rule):
             line=4,
             column=5,
             message="bare `except:` in async `dispatch` can finish without re-raising the cancellation (through a `return`)",
+        ),
+        # Logging the exception does not hand it on.
+        Invalid(
+            """
+            import logging
+
+            logger = logging.getLogger(__name__)
+
+
+            async def publish(handlers, message):
+                for handler in handlers:
+                    try:
+                        await handler.on_publish(message)
+                    except BaseException as error:
+                        logger.error(f"intervention handler failed: {error}", exc_info=True)
+                        return
+            """,
+            line=10,
+            column=9,
+            message="`except BaseException` in async `publish` can finish without re-raising the cancellation (through a `return`)",
         ),
         # Re-raised on one path only.
         Invalid(
@@ -950,8 +1016,8 @@ class CancellationSwallowed(Rule):
             ways = outcomes(handler.body.body)
             if ways <= {RAISES} or self._asks_about_cancellation(handler):
                 continue
-            if RAISES in ways and self._inspects_what_it_caught(handler):
-                continue  # ``if not is_ours(exc): raise``: a decision about this cancellation
+            if not _can_be_cancelled(node.body) or self._hands_on_what_it_caught(handler, RAISES in ways):
+                continue
             if self._awaits_only_tasks(node.body, function) or self._raises_later(handler, function):
                 continue
             if self._inside_reraising_handler():
@@ -991,11 +1057,30 @@ class CancellationSwallowed(Rule):
         return all(name in cancelled or _TASK_NAME.search(name) for name in awaited if name is not None)
 
     @staticmethod
-    def _inspects_what_it_caught(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
-        if handler.name is None or not isinstance(handler.name.name, cst.Name):
+    def _hands_on_what_it_caught(handler: cst.ExceptHandler | cst.ExceptStarHandler, raises: bool) -> bool:
+        """The exception caught is passed on (``future.set_exception(exc)``, ``error = exc``,
+        ``return exc``), or decided on before raising on some path (``if not ours(exc): raise``);
+        only logging it is no hand-over."""
+        caught = handler.name.name.value if handler.name and isinstance(handler.name.name, cst.Name) else None
+        if raises and _decides_on_cancellation(handler.body):
+            return True
+        if caught is None:
             return False
-        caught = handler.name.name.value
-        return any(isinstance(node, cst.Name) and node.value == caught for node in descendants(handler.body))
+
+        def mentions(node: cst.CSTNode | None) -> bool:
+            return node is not None and any(isinstance(n, cst.Name) and n.value == caught for n in descendants(node))
+
+        if raises:
+            return caught is not None and mentions(handler.body)
+        for node in descendants(handler.body):
+            if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return, cst.Yield)):
+                if mentions(node.value):
+                    return True
+            elif isinstance(node, cst.Call) and last_name(node.func) not in _LOGGING_CALLS:
+                receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+                if not _LOGGER_NAME.search(dotted_name(receiver) or "") and any(mentions(a.value) for a in node.args):
+                    return True
+        return False
 
     @staticmethod
     def _raises_later(handler: cst.ExceptHandler | cst.ExceptStarHandler, function: cst.FunctionDef) -> bool:
