@@ -9,6 +9,7 @@ client's 5 s default, is not reported.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -65,7 +66,7 @@ _CLIENT_PACKAGES = HTTP_PACKAGES | _MODEL_PACKAGES
 # The last part of every model call's path: only calls ending so are followed to their client.
 _MODEL_METHODS = frozenset(call.path.rpartition(".")[2] for client in MODEL_CLIENTS.values() for call in client.calls)
 _OPTIONS_METHODS = frozenset(name for client in MODEL_CLIENTS.values() for name in client.options_methods)
-_DEADLINE_WORDS = re.compile("|".join(sorted({name.rpartition(".")[2] for name in DEADLINES})))
+_DEADLINE_NAMES = frozenset(name.rpartition(".")[2] for name in DEADLINES)
 _CHAT_MODEL_TIMEOUT = (Argument(keyword="timeout"), Argument(keyword="request_timeout"))  # LangChain, litellm
 
 
@@ -123,6 +124,16 @@ def _entry(value: cst.BaseExpression, key: str) -> cst.BaseExpression | None:
                 return arg.value
         return _MISSING
     return None
+
+
+def _ast_name(func: ast.expr) -> str | None:
+    """The last name of a callee in the stdlib's tree (``asyncio.wait_for`` -> ``wait_for``)."""
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
+
+
+def _ast_number(arg: ast.expr | ast.keyword) -> bool:
+    value = arg.value if isinstance(arg, ast.keyword) else arg
+    return (isinstance(value, ast.Constant) and isinstance(value.value, (int, float))) or isinstance(value, ast.Call)
 
 
 def _seconds(wait: float) -> str:
@@ -464,9 +475,16 @@ class CallWithoutTimeout(Rule):
         tops = {module.split(".")[0] for module in file.imports}
         if tops & _CLIENT_PACKAGES:
             return True
-        # asyncio is imported nearly everywhere: a deadline is named, and without a budget only None is reported.
-        return bool(tops & _DEADLINE_PACKAGES) and bool(
-            _DEADLINE_WORDS.search(file.text) and (self.budget is not None or "None" in file.text)
+        # asyncio is imported nearly everywhere: parsed only for a deadline call that may be unbounded.
+        return (
+            bool(tops & _DEADLINE_PACKAGES)
+            and file.tree is not None
+            and any(
+                isinstance(node, ast.Call)
+                and _ast_name(node.func) in _DEADLINE_NAMES
+                and (self.budget is not None or not all(_ast_number(arg) for arg in (*node.args, *node.keywords)))
+                for node in ast.walk(file.tree)
+            )
         )
 
     def setup(self) -> None:
@@ -665,6 +683,8 @@ _LOGGING_CALLS = frozenset(
 )
 _LOGGER_NAME = re.compile(r"log", re.IGNORECASE)
 _CANCEL_WORD = re.compile(r"cancel", re.IGNORECASE)
+# What may catch or suppress in the stdlib's tree (``ast.TryStar`` from Python 3.11).
+_HANDLING_NODES = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With") if hasattr(ast, name))
 _ASYNC_DEF = re.compile(r"async\s+def")
 _HOW = {RETURNS: "a `return`", BREAKS: "a `break`", CONTINUES: "a `continue`", FALLS_THROUGH: "its end"}
 # A handler that asks whether its task is being cancelled (3.11+) decides deliberately.
@@ -701,7 +721,7 @@ class CancellationSwallowed(Rule):
 
     code = "DL603"
     name = "cancellation-swallowed"
-    prefilter = AnyOf(r"except\s*(?::|\*)", r"[Cc]ancel", r"BaseException", r"suppress")
+    prefilter = AnyOf(r"except\s*[:*]", r"BaseException", r"Cancelled", r"get_cancelled_exc_class")
     VALID = (
         Valid(
             """
@@ -976,7 +996,16 @@ class CancellationSwallowed(Rule):
     )
 
     def could_fire(self, file: FileFacts) -> bool:
-        return _ASYNC_DEF.search(file.text) is not None
+        if _ASYNC_DEF.search(file.text) is None:
+            return False
+        if file.tree is None:
+            return True
+        return any(
+            isinstance(node, _HANDLING_NODES)
+            for function in ast.walk(file.tree)
+            if isinstance(function, ast.AsyncFunctionDef)
+            for node in ast.walk(function)
+        )
 
     def visit_Try(self, node: cst.Try) -> None:
         self._check_handlers(node, node.handlers, "except")
