@@ -131,7 +131,8 @@ def _ast_name(func: ast.expr) -> str | None:
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
-def _ast_number(arg: ast.expr | ast.keyword) -> bool:
+def _ast_bounded(arg: ast.expr | ast.keyword) -> bool:
+    """A deadline's argument that cannot stand for "no timeout": a number, or a call (the awaitable)."""
     value = arg.value if isinstance(arg, ast.keyword) else arg
     return (isinstance(value, ast.Constant) and isinstance(value.value, (int, float))) or isinstance(value, ast.Call)
 
@@ -482,7 +483,7 @@ class CallWithoutTimeout(Rule):
             and any(
                 isinstance(node, ast.Call)
                 and _ast_name(node.func) in _DEADLINE_NAMES
-                and (self.budget is not None or not all(_ast_number(arg) for arg in (*node.args, *node.keywords)))
+                and (self.budget is not None or not all(_ast_bounded(arg) for arg in (*node.args, *node.keywords)))
                 for node in ast.walk(file.tree)
             )
         )
