@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from designlint.parsing import ParseRefused, parse_expression
+
 
 @dataclass(frozen=True)
 class Binding:
@@ -170,7 +172,10 @@ def annotation_qualname(annotation: cst.Annotation | None, resolve) -> str | Non
         text = expr.evaluated_value
         if not isinstance(text, str) or not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", text.strip()):
             return None
-        expr = cst.parse_expression(text.strip())
+        try:
+            expr = parse_expression(text.strip())
+        except (cst.ParserSyntaxError, ParseRefused):  # e.g. 20,000 parts: too long a chain to follow
+            return None
     return resolve(expr)
 
 
@@ -345,7 +350,7 @@ class NameResolver:
             # Not a scope of its own for the rules: it sees the enclosing one's names (a copy, so
             # its loop variables do not leak), with ``node`` the enclosing def.
             scope.node, scope.bindings = outer.node, dict(outer.bindings)
-            for_in = node.for_in
+            for_in: cst.CompFor | None = node.for_in
             while for_in is not None:
                 bind_target(scope, for_in.target, for_in.iter, self.qualify, (None,))
                 for_in = for_in.inner_for_in

@@ -125,7 +125,7 @@ class RawStringErrorCode(Rule):
     # Where a code can stand, spelt out in the text: ``.code``, a "code"/"error_code" key, a
     # ``code=`` keyword, or an upper-case literal first in the call of an exception
     # (``...Error(``, ``raise X(``). Each search starts with a literal: re scans for those fast.
-    prefilter = AnyOf(
+    prefilter: AnyOf | None = AnyOf(
         r"\.(?:\\?\n\s*)?(?:error_)?code\b",  # also across a line break, not after ". " in prose
         r"code['\"](?:(?<=['\"]code['\"])|(?<=error_code['\"]))",
         r"code\s*=(?!=)",
@@ -361,6 +361,50 @@ class RawStringErrorCode(Rule):
             from app.errors import ErrorCode
 
             x = 1
+            raise ToolError(ErrorCode.RATE_LIMITED)
+            """,
+            unsafe_fix=True,
+        ),
+        # The module is imported from already: the name joins that import, no second line.
+        Invalid(
+            """
+            from app.errors import ToolError
+
+            raise ToolError("RATE_LIMITED")
+            """,
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+            line=3,
+            column=17,
+            message="use ErrorCode.RATE_LIMITED",
+            expected_fix="""
+            from app.errors import ToolError, ErrorCode
+
+            raise ToolError(ErrorCode.RATE_LIMITED)
+            """,
+            unsafe_fix=True,
+        ),
+        Invalid(
+            """
+            from app.errors import (
+                RetryableError,
+                ToolError,
+            )
+
+            raise ToolError("RATE_LIMITED")
+            """,
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+            line=6,
+            column=17,
+            message="use ErrorCode.RATE_LIMITED",
+            expected_fix="""
+            from app.errors import (
+                RetryableError,
+                ToolError,
+                ErrorCode,
+            )
+
             raise ToolError(ErrorCode.RATE_LIMITED)
             """,
             unsafe_fix=True,
