@@ -481,10 +481,13 @@ class CallWithoutTimeout(Rule):
             bool(tops & _DEADLINE_PACKAGES)
             and file.tree is not None
             and any(
-                isinstance(node, ast.Call)
-                and _ast_name(node.func) in _DEADLINE_NAMES
-                and (self.budget is not None or not all(_ast_bounded(arg) for arg in (*node.args, *node.keywords)))
+                _ast_name(node.func) in _DEADLINE_NAMES
+                and (
+                    self.budget is not None
+                    or not (all(map(_ast_bounded, node.args)) and all(map(_ast_bounded, node.keywords)))
+                )
                 for node in ast.walk(file.tree)
+                if isinstance(node, ast.Call)
             )
         )
 
@@ -623,6 +626,7 @@ class CallWithoutTimeout(Rule):
         """What is wrong with a call's (or a construction's) timeout, or None."""
         names = self.context.names
         how = "made " if made else ""
+        wait: float | None
         if given.expr is None:
             wait = FOREVER if default is None else default
             what = f"{api} {how}without a timeout"
@@ -1107,8 +1111,8 @@ class CancellationSwallowed(Rule):
                 if mentions(node.value):
                     return True
             elif isinstance(node, cst.Call) and last_name(node.func) not in _LOGGING_CALLS:
-                receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
-                if not _LOGGER_NAME.search(dotted_name(receiver) or "") and any(mentions(a.value) for a in node.args):
+                receiver = dotted_name(node.func.value) if isinstance(node.func, cst.Attribute) else None
+                if not _LOGGER_NAME.search(receiver or "") and any(mentions(a.value) for a in node.args):
                     return True
         return False
 
