@@ -53,7 +53,7 @@ def test_existing_comments_are_kept_and_existing_codes_extended(project):
 def test_two_findings_on_one_line_get_one_comment_with_both_codes(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "app.py").write_text(
-        'import requests\n\n\ndef f(err, url):\n    requests.get(url) if err.code == "X_Y" else None\n'
+        'import requests\n\n\ndef f(err, url):\n    requests.get(url, timeout=5) if err.code == "X_Y" else None\n'
     )
     check("--isolated", "--add-noqa")
     assert (tmp_path / "app.py").read_text().splitlines()[4].endswith("  # noqa: DL202, DL501")

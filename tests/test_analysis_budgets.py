@@ -94,7 +94,7 @@ AGENT = """\
 import requests
 
 def answer(client, url):
-    page = requests.get(url).text
+    page = requests.get(url, timeout=5).text
     return client.messages.create(model="m", system=f"Page: {page}", messages=[])
 """
 
@@ -231,7 +231,7 @@ def test_a_worker_that_dies_costs_its_file_not_the_run(tmp_path, monkeypatch):
 
 def test_a_long_chain_of_binary_operators_is_costed_as_a_chain():
     # Found by bench/fuzz.py: 2,500 ``%`` took LibCST 7 s, estimated at 0.6 s (a weight of 1).
-    source = "import requests\n\nprompt = page" + " % 'part'" * 2_500 + "\nrequests.get(prompt)\n"
+    source = "import requests\n\nprompt = page" + " % 'part'" * 2_500 + "\nrequests.get(prompt, timeout=5)\n"
     [finding] = lint_source(source.encode(), "app/tools.py")
     assert finding.code == "DL001" and finding.start.row == 3
     assert finding.message.startswith("cannot parse in reasonable time: expressions nested too deeply")

@@ -13,7 +13,7 @@ from projects import write_tree
 from designlint import project as project_module
 from designlint.cli import main
 
-TOP_KEYS = "select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, trust"
+TOP_KEYS = "select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, timeouts, trust"
 HOST = 'expected a host name ("api.example.com") or a wildcard ("*.example.com"), got '
 CONFIGS = {
     "not UTF-8": (b'select = ["DL"]\n# caf\xe9\n', "{toml}:2: the config file is not valid UTF-8"),
@@ -34,6 +34,22 @@ CONFIGS = {
         "{toml}:2: `egress.allow`: " + HOST + "'*.'",
     ),
     "egress allow entry that is empty": (b'[egress]\nallow = [""]\n', "{toml}:2: `egress.allow`: " + HOST + "''"),
+    "timeouts.budget of 0": (
+        b"[timeouts]\nbudget = 0\n",
+        "{toml}:2: `timeouts.budget`: expected a number > 0, got 0",
+    ),
+    "timeouts.budget below 0": (
+        b"[timeouts]\n\nbudget = -5.0\n",
+        "{toml}:3: `timeouts.budget`: expected a number > 0, got -5.0",
+    ),
+    "timeouts.budget as a string": (
+        b'[timeouts]\nbudget = "30s"\n',
+        "{toml}:2: `timeouts.budget`: expected a number > 0, got a string '30s'",
+    ),
+    "an unknown timeouts option": (
+        b"[timeouts]\ntotal = 30\n",
+        "{toml}:2: `timeouts.total`: unknown option (expected one of: budget)",
+    ),
     "errors.codes in a module that does not exist": (
         b'[errors]\ncodes = "nope.errors.ErrorCode"\n',
         "{toml}:2: `errors.codes`: module 'nope.errors' not found under the project root (looked for nope/errors.py, also under src/)",

@@ -103,6 +103,18 @@ CASES: dict[str, dict[str, str]] = {
         "errors_concat.py": 'class AppError(Exception):\n    pass\n\n\nx = AppError("" "RATE_LIMITED")\n',
         "errors_keyword.py": 'class Reply:\n    pass\n\n\nr = Reply(\n    code = "RATE_LIMITED",\n)\n',
     },
+    "failures": {
+        # DL601 through aliases, sessions kept on self, a client's construction, a deadline.
+        "timeout_alias.py": "from requests import post as send\n\n\ndef notify(hook):\n    return send(hook, json={})\n",
+        "timeout_session.py": "import requests\n\n\nclass Api:\n    def __init__(self):\n        self.http = requests.session()\n\n    def get(self, url):\n        return self.http.get(url)\n",
+        "timeout_client.py": "import httpx as h\n\nCLIENT = h.Client(timeout=None)\n",
+        "timeout_deadline.py": "from asyncio import wait_for\n\n\nasync def run(step):\n    return await wait_for(step(), timeout=None)\n",
+        "timeout_sdk.py": "from anthropic import Anthropic\n\nclaude = Anthropic(timeout=None)\n",
+        # DL603: an aliased cancellation class, a one-line handler, except*.
+        "cancel_alias.py": "from asyncio import CancelledError as Stop\n\n\nasync def run(step):\n    try:\n        await step()\n    except Stop: return None\n",
+        "cancel_bare.py": "async def run(step):\n    try:\n        await step()\n    except:\n        pass\n",
+        "cancel_anyio.py": "import anyio as a\n\n\nasync def run(step):\n    try:\n        await step()\n    except a.get_cancelled_exc_class():\n        pass\n",
+    },
     "trust": {
         # DL401: prompt and template hints, retrieval, HTTP bodies.
         "trust_template.py": "QA_TEMPLATE = 'Answer from this context: {context}'\n\n\ndef answer(retriever, complete, q):\n    docs = retriever.invoke(q)\n    return complete(QA_TEMPLATE.format(context=docs))\n",

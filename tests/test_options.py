@@ -38,7 +38,7 @@ from designlint.rules.base import Rule
 from designlint.rules.egress import EgressOptions
 
 
-@options_table("timeouts")
+@options_table("deadlines")
 @dataclass(frozen=True)
 class TimeoutsOptions:
     budget: float = option(Number(gt=0), default=30.0)
@@ -98,7 +98,7 @@ class SlowCall(Rule):
 THROWAWAY = Registry((*REGISTRY.families, *Registry.of_modules([sys.modules[__name__]]).families))
 
 GOOD = """\
-[tool.designlint.timeouts]
+[tool.designlint.deadlines]
 budget = 12.5
 clients = ["app.http.post", "fetch"]
 codes = ["app.errors.ErrorCode"]
@@ -162,42 +162,42 @@ def test_an_absent_table_reads_as_its_defaults(tmp_path):
 
 
 def test_an_integer_budget_reads_as_a_float(tmp_path):
-    budget = _load(tmp_path, "[tool.designlint.timeouts]\nbudget = 12\n").options(TimeoutsOptions).budget
+    budget = _load(tmp_path, "[tool.designlint.deadlines]\nbudget = 12\n").options(TimeoutsOptions).budget
     assert budget == 12.0 and type(budget) is float
 
 
 BAD = {
     "a budget of zero": (
-        "[tool.designlint.timeouts]\nbudget = 0\n",
-        ":2: `tool.designlint.timeouts.budget`: expected a number > 0, got 0",
+        "[tool.designlint.deadlines]\nbudget = 0\n",
+        ":2: `tool.designlint.deadlines.budget`: expected a number > 0, got 0",
     ),
     "a budget of zero as a dotted key": (
-        "[tool.designlint]\nselect = []\ntimeouts.budget = 0\n",
-        ":3: `tool.designlint.timeouts.budget`: expected a number > 0, got 0",
+        "[tool.designlint]\nselect = []\ndeadlines.budget = 0\n",
+        ":3: `tool.designlint.deadlines.budget`: expected a number > 0, got 0",
     ),
     "a budget that is a string": (
-        '[tool.designlint.timeouts]\nbudget = "30s"\n',
-        ":2: `tool.designlint.timeouts.budget`: expected a number > 0, got a string '30s'",
+        '[tool.designlint.deadlines]\nbudget = "30s"\n',
+        ":2: `tool.designlint.deadlines.budget`: expected a number > 0, got a string '30s'",
     ),
     "a budget that is a boolean": (
-        "[tool.designlint.timeouts]\nbudget = true\n",
-        ":2: `tool.designlint.timeouts.budget`: expected a number > 0, got a boolean True",
+        "[tool.designlint.deadlines]\nbudget = true\n",
+        ":2: `tool.designlint.deadlines.budget`: expected a number > 0, got a boolean True",
     ),
     "an infinite budget": (
-        "[tool.designlint.timeouts]\nbudget = inf\n",
-        ":2: `tool.designlint.timeouts.budget`: expected a number > 0, got inf",
+        "[tool.designlint.deadlines]\nbudget = inf\n",
+        ":2: `tool.designlint.deadlines.budget`: expected a number > 0, got inf",
     ),
     "retries out of range": (
-        "[tool.designlint.timeouts]\n\nretries = 11\n",
-        ":3: `tool.designlint.timeouts.retries`: expected an integer >= 0 and <= 10, got 11",
+        "[tool.designlint.deadlines]\n\nretries = 11\n",
+        ":3: `tool.designlint.deadlines.retries`: expected an integer >= 0 and <= 10, got 11",
     ),
     "fractional retries": (
-        "[tool.designlint.timeouts]\nretries = 1.5\n",
-        ":2: `tool.designlint.timeouts.retries`: expected an integer >= 0 and <= 10, got a number 1.5",
+        "[tool.designlint.deadlines]\nretries = 1.5\n",
+        ":2: `tool.designlint.deadlines.retries`: expected an integer >= 0 and <= 10, got a number 1.5",
     ),
     "a client that is not a dotted name": (
-        '[tool.designlint.timeouts]\nclients = ["app.http.post()"]\n',
-        ":2: `tool.designlint.timeouts.clients`: expected a function name or a dotted name such as "
+        '[tool.designlint.deadlines]\nclients = ["app.http.post()"]\n',
+        ":2: `tool.designlint.deadlines.clients`: expected a function name or a dotted name such as "
         "\"app.net.require_allowed\", got 'app.http.post()'",
     ),
     "a stage that is a string, not a list": (
@@ -242,8 +242,8 @@ BAD = {
     "an unknown table": (
         "[tool.designlint.timeout]\nbudget = 1\n",
         ":1: `tool.designlint.timeout`: unknown key (expected one of: select, ignore, extend-select, exclude, "
-        "extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, order, state-machines, telemetry, "
-        "timeouts, trust)",
+        "extend-exclude, per-file-ignores, baseline, adapters, authz, deadlines, egress, errors, order, "
+        "state-machines, telemetry, timeouts, trust)",
     ),
 }
 
@@ -290,23 +290,23 @@ def test_a_name_into_the_project_is_checked_by_its_provider_in_any_array_element
 def test_each_name_of_a_list_into_the_project_is_checked(throwaway_family):
     pyproject = throwaway_family / "pyproject.toml"
     pyproject.write_text(
-        '[tool.designlint.timeouts]\ncodes = [\n  "app.errors.ErrorCode",\n  "app.errors.Timeout",\n]\n'
+        '[tool.designlint.deadlines]\ncodes = [\n  "app.errors.ErrorCode",\n  "app.errors.Timeout",\n]\n'
     )
     result = CliRunner().invoke(main, ["check", "--no-cache", "app/tools.py"])
     assert result.exit_code == 2
     assert result.stderr == (
-        f"designlint: error: {pyproject}:2: `tool.designlint.timeouts.codes`: "
+        f"designlint: error: {pyproject}:2: `tool.designlint.deadlines.codes`: "
         "class 'Timeout' not found in module 'app.errors'\n"
     )
 
 
 def test_a_bad_value_of_a_new_family_exits_2_from_the_cli(throwaway_family):
-    (throwaway_family / "pyproject.toml").write_text("[tool.designlint.timeouts]\nbudget = -1.0\n")
+    (throwaway_family / "pyproject.toml").write_text("[tool.designlint.deadlines]\nbudget = -1.0\n")
     result = CliRunner().invoke(main, ["check", "app/tools.py"])
     assert result.exit_code == 2
     assert "Traceback" not in result.stderr
     assert result.stderr == (
-        f"designlint: error: {throwaway_family / 'pyproject.toml'}:2: `tool.designlint.timeouts.budget`: "
+        f"designlint: error: {throwaway_family / 'pyproject.toml'}:2: `tool.designlint.deadlines.budget`: "
         "expected a number > 0, got -1.0\n"
     )
 
@@ -332,7 +332,12 @@ def test_two_instances_of_one_table_are_refused():
 
 
 def test_option_keys_name_what_the_docs_list():
-    assert option_keys(TimeoutsOptions) == ("timeouts.budget", "timeouts.retries", "timeouts.clients", "timeouts.codes")
+    assert option_keys(TimeoutsOptions) == (
+        "deadlines.budget",
+        "deadlines.retries",
+        "deadlines.clients",
+        "deadlines.codes",
+    )
     assert option_keys(StateMachinesOptions) == ("state-machines",)
 
 

@@ -24,9 +24,9 @@ from designlint.rules.errors import RawStringErrorCode
 HOSTILE_SOURCE = (
     "import requests\n\n\n"
     "def fetch(lookup):\n"
-    '    requests.get(lookup("""\n::error title=pwned::fake"""))\n'
-    '    requests.get(lookup("\x1b]0;pwned\x07\x1b[2J"))\n'
-    '    requests.get(lookup("\u2028\u2029\u202e\x7f\x9b##[error]x"))\n'
+    '    requests.get(lookup("""\n::error title=pwned::fake"""), timeout=5)\n'
+    '    requests.get(lookup("\x1b]0;pwned\x07\x1b[2J"), timeout=5)\n'
+    '    requests.get(lookup("\u2028\u2029\u202e\x7f\x9b##[error]x"), timeout=5)\n'
 )
 DL501_SOURCE = 'class HandlerError(Exception):\n    pass\n\n\nraise HandlerError("RATE_LIMITED")\n'
 # File names: a line break starting a workflow command, ESC and BEL, bytes that are not UTF-8,
