@@ -160,7 +160,7 @@ def test_a_broken_configuration_is_one_clear_line(project):
 
 def test_a_message_quoting_hostile_code_stays_one_printable_line(tmp_path):
     (tmp_path / "fetch.py").write_text(
-        'import requests\n\n\ndef fetch(lookup):\n    requests.get(lookup("""\n::error title=pwned::fake\x1b]0;t\x07"""))\n',
+        'import requests\n\n\ndef fetch(lookup):\n    requests.get(lookup("""\n::error title=pwned::fake\x1b]0;t\x07"""), timeout=5)\n',
         encoding="utf-8",
     )
     result = flake8(tmp_path, "--select", "DL", "fetch.py")
