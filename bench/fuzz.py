@@ -48,51 +48,35 @@ def main() -> int:
     cases = failures = 0
     started = time.perf_counter()
 
+    def check_all(kind: str, index: int, source: str) -> None:
+        """The property for ``source`` under every linter; a failure is recorded as ``kind-index``."""
+        nonlocal cases, failures
+        for linter in all_linters:
+            cases += 1
+            try:
+                check_source(linter, source)
+            except BaseException as error:
+                failures += 1
+                record(kind, index, source, error)
+
     for index in range(args.mutants):
-        source = mutate(rng.choice(texts), rng)
-        for linter in all_linters:
-            cases += 1
-            try:
-                check_source(linter, source)
-            except BaseException as error:
-                failures += 1
-                record("mutant", index, source, error)
+        check_all("mutant", index, mutate(rng.choice(texts), rng))
 
-    generated = 0
+    counts = {"generated": 0, "shaped": 0}
 
-    @settings(max_examples=args.generated, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    @given(source=generated_modules())
-    def generated_case(source: str) -> None:
-        nonlocal cases, failures, generated
-        generated += 1
-        for linter in all_linters:
-            cases += 1
-            try:
-                check_source(linter, source)
-            except BaseException as error:
-                failures += 1
-                record("generated", generated, source, error)
+    def run_strategy(kind: str, strategy, examples: int) -> None:
+        @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(source=strategy)
+        def case(source: str) -> None:
+            counts[kind] += 1
+            check_all(kind, counts[kind], source)
 
-    if args.generated:
-        generated_case()
+        if examples:
+            case()
 
-    shaped = 0
-
-    @settings(max_examples=args.shapes, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-    @given(source=hostile_shapes())
-    def shaped_case(source: str) -> None:
-        nonlocal cases, failures, shaped
-        shaped += 1
-        for linter in all_linters:
-            cases += 1
-            try:
-                check_source(linter, source)
-            except BaseException as error:
-                failures += 1
-                record("shaped", shaped, source, error)
-
-    if args.shapes:
-        shaped_case()
+    run_strategy("generated", generated_modules(), args.generated)
+    run_strategy("shaped", hostile_shapes(), args.shapes)
+    generated, shaped = counts["generated"], counts["shaped"]
 
     for index in range(args.runs):
         with tempfile.TemporaryDirectory() as directory:
