@@ -167,6 +167,11 @@ def main() -> None:
     help="Use this designlint.toml or pyproject.toml, nothing else.",
 )
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option(
+    "--respect-gitignore/--no-respect-gitignore",
+    default=None,
+    help="Skip (or do not skip) what .gitignore files ignore in the directories searched (default: respect-gitignore, true).",
+)
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to paths given explicitly too (for pre-commit).")
 @click.option("--stdin-filename", help="With '-': the path standard input stands for (config, ignores, reported name).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
@@ -219,6 +224,7 @@ def check(
     extend_exclude,
     config_path,
     isolated,
+    respect_gitignore,
     force_exclude,
     stdin_filename,
     fix,
@@ -273,6 +279,7 @@ def check(
             "per_file_ignores": per_file_ignores,
             "exclude": exclude,
             "extend_exclude": extend_exclude,
+            "respect_gitignore": respect_gitignore,
         },
         force_exclude=force_exclude,
         jobs=jobs,
@@ -321,7 +328,7 @@ def check(
     if add_noqa:
         _add_noqa(diagnostics, options)
     for warning in result.warnings:
-        click.echo(f"designlint: warning: {printable(warning)}", err=True)
+        _warn(warning)
     if verbose:
         for outcome in result.outcomes:
             for tb in outcome.internal_errors:
@@ -400,7 +407,7 @@ def _show(settings_of: Path | None, files: bool, paths, options: Options) -> Non
         if settings_of is not None:
             click.echo(describe_settings(settings_of, resolver_for(options).for_path(settings_of)), nl=False)
         if files:
-            for path, _ in files_to_lint(paths or [Path(".")], options):
+            for path, _ in files_to_lint(paths or [Path(".")], options, warn=_warn):
                 click.echo(printable(str(path)))
     except ConfigError as exc:
         _fail(str(exc))
@@ -603,6 +610,10 @@ def _internal_error(exc: Exception, verbose: bool) -> NoReturn:
 def _echo_traceback(tb: str) -> None:
     """To standard error, each line printable: an exception's text may quote the linted code."""
     click.echo("".join(printable(line) + "\n" for line in tb.rstrip("\n").split("\n")), err=True, nl=False)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"designlint: warning: {printable(message)}", err=True)
 
 
 def _fail(message: str) -> NoReturn:

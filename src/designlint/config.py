@@ -57,6 +57,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
     baseline: Path | None = None  # findings recorded to be left unreported (relative paths: to the config file)
+    respect_gitignore: bool = True  # discovery skips what git ignores (.gitignore, .git/info/exclude)
     # The option tables that differ from their defaults (``options_table`` instances), by name.
     tables: tuple[object, ...] = ()
 
@@ -118,7 +119,16 @@ class Schema(Protocol):
 
 
 # The keys every config has; the rest are the option tables of the rule families.
-_FIXED_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores", "baseline")
+_FIXED_KEYS = (
+    "select",
+    "ignore",
+    "extend-select",
+    "exclude",
+    "extend-exclude",
+    "per-file-ignores",
+    "baseline",
+    "respect-gitignore",
+)
 
 
 def find_config_file(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
@@ -289,6 +299,10 @@ def parse_table(
                     f'expected the path of a baseline file such as "designlint-baseline.json", got {describe(value)}',
                 )
             values[attr] = root / value
+        elif key == "respect-gitignore":
+            if not isinstance(value, bool):
+                raise check.error((key,), f"expected true or false, got {describe(value)}")
+            values[attr] = value
         else:
             try:
                 tables.append(parse_options(option_tables[key], value))

@@ -78,9 +78,11 @@ def resolver_for(options: Options) -> ConfigResolver:
     return ConfigResolver(options.config_path, options.isolated, options.overrides)
 
 
-def files_to_lint(paths: Iterable[str | Path], options: Options) -> list[tuple[Path, Config]]:
+def files_to_lint(
+    paths: Iterable[str | Path], options: Options, warn: Callable[[str], object] = lambda message: None
+) -> list[tuple[Path, Config]]:
     """What ``lint_paths`` would lint, each file with its configuration (``--show-files``)."""
-    found = discover(python_paths(paths)[0], resolver_for(options), options.force_exclude)
+    found = discover(python_paths(paths)[0], resolver_for(options), options.force_exclude, warn)
     return [(path, config) for path, config, unlisted in found if unlisted is None]
 
 
@@ -246,7 +248,7 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     roots = [Path(p) for p in paths]
     configs: dict[Config, int] = {}
     paths, skipped = python_paths(roots)
-    found = list(discover(paths, resolver, options.force_exclude))
+    found = list(discover(paths, resolver, options.force_exclude, skipped.append))
     tasks = [(configs.setdefault(config, len(configs)), str(f)) for f, config, _ in found]
     if not tasks:
         skipped.append(f"no Python files found to lint in {', '.join(map(str, roots))}")
