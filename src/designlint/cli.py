@@ -8,8 +8,10 @@ import os
 import secrets
 import stat
 import sys
+import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
@@ -44,6 +46,7 @@ from designlint.runner import (
 )
 from designlint.settings import describe_settings
 from designlint.source import DecodeError, decode, split_lines
+from designlint.watch import snapshot, wait_for_change
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "gitlab", "sarif")
@@ -211,6 +214,7 @@ def main() -> None:
 @click.option(
     "--fix-only", is_flag=True, help="Apply safe fixes and report nothing of what is left (exit 0); implies --fix."
 )
+@click.option("-w", "--watch", is_flag=True, help="Lint again whenever a file changes (Ctrl-C stops).")
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(
     paths,
@@ -243,6 +247,7 @@ def check(
     show_files,
     quiet,
     fix_only,
+    watch,
     verbose,
 ):
     """Lint PATHS (default: the current directory); '-' reads standard input."""
@@ -264,6 +269,14 @@ def check(
             fix_only and "--fix-only",
             write_baseline and "--write-baseline",
             "the baseline records findings, fixed or not",
+        ),
+        (watch and "--watch", write_baseline and "--write-baseline", "the baseline is recorded once"),
+        (watch and "--watch", add_noqa and "--add-noqa", "the directives are added once"),
+        (watch and "--watch", baseline_prune and "--baseline-prune", "the baseline is pruned once"),
+        (
+            watch and "--watch",
+            (show_settings is not None or show_files) and "--show-settings/--show-files",
+            "they lint nothing",
         ),
     ):
         if first and second:
@@ -293,88 +306,122 @@ def check(
         _show(show_settings, show_files, paths, options)
     if add_noqa and reads_stdin:
         raise click.UsageError("--add-noqa writes files: it cannot work on standard input")
+    if watch and reads_stdin:
+        raise click.UsageError("--watch lints files as they change: it cannot work on standard input")
     if stdin_filename is not None and not reads_stdin:
         raise click.UsageError("--stdin-filename names what '-' (standard input) stands for: pass '-' as the only path")
-    try:
-        baseline = None if write_baseline else _baseline(baseline_file, options)
-    except ConfigError as exc:
-        _fail(str(exc))
-    if baseline_prune and baseline is None:
-        raise click.UsageError("--baseline-prune needs a baseline (--baseline FILE, or `baseline` in config)")
-    stdin_text = None
-    try:
-        if reads_stdin:
-            stdin_text = sys.stdin.buffer.read()
-            result = lint_stdin(stdin_text, stdin_filename, options)
-        else:
-            with ProgressBar.for_stderr() as progress:
-                result = lint_paths(
-                    paths or [Path(".")], replace(options, progress=progress.update if progress else None)
-                )
-    except UnsafeCacheDir as exc:
-        _refuse_cache_dir(exc)
-    except ConfigError as exc:
-        _fail(str(exc))
-    except Exception as exc:
-        _internal_error(exc, verbose)
 
-    diagnostics = result.diagnostics
-    if write_baseline is not None:
-        _write_baseline(write_baseline, diagnostics)
-    applied = None
-    if baseline is not None:
-        applied = apply_baseline(baseline, diagnostics, (o.path for o in result.outcomes))
-        diagnostics = applied.new
-    if add_noqa:
-        _add_noqa(diagnostics, options)
-    for warning in result.warnings:
-        _warn(warning)
-    if verbose:
-        for outcome in result.outcomes:
-            for tb in outcome.internal_errors:
-                click.echo(f"{printable(outcome.path)}:", err=True)
-                _echo_traceback(tb)
+    def run() -> NoReturn:
+        """One run, to its exit: once, or again on every change with --watch."""
+        try:
+            baseline = None if write_baseline else _baseline(baseline_file, options)
+        except ConfigError as exc:
+            _fail(str(exc))
+        if baseline_prune and baseline is None:
+            raise click.UsageError("--baseline-prune needs a baseline (--baseline FILE, or `baseline` in config)")
+        stdin_text = None
+        try:
+            if reads_stdin:
+                stdin_text = sys.stdin.buffer.read()
+                result = lint_stdin(stdin_text, stdin_filename, options)
+            else:
+                with ProgressBar.for_stderr() as progress:
+                    result = lint_paths(
+                        paths or [Path(".")], replace(options, progress=progress.update if progress else None)
+                    )
+        except UnsafeCacheDir as exc:
+            _refuse_cache_dir(exc)
+        except ConfigError as exc:
+            _fail(str(exc))
+        except Exception as exc:
+            _internal_error(exc, verbose)
 
-    if stdin_text is not None and fix_mode is FixMode.FIX:
-        fixed = result.outcomes[0].fixed_source if result.outcomes else None
-        sys.stdout.buffer.write(stdin_text if fixed is None else fixed)
+        diagnostics = result.diagnostics
+        if write_baseline is not None:
+            _write_baseline(write_baseline, diagnostics)
+        applied = None
+        if baseline is not None:
+            applied = apply_baseline(baseline, diagnostics, (o.path for o in result.outcomes))
+            diagnostics = applied.new
+        if add_noqa:
+            _add_noqa(diagnostics, options)
+        for warning in result.warnings:
+            _warn(warning)
+        if verbose:
+            for outcome in result.outcomes:
+                for tb in outcome.internal_errors:
+                    click.echo(f"{printable(outcome.path)}:", err=True)
+                    _echo_traceback(tb)
+
+        if stdin_text is not None and fix_mode is FixMode.FIX:
+            fixed = result.outcomes[0].fixed_source if result.outcomes else None
+            sys.stdout.buffer.write(stdin_text if fixed is None else fixed)
+            if fix_only:
+                _fixed_summary(result, quiet)
+                sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+            if not quiet:
+                _summary(result, diagnostics, fix_mode, unsafe_fixes)
+            _baseline_summary(baseline, applied, baseline_prune, quiet)
+            sys.exit(_exit_code(diagnostics, exit_zero))
+
         if fix_only:
+            for outcome in result.outcomes:  # what is left is not reported, but a fix not written is
+                if outcome.not_written:
+                    click.echo(
+                        f"designlint: warning: {printable(outcome.path)}: cannot write the fixed file: {outcome.not_written}",
+                        err=True,
+                    )
             _fixed_summary(result, quiet)
             sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+
+        context = ReportContext(read_lines=_line_reader(stdin_text), colour=output_file is None and _colour(sys.stdout))
+        try:  # the whole report, before the output file is touched
+            if fix_mode is FixMode.DIFF:
+                text = "".join(o.diff for o in result.outcomes)
+            elif statistics:
+                text = _statistics(diagnostics, output_format)
+            else:
+                text = _render(output_format, diagnostics, context)
+        except Exception as exc:
+            _internal_error(exc, verbose)
+        _emit(text, output_file)
         if not quiet:
             _summary(result, diagnostics, fix_mode, unsafe_fixes)
         _baseline_summary(baseline, applied, baseline_prune, quiet)
+        if fix_mode is FixMode.DIFF:
+            sys.exit(
+                EXIT_ERROR
+                if _has_internal_error(diagnostics)
+                else EXIT_FINDINGS
+                if text and not exit_zero
+                else EXIT_CLEAN
+            )
         sys.exit(_exit_code(diagnostics, exit_zero))
 
-    if fix_only:
-        for outcome in result.outcomes:  # what is left is not reported, but a fix not written is
-            if outcome.not_written:
-                click.echo(
-                    f"designlint: warning: {printable(outcome.path)}: cannot write the fixed file: {outcome.not_written}",
-                    err=True,
-                )
-        _fixed_summary(result, quiet)
-        sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+    if watch:
+        _watch(run, paths or [Path(".")], [p for p in (config_path, baseline_file) if p is not None])
+    run()
 
-    context = ReportContext(read_lines=_line_reader(stdin_text), colour=output_file is None and _colour(sys.stdout))
-    try:  # the whole report, before the output file is touched
-        if fix_mode is FixMode.DIFF:
-            text = "".join(o.diff for o in result.outcomes)
-        elif statistics:
-            text = _statistics(diagnostics, output_format)
-        else:
-            text = _render(output_format, diagnostics, context)
-    except Exception as exc:
-        _internal_error(exc, verbose)
-    _emit(text, output_file)
-    if not quiet:
-        _summary(result, diagnostics, fix_mode, unsafe_fixes)
-    _baseline_summary(baseline, applied, baseline_prune, quiet)
-    if fix_mode is FixMode.DIFF:
-        sys.exit(
-            EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_FINDINGS if text and not exit_zero else EXIT_CLEAN
-        )
-    sys.exit(_exit_code(diagnostics, exit_zero))
+
+def _watch(run: Callable[[], NoReturn], paths: list[Path], also: list[Path]) -> NoReturn:
+    """Run, then run again after every change, until Ctrl-C (exit 0). Each run starts on a
+    cleared terminal (a pipe gets no escape codes: the time stamp line separates the runs)."""
+    try:
+        before = snapshot(paths, also)
+        message = "Starting linter in watch mode..."
+        while True:
+            click.clear()
+            click.echo(f"[{time.strftime('%H:%M:%S')}] {message}", err=True)
+            try:
+                run()
+            except SystemExit:  # a run ends as it would alone (an error included); the watch goes on
+                pass
+            sys.stdout.flush()
+            click.echo("Watching for file changes (Ctrl-C to stop).", err=True)
+            before = wait_for_change(lambda: snapshot(paths, also), before)
+            message = "File change detected, linting again..."
+    except KeyboardInterrupt:
+        sys.exit(EXIT_CLEAN)
 
 
 def _baseline(flag: Path | None, options: Options) -> Baseline | None:

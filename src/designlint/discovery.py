@@ -76,7 +76,7 @@ def discover(
         use_gitignore = not git_ignores(given, resolver.for_directory(given), is_dir=True)
 
         unlistable: list[OSError] = []
-        for directory, dirnames, filenames in _walk(given, unlistable.append):
+        for directory, dirnames, filenames in walk(given, unlistable.append):
             base = Path(directory)
             # os.path's checks, which never raise: a path the system refuses (longer than
             # PATH_MAX, deep down a tree) is reported when it is listed or read.
@@ -111,7 +111,7 @@ def _first_time(path: Path, seen: set[str]) -> bool:
     return True
 
 
-def _walk(top: Path, onerror: Callable[[OSError], object]) -> Iterator[tuple[str, list[str], list[str]]]:
+def walk(top: Path, onerror: Callable[[OSError], object]) -> Iterator[tuple[str, list[str], list[str]]]:
     """``os.walk(top, onerror=onerror)``, top-down (the caller prunes ``dirnames`` in place), not
     following symlinks, and without recursion: before 3.12 ``os.walk`` recurses once per level,
     and a tree a thousand directories deep raised RecursionError."""
