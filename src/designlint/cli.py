@@ -167,7 +167,7 @@ def main() -> None:
     "--config",
     "config_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Use this designlint.toml or pyproject.toml, nothing else.",
+    help="Use this (.)designlint.toml or pyproject.toml, nothing else.",
 )
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
 @click.option(

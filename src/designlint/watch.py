@@ -33,11 +33,11 @@ def snapshot(paths: Iterable[Path], also: Iterable[Path] = ()) -> Snapshot:
         if not absolute.is_dir():
             _record(state, absolute)
             continue
-        for directory, dirnames, filenames in walk(absolute, lambda error: None):
+        for listed, dirnames, filenames in walk(absolute, lambda error: None):
             dirnames[:] = [d for d in dirnames if d not in DEFAULT_EXCLUDES]
             for name in filenames:
                 if name.endswith(PYTHON_SUFFIXES) or name in WATCHED_NAMES:
-                    _record(state, Path(directory, name))
+                    _record(state, Path(listed, name))
     return state
 
 
