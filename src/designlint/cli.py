@@ -747,7 +747,10 @@ def lsp():
         missing = (exc.name or "").partition(".")[0]
         if missing not in ("pygls", "lsprotocol"):
             raise
-        _fail(f"the language server needs {missing}, which is not installed: pip install 'designlint[lsp]'")
+        _fail(
+            f"the language server needs {missing}, which is not installed:"
+            " pip install -e '.[lsp]' in designlint's checkout (the lsp extra)"
+        )
     serve()
 
 
