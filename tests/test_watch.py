@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from projects import CLEAN_PY, LEGACY_PY, check, configured_project
+from projects import CLEAN_PY, LEGACY_PY, check, configured_project, write_tree
 
 from designlint.watch import snapshot, wait_for_change
 
@@ -99,6 +99,46 @@ def test_watch_ends_on_ctrl_c_while_waiting_with_exit_0_even_with_findings(watch
     watch = watcher()
     watch.next_run(1)
     assert watch.stop() == 0
+
+
+def test_ctrl_c_during_a_run_in_worker_processes_exits_0_at_once(tmp_path):
+    # Over SMALL_RUN_BYTES, so workers lint it; a terminal's Ctrl-C reaches the whole group.
+    body = "".join(f'def f{i}(x):\n    if x:\n        raise ToolError("RATE_LIMITED")\n\n\n' for i in range(120))
+    write_tree(tmp_path, {f"pkg/m{n}.py": "class ToolError(Exception):\n    pass\n\n\n" + body for n in range(300)})
+    with open(tmp_path / "err", "wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "designlint", "check", "--watch", "--no-cache", "-j", "2", "pkg"],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while "Starting linter in watch mode" not in (tmp_path / "err").read_text():  # past start-up
+            assert time.monotonic() < deadline and process.poll() is None, (tmp_path / "err").read_text()
+            time.sleep(0.05)
+        time.sleep(1.5)  # the workers are started and linting
+        assert WATCHING not in (tmp_path / "err").read_text(), "the run ended before Ctrl-C: make the project bigger"
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=30) == 0  # the queue is cancelled: only the files in flight are finished
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert "Traceback" not in (tmp_path / "err").read_text()
+    deadline = time.monotonic() + 10
+    while _group_alive(process.pid):  # no worker left behind
+        assert time.monotonic() < deadline, "a worker outlived the run"
+        time.sleep(0.1)
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_watch_refuses_what_it_cannot_repeat(tmp_path, monkeypatch):
