@@ -43,15 +43,12 @@ class StageNames:
         if dotted is None:
             return False
         receiver, _, short = dotted.rpartition(".")
-        qualname: str | None = None
+        if any("." not in entry and fnmatchcase(short, entry) for entry in self.names):
+            return True
+        qualname = qualify(func) or ""
+        defined_as = qualname.rpartition(".")[2]  # ``authorize`` imported as ``az``
         for entry in self.names:
-            if "." not in entry:
-                if fnmatchcase(short, entry):
-                    return True
-                continue
-            if qualname is None:
-                qualname = qualify(func) or ""
-            if fnmatchcase(qualname, entry):
+            if fnmatchcase(qualname, entry) if "." in entry else fnmatchcase(defined_as, entry):
                 return True
         receiver_name = receiver.rpartition(".")[2]
         return bool(receiver_name) and any(
@@ -76,7 +73,17 @@ BUILTIN_STAGE_NAMES: dict[str, StageNames] = {
         )
     ),
     "validate": StageNames(
-        ("validate", "validate_args", "validate_arguments", "validate_input", "model_validate", "jsonschema.validate")
+        (
+            "validate",
+            "validate_args",
+            "validate_arguments",
+            "validate_input",
+            "model_validate",
+            "model_validate_json",
+            "validate_python",  # pydantic's TypeAdapter
+            "validate_json",
+            "jsonschema.validate",
+        )
     ),
     "rate_limit": StageNames(
         ("rate_limit", "check_rate_limit", "enforce_rate_limit", "throttle"),
@@ -105,7 +112,18 @@ TIMEOUT_CALLS = frozenset(
 
 # ``execute`` on these runs SQL: SQLAlchemy sessions, connections and engines, DB-API cursors.
 DATABASE_PACKAGES = frozenset(
-    {"sqlalchemy", "sqlmodel", "sqlite3", "psycopg", "psycopg2", "asyncpg", "aiosqlite", "pymysql", "MySQLdb", "databases"}
+    {
+        "sqlalchemy",
+        "sqlmodel",
+        "sqlite3",
+        "psycopg",
+        "psycopg2",
+        "asyncpg",
+        "aiosqlite",
+        "pymysql",
+        "MySQLdb",
+        "databases",
+    }
 )
 DATABASE_RECEIVERS = (
     "cursor",
@@ -145,10 +163,11 @@ def runs_sql(call: cst.Call, qualify: Callable[[cst.CSTNode], str | None], annot
 @dataclass(frozen=True)
 class Stages:
     """What one call reaches: stages in the order it reaches them (a helper may reach several),
-    and whether the execute stage among them already runs under the callee's own timeout."""
+    and whether the execute stage among them needs no timeout from the caller (it has the
+    callee's own, or the callee is judged as a dispatcher itself)."""
 
     names: tuple[str, ...]
-    timed: bool = False
+    settled: bool = False
 
 
 @dataclass(frozen=True)
@@ -218,7 +237,8 @@ class _Walker:
     def reaches_timed_later(self) -> list[Reach]:
         """The reaches, each also timed when its result is bound to a name a timeout is given later."""
         return [
-            replace(reach, timed=True) if not reach.timed and self.assigned_to.get(id(reach), set()) & self.timed_names
+            replace(reach, timed=True)
+            if not reach.timed and self.assigned_to.get(id(reach), set()) & self.timed_names
             else reach
             for reach in self.reaches
         ]
@@ -228,13 +248,11 @@ class _Walker:
     def reach(self, node: cst.CSTNode, stages: Stages, paths: list[Path], timed: bool) -> list[Path]:
         for stage in stages.names:
             step = Step(stage, node)
-            self.reaches.append(Reach(step, tuple(paths), timed or stages.timed))
+            self.reaches.append(Reach(step, tuple(paths), timed or stages.settled))
             paths = _distinct(path.then(step) for path in paths)
         return paths
 
     def block(self, block: cst.BaseSuite, paths: list[Path]) -> list[Path]:
-        if isinstance(block, cst.SimpleStatementSuite):
-            return self.statements(block.body, paths)
         return self.statements(block.body, paths)
 
     def statements(self, statements: Sequence[cst.CSTNode], paths: list[Path]) -> list[Path]:
@@ -266,9 +284,7 @@ class _Walker:
         if isinstance(node, cst.With):
             for item in node.items:
                 paths = self.expressions(item.item, paths)
-            timeouts = sum(
-                1 for item in node.items if isinstance(item.item, cst.Call) and self.is_timeout(item.item)
-            )
+            timeouts = sum(1 for item in node.items if isinstance(item.item, cst.Call) and self.is_timeout(item.item))
             self.timeouts += timeouts
             try:
                 return self.block(node.body, paths)
@@ -278,12 +294,12 @@ class _Walker:
             return self.try_statement(node, paths)
         if isinstance(node, cst.Match):
             paths = self.expressions(node.subject, paths)
-            after: list[Path] = []
+            matched: list[Path] = []
             exhaustive = False
             for case in node.cases:
-                after.extend(self.block(case.body, _branched(paths, case)))
+                matched.extend(self.block(case.body, _branched(paths, case)))
                 exhaustive = exhaustive or (isinstance(case.pattern, cst.MatchAs) and case.pattern.pattern is None)
-            return _distinct(after if exhaustive else [*after, *_branched(paths, node)])
+            return _distinct(matched if exhaustive else [*matched, *_branched(paths, node)])
         if isinstance(node, _NESTED_SCOPES):
             return paths  # defined, not run
         return self.expressions(node, paths)

@@ -22,6 +22,7 @@ from designlint.analysis.stages import (
     BUILTIN_STAGE_NAMES,
     DEFAULT_STAGES,
     TIMEOUT_CALLS,
+    Path,
     Reach,
     StageNames,
     Stages,
@@ -65,7 +66,9 @@ class OrderOptions:
         """Each stage's calls: the configured list where one is given, else the built-in one."""
         configured = dict(self.calls)
         return {
-            stage: StageNames(configured[stage]) if stage in configured else BUILTIN_STAGE_NAMES.get(stage, StageNames(()))
+            stage: StageNames(configured[stage])
+            if stage in configured
+            else BUILTIN_STAGE_NAMES.get(stage, StageNames(()))
             for stage in self.stages
         }
 
@@ -83,7 +86,10 @@ _WHAT_ORDER_PREVENTS = {
     ("validate", "rate_limit"): "charging the rate limit before validating spends budget on malformed calls",
     ("validate", "approve"): "approval is asked before validation: a reviewer approves arguments that may be invalid",
     ("validate", "execute"): "executing before validating runs the tool on unchecked arguments",
-    ("rate_limit", "approve"): "asking for approval before charging the rate limit queues approvals for throttled callers",
+    (
+        "rate_limit",
+        "approve",
+    ): "asking for approval before charging the rate limit queues approvals for throttled callers",
     ("rate_limit", "execute"): "executing before charging the rate limit lets the call escape the budget",
     ("approve", "execute"): "executing before approval runs the tool before anyone approved it",
 }
@@ -126,8 +132,11 @@ class _OrderRule(Rule):
         self.summaries: Summaries[Stages] = Summaries(self._summarise)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        reaches = self._reaches(node)
-        if reaches is None or len({reach.step.stage for reach in reaches}) < 2:
+        reaches = self._reaches(node) or []
+        stages = {reach.step.stage for reach in reaches}
+        # What it dispatches is the execute stage: without it, two stages are only a handler that
+        # checks access and input (an OAuth ``authorize`` endpoint validating its request).
+        if len(stages) < 2 or self.options.execute not in stages:
             return
         for finding in self.findings(reaches):
             self.pending.setdefault(id(finding.node), []).append(finding.message)
@@ -167,11 +176,12 @@ class _OrderRule(Rule):
         reaches = self._reaches(function) or []
         names = tuple(dict.fromkeys(reach.step.stage for reach in reaches))
         executes = [reach for reach in reaches if reach.step.stage == self.options.execute]
-        return Stages(names, timed=bool(executes) and all(reach.timed for reach in executes))
+        dispatcher = len(names) >= 2 and self.options.execute in names  # its own findings say the rest
+        return Stages(names, settled=dispatcher or (bool(executes) and all(reach.timed for reach in executes)))
 
     def _entry_steps(self, function: cst.FunctionDef) -> list[tuple[cst.CSTNode, Stages]]:
         """Decorators (outermost first: it runs first) and ``Depends(...)`` defaults: both run before the body."""
-        steps = []
+        steps: list[tuple[cst.CSTNode, Stages]] = []
         for decorator in function.decorators:
             expression = decorator.decorator
             stage = self._stage_named(expression.func if isinstance(expression, cst.Call) else expression)
@@ -248,8 +258,67 @@ class StageOutOfOrder(_OrderRule):
                     return await tool.arun(args)
             """
         ),
+        Valid(
+            """
+            from app.auth import requires_permission
+            from app.schemas import validate
+
+
+            @requires_permission("tools:run")
+            def run(tool, args: dict, deadline: float):
+                validate(tool.schema, args)
+                result = tool.run(args, timeout=deadline)
+                return OutputModel.model_validate(result)
+            """
+        ),
+        Valid(
+            """
+            from app.limits import limiter
+
+
+            def not_a_dispatcher(request, payload):
+                limiter.hit(request.client)
+                return Schema.model_validate(payload)
+            """
+        ),
     )
     INVALID = (
+        Invalid(
+            """
+            from fastapi import Depends
+
+            from app.auth import require_permission
+            from app.limits import rate_limiter
+
+
+            def _charge(user):
+                rate_limiter.acquire(user.id)
+
+
+            async def call(name: str, args: dict, user=Depends(require_permission("tools"))):
+                _charge(user)
+                tool = TOOLS[name]
+                tool.validate(args)
+                return await tool.arun(args, timeout=10)
+            """,
+            line=12,
+            column=5,
+            message="_charge() (stage rate_limit) runs before tool.validate() (line 14): charging the rate limit",
+        ),
+        Invalid(
+            """
+            from app.auth import authorize
+
+
+            async def dispatch(principal, tool, args: dict, timeout: float):
+                result = await tool.arun(args, timeout=timeout)
+                authorize(principal, tool)
+                return result
+            """,
+            line=5,
+            column=20,
+            message="executing before authorizing runs the tool",
+        ),
         Invalid(
             """
             import asyncio
@@ -275,7 +344,7 @@ class StageOutOfOrder(_OrderRule):
         for reach in reaches:
             rank = self.ranks[reach.step.stage]
             for path in reach.paths:
-                if reach.step.stage in path.stages:
+                if reach.step.stage in path.stages or self._after_execute(path, reach.step.stage):
                     continue
                 early = next((step for step in path.reached if self.ranks[step.stage] > rank), None)
                 if early is None or id(early.node) in found:
@@ -289,6 +358,11 @@ class StageOutOfOrder(_OrderRule):
                     f"{self.stage_call(reach.step.node)} (line {self.line(reach.step.node)}): {why}",
                 )
         return list(found.values())
+
+    def _after_execute(self, path: Path, stage: str) -> bool:
+        """What follows the execute stage is the result's handling (validating the output,
+        charging the usage), not a gate out of order; only a required stage is one there."""
+        return self.options.execute in path.stages and stage not in self.options.required
 
 
 class StageSkipped(_OrderRule):
@@ -312,6 +386,22 @@ class StageSkipped(_OrderRule):
                 return await tool.arun(args, timeout=30)
             """
         ),
+        Valid(
+            """
+            from app.auth import PermissionDenied, authorize
+            from app.schemas import validate
+
+
+            def dispatch(principal, tool, args: dict, session):
+                try:
+                    authorize(principal, tool)
+                except PermissionDenied:
+                    session.execute(AUDIT.insert().values(tool=tool.name))
+                    raise
+                validate(tool.schema, args)
+                return tool.run(args, timeout=30)
+            """
+        ),
     )
     INVALID = (
         Invalid(
@@ -328,6 +418,25 @@ class StageSkipped(_OrderRule):
             line=6,
             column=22,
             message="tool.arun() executes without authorize on the path through line 5",
+        ),
+        Invalid(
+            """
+            import asyncio
+
+            from app.auth import PermissionDenied, check_access
+
+
+            async def dispatch(principal, tool, args: dict):
+                try:
+                    check_access(principal, tool)
+                except PermissionDenied:
+                    log.warning("denied")
+                async with asyncio.timeout(30):
+                    return await tool.arun(args)
+            """,
+            line=12,
+            column=22,
+            message="on the path through line 9",
         ),
     )
 
@@ -371,6 +480,45 @@ class ExecuteWithoutTimeout(_OrderRule):
                 return await asyncio.wait_for(tool.arun(args), timeout=30)
             """
         ),
+        Valid(
+            """
+            import asyncio
+
+            import anyio
+
+            from app.auth import authorize
+
+
+            async def dispatch(principal, tool, args: dict):
+                authorize(principal, tool)
+                task = asyncio.create_task(tool.ainvoke(args))
+                with anyio.fail_after(5):
+                    await tool.arun(args)
+                return await asyncio.wait_for(task, 30)
+            """
+        ),
+        Valid(
+            """
+            from sqlalchemy.orm import Session
+
+            from app.auth import authorize
+
+
+            def record_call(principal, tool, session: Session):
+                authorize(principal, tool)
+                session.execute(CALLS.insert().values(tool=tool.name))
+            """
+        ),
+        Valid(
+            """
+            from app.schemas import validate
+
+
+            def run(tool, args):
+                validate(tool.schema, args)
+                return tool.run(args)
+            """
+        ),
     )
     INVALID = (
         Invalid(
@@ -386,9 +534,32 @@ class ExecuteWithoutTimeout(_OrderRule):
             column=18,
             message="tool.arun() (stage execute) runs under no timeout",
         ),
+        Invalid(
+            """
+            from app.auth import authorize
+
+
+            def _execute(tool, args):
+                return tool.run(args)
+
+
+            class Dispatcher:
+                @authorize
+                def dispatch(self, tool, args):
+                    return _execute(tool, args)
+            """,
+            line=11,
+            column=16,
+            message="_execute() (stage execute) runs under no timeout",
+        ),
     )
 
     def findings(self, reaches: list[Reach]) -> list[_Finding]:
+        # Only the design's dispatcher, which authorizes what it executes: the toolsets and
+        # sessions of frameworks that pass a call on leave its timeout to the layer that runs it.
+        called = {reach.step.stage for reach in reaches}
+        if not all(stage in called for stage in self.options.required):
+            return []
         found: dict[int, _Finding] = {}
         for reach in reaches:
             if reach.step.stage == self.options.execute and not reach.timed and id(reach.step.node) not in found:
