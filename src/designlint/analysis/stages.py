@@ -11,9 +11,11 @@ timeout. It knows nothing of configuration: the caller says which stages a call 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from fnmatch import fnmatchcase
+from fnmatch import fnmatchcase, translate
+from functools import cached_property
 
 import libcst as cst
 
@@ -38,22 +40,39 @@ class StageNames:
     names: tuple[str, ...]
     methods: tuple[MethodOf, ...] = ()
 
+    @cached_property
+    def _bare(self) -> re.Pattern[str]:
+        return _globs(entry for entry in self.names if "." not in entry)
+
+    @cached_property
+    def _dotted(self) -> re.Pattern[str]:
+        return _globs(entry for entry in self.names if "." in entry)
+
     def matches(self, func: cst.BaseExpression, qualify: Callable[[cst.CSTNode], str | None]) -> bool:
         dotted = dotted_name(func)
         if dotted is None:
             return False
         receiver, _, short = dotted.rpartition(".")
-        if any("." not in entry and fnmatchcase(short, entry) for entry in self.names):
+        if self._bare.match(short):
             return True
-        qualname = qualify(func) or ""
-        defined_as = qualname.rpartition(".")[2]  # ``authorize`` imported as ``az``
-        for entry in self.names:
-            if fnmatchcase(qualname, entry) if "." in entry else fnmatchcase(defined_as, entry):
-                return True
         receiver_name = receiver.rpartition(".")[2]
-        return bool(receiver_name) and any(
+        if receiver_name and any(
             short in method.methods and fnmatchcase(receiver_name, method.receiver) for method in self.methods
-        )
+        ):
+            return True
+        if not receiver or ("." in dotted and self._dotted.pattern != _NOTHING):
+            qualname = qualify(func) or ""  # ``authorize`` imported as ``az``; dotted entries
+            return bool(self._dotted.match(qualname) or self._bare.match(qualname.rpartition(".")[2]))
+        return False
+
+
+_NOTHING = r"(?!)"
+
+
+def _globs(entries: Iterable[str]) -> re.Pattern[str]:
+    """One regex matching any of the ``*`` globs, whole."""
+    patterns = [translate(entry) for entry in entries]
+    return re.compile("|".join(patterns) if patterns else _NOTHING)
 
 
 BUILTIN_STAGE_NAMES: dict[str, StageNames] = {

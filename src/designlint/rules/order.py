@@ -95,19 +95,28 @@ _WHAT_ORDER_PREVENTS = {
 }
 
 
-class _TwoStages(AnyOf):
-    """A prefilter needing the words of two distinct stages in the text."""
+class _ExecuteAndAnother(AnyOf):
+    """A prefilter needing the words of the execute stage (the last pattern) and of another stage."""
 
     def search(self, text: str) -> bool:
-        return sum(1 for pattern in self.patterns if pattern.search(text)) >= 2
+        *others, execute = self.patterns
+        return bool(execute.search(text)) and any(pattern.search(text) for pattern in others)
 
 
 def _stage_pattern(names: StageNames) -> str:
-    """A regex for the text any of the stage's calls must show: each entry's last part."""
-    words = {entry.rpartition(".")[2] for entry in names.names}
-    words.update(method for receiver in names.methods for method in receiver.methods)
-    parts = sorted(re.escape(word).replace(r"\*", r"\w*").replace(r"\?", r"\w") for word in words)
-    return r"\b(?:" + "|".join(parts) + r")\b" if parts else r"(?!)"
+    """A regex for the text any of the stage's calls must show: each entry's last part, and
+    ``tool.run`` for a method of a receiver named like ``*tool``."""
+    words = {_word(entry.rpartition(".")[2]) for entry in names.names}
+    words.update(
+        _word(receiver.receiver.rpartition("*")[2]) + r"\s*\.\s*" + _word(method)
+        for receiver in names.methods
+        for method in receiver.methods
+    )
+    return r"\b(?:" + "|".join(sorted(words)) + r")\b" if words else r"(?!)"
+
+
+def _word(glob: str) -> str:
+    return re.escape(glob).replace(r"\*", r"\w*").replace(r"\?", r"\w")
 
 
 @dataclass(frozen=True)
@@ -123,7 +132,7 @@ class _OrderRule(Rule):
     def __init__(self, config):
         super().__init__(config)
         self.options = config.options(OrderOptions)
-        self.prefilter = _TwoStages(*(_stage_pattern(names) for names in self.options.names.values()))
+        self.prefilter = _ExecuteAndAnother(*(_stage_pattern(names) for names in self.options.names.values()))
         self.ranks = {stage: index for index, stage in enumerate(self.options.stages)}
 
     def setup(self) -> None:
