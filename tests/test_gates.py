@@ -116,6 +116,11 @@ CASES: dict[str, dict[str, str]] = {
         "order_decorated.py": "import asyncio\n\nfrom app.auth import requires_permission\n\n\ndef _run(tool, args):\n    return tool.run(args)\n\n\n@requires_permission('tools')\ndef dispatch(tool, args, cached):\n    if cached:\n        return _run(tool, args)\n    return _run(tool, args)\n",
         "order_skipped.py": "class Dispatcher:\n    async def call(self, user, tool, args, cached):\n        if cached:\n            return await tool.ainvoke(args, timeout=5)\n        self.check_access(user, tool)\n        await self.rate_limiter.acquire(user)\n        return await tool.ainvoke(args, timeout=5)\n",
     },
+    "noqa": {
+        # DL003: an unused code in a line's and in a file's directive.
+        "noqa_line.py": "def fetch(err):\n    return err.retry  # noqa: DL501\n",
+        "noqa_file.py": '"""Tools."""\n# designlint: noqa: DL201\nVALUE = 1\n',
+    },
 }
 SILENT = {"mention_only.py", "relative.py", "../pkg/__init__.py"}  # the gates must not be fooled by these either
 CASE_NAMES = sorted((family, name) for family, cases in CASES.items() for name in cases)

@@ -59,6 +59,11 @@ def text_fix(node_fix: NodeFix, module: cst.Module, range_of: Callable[[cst.CSTN
             )
             edits.append(Edit(content, *span(range_of(change.node))))
         elif isinstance(change, AddImport):
+            extended = _extended_import(module, change.statement)
+            if extended is not None:  # `from app.errors import ToolError` gains the name
+                statement, code = extended
+                edits.append(Edit(code, *span(range_of(statement))))
+                continue
             row, before = _import_insertion_point(module, range_of)
             # Joins an import block as one more line; before other code, PEP 8's blank lines follow.
             spacing = (
@@ -81,6 +86,50 @@ def span(code_range: CodeRange) -> tuple[Position, Position]:
     return Position(code_range.start.line, code_range.start.column + 1), Position(
         code_range.end.line, code_range.end.column + 1
     )
+
+
+def _extended_import(module: cst.Module, statement: str) -> tuple[cst.ImportFrom, str] | None:
+    """A module-level ``from X import ...`` that a new ``from X import Y`` can join, and its
+    code with the name added; None when there is none (or the statement is another kind)."""
+    try:
+        parsed = cst.parse_statement(statement)
+    except cst.ParserSyntaxError:
+        return None
+    wanted = parsed.body[0] if isinstance(parsed, cst.SimpleStatementLine) else None
+    if not isinstance(wanted, cst.ImportFrom) or isinstance(wanted.names, cst.ImportStar):
+        return None
+    for line in module.body:
+        for existing in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+            if (
+                isinstance(existing, cst.ImportFrom)
+                and not isinstance(existing.names, cst.ImportStar)
+                and existing.module is not None
+                and wanted.module is not None
+                and existing.module.deep_equals(wanted.module)
+                and len(existing.relative) == len(wanted.relative)
+            ):
+                *names, last = existing.names
+                if isinstance(last.comma, cst.Comma):  # a trailing comma (in parentheses): keep its layout
+                    # Between names: the comma (and line break and indent) the names already have.
+                    between = (
+                        names[-1].comma
+                        if names
+                        else cst.Comma(whitespace_after=existing.lpar.whitespace_after)
+                        if existing.lpar
+                        else last.comma
+                    )
+                    *others, final = wanted.names
+                    added = [
+                        *names,
+                        last.with_changes(comma=between),
+                        *(alias.with_changes(comma=between) for alias in others),
+                        final.with_changes(comma=last.comma),
+                    ]
+                else:
+                    separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                    added = [*names, last.with_changes(comma=separator), *wanted.names]
+                return existing, module.code_for_node(existing.with_changes(names=added))
+    return None
 
 
 def _import_insertion_point(
@@ -112,7 +161,7 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     """Apply non-overlapping edits; an edit that overlaps an earlier one is skipped."""
     starts = line_starts(text)
     starts.append(len(text) + 1)  # an insertion at the row after the last line
-    spans = []
+    spans: list[tuple[int, int, str]] = []
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
         begin = min(offset_of(starts, edit.start.row, edit.start.column), len(text))
         end = min(offset_of(starts, edit.end.row, edit.end.column), len(text))
@@ -129,8 +178,12 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 
 def fixable(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    return _applicable_fix(diagnostic, unsafe) is not None
+
+
+def _applicable_fix(diagnostic: Diagnostic, unsafe: bool) -> Fix | None:
     fix = diagnostic.fix
-    return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
+    return fix if fix is not None and (unsafe or fix.applicability is Applicability.SAFE) else None
 
 
 def fix_text(
@@ -141,15 +194,17 @@ def fix_text(
     applied = 0
     diagnostics = lint(text)
     for _ in range(MAX_ROUNDS):
-        todo = [d for d in diagnostics if fixable(d, unsafe)]
+        todo = [
+            fix for d in sorted(diagnostics, key=Diagnostic.sort_key) if (fix := _applicable_fix(d, unsafe)) is not None
+        ]
         if not todo:
             break
         # The edits of one fix go in together or not at all; an overlapping fix waits a round.
         edits: list[Edit] = []
         taken: list[tuple] = []
         this_round = 0
-        for diagnostic in sorted(todo, key=Diagnostic.sort_key):
-            fix_edits = diagnostic.fix.edits
+        for fix in todo:
+            fix_edits = fix.edits
             if any(_overlaps(e, t) for e in fix_edits for t in taken):
                 continue
             edits.extend(fix_edits)

@@ -16,6 +16,7 @@ import libcst as cst
 from designlint.hooks import hooks_of
 
 if TYPE_CHECKING:
+    from designlint.analysis.budget import Budget
     from designlint.config import Config
     from designlint.context import FileContext, FileFacts
     from designlint.fixes import NodeFix
@@ -58,14 +59,17 @@ class Rule:
     # and only when a rule that needs them runs on that file).
     METADATA_DEPENDENCIES: ClassVar[tuple[type, ...]] = ()
     # A regex searched in the file's text: when it does not match, the rule cannot fire
-    # on that file and is not run (and a file no rule needs is not parsed at all).
-    prefilter: ClassVar[re.Pattern[str] | AllOf | AnyOf | None] = None
+    # on that file and is not run (and a file no rule needs is not parsed at all). A class
+    # attribute a rule may override per instance, from its configuration.
+    prefilter: re.Pattern[str] | AllOf | AnyOf | None = None
     # Examples the rule must stay silent on / report once, run by tests/test_rule_cases.py; the
     # examples of its page in rules/ are among them.
     VALID: ClassVar[tuple[Valid, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 
     context: FileContext
+    # What the rule's analyses may spend on this file (set with ``context``): see analysis.budget.
+    analysis_budget: Budget
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -81,7 +85,7 @@ class Rule:
         return True
 
     def setup(self) -> None:
-        """Reset per-file state; ``self.context`` is set."""
+        """Reset per-file state; ``self.context`` and ``self.analysis_budget`` are set."""
 
     def report(self, node: cst.CSTNode, message: str, *, fix: NodeFix | None = None) -> None:
         self.context.report(self.code, self.name, node, message, fix)

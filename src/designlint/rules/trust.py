@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import libcst as cst
 
@@ -544,7 +545,7 @@ class UntrustedContentInPrompt(Rule):
         self.spec = UntrustedSpec(self)
 
     def setup(self) -> None:
-        self.flow = Dataflow(self.context.module, self.context.names, self.spec)
+        self.flow = Dataflow(self.context.module, self.context.names, self.spec, self.analysis_budget)
         self.reported: set[cst.CSTNode] = set()
 
     def matches(self, func: cst.BaseExpression, configured: tuple[str, ...]) -> bool:
@@ -641,7 +642,7 @@ class UntrustedContentInPrompt(Rule):
 
     # -- reporting ------------------------------------------------------------------------
 
-    def _scope(self) -> cst.FunctionDef | bool | None:
+    def _scope(self) -> cst.FunctionDef | Literal[False] | None:
         """The innermost function around the node being visited; None at module level;
         False in a class body or lambda (not analysed)."""
         for ancestor in reversed(self.context.ancestors):
