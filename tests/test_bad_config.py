@@ -100,6 +100,27 @@ CONFIGS = {
         b'[errors]\ncodes = "app.deep.ErrorCode"\n',
         "{toml}:2: `errors.codes`: module 'app.deep' cannot be parsed: too many nested parentheses (line 2)",
     ),
+    "order.required naming a stage not in order.stages": (
+        b'[order]\nstages = ["authorize", "execute"]\nrequired = ["approve"]\n',
+        "{toml}:3: `order.required`: expected stages listed in order.stages, got 'approve'",
+    ),
+    "order.stages listing a stage twice": (
+        b'[order]\nstages = ["authorize", "validate", "authorize", "execute"]\n',
+        "{toml}:2: `order.stages`: expected each stage once, got 'authorize' twice",
+    ),
+    "order.stages with a single stage": (
+        b'[order]\nstages = ["execute"]\nrequired = []\n',
+        "{toml}:2: `order.stages`: expected at least two stages, the last of them the execute stage",
+    ),
+    "order.calls for a stage not in order.stages": (
+        b'[order.calls]\naudit = ["app.audit.log"]\n',
+        "{toml}:2: `order.calls.audit`: expected a stage listed in order.stages, got 'audit'",
+    ),
+    "order.calls entry that is not a name": (
+        b'[order.calls]\nauthorize = ["app.auth:check"]\n',
+        "{toml}:2: `order.calls.authorize`: expected a function name, a dotted name such as "
+        '"app.auth.authorize", or a glob such as "check_*", got \'app.auth:check\'',
+    ),
 }
 
 

@@ -513,8 +513,8 @@ CONFIG_ERRORS = [
     ),
     (
         "pyproject.toml",
-        '[tool.designlint.per-file-ignores]\n"tests/*" = ["DL7"]\n',
-        ":2: `tool.designlint.per-file-ignores.tests/*`: unknown rule code or prefix 'DL7' (run `designlint rules` for the list)",
+        '[tool.designlint.per-file-ignores]\n"tests/*" = ["DL9"]\n',
+        ":2: `tool.designlint.per-file-ignores.tests/*`: unknown rule code or prefix 'DL9' (run `designlint rules` for the list)",
     ),
     (
         "pyproject.toml",
