@@ -31,6 +31,31 @@ CONFIGS = {
         "{toml}:2: `egress.allow`: " + HOST + "'*.'",
     ),
     "egress allow entry that is empty": (b'[egress]\nallow = [""]\n', "{toml}:2: `egress.allow`: " + HOST + "''"),
+    "telemetry metric with a unit that is not UCUM": (
+        b'[telemetry.metrics]\n"app.tool.duration" = { unit = "seconds" }\n',
+        "{toml}:2: `telemetry.metrics.app.tool.duration.unit`: "
+        """expected a UCUM unit such as "s", "By" or "{{request}}", got 'seconds'""",
+    ),
+    "telemetry metric declared as a string": (
+        b'[telemetry.metrics]\n"app.tool.duration" = "s"\n',
+        "{toml}:2: `telemetry.metrics.app.tool.duration`: expected a table, got a string 's'",
+    ),
+    "telemetry metric with an unknown key": (
+        b'[telemetry.metrics]\n"app.tool.duration" = { units = "s" }\n',
+        "{toml}:2: `telemetry.metrics.app.tool.duration.units`: unknown option (expected one of: unit, labels)",
+    ),
+    "telemetry metric labels that are not a list": (
+        b'[telemetry.metrics]\n"app.tool.duration" = { labels = "tool" }\n',
+        "{toml}:2: `telemetry.metrics.app.tool.duration.labels`: expected a list of strings, got a string 'tool'",
+    ),
+    "telemetry metric name with a space": (
+        b'[telemetry.metrics]\n"app tool" = { unit = "s" }\n',
+        """{toml}:2: `telemetry.metrics.app tool`: expected a metric name such as "app.tool.duration", got 'app tool'""",
+    ),
+    "telemetry spans that are not a list": (
+        b'[telemetry]\nspans = "dispatch"\n',
+        "{toml}:2: `telemetry.spans`: expected a list of strings, got a string 'dispatch'",
+    ),
     "errors.codes in a module that does not exist": (
         b'[errors]\ncodes = "nope.errors.ErrorCode"\n',
         "{toml}:2: `errors.codes`: module 'nope.errors' not found under the project root (looked for nope/errors.py, also under src/)",

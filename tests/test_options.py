@@ -60,9 +60,9 @@ class Metric:
     labels: tuple[str, ...] = option(ListOf(WORD), default=())
 
 
-@options_table("telemetry")
+@options_table("probes")
 @dataclass(frozen=True)
-class TelemetryOptions:
+class ProbesOptions:
     metrics: tuple[tuple[str, Metric], ...] = option(TableOf(Record(Metric)), default=())
 
 
@@ -84,7 +84,7 @@ class StateMachinesOptions:
 class SlowCall(Rule):
     """Reads its family's options as a real rule does, and says what it read."""
 
-    code = "DL901"
+    code = "DL981"
     name = "slow-call"
 
     def __init__(self, config):
@@ -107,7 +107,7 @@ codes = ["app.errors.ErrorCode"]
 authorize = ["app.authz.check"]
 execute = ["app.tools.run", "run"]
 
-[tool.designlint.telemetry.metrics]
+[tool.designlint.probes.metrics]
 tool_calls = { unit = "count", labels = ["tool", "tenant"] }
 latency = { unit = "seconds" }
 
@@ -138,7 +138,7 @@ def test_every_shape_parses_to_a_frozen_value(tmp_path):
         ("authorize", ("app.authz.check",)),
         ("execute", ("app.tools.run", "run")),
     )
-    assert config.options(TelemetryOptions).metrics == (
+    assert config.options(ProbesOptions).metrics == (
         ("tool_calls", Metric("count", ("tool", "tenant"))),
         ("latency", Metric("seconds")),
     )
@@ -213,16 +213,16 @@ BAD = {
         ":2: `tool.designlint.order.calls`: expected a table, got a list",
     ),
     "a metric unit not among the choices": (
-        '[tool.designlint.telemetry.metrics]\nok = { unit = "count" }\nlatency = { unit = "ms" }\n',
-        ":3: `tool.designlint.telemetry.metrics.latency.unit`: expected one of 'count', 'seconds', 'bytes', got 'ms'",
+        '[tool.designlint.probes.metrics]\nok = { unit = "count" }\nlatency = { unit = "ms" }\n',
+        ":3: `tool.designlint.probes.metrics.latency.unit`: expected one of 'count', 'seconds', 'bytes', got 'ms'",
     ),
     "a metric without its unit": (
-        '[tool.designlint.telemetry.metrics.latency]\nlabels = ["tool"]\n',
-        ":1: `tool.designlint.telemetry.metrics.latency.unit`: required option missing",
+        '[tool.designlint.probes.metrics.latency]\nlabels = ["tool"]\n',
+        ":1: `tool.designlint.probes.metrics.latency.unit`: required option missing",
     ),
     "an unknown key in a metric": (
-        '[tool.designlint.telemetry.metrics.latency]\nunit = "seconds"\nlabel = ["tool"]\n',
-        ":3: `tool.designlint.telemetry.metrics.latency.label`: unknown option (expected one of: unit, labels)",
+        '[tool.designlint.probes.metrics.latency]\nunit = "seconds"\nlabel = ["tool"]\n',
+        ":3: `tool.designlint.probes.metrics.latency.label`: unknown option (expected one of: unit, labels)",
     ),
     "a second state machine without a name": (
         '[[tool.designlint.state-machines]]\nname = "order"\nstates = "a.B"\n\n'
@@ -242,7 +242,7 @@ BAD = {
     "an unknown table": (
         "[tool.designlint.timeout]\nbudget = 1\n",
         ":1: `tool.designlint.timeout`: unknown key (expected one of: select, ignore, extend-select, exclude, "
-        "extend-exclude, per-file-ignores, adapters, authz, egress, errors, order, state-machines, telemetry, "
+        "extend-exclude, per-file-ignores, adapters, authz, egress, errors, order, probes, state-machines, telemetry, "
         "timeouts, trust)",
     ),
 }
@@ -269,7 +269,7 @@ def throwaway_family(tmp_path, monkeypatch):
 def test_a_new_family_is_configured_and_read_with_no_config_py_edit(throwaway_family):
     (throwaway_family / "pyproject.toml").write_text(GOOD)
     result = CliRunner().invoke(main, ["check", "--no-cache", "-j", "1", "--select", "DL9", "app/tools.py"])
-    assert result.stdout == "app/tools.py:1:1: DL901 budget 12.5\n"
+    assert result.stdout == "app/tools.py:1:1: DL981 budget 12.5\n"
 
 
 def test_a_name_into_the_project_is_checked_by_its_provider_in_any_array_element(throwaway_family):

@@ -1,7 +1,7 @@
 """OpenTelemetry knowledge the observability rules share: which calls start spans and create
 metrics, the naming conventions of metric names and units, and which interpolated values make a
 span name high-cardinality. Read from the OpenTelemetry specification's naming guidelines and
-the GenAI semantic conventions v1.37.0 (``gen_ai`` spans and metrics); rule-neutral."""
+the Semantic Conventions v1.41.0 (metric naming; the GenAI spans and metrics); rule-neutral."""
 
 from __future__ import annotations
 
@@ -55,15 +55,18 @@ _UNIT_SUFFIX = re.compile(r"[._](seconds|secs|ms|millis|milliseconds|us|microsec
 
 
 def is_tracer(receiver: cst.CSTNode, names: NameResolver) -> bool:
-    """An OpenTelemetry tracer: made by ``trace.get_tracer`` (through imports and aliases) or a
-    name, attribute or parameter called ``tracer``."""
-    qualname = names.qualify(receiver) or ""
-    return qualname.startswith("opentelemetry.") or _named(receiver, "tracer")
+    """An OpenTelemetry tracer: made by ``trace.get_tracer`` (through imports and aliases, kept
+    or called in place) or a name, attribute or parameter called ``tracer``."""
+    return _from_opentelemetry(receiver, names) or _named(receiver, "tracer")
 
 
 def is_meter(receiver: cst.CSTNode, names: NameResolver) -> bool:
-    qualname = names.qualify(receiver) or ""
-    return qualname.startswith("opentelemetry.") or _named(receiver, "meter")
+    return _from_opentelemetry(receiver, names) or _named(receiver, "meter")
+
+
+def _from_opentelemetry(receiver: cst.CSTNode, names: NameResolver) -> bool:
+    made = receiver.func if isinstance(receiver, cst.Call) else receiver
+    return (names.qualify(made) or "").startswith("opentelemetry.")
 
 
 def _named(receiver: cst.CSTNode, word: str) -> bool:

@@ -183,6 +183,21 @@ class SpanName(_TelemetryRule):
             """
             from opentelemetry import trace
 
+
+            async def handle(tracer: trace.Tracer, session, conversation_id: str):
+                span_name = f"conversation {conversation_id}"
+                async with session:
+                    with tracer.start_as_current_span(span_name) as span:
+                        span.set_attribute("conversation.id", conversation_id)
+            """,
+            line=7,
+            column=43,
+            message="'conversation_id'",
+        ),
+        Invalid(
+            """
+            from opentelemetry import trace
+
             tracer = trace.get_tracer(__name__)
 
 
@@ -205,7 +220,7 @@ class SpanName(_TelemetryRule):
         name = name_argument(node)
         if name is None:
             return
-        for value in interpolated(name):
+        for value in interpolated(self._built_from(name)):
             word = high_cardinality_word(value)
             if word is not None:
                 shown = cst.Module([]).code_for_node(value)
@@ -218,8 +233,15 @@ class SpanName(_TelemetryRule):
         if self.options.spans is not None:
             self._check_declared(name)
 
+    def _built_from(self, name: cst.BaseExpression) -> cst.BaseExpression:
+        """The expression a local holding the name was assigned (``span_name = f"..."``), else the name itself."""
+        binding = self.context.names.binding_of(name) if isinstance(name, cst.Name) else None
+        if binding is not None and binding.kind == "value" and isinstance(binding.node, cst.BaseExpression):
+            return binding.node
+        return name
+
     def _check_declared(self, name: cst.BaseExpression) -> None:
-        template = name_template(name)
+        template = name_template(self._built_from(name))
         if template is None:
             known = static_value(name, self.context.names).value
             template = name_template(cst.SimpleString(repr(known))) if known is not None else None
