@@ -70,8 +70,9 @@ def _from_opentelemetry(receiver: cst.CSTNode, names: NameResolver) -> bool:
 
 
 def _named(receiver: cst.CSTNode, word: str) -> bool:
+    """``tracer``, ``self._tracer``, ``otelTracer``: a word of the last name is ``word`` (not ``parameter``)."""
     dotted = dotted_name(receiver)
-    return dotted is not None and word in dotted.rpartition(".")[2].lower()
+    return dotted is not None and word in (part.lower() for part in _WORD.findall(dotted.rpartition(".")[2]))
 
 
 def name_argument(call: cst.Call) -> cst.BaseExpression | None:

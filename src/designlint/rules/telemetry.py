@@ -286,6 +286,13 @@ class MetricName(_TelemetryRule):
         ),
         Valid(
             """
+            def tune(self, parameter, registry):
+                parameter.create_counter("Retries_Total")
+                registry.create_histogram(self.name)
+            """
+        ),
+        Valid(
+            """
             from prometheus_client import Counter
 
             REQUESTS = Counter("http_requests_total", "Requests served")
