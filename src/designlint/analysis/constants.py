@@ -88,7 +88,7 @@ def imported_string(expr: cst.CSTNode, names: NameResolver, project: Project | N
     (``TOOL_DURATION`` after ``from .constants import TOOL_DURATION``, or ``constants.TOOL_DURATION``)."""
     if project is None or not isinstance(expr, (cst.Name, cst.Attribute)):
         return None
-    head = expr
+    head: cst.BaseExpression = expr
     while isinstance(head, cst.Attribute):
         head = head.value
     binding = names.lookup(head.value) if isinstance(head, cst.Name) else None

@@ -472,7 +472,9 @@ class MetricName(_TelemetryRule):
         if not isinstance(attributes, cst.Dict):
             return
         for element in attributes.elements:
-            key = literal_string(element.key) if isinstance(element, cst.DictElement) else None
+            if not isinstance(element, cst.DictElement):
+                continue  # a ``**spread``: its keys are not known
+            key = literal_string(element.key)
             if key is not None and key not in labels.labels:
                 self.report(
                     element.key,
