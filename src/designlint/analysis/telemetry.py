@@ -206,3 +206,18 @@ def metric_name_problems(name: str) -> list[str]:
 
 def is_ucum(unit: str) -> bool:
     return UCUM_UNIT.fullmatch(unit) is not None
+
+
+# The attributes the GenAI semantic conventions (v1.41.0) require on their spans, by the
+# operation that starts the span name.
+GENAI_REQUIRED_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "execute_tool": ("gen_ai.operation.name", "gen_ai.tool.name"),
+    "chat": ("gen_ai.operation.name", "gen_ai.provider.name"),
+    "invoke_agent": ("gen_ai.operation.name", "gen_ai.provider.name"),
+}
+
+
+def genai_required(template: NameTemplate) -> tuple[str, ...]:
+    """The attributes the GenAI conventions require on a span of this name (``execute_tool {...}``)."""
+    operation, space, _ = template.text.partition(" ")
+    return GENAI_REQUIRED_ATTRIBUTES.get(operation, ()) if space else ()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from designlint.analysis.constants import imported_string
+from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import literal_string, static_value
 from designlint.analysis.telemetry import (
     METRIC_CREATORS,
@@ -20,6 +21,7 @@ from designlint.analysis.telemetry import (
     TELEMETRY_WORDS,
     UCUM_UNIT,
     declared_name_pattern,
+    genai_required,
     high_cardinality_word,
     interpolated,
     is_meter,
@@ -52,6 +54,10 @@ class TelemetryOptions:
     spans: tuple[str, ...] | None = option(ListOf(SPAN_NAME), default=None)  # None: no span table
     metrics: tuple[tuple[str, MetricDeclaration], ...] | None = option(
         TableOf(Record(MetricDeclaration), keys=METRIC_NAME), default=None
+    )
+    # declared span -> the attributes it must set, beyond the GenAI conventions' own
+    required_attributes: tuple[tuple[str, tuple[str, ...]], ...] = option(
+        TableOf(ListOf(ATTRIBUTE_KEY), keys=SPAN_NAME), default=()
     )
 
 
@@ -481,3 +487,215 @@ class MetricName(_TelemetryRule):
                     f"attribute {key!r} is not a declared label of {name!r} ({', '.join(labels.labels)})",
                 )
                 return
+
+
+_REQUIRED = """
+[telemetry]
+spans = ["execute_tool {tool}", "dispatch"]
+required-attributes = { "dispatch" = ["app.run.id"] }
+"""
+
+
+class SpanMissingAttribute(_TelemetryRule):
+    """A span started in a ``with`` whose name is a GenAI span (``execute_tool ...``, ``chat ...``,
+    ``invoke_agent ...``) or a span declared in ``telemetry.required-attributes``, that never sets
+    an attribute it requires: neither in ``attributes={...}`` at start nor with
+    ``span.set_attribute(s)`` (on the ``as`` name or ``trace.get_current_span()``) in its block.
+    A span handed to a helper, or given keys that are not literals, is not judged."""
+
+    code = "DL903"
+    name = "span-missing-attribute"
+    VALID = (
+        Valid(
+            """
+            from opentelemetry import trace
+
+            tracer = trace.get_tracer(__name__)
+
+
+            async def execute(tool, arguments: dict):
+                with tracer.start_as_current_span(
+                    f"execute_tool {tool.name}", attributes={"gen_ai.operation.name": "execute_tool"}
+                ) as span:
+                    span.set_attribute("gen_ai.tool.name", tool.name)
+                    return await tool.run(**arguments)
+            """
+        ),
+        Valid(
+            """
+            from opentelemetry import trace
+            from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as GenAI
+
+            tracer = trace.get_tracer(__name__)
+
+
+            def execute(tool):
+                with tracer.start_as_current_span(f"execute_tool {tool.name}") as span:
+                    span.set_attributes({GenAI.GEN_AI_OPERATION_NAME: "execute_tool", GenAI.GEN_AI_TOOL_NAME: tool.name})
+            """
+        ),
+        Valid(
+            """
+            from opentelemetry import trace
+
+            tracer = trace.get_tracer(__name__)
+
+
+            def _describe(span, tool):
+                span.set_attribute("gen_ai.tool.name", tool.name)
+
+
+            def execute(tool):
+                with tracer.start_as_current_span(f"execute_tool {tool.name}") as span:
+                    _describe(span, tool)
+            """
+        ),
+        Valid(
+            """
+            from opentelemetry import trace
+
+            tracer = trace.get_tracer(__name__)
+
+
+            def dispatch(run_id):
+                with tracer.start_as_current_span("dispatch"):
+                    trace.get_current_span().set_attribute("app.run.id", run_id)
+            """,
+            config=_REQUIRED,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from opentelemetry import trace
+
+            tracer = trace.get_tracer(__name__)
+
+
+            async def execute(tool, arguments: dict, call_id: str):
+                with tracer.start_as_current_span(f"execute_tool {tool.name}") as span:
+                    span.set_attribute("gen_ai.tool.call.id", call_id)
+                    return await tool.run(**arguments)
+            """,
+            line=7,
+            column=39,
+            message="span 'execute_tool {...}' never sets gen_ai.operation.name, gen_ai.tool.name",
+        ),
+        Invalid(
+            """
+            from opentelemetry import trace
+
+            tracer = trace.get_tracer(__name__)
+
+
+            def ask(client, model):
+                with tracer.start_as_current_span(f"chat {model}", attributes={"gen_ai.operation.name": "chat"}):
+                    return client.complete(model)
+            """,
+            line=7,
+            column=39,
+            message="never sets gen_ai.provider.name",
+        ),
+        Invalid(
+            """
+            from opentelemetry import trace
+
+            tracer = trace.get_tracer(__name__)
+
+
+            def dispatch(run_id):
+                with tracer.start_as_current_span("dispatch") as span:
+                    span.set_attribute("app.tenant", "t")
+            """,
+            config=_REQUIRED,
+            line=7,
+            column=39,
+            message="never sets app.run.id",
+        ),
+    )
+
+    def visit_With(self, node: cst.With) -> None:
+        for item in node.items:
+            call = item.item
+            if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
+                continue
+            if call.func.attr.value not in SPAN_STARTERS or not is_tracer(call.func.value, self.context.names):
+                continue
+            name = name_argument(call)
+            template = name_template(name) if name is not None else None
+            if name is None or template is None:
+                continue
+            required = [*genai_required(template), *self._declared_required(template.text)]
+            if not required:
+                continue
+            alias = item.asname.name.value if item.asname and isinstance(item.asname.name, cst.Name) else None
+            keys = _literal_keys(keyword_argument(call, "attributes"))
+            collector = _SetAttributes(alias)
+            node.body.visit(collector)
+            if keys is None or collector.unknown:
+                continue  # keys that are not literals, or the span handed to a helper: not judged
+            missing = [key for key in dict.fromkeys(required) if key not in keys | collector.keys]
+            if missing:
+                self.report(name, f"span {template.shown!r} never sets {', '.join(missing)}")
+
+    def _declared_required(self, text: str) -> tuple[str, ...]:
+        return tuple(
+            key
+            for declared, keys in self.options.required_attributes
+            if declared_name_pattern(declared).fullmatch(text)
+            for key in keys
+        )
+
+
+def _literal_keys(attributes: cst.BaseExpression | None) -> set[str] | None:
+    """The keys of an ``attributes={...}`` literal (none given: empty); None when any is not a literal."""
+    if attributes is None:
+        return set()
+    if not isinstance(attributes, cst.Dict):
+        return None
+    keys = set()
+    for element in attributes.elements:
+        key = literal_string(element.key) if isinstance(element, cst.DictElement) else None
+        if key is None:
+            return None
+        keys.add(key)
+    return keys
+
+
+class _SetAttributes(cst.CSTVisitor):
+    """The attribute keys a block sets on the span (``alias`` or the current span); ``unknown``
+    when a key is not a literal or the span is passed to a call."""
+
+    def __init__(self, alias: str | None):
+        self.alias = alias
+        self.keys: set[str] = set()
+        self.unknown = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        setter = func.attr.value if isinstance(func, cst.Attribute) else ""
+        if (
+            isinstance(func, cst.Attribute)
+            and setter in ("set_attribute", "set_attributes")
+            and self._is_span(func.value)
+        ):
+            first = node.args[0].value if node.args else None
+            if setter == "set_attributes":
+                found = _literal_keys(first) if first is not None else None
+            else:
+                key = literal_string(first) if first is not None else None
+                found = {key} if key is not None else None
+            if found is None:
+                self.unknown = True
+            else:
+                self.keys |= found
+            return
+        if self.alias is not None and any(
+            isinstance(argument.value, cst.Name) and argument.value.value == self.alias for argument in node.args
+        ):
+            self.unknown = True
+
+    def _is_span(self, receiver: cst.BaseExpression) -> bool:
+        if isinstance(receiver, cst.Name):
+            return receiver.value == self.alias
+        return isinstance(receiver, cst.Call) and (dotted_name(receiver.func) or "").endswith("get_current_span")
