@@ -56,6 +56,10 @@ CONFIGS = {
         b'[telemetry]\nspans = "dispatch"\n',
         "{toml}:2: `telemetry.spans`: expected a list of strings, got a string 'dispatch'",
     ),
+    "telemetry required attributes that are not a list": (
+        b'[telemetry]\nrequired-attributes = { dispatch = "app.run.id" }\n',
+        "{toml}:2: `telemetry.required-attributes.dispatch`: expected a list of strings, got a string 'app.run.id'",
+    ),
     "errors.codes in a module that does not exist": (
         b'[errors]\ncodes = "nope.errors.ErrorCode"\n',
         "{toml}:2: `errors.codes`: module 'nope.errors' not found under the project root (looked for nope/errors.py, also under src/)",
