@@ -1,6 +1,6 @@
 """Long run of the hostile-input properties: thousands of generated and mutated sources.
 
-    .venv/bin/python bench/fuzz.py [--mutants 3000] [--generated 1000] [--runs 100] [--seed 0]
+    .venv/bin/python bench/fuzz.py [--mutants 3000] [--generated 1000] [--shapes 300] [--runs 100] [--seed 0]
 
 Each case must lint, or yield exactly one DL001; designlint must not raise, report an internal
 error (DL002) or take more than 20 s. Failing cases are written to bench/fuzz-failures/.
@@ -20,7 +20,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from fuzzing import FIXTURE_FILES, check_source, generated_modules, linters, mutate
+from fuzzing import FIXTURE_FILES, check_source, generated_modules, hostile_shapes, linters, mutate
 
 from designlint.runner import Options, lint_paths
 
@@ -37,6 +37,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mutants", type=int, default=3000)
     parser.add_argument("--generated", type=int, default=1000)
+    parser.add_argument("--shapes", type=int, default=300, help="files shaped to blow up an analysis (items 9-11)")
     parser.add_argument("--runs", type=int, default=100, help="CLI-level runs over a directory of mutants")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -75,6 +76,24 @@ def main() -> int:
     if args.generated:
         generated_case()
 
+    shaped = 0
+
+    @settings(max_examples=args.shapes, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(source=hostile_shapes())
+    def shaped_case(source: str) -> None:
+        nonlocal cases, failures, shaped
+        shaped += 1
+        for linter in all_linters:
+            cases += 1
+            try:
+                check_source(linter, source)
+            except BaseException as error:
+                failures += 1
+                record("shaped", shaped, source, error)
+
+    if args.shapes:
+        shaped_case()
+
     for index in range(args.runs):
         with tempfile.TemporaryDirectory() as directory:
             root = Path(directory)
@@ -97,7 +116,7 @@ def main() -> int:
 
     elapsed = time.perf_counter() - started
     print(
-        f"{cases} cases ({args.mutants} mutants and {generated} generated modules, each with 2 configs; {args.runs} CLI runs of 4 files): {failures} failures in {elapsed:.0f}s"
+        f"{cases} cases ({args.mutants} mutants, {generated} generated modules and {shaped} hostile shapes, each with 2 configs; {args.runs} CLI runs of 4 files): {failures} failures in {elapsed:.0f}s"
     )
     return 1 if failures else 0
 

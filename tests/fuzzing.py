@@ -19,6 +19,7 @@ from designlint.engine import Linter
 from designlint.project import Project
 from designlint.rules import REGISTRY
 
+GAVE_UP = "cannot analyse: rule "
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
 TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
 # Characters that break things: brackets, quotes, indentation, line ends, NUL, form feed.
@@ -90,6 +91,81 @@ def generated_modules() -> st.SearchStrategy[str]:
     return hypothesmith.from_grammar()
 
 
+def _nested_loops(depth: int) -> str:
+    lines = ["import requests", "def f(client, url, items):", "    page = requests.get(url).text"]
+    for level in range(depth):
+        indent = "    " * (level + 1)
+        lines += [f"{indent}for x{level} in items:", f"{indent}    page = page + x{level}"]
+    return "\n".join([*lines, "    client.messages.create(model='m', system=page, messages=[])"])
+
+
+def _chained_fstrings(levels: int, names: int) -> str:
+    lines = ["import requests", "def f(host):", "    a0 = host"]
+    lines += [f"    a{n} = f'" + "/".join([f"{{a{n - 1}}}"] * names) + "'" for n in range(1, levels + 1)]
+    return "\n".join([*lines, f"    return requests.get(f'https://{{a{levels}}}', timeout=1)"])
+
+
+def _named_ors(terms: int, depth: int) -> str:
+    lines = [
+        "def check(user, resource):",
+        "    v1 = " + " or ".join(["user.tenant_id == resource.tenant_id", "user.is_admin"] * terms),
+    ]
+    lines += [f"    v{n} = " + " or ".join([f"v{n - 1}"] * terms) for n in range(2, depth + 1)]
+    return "\n".join([*lines, f"    if not v{depth}:", "        raise PermissionError('denied')"])
+
+
+def _requests(count: int) -> str:
+    calls = [f"    requests.get(url + '/{n}', timeout=1)" for n in range(count)]
+    return "\n".join(["import requests", "def f(url):", *calls])
+
+
+def _operator_chain(terms: int, operator: str) -> str:
+    chain = f" {operator} ".join(["'part'"] * terms)
+    return "\n".join(
+        [
+            "import requests",
+            "def f(client, url):",
+            "    page = requests.get(url).text",
+            f"    prompt = page {operator} {chain}",
+            "    client.messages.create(model='m', system=prompt, messages=[])",
+        ]
+    )
+
+
+def _elif_chain(branches: int) -> str:
+    lines = [
+        "import requests",
+        "def f(client, url, k):",
+        "    page = requests.get(url).text",
+        "    if k == 0:",
+        "        x = 0",
+    ]
+    for n in range(1, branches):
+        lines += [f"    elif k == {n}:", f"        x = {n}"]
+    return "\n".join([*lines, "    client.messages.create(model='m', system=page, messages=[])"])
+
+
+def _string_annotation(brackets: int, parts: int) -> str:
+    nested = "(" * brackets + "openai.X" + ")" * brackets
+    dotted = "openai." + ".".join(["a"] * parts)
+    return f"import openai\n\ndef f(a: '{nested}', b: '{dotted}') -> 'aiohttp.{dotted}':\n    pass"
+
+
+def hostile_shapes() -> st.SearchStrategy[str]:
+    """Small files shaped to blow up an analysis or a parse (issue 11, items 9 to 11), at
+    sizes from harmless to far past what broke designlint; each ends with a line DL501 fires on."""
+    shapes = st.one_of(
+        st.builds(_nested_loops, st.integers(1, 30)),
+        st.builds(_chained_fstrings, st.integers(1, 10), st.integers(1, 16)),
+        st.builds(_named_ors, st.integers(1, 40), st.integers(1, 6)),
+        st.builds(_requests, st.integers(1, 600)),
+        st.builds(_operator_chain, st.integers(1, 3000), st.sampled_from(["+", "or", "and", "**", "%"])),
+        st.builds(_elif_chain, st.integers(1, 1500)),
+        st.builds(_string_annotation, st.integers(0, 10_000), st.integers(0, 30_000)),
+    )
+    return shapes.map(lambda source: source + '\nraise ToolError("RATE_LIMITED")\n')
+
+
 def linters() -> list[Linter]:
     """The default configuration and the dispatcher fixture's (errors.codes resolved statically)."""
     dispatcher = FIXTURES / "dispatcher"
@@ -116,11 +192,14 @@ def time_limit(seconds: int):
 
 
 def check_source(linter: Linter, source: str | bytes, path: str = "fuzz.py", seconds: int = 20) -> None:
-    """The property: the source lints, or it yields exactly one DL001 and nothing else;
+    """The property: the source lints (a rule that gave up saying so with a DL001 of its
+    own), or it yields exactly one DL001 and nothing else;
     designlint raises nothing, reports no internal error (DL002), and finishes in time."""
     with time_limit(seconds):
         diagnostics = linter.lint(source, path).diagnostics
     codes = [d.code for d in diagnostics]
     assert "DL002" not in codes, [d.message for d in diagnostics]
-    if "DL001" in codes:
+    # A rule that gave up on the file says so with a DL001 of its own; the other rules go on.
+    unparsed = [d for d in diagnostics if d.code == "DL001" and not d.message.startswith(GAVE_UP)]
+    if unparsed:
         assert codes == ["DL001"], codes

@@ -3,14 +3,17 @@ problem (the basic config errors are tested with the foundation)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from projects import write_tree
 
+from designlint import project as project_module
 from designlint.cli import main
 
+TOP_KEYS = "select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, telemetry, trust"
 HOST = 'expected a host name ("api.example.com") or a wildcard ("*.example.com"), got '
 CONFIGS = {
     "not UTF-8": (b'select = ["DL"]\n# caf\xe9\n', "{toml}:2: the config file is not valid UTF-8"),
@@ -76,6 +79,34 @@ CONFIGS = {
         b'[errors]\ncodes = "app.broken.ErrorCode"\n',
         "{toml}:2: `errors.codes`: module 'app.broken' cannot be parsed: invalid syntax (line 1)",
     ),
+    "egress allow entry with a port past 65535": (
+        b'[egress]\nallow = ["a.com:99999"]\n',
+        "{toml}:2: `egress.allow`: expected a port from 1 to 65535, got 'a.com:99999'",
+    ),
+    "egress allow entry with port 0": (
+        b'[egress]\nallow = ["*.a.com:0"]\n',
+        "{toml}:2: `egress.allow`: expected a port from 1 to 65535, got '*.a.com:0'",
+    ),
+    "a bad key after 80,000 blank lines": (
+        b"\n" * 80_000 + b"bogus = 1\n",
+        "{toml}:80001: `bogus`: unknown key (expected one of: " + TOP_KEYS + ")",
+    ),
+    "a bad value after 80,000 blank lines and a table": (
+        b"\n" * 80_000 + b'[egress]\nallow = ["https://x"]\n',
+        "{toml}:80002: `egress.allow`: " + HOST + "'https://x'",
+    ),
+    "select nested 5,000 deep": (
+        b"select = " + b"[" * 5_000 + b"]" * 5_000 + b"\n",
+        "{toml}:1: `select`: invalid TOML: arrays or inline tables nested too deeply",
+    ),
+    "inline tables nested 1,000 deep, after a comment and strings with brackets": (
+        b"# it's [[[\n[egress]\nguards = ['[[[', \"]\\\"[\"]\nallow = [\n  " + b"{a = [" * 500 + b"]}" * 500 + b"]\n",
+        "{toml}:5: `allow`: invalid TOML: arrays or inline tables nested too deeply",
+    ),
+    "a config file over 1 MB": (
+        b'select = ["DL"]\n' + b"# padding\n" * 110_000,
+        "{toml}: the config file is too large (1.0 MB; the limit is 1 MB)",
+    ),
     "errors.codes in a module nested beyond Python's limits": (
         b'[errors]\ncodes = "app.deep.ErrorCode"\n',
         "{toml}:2: `errors.codes`: module 'app.deep' cannot be parsed: too many nested parentheses (line 2)",
@@ -123,6 +154,33 @@ def test_bad_errors_codes_in_pyproject_names_the_full_key(project: Path):
     )
 
 
+def test_an_oversized_pyproject_is_reported_not_read_or_passed_over(project: Path):
+    """A sparse 3 GB pyproject.toml: whether it holds a [tool.designlint] table is not worked
+    out by reading it all, and it is not skipped in silence either."""
+    pyproject = project / "pyproject.toml"
+    with open(pyproject, "wb") as handle:
+        handle.truncate(3 * 2**30)
+    result = run(".")
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"designlint: error: {pyproject}: the config file is too large (3072.0 MB; the limit is 1 MB)\n"
+    )
+
+
+def test_an_oversized_errors_module_is_reported_not_read(project: Path, monkeypatch):
+    monkeypatch.setattr(project_module, "MAX_SOURCE_SIZE", 4096)  # as a 3 GB file would be to 5 MB
+    (project / "app" / "huge.py").write_text("class ErrorCode(Enum):\n" + "    A = 'A'\n" * 1000)
+    toml = project / "designlint.toml"
+    toml.write_text('[errors]\ncodes = "app.huge.ErrorCode"\n')
+    result = run(".")
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == f"designlint: error: {toml}:2: `errors.codes`: module 'app.huge' is too large to read (11.7 kB; the limit is 4.0 kB)\n"
+    )
+
+
 def test_a_config_that_is_not_a_regular_file_is_refused_not_read(project: Path):
     result = run("--config", "/dev/zero", ".")  # reading it would never end
     assert result.exit_code == 2
@@ -167,5 +225,32 @@ def test_conflicting_flags(project: Path, flags):
 def test_bad_flag_values(project: Path, flags, message):
     result = run("--isolated", *flags, ".")
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[-1] == f"Error: {message}"
+    assert result.stderr == f"designlint: error: {message} (see 'designlint check --help')\n"
     assert "Traceback" not in result.stderr
+
+
+def test_a_config_file_another_user_owns_is_used_with_a_warning(project: Path, monkeypatch):
+    """A designlint.toml up the tree that someone else owns (/tmp/designlint.toml above a
+    checkout in /tmp) decides what is checked: that is said, as git's safe.directory does."""
+    toml = project / "designlint.toml"
+    toml.write_text('ignore = ["DL501"]\n')
+    (project / "app" / "designlint.toml").write_text("")  # the user's own: no warning for it
+    (project / "app" / "tools.py").write_text('raise ToolError("RATE_LIMITED")\n')
+    if os.geteuid() == 0:
+        os.chown(toml, 4321, -1)
+        owner = 4321
+    else:  # the file is the user's: the user becomes someone else
+        owner = os.geteuid()
+        monkeypatch.setattr(os, "geteuid", lambda: owner + 1)
+    result = run("a.py", "app/tools.py")
+    assert result.exit_code == 1  # app/tools.py, under the user's own config
+    assert result.stderr.splitlines()[0] == (
+        f"designlint: warning: using {toml}, which another user (uid {owner}) owns: whoever can write it decides what is checked"
+    )
+    assert "a.py" not in result.stdout.replace("tools.py", "")
+
+
+def test_a_config_file_the_user_or_root_owns_is_used_silently(project: Path):
+    (project / "designlint.toml").write_text('ignore = ["DL501"]\n')
+    result = run("a.py")
+    assert (result.exit_code, result.stderr) == (0, "All checks passed!\n")

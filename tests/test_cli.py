@@ -136,7 +136,7 @@ def test_sarif_through_the_cli(project):
     ]
 
 
-@pytest.mark.parametrize("output_format", ["concise", "full", "json", "json-lines", "github", "sarif"])
+@pytest.mark.parametrize("output_format", ["concise", "full", "json", "json-lines", "github", "gitlab", "sarif"])
 def test_every_format_on_a_clean_project(tmp_path, monkeypatch, output_format):
     write_tree(tmp_path, {"ok.py": CLEAN_PY})
     monkeypatch.chdir(tmp_path)
@@ -145,7 +145,7 @@ def test_every_format_on_a_clean_project(tmp_path, monkeypatch, output_format):
     assert result.stderr == "All checks passed!\n"
     if output_format == "sarif":
         assert json.loads(result.stdout)["runs"][0]["results"] == []
-    elif output_format == "json":
+    elif output_format in ("json", "gitlab"):
         assert json.loads(result.stdout) == []
     else:
         assert result.stdout == ""
@@ -157,7 +157,9 @@ def test_every_format_on_a_clean_project(tmp_path, monkeypatch, output_format):
 def test_exit_codes_and_summary(project):
     findings = check()
     assert findings.exit_code == 1
-    assert findings.stderr == "Found 3 problems in 2 files.\n[*] 1 fixable with --fix.\n"
+    assert findings.stderr == (
+        "Found 3 problems in 2 files.\n[*] 1 fixable with --fix (2 hidden fixes can be enabled with --unsafe-fixes).\n"
+    )
 
     one = check("app/tools.py")
     assert one.stderr == "Found 1 problem in 1 file.\n[*] 1 fixable with --fix.\n"
@@ -188,7 +190,7 @@ def test_usage_errors_exit_2(project, args, message):
     if message:
         assert result.stderr == message
     else:
-        assert "Error:" in result.stderr
+        assert result.stderr.startswith("designlint: error: ")
 
 
 def test_usage_error_messages_name_the_flag_and_the_expectation(project):
@@ -205,7 +207,7 @@ def test_usage_error_messages_name_the_flag_and_the_expectation(project):
         in check("--per-file-ignores", "app/*.py").stderr
     )
     assert (
-        "Error: --stdin-filename names what '-' (standard input) stands for: pass '-' as the only path"
+        "designlint: error: --stdin-filename names what '-' (standard input) stands for: pass '-' as the only path"
         in check("--stdin-filename", "app/x.py").stderr
     )
 
@@ -472,7 +474,7 @@ def test_designlint_toml_has_its_keys_at_top_level_and_wins_over_pyproject(proje
     assert result.exit_code == 2
     assert (
         result.stderr
-        == f"designlint: error: {project / 'designlint.toml'}:1: `tool`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, adapters, authz, egress, errors, telemetry, trust)\n"
+        == f"designlint: error: {project / 'designlint.toml'}:1: `tool`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, telemetry, trust)\n"
     )
 
 
@@ -484,7 +486,7 @@ CONFIG_ERRORS = [
     (
         "pyproject.toml",
         '[tool.designlint]\nselekt = ["DL"]\n',
-        ":2: `tool.designlint.selekt`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, adapters, authz, egress, errors, telemetry, trust)",
+        ":2: `tool.designlint.selekt`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, telemetry, trust)",
     ),
     (
         "pyproject.toml",
@@ -611,3 +613,59 @@ def test_a_file_that_cannot_be_parsed_or_decoded_is_dl001_and_the_rest_is_linted
         "b_bytes.py:1:6: DL001 cannot decode the file as utf-8: invalid start byte at byte 5",
         'c_ok.py:1:17: DL501 raw error code "RATE_LIMITED": use a member of the error-code enum (name it in [tool.designlint.errors] codes)',
     ]
+
+
+# --- nothing to lint ---------------------------------------------------------------------
+
+
+def test_no_python_files_is_a_warning_not_a_pass(tmp_path, monkeypatch):
+    write_tree(tmp_path, {"empty/notes.txt": "", "excluded/x.py": LEGACY_PY})
+    monkeypatch.chdir(tmp_path)
+    for args in (("empty",), ("--extend-exclude", "excluded", "excluded")):
+        result = check("--isolated", *args)
+        assert result.exit_code == 0
+        assert result.stdout == ""
+        assert result.stderr == f"designlint: warning: no Python files found to lint in {args[-1]}\n"
+    assert check("--isolated", "excluded").exit_code == 1
+
+
+def test_a_file_given_explicitly_that_is_not_python_is_skipped_with_a_warning(project):
+    result = check("pyproject.toml", "app/legacy.py")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == LEGACY_FINDINGS  # no DL001 for the TOML
+    assert result.stderr.startswith("designlint: warning: pyproject.toml is not a Python file (.py, .pyi): skipped\n")
+    assert "Found 2 problems in 1 file." in result.stderr
+    alone = check("pyproject.toml")
+    assert alone.exit_code == 0 and "no Python files found to lint in pyproject.toml" in alone.stderr
+    assert "All checks passed!" not in alone.stderr
+
+
+def test_a_script_with_a_python_shebang_is_linted(project):
+    write_tree(project, {"bin/tool": "#!/usr/bin/env python3\n" + LEGACY_PY})
+    result = check("bin/tool")
+    assert result.exit_code == 1
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["bin/tool", "bin/tool"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "--bogus"], "No such option '--bogus'"),
+        (["check", "--jobs", "0"], "Invalid value for '-j' / '--jobs': 0 is not in the range x>=1."),
+        (["check", "--output-format", "xml"], "Invalid value for '--output-format': 'xml' is not one of"),
+        (["nope"], "No such command 'nope'."),
+        (["rule"], "Missing argument 'CODE'."),
+    ],
+)
+def test_usage_errors_have_the_one_error_style(args, message):
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"designlint: error: {message}")
+    assert len(result.stderr.splitlines()) == 1 and "Usage:" not in result.stderr
+    assert result.stderr.rstrip().endswith("--help')")
+
+
+def test_help_and_version_exit_0(tmp_path):
+    assert CliRunner().invoke(main, ["--version"]).exit_code == 0
+    shown = CliRunner().invoke(main, ["check", "--help"], prog_name="designlint")
+    assert shown.exit_code == 0 and shown.stdout.startswith("Usage: designlint check")

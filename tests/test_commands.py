@@ -98,7 +98,9 @@ def test_python_dash_m_checks_a_project(project):
         'app/legacy.py:7:25: DL501 raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED',
         'app/tools.py:10:25: DL501 [*] raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED',
     ]
-    assert done.stderr.decode() == "Found 3 problems in 2 files.\n[*] 1 fixable with --fix.\n"
+    assert done.stderr.decode() == (
+        "Found 3 problems in 2 files.\n[*] 1 fixable with --fix (2 hidden fixes can be enabled with --unsafe-fixes).\n"
+    )
     assert run("check", "app/errors.py", cwd=project).returncode == 0
     assert run("check", "--exit-zero", cwd=project).returncode == 0
 

@@ -13,6 +13,8 @@ from projects import LEGACY_PY, TOOLS_FIXED, check, configured_project
 
 from designlint.runner import FixMode, Options, lint_paths
 
+HIDDEN_FIXES = "2 hidden fixes can be enabled with --unsafe-fixes.\n"
+
 LEGACY_FIXED = "from app.errors import ErrorCode\n\n\n" + LEGACY_PY.replace(
     '"UPSTREAM_TIMEOUT"', "ErrorCode.UPSTREAM_TIMEOUT"
 ).replace('"RATE_LIMITED"', "ErrorCode.RATE_LIMITED")
@@ -50,7 +52,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def test_fix_applies_safe_fixes_and_writes_the_whole_file(project):
     result = check("--fix")
     assert result.exit_code == 1, "the unsafe findings remain"
-    assert result.stderr == "Found 2 problems in 1 file (1 fixed).\n"
+    assert result.stderr == f"Found 2 problems in 1 file (1 fixed).\n{HIDDEN_FIXES}"
     assert result.stdout.splitlines() == [
         'app/legacy.py:6:20: DL501 raw error code "UPSTREAM_TIMEOUT": use ErrorCode.UPSTREAM_TIMEOUT',
         'app/legacy.py:7:25: DL501 raw error code "RATE_LIMITED": use ErrorCode.RATE_LIMITED',
@@ -63,7 +65,10 @@ def test_fix_applies_safe_fixes_and_writes_the_whole_file(project):
 
 @pytest.mark.parametrize(
     ("flags", "second_summary"),
-    [(("--fix",), "Found 2 problems in 1 file.\n"), (("--fix", "--unsafe-fixes"), "All checks passed!\n")],
+    [
+        (("--fix",), f"Found 2 problems in 1 file.\n{HIDDEN_FIXES}"),
+        (("--fix", "--unsafe-fixes"), "All checks passed!\n"),
+    ],
 )
 def test_a_second_fix_changes_nothing(project, flags, second_summary):
     original = snapshot(project)
@@ -83,10 +88,19 @@ def test_unsafe_fixes_add_the_import(project):
     ast.parse(fixed)
 
 
-def test_unsafe_fixes_alone_do_not_write(project):
+def test_unsafe_fixes_alone_do_not_write_but_count_the_unsafe_fixes(project):
     before = snapshot(project)
-    assert check("--unsafe-fixes").exit_code == 1
+    result = check("--unsafe-fixes")
+    assert result.exit_code == 1
+    assert result.stderr == "Found 3 problems in 2 files.\n[*] 3 fixable with --fix --unsafe-fixes.\n"
     assert snapshot(project) == before
+
+
+def test_hidden_unsafe_fixes_are_counted(project):
+    assert check("app/legacy.py").stderr == (
+        "Found 2 problems in 1 file.\nNo fixes available (2 hidden fixes can be enabled with --unsafe-fixes).\n"
+    )
+    assert check("app/tools.py").stderr == "Found 1 problem in 1 file.\n[*] 1 fixable with --fix.\n"
 
 
 @pytest.mark.parametrize(
@@ -150,7 +164,9 @@ def test_diff_prints_the_changes_and_writes_nothing(project):
         "+        raise ToolError(ErrorCode.RATE_LIMITED)\n"
         "     return ErrorCode.UPSTREAM_TIMEOUT\n"
     )
-    assert result.stderr == "--fix would fix 1 problem; 2 problems in 1 file would remain. Nothing was written.\n"
+    assert result.stderr == (
+        f"--fix would fix 1 problem; 2 problems in 1 file would remain. Nothing was written.\n{HIDDEN_FIXES}"
+    )
     assert snapshot(project) == before
 
 
@@ -166,8 +182,14 @@ def test_diff_with_unsafe_fixes(project):
 def test_diff_without_changes_exits_0(project):
     result = check("--diff", "app/legacy.py")
     assert (result.exit_code, result.stdout) == (0, "")
-    assert result.stderr == "Found 2 problems in 1 file.\n"
-    assert check("--diff", "app/errors.py").stderr == "All checks passed!\n"
+    assert result.stderr == (
+        "--fix would fix 0 problems; 2 problems in 1 file would remain. Nothing was written.\n"
+        "2 hidden fixes can be enabled with --unsafe-fixes.\n"
+    )
+    assert (
+        check("--diff", "app/errors.py").stderr
+        == "--fix would fix 0 problems; no problems would remain. Nothing was written.\n"
+    )
 
 
 def test_fix_through_the_api(project):
@@ -205,7 +227,9 @@ def missing(err):
 def test_fix_leaves_a_literal_that_names_a_member_with_another_value(tmp_path, monkeypatch):
     configured_project(tmp_path, {"app/errors.py": STR_ENUM, "app/tools.py": NAME_NOT_VALUE})
     monkeypatch.chdir(tmp_path)
-    assert check("--fix", "app/tools.py").stderr == "Found 1 problem in 1 file.\n"
+    assert check("--fix", "app/tools.py").stderr == (
+        "Found 1 problem in 1 file.\n1 hidden fix can be enabled with --unsafe-fixes.\n"
+    )
     assert (tmp_path / "app" / "tools.py").read_text(encoding="utf-8") == NAME_NOT_VALUE
     result = check("--fix", "--unsafe-fixes", "app/tools.py")
     assert result.stderr == "All checks passed! (1 fixed)\n"

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from fuzzing import check_source, fixture_mutants, generated_modules, linters
+from fuzzing import GAVE_UP, check_source, fixture_mutants, generated_modules, hostile_shapes, linters
 from hypothesis import HealthCheck, given, settings
 
 from designlint.runner import Options, lint_paths
@@ -31,6 +31,16 @@ def test_mutated_fixtures_lint_or_yield_one_parse_error(linter, source):
 def test_generated_modules_lint_or_yield_one_parse_error(source):
     for linter in LINTERS:
         check_source(linter, source)
+
+
+@settings(max_examples=12, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(source=hostile_shapes())
+def test_hostile_shapes_lint_in_time_or_say_what_gave_up(source):
+    for linter in LINTERS:
+        check_source(linter, source)
+    found = LINTERS[0].lint(source, "app/tools.py").diagnostics
+    parsed = not any(d.code == "DL001" and not d.message.startswith(GAVE_UP) for d in found)
+    assert not parsed or "DL501" in [d.code for d in found], [d.message for d in found]
 
 
 GOOD = 'raise ToolError("RATE_LIMITED")\n'

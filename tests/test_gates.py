@@ -117,6 +117,11 @@ CASES: dict[str, dict[str, str]] = {
         "trust_relevant.py": "def answer(store, llm, q):\n    docs = store.get_relevant_documents(q)\n    return llm.invoke(prompt=str(docs))\n",
         "trust.py": "import requests\n\n\ndef answer(llm, url):\n    page = requests.get(url).text\n    return llm.invoke([{'role': 'system', 'content': 'Summarise: ' + page}])\n",
     },
+    "noqa": {
+        # DL003: an unused code in a line's and in a file's directive.
+        "noqa_line.py": "def fetch(err):\n    return err.retry  # noqa: DL501\n",
+        "noqa_file.py": '"""Tools."""\n# designlint: noqa: DL201\nVALUE = 1\n',
+    },
 }
 SILENT = {"mention_only.py", "relative.py", "../pkg/__init__.py"}  # the gates must not be fooled by these either
 CASE_NAMES = sorted((family, name) for family, cases in CASES.items() for name in cases)

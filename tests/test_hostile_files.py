@@ -10,16 +10,19 @@ import hashlib
 import hmac
 import json
 import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from designlint import runner
+from designlint import engine, runner
 from designlint.cache import MARKER_TEXT, config_fingerprint, content_digest, entry_key, open_cache
 from designlint.cli import main
 from designlint.engine import lint_source
+from designlint.globs import glob_matches
 from designlint.resolution import ConfigResolver
 from designlint.runner import Options, lint_paths
 
@@ -27,6 +30,7 @@ CODE = b'raise ToolError("RATE_LIMITED")\n'
 DL501 = 'raw error code "RATE_LIMITED": use a member of the error-code enum (name it in [tool.designlint.errors] codes)'
 
 
+ESCAPE = "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-15"
 NESTING = "cannot parse in reasonable time: expressions nested too deeply (nesting cost {cost}; the limit for this file is {budget})"
 
 
@@ -69,9 +73,32 @@ SOURCES = {
         b"x = 1\n" + CODE + b'raise ToolError("RATE_\x00LIMITED")\n',
         parse_error(3, 1, "cannot parse: source code cannot contain null bytes"),
     ),
-    "unknown \\N{...} escape and an invalid escape": (
-        b'raise ToolError("\\N{NO SUCH NAME}")\nraise ToolError("\\d")\n' + CODE,
-        lints(3),
+    # Escapes no Python decodes: LibCST parses them, and the rules that evaluate strings failed
+    # on them (DL002 in DL201/DL202); a mere warning (`\\d`) lints.
+    "an invalid escape that only warns": (b'raise ToolError("\\d")\n' + CODE, lints(2)),
+    "unknown \\N{...} escape": (
+        b'x = 1\nraise ToolError("\\N{NO SUCH NAME}")\n' + CODE,
+        parse_error(2, 1, f"cannot parse: {ESCAPE}: unknown Unicode character name"),
+    ),
+    "unknown \\N{...} escape in an f-string URL": (
+        b'import requests\nrequests.get(f"\\N{NO SUCH NAME}{path}")\n' + CODE,
+        parse_error(2, 1, f"cannot parse: {ESCAPE}: unknown Unicode character name"),
+    ),
+    "truncated \\x escape in an f-string URL": (
+        b'import httpx\nhttpx.post(f"https://a.example/{path}\\x{path}")\n' + CODE,
+        parse_error(
+            2,
+            1,
+            "cannot parse: (unicode error) 'unicodeescape' codec can't decode bytes in position 0-1: truncated \\xXX escape",
+        ),
+    ),
+    "\\U escape past the last code point, in a raise": (
+        b'raise ToolError(f"{x}\\U00110000")\n' + CODE,
+        parse_error(
+            1,
+            1,
+            "cannot parse: (unicode error) 'unicodeescape' codec can't decode bytes in position 0-9: illegal Unicode character",
+        ),
     ),
     "CRLF newlines": (b"x = 1\r\n" + CODE.replace(b"\n", b"\r\n"), lints(2)),
     "lone CR newlines": (b"x = 1\r" + CODE.replace(b"\n", b"\r"), lints(2)),
@@ -248,27 +275,25 @@ def test_directory_that_cannot_be_listed_is_reported(project: Path, monkeypatch)
     locked.chmod(0)
     if os.access(locked, os.R_OK):
         # Root lists anything: simulate the denial where discovery lists and opens.
-        real_walk, real_open = os.walk, os.open
+        real_scandir, real_open = os.scandir, os.open
 
-        def walk(top, onerror=None, **kwargs):
-            for directory, dirnames, filenames in real_walk(top, onerror=onerror, **kwargs):
-                if "locked" in dirnames:
-                    dirnames.remove("locked")
-                    onerror(PermissionError(errno.EACCES, "Permission denied", os.path.join(directory, "locked")))
-                yield directory, dirnames, filenames
+        def scandir(path):
+            if Path(path).name == "locked":
+                raise PermissionError(errno.EACCES, "Permission denied", path)
+            return real_scandir(path)
 
         def deny(path, flags, *args, **kwargs):
             if Path(path).name == "locked":
                 raise PermissionError(errno.EACCES, "Permission denied", path)
             return real_open(path, flags, *args, **kwargs)
 
-        monkeypatch.setattr(runner.os, "walk", walk)
+        monkeypatch.setattr(runner.os, "scandir", scandir)
         monkeypatch.setattr(runner.os, "open", deny)
     try:
         outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
     finally:
         locked.chmod(0o755)
-    assert outcome == {"good.py": [RAW], "locked": [("DL001", "cannot read the file: Permission denied")]}
+    assert outcome == {"good.py": [RAW], "locked": [("DL001", "cannot list the directory: Permission denied")]}
 
 
 def test_huge_file_is_not_read(project: Path):
@@ -280,6 +305,193 @@ def test_huge_file_is_not_read(project: Path):
         "good.py": [RAW],
         "huge.py": [("DL001", "the file is too large to lint (10240.0 MB; the limit is 5 MB)")],
     }
+
+
+def _nest(root: Path, names: list[str], leaf: bytes | None) -> None:
+    """Directories ``names`` one inside the other under ``root``, each holding ``leaf`` as
+    ``x.py`` if given; made relative to an open directory (no recursion, and no path longer
+    than PATH_MAX)."""
+    directory = os.open(root, os.O_RDONLY)
+    try:
+        for name in names:
+            os.mkdir(name, dir_fd=directory)
+            inner = os.open(name, os.O_RDONLY, dir_fd=directory)
+            os.close(directory)
+            directory = inner
+            if leaf is None:
+                continue
+            handle = os.open("x.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=directory)
+            os.write(handle, leaf)
+            os.close(handle)
+    finally:
+        os.close(directory)
+
+
+def _unnest(root: Path, names: list[str]) -> None:
+    """Remove what ``_nest`` made, a level at a time from the top, by short paths: ``shutil.rmtree``
+    (and so pytest's clean-up of old temporary directories) recurses too."""
+    for name, inner in zip(names, [*names[1:], None]):
+        if inner is not None:
+            os.rename(root / name / inner, root / "unnesting")
+        (root / name / "x.py").unlink(missing_ok=True)
+        os.rmdir(root / name)
+        if inner is not None:
+            os.rename(root / "unnesting", root / inner)
+
+
+@pytest.fixture
+def nested(project: Path):
+    """``_nest`` under the project, removed afterwards."""
+    made: list[list[str]] = []
+
+    def nest(names: list[str], leaf: bytes | None) -> None:
+        made.append(names)
+        _nest(project, names, leaf)
+
+    yield nest
+    for names in made:
+        _unnest(project, names)
+
+
+def test_a_tree_deeper_than_the_recursion_limit_is_walked(project: Path, nested):
+    depth = 1_000  # os.walk recursed once per level before Python 3.12 (a few seconds to delete here)
+    nested(["d"] * depth, None)
+    (project / Path(*["d"] * depth) / "x.py").write_bytes(CODE)  # the deepest file holds a finding
+    outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
+    assert outcome == {"good.py": [RAW], "/".join(["d"] * depth) + "/x.py": [RAW]}
+
+
+def test_a_directory_deeper_than_path_max_is_reported_and_the_rest_linted(project: Path, nested):
+    nested([f"{i:02d}" + "d" * 248 for i in range(20)], CODE)  # 5,000 bytes of path
+    outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
+    unlisted = [
+        path for path, found in outcome.items() if found == [("DL001", "cannot list the directory: File name too long")]
+    ]
+    linted = [path for path, found in outcome.items() if found == [RAW]]
+    assert len(unlisted) == 1 and len(linted) + len(unlisted) == len(outcome)
+    assert len(linted) > 10 and max(len(path) for path in linted) < len(unlisted[0]) + len("/x.py")
+
+
+def test_a_file_named_twice_is_linted_once(project: Path):
+    named = ["good.py", str(project / "good.py"), "./good.py", "sub/../good.py", "."]
+    (project / "sub").mkdir()
+    result = lint_paths(named, Options(isolated=True, jobs=1))
+    assert [(Path(d.path).name, d.code) for d in result.diagnostics] == [("good.py", "DL501")]
+
+
+# -- globs from the repository: matched in linear time ---------------------------------------
+
+
+def _in_a_subprocess(statement: str) -> str:
+    """What ``statement`` prints, run where a runaway match can be stopped (``re`` took minutes
+    on these globs; no thread can interrupt it)."""
+    program = f"from designlint.globs import glob_matches, path_excluded\nprint({statement})"
+    return subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True
+    ).stdout.strip()
+
+
+DEEP = "/".join(["d"] * 30)
+BACKTRACKING_GLOBS = [
+    ("**/" * 9 + "zz", f"{DEEP}/x.py", False),
+    ("**/" * 9 + "zz", f"{DEEP}/zz", True),
+    ("**/" * 40 + "*.py", f"{DEEP}/x.pyc", False),
+    ("*a" * 8 + "b", "a" * 80, False),
+    ("*a" * 8 + "b", "a" * 80 + "b", True),
+    ("d/" + "*d" * 12 + "/x", f"d/{'d' * 80}/y", False),
+    ("**" + "*a" * 10 + "**b", "a" * 200, False),
+    ("?*" * 20 + "[!a]", "a" * 100, False),
+]
+
+
+@pytest.mark.parametrize(("pattern", "path", "excluded"), BACKTRACKING_GLOBS)
+def test_globs_that_backtrack_in_re_are_matched_at_once(pattern: str, path: str, excluded: bool):
+    assert _in_a_subprocess(f"path_excluded(({pattern!r},), {path!r})") == str(excluded)
+
+
+def test_an_exclude_that_backtracks_in_re_does_not_stall_discovery(project: Path):
+    (project / DEEP).mkdir(parents=True)
+    (project / DEEP / "x.py").write_bytes(CODE)
+    (project / DEEP / "zz").mkdir()
+    (project / DEEP / "zz" / "y.py").write_bytes(CODE)
+    (project / "designlint.toml").write_text(f'extend-exclude = ["{"**/" * 9}zz"]\n')
+    program = (
+        "from designlint.runner import lint_paths, Options\n"
+        "print(sorted(d.path for d in lint_paths(['.'], Options(jobs=1)).diagnostics))"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.strip() == str(sorted([f"{DEEP}/x.py", "good.py"]))
+
+
+GLOB_SEMANTICS = [  # (glob, path, matches): what README documents, kept by the automaton
+    ("tests", "a/tests", True),
+    ("tests", "a/tests.py", False),
+    ("*.py", "a/b/c.py", True),
+    ("a/*.py", "a/b/c.py", False),
+    ("a/*.py", "a/c.py", True),
+    ("a/**/c.py", "a/c.py", True),
+    ("a/**/c.py", "a/b/b/c.py", True),
+    ("a/**", "a/b/c", True),
+    ("x/a**c", "x/ab/bc", True),
+    ("a**c", "x/ab/bc", False),  # no "/": the final component only
+    ("**/c", "c", True),
+    ("a/?", "a/b", True),
+    ("a?b", "a/b", False),
+    ("[ab]x", "bx", True),
+    ("[!ab]x", "bx", False),
+    ("[!ab]x", "cx", True),
+    ("a/b/", "a/b", True),
+]
+
+
+@pytest.mark.parametrize(("pattern", "path", "matches"), GLOB_SEMANTICS)
+def test_glob_semantics(pattern: str, path: str, matches: bool):
+    assert glob_matches(pattern, path) is matches
+
+
+# -- analysis memory ---------------------------------------------------------------------------
+
+
+def table(rows: int, module: bytes = b"requests") -> bytes:
+    """Generated data behind an import that makes the egress rules need LibCST's tree (10 nodes a row)."""
+    return b"import " + module + b"\n\nTABLE = [\n" + b"    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,\n" * rows + b"]\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            table(100) + CODE,
+            parse_error(
+                1,
+                1,
+                "the file is too large to analyse (1,009 syntax nodes; the limit is 1,000: LibCST's tree takes about 5 kB a node)",
+            ),
+        ),
+        (table(99) + CODE, lints(104)),  # 999 nodes: linted
+        (table(100, b"os") + b"x = 1\n", []),  # no rule needs LibCST's tree, which is not built
+    ],
+    ids=["over the limit", "under the limit", "over the limit, parsed by no rule"],
+)
+def test_a_file_whose_tree_would_be_too_large_gets_one_dl001(monkeypatch, source: bytes, expected: list[tuple]):
+    monkeypatch.setattr(engine, "MAX_NODES", 1_000)  # as 1.6 million nodes are to the real limit
+    diagnostics = lint_source(source, "table.py")
+    assert [(d.code, d.start.row, d.start.column, d.message) for d in diagnostics] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "column", "code_point"),
+    [
+        ("x = 1\ny = '\ud800'\n" + CODE.decode(), 2, 6, "D800"),
+        ("\ufeffy = 'ab\udfff'\r\n", 1, 8, "DFFF"),
+        ("x = 1\r" + CODE.decode() + "# \udc80\n", 3, 3, "DC80"),
+    ],
+)
+def test_a_lone_surrogate_in_text_is_reported_where_it_is(text: str, row: int, column: int, code_point: str):
+    """An editor's buffer comes as a string, and a language client's JSON can hold "\\ud800"."""
+    diagnostics = lint_source(text, "buffer.py")
+    message = f"the text holds a lone surrogate (U+{code_point}), which is not Unicode"
+    assert [(d.code, d.start.row, d.start.column, d.message) for d in diagnostics] == [("DL001", row, column, message)]
 
 
 # -- a results cache the repository planted ------------------------------------------------

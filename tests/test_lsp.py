@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import queue
+import re
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,7 @@ from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from designlint.catalogue import DOCS_URL
+from designlint.integrations.lsp import MAX_MESSAGE_BYTES
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "designlint", "lsp"])
 PROFILES = ["visual-studio-code@v1.65.2", "neovim@v0.10.0", "neovim@v0.11.0", "emacs@v29.1"]
@@ -92,11 +97,11 @@ class Editor:
     """What an editor does with a document, and how it learns the diagnostics: by pulling
     when its capabilities say it can, otherwise from what the server publishes."""
 
-    def __init__(self, client: LanguageClient, path: Path):
-        self.client, self.uri = client, from_fs_path(str(path))
+    def __init__(self, client: LanguageClient, path: Path, uri: str | None = None, text: str | None = None):
+        self.client, self.uri = client, uri or from_fs_path(str(path))
         self.pull = client.capabilities.text_document.diagnostic is not None
         self.version = 1
-        self.text = path.read_text()
+        self.text = path.read_text() if text is None else text
 
     def open(self) -> None:
         self.client.text_document_did_open(
@@ -458,3 +463,131 @@ def test_the_command_says_how_to_install_the_server_when_pygls_is_missing():
     assert result.returncode == 2
     assert "pip install 'designlint[lsp]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("profile", ["visual-studio-code@v1.65.2", "neovim@v0.11.0"])
+async def test_a_notebook_cell_is_linted_with_the_notebook_s_configuration(project: Path, profile: str):
+    notebook = project / "app" / "analysis.ipynb"
+    async with session(project, profile, None) as client:
+        cell = Editor(client, notebook, f"vscode-notebook-cell:{notebook}#W0sZmlsZQ%3D%3D", TOOLS)
+        cell.open()
+        assert summary(await cell.diagnostics()) == [("DL501", 5, 24, 38), ("DL501", 7, 24, 42)]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("profile", ["visual-studio-code@v1.65.2", "neovim@v0.11.0"])
+async def test_a_document_whose_uri_is_percent_encoded_is_linted(tmp_path: Path, profile: str):
+    project = write_tree(
+        tmp_path / "my project", {"pyproject.toml": CONFIG, "app/errors.py": ERRORS, "app/tools.py": TOOLS}
+    )
+    async with session(project, profile, None) as client:
+        editor = Editor(client, project / "app" / "tools.py")
+        assert "%20" in editor.uri
+        editor.open()
+        assert summary(await editor.diagnostics()) == [("DL501", 5, 24, 38), ("DL501", 7, 24, 42)]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("profile", ["visual-studio-code@v1.65.2", "neovim@v0.11.0"])
+async def test_a_config_nested_too_deeply_is_a_message_not_a_failed_request(project: Path, profile: str):
+    (project / "pyproject.toml").write_text("[tool.designlint]\nselect = " + "[" * 5_000 + "]" * 5_000 + "\n")
+    async with session(project, profile, None) as client:
+        editor = Editor(client, project / "app" / "tools.py")
+        editor.open()
+        if editor.pull:
+            assert await editor.diagnostics() == []  # was a -32603 internal error
+        assert await editor.code_actions(5) == []
+        expected = f"designlint: {project / 'pyproject.toml'}:2: `tool.designlint.select`: invalid TOML: arrays or inline tables nested too deeply"
+        for _ in range(WAIT * 10):
+            if expected in [m.message for m in client.messages]:
+                break
+            await asyncio.sleep(0.1)
+        assert expected in [m.message for m in client.messages]
+        assert client.diagnostics == {}
+
+
+def frame(message: dict) -> bytes:
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def answers(output: bytes) -> list[dict]:
+    """The messages in the server's output."""
+    messages = []
+    while output:
+        header, _, rest = output.partition(b"\r\n\r\n")
+        length = int(re.search(rb"Content-Length: (\d+)", header).group(1))
+        messages.append(json.loads(rest[:length]))
+        output = rest[length:]
+    return messages
+
+
+INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+TOO_LARGE = f"designlint: a message of {{size:,}} bytes was refused (the limit is {MAX_MESSAGE_BYTES:,} bytes); its content is skipped"
+
+
+@pytest.mark.parametrize(
+    "size",
+    [10**12, MAX_MESSAGE_BYTES + 1],
+    ids=["a length of 1,000,000,000,000 and a short body", "a body one byte over the limit"],
+)
+def test_an_oversized_message_is_refused_with_an_error_and_the_server_goes_on(project: Path, size: int):
+    oversized = b"Content-Length: %d\r\n\r\n" % size + b"x" * min(size, MAX_MESSAGE_BYTES + 1)
+    exchange = frame(INITIALIZE) + oversized
+    if size == MAX_MESSAGE_BYTES + 1:  # framing intact: what follows is read
+        exchange += frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+    result = subprocess.run(
+        [sys.executable, "-m", "designlint", "lsp"], input=exchange, capture_output=True, timeout=120, cwd=project
+    )
+    assert result.returncode == 0 and b"Traceback" not in result.stderr and b"MemoryError" not in result.stderr
+    messages = answers(result.stdout)
+    error = {"code": types.ErrorCodes.InvalidRequest, "message": TOO_LARGE.format(size=size)}
+    assert {"id": None, "jsonrpc": "2.0", "error": error} in messages
+    shown = [m["params"]["message"] for m in messages if m.get("method") == "window/showMessage"]
+    assert shown == [TOO_LARGE.format(size=size)]
+    if size == MAX_MESSAGE_BYTES + 1:
+        assert {"id": 2, "jsonrpc": "2.0", "result": None} in messages
+
+
+def read_messages(stream, into: queue.SimpleQueue) -> None:
+    """Each message the server writes to ``stream``, until it closes."""
+    while header := stream.readline():
+        length = int(re.match(rb"Content-Length: (\d+)", header).group(1))
+        while stream.readline().strip():
+            pass
+        into.put(json.loads(stream.read(length)))
+
+
+def test_a_lone_surrogate_in_a_document_is_reported_on_its_line(project: Path):
+    """A client's JSON can hold "\\ud800" (pytest-lsp's client cannot send it, so this one speaks
+    the protocol itself); it was reported as null bytes, on the wrong line."""
+    text = TOOLS.replace("tool):", "tool):  # \ud800")
+    uri = from_fs_path(str(project / "app" / "tools.py"))
+    pull = {"capabilities": {"textDocument": {"diagnostic": {}}}}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "designlint", "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=project
+    )
+    received: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=read_messages, args=(server.stdout, received), daemon=True).start()
+    try:
+        for message in [
+            {**INITIALIZE, "params": pull},
+            {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+            {
+                "jsonrpc": "2.0",
+                "method": "textDocument/didOpen",
+                "params": {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}},
+            },
+            {"jsonrpc": "2.0", "id": 2, "method": "textDocument/diagnostic", "params": {"textDocument": {"uri": uri}}},
+        ]:
+            server.stdin.write(frame(message))
+        server.stdin.flush()
+        while (answer := received.get(timeout=WAIT)).get("id") != 2:
+            pass
+        found = [(d["code"], d["range"]["start"], d["message"]) for d in answer["result"]["items"]]
+        message = "the text holds a lone surrogate (U+D800), which is not Unicode"
+        assert found == [("DL001", {"line": 3, "character": 32}, message)]
+    finally:
+        server.kill()
+        server.wait()

@@ -13,7 +13,8 @@ RAISE = 'raise ToolError("RATE_LIMITED")'
 
 
 def rows(source: str) -> list[tuple[int, str]]:
-    return [(d.start.row, d.code) for d in lint_source(source, "tools.py", Config())]
+    """What is left unsuppressed (the noqa codes that suppress nothing are DL003's: tests/test_unused_noqa.py)."""
+    return [(d.start.row, d.code) for d in lint_source(source, "tools.py", Config(ignore=("DL003",)))]
 
 
 def one_line(comment: str) -> str:
@@ -115,7 +116,13 @@ def test_noqa_through_the_cli(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["check", "-j", "1"])
     assert result.exit_code == 1
-    assert (
-        result.stdout
-        == 'a.py:2:17: DL501 raw error code "UPSTREAM_TIMEOUT": use a member of the error-code enum (name it in [tool.designlint.errors] codes)\n'
-    )
+    assert result.stdout.splitlines() == [
+        'a.py:2:17: DL501 raw error code "UPSTREAM_TIMEOUT": use a member of the error-code enum (name it in [tool.designlint.errors] codes)',
+        "a.py:2:38: DL003 [*] unused `noqa` code DL101: nothing on this line is reported with it",
+    ]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_noqa_is_read_whatever_the_newlines(newline):
+    source = f"x = 1{newline}{RAISE}  # noqa: DL501{newline}{RAISE}{newline}"
+    assert rows(source) == [(3, "DL501")]

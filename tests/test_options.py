@@ -242,7 +242,7 @@ BAD = {
     "an unknown table": (
         "[tool.designlint.timeout]\nbudget = 1\n",
         ":1: `tool.designlint.timeout`: unknown key (expected one of: select, ignore, extend-select, exclude, "
-        "extend-exclude, per-file-ignores, adapters, authz, egress, errors, order, probes, state-machines, telemetry, "
+        "extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, order, probes, state-machines, telemetry, "
         "timeouts, trust)",
     ),
 }
@@ -268,7 +268,7 @@ def throwaway_family(tmp_path, monkeypatch):
 
 def test_a_new_family_is_configured_and_read_with_no_config_py_edit(throwaway_family):
     (throwaway_family / "pyproject.toml").write_text(GOOD)
-    result = CliRunner().invoke(main, ["check", "--no-cache", "-j", "1", "--select", "DL9", "app/tools.py"])
+    result = CliRunner().invoke(main, ["check", "--no-cache", "-j", "1", "--select", "DL98", "app/tools.py"])
     assert result.stdout == "app/tools.py:1:1: DL981 budget 12.5\n"
 
 

@@ -59,8 +59,8 @@ def test_a_family_is_its_rules_with_codes_and_its_own_tables():
 @pytest.mark.parametrize(
     ("rules", "problem"),
     [
-        ((_rule("DL95", "short"),), "a rule code is DL and three digits from DL100 on, got 'DL95'"),
-        ((_rule("DL001", "parse-error-too"),), "a rule code is DL and three digits from DL100 on, got 'DL001'"),
+        ((_rule("DL95", "short"),), "a rule code is DL and three digits, not the engine's, got 'DL95'"),
+        ((_rule("DL001", "parse-error-too"),), "a rule code is DL and three digits, not the engine's, got 'DL001'"),
         ((_rule("XX951", "other"),), "got 'XX951'"),
         ((_rule("DL951", "Not_Kebab"),), "a rule name is lower-case words joined by '-'"),
         ((_rule("DL951", "one"), _rule("DL951", "two")), "code DL951 is taken"),

@@ -15,6 +15,7 @@ from urllib.parse import unquote_to_bytes
 import pytest
 from projects import configured_project
 
+from designlint.baseline import write_baseline
 from designlint.catalogue import load_catalogue
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
 from designlint.reporters import ReportContext, reporters
@@ -288,6 +289,97 @@ def test_sarif_relative_uris_are_percent_encoded(tmp_path, sarif_validator):
     # A bare "a:b/..." would read as a URI with the scheme "a".
     assert artifact == {"uri": "a%3Ab/c%20d%25%C3%A9.py", "uriBaseId": "%SRCROOT%"}
     assert _schema_errors(sarif_validator, log) == []
+
+
+def test_sarif_results_carry_the_baselines_fingerprint(sarif_project):
+    def fingerprints() -> list[str]:
+        diagnostics = lint_paths(["app/legacy.py"], Options(jobs=1)).diagnostics
+        run = json.loads(reporters()["sarif"](diagnostics, ReportContext()))["runs"][0]
+        return [r["partialFingerprints"]["designlintFingerprint/v1"] for r in run["results"]]
+
+    before = fingerprints()
+    write_baseline(sarif_project / "baseline.json", lint_paths(["app/legacy.py"]).diagnostics)
+    recorded = json.loads((sarif_project / "baseline.json").read_text())["findings"]
+    assert sorted(before) == sorted(f"{f['fingerprint']}:{f['occurrence']}" for f in recorded)
+    assert len(set(before)) == 2
+    legacy = sarif_project / "app/legacy.py"
+    legacy.write_text("import os\n\n" + legacy.read_text())
+    assert fingerprints() == before  # lines inserted above move no fingerprint
+
+
+# --- GitLab Code Quality ------------------------------------------------------------------
+
+# The shape of GitLab's Code Quality report, as GitLab documents it ("Code Quality report
+# format", https://docs.gitlab.com/ci/testing/code_quality/#code-quality-report-format: an array
+# of objects with the required `description`, `check_name`, `fingerprint`, `severity` (one of
+# info, minor, major, critical, blocker), `location.path` (relative) and `location.lines.begin`;
+# the older page doc/user/project/merge_requests/code_quality.md in gitlabhq/gitlabhq lists the
+# same location fields). GitLab publishes no JSON Schema file for it: this is that table.
+GITLAB_CODE_QUALITY_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["description", "check_name", "fingerprint", "severity", "location"],
+        "properties": {
+            "description": {"type": "string", "minLength": 1},
+            "check_name": {"type": "string", "minLength": 1},
+            "fingerprint": {"type": "string", "minLength": 1},
+            "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+            "location": {
+                "type": "object",
+                "required": ["path", "lines"],
+                "properties": {
+                    "path": {"type": "string", "pattern": "^[^/]"},
+                    "lines": {
+                        "type": "object",
+                        "required": ["begin"],
+                        "properties": {"begin": {"type": "integer", "minimum": 1}, "end": {"type": "integer"}},
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def test_gitlab_report_of_a_real_run_has_the_documented_shape(sarif_project):
+    import jsonschema
+
+    diagnostics = lint_paths(["."], Options(jobs=1)).diagnostics
+    issues = json.loads(reporters()["gitlab"](diagnostics, ReportContext()))
+    validator = jsonschema.Draft202012Validator(GITLAB_CODE_QUALITY_SCHEMA)
+    assert list(validator.iter_errors(issues)) == []
+    assert [(i["location"]["path"], i["location"]["lines"]["begin"]) for i in issues] == [
+        (Path(d.path).as_posix().removeprefix("./"), d.start.row) for d in diagnostics
+    ]
+    assert issues[-1]["check_name"] == "DL501 raw-string-error-code"
+    assert issues[-1]["description"].startswith('DL501 raw error code "RATE_LIMITED"')
+    assert {i["severity"] for i in issues} == {"major"}
+    # The schema is not lenient: an absolute path, a line 0, an unknown severity all fail.
+    for broken in (
+        {**issues[0], "location": {"path": "/abs.py", "lines": {"begin": 1}}},
+        {**issues[0], "location": {"path": "a.py", "lines": {"begin": 0}}},
+        {**issues[0], "severity": "error"},
+    ):
+        assert list(validator.iter_errors([broken]))
+
+
+def test_gitlab_fingerprints_are_unique_and_survive_lines_inserted_above(sarif_project):
+    legacy = sarif_project / "app/legacy.py"
+    legacy.write_text(
+        legacy.read_text()
+        + '\n\ndef again(err):\n    raise ToolError("RATE_LIMITED")\n    raise ToolError("RATE_LIMITED")\n'
+    )
+
+    def fingerprints() -> list[str]:
+        diagnostics = lint_paths(["app/legacy.py"], Options(jobs=1)).diagnostics
+        return [i["fingerprint"] for i in json.loads(reporters()["gitlab"](diagnostics, ReportContext()))]
+
+    before = fingerprints()
+    assert len(before) == 4 and len(set(before)) == 4
+    legacy.write_text("import os\n\n" + legacy.read_text())
+    assert fingerprints() == before
 
 
 # --- hostile text: messages quote the linted code, paths come from the file system ------

@@ -577,6 +577,7 @@ def dump_diagnostics(diagnostics: list[Diagnostic]) -> list[list]:
             d.severity,
             d.noqa_row,
             _dump_fix(d.fix),
+            d.fingerprint,
         ]
         for d in diagnostics
     ]
@@ -595,8 +596,8 @@ def _dump_fix(fix: Fix | None) -> list | None:
 def load_diagnostics(path: str, rows: Any) -> list[Diagnostic]:
     """Rebuild findings; raises ValueError/TypeError/KeyError on anything malformed."""
     out = []
-    for code, name, message, row, column, end_row, end_column, severity, noqa_row, fix in rows:
-        _require(str, code, name, message, severity)
+    for code, name, message, row, column, end_row, end_column, severity, noqa_row, fix, fingerprint in rows:
+        _require(str, code, name, message, severity, fingerprint)
         _require(int, row, column, end_row, end_column, noqa_row)
         out.append(
             Diagnostic(
@@ -609,6 +610,7 @@ def load_diagnostics(path: str, rows: Any) -> list[Diagnostic]:
                 _load_fix(fix),
                 severity,
                 noqa_row,
+                fingerprint,
             )
         )
     return out

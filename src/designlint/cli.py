@@ -18,22 +18,35 @@ import click
 from click.core import ParameterSource
 
 from designlint._version import __version__
+from designlint.add_noqa import add_noqa as add_noqa_comments
+from designlint.baseline import Applied, Baseline, apply_baseline, load_baseline, prune_baseline, write_baseline
 from designlint.cache import UnsafeCacheDir, some_names
 from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue
-from designlint.config import ConfigError, check_selector
+from designlint.config import ConfigError, check_selector, key_error
 from designlint.fixes import TEMPORARY_SUFFIX
 from designlint.fixes import fixable as is_fixable
 from designlint.globs import GlobError, compile_glob
 from designlint.progress import ProgressBar
+from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.reporters import ReportContext, reporters
 from designlint.reporters.escape import printable
 from designlint.rules import INTERNAL_ERROR, REGISTRY
-from designlint.runner import FixMode, Options, RunResult, cache_dir_for, lint_paths, lint_stdin
+from designlint.runner import (
+    FixMode,
+    Options,
+    RunResult,
+    cache_dir_for,
+    files_to_lint,
+    lint_paths,
+    lint_stdin,
+    resolver_for,
+)
+from designlint.settings import describe_settings
 from designlint.source import DecodeError, decode, split_lines
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "sarif")
+OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "gitlab", "sarif")
 
 
 def _comma_separated(value: tuple[str, ...]) -> tuple[str, ...]:
@@ -77,7 +90,36 @@ def _per_file_ignores(ctx, param, value):
     return tuple(pairs) or None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2+
+
+
+class _Commands(click.Group):
+    """Usage errors (a bad flag, a missing argument) in designlint's one error style,
+    ``designlint: error: ...`` and exit 2, rather than click's usage box."""
+
+    def main(self, *args, **kwargs):
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)  # --help and --version return 0
+        except _NO_ARGS_IS_HELP as exc:  # bare `designlint`: the help, as click shows it
+            exc.show()
+            sys.exit(EXIT_ERROR)
+        except click.UsageError as exc:
+            command = f"designlint {exc.ctx.info_name}" if exc.ctx is not None and exc.ctx.parent else "designlint"
+            hint = f" (see '{command} --help')"
+            _fail(f"{exc.format_message()}{hint}")
+        except click.ClickException as exc:
+            _fail(exc.format_message())
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        except BrokenPipeError:  # the reader of our output went away (| head)
+            sys.stdout = None
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else EXIT_CLEAN)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="designlint")
 def main() -> None:
     """designlint: hold LLM agent tool-dispatcher code to its engineering design."""
@@ -141,6 +183,29 @@ def main() -> None:
     help="Where the results cache lives: a new or empty directory, or one designlint made"
     " (default: .designlint_cache in the project root; env DESIGNLINT_CACHE_DIR).",
 )
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report only findings not recorded in this baseline file (default: the configured `baseline`).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record today's findings in this baseline file and report none.",
+)
+@click.option("--baseline-prune", is_flag=True, help="Remove the baseline's entries that are no longer found.")
+@click.option("--add-noqa", is_flag=True, help="Add a `# noqa: CODE` to every line with a finding; report none.")
+@click.option(
+    "--show-settings",
+    type=click.Path(path_type=Path),
+    help="Print the effective configuration for this file, and the file it came from; lint nothing.",
+)
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted; lint nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings and errors, no summary.")
+@click.option(
+    "--fix-only", is_flag=True, help="Apply safe fixes and report nothing of what is left (exit 0); implies --fix."
+)
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(
     paths,
@@ -164,6 +229,14 @@ def check(
     jobs,
     no_cache,
     cache_dir,
+    baseline_file,
+    write_baseline,
+    baseline_prune,
+    add_noqa,
+    show_settings,
+    show_files,
+    quiet,
+    fix_only,
     verbose,
 ):
     """Lint PATHS (default: the current directory); '-' reads standard input."""
@@ -171,10 +244,25 @@ def check(
         (fix and "--fix", diff and "--diff", "--diff shows what --fix would write"),
         (isolated and "--isolated", config_path and "--config", "--isolated ignores every configuration file"),
         (diff and "--diff", statistics and "--statistics", "--diff prints a diff, not findings"),
+        (write_baseline and "--write-baseline", fix and "--fix", "the baseline records findings, fixed or not"),
+        (write_baseline and "--write-baseline", diff and "--diff", "the baseline records findings, not a diff"),
+        (write_baseline and "--write-baseline", baseline_file and "--baseline", "it records every finding"),
+        (write_baseline and "--write-baseline", baseline_prune and "--baseline-prune", "it records every finding"),
+        (add_noqa and "--add-noqa", fix and "--fix", "fix first, then suppress what is left"),
+        (add_noqa and "--add-noqa", diff and "--diff", "--add-noqa writes the files"),
+        (add_noqa and "--add-noqa", write_baseline and "--write-baseline", "choose one way to adopt"),
+        (fix_only and "--fix-only", diff and "--diff", "--fix-only writes the fixes"),
+        (fix_only and "--fix-only", statistics and "--statistics", "--fix-only reports nothing"),
+        (fix_only and "--fix-only", add_noqa and "--add-noqa", "fix first, then suppress what is left"),
+        (
+            fix_only and "--fix-only",
+            write_baseline and "--write-baseline",
+            "the baseline records findings, fixed or not",
+        ),
     ):
         if first and second:
             _fail(f"{first} and {second} cannot be used together ({why})")
-    fix_mode = FixMode.DIFF if diff else FixMode.FIX if fix else FixMode.CHECK
+    fix_mode = FixMode.DIFF if diff else FixMode.FIX if fix or fix_only else FixMode.CHECK
     options = Options(
         config_path=config_path,
         isolated=isolated,
@@ -194,8 +282,18 @@ def check(
         cache_dir=cache_dir,
     )
     reads_stdin = tuple(str(p) for p in paths) == ("-",)
+    if show_settings is not None or show_files:
+        _show(show_settings, show_files, paths, options)
+    if add_noqa and reads_stdin:
+        raise click.UsageError("--add-noqa writes files: it cannot work on standard input")
     if stdin_filename is not None and not reads_stdin:
         raise click.UsageError("--stdin-filename names what '-' (standard input) stands for: pass '-' as the only path")
+    try:
+        baseline = None if write_baseline else _baseline(baseline_file, options)
+    except ConfigError as exc:
+        _fail(str(exc))
+    if baseline_prune and baseline is None:
+        raise click.UsageError("--baseline-prune needs a baseline (--baseline FILE, or `baseline` in config)")
     stdin_text = None
     try:
         if reads_stdin:
@@ -214,6 +312,14 @@ def check(
         _internal_error(exc, verbose)
 
     diagnostics = result.diagnostics
+    if write_baseline is not None:
+        _write_baseline(write_baseline, diagnostics)
+    applied = None
+    if baseline is not None:
+        applied = apply_baseline(baseline, diagnostics, (o.path for o in result.outcomes))
+        diagnostics = applied.new
+    if add_noqa:
+        _add_noqa(diagnostics, options)
     for warning in result.warnings:
         click.echo(f"designlint: warning: {printable(warning)}", err=True)
     if verbose:
@@ -226,10 +332,25 @@ def check(
         outcome = result.outcomes[0] if result.outcomes else None
         fixed = outcome.fixed_source if outcome else None
         sys.stdout.buffer.write(stdin_text if fixed is None else fixed)
-        _summary(result, diagnostics, fix_mode)
+        if fix_only:
+            _fixed_summary(result, quiet)
+            sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+        if not quiet:
+            _summary(result, diagnostics, fix_mode, unsafe_fixes)
+        _baseline_summary(baseline, applied, baseline_prune, quiet)
         sys.exit(_exit_code(diagnostics, exit_zero))
 
-    context = ReportContext(read_lines=_line_reader(stdin_text))
+    if fix_only:
+        for outcome in result.outcomes:  # what is left is not reported, but a fix not written is
+            if outcome.not_written:
+                click.echo(
+                    f"designlint: warning: {printable(outcome.path)}: cannot write the fixed file: {outcome.not_written}",
+                    err=True,
+                )
+        _fixed_summary(result, quiet)
+        sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+
+    context = ReportContext(read_lines=_line_reader(stdin_text), colour=output_file is None and _colour(sys.stdout))
     try:  # the whole report, before the output file is touched
         if fix_mode is FixMode.DIFF:
             text = "".join(o.diff for o in result.outcomes)
@@ -240,12 +361,103 @@ def check(
     except Exception as exc:
         _internal_error(exc, verbose)
     _emit(text, output_file)
-    _summary(result, diagnostics, fix_mode)
+    if not quiet:
+        _summary(result, diagnostics, fix_mode, unsafe_fixes)
+    _baseline_summary(baseline, applied, baseline_prune, quiet)
     if fix_mode is FixMode.DIFF:
         sys.exit(
             EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_FINDINGS if text and not exit_zero else EXIT_CLEAN
         )
     sys.exit(_exit_code(diagnostics, exit_zero))
+
+
+def _baseline(flag: Path | None, options: Options) -> Baseline | None:
+    """The baseline named by ``--baseline``, else by the configuration that applies to the
+    current directory (a missing file is then that configuration's error), else None."""
+    if flag is not None:
+        return load_baseline(flag)
+    config = resolver_for(options).for_path(Path.cwd())
+    if config.baseline is None:
+        return None
+    try:
+        return load_baseline(config.baseline)
+    except ConfigError as exc:
+        raise key_error(config, ("baseline",), str(exc)) from None
+
+
+def _write_baseline(path: Path, diagnostics) -> None:
+    try:
+        written = write_baseline(path, diagnostics)
+    except ConfigError as exc:
+        _fail(str(exc))
+    click.echo(
+        f"Wrote {_count(written, 'finding')} to the baseline {printable(str(path))}; none are reported.", err=True
+    )
+    sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+
+
+def _show(settings_of: Path | None, files: bool, paths, options: Options) -> None:
+    try:
+        if settings_of is not None:
+            click.echo(describe_settings(settings_of, resolver_for(options).for_path(settings_of)), nl=False)
+        if files:
+            for path, _ in files_to_lint(paths or [Path(".")], options):
+                click.echo(printable(str(path)))
+    except ConfigError as exc:
+        _fail(str(exc))
+    sys.exit(EXIT_CLEAN)
+
+
+def _add_noqa(diagnostics, options: Options) -> None:
+    resolver = resolver_for(options)
+    added = add_noqa_comments(diagnostics, lambda path: resolver.for_path(Path(path)).root)
+    for problem in added.problems:
+        click.echo(f"designlint: warning: {printable(problem)}", err=True)
+    click.echo(
+        f"Added {_count(added.added, 'noqa directive')}"
+        + (f" in {_count(added.files, 'file')}." if added.added else "."),
+        err=True,
+    )
+    sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+
+
+def _baseline_summary(baseline: Baseline | None, applied: Applied | None, prune: bool, quiet: bool) -> None:
+    if baseline is None or applied is None:
+        return
+    if not quiet:
+        shown = printable(str(baseline.path))
+        click.echo(f"{_count(applied.baselined, 'finding')} in the baseline {shown} not shown.", err=True)
+    if not applied.stale:
+        return
+    if not prune:
+        if quiet:
+            return
+        click.echo(
+            f"{_count(len(applied.stale), 'baseline entry', 'baseline entries')} no longer found (fixed since): "
+            "--baseline-prune removes them.",
+            err=True,
+        )
+        return
+    try:
+        prune_baseline(baseline, applied.stale)
+    except ConfigError as exc:
+        _fail(str(exc))
+    for entry in applied.stale:
+        stale = printable(f"{entry.path}: {entry.code} {entry.message}")
+        click.echo(f"{stale} (no longer found: removed from the baseline)", err=True)
+    removed = _count(len(applied.stale), "stale entry", "stale entries")
+    click.echo(f"Removed {removed} from {printable(str(baseline.path))}.", err=True)
+
+
+def _fixed_summary(result: RunResult, quiet: bool) -> None:
+    if not quiet:
+        fixed = sum(o.fixed for o in result.outcomes)
+        click.echo(f"Fixed {_count(fixed, 'problem')}." if fixed else "Nothing to fix.", err=True)
+
+
+def _colour(stream) -> bool:
+    """ANSI colour for a terminal only, never a pipe or file; NO_COLOR (https://no-color.org) wins."""
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _render(output_format: str, diagnostics, context: ReportContext) -> str:
@@ -261,12 +473,12 @@ def _line_reader(stdin_text: bytes | None):
     def read(path: str) -> list[str]:
         if path not in cache:
             try:
-                raw = stdin_text if stdin_text is not None else Path(path).read_bytes()
+                raw = stdin_text if stdin_text is not None else read_regular_file(path, MAX_SOURCE_SIZE)
                 # Quoted as the linter read it: the coding line and BOM decide the encoding.
                 cache[path] = split_lines(decode(raw).text)
             except DecodeError:
                 cache[path] = split_lines(raw.decode("utf-8", errors="replace"))
-            except OSError:
+            except (OSError, TooLarge):  # a file reported as too large is not read to quote it
                 cache[path] = []
         return cache[path]
 
@@ -338,11 +550,13 @@ def _replace_file(path: Path, data: bytes) -> None:
         raise
 
 
-def _summary(result: RunResult, diagnostics, fix_mode: FixMode) -> None:
+def _summary(result: RunResult, diagnostics, fix_mode: FixMode, unsafe_fixes: bool) -> None:
+    if not result.outcomes:
+        return  # nothing was linted: the warning said so, and no check passed
     fixed = sum(o.fixed for o in result.outcomes)
     files = len({d.path for d in diagnostics})
     found = f"{_count(len(diagnostics), 'problem')} in {_count(files, 'file')}"
-    if fix_mode is FixMode.DIFF and fixed:
+    if fix_mode is FixMode.DIFF:
         # Nothing was written: say what --fix would do and what it would leave.
         left = f"{found} would remain" if diagnostics else "no problems would remain"
         click.echo(f"--fix would fix {_count(fixed, 'problem')}; {left}. Nothing was written.", err=True)
@@ -350,13 +564,24 @@ def _summary(result: RunResult, diagnostics, fix_mode: FixMode) -> None:
         click.echo(f"Found {found}{f' ({fixed} fixed)' if fixed else ''}.", err=True)
     else:
         click.echo(f"All checks passed!{f' ({fixed} fixed)' if fixed else ''}", err=True)
-    fixable = sum(1 for d in diagnostics if is_fixable(d, unsafe=False))
-    if fixable:
-        click.echo(f"[*] {fixable} fixable with --fix.", err=True)
+    safe = sum(1 for d in diagnostics if is_fixable(d, unsafe=False))
+    unsafe = sum(1 for d in diagnostics if d.fix is not None) - safe
+    if unsafe_fixes and fix_mode is FixMode.CHECK:
+        if safe + unsafe:
+            click.echo(f"[*] {safe + unsafe} fixable with --fix --unsafe-fixes.", err=True)
+        return
+    hidden = _count(unsafe, "hidden fix", "hidden fixes") + " can be enabled with --unsafe-fixes"
+    if safe:
+        click.echo(f"[*] {safe} fixable with --fix{f' ({hidden})' if unsafe and not unsafe_fixes else ''}.", err=True)
+    elif unsafe and not unsafe_fixes:
+        click.echo(
+            f"No fixes available ({hidden})." if fix_mode is FixMode.CHECK else f"{hidden[0].upper()}{hidden[1:]}.",
+            err=True,
+        )
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def _has_internal_error(diagnostics) -> bool:

@@ -9,6 +9,9 @@ The option tables (``[tool.designlint.egress]``...) are declared by the rule fam
 
 from __future__ import annotations
 
+import errno
+import itertools
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -23,6 +26,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 from designlint.globs import GlobError, compile_glob
 from designlint.options import BadValue, Key, Reference, describe, display_key, parse_options, references, table_name
+from designlint.reading import MAX_CONFIG_SIZE, TooLarge, read_regular_file
 
 T = TypeVar("T")
 
@@ -52,6 +56,7 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
+    baseline: Path | None = None  # findings recorded to be left unreported (relative paths: to the config file)
     # The option tables that differ from their defaults (``options_table`` instances), by name.
     tables: tuple[object, ...] = ()
 
@@ -113,23 +118,53 @@ class Schema(Protocol):
 
 
 # The keys every config has; the rest are the option tables of the rule families.
-_FIXED_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores")
+_FIXED_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores", "baseline")
 
 
-def find_config_file(start: Path) -> Path | None:
-    """The nearest ``designlint.toml``, or ``pyproject.toml`` with ``[tool.designlint]``, from ``start`` up."""
-    directory = start if start.is_dir() else start.parent
-    for candidate_dir in (directory, *directory.parents):
-        for name in CONFIG_FILES:
-            candidate = candidate_dir / name
-            if candidate.is_file() and (name != "pyproject.toml" or _has_designlint_table(candidate)):
-                return candidate
+def find_config_file(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
+    """The nearest ``designlint.toml``, or ``pyproject.toml`` with ``[tool.designlint]``, from
+    ``start`` up. ``known`` (directory -> its answer) is read and filled in: with it, each
+    directory of a deep tree is looked at once, not once for every directory below it."""
+    known = {} if known is None else known
+    directory = start if os.path.isdir(start) else start.parent
+    unknown: list[Path] = []
+    found = None
+    for candidate_dir in itertools.chain((directory,), directory.parents):  # lazily: deep trees
+        if candidate_dir in known:
+            found = known[candidate_dir]
+            break
+        unknown.append(candidate_dir)
+        found = _config_file_in(candidate_dir)
+        if found is not None:
+            break
+    known.update(dict.fromkeys(unknown, found))
+    return found
+
+
+def foreign_owner(path: Path) -> int | None:
+    """The owner of ``path`` when it is another user (not root): whoever can write a config file
+    decides what designlint checks, so using one found up the tree that someone else owns is said
+    (as git's safe.directory does). None on systems without owners."""
+    try:
+        owner = os.stat(path).st_uid
+    except OSError:
+        return None
+    return owner if hasattr(os, "geteuid") and owner not in (os.geteuid(), 0) else None
+
+
+def _config_file_in(directory: Path) -> Path | None:
+    for name in CONFIG_FILES:
+        candidate = directory / name
+        if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_designlint_table(candidate)):
+            return candidate
     return None
 
 
 def _has_designlint_table(pyproject: Path) -> bool:
     try:
-        text = pyproject.read_bytes().decode("utf-8", errors="replace")
+        text = read_regular_file(pyproject, MAX_CONFIG_SIZE).decode("utf-8", errors="replace")
+    except TooLarge:
+        return True  # not passed over in silence: loading it says why it cannot be used
     except OSError:
         return False
     return re.search(r"^\s*\[\s*tool\s*\.\s*designlint\s*[.\]]", text, re.MULTILINE) is not None
@@ -138,11 +173,13 @@ def _has_designlint_table(pyproject: Path) -> bool:
 def load_config(path: Path, schema: Schema) -> Config:
     """Read and validate one config file. Raises ``ConfigError``."""
     display = str(path)
-    if path.exists() and not path.is_file():  # a device such as /dev/zero would be read forever
-        raise ConfigError("the config file is not a regular file", path=display)
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_CONFIG_SIZE)  # a device such as /dev/zero would be read forever
+    except TooLarge as exc:
+        raise ConfigError(f"the config file is too large ({exc})", path=display) from None
     except OSError as exc:
+        if exc.errno == errno.EINVAL:
+            raise ConfigError("the config file is not a regular file", path=display) from None
         raise ConfigError(f"cannot read the config file: {exc.strerror or exc}", path=display) from None
     try:
         text = raw.decode("utf-8")
@@ -151,6 +188,14 @@ def load_config(path: Path, schema: Schema) -> Config:
         raise ConfigError("the config file is not valid UTF-8", path=display, line=line) from None
     try:
         document = tomllib.loads(text)
+    except RecursionError:  # tomllib recurses once per level of nested arrays and inline tables
+        line, key = _deep_nesting(text)
+        raise ConfigError(
+            "invalid TOML: arrays or inline tables nested too deeply",
+            path=display,
+            key=display_key((*_key_prefix(path), *key.split("."))) if key else None,
+            line=line,
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
@@ -160,6 +205,36 @@ def load_config(path: Path, schema: Schema) -> Config:
     prefix = _key_prefix(path)
     table = document.get("tool", {}).get("designlint", {}) if prefix else document
     return parse_table(table, path.parent.resolve(), schema, source=display, prefix=prefix, text=text, config_path=path)
+
+
+_DEEP_NESTING = 100  # far more than any real config; tomllib overflows Python's stack some way beyond
+
+
+def _deep_nesting(text: str) -> tuple[int | None, str | None]:
+    """Where brackets first nest ``_DEEP_NESTING`` deep (outside strings and comments): the line,
+    and the key assigned on the line that opened the value, if one was."""
+    depth, quote = 0, ""
+    for position, char in enumerate(text):
+        if quote:
+            if char == quote:
+                quote = ""
+            elif char == "\\" and quote == '"':
+                quote = '"\\'  # the next character is escaped
+            elif quote == '"\\':
+                quote = '"'
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            quote = "\n"  # a comment, to the end of the line
+        elif char in "[{":
+            depth += 1
+            if depth == _DEEP_NESTING:
+                assignments = re.finditer(r'^[ \t]*["\']?([\w.-]+)["\']?[ \t]*=', text[:position], re.MULTILINE)
+                last = next(reversed(list(assignments)), None)
+                return text.count("\n", 0, position) + 1, last.group(1) if last else None
+        elif char in "]}":
+            depth -= 1
+    return None, None
 
 
 def _key_prefix(path: Path) -> Key:
@@ -173,8 +248,8 @@ def key_error(config: Config, key: Key, message: str) -> ConfigError:
     if config.path is None:
         return ConfigError(message, key=display_key(key))
     try:
-        text = config.path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_regular_file(config.path, MAX_CONFIG_SIZE).decode("utf-8")
+    except (OSError, TooLarge, UnicodeDecodeError):
         text = ""
     return _Checker(str(config.path), _key_prefix(config.path), text).error(key, message)
 
@@ -207,6 +282,13 @@ def parse_table(
             values[attr] = check.globs((key,), value)
         elif key == "per-file-ignores":
             values[attr] = check.per_file_ignores(key, value, known)
+        elif key == "baseline":
+            if not isinstance(value, str) or not value:
+                raise check.error(
+                    (key,),
+                    f'expected the path of a baseline file such as "designlint-baseline.json", got {describe(value)}',
+                )
+            values[attr] = root / value
         else:
             try:
                 tables.append(parse_options(option_tables[key], value))

@@ -50,6 +50,9 @@ class Diagnostic:
     # The row a ``# noqa`` must be on to suppress this finding (the first row of
     # the node, as flake8 and ruff report it).
     noqa_row: int = field(default=0, compare=False)
+    # What identifies the finding across edits that move it (see ``baseline.span_fingerprint``);
+    # empty for findings with no span in the code (a file that cannot be read).
+    fingerprint: str = field(default="", compare=False)
 
     def sort_key(self) -> tuple:
         return (self.path, self.start.row, self.start.column, self.code, self.message)

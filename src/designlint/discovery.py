@@ -4,7 +4,7 @@ excluded ones (the configured globs, tool and virtualenv directories, symlinks).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from designlint.config import Config, ConfigError
@@ -43,11 +43,11 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 def discover(
     paths: Iterable[Path], resolver: ConfigResolver, force_exclude: bool = False
-) -> Iterator[tuple[Path, Config]]:
+) -> Iterator[tuple[Path, Config, OSError | None]]:
     """Python files under ``paths``, in a stable order, honouring excludes, each with its
-    config (looked up once per directory). A path given explicitly is excluded only with
-    ``force_exclude``."""
-    seen: set[Path] = set()
+    config (looked up once per directory); and the directories that could not be listed, with
+    the reason. A path given explicitly is excluded only with ``force_exclude``."""
+    seen: set[str] = set()  # absolute: `a.py` and `/abs/a.py` are linted (and reported) once
     for given in paths:
         if not given.exists() and not given.is_symlink():
             raise ConfigError(f"no such file or directory: {given}")
@@ -55,31 +55,65 @@ def discover(
             config = resolver.for_path(given)
             if force_exclude and excluded(given, config):
                 continue
-            if given not in seen:
-                seen.add(given)
-                yield given, config
+            if _first_time(given, seen):
+                yield given, config, None
             continue
         unlistable: list[OSError] = []
-        for directory, dirnames, filenames in os.walk(given, onerror=unlistable.append):
+        for directory, dirnames, filenames in _walk(given, unlistable.append):
             base = Path(directory)
+            # os.path's checks, which never raise: a path the system refuses (longer than
+            # PATH_MAX, deep down a tree) is reported when it is listed or read.
             dirnames[:] = sorted(
                 d
                 for d in dirnames
                 if d not in DEFAULT_EXCLUDES
-                and not (base / d).is_symlink()
-                and not (base / d / "pyvenv.cfg").exists()
-                and not excluded(base / d, resolver.for_path(base / d))
+                and not os.path.islink(base / d)
+                and not os.path.exists(base / d / "pyvenv.cfg")
+                and not excluded(base / d, resolver.for_directory(base / d))
             )
             config = resolver.for_directory(base)
             for name in sorted(filenames):
                 if not name.endswith(PYTHON_SUFFIXES):
                     continue
                 candidate = base / name
-                if not candidate.is_symlink() and not excluded(candidate, config) and candidate not in seen:
-                    seen.add(candidate)
-                    yield candidate, config
+                if not os.path.islink(candidate) and not excluded(candidate, config) and _first_time(candidate, seen):
+                    yield candidate, config, None
         # A directory that cannot be listed is not skipped in silence: linting it says why.
-        yield from ((Path(e.filename), resolver.for_path(Path(e.filename))) for e in unlistable if e.filename)
+        yield from ((Path(e.filename), resolver.for_path(Path(e.filename)), e) for e in unlistable if e.filename)
+
+
+def _first_time(path: Path, seen: set[str]) -> bool:
+    key = os.path.abspath(path)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _walk(top: Path, onerror: Callable[[OSError], object]) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk(top, onerror=onerror)``, top-down (the caller prunes ``dirnames`` in place), not
+    following symlinks, and without recursion: before 3.12 ``os.walk`` recurses once per level,
+    and a tree a thousand directories deep raised RecursionError."""
+    stack = [os.fspath(top)]
+    while stack:
+        directory = stack.pop()
+        dirnames, filenames = [], []
+        try:
+            with os.scandir(directory) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    (dirnames if is_dir else filenames).append(entry.name)
+        except OSError as exc:
+            onerror(exc)
+            continue
+        yield directory, dirnames, filenames
+        for name in reversed(dirnames):
+            path = os.path.join(directory, name)
+            if not os.path.islink(path):
+                stack.append(path)
 
 
 def excluded(path: Path, config: Config) -> bool:
@@ -90,3 +124,26 @@ def excluded(path: Path, config: Config) -> bool:
     except ValueError:
         relative = Path(os.path.relpath(path.absolute(), config.root))
     return path_excluded(config.all_excludes, relative.as_posix())
+
+
+def python_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """The paths to discover files in, and a warning for each file given that is not Python
+    (``pyproject.toml``), which is skipped rather than reported as a parse error."""
+    kept, skipped = [], []
+    for path in map(Path, paths):
+        if path.is_file() and not path.name.endswith(PYTHON_SUFFIXES) and not _python_script(path):
+            skipped.append(f"{path} is not a Python file ({', '.join(PYTHON_SUFFIXES)}): skipped")
+        else:
+            kept.append(path)
+    return kept, skipped
+
+
+def _python_script(path: Path) -> bool:
+    """A file whose first line runs Python (``#!/usr/bin/env python3``), as pre-commit's
+    ``types: [python]`` counts it."""
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return True  # linting it says why it cannot be read
+    return first.startswith(b"#!") and b"python" in first

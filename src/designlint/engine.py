@@ -14,25 +14,28 @@ import functools
 import os
 import traceback
 from collections.abc import Iterable
+from dataclasses import replace
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
 from designlint.analysis.modules import module_name_for
 from designlint.analysis.names import NameResolver
+from designlint.baseline import span_fingerprint
 from designlint.config import Config
 from designlint.context import FileContext, FileFacts
 from designlint.diagnostics import Diagnostic
 from designlint.fixes import span, text_fix
 from designlint.globs import glob_matches
-from designlint.parsing import ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
+from designlint.parsing import MAX_NODES, ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
 from designlint.positions import Positions
 from designlint.project import Project
 from designlint.results import MAX_SOURCE_SIZE, FileResult, parse_error, rule_label, too_large_message
-from designlint.rules import REGISTRY
+from designlint.rules import INTERNAL_ERROR, PARSE_ERROR, REGISTRY
 from designlint.rules.base import Rule
-from designlint.source import Decoded, DecodeError, decode
-from designlint.suppression import Suppressions, parse_suppressions
+from designlint.rules.noqa import UnusedNoqa, unused_noqa_finding
+from designlint.source import DecodeError, decode, decode_text, line_starts, offset_of, split_lines
+from designlint.suppression import MAY_NAME_DL_CODES, Suppressions, parse_suppressions, unused_codes
 from designlint.walk import walk
 
 
@@ -50,6 +53,7 @@ class Linter:
         self.config = config or Config()
         self.project = project
         self.noqa = noqa  # False: a host (flake8) applies its own ``# noqa``
+        self.reports_unused_noqa = noqa and self.config.is_enabled(UnusedNoqa.code)
         self.rules: list[Rule] = []
         # Rules whose construction raised (a bug, perhaps for this config only): DL002 on every
         # file they would have linted, with the traceback for --verbose; the other rules run.
@@ -62,14 +66,16 @@ class Linter:
                     self.unbuilt.append((rule_class, exc, traceback.format_exc()))
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
+        result = self._lint(source, path)
+        if self.reports_unused_noqa and result.decoded is not None:
+            self._report_unused_noqa(result)
+        return result
+
+    def _lint(self, source: bytes | str, path: str) -> FileResult:
         if len(source) > MAX_SOURCE_SIZE:
             return FileResult(path, [parse_error(path, too_large_message(len(source)))])
         try:
-            decoded = (
-                decode(source)
-                if isinstance(source, bytes)
-                else Decoded(source.removeprefix("\ufeff"), "utf-8", source.startswith("\ufeff"))
-            )
+            decoded = decode(source) if isinstance(source, bytes) else decode_text(source)
         except DecodeError as exc:
             return FileResult(path, [parse_error(path, str(exc), exc.row, exc.column)])
         relpath = _relpath(path, self.config)
@@ -94,6 +100,9 @@ class Linter:
         if verdict.tree is not None:
             nesting = nesting_cost(verdict.tree)
             budget = nesting_budget(nesting.nodes)
+            if nesting.nodes > MAX_NODES:
+                message = f"the file is too large to analyse ({nesting.nodes:,} syntax nodes; the limit is {MAX_NODES:,}: LibCST's tree takes about 5 kB a node)"
+                return FileResult(path, [parse_error(path, message)], decoded)
             if nesting.cost > budget:
                 message = f"cannot parse in reasonable time: expressions nested too deeply (nesting cost {nesting.cost:,}; the limit for this file is {budget:,})"
                 return FileResult(path, [parse_error(path, message, nesting.line)], decoded)
@@ -146,8 +155,49 @@ class Linter:
             context.metadata.update(wrapper.resolve_many(providers))
         walk(module, rules, context, result)
         if context.reports:
-            result.diagnostics.extend(self._diagnostics(context, result))
+            suppressions = parse_suppressions(context.text) if self.noqa else Suppressions()
+            result.diagnostics.extend(self._diagnostics(context, result, suppressions))
+            return replace(result, suppressions=suppressions)  # with what each directive suppressed, for DL003
         return result
+
+    def _report_unused_noqa(self, result: FileResult) -> None:
+        """DL003 for the codes of ``# noqa`` directives that suppressed nothing. Not when the
+        file could not be parsed or a rule crashed on it: their findings are unknown."""
+        if any(d.code in (PARSE_ERROR[0], INTERNAL_ERROR[0]) for d in result.diagnostics):
+            return
+        ignored = self._ignored_codes(_relpath(result.path, self.config))
+        text = result.decoded.text
+        if result.suppressions is None and not MAY_NAME_DL_CODES.search(text):
+            return  # most files: no directive to check, and no need to tokenize them
+        suppressions = result.suppressions or parse_suppressions(text)
+        if _ignored(UnusedNoqa.code, ignored) or not suppressions.directives:
+            return
+
+        def checked(code: str) -> bool:
+            """designlint's codes, of rules enabled for this file or of no rule at all."""
+            if not code.startswith("DL") or UnusedNoqa.code.startswith(code):
+                return False
+            rules = [known for known in REGISTRY.codes if known.startswith(code)]
+            return not rules or any(self.config.is_enabled(k) and not _ignored(k, ignored) for k in rules)
+
+        for unused in unused_codes(suppressions, split_lines(text), checked):
+            if suppressions.suppresses(UnusedNoqa.code, unused.start.row):
+                continue
+            message, fix = unused_noqa_finding(unused, lambda code: any(k.startswith(code) for k in REGISTRY.codes))
+            fingerprint = span_fingerprint(UnusedNoqa.code, (), unused.directive.comment)
+            result.diagnostics.append(
+                Diagnostic(
+                    result.path,
+                    UnusedNoqa.code,
+                    UnusedNoqa.name,
+                    message,
+                    unused.start,
+                    unused.end,
+                    fix,
+                    noqa_row=unused.start.row,
+                    fingerprint=fingerprint,
+                )
+            )
 
     def _ignored_codes(self, relpath: str) -> tuple[str, ...]:
         """The codes (or prefixes, or ``ALL``) ``per-file-ignores`` turns off for this file."""
@@ -167,11 +217,11 @@ class Linter:
 
         return [rule for rule in self.rules if not _ignored(rule.code, ignored) and passes(rule.prefilter)]
 
-    def _diagnostics(self, context: FileContext, result: FileResult) -> list[Diagnostic]:
-        suppressions = parse_suppressions(context.text) if self.noqa else Suppressions()
+    def _diagnostics(self, context: FileContext, result: FileResult, suppressions: Suppressions) -> list[Diagnostic]:
         out = []
         seen = set()
         failed: set[str] = set()  # codes of the rules whose reports could not be placed
+        starts = line_starts(context.text)
         for report in context.reports:
             code = report.code
             if code in failed:
@@ -190,7 +240,21 @@ class Linter:
             if suppressions.suppresses(code, start.row) or (code, start, report.message) in seen:
                 continue
             seen.add((code, start, report.message))
-            out.append(Diagnostic(context.path, code, report.name, report.message, start, end, fix, noqa_row=start.row))
+            scope = tuple(n.name.value for n in report.ancestors if isinstance(n, (cst.FunctionDef, cst.ClassDef)))
+            text = context.text[offset_of(starts, start.row, start.column) : offset_of(starts, end.row, end.column)]
+            out.append(
+                Diagnostic(
+                    context.path,
+                    code,
+                    report.name,
+                    report.message,
+                    start,
+                    end,
+                    fix,
+                    noqa_row=start.row,
+                    fingerprint=span_fingerprint(code, scope, text),
+                )
+            )
         return out
 
 

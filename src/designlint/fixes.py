@@ -59,6 +59,11 @@ def text_fix(node_fix: NodeFix, module: cst.Module, range_of: Callable[[cst.CSTN
             )
             edits.append(Edit(content, *span(range_of(change.node))))
         elif isinstance(change, AddImport):
+            extended = _extended_import(module, change.statement)
+            if extended is not None:  # `from app.errors import ToolError` gains the name
+                statement, code = extended
+                edits.append(Edit(code, *span(range_of(statement))))
+                continue
             row, before = _import_insertion_point(module, range_of)
             # Joins an import block as one more line; before other code, PEP 8's blank lines follow.
             spacing = (
@@ -81,6 +86,49 @@ def span(code_range: CodeRange) -> tuple[Position, Position]:
     return Position(code_range.start.line, code_range.start.column + 1), Position(
         code_range.end.line, code_range.end.column + 1
     )
+
+
+def _extended_import(module: cst.Module, statement: str) -> tuple[cst.ImportFrom, str] | None:
+    """A module-level ``from X import ...`` that a new ``from X import Y`` can join, and its
+    code with the name added; None when there is none (or the statement is another kind)."""
+    try:
+        wanted = cst.parse_statement(statement).body[0]
+    except (cst.ParserSyntaxError, AttributeError, IndexError):
+        return None
+    if not isinstance(wanted, cst.ImportFrom) or isinstance(wanted.names, cst.ImportStar):
+        return None
+    for line in module.body:
+        for existing in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+            if (
+                isinstance(existing, cst.ImportFrom)
+                and not isinstance(existing.names, cst.ImportStar)
+                and existing.module is not None
+                and wanted.module is not None
+                and existing.module.deep_equals(wanted.module)
+                and len(existing.relative) == len(wanted.relative)
+            ):
+                *names, last = existing.names
+                if isinstance(last.comma, cst.Comma):  # a trailing comma (in parentheses): keep its layout
+                    # Between names: the comma (and line break and indent) the names already have.
+                    between = (
+                        names[-1].comma
+                        if names
+                        else cst.Comma(whitespace_after=existing.lpar.whitespace_after)
+                        if existing.lpar
+                        else last.comma
+                    )
+                    *others, final = wanted.names
+                    added = [
+                        *names,
+                        last.with_changes(comma=between),
+                        *(alias.with_changes(comma=between) for alias in others),
+                        final.with_changes(comma=last.comma),
+                    ]
+                else:
+                    separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                    added = [*names, last.with_changes(comma=separator), *wanted.names]
+                return existing, module.code_for_node(existing.with_changes(names=added))
+    return None
 
 
 def _import_insertion_point(

@@ -72,10 +72,15 @@ class Item:
     pattern: str
     expected: str
     wildcard: bool = False
+    port: bool = False  # may end in ``:port``, from 1 to 65535
 
     def problem(self, entry: str) -> str | None:
         checked = entry[2:] if self.wildcard and entry.startswith("*.") else entry
-        return None if re.fullmatch(self.pattern, checked) else f"expected {self.expected}, got {entry!r}"
+        if not re.fullmatch(self.pattern, checked):
+            return f"expected {self.expected}, got {entry!r}"
+        if self.port and ":" in entry and not 1 <= int(entry.rpartition(":")[2]) <= 65535:
+            return f"expected a port from 1 to 65535, got {entry!r}"
+        return None
 
 
 _LABEL = r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?"
@@ -83,6 +88,7 @@ HOST = Item(
     rf"(?=.{{1,253}}\Z){_LABEL}(\.{_LABEL})*(:\d{{1,5}})?",
     'a host name ("api.example.com") or a wildcard ("*.example.com")',
     wildcard=True,
+    port=True,
 )
 DOTTED_NAME = Item(
     r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", 'a function name or a dotted name such as "app.net.require_allowed"'

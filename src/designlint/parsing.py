@@ -29,13 +29,16 @@ _LIMIT_MESSAGES = (
     "too many statically nested blocks",
     "too complex",
 )
+# An escape no Python decodes (``"\\N{NO SUCH NAME}"``, ``f"\\x{path}"``): LibCST parses it, and a
+# rule evaluating the string would fail (the same message since 3.8).
+_ESCAPE_ERROR = "(unicode error)"
 # Virtual memory, committed only as far as it is used; about 50,000 levels of LibCST recursion.
 PARSER_STACK_BYTES = 512 << 20
 _stack_size_lock = threading.Lock()
 
 
 class ParseRefused(Exception):
-    """Code no Python parses: nested too deeply, or holding NUL bytes."""
+    """Code no Python parses: nested too deeply, holding NUL bytes or an escape that does not decode."""
 
     def __init__(self, message: str, row: int = 1):
         super().__init__(message)
@@ -69,14 +72,20 @@ def stdlib_verdict(text: str) -> StdlibVerdict:
         message = str(exc.msg)
         if "null bytes" in message:
             return StdlibVerdict(False, _null_bytes(text))
-        if any(limit in message for limit in _LIMIT_MESSAGES):
+        if any(limit in message for limit in _LIMIT_MESSAGES) or message.startswith(_ESCAPE_ERROR):
             return StdlibVerdict(False, ParseRefused(message, exc.lineno or 1))
         return StdlibVerdict(False, syntax_error=exc if exc.lineno else None)
     except (RecursionError, MemoryError):
         return StdlibVerdict(False, ParseRefused("the code is nested too deeply for Python's parser"))
-    except ValueError:  # NUL bytes, on Python versions that raise ValueError for them
-        return StdlibVerdict(False, _null_bytes(text))
+    except ValueError as exc:  # NUL bytes on Python versions that raise ValueError for them; a lone surrogate
+        return StdlibVerdict(False, _null_bytes(text) if "\0" in text else ParseRefused(str(exc)))
     return StdlibVerdict(True, tree=tree)
+
+
+# The stdlib nodes of a file LibCST may parse: its tree and metadata take about 5 kB of memory a
+# node (a 5 MB table of numbers, 1.6 million nodes, took 8 GB and minutes). Ordinary code has one
+# every 15 bytes or so: 3.6 MB of it fits.
+MAX_NODES = 250_000
 
 
 def nesting_budget(nodes: int) -> int:
@@ -102,7 +111,14 @@ _BRACKETED = {
     ast.DictComp: ("key", "value", "generators"),
     ast.GeneratorExp: ("elt", "generators"),
 }
-_CHAINED = {ast.Call: ("func",), ast.Attribute: ("value",), ast.Subscript: ("value",)}
+# A chain of binary operators costs LibCST as much as a chain of calls: 2,500 ``%`` took it 7 s
+# (found by bench/fuzz.py; a weight of 1 estimated 0.6 s).
+_CHAINED = {
+    ast.Call: ("func",),
+    ast.Attribute: ("value",),
+    ast.Subscript: ("value",),
+    ast.BinOp: ("left", "right"),
+}
 # Fields that hold only leaves the cost leaves out: contexts (Load, Store) and operators (Add, Not).
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
 _STEPS: dict[type, tuple[tuple[str, int], ...]] = {}
@@ -132,8 +148,8 @@ def nesting_cost(tree: ast.Module) -> Nesting:
     square of the nesting within a statement: 25 nested calls take it 6 ms, 199 (Python's limit
     for brackets) 240 ms, a chain of 2,000 calls 1.5 s; a file of such statements would stall
     it for hours. The estimate sums, over every node, its weighted depth below its statement:
-    64 per level of brackets, 8 per link of a chain, 1 per operator (calibrated on each to
-    within a factor of four)."""
+    64 per level of brackets, 8 per link of a chain (calls, attributes, binary operators), 1
+    per other operator (calibrated on each to within a factor of four)."""
     total, nodes, worst, worst_line = 0, 0, -1, 1
     statements: list[ast.AST] = list(tree.body)
     steps_of = _STEPS
@@ -180,15 +196,15 @@ class _ParserThread:
 
     def _serve(self) -> None:
         while True:
-            text, reply = self.requests.get()
-            reply.put(_parse_or_raised(text))
+            parse, text, reply = self.requests.get()
+            reply.put(_parse_or_raised(parse, text))
             del text, reply  # not held while waiting for the next request
 
-    def parse(self, text: str):
+    def parse(self, parse, text: str):
         # A reply queue per request: a caller interrupted while waiting leaves nothing behind
         # for the next caller to pick up.
         reply: queue.SimpleQueue = queue.SimpleQueue()
-        self.requests.put((text, reply))
+        self.requests.put((parse, text, reply))
         return reply.get()
 
 
@@ -209,6 +225,30 @@ os.register_at_fork(after_in_child=_forget_parser)
 def parse_module(text: str) -> cst.Module:
     """``cst.parse_module`` on a thread with a large stack. Raises ``cst.ParserSyntaxError``
     or ``ParseRefused``."""
+    return _on_parser_thread(cst.parse_module, text)
+
+
+def parse_expression(text: str) -> cst.BaseExpression:
+    """``cst.parse_expression`` of text found in the linted code (a string annotation, a
+    forward reference), behind the same guards as a module: the stdlib parser first, the
+    nesting estimate, then LibCST on the large-stack thread. Raises ``cst.ParserSyntaxError``
+    or ``ParseRefused``."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, "<designlint>", "eval")
+    except SyntaxError:
+        # What LibCST alone accepts is no expression for the running Python: refused as such.
+        raise ParseRefused("not an expression the running Python parses") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ParseRefused("the expression is nested too deeply for Python's parser") from None
+    nesting = nesting_cost(ast.Module([ast.Expr(tree.body)], []))
+    if nesting.cost > nesting_budget(nesting.nodes):
+        raise ParseRefused("the expression is nested too deeply to parse in reasonable time")
+    return _on_parser_thread(cst.parse_expression, text)
+
+
+def _on_parser_thread(parse, text: str):
     global _parser
     if _parser is None:
         with _parser_lock:
@@ -216,18 +256,18 @@ def parse_module(text: str) -> cst.Module:
                 try:
                     _parser = _ParserThread()
                 except RuntimeError:  # no thread (or no memory for its stack): parse here
-                    return _result(_parse_or_raised(text))
-    return _result(_parser.parse(text))
+                    return _result(_parse_or_raised(parse, text))
+    return _result(_parser.parse(parse, text))
 
 
-def _parse_or_raised(text: str) -> cst.Module | BaseException:
+def _parse_or_raised(parse, text: str) -> cst.CSTNode | BaseException:
     try:
-        return cst.parse_module(text)
+        return parse(text)
     except BaseException as exc:  # raised again in the calling thread
         return exc
 
 
-def _result(result: cst.Module | BaseException) -> cst.Module:
+def _result(result: cst.CSTNode | BaseException):
     if isinstance(result, RecursionError):
         raise ParseRefused("the code is nested too deeply") from None
     if isinstance(result, BaseException):

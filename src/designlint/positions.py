@@ -44,6 +44,13 @@ class Positions:
                     )
         return self.module()[node]
 
+    def statement_line(self, chain: Sequence[cst.CSTNode]) -> int:
+        """The line of the innermost statement along ``chain`` whose line the stdlib parser
+        gave, without generating any code (it may be too deep for LibCST to); else 1."""
+        for statement, _ in self._statements_on(chain):
+            return self._placed[id(statement)].lineno
+        return 1
+
     def module(self) -> Mapping[cst.CSTNode, CodeRange]:
         """PositionProvider for the whole module, computed once.
 
@@ -52,7 +59,7 @@ class Positions:
         positions themselves); stored where ``resolve`` keeps it."""
         metadata = self._wrapper._metadata
         if PositionProvider not in metadata:
-            metadata[PositionProvider] = PositionProvider()._gen(self._wrapper)
+            metadata[PositionProvider] = _generated(lambda: PositionProvider()._gen(self._wrapper))
         return metadata[PositionProvider]
 
     def _statements_on(self, chain: Sequence[cst.CSTNode]) -> Iterator[tuple[cst.CSTNode, tuple[str, ...]]]:
@@ -93,10 +100,19 @@ class Positions:
                 provider=provider,
             )
             state.indent_tokens = list(indents)
-            statement._codegen(state)
+            _generated(lambda: statement._codegen(state))
             ranges = provider._computed
             self._by_statement[key] = (ranges, self._placed[key].lineno - ranges[statement].start.line)
         return self._by_statement[key]
+
+
+def _generated(codegen):
+    """LibCST's code generation recurses once per level of nesting: beyond Python's recursion
+    limit it fails, with a KeyError from its own bookkeeping. Said as what it is."""
+    try:
+        return codegen()
+    except (RecursionError, KeyError):
+        raise RecursionError("the code is nested too deeply to place a finding in it") from None
 
 
 def _pair(statements: Sequence[cst.CSTNode], stdlib: Sequence[ast.stmt]) -> dict[int, ast.stmt]:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
+from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.source import DecodeError, decode
 
 T = TypeVar("T")
@@ -66,7 +67,8 @@ class Project:
 
     def source(self, module: str) -> str | None:
         """The text of ``module`` (read once), or None when the project has no such module.
-        Every cross-module fact is read through here, so ``modules_read`` is complete."""
+        Every cross-module fact is read through here, so ``modules_read`` is complete. Raises
+        ``LookupFailed`` when the module cannot be used (too large to read)."""
         if module not in self._sources:
             source = self._sources[module] = self._read_module(module)
             self._digests[module] = _digest(source)
@@ -90,7 +92,9 @@ class Project:
                     try:
                         if not candidate.is_file():
                             continue
-                        data = candidate.read_bytes()
+                        data = read_regular_file(candidate, MAX_SOURCE_SIZE)  # the limit of a linted file
+                    except TooLarge as exc:
+                        raise LookupFailed(f"module {module!r} is too large to read ({exc})") from None
                     except OSError:
                         continue
                     try:

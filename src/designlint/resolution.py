@@ -4,12 +4,13 @@ flake8 plugin and the language server."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from designlint.config import Config, find_config_file, key_error, load_config
+from designlint.config import Config, find_config_file, foreign_owner, key_error, load_config
 from designlint.project import LookupFailed, Project
 from designlint.rules import REGISTRY
 
@@ -33,6 +34,8 @@ class ConfigResolver:
         self.cwd = cwd or Path.cwd()
         self._by_file: dict[Path | None, Config] = {}
         self._by_dir: dict[Path, Config] = {}
+        self._config_files: dict[Path, Path | None] = {}  # directory -> the config file that applies there
+        self.warnings: list[str] = []  # for the user: config files in use that another user owns
         self._fixed = None
         if isolated:
             self._fixed = self._finish(Config(root=self.cwd))
@@ -42,7 +45,7 @@ class ConfigResolver:
     def for_path(self, path: Path) -> Config:
         if self._fixed is not None:
             return self._fixed
-        return self.for_directory(path if path.is_dir() else path.parent)
+        return self.for_directory(path if os.path.isdir(path) else path.parent)
 
     def for_directory(self, directory: Path) -> Config:
         """The config for the files directly in ``directory``."""
@@ -51,8 +54,13 @@ class ConfigResolver:
         directory = directory.absolute()
         config = self._by_dir.get(directory)
         if config is None:
-            config_file = find_config_file(directory)
+            config_file = find_config_file(directory, self._config_files)
             if config_file not in self._by_file:
+                owner = foreign_owner(config_file) if config_file else None
+                if owner is not None:
+                    self.warnings.append(
+                        f"using {config_file}, which another user (uid {owner}) owns: whoever can write it decides what is checked"
+                    )
                 base = load_config(config_file, REGISTRY) if config_file else Config(root=self.cwd)
                 self._by_file[config_file] = self._finish(base)
             config = self._by_dir[directory] = self._by_file[config_file]

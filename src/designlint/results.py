@@ -7,12 +7,10 @@ import traceback
 from dataclasses import dataclass, field
 
 from designlint.diagnostics import Diagnostic, Position
+from designlint.reading import MAX_SOURCE_SIZE, TooLarge
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
 from designlint.source import Decoded
-
-# Generated files beyond this (a dozen times the largest hand-written module in the corpus of
-# agent frameworks) would take minutes and gigabytes to parse: they are reported, not linted.
-MAX_SOURCE_SIZE = 5 * 2**20
+from designlint.suppression import Suppressions
 
 
 @dataclass(frozen=True)
@@ -21,6 +19,7 @@ class FileResult:
     diagnostics: list[Diagnostic]
     decoded: Decoded | None = None  # None when the file could not be decoded
     internal_errors: list[str] = field(default_factory=list)  # tracebacks, for --verbose
+    suppressions: Suppressions | None = None  # the file's ``# noqa``s, once findings were checked against them
 
     def internal_error(self, where: str, exc: Exception, trace: str | None = None) -> None:
         """A bug in designlint, in ``where``: DL002 for this file."""
@@ -46,5 +45,5 @@ def _diagnostic(path: str, rule: tuple[str, str], message: str, row: int, column
     return Diagnostic(path, rule[0], rule[1], message, position, position, noqa_row=position.row)
 
 
-def too_large_message(size: int) -> str:
-    return f"the file is too large to lint ({size / 2**20:.1f} MB; the limit is {MAX_SOURCE_SIZE // 2**20} MB)"
+def too_large_message(size: int | None) -> str:
+    return f"the file is too large to lint ({TooLarge(size, MAX_SOURCE_SIZE)})"

@@ -4,14 +4,13 @@ per session, built once per process), and fixes written back."""
 
 from __future__ import annotations
 
-import errno
 import gc
 import multiprocessing
 import os
-import stat
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -27,14 +26,16 @@ from designlint.cache import (
     open_cache,
 )
 from designlint.config import Config, ConfigError
-from designlint.diagnostics import Diagnostic
-from designlint.discovery import discover, excluded
+from designlint.diagnostics import Diagnostic, Position
+from designlint.discovery import discover, excluded, python_paths
 from designlint.engine import Linter
 from designlint.fixes import NotWritten, fix_text, unified_diff, write_fixed_file
 from designlint.pool import LinterPool
-from designlint.project import Project
+from designlint.project import LookupFailed, Project
+from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.resolution import ConfigResolver
-from designlint.results import MAX_SOURCE_SIZE, FileResult, parse_error, too_large_message
+from designlint.results import FileResult, parse_error, too_large_message
+from designlint.rules import INTERNAL_ERROR
 
 
 class FixMode(str, Enum):
@@ -76,14 +77,20 @@ def resolver_for(options: Options) -> ConfigResolver:
     return ConfigResolver(options.config_path, options.isolated, options.overrides)
 
 
+def files_to_lint(paths: Iterable[str | Path], options: Options) -> list[tuple[Path, Config]]:
+    """What ``lint_paths`` would lint, each file with its configuration (``--show-files``)."""
+    found = discover(python_paths(paths)[0], resolver_for(options), options.force_exclude)
+    return [(path, config) for path, config, unlisted in found if unlisted is None]
+
+
 # -- linting one file (in this process or a worker) ------------------------------------
 
 
 def _read_or_report(path: str) -> bytes | FileOutcome:
     """The file's bytes, or the outcome that reports why it cannot be linted."""
     try:
-        return _read_regular_file(path)
-    except _TooLarge as exc:
+        return read_regular_file(path, MAX_SOURCE_SIZE)
+    except TooLarge as exc:
         return FileOutcome(path, [parse_error(path, too_large_message(exc.size))])
     except OSError as exc:
         return FileOutcome(path, [parse_error(path, f"cannot read the file: {exc.strerror or exc}")])
@@ -189,29 +196,11 @@ def _cached_outcome(
         ):
             return None  # a module the findings were drawn from has changed
         diagnostics = load_diagnostics(path, entry["diagnostics"])
-    except (KeyError, TypeError, ValueError):
-        return None  # malformed: lint again, and the fresh result replaces it
+    except (KeyError, TypeError, ValueError, LookupFailed):
+        return None  # malformed, or a module it depends on is now unusable: lint again
     if fix_mode is not FixMode.CHECK and any(d.fix for d in diagnostics):
         return None  # fixes are applied by linting
     return FileOutcome(path, diagnostics)
-
-
-class _TooLarge(Exception):
-    def __init__(self, size: int):
-        self.size = size
-
-
-def _read_regular_file(path: str) -> bytes:
-    """The file's bytes; a FIFO, a device or a directory is refused rather than read
-    (reading a FIFO would block forever), and a file over the size limit is not read at all."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(descriptor)
-        if not stat.S_ISREG(status.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
-        if status.st_size > MAX_SOURCE_SIZE:
-            raise _TooLarge(status.st_size)
-        return handle.read()
 
 
 @dataclass
@@ -253,10 +242,11 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     resolver = resolver_for(options)
     roots = [Path(p) for p in paths]
     configs: dict[Config, int] = {}
-    tasks = [
-        (configs.setdefault(config, len(configs)), str(f))
-        for f, config in discover(roots, resolver, options.force_exclude)
-    ]
+    paths, skipped = python_paths(roots)
+    found = list(discover(paths, resolver, options.force_exclude))
+    tasks = [(configs.setdefault(config, len(configs)), str(f)) for f, config, _ in found]
+    if not tasks:
+        skipped.append(f"no Python files found to lint in {', '.join(map(str, roots))}")
     config_list = list(configs)
     cache = None
     if options.use_cache:
@@ -276,13 +266,19 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     fingerprints = _fingerprints(config_list) if cache is not None else []
     projects: dict[Path, Project] = {}
     for position, (index, path) in enumerate(tasks):
+        unlisted = found[position][2]
+        if unlisted is not None:
+            finished(
+                position, FileOutcome(path, [parse_error(path, f"cannot list the directory: {unlisted.strerror}")])
+            )
+            continue
         if cache is None:
             pending.append(position)
             pending_bytes += _size(path)
             continue
         try:
-            data = _read_regular_file(path)  # never a blocking read of a FIFO, never a huge file
-        except (OSError, _TooLarge):
+            data = read_regular_file(path, MAX_SOURCE_SIZE)  # never a blocking read of a FIFO, never a huge file
+        except (OSError, TooLarge):
             pending.append(position)  # the worker reports why it cannot be read
             continue
         config = config_list[index]
@@ -312,16 +308,61 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
         finally:
             _session = saved
     elif pending:
-        chunksize = max(1, min(8, len(pending) // (jobs * 8)))
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=_pool_context(), initializer=_start_worker, initargs=session_args
-        ) as pool:
-            for position, outcome in zip(pending, pool.map(_run_task, pending_tasks, chunksize=chunksize)):
-                finished(position, outcome)
+        for index, outcome in _in_pool(pending_tasks, jobs, session_args):
+            finished(pending[index], outcome)
     if cache is not None:
         cache.sweep()
-    warnings = [cache.warning] if cache is not None and cache.warning else []
+    warnings = [*resolver.warnings, *skipped, *([cache.warning] if cache is not None and cache.warning else [])]
     return RunResult(outcomes, warnings)
+
+
+def _in_pool(tasks: list[tuple[int, str]], jobs: int, session_args: tuple) -> Iterator[tuple[int, FileOutcome]]:
+    """(index, outcome) of each task, from a pool of ``jobs`` workers. A worker that dies (a
+    crash in native code, the kernel's out-of-memory killer) breaks the pool and every task in
+    flight: the unfinished tasks run again, the first few of them (those that were in flight)
+    one at a time in one worker, where the next death is the file being linted. That file gets
+    DL002; the others are linted."""
+    remaining = list(range(len(tasks)))
+    alone = False  # after a death: the suspects, one at a time
+    while remaining:
+        batch = remaining[: 2 * jobs + 1] if alone else remaining
+        done: set[int] = set()
+        with ProcessPoolExecutor(
+            max_workers=1 if alone else jobs,
+            mp_context=_pool_context(),
+            initializer=_start_worker,
+            initargs=session_args,
+        ) as pool:
+            futures = [(index, pool.submit(_run_task, tasks[index])) for index in batch]
+            for index, future in futures:
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool:
+                    if alone:  # one worker runs its tasks in order: this one killed it
+                        done.add(index)
+                        yield index, _died(tasks[index][1])
+                    break
+                done.add(index)
+                yield index, outcome
+            else:
+                alone = False
+                remaining = [index for index in remaining if index not in done]
+                continue
+            for index, future in futures:  # finished by other workers before the death
+                if index not in done and future.done() and future.exception() is None:
+                    done.add(index)
+                    yield index, future.result()
+        remaining = [index for index in remaining if index not in done]
+        alone = not alone
+
+
+def _died(path: str) -> FileOutcome:
+    message = (
+        "internal error: the process linting this file died (a crash in native code, or out of memory);"
+        " please report this as a bug"
+    )
+    diagnostic = Diagnostic(path, INTERNAL_ERROR[0], INTERNAL_ERROR[1], message, Position(1, 1), Position(1, 1))
+    return FileOutcome(path, [diagnostic], internal_errors=[f"{path}: the worker process died\n"])
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -345,10 +386,11 @@ def lint_stdin(source: bytes, filename: str | None, options: Options | None = No
     """Lint text read from standard input; ``filename`` decides config, ignores and the reported name."""
     options = options or Options()
     path = Path(filename) if filename else Path.cwd() / "-"
-    config = resolver_for(options).for_path(path)
+    resolver = resolver_for(options)
+    config = resolver.for_path(path)
     if filename and options.force_exclude and excluded(path, config):
         return RunResult([])
     # Standard input is never written back: with --fix the CLI prints the fixed source.
     linter = LinterPool().linter_for(config)
     outcome = _lint_bytes(filename or "-", source, linter, options.fix_mode, options.unsafe_fixes, write_back=False)
-    return RunResult([outcome])
+    return RunResult([outcome], resolver.warnings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import io
 import re
@@ -56,6 +57,25 @@ def decode(data: bytes) -> Decoded:
     except LookupError:
         raise DecodeError(f"unknown encoding {encoding!r} in the coding line") from None
     return Decoded(text, encoding, bom)
+
+
+def decode_text(text: str) -> Decoded:
+    """Text given as a string (an editor's buffer): it must be Unicode, which a lone surrogate
+    (``"\\ud800"`` in the JSON of a language client) is not; Python's parser would refuse it with
+    an error that says nothing of where."""
+    bom = text.startswith("\ufeff")
+    text = text.removeprefix("\ufeff")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        starts = line_starts(text)
+        row = bisect.bisect_right(starts, exc.start)
+        raise DecodeError(
+            f"the text holds a lone surrogate (U+{ord(text[exc.start]):04X}), which is not Unicode",
+            row,
+            exc.start - starts[row - 1] + 1,
+        ) from None
+    return Decoded(text, "utf-8", bom)
 
 
 def split_lines(text: str) -> list[str]:

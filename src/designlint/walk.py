@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from designlint.analysis.budget import Budget, GaveUp
 from designlint.hooks import SKIPPED_TYPES, hooks_of
-from designlint.results import rule_label
+from designlint.results import parse_error, rule_label
 
 if TYPE_CHECKING:
     from designlint.context import FileContext
@@ -112,10 +113,15 @@ def walk(module: cst.Module, rules: list[Rule], context: FileContext, result: Fi
     silenced: set[Rule] = set()
     for rule in rules:
         rule.context = context
+        rule.analysis_budget = Budget.for_text(context.text)
         try:
             rule.setup()
         except RecursionError:
             raise
+        except GaveUp as exc:
+            failed.add(rule)
+            _gave_up(rule, exc, context, [], result)
+            continue
         except Exception as exc:
             failed.add(rule)
             result.internal_error(rule_label(rule.code, rule.name), exc)
@@ -150,8 +156,11 @@ def walk(module: cst.Module, rules: list[Rule], context: FileContext, result: Fi
             try:
                 if callback(node) is False:
                     pruning = [*(pruning or ()), rule]
-            except RecursionError:
-                raise  # the input's depth, not a bug in the rule: the whole file is reported
+            except (RecursionError, GaveUp) as exc:  # the input's depth or shape: this rule stops, the others go on
+                failed.add(rule)
+                silenced.add(rule)
+                why = exc if isinstance(exc, GaveUp) else GaveUp("the code is nested too deeply for it")
+                _gave_up(rule, why, context, [*context.ancestors, node], result)
             except Exception as exc:  # a bug in a rule must not stop the other rules
                 failed.add(rule)
                 silenced.add(rule)
@@ -201,3 +210,12 @@ def walk(module: cst.Module, rules: list[Rule], context: FileContext, result: Fi
         callbacks = leaves.get(kind.name)
         if callbacks:
             call(callbacks, node)
+
+
+def _gave_up(rule: Rule, exc: GaveUp, context: FileContext, chain: list[cst.CSTNode], result: FileResult) -> None:
+    """An analysis of the rule gave up on this file: DL001 at the statement it was looking at
+    (placed by the stdlib's lines: the statement may be too deep for LibCST to generate)."""
+    row = context.positions.statement_line(chain)
+    label = rule_label(rule.code, rule.name)
+    message = f"cannot analyse: {label} stopped on this file at the statement at line {row}: {exc}"
+    result.diagnostics.append(parse_error(result.path, message, row))

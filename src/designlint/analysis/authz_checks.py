@@ -466,22 +466,31 @@ def allow_formula(expr: cst.BaseExpression, allows_when_true: bool, vocabulary: 
     ``allows_when_true`` is False for the test of an ``if`` whose body denies. ``lookup``
     gives the value a local boolean variable was assigned in the same function.
     """
-    return _build(expr, allows_when_true, vocabulary, lookup, frozenset())
+    return _build(expr, allows_when_true, vocabulary, lookup, frozenset(), {})
+
+
+# A variable's value is built once per polarity and expansion path, however often it is named
+# (``v2 = v1 or v1 or ...`` four levels deep: 30**4 builds without it).
+_Built = dict[tuple[cst.CSTNode, bool, frozenset[str]], "Formula"]
 
 
 def _build(
-    expr, polarity: bool, vocabulary: Vocabulary, lookup: Lookup, expanding: frozenset[str], written=None
+    expr, polarity: bool, vocabulary: Vocabulary, lookup: Lookup, expanding: frozenset[str], built: _Built, written=None
 ) -> Formula:
-    written = expr if written is None else written
+    if written is None:
+        key = (expr, polarity, expanding)
+        if key not in built:
+            built[key] = _build(expr, polarity, vocabulary, lookup, expanding, built, expr)
+        return built[key]
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
-        return _build(expr.expression, not polarity, vocabulary, lookup, expanding, written)
+        return _build(expr.expression, not polarity, vocabulary, lookup, expanding, built, written)
     operands = _junction_operands(expr)
     if operands is not None:
         is_or, items = operands
         is_or = is_or == polarity  # De Morgan: a negated AND is an OR of negations
         parts: list[Formula] = []
         for item in items:
-            part = _build(item, polarity, vocabulary, lookup, expanding)
+            part = _build(item, polarity, vocabulary, lookup, expanding, built)
             if isinstance(part, Junction) and part.is_or == is_or:
                 parts.extend(part.parts)
             else:
@@ -490,7 +499,7 @@ def _build(
     if isinstance(expr, cst.Name) and expr.value not in expanding and len(expanding) < 4:
         value = lookup(expr.value)
         if value is not None:
-            inner = _build(value, polarity, vocabulary, lookup, expanding | {expr.value})
+            inner = _build(value, polarity, vocabulary, lookup, expanding | {expr.value}, built)
             flipped = isinstance(inner, Junction) and not polarity
             return Leaf(written, inner.grants, expr, polarity, inner if flipped else None)
     check = classify(expr, vocabulary)
@@ -515,12 +524,20 @@ def _junction_operands(expr: cst.BaseExpression) -> tuple[bool, list[cst.BaseExp
     return None
 
 
-def violations(formula: Formula, anchor: cst.CSTNode | None = None) -> Iterator[Violation]:
+def violations(
+    formula: Formula, anchor: cst.CSTNode | None = None, seen: set[tuple[int, int]] | None = None
+) -> Iterator[Violation]:
     """Every OR in ``formula`` with an operand that passes a tenant check and another that
-    passes a role check or superuser flag without one."""
+    passes a role check or superuser flag without one. A formula shared by several places (a
+    variable named often) is looked at once per anchor: again, it would yield the same."""
+    seen = set() if seen is None else seen
+    visit = (id(formula), id(anchor))
+    if visit in seen:
+        return
+    seen.add(visit)
     if isinstance(formula, Leaf):
         if formula.expansion is not None:
-            yield from violations(formula.expansion, anchor or formula.node)
+            yield from violations(formula.expansion, anchor or formula.node, seen)
         return
     if formula.is_or:
         tenant = next((p for p in formula.parts if Kind.SCOPE in p.grants), None)
@@ -531,7 +548,7 @@ def violations(formula: Formula, anchor: cst.CSTNode | None = None) -> Iterator[
             yield Violation(kind, anchor or formula.node, tenant, bypass)
             return
     for part in formula.parts:
-        yield from violations(part, anchor)
+        yield from violations(part, anchor, seen)
 
 
 def disjuncts(formula: Formula) -> tuple[Formula, ...]:

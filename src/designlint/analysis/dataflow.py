@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
+from designlint.analysis.budget import BASE_STEPS, Budget, GaveUp
 from designlint.analysis.names import NameResolver, dotted_name
 from designlint.analysis.summaries import ModuleFunctions, Summaries, bound_arguments
 
@@ -146,8 +147,9 @@ class _Summary:
 class Dataflow:
     """Taint queries for one module, computed lazily per function and cached."""
 
-    def __init__(self, module: cst.Module, names: NameResolver, spec: TaintSpec):
+    def __init__(self, module: cst.Module, names: NameResolver, spec: TaintSpec, budget: Budget | None = None):
         self.module = module
+        self.budget = budget or Budget(BASE_STEPS)
         self.names = names
         self.spec = spec
         self.functions = ModuleFunctions(module)
@@ -181,9 +183,8 @@ class Dataflow:
         try:
             with self._summaries.analysing(scope), self._resolver_in(scope):
                 run.start()
-        except RecursionError:  # absurdly nested expressions: give up on this function
-            run.recorded.clear()
-            run.returns = frozenset()
+        except RecursionError:  # nesting the explicit stacks do not cover: said, never silent
+            raise GaveUp("the taint analysis met code nested too deeply for it") from None
         return run
 
     def summary(self, function: cst.FunctionDef) -> _Summary | None:
@@ -251,6 +252,7 @@ class _Pass:
             self.statement(statement)
 
     def statement(self, node: cst.CSTNode) -> None:
+        self.flow.budget.spend("the taint analysis")
         names = self.flow.names
         if isinstance(node, cst.SimpleStatementLine):
             self.block(node.body)
@@ -277,23 +279,18 @@ class _Pass:
         elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             self.env.pop(node.name.value, None)  # analysed on their own
         elif isinstance(node, cst.If):
-            self.expr(node.test)
-            before = dict(self.env)
-            self.block(node.body.body)
-            after_body, self.env = self.env, before
-            if isinstance(node.orelse, cst.If):
-                self.statement(node.orelse)
-            elif node.orelse is not None:
-                self.block(node.orelse.body.body)
-            self.merge(after_body)
+            self.branches(node)
         elif isinstance(node, (cst.For, cst.While)):
             before = dict(self.env)
             for _ in range(2):  # the second round sees what the first left for the loop's top
+                entry = dict(self.env)
                 if isinstance(node, cst.For):
                     self.assign(node.target, self.expr(node.iter), node.iter)
                 else:
                     self.expr(node.test)
                 self.block(node.body.body)
+                if self.env == entry:
+                    break  # a second round would repeat the first: nested loops stay linear, not 2**depth
             self.merge(before)
             if node.orelse is not None:
                 self.block(node.orelse.body.body)
@@ -323,6 +320,24 @@ class _Pass:
             body = getattr(node, "body", None)
             if isinstance(body, cst.IndentedBlock):
                 self.block(body.body)
+
+    def branches(self, node: cst.If) -> None:
+        """An ``if`` and its ``elif`` chain, followed without recursing (500 branches are valid
+        code): each body is entered with the environment after its test, and the ends merge."""
+        ends = []
+        branch: cst.If | None = node
+        while branch is not None:
+            self.expr(branch.test)
+            before = dict(self.env)
+            self.block(branch.body.body)
+            ends.append(self.env)
+            self.env = before
+            orelse = branch.orelse
+            branch = orelse if isinstance(orelse, cst.If) else None
+            if isinstance(orelse, cst.Else):
+                self.block(orelse.body.body)
+        for end in ends:
+            self.merge(end)
 
     def alternatives(self, blocks: list) -> list[dict[str, Taints]]:
         """The environments at the ends of ``blocks``, each entered with the current one
@@ -393,7 +408,8 @@ class _Pass:
     # -- expressions ------------------------------------------------------------------
 
     def expr(self, node: cst.CSTNode) -> Taints:
-        taints = self._expr(node)
+        self.flow.budget.spend("the taint analysis")
+        taints = self._operators(node) if isinstance(node, _OPERATORS) else self._expr(node)
         if taints:
             self.recorded[node] = taints
         return taints
@@ -424,8 +440,6 @@ class _Pass:
             return self.expr(node.expression)
         if isinstance(node, cst.FormattedString):
             return self._union(p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression))
-        if isinstance(node, (cst.BinaryOperation, cst.BooleanOperation, cst.ConcatenatedString)):
-            return self.expr(node.left) | self.expr(node.right)
         if isinstance(node, cst.IfExp):
             self.expr(node.test)
             return self.expr(node.body) | self.expr(node.orelse)
@@ -453,6 +467,27 @@ class _Pass:
         if isinstance(node, cst.StarredElement):
             return self.expr(node.value)
         return frozenset()
+
+    def _operators(self, root: _Operator) -> Taints:
+        """A tree of binary operators (``1 + 1 + ...`` 600 times is valid code) evaluated left
+        to right with an explicit stack: each operator carries what its two operands carry."""
+        values: list[Taints] = []
+        stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+        while stack:
+            node, operands_done = stack.pop()
+            if operands_done:
+                right, left = values.pop(), values.pop()
+                taints = left | right
+                if taints and node is not root:  # the root is recorded by ``expr``
+                    self.recorded[node] = taints
+                values.append(taints)
+            elif isinstance(node, _OPERATORS):
+                if node is not root:
+                    self.flow.budget.spend("the taint analysis")
+                stack += ((node, True), (node.right, False), (node.left, False))
+            else:
+                values.append(self.expr(node))
+        return values[0]
 
     def comprehension(self, node) -> Taints:
         saved = dict(self.env)
@@ -499,6 +534,10 @@ class _Pass:
             elif item.name in bound:
                 out |= passed[bound[item.name]]
         return frozenset(out)
+
+
+_Operator = cst.BinaryOperation | cst.BooleanOperation | cst.ConcatenatedString
+_OPERATORS = (cst.BinaryOperation, cst.BooleanOperation, cst.ConcatenatedString)
 
 
 def _awaited(node: cst.CSTNode) -> cst.CSTNode:

@@ -15,6 +15,7 @@ from itertools import pairwise
 
 import libcst as cst
 
+from designlint.analysis.budget import BASE_STEPS, Budget
 from designlint.analysis.names import NameResolver, dotted_name
 
 GuardTest = Callable[[cst.Call], bool]
@@ -22,10 +23,40 @@ GuardTest = Callable[[cst.Call], bool]
 _FUNCTIONS = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 
+class StatementEffects:
+    """What each statement does to a target (assigns it, guarded or not; guards it; nothing),
+    worked out once per statement and target for one guard test on one file: 400 requests in
+    one function re-read every statement before each of them (quadratic, 93 s)."""
+
+    def __init__(self, is_guard: GuardTest, budget: Budget | None = None):
+        self.is_guard = is_guard
+        self.budget = budget or Budget(BASE_STEPS)
+        self._effects: dict[tuple[cst.CSTNode, str], bool | None] = {}
+
+    def of(self, statement: cst.CSTNode, target: str) -> bool | None:
+        """True: ``target`` is guarded after ``statement``; False: assigned unguarded; None: untouched."""
+        key = (statement, target)
+        if key in self._effects:
+            return self._effects[key]
+        self.budget.spend("the guard analysis")
+        if _assigns_in(statement, target):
+            effect: bool | None = _is_guarding_assignment(statement, target, self.is_guard)
+        else:
+            effect = True if _definitely_guards(statement, target, self.is_guard) else None
+        self._effects[key] = effect
+        return effect
+
+
 def passed_guard(
-    node: cst.CSTNode, use: cst.CSTNode, ancestors: Sequence[cst.CSTNode], names: NameResolver, is_guard: GuardTest
+    node: cst.CSTNode,
+    use: cst.CSTNode,
+    ancestors: Sequence[cst.CSTNode],
+    names: NameResolver,
+    is_guard: GuardTest,
+    effects: StatementEffects | None = None,
 ) -> bool:
-    """Whether ``node`` (a value at ``use``, whose enclosing nodes are ``ancestors``) passed a guard."""
+    """Whether ``node`` (a value at ``use``, whose enclosing nodes are ``ancestors``) passed a
+    guard. ``effects`` (for ``is_guard``) keeps what statements do across calls."""
     node = _unwrap(node)
     if isinstance(node, cst.Call) and is_guard(node):
         return True
@@ -35,11 +66,12 @@ def passed_guard(
         if isinstance(bound, cst.Call) and is_guard(bound):
             return True
     target = dotted_name(node)
-    return target is not None and guarded_before(target, use, ancestors, is_guard)
+    return target is not None and guarded_before(target, use, ancestors, effects or StatementEffects(is_guard))
 
 
-def guarded_before(target: str, use: cst.CSTNode, ancestors: Sequence[cst.CSTNode], is_guard: GuardTest) -> bool:
+def guarded_before(target: str, use: cst.CSTNode, ancestors: Sequence[cst.CSTNode], effects: StatementEffects) -> bool:
     """Whether a guard is called on ``target`` (``url``, ``self.url``) on every path to ``use``."""
+    is_guard = effects.is_guard
     start = max((i for i, a in enumerate(ancestors) if isinstance(a, _FUNCTIONS)), default=0)
     path = [*ancestors[start:], use]
     guarded = False
@@ -49,10 +81,9 @@ def guarded_before(target: str, use: cst.CSTNode, ancestors: Sequence[cst.CSTNod
         elif isinstance(container, cst.For) and child is container.body and _assigns(container.target, target):
             guarded = False
         for statement in _statements_before(container, child):
-            if _assigns_in(statement, target):
-                guarded = _is_guarding_assignment(statement, target, is_guard)
-            elif _definitely_guards(statement, target, is_guard):
-                guarded = True
+            effect = effects.of(statement, target)
+            if effect is not None:
+                guarded = effect
     return guarded
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from designlint.parsing import ParseRefused, parse_expression
+
 
 @dataclass(frozen=True)
 class Binding:
@@ -170,7 +172,10 @@ def annotation_qualname(annotation: cst.Annotation | None, resolve) -> str | Non
         text = expr.evaluated_value
         if not isinstance(text, str) or not re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", text.strip()):
             return None
-        expr = cst.parse_expression(text.strip())
+        try:
+            expr = parse_expression(text.strip())
+        except (cst.ParserSyntaxError, ParseRefused):  # e.g. 20,000 parts: too long a chain to follow
+            return None
     return resolve(expr)
 
 

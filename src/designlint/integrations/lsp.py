@@ -18,29 +18,32 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
 
 from designlint._version import __version__
 from designlint.catalogue import DOCS_URL
 from designlint.config import CONFIG_FILES, ConfigError
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Position
 from designlint.engine import Linter
-from designlint.fixes import apply_edits, fix_text
+from designlint.fixes import fix_text
 from designlint.pool import LinterPool
 from designlint.resolution import ConfigResolver
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
 from designlint.source import split_lines
-from designlint.suppression import NOQA_INLINE, comments, parse_suppressions
+from designlint.suppression import noqa_edit
 
 log = logging.getLogger("designlint.lsp")
 
@@ -53,6 +56,37 @@ SEVERITIES = {
     "hint": types.DiagnosticSeverity.Hint,
 }
 ENGINE_CODES = (PARSE_ERROR[0], INTERNAL_ERROR[0])  # always errors, never fixable or suppressible
+# One message from the client: a 5 MB document (the lint limit) fits even escaped as \uXXXX.
+MAX_MESSAGE_BYTES = 64 * 2**20
+_MAX_HEADER_LINE = 64 * 2**10
+MESSAGE_TOO_LARGE = "designlint/messageTooLarge"  # what the input puts in place of a message it refused
+
+
+class BoundedInput:
+    """Standard input as pygls reads it, with a bound on what one message makes it hold: a body
+    over ``limit`` bytes is skipped as it streams by, never held, and a ``MESSAGE_TOO_LARGE``
+    notification stands in for it (``Content-Length: 1000000000000`` killed the server with
+    MemoryError). Header lines are cut at 64 kB."""
+
+    def __init__(self, stream: BinaryIO, limit: int = MAX_MESSAGE_BYTES):
+        self.stream, self.limit = stream, limit
+        self._skipping = 0  # bytes of a refused body still to come
+
+    def readline(self) -> bytes:
+        self._skip()
+        return self.stream.readline(_MAX_HEADER_LINE)
+
+    def read(self, size: int) -> bytes:
+        self._skip()
+        if size <= self.limit:
+            return self.stream.read(size)
+        self._skipping = size  # after the stand-in is handled: it is answered before the body arrives
+        return json.dumps({"jsonrpc": "2.0", "method": MESSAGE_TOO_LARGE, "params": {"size": size}}).encode()
+
+    def _skip(self) -> None:
+        while self._skipping:
+            chunk = self.stream.read(min(self._skipping, 2**20))
+            self._skipping = self._skipping - len(chunk) if chunk else 0
 
 
 # -- configuration per document path ---------------------------------------------------
@@ -100,7 +134,10 @@ class ProjectLinters:
         if self._stamps.get(directory, stamp) != stamp:
             self._drop_configs()
         self._stamps[directory] = stamp
-        return self._linters.linter_for(self._resolver.for_path(path))
+        config = self._resolver.for_path(path)
+        while self._resolver.warnings:
+            log.warning("%s", self._resolver.warnings.pop())
+        return self._linters.linter_for(config)
 
 
 # -- positions -------------------------------------------------------------------------
@@ -128,25 +165,6 @@ def _text_edits(lines: list[str], edits: tuple[Edit, ...] | list[Edit], encoding
     return [types.TextEdit(range=lsp_range(lines, e.start, e.end, encoding), new_text=e.content) for e in edits]
 
 
-# -- "suppress on this line" -----------------------------------------------------------
-
-
-def noqa_edit(text: str, lines: list[str], code: str, row: int) -> Edit | None:
-    """The edit that makes a ``# noqa`` on ``row`` cover ``code``: extend the codes of the
-    noqa comment there, or add one. None when no comment there can (inside a string)."""
-    line = lines[row - 1]
-    comment = next((c for r, c, _ in comments(text) if r == row), None)
-    match = NOQA_INLINE.search(comment) if comment else None
-    if match and match.group("codes"):
-        column = len(line) - len(comment) + match.end("codes") + 1
-        edit = Edit(f", {code}", Position(row, column), Position(row, column))
-    else:
-        code_end = len(line.rstrip()) + 1
-        edit = Edit(f"  # noqa: {code}", Position(row, code_end), Position(row, len(line) + 1))
-    # A comment inserted into a multi-line string is no comment: check with the real reader.
-    return edit if parse_suppressions(apply_edits(text, [edit])).suppresses(code, row) else None
-
-
 # -- the server ------------------------------------------------------------------------
 
 
@@ -172,6 +190,7 @@ class DesignlintServer(LanguageServer):
             (types.TEXT_DOCUMENT_DID_CLOSE, self.on_close, None),
             (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, self.on_watched_files, None),
             (types.WORKSPACE_DID_CHANGE_CONFIGURATION, self.on_settings_changed, None),
+            (MESSAGE_TOO_LARGE, self.on_message_too_large, None),
             (
                 types.TEXT_DOCUMENT_DIAGNOSTIC,
                 self.on_pull,
@@ -256,7 +275,23 @@ class DesignlintServer(LanguageServer):
         except Exception as exc:  # the client said no: fall back on the mtime check
             log.info("file watching not registered: %s", exc)
 
+    def on_message_too_large(self, params: Any) -> None:
+        size = getattr(params, "size", None)  # pygls gives a custom notification's params as an object
+        size_text = f"{size:,} bytes" if isinstance(size, int) else "unknown size"
+        message = f"designlint: a message of {size_text} was refused (the limit is {MAX_MESSAGE_BYTES:,} bytes); its content is skipped"
+        # Its id was never read: JSON-RPC answers such a request with a null id, which pygls's own
+        # response type would leave out.
+        error = {"code": types.ErrorCodes.InvalidRequest.value, "message": message}
+        self.protocol._send_data({"jsonrpc": "2.0", "id": None, "error": error})
+        self._show_error(message)
+
     # -- documents
+
+    def _document(self, uri: str) -> TextDocument | None:
+        """The open document ``uri`` names. The workspace keys documents by their unquoted URI:
+        asked with the client's (``%3D`` in a notebook cell's, ``%20`` for a space), a dict
+        lookup found nothing, and such documents silently got no diagnostics."""
+        return self.workspace.text_documents.get(unquote(uri))
 
     def on_open(self, params: types.DidOpenTextDocumentParams) -> None:
         self._schedule(params.text_document.uri, 0)
@@ -287,8 +322,8 @@ class DesignlintServer(LanguageServer):
 
     def _relint_open_documents(self) -> None:
         if not self.pull:
-            for uri in list(self.workspace.text_documents):
-                self._schedule(uri, 0)
+            for document in list(self.workspace.text_documents.values()):
+                self._schedule(document.uri, 0)
         elif self._client_refreshes():
             self.workspace_diagnostic_refresh(None)
 
@@ -310,7 +345,7 @@ class DesignlintServer(LanguageServer):
     async def _publish(self, uri: str, delay: float) -> None:
         if delay:
             await asyncio.sleep(delay)
-        document = self.workspace.text_documents.get(uri)
+        document = self._document(uri)
         if document is None:
             return
         version, text = document.version, document.source
@@ -325,7 +360,7 @@ class DesignlintServer(LanguageServer):
 
     async def on_pull(self, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
         uri = params.text_document.uri
-        document = self.workspace.text_documents.get(uri)
+        document = self._document(uri)
         if document is None:
             return types.RelatedFullDocumentDiagnosticReport(items=[])
         text = document.source
@@ -385,7 +420,7 @@ class DesignlintServer(LanguageServer):
 
     async def on_code_action(self, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         uri = params.text_document.uri
-        document = self.workspace.text_documents.get(uri)
+        document = self._document(uri)
         if document is None:
             return None
         text, only = document.source, params.context.only
@@ -427,7 +462,7 @@ class DesignlintServer(LanguageServer):
                 if (diagnostic.code, row) in suppressed:
                     continue
                 suppressed.add((diagnostic.code, row))
-                edit = noqa_edit(text, lines, diagnostic.code, row)
+                edit = noqa_edit(text, lines, [diagnostic.code], row)
                 if edit is not None:
                     actions.append(
                         self._action(
@@ -493,4 +528,4 @@ class DesignlintServer(LanguageServer):
 
 def serve() -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="designlint lsp: %(levelname)s: %(message)s")
-    DesignlintServer().start_io()
+    DesignlintServer().start_io(stdin=BoundedInput(sys.stdin.buffer))

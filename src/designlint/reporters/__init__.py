@@ -23,6 +23,8 @@ class ReportContext:
     read_lines: Callable[[str], list[str]] = lambda path: []
     # The rule catalogue, for formats that describe the rules (SARIF).
     catalogue: Callable[[], Mapping[str, RuleDoc]] = load_catalogue
+    # ANSI colour in the human formats (the CLI's choice: a terminal, NO_COLOR unset).
+    colour: bool = False
 
     def display_path(self, path: str) -> str:
         """The path as users expect it, relative to the working directory when below it, and
@@ -43,7 +45,7 @@ Reporter = Callable[[list[Diagnostic], ReportContext], str]
 
 
 def reporters() -> dict[str, Reporter]:
-    from designlint.reporters import concise, full, github, json_format, json_lines, sarif
+    from designlint.reporters import concise, full, github, gitlab, json_format, json_lines, sarif
 
     return {
         "concise": concise.render,
@@ -51,5 +53,6 @@ def reporters() -> dict[str, Reporter]:
         "json": json_format.render,
         "json-lines": json_lines.render,
         "github": github.render,
+        "gitlab": gitlab.render,
         "sarif": sarif.render,
     }

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from designlint._version import __version__
+from designlint.baseline import Entry, entries_for
 from designlint.catalogue import RuleDoc
 from designlint.diagnostics import Diagnostic, Edit, Fix, Position
 from designlint.reporters import ReportContext
@@ -22,6 +23,7 @@ from designlint.reporters.escape import dumps_json
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/designlint/designlint"
 SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "designlintFingerprint/v1"
 # designlint severities to SARIF levels.
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -41,7 +43,10 @@ def render(diagnostics: list[Diagnostic], context: ReportContext) -> str:
         },
         "originalUriBaseIds": {SRCROOT: {"uri": context.cwd.absolute().as_uri().rstrip("/") + "/"}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(d, index, context) for d in diagnostics],
+        "results": [
+            _result(d, entry, index, context)
+            for d, entry in zip(diagnostics, entries_for(diagnostics, context.display_path))
+        ],
     }
     log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return dumps_json(log, indent=2) + "\n"
@@ -62,7 +67,7 @@ def _rule(doc: RuleDoc) -> dict:
     }
 
 
-def _result(d: Diagnostic, index: dict[str, int], context: ReportContext) -> dict:
+def _result(d: Diagnostic, entry: Entry, index: dict[str, int], context: ReportContext) -> dict:
     artifact = _artifact_location(d.path, context)
     result = {"ruleId": d.code}
     if d.code in index:
@@ -72,6 +77,8 @@ def _result(d: Diagnostic, index: dict[str, int], context: ReportContext) -> dic
             "level": _LEVELS.get(d.severity, "error"),
             "message": {"text": d.message},
             "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": _region(d.start, d.end)}}],
+            # The baseline's fingerprint: code scanning matches results across runs by it, not by line.
+            "partialFingerprints": {FINGERPRINT_KEY: f"{entry.fingerprint}:{entry.occurrence}"},
         }
     )
     if d.fix is not None:

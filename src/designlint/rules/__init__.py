@@ -22,7 +22,7 @@ PARSE_ERROR = ("DL001", "parse-error")
 INTERNAL_ERROR = ("DL002", "internal-error")
 ENGINE_CODES: tuple[tuple[str, str], ...] = (PARSE_ERROR, INTERNAL_ERROR)
 
-_CODE = re.compile(r"DL[1-9][0-9]{2}")  # DL0xx are the engine's (ENGINE_CODES)
+_CODE = re.compile(r"DL[0-9]{3}")  # DL001 and DL002 are the engine's (ENGINE_CODES)
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _NOT_FAMILIES = frozenset({"base", "cases"})  # what the families are built from
 
@@ -52,8 +52,8 @@ class Registry:
         names: dict[str, str] = {name: code for code, name in ENGINE_CODES}
         for rule in rules:
             where = f"{rule.__module__}.{rule.__qualname__}"
-            if not isinstance(rule.code, str) or not _CODE.fullmatch(rule.code):
-                raise RegistryError(f"{where}: a rule code is DL and three digits from DL100 on, got {rule.code!r}")
+            if not isinstance(rule.code, str) or not _CODE.fullmatch(rule.code) or rule.code in dict(ENGINE_CODES):
+                raise RegistryError(f"{where}: a rule code is DL and three digits, not the engine's, got {rule.code!r}")
             if not isinstance(getattr(rule, "name", None), str) or not _NAME.fullmatch(rule.name):
                 raise RegistryError(f"{where}: a rule name is lower-case words joined by '-'")
             if rule.code in codes:

@@ -19,6 +19,7 @@ from designlint.analysis.names import Binding, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import ModuleFunctions
 from designlint.options import DOTTED_NAME, MODULE_GLOB, ListOf, option, options_table
+from designlint.parsing import ParseRefused, parse_expression
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
@@ -814,8 +815,8 @@ class FrameworkTypeLeak(_BoundaryRule):
         if isinstance(expr, cst.SimpleString):
             text = literal_string(expr)
             try:
-                parsed = cst.parse_expression(text) if text else None
-            except cst.ParserSyntaxError:
+                parsed = parse_expression(text) if text else None
+            except (cst.ParserSyntaxError, ParseRefused):
                 parsed = None
             for _, qualname in self._framework_names_in(parsed) if parsed is not None else ():
                 yield expr, qualname

@@ -16,6 +16,7 @@ import libcst as cst
 from designlint.hooks import hooks_of
 
 if TYPE_CHECKING:
+    from designlint.analysis.budget import Budget
     from designlint.config import Config
     from designlint.context import FileContext, FileFacts
     from designlint.fixes import NodeFix
@@ -66,6 +67,8 @@ class Rule:
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 
     context: FileContext
+    # What the rule's analyses may spend on this file (set with ``context``): see analysis.budget.
+    analysis_budget: Budget
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -81,7 +84,7 @@ class Rule:
         return True
 
     def setup(self) -> None:
-        """Reset per-file state; ``self.context`` is set."""
+        """Reset per-file state; ``self.context`` and ``self.analysis_budget`` are set."""
 
     def report(self, node: cst.CSTNode, message: str, *, fix: NodeFix | None = None) -> None:
         self.context.report(self.code, self.name, node, message, fix)

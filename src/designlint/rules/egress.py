@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from designlint.analysis.clients import HTTP_CALLS, HTTP_CLIENTS, HTTP_PACKAGES, HTTP_WORDS, HttpCall, canonical
-from designlint.analysis.guards import passed_guard
+from designlint.analysis.guards import StatementEffects, passed_guard
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import StaticValue, static_values
 from designlint.analysis.urls import UrlHost, host_of, is_relative_url, url_host
@@ -529,6 +529,10 @@ class EgressUnguardedUrl(_EgressRule):
         ),
     )
 
+    def setup(self) -> None:
+        super().setup()
+        self._guard_effects = StatementEffects(self._is_guard, self.analysis_budget)
+
     def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
         names = self.context.names
         if (host_of(value) if host_only else url_host(value)) is not None:
@@ -538,8 +542,9 @@ class EgressUnguardedUrl(_EgressRule):
             return  # fully known, but not a URL with a host (e.g. "" or a bad literal)
         ancestors = self.context.ancestors
         # The guard may check the unknown piece (``base``) or the whole URL built from it (``url``).
-        if passed_guard(source, argument, ancestors, names, self._is_guard) or (
-            source is not argument and passed_guard(argument, argument, ancestors, names, self._is_guard)
+        effects = self._guard_effects
+        if passed_guard(source, argument, ancestors, names, self._is_guard, effects) or (
+            source is not argument and passed_guard(argument, argument, ancestors, names, self._is_guard, effects)
         ):
             return
         shown = self.context.module.code_for_node(source).strip()

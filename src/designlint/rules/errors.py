@@ -365,6 +365,50 @@ class RawStringErrorCode(Rule):
             """,
             unsafe_fix=True,
         ),
+        # The module is imported from already: the name joins that import, no second line.
+        Invalid(
+            """
+            from app.errors import ToolError
+
+            raise ToolError("RATE_LIMITED")
+            """,
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+            line=3,
+            column=17,
+            message="use ErrorCode.RATE_LIMITED",
+            expected_fix="""
+            from app.errors import ToolError, ErrorCode
+
+            raise ToolError(ErrorCode.RATE_LIMITED)
+            """,
+            unsafe_fix=True,
+        ),
+        Invalid(
+            """
+            from app.errors import (
+                RetryableError,
+                ToolError,
+            )
+
+            raise ToolError("RATE_LIMITED")
+            """,
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+            line=6,
+            column=17,
+            message="use ErrorCode.RATE_LIMITED",
+            expected_fix="""
+            from app.errors import (
+                RetryableError,
+                ToolError,
+                ErrorCode,
+            )
+
+            raise ToolError(ErrorCode.RATE_LIMITED)
+            """,
+            unsafe_fix=True,
+        ),
         # A plain Enum's member does not compare equal to the literal it replaces.
         Invalid(
             """

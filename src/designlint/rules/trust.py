@@ -544,7 +544,7 @@ class UntrustedContentInPrompt(Rule):
         self.spec = UntrustedSpec(self)
 
     def setup(self) -> None:
-        self.flow = Dataflow(self.context.module, self.context.names, self.spec)
+        self.flow = Dataflow(self.context.module, self.context.names, self.spec, self.analysis_budget)
         self.reported: set[cst.CSTNode] = set()
 
     def matches(self, func: cst.BaseExpression, configured: tuple[str, ...]) -> bool:
