@@ -119,8 +119,8 @@ def test_rule_over_its_budget_gets_one_dl001_naming_it_and_the_statement(monkeyp
 
 
 DL202_MESSAGE = (
-    "outbound HTTP to a dynamic URL from `url` (requests.get) that did not pass an egress guard: pass it through an"
-    " egress guard first and name the guard in [tool.designlint.egress] guards"
+    "outbound HTTP to a dynamic URL from `url` (requests.get) that did not pass an egress guard (it comes from the"
+    " parameter `url` of answer()): pass it through an egress guard first and name the guard in [tool.designlint.egress] guards"
 )
 
 

@@ -12,6 +12,7 @@ from designlint.analysis.names import NameResolver
 from designlint.analysis.names import dotted_name as dotted
 from designlint.analysis.strings import static_value, static_values
 from designlint.analysis.urls import UrlHost, is_relative_url, url_host
+from designlint.project import Project
 from designlint.walk import BINDINGS, SCOPES
 
 
@@ -407,3 +408,30 @@ def test_tuple_unpacking_reads_the_part_of_a_literal_or_a_helper_return():
 def test_relative_imports_count_from_the_package(is_package: bool, expected: str):
     names = NameResolver(cst.parse_module("from .requests import get\n"), "app.tools", is_package=is_package)
     assert names.qualify(cst.Name("get")) == expected
+
+
+def test_module_constants_are_read_through_the_project() -> None:
+    settings = textwrap.dedent(
+        """
+        import os
+
+        HOST = "search.example.org"
+        SEARCH_URL = f"https://{HOST}/v1"
+        API = "https://api.example.org" + "/v2"
+        MIRROR = "https://a.example.org"
+        MIRROR = "https://b.example.org"
+        FROM_ENV = os.environ.get("FROM_ENV", "")
+        lower_case = "https://lower.example.org"
+        if os.environ.get("DEV"):
+            DEV_URL = "http://localhost"
+        """
+    )
+    project = Project.from_sources({"app.settings": settings})
+    assert project.module_constant("app.settings.SEARCH_URL") == "https://search.example.org/v1"
+    assert project.module_constant("app.settings.API") == "https://api.example.org/v2"
+    # Reassigned, not a string, lower case, assigned under an if, or absent: not a constant.
+    for name in ("MIRROR", "FROM_ENV", "lower_case", "DEV_URL", "MISSING"):
+        assert project.module_constant(f"app.settings.{name}") is None, name
+    assert project.module_constant("app.other.URL") is None
+    # What a cached result depends on: both modules read, the absent one too.
+    assert set(project.modules_read) == {"app.settings", "app.other"}

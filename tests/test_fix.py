@@ -8,9 +8,12 @@ import codecs
 import os
 from pathlib import Path
 
+import libcst as cst
 import pytest
+from libcst.metadata import PositionProvider
 from projects import LEGACY_PY, TOOLS_FIXED, check, configured_project
 
+from designlint.fixes import AddImport, NodeFix, apply_edits, text_fix
 from designlint.runner import FixMode, Options, lint_paths
 
 HIDDEN_FIXES = "2 hidden fixes can be enabled with --unsafe-fixes.\n"
@@ -235,3 +238,16 @@ def test_fix_leaves_a_literal_that_names_a_member_with_another_value(tmp_path, m
     assert result.stderr == "All checks passed! (1 fixed)\n"
     fixed = NAME_NOT_VALUE.replace('"TOOL_NOT_FOUND"', "ErrorCode.TOOL_NOT_FOUND")
     assert (tmp_path / "app" / "tools.py").read_text(encoding="utf-8") == fixed
+
+
+def test_an_added_import_under_a_guard_is_inserted_not_joined_to_an_import():
+    """Only a plain ``from X import Y`` can join an import already there; a compound statement
+    (an import under ``if TYPE_CHECKING:``) goes in as a statement of its own."""
+    module = cst.parse_module('"""Tools."""\nfrom app.errors import ToolError\n\nraise ToolError()\n')
+    wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    guarded = "if TYPE_CHECKING: from app.errors import ErrorCode"
+    fix = text_fix(NodeFix("import ErrorCode", (AddImport(guarded),)), module, positions.__getitem__)
+    assert apply_edits(module.code, list(fix.edits)) == (
+        f'"""Tools."""\n{guarded}\nfrom app.errors import ToolError\n\nraise ToolError()\n'
+    )

@@ -7,14 +7,13 @@ import textwrap
 
 import libcst as cst
 
-from designlint.analysis.names import NameResolver
+from designlint.analysis.names import NameResolver, returned_values
 from designlint.analysis.summaries import (
     ModuleFunctions,
     Summaries,
     bound_arguments,
     keywords_passed,
     local_values,
-    returned_values,
 )
 
 

@@ -329,8 +329,7 @@ def check(
                 _echo_traceback(tb)
 
     if stdin_text is not None and fix_mode is FixMode.FIX:
-        outcome = result.outcomes[0] if result.outcomes else None
-        fixed = outcome.fixed_source if outcome else None
+        fixed = result.outcomes[0].fixed_source if result.outcomes else None
         sys.stdout.buffer.write(stdin_text if fixed is None else fixed)
         if fix_only:
             _fixed_summary(result, quiet)

@@ -74,7 +74,7 @@ class Config:
         """The ``options_table`` ``table`` as configured, or its defaults."""
         for options in self.tables:
             if type(options) is table:
-                return options  # type: ignore[return-value]
+                return options
         return table()
 
     def project_references(self) -> list[Reference]:
@@ -189,12 +189,12 @@ def load_config(path: Path, schema: Schema) -> Config:
     try:
         document = tomllib.loads(text)
     except RecursionError:  # tomllib recurses once per level of nested arrays and inline tables
-        line, key = _deep_nesting(text)
+        deep_line, key = _deep_nesting(text)
         raise ConfigError(
             "invalid TOML: arrays or inline tables nested too deeply",
             path=display,
             key=display_key((*_key_prefix(path), *key.split("."))) if key else None,
-            line=line,
+            line=deep_line,
         ) from None
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"at line (\d+)", str(exc))

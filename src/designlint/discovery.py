@@ -97,7 +97,8 @@ def _walk(top: Path, onerror: Callable[[OSError], object]) -> Iterator[tuple[str
     stack = [os.fspath(top)]
     while stack:
         directory = stack.pop()
-        dirnames, filenames = [], []
+        dirnames: list[str] = []
+        filenames: list[str] = []
         try:
             with os.scandir(directory) as entries:
                 for entry in entries:

@@ -68,7 +68,7 @@ class Linter:
     def lint(self, source: bytes | str, path: str) -> FileResult:
         result = self._lint(source, path)
         if self.reports_unused_noqa and result.decoded is not None:
-            self._report_unused_noqa(result)
+            self._report_unused_noqa(result, result.decoded.text)
         return result
 
     def _lint(self, source: bytes | str, path: str) -> FileResult:
@@ -90,9 +90,9 @@ class Linter:
             message = f"cannot parse: {verdict.refused}"
             return FileResult(path, [parse_error(path, message, verdict.refused.row)], decoded)
         result = FileResult(path, [], decoded)
-        for rule_class, exc, trace in self.unbuilt:
+        for rule_class, error, trace in self.unbuilt:
             if not _ignored(rule_class.code, ignored):
-                result.internal_error(rule_label(rule_class.code, rule_class.name), exc, trace)
+                result.internal_error(rule_label(rule_class.code, rule_class.name), error, trace)
         facts = FileFacts(relpath, module_name_for(relpath), decoded.text, verdict.tree)
         rules = [rule for rule in rules if _could_fire(rule, facts, result)]
         if not rules and verdict.compiles:
@@ -115,7 +115,7 @@ class Linter:
             if python_error is not None:
                 message, row, column = (
                     f"cannot parse: {python_error.msg}",
-                    python_error.lineno,
+                    python_error.lineno or 1,  # always given: stdlib_verdict keeps only errors that say where
                     python_error.offset or 1,
                 )
             else:
@@ -160,13 +160,12 @@ class Linter:
             return replace(result, suppressions=suppressions)  # with what each directive suppressed, for DL003
         return result
 
-    def _report_unused_noqa(self, result: FileResult) -> None:
+    def _report_unused_noqa(self, result: FileResult, text: str) -> None:
         """DL003 for the codes of ``# noqa`` directives that suppressed nothing. Not when the
         file could not be parsed or a rule crashed on it: their findings are unknown."""
         if any(d.code in (PARSE_ERROR[0], INTERNAL_ERROR[0]) for d in result.diagnostics):
             return
         ignored = self._ignored_codes(_relpath(result.path, self.config))
-        text = result.decoded.text
         if result.suppressions is None and not MAY_NAME_DL_CODES.search(text):
             return  # most files: no directive to check, and no need to tokenize them
         suppressions = result.suppressions or parse_suppressions(text)

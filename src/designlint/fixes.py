@@ -92,9 +92,10 @@ def _extended_import(module: cst.Module, statement: str) -> tuple[cst.ImportFrom
     """A module-level ``from X import ...`` that a new ``from X import Y`` can join, and its
     code with the name added; None when there is none (or the statement is another kind)."""
     try:
-        wanted = cst.parse_statement(statement).body[0]
-    except (cst.ParserSyntaxError, AttributeError, IndexError):
+        parsed = cst.parse_statement(statement)
+    except cst.ParserSyntaxError:
         return None
+    wanted = parsed.body[0] if isinstance(parsed, cst.SimpleStatementLine) else None
     if not isinstance(wanted, cst.ImportFrom) or isinstance(wanted.names, cst.ImportStar):
         return None
     for line in module.body:
@@ -160,7 +161,7 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     """Apply non-overlapping edits; an edit that overlaps an earlier one is skipped."""
     starts = line_starts(text)
     starts.append(len(text) + 1)  # an insertion at the row after the last line
-    spans = []
+    spans: list[tuple[int, int, str]] = []
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
         begin = min(offset_of(starts, edit.start.row, edit.start.column), len(text))
         end = min(offset_of(starts, edit.end.row, edit.end.column), len(text))
@@ -177,8 +178,12 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 
 def fixable(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    return _applicable_fix(diagnostic, unsafe) is not None
+
+
+def _applicable_fix(diagnostic: Diagnostic, unsafe: bool) -> Fix | None:
     fix = diagnostic.fix
-    return fix is not None and (unsafe or fix.applicability is Applicability.SAFE)
+    return fix if fix is not None and (unsafe or fix.applicability is Applicability.SAFE) else None
 
 
 def fix_text(
@@ -189,15 +194,17 @@ def fix_text(
     applied = 0
     diagnostics = lint(text)
     for _ in range(MAX_ROUNDS):
-        todo = [d for d in diagnostics if fixable(d, unsafe)]
+        todo = [
+            fix for d in sorted(diagnostics, key=Diagnostic.sort_key) if (fix := _applicable_fix(d, unsafe)) is not None
+        ]
         if not todo:
             break
         # The edits of one fix go in together or not at all; an overlapping fix waits a round.
         edits: list[Edit] = []
         taken: list[tuple] = []
         this_round = 0
-        for diagnostic in sorted(todo, key=Diagnostic.sort_key):
-            fix_edits = diagnostic.fix.edits
+        for fix in todo:
+            fix_edits = fix.edits
             if any(_overlaps(e, t) for e in fix_edits for t in taken):
                 continue
             edits.extend(fix_edits)

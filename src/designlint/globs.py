@@ -91,7 +91,7 @@ class Glob:
             elif isinstance(token, str):
                 if char == token:
                     moves.add(index + 1)
-            elif token.fullmatch(char):
+            elif isinstance(token, re.Pattern) and token.fullmatch(char):
                 moves.add(index + 1)
         return moves
 

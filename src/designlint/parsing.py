@@ -67,7 +67,7 @@ def stdlib_verdict(text: str) -> StdlibVerdict:
     try:
         with warnings.catch_warnings():  # e.g. "invalid escape sequence": not ours to print
             warnings.simplefilter("ignore")
-            tree = compile(text, "<designlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+            tree = ast.parse(text, "<designlint>", "exec")
     except SyntaxError as exc:
         message = str(exc.msg)
         if "null bytes" in message:
@@ -121,10 +121,10 @@ _CHAINED = {
 }
 # Fields that hold only leaves the cost leaves out: contexts (Load, Store) and operators (Add, Not).
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
-_STEPS: dict[type, tuple[tuple[str, int], ...]] = {}
+_STEPS: dict[type[ast.AST], tuple[tuple[str, int], ...]] = {}
 
 
-def _steps(cls: type) -> tuple[tuple[str, int], ...]:
+def _steps(cls: type[ast.AST]) -> tuple[tuple[str, int], ...]:
     """(field, weight of a level of nesting through it) for a node type, worked out once."""
     steps = _STEPS.get(cls)
     if steps is None:

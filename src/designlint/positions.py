@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping, Sequence
+from typing import cast
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
@@ -48,7 +49,7 @@ class Positions:
         """The line of the innermost statement along ``chain`` whose line the stdlib parser
         gave, without generating any code (it may be too deep for LibCST to); else 1."""
         for statement, _ in self._statements_on(chain):
-            return self._placed[id(statement)].lineno
+            return self._place_top_level()[id(statement)].lineno
         return 1
 
     def module(self) -> Mapping[cst.CSTNode, CodeRange]:
@@ -60,7 +61,7 @@ class Positions:
         metadata = self._wrapper._metadata
         if PositionProvider not in metadata:
             metadata[PositionProvider] = _generated(lambda: PositionProvider()._gen(self._wrapper))
-        return metadata[PositionProvider]
+        return cast("Mapping[cst.CSTNode, CodeRange]", metadata[PositionProvider])  # what PositionProvider computes
 
     def _statements_on(self, chain: Sequence[cst.CSTNode]) -> Iterator[tuple[cst.CSTNode, tuple[str, ...]]]:
         """The placed statements along ``chain``, innermost first, each with the indentation
@@ -89,7 +90,9 @@ class Positions:
             self._placed = _pair(self._module.body, self._tree.body) if self._tree is not None else {}
         return self._placed
 
-    def _statement(self, statement: cst.CSTNode, indents: tuple[str, ...]):
+    def _statement(
+        self, statement: cst.CSTNode, indents: tuple[str, ...]
+    ) -> tuple[Mapping[cst.CSTNode, CodeRange], int]:
         """(ranges from the statement's own code, the shift of its lines to the file's)."""
         key = id(statement)
         if key not in self._by_statement:
@@ -101,8 +104,8 @@ class Positions:
             )
             state.indent_tokens = list(indents)
             _generated(lambda: statement._codegen(state))
-            ranges = provider._computed
-            self._by_statement[key] = (ranges, self._placed[key].lineno - ranges[statement].start.line)
+            ranges = cast("Mapping[cst.CSTNode, CodeRange]", provider._computed)  # filled in by the codegen, not lazy
+            self._by_statement[key] = (ranges, self._place_top_level()[key].lineno - ranges[statement].start.line)
         return self._by_statement[key]
 
 

@@ -68,7 +68,7 @@ class ConfigResolver:
 
     def _finish(self, config: Config) -> Config:
         overrides = self.overrides
-        updates = {}
+        updates: dict[str, Any] = {}  # tuples of different items, each for its own field
         for key in ("select", "exclude"):
             if overrides.get(key) is not None:
                 updates[key] = tuple(overrides[key])

@@ -14,6 +14,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import cast
 
 from designlint.cache import (
     CACHE_DIR_NAME,
@@ -166,6 +167,7 @@ def _start_worker(*session_args) -> None:
 def _run_task(task: tuple[int, str]) -> FileOutcome:
     index, path = task
     session = _session
+    assert session is not None, "_start_session runs before any task"
     linter = session.linters.linter_for(session.configs[index])
     source = _read_or_report(path)
     if isinstance(source, FileOutcome):
@@ -175,6 +177,7 @@ def _run_task(task: tuple[int, str]) -> FileOutcome:
     # --verbose), a fix rewrote the file (its new content is linted on the next run) or could
     # not (why is no finding of the content).
     if session.cache is not None and not outcome.internal_errors and not outcome.fixed and not outcome.not_written:
+        assert linter.project is not None, "a LinterPool gives each linter its project"
         payload = {
             "deps": linter.project.modules_read,
             "diagnostics": dump_diagnostics(outcome.diagnostics),
@@ -313,7 +316,7 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     if cache is not None:
         cache.sweep()
     warnings = [*resolver.warnings, *skipped, *([cache.warning] if cache is not None and cache.warning else [])]
-    return RunResult(outcomes, warnings)
+    return RunResult(cast("list[FileOutcome]", outcomes), warnings)  # every position was finished above
 
 
 def _in_pool(tasks: list[tuple[int, str]], jobs: int, session_args: tuple) -> Iterator[tuple[int, FileOutcome]]:

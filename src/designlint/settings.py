@@ -27,7 +27,7 @@ def describe_settings(path: Path, config: Config) -> str:
         else:
             lines.append(_assignment(item.name, value))
     for name, table_class in REGISTRY.option_tables.items():
-        table = config.options(table_class)
+        table: Any = config.options(table_class)
         lines.append(f"\n[{name}]")
         lines.extend(_assignment(option.name, _plain(getattr(table, option.name))) for option in fields(table))
     relative = _relative(path, config.root)

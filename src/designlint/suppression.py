@@ -132,11 +132,11 @@ def noqa_edit(text: str, lines: list[str], codes: list[str], row: int) -> Edit |
     match = NOQA_INLINE.search(comment) if comment else None
     if match and not match.group("codes"):
         return None  # a blanket noqa already suppresses everything
-    listed = _codes(match) if match else frozenset()
+    listed = frozenset(_listed(match.group("codes"))) if match else frozenset()
     missing = [code for code in dict.fromkeys(codes) if code not in listed]
     if not missing:
         return None
-    if match:
+    if comment and match:
         column = len(line) - len(comment) + match.end("codes") + 1
         edit = Edit("".join(f", {code}" for code in missing), Position(row, column), Position(row, column))
     elif line.rstrip().endswith("\\"):

@@ -105,8 +105,8 @@ def _children(node: cst.CSTNode, hooked: Container[str]) -> list[cst.CSTNode]:
 def walk(module: cst.Module, rules: list[Rule], context: FileContext, result: FileResult) -> None:
     """Set each rule up for the file (``setup``) and walk ``module`` once for all of them.
     A bug in a rule or in the name analysis is a DL002 in ``result``; the walk goes on."""
-    visits: dict[str, list[Callable]] = {}
-    leaves: dict[str, list[Callable]] = {}
+    visits: dict[str, list[tuple[Rule, Callable]]] = {}
+    leaves: dict[str, list[tuple[Rule, Callable]]] = {}
     failed: set[Rule] = set()
     # The rules not called at this point of the walk: the failed ones, and those whose visit of
     # an enclosing node returned False. One set, so that a callback costs one look-up.
@@ -128,7 +128,7 @@ def walk(module: cst.Module, rules: list[Rule], context: FileContext, result: Fi
             continue
         for hook, node_type in hooks_of(type(rule)):
             (visits if hook == "visit" else leaves).setdefault(node_type, []).append(
-                getattr(rule, f"{hook}_{node_type}")
+                (rule, getattr(rule, f"{hook}_{node_type}"))
             )
 
     analysis_failed = False
@@ -146,11 +146,10 @@ def walk(module: cst.Module, rules: list[Rule], context: FileContext, result: Fi
                 analysis_failed = True
                 result.internal_error("the name analysis (designlint.analysis.names)", exc)
 
-    def call(callbacks: list[Callable], node: cst.CSTNode) -> list[Rule] | None:
+    def call(callbacks: list[tuple[Rule, Callable]], node: cst.CSTNode) -> list[Rule] | None:
         """Call each rule's hook; returns the rules whose hook returned False, if any."""
-        pruning = None
-        for callback in callbacks:
-            rule = callback.__self__
+        pruning: list[Rule] | None = None
+        for rule, callback in callbacks:
             if rule in silenced:
                 continue
             try:

@@ -149,7 +149,8 @@ class Vocabulary:
     def flag_kinds(self, parts: tuple[str, ...]) -> set[Kind]:
         """Kinds named by an identifier made only of their words and yes/no vocabulary
         (``same_tenant``, ``has_role``, ``is_superuser``; not ``can_reuse_workspace``)."""
-        found, covered = set(), set()
+        found: set[Kind] = set()
+        covered: set[int] = set()
         for kind, word in self._words():
             for start in _occurrences(parts, word):
                 found.add(kind)

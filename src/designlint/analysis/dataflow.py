@@ -390,17 +390,17 @@ class _Pass:
 
     def mutation(self, value: cst.BaseExpression) -> None:
         """``messages.append(x)`` taints ``messages``; an in-place sanitizer cleans its arguments."""
-        value = _awaited(value)
-        if not isinstance(value, cst.Call):
+        call = _awaited(value)
+        if not isinstance(call, cst.Call):
             return
-        func = value.func
+        func = call.func
         if isinstance(func, cst.Attribute) and func.attr.value in CONTAINER_MUTATORS:
             key = dotted_name(func.value)
             if key:
-                added = frozenset().union(*(self.recorded.get(arg.value, frozenset()) for arg in value.args))
+                added = frozenset().union(*(self.recorded.get(arg.value, frozenset()) for arg in call.args))
                 self.env[key] = self.env.get(key, frozenset()) | added
-        elif self.spec.sanitizes_in_place and self.spec.is_sanitizer(value):
-            for arg in value.args:
+        elif self.spec.sanitizes_in_place and self.spec.is_sanitizer(call):
+            for arg in call.args:
                 key = dotted_name(arg.value)
                 if key:
                     self.env[key] = frozenset()
@@ -446,7 +446,7 @@ class _Pass:
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             return self._union(e.value for e in node.elements)
         if isinstance(node, cst.Dict):
-            parts = []
+            parts: list[cst.BaseExpression] = []
             for element in node.elements:
                 parts.extend((element.key, element.value) if isinstance(element, cst.DictElement) else (element.value,))
             return self.spec.filter(node, self._union(parts))

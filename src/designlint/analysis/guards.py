@@ -70,10 +70,31 @@ def passed_guard(
 
 
 def guarded_before(target: str, use: cst.CSTNode, ancestors: Sequence[cst.CSTNode], effects: StatementEffects) -> bool:
-    """Whether a guard is called on ``target`` (``url``, ``self.url``) on every path to ``use``."""
-    is_guard = effects.is_guard
+    """Whether a guard is called on ``target`` (``url``, ``self.url``) on every path to ``use``;
+    in a nested function that does not bind it, a guard before the ``def`` in the enclosing one
+    counts (the closure sees the value that passed)."""
     start = max((i for i, a in enumerate(ancestors) if isinstance(a, _FUNCTIONS)), default=0)
-    path = [*ancestors[start:], use]
+    if _guarded_in(target, [*ancestors[start:], use], effects):
+        return True
+    nested = ancestors[start] if ancestors else None
+    return (
+        isinstance(nested, (cst.FunctionDef, cst.Lambda))
+        and not _binds(nested, target)
+        and guarded_before(target, nested, ancestors[:start], effects)
+    )
+
+
+def _binds(function: cst.FunctionDef | cst.Lambda, target: str) -> bool:
+    """Whether ``target``'s name is a parameter of ``function`` or assigned in its body."""
+    root = target.partition(".")[0]
+    params = function.params
+    named = (*params.posonly_params, *params.params, *params.kwonly_params, params.star_arg, params.star_kwarg)
+    return any(isinstance(p, cst.Param) and p.name.value == root for p in named) or _assigns_in(function.body, target)
+
+
+def _guarded_in(target: str, path: list[cst.CSTNode], effects: StatementEffects) -> bool:
+    """Whether a guard is called on ``target`` on every path down ``path`` (from a function to the use)."""
+    is_guard = effects.is_guard
     guarded = False
     for container, child in pairwise(path):
         if isinstance(container, (cst.If, cst.While)) and child is not container.test:

@@ -135,6 +135,20 @@ def bind_target(
         scope.bindings[name] = value_binding(value, resolve, previous)
 
 
+def own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes under ``root``, not descending into nested functions, classes or lambdas."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child for child in node.children if not isinstance(child, _NESTED_SCOPES))
+
+
+def returned_values(function: cst.FunctionDef) -> list[cst.BaseExpression]:
+    """The values ``function`` itself returns (not its nested functions)."""
+    return [node.value for node in own_nodes(function.body) if isinstance(node, cst.Return) and node.value is not None]
+
+
 def target_names(target: cst.BaseExpression) -> list[str]:
     """The names an assignment target binds (``a``, ``a, (b, *c)``)."""
     if isinstance(target, cst.Name):
@@ -145,13 +159,26 @@ def target_names(target: cst.BaseExpression) -> list[str]:
 
 
 def value_binding(value: cst.BaseExpression, resolve, previous: Binding | None = None) -> Binding:
-    """What a name assigned ``value`` stands for: an instance when value calls a known class."""
-    call = value.expression if isinstance(value, cst.Await) else value
+    """What a name assigned ``value`` stands for: an instance when value calls a known class
+    (also one arm of ``session if session else ClientSession()`` or ``session or ClientSession()``)."""
+    call = _made_object(value)
     if isinstance(call, cst.Call):
         qualname = resolve(call.func)
         if qualname:
             return Binding("instance", qualname, call, previous)
     return Binding("value", "", value, previous)
+
+
+def _made_object(value: cst.BaseExpression) -> cst.BaseExpression:
+    """The call that makes the value, where one arm of a fallback does: a parameter or a new client."""
+    value = value.expression if isinstance(value, cst.Await) else value
+    if isinstance(value, cst.IfExp):
+        arms = (value.body, value.orelse)
+    elif isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+        arms = (value.left, value.right)
+    else:
+        return value
+    return next((arm for arm in arms if isinstance(arm, cst.Call)), value)
 
 
 def annotation_qualname(annotation: cst.Annotation | None, resolve) -> str | None:
@@ -187,6 +214,7 @@ class NameResolver:
         # Relative imports count from the module's package: a package's ``__init__`` is its own.
         self._relative_to = f"{module_name}.__init__" if is_package and module_name else module_name
         self._class_members: dict[int, dict[str, Binding]] = {}
+        self._helper_classes: dict[str, str | None] = {}  # a helper's qualname -> the class it returns
         self.module_scope = Scope(None)
         self.scope = self.module_scope
         for statement in _top_level_statements(module.body):
@@ -201,7 +229,7 @@ class NameResolver:
         in any method, ``httpx.Client().get`` -> ``httpx.Client.get``."""
         if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Call):
             made_by = self.qualify(expr.value.func)
-            return f"{made_by}.{expr.attr.value}" if made_by else None
+            return f"{self._made_class(made_by)}.{expr.attr.value}" if made_by else None
         dotted = dotted_name(expr)
         if dotted is None:
             return None
@@ -210,10 +238,12 @@ class NameResolver:
         if binding is not None and len(parts) > 1 and isinstance(binding.node, cst.ClassDef):
             member = self.class_members(binding.node).get(parts[1])
             if member is not None and member.qualname:
-                return ".".join([member.qualname, *parts[2:]])
+                made = self._made_class(member.qualname) if member.kind == "instance" else member.qualname
+                return ".".join([made, *parts[2:]])
         if binding is None or not binding.qualname:
             return None
-        return ".".join([binding.qualname, *parts[1:]])
+        made = self._made_class(binding.qualname) if binding.kind == "instance" else binding.qualname
+        return ".".join([made, *parts[1:]])
 
     def lookup(self, name: str) -> Binding | None:
         return self.scope.lookup(name)
@@ -227,6 +257,37 @@ class NameResolver:
             if owner is not None and isinstance(owner.node, cst.ClassDef):
                 return self.class_members(owner.node).get(expr.attr.value)
         return None
+
+    def _made_class(self, qualname: str) -> str:
+        """The class of what calling ``qualname`` makes: the class itself, or the one a helper of
+        this module returns (``session = get_session()``, ``self._client()``): its return
+        annotation, else the class all its returns make."""
+        if qualname in self._helper_classes:
+            return self._helper_classes[qualname] or qualname
+        self._helper_classes[qualname] = None  # a helper returning its own result: no class
+        helper = self._module_function(qualname)
+        made = None
+        if helper is not None:
+            resolve = self.qualify_in(self.module_scope)
+            made = annotation_qualname(helper.returns, resolve) if helper.returns is not None else None
+            if made is None:
+                classes = {value_binding(value, resolve).qualname for value in returned_values(helper)}
+                made = classes.pop() if len(classes) == 1 else None
+        self._helper_classes[qualname] = made
+        return made or qualname
+
+    def _module_function(self, qualname: str) -> cst.FunctionDef | None:
+        """The function or method of this module named ``qualname`` (``mod.helper``, ``mod.Class.method``)."""
+        prefix = f"{self.module_name}." if self.module_name else ""
+        if not qualname.startswith(prefix):
+            return None
+        name, _, member = qualname[len(prefix) :].partition(".")
+        bound = self.module_scope.bindings.get(name)
+        node = bound.node if bound is not None else None
+        if member and isinstance(node, cst.ClassDef):
+            method = self.class_members(node).get(member)
+            node = method.node if method is not None else None
+        return node if isinstance(node, cst.FunctionDef) else None
 
     def function_matches(self, func: cst.CSTNode, configured: Iterable[str]) -> bool:
         """Whether a callee is one of the functions a config option names: a dotted name
@@ -350,7 +411,7 @@ class NameResolver:
             # Not a scope of its own for the rules: it sees the enclosing one's names (a copy, so
             # its loop variables do not leak), with ``node`` the enclosing def.
             scope.node, scope.bindings = outer.node, dict(outer.bindings)
-            for_in = node.for_in
+            for_in: cst.CompFor | None = node.for_in
             while for_in is not None:
                 bind_target(scope, for_in.target, for_in.iter, self.qualify, (None,))
                 for_in = for_in.inner_for_in
@@ -391,7 +452,12 @@ class NameResolver:
             else:
                 bind_target(self.scope, node.target, node.value, self.qualify)
         elif isinstance(node, cst.WithItem) and node.asname is not None:
-            bind_target(self.scope, node.asname.name, node.item, self.qualify)
+            entered = self.binding_of(node.item)
+            if entered is not None and entered.kind == "instance" and isinstance(node.asname.name, cst.Name):
+                # ``async with http_client as client``: a client's context manager gives the client itself.
+                self.scope.bindings[node.asname.name.value] = entered
+            else:
+                bind_target(self.scope, node.asname.name, node.item, self.qualify)
         elif isinstance(node, (cst.Import, cst.ImportFrom, cst.For)):
             self._bind_statement(self.scope, node)
 
@@ -431,6 +497,7 @@ class NameResolver:
         return resolve
 
 
+_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 

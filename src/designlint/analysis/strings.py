@@ -7,14 +7,15 @@ from __future__ import annotations
 import re
 import string
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import libcst as cst
 
-from designlint.analysis.names import dotted_name, last_name
-from designlint.analysis.summaries import local_values, returned_values
+from designlint.analysis.names import dotted_name, last_name, returned_values
+from designlint.analysis.summaries import local_values
 from designlint.analysis.urls import is_absolute_url, url_origin
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class StaticValue:
 
     @property
     def value(self) -> str | None:
-        return "".join(self.parts) if self.complete else None  # type: ignore[arg-type]
+        return "".join(self.parts) if self.complete else None  # type: ignore[arg-type]  # complete: every part is a str
 
     @property
     def prefix(self) -> str:
@@ -111,6 +112,11 @@ def unknown(node: cst.CSTNode) -> StaticValue:
     return StaticValue((node,))
 
 
+# What a module-level constant of another module of the project holds, by qualified name
+# (``Project.module_constant``); None when it is not a known string.
+ConstantReader = Callable[[str], "str | None"]
+
+
 def static_value(node: cst.CSTNode, names: NameResolver | None = None) -> StaticValue:
     """What ``node`` evaluates to as a string, as far as it is known: literals; names bound to
     them in this scope or the module (module constants, class constants, ``self.x`` literals);
@@ -121,21 +127,30 @@ def static_value(node: cst.CSTNode, names: NameResolver | None = None) -> Static
     return _Evaluator(names).value(node, _UNKNOWN_DEPTH)
 
 
-def static_values(node: cst.CSTNode, names: NameResolver | None = None) -> list[StaticValue]:
+def static_values(
+    node: cst.CSTNode, names: NameResolver | None = None, constants: ConstantReader | None = None
+) -> list[StaticValue]:
     """The values ``node`` takes: one per element of the literal sequence a loop variable it is
     built from runs over (``for url in URLS: get(url)``, the first such loop), else its one
-    ``static_value``."""
-    evaluator = _Evaluator(names)
+    ``static_value``. With ``constants``, a constant imported from another module of the project
+    (``from app.settings import API_URL``) is read there."""
+    evaluator = _Evaluator(names, constants=constants)
     value = evaluator.value(node, _UNKNOWN_DEPTH)
     if evaluator.iterated is None:
         return [value]
     sequence, count = evaluator.iterated
-    return [_Evaluator(names, (sequence, index)).value(node, _UNKNOWN_DEPTH) for index in range(count)]
+    return [_Evaluator(names, (sequence, index), constants).value(node, _UNKNOWN_DEPTH) for index in range(count)]
 
 
 class _Evaluator:
-    def __init__(self, names: NameResolver | None, choice: tuple[cst.CSTNode, int] | None = None):
+    def __init__(
+        self,
+        names: NameResolver | None,
+        choice: tuple[cst.CSTNode, int] | None = None,
+        constants: ConstantReader | None = None,
+    ):
         self.names = names
+        self.constants = constants
         # The element taken from a literal sequence a loop runs over (by index); and the first
         # such sequence met when none is chosen, with its length.
         self.choice = choice
@@ -171,11 +186,16 @@ class _Evaluator:
         if isinstance(node, cst.IfExp):  # "https://a.example/v1/x" if core else "https://a.example/v1/y"
             return _agreement([self.value(node.body, depth - 1), self.value(node.orelse, depth - 1)], node)
         if isinstance(node, (cst.Name, cst.Attribute)) and self.names is not None:
-            return self._name(node, depth)
+            return self._name(self.names, node, depth)
         return unknown(node)
 
     def _name(
-        self, node: cst.Name | cst.Attribute, depth: int, path: Path = (), stands_for: cst.CSTNode | None = None
+        self,
+        names: NameResolver,
+        node: cst.Name | cst.Attribute,
+        depth: int,
+        path: Path = (),
+        stands_for: cst.CSTNode | None = None,
     ) -> StaticValue:
         """What a name stands for (or, with ``path``, the part of it at ``path``)."""
         stands_for = node if stands_for is None else stands_for
@@ -186,27 +206,29 @@ class _Evaluator:
                 if assigned is None or not _parts_readable(key, assigned, path):
                     return unknown(stands_for)
                 return self._part(assigned, path, stands_for, depth - 1)
-            binding = self.names.module_scope.bindings.get(node.value)
+            binding = names.module_scope.bindings.get(node.value)
         elif key in self.resolving:
             binding = self.resolving[key].previous
         elif isinstance(node, cst.Name) and self.classes and node.value in self.classes[-1]:
             binding = self.classes[-1][node.value]  # a class constant naming another: BASE = "https://" + HOST
         else:
-            binding = self.names.binding_of(node)
+            binding = names.binding_of(node)
         if binding is not None and isinstance(binding.node, cst.FunctionDef) and _is_property(binding.node):
             return self._returned(binding.node, stands_for, depth, path)
+        if (binding is None or binding.kind == "import") and not path:
+            return self._imported(node, stands_for)
         bound = None if binding is None else binding.node if binding.source is None else binding.source
         if binding is None or binding.kind == "import" or not isinstance(bound, cst.BaseExpression):
             return unknown(stands_for)
         if not (binding.path or _parts_readable(key, bound, path)):
             return unknown(stands_for)
         owner = (
-            self.names.lookup(node.value.value)
+            names.lookup(node.value.value)
             if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)
             else None
         )
         members = (
-            self.names.class_members(owner.node) if owner is not None and isinstance(owner.node, cst.ClassDef) else None
+            names.class_members(owner.node) if owner is not None and isinstance(owner.node, cst.ClassDef) else None
         )
         memo_key = (
             id(binding),
@@ -243,6 +265,16 @@ class _Evaluator:
             else resolved
         )
 
+    def _imported(self, node: cst.Name | cst.Attribute, stands_for: cst.CSTNode) -> StaticValue:
+        """A constant of another module, imported by name (``API_URL``) or through its module (``settings.API_URL``)."""
+        names = self.names
+        if names is None:
+            return unknown(stands_for)
+        root = names.lookup(node.value if isinstance(node, cst.Name) else (dotted_name(node) or "").split(".")[0])
+        qualname = names.qualify(node) if root is not None and root.kind == "import" else None
+        text = self.constants(qualname) if qualname and self.constants is not None else None
+        return unknown(stands_for) if not text else StaticValue((text,))
+
     def _fstring(self, node: cst.FormattedString, depth: int) -> StaticValue:
         if "b" in node.prefix.lower():
             return unknown(node)
@@ -254,10 +286,9 @@ class _Evaluator:
                 if not raw and "\\" in text:
                     text = text.encode("latin-1", "backslashreplace").decode("unicode_escape")
                 result += StaticValue((text,))
-            elif part.format_spec or part.conversion not in (None, "s"):
-                result += unknown(part.expression)
-            else:
-                result += self.value(part.expression, depth - 1)
+            elif isinstance(part, cst.FormattedStringExpression):
+                plain = not part.format_spec and part.conversion in (None, "s")
+                result += self.value(part.expression, depth - 1) if plain else unknown(part.expression)
         return result
 
     def _percent(self, node: cst.BinaryOperation, depth: int) -> StaticValue:
@@ -289,7 +320,7 @@ class _Evaluator:
     def _call(self, node: cst.Call, depth: int) -> StaticValue:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "format":
-            return self._format(node, depth)
+            return self._format(node, func.value, depth)
         callee = (self.names.qualify(func) if self.names else None) or dotted_name(func) or ""
         if callee in ("urllib.parse.urljoin", "urljoin") and len(node.args) >= 2:
             return self._urljoin(node, depth)
@@ -342,7 +373,7 @@ class _Evaluator:
         if depth <= 0:
             return unknown(stands_for)
         if isinstance(container, (cst.Name, cst.Attribute)) and self.names is not None:
-            return self._name(container, depth, path, stands_for)
+            return self._name(self.names, container, depth, path, stands_for)
         if isinstance(container, cst.Call):
             helper = self.names.binding_of(container.func) if self.names is not None else None
             if helper is not None and isinstance(helper.node, cst.FunctionDef):
@@ -366,8 +397,8 @@ class _Evaluator:
             self.iterated = (sequence, len(elements))
         return _agreement([self._part(element, rest, stands_for, depth - 1) for element in elements], stands_for)
 
-    def _format(self, node: cst.Call, depth: int) -> StaticValue:
-        template = self.value(node.func.value, depth - 1).value
+    def _format(self, node: cst.Call, template_node: cst.BaseExpression, depth: int) -> StaticValue:
+        template = self.value(template_node, depth - 1).value
         if template is None:
             return unknown(node)
         positional = [a.value for a in node.args if a.keyword is None and not a.star]
@@ -396,8 +427,9 @@ class _Evaluator:
 
     def _urljoin(self, node: cst.Call, depth: int) -> StaticValue:
         base, relative = (self.value(a.value, depth - 1) for a in node.args[:2])
-        if base.complete and relative.complete:
-            return StaticValue((urljoin(base.value, relative.value),))
+        base_text, relative_text = base.value, relative.value
+        if base_text is not None and relative_text is not None:
+            return StaticValue((urljoin(base_text, relative_text),))
         if is_absolute_url(relative):
             return relative  # an absolute second argument replaces the base
         origin = url_origin(base)

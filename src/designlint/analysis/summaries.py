@@ -7,7 +7,7 @@ defined under an ``if``, ``try`` or ``with``), names them as astroid does (``nam
 ``self.method(...)``). On it:
 
 - ``bound_arguments``: which argument of a call each parameter receives;
-- ``returned_values`` and ``local_values``: what a function returns, and its locals;
+- ``local_values``: its locals (what it returns is ``names.returned_values``);
 - ``keywords_passed``: the keywords under which a function hands a parameter on to a call;
 - ``Summaries``: one fact per function, computed on first request and cached, with a
   recursion guard (a function asked about while its own summary is being made gets None).
@@ -26,13 +26,12 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 import libcst as cst
 
-from designlint.analysis.names import target_names
+from designlint.analysis.names import own_nodes, target_names
 
 if TYPE_CHECKING:
     from designlint.analysis.names import NameResolver
 
 Summary = TypeVar("Summary")
-_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
 @dataclass(frozen=True)
@@ -148,11 +147,6 @@ def bound_arguments(function: cst.FunctionDef, call: cst.Call) -> dict[str, cst.
     return bound
 
 
-def returned_values(function: cst.FunctionDef) -> list[cst.BaseExpression]:
-    """The values ``function`` itself returns (not its nested functions)."""
-    return [node.value for node in own_nodes(function.body) if isinstance(node, cst.Return) and node.value is not None]
-
-
 def local_values(function: cst.FunctionDef) -> dict[str, cst.BaseExpression | None]:
     """A function's parameters and locals: the value of a local assigned once, else None."""
     params = function.params
@@ -190,15 +184,6 @@ def keywords_passed(function: cst.FunctionDef, param: str) -> frozenset[str]:
             keywords.add(node.keyword.value)
         stack.extend(node.children)
     return frozenset(keywords)
-
-
-def own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The nodes under ``root``, not descending into nested functions, classes or lambdas."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(child for child in node.children if not isinstance(child, _NESTED_SCOPES))
 
 
 def _definitions(node: cst.CSTNode) -> Iterator[cst.FunctionDef | cst.ClassDef]:

@@ -89,7 +89,7 @@ def _host_in(parts: tuple[str | cst.CSTNode, ...]) -> UrlHost | None:
         if not parts or not isinstance(parts[-1], str):
             return None  # the host may go on in the unknown tail
     if all(isinstance(part, str) for part in authority):
-        return _parse_authority("".join(authority))  # type: ignore[arg-type]
+        return _parse_authority("".join(authority))  # type: ignore[arg-type]  # all() above: every piece is a str
     tail = authority[-1]
     return _suffix_host(tail) if isinstance(tail, str) else None
 

@@ -95,7 +95,7 @@ class BoundedInput:
 def _config_stamp(directory: Path) -> tuple:
     """What the config files that could apply to ``directory`` look like on disk now: a
     change (edit, creation, deletion) anywhere up the tree gives a different stamp."""
-    stamp = []
+    stamp: list[tuple[int, int] | None] = []
     for folder in (directory, *directory.parents):
         for name in CONFIG_FILES:
             try:
@@ -528,4 +528,5 @@ class DesignlintServer(LanguageServer):
 
 def serve() -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="designlint lsp: %(levelname)s: %(message)s")
-    DesignlintServer().start_io(stdin=BoundedInput(sys.stdin.buffer))
+    stdin = BoundedInput(sys.stdin.buffer)
+    DesignlintServer().start_io(stdin=stdin)  # type: ignore[arg-type]  # pygls only calls readline() and read(size)

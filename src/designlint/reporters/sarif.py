@@ -69,7 +69,7 @@ def _rule(doc: RuleDoc) -> dict:
 
 def _result(d: Diagnostic, entry: Entry, index: dict[str, int], context: ReportContext) -> dict:
     artifact = _artifact_location(d.path, context)
-    result = {"ruleId": d.code}
+    result: dict[str, object] = {"ruleId": d.code}
     if d.code in index:
         result["ruleIndex"] = index[d.code]
     result.update(

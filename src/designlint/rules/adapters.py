@@ -894,7 +894,7 @@ class FrameworkTypeLeak(_BoundaryRule):
         """Does calling ``qualname`` give a framework object? A framework class does; so does a method
         of a framework object (``client.chat.completions.create``), unless it converts to plain data."""
         framework = self.foreign_framework(qualname)
-        if framework is None:
+        if framework is None or qualname is None:  # no framework without a name; the check narrows the type
             return False
         if qualname.rsplit(".", 1)[-1] in CONVERSIONS:
             return False

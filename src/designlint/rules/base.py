@@ -59,8 +59,9 @@ class Rule:
     # and only when a rule that needs them runs on that file).
     METADATA_DEPENDENCIES: ClassVar[tuple[type, ...]] = ()
     # A regex searched in the file's text: when it does not match, the rule cannot fire
-    # on that file and is not run (and a file no rule needs is not parsed at all).
-    prefilter: ClassVar[re.Pattern[str] | AllOf | AnyOf | None] = None
+    # on that file and is not run (and a file no rule needs is not parsed at all). A class
+    # attribute a rule may override per instance, from its configuration.
+    prefilter: re.Pattern[str] | AllOf | AnyOf | None = None
     # Examples the rule must stay silent on / report once, run by tests/test_rule_cases.py; the
     # examples of its page in rules/ are among them.
     VALID: ClassVar[tuple[Valid, ...]] = ()

@@ -16,7 +16,8 @@ import libcst as cst
 from designlint.analysis.clients import HTTP_CALLS, HTTP_CLIENTS, HTTP_PACKAGES, HTTP_WORDS, HttpCall, canonical
 from designlint.analysis.guards import StatementEffects, passed_guard
 from designlint.analysis.names import dotted_name
-from designlint.analysis.strings import StaticValue, static_values
+from designlint.analysis.origins import value_origin
+from designlint.analysis.strings import ConstantReader, StaticValue, literal_string, static_values
 from designlint.analysis.urls import UrlHost, host_of, is_relative_url, url_host
 from designlint.options import DOTTED_NAME, HOST, ListOf, option, options_table
 from designlint.rules.base import Rule
@@ -74,7 +75,7 @@ class _EgressRule(Rule):
         return file.imports is None or any(module.split(".")[0] in HTTP_PACKAGES for module in file.imports)
 
     def visit_Call(self, node: cst.Call) -> None:
-        qualname = self.context.names.qualify(node.func)
+        qualname = self._callee(node.func)
         if qualname is None:
             return
         qualname = canonical(qualname)
@@ -84,14 +85,31 @@ class _EgressRule(Rule):
             if argument is None or self._sent_on_request_object(call, argument):
                 return
             # Each URL a loop over a literal sequence sends to (``for url in URLS``) is checked.
-            for value in static_values(argument, self.context.names):
+            for value in static_values(argument, self.context.names, self._constants):
                 if call.host_only or not self._names_only_a_path(node, value):
                     self.check(argument, value, qualname, call.host_only)
         elif (client := HTTP_CLIENTS.get(qualname)) is not None and client.base_url is not None:
             base_url = client.base_url.of(node)
             if base_url is not None:
-                for value in static_values(base_url, self.context.names):
+                for value in static_values(base_url, self.context.names, self._constants):
                     self.check(base_url, value, qualname, host_only=False)
+
+    @property
+    def _constants(self) -> ConstantReader | None:
+        project = self.context.project
+        return project.module_constant if project is not None else None
+
+    def _callee(self, func: cst.BaseExpression) -> str | None:
+        """The qualified name of what is called; ``getattr(session, method)(url)`` calls one of
+        the client's verb methods, which all take the URL first: it stands for ``get``."""
+        names = self.context.names
+        if not (isinstance(func, cst.Call) and dotted_name(func.func) == "getattr" and not names.lookup("getattr")):
+            return names.qualify(func)
+        if len(func.args) != 2 or any(arg.keyword or arg.star for arg in func.args):
+            return None
+        client = names.qualify(func.args[0].value)
+        verb = literal_string(func.args[1].value) or "get"
+        return f"{client}.{verb}" if client is not None and canonical(client) in HTTP_CLIENTS else None
 
     def check(self, argument: cst.CSTNode, value: StaticValue, api: str, host_only: bool) -> None:
         """Report on the destination ``argument`` (whose static value is ``value``) of a call to ``api``."""
@@ -123,6 +141,18 @@ class _EgressRule(Rule):
         client = HTTP_CLIENTS.get(canonical(self.context.names.qualify(made.func) or ""))
         return client is not None and client.base_url is not None and client.base_url.of(made) is not None
 
+
+# The project's settings module: URL constants other modules import.
+_SETTINGS = {
+    "app/settings.py": """
+        import os
+
+        SEARCH_HOST = "search.example.org"
+        SEARCH_API_URL = f"https://{SEARCH_HOST}/v1/search"
+        WEATHER_API = "https://api.weather.example.org/v2"
+        CALLBACK_URL = os.environ.get("CALLBACK_URL", "")
+        """
+}
 
 _ALLOWLIST = """
 [egress]
@@ -171,6 +201,21 @@ class EgressHostNotAllowed(_EgressRule):
         ),
         Valid(
             """
+            import httpx
+
+            from app.settings import SEARCH_API_URL
+
+
+            async def search(query: str) -> dict:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    return (await client.get(SEARCH_API_URL, params={"q": query})).json()
+            """,
+            path="app/tools/search.py",
+            files=_SETTINGS,
+            config='[egress]\nallow = ["search.example.org"]',
+        ),
+        Valid(
+            """
             import requests
 
             ENDPOINTS = ("https://api.example.com/v1", "https://eu.trusted.example/v1")
@@ -197,6 +242,41 @@ class EgressHostNotAllowed(_EgressRule):
             column=25,
             end_column=50,
             message='outbound HTTP to "api.weather.example.org" (requests.get): no egress allowlist is configured',
+        ),
+        # A URL constant of another module of the project is a known host.
+        Invalid(
+            """
+            import httpx
+
+            from app.settings import SEARCH_API_URL
+
+
+            async def search(query: str) -> dict:
+                async with httpx.AsyncClient(timeout=10) as client:
+                    response = await client.get(SEARCH_API_URL, params={"q": query})
+                    return response.json()
+            """,
+            path="app/tools/search.py",
+            files=_SETTINGS,
+            line=8,
+            column=37,
+            message='outbound HTTP to "search.example.org" (httpx.AsyncClient.get)',
+        ),
+        Invalid(
+            """
+            import requests
+
+            from app import settings
+
+
+            def forecast(city):
+                return requests.get(settings.WEATHER_API + "/forecast", params={"q": city}, timeout=10).json()
+            """,
+            path="app/tools/weather.py",
+            files=_SETTINGS,
+            line=7,
+            column=25,
+            message='outbound HTTP to "api.weather.example.org" (requests.get)',
         ),
         Invalid(
             """
@@ -412,7 +492,7 @@ class EgressUnguardedUrl(_EgressRule):
                 return api.get(path).json()
             """
         ),
-        # Without configured guards, functions named like one count.
+        # Without configured guards, functions named like one count, private helpers too.
         Valid(
             """
             import requests
@@ -420,6 +500,66 @@ class EgressUnguardedUrl(_EgressRule):
             def f(url):
                 validate_url(url)
                 return requests.get(url)
+            """
+        ),
+        Valid(
+            """
+            import requests
+
+
+            class WebhookTool:
+                def _validate_url(self, url: str) -> None:
+                    if not url.startswith("https://hooks.example.com/"):
+                        raise ValueError("webhook host not allowed")
+
+                def run(self, url: str, payload: dict) -> int:
+                    self._validate_url(url)
+                    return requests.post(url, json=payload, timeout=10).status_code
+            """
+        ),
+        # The guard in the enclosing function covers the closure's use of the same value.
+        Valid(
+            """
+            import asyncio
+
+            import httpx
+
+
+            async def fetch_all(url: str, pages: int) -> list[str]:
+                validate_url(url)
+
+                async def fetch_page(page: int) -> str:
+                    async with httpx.AsyncClient(timeout=10) as client:
+                        response = await client.get(url, params={"page": page})
+                        return response.text
+
+                return await asyncio.gather(*(fetch_page(page) for page in range(pages)))
+            """
+        ),
+        # A constant of another module is a known host (DL201's), not a dynamic URL.
+        Valid(
+            """
+            import requests
+
+            from app.settings import SEARCH_API_URL
+
+
+            def search(query):
+                return requests.get(SEARCH_API_URL, params={"q": query}, timeout=10).json()
+            """,
+            path="app/tools/search.py",
+            files=_SETTINGS,
+        ),
+        # What a helper returns is a client only when it makes or declares one.
+        Valid(
+            """
+            def get_cache():
+                return dict()
+
+
+            def lookup(url):
+                cache = get_cache()
+                return cache.get(url)
             """
         ),
     )
@@ -437,7 +577,7 @@ class EgressUnguardedUrl(_EgressRule):
             line=6,
             column=37,
             end_column=40,
-            message="outbound HTTP to a dynamic URL from `url` (httpx.AsyncClient.get) that did not pass an egress guard: pass it through an egress guard first",
+            message="outbound HTTP to a dynamic URL from `url` (httpx.AsyncClient.get) that did not pass an egress guard (it comes from the parameter `url` of fetch_page()): pass it through an egress guard first",
         ),
         Invalid(
             """
@@ -516,6 +656,162 @@ class EgressUnguardedUrl(_EgressRule):
             column=25,
             message="from `url` (requests.get)",
         ),
+        # A closure that takes its own URL is not covered by the enclosing function's guard.
+        Invalid(
+            """
+            import httpx
+
+
+            async def crawl(url: str, links: list[str]) -> list[int]:
+                validate_url(url)
+
+                async def status(url: str) -> int:
+                    async with httpx.AsyncClient(timeout=10) as client:
+                        return (await client.head(url)).status_code
+
+                return [await status(link) for link in links]
+            """,
+            line=9,
+            column=39,
+            message="from `url` (httpx.AsyncClient.head) that did not pass an egress guard (it comes from the parameter `url` of status())",
+        ),
+        # Clients reached through a shared client entered with ``async with``, helpers, fallbacks, getattr.
+        Invalid(
+            """
+            import httpx
+
+            http_client = httpx.AsyncClient(timeout=10)
+
+
+            async def fetch(url: str) -> str:
+                async with http_client as client:
+                    response = await client.get(url)
+                    return response.text
+            """,
+            line=8,
+            column=37,
+            message="from `url` (httpx.AsyncClient.get) that did not pass an egress guard (it comes from the parameter `url` of fetch())",
+        ),
+        Invalid(
+            """
+            import aiohttp
+
+            _session: aiohttp.ClientSession | None = None
+
+
+            def get_session() -> aiohttp.ClientSession:
+                global _session
+                if _session is None:
+                    _session = aiohttp.ClientSession()
+                return _session
+
+
+            async def download(url: str) -> bytes:
+                async with get_session().get(url) as response:
+                    return await response.read()
+            """,
+            line=14,
+            column=34,
+            message="from `url` (aiohttp.ClientSession.get)",
+        ),
+        Invalid(
+            """
+            import aiohttp
+
+
+            class Crawler:
+                def _session(self):
+                    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+
+                async def fetch(self, url):
+                    session = self._session()
+                    async with session.get(url) as response:
+                        return await response.text()
+            """,
+            line=10,
+            column=32,
+            message="from `url` (aiohttp.ClientSession.get)",
+        ),
+        Invalid(
+            """
+            from aiohttp import ClientSession
+
+
+            class Fetcher:
+                def __init__(self, base_url: str, session: ClientSession | None = None):
+                    self.base_url = base_url
+                    self.session = session if session else ClientSession()
+
+                async def fetch(self, path: str) -> dict:
+                    async with self.session.get(self.base_url + path) as response:
+                        return await response.json()
+            """,
+            line=10,
+            column=37,
+            message="from `self.base_url` (aiohttp.ClientSession.get) that did not pass an egress guard (it comes from the constructor parameter `base_url` of Fetcher)",
+        ),
+        Invalid(
+            """
+            import requests
+
+            session = requests.Session()
+
+
+            def call(method: str, url: str, **kwargs) -> dict:
+                return getattr(session, method.lower())(url, timeout=10, **kwargs).json()
+            """,
+            line=7,
+            column=45,
+            message="from `url` (requests.Session.get)",
+        ),
+        # The message says where the URL comes from, when the code shows it: not for a field set elsewhere.
+        Invalid(
+            """
+            import requests
+
+
+            class Reporter:
+                endpoint: str
+
+                def send(self, report: dict) -> None:
+                    url = self.endpoint + "/reports"
+                    requests.post(url, json=report, timeout=10)
+            """,
+            line=9,
+            column=23,
+            message="from `self.endpoint` (requests.post) that did not pass an egress guard: pass it",
+        ),
+        Invalid(
+            """
+            import os
+
+            import requests
+
+
+            def notify(event: dict) -> None:
+                requests.post(os.environ["ALERT_WEBHOOK_URL"], json=event, timeout=5)
+            """,
+            line=7,
+            column=19,
+            message="(it comes from the environment)",
+        ),
+        Invalid(
+            """
+            import requests
+
+
+            def all_pages(query: str) -> list[dict]:
+                page = requests.get("https://api.example.com/search", params={"q": query}, timeout=10).json()
+                results = page["results"]
+                while page.get("next"):
+                    page = requests.get(page["next"], timeout=10).json()
+                    results += page["results"]
+                return results
+            """,
+            line=8,
+            column=29,
+            message='from `page["next"]` (requests.get) that did not pass an egress guard (it comes from a remote response)',
+        ),
         Invalid(
             """
             import http.client
@@ -555,9 +851,11 @@ class EgressUnguardedUrl(_EgressRule):
             remedy = f"call one of [tool.designlint.egress] guards ({', '.join(guards)}) on it first"
         else:
             remedy = "pass it through an egress guard first and name the guard in [tool.designlint.egress] guards"
+        origin = value_origin(source, names, ancestors)
+        comes_from = f" (it comes from {origin})" if origin else ""
         self.report(
             argument,
-            f"outbound HTTP to a dynamic {what} from `{shown}` ({api}) that did not pass an egress guard: {remedy}",
+            f"outbound HTTP to a dynamic {what} from `{shown}` ({api}) that did not pass an egress guard{comes_from}: {remedy}",
         )
 
     def _is_guard(self, call: cst.Call) -> bool:
@@ -565,4 +863,5 @@ class EgressUnguardedUrl(_EgressRule):
         if guards:
             return self.context.names.function_matches(call.func, guards)
         callee = dotted_name(call.func)
-        return callee is not None and DEFAULT_GUARD.fullmatch(callee.rpartition(".")[2]) is not None
+        # A private helper (``_validate_url``) guards as well as a public one.
+        return callee is not None and DEFAULT_GUARD.fullmatch(callee.rpartition(".")[2].lstrip("_")) is not None

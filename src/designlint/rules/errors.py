@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo
-from designlint.analysis.names import dotted_name
+from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.diagnostics import Applicability
 from designlint.fixes import AddImport, NodeFix, Replace
@@ -125,7 +125,7 @@ class RawStringErrorCode(Rule):
     # Where a code can stand, spelt out in the text: ``.code``, a "code"/"error_code" key, a
     # ``code=`` keyword, or an upper-case literal first in the call of an exception
     # (``...Error(``, ``raise X(``). Each search starts with a literal: re scans for those fast.
-    prefilter = AnyOf(
+    prefilter: AnyOf | None = AnyOf(
         r"\.(?:\\?\n\s*)?(?:error_)?code\b",  # also across a line break, not after ". " in prose
         r"code['\"](?:(?<=['\"]code['\"])|(?<=error_code['\"]))",
         r"code\s*=(?!=)",
@@ -167,6 +167,49 @@ class RawStringErrorCode(Rule):
                 if "OPENAI_API_KEY" not in os.environ:
                     raise MissingSetting("OPENAI_API_KEY")
                 raise KeyError("NOT_FOUND")
+            """
+        ),
+        # Zero-config, a code is UPPER_SNAKE wherever it stands: a lower-case code= is a label.
+        Valid(
+            """
+            class UpstreamFailure(Exception):
+                def __init__(self, message: str, code: str = "unknown"):
+                    super().__init__(message)
+                    self.code = code
+
+
+            def fetch(response):
+                if response.status_code == 404:
+                    raise UpstreamFailure("page not found", code="not_found")
+            """
+        ),
+        # A field typed Literal[...] is held to its values by the type checker: no raw code.
+        Valid(
+            """
+            from dataclasses import dataclass
+            from typing import Literal
+
+
+            @dataclass
+            class ToolFailure(Exception):
+                message: str
+                code: Literal["NOT_FOUND", "OVER_LIMIT"]
+
+
+            class QuotaFailure(ToolFailure):
+                pass
+
+
+            def charge(account, cost):
+                if account.balance < cost:
+                    raise QuotaFailure("quota exceeded", code="OVER_LIMIT")
+                raise ToolFailure(message="no such tool", code="NOT_FOUND")
+            """
+        ),
+        Valid(
+            """
+            def price(order) -> dict:
+                return {"code": "USD", "amount": order.total}
             """
         ),
         Valid(
@@ -224,6 +267,60 @@ class RawStringErrorCode(Rule):
             line=2,
             column=24,
             message='raw error code "UPSTREAM_TIMEOUT"',
+        ),
+        Invalid(
+            """
+            from dataclasses import dataclass
+
+
+            @dataclass
+            class ToolFailure(Exception):
+                message: str
+                code: str
+
+
+            def charge(account, cost):
+                if account.balance < cost:
+                    raise ToolFailure("quota exceeded", code="OVER_LIMIT")
+            """,
+            line=12,
+            column=50,
+            message='raw error code "OVER_LIMIT"',
+        ),
+        Invalid(
+            """
+            def should_back_off(result: dict) -> bool:
+                return result["code"] == "OVER_LIMIT"
+            """,
+            line=2,
+            column=30,
+            message='raw error code "OVER_LIMIT"',
+        ),
+        Invalid(
+            """
+            def retry_after(result: dict) -> int:
+                match result["code"]:
+                    case "OVER_LIMIT":
+                        return 60
+                    case _:
+                        return 0
+            """,
+            line=3,
+            column=14,
+            message='raw error code "OVER_LIMIT"',
+        ),
+        # A tool's result returned to the model that is only a code (with other keys it may be data:
+        # the Valid case beside the currency code).
+        Invalid(
+            """
+            def lookup_order(orders: dict, order_id: str) -> dict:
+                if order_id not in orders:
+                    return {"code": "NOT_FOUND"}
+                return {"order": orders[order_id]}
+            """,
+            line=3,
+            column=25,
+            message='raw error code "NOT_FOUND"',
         ),
         Invalid(
             """
@@ -503,18 +600,25 @@ class RawStringErrorCode(Rule):
         ) and short not in BUILTIN_EXCEPTIONS
         for index, arg in enumerate(node.args):
             if arg.keyword is not None:
-                if arg.keyword.value in CODE_KEYWORDS and (is_exception or short[:1].isupper()):
-                    # An exception's code= is a code whatever its spelling; elsewhere it must look like one.
-                    self._check(arg.value, strict=not is_exception)
+                if (
+                    arg.keyword.value in CODE_KEYWORDS
+                    and (is_exception or short[:1].isupper())
+                    and not self._typed_as_literal(node.func, arg.keyword.value)
+                ):
+                    self._check(arg.value)
             elif index == 0 and arg.star == "" and is_exception:
-                self._check(arg.value, strict=True)
+                self._check(arg.value)
 
     def visit_Dict(self, node: cst.Dict) -> None:
         keys = {literal_string(e.key): e for e in node.elements if isinstance(e, cst.DictElement)}
-        describes_error = bool(ERROR_DICT_KEYS & keys.keys()) or self._is_error_value(node)
+        describes_error = (
+            bool(ERROR_DICT_KEYS & keys.keys())
+            or self._is_error_value(node)
+            or (len(keys) == 1 and self._is_returned())
+        )
         for key in CODE_KEYWORDS & keys.keys():
             if key == "error_code" or describes_error:
-                self._check(keys[key].value, strict=key == "code")
+                self._check(keys[key].value)
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         operands = [node.left, *(target.comparator for target in node.comparisons)]
@@ -523,9 +627,20 @@ class RawStringErrorCode(Rule):
         for operand in operands:
             if isinstance(operand, (cst.Tuple, cst.List, cst.Set)):
                 for element in operand.elements:
-                    self._check(element.value, strict=True)
+                    self._check(element.value)
             else:
-                self._check(operand, strict=True)
+                self._check(operand)
+
+    def visit_Match(self, node: cst.Match) -> None:
+        """``match result["code"]: case "OVER_LIMIT": ...``: each literal a case compares with."""
+        if not _is_code_access(node.subject):
+            return
+        for case in node.cases:
+            alternatives = case.pattern.patterns if isinstance(case.pattern, cst.MatchOr) else (case.pattern,)
+            for alternative in alternatives:
+                pattern = alternative.pattern if isinstance(alternative, cst.MatchOrElement) else alternative
+                if isinstance(pattern, cst.MatchValue):
+                    self._check(pattern.value)
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -538,22 +653,53 @@ class RawStringErrorCode(Rule):
             and literal_string(ancestors[-1].key) in ("error", "err")
         )
 
+    def _is_returned(self) -> bool:
+        """``return {"code": "NOT_FOUND"}``: a tool's result that is only a code tells the model
+        what failed (with other keys, ``{"code": "USD", "amount": ...}``, it may be data)."""
+        ancestors = self.context.ancestors
+        return bool(ancestors) and isinstance(ancestors[-1], cst.Return)
+
+    def _typed_as_literal(self, func: cst.BaseExpression, field: str) -> bool:
+        """The class called declares ``field: Literal[...]`` (here or in a base of this module):
+        the type checker already holds the value to that list, so it is no raw code."""
+        binding = self.context.names.binding_of(func)
+        seen: set[int] = set()
+        classes = [binding.node] if binding is not None and isinstance(binding.node, cst.ClassDef) else []
+        while classes:
+            current = classes.pop()
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            for statement in current.body.body:
+                for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+                    if (
+                        isinstance(small, cst.AnnAssign)
+                        and dotted_name(small.target) == field
+                        and isinstance(small.annotation.annotation, cst.Subscript)
+                        and last_name(small.annotation.annotation.value) == "Literal"
+                    ):
+                        return True
+            for base in current.bases:
+                bound = self.context.names.binding_of(base.value)
+                if bound is not None and isinstance(bound.node, cst.ClassDef):
+                    classes.append(bound.node)
+        return False
+
     def _inside_enum_definition(self) -> bool:
         return any(
             isinstance(a, cst.ClassDef) and any((dotted_name(b.value) or "").endswith("Enum") for b in a.bases)
             for a in self.context.ancestors
         )
 
-    def _check(self, node: cst.CSTNode, *, strict: bool) -> None:
+    def _check(self, node: cst.CSTNode) -> None:
+        """Report a literal that is a member of the configured enum (any spelling), or looks like a code."""
         value = literal_string(node)
         if not value:
             return
         enum = self.enum
         member = enum.member_for(value) if enum else None
-        if member is None:
-            looks_like_code = CODE_LIKE.fullmatch(value) and len(value) >= 3 and not ENV_LIKE.fullmatch(value)
-            if not looks_like_code and (strict or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]*", value)):
-                return
+        if member is None and not (CODE_LIKE.fullmatch(value) and len(value) >= 3 and not ENV_LIKE.fullmatch(value)):
+            return
         if self._inside_enum_definition():
             return
         if enum is None:

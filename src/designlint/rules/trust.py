@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import libcst as cst
 
@@ -641,7 +642,7 @@ class UntrustedContentInPrompt(Rule):
 
     # -- reporting ------------------------------------------------------------------------
 
-    def _scope(self) -> cst.FunctionDef | bool | None:
+    def _scope(self) -> cst.FunctionDef | Literal[False] | None:
         """The innermost function around the node being visited; None at module level;
         False in a class body or lambda (not analysed)."""
         for ancestor in reversed(self.context.ancestors):
