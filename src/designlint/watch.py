@@ -12,8 +12,9 @@ from pathlib import Path
 from designlint.config import CONFIG_FILES
 from designlint.discovery import DEFAULT_EXCLUDES, PYTHON_SUFFIXES, walk
 
-# Short enough to feel immediate; a poll of a few thousand files costs a few milliseconds.
-POLL_SECONDS = 0.3
+# Soon enough to feel immediate. A poll of the large corpus tier (3,436 files) takes about 40 ms
+# of CPU: a twelfth of one core while a watch on a tree that size waits.
+POLL_SECONDS = 0.5
 WATCHED_NAMES = (*CONFIG_FILES, ".gitignore")
 
 Snapshot = dict[str, tuple[int, int, int]]
