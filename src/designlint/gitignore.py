@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import re2  # google-re2, a dependency: imported here so that its absence is an import error, not a warning
 from pathspec import GitIgnoreSpec
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
@@ -98,7 +99,7 @@ class GitIgnored:
             return ()
         try:
             spec = GitIgnoreSpec(patterns, backend="re2")
-        except Exception:  # re2 gives up on a set too large for its memory budget
+        except re2.error:  # re2 gives up on a set too large for its memory budget
             self._warn(f"{path}: too many patterns to match ({len(patterns)}): none of them are applied")
             return ()
         if invalid:
