@@ -203,6 +203,7 @@ def test_a_symlinked_or_unreadable_ignore_file_is_not_read(repo):
     ]
 
 
+@pytest.mark.slow  # a process of its own, so that a stall is a timeout
 def test_a_pattern_that_backtracks_in_re_is_matched_at_once(repo):
     # Python's re takes hours on this name; re2 matches in time linear in the path.
     name = "a" * 240 + ".py"
