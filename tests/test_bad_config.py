@@ -13,7 +13,7 @@ from projects import write_tree
 from designlint import project as project_module
 from designlint.cli import main
 
-TOP_KEYS = "select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, timeouts, trust"
+TOP_KEYS = "select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, design, adapters, authz, egress, errors, timeouts, trust"
 HOST = 'expected a host name ("api.example.com") or a wildcard ("*.example.com"), got '
 CONFIGS = {
     "not UTF-8": (b'select = ["DL"]\n# caf\xe9\n', "{toml}:2: the config file is not valid UTF-8"),

@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from designlint.config import Config, find_config_file, foreign_owner, key_error, load_config
+from designlint.design.contract import Contract, apply_contract, read_contract
+from designlint.design.locate import locate_documents
+from designlint.design.markdown import Problem
+from designlint.options import references
 from designlint.project import LookupFailed, Project
 from designlint.rules import REGISTRY
 
@@ -75,9 +79,54 @@ class ConfigResolver:
         for key in ("ignore", "extend_select", "extend_exclude", "per_file_ignores"):
             if overrides.get(key):
                 updates[key] = getattr(config, key) + tuple(overrides[key])
-        config = replace(config, **updates)
+        config = with_design(replace(config, **updates))
         _check_cross_module(config)
         return config
+
+
+def design_documents(config: Config) -> tuple[Path, ...]:
+    """The engineering design documents in play for ``config``; a named one that is missing is
+    a config error."""
+    for path in config.design or ():
+        if not path.is_file():
+            shown = os.path.relpath(path, config.root)
+            raise key_error(
+                config,
+                ("design",),
+                f"the design document {shown!r} does not exist (paths are relative to the config file)",
+            )
+    return locate_documents(config.root, config.design)
+
+
+def read_design(config: Config) -> Contract:
+    """The contract of the documents in play, with the names it gives of project objects that
+    do not resolve left out (each a DL012 on its line): the config's own must, the document's
+    are only read."""
+    contract = read_contract(design_documents(config), config.root, REGISTRY.option_tables)
+    project = Project.from_root(config.root)
+    settings, problems = [], list(contract.problems)
+    for setting in contract.settings:
+        filled = apply_contract((), frozenset(), replace(contract, settings=(setting,)), REGISTRY.option_tables)
+        failed = None
+        for reference in (r for options in filled for r in references(options)):
+            try:
+                project.fact(reference.provider, reference.name)
+            except LookupFailed as exc:
+                failed = str(exc)
+        if failed is None:
+            settings.append(setting)
+        else:
+            problems.append(Problem(setting.sources[0].path, setting.sources[0].line, f"`{setting.dotted}`: {failed}"))
+    return replace(contract, settings=tuple(settings), problems=tuple(problems))
+
+
+def with_design(config: Config) -> Config:
+    """``config`` with the options its design documents fill where it sets none itself."""
+    contract = read_design(config)
+    if not contract.digest:
+        return config
+    tables = apply_contract(config.tables, config.configured, contract, REGISTRY.option_tables)
+    return replace(config, tables=tables, design_digest=contract.digest)
 
 
 def _check_cross_module(config: Config) -> None:
