@@ -204,6 +204,7 @@ def parse_document(text: str, path: str) -> Document:
             if paragraph is not None:
                 plain, spans = _inline(paragraph)
                 items.append(Item(line, plain, spans, ordered, list_line))
+                links.extend(Link(line, href) for href in _hrefs(paragraph))
                 index += 4  # list_item_open, paragraph_open, inline, paragraph_close
                 continue
         elif token.type == "paragraph_open":
