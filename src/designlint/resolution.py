@@ -41,8 +41,8 @@ class ConfigResolver:
         self._config_files: dict[Path, Path | None] = {}  # directory -> the config file that applies there
         self.warnings: list[str] = []  # for the user: config files in use that another user owns
         self._fixed = None
-        if isolated:
-            self._fixed = self._finish(Config(root=self.cwd))
+        if isolated:  # no config file, and no design document either: the zero-config run
+            self._fixed = self._finish(Config(root=self.cwd, design=()))
         elif config_path is not None:
             self._fixed = self._finish(load_config(config_path, REGISTRY))
 

@@ -74,6 +74,57 @@ def _document(sections: str, *, skip: str = "") -> str:
     return f"# Engineering design: triage\n\n{body}"
 
 
+# The rules' page examples: short documents of a billing service.
+_DUPLICATED_CODE = """
+# Engineering design: billing
+
+## 3. Error-code contract
+
+| Code | Trigger | HTTP |
+| --- | --- | --- |
+| `CARD_DECLINED` | the issuer refuses | 402 |
+| `CARD_DECLINED` | the card expired | 402 |
+"""
+_CITATION_GONE = """
+# Engineering design: billing
+
+## 14. Anti-patterns
+
+- Retries without a budget, as in `billing/retry.py:10-20`.
+"""
+_ANCHOR_KEPT = """
+# Engineering design: billing
+
+## 3. Error-code contract
+
+| Code |
+| --- |
+| `CARD_DECLINED` |
+
+## 14. Anti-patterns
+
+- Codes as raw strings: see [the contract](#3-error-code-contract).
+"""
+_EGRESS = """
+# Engineering design: billing
+
+## 7. Egress allowlist
+
+- `api.stripe.com`
+- `hooks.slack.com`
+"""
+_STRIPE_ONLY = {"billing/charge.py": 'STRIPE = "https://api.stripe.com/v1"\n'}
+_RISK = """
+# Engineering design: billing
+
+## 13. Risk register
+
+| Risk | Mitigation | Owner | Trigger |
+| --- | --- | --- | --- |
+| double charge | idempotency keys | @payments | {trigger} |
+"""
+
+
 class DesignSectionMissing(DocumentRule):
     """A category of the design with no section in the document, or with a section that holds
     nothing; a section saying ``Not applicable: <reason>`` is a deliberate absence."""
@@ -89,7 +140,14 @@ class DesignSectionMissing(DocumentRule):
         ),
     )
     INVALID = (
-        Invalid(_document("", skip="audit"), path=DOCUMENT, line=1, column=1, message="no section for audit"),
+        Invalid(_document("", skip="audit"), path=DOCUMENT, line=1, column=1, message="no section for audit ('audit')"),
+        Invalid(
+            "# Engineering design: billing\n\n## 1. Error-code contract\n\n| Code |\n| --- |\n| `CARD_DECLINED` |\n",
+            path=DOCUMENT,
+            line=1,
+            column=1,
+            message="no section for state machines ('state machine' or 'state diagram' or 'lifecycle'), execution order",
+        ),
         Invalid(
             _document("## 9. Audit\n\nNot applicable:\n", skip="audit"),
             path=DOCUMENT,
@@ -102,15 +160,11 @@ class DesignSectionMissing(DocumentRule):
 
     def check(self, design: DesignInPlay) -> Iterator[Problem]:
         for document in design.contract.documents:
+            missing = []
             for category in CATEGORIES:
                 section = section_for(document, category)
                 if section is None:
-                    words = " or ".join(f'"{word}"' for word in category.words)
-                    yield Problem(
-                        document.path,
-                        1,
-                        f"no section for {category.name} (a heading containing {words}); write it, or say `Not applicable: <why>` under such a heading",
-                    )
+                    missing.append(f"{category.name} ({' or '.join(repr(word) for word in category.words)})")
                     continue
                 absent = not_applicable(section)
                 if absent is not None and not gives_reason(absent):
@@ -119,6 +173,12 @@ class DesignSectionMissing(DocumentRule):
                     )
                 elif absent is None and not (section.items or section.tables or section.fences):
                     yield Problem(document.path, section.heading.line, f"the {category.name} section is empty")
+            if missing:
+                yield Problem(
+                    document.path,
+                    1,
+                    f"no section for {', '.join(missing)}: write each under a heading containing one of those words, or say `Not applicable: <why>` there",
+                )
 
 
 class DesignContractUnreadable(DocumentRule):
@@ -130,17 +190,17 @@ class DesignContractUnreadable(DocumentRule):
     code = "DL012"
     name = "design-contract-unreadable"
 
-    VALID = (Valid(_document(""), path=DOCUMENT),)
+    VALID = (
+        Valid(_document(""), path=DOCUMENT),
+        Valid(_DUPLICATED_CODE.replace("`CARD_DECLINED` | the card", "`CARD_EXPIRED` | the card"), path=DOCUMENT),
+    )
     INVALID = (
         Invalid(
-            _document(
-                "## 1. Error codes\n\n| Code | Trigger |\n| --- | --- |\n| `A_B` | x |\n| `A_B` | y |\n",
-                skip="error-code",
-            ),
+            _DUPLICATED_CODE,
             path=DOCUMENT,
             line=8,
             column=1,
-            message="error code A_B is listed twice (first on line 7)",
+            message="error code CARD_DECLINED is listed twice (first on line 7)",
         ),
         Invalid(
             _document(
@@ -186,6 +246,7 @@ class DesignReferenceBroken(DocumentRule):
     name = "design-reference-broken"
 
     VALID = (
+        Valid(_ANCHOR_KEPT, path=DOCUMENT),
         Valid(
             _document("## 14. Anti-patterns\n\n- Raw codes: `app/tools.py:1-2`.\n", skip="anti-pattern"),
             path=DOCUMENT,
@@ -196,6 +257,14 @@ class DesignReferenceBroken(DocumentRule):
         ),
     )
     INVALID = (
+        Invalid(_CITATION_GONE, path=DOCUMENT, line=5, column=1, message="billing/retry.py does not exist"),
+        Invalid(
+            _ANCHOR_KEPT.replace("(#3-error-code-contract)", "(#3-error-codes)"),
+            path=DOCUMENT,
+            line=11,
+            column=1,
+            message="no heading of docs/engineering-design.md has the anchor #3-error-codes",
+        ),
         Invalid(
             "# Tasks\n\n- T1 see [codes](engineering-design.md#3-error-codes)\n",
             path="docs/tasks.md",
@@ -279,12 +348,24 @@ class DesignDrift(DocumentRule):
 
     VALID = (
         Valid(
+            _EGRESS, path=DOCUMENT, files={**_STRIPE_ONLY, "billing/notify.py": 'HOOK = "https://hooks.slack.com/T0"\n'}
+        ),
+        Valid(
             _document(""),
             path=DOCUMENT,
             files={"app/tools.py": 'HOST = "https://api.example.com"\nraise ToolError("RATE_LIMITED")\n'},
         ),
+        Valid(_EGRESS, path=DOCUMENT),  # a project with no Python file yet: nothing to compare
     )
     INVALID = (
+        Invalid(
+            _EGRESS,
+            path=DOCUMENT,
+            files=_STRIPE_ONLY,
+            line=6,
+            column=1,
+            message="hooks.slack.com is allowed but no Python file of the project names it",
+        ),
         Invalid(
             _document(""),
             path=DOCUMENT,
@@ -302,9 +383,12 @@ class DesignDrift(DocumentRule):
             message="api.example.com is allowed but no Python file of the project names it",
         ),
         Invalid(
-            _document(""),
+            _document(
+                "## 1. Error-code contract\n\n| Code |\n| --- |\n| `RATE_LIMITED` |\n\n"
+                '~~~toml designlint\n[errors]\ncodes = "app.errors.ErrorCode"\n~~~\n',
+                skip="error-code",
+            ),
             path=DOCUMENT,
-            config='[errors]\ncodes = "app.errors.ErrorCode"\n',
             files={
                 "app/errors.py": 'from enum import Enum\n\n\nclass ErrorCode(str, Enum):\n    RATE_LIMITED = "RATE_LIMITED"\n    GONE = "GONE"\n',
                 "app/tools.py": 'HOST = "https://api.example.com"\n',
@@ -370,8 +454,15 @@ class DesignEntryIncomplete(DocumentRule):
     code = "DL015"
     name = "design-entry-incomplete"
 
-    VALID = (Valid(_document(""), path=DOCUMENT),)
+    VALID = (Valid(_document(""), path=DOCUMENT), Valid(_RISK.format(trigger="refunds above 1%"), path=DOCUMENT))
     INVALID = (
+        Invalid(
+            _RISK.format(trigger="-"),
+            path=DOCUMENT,
+            line=7,
+            column=1,
+            message="the risk 'double charge' has no trigger",
+        ),
         Invalid(
             _document(
                 "## 13. Risk register\n\n| Risk | Mitigation | Owner | Trigger |\n| --- | --- | --- | --- |\n| leak | scoping | | audit hit |\n",
