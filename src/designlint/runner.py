@@ -321,6 +321,16 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     return RunResult([*cast("list[FileOutcome]", outcomes), *documents], warnings)  # every position was finished above
 
 
+def lint_design(options: Options | None = None) -> RunResult:
+    """DL011-DL015 alone, on the design documents in play for the current directory."""
+    options = options or Options()
+    resolver = resolver_for(options)
+    config = resolver.for_path(resolver.cwd)
+    outcomes = _design_outcomes([config], resolver)
+    warnings = [*resolver.warnings, *([] if design_documents(config) else ["no engineering design document found"])]
+    return RunResult(outcomes, warnings)
+
+
 def _design_outcomes(configs: Iterable[Config], resolver: ConfigResolver) -> list[FileOutcome]:
     """DL011-DL015 on the design documents in play, once per set of documents."""
     by_path: dict[str, FileOutcome] = {}
