@@ -20,8 +20,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from designlint.config import key_line
 from designlint.design.markdown import Document, Item, Problem, Section, Table, read_document
-from designlint.options import BadValue, parse_options, table_name
+from designlint.options import BadValue, display_key, parse_options, table_name
 
 
 @dataclass(frozen=True)
@@ -327,7 +328,7 @@ class _Reader:
                             self.where(line),
                         )
                     )
-        if not number:
+        if not number and all(fence.closed for fence in section.fences):  # an unclosed one is reported already
             self.problem(section.heading.line, "the state-machine section has no mermaid stateDiagram-v2 block")
 
     def observability(self, section: Section) -> None:
@@ -392,27 +393,27 @@ class _Reader:
         except RecursionError:
             self.problem(line, "invalid TOML in the `toml designlint` block: nested too deeply")
             return
+        prefix: tuple[str, ...] = ()
         if isinstance(keys.get("tool"), dict) and isinstance(keys["tool"].get("designlint"), dict) and len(keys) == 1:
-            keys = keys["tool"]["designlint"]
+            keys, prefix = keys["tool"]["designlint"], ("tool", "designlint")
+
+        def line_of(*key: str | int) -> int:
+            return line + (key_line(content, (*prefix, *key)) or 0)
+
         for name, value in keys.items():
             if name in DATA_TABLES:
-                self.data.append(Datum(name, "toml designlint", (repr(value),), self.where(line)))
+                self.data.append(Datum(name, "toml designlint", (repr(value),), self.where(line_of(name))))
             elif name not in self.option_tables:
                 known = ", ".join((*self.option_tables, *DATA_TABLES))
-                self.problem(line, f"`{name}` cannot be set by a design document (expected one of: {known})")
+                self.problem(line_of(name), f"`{name}` cannot be set by a design document (expected one of: {known})")
             else:
                 try:
                     parse_options(self.option_tables[name], value)
                 except BadValue as exc:
-                    self.problem(
-                        line,
-                        f"`{name}`: {exc.message}"
-                        if exc.key[:1] != (name,)
-                        else f"`{'.'.join(map(str, exc.key))}`: {exc.message}",
-                    )
+                    self.problem(line_of(*exc.key), f"`{display_key(exc.key)}`: {exc.message}")
                     continue
                 for key, item in value.items():
-                    self.values[(name, key)] = (item, [self.where(line)])
+                    self.values[(name, key)] = (item, [self.where(line_of(name, key))])
 
 
 _SECTION_READERS: dict[str, Callable[[_Reader, Section], None]] = {
