@@ -177,3 +177,10 @@ def test_a_prose_edit_of_the_document_changes_the_cache_key(project):
     (project / DOCUMENT).write_text(DESIGN + "\nThe ticket API is read-only.\n", encoding="utf-8")
     after = config_fingerprint(ConfigResolver(cwd=project).for_directory(project / "app"))
     assert before != after
+
+
+def test_add_noqa_leaves_the_markdown_alone_and_says_how_to_suppress_there(project):
+    result = _run("check", ".", "--select", "DL014", "--add-noqa")
+    assert result.exit_code == 0
+    assert (project / DOCUMENT).read_text(encoding="utf-8") == DESIGN
+    assert f"{DOCUMENT}: not a Python file: suppress there with <!-- designlint: noqa: CODE -->" in result.stderr

@@ -340,8 +340,8 @@ def _cited(root: Path, citation: re.Match[str]) -> str:
 class DesignDrift(DocumentRule):
     """The document and the code disagree where no code rule says so: an error code of the
     table that no Python file of the project mentions, a member of the configured error-code
-    enum the table lacks (and a code of the table the enum lacks), an allowed host that no
-    Python file mentions."""
+    enum the table lacks (and a code of the table the enum lacks), an allowed host, a span or
+    a metric that no Python file names."""
 
     code = "DL014"
     name = "design-drift"
@@ -353,11 +353,23 @@ class DesignDrift(DocumentRule):
         Valid(
             _document(""),
             path=DOCUMENT,
-            files={"app/tools.py": 'HOST = "https://api.example.com"\nraise ToolError("RATE_LIMITED")\n'},
+            files={
+                "app/tools.py": 'HOST = "https://api.example.com"\nraise ToolError("RATE_LIMITED")\ntracer.start_span("tool.dispatch")\n'
+            },
         ),
         Valid(_EGRESS, path=DOCUMENT),  # a project with no Python file yet: nothing to compare
     )
     INVALID = (
+        Invalid(
+            _document(""),
+            path=DOCUMENT,
+            files={
+                "app/tools.py": 'HOST = "https://api.example.com"\nraise ToolError("RATE_LIMITED")\ntracer.start_span("tool.run")\n'
+            },
+            line=42,
+            column=1,
+            message="the span tool.dispatch is declared but no Python file of the project names it",
+        ),
         Invalid(
             _EGRESS,
             path=DOCUMENT,
@@ -369,7 +381,7 @@ class DesignDrift(DocumentRule):
         Invalid(
             _document(""),
             path=DOCUMENT,
-            files={"app/tools.py": 'HOST = "https://api.example.com"\n'},
+            files={"app/tools.py": 'HOST = "https://api.example.com"\nSPAN = "tool.dispatch"\n'},
             line=7,
             column=1,
             message="error code RATE_LIMITED is in the contract but no Python file of the project uses it",
@@ -377,7 +389,7 @@ class DesignDrift(DocumentRule):
         Invalid(
             _document(""),
             path=DOCUMENT,
-            files={"app/tools.py": 'raise ToolError("RATE_LIMITED")\n'},
+            files={"app/tools.py": 'raise ToolError("RATE_LIMITED")\nSPAN = "tool.dispatch"\n'},
             line=36,
             column=1,
             message="api.example.com is allowed but no Python file of the project names it",
@@ -391,7 +403,7 @@ class DesignDrift(DocumentRule):
             path=DOCUMENT,
             files={
                 "app/errors.py": 'from enum import Enum\n\n\nclass ErrorCode(str, Enum):\n    RATE_LIMITED = "RATE_LIMITED"\n    GONE = "GONE"\n',
-                "app/tools.py": 'HOST = "https://api.example.com"\n',
+                "app/tools.py": 'HOST = "https://api.example.com"\nSPAN = "tool.dispatch"\n',
             },
             line=3,
             column=1,
@@ -429,6 +441,14 @@ class DesignDrift(DocumentRule):
                         heading,
                         f"{enum.class_name}.{member} ({enum.qualname}) is not in the error-code table",
                     )
+        for datum in design.contract.data:
+            if datum.kind in ("telemetry.spans", "telemetry.metrics") and datum.name not in texts:
+                kind = "span" if datum.kind == "telemetry.spans" else "metric"
+                yield Problem(
+                    datum.where.path,
+                    datum.where.line,
+                    f"the {kind} {datum.name} is declared but no Python file of the project names it",
+                )
         hosts = design.contract.setting("egress.allow")
         for host, where in zip(hosts.value, hosts.sources) if hosts else ():
             named = host.split(":")[0].removeprefix("*.")
