@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from designlint.config import Config, find_config_file, foreign_owner, key_error, load_config
-from designlint.design.contract import Contract, apply_contract, read_contract
+from designlint.design.contract import Contract, apply_settings, read_contract
 from designlint.design.locate import locate_documents
 from designlint.design.markdown import Problem
 from designlint.options import references
@@ -106,7 +106,7 @@ def read_design(config: Config) -> Contract:
     project = Project.from_root(config.root)
     settings, problems = [], list(contract.problems)
     for setting in contract.settings:
-        filled = apply_contract((), frozenset(), replace(contract, settings=(setting,)), REGISTRY.option_tables)
+        filled = apply_settings((), frozenset(), (setting,), REGISTRY.option_tables)
         failed = None
         for reference in (r for options in filled for r in references(options)):
             try:
@@ -125,7 +125,7 @@ def with_design(config: Config) -> Config:
     contract = read_design(config)
     if not contract.digest:
         return config
-    tables = apply_contract(config.tables, config.configured, contract, REGISTRY.option_tables)
+    tables = apply_settings(config.tables, config.configured, contract.settings, REGISTRY.option_tables)
     return replace(config, tables=tables, design_digest=contract.digest)
 
 

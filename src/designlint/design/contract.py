@@ -512,19 +512,22 @@ def display_path(path: Path, root: Path) -> str:
         return str(path)
 
 
-def apply_contract(
-    tables: tuple[object, ...], configured: frozenset[str], contract: Contract, option_tables: Mapping[str, type]
+def apply_settings(
+    tables: tuple[object, ...],
+    configured: frozenset[str],
+    settings: Iterable[Setting],
+    option_tables: Mapping[str, type],
 ) -> tuple[object, ...]:
-    """The option tables with the contract's settings filled in where the config set no value."""
+    """The option tables with ``settings`` filled in where the config set no value itself."""
     by_name = {table_name(type(options)): options for options in tables}
     filled: dict[str, dict[str, Any]] = {}
-    for setting in contract.settings:
+    for setting in settings:
         if setting.dotted not in configured:
             filled.setdefault(setting.table, {})[setting.key] = setting.value
     for name, values in filled.items():
         table = option_tables[name]
-        from_document = parse_options(table, values)
-        current = by_name.get(name, table())
+        from_document: Any = parse_options(table, values)
+        current: Any = by_name.get(name, table())
         changes = {
             f.name: getattr(from_document, f.name)
             for f in dataclasses.fields(table)

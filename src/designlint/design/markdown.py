@@ -236,7 +236,8 @@ def _hrefs(token: Token) -> list[str]:
 
 def _table(tokens: list[Token], index: int, lines: list[str]) -> tuple[Table, int]:
     """The table opening at ``tokens[index]``, and the index after its end."""
-    start = tokens[index].map[0] + 1 if tokens[index].map else 0
+    opening = tokens[index].map
+    start = opening[0] + 1 if opening else 0
     headers: list[str] = []
     rows: list[Row] = []
     cells: list[Cell] = []
