@@ -94,3 +94,13 @@ def test_a_bad_design_key_exits_2_naming_file_line_and_key(tmp_path, monkeypatch
     assert result.exit_code == 2
     assert result.stderr.startswith(f"designlint: error: {tmp_path / 'pyproject.toml'}:3: {message}")
     assert "Traceback" not in result.stderr
+
+
+def test_isolated_reads_no_design_document(tmp_path, monkeypatch):
+    _write(tmp_path, "docs/engineering-design.md", text="# Engineering design\n\n## Egress\n\n- `a b`\n")
+    (tmp_path / "app.py").write_text('import requests\nrequests.get("https://api.example.com", timeout=1)\n')
+    monkeypatch.chdir(tmp_path)
+    configured = CliRunner().invoke(main, ["check", "--no-cache", "--output-format", "json", "."])
+    isolated = CliRunner().invoke(main, ["check", "--no-cache", "--isolated", "--output-format", "json", "."])
+    assert {d["code"] for d in json.loads(configured.stdout)} >= {"DL011", "DL012"}
+    assert {d["code"] for d in json.loads(isolated.stdout)} == {"DL201"}

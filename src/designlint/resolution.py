@@ -41,8 +41,9 @@ class ConfigResolver:
         self._config_files: dict[Path, Path | None] = {}  # directory -> the config file that applies there
         self.warnings: list[str] = []  # for the user: config files in use that another user owns
         self._fixed = None
-        if isolated:  # no config file, and no design document either: the zero-config run
-            self._fixed = self._finish(Config(root=self.cwd, design=()))
+        self.isolated = isolated  # no config file, and no design document either: the zero-config run
+        if isolated:
+            self._fixed = self._finish(Config(root=self.cwd))
         elif config_path is not None:
             self._fixed = self._finish(load_config(config_path, REGISTRY))
 
@@ -79,7 +80,9 @@ class ConfigResolver:
         for key in ("ignore", "extend_select", "extend_exclude", "per_file_ignores"):
             if overrides.get(key):
                 updates[key] = getattr(config, key) + tuple(overrides[key])
-        config = with_design(replace(config, **updates))
+        config = replace(config, **updates)
+        if not self.isolated:
+            config = with_design(config)
         _check_cross_module(config)
         return config
 

@@ -333,6 +333,8 @@ def lint_design(options: Options | None = None) -> RunResult:
 
 def _design_outcomes(configs: Iterable[Config], resolver: ConfigResolver) -> list[FileOutcome]:
     """DL011-DL015 on the design documents in play, once per set of documents."""
+    if resolver.isolated:
+        return []
     by_path: dict[str, FileOutcome] = {}
     checked: set[tuple[Path, ...]] = set()
     for config in configs:

@@ -502,7 +502,8 @@ def read_contract(paths: Iterable[Path], root: Path, option_tables: Mapping[str,
                         f"`{table}.{key}` is {value!r} here but {before.value!r} in {before.sources[0]}: the documents disagree",
                     )
                 )
-    return Contract(tuple(documents), tuple(settings.values()), tuple(data), tuple(problems), digest.hexdigest())
+    hashed = digest.hexdigest() if documents or problems else ""  # no document: the config is as without one
+    return Contract(tuple(documents), tuple(settings.values()), tuple(data), tuple(problems), hashed)
 
 
 def display_path(path: Path, root: Path) -> str:
