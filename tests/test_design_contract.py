@@ -140,6 +140,47 @@ ROWS = {
         "[tool.designlint.timeouts]\nbudget = 120\n",
         {"app/tools.py": _TOOLS},
     ),
+    "execution-order list": (
+        """
+        ## 3. Execution order (cross-cutting concerns)
+
+        1. `authorize` — `app.security.gatekeep`
+        2. `rate_limit` — `app.limits.spend`
+        3. `execute` — the tool runs
+        """,
+        '[tool.designlint.order]\nstages = ["authorize", "rate_limit", "execute"]\n\n'
+        '[tool.designlint.order.calls]\nauthorize = ["app.security.gatekeep"]\nrate_limit = ["app.limits.spend"]\n',
+        {
+            "app/dispatch.py": (
+                "from app.limits import spend\nfrom app.security import gatekeep\n\n\n"
+                "def dispatch(principal, tool, arguments):\n    result = tool.run(**arguments)\n"
+                "    gatekeep(principal, tool)\n    spend(principal)\n    return result\n"
+            )
+        },
+    ),
+    "observability tables": (
+        """
+        ## 8. Observability
+
+        | Span | Required attributes | Emitted by |
+        | --- | --- | --- |
+        | `dispatch` | `app.run.id` | the dispatcher |
+
+        | Metric | Unit | Labels |
+        | --- | --- | --- |
+        | `app.tool.duration` | s | `tool` |
+        """,
+        '[tool.designlint.telemetry]\nspans = ["dispatch"]\nrequired-attributes = { "dispatch" = ["app.run.id"] }\n\n'
+        '[tool.designlint.telemetry.metrics]\n"app.tool.duration" = { unit = "s", labels = ["tool"] }\n',
+        {
+            "app/trace.py": (
+                "from opentelemetry import metrics, trace\n\ntracer = trace.get_tracer(__name__)\n"
+                'meter = metrics.get_meter("app")\nduration = meter.create_histogram("app.tool.duration", unit="ms")\n\n\n'
+                '@tracer.start_as_current_span("dispatch")\ndef dispatch(request):\n'
+                '    with tracer.start_as_current_span("lookup"):\n        return request\n'
+            )
+        },
+    ),
     "authorization words": (
         """
         ## 4. Authorization invariants
@@ -258,7 +299,7 @@ def test_documents_are_merged_and_a_single_value_given_twice_differently_is_unre
     assert "the documents disagree" in problem.message
 
 
-def test_data_for_families_not_built_yet_is_read_with_its_lines(tmp_path):
+def test_diagrams_order_and_audit_are_read_with_their_lines(tmp_path):
     text = _document(
         """
         ## 2. State machine: ticket lifecycle
@@ -296,8 +337,13 @@ def test_data_for_families_not_built_yet_is_read_with_its_lines(tmp_path):
     assert ("state-machines.1", "[*] --> Open", (), 7) in data
     assert ("state-machines.1", "Open --> Triaged", ("classify",), 9) in data
     assert ("state-machines.1", "Queued --> Assigned", (), 11) in data
-    assert ("order.stages", "authorize", ("app.authz.check_tenant", "app.authz.check_role"), 20) in data
-    assert ("order.stages", "dispatch", (), 21) in data
+    stages, calls = contract.setting("order.stages"), contract.setting("order.calls")
+    assert stages.value == ["authenticate", "authorize", "dispatch"]
+    assert [where.line for where in stages.sources] == [19, 20, 21]
+    assert calls.value == {
+        "authenticate": ["app.auth.verify_token"],
+        "authorize": ["app.authz.check_tenant", "app.authz.check_role"],
+    }
     assert ("audit.fields", "actor", ("required",), 27) in data
     assert ("audit.fields", "reason", (), 28) in data
 
@@ -309,3 +355,23 @@ def test_a_section_that_does_not_apply_fills_nothing(tmp_path):
     root = _project(tmp_path, {DOCUMENT: text})
     contract = read_contract([root / DOCUMENT], root, REGISTRY.option_tables)
     assert contract.setting("egress.allow") is None and not contract.problems
+
+
+def test_an_order_that_leaves_out_a_required_stage_is_unreadable_and_the_defaults_stay(tmp_path, monkeypatch):
+    text = _document("## 3. Execution order\n\n1. `authenticate` — `app.auth.verify`\n2. `execute`\n")
+    root = _project(tmp_path, {DOCUMENT: text, "app/dispatch.py": "def dispatch(tool):\n    return tool.run()\n"})
+    monkeypatch.chdir(root)
+    found = [(d.code, d.start.row, d.message) for d in lint_paths([Path(".")], Options(jobs=1)).diagnostics]
+    assert ("DL012", 5, "`order.required`: expected stages listed in order.stages, got 'authorize'") in found
+    config = ConfigResolver(cwd=root).for_directory(root)
+    assert not [t for t in config.tables if type(t).__name__ == "OrderOptions"]  # the defaults
+
+
+def test_a_configured_required_stage_the_document_lacks_leaves_the_documents_order_out(tmp_path):
+    text = _document("## 3. Execution order\n\n1. `authorize` — `app.security.gatekeep`\n2. `execute`\n")
+    root = _project(tmp_path, {DOCUMENT: text, "pyproject.toml": '[tool.designlint.order]\nrequired = ["approve"]\n'})
+    contract = read_design(ConfigResolver(cwd=root).for_directory(root))
+    assert contract.setting("order.stages") is None
+    assert [(p.line, p.message) for p in contract.problems] == [
+        (5, "`order.required`: expected stages listed in order.stages, got 'approve'")
+    ]

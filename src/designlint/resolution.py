@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from designlint.config import Config, find_config_file, foreign_owner, key_error, load_config
-from designlint.design.contract import Contract, apply_settings, read_contract
+from designlint.design.contract import Contract, Setting, apply_settings, read_contract
 from designlint.design.locate import locate_documents
 from designlint.design.markdown import Problem
-from designlint.options import references
+from designlint.options import BadValue, display_key, references
 from designlint.project import LookupFailed, Project
 from designlint.rules import REGISTRY
 
@@ -102,25 +102,39 @@ def design_documents(config: Config) -> tuple[Path, ...]:
 
 
 def read_design(config: Config) -> Contract:
-    """The contract of the documents in play, with the names it gives of project objects that
-    do not resolve left out (each a DL012 on its line): the config's own must, the document's
-    are only read."""
+    """The contract of the documents in play, less what cannot be used, each a DL012 on its
+    line: a value that does not fit the others or the config's (a stage of ``order.calls``
+    missing from ``order.stages``, a required stage the document's order leaves out), or a
+    name of a project object that does not resolve (the config's own must; the document's
+    are only read)."""
     contract = read_contract(design_documents(config), config.root, REGISTRY.option_tables)
     project = Project.from_root(config.root)
-    settings, problems = [], list(contract.problems)
-    for setting in contract.settings:
-        filled = apply_settings((), frozenset(), (setting,), REGISTRY.option_tables)
-        failed = None
-        for reference in (r for options in filled for r in references(options)):
+    problems = list(contract.problems)
+    kept: list[Setting] = []
+    for setting in contract.settings:  # in document order: the first value that does not fit is the one left out
+        where = setting.sources[0]
+        try:
+            tables = apply_settings(config.tables, config.configured, (*kept, setting), REGISTRY.option_tables)
+        except BadValue as exc:
+            problems.append(Problem(where.path, where.line, f"`{display_key(exc.key)}`: {exc.message}"))
+            continue
+        unresolved = _unresolved(project, tables, (setting.table, setting.key))
+        if unresolved:
+            problems.append(Problem(where.path, where.line, f"`{setting.dotted}`: {unresolved}"))
+            continue
+        kept.append(setting)
+    return replace(contract, settings=tuple(kept), problems=tuple(problems))
+
+
+def _unresolved(project: Project, tables: tuple[object, ...], key: tuple[str, str]) -> str:
+    """Why a project object the option ``key`` names cannot be found, or nothing."""
+    for reference in (r for options in tables for r in references(options)):
+        if reference.key[:2] == key:
             try:
                 project.fact(reference.provider, reference.name)
             except LookupFailed as exc:
-                failed = str(exc)
-        if failed is None:
-            settings.append(setting)
-        else:
-            problems.append(Problem(setting.sources[0].path, setting.sources[0].line, f"`{setting.dotted}`: {failed}"))
-    return replace(contract, settings=tuple(settings), problems=tuple(problems))
+                return str(exc)
+    return ""
 
 
 def with_design(config: Config) -> Config:

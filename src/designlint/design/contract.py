@@ -73,7 +73,8 @@ COLUMNS = {
     "alternative": ("alternative", "option"),
     "rejected because": ("rejected because", "why rejected", "reason rejected", "reason"),
 }
-# Tables a ``toml designlint`` block may hold for families not built yet: kept as data.
+# Tables a ``toml designlint`` block may hold for families not built yet: kept as data (until a
+# family declares the table: then it is an option table like the others).
 DATA_TABLES = ("state-machines", "order", "telemetry", "audit", "idempotency")
 _NOT_APPLICABLE = re.compile(r"\bnot applicable\s*[:—–-]\s*(\S?)", re.IGNORECASE)
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)", re.I)
@@ -168,15 +169,17 @@ class _Reader:
             items.append(item)
             sources.append(self.where(line))
 
-    def set(self, table: str, key: str, value: Any, line: int) -> None:
+    def set(self, table: str, key: str, value: Any, line: int, lines: list[int] | None = None) -> None:
+        """A whole value (a number, a table), with the lines it was read from (default: ``line``)."""
         if self._valid(table, key, value, line):
-            self.values[(table, key)] = (value, [self.where(line)])
+            self.values[(table, key)] = (value, [self.where(at) for at in lines or [line]])
 
-    def _valid(self, table: str, key: str, value: Any, line: int) -> bool:
+    def _valid(self, table: str, key: str, value: Any, line: int, others: Mapping[str, Any] | None = None) -> bool:
+        """Whether the option takes the value (with ``others`` of its table it depends on)."""
         try:
-            parse_options(self.option_tables[table], {key: value})
+            parse_options(self.option_tables[table], {**(others or {}), key: value})
         except BadValue as exc:
-            self.problem(line, f"`{table}.{key}`: {exc.message}")
+            self.problem(line, f"`{display_key(exc.key)}`: {exc.message}")
             return False
         return True
 
@@ -295,6 +298,9 @@ class _Reader:
             self.problem(section.heading.line, "the execution-order section has no ordered list of stages")
             return
         first_list = ordered[0].list_line
+        stages: list[str] = []
+        lines: list[int] = []
+        calls: dict[str, list[str]] = {}
         for item in ordered:
             if item.list_line != first_list:
                 continue
@@ -303,8 +309,21 @@ class _Reader:
             if not name:
                 self.problem(item.line, "a stage needs a name (its first code span or word)")
                 continue
-            calls = item.spans[1:] if item.spans else ()
-            self.data.append(Datum("order.stages", name, calls, self.where(item.line)))
+            stages.append(name)
+            lines.append(item.line)
+            if item.spans[1:]:
+                calls[name] = list(item.spans[1:])
+        if len(stages) < 2:
+            self.problem(
+                first_list, "the execution order needs at least two stages, the last of them the tool's execution"
+            )
+            return
+        # The stages and their calls are checked together: a stage with calls must be listed.
+        if self._valid("order", "stages", stages, first_list, {"calls": calls}):
+            self.values[("order", "stages")] = (stages, [self.where(at) for at in lines])
+            if calls:
+                at = [line for name, line in zip(stages, lines) if name in calls]
+                self.values[("order", "calls")] = (calls, [self.where(line) for line in at])
 
     def state_machines(self, section: Section) -> None:
         diagrams = [f for f in section.fences if f.info.split()[:1] == ["mermaid"] and f.closed]
@@ -332,25 +351,41 @@ class _Reader:
             self.problem(section.heading.line, "the state-machine section has no mermaid stateDiagram-v2 block")
 
     def observability(self, section: Section) -> None:
-        found = False
-        for table in section.tables:
-            for column, kind, extra in (
-                ("span", "telemetry.spans", "required attributes"),
-                ("metric", "telemetry.metrics", "labels"),
-            ):
-                name_at = table.column(COLUMNS[column])
-                if name_at is None:
-                    continue
-                found = True
-                self._check_ragged(table)
-                extra_at = table.column(COLUMNS[extra])
-                for row in table.rows:
-                    details = row.cells[extra_at].values if extra_at is not None else ()
-                    for name in row.cells[name_at].values:
-                        self.data.append(Datum(kind, name, details, self.where(row.line)))
-        if not found:
+        spans = [t for t in section.tables if t.column(COLUMNS["span"]) is not None]
+        metrics = [t for t in section.tables if t.column(COLUMNS["metric"]) is not None]
+        if not spans and not metrics:
             where = section.tables[0].line if section.tables else section.heading.line
             self.problem(where, "the observability section has no table with a `span` or `metric` column")
+        attributes: dict[str, list[str]] = {}
+        attribute_lines: list[int] = []
+        for table in spans:
+            self._check_ragged(table)
+            name_at, extra_at = table.column(COLUMNS["span"]), table.column(COLUMNS["required attributes"])
+            for row in table.rows:
+                for name in row.cells[name_at].values:  # type: ignore[index]
+                    self.add("telemetry", "spans", name, row.line)
+                    if extra_at is not None and row.cells[extra_at].spans:
+                        attributes[name] = list(row.cells[extra_at].spans)
+                        attribute_lines.append(row.line)
+        if attributes:
+            self.set("telemetry", "required-attributes", attributes, attribute_lines[0], attribute_lines)
+        declared: dict[str, dict[str, Any]] = {}
+        metric_lines: list[int] = []
+        for table in metrics:
+            self._check_ragged(table)
+            name_at, unit_at, labels_at = (table.column(COLUMNS[c]) for c in ("metric", "unit", "labels"))
+            for row in table.rows:
+                entry: dict[str, Any] = {}
+                if unit_at is not None and row.cells[unit_at].values:
+                    entry["unit"] = row.cells[unit_at].values[0]
+                if labels_at is not None and row.cells[labels_at].spans:
+                    entry["labels"] = list(row.cells[labels_at].spans)
+                for name in row.cells[name_at].values:  # type: ignore[index]
+                    if self._valid("telemetry", "metrics", {name: entry}, row.line):
+                        declared[name] = entry
+                        metric_lines.append(row.line)
+        if declared:
+            self.values[("telemetry", "metrics")] = (declared, [self.where(line) for line in metric_lines])
 
     def audit(self, section: Section) -> None:
         table = next((t for t in section.tables if t.column(COLUMNS["field"]) is not None), None)
@@ -401,10 +436,10 @@ class _Reader:
             return line + (key_line(content, (*prefix, *key)) or 0)
 
         for name, value in keys.items():
-            if name in DATA_TABLES:
+            if name in DATA_TABLES and name not in self.option_tables:
                 self.data.append(Datum(name, "toml designlint", (repr(value),), self.where(line_of(name))))
             elif name not in self.option_tables:
-                known = ", ".join((*self.option_tables, *DATA_TABLES))
+                known = ", ".join((*self.option_tables, *(t for t in DATA_TABLES if t not in self.option_tables)))
                 self.problem(line_of(name), f"`{name}` cannot be set by a design document (expected one of: {known})")
             else:
                 try:

@@ -441,14 +441,15 @@ class DesignDrift(DocumentRule):
                         heading,
                         f"{enum.class_name}.{member} ({enum.qualname}) is not in the error-code table",
                     )
-        for datum in design.contract.data:
-            if datum.kind in ("telemetry.spans", "telemetry.metrics") and datum.name not in texts:
-                kind = "span" if datum.kind == "telemetry.spans" else "metric"
-                yield Problem(
-                    datum.where.path,
-                    datum.where.line,
-                    f"the {kind} {datum.name} is declared but no Python file of the project names it",
-                )
+        for kind, dotted in (("span", "telemetry.spans"), ("metric", "telemetry.metrics")):
+            declared = design.contract.setting(dotted)
+            for name, where in zip(declared.value, declared.sources) if declared else ():
+                if name.split("{")[0].strip() not in texts:  # a {...} part is filled in at run time
+                    yield Problem(
+                        where.path,
+                        where.line,
+                        f"the {kind} {name} is declared but no Python file of the project names it",
+                    )
         hosts = design.contract.setting("egress.allow")
         for host, where in zip(hosts.value, hosts.sources) if hosts else ():
             named = host.split(":")[0].removeprefix("*.")
