@@ -184,3 +184,15 @@ def test_add_noqa_leaves_the_markdown_alone_and_says_how_to_suppress_there(proje
     assert result.exit_code == 0
     assert (project / DOCUMENT).read_text(encoding="utf-8") == DESIGN
     assert f"{DOCUMENT}: not a Python file: suppress there with <!-- designlint: noqa: CODE -->" in result.stderr
+
+
+def test_the_language_server_reports_the_design_document_and_no_other_markdown(project):
+    from designlint.integrations.lsp import ProjectLinters
+
+    (project / "docs/tasks.md").write_text("# Tasks\n\n- T1 [codes](engineering-design.md#3-error-codes)\n")
+    (project / "README.md").write_text("# Triage\n\n[design](docs/engineering-design.md#nowhere)\n")
+    linters = ProjectLinters()
+    found = [(d.code, d.start.row) for d in linters.design_findings(project / DOCUMENT)]
+    assert ("DL014", 14) in found and ("DL011", 1) in found
+    assert [(d.code, d.start.row) for d in linters.design_findings(project / "docs/tasks.md")] == [("DL013", 3)]
+    assert linters.design_findings(project / "README.md") == []
