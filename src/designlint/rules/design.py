@@ -57,7 +57,7 @@ def _document(sections: str, *, skip: str = "") -> str:
     parts = {
         "error-code": "## 1. Error-code contract\n\n| Code | Trigger |\n| --- | --- |\n| `RATE_LIMITED` | quota |\n",
         "state": "## 2. State machine\n\nNot applicable: the dispatcher keeps no state.\n",
-        "order": "## 3. Execution order\n\n1. `authenticate` — `app.auth.verify`\n2. `dispatch`\n",
+        "order": "## 3. Execution order\n\n1. `authorize` — `app.auth.verify`\n2. `execute`\n",
         "authorization": "## 4. Authorization\n\n- Tenant scope: `org_id`\n",
         "failure": "## 5. Failure modes\n\n| Operation | Timeout |\n| --- | --- |\n| model call | 30 s |\n",
         "trust": "## 6. Trust labels\n\n| Sanitizer |\n| --- |\n| `app.prompting.tag_untrusted` |\n",
