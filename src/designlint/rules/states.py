@@ -1,0 +1,744 @@
+"""DL8xx: the design's state machines held in code (design category: state machines): the
+transitions a path writes (DL801), who writes the state (DL802), the states code spells
+(DL803) and the machines code declares (DL804).
+
+A machine is declared in ``[[tool.designlint.state-machines]]``: its states are the members
+of an enum of the project, read by parsing it (never importing), its transitions
+``"A -> B"`` strings. With no machine declared the family has nothing to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import cast
+
+import libcst as cst
+
+from designlint.analysis.enums import ENUM_CLASSES, ENUM_MEMBERS
+from designlint.analysis.modules import module_glob_matches, module_parts
+from designlint.analysis.states import (
+    START,
+    Machine,
+    PriorStates,
+    Transition,
+    Write,
+    assignment_writes,
+    call_writes,
+    column_of,
+    enum_member,
+    field_of,
+    state_of,
+)
+from designlint.diagnostics import Applicability
+from designlint.fixes import NodeFix, Replace
+from designlint.options import (
+    MODULE_GLOB,
+    QUALIFIED_NAME,
+    WORD,
+    ArrayOfTables,
+    BadValue,
+    Item,
+    Key,
+    ListOf,
+    Reference,
+    Text,
+    option,
+    options_table,
+)
+from designlint.project import LookupFailed
+from designlint.rules.base import AnyOf, Rule
+from designlint.rules.cases import Invalid, Valid
+
+_STATE = r"(?:\[\*\]|[A-Za-z_]\w*)"
+TRANSITION = Item(
+    rf"\s*{_STATE}\s*-{{1,2}}>\s*{_STATE}\s*",
+    'a transition "SOURCE -> TARGET" between members of the states enum ("[*] -> PENDING" from the start)',
+)
+OWNER = Item(
+    MODULE_GLOB.pattern,
+    'a dotted function name such as "app.approvals.service.approve" or a module glob such as "app.approvals.*"',
+)
+MACHINE_NAME = Item(r"\S(?:.*\S)?", "a non-empty name")
+DEFAULT_FIELDS = ("status", "state")
+
+
+@dataclass(frozen=True)
+class MachineOptions:
+    """One ``[[tool.designlint.state-machines]]`` table."""
+
+    name: str = option(Text(MACHINE_NAME))
+    states: str = option(Text(QUALIFIED_NAME, resolves=ENUM_CLASSES))  # "app.approvals.ApprovalState"
+    field: str | None = option(Text(WORD), default=None)  # the attribute holding the state
+    transitions: tuple[str, ...] = option(ListOf(TRANSITION), default=())
+    owners: tuple[str, ...] = option(ListOf(OWNER), default=())  # who alone may write the field
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return (self.field,) if self.field else DEFAULT_FIELDS
+
+    @cached_property
+    def pairs(self) -> tuple[Transition, ...]:
+        """``("[*]", "PENDING")`` for ``"[*] -> PENDING"``, in the order written."""
+        split = (entry.replace("-->", "->").split("->") for entry in self.transitions)
+        return tuple((source.strip(), target.strip()) for source, target in split)
+
+
+class _Machines(ArrayOfTables):
+    """The machines: each name once, no ``[*] -> [*]``, and every state a transition names a
+    member of the machine's enum (a reference into the project, checked before linting)."""
+
+    def parse(self, value: object, key: Key) -> tuple[object, ...]:
+        machines = super().parse(value, key)
+        names: set[str] = set()
+        for index, machine in enumerate(cast("tuple[MachineOptions, ...]", machines)):
+            if machine.name in names:
+                raise BadValue((*key, index, "name"), f"expected each machine's name once, got {machine.name!r} twice")
+            names.add(machine.name)
+            if (START, START) in machine.pairs:
+                raise BadValue((*key, index, "transitions"), f"expected a member on one side, got '{START} -> {START}'")
+        return machines
+
+    def references(self, value: tuple[object, ...] | None, key: Key) -> Iterator[Reference]:
+        yield from super().references(value, key)
+        for index, machine in enumerate(cast("tuple[MachineOptions, ...]", value or ())):
+            states = dict.fromkeys(state for pair in machine.pairs for state in pair if state != START)
+            for state in states:
+                yield Reference((*key, index, "transitions"), ENUM_MEMBERS, f"{machine.states}.{state}")
+
+
+@options_table("state-machines", whole="machines")
+@dataclass(frozen=True)
+class StateMachinesOptions:
+    machines: tuple[MachineOptions, ...] = option(_Machines(MachineOptions), default=())
+
+
+# -- the cases' machine ---------------------------------------------------------------------
+
+_STATES_MODULE = """
+from enum import Enum
+
+
+class ApprovalState(str, Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    ARCHIVED = "archived"
+"""
+_FILES = {"app/approvals/states.py": _STATES_MODULE}
+_MACHINE = """
+[[state-machines]]
+name = "approval"
+states = "app.approvals.states.ApprovalState"
+transitions = ["[*] -> PENDING", "PENDING -> APPROVED", "PENDING -> REJECTED", "PENDING -> EXPIRED"]
+"""
+_OWNED = _MACHINE + 'owners = ["app.approvals.service.*", "app.jobs.expire_stale"]\n'
+
+
+class _MachineRule(Rule):
+    """The family's common part: the declared machines, their enums read from the project."""
+
+    prefilter: AnyOf | None = AnyOf()  # no machine declared: no file to look at
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.declared = config.options(StateMachinesOptions).machines
+        if self.declared:
+            words = {field for machine in self.declared for field in machine.fields}
+            words |= {machine.states.rpartition(".")[2] for machine in self.declared}
+            self.prefilter = AnyOf(*(rf"\b{word}\b" for word in sorted(words)))
+
+    def setup(self) -> None:
+        self.machines = self._machines()
+
+    def _machines(self) -> tuple[tuple[MachineOptions, Machine], ...]:
+        project = self.context.project
+        if project is None:
+            return ()
+        machines = []
+        for declared in self.declared:
+            try:
+                enum = project.fact(ENUM_CLASSES, declared.states)
+            except LookupFailed:
+                continue  # the runner rejects such a config before linting; the API degrades
+            machines.append((declared, Machine(declared.name, enum, declared.fields, frozenset(declared.pairs))))
+        return tuple(machines)
+
+    def state(self, node: cst.CSTNode, machine: Machine):
+        return state_of(node, machine, self.context.names.qualify, self.context.module_name)
+
+
+class IllegalTransition(_MachineRule):
+    """A state written to the field where the path already knows the prior state (a guard, a
+    ``match`` case, an ``assert``, an earlier write, a query's filter) and the design declares
+    no transition from it to the state written. Where the prior state is unknown: silent."""
+
+    code = "DL801"
+    name = "illegal-transition"
+
+    VALID = (
+        Valid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            def approve(request):
+                if request.status != ApprovalState.PENDING:
+                    raise ValueError("only a pending request can be approved")
+                request.status = ApprovalState.APPROVED
+            """,
+            config=_MACHINE,
+            files=_FILES,
+        ),
+        # The prior state is unknown: a path that knows nothing reports nothing.
+        Valid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            def approve(request):
+                request.status = ApprovalState.APPROVED
+            """,
+            config=_MACHINE,
+            files=_FILES,
+        ),
+        # The guard's branch returned: after it, the state is not EXPIRED.
+        Valid(
+            """
+            from app.approvals.states import ApprovalState as S
+
+
+            async def decide(request, approved: bool):
+                if request.status == S.EXPIRED:
+                    return
+                request.status = S.APPROVED if approved else S.REJECTED
+            """,
+            config=_MACHINE,
+            files=_FILES,
+        ),
+        # Reloaded between the guard and the write: what the guard said no longer holds.
+        Valid(
+            """
+            from app.approvals import states
+
+
+            async def approve(session, request):
+                if request.status == states.ApprovalState.EXPIRED:
+                    await session.refresh(request)
+                    request.status = states.ApprovalState.APPROVED
+            """,
+            config=_MACHINE,
+            files=_FILES,
+        ),
+        Valid(
+            """
+            from sqlalchemy import update
+
+            from app.approvals.states import ApprovalState
+            from app.models import Approval
+
+
+            async def approve(session, approval_id):
+                await session.execute(
+                    update(Approval)
+                    .where(Approval.id == approval_id, Approval.status == ApprovalState.PENDING)
+                    .values(status=ApprovalState.APPROVED)
+                )
+            """,
+            config=_MACHINE,
+            files=_FILES,
+        ),
+        # Each time round the loop the state is new: the write of the last round says nothing.
+        Valid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            def retry_all(requests):
+                for request in requests:
+                    request.status = ApprovalState.PENDING
+                    request.status = ApprovalState.APPROVED if request.ok else ApprovalState.REJECTED
+            """,
+            config=_MACHINE.replace('"PENDING -> EXPIRED"', '"PENDING -> EXPIRED", "REJECTED -> PENDING"'),
+            files=_FILES,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            def approve(request):
+                if request.status == ApprovalState.EXPIRED:
+                    request.status = ApprovalState.APPROVED
+            """,
+            config=_MACHINE,
+            files=_FILES,
+            line=6,
+            column=26,
+            message="illegal transition EXPIRED -> APPROVED of the approval machine (the state is known from line 5)",
+        ),
+        Invalid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            async def resolve(request, approved: bool):
+                match request.status:
+                    case ApprovalState.PENDING:
+                        request.status = ApprovalState.APPROVED if approved else ApprovalState.REJECTED
+                    case ApprovalState.REJECTED | ApprovalState.EXPIRED:
+                        request.status = ApprovalState.APPROVED
+            """,
+            config=_MACHINE,
+            files=_FILES,
+            line=9,
+            column=30,
+            message="illegal transition REJECTED or EXPIRED -> APPROVED",
+        ),
+        # A string that is a member's value is that member; an assert says the prior state.
+        Invalid(
+            """
+            def reopen(request):
+                assert request.status in ("rejected", "expired")
+                request.status = "pending"
+            """,
+            path="app/admin.py",
+            config=_MACHINE,
+            files=_FILES,
+            line=3,
+            column=22,
+            message="illegal transition REJECTED or EXPIRED -> PENDING",
+        ),
+        Invalid(
+            """
+            import dataclasses
+
+            from app.approvals.states import ApprovalState
+
+
+            def expire_then_approve(request):
+                request.status = ApprovalState.EXPIRED
+                return dataclasses.replace(request, status=ApprovalState.APPROVED)
+            """,
+            config=_MACHINE,
+            files=_FILES,
+            line=8,
+            column=48,
+            message="illegal transition EXPIRED -> APPROVED",
+        ),
+        Invalid(
+            """
+            from sqlalchemy import update
+
+            from app.approvals.states import ApprovalState
+            from app.models import Approval
+
+
+            async def approve(session, approval_id):
+                await session.execute(
+                    update(Approval)
+                    .where(Approval.id == approval_id)
+                    .where(Approval.status.in_([ApprovalState.REJECTED, ApprovalState.EXPIRED]))
+                    .values(status=ApprovalState.APPROVED)
+                )
+            """,
+            config=_MACHINE,
+            files=_FILES,
+            line=12,
+            column=24,
+            message="illegal transition REJECTED or EXPIRED -> APPROVED",
+        ),
+        Invalid(
+            """
+            from app.approvals.states import ApprovalState
+            from app.models import Approval
+
+
+            def reopen_expired():
+                Approval.objects.filter(status=ApprovalState.EXPIRED).update(status=ApprovalState.PENDING)
+            """,
+            config=_MACHINE,
+            files=_FILES,
+            line=6,
+            column=73,
+            message="illegal transition EXPIRED -> PENDING",
+        ),
+    )
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        for _, machine in self.machines:
+            if not machine.transitions:
+                continue
+            paths = PriorStates(machine, self.context.names.qualify, self.context.module_name)
+            for transit in paths.of(node):
+                order = [name for name, _ in machine.enum.members]
+                illegal = sorted(
+                    (
+                        source
+                        for source in transit.prior
+                        if source != transit.target and (source, transit.target) not in machine.transitions
+                    ),
+                    key=order.index,
+                )
+                if not illegal:
+                    continue
+                allowed = sorted(pair for pair in machine.transitions if pair[0] in illegal)
+                self.report(
+                    transit.write.value,
+                    f"illegal transition {' or '.join(illegal)} -> {transit.target} of the {machine.name} machine"
+                    f" (the state is known from line {self.context.line_of(transit.because)}): the design declares"
+                    " no such transition"
+                    + (f"; it allows {', '.join(f'{a} -> {b}' for a, b in allowed)}" if allowed else ""),
+                )
+
+
+class TransitionOutsideOwner(_MachineRule):
+    """With ``owners`` declared, a state written to the field anywhere else: transitions go
+    through the functions the design names, not all over the codebase."""
+
+    code = "DL802"
+    name = "transition-outside-owner"
+
+    VALID = (
+        Valid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            class ApprovalService:
+                def approve(self, request):
+                    request.status = ApprovalState.APPROVED
+            """,
+            path="app/approvals/service.py",
+            config=_OWNED,
+            files=_FILES,
+        ),
+        Valid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            def expire_stale(requests):
+                for request in requests:
+                    request.status = ApprovalState.EXPIRED
+            """,
+            path="app/jobs.py",
+            config=_OWNED,
+            files=_FILES,
+        ),
+        # Without owners, anyone may write it; a status that is no state of the machine is not its field.
+        Valid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            def approve(request, response):
+                request.status = ApprovalState.APPROVED
+            """,
+            path="app/api/routes.py",
+            config=_MACHINE,
+            files=_FILES,
+        ),
+        Valid(
+            """
+            def record(response, job):
+                response.status = 204
+                job.status = compute_status(job)
+            """,
+            path="app/api/routes.py",
+            config=_OWNED,
+            files=_FILES,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from fastapi import APIRouter
+
+            from app.approvals.states import ApprovalState
+
+            router = APIRouter()
+
+
+            @router.post("/approvals/{approval_id}/approve")
+            async def approve(approval_id: str, repo=Depends(get_repo)):
+                approval = await repo.get(approval_id)
+                approval.status = ApprovalState.APPROVED
+                await repo.save(approval)
+            """,
+            path="app/api/routes.py",
+            config=_OWNED,
+            files=_FILES,
+            line=11,
+            column=5,
+            message="approval.status is written outside the owners of the approval machine",
+        ),
+        Invalid(
+            """
+            from sqlalchemy import update
+
+            from app.approvals.states import ApprovalState
+            from app.models import Approval
+
+
+            async def expire(session):
+                await session.execute(update(Approval).values({"status": ApprovalState.EXPIRED}))
+            """,
+            path="app/maintenance.py",
+            config=_OWNED,
+            files=_FILES,
+            line=8,
+            column=52,
+            message='"status" is written outside the owners of the approval machine',
+        ),
+        Invalid(
+            """
+            def reject(request):
+                request.status = "rejected"
+            """,
+            path="app/jobs.py",
+            config=_OWNED,
+            files=_FILES,
+            line=2,
+            column=5,
+            message="app.jobs.reject",
+        ),
+    )
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._check(assignment_writes(node, self._fields))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._check(assignment_writes(node, self._fields))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        for _, machine in self.machines:
+            self._check(call_writes(node, machine, self.context.names.qualify, self.context.module_name))
+
+    @property
+    def _fields(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(field for _, machine in self.machines for field in machine.fields))
+
+    def _check(self, writes: Iterator[Write]) -> None:
+        for write in writes:
+            for declared, machine in self.machines:
+                if not declared.owners or write.field not in machine.fields:
+                    continue
+                state = self.state(write.value, machine)
+                if state is None or state.member is None:
+                    continue  # not a state of this machine: another object's status
+                function = self._function()
+                if not module_glob_matches(declared.owners, function):
+                    spelt = self.context.module.code_for_node(write.spelt)
+                    self.report(
+                        write.spelt,
+                        f"{spelt} is written outside the owners of the {machine.name} machine (in {function}):"
+                        f" its transitions go through {', '.join(declared.owners)}",
+                    )
+                    return
+
+    def _function(self) -> str:
+        """The qualified name of the function being walked (the module's, outside any)."""
+        module = self.context.module_name or ".".join(module_parts(self.context.relpath, None))
+        names = [a.name.value for a in self.context.ancestors if isinstance(a, (cst.FunctionDef, cst.ClassDef))]
+        return ".".join([module, *names]) if module else ".".join(names)
+
+
+class UnknownState(_MachineRule):
+    """A string assigned to or compared with the field that is no member's value (``"aproved"``),
+    or a member the declared transitions never mention (a state the design never had). A
+    string that is a member's name or its value in another case gets a fix: the member (unsafe,
+    since it changes what the code does: the comparison that never held now may)."""
+
+    code = "DL803"
+    name = "unknown-state"
+
+    VALID = (
+        Valid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            def is_open(request):
+                return request.status in (ApprovalState.PENDING, "approved")
+            """,
+            config=_MACHINE,
+            files=_FILES,
+        ),
+        # The enum's own definition, and a file that does not use the machine's enum.
+        Valid(_STATES_MODULE, path="app/approvals/states.py", config=_MACHINE, files=_FILES),
+        Valid(
+            """
+            def finished(job):
+                return job.status == "done"
+            """,
+            config=_MACHINE,
+            files=_FILES,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            def is_done(request):
+                return request.status == "aproved" or request.status == ApprovalState.REJECTED
+            """,
+            config=_MACHINE,
+            files=_FILES,
+            line=5,
+            column=30,
+            message='"aproved" is no state of the approval machine (values of ApprovalState: pending, approved,',
+        ),
+        Invalid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            def approve(request):
+                request.status = "APPROVED"
+            """,
+            config=_MACHINE,
+            files=_FILES,
+            line=5,
+            column=22,
+            message='"APPROVED" is no state of the approval machine',
+            expected_fix="""
+            from app.approvals.states import ApprovalState
+
+
+            def approve(request):
+                request.status = ApprovalState.APPROVED
+            """,
+            unsafe_fix=True,
+        ),
+        Invalid(
+            """
+            from app.approvals import states
+
+
+            def archive(request):
+                match request.status:
+                    case "Expired":
+                        request.archived = True
+            """,
+            config=_MACHINE,
+            files=_FILES,
+            line=6,
+            column=14,
+            message='"Expired" is no state',
+            expected_fix="""
+            from app.approvals import states
+
+
+            def archive(request):
+                match request.status:
+                    case states.ApprovalState.EXPIRED:
+                        request.archived = True
+            """,
+            unsafe_fix=True,
+        ),
+        Invalid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            def archive(request):
+                request.status = ApprovalState.ARCHIVED
+            """,
+            config=_MACHINE,
+            files=_FILES,
+            line=5,
+            column=22,
+            message="ApprovalState.ARCHIVED is a state no declared transition of the approval machine mentions",
+        ),
+    )
+
+    def setup(self) -> None:
+        super().setup()
+        # A string is judged only in a file that uses the machine's enum: elsewhere a
+        # ``.status`` may well be another object's.
+        self.spelling = {
+            machine.name: local for _, machine in self.machines if (local := self._enum_spelling(machine)) is not None
+        }
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for _, machine in self.machines:
+            for write in assignment_writes(node, machine.fields):
+                self._check_string(write.value, machine)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        for _, machine in self.machines:
+            for write in call_writes(node, machine, self.context.names.qualify, self.context.module_name):
+                self._check_string(write.value, machine)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        operands = [node.left, *(target.comparator for target in node.comparisons)]
+        for _, machine in self.machines:
+            if not any(field_of(o, machine.fields) or column_of(o, machine.fields) for o in operands):
+                continue
+            for operand in operands:
+                elements = operand.elements if isinstance(operand, (cst.Tuple, cst.List, cst.Set)) else ()
+                for value in [operand, *(element.value for element in elements)]:
+                    self._check_string(value, machine)
+
+    def visit_Match(self, node: cst.Match) -> None:
+        for _, machine in self.machines:
+            if field_of(node.subject, machine.fields) is None:
+                continue
+            for case in node.cases:
+                alternatives = case.pattern.patterns if isinstance(case.pattern, cst.MatchOr) else (case.pattern,)
+                for alternative in alternatives:
+                    pattern = alternative.pattern if isinstance(alternative, cst.MatchOrElement) else alternative
+                    if isinstance(pattern, cst.MatchValue):
+                        self._check_string(pattern.value, machine)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        for _, machine in self.machines:
+            if not machine.transitions or self._inside_enum(machine):
+                continue
+            member = enum_member(node, machine.enum, self.context.names.qualify, self.context.module_name)
+            if member is not None and member not in machine.mentioned:
+                self.report(
+                    node,
+                    f"{machine.enum.class_name}.{member} is a state no declared transition of the {machine.name}"
+                    " machine mentions: a state the design never had (declare its transitions, or remove it)",
+                )
+
+    def _check_string(self, node: cst.CSTNode, machine: Machine) -> None:
+        local = self.spelling.get(machine.name)
+        state = self.state(node, machine)
+        if local is None or state is None or state.literal is None or state.member is not None:
+            return
+        if any(other.member_valued(state.literal) for _, other in self.machines if other is not machine):
+            return  # another machine's state, in a field of the same name
+        values = ", ".join(str(value) for _, value in machine.enum.members)
+        member = machine.closest_member(state.literal)
+        fix = None
+        if member is not None:
+            replace = Replace(node, f"{local}.{member}")
+            fix = NodeFix(f"Replace with {local}.{member}", (replace,), Applicability.UNSAFE)
+        self.report(
+            node,
+            f'"{state.literal}" is no state of the {machine.name} machine (values of {machine.enum.class_name}:'
+            f" {values}): a misspelt state never matches"
+            + (f"; did you mean {machine.enum.class_name}.{member}?" if member else ""),
+            fix=fix,
+        )
+
+    def _enum_spelling(self, machine: Machine) -> str | None:
+        """How this file names the machine's enum: its import, or its class in its own module."""
+        local = self.context.names.imported_as(machine.enum.qualname)
+        if local is None and self.context.module_name == machine.enum.qualname.rpartition(".")[0]:
+            local = machine.enum.class_name
+        return local
+
+    def _inside_enum(self, machine: Machine) -> bool:
+        return self.context.module_name == machine.enum.qualname.rpartition(".")[0] and any(
+            isinstance(a, cst.ClassDef) and a.name.value == machine.enum.class_name for a in self.context.ancestors
+        )
