@@ -138,7 +138,7 @@ CONFIGS = {
     "state-machines transition that is not one": (
         b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n'
         b'transitions = ["PENDING => APPROVED"]\n',
-        "{toml}:4: `state-machines[0].transitions`: expected a transition \"SOURCE -> TARGET\" between members"
+        '{toml}:4: `state-machines[0].transitions`: expected a transition "SOURCE -> TARGET" between members'
         " of the states enum (\"[*] -> PENDING\" from the start), got 'PENDING => APPROVED'",
     ),
     "state-machines transition from the start to the start": (

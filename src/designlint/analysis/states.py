@@ -63,6 +63,13 @@ class Machine:
         }
         return found.pop() if len(found) == 1 else None
 
+    def member_spelt(self, spelling: str) -> str | None:
+        """The member code spells as a state: by value, by name, or either in another case
+        (python-statemachine's ``pending`` for PENDING)."""
+        if spelling in self.members:
+            return spelling
+        return self.member_valued(spelling) or self.closest_member(spelling)
+
 
 @dataclass(frozen=True)
 class State:
@@ -594,3 +601,187 @@ def _owner_names(target: cst.CSTNode) -> set[str]:
         owner = dotted_name(target.value)
         return {owner} if owner else set()
     return _names_in(target)
+
+
+# -- machines declared in code --------------------------------------------------------------
+
+Spell = Callable[[cst.CSTNode], "str | None"]
+ValueOf = Callable[[cst.Name], "cst.BaseExpression | None"]  # the value a name was assigned
+_ANY_SOURCE = "*"
+
+
+@dataclass(frozen=True)
+class CodeMachine:
+    """A machine code declares (``transitions``' ``Machine(...)``/``add_transition``, a
+    python-statemachine ``StateMachine`` class): its states as spelt there (None: not listed),
+    its transitions, each with the node that declares it, and where it is built."""
+
+    built: cst.CSTNode
+    states: tuple[str, ...] | None
+    transitions: tuple[tuple[str, str, cst.CSTNode], ...]  # START as the source of the initial state
+    finals: tuple[tuple[str, cst.CSTNode], ...] = ()  # python-statemachine's ``State(final=True)``
+
+    def spellings(self) -> set[str]:
+        spelt = {state for source, target, _ in self.transitions for state in (source, target)} - {START}
+        return spelt | set(self.states or ()) | {state for state, _ in self.finals}
+
+
+def is_machine_class(qualname: str | None) -> bool:
+    """``transitions.Machine`` and its extensions (``transitions.extensions.asyncio.AsyncMachine``)."""
+    return bool(qualname) and qualname.startswith("transitions.") and qualname.endswith("Machine")
+
+
+def transitions_machine(call: cst.Call, spell: Spell, value_of: ValueOf) -> CodeMachine:
+    """``Machine(model, states=[...], transitions=[...], initial=...)`` (positional too; a
+    list may be a name ``value_of`` gives the value of)."""
+    arguments = _arguments(call, ("model", "states", "initial", "transitions"))
+    states = _spelt_states(_value(arguments.get("states"), value_of), spell)
+    found = list(transition_entries(_value(arguments.get("transitions"), value_of), states, spell))
+    initial = arguments.get("initial")
+    if initial is not None and (spelt := _state_spelling(initial, spell)) is not None:
+        found.insert(0, (START, spelt, initial))
+    return CodeMachine(call, states, tuple(found))
+
+
+def added_transitions(
+    call: cst.Call, states: tuple[str, ...] | None, spell: Spell, value_of: ValueOf
+) -> list[tuple[str, str, cst.CSTNode]]:
+    """``machine.add_transition(trigger, source, dest)`` and ``machine.add_transitions([...])``."""
+    method = call.func.attr.value if isinstance(call.func, cst.Attribute) else ""
+    if method == "add_transitions" and call.args:
+        return list(transition_entries(_value(call.args[0].value, value_of), states, spell))
+    if method == "add_transition":
+        arguments = _arguments(call, ("trigger", "source", "dest"))
+        return list(_expanded(arguments.get("source"), arguments.get("dest"), call, states, spell))
+    return []
+
+
+def transition_entries(
+    node: cst.BaseExpression | None, states: tuple[str, ...] | None, spell: Spell
+) -> Iterator[tuple[str, str, cst.CSTNode]]:
+    """The entries of a ``transitions=[...]`` list: ``{"trigger": t, "source": s, "dest": d}``
+    or ``[t, s, d]``; a source may be a list of states or ``"*"`` (every state)."""
+    if not isinstance(node, (cst.List, cst.Tuple)):
+        return
+    for element in node.elements:
+        entry = element.value
+        if isinstance(entry, cst.Dict):
+            keyed = {literal_string(e.key): e.value for e in entry.elements if isinstance(e, cst.DictElement)}
+            yield from _expanded(keyed.get("source"), keyed.get("dest"), entry, states, spell)
+        elif isinstance(entry, (cst.List, cst.Tuple)) and len(entry.elements) >= 3:
+            yield from _expanded(entry.elements[1].value, entry.elements[2].value, entry, states, spell)
+
+
+def _expanded(source, dest, entry: cst.CSTNode, states: tuple[str, ...] | None, spell: Spell):
+    if source is None or dest is None:
+        return
+    sources = [element.value for element in source.elements] if isinstance(source, (cst.List, cst.Tuple)) else [source]
+    target = _state_spelling(dest, spell)
+    for node in sources:
+        spelt = _state_spelling(node, spell)
+        if spelt == _ANY_SOURCE:
+            for state in states or ():
+                yield state, target if target != "=" else state, entry
+        elif spelt is not None and target is not None:
+            yield spelt, spelt if target == "=" else target, entry
+
+
+def statemachine_class(node: cst.ClassDef, spell: Spell) -> CodeMachine:
+    """A python-statemachine class: ``pending = State(initial=True)``, ``approved = State(final=True)``,
+    ``approve = pending.to(approved) | expired.from_(pending)``, ``a.to.itself()``."""
+    states: dict[str, str] = {}  # attribute -> the state's spelling
+    initial: list[tuple[str, cst.CSTNode]] = []
+    finals: list[tuple[str, cst.CSTNode]] = []
+    events: list[cst.BaseExpression] = []
+    for statement in node.body.body:
+        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+            if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+                continue
+            target, value = small.targets[0].target, small.value
+            if not isinstance(target, cst.Name):
+                continue
+            if isinstance(value, cst.Call) and last_name(value.func) == "State":
+                flags = {arg.keyword.value: arg.value for arg in value.args if arg.keyword is not None}
+                given = flags.get("value")
+                spelt = (_state_spelling(given, spell) if given is not None else None) or target.value
+                states[target.value] = spelt
+                if _is_true(flags.get("initial")):
+                    initial.append((spelt, value))
+                if _is_true(flags.get("final")):
+                    finals.append((spelt, value))
+            else:
+                events.append(value)
+    found = [(START, spelt, where) for spelt, where in initial]
+    for event in events:
+        for source, target, where in _event_transitions(event):
+            if source in states and target in states:
+                found.append((states[source], states[target], where))
+    return CodeMachine(node.name, tuple(states.values()), tuple(found), tuple(finals))
+
+
+def _event_transitions(node: cst.BaseExpression) -> Iterator[tuple[str, str, cst.CSTNode]]:
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        yield from _event_transitions(node.left)
+        yield from _event_transitions(node.right)
+        return
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
+        return
+    method, receiver = node.func.attr.value, node.func.value
+    if method == "itself" and isinstance(receiver, cst.Attribute) and receiver.attr.value == "to":
+        state = dotted_name(receiver.value)
+        if state:
+            yield state, state, node
+        return
+    subject = dotted_name(receiver)
+    others = [name for arg in node.args if arg.keyword is None and (name := dotted_name(arg.value))]
+    if subject is None:
+        return
+    if method == "to":
+        yield from ((subject, other, node) for other in others)
+    elif method == "from_":
+        yield from ((other, subject, node) for other in others)
+
+
+def _value(node: cst.BaseExpression | None, value_of: ValueOf) -> cst.BaseExpression | None:
+    return value_of(node) if isinstance(node, cst.Name) else node
+
+
+def _arguments(call: cst.Call, positional: tuple[str, ...]) -> dict[str, cst.BaseExpression]:
+    found: dict[str, cst.BaseExpression] = {}
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            continue
+        if arg.keyword is not None:
+            found[arg.keyword.value] = arg.value
+        elif index < len(positional):
+            found[positional[index]] = arg.value
+    return found
+
+
+def _spelt_states(node: cst.BaseExpression | None, spell: Spell) -> tuple[str, ...] | None:
+    """The states listed: names, enum members, ``{"name": ...}``/``State(...)`` entries; None
+    when the list is not literal (or holds a state not spelt)."""
+    if not isinstance(node, (cst.List, cst.Tuple)):
+        return None
+    spelt = []
+    for element in node.elements:
+        value = element.value
+        if isinstance(value, cst.Dict):
+            named = {literal_string(e.key): e.value for e in value.elements if isinstance(e, cst.DictElement)}
+            value = named.get("name", value)
+        elif isinstance(value, cst.Call) and value.args:
+            value = value.args[0].value  # ``State("pending", on_enter=...)``
+        name = _state_spelling(value, spell)
+        if name is None:
+            return None
+        spelt.append(name)
+    return tuple(spelt)
+
+
+def _state_spelling(node: cst.CSTNode, spell: Spell) -> str | None:
+    literal = literal_string(node)
+    return literal if literal is not None else spell(node)
+
+
+def _is_true(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"

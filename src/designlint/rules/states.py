@@ -10,7 +10,7 @@ of an enum of the project, read by parsing it (never importing), its transitions
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import cast
 
@@ -18,18 +18,24 @@ import libcst as cst
 
 from designlint.analysis.enums import ENUM_CLASSES, ENUM_MEMBERS
 from designlint.analysis.modules import module_glob_matches, module_parts
+from designlint.analysis.names import dotted_name
 from designlint.analysis.states import (
     START,
+    CodeMachine,
     Machine,
     PriorStates,
     Transition,
     Write,
+    added_transitions,
     assignment_writes,
     call_writes,
     column_of,
     enum_member,
     field_of,
+    is_machine_class,
     state_of,
+    statemachine_class,
+    transitions_machine,
 )
 from designlint.diagnostics import Applicability
 from designlint.fixes import NodeFix, Replace
@@ -742,3 +748,205 @@ class UnknownState(_MachineRule):
         return self.context.module_name == machine.enum.qualname.rpartition(".")[0] and any(
             isinstance(a, cst.ClassDef) and a.name.value == machine.enum.class_name for a in self.context.ancestors
         )
+
+
+class MachineDrift(_MachineRule):
+    """A machine declared in code (``transitions``' ``Machine(states=..., transitions=[...])``
+    and ``add_transition(...)``, a python-statemachine ``StateMachine`` with ``State(...)`` and
+    ``a.to(b)``) whose states are the members of a declared machine's enum, and which has a
+    transition the design does not declare or lacks one it does. Read by parsing, never by
+    importing; one finding per differing transition."""
+
+    code = "DL804"
+    name = "machine-drift"
+    prefilter: AnyOf | None = AnyOf()
+
+    VALID = (
+        Valid(
+            """
+            from transitions import Machine
+
+
+            class Approval:
+                def __init__(self):
+                    self.machine = Machine(
+                        model=self,
+                        states=["pending", "approved", "rejected", "expired"],
+                        initial="pending",
+                        transitions=[
+                            {"trigger": "approve", "source": "pending", "dest": "approved"},
+                            {"trigger": "reject", "source": "pending", "dest": "rejected"},
+                        ],
+                    )
+                    self.machine.add_transition("expire", "pending", "expired")
+            """,
+            config=_MACHINE,
+            files=_FILES,
+        ),
+        # A machine of other states is not the design's.
+        Valid(
+            """
+            from transitions import Machine
+
+            machine = Machine(states=["idle", "running"], initial="idle", transitions=[["start", "idle", "running"]])
+            """,
+            config=_MACHINE,
+            files=_FILES,
+        ),
+        Valid(
+            """
+            from statemachine import State, StateMachine
+
+
+            class ApprovalFlow(StateMachine):
+                pending = State(initial=True)
+                approved = State(final=True)
+                rejected = State(final=True)
+                expired = State(final=True)
+
+                approve = pending.to(approved)
+                reject = pending.to(rejected)
+                expire = expired.from_(pending)
+            """,
+            config=_MACHINE,
+            files=_FILES,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from transitions.extensions.asyncio import AsyncMachine
+
+            from app.approvals.states import ApprovalState
+
+            TRANSITIONS = [
+                ["approve", ApprovalState.PENDING, ApprovalState.APPROVED],
+                ["reject", ApprovalState.PENDING, ApprovalState.REJECTED],
+                ["expire", ApprovalState.PENDING, ApprovalState.EXPIRED],
+            ]
+
+
+            def build(model):
+                machine = AsyncMachine(model, states=ApprovalState, initial=ApprovalState.PENDING, transitions=TRANSITIONS)
+                machine.add_transition("reopen", ApprovalState.REJECTED, ApprovalState.PENDING)
+                return machine
+            """,
+            config=_MACHINE,
+            files=_FILES,
+            line=14,
+            column=5,
+            message="REJECTED -> PENDING, declared here, is no transition of the approval machine",
+        ),
+        Invalid(
+            """
+            from statemachine import State, StateMachine
+
+
+            class ApprovalFlow(StateMachine):
+                pending = State(initial=True)
+                approved = State(final=True)
+                rejected = State(final=True)
+                expired = State(final=True)
+
+                approve = pending.to(approved)
+                reject = pending.to(rejected)
+            """,
+            config=_MACHINE,
+            files=_FILES,
+            line=4,
+            column=7,
+            message="the approval machine's transition PENDING -> EXPIRED is missing here",
+        ),
+    )
+
+    def __init__(self, config):
+        super().__init__(config)
+        if self.declared:  # machines are built from a library's names, whatever the field
+            self.prefilter = AnyOf(r"\bMachine\b", r"add_transitions?\b", r"\bStateMachine\b")
+
+    def could_fire(self, file) -> bool:
+        imports = file.imports
+        return imports is None or any(m.split(".")[0] in ("transitions", "statemachine") for m in imports)
+
+    def setup(self) -> None:
+        super().setup()
+        self.built: list[tuple[str | None, CodeMachine]] = []  # with the name the machine is assigned to
+        self.added: list[tuple[str | None, cst.Call]] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if is_machine_class(self.context.names.qualify(node.func)):
+            parent = self.context.ancestors[-1] if self.context.ancestors else None
+            receiver = None
+            if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+                receiver = dotted_name(parent.targets[0].target)
+            self.built.append((receiver, transitions_machine(node, _spelling, self._value_of)))
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in ("add_transition", "add_transitions"):
+            self.added.append((dotted_name(node.func.value), node))
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if any((self.context.names.qualify(base.value) or "").startswith("statemachine.") for base in node.bases):
+            self.built.append((None, statemachine_class(node, _spelling)))
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for code_machine in self._code_machines():
+            for _, machine in self.machines:
+                spellings = code_machine.spellings()
+                if machine.transitions and spellings and all(machine.member_spelt(s) for s in spellings):
+                    self._compare(code_machine, machine)
+                    break
+
+    def _code_machines(self) -> list[CodeMachine]:
+        """Each machine built, with the transitions added to the name it is assigned to; the
+        additions to a name built nowhere here a machine of their own."""
+        machines: dict[object, CodeMachine] = {}
+        for receiver, built in self.built:
+            machines[receiver if receiver is not None else id(built)] = built
+        for receiver, call in self.added:
+            known = machines.get(receiver)
+            states = known.states if known is not None else None
+            added = tuple(added_transitions(call, states, _spelling, self._value_of))
+            if known is None:
+                machines[receiver] = CodeMachine(call, None, added)
+            else:
+                machines[receiver] = replace(known, transitions=known.transitions + added)
+        return list(machines.values())
+
+    def _value_of(self, name: cst.Name) -> cst.BaseExpression | None:
+        binding = self.context.names.binding_of(name)
+        value = binding.node if binding is not None and binding.kind == "value" else None
+        return value if isinstance(value, cst.BaseExpression) else None
+
+    def _compare(self, code_machine: CodeMachine, machine: Machine) -> None:
+        declared: dict[Transition, cst.CSTNode] = {}
+        for source, target, where in code_machine.transitions:
+            pair = (source if source == START else machine.member_spelt(source), machine.member_spelt(target))
+            declared.setdefault(cast(Transition, pair), where)
+        for state, where in code_machine.finals:
+            declared.setdefault((cast(str, machine.member_spelt(state)), START), where)
+        design = set(machine.transitions)
+        if not any(source == START for source, _ in declared):
+            design = {pair for pair in design if pair[0] != START}  # the code names no initial state
+        if not code_machine.finals:
+            design = {pair for pair in design if pair[1] != START}
+        elif not any(target == START for _, target in design):
+            declared = {pair: where for pair, where in declared.items() if pair[1] != START}
+        for (source, target), where in declared.items():
+            if (source, target) not in design:
+                self.report(
+                    where,
+                    f"{source} -> {target}, declared here, is no transition of the {machine.name} machine:"
+                    " the code's machine has drifted from the design (declare it there, or remove it here)",
+                )
+        for source, target in sorted(design - declared.keys()):
+            self.report(
+                code_machine.built,
+                f"the {machine.name} machine's transition {source} -> {target} is missing here: the code's"
+                " machine has drifted from the design",
+            )
+
+
+def _spelling(node: cst.CSTNode) -> str | None:
+    """A state spelt as a name or an enum member (``ApprovalState.PENDING``: ``PENDING``)."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else None
