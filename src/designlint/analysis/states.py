@@ -13,7 +13,7 @@ from typing import cast
 import libcst as cst
 
 from designlint.analysis.enums import EnumInfo
-from designlint.analysis.names import dotted_name, last_name
+from designlint.analysis.names import child_nodes, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 
 START = "[*]"  # the diagram's start (and end) pseudo-state
@@ -119,6 +119,40 @@ def field_of(node: cst.CSTNode, fields: tuple[str, ...]) -> tuple[str, str] | No
 def column_of(node: cst.CSTNode, fields: tuple[str, ...]) -> str | None:
     """The field a column or attribute expression names (``Request.status``, ``req.status``)."""
     return node.attr.value if isinstance(node, cst.Attribute) and node.attr.value in fields else None
+
+
+def owners_holding_members(scope: cst.CSTNode, machine: Machine, qualify: Qualify, module_name: str | None) -> set[str]:
+    """The objects whose field ``scope`` (not its nested functions) compares with, matches
+    against or assigns a member of the machine's enum (``req.status == ApprovalState.PENDING``):
+    their field surely holds the machine's state, where a ``container.status`` may be another's."""
+
+    def is_member(node: cst.CSTNode) -> bool:
+        elements = [e.value for e in node.elements] if isinstance(node, (cst.Tuple, cst.List, cst.Set)) else [node]
+        return any(enum_member(element, machine.enum, qualify, module_name) is not None for element in elements)
+
+    held: set[str] = set()
+    stack = child_nodes(scope)
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
+            continue
+        if kind is cst.Comparison:
+            comparison = cast(cst.Comparison, node)
+            operands = [comparison.left, *(target.comparator for target in comparison.comparisons)]
+            if any(is_member(operand) for operand in operands):
+                held |= {found[0] for operand in operands if (found := field_of(operand, machine.fields))}
+        elif kind is cst.Assign or kind is cst.AnnAssign:
+            assignment = cast("cst.Assign | cst.AnnAssign", node)
+            held |= {w.owner for w in assignment_writes(assignment, machine.fields) if w.owner and is_member(w.value)}
+        elif kind is cst.Match:
+            match = cast(cst.Match, node)
+            found = field_of(match.subject, machine.fields)
+            patterns = [case.pattern for case in match.cases]
+            if found and any(isinstance(p, cst.MatchValue) and is_member(p.value) for p in patterns):
+                held.add(found[0])
+        stack.extend(child_nodes(node))
+    return held
 
 
 # -- writes ---------------------------------------------------------------------------------
@@ -550,7 +584,7 @@ def _calls(nodes) -> Iterator[cst.Call]:
             continue
         if isinstance(node, cst.Call):
             yield node
-        stack.extend(reversed(node.children))
+        stack.extend(reversed(child_nodes(node)))
 
 
 def _call_touches(call: cst.Call) -> set[str]:
@@ -591,7 +625,7 @@ def _touched(node: cst.CSTNode) -> set[str]:
             touched |= _names_in(current.target)
         elif isinstance(current, cst.Call):
             touched |= _call_touches(current)
-        stack.extend(current.children)
+        stack.extend(child_nodes(current))
     return touched
 
 
@@ -628,7 +662,7 @@ class CodeMachine:
 
 def is_machine_class(qualname: str | None) -> bool:
     """``transitions.Machine`` and its extensions (``transitions.extensions.asyncio.AsyncMachine``)."""
-    return bool(qualname) and qualname.startswith("transitions.") and qualname.endswith("Machine")
+    return qualname is not None and qualname.startswith("transitions.") and qualname.endswith("Machine")
 
 
 def transitions_machine(call: cst.Call, spell: Spell, value_of: ValueOf) -> CodeMachine:
@@ -713,9 +747,9 @@ def statemachine_class(node: cst.ClassDef, spell: Spell) -> CodeMachine:
                 events.append(value)
     found = [(START, spelt, where) for spelt, where in initial]
     for event in events:
-        for source, target, where in _event_transitions(event):
-            if source in states and target in states:
-                found.append((states[source], states[target], where))
+        for source, arrival, where in _event_transitions(event):
+            if source in states and arrival in states:
+                found.append((states[source], states[arrival], where))
     return CodeMachine(node.name, tuple(states.values()), tuple(found), tuple(finals))
 
 

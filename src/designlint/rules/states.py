@@ -29,10 +29,10 @@ from designlint.analysis.states import (
     added_transitions,
     assignment_writes,
     call_writes,
-    column_of,
     enum_member,
     field_of,
     is_machine_class,
+    owners_holding_members,
     state_of,
     statemachine_class,
     transitions_machine,
@@ -158,6 +158,23 @@ class _MachineRule(Rule):
 
     def setup(self) -> None:
         self.machines = self._machines()
+        self.holding: dict[tuple[int, str], set[str]] = {}  # (id(scope), machine) -> owners_holding_members
+
+    def holds_state(self, owner: str | None, machine: Machine) -> bool:
+        """Whether the function being walked shows ``owner``'s field holding a member of the
+        machine's enum: what makes a string written to it or compared with it the machine's."""
+        return owner is not None and owner in self._holding(machine)
+
+    def _holding(self, machine: Machine) -> set[str]:
+        scope = next(
+            (a for a in reversed(self.context.ancestors) if isinstance(a, cst.FunctionDef)), self.context.module
+        )
+        key = (id(scope), machine.name)
+        if key not in self.holding:
+            self.holding[key] = owners_holding_members(
+                scope, machine, self.context.names.qualify, self.context.module_name
+            )
+        return self.holding[key]
 
     def _machines(self) -> tuple[tuple[MachineOptions, Machine], ...]:
         project = self.context.project
@@ -451,9 +468,10 @@ class TransitionOutsideOwner(_MachineRule):
         ),
         Valid(
             """
-            def record(response, job):
+            def record(response, job, subscription):
                 response.status = 204
                 job.status = compute_status(job)
+                subscription.status = "expired"  # a value of ApprovalState, but nothing ties it to the machine
             """,
             path="app/api/routes.py",
             config=_OWNED,
@@ -503,14 +521,18 @@ class TransitionOutsideOwner(_MachineRule):
         ),
         Invalid(
             """
+            from app.approvals.states import ApprovalState
+
+
             def reject(request):
-                request.status = "rejected"
+                if request.status == ApprovalState.PENDING:
+                    request.status = "rejected"
             """,
             path="app/jobs.py",
             config=_OWNED,
             files=_FILES,
-            line=2,
-            column=5,
+            line=6,
+            column=9,
             message="app.jobs.reject",
         ),
     )
@@ -537,6 +559,8 @@ class TransitionOutsideOwner(_MachineRule):
                 state = self.state(write.value, machine)
                 if state is None or state.member is None:
                     continue  # not a state of this machine: another object's status
+                if state.literal is not None and write.owner is not None and not self.holds_state(write.owner, machine):
+                    continue  # a string that is some member's value, on an object nothing ties to the machine
                 function = self._function()
                 if not module_glob_matches(declared.owners, function):
                     spelt = self.context.module.code_for_node(write.spelt)
@@ -585,6 +609,20 @@ class UnknownState(_MachineRule):
             config=_MACHINE,
             files=_FILES,
         ),
+        # A Docker container's status, in a file that uses the enum for another object.
+        Valid(
+            """
+            from app.approvals.states import ApprovalState
+
+
+            def resume(container, request):
+                if container.status == "paused":
+                    container.unpause()
+                return request.status == ApprovalState.PENDING
+            """,
+            config=_MACHINE,
+            files=_FILES,
+        ),
     )
     INVALID = (
         Invalid(
@@ -607,19 +645,21 @@ class UnknownState(_MachineRule):
 
 
             def approve(request):
-                request.status = "APPROVED"
+                if request.status == ApprovalState.PENDING:
+                    request.status = "APPROVED"
             """,
             config=_MACHINE,
             files=_FILES,
-            line=5,
-            column=22,
+            line=6,
+            column=26,
             message='"APPROVED" is no state of the approval machine',
             expected_fix="""
             from app.approvals.states import ApprovalState
 
 
             def approve(request):
-                request.status = ApprovalState.APPROVED
+                if request.status == ApprovalState.PENDING:
+                    request.status = ApprovalState.APPROVED
             """,
             unsafe_fix=True,
         ),
@@ -630,12 +670,14 @@ class UnknownState(_MachineRule):
 
             def archive(request):
                 match request.status:
+                    case states.ApprovalState.PENDING:
+                        raise ValueError("still pending")
                     case "Expired":
                         request.archived = True
             """,
             config=_MACHINE,
             files=_FILES,
-            line=6,
+            line=8,
             column=14,
             message='"Expired" is no state',
             expected_fix="""
@@ -644,6 +686,8 @@ class UnknownState(_MachineRule):
 
             def archive(request):
                 match request.status:
+                    case states.ApprovalState.PENDING:
+                        raise ValueError("still pending")
                     case states.ApprovalState.EXPIRED:
                         request.archived = True
             """,
@@ -654,13 +698,14 @@ class UnknownState(_MachineRule):
             from app.approvals.states import ApprovalState
 
 
-            def archive(request):
-                request.status = ApprovalState.ARCHIVED
+            def archive(request):  # one finding for the file, at the first use
+                if request.status != ApprovalState.ARCHIVED:
+                    request.status = ApprovalState.ARCHIVED
             """,
             config=_MACHINE,
             files=_FILES,
             line=5,
-            column=22,
+            column=26,
             message="ApprovalState.ARCHIVED is a state no declared transition of the approval machine mentions",
         ),
     )
@@ -672,55 +717,67 @@ class UnknownState(_MachineRule):
         self.spelling = {
             machine.name: local for _, machine in self.machines if (local := self._enum_spelling(machine)) is not None
         }
+        self.reported_members: set[tuple[str, str]] = set()  # (machine, member) reported in this file
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for _, machine in self.machines:
             for write in assignment_writes(node, machine.fields):
-                self._check_string(write.value, machine)
+                self._check_string(write.value, machine, write.owner)
 
     def visit_Call(self, node: cst.Call) -> None:
         for _, machine in self.machines:
             for write in call_writes(node, machine, self.context.names.qualify, self.context.module_name):
-                self._check_string(write.value, machine)
+                self._check_string(write.value, machine, write.owner)
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         operands = [node.left, *(target.comparator for target in node.comparisons)]
         for _, machine in self.machines:
-            if not any(field_of(o, machine.fields) or column_of(o, machine.fields) for o in operands):
+            compared = next((found for o in operands if (found := field_of(o, machine.fields))), None)
+            if compared is None:
                 continue
             for operand in operands:
                 elements = operand.elements if isinstance(operand, (cst.Tuple, cst.List, cst.Set)) else ()
                 for value in [operand, *(element.value for element in elements)]:
-                    self._check_string(value, machine)
+                    self._check_string(value, machine, compared[0])
 
     def visit_Match(self, node: cst.Match) -> None:
         for _, machine in self.machines:
-            if field_of(node.subject, machine.fields) is None:
+            matched = field_of(node.subject, machine.fields)
+            if matched is None:
                 continue
             for case in node.cases:
                 alternatives = case.pattern.patterns if isinstance(case.pattern, cst.MatchOr) else (case.pattern,)
                 for alternative in alternatives:
                     pattern = alternative.pattern if isinstance(alternative, cst.MatchOrElement) else alternative
                     if isinstance(pattern, cst.MatchValue):
-                        self._check_string(pattern.value, machine)
+                        self._check_string(pattern.value, machine, matched[0])
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         for _, machine in self.machines:
             if not machine.transitions or self._inside_enum(machine):
                 continue
             member = enum_member(node, machine.enum, self.context.names.qualify, self.context.module_name)
-            if member is not None and member not in machine.mentioned:
+            if (
+                member is not None
+                and member not in machine.mentioned
+                and (machine.name, member) not in self.reported_members
+            ):
+                self.reported_members.add((machine.name, member))
                 self.report(
                     node,
                     f"{machine.enum.class_name}.{member} is a state no declared transition of the {machine.name}"
                     " machine mentions: a state the design never had (declare its transitions, or remove it)",
                 )
 
-    def _check_string(self, node: cst.CSTNode, machine: Machine) -> None:
+    def _check_string(self, node: cst.CSTNode, machine: Machine, owner: str | None) -> None:
+        """``owner``: the object whose field the string is written to or compared with (None: an
+        ORM call's rows). Its field must be seen holding a member of the enum in the same function."""
         local = self.spelling.get(machine.name)
         state = self.state(node, machine)
         if local is None or state is None or state.literal is None or state.member is not None:
             return
+        if owner is not None and not self.holds_state(owner, machine):
+            return  # nothing says this object's field is the machine's (``container.status == "exited"``)
         if any(other.member_valued(state.literal) for _, other in self.machines if other is not machine):
             return  # another machine's state, in a field of the same name
         values = ", ".join(str(value) for _, value in machine.enum.members)
