@@ -1,20 +1,40 @@
 """DL4xx: trust labels on content that reaches the model (design category: trust labels
-and prompt-injection mitigation)."""
+and prompt-injection mitigation). The sources and sinks are the catalogue of
+``analysis.untrusted``; the rule finds where a source's value enters a sink."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import libcst as cst
 
-from designlint.analysis.clients import is_model_call, response_call
-from designlint.analysis.dataflow import Dataflow, Taint, TaintSpec
+from designlint.analysis.clients import is_model_call
+from designlint.analysis.dataflow import Dataflow
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
-from designlint.analysis.summaries import bound_arguments, keywords_passed
+from designlint.analysis.summaries import bind_parameters, bound_arguments
+from designlint.analysis.untrusted import (
+    LABELLED_ROLES,
+    PROMPT_BUILDER,
+    PROMPT_KEYWORDS,
+    PROMPT_OBJECT,
+    PROMPT_PARAMETERS,
+    PROMPT_VARIABLE,
+    ROLE_SINKS,
+    SYSTEM_KEYWORDS,
+    SYSTEM_MESSAGE_CLASSES,
+    SYSTEM_ROLES,
+    TEMPLATE_CALLS,
+    TEMPLATE_FILLERS,
+    USER_INPUT,
+    USER_MESSAGE_CLASSES,
+    UntrustedSpec,
+    message_role,
+    prompt_parameters,
+)
 from designlint.options import DOTTED_NAME, ListOf, option, options_table
 from designlint.rules.base import AllOf, Rule
 from designlint.rules.cases import Invalid, Valid
@@ -28,201 +48,15 @@ class TrustOptions:
     sinks: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
 
 
-HTTP_BODY = "HTTP response body"
-RETRIEVED = "retrieved document"
-TOOL_OUTPUT = "tool output"
-USER_INPUT = "user input"
-FILE_CONTENTS = "file contents"
-
-RETRIEVAL_METHODS = frozenset(
-    {
-        "similarity_search",
-        "asimilarity_search",
-        "similarity_search_with_score",
-        "asimilarity_search_with_score",
-        "similarity_search_with_relevance_scores",
-        "asimilarity_search_with_relevance_scores",
-        "similarity_search_by_vector",
-        "max_marginal_relevance_search",
-        "amax_marginal_relevance_search",
-        "get_relevant_documents",
-        "aget_relevant_documents",
-    }
-)
-# Called on an object whose name says it is a retriever.
-RETRIEVER_METHODS = frozenset({"retrieve", "aretrieve", "invoke", "ainvoke", "batch", "abatch"})
-# Retrieved or loaded documents (LangChain, LlamaIndex), as parameter annotations.
-DOCUMENT_TYPES = frozenset({"Document", "NodeWithScore", "TextNode", "BaseNode"})
-RUN_METHODS = frozenset({"invoke", "ainvoke", "run", "arun", "call", "acall", "execute", "aexecute", "forward"})
-TOOL_NAMES = re.compile(r"(?:tool_(?:output|result|response)|function_(?:output|result|response)|observation)s?")
-USER_NAMES = re.compile(r"user_(?:input|message|msg|query|question|request|text)s?")
-DEFAULT_SANITIZERS = re.compile(r"\w*(?:untrusted|sanitiz|sanitis|quarantin)\w*", re.IGNORECASE)
-
-# Where a value becomes part of what the model reads, by call keyword.
-SYSTEM_KEYWORDS = {
-    "system": "the system prompt",
-    "system_prompt": "the system prompt",
-    "system_message": "the system prompt",
-    "instructions": "the instructions",
-}
-PROMPT_KEYWORDS = {**SYSTEM_KEYWORDS, "prompt": "the prompt", "messages": "the chat messages"}
-PROMPT_PARAMETERS = frozenset(PROMPT_KEYWORDS)
-SYSTEM_MESSAGE_CLASSES = frozenset({"SystemMessage", "SystemMessagePromptTemplate"})
-USER_MESSAGE_CLASSES = frozenset({"HumanMessage", "UserMessage", "HumanMessagePromptTemplate"})
-TEMPLATE_CALLS = frozenset({"PromptTemplate", "ChatPromptTemplate", "from_template", "from_messages"})
-# Messages whose role is itself the label the API gives their content: the model's own
-# turns and tool results.
-LABELLED_ROLES = frozenset({"assistant", "tool", "function", "ipython"})
-LABELLED_MESSAGE_CLASSES = frozenset({"AIMessage", "ToolMessage", "FunctionMessage", "AssistantMessage"})
-SYSTEM_ROLES = frozenset({"system", "developer"})
-ROLE_SINKS = {"system": "the system prompt", "developer": "the system prompt", "user": "a user message"}
-# prompt.format(context=...), qa_template.format_messages(...): filling in a prompt template.
-TEMPLATE_FILLERS = frozenset({"format", "format_messages", "format_prompt", "aformat", "aformat_messages", "partial"})
-PROMPT_OBJECT = re.compile(r"(?:prompt|template)[^.]*$", re.IGNORECASE)
-TOOL_RESULT_TYPES = frozenset({"tool_result", "function_call_output", "tool", "function_response", "functionResponse"})
-TOOL_RESULT_KEYS = frozenset({"toolResult", "tool_result", "functionResponse", "function_response"})
-PROMPT_VARIABLE = re.compile(r"\w*prompt(?:s|_text|_str|_string|_template)?", re.IGNORECASE)
-
 # Prompt and template names are matched in any case, as PROMPT_VARIABLE and PROMPT_OBJECT are
 # (``SYSTEM_PROMPT``, ``QA_TEMPLATE``).
-SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|(?i:prompt|template)|input\s*=|role['\"]|Message\("
+SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|(?i:prompt|template)|input\s*=|role['\"]|Message\(|invoke\("
 SOURCE_HINTS = (
     r"requests|httpx|aiohttp|urllib|page_content|(?i:retriev)|relevant_documents|Document|NodeWithScore|TextNode|BaseNode|metadata_mode|similarity_search|marginal_relevance|observation"
     r"|(?:tool|function)_(?:output|result|response)|\btool\.|_tool\.|user_(?:input|message|msg|query|question|request|text)"
-    r"|\binput\(|\bopen\(|read_text|read_bytes"
+    r"|\binput\(|\bopen\(|read_text|read_bytes|subprocess|inner_text|text_content|page_source|UploadFile|FileStorage"
+    r"|\bimport\b"  # a helper of another module of the project may return untrusted content
 )
-
-
-class UntrustedSpec(TaintSpec):
-    """DL401's sources, sanitizers and labelling structures."""
-
-    def __init__(self, rule: UntrustedContentInPrompt):
-        self.rule = rule
-
-    def source(self, node: cst.BaseExpression) -> str | None:
-        if isinstance(node, cst.Attribute):
-            attr = node.attr.value
-            if attr == "page_content":
-                return RETRIEVED
-            return TOOL_OUTPUT if TOOL_NAMES.fullmatch(attr) else None
-        if not isinstance(node, cst.Call):
-            return None
-        rule = self.rule
-        qualname = rule.context.names.qualify(node.func)
-        callee = qualname or dotted_name(node.func) or ""
-        last = node.func.attr.value if isinstance(node.func, cst.Attribute) else callee.rsplit(".", 1)[-1]
-        if rule.matches(node.func, rule.options.sources):
-            return f"`{last}()` result"
-        if response_call(qualname):
-            return HTTP_BODY
-        retrieved_content = last == "get_content" and any(
-            a.keyword is not None and a.keyword.value == "metadata_mode" for a in node.args
-        )
-        if (
-            retrieved_content
-            or last in RETRIEVAL_METHODS
-            or (last in RETRIEVER_METHODS and "retriever" in callee.lower())
-        ):
-            return RETRIEVED
-        if last in RUN_METHODS and isinstance(node.func, cst.Attribute):
-            owner = last_name(node.func.value)
-            if owner == "tool" or owner.endswith("_tool"):
-                return TOOL_OUTPUT
-        if callee == "input" and rule.context.names.lookup("input") is None:
-            return USER_INPUT
-        if (callee == "open" and _opens_for_reading(node)) or (last in ("read_text", "read_bytes") and not node.args):
-            return FILE_CONTENTS
-        return None
-
-    def binding_source(self, name: str) -> str | None:
-        # Not user input: a variable called user_message mostly holds a message built for the user turn.
-        return TOOL_OUTPUT if TOOL_NAMES.fullmatch(name) else None
-
-    def parameter_source(self, param: cst.Param) -> str | None:
-        name = param.name.value
-        if USER_NAMES.fullmatch(name):
-            return USER_INPUT
-        if param.annotation is not None and DOCUMENT_TYPES & _names_in(param.annotation.annotation):
-            return RETRIEVED
-        return self.binding_source(name)
-
-    def is_sanitizer(self, call: cst.Call) -> bool:
-        name = dotted_name(call.func)
-        if name is None:
-            return False
-        return bool(DEFAULT_SANITIZERS.fullmatch(name.rsplit(".", 1)[-1])) or self.rule.matches(
-            call.func, self.rule.options.sanitizers
-        )
-
-    def filter(self, node: cst.BaseExpression, taints):
-        role = message_role(node)
-        if role in LABELLED_ROLES or (isinstance(node, cst.Dict) and is_tool_result_block(node)):
-            return frozenset()
-        if role == "user":
-            return frozenset(t for t in taints if not isinstance(t, Taint) or t.kind != USER_INPUT)
-        return taints
-
-
-def _names_in(annotation: cst.BaseExpression) -> set[str]:
-    """The last parts of the names an annotation mentions: ``list[NodeWithScore] | None``."""
-    if isinstance(annotation, (cst.Name, cst.Attribute)):
-        return {last_name(annotation)}
-    if isinstance(annotation, cst.Subscript):
-        inner = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
-        return _names_in(annotation.value).union(*(_names_in(i) for i in inner))
-    if isinstance(annotation, cst.BinaryOperation):
-        return _names_in(annotation.left) | _names_in(annotation.right)
-    return set()
-
-
-def message_role(node: cst.BaseExpression) -> str | None:
-    """The role of a message literal: ``{"role": "user", ...}``, ``HumanMessage(...)``."""
-    if isinstance(node, cst.Dict):
-        for element in node.elements:
-            if isinstance(element, cst.DictElement) and literal_string(element.key) == "role":
-                return _normal_role(literal_string(element.value) or "")
-        return None
-    if isinstance(node, cst.Call):
-        name = last_name(node.func)
-        if name in LABELLED_MESSAGE_CLASSES:
-            return "assistant"
-        if name in SYSTEM_MESSAGE_CLASSES:
-            return "system"
-        if name in USER_MESSAGE_CLASSES:
-            return "user"
-        if name.endswith("Message"):  # ChatMessage(role=MessageRole.SYSTEM, content=...)
-            role = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "role"), None)
-            if role is not None:
-                return _normal_role(
-                    literal_string(role) or (role.attr.value if isinstance(role, cst.Attribute) else "")
-                )
-    return None
-
-
-def _normal_role(spelled: str) -> str:
-    """``MessageRole.TOOL_RESPONSE`` and ``"function_call_output"`` are the tool channel."""
-    role = spelled.lower()
-    return "tool" if "tool" in role or "function" in role else role or "?"
-
-
-def is_tool_result_block(node: cst.Dict) -> bool:
-    """A content block the API labels as a tool result: ``{"type": "tool_result", ...}``
-    (Anthropic), ``{"toolResult": ...}`` (Bedrock), ``{"type": "function_call_output"}``."""
-    for element in node.elements:
-        if not isinstance(element, cst.DictElement):
-            continue
-        key = literal_string(element.key)
-        if key in TOOL_RESULT_KEYS or (key == "type" and literal_string(element.value) in TOOL_RESULT_TYPES):
-            return True
-    return False
-
-
-def _opens_for_reading(call: cst.Call) -> bool:
-    mode = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "mode"), None)
-    if mode is None and len(call.args) > 1 and call.args[1].keyword is None:
-        mode = call.args[1].value
-    text = "r" if mode is None else literal_string(mode)
-    return text is not None and not set("wax+") & set(text)
 
 
 _AGENT = "app/agent.py"
@@ -542,27 +376,20 @@ class UntrustedContentInPrompt(Rule):
             sinks = f"{SINK_HINTS}|{extra_sinks}" if extra_sinks else SINK_HINTS
             sources = f"{SOURCE_HINTS}|{extra_sources}" if extra_sources else SOURCE_HINTS
             self.prefilter = AllOf(sinks, sources)
-        self.spec = UntrustedSpec(self)
 
     def setup(self) -> None:
-        self.flow = Dataflow(self.context.module, self.context.names, self.spec, self.analysis_budget)
+        context = self.context
+        self.spec = UntrustedSpec(context.names, self.options.sources, self.options.sanitizers, context.project)
+        self.flow = Dataflow(context.module, context.names, self.spec, self.analysis_budget)
         self.reported: set[cst.CSTNode] = set()
-
-    def matches(self, func: cst.BaseExpression, configured: tuple[str, ...]) -> bool:
-        """A configured name: dotted ones by qualified name, bare ones by the called name."""
-        if not configured:
-            return False
-        names = self.context.names
-        if dotted_name(func) is None:  # ``Fetcher().fetch``: only its qualified name can match
-            return names.qualify(func) in {name for name in configured if "." in name}
-        return names.function_matches(func, configured)
+        self.prompt_parameters: dict[cst.FunctionDef, dict[str, bool]] = {}
 
     # -- sinks --------------------------------------------------------------------------
 
     def leave_Call(self, node: cst.Call) -> None:
         # On leaving: message literals inside the call report first, where the value enters.
         name = last_name(node.func)
-        if self.matches(node.func, self.options.sinks):
+        if self.spec.matches(node.func, self.options.sinks):
             for arg in node.args:
                 self._check(arg.value, f"`{name}()`")
             return
@@ -580,41 +407,64 @@ class UntrustedContentInPrompt(Rule):
             for arg in node.args:
                 self._check(arg.value, "a prompt template", system=True)
             return
-        if (
-            name in TEMPLATE_FILLERS
-            and isinstance(node.func, cst.Attribute)
-            and PROMPT_OBJECT.search(dotted_name(node.func.value) or "")
-        ):
-            for arg in node.args:
-                self._check(arg.value, "a prompt template")
-            return
+        if name in TEMPLATE_FILLERS and isinstance(node.func, cst.Attribute):
+            template = self._template_name(node.func.value)
+            if template is not None:
+                for arg in node.args:
+                    self._check(arg.value, template)
+                return
+        model_call = is_model_call(dotted_name(node.func) or "")
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in PROMPT_KEYWORDS:
                 keyword = arg.keyword.value
                 self._check(arg.value, PROMPT_KEYWORDS[keyword], system=keyword in SYSTEM_KEYWORDS)
-            elif (
-                arg.keyword is not None and arg.keyword.value == "input" and is_model_call(dotted_name(node.func) or "")
-            ):
+            elif model_call and (arg.keyword.value == "input" if arg.keyword is not None else arg is node.args[0]):
+                # llm.invoke(f"...{page}..."): the first positional argument is the prompt
                 self._check(arg.value, "the model input")
         self._check_project_call(node)
 
+    def _template_name(self, receiver: cst.BaseExpression) -> str | None:
+        """How a message names the prompt template ``receiver`` is, if it is one: by its name
+        (``qa_prompt``, ``SUMMARY_TEMPLATE``), or a template constant of another module."""
+        if PROMPT_OBJECT.search(dotted_name(receiver) or ""):
+            return "a prompt template"
+        imported = self.spec.template(receiver)
+        return f"the prompt template `{imported}`" if imported is not None else None
+
     def _check_project_call(self, node: cst.Call) -> None:
-        if not any(arg.keyword is None for arg in node.args):
-            return
+        """Arguments of the project's own functions that put a parameter into a prompt: the
+        module's (positional arguments, by parameter name), and those of other modules, by
+        their module's summary."""
         scope = self._scope()
-        function = self.flow.function(node, scope) if scope is not False else None
-        if function is None:
+        if scope is False:
             return
+        function = self.flow.function(node, scope)
+        if function is None:
+            imported = self.spec.imported(node)
+            if imported is not None:
+                for param, system in imported.prompt.items():
+                    arg = bind_parameters(imported.params, node).get(param)
+                    if arg is not None:
+                        self._check(arg.value, f"parameter `{param}` of `{imported.label}()`", system=system)
+            return
+        builder = bool(PROMPT_BUILDER.fullmatch(function.name.value))
         for param, arg in bound_arguments(function, node).items():
-            if arg.keyword is None and param in PROMPT_PARAMETERS:
-                # A parameter called messages is a prompt only where the function hands it to one.
-                confirm = (lambda: _passes_to_prompt(function, "messages")) if param == "messages" else None
-                self._check(
-                    arg.value,
-                    f"parameter `{param}` of `{function.name.value}()`",
-                    system=param in SYSTEM_KEYWORDS,
-                    confirm=confirm,
-                )
+            if (arg.keyword is not None and arg.keyword.value in PROMPT_KEYWORDS) or not (
+                builder or param in PROMPT_PARAMETERS
+            ):
+                continue  # a prompt keyword is checked as such; other parameters go nowhere near a prompt
+            self._check(
+                arg.value,
+                f"parameter `{param}` of `{function.name.value}()`",
+                system=param in SYSTEM_KEYWORDS,
+                confirm=lambda param=param: param in self._prompt_parameters(function),
+            )
+
+    def _prompt_parameters(self, function: cst.FunctionDef) -> dict[str, bool]:
+        """The parameters a function of this module puts into a prompt (``prompt_parameters``), once per function."""
+        if function not in self.prompt_parameters:
+            self.prompt_parameters[function] = prompt_parameters(function, self.flow.returned(function)[1])
+        return self.prompt_parameters[function]
 
     def visit_Dict(self, node: cst.Dict) -> None:
         role = message_role(node)
@@ -623,6 +473,15 @@ class UntrustedContentInPrompt(Rule):
         for element in node.elements:
             if isinstance(element, cst.DictElement) and literal_string(element.key) == "content":
                 self._check(element.value, ROLE_SINKS.get(role, "a chat message"), system=role in SYSTEM_ROLES)
+
+    def leave_FormattedString(self, node: cst.FormattedString) -> None:
+        # f"{SYSTEM_PROMPT}\n{page}": a prompt template of another module filled by an f-string
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                template = self.spec.template(part.expression)
+                if template is not None:
+                    self._check(node, f"the prompt template `{template}`")
+                    return
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -667,7 +526,7 @@ class UntrustedContentInPrompt(Rule):
         ]
         if not taints or (confirm is not None and not confirm()):
             return
-        lines = {t: self.context.line_of(t.origin) for t in taints}
+        lines = {t: self._line_of(t.origin) for t in taints}
         first = min(taints, key=lambda t: (lines[t], t.kind))
         self.reported.update(t.origin for t in taints)
         via = f" (returned by `{'()` via `'.join(first.via)}()`)" if first.via else ""
@@ -679,7 +538,19 @@ class UntrustedContentInPrompt(Rule):
             f"{first.kind} from line {lines[first]}{via} enters {where} untagged: label it with {sanitizer} first",
         )
 
-
-def _passes_to_prompt(function: cst.FunctionDef, param: str) -> bool:
-    """Whether ``function`` passes its parameter ``param`` on as a prompt keyword (``messages=messages``)."""
-    return bool(PROMPT_PARAMETERS & keywords_passed(function, param))
+    def _line_of(self, origin: cst.CSTNode) -> int:
+        """The line of a taint's origin, from the statement the analysis found it in (no larger
+        code is generated: a prompt of 600 parts elsewhere in the function does not matter)."""
+        place = self.flow.origin_places.get(origin)
+        if place is None:
+            return self.context.line_of(origin)
+        function, statement = place
+        chain: Sequence[cst.CSTNode] = []
+        if function is not None:
+            ancestors = self.context.ancestors
+            if function in ancestors:
+                chain = ancestors[: ancestors.index(function) + 1]
+            else:
+                known = self.flow.functions.get(function)
+                chain = [known.owner, function] if known is not None and known.owner is not None else [function]
+        return self.context.line_of(origin, [*chain, *([statement] if statement is not None else [])])
