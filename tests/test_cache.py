@@ -726,3 +726,23 @@ def test_the_sweep_does_not_follow_a_symlinked_shard(project, tmp_path):
     _age(cache_dir / ".swept", 2)
     run(cache_dir)
     assert victim.exists()
+
+
+def test_an_added_init_that_renames_a_module_is_seen(tmp_path, monkeypatch):
+    # No project root above: the __init__.py chain alone names the module. `adapters/chat.py` is
+    # module `chat` (its framework import reported) until `adapters/__init__.py` makes it
+    # `adapters.chat`, an adapter module (silent); removing it again restores the finding.
+    project = tmp_path / "unpacked"
+    (project / "adapters").mkdir(parents=True)
+    (project / "adapters" / "chat.py").write_text("import openai\n")
+    monkeypatch.chdir(project)
+    cache_dir = tmp_path / "cache"
+
+    def codes(cache: Path | None) -> list[str]:
+        return [d.code for d in run(cache, isolated=True).diagnostics]
+
+    assert codes(cache_dir) == codes(None) == ["DL301"]
+    (project / "adapters" / "__init__.py").write_text("")
+    assert codes(cache_dir) == codes(None) == []
+    (project / "adapters" / "__init__.py").unlink()
+    assert codes(cache_dir) == codes(None) == ["DL301"]

@@ -179,6 +179,7 @@ def _run_task(task: tuple[int, str]) -> FileOutcome:
     if session.cache is not None and not outcome.internal_errors and not outcome.fixed and not outcome.not_written:
         assert linter.project is not None, "a LinterPool gives each linter its project"
         payload = {
+            "module": module_identity(linter.project, path),
             "deps": linter.project.modules_read,
             "diagnostics": dump_diagnostics(outcome.diagnostics),
         }
@@ -193,6 +194,8 @@ def _cached_outcome(
     if entry is None:
         return None
     try:
+        if entry["module"] != module_identity(project, path):
+            return None  # an __init__.py added or removed: the module's name, and what it resolves, changed
         deps = entry["deps"]
         if not isinstance(deps, dict) or any(
             project.module_digest(module) != digest for module, digest in deps.items()
@@ -204,6 +207,13 @@ def _cached_outcome(
     if fix_mode is not FixMode.CHECK and any(d.fix for d in diagnostics):
         return None  # fixes are applied by linting
     return FileOutcome(path, diagnostics)
+
+
+def module_identity(project: Project, path: str) -> list:
+    """What the package structure on disk says of the file at ``path``: its module's name and the
+    directories above its top package (see ``Project.module_name_of``); findings depend on it
+    (relative imports, adapter modules), and it changes without the file changing."""
+    return [project.module_name_of(path), list(project.unanchored_parents(path))]
 
 
 @dataclass
