@@ -55,11 +55,41 @@ SOURCE_HINTS = (
     r"requests|httpx|aiohttp|urllib|page_content|(?i:retriev)|relevant_documents|Document|NodeWithScore|TextNode|BaseNode|metadata_mode|similarity_search|marginal_relevance|observation"
     r"|(?:tool|function)_(?:output|result|response)|\btool\.|_tool\.|user_(?:input|message|msg|query|question|request|text)"
     r"|\binput\(|\bopen\(|read_text|read_bytes|subprocess|inner_text|text_content|page_source|UploadFile|FileStorage"
+    r"|query\(|search\(|get_relevant|get_all\(|get_prompt|read_resource|call_tool|\.content\("
     r"|\bimport\b"  # a helper of another module of the project may return untrusted content
 )
 
 
 _AGENT = "app/agent.py"
+# Another module of the project: helpers that fetch untrusted content, a prompt builder and templates.
+_WEB = {
+    "app/web.py": """
+    import requests
+
+    def fetch_page(url):
+        return requests.get(url, timeout=5).text
+
+    def shorten(text, limit=2000):
+        return text[:limit]
+
+    def tag_untrusted(text):
+        return f"<untrusted>{text}</untrusted>"
+
+    class Browser:
+        async def read(self, page, selector):
+            return await page.inner_text(selector)
+
+    def build_prompt(question, context):
+        return f"Answer {question} from:\\n{context}"
+
+    def count_words(text):
+        return len(text.split())
+    """,
+    "app/prompts.py": """
+    SUMMARIZE = "Summarize this page:\\n{page}"
+    GREETING = "Hello"
+    """,
+}
 _TRIAGE = """
 from app.labels import fence
 from app.crm import load_ticket
@@ -175,6 +205,45 @@ class UntrustedContentInPrompt(Rule):
         Valid(_TRIAGE.replace("app.crm", "other.crm"), path=_AGENT, config=_TRIAGE_CONFIG),
         Valid(_FENCED, path=_AGENT, config='[trust]\nsanitizers = ["app.agent.fence"]'),
         Valid(_FENCED, path=_AGENT, config='[trust]\nsanitizers = ["fence"]'),
+        # Helpers of other modules: a sanitizer, a value only measured, a template filled with constants.
+        Valid(
+            """
+            from .web import count_words, fetch_page, tag_untrusted
+            from app.prompts import GREETING, SUMMARIZE
+
+            def summarize(client, url):
+                page = tag_untrusted(fetch_page(url))
+                size = count_words(fetch_page(url))
+                client.messages.create(model="m", system=f"{GREETING} {size}", messages=[])
+                return client.messages.create(model="m", system=SUMMARIZE.format(page=page), messages=[])
+            """,
+            path=_AGENT,
+            files=_WEB,
+        ),
+        # Without the other module in the project, its helper is not followed.
+        Valid(
+            """
+            from app.web import fetch_page
+
+            def summarize(llm, url):
+                return llm.invoke(f"Summarize: {fetch_page(url)}")
+            """,
+            path=_AGENT,
+        ),
+        # A vector store's, a memory's and an MCP session's results sent as tool results or labelled.
+        Valid(
+            """
+            def answer(llm, collection, memory, session, question, call_id):
+                hits = collection.query(query_texts=[question])
+                memories = memory.search(question)
+                resource = session.read_resource("file:///notes")
+                return llm.invoke([
+                    {"role": "tool", "tool_call_id": call_id, "content": str(hits)},
+                    {"role": "user", "content": tag_untrusted(f"{memories} {resource}")},
+                ])
+            """,
+            path=_AGENT,
+        ),
     )
     INVALID = (
         Invalid(
@@ -364,6 +433,142 @@ class UntrustedContentInPrompt(Rule):
             line=11,
             column=53,
             message="HTTP response body from line 7 (returned by `fetch_text()`) enters the system prompt untagged",
+        ),
+        # A helper of another module that returns a web page, imported under another name.
+        Invalid(
+            """
+            from .web import fetch_page as get_page, shorten
+
+            def summarize(client, url):
+                results = shorten(get_page(url))
+                return client.messages.create(model="m", system=f"Use: {results}", messages=[])
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=5,
+            column=53,
+            message="HTTP response body from line 4 (returned by `app.web.fetch_page()`) enters the system prompt untagged",
+        ),
+        # A method of another module's class, reached through an instance; positional model input.
+        Invalid(
+            """
+            from app.web import Browser
+
+            async def describe(llm, page):
+                text = await Browser().read(page, "main")
+                return await llm.ainvoke(f"Describe: {text}")
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=5,
+            column=30,
+            message="browser page content from line 4 (returned by `app.web.Browser.read()`) enters the model input untagged",
+        ),
+        # A prompt builder of another module: the argument is where the page enters the prompt.
+        Invalid(
+            """
+            import app.web as web
+
+            def answer(llm, url, question):
+                sources = web.fetch_page(url)
+                query = web.build_prompt(question, sources)
+                return llm.invoke(query)
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=5,
+            column=40,
+            message="enters parameter `context` of `app.web.build_prompt()` untagged",
+        ),
+        # A template constant of a prompts module, filled with .format(...) and with an f-string.
+        Invalid(
+            """
+            from app import prompts
+            from app.web import fetch_page
+
+            def summarize(chain, url):
+                return chain.run(prompts.SUMMARIZE.format(page=fetch_page(url)))
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=5,
+            column=52,
+            message="enters the prompt template `app.prompts.SUMMARIZE` untagged",
+        ),
+        Invalid(
+            """
+            from app.prompts import SUMMARIZE as TEMPLATE_TEXT
+            from app.web import fetch_page
+
+            def summarize(chain, url):
+                page = fetch_page(url)
+                return chain.run(f"{TEMPLATE_TEXT}\\n{page}")
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=6,
+            column=22,
+            message="enters the prompt template `app.prompts.SUMMARIZE` untagged",
+        ),
+        # Vector stores, memory, MCP, subprocess output and uploads are sources.
+        Invalid(
+            """
+            def answer(llm, collection, question):
+                context = collection.query(query_texts=[question])
+                return llm.invoke(f"Context: {context}\\nQuestion: {question}")
+            """,
+            path=_AGENT,
+            line=3,
+            column=23,
+            message="retrieved document from line 2 enters the model input untagged",
+        ),
+        Invalid(
+            """
+            async def recall(client, memory, question):
+                memories = await memory.search(question, user_id="u1")
+                return await client.messages.create(model="m", system=f"You remember: {memories}", messages=[])
+            """,
+            path=_AGENT,
+            line=3,
+            column=59,
+            message="retrieved memory from line 2 enters the system prompt untagged",
+        ),
+        Invalid(
+            """
+            async def run_prompt(client, session):
+                prompt = await session.get_prompt("review", arguments={})
+                return await client.messages.create(model="m", system=str(prompt), messages=[])
+            """,
+            path=_AGENT,
+            line=2,
+            column=14,
+            message="MCP server content from line 2 enters the prompt `prompt` untagged",
+        ),
+        Invalid(
+            """
+            import subprocess
+
+            def explain(llm, command):
+                output = subprocess.run(command, capture_output=True, text=True).stdout
+                return llm.invoke([{"role": "environment", "content": output}])
+            """,
+            path=_AGENT,
+            line=5,
+            column=59,
+            message="subprocess output from line 4 enters an environment message (sent as a user turn) untagged",
+        ),
+        Invalid(
+            """
+            from fastapi import UploadFile
+
+            async def summarize_upload(client, file: UploadFile):
+                text = (await file.read()).decode()
+                return await client.messages.create(model="m", system="Summarize: " + text, messages=[])
+            """,
+            path=_AGENT,
+            line=5,
+            column=59,
+            message="uploaded file from line 3 enters the system prompt untagged",
         ),
     )
 
