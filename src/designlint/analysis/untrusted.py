@@ -135,6 +135,11 @@ PROMPT_OBJECT = re.compile(r"(?:prompt|template)[^.]*$", re.IGNORECASE)
 TOOL_RESULT_TYPES = frozenset({"tool_result", "function_call_output", "tool", "function_response", "functionResponse"})
 TOOL_RESULT_KEYS = frozenset({"toolResult", "tool_result", "functionResponse", "function_response"})
 PROMPT_VARIABLE = re.compile(r"\w*prompt(?:s|_text|_str|_string|_template)?", re.IGNORECASE)
+# A chat model's methods whose first positional argument is the prompt (LangChain's
+# ``llm.invoke("...")``), called on an object named as a model: ``invoke`` on a chain, a
+# tool or a graph takes other input.
+PROMPT_FIRST_METHODS = frozenset({"invoke", "ainvoke", "stream", "astream", "predict", "apredict"})
+MODEL_RECEIVER = re.compile(r"(?:\w*_)?(?:llm|model|chat|chat_model)", re.IGNORECASE)
 # Functions that build a prompt from their parameters: build_prompt, render_system_prompt, make_messages.
 PROMPT_BUILDER = re.compile(r"\w*(?:prompt|template|messages)\w*", re.IGNORECASE)
 # A module whose constants are prompts by where they live: prompts.py, prompt_templates.py.

@@ -18,7 +18,9 @@ from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import bind_parameters, bound_arguments
 from designlint.analysis.untrusted import (
     LABELLED_ROLES,
+    MODEL_RECEIVER,
     PROMPT_BUILDER,
+    PROMPT_FIRST_METHODS,
     PROMPT_KEYWORDS,
     PROMPT_OBJECT,
     PROMPT_PARAMETERS,
@@ -227,6 +229,17 @@ class UntrustedContentInPrompt(Rule):
 
             def summarize(llm, url):
                 return llm.invoke(f"Summarize: {fetch_page(url)}")
+            """,
+            path=_AGENT,
+        ),
+        # Positional input that is no prompt: a list called responses, a graph's state.
+        Valid(
+            """
+            def route(retriever, graph, bundle):
+                responses = []
+                for found in retriever.retrieve(bundle):
+                    responses.append(found.text)
+                return graph.invoke({"documents": responses})
             """,
             path=_AGENT,
         ),
@@ -623,9 +636,10 @@ class UntrustedContentInPrompt(Rule):
             if arg.keyword is not None and arg.keyword.value in PROMPT_KEYWORDS:
                 keyword = arg.keyword.value
                 self._check(arg.value, PROMPT_KEYWORDS[keyword], system=keyword in SYSTEM_KEYWORDS)
-            elif model_call and (arg.keyword.value == "input" if arg.keyword is not None else arg is node.args[0]):
-                # llm.invoke(f"...{page}..."): the first positional argument is the prompt
+            elif arg.keyword is not None and arg.keyword.value == "input" and model_call:
                 self._check(arg.value, "the model input")
+        if node.args and node.args[0].keyword is None and _prompt_first(node.func):
+            self._check(node.args[0].value, "the model input")  # llm.invoke(f"...{page}...")
         self._check_project_call(node)
 
     def _template_name(self, receiver: cst.BaseExpression) -> str | None:
@@ -759,3 +773,12 @@ class UntrustedContentInPrompt(Rule):
                 known = self.flow.functions.get(function)
                 chain = [known.owner, function] if known is not None and known.owner is not None else [function]
         return self.context.line_of(origin, [*chain, *([statement] if statement is not None else [])])
+
+
+def _prompt_first(func: cst.BaseExpression) -> bool:
+    """A chat model's method taking the prompt first: ``llm.invoke(...)``, ``self.chat_model.astream(...)``."""
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in PROMPT_FIRST_METHODS
+        and bool(MODEL_RECEIVER.fullmatch(last_name(func.value)))
+    )
