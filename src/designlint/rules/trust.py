@@ -4,10 +4,11 @@ and prompt-injection mitigation). The sources and sinks are the catalogue of
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
 
@@ -41,6 +42,9 @@ from designlint.options import DOTTED_NAME, ListOf, option, options_table
 from designlint.rules.base import AllOf, Rule
 from designlint.rules.cases import Invalid, Valid
 
+if TYPE_CHECKING:
+    from designlint.context import FileFacts
+
 
 @options_table("trust")
 @dataclass(frozen=True)
@@ -58,8 +62,9 @@ SOURCE_HINTS = (
     r"|(?:tool|function)_(?:output|result|response)|\btool\.|_tool\.|user_(?:input|message|msg|query|question|request|text)"
     r"|\binput\(|\bopen\(|read_text|read_bytes|subprocess|inner_text|text_content|page_source|UploadFile|FileStorage"
     r"|query\(|search\(|get_relevant|get_all\(|get_prompt|read_resource|call_tool|\.content\("
-    r"|\bimport\b"  # a helper of another module of the project may return untrusted content
 )
+# Or a helper of another module of the project may return untrusted content (see ``could_fire``).
+IMPORT_HINT = r"\bimport\b"
 
 
 _AGENT = "app/agent.py"
@@ -125,7 +130,7 @@ class UntrustedContentInPrompt(Rule):
 
     code = "DL401"
     name = "untrusted-content-in-prompt"
-    prefilter = AllOf(SINK_HINTS, SOURCE_HINTS)
+    prefilter = AllOf(SINK_HINTS, f"{SOURCE_HINTS}|{IMPORT_HINT}")
 
     VALID = (
         Valid(
@@ -590,10 +595,20 @@ class UntrustedContentInPrompt(Rule):
         trust = self.options = config.options(TrustOptions)
         extra_sinks = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sinks)
         extra_sources = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sources)
-        if extra_sinks or extra_sources:
-            sinks = f"{SINK_HINTS}|{extra_sinks}" if extra_sinks else SINK_HINTS
-            sources = f"{SOURCE_HINTS}|{extra_sources}" if extra_sources else SOURCE_HINTS
-            self.prefilter = AllOf(sinks, sources)
+        sinks = f"{SINK_HINTS}|{extra_sinks}" if extra_sinks else SINK_HINTS
+        sources = f"{SOURCE_HINTS}|{extra_sources}" if extra_sources else SOURCE_HINTS
+        self.prefilter = AllOf(sinks, f"{sources}|{IMPORT_HINT}")
+        self.sources_named = re.compile(sources)
+
+    def could_fire(self, file: FileFacts) -> bool:
+        """A source named in the text, or an import of another module of the project: one of
+        the file's own top package, or a relative one."""
+        if file.tree is None or self.sources_named.search(file.text):
+            return True
+        top = (file.module_name or "").partition(".")[0]
+        return any(module.partition(".")[0] == top for module in file.imports or ()) or any(
+            isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(file.tree)
+        )
 
     def setup(self) -> None:
         context = self.context
