@@ -151,7 +151,7 @@ def message_role(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Dict):
         for element in node.elements:
             if isinstance(element, cst.DictElement) and literal_string(element.key) == "role":
-                return _normal_role(literal_string(element.value) or "")
+                return _role_of(element.value)
         return None
     if isinstance(node, cst.Call):
         name = last_name(node.func)
@@ -164,10 +164,17 @@ def message_role(node: cst.BaseExpression) -> str | None:
         if name.endswith("Message"):  # ChatMessage(role=MessageRole.SYSTEM, content=...)
             role = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "role"), None)
             if role is not None:
-                return _normal_role(
-                    literal_string(role) or (role.attr.value if isinstance(role, cst.Attribute) else "")
-                )
+                return _role_of(role)
     return None
+
+
+def _role_of(role: cst.BaseExpression) -> str:
+    """A role as written: ``"user"``, ``MessageRole.SYSTEM``; of ``"tool" if tool_id else
+    "function"`` the arm that is not a labelled channel, if any ("?" when unknown)."""
+    if isinstance(role, cst.IfExp):
+        arms = (_role_of(role.body), _role_of(role.orelse))
+        return next((arm for arm in arms if arm not in LABELLED_ROLES), arms[0])
+    return _normal_role(literal_string(role) or (role.attr.value if isinstance(role, cst.Attribute) else ""))
 
 
 def _normal_role(spelled: str) -> str:

@@ -237,6 +237,17 @@ class UntrustedContentInPrompt(Rule):
             """,
             path=_AGENT,
         ),
+        # A role chosen between two labelled channels is labelled.
+        Valid(
+            """
+            async def record(conversation, tool, tool_id, args):
+                tool_result = await tool.execute(*args)
+                await conversation.add_message(
+                    Message(role="tool" if tool_id else "function", content=str(tool_result), tool_call_id=tool_id)
+                )
+            """,
+            path=_AGENT,
+        ),
         # Positional input that is no prompt: a list called responses, a graph's state.
         Valid(
             """
@@ -527,6 +538,17 @@ class UntrustedContentInPrompt(Rule):
             line=6,
             column=22,
             message="enters the prompt template `app.prompts.SUMMARIZE` untagged",
+        ),
+        # ...but a choice between a labelled channel and the user turn is not.
+        Invalid(
+            """
+            def record(tool_result, native):
+                return {"role": "tool" if native else "user", "content": tool_result}
+            """,
+            path=_AGENT,
+            line=2,
+            column=62,
+            message="tool output from line 1 enters a user message untagged",
         ),
         # Vector stores, memory, MCP, subprocess output and uploads are sources.
         Invalid(
