@@ -544,12 +544,14 @@ class _Pass:
             return frozenset()
         taints = self._source(node, frozenset())
         target = self.flow.function(node, self.scope)
-        imported = self.spec.imported(node) if target is None else None
         if target is not None:
-            taints |= self.through(target, node, args)
-        elif imported is not None:
+            return self.spec.filter(node, taints | self.through(target, node, args))
+        # Another module's function adds what its summary says to what a method call carries anyway
+        # (its receiver: ``node.get_content()`` on a tainted node, whatever the method does).
+        imported = self.spec.imported(node)
+        if imported is not None:
             taints |= self.imported(imported, node, args)
-        elif (self.flow.names.qualify(func) or dotted_name(func)) in PROPAGATING_FUNCTIONS:
+        if (self.flow.names.qualify(func) or dotted_name(func)) in PROPAGATING_FUNCTIONS:
             taints |= frozenset().union(*args)
         elif isinstance(func, cst.Attribute):
             method = func.attr.value

@@ -96,6 +96,11 @@ _WEB = {
     SUMMARIZE = "Summarize this page:\\n{page}"
     GREETING = "Hello"
     """,
+    "app/schema.py": """
+    class Node:
+        def get_text(self):
+            return self.text
+    """,
 }
 _TRIAGE = """
 from app.labels import fence
@@ -492,6 +497,20 @@ class UntrustedContentInPrompt(Rule):
             line=5,
             column=30,
             message="browser page content from line 4 (returned by `app.web.Browser.read()`) enters the model input untagged",
+        ),
+        # A method of another module's class keeps what its receiver carries.
+        Invalid(
+            """
+            from app.schema import Node
+
+            def answer(llm, tool_output: Node):
+                return llm.invoke(tool_output.get_text())
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=4,
+            column=23,
+            message="tool output from line 3 enters the model input untagged",
         ),
         # A prompt builder of another module: the argument is where the page enters the prompt.
         Invalid(
