@@ -113,10 +113,17 @@ class _ParamMark:
 class ImportedFunction(Protocol):
     """A function of another module, as its module's summary describes it."""
 
-    label: str  # its qualified name
-    params: tuple[str, ...]  # positional parameters in order (a method's receiver left out)
-    returns: tuple[str, ...]  # the taint kinds its result carries by itself
-    passes: frozenset[str]  # the parameters that flow into its result
+    @property
+    def label(self) -> str: ...  # its qualified name
+
+    @property
+    def params(self) -> tuple[str, ...]: ...  # positional parameters in order (a method's receiver left out)
+
+    @property
+    def returns(self) -> tuple[str, ...]: ...  # the taint kinds its result carries by itself
+
+    @property
+    def passes(self) -> frozenset[str]: ...  # the parameters that flow into its result
 
 
 class TaintSpec:

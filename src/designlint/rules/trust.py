@@ -5,6 +5,7 @@ and prompt-injection mitigation). The sources and sinks are the catalogue of
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -732,8 +733,11 @@ class UntrustedContentInPrompt(Rule):
                 arg.value,
                 f"parameter `{param}` of `{function.name.value}()`",
                 system=param in SYSTEM_KEYWORDS,
-                confirm=lambda param=param: param in self._prompt_parameters(function),
+                confirm=functools.partial(self._puts_into_prompt, function, param),
             )
+
+    def _puts_into_prompt(self, function: cst.FunctionDef, param: str) -> bool:
+        return param in self._prompt_parameters(function)
 
     def _prompt_parameters(self, function: cst.FunctionDef) -> dict[str, bool]:
         """The parameters a function of this module puts into a prompt (``prompt_parameters``), once per function."""
