@@ -178,9 +178,11 @@ def _run_task(task: tuple[int, str]) -> FileOutcome:
     # not (why is no finding of the content).
     if session.cache is not None and not outcome.internal_errors and not outcome.fixed and not outcome.not_written:
         assert linter.project is not None, "a LinterPool gives each linter its project"
+        with linter.project.linting(path):
+            deps = linter.project.modules_read
         payload = {
             "module": module_identity(linter.project, path),
-            "deps": linter.project.modules_read,
+            "deps": deps,
             "diagnostics": dump_diagnostics(outcome.diagnostics),
         }
         session.cache.store(entry_key(session.fingerprints[index], path, content_digest(source)), payload)
@@ -197,10 +199,11 @@ def _cached_outcome(
         if entry["module"] != module_identity(project, path):
             return None  # an __init__.py added or removed: the module's name, and what it resolves, changed
         deps = entry["deps"]
-        if not isinstance(deps, dict) or any(
-            project.module_digest(module) != digest for module, digest in deps.items()
-        ):
-            return None  # a module the findings were drawn from has changed
+        if not isinstance(deps, dict):
+            return None
+        with project.linting(path):
+            if any(project.module_digest(module) != digest for module, digest in deps.items()):
+                return None  # a module the findings were drawn from has changed
         diagnostics = load_diagnostics(path, entry["diagnostics"])
     except (KeyError, TypeError, ValueError, LookupFailed):
         return None  # malformed, or a module it depends on is now unusable: lint again
