@@ -17,10 +17,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -195,21 +196,59 @@ def is_tool_result_block(node: cst.Dict) -> bool:
     return False
 
 
-def prompt_parameters(function: cst.FunctionDef, passes: frozenset[str]) -> dict[str, bool]:
+def prompt_parameters(
+    function: cst.FunctionDef, passes: frozenset[str], passed_on: Mapping[str, set[str]] | None = None
+) -> dict[str, bool]:
     """The parameters a function puts into a prompt, each with whether it is the system
     prompt: those named as one (``system``, ``prompt``; ``messages`` only where it is passed
     on as ``messages=``), those passed on under a prompt keyword, and, for a function named
     as a prompt builder (``build_prompt``), those that flow into what it returns
-    (``passes``)."""
+    (``passes``). ``passed_on``: the prompt keywords each name is passed under, when known
+    (``prompt_keywords``), else found by walking the function."""
     params = function.params
     found: dict[str, bool] = {}
     builder = bool(PROMPT_BUILDER.fullmatch(function.name.value))
     for param in (*params.posonly_params, *params.params, *params.kwonly_params):
         name = param.name.value
-        keywords = PROMPT_PARAMETERS & keywords_passed(function, name)
+        if passed_on is None:
+            keywords = PROMPT_PARAMETERS & keywords_passed(function, name)
+        else:
+            keywords = frozenset(passed_on.get(name, ()))
         if keywords or (name in PROMPT_PARAMETERS and name != "messages") or (builder and name in passes):
             found[name] = name in SYSTEM_KEYWORDS or bool(keywords & SYSTEM_KEYWORDS.keys())
     return found
+
+
+def prompt_keywords(tree: ast.Module) -> dict[str, dict[str, set[str]]]:
+    """For each function and method of a module (labelled as ``ModuleFunctions`` labels them),
+    the prompt keywords under which it passes each name on to a call (``messages=messages``),
+    nested functions included; read on the stdlib's tree, much cheaper to walk than LibCST's."""
+    found: dict[str, dict[str, set[str]]] = {}
+    for label, function in _stdlib_functions(tree.body, ""):
+        passed: dict[str, set[str]] = {}
+        for node in ast.walk(function):
+            if isinstance(node, ast.keyword) and node.arg in PROMPT_PARAMETERS and isinstance(node.value, ast.Name):
+                passed.setdefault(node.value.id, set()).add(node.arg)
+        found[label] = passed
+    return found
+
+
+def _stdlib_functions(body: list[ast.stmt], owner: str) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """The defs of a block and of the classes in it (not of a class in a method), also those
+    under its compound statements, as ``summaries._definitions`` finds them."""
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield f"{owner}{statement.name}", statement
+        elif isinstance(statement, ast.ClassDef):
+            if not owner:
+                yield from _stdlib_functions(statement.body, f"{statement.name}.")
+        else:
+            for name in ("body", "orelse", "finalbody"):
+                block = getattr(statement, name, None)
+                if isinstance(block, list):
+                    yield from _stdlib_functions(block, owner)
+            for clause in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+                yield from _stdlib_functions(clause.body, owner)
 
 
 # -- the cross-module fact ----------------------------------------------------------------
@@ -248,9 +287,11 @@ class TrustFacts(FactProvider[ModuleTrust]):
     def compute(self, name: str, sources: Mapping[str, str | None]) -> dict[str, Any]:
         module_name, configured_sources, sanitizers = json.loads(name)
         empty: dict[str, Any] = {"functions": {}, "templates": []}
-        module = _parsed(sources[module_name])
-        if module is None:
+        parsed = _parsed(sources[module_name])
+        if parsed is None:
             return empty  # absent, unparsable or too large: nothing known, nothing followed
+        module, tree = parsed
+        passed_on = prompt_keywords(tree)
         names = NameResolver(module, module_name)
         spec = UntrustedSpec(names, tuple(configured_sources), tuple(sanitizers))
         flow = Dataflow(module, names, spec, Budget(BASE_STEPS))
@@ -265,7 +306,7 @@ class TrustFacts(FactProvider[ModuleTrust]):
                     "params": params,
                     "returns": sorted({t.kind for t in returns}),
                     "passes": sorted(passes),
-                    "prompt": prompt_parameters(function.node, frozenset(passes)),
+                    "prompt": prompt_parameters(function.node, frozenset(passes), passed_on.get(function.label, {})),
                 }
         except (GaveUp, RecursionError):
             return empty  # a module written to exhaust the analysis: its helpers are not followed
@@ -294,8 +335,9 @@ class TrustFacts(FactProvider[ModuleTrust]):
 TRUST_FACTS = TrustFacts()
 
 
-def _parsed(source: str | None) -> cst.Module | None:
-    """The module parsed as the engine parses a linted file (same guards); None when it cannot be."""
+def _parsed(source: str | None) -> tuple[cst.Module, ast.Module] | None:
+    """The module parsed as the engine parses a linted file (same guards), with the stdlib's
+    tree; None when it cannot be."""
     if source is None:
         return None
     verdict = stdlib_verdict(source)
@@ -305,7 +347,7 @@ def _parsed(source: str | None) -> cst.Module | None:
     if nesting.nodes > MAX_NODES or nesting.cost > nesting_budget(nesting.nodes):
         return None
     try:
-        return parse_module(source)
+        return parse_module(source), verdict.tree
     except (cst.ParserSyntaxError, ParseRefused, RecursionError):
         return None
 
