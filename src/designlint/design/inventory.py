@@ -1,0 +1,289 @@
+"""What a project's code holds today, for ``designlint init`` to write the design from: read
+(parsed, never imported) through the rules' own findings where a rule sees it, and a light walk
+of the stdlib's tree for what no rule reports.
+
+The rules run in this process with the project's configuration minus the contracts that would
+hide the inventory (no egress allowlist, no adapter module), so DL201 names every host, DL301
+every framework import, DL401 every prompt fed untagged content and DL501 every raw error code.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from designlint.analysis.enums import ENUM_CLASSES
+from designlint.analysis.modules import module_glob_matches, module_name_for
+from designlint.analysis.urls import UrlHost
+from designlint.config import Config
+from designlint.diagnostics import Diagnostic
+from designlint.discovery import discover
+from designlint.parsing import stdlib_verdict
+from designlint.pool import LinterPool
+from designlint.project import LookupFailed, Project
+from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
+from designlint.resolution import ConfigResolver
+from designlint.rules.adapters import ADAPTER_PACKAGES, AdaptersOptions
+from designlint.rules.egress import EgressOptions, host_allowed
+from designlint.rules.errors import CODE_LIKE, ErrorsOptions
+from designlint.rules.trust import DEFAULT_SANITIZERS, TrustOptions
+
+INVENTORY_RULES = ("DL201", "DL301", "DL401", "DL501")
+# A glob no dotted module name matches: with it, no module is an adapter and DL301 reports
+# every framework import, those the convention's ``adapters`` packages hold included.
+_NO_MODULE = "-"
+
+# What the findings name, in the words of the rules' messages.
+_HOST = re.compile(r'^outbound HTTP to "([^"]+)"')
+_FRAMEWORK_IMPORT = re.compile(r"^framework module `[^`]+` .*?\(in `([^`]+)`\): keep (\S+) behind an adapter")
+_RAW_CODE = re.compile(r'^raw error code "([^"]*)"')
+_PROMPT = re.compile(r"^(.+?) from line \d+(?: \(returned by .*?\))? enters (.+) untagged")
+
+# OpenTelemetry: tracer.start_as_current_span("name"), meter.create_counter("name", unit="1").
+SPAN_METHODS = frozenset({"start_as_current_span", "start_span"})
+METRIC_METHODS = frozenset(
+    {
+        "create_counter",
+        "create_up_down_counter",
+        "create_histogram",
+        "create_gauge",
+        "create_observable_counter",
+        "create_observable_gauge",
+        "create_observable_up_down_counter",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    path: str  # relative to the project root, with "/"
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Found:
+    """One thing the code holds and where: the first place, and how many places in all."""
+
+    name: str
+    first: Place | None  # None: named by the contract (an enum member) but used nowhere raw
+    count: int
+
+
+@dataclass(frozen=True)
+class AdapterModule:
+    """A module (or a conventional adapter package, as a glob) importing frameworks."""
+
+    module_glob: str
+    frameworks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PromptSink:
+    """Where untrusted content enters a prompt untagged today (a DL401 finding)."""
+
+    place: Place
+    content: str  # "HTTP response body"
+    sink: str  # "the system prompt"
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    first: Place
+
+
+@dataclass(frozen=True)
+class Inventory:
+    hosts: tuple[Found, ...]
+    adapters: tuple[AdapterModule, ...]
+    error_codes: tuple[Found, ...]
+    error_enum: str | None  # the configured ``errors.codes`` enum, whose members are the codes
+    sanitizers: tuple[str, ...]
+    prompt_sinks: tuple[PromptSink, ...]
+    spans: tuple[Found, ...]
+    metrics: tuple[Metric, ...]
+    files: int
+    unreadable: tuple[Place, ...]  # files that could not be read or parsed (DL001)
+
+
+def inventory_config(config: Config) -> Config:
+    """``config`` running only the inventory's rules, with no allowlist and no adapter module;
+    every other option (extra frameworks, trust sources and sinks, the error enum) kept."""
+    tables = [options for options in config.tables if type(options) not in (EgressOptions, AdaptersOptions)]
+    tables.append(replace(config.options(EgressOptions), allow=None))
+    tables.append(replace(config.options(AdaptersOptions), modules=(_NO_MODULE,)))
+    return replace(
+        config,
+        select=INVENTORY_RULES,
+        ignore=(),
+        extend_select=(),
+        per_file_ignores=(),
+        baseline=None,
+        tables=tuple(tables),
+    )
+
+
+def take_inventory(root: Path) -> Inventory:
+    """The inventory of the Python files under ``root`` that ``designlint check`` would lint
+    there (its excludes apply). Raises ``ConfigError`` for a broken configuration."""
+    collector = _Collector(root)
+    linters = LinterPool(noqa=False)  # a suppressed finding is still something the code does
+    # Resolved from ``root``, not the working directory: a project without a config has its root there.
+    files = [
+        (path, config)
+        for path, config, unlisted in discover([root], ConfigResolver(cwd=root.absolute()))
+        if unlisted is None
+    ]
+    for path, config in files:
+        collector.note_config(config)
+        place = collector.relative(path)
+        try:
+            source = read_regular_file(path, MAX_SOURCE_SIZE)
+        except (OSError, TooLarge):
+            collector.unreadable.append(Place(place, 1))
+            continue
+        linter = linters.linter_for(inventory_config(config))
+        result = linter.lint(source, str(path))
+        for diagnostic in result.diagnostics:
+            collector.add_finding(place, diagnostic, config)
+        tree = stdlib_verdict(result.decoded.text).tree if result.decoded is not None else None
+        if tree is not None:
+            project = linter.project
+            module = project.module_name_of(str(path)) if project is not None else None
+            collector.walk(place, module or module_name_for(place), tree)
+    return collector.inventory(len(files))
+
+
+class _Collector:
+    def __init__(self, root: Path):
+        self.root = root.absolute()
+        self.hosts: dict[str, list[Place]] = defaultdict(list)
+        self.codes: dict[str, list[Place]] = defaultdict(list)
+        self.frameworks: dict[str, set[str]] = defaultdict(set)  # module glob -> frameworks
+        self.sinks: list[PromptSink] = []
+        self.sanitizers: dict[str, None] = {}
+        self.spans: dict[str, list[Place]] = defaultdict(list)
+        self.metrics: dict[str, Metric] = {}
+        self.unreadable: list[Place] = []
+        self.enum: str | None = None
+        self.enum_codes: tuple[str, ...] = ()
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.absolute().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def note_config(self, config: Config) -> None:
+        """What the configuration already says: its sanitizers, and its error enum's members."""
+        self.sanitizers.update(dict.fromkeys(config.options(TrustOptions).sanitizers))
+        enum = config.options(ErrorsOptions).codes
+        if enum is None or self.enum is not None:
+            return
+        try:
+            members = Project.from_root(config.root).fact(ENUM_CLASSES, enum).members
+        except LookupFailed:
+            return  # the configuration check reports it
+        self.enum = enum
+        self.enum_codes = tuple(
+            value if isinstance(value, str) and CODE_LIKE.fullmatch(value) else name for name, value in members
+        )
+
+    def add_finding(self, path: str, diagnostic: Diagnostic, config: Config) -> None:
+        """What a finding names. Where the configuration already has a contract (an allowlist,
+        adapter globs), what breaks it is a violation for ``designlint check`` to report, not
+        part of the inventory."""
+        place = Place(path, diagnostic.start.row)
+        message = diagnostic.message
+        if diagnostic.code == "DL001":
+            self.unreadable.append(place)
+        elif diagnostic.code == "DL201" and (match := _HOST.match(message)):
+            allow = config.options(EgressOptions).allow
+            if allow is None or host_allowed(_url_host(match.group(1)), allow):
+                self.hosts[match.group(1)].append(place)
+        elif diagnostic.code == "DL301" and (match := _FRAMEWORK_IMPORT.match(message)):
+            glob = _adapter_glob(match.group(1), config.options(AdaptersOptions).modules)
+            if glob is not None:
+                self.frameworks[glob].add(match.group(2))
+        elif diagnostic.code == "DL501" and (match := _RAW_CODE.match(message)):
+            if CODE_LIKE.fullmatch(match.group(1)):  # the design's codes are UPPER_SNAKE
+                self.codes[match.group(1)].append(place)
+        elif diagnostic.code == "DL401" and (match := _PROMPT.match(message)):
+            self.sinks.append(PromptSink(place, match.group(1), match.group(2)))
+
+    def walk(self, path: str, module: str | None, tree: ast.Module) -> None:
+        """What no rule reports: sanitizer functions by their name, span and metric names."""
+        for statement in tree.body:
+            if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and DEFAULT_SANITIZERS.fullmatch(
+                statement.name
+            ):
+                self.sanitizers.setdefault(f"{module}.{statement.name}" if module else statement.name, None)
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args):
+                continue
+            name = _literal(node.args[0])
+            if name is None:
+                continue
+            place = Place(path, node.lineno)
+            if node.func.attr in SPAN_METHODS:
+                self.spans[name].append(place)
+            elif node.func.attr in METRIC_METHODS and name not in self.metrics:
+                unit = next((_literal(k.value) for k in node.keywords if k.arg == "unit"), None)
+                self.metrics[name] = Metric(name, unit or "", place)
+
+    def inventory(self, files: int) -> Inventory:
+        # The enum's members in their order, with the raw uses of each; else the raw codes found.
+        codes = (
+            [(code, self.codes.get(code, [])) for code in self.enum_codes] if self.enum else sorted(self.codes.items())
+        )
+        return Inventory(
+            hosts=_found(self.hosts),
+            adapters=tuple(
+                AdapterModule(glob, tuple(sorted(names))) for glob, names in sorted(self.frameworks.items())
+            ),
+            error_codes=tuple(Found(code, places[0] if places else None, len(places)) for code, places in codes),
+            error_enum=self.enum,
+            sanitizers=tuple(self.sanitizers),
+            prompt_sinks=tuple(self.sinks),
+            spans=_found(self.spans),
+            metrics=tuple(sorted(self.metrics.values(), key=lambda metric: metric.name)),
+            files=files,
+            unreadable=tuple(self.unreadable),
+        )
+
+
+def _found(uses: dict[str, list[Place]]) -> tuple[Found, ...]:
+    return tuple(Found(name, places[0], len(places)) for name, places in sorted(uses.items()))
+
+
+def _adapter_glob(module: str, configured: tuple[str, ...]) -> str | None:
+    """The configured glob ``module`` is under (None: outside them all, a violation). Without
+    globs, a module inside a conventional adapter package stands for the whole package
+    (``app.adapters.openai_chat`` -> ``app.adapters.*``); any other module for itself."""
+    if configured:
+        return next((glob for glob in configured if module_glob_matches((glob,), module)), None)
+    parts = module.split(".")
+    for index, part in enumerate(parts[:-1]):
+        if part in ADAPTER_PACKAGES:
+            return ".".join(parts[: index + 1]) + ".*"
+    return module
+
+
+def _url_host(text: str) -> UrlHost:
+    """The host as DL201's message names it (``*.example.net``, ``api.example.com:8443``)."""
+    name, _, port = text.rpartition(":")
+    if not (port.isdigit() and name and ":" not in name):
+        name, port = text, ""
+    exact = not name.startswith("*.")
+    return UrlHost(name if exact else name[2:], exact, int(port) if port else None)
+
+
+def _literal(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value else None
