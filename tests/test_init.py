@@ -71,6 +71,8 @@ calls = meter.create_counter("tool_calls_total", unit="1")
 def dispatch(tool):
     with tracer.start_as_current_span("tool.dispatch"):
         calls.add(1)
+    with tracer.start_as_current_span(f"execute_tool {tool.name}"):
+        pass
 """
 PYPROJECT = """\
 [project]
@@ -143,8 +145,9 @@ def test_init_writes_the_inventory_into_the_design_and_names_it_in_pyproject(tmp
     assert rows(document, "6. Trust labels and prompt-injection mitigation") == [
         "| `app.adapters.claude.tag_untrusted` | TODO |"
     ]
-    assert rows(document, "8. Observability") == ["| `tool.dispatch` | TODO |"]
-    assert "| `tool_calls_total` | 1 | TODO |" in document
+    # The names as the telemetry rules read them, a dynamic part as a declared span writes it.
+    assert rows(document, "8. Observability") == ["| `execute_tool {...}` |  |", "| `tool.dispatch` |  |"]
+    assert "| Metric | Unit | Labels |\n| --- | --- | --- |\n| `tool_calls_total` |  |  |\n" in document
     # The prose-only sections are TODO rows, for `designlint design check` to report.
     assert rows(document, "13. Risk register") == ["| TODO: what could go wrong | | | |"]
     assert rows(document, "11. Alternatives considered") == ["| TODO: a design considered and not chosen | |"]
@@ -338,3 +341,13 @@ def test_the_dispatcher_fixture_inventory(tmp_path):
         "src/toolhub/prompting.py:25",
         "src/toolhub/prompting.py:45",
     ]
+
+
+def test_declared_spans_and_metrics_are_the_inventory_and_undeclared_ones_violations(tmp_path):
+    config = '[telemetry]\nspans = ["tool.dispatch"]\n\n[telemetry.metrics]\n"tool.calls" = { unit = "{call}" }\n'
+    root = project(tmp_path, {"designlint.toml": config})
+    inventory = take_inventory(root)
+    assert [found.name for found in inventory.spans] == ["tool.dispatch"]
+    assert [(found.name, found.count) for found in inventory.metrics] == [("tool.calls", 0)]
+    document = render_design(inventory, "x")
+    assert "| `tool.calls` | `{call}` |  |" in document

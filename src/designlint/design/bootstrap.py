@@ -99,13 +99,17 @@ def _egress(inventory: Inventory) -> dict[str, str]:
 
 def _observability(inventory: Inventory) -> dict[str, str]:
     if inventory.spans or inventory.metrics:
-        note = f"{_INVENTORIED} the spans and metrics the code creates (OpenTelemetry)."
+        note = f"{_INVENTORIED} the spans and metrics the code creates (OpenTelemetry, Prometheus)."
     else:
         note = "<!-- designlint init found no span or metric: name those every tool call emits. -->"
+    units = inventory.metric_units
     return {
         "spans_note": note,
-        "spans": "\n".join(_row(_code(found.name), "TODO") for found in inventory.spans),
-        "metrics": "\n".join(_row(_code(metric.name), _text(metric.unit), "TODO") for metric in inventory.metrics),
+        "spans": "\n".join(_row(_code(found.name), "") for found in inventory.spans),
+        "metrics": "\n".join(
+            _row(_code(found.name), _code(units[found.name]) if found.name in units else "", "")
+            for found in inventory.metrics
+        ),
     }
 
 

@@ -1,10 +1,11 @@
 """What a project's code holds today, for ``designlint init`` to write the design from: read
 (parsed, never imported) through the rules' own findings where a rule sees it, and a light walk
-of the stdlib's tree for what no rule reports.
+of the stdlib's tree for what no rule reports (sanitizers, by their name).
 
 The rules run in this process with the project's configuration minus the contracts that would
-hide the inventory (no egress allowlist, no adapter module), so DL201 names every host, DL301
-every framework import, DL401 every prompt fed untagged content and DL501 every raw error code.
+hide the inventory (no egress allowlist, no adapter module, no span or metric declared), so
+DL201 names every host, DL301 every framework import, DL401 every prompt fed untagged content,
+DL501 every raw error code, DL901 every span and DL902 every metric.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from designlint.resolution import ConfigResolver
 from designlint.rules.adapters import ADAPTER_PACKAGES, AdaptersOptions
 from designlint.rules.egress import EgressOptions, host_allowed
 from designlint.rules.errors import CODE_LIKE, ErrorsOptions
+from designlint.rules.telemetry import TelemetryOptions
 from designlint.rules.trust import DEFAULT_SANITIZERS, TrustOptions
 
-INVENTORY_RULES = ("DL201", "DL301", "DL401", "DL501")
+INVENTORY_RULES = ("DL201", "DL301", "DL401", "DL501", "DL901", "DL902")
 # A glob no dotted module name matches: with it, no module is an adapter and DL301 reports
 # every framework import, those the convention's ``adapters`` packages hold included.
 _NO_MODULE = "-"
@@ -41,20 +43,9 @@ _HOST = re.compile(r'^outbound HTTP to "([^"]+)"')
 _FRAMEWORK_IMPORT = re.compile(r"^framework module `[^`]+` .*?\(in `([^`]+)`\): keep (\S+) behind an adapter")
 _RAW_CODE = re.compile(r'^raw error code "([^"]*)"')
 _PROMPT = re.compile(r"^(.+?) from line \d+(?: \(returned by .*?\))? enters (.+) untagged")
-
-# OpenTelemetry: tracer.start_as_current_span("name"), meter.create_counter("name", unit="1").
-SPAN_METHODS = frozenset({"start_as_current_span", "start_span"})
-METRIC_METHODS = frozenset(
-    {
-        "create_counter",
-        "create_up_down_counter",
-        "create_histogram",
-        "create_gauge",
-        "create_observable_counter",
-        "create_observable_gauge",
-        "create_observable_up_down_counter",
-    }
-)
+_QUOTED = r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"  # a Python repr of a str
+_SPAN = re.compile(rf"^span name {_QUOTED} matches no declared span")
+_METRIC = re.compile(rf"^metric {_QUOTED} is not declared")
 
 
 @dataclass(frozen=True)
@@ -93,13 +84,6 @@ class PromptSink:
 
 
 @dataclass(frozen=True)
-class Metric:
-    name: str
-    unit: str
-    first: Place
-
-
-@dataclass(frozen=True)
 class Inventory:
     hosts: tuple[Found, ...]
     adapters: tuple[AdapterModule, ...]
@@ -107,18 +91,22 @@ class Inventory:
     error_enum: str | None  # the configured ``errors.codes`` enum, whose members are the codes
     sanitizers: tuple[str, ...]
     prompt_sinks: tuple[PromptSink, ...]
-    spans: tuple[Found, ...]
-    metrics: tuple[Metric, ...]
+    spans: tuple[Found, ...]  # a dynamic part of a name shown as ``{...}``, as declared spans write it
+    metrics: tuple[Found, ...]
+    metric_units: dict[str, str]  # the units the configuration declares
     files: int
     unreadable: tuple[Place, ...]  # files that could not be read or parsed (DL001)
 
 
 def inventory_config(config: Config) -> Config:
-    """``config`` running only the inventory's rules, with no allowlist and no adapter module;
-    every other option (extra frameworks, trust sources and sinks, the error enum) kept."""
-    tables = [options for options in config.tables if type(options) not in (EgressOptions, AdaptersOptions)]
+    """``config`` running only the inventory's rules, with no allowlist, no adapter module and
+    no span or metric declared; every other option (extra frameworks, trust sources and sinks,
+    the error enum) kept."""
+    overridden = (EgressOptions, AdaptersOptions, TelemetryOptions)
+    tables = [options for options in config.tables if type(options) not in overridden]
     tables.append(replace(config.options(EgressOptions), allow=None))
     tables.append(replace(config.options(AdaptersOptions), modules=(_NO_MODULE,)))
+    tables.append(replace(config.options(TelemetryOptions), spans=(), metrics=()))
     return replace(
         config,
         select=INVENTORY_RULES,
@@ -157,7 +145,7 @@ def take_inventory(root: Path) -> Inventory:
         if tree is not None:
             project = linter.project
             module = project.module_name_of(str(path)) if project is not None else None
-            collector.walk(place, module or module_name_for(place), tree)
+            collector.walk(module or module_name_for(place), tree)
     return collector.inventory(len(files))
 
 
@@ -170,7 +158,8 @@ class _Collector:
         self.sinks: list[PromptSink] = []
         self.sanitizers: dict[str, None] = {}
         self.spans: dict[str, list[Place]] = defaultdict(list)
-        self.metrics: dict[str, Metric] = {}
+        self.metrics: dict[str, list[Place]] = defaultdict(list)
+        self.metric_units: dict[str, str] = {}
         self.unreadable: list[Place] = []
         self.enum: str | None = None
         self.enum_codes: tuple[str, ...] = ()
@@ -182,8 +171,16 @@ class _Collector:
             return path.as_posix()
 
     def note_config(self, config: Config) -> None:
-        """What the configuration already says: its sanitizers, and its error enum's members."""
+        """What the configuration already says: its sanitizers, declared spans and metrics, and
+        its error enum's members."""
         self.sanitizers.update(dict.fromkeys(config.options(TrustOptions).sanitizers))
+        telemetry = config.options(TelemetryOptions)
+        for span in telemetry.spans or ():
+            self.spans.setdefault(span, [])
+        for metric, declaration in telemetry.metrics or ():
+            self.metrics.setdefault(metric, [])
+            if declaration.unit:
+                self.metric_units[metric] = declaration.unit
         enum = config.options(ErrorsOptions).codes
         if enum is None or self.enum is not None:
             return
@@ -217,26 +214,22 @@ class _Collector:
                 self.codes[match.group(1)].append(place)
         elif diagnostic.code == "DL401" and (match := _PROMPT.match(message)):
             self.sinks.append(PromptSink(place, match.group(1), match.group(2)))
+        elif diagnostic.code == "DL901" and (match := _SPAN.match(message)):
+            telemetry = config.options(TelemetryOptions)
+            if telemetry.spans is None:
+                self.spans[ast.literal_eval(match.group(1))].append(place)
+        elif diagnostic.code == "DL902" and (match := _METRIC.match(message)):
+            telemetry = config.options(TelemetryOptions)
+            if telemetry.metrics is None:
+                self.metrics[ast.literal_eval(match.group(1))].append(place)
 
-    def walk(self, path: str, module: str | None, tree: ast.Module) -> None:
-        """What no rule reports: sanitizer functions by their name, span and metric names."""
+    def walk(self, module: str | None, tree: ast.Module) -> None:
+        """What no rule reports: the module's functions named as sanitizers (as DL401 takes them)."""
         for statement in tree.body:
             if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef) and DEFAULT_SANITIZERS.fullmatch(
                 statement.name
             ):
                 self.sanitizers.setdefault(f"{module}.{statement.name}" if module else statement.name, None)
-        for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args):
-                continue
-            name = _literal(node.args[0])
-            if name is None:
-                continue
-            place = Place(path, node.lineno)
-            if node.func.attr in SPAN_METHODS:
-                self.spans[name].append(place)
-            elif node.func.attr in METRIC_METHODS and name not in self.metrics:
-                unit = next((_literal(k.value) for k in node.keywords if k.arg == "unit"), None)
-                self.metrics[name] = Metric(name, unit or "", place)
 
     def inventory(self, files: int) -> Inventory:
         # The enum's members in their order, with the raw uses of each; else the raw codes found.
@@ -253,14 +246,16 @@ class _Collector:
             sanitizers=tuple(self.sanitizers),
             prompt_sinks=tuple(self.sinks),
             spans=_found(self.spans),
-            metrics=tuple(sorted(self.metrics.values(), key=lambda metric: metric.name)),
+            metrics=_found(self.metrics),
+            metric_units=dict(self.metric_units),
             files=files,
             unreadable=tuple(self.unreadable),
         )
 
 
 def _found(uses: dict[str, list[Place]]) -> tuple[Found, ...]:
-    return tuple(Found(name, places[0], len(places)) for name, places in sorted(uses.items()))
+    """Each thing with its first place (None: declared by the configuration, found nowhere)."""
+    return tuple(Found(name, places[0] if places else None, len(places)) for name, places in sorted(uses.items()))
 
 
 def _adapter_glob(module: str, configured: tuple[str, ...]) -> str | None:
@@ -283,7 +278,3 @@ def _url_host(text: str) -> UrlHost:
         name, port = text, ""
     exact = not name.startswith("*.")
     return UrlHost(name if exact else name[2:], exact, int(port) if port else None)
-
-
-def _literal(node: ast.expr) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value else None
