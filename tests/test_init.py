@@ -351,3 +351,11 @@ def test_declared_spans_and_metrics_are_the_inventory_and_undeclared_ones_violat
     assert [(found.name, found.count) for found in inventory.metrics] == [("tool.calls", 0)]
     document = render_design(inventory, "x")
     assert "| `tool.calls` | `{call}` |  |" in document
+
+
+def test_the_execution_order_in_force_is_written_as_the_ordered_list(tmp_path):
+    default = render_design(take_inventory(project(tmp_path / "default")), "x")
+    assert "\n1. `authorize`\n2. `validate`\n3. `rate_limit`\n4. `approve`\n5. `execute`\n" in default
+    config = '[order]\nstages = ["authorize", "execute"]\ncalls = { authorize = ["app.auth.check", "verify_*"] }\n'
+    configured = render_design(take_inventory(project(tmp_path / "configured", {"designlint.toml": config})), "x")
+    assert "\n1. `authorize` — `app.auth.check`, `verify_*`\n2. `execute`\n\n" in configured

@@ -39,6 +39,7 @@ def render_design(inventory: Inventory, title: str) -> str:
     """The engineering design for ``inventory``: every table it can fill, filled."""
     template = resources.files("designlint.design").joinpath("template.md").read_text(encoding="utf-8")
     values = {"title": _text(title), "files": str(inventory.files), **_error_codes(inventory)}
+    values.update(_order(inventory))
     values.update(_trust(inventory))
     values.update(_egress(inventory))
     values.update(_observability(inventory))
@@ -60,6 +61,19 @@ def _error_codes(inventory: Inventory) -> dict[str, str]:
         binding = ""
     rows = [_row(_code(found.name), f"TODO (used at {_uses(found)})" if found.first else "TODO", "") for found in codes]
     return {"error_codes_note": note, "error_codes": "\n".join(rows), "error_codes_binding": binding}
+
+
+def _order(inventory: Inventory) -> dict[str, str]:
+    note = (
+        "The order designlint holds dispatchers to today (`[tool.designlint.order]`, else its default), "
+        "to be reviewed: each stage, then the functions that perform it (none named: designlint's "
+        "built-in spellings, such as `check_permission` for `authorize`)."
+    )
+    items = (
+        f"{number}. {' — '.join(filter(None, (_code(stage), ', '.join(_code(call) for call in calls))))}"
+        for number, (stage, calls) in enumerate(inventory.stages, 1)
+    )
+    return {"order_note": note, "order": "\n".join(items)}
 
 
 def _trust(inventory: Inventory) -> dict[str, str]:

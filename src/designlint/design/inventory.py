@@ -30,6 +30,7 @@ from designlint.resolution import ConfigResolver
 from designlint.rules.adapters import ADAPTER_PACKAGES, AdaptersOptions
 from designlint.rules.egress import EgressOptions, host_allowed
 from designlint.rules.errors import CODE_LIKE, ErrorsOptions
+from designlint.rules.order import OrderOptions
 from designlint.rules.telemetry import TelemetryOptions
 from designlint.rules.trust import DEFAULT_SANITIZERS, TrustOptions
 
@@ -89,6 +90,9 @@ class Inventory:
     adapters: tuple[AdapterModule, ...]
     error_codes: tuple[Found, ...]
     error_enum: str | None  # the configured ``errors.codes`` enum, whose members are the codes
+    # The execution order in force (``[tool.designlint.order]``, else the default): each stage
+    # with its configured calls (none: the built-in spellings).
+    stages: tuple[tuple[str, tuple[str, ...]], ...]
     sanitizers: tuple[str, ...]
     prompt_sinks: tuple[PromptSink, ...]
     spans: tuple[Found, ...]  # a dynamic part of a name shown as ``{...}``, as declared spans write it
@@ -162,6 +166,7 @@ class _Collector:
         self.metric_units: dict[str, str] = {}
         self.unreadable: list[Place] = []
         self.enum: str | None = None
+        self.stages: tuple[tuple[str, tuple[str, ...]], ...] = ()
         self.enum_codes: tuple[str, ...] = ()
 
     def relative(self, path: Path) -> str:
@@ -174,6 +179,10 @@ class _Collector:
         """What the configuration already says: its sanitizers, declared spans and metrics, and
         its error enum's members."""
         self.sanitizers.update(dict.fromkeys(config.options(TrustOptions).sanitizers))
+        if not self.stages:
+            order = config.options(OrderOptions)
+            calls = dict(order.calls)
+            self.stages = tuple((stage, calls.get(stage, ())) for stage in order.stages)
         telemetry = config.options(TelemetryOptions)
         for span in telemetry.spans or ():
             self.spans.setdefault(span, [])
@@ -243,6 +252,7 @@ class _Collector:
             ),
             error_codes=tuple(Found(code, places[0] if places else None, len(places)) for code, places in codes),
             error_enum=self.enum,
+            stages=self.stages,
             sanitizers=tuple(self.sanitizers),
             prompt_sinks=tuple(self.sinks),
             spans=_found(self.spans),
