@@ -359,3 +359,13 @@ def test_the_execution_order_in_force_is_written_as_the_ordered_list(tmp_path):
     config = '[order]\nstages = ["authorize", "execute"]\ncalls = { authorize = ["app.auth.check", "verify_*"] }\n'
     configured = render_design(take_inventory(project(tmp_path / "configured", {"designlint.toml": config})), "x")
     assert "\n1. `authorize` — `app.auth.check`, `verify_*`\n2. `execute`\n\n" in configured
+
+
+def test_configured_authorization_words_are_written_as_labelled_items(tmp_path):
+    root = tmp_path / "authz"
+    shutil.copytree(FIXTURES / "authz", root)
+    document = render_design(take_inventory(root), "x")
+    section = document.split("## 4. Authorization invariants\n", 1)[1].split("\n## ", 1)[0]
+    assert section.endswith("-->\n- Tenant scope: `realm`\n- Roles: `entitlement`\n- Superuser flags: `root_access`\n")
+    # Nothing configured: the built-in words apply, and the section is left to write.
+    assert "\n- Tenant scope" not in render_design(take_inventory(project(tmp_path / "plain")), "x")

@@ -40,6 +40,7 @@ def render_design(inventory: Inventory, title: str) -> str:
     template = resources.files("designlint.design").joinpath("template.md").read_text(encoding="utf-8")
     values = {"title": _text(title), "files": str(inventory.files), **_error_codes(inventory)}
     values.update(_order(inventory))
+    values.update(_authorization(inventory))
     values.update(_trust(inventory))
     values.update(_egress(inventory))
     values.update(_observability(inventory))
@@ -74,6 +75,18 @@ def _order(inventory: Inventory) -> dict[str, str]:
         for number, (stage, calls) in enumerate(inventory.stages, 1)
     )
     return {"order_note": note, "order": "\n".join(items)}
+
+
+def _authorization(inventory: Inventory) -> dict[str, str]:
+    """The words of ``[tool.designlint.authz]``, as the labelled items the design reads them from."""
+    authz = inventory.authz
+    labelled = (
+        ("Tenant scope", authz.tenant_names),
+        ("Roles", authz.role_names),
+        ("Superuser flags", authz.superuser_names),
+    )
+    items = [f"- {label}: {', '.join(_code(word) for word in words)}" for label, words in labelled if words]
+    return {"authorization": "\n".join(items)}
 
 
 def _trust(inventory: Inventory) -> dict[str, str]:

@@ -28,6 +28,7 @@ from designlint.project import LookupFailed, Project
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.resolution import ConfigResolver
 from designlint.rules.adapters import ADAPTER_PACKAGES, AdaptersOptions
+from designlint.rules.authz import AuthzOptions
 from designlint.rules.egress import EgressOptions, host_allowed
 from designlint.rules.errors import CODE_LIKE, ErrorsOptions
 from designlint.rules.order import OrderOptions
@@ -93,6 +94,7 @@ class Inventory:
     # The execution order in force (``[tool.designlint.order]``, else the default): each stage
     # with its configured calls (none: the built-in spellings).
     stages: tuple[tuple[str, tuple[str, ...]], ...]
+    authz: AuthzOptions  # the words configured on top of the built-in lists
     sanitizers: tuple[str, ...]
     prompt_sinks: tuple[PromptSink, ...]
     spans: tuple[Found, ...]  # a dynamic part of a name shown as ``{...}``, as declared spans write it
@@ -167,6 +169,7 @@ class _Collector:
         self.unreadable: list[Place] = []
         self.enum: str | None = None
         self.stages: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        self.authz: AuthzOptions | None = None
         self.enum_codes: tuple[str, ...] = ()
 
     def relative(self, path: Path) -> str:
@@ -179,6 +182,8 @@ class _Collector:
         """What the configuration already says: its sanitizers, declared spans and metrics, and
         its error enum's members."""
         self.sanitizers.update(dict.fromkeys(config.options(TrustOptions).sanitizers))
+        if self.authz is None:
+            self.authz = config.options(AuthzOptions)
         if not self.stages:
             order = config.options(OrderOptions)
             calls = dict(order.calls)
@@ -253,6 +258,7 @@ class _Collector:
             error_codes=tuple(Found(code, places[0] if places else None, len(places)) for code, places in codes),
             error_enum=self.enum,
             stages=self.stages,
+            authz=self.authz or AuthzOptions(),
             sanitizers=tuple(self.sanitizers),
             prompt_sinks=tuple(self.sinks),
             spans=_found(self.spans),
