@@ -4,8 +4,8 @@ usage: .venv/bin/python bench/init_corpus.py TIER_DIR [--keep DIR]
 
 Each project is copied to a temporary directory first (init writes the document and the
 config; the corpus stays as it was). Prints, per project: what the inventory found (the
-document's rows per section), and the findings of ``designlint design check`` (when this
-designlint has it) and of ``designlint check``, per code. ``--keep DIR`` leaves the copies
+document's rows per section), and the findings per code of ``designlint check`` before (with
+zero configuration) and after, and of ``designlint design check`` (when this designlint has it). ``--keep DIR`` leaves the copies
 there to read the documents. Not part of the test suite (the apps tier takes minutes).
 """
 
@@ -39,7 +39,7 @@ def table_rows(document: str) -> dict[str, int]:
 
 
 def findings(*args: str, cwd: Path) -> Counter | str:
-    done = designlint(*args, "--no-cache", "--exit-zero", "--output-format", "json", cwd=cwd)
+    done = designlint(*args, "--exit-zero", "--output-format", "json", cwd=cwd)
     if done.returncode != 0:
         return f"exit {done.returncode}: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''}"
     return Counter(finding["code"] for finding in json.loads(done.stdout))
@@ -47,6 +47,7 @@ def findings(*args: str, cwd: Path) -> Counter | str:
 
 def run(project: Path, copy: Path) -> None:
     shutil.copytree(project, copy, symlinks=True)
+    before = findings("check", "--isolated", "--no-cache", cwd=copy)
     done = designlint("init", cwd=copy)
     print(f"== {project.name}: init exit {done.returncode}")
     print("   " + done.stderr.strip().replace("\n", "\n   "))
@@ -57,7 +58,8 @@ def run(project: Path, copy: Path) -> None:
     has_design = designlint("design", "--help", cwd=copy).returncode == 0
     if has_design:
         print(f"   design check: {_shown(findings('design', 'check', cwd=copy))}")
-    print(f"   check: {_shown(findings('check', cwd=copy))}")
+    print(f"   check before init (zero config): {_shown(before)}")
+    print(f"   check after init: {_shown(findings('check', '--no-cache', cwd=copy))}")
 
 
 def _shown(result: Counter | str) -> str:
