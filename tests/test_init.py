@@ -369,3 +369,13 @@ def test_configured_authorization_words_are_written_as_labelled_items(tmp_path):
     assert section.endswith("-->\n- Tenant scope: `realm`\n- Roles: `entitlement`\n- Superuser flags: `root_access`\n")
     # Nothing configured: the built-in words apply, and the section is left to write.
     assert "\n- Tenant scope" not in render_design(take_inventory(project(tmp_path / "plain")), "x")
+
+
+def test_a_project_with_no_code_yet_gets_the_template_to_fill(tmp_path):
+    # A spec-kit feature planned before any code: every table is there, empty, to be filled.
+    result = init(str(tmp_path))
+    assert result.exit_code == 0
+    assert f"designlint: warning: no Python files found in {tmp_path}: the tables are empty" in result.stderr
+    document = (tmp_path / DOCUMENT).read_text(encoding="utf-8")
+    assert rows(document, "7. Egress allowlist") == [] and rows(document, "10. Adapter pattern") == []
+    assert "<!-- designlint init found no host the code names" in document

@@ -686,6 +686,8 @@ def init(root, output, force, dry_run, no_config):
         f"{_count(len(inventory.error_codes), 'error code')}, {_count(len(inventory.sanitizers), 'sanitizer')}"
     )
     click.echo(printable(f"Wrote {document} ({found} inventoried from {_count(inventory.files, 'file')})."), err=True)
+    if not inventory.files:
+        click.echo(printable(f"designlint: warning: no Python files found in {root}: the tables are empty"), err=True)
     for place in inventory.unreadable:
         click.echo(printable(f"designlint: warning: {place.path}: not inventoried: it cannot be parsed"), err=True)
     if no_config:
