@@ -420,3 +420,12 @@ def test_right_after_init_design_check_reports_what_is_left_to_write_and_check_t
     assert {code for code, _, _ in before} >= {"DL201", "DL301", "DL501"}
     expected = [f for f in before if f[0] not in ("DL201", "DL301")] + [("DL302", "tools.py", 16)]
     assert sorted(after) == sorted(expected)
+
+
+def test_init_never_executes_the_code_it_inventories(tmp_path):
+    # tests/data/booby_trapped writes an IMPORTED-* file beside any of its modules that is executed.
+    root = tmp_path / "booby_trapped"
+    shutil.copytree(Path(__file__).parent / "data" / "booby_trapped", root)
+    assert init(str(root), "--no-config").exit_code == 0
+    assert (root / DOCUMENT).exists()
+    assert sorted(root.rglob("IMPORTED-*")) == []
