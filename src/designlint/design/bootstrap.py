@@ -129,7 +129,7 @@ def _observability(inventory: Inventory) -> dict[str, str]:
         note = f"{_INVENTORIED} the spans and metrics the code creates (OpenTelemetry, Prometheus)."
     else:
         note = "<!-- designlint init found no span or metric: name those every tool call emits. -->"
-    units = inventory.metric_units
+    units = dict(inventory.metric_units)
     return {
         "spans_note": note,
         "spans": "\n".join(_row(_code(found.name), "") for found in inventory.spans),

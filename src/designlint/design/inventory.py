@@ -99,7 +99,7 @@ class Inventory:
     prompt_sinks: tuple[PromptSink, ...]
     spans: tuple[Found, ...]  # a dynamic part of a name shown as ``{...}``, as declared spans write it
     metrics: tuple[Found, ...]
-    metric_units: dict[str, str]  # the units the configuration declares
+    metric_units: tuple[tuple[str, str], ...]  # (metric, unit) as the configuration declares them
     files: int
     unreadable: tuple[Place, ...]  # files that could not be read or parsed (DL001)
 
@@ -263,7 +263,7 @@ class _Collector:
             prompt_sinks=tuple(self.sinks),
             spans=_found(self.spans),
             metrics=_found(self.metrics),
-            metric_units=dict(self.metric_units),
+            metric_units=tuple(sorted(self.metric_units.items())),
             files=files,
             unreadable=tuple(self.unreadable),
         )
