@@ -72,6 +72,14 @@ calls = meter.create_counter("tool_calls_total", unit="1")
 def dispatch(tool):
     with tracer.start_as_current_span("tool.dispatch"):
         calls.add(1)
+"""
+DYNAMIC_SPAN_PY = """\
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+
+
+def run(tool):
     with tracer.start_as_current_span(f"execute_tool {tool.name}"):
         pass
 """
@@ -147,7 +155,7 @@ def test_init_writes_the_inventory_into_the_design_and_names_it_in_pyproject(tmp
         "| `app.adapters.claude.tag_untrusted` | TODO |"
     ]
     # The names as the telemetry rules read them, a dynamic part as a declared span writes it.
-    assert rows(document, "8. Observability") == ["| `execute_tool {...}` |  |", "| `tool.dispatch` |  |"]
+    assert rows(document, "8. Observability") == ["| `tool.dispatch` |  |"]
     assert "| Metric | Unit | Labels |\n| --- | --- | --- |\n| `tool_calls_total` |  |  |\n" in document
     # The prose-only sections are TODO rows, for `designlint design check` to report.
     assert rows(document, "13. Risk register") == ["| TODO: what could go wrong | | | |"]
@@ -344,6 +352,12 @@ def test_the_dispatcher_fixture_inventory(tmp_path):
     ]
 
 
+def test_a_dynamic_span_name_is_written_as_a_declared_span_writes_it(tmp_path):
+    root = project(tmp_path, {"app/runner.py": DYNAMIC_SPAN_PY})
+    document = render_design(take_inventory(root), "x")
+    assert rows(document, "8. Observability") == ["| `execute_tool {...}` |  |", "| `tool.dispatch` |  |"]
+
+
 def test_declared_spans_and_metrics_are_the_inventory_and_undeclared_ones_violations(tmp_path):
     config = '[telemetry]\nspans = ["tool.dispatch"]\n\n[telemetry.metrics]\n"tool.calls" = { unit = "{call}" }\n'
     root = project(tmp_path, {"designlint.toml": config})
@@ -429,3 +443,17 @@ def test_init_never_executes_the_code_it_inventories(tmp_path):
     assert init(str(root), "--no-config").exit_code == 0
     assert (root / DOCUMENT).exists()
     assert sorted(root.rglob("IMPORTED-*")) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="DL014 looks for a declared span's text in the code, so `execute_tool {...}` is drift; "
+    "it should match the declared pattern, as DL901 does",
+)
+def test_an_inventoried_dynamic_span_is_not_drift(tmp_path, monkeypatch):
+    if "design" not in main.commands:
+        pytest.skip("`designlint design check` is not on this branch (the design reader's branch adds it)")
+    root = project(tmp_path, {"app/runner.py": DYNAMIC_SPAN_PY})
+    monkeypatch.chdir(root)
+    assert init(".").exit_code == 0
+    assert "DL014" not in {code for code, _, _ in lint("design", "check")}
