@@ -152,7 +152,7 @@ def test_init_writes_the_inventory_into_the_design_and_names_it_in_pyproject(tmp
         "| `RATE_LIMITED` | TODO (used at `app/tools.py:19`) |  |",
     ]
     assert rows(document, "6. Trust labels and prompt-injection mitigation") == [
-        "| `app.adapters.claude.tag_untrusted` | TODO |"
+        "| `app.adapters.claude.tag_untrusted` |  |"
     ]
     # The names as the telemetry rules read them, a dynamic part as a declared span writes it.
     assert rows(document, "8. Observability") == ["| `tool.dispatch` |  |"]

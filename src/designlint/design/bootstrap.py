@@ -111,7 +111,7 @@ def _trust(inventory: Inventory) -> dict[str, str]:
     )
     return {
         "sanitizers_note": note,
-        "sanitizers": "\n".join(_row(_code(name), "TODO") for name in inventory.sanitizers),
+        "sanitizers": "\n".join(_row(_code(name), "") for name in inventory.sanitizers),
         "prompt_sinks": sink_text,
     }
 
