@@ -457,3 +457,11 @@ def test_an_inventoried_dynamic_span_is_not_drift(tmp_path, monkeypatch):
     monkeypatch.chdir(root)
     assert init(".").exit_code == 0
     assert "DL014" not in {code for code, _, _ in lint("design", "check")}
+
+
+def test_in_a_spec_kit_project_init_says_that_design_hides_the_features_documents(tmp_path):
+    root = project(tmp_path, {".specify/feature.json": '{"feature_directory": "specs/001-search"}'})
+    warning = "designlint: warning: a spec-kit project: with `design` set, the features'"
+    assert warning in init(str(root), "--force").stderr
+    target = str(root / "specs" / "001-search" / "engineering-design.md")
+    assert warning not in init(str(root), "--output", target, "--no-config").stderr

@@ -700,6 +700,13 @@ def init(root, output, force, dry_run, no_config):
         click.echo(printable(f"designlint: warning: {place.path}: not inventoried: it cannot be parsed"), err=True)
     if no_config:
         return
+    if output is None and (root / ".specify").is_dir():
+        click.echo(
+            "designlint: warning: a spec-kit project: with `design` set, the features' specs/*/engineering-design.md"
+            " are no longer read; `designlint init --output specs/<feature>/engineering-design.md --no-config`"
+            " writes a feature's instead",
+            err=True,
+        )
     try:
         edit = add_design_key(root, document)
     except ConfigError as exc:
