@@ -18,6 +18,7 @@ from pathlib import Path
 
 from designlint.analysis.enums import ENUM_CLASSES
 from designlint.analysis.modules import module_glob_matches, module_name_for
+from designlint.analysis.untrusted import DEFAULT_SANITIZERS
 from designlint.analysis.urls import UrlHost
 from designlint.config import Config
 from designlint.diagnostics import Diagnostic
@@ -33,7 +34,7 @@ from designlint.rules.egress import EgressOptions, host_allowed
 from designlint.rules.errors import CODE_LIKE, ErrorsOptions
 from designlint.rules.order import OrderOptions
 from designlint.rules.telemetry import TelemetryOptions
-from designlint.rules.trust import DEFAULT_SANITIZERS, TrustOptions
+from designlint.rules.trust import TrustOptions
 
 INVENTORY_RULES = ("DL201", "DL301", "DL401", "DL501", "DL901", "DL902")
 # A glob no dotted module name matches: with it, no module is an adapter and DL301 reports
