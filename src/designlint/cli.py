@@ -1,4 +1,5 @@
-"""The command line: ``designlint check``, ``design show``/``design check``, ``rule``, ``rules``, ``lsp``."""
+"""The command line: ``designlint check``, ``design show``/``design check``, ``init``, ``clean``, ``rule``,
+``rules``, ``lsp``."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ from designlint.cache import UnsafeCacheDir, some_names
 from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue
 from designlint.config import ConfigError, check_selector, key_error
+from designlint.design.bootstrap import DEFAULT_DOCUMENT as DEFAULT_DESIGN
+from designlint.design.bootstrap import add_design_key, project_title, render_design
+from designlint.design.inventory import take_inventory
 from designlint.design.show import describe_contract
 from designlint.fixes import TEMPORARY_SUFFIX
 from designlint.fixes import fixable as is_fixable
@@ -717,6 +721,66 @@ def _refuse_cache_dir(exc: UnsafeCacheDir) -> NoReturn:
     source = click.get_current_context().get_parameter_source("cache_dir")
     named_by = {ParameterSource.COMMANDLINE: "--cache-dir", ParameterSource.ENVIRONMENT: "DESIGNLINT_CACHE_DIR"}
     _fail(f"{named_by[source]}: {exc}" if source in named_by else str(exc))
+
+
+@main.command()
+@click.argument("root", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the document (default: docs/engineering-design.md in ROOT).",
+)
+@click.option("--force", is_flag=True, help="Replace the document if it exists.")
+@click.option("--dry-run", is_flag=True, help="Print the document; write nothing.")
+@click.option("--no-config", is_flag=True, help="Do not add `design = ...` to the configuration.")
+def init(root, output, force, dry_run, no_config):
+    """Write the engineering design from what the code holds today, and name it in the config."""
+    document = output if output is not None else root / DEFAULT_DESIGN
+    if not dry_run and not force and (document.exists() or document.is_symlink()):
+        _fail(f"{document} exists: --force replaces it, --dry-run prints the new one")
+    try:
+        inventory = take_inventory(root)
+    except ConfigError as exc:
+        _fail(str(exc))
+    text = render_design(inventory, project_title(root))
+    if dry_run:
+        _emit(text, None)
+        return
+    try:
+        document.parent.mkdir(parents=True, exist_ok=True)
+        _replace_file(Path(os.path.realpath(document)), text.encode("utf-8"))
+    except OSError as exc:
+        _fail(f"cannot write {document}: {exc.strerror or exc}")
+    found = (
+        f"{_count(len(inventory.hosts), 'host')}, {_count(len(inventory.adapters), 'adapter module')}, "
+        f"{_count(len(inventory.error_codes), 'error code')}, {_count(len(inventory.sanitizers), 'sanitizer')}"
+    )
+    click.echo(printable(f"Wrote {document} ({found} inventoried from {_count(inventory.files, 'file')})."), err=True)
+    if not inventory.files:
+        click.echo(printable(f"designlint: warning: no Python files found in {root}: the tables are empty"), err=True)
+    for place in inventory.unreadable:
+        click.echo(printable(f"designlint: warning: {place.path}: not inventoried: it cannot be parsed"), err=True)
+    if no_config:
+        return
+    if output is None and (root / ".specify").is_dir():
+        click.echo(
+            "designlint: warning: a spec-kit project: with `design` set, the features' specs/*/engineering-design.md"
+            " are no longer read; `designlint init --output specs/<feature>/engineering-design.md --no-config`"
+            " writes a feature's instead",
+            err=True,
+        )
+    try:
+        edit = add_design_key(root, document)
+    except ConfigError as exc:
+        _fail(f"{exc} (the document was written)")
+    if edit.already is not None:
+        click.echo(
+            printable(f"designlint: warning: {edit.path} already sets design = {edit.already!r}; left as it is"),
+            err=True,
+        )
+    else:
+        click.echo(printable(f"{'Created' if edit.created else 'Updated'} {edit.path}: design names it."), err=True)
+    click.echo("Review the inventoried tables, then run `designlint design check` and `designlint check`.", err=True)
 
 
 @main.command()
