@@ -7,6 +7,7 @@ import textwrap
 import libcst as cst
 import pytest
 
+from designlint.analysis.constants import module_constant
 from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import NameResolver
 from designlint.analysis.names import dotted_name as dotted
@@ -427,11 +428,11 @@ def test_module_constants_are_read_through_the_project() -> None:
         """
     )
     project = Project.from_sources({"app.settings": settings})
-    assert project.module_constant("app.settings.SEARCH_URL") == "https://search.example.org/v1"
-    assert project.module_constant("app.settings.API") == "https://api.example.org/v2"
+    assert module_constant(project, "app.settings.SEARCH_URL") == "https://search.example.org/v1"
+    assert module_constant(project, "app.settings.API") == "https://api.example.org/v2"
     # Reassigned, not a string, lower case, assigned under an if, or absent: not a constant.
     for name in ("MIRROR", "FROM_ENV", "lower_case", "DEV_URL", "MISSING"):
-        assert project.module_constant(f"app.settings.{name}") is None, name
-    assert project.module_constant("app.other.URL") is None
+        assert module_constant(project, f"app.settings.{name}") is None, name
+    assert module_constant(project, "app.other.URL") is None
     # What a cached result depends on: both modules read, the absent one too.
     assert set(project.modules_read) == {"app.settings", "app.other"}
