@@ -423,6 +423,7 @@ def test_module_constants_are_read_through_the_project() -> None:
         MIRROR = "https://b.example.org"
         FROM_ENV = os.environ.get("FROM_ENV", "")
         lower_case = "https://lower.example.org"
+        FROM_LOWER = lower_case + "/v3"
         if os.environ.get("DEV"):
             DEV_URL = "http://localhost"
         """
@@ -430,6 +431,8 @@ def test_module_constants_are_read_through_the_project() -> None:
     project = Project.from_sources({"app.settings": settings})
     assert module_constant(project, "app.settings.SEARCH_URL") == "https://search.example.org/v1"
     assert module_constant(project, "app.settings.API") == "https://api.example.org/v2"
+    # A lower-case name bound once is no constant itself, but builds one.
+    assert module_constant(project, "app.settings.FROM_LOWER") == "https://lower.example.org/v3"
     # Reassigned, not a string, lower case, assigned under an if, or absent: not a constant.
     for name in ("MIRROR", "FROM_ENV", "lower_case", "DEV_URL", "MISSING"):
         assert module_constant(project, f"app.settings.{name}") is None, name

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 class StringConstants(FactProvider[Mapping[str, str]]):
     """The module's upper-case names bound once (anywhere in it), at top level, to a string: a
-    literal, or ``+`` and f-strings of literals and the constants before them
-    (``API = f"https://{HOST}/v1"``). A name rebound anywhere, or bound under an ``if``, is no
-    constant: its value is not known statically."""
+    literal, or ``+`` and f-strings of literals and the strings bound once before them, in any
+    case (``API = f"https://{HOST}/v1"``, ``NAME = f"{prefix}.requests"``). A name rebound
+    anywhere, or bound under an ``if``, is no constant: its value is not known statically."""
 
     kind = "string-constants"
 
@@ -38,14 +38,14 @@ class StringConstants(FactProvider[Mapping[str, str]]):
         if tree is None:
             raise LookupFailed(f"module {name!r} cannot be parsed")
         bound = _binding_counts(tree)
-        constants: dict[str, str] = {}
+        strings: dict[str, str] = {}
         for statement in tree.body:
             target, value = _assignment(statement)
-            if target is not None and value is not None and target.isupper() and bound[target] == 1:
-                text = _text(value, constants)
+            if target is not None and value is not None and bound[target] == 1:
+                text = _text(value, strings)
                 if text is not None:
-                    constants[target] = text
-        return constants
+                    strings[target] = text
+        return {name: text for name, text in strings.items() if name.isupper()}
 
     def load(self, name: str, value: Any) -> Mapping[str, str]:
         if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
