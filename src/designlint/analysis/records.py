@@ -17,6 +17,7 @@ from designlint.project import FactProvider, LookupFailed
 # Bases that hold no fields of their own: what a record class is made from.
 _RECORD_ROOTS = frozenset({"object", "BaseModel", "TypedDict", "NamedTuple", "Struct", "SQLModel", "Generic"})
 _NESTING = 4  # how deep a field's own record type is read (``result: ToolResult``)
+_FORWARD_REFERENCE_LIMIT = 200  # characters: a class name, perhaps dotted, with ``| None``
 
 
 @dataclass(frozen=True)
@@ -132,8 +133,18 @@ def _outer_type(annotation: ast.expr) -> ast.expr:
     if isinstance(annotation, ast.Subscript) and _last_name(annotation.value) == "Optional":
         return annotation.slice
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-        return ast.Name(annotation.value.strip())
+        return _outer_type(_forward_reference(annotation.value))
     return annotation
+
+
+def _forward_reference(text: str) -> ast.expr:
+    """A string annotation's expression; a long or broken one names nothing (``...``)."""
+    if len(text) > _FORWARD_REFERENCE_LIMIT:
+        return ast.Constant(...)
+    try:
+        return ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ast.Constant(...)
 
 
 def _last_name(node: ast.expr) -> str:

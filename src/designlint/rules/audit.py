@@ -138,9 +138,10 @@ class AuditEventMissingField(Rule):
         ),
         Valid(
             """
-            def forward(event, **context):
+            def forward(event, outcome, ctx, **context):
                 emit_audit(event)
                 emit_audit(action="tool.call", trace_id=context["trace"], **context)
+                emit_audit(trace_id=ctx.trace, run_id=ctx.run, call_id=ctx.call, principal=ctx.user, result=outcome)
             """
         ),
         Valid(
