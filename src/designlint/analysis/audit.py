@@ -32,6 +32,7 @@ LOG_METHODS = frozenset(
 # Keywords of a stdlib log call that are no field of the record.
 _LOG_CALL_KEYWORDS = frozenset({"exc_info", "stack_info", "stacklevel", "extra"})
 _LOGGER_FACTORIES = frozenset({"logging.getLogger", "structlog.get_logger", "structlog.getLogger"})
+_RUNTIME_AUDIT_HOOKS = frozenset({"sys.audit"})  # PEP 578 events: a name and arguments, no audit record
 _CONTEXT_BINDERS = frozenset({"bind_contextvars", "bind_threadlocal"})
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _NESTING = 4  # how deep nested dicts and records are read
@@ -79,8 +80,9 @@ class EventFields:
         return False
 
 
-def is_emitter_name(func: cst.BaseExpression) -> bool:
-    return EMITTER_NAME.fullmatch(last_name(func)) is not None
+def is_emitter_name(func: cst.BaseExpression, names: NameResolver) -> bool:
+    """Named like an audit emitter, and not CPython's runtime audit hook (``sys.audit``)."""
+    return EMITTER_NAME.fullmatch(last_name(func)) is not None and names.qualify(func) not in _RUNTIME_AUDIT_HOOKS
 
 
 def audit_logger_call(call: cst.Call, names: NameResolver) -> bool:
@@ -186,6 +188,8 @@ class EventReader:
         return event
 
     def _keywords(self, call: cst.Call, record: EventFields | None = None) -> EventFields:
+        """The fields a call's keywords give (on top of ``record``'s, a record or dict being
+        built: its positional arguments fill those; without one they are not known)."""
         event = record or EventFields({})
         for argument in call.args:
             if argument.keyword is not None:
@@ -286,7 +290,7 @@ class EventReader:
     def _reads(self, func: cst.BaseExpression) -> bool:
         """An emitter, a log call or a reader such as ``json.dumps``: handed the event, it adds nothing."""
         callee = self.names.qualify(func) or dotted_name(func) or ""
-        return is_emitter_name(func) or last_name(func) in LOG_METHODS or callee in _EVENT_READERS
+        return is_emitter_name(func, self.names) or last_name(func) in LOG_METHODS or callee in _EVENT_READERS
 
 
 def _fields_of(record: RecordInfo) -> EventFields:

@@ -138,7 +138,11 @@ class AuditEventMissingField(Rule):
         ),
         Valid(
             """
+            import sys
+
+
             def forward(event, outcome, ctx, **context):
+                sys.audit("app.tool.forward")
                 emit_audit(event)
                 emit_audit(action="tool.call", trace_id=context["trace"], **context)
                 emit_audit(trace_id=ctx.trace, run_id=ctx.run, call_id=ctx.call, principal=ctx.user, result=outcome)
@@ -349,7 +353,7 @@ class AuditEventMissingField(Rule):
             log_call, emits = False, names.function_matches(node.func, self.emitters)
         else:
             log_call = audit_logger_call(node, names)
-            emits = log_call or is_emitter_name(node.func)
+            emits = log_call or is_emitter_name(node.func, names)
         if not emits:
             return
         function = next((a for a in reversed(self.context.ancestors) if isinstance(a, cst.FunctionDef)), None)
