@@ -29,15 +29,18 @@ class Denial:
     arguments: tuple[cst.BaseExpression, ...]
 
 
-def denial_of(statement: cst.Raise | cst.Return) -> Denial | None:
-    """The denial ``raise``/``return`` makes; None when it makes none."""
+def denial_of(statement: cst.Raise | cst.Return, names: NameResolver) -> Denial | None:
+    """The denial ``raise``/``return`` makes; None when it makes none. Exception classes are
+    known by their names through imports and aliases (``HTTPException as E``)."""
     if isinstance(statement, cst.Raise):
         exception = statement.exc
-        if isinstance(exception, (cst.Name, cst.Attribute)) and DENIAL_EXCEPTION.fullmatch(last_name(exception)):
+        if isinstance(exception, (cst.Name, cst.Attribute)) and DENIAL_EXCEPTION.fullmatch(
+            _class_name(exception, names)
+        ):
             return Denial(exception, ())  # ``raise PermissionError``: the class, no argument
         if not isinstance(exception, cst.Call):
             return None
-        name = last_name(exception.func)
+        name = _class_name(exception.func, names)
         if DENIAL_EXCEPTION.fullmatch(name) or (name == "HTTPException" and _forbidden_status(exception)):
             return Denial(exception.func, tuple(argument.value for argument in exception.args))
         return None
@@ -45,6 +48,11 @@ def denial_of(statement: cst.Raise | cst.Return) -> Denial | None:
     if isinstance(value, cst.Call) and any(_denies_by_keyword(argument) for argument in value.args):
         return Denial(value.func, tuple(a.value for a in value.args if not _denies_by_keyword(a)))
     return None
+
+
+def _class_name(expr: cst.BaseExpression, names: NameResolver) -> str:
+    qualname = names.qualify(expr)
+    return qualname.rpartition(".")[2] if qualname else last_name(expr)
 
 
 def _denies_by_keyword(argument: cst.Arg) -> bool:

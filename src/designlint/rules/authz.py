@@ -975,10 +975,10 @@ class DenyWithoutReason(Rule):
                 pass  # the runner rejects such a config before linting; the API degrades
 
     def visit_Raise(self, node: cst.Raise) -> None:
-        self._check(denial_of(node))
+        self._check(denial_of(node, self.context.names))
 
     def visit_Return(self, node: cst.Return) -> None:
-        self._check(denial_of(node))
+        self._check(denial_of(node, self.context.names))
 
     def _check(self, denial: Denial | None) -> None:
         enum = self.enum
