@@ -121,6 +121,28 @@ CONFIGS = {
         "{toml}:2: `order.calls.authorize`: expected a function name, a dotted name such as "
         '"app.auth.authorize", or a glob such as "check_*", got \'app.auth:check\'',
     ),
+    "audit.emitters entry that is not a dotted name": (
+        b'[audit]\nemitters = ["app.audit:emit"]\n',
+        "{toml}:2: `audit.emitters`: expected a function name or a dotted name such as "
+        "\"app.net.require_allowed\", got 'app.audit:emit'",
+    ),
+    "audit.required entry that is no field path": (
+        b'[audit]\nrequired = ["traceId", "result..code"]\n',
+        '{toml}:2: `audit.required`: expected a field name or a dotted path such as "result.code", '
+        "got 'result..code'",
+    ),
+    "audit.required as one string": (
+        b'[audit]\nrequired = "traceId"\n',
+        "{toml}:2: `audit.required`: expected a list of strings, got a string 'traceId'",
+    ),
+    "authz.deny-reasons that is no dotted name": (
+        b'[authz]\ndeny-reasons = "DenyReason"\n',
+        "{toml}:2: `authz.deny-reasons`: expected a dotted name such as \"app.errors.ErrorCode\", got 'DenyReason'",
+    ),
+    "authz.deny-reasons naming a class that is not an enum": (
+        b'[authz]\n\ndeny-reasons = "app.errors.Plain"\n',
+        "{toml}:3: `authz.deny-reasons`: app.errors.Plain is not an enum (its bases are: Exception)",
+    ),
     "state-machines transition naming no member of the enum": (
         b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n'
         b'transitions = ["[*] -> PENDING", "PENDING -> APROVED"]\n',

@@ -7,6 +7,7 @@ import textwrap
 import libcst as cst
 import pytest
 
+from designlint.analysis.constants import module_constant
 from designlint.analysis.guards import passed_guard
 from designlint.analysis.names import NameResolver
 from designlint.analysis.names import dotted_name as dotted
@@ -422,17 +423,20 @@ def test_module_constants_are_read_through_the_project() -> None:
         MIRROR = "https://b.example.org"
         FROM_ENV = os.environ.get("FROM_ENV", "")
         lower_case = "https://lower.example.org"
+        FROM_LOWER = lower_case + "/v3"
         if os.environ.get("DEV"):
             DEV_URL = "http://localhost"
         """
     )
     project = Project.from_sources({"app.settings": settings})
-    assert project.module_constant("app.settings.SEARCH_URL") == "https://search.example.org/v1"
-    assert project.module_constant("app.settings.API") == "https://api.example.org/v2"
+    assert module_constant(project, "app.settings.SEARCH_URL") == "https://search.example.org/v1"
+    assert module_constant(project, "app.settings.API") == "https://api.example.org/v2"
+    # A lower-case name bound once is no constant itself, but builds one.
+    assert module_constant(project, "app.settings.FROM_LOWER") == "https://lower.example.org/v3"
     # Reassigned, not a string, lower case, assigned under an if, or absent: not a constant.
     for name in ("MIRROR", "FROM_ENV", "lower_case", "DEV_URL", "MISSING"):
-        assert project.module_constant(f"app.settings.{name}") is None, name
-    assert project.module_constant("app.other.URL") is None
+        assert module_constant(project, f"app.settings.{name}") is None, name
+    assert module_constant(project, "app.other.URL") is None
     # What a cached result depends on: both modules read, the absent one too.
     assert set(project.modules_read) == {"app.settings", "app.other"}
 

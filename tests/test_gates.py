@@ -89,8 +89,17 @@ CASES: dict[str, dict[str, str]] = {
         "span_self.py": "class A:\n    def run(self, req):\n        name = 'fetch ' + req.url\n        return self._tracer.start_span(name)\n",
         "metric_constant.py": "from opentelemetry.metrics import get_meter\nNAME = 'Requests_Total'\nget_meter('a').create_counter(NAME)\n",
     },
+    "audit": {
+        # DL904: audit loggers by name, by channel and through an alias; an emitter method.
+        "audit_alias.py": "import structlog as sl\nAUDIT = sl.get_logger('x')\n\n\ndef f(run):\n    AUDIT.info('done', runId=run.id)\n",
+        "audit_channel.py": "import logging\nlog = logging.getLogger('Audit.tools')\n\n\ndef f():\n    log.warning('x', extra={'traceId': 1})\n",
+        "audit_method.py": "class S:\n    def run(self, call):\n        self._emit_audit(trace_id=call.trace_id)\n",
+    },
     "authz": {
-        # DL101/DL102: the words of checks in any case and spelling.
+        # DL101/DL102: the words of checks in any case and spelling; DL103 (linted with
+        # CONFIGURED["authz"]): a denial spelt as a bare class, one in an aliased HTTPException.
+        "deny_bare.py": "def check(user):\n    if not user.active:\n        raise PermissionError\n",
+        "deny_alias.py": "from fastapi import HTTPException as E\n\n\ndef check(user):\n    if not user.active:\n        raise E(403, 'inactive')\n",
         "authz_camel.py": "def can_edit(user, doc):\n    return user.tenantId == doc.tenantId or user.hasRole('editor')\n",
         "authz_superuser_first.py": "def can_read(user, doc):\n    if user.isSuperUser:\n        return True\n    return doc.org_id == user.org_id and 'reader' in user.roles\n",
         "authz_upper.py": "def allowed(USER, DOC):\n    return USER.IS_STAFF or DOC.TENANT_ID == USER.TENANT_ID\n",
@@ -157,6 +166,11 @@ CASES: dict[str, dict[str, str]] = {
 }
 # Families that fire only when configured: their cases are linted with this config and these modules.
 CONFIGURED = {
+    "authz": Valid(
+        "",
+        config='[authz]\ndeny-reasons = "app.authz.DenyReason"\n',
+        files={"app/authz.py": "import enum\n\n\nclass DenyReason(str, enum.Enum):\n    INACTIVE = 'inactive'\n"},
+    ),
     "states": Valid(
         "",
         config=(
@@ -169,7 +183,7 @@ CONFIGURED = {
             "    PENDING = 'pending'\n    APPROVED = 'approved'\n    REJECTED = 'rejected'\n"
             "    EXPIRED = 'expired'\n    ARCHIVED = 'archived'\n"
         },
-    )
+    ),
 }
 SILENT = {"mention_only.py", "relative.py", "../pkg/__init__.py"}  # the gates must not be fooled by these either
 CASE_NAMES = sorted((family, name) for family, cases in CASES.items() for name in cases)

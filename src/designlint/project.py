@@ -7,7 +7,6 @@ fact is a ``FactProvider`` (the error-code enum's is ``analysis.enums.ENUM_CLASS
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import os
 import threading
@@ -17,7 +16,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from designlint.parsing import stdlib_verdict
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.source import DecodeError, decode
 
@@ -79,7 +77,6 @@ class Project:
         self._found: dict[
             tuple[str, str, str | None], Any
         ] = {}  # (kind, name, anchor) -> the fact, or its LookupFailed
-        self._constants: dict[tuple[str | None, str], dict[str, str]] = {}
         self._lock = threading.RLock()
         self._file = threading.local()  # the anchor of the file this thread is linting
 
@@ -174,20 +171,6 @@ class Project:
             raise found
         return found
 
-    def module_constant(self, qualname: str) -> str | None:
-        """The string the module-level constant ``pkg.module.NAME`` holds, read statically (see
-        ``string_constants``); None when the module or the constant is unknown."""
-        module, _, name = qualname.rpartition(".")
-        if not module:
-            return None
-        with self._lock:
-            key = (self._anchor, module)
-            if key not in self._constants:
-                source = self.source(module)
-                tree = stdlib_verdict(source).tree if source is not None else None
-                self._constants[key] = string_constants(tree) if tree is not None else {}
-            return self._constants[key].get(name)
-
     def _work_out(self, provider: FactProvider[T], name: str) -> T:
         modules = provider.modules(name)
         sources = {module: self.source(module) for module in modules}
@@ -210,51 +193,6 @@ class Project:
             raise
         self._facts.put_fact(provider.kind, name, digest, {"value": value})
         return provider.load(name, value)
-
-
-def string_constants(tree: ast.Module) -> dict[str, str]:
-    """The module's upper-case names bound once, at top level, to a string: a literal, or ``+``
-    and f-strings of literals and the constants before them (``API = f"https://{HOST}/v1"``)."""
-    assigned: dict[str, int] = {}
-    for statement in ast.walk(tree):
-        targets = statement.targets if isinstance(statement, ast.Assign) else []
-        targets = [statement.target] if isinstance(statement, (ast.AnnAssign, ast.AugAssign)) else targets
-        for target in targets:
-            if isinstance(target, ast.Name):
-                assigned[target.id] = assigned.get(target.id, 0) + 1
-    constants: dict[str, str] = {}
-    for statement in tree.body:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
-            target, value = statement.targets[0], statement.value
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-            target, value = statement.target, statement.value
-        else:
-            continue
-        if isinstance(target, ast.Name) and target.id.isupper() and assigned[target.id] == 1:
-            text = _string_of(value, constants)
-            if text is not None:
-                constants[target.id] = text
-    return constants
-
-
-def _string_of(node: ast.expr, constants: dict[str, str]) -> str | None:
-    if isinstance(node, ast.Constant):
-        return node.value if isinstance(node.value, str) else None
-    if isinstance(node, ast.Name):
-        return constants.get(node.id)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _string_of(node.left, constants), _string_of(node.right, constants)
-        return left + right if left is not None and right is not None else None
-    if isinstance(node, ast.JoinedStr):
-        pieces = []
-        for piece in node.values:
-            plain = not isinstance(piece, ast.FormattedValue) or (piece.conversion == -1 and piece.format_spec is None)
-            text = _string_of(piece.value if isinstance(piece, ast.FormattedValue) else piece, constants)
-            if not plain or text is None:
-                return None
-            pieces.append(text)
-        return "".join(pieces)
-    return None
 
 
 # A directory holding one of these is a project's root: none of the project's packages (nor

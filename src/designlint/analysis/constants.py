@@ -1,6 +1,7 @@
 """The string constants of a module of the linted project, read statically: a cross-module fact
 (``Project.fact(STRING_CONSTANTS, "app.telemetry.names")``) for names kept in one module and used
-in others (``from .constants import TOOL_DURATION``)."""
+in others (``from .constants import TOOL_DURATION``): metric names, URLs (``module_constant`` is
+what ``strings.static_values`` reads them with)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ if TYPE_CHECKING:
 
 
 class StringConstants(FactProvider[Mapping[str, str]]):
-    """Module-level ``NAME = "text"`` assignments, also f-strings and ``+`` of the module's
-    earlier constants (``f"{PREFIX}.duration"``); a name assigned twice is left out."""
+    """The module's upper-case names bound once (anywhere in it), at top level, to a string: a
+    literal, or ``+`` and f-strings of literals and the strings bound once before them, in any
+    case (``API = f"https://{HOST}/v1"``, ``NAME = f"{prefix}.requests"``). A name rebound
+    anywhere, or bound under an ``if``, is no constant: its value is not known statically."""
 
     kind = "string-constants"
 
@@ -34,13 +37,15 @@ class StringConstants(FactProvider[Mapping[str, str]]):
         tree = stdlib_verdict(source).tree  # quietly, and safe from hostile nesting
         if tree is None:
             raise LookupFailed(f"module {name!r} cannot be parsed")
-        constants: dict[str, str | None] = {}
+        bound = _binding_counts(tree)
+        strings: dict[str, str] = {}
         for statement in tree.body:
             target, value = _assignment(statement)
-            if target is not None and value is not None:
-                text = _text(value, constants)
-                constants[target] = None if target in constants else text
-        return {key: text for key, text in constants.items() if text is not None}
+            if target is not None and value is not None and bound[target] == 1:
+                text = _text(value, strings)
+                if text is not None:
+                    strings[target] = text
+        return {name: text for name, text in strings.items() if name.isupper()}
 
     def load(self, name: str, value: Any) -> Mapping[str, str]:
         if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
@@ -49,6 +54,29 @@ class StringConstants(FactProvider[Mapping[str, str]]):
 
 
 STRING_CONSTANTS = StringConstants()
+
+
+def module_constant(project: Project, qualname: str) -> str | None:
+    """The string the module-level constant ``pkg.module.NAME`` holds; None when the module or
+    the constant is unknown. Read through ``project``, so a cached result depends on the module."""
+    module, _, name = qualname.rpartition(".")
+    if not module:
+        return None
+    try:
+        return project.fact(STRING_CONSTANTS, module).get(name)
+    except LookupFailed:
+        return None
+
+
+def _binding_counts(tree: ast.Module) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for statement in ast.walk(tree):
+        targets = statement.targets if isinstance(statement, ast.Assign) else []
+        targets = [statement.target] if isinstance(statement, (ast.AnnAssign, ast.AugAssign)) else targets
+        for target in targets:
+            if isinstance(target, ast.Name):
+                counts[target.id] = counts.get(target.id, 0) + 1
+    return counts
 
 
 def _assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
@@ -60,7 +88,7 @@ def _assignment(statement: ast.stmt) -> tuple[str | None, ast.expr | None]:
     return None, None
 
 
-def _text(node: ast.expr, constants: Mapping[str, str | None]) -> str | None:
+def _text(node: ast.expr, constants: Mapping[str, str]) -> str | None:
     if isinstance(node, ast.Constant):
         return node.value if isinstance(node.value, str) else None
     if isinstance(node, ast.Name):
@@ -93,10 +121,4 @@ def imported_string(expr: cst.CSTNode, names: NameResolver, project: Project | N
         head = head.value
     binding = names.lookup(head.value) if isinstance(head, cst.Name) else None
     qualname = names.qualify(expr) if binding is not None and binding.kind == "import" else None
-    module, _, constant = (qualname or "").rpartition(".")
-    if not module:
-        return None
-    try:
-        return project.fact(STRING_CONSTANTS, module).get(constant)
-    except LookupFailed:
-        return None
+    return module_constant(project, qualname) if qualname else None

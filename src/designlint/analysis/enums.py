@@ -7,10 +7,17 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from designlint.diagnostics import Applicability
+from designlint.fixes import AddImport, NodeFix, Replace
 from designlint.parsing import stdlib_verdict
 from designlint.project import FactProvider, LookupFailed
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from designlint.analysis.names import NameResolver
 
 _ENUM_BASES = {"Enum", "StrEnum", "IntEnum", "Flag", "IntFlag"}
 _JSON_SCALARS = (str, int, float, bool)
@@ -82,6 +89,30 @@ class EnumClasses(FactProvider[EnumInfo]):
 
 
 ENUM_CLASSES = EnumClasses()
+
+
+def member_fix(
+    node: cst.CSTNode, enum: EnumInfo, member: str, literal: str, names: NameResolver, module_name: str | None
+) -> NodeFix | None:
+    """The fix replacing the raw ``literal`` at ``node`` with ``Enum.member``, importing the enum
+    when the module does not; None when its name is taken by something else here. Safe only
+    where the member compares and serialises like the literal it replaces (a literal that is the
+    member's name, not its value, would turn a True comparison False) and no import is added."""
+    module, _, class_name = enum.qualname.rpartition(".")
+    local = names.imported_as(enum.qualname)
+    changes: list[AddImport | Replace] = []
+    if local is None and module_name == module:
+        local = class_name  # linting the enum's own module
+    if local is None:
+        if names.module_scope.bindings.get(class_name) is not None:
+            return None
+        local = class_name
+        changes.append(AddImport(f"from {module} import {class_name}"))
+    changes.append(Replace(node, f"{local}.{member}"))
+    safe = not any(isinstance(c, AddImport) for c in changes) and enum.equals_literal(member, literal)
+    return NodeFix(
+        f"Replace with {local}.{member}", tuple(changes), Applicability.SAFE if safe else Applicability.UNSAFE
+    )
 
 
 def _members(node: ast.ClassDef) -> list[list[object]]:

@@ -113,7 +113,7 @@ def unknown(node: cst.CSTNode) -> StaticValue:
 
 
 # What a module-level constant of another module of the project holds, by qualified name
-# (``Project.module_constant``); None when it is not a known string.
+# (``constants.module_constant``); None when it is not a known string.
 ConstantReader = Callable[[str], "str | None"]
 
 

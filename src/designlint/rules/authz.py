@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -25,19 +26,28 @@ from designlint.analysis.authz_checks import (
     tokens,
     violations,
 )
-from designlint.options import WORD, ListOf, option, options_table
+from designlint.analysis.denials import DENIAL_WORDS, Denial, denial_of, plainly_no_reason, sub_expressions
+from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
+from designlint.analysis.strings import literal_string
+from designlint.options import QUALIFIED_NAME, WORD, ListOf, Text, option, options_table
+from designlint.project import LookupFailed
 from designlint.rules.base import AllOf, Rule
 from designlint.rules.cases import Invalid, Valid
+
+if TYPE_CHECKING:
+    from designlint.context import FileFacts
 
 
 @options_table("authz")
 @dataclass(frozen=True)
 class AuthzOptions:
-    """Words added to the built-in lists."""
+    """Words added to the built-in lists, and the enum of deny reasons."""
 
     tenant_names: tuple[str, ...] = option(ListOf(WORD), default=())
     role_names: tuple[str, ...] = option(ListOf(WORD), default=())
     superuser_names: tuple[str, ...] = option(ListOf(WORD), default=())
+    # The enum every denial carries a member of (DL103), e.g. "app.authz.DenyReason"; unset: DL103 is silent.
+    deny_reasons: str | None = option(Text(QUALIFIED_NAME, resolves=ENUM_CLASSES), default=None)
 
 
 _ALLOWS = (Decision.ALLOW, Decision.ALLOW_BY_RETURNING)
@@ -780,3 +790,237 @@ def _nodes_after(function: cst.FunctionDef, statement: cst.If) -> Iterator[cst.C
         if isinstance(node, (cst.Call, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
             continue
         stack.extend(reversed(node.children))
+
+
+_DENY_REASONS = {
+    "app/authz.py": """
+        from dataclasses import dataclass
+        from enum import Enum
+
+
+        class DenyReason(str, Enum):
+            TENANT_MISMATCH = "tenant_mismatch"
+            ROLE_MISSING = "role_missing"
+            TOOL_NOT_ALLOWED = "tool_not_allowed"
+
+
+        @dataclass(frozen=True)
+        class Decision:
+            allowed: bool
+            reason: DenyReason | None = None
+        """
+}
+_DENY_CONFIG = '[authz]\ndeny-reasons = "app.authz.DenyReason"\n'
+
+
+class DenyWithoutReason(Rule):
+    """With ``authz.deny-reasons`` naming an enum, a denial that carries none of its members:
+    raising a forbidden/denied exception (``PermissionError``, ``*Forbidden*``, ``*Denied*``,
+    ``HTTPException`` with status 403) or returning a decision with ``allowed=False``/``allow=False``
+    whose arguments hold no member. A raw string that is a member's value gets the member as a
+    fix (safe for a str-valued enum the module imports). A denial given a value that is not plainly
+    a message or a status (a parameter, a call) is not judged: it may be the reason. Zero-config:
+    silent."""
+
+    code = "DL103"
+    name = "deny-without-reason"
+    prefilter = DENIAL_WORDS
+    VALID = (
+        Valid(
+            """
+            from fastapi import HTTPException
+
+            from app.authz import Decision, DenyReason
+
+
+            def authorize(principal, tool):
+                if tool.tenant_id != principal.tenant_id:
+                    raise HTTPException(status_code=403, detail={"reason": DenyReason.TENANT_MISMATCH})
+                if tool.name not in principal.allowed_tools:
+                    return Decision(allowed=False, reason=DenyReason.TOOL_NOT_ALLOWED)
+                return Decision(allowed=True)
+            """,
+            path="app/dispatch.py",
+            config=_DENY_CONFIG,
+            files=_DENY_REASONS,
+        ),
+        Valid(
+            """
+            from fastapi import HTTPException, status
+
+
+            def authorize(principal, tool):
+                if tool.tenant_id != principal.tenant_id:
+                    raise HTTPException(status.HTTP_403_FORBIDDEN, detail="tool belongs to another tenant")
+            """
+        ),
+        Valid(
+            """
+            from app import authz
+
+
+            class ToolForbidden(Exception):
+                def __init__(self, reason: authz.DenyReason):
+                    super().__init__(reason.value)
+                    self.reason = reason
+
+
+            async def check(principal, tool, reason_for):
+                reason = authz.DenyReason.ROLE_MISSING
+                if not principal.roles:
+                    raise ToolForbidden(reason)
+                if tool.tenant_id != principal.tenant_id:
+                    raise ToolForbidden(reason_for(tool))
+                if tool.status == 404:
+                    raise HTTPException(404, "no such tool")
+            """,
+            path="app/dispatch.py",
+            config=_DENY_CONFIG,
+            files=_DENY_REASONS,
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            from fastapi import HTTPException, status
+
+
+            def authorize(principal, tool):
+                if tool.tenant_id != principal.tenant_id:
+                    raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=f"{tool.name}: other tenant")
+            """,
+            path="app/dispatch.py",
+            config=_DENY_CONFIG,
+            files=_DENY_REASONS,
+            line=6,
+            column=15,
+            end_column=28,
+            message="denial carries no DenyReason member",
+        ),
+        Invalid(
+            """
+            from app.authz import Decision, DenyReason
+
+
+            def authorize(principal, tool) -> Decision:
+                if "admin" not in principal.roles:
+                    return Decision(allowed=False, reason="role_missing")
+                return Decision(allowed=True)
+            """,
+            path="app/dispatch.py",
+            config=_DENY_CONFIG,
+            files=_DENY_REASONS,
+            line=6,
+            column=47,
+            end_column=61,
+            message='deny reason "role_missing" is a raw string: use DenyReason.ROLE_MISSING',
+            expected_fix="""
+            from app.authz import Decision, DenyReason
+
+
+            def authorize(principal, tool) -> Decision:
+                if "admin" not in principal.roles:
+                    return Decision(allowed=False, reason=DenyReason.ROLE_MISSING)
+                return Decision(allowed=True)
+            """,
+        ),
+        Invalid(
+            """
+            class ToolAccessDenied(Exception):
+                pass
+
+
+            async def run(session, principal, tool):
+                async with session.begin():
+                    if tool.name not in principal.allowed_tools:
+                        message = f"tool {tool.name} is not allowed for {principal.id}"
+                        raise ToolAccessDenied(message)
+            """,
+            path="app/runner.py",
+            config=_DENY_CONFIG,
+            files=_DENY_REASONS,
+            line=9,
+            column=19,
+            message="denial carries no DenyReason member",
+        ),
+        Invalid(
+            """
+            def require_scope(token, scope):
+                if scope not in token.scopes:
+                    raise PermissionError
+            """,
+            path="app/auth.py",
+            config=_DENY_CONFIG,
+            files=_DENY_REASONS,
+            line=3,
+            column=15,
+            message="denial carries no DenyReason member",
+        ),
+    )
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.enum_name = config.options(AuthzOptions).deny_reasons
+
+    def could_fire(self, file: FileFacts) -> bool:
+        return self.enum_name is not None
+
+    def setup(self) -> None:
+        self.enum: EnumInfo | None = None
+        project = self.context.project
+        if self.enum_name is not None and project is not None:
+            try:
+                self.enum = project.fact(ENUM_CLASSES, self.enum_name)
+            except LookupFailed:
+                pass  # the runner rejects such a config before linting; the API degrades
+
+    def visit_Raise(self, node: cst.Raise) -> None:
+        self._check(denial_of(node, self.context.names))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self._check(denial_of(node, self.context.names))
+
+    def _check(self, denial: Denial | None) -> None:
+        enum = self.enum
+        if denial is None or enum is None:
+            return
+        if self._carries_member(denial, enum):
+            return
+        for argument in denial.arguments:
+            for node in sub_expressions(argument):
+                literal = literal_string(node)
+                member = enum.member_for(literal) if literal else None
+                if member is not None:
+                    self.report(
+                        node,
+                        f'deny reason "{literal}" is a raw string: use {enum.class_name}.{member}',
+                        fix=member_fix(node, enum, member, literal, self.context.names, self.context.module_name),
+                    )
+                    return
+        if all(plainly_no_reason(argument, self.context.names) for argument in denial.arguments):
+            self.report(
+                denial.callee,
+                f"denial carries no {enum.class_name} member ({enum.qualname}): forensics needs an enumerated "
+                "deny reason on every denial",
+            )
+
+    def _carries_member(self, denial: Denial, enum: EnumInfo) -> bool:
+        """A member among its values (``DenyReason.X``, a local or parameter holding one)."""
+        for argument in denial.arguments:
+            for node in sub_expressions(argument):
+                if isinstance(node, (cst.Name, cst.Attribute)) and self._is_member(node, enum):
+                    return True
+        return False
+
+    def _is_member(self, node: cst.Name | cst.Attribute, enum: EnumInfo) -> bool:
+        names = self.context.names
+        qualname = names.qualify(node) or ""
+        if qualname.startswith(f"{enum.qualname}."):
+            return True
+        binding = names.binding_of(node) if isinstance(node, cst.Name) else None
+        if binding is None:
+            return False
+        if binding.kind == "instance" and binding.qualname == enum.qualname:
+            return True  # a parameter annotated with the enum
+        bound = binding.node
+        return isinstance(bound, cst.Attribute) and (names.qualify(bound) or "").startswith(f"{enum.qualname}.")

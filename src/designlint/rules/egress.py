@@ -7,6 +7,7 @@ configured ``guards`` first (DL202).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from designlint.analysis.clients import HTTP_CALLS, HTTP_CLIENTS, HTTP_PACKAGES, HTTP_WORDS, HttpCall, canonical
+from designlint.analysis.constants import module_constant
 from designlint.analysis.guards import StatementEffects, passed_guard
 from designlint.analysis.names import dotted_name
 from designlint.analysis.origins import value_origin
@@ -97,7 +99,7 @@ class _EgressRule(Rule):
     @property
     def _constants(self) -> ConstantReader | None:
         project = self.context.project
-        return project.module_constant if project is not None else None
+        return functools.partial(module_constant, project) if project is not None else None
 
     def _callee(self, func: cst.BaseExpression) -> str | None:
         """The qualified name of what is called; ``getattr(session, method)(url)`` calls one of

@@ -8,11 +8,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from designlint.analysis.enums import ENUM_CLASSES, EnumInfo
+from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
-from designlint.diagnostics import Applicability
-from designlint.fixes import AddImport, NodeFix, Replace
 from designlint.options import QUALIFIED_NAME, Item, ListOf, Text, option, options_table
 from designlint.project import LookupFailed
 from designlint.rules.base import AnyOf, Rule
@@ -753,28 +751,8 @@ class RawStringErrorCode(Rule):
             self.report(
                 node,
                 f'raw error code "{value}": use {enum.class_name}.{member}',
-                fix=self._fix(node, enum, member, value),
+                fix=member_fix(node, enum, member, value, self.context.names, self.context.module_name),
             )
-
-    def _fix(self, node: cst.CSTNode, enum: EnumInfo, member: str, literal: str) -> NodeFix | None:
-        module, _, class_name = enum.qualname.rpartition(".")
-        names = self.context.names
-        local = names.imported_as(enum.qualname)
-        changes: list = []
-        if local is None and self.context.module_name == module:
-            local = class_name  # linting the enum's own module
-        if local is None:
-            if names.module_scope.bindings.get(class_name) is not None:
-                return None  # the name is taken by something else here
-            local = class_name
-            changes.append(AddImport(f"from {module} import {class_name}"))
-        changes.append(Replace(node, f"{local}.{member}"))
-        # Safe only where the member compares and serialises like the literal it replaces: a
-        # literal that is the member's name, not its value, would turn a True comparison False.
-        safe = not any(isinstance(c, AddImport) for c in changes) and enum.equals_literal(member, literal)
-        return NodeFix(
-            f"Replace with {local}.{member}", tuple(changes), Applicability.SAFE if safe else Applicability.UNSAFE
-        )
 
 
 def _is_code_access(node: cst.CSTNode) -> bool:

@@ -377,8 +377,8 @@ class MetricName(_TelemetryRule):
             path="app/telemetry/metrics.py",
             files={
                 "app/telemetry/constants.py": """
-                    PREFIX = "app.server"
-                    REQUESTS_TOTAL = f"{PREFIX}.requests_total"
+                    prefix = "app.server"
+                    REQUESTS_TOTAL = f"{prefix}.requests_total"
                 """
             },
             line=6,

@@ -1,0 +1,373 @@
+"""DL904: the audit event (design category: observability and audit).
+
+Forensics reads the audit event: each must say in which trace, run and tool call, for whom,
+and with what result it happened. The fields are the design's (``[tool.designlint.audit]
+required``); the emitters are named like ``emit_audit`` or configured.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+import libcst as cst
+
+from designlint.analysis.audit import DESIGN_AUDIT_FIELDS, EventReader, audit_logger_call, is_emitter_name
+from designlint.options import DOTTED_NAME, Item, ListOf, option, options_table
+from designlint.parsing import stdlib_verdict
+from designlint.rules.base import Rule
+from designlint.rules.cases import Invalid, Valid
+
+FIELD = Item(r"[A-Za-z_][\w\-]*(\.[A-Za-z_][\w\-]*)*", 'a field name or a dotted path such as "result.code"')
+
+
+@options_table("audit")
+@dataclass(frozen=True)
+class AuditOptions:
+    # The functions that emit audit events; set, they replace the built-in name patterns.
+    emitters: tuple[str, ...] | None = option(ListOf(DOTTED_NAME), default=None)
+    required: tuple[str, ...] = option(ListOf(FIELD), default=DESIGN_AUDIT_FIELDS)
+
+
+_EMITTERS = """
+[audit]
+emitters = ["app.audit.record", "record_event"]
+required = ["tenant", "traceId", "outcome.code"]
+"""
+_EVENTS_MODULE = {
+    "app/audit/events.py": """
+        from dataclasses import dataclass, field
+
+
+        @dataclass(frozen=True)
+        class ToolResult:
+            code: str
+            duration_ms: float
+
+
+        @dataclass(frozen=True)
+        class AuditEvent:
+            trace_id: str
+            run_id: str
+            principal: str
+            result: ToolResult
+            tags: list[str] = field(default_factory=list)
+        """
+}
+
+
+class AuditEventMissingField(Rule):
+    """An audit event emitted without a field the design requires (``traceId``, ``runId``,
+    ``callId``, ``principal``, ``result.code``, ``result.durationMs`` unless configured). The
+    emitters are functions and methods named like ``audit``, ``emit_audit*``, ``audit_log*``,
+    ``log_audit_event`` and log calls on a logger named ``audit*``, or the configured
+    ``audit.emitters``. The event is read from keyword arguments, a dict literal, ``extra=``, a
+    dict built in the function, or a dataclass or pydantic model constructed there (its fields
+    read from its class, in this module or another); what ``bind_contextvars`` and
+    ``logger.bind`` bound before counts. An event holding what cannot be seen (``**details``, a
+    parameter, a base class from elsewhere) is judged only on what it is seen to lack."""
+
+    code = "DL904"
+    name = "audit-event-missing-field"
+    VALID = (
+        Valid(
+            """
+            import time
+
+            import structlog
+            from structlog.contextvars import bind_contextvars
+
+            audit_log = structlog.get_logger("audit")
+
+
+            async def execute(call, principal, run):
+                bind_contextvars(trace_id=call.trace_id, run_id=run.id)
+                started = time.monotonic()
+                result = await call.tool.run(call.arguments)
+                await audit_log.ainfo(
+                    "tool.executed",
+                    call_id=call.id,
+                    principal=principal.subject,
+                    result={"code": result.code, "durationMs": (time.monotonic() - started) * 1000},
+                )
+            """
+        ),
+        Valid(
+            """
+            import logging
+
+            audit_logger = logging.getLogger("app.audit")
+            logger = logging.getLogger(__name__)
+
+
+            def record(ctx, outcome, elapsed_ms):
+                logger.info("tool %s finished", ctx.tool, extra={"tool": ctx.tool})
+                audit_logger.info(
+                    f"tool {ctx.tool} finished",
+                    extra={
+                        "traceId": ctx.trace_id,
+                        "runId": ctx.run_id,
+                        "callId": ctx.call_id,
+                        "principal": ctx.principal,
+                        "result": {"code": outcome.code, "durationMs": elapsed_ms},
+                    },
+                )
+            """
+        ),
+        Valid(
+            """
+            from app.audit.events import AuditEvent, ToolResult
+
+
+            class Dispatcher:
+                def __init__(self, sink):
+                    self.sink = sink
+
+                def finish(self, request, call_id, code, elapsed_ms):
+                    event = AuditEvent(
+                        trace_id=request.trace_id,
+                        run_id=request.run_id,
+                        principal=request.user,
+                        result=ToolResult(code=code, duration_ms=elapsed_ms),
+                    )
+                    self.sink.emit_audit_event(event, call_id=call_id)
+            """,
+            path="app/dispatch.py",
+            files=_EVENTS_MODULE,
+        ),
+        Valid(
+            """
+            import sys
+
+
+            def forward(event, outcome, ctx, **context):
+                sys.audit("app.tool.forward")
+                emit_audit(event)
+                emit_audit(action="tool.call", trace_id=context["trace"], **context)
+                emit_audit(trace_id=ctx.trace, run_id=ctx.run, call_id=ctx.call, principal=ctx.user, result=outcome)
+            """
+        ),
+        Valid(
+            """
+            from app import audit
+
+
+            def run(tool, ctx):
+                emit_audit(action="tool.run", tool=tool.name)
+                audit.record(tenant=ctx.tenant, trace_id=ctx.trace_id, outcome={"code": "OK"})
+            """,
+            path="app/tools.py",
+            config=_EMITTERS,
+        ),
+        Valid(
+            """
+            import structlog
+
+            audit_logger = structlog.get_logger("audit")
+
+
+            def handle(call, user, result, elapsed_ms):
+                log = audit_logger.bind(traceId=call.trace_id, runId=call.run_id, callId=call.id)
+                log.info("tool.result", principal=user.id, result={"code": result.code, "durationMs": elapsed_ms})
+            """
+        ),
+        Valid(
+            """
+            from app.audit.base import BaseAuditEvent
+
+
+            class ToolAudit(BaseAuditEvent):
+                tool: str
+
+
+            def audited(func):
+                async def wrapper(call, *args, **kwargs):
+                    event = {"action": func.__name__, "callId": call.id}
+                    add_request_context(event)
+                    emit_audit(event)
+                    emit_audit(ToolAudit(tool=call.tool))
+                    return await func(call, *args, **kwargs)
+
+                return wrapper
+            """
+        ),
+    )
+    INVALID = (
+        Invalid(
+            """
+            async def execute(call, principal):
+                result = await call.tool.run(call.arguments)
+                emit_audit(
+                    trace_id=call.trace_id,
+                    run_id=call.run_id,
+                    principal=principal,
+                    result={"code": result.code},
+                )
+                return result
+            """,
+            line=3,
+            column=5,
+            end_column=15,
+            message="audit event misses callId, result.durationMs",
+        ),
+        Invalid(
+            """
+            import logging
+
+            audit_logger = logging.getLogger("audit")
+
+
+            def record(ctx, outcome, elapsed_ms):
+                audit_logger.info(
+                    f"tool {ctx.tool} finished",
+                    extra={
+                        "runId": ctx.run_id,
+                        "callId": ctx.call_id,
+                        "principal": ctx.principal,
+                        "result": {"code": outcome.code, "durationMs": elapsed_ms},
+                    },
+                )
+            """,
+            line=7,
+            column=5,
+            message="audit event misses traceId",
+        ),
+        Invalid(
+            """
+            import time
+
+
+            class ToolRunner:
+                def __init__(self, audit):
+                    self._audit = audit
+
+                async def run(self, session, call, user):
+                    started = time.monotonic()
+                    async with session:
+                        output = await call.tool.run(session, call.arguments)
+                    event = {"traceId": call.trace_id, "runId": call.run_id, "callId": call.id}
+                    event["principal"] = user.id
+                    event["result"] = {"code": output.code}
+                    self._audit.log_audit_event(event)
+                    return output
+            """,
+            line=15,
+            column=9,
+            message="audit event misses result.durationMs",
+        ),
+        Invalid(
+            """
+            from app.audit.events import AuditEvent, ToolResult
+
+
+            def finish(request, code, elapsed_ms):
+                audit_log(
+                    AuditEvent(
+                        trace_id=request.trace_id,
+                        run_id=request.run_id,
+                        principal=request.user,
+                        result=ToolResult(code=code, duration_ms=elapsed_ms),
+                    )
+                )
+            """,
+            path="app/dispatch.py",
+            files=_EVENTS_MODULE,
+            line=5,
+            column=5,
+            message="audit event misses callId",
+        ),
+        Invalid(
+            """
+            from pydantic import BaseModel
+
+
+            class AuditRecord(BaseModel):
+                trace_id: str
+                run_id: str
+                call_id: str
+                principal: str
+                code: str
+
+
+            def denied(request, tool):
+                audit(AuditRecord(trace_id=request.trace_id, run_id=request.run_id, call_id=tool.call_id,
+                                  principal=request.user, code="FORBIDDEN"))
+            """,
+            line=13,
+            column=5,
+            message="audit event misses result.code, result.durationMs",
+        ),
+        Invalid(
+            """
+            from app.audit import record as audit_record
+
+
+            def run(tool, ctx):
+                audit_record(trace_id=ctx.trace_id, outcome={"code": "OK"})
+            """,
+            path="app/tools.py",
+            config=_EMITTERS,
+            line=5,
+            column=5,
+            message="audit event misses tenant",
+        ),
+        Invalid(
+            """
+            import structlog as sl
+            from fastapi import APIRouter
+
+            router = APIRouter()
+            audit = sl.get_logger("audit.tools")
+
+
+            @router.post("/tools/{name}")
+            async def call_tool(name: str, request, user):
+                log = audit.bind(trace_id=request.state.trace_id, run_id=request.state.run_id)
+                result = await request.app.dispatcher.run(name, user)
+                await log.ainfo("tool.called", principal=user.id, callId=result.call_id, result=dict(code=result.code))
+                return result
+            """,
+            line=12,
+            column=11,
+            message="audit event misses result.durationMs",
+        ),
+    )
+
+    def __init__(self, config):
+        super().__init__(config)
+        options = config.options(AuditOptions)
+        self.emitters, self.required = options.emitters, options.required
+        if self.emitters is not None:  # their names, as called
+            self.prefilter = re.compile("|".join(re.escape(name.rpartition(".")[2]) for name in self.emitters))
+        else:
+            self.prefilter = re.compile(r"[Aa]udit|AUDIT")
+
+    def setup(self) -> None:
+        self._module_tree: ast.Module | None = None
+        self._parsed = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        names = self.context.names
+        if self.emitters is not None:
+            log_call, emits = False, names.function_matches(node.func, self.emitters)
+        else:
+            log_call = audit_logger_call(node, names)
+            emits = log_call or is_emitter_name(node.func, names)
+        if not emits:
+            return
+        function = next((a for a in reversed(self.context.ancestors) if isinstance(a, cst.FunctionDef)), None)
+        reader = EventReader(names, self.context.project, self._tree, function)
+        missing = reader.emitted(node, log_call=log_call).missing(self.required)
+        if missing:
+            self.report(
+                node.func,
+                f"audit event misses {', '.join(missing)}: forensics needs every field the design requires "
+                "(audit.required)",
+            )
+
+    def _tree(self) -> ast.Module | None:
+        """This file's stdlib tree, to read its record classes (parsed once, when first needed)."""
+        if not self._parsed:
+            self._module_tree, self._parsed = stdlib_verdict(self.context.text).tree, True
+        return self._module_tree
