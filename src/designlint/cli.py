@@ -31,7 +31,7 @@ from designlint.progress import ProgressBar
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.reporters import ReportContext, reporters
 from designlint.reporters.escape import printable
-from designlint.rules import INTERNAL_ERROR, REGISTRY
+from designlint.rules import INTERNAL_ERROR
 from designlint.runner import (
     FixMode,
     Options,
@@ -57,9 +57,11 @@ def _comma_separated(value: tuple[str, ...]) -> tuple[str, ...]:
 def _codes(ctx, param, value):
     if not value:
         return None
+    from designlint.rules import SCHEMA  # the catalogue, read only when a flag names codes
+
     codes = _comma_separated(value)
     for code in codes:
-        check_selector(code, REGISTRY.codes, lambda message: click.BadParameter(message, ctx, param))
+        check_selector(code, SCHEMA.codes, lambda message: click.BadParameter(message, ctx, param))
     return codes
 
 

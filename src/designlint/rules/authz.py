@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import libcst as cst
 
@@ -25,20 +24,9 @@ from designlint.analysis.authz_checks import (
     tokens,
     violations,
 )
-from designlint.options import WORD, ListOf, option, options_table
 from designlint.rules.base import AllOf, Rule
 from designlint.rules.cases import Invalid, Valid
-
-
-@options_table("authz")
-@dataclass(frozen=True)
-class AuthzOptions:
-    """Words added to the built-in lists."""
-
-    tenant_names: tuple[str, ...] = option(ListOf(WORD), default=())
-    role_names: tuple[str, ...] = option(ListOf(WORD), default=())
-    superuser_names: tuple[str, ...] = option(ListOf(WORD), default=())
-
+from designlint.tables.authz import AuthzOptions
 
 _ALLOWS = (Decision.ALLOW, Decision.ALLOW_BY_RETURNING)
 

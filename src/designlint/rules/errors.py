@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builtins
 import re
-from dataclasses import dataclass
 
 import libcst as cst
 
@@ -13,18 +12,10 @@ from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.diagnostics import Applicability
 from designlint.fixes import AddImport, NodeFix, Replace
-from designlint.options import QUALIFIED_NAME, Text, option, options_table
 from designlint.project import LookupFailed
 from designlint.rules.base import AnyOf, Rule
 from designlint.rules.cases import Invalid, Valid
-
-
-@options_table("errors")
-@dataclass(frozen=True)
-class ErrorsOptions:
-    # The enum holding the error-code contract, e.g. "app.errors.ErrorCode".
-    codes: str | None = option(Text(QUALIFIED_NAME, resolves=ENUM_CLASSES), default=None)
-
+from designlint.tables.errors import ErrorsOptions
 
 # UPPER_SNAKE of three characters or more: "RATE_LIMITED", "TIMEOUT".
 CODE_LIKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")

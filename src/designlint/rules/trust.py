@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Literal
 
 import libcst as cst
@@ -15,18 +14,9 @@ from designlint.analysis.dataflow import Dataflow, Taint, TaintSpec
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import bound_arguments, keywords_passed
-from designlint.options import DOTTED_NAME, ListOf, option, options_table
 from designlint.rules.base import AllOf, Rule
 from designlint.rules.cases import Invalid, Valid
-
-
-@options_table("trust")
-@dataclass(frozen=True)
-class TrustOptions:
-    sanitizers: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
-    sources: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
-    sinks: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
-
+from designlint.tables.trust import TrustOptions
 
 HTTP_BODY = "HTTP response body"
 RETRIEVED = "retrieved document"
