@@ -122,6 +122,12 @@ CASES: dict[str, dict[str, str]] = {
         "trust_relevant.py": "def answer(store, llm, q):\n    docs = store.get_relevant_documents(q)\n    return llm.invoke(prompt=str(docs))\n",
         "trust.py": "import requests\n\n\ndef answer(llm, url):\n    page = requests.get(url).text\n    return llm.invoke([{'role': 'system', 'content': 'Summarise: ' + page}])\n",
     },
+    "order": {
+        # DL701-DL703: an aliased authorize, a decorator, a helper, a limiter on self.
+        "order_alias.py": "from app.auth import authorize as az\nfrom app import schemas\n\n\nasync def dispatch(user, tool, args):\n    schemas.validate(args)\n    az(user, tool)\n    return await tool.arun(args)\n",
+        "order_decorated.py": "import asyncio\n\nfrom app.auth import requires_permission\n\n\ndef _run(tool, args):\n    return tool.run(args)\n\n\n@requires_permission('tools')\ndef dispatch(tool, args, cached):\n    if cached:\n        return _run(tool, args)\n    return _run(tool, args)\n",
+        "order_skipped.py": "class Dispatcher:\n    async def call(self, user, tool, args, cached):\n        if cached:\n            return await tool.ainvoke(args, timeout=5)\n        self.check_access(user, tool)\n        await self.rate_limiter.acquire(user)\n        return await tool.ainvoke(args, timeout=5)\n",
+    },
     "noqa": {
         # DL003: an unused code in a line's and in a file's directive.
         "noqa_line.py": "def fetch(err):\n    return err.retry  # noqa: DL501\n",
