@@ -10,9 +10,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from designlint import rules
 from designlint.config import Config, find_config_file, foreign_owner, key_error, load_config
 from designlint.project import LookupFailed, Project
-from designlint.rules import SCHEMA
 
 
 class ConfigResolver:
@@ -40,7 +40,7 @@ class ConfigResolver:
         if isolated:
             self._fixed = self._finish(Config(root=self.cwd))
         elif config_path is not None:
-            self._fixed = self._finish(load_config(config_path, SCHEMA))
+            self._fixed = self._finish(load_config(config_path, rules.SCHEMA))
 
     def for_path(self, path: Path) -> Config:
         if self._fixed is not None:
@@ -61,7 +61,7 @@ class ConfigResolver:
                     self.warnings.append(
                         f"using {config_file}, which another user (uid {owner}) owns: whoever can write it decides what is checked"
                     )
-                base = load_config(config_file, SCHEMA) if config_file else Config(root=self.cwd)
+                base = load_config(config_file, rules.SCHEMA) if config_file else Config(root=self.cwd)
                 self._by_file[config_file] = self._finish(base)
             config = self._by_dir[directory] = self._by_file[config_file]
         return config

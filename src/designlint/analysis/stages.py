@@ -21,8 +21,6 @@ import libcst as cst
 
 from designlint.analysis.names import dotted_name
 
-DEFAULT_STAGES = ("authorize", "validate", "rate_limit", "approve", "execute")
-
 
 @dataclass(frozen=True)
 class MethodOf:
