@@ -128,22 +128,28 @@ def _modules(package: ModuleType, skip: frozenset[str] = frozenset()) -> list[Mo
     ]
 
 
-def _tables_by_family() -> dict[str, tuple[type, ...]]:
-    return {module.__name__.rpartition(".")[2]: _own_tables(module) for module in _modules(designlint.tables)}
+def _tables_by_family(table_modules: Iterable[ModuleType]) -> dict[str, tuple[type, ...]]:
+    return {module.__name__.rpartition(".")[2]: _own_tables(module) for module in table_modules}
 
 
-def _discover() -> Registry:
-    tables = _tables_by_family()
+def registry_of(rule_modules: Iterable[ModuleType], table_modules: Iterable[ModuleType]) -> Registry:
+    """The families of ``rules/<family>.py`` modules, each with the tables of its ``tables/<family>.py``."""
+    tables = _tables_by_family(table_modules)
     families = []
-    for family in Registry.of_modules(_modules(sys.modules[__name__], _NOT_FAMILIES)).families:
+    for family in Registry.of_modules(rule_modules).families:
         if family.option_tables:  # the configuration would not know them without importing the rules
             raise RegistryError(
-                f"designlint.rules.{family.name} declares option tables: move them to designlint/tables/{family.name}.py"
+                f"the family {family.name} declares option tables among its rules: move them to"
+                f" designlint/tables/{family.name}.py, which the configuration reads without LibCST"
             )
         families.append(replace(family, option_tables=tables.pop(family.name, ())))
     if tables:
-        raise RegistryError(f"designlint.tables.{next(iter(tables))} names no family of designlint.rules")
+        raise RegistryError(f"designlint/tables/{next(iter(tables))}.py is the tables module of no family")
     return Registry(tuple(families))
+
+
+def _discover() -> Registry:
+    return registry_of(_modules(sys.modules[__name__], _NOT_FAMILIES), _modules(designlint.tables))
 
 
 @dataclass(frozen=True)
@@ -156,13 +162,16 @@ class Schema:
 
 def _schema() -> Schema:
     pages = load_catalogue()
-    tables = [table for family_tables in _tables_by_family().values() for table in family_tables]
+    tables = [table for module in _modules(designlint.tables) for table in _own_tables(module)]
     return Schema(
         tuple(sorted(pages)),
         dict(sorted((table_name(table), table) for table in tables)),
     )
 
 
+# Declared, not assigned: the first lookup of either goes to ``__getattr__``, which builds it.
+REGISTRY: Registry
+SCHEMA: Schema
 _BUILT_ON_FIRST_USE: dict[str, Callable[[], object]] = {"REGISTRY": _discover, "SCHEMA": _schema}
 
 
