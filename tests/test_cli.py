@@ -180,7 +180,7 @@ def test_exit_codes_and_summary(project):
     [
         (["missing_dir"], "designlint: error: no such file or directory: missing_dir\n"),
         (["--output-format", "xml"], None),
-        (["--select", "DL9"], None),
+        (["--select", "DL99"], None),
         (["--per-file-ignores", "app/*.py"], None),
         (["--no-such-flag"], None),
         (["app", "--stdin-filename", "app/x.py"], None),
@@ -198,8 +198,8 @@ def test_usage_errors_exit_2(project, args, message):
 
 def test_usage_error_messages_name_the_flag_and_the_expectation(project):
     assert (
-        "Invalid value for '--select': unknown rule code or prefix 'DL9' (run `designlint rules` for the list)"
-        in check("--select", "DL9").stderr
+        "Invalid value for '--select': unknown rule code or prefix 'DL99' (run `designlint rules` for the list)"
+        in check("--select", "DL99").stderr
     )
     assert (
         "Invalid value for '--ignore': expected a rule code or prefix such as \"DL5\" or \"DL501\", got 'dl5'"
@@ -498,8 +498,8 @@ CONFIG_ERRORS = [
     ),
     (
         "pyproject.toml",
-        '[tool.designlint]\nselect = ["DL9"]\n',
-        ":2: `tool.designlint.select`: unknown rule code or prefix 'DL9' (run `designlint rules` for the list)",
+        '[tool.designlint]\nselect = ["DL99"]\n',
+        ":2: `tool.designlint.select`: unknown rule code or prefix 'DL99' (run `designlint rules` for the list)",
     ),
     (
         "pyproject.toml",
@@ -513,8 +513,8 @@ CONFIG_ERRORS = [
     ),
     (
         "pyproject.toml",
-        '[tool.designlint.per-file-ignores]\n"tests/*" = ["DL9"]\n',
-        ":2: `tool.designlint.per-file-ignores.tests/*`: unknown rule code or prefix 'DL9' (run `designlint rules` for the list)",
+        '[tool.designlint.per-file-ignores]\n"tests/*" = ["DL99"]\n',
+        ":2: `tool.designlint.per-file-ignores.tests/*`: unknown rule code or prefix 'DL99' (run `designlint rules` for the list)",
     ),
     (
         "pyproject.toml",
@@ -560,11 +560,11 @@ def test_config_error_is_one_line_naming_file_line_key_and_expectation(project, 
 
 
 def test_config_error_names_the_file_given_to_config(project):
-    write_tree(project, {"conf/designlint.toml": 'select = ["DL9"]\n'})
+    write_tree(project, {"conf/designlint.toml": 'select = ["DL99"]\n'})
     result = check("--config", "conf/designlint.toml")
     assert (
         result.stderr
-        == "designlint: error: conf/designlint.toml:1: `select`: unknown rule code or prefix 'DL9' (run `designlint rules` for the list)\n"
+        == "designlint: error: conf/designlint.toml:1: `select`: unknown rule code or prefix 'DL99' (run `designlint rules` for the list)\n"
     )
 
 

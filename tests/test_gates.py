@@ -76,6 +76,13 @@ CASES: dict[str, dict[str, str]] = {
         "newer_syntax.py": "type Alias = int\nimport openai\n",
         "adapters/llm.py": "from openai import OpenAI\nfrom openai.types.chat import ChatCompletion\n\n\ndef ask(prompt: str) -> ChatCompletion:\n    return OpenAI().chat.completions.create(model='m', messages=[])\n",
     },
+    "telemetry": {
+        # DL901/DL902: tracers and meters through aliases, self, decorators, a local name, a module constant.
+        "span_alias.py": "from opentelemetry import trace as t\n\n\n@t.get_tracer('x').start_as_current_span(f'get {user_id}')\ndef f():\n    pass\n",
+        "span_attributes.py": "import opentelemetry.trace as ot\n\n\nasync def run(tool):\n    async with x, ot.get_tracer('t').start_as_current_span(f'execute_tool {tool.name}', attributes={}) as s:\n        pass\n",
+        "span_self.py": "class A:\n    def run(self, req):\n        name = 'fetch ' + req.url\n        return self._tracer.start_span(name)\n",
+        "metric_constant.py": "from opentelemetry.metrics import get_meter\nNAME = 'Requests_Total'\nget_meter('a').create_counter(NAME)\n",
+    },
     "authz": {
         # DL101/DL102: the words of checks in any case and spelling.
         "authz_camel.py": "def can_edit(user, doc):\n    return user.tenantId == doc.tenantId or user.hasRole('editor')\n",

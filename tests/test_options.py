@@ -62,7 +62,7 @@ class Metric:
 
 @options_table("sample-telemetry")
 @dataclass(frozen=True)
-class TelemetryOptions:
+class SampleTelemetryOptions:
     metrics: tuple[tuple[str, Metric], ...] = option(TableOf(Record(Metric)), default=())
 
 
@@ -144,7 +144,7 @@ def test_every_shape_parses_to_a_frozen_value(tmp_path):
         ("authorize", ("app.authz.check",)),
         ("execute", ("app.tools.run", "run")),
     )
-    assert config.options(TelemetryOptions).metrics == (
+    assert config.options(SampleTelemetryOptions).metrics == (
         ("tool_calls", Metric("count", ("tool", "tenant"))),
         ("latency", Metric("seconds")),
     )
@@ -272,7 +272,7 @@ def throwaway_family(tmp_path, monkeypatch):
 
 def test_a_new_family_is_configured_and_read_with_no_config_py_edit(throwaway_family):
     (throwaway_family / "pyproject.toml").write_text(GOOD)
-    result = CliRunner().invoke(main, ["check", "--no-cache", "-j", "1", "--select", "DL9", "app/tools.py"])
+    result = CliRunner().invoke(main, ["check", "--no-cache", "-j", "1", "--select", "DL99", "app/tools.py"])
     assert result.stdout == "app/tools.py:1:1: DL990 budget 12.5\n"
 
 

@@ -17,7 +17,7 @@ import click
 from click.core import ParameterSource
 
 from designlint._version import __version__
-from designlint.reporters.escape import printable
+from designlint.reporters.escape import printable, printable_diff
 
 # Everything else is imported by the command that needs it: `designlint --version`, `rules`,
 # `rule` and `clean` start as fast as the interpreter, and `check` imports the linter (LibCST,
@@ -348,6 +348,14 @@ def check(
     try:  # the whole report, before the output file is touched
         if fix_mode is FixMode.DIFF:
             text = "".join(o.diff for o in result.outcomes)
+            if output_file is None:  # a terminal or a CI log acts on what the diff quotes; a file gets the patch
+                text, escaped = printable_diff(text)
+                if escaped:
+                    click.echo(
+                        f"designlint: warning: {escaped} line{'s' if escaped != 1 else ''} of the diff "
+                        "shown with escapes (control or format characters); --output-file writes the exact patch",
+                        err=True,
+                    )
         elif statistics:
             text = _statistics(diagnostics, output_format)
         else:
