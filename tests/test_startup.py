@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from projects import ERRORS_PY, write_tree
 
+pytestmark = pytest.mark.slow  # every case runs an interpreter of its own
 # Runs the CLI in-process with the arguments given, then writes the modules it imported.
 _DRIVER = """\
 import json, sys
