@@ -3,6 +3,7 @@ same files, in one run.
 
 usage: .venv/bin/python bench/bench.py [--tier medium|large|apps] [--repeat 3] [--jobs N]
                                        [--fixit-repeat 1] [--skip fixit,floor] [--json PATH]
+       .venv/bin/python bench/bench.py --startup [--repeat 7] [--jobs N] [--json PATH]
 
 Fetches the pinned corpus with ``bench/fetch-corpus.sh``, copies it to a temporary directory
 (so 1% of the files can be modified), then times, each the median of --repeat runs:
@@ -20,11 +21,23 @@ and prints lines/second, peak memory (the largest single process of a run: the m
 or one worker), the ratios designlint/Fixit and designlint/parse floor against the targets,
 and writes everything as JSON (default bench/.work/results-TIER.json). Run it with the
 project's virtualenv Python (designlint must be importable). Not part of the test suite.
+
+``--startup`` times what users wait for instead, each as a ratio to a baseline measured in the
+same run (default bench/.work/results-startup.json):
+
+  small     one ~60-line file, empty cache, against ``python -c "import libcst"``
+  slice     the ~100k-line slice of the large tier (mcp, langchain-core): cold against warm
+  commands  ``--version``, ``rules``, ``rule DL101``, against ``python -c pass``
+  editor    a ~1,000-line file of the slice linted again in-process (a keystroke's lint), median ms
+  lsp       ``designlint lsp``: from its start (``initialize`` is sent at once) to the first
+            ``publishDiagnostics`` for that file, opened right after, against ``import libcst``
+  apps      one cold run of the apps tier (a 17k-line file), peak MB per process
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -44,6 +57,19 @@ PROJECT = BENCH.parent
 WORK = BENCH / ".work"
 FIXIT_SPEC = "fixit==2.2.1"
 LINT_OK = (0, 2)  # with --exit-zero: clean, or findings that include an internal error
+
+STARTUP_TARGETS = {
+    "small_vs_libcst": 1.3,  # one small file, cold: at most 1.3x `import libcst`
+    "slice_warm_speedup": 25.0,  # warm at least 25x faster than cold on the 100k-line slice
+    "version_vs_bare": 2.0,  # each command at most 2x the bare interpreter
+    "rules_vs_bare": 2.0,
+    "rule_vs_bare": 2.0,
+    "lsp_vs_libcst": 2.0,  # first diagnostics at most 2x `import libcst`
+    "editor_ms": 50.0,  # a keystroke's lint of a 1,000-line file
+    "apps_peak_mb": 400.0,
+}
+SLICE = ("mcp", "langchain-core")  # of the large tier: about 100k lines
+SMALL_FILE = PROJECT / "fixtures" / "dispatcher" / "src" / "toolhub" / "dispatcher.py"
 
 TARGETS = {
     "cold_vs_fixit": 8.0,  # cold lines/s at least 8x Fixit's
@@ -92,11 +118,19 @@ def main() -> int:
         help="where fetch-corpus.sh keeps the corpus (default: an existing .bench-corpus next to the project or a parent)",
     )
     parser.add_argument("--json", type=Path, help="where to write the figures (default: bench/.work/results-TIER.json)")
+    parser.add_argument("--startup", action="store_true", help="the start-up and latency figures only")
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     jobs = args.jobs or default_jobs()
     WORK.mkdir(exist_ok=True)
     (WORK / ".gitignore").write_text("*\n")
+    if args.startup:
+        large, apps = fetch_corpus("large", args.corpus_dest), fetch_corpus("apps", args.corpus_dest)
+        scratch = Path(tempfile.mkdtemp(prefix="designlint-bench-"))
+        try:
+            return run_startup(args, jobs, large, apps, scratch)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
     source = fetch_corpus(args.tier, args.corpus_dest)
     # The copy (some of its files get modified) and the cache live outside the project, so
@@ -197,6 +231,192 @@ def run_benchmark(args: argparse.Namespace, skip: set[str], jobs: int, source: P
     target.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nfigures written to {target}")
     return 0
+
+
+# -- start-up and latency -------------------------------------------------------------------
+
+
+def run_startup(args: argparse.Namespace, jobs: int, large: Path, apps: Path, scratch: Path) -> int:
+    times = max(args.repeat, 7)  # short runs: more of them for a steady median
+    # Byte-compiled as pip compiles an installed package: with PYTHONDONTWRITEBYTECODE set (as
+    # here) an editable install would otherwise compile every module it imports at each start.
+    compileall.compile_dir(PROJECT / "src" / "designlint", quiet=1)
+    slice_dir = scratch / "slice"
+    for package in SLICE:
+        shutil.copytree(large / package, slice_dir / package)
+    slice_files = sorted(slice_dir.rglob("*.py"))
+    slice_lines = sum(path.read_bytes().count(b"\n") for path in slice_files)
+    report: dict = {
+        "mode": "startup",
+        "jobs": jobs,
+        "repeat": times,
+        "slice": {"packages": list(SLICE), "files": len(slice_files), "lines": slice_lines},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load_before": os.getloadavg()},
+        "designlint": {"version": _designlint_version(), "commit": _git_commit()},
+        "runs": {},
+    }
+    print(f"start-up figures; slice {len(slice_files)} files, {slice_lines} lines; load {_load()}", flush=True)
+    runs = report["runs"]
+    python = sys.executable
+    designlint = [python, "-m", "designlint"]
+    cache_dir = scratch / "cache"
+
+    def cold(command: list[str]):
+        def run() -> dict:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+            return measure(command, ok_codes=LINT_OK)
+
+        return run
+
+    runs["bare"] = repeat("python -c pass", lambda: measure([python, "-c", "pass"]), times, 1)
+    runs["libcst"] = repeat('python -c "import libcst"', lambda: measure([python, "-c", "import libcst"]), times, 1)
+    for name, command in (("version", ["--version"]), ("rules", ["rules"]), ("rule", ["rule", "DL101"])):
+        runs[name] = repeat(f"designlint {' '.join(command)}", lambda c=command: measure([*designlint, *c]), times, 1)
+    check = [*designlint, "check", "--isolated", "--exit-zero", "--cache-dir", str(cache_dir)]
+    small_lines = SMALL_FILE.read_bytes().count(b"\n")
+    runs["small"] = repeat(
+        f"one {small_lines}-line file, empty cache", cold([*check, str(SMALL_FILE)]), times, small_lines
+    )
+    slice_check = [*check, "--jobs", str(jobs), str(slice_dir)]
+    runs["slice_cold"] = repeat("slice, empty cache", cold(slice_check), args.repeat, slice_lines)
+    runs["slice_warm"] = repeat("slice, warm", lambda: measure(slice_check, ok_codes=LINT_OK), times, slice_lines)
+    runs["editor"] = editor_case(slice_files, slice_dir, max(times, 20))
+    editor_file = slice_dir / runs["editor"]["file"]
+    runs["lsp"] = repeat(
+        f"lsp: initialize to first diagnostics ({editor_file.name})",
+        lambda: lsp_first_diagnostics(designlint, editor_file),
+        times,
+        1,
+    )
+    apps_check = [*check, "--jobs", str(jobs), str(apps)]
+    apps_lines = sum(path.read_bytes().count(b"\n") for path in apps.rglob("*.py"))
+    runs["apps"] = repeat("apps tier, empty cache", cold(apps_check), 1, apps_lines)
+
+    report["machine"]["load_after"] = os.getloadavg()
+    report["verdict"] = startup_verdict(runs)
+    print(
+        f"\nload average before {_fmt_load(report['machine']['load_before'])}, after {_fmt_load(report['machine']['load_after'])} ({report['machine']['cpus']} CPUs)"
+    )
+    for name, item in report["verdict"].items():
+        relation = ">=" if item["higher_is_better"] else "<="
+        per_cpu = f"  [CPU: {item['per_cpu_second']:.2f}]" if item["per_cpu_second"] is not None else ""
+        print(
+            f"  {name:<24} {item['value']:10.2f}  (target {relation} {item['target']:g})  {'met' if item['met'] else 'NOT MET'}{per_cpu}"
+        )
+    target = args.json or WORK / "results-startup.json"
+    target.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nfigures written to {target}")
+    return 0
+
+
+def startup_verdict(runs: dict) -> dict:
+    """Each target's value; a ratio of two runs is also given per CPU-second (each command's
+    own CPU time), which a loaded machine disturbs far less than wall time."""
+
+    def ratio(over: str, under: str) -> tuple[float, float]:
+        return (
+            runs[over]["median_s"] / runs[under]["median_s"],
+            runs[over]["cpu_median_s"] / runs[under]["cpu_median_s"],
+        )
+
+    values = {
+        "small_vs_libcst": (*ratio("small", "libcst"), False),
+        "slice_warm_speedup": (*ratio("slice_cold", "slice_warm"), True),
+        "version_vs_bare": (*ratio("version", "bare"), False),
+        "rules_vs_bare": (*ratio("rules", "bare"), False),
+        "rule_vs_bare": (*ratio("rule", "bare"), False),
+        "lsp_vs_libcst": (*ratio("lsp", "libcst"), False),
+        "editor_ms": (runs["editor"]["median_ms"], runs["editor"]["cpu_median_ms"], False),
+        "apps_peak_mb": (runs["apps"]["peak_mb"], None, False),
+    }
+    return {
+        name: {
+            "value": value,
+            "per_cpu_second": per_cpu,
+            "target": STARTUP_TARGETS[name],
+            "higher_is_better": higher,
+            "met": value >= STARTUP_TARGETS[name] if higher else value <= STARTUP_TARGETS[name],
+        }
+        for name, (value, per_cpu, higher) in values.items()
+    }
+
+
+def lsp_first_diagnostics(designlint: list[str], path: Path) -> dict:
+    """Start ``designlint lsp``, send ``initialize`` at once, then ``initialized`` and
+    ``didOpen`` of ``path`` as soon as it answers, as an editor does; the time from start to the
+    first ``publishDiagnostics`` for the file."""
+    uri = path.as_uri()
+    start = time.perf_counter()
+    server = subprocess.Popen(
+        [*designlint, "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd=path.parent
+    )
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        _lsp_send(
+            server.stdin,
+            {"id": 1, "method": "initialize", "params": {"processId": None, "rootUri": None, "capabilities": {}}},
+        )
+        _lsp_until(server, lambda message: message.get("id") == 1)
+        _lsp_send(server.stdin, {"method": "initialized", "params": {}})
+        document = {"uri": uri, "languageId": "python", "version": 1, "text": path.read_text(encoding="utf-8")}
+        _lsp_send(server.stdin, {"method": "textDocument/didOpen", "params": {"textDocument": document}})
+        _lsp_until(
+            server,
+            lambda message: (
+                message.get("method") == "textDocument/publishDiagnostics" and message["params"]["uri"] == uri
+            ),
+        )
+        seconds = time.perf_counter() - start
+        peak_kb, cpu_s = _peak_kb(server.pid), _cpu_s(server.pid)
+        _lsp_send(server.stdin, {"id": 2, "method": "shutdown"})
+        _lsp_until(server, lambda message: message.get("id") == 2)
+        _lsp_send(server.stdin, {"method": "exit"})
+        server.wait(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    return {"seconds": seconds, "peak_kb": peak_kb, "cpu_s": cpu_s}
+
+
+def _lsp_send(stream, message: dict) -> None:
+    body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+    stream.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    stream.flush()
+
+
+def _lsp_until(server: subprocess.Popen, wanted) -> dict:
+    """Read the server's messages until one is ``wanted``; a request of the server's own
+    (``client/registerCapability``...) is answered with null."""
+    while True:
+        headers = {}
+        while (line := server.stdout.readline()).strip():
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        if not line:
+            sys.exit("bench.py: the language server exited before answering")
+        message = json.loads(server.stdout.read(int(headers[b"content-length"])))
+        if wanted(message):
+            return message
+        if "method" in message and "id" in message:
+            _lsp_send(server.stdin, {"id": message["id"], "result": None})
+
+
+def _cpu_s(pid: int) -> float:
+    """A live process's CPU time so far, user and system (Linux; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def _peak_kb(pid: int) -> int:
+    """A live process's peak resident size (Linux; 0 elsewhere)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
 
 
 # -- the corpus ----------------------------------------------------------------------------

@@ -137,3 +137,17 @@ def test_lint_paths_builds_the_rules_once_per_configuration(tmp_path, monkeypatc
     result = lint_paths(["."], Options(jobs=1))
     assert len(result.outcomes) == 5  # the four modules of app/, and other/x.py
     assert sorted(built) == [tmp_path / "other" / "designlint.toml", tmp_path / "pyproject.toml"]
+
+
+def test_the_package_exports_its_api_on_first_use():
+    """``import designlint`` stays light (the CLI imports it on every start): its names are
+    looked up in their modules when first used, each the object its module defines."""
+    import designlint
+    import designlint.engine
+    import designlint.runner
+
+    assert sorted(designlint.__all__) == sorted([*designlint._API, "__version__"])
+    assert designlint.lint_source is designlint.engine.lint_source
+    assert designlint.Options is designlint.runner.Options
+    with pytest.raises(AttributeError, match="has no attribute 'lint'"):
+        designlint.lint  # noqa: B018

@@ -57,6 +57,14 @@ def test_unknown_rule_exits_2():
     assert result.stderr == "designlint: error: unknown rule code 'DL999' (run `designlint rules` for the list)\n"
 
 
+@pytest.mark.parametrize("code", ["../README", "DL101/../DL201", "DL1011", "rules/DL101"])
+def test_a_rule_code_names_a_page_never_a_path(code):
+    """`rule` reads the one page it is asked for: a code that is not DLnnn reads nothing."""
+    result = invoke("rule", code)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"designlint: error: unknown rule code {code!r}")
+
+
 def test_rules_lists_every_rule_in_text_and_json():
     catalogue = load_catalogue()
     text = invoke("rules")

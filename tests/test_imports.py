@@ -125,7 +125,7 @@ def test_the_graph_is_read_whole():
         "designlint.engine"
     ]
     assert "designlint.analysis.names" in graph["designlint.rules.trust"]
-    assert "designlint.rules.base" in graph["designlint.rules"]  # from designlint.rules.base import Rule
+    assert "designlint.catalogue" in graph["designlint.rules"]  # from designlint.catalogue import load_catalogue
     assert "designlint._version" in graph["designlint.cache"]
 
 

@@ -265,8 +265,8 @@ def throwaway_family(tmp_path, monkeypatch):
     """The CLI with the throwaway family registered, as a new rule module would be."""
     write_tree(tmp_path, {"app/errors.py": ERRORS_PY, "app/tools.py": "x = 1\n"})
     monkeypatch.chdir(tmp_path)
-    for module in ("designlint.resolution", "designlint.engine", "designlint.cli"):
-        monkeypatch.setattr(f"{module}.REGISTRY", THROWAWAY)
+    monkeypatch.setattr("designlint.engine.REGISTRY", THROWAWAY)
+    monkeypatch.setattr("designlint.rules.SCHEMA", THROWAWAY)  # what the config and the flags may name
     return tmp_path
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import pytest
 
 import designlint.rules
+import designlint.tables
 from designlint.options import WORD, ListOf, option, options_table
-from designlint.rules import REGISTRY, Family, Registry, RegistryError
+from designlint.rules import REGISTRY, SCHEMA, Family, Registry, RegistryError, registry_of
 from designlint.rules.base import Rule
 from designlint.rules.egress import EgressOptions
 
@@ -81,3 +82,44 @@ def test_an_option_table_is_declared_by_one_family_only():
 
     with pytest.raises(RegistryError, match=r"option table \[egress\] is declared twice"):
         Registry((*REGISTRY.families, Family("other", (), (OtherEgress,))))
+
+
+def _tables_module(name: str, *tables: type) -> types.ModuleType:
+    module = types.ModuleType(f"designlint.tables.{name}")
+    for table in tables:
+        table.__module__ = module.__name__
+        setattr(module, table.__name__, table)
+    return module
+
+
+@options_table("words")
+@dataclass(frozen=True)
+class _WordsOptions:
+    words: tuple[str, ...] = option(ListOf(WORD), default=())
+
+
+def test_a_familys_tables_come_from_its_module_in_designlint_tables():
+    words, plain = _rule("DL951", "words-rule"), _rule("DL952", "plain")
+    registry = registry_of([_module("words", words), _module("plain", plain)], [_tables_module("words", _WordsOptions)])
+    assert registry.families == (Family("words", (words,), (_WordsOptions,)), Family("plain", (plain,), ()))
+
+
+def test_tables_declared_among_the_rules_are_refused():
+    """The configuration reads designlint.tables without importing a rule: a table declared in
+    the family module would be unknown to it."""
+    with pytest.raises(RegistryError, match=re.escape("move them to designlint/tables/words.py")):
+        registry_of([_module("words", _rule("DL951", "words-rule"), _WordsOptions)], [])
+
+
+def test_a_tables_module_without_a_family_is_refused():
+    with pytest.raises(RegistryError, match=re.escape("designlint/tables/words.py is the tables module of no family")):
+        registry_of([], [_tables_module("words", _WordsOptions)])
+
+
+def test_the_schema_names_what_the_registry_holds():
+    """SCHEMA (the catalogue's codes, designlint.tables) is what flags and configuration are
+    checked against without importing a rule; it must agree with the rules themselves."""
+    assert SCHEMA.codes == REGISTRY.codes
+    assert dict(SCHEMA.option_tables) == dict(REGISTRY.option_tables)
+    tables_modules = {info.name for info in pkgutil.iter_modules(designlint.tables.__path__)}
+    assert tables_modules <= {family.name for family in REGISTRY.families}

@@ -13,7 +13,6 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -62,11 +61,11 @@ class RuleDoc:
 
 
 def catalogue_dir() -> Path:
-    packaged = resources.files("designlint") / "catalogue"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    # An editable install from a checkout: the catalogue is the repository's rules/.
-    return Path(__file__).resolve().parents[2] / "rules"
+    # The wheel's copy beside this module (found without importlib.resources, slow to import),
+    # else, in an editable install from a checkout, the repository's rules/.
+    here = Path(__file__).resolve().parent
+    packaged = here / "catalogue"
+    return packaged if packaged.is_dir() else here.parents[1] / "rules"
 
 
 def parse_rule_doc(text: str) -> RuleDoc:
@@ -83,6 +82,19 @@ def parse_rule_doc(text: str) -> RuleDoc:
         tuple(meta.get("options", ())),
         match.group("body").strip() + "\n",
     )
+
+
+_PAGE_NAME = re.compile(r"DL[0-9]{3}")
+
+
+def load_rule_doc(code: str) -> RuleDoc | None:
+    """One rule's page, read alone (``designlint rule CODE``); None when there is none."""
+    if not _PAGE_NAME.fullmatch(code):
+        return None
+    try:
+        return parse_rule_doc((catalogue_dir() / f"{code}.md").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
 
 
 @lru_cache(maxsize=1)

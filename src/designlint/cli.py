@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import stat
 import sys
 import time
@@ -15,45 +14,22 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 from click.core import ParameterSource
 
 from designlint._version import __version__
-from designlint.add_noqa import add_noqa as add_noqa_comments
-from designlint.baseline import Applied, Baseline, apply_baseline, load_baseline, prune_baseline, write_baseline
-from designlint.cache import UnsafeCacheDir, some_names
-from designlint.cache import clean as clean_cache
-from designlint.catalogue import load_catalogue
-from designlint.config import ConfigError, check_selector, key_error
-from designlint.design.bootstrap import DEFAULT_DOCUMENT as DEFAULT_DESIGN
-from designlint.design.bootstrap import add_design_key, project_title, render_design
-from designlint.design.inventory import take_inventory
-from designlint.design.show import describe_contract
-from designlint.fixes import TEMPORARY_SUFFIX
-from designlint.fixes import fixable as is_fixable
-from designlint.globs import GlobError, compile_glob
-from designlint.progress import ProgressBar
-from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
-from designlint.reporters import ReportContext, reporters
 from designlint.reporters.escape import printable, printable_diff
-from designlint.resolution import design_documents, read_design
-from designlint.rules import INTERNAL_ERROR, REGISTRY
-from designlint.runner import (
-    FixMode,
-    Options,
-    RunResult,
-    cache_dir_for,
-    files_to_lint,
-    lint_design,
-    lint_paths,
-    lint_stdin,
-    resolver_for,
-)
-from designlint.settings import describe_settings
-from designlint.source import DecodeError, decode, split_lines
-from designlint.watch import snapshot, wait_for_change
+
+# Everything else is imported by the command that needs it: `designlint --version`, `rules`,
+# `rule` and `clean` start as fast as the interpreter, and `check` imports the linter (LibCST,
+# the rules) only when a file is not answered by the results cache.
+if TYPE_CHECKING:
+    from designlint.baseline import Applied, Baseline
+    from designlint.cache import UnsafeCacheDir
+    from designlint.reporters import ReportContext
+    from designlint.runner import FixMode, Options, RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "gitlab", "sarif")
@@ -65,15 +41,20 @@ def _comma_separated(value: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _codes(ctx, param, value):
+    from designlint.config import check_selector
+    from designlint.rules import SCHEMA  # the catalogue, read when a flag names codes
+
     if not value:
         return None
     codes = _comma_separated(value)
     for code in codes:
-        check_selector(code, REGISTRY.codes, lambda message: click.BadParameter(message, ctx, param))
+        check_selector(code, SCHEMA.codes, lambda message: click.BadParameter(message, ctx, param))
     return codes
 
 
 def _check_glob(pattern: str, ctx, param) -> None:
+    from designlint.globs import GlobError, compile_glob
+
     try:
         compile_glob(pattern)
     except GlobError as exc:
@@ -258,6 +239,13 @@ def check(
     verbose,
 ):
     """Lint PATHS (default: the current directory); '-' reads standard input."""
+    from designlint.baseline import apply_baseline
+    from designlint.cache import UnsafeCacheDir
+    from designlint.config import ConfigError
+    from designlint.progress import ProgressBar
+    from designlint.reporters import ReportContext
+    from designlint.runner import FixMode, Options, lint_paths, lint_stdin
+
     for first, second, why in (
         (fix and "--fix", diff and "--diff", "--diff shows what --fix would write"),
         (isolated and "--isolated", config_path and "--config", "--isolated ignores every configuration file"),
@@ -421,6 +409,8 @@ def check(
 def _watch(run: Callable[[], NoReturn], paths: list[Path], also: list[Path]) -> NoReturn:
     """Run, then run again after every change, until Ctrl-C (exit 0). Each run starts on a
     cleared terminal (a pipe gets no escape codes: the time stamp line separates the runs)."""
+    from designlint.watch import snapshot, wait_for_change
+
     try:
         before = snapshot(paths, also)
         message = "Starting linter in watch mode..."
@@ -442,6 +432,10 @@ def _watch(run: Callable[[], NoReturn], paths: list[Path], also: list[Path]) -> 
 def _baseline(flag: Path | None, options: Options) -> Baseline | None:
     """The baseline named by ``--baseline``, else by the configuration that applies to the
     current directory (a missing file is then that configuration's error), else None."""
+    from designlint.baseline import load_baseline
+    from designlint.config import ConfigError, key_error
+    from designlint.runner import resolver_for
+
     if flag is not None:
         return load_baseline(flag)
     config = resolver_for(options).for_path(Path.cwd())
@@ -454,6 +448,9 @@ def _baseline(flag: Path | None, options: Options) -> Baseline | None:
 
 
 def _write_baseline(path: Path, diagnostics) -> None:
+    from designlint.baseline import write_baseline
+    from designlint.config import ConfigError
+
     try:
         written = write_baseline(path, diagnostics)
     except ConfigError as exc:
@@ -465,6 +462,10 @@ def _write_baseline(path: Path, diagnostics) -> None:
 
 
 def _show(settings_of: Path | None, files: bool, paths, options: Options) -> None:
+    from designlint.config import ConfigError
+    from designlint.runner import files_to_lint, resolver_for
+    from designlint.settings import describe_settings
+
     try:
         if settings_of is not None:
             click.echo(describe_settings(settings_of, resolver_for(options).for_path(settings_of)), nl=False)
@@ -477,6 +478,9 @@ def _show(settings_of: Path | None, files: bool, paths, options: Options) -> Non
 
 
 def _add_noqa(diagnostics, options: Options) -> None:
+    from designlint.add_noqa import add_noqa as add_noqa_comments
+    from designlint.runner import resolver_for
+
     resolver = resolver_for(options)
     added = add_noqa_comments(diagnostics, lambda path: resolver.for_path(Path(path)).root)
     for problem in added.problems:
@@ -490,6 +494,9 @@ def _add_noqa(diagnostics, options: Options) -> None:
 
 
 def _baseline_summary(baseline: Baseline | None, applied: Applied | None, prune: bool, quiet: bool) -> None:
+    from designlint.baseline import prune_baseline
+    from designlint.config import ConfigError
+
     if baseline is None or applied is None:
         return
     if not quiet:
@@ -529,6 +536,8 @@ def _colour(stream) -> bool:
 
 
 def _render(output_format: str, diagnostics, context: ReportContext) -> str:
+    from designlint.reporters import reporters
+
     available = reporters()
     if output_format not in available:
         _fail(f"--output-format: {output_format!r} is not available in this version")
@@ -536,6 +545,9 @@ def _render(output_format: str, diagnostics, context: ReportContext) -> str:
 
 
 def _line_reader(stdin_text: bytes | None):
+    from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
+    from designlint.source import DecodeError, decode, split_lines
+
     cache: dict[str, list[str]] = {}
 
     def read(path: str) -> list[str]:
@@ -554,6 +566,8 @@ def _line_reader(stdin_text: bytes | None):
 
 
 def _statistics(diagnostics, output_format: str) -> str:
+    from designlint.fixes import fixable as is_fixable
+
     counts = Counter((d.code, d.name) for d in diagnostics)
     fixable = Counter(d.code for d in diagnostics if is_fixable(d, unsafe=False))  # what --fix would fix
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
@@ -598,6 +612,10 @@ def _replace_file(path: Path, data: bytes) -> None:
     """Write a temporary file beside ``path``, then rename it over ``path``: readers see the
     old report or the new one, whole. A replaced file keeps its mode; a new one gets the mode
     ``open`` would give it (the umask applies)."""
+    import secrets
+
+    from designlint.fixes import TEMPORARY_SUFFIX
+
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
@@ -619,6 +637,9 @@ def _replace_file(path: Path, data: bytes) -> None:
 
 
 def _summary(result: RunResult, diagnostics, fix_mode: FixMode, unsafe_fixes: bool) -> None:
+    from designlint.fixes import fixable as is_fixable
+    from designlint.runner import FixMode
+
     if not result.outcomes:
         return  # nothing was linted: the warning said so, and no check passed
     fixed = sum(o.fixed for o in result.outcomes)
@@ -653,6 +674,8 @@ def _count(n: int, noun: str, plural: str | None = None) -> str:
 
 
 def _has_internal_error(diagnostics) -> bool:
+    from designlint.rules import INTERNAL_ERROR
+
     return any(d.code == INTERNAL_ERROR[0] for d in diagnostics)
 
 
@@ -693,6 +716,11 @@ def _fail(message: str) -> NoReturn:
 )
 def clean(cache_dir):
     """Delete the results cache (only the files designlint wrote)."""
+    from designlint.cache import UnsafeCacheDir, some_names
+    from designlint.cache import clean as clean_cache
+    from designlint.config import ConfigError
+    from designlint.runner import Options, cache_dir_for
+
     try:
         directory = cache_dir_for(Options(cache_dir=cache_dir))
         cleaned = clean_cache(directory, explicit=cache_dir is not None)
@@ -735,6 +763,11 @@ def _refuse_cache_dir(exc: UnsafeCacheDir) -> NoReturn:
 @click.option("--no-config", is_flag=True, help="Do not add `design = ...` to the configuration.")
 def init(root, output, force, dry_run, no_config):
     """Write the engineering design from what the code holds today, and name it in the config."""
+    from designlint.config import ConfigError
+    from designlint.design.bootstrap import DEFAULT_DOCUMENT as DEFAULT_DESIGN
+    from designlint.design.bootstrap import add_design_key, project_title, render_design
+    from designlint.design.inventory import take_inventory
+
     document = output if output is not None else root / DEFAULT_DESIGN
     if not dry_run and not force and (document.exists() or document.is_symlink()):
         _fail(f"{document} exists: --force replaces it, --dry-run prints the new one")
@@ -788,8 +821,9 @@ def init(root, output, force, dry_run, no_config):
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rule(code, output_format):
     """Explain one rule from the catalogue."""
-    docs = load_catalogue()
-    doc = docs.get(code.upper())
+    from designlint.catalogue import load_rule_doc
+
+    doc = load_rule_doc(code.upper())
     if doc is None:
         _fail(f"unknown rule code {code!r} (run `designlint rules` for the list)")
     if output_format == "json":
@@ -805,6 +839,8 @@ def rule(code, output_format):
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules(output_format):
     """List every rule."""
+    from designlint.catalogue import load_catalogue
+
     docs = load_catalogue()
     if output_format == "json":
         click.echo(json.dumps([_rule_json(d) for d in docs.values()], indent=2))
@@ -827,6 +863,11 @@ _CONFIG_OPTION = click.option(
 @_CONFIG_OPTION
 def design_show(config_path):
     """Print the contract in effect: each value and the file:line it came from."""
+    from designlint.config import ConfigError
+    from designlint.design.show import describe_contract
+    from designlint.resolution import design_documents, read_design
+    from designlint.runner import Options, resolver_for
+
     try:
         resolver = resolver_for(Options(config_path=config_path))
         config = resolver.for_path(resolver.cwd)
@@ -844,6 +885,10 @@ def design_show(config_path):
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings and errors, no summary.")
 def design_check(config_path, output_format, output_file, exit_zero, quiet):
     """Check the design documents alone (DL011-DL015), as `designlint check` does beside the code."""
+    from designlint.config import ConfigError
+    from designlint.reporters import ReportContext
+    from designlint.runner import FixMode, Options, lint_design
+
     try:
         result = lint_design(Options(config_path=config_path))
     except ConfigError as exc:

@@ -10,13 +10,15 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import libcst as cst
-from libcst.metadata import CodeRange
+from typing import TYPE_CHECKING
 
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
 from designlint.parsing import ParseRefused, parse_module
 from designlint.source import line_starts, offset_of
+
+if TYPE_CHECKING:
+    import libcst as cst
+    from libcst.metadata import CodeRange
 
 MAX_ROUNDS = 10  # a fix may enable another; stop well before a loop could matter
 
@@ -51,6 +53,8 @@ class NodeFix:
 
 def text_fix(node_fix: NodeFix, module: cst.Module, range_of: Callable[[cst.CSTNode], CodeRange]) -> Fix:
     """``node_fix`` as edits of the text of ``module``; ``range_of`` places a node of it."""
+    import libcst as cst  # here and below: the text half of this module serves a warm run, without LibCST
+
     edits = []
     for change in node_fix.changes:
         if isinstance(change, Replace):
@@ -91,6 +95,8 @@ def span(code_range: CodeRange) -> tuple[Position, Position]:
 def _extended_import(module: cst.Module, statement: str) -> tuple[cst.ImportFrom, str] | None:
     """A module-level ``from X import ...`` that a new ``from X import Y`` can join, and its
     code with the name added; None when there is none (or the statement is another kind)."""
+    import libcst as cst
+
     try:
         parsed = cst.parse_statement(statement)
     except cst.ParserSyntaxError:
@@ -137,6 +143,8 @@ def _import_insertion_point(
 ) -> tuple[int, cst.CSTNode | None]:
     """Where a new import goes: the row after the docstring and ``__future__`` imports, and the
     statement it lands before (an import, a def or class, other code, or None at the end)."""
+    import libcst as cst
+
     row = 1
     for index, statement in enumerate(module.body):
         first = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) and statement.body else None
@@ -191,6 +199,8 @@ def fix_text(
 ) -> tuple[str, int, list[Diagnostic]]:
     """Lint and fix until nothing fixable remains. Returns the text, the number of fixes
     applied and the findings left. A round whose result does not parse is discarded."""
+    import libcst as cst
+
     applied = 0
     diagnostics = lint(text)
     for _ in range(MAX_ROUNDS):

@@ -17,9 +17,10 @@ import queue
 import threading
 import warnings
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 # SyntaxError messages of the fixed limits of Python's parser (the same in every version since
 # 3.9): code beyond them runs nowhere, whatever syntax it uses.
@@ -225,6 +226,8 @@ os.register_at_fork(after_in_child=_forget_parser)
 def parse_module(text: str) -> cst.Module:
     """``cst.parse_module`` on a thread with a large stack. Raises ``cst.ParserSyntaxError``
     or ``ParseRefused``."""
+    import libcst as cst  # here: the cross-module facts and a warm run use only the stdlib checks above
+
     return _on_parser_thread(cst.parse_module, text)
 
 
@@ -245,6 +248,8 @@ def parse_expression(text: str) -> cst.BaseExpression:
     nesting = nesting_cost(ast.Module([ast.Expr(tree.body)], []))
     if nesting.cost > nesting_budget(nesting.nodes):
         raise ParseRefused("the expression is nested too deeply to parse in reasonable time")
+    import libcst as cst
+
     return _on_parser_thread(cst.parse_expression, text)
 
 

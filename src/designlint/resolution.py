@@ -10,13 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from designlint import rules
 from designlint.config import Config, find_config_file, foreign_owner, key_error, load_config
 from designlint.design.contract import Contract, Setting, apply_settings, read_contract
 from designlint.design.locate import locate_documents
 from designlint.design.markdown import Problem
 from designlint.options import BadValue, display_key, references
 from designlint.project import LookupFailed, Project
-from designlint.rules import REGISTRY
 
 
 class ConfigResolver:
@@ -45,7 +45,7 @@ class ConfigResolver:
         if isolated:
             self._fixed = self._finish(Config(root=self.cwd))
         elif config_path is not None:
-            self._fixed = self._finish(load_config(config_path, REGISTRY))
+            self._fixed = self._finish(load_config(config_path, rules.SCHEMA))
 
     def for_path(self, path: Path) -> Config:
         if self._fixed is not None:
@@ -66,7 +66,7 @@ class ConfigResolver:
                     self.warnings.append(
                         f"using {config_file}, which another user (uid {owner}) owns: whoever can write it decides what is checked"
                     )
-                base = load_config(config_file, REGISTRY) if config_file else Config(root=self.cwd)
+                base = load_config(config_file, rules.SCHEMA) if config_file else Config(root=self.cwd)
                 self._by_file[config_file] = self._finish(base)
             config = self._by_dir[directory] = self._by_file[config_file]
         return config
@@ -109,14 +109,14 @@ def read_design(config: Config) -> Contract:
     missing from ``order.stages``, a required stage the document's order leaves out), or a
     name of a project object that does not resolve (the config's own must; the document's
     are only read)."""
-    contract = read_contract(design_documents(config), config.root, REGISTRY.option_tables)
+    contract = read_contract(design_documents(config), config.root, rules.SCHEMA.option_tables)
     project = Project.from_root(config.root)
     problems = list(contract.problems)
     kept: list[Setting] = []
     for setting in contract.settings:  # in document order: the first value that does not fit is the one left out
         where = setting.sources[0]
         try:
-            tables = apply_settings(config.tables, config.configured, (*kept, setting), REGISTRY.option_tables)
+            tables = apply_settings(config.tables, config.configured, (*kept, setting), rules.SCHEMA.option_tables)
         except BadValue as exc:
             problems.append(Problem(where.path, where.line, f"`{display_key(exc.key)}`: {exc.message}"))
             continue
@@ -144,7 +144,7 @@ def with_design(config: Config) -> Config:
     contract = read_design(config)
     if not contract.digest:
         return config
-    tables = apply_settings(config.tables, config.configured, contract.settings, REGISTRY.option_tables)
+    tables = apply_settings(config.tables, config.configured, contract.settings, rules.SCHEMA.option_tables)
     return replace(config, tables=tables, design_digest=contract.digest)
 
 

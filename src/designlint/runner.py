@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from designlint.cache import (
     CACHE_DIR_NAME,
@@ -29,17 +29,18 @@ from designlint.cache import (
     open_cache,
 )
 from designlint.config import Config, ConfigError
-from designlint.design.check import design_diagnostics
 from designlint.diagnostics import Diagnostic, Position
 from designlint.discovery import discover, excluded, python_paths
-from designlint.engine import Linter
 from designlint.fixes import NotWritten, fix_text, unified_diff, write_fixed_file
-from designlint.pool import LinterPool
 from designlint.project import LookupFailed, Project
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.resolution import ConfigResolver, design_documents
 from designlint.results import FileResult, parse_error, too_large_message
 from designlint.rules import INTERNAL_ERROR
+
+if TYPE_CHECKING:
+    from designlint.engine import Linter
+    from designlint.pool import LinterPool
 
 
 class FixMode(str, Enum):
@@ -145,6 +146,14 @@ class _Session:
 _session: _Session | None = None
 
 
+def _linter_pool(cache: Cache | None = None) -> LinterPool:
+    """The engine, the rules and LibCST are imported here, when there is a file to lint: a run
+    answered by the cache, ``--show-files`` or ``designlint rules`` never import them."""
+    from designlint.pool import LinterPool
+
+    return LinterPool(cache)
+
+
 def _fingerprints(configs: list[Config]) -> list[str]:
     return [config_fingerprint(config) for config in configs]
 
@@ -153,7 +162,7 @@ def _start_session(configs: list[Config], fix_mode: FixMode, unsafe_fixes: bool,
     """Configs, rules and the cache, built once per process."""
     global _session
     fingerprints = _fingerprints(configs) if cache is not None else []
-    _session = _Session(configs, fix_mode, unsafe_fixes, cache, fingerprints, LinterPool(cache))
+    _session = _Session(configs, fix_mode, unsafe_fixes, cache, fingerprints, _linter_pool(cache))
     for config in configs:
         _session.linters.linter_for(config)
 
@@ -332,6 +341,7 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
         finally:
             _session = saved
     elif pending:
+        _linter_pool()  # imported before the workers fork, once for all of them
         # Closed at once if this loop is left by an exception (Ctrl-C), which cancels the queue.
         with contextlib.closing(_in_pool(pending_tasks, jobs, session_args)) as results:
             for index, outcome in results:
@@ -364,6 +374,7 @@ def _design_outcomes(configs: Iterable[Config], resolver: ConfigResolver) -> lis
         if not documents or documents in checked:
             continue
         checked.add(documents)
+        from designlint.design.check import design_diagnostics  # the document rules: only with documents
 
         def python_files(root: Path = config.root) -> list[Path]:
             return [path for path, _, unlisted in discover(python_paths([root])[0], resolver) if unlisted is None]
@@ -460,6 +471,6 @@ def lint_stdin(source: bytes, filename: str | None, options: Options | None = No
     if filename and options.force_exclude and excluded(path, config):
         return RunResult([])
     # Standard input is never written back: with --fix the CLI prints the fixed source.
-    linter = LinterPool().linter_for(config)
+    linter = _linter_pool().linter_for(config)
     outcome = _lint_bytes(filename or "-", source, linter, options.fix_mode, options.unsafe_fixes, write_back=False)
     return RunResult([outcome], resolver.warnings)

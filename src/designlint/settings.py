@@ -7,9 +7,9 @@ from dataclasses import fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from designlint import rules
 from designlint.config import Config
 from designlint.globs import glob_matches
-from designlint.rules import REGISTRY
 
 
 def describe_settings(path: Path, config: Config) -> str:
@@ -28,7 +28,7 @@ def describe_settings(path: Path, config: Config) -> str:
             lines.append(f"per-file-ignores = {{ {pairs} }}" if pairs else "per-file-ignores = {}")
         else:
             lines.append(_assignment(item.name, value))
-    for name, table_class in REGISTRY.option_tables.items():
+    for name, table_class in rules.SCHEMA.option_tables.items():
         table: Any = config.options(table_class)
         lines.append(f"\n[{name}]")
         lines.extend(_assignment(option.name, _plain(getattr(table, option.name))) for option in fields(table))
@@ -36,7 +36,7 @@ def describe_settings(path: Path, config: Config) -> str:
     ignored = [code for pattern, codes in config.per_file_ignores if glob_matches(pattern, relative) for code in codes]
     enabled = [
         code
-        for code in sorted(REGISTRY.codes)
+        for code in sorted(rules.SCHEMA.codes)
         if config.is_enabled(code) and not any(code.startswith(c) or c == "ALL" for c in ignored)
     ]
     lines.append(f"\n# Rules that run on {relative}: {', '.join(enabled) or 'none'}")

@@ -22,7 +22,6 @@ from designlint.analysis.strings import literal_string
 from designlint.project import LookupFailed, Project
 
 # The design's audit event: who did what, in which trace, run and tool call, with what outcome.
-DESIGN_AUDIT_FIELDS = ("traceId", "runId", "callId", "principal", "result.code", "result.durationMs")
 # Zero-config emitters: functions and methods named like these (a leading ``_`` too).
 EMITTER_NAME = re.compile(r"_?(?:audit|emit_audit\w*|audit_log\w*|log_audit_event)")
 LOG_METHODS = frozenset(
@@ -226,7 +225,7 @@ class EventReader:
     def _dict(self, node: cst.Dict, depth: int) -> EventFields:
         event = EventFields({})
         for element in node.elements:
-            if isinstance(element, cst.StarredDictElement):
+            if not isinstance(element, cst.DictElement):  # ``**other``
                 event = event.merged(self.of_value(element.value, depth + 1))
                 continue
             key = literal_string(element.key)

@@ -22,8 +22,6 @@ import libcst as cst
 
 from designlint.analysis.names import child_nodes, dotted_name
 
-DEFAULT_STAGES = ("authorize", "validate", "rate_limit", "approve", "execute")
-
 
 @dataclass(frozen=True)
 class MethodOf:

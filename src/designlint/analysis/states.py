@@ -15,9 +15,8 @@ import libcst as cst
 from designlint.analysis.enums import EnumInfo
 from designlint.analysis.names import child_nodes, dotted_name, last_name
 from designlint.analysis.strings import literal_string
+from designlint.tables.states import START, Transition  # the configuration's words for them
 
-START = "[*]"  # the diagram's start (and end) pseudo-state
-Transition = tuple[str, str]
 Qualify = Callable[[cst.CSTNode], "str | None"]
 
 # Calls that write a row's columns, found by their method name: SQLAlchemy's

@@ -46,11 +46,6 @@ HIGH_CARDINALITY_WORDS = frozenset(
 )  # fmt: skip
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
-# UCUM units as OpenTelemetry writes them: an optional prefix and an atom, ``1``, ``%``, or a
-# ``{annotation}``, combined with ``/`` and ``.`` (``By/s``, ``{token}``, ``ms``).
-_UCUM_ATOM = r"(?:[kMGTPmunp]|Ki|Mi|Gi|Ti)?(?:s|min|h|d|By|bit|Hz|W|J|A|V|Cel|K|m|g|l|L)"
-_UCUM_TERM = rf"(?:{_UCUM_ATOM}(?:[0-9]+)?|1|%|\{{[^{{}}]+\}}|{_UCUM_ATOM}\{{[^{{}}]+\}})"
-UCUM_UNIT = re.compile(rf"{_UCUM_TERM}(?:[./]{_UCUM_TERM})*")
 _UNIT_SUFFIX = re.compile(r"[._](seconds|secs|ms|millis|milliseconds|us|microseconds|ns|nanoseconds|bytes)\Z")
 
 
@@ -202,10 +197,6 @@ def metric_name_problems(name: str) -> list[str]:
     if "." not in name:
         problems.append("no namespace (dot-separated, such as 'app.tool.duration')")
     return problems
-
-
-def is_ucum(unit: str) -> bool:
-    return UCUM_UNIT.fullmatch(unit) is not None
 
 
 # The attributes the GenAI semantic conventions (v1.41.0) require on their spans, by the

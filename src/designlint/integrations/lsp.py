@@ -11,13 +11,16 @@ pygls 2.
 - Configuration is the one the CLI would use for the document's path, re-read when a
   config file changes (file-watch notifications, and an mtime check before each lint).
 - Linting runs on one worker thread: the event loop keeps answering while it works, and
-  the linters (which keep per-file state) are never used by two threads at once.
+  the linters (which keep per-file state) are never used by two threads at once. Its first
+  job, queued as the server starts, imports the linter (LibCST and the rules), so that it is
+  done while the client is still initialising, not when the first document arrives.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import json
 import logging
 import os
@@ -25,7 +28,7 @@ import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote
 
 from lsprotocol import types
@@ -36,16 +39,17 @@ from pygls.workspace import TextDocument
 from designlint._version import __version__
 from designlint.catalogue import DOCS_URL
 from designlint.config import CONFIG_FILES, ConfigError
-from designlint.design.check import design_diagnostics
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Position
 from designlint.discovery import discover, python_paths
-from designlint.engine import Linter
 from designlint.fixes import fix_text
-from designlint.pool import LinterPool
 from designlint.resolution import ConfigResolver, design_documents
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
 from designlint.source import split_lines
 from designlint.suppression import noqa_edit
+
+if TYPE_CHECKING:
+    from designlint.engine import Linter
+    from designlint.pool import LinterPool
 
 log = logging.getLogger("designlint.lsp")
 
@@ -121,13 +125,13 @@ class ProjectLinters:
     def _drop_configs(self) -> None:
         self._resolver = ConfigResolver()
         self._stamps: dict[Path, tuple] = {}
-        self._linters = LinterPool()
+        self._linters: LinterPool | None = None  # made on the lint thread, by the first lint
 
     def config_changed(self) -> None:
         self._drop_configs()
 
     def sources_changed(self) -> None:
-        self._linters = LinterPool()
+        self._linters = None
 
     def linter_for(self, path: Path) -> Linter:
         """Raises ``ConfigError``."""
@@ -139,6 +143,10 @@ class ProjectLinters:
         config = self._resolver.for_path(path)
         while self._resolver.warnings:
             log.warning("%s", self._resolver.warnings.pop())
+        if self._linters is None:
+            from designlint.pool import LinterPool
+
+            self._linters = LinterPool()
         return self._linters.linter_for(config)
 
     def design_findings(self, path: Path) -> list[Diagnostic]:
@@ -152,6 +160,8 @@ class ProjectLinters:
         def python_files() -> list[Path]:
             found = discover(python_paths([config.root])[0], self._resolver)
             return [file for file, _, unlisted in found if unlisted is None]
+
+        from designlint.design.check import design_diagnostics  # imports the rules: on the lint thread
 
         diagnostics, _ = design_diagnostics(config, python_files)
         return [d for d in diagnostics if Path(d.path).resolve() == target]
@@ -190,6 +200,7 @@ class DesignlintServer(LanguageServer):
         super().__init__("designlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.linters = ProjectLinters()
         self.lint_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="designlint-lint")
+        self.lint_thread.submit(importlib.import_module, "designlint.pool")  # the engine, the rules, LibCST
         self.pull = False
         self.default_severity = types.DiagnosticSeverity.Warning
         self.severities: dict[str, types.DiagnosticSeverity] = {}

@@ -1,8 +1,17 @@
 """The rule registry: every family module of this package, its rules and its option tables.
 
 A family is a module here (``egress.py``): its ``Rule`` subclasses with a ``code`` are its
-rules, its ``options_table`` classes its ``[tool.designlint.<table>]``. Adding a module is
-all it takes to register them; ``REGISTRY`` is what the engine, the config and the CLI use.
+rules. Its ``[tool.designlint.<table>]`` tables are ``options_table`` classes in the module of
+the same name in ``designlint.tables`` (``tables/egress.py``), which imports neither the rules
+nor LibCST: the configuration is read on every run, a warm one included. Adding the modules is
+all it takes to register them.
+
+Two views, each built on first use:
+
+- ``REGISTRY``, the rule classes (importing every family, and with them LibCST), for the engine;
+- ``SCHEMA``, what a configuration or a flag may name, the codes (from the rule pages, the
+  catalogue, which ``tests/test_catalogue.py`` holds to the registry) and the option tables,
+  for everything that does not lint: the CLI's flags, the configuration, a warm run.
 """
 
 from __future__ import annotations
@@ -10,12 +19,18 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from types import ModuleType
+from typing import TYPE_CHECKING
 
+import designlint.tables
+from designlint.catalogue import load_catalogue
 from designlint.options import table_name
-from designlint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from designlint.rules.base import Rule
 
 # Findings the engine itself produces; always on, never selectable away.
 PARSE_ERROR = ("DL001", "parse-error")
@@ -87,22 +102,81 @@ class Registry:
         return {**dict(ENGINE_CODES), **{rule.code: rule.name for rule in self.rules}}
 
 
+def _own_classes(module: ModuleType) -> list[type]:
+    return [value for value in vars(module).values() if isinstance(value, type) and value.__module__ == module.__name__]
+
+
+def _own_tables(module: ModuleType) -> tuple[type, ...]:
+    return tuple(c for c in _own_classes(module) if hasattr(c, "__options_table__"))
+
+
 def _family(module: ModuleType) -> Family:
-    own = [value for value in vars(module).values() if isinstance(value, type) and value.__module__ == module.__name__]
+    from designlint.rules.base import Rule  # with LibCST: only the rule classes need it
+
     return Family(
         module.__name__.rpartition(".")[2],
-        tuple(c for c in own if issubclass(c, Rule) and hasattr(c, "code")),  # not the abstract bases
-        tuple(c for c in own if hasattr(c, "__options_table__")),
+        tuple(c for c in _own_classes(module) if issubclass(c, Rule) and hasattr(c, "code")),  # not the abstract bases
+        _own_tables(module),
     )
+
+
+def _modules(package: ModuleType, skip: frozenset[str] = frozenset()) -> list[ModuleType]:
+    return [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name)
+        if info.name not in skip
+    ]
+
+
+def _tables_by_family(table_modules: Iterable[ModuleType]) -> dict[str, tuple[type, ...]]:
+    return {module.__name__.rpartition(".")[2]: _own_tables(module) for module in table_modules}
+
+
+def registry_of(rule_modules: Iterable[ModuleType], table_modules: Iterable[ModuleType]) -> Registry:
+    """The families of ``rules/<family>.py`` modules, each with the tables of its ``tables/<family>.py``."""
+    tables = _tables_by_family(table_modules)
+    families = []
+    for family in Registry.of_modules(rule_modules).families:
+        if family.option_tables:  # the configuration would not know them without importing the rules
+            raise RegistryError(
+                f"the family {family.name} declares option tables among its rules: move them to"
+                f" designlint/tables/{family.name}.py, which the configuration reads without LibCST"
+            )
+        families.append(replace(family, option_tables=tables.pop(family.name, ())))
+    if tables:
+        raise RegistryError(f"designlint/tables/{next(iter(tables))}.py is the tables module of no family")
+    return Registry(tuple(families))
 
 
 def _discover() -> Registry:
-    modules = (
-        importlib.import_module(f"{__name__}.{info.name}")
-        for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name)
-        if info.name not in _NOT_FAMILIES
+    return registry_of(_modules(sys.modules[__name__], _NOT_FAMILIES), _modules(designlint.tables))
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What a configuration or a flag may name (``config.Schema``), known without importing a rule."""
+
+    codes: tuple[str, ...]  # every code a finding may have, as ``Registry.codes``
+    option_tables: Mapping[str, type]
+
+
+def _schema() -> Schema:
+    pages = load_catalogue()
+    tables = [table for module in _modules(designlint.tables) for table in _own_tables(module)]
+    return Schema(
+        tuple(sorted(pages)),
+        dict(sorted((table_name(table), table) for table in tables)),
     )
-    return Registry.of_modules(modules)
 
 
-REGISTRY = _discover()
+# Declared, not assigned: the first lookup of either goes to ``__getattr__``, which builds it.
+REGISTRY: Registry
+SCHEMA: Schema
+_BUILT_ON_FIRST_USE: dict[str, Callable[[], object]] = {"REGISTRY": _discover, "SCHEMA": _schema}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _BUILT_ON_FIRST_USE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = _BUILT_ON_FIRST_USE[name]()
+    return value

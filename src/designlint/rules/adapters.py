@@ -18,21 +18,13 @@ from designlint.analysis.modules import module_glob_matches, module_parts
 from designlint.analysis.names import Binding, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import ModuleFunctions
-from designlint.options import DOTTED_NAME, MODULE_GLOB, ListOf, option, options_table
 from designlint.parsing import ParseRefused, parse_expression
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
+from designlint.tables.adapters import AdaptersOptions
 
 if TYPE_CHECKING:
     from designlint.context import FileFacts
-
-
-@options_table("adapters")
-@dataclass(frozen=True)
-class AdaptersOptions:
-    modules: tuple[str, ...] = option(ListOf(MODULE_GLOB), default=())
-    frameworks: tuple[str, ...] | None = option(ListOf(DOTTED_NAME), default=None)  # None: the built-in list
-    extend_frameworks: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
 
 
 # Matched by module prefix on dotted boundaries: "openai" covers "openai.types.chat".

@@ -9,26 +9,14 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
 
 import libcst as cst
 
-from designlint.analysis.audit import DESIGN_AUDIT_FIELDS, EventReader, audit_logger_call, is_emitter_name
-from designlint.options import DOTTED_NAME, Item, ListOf, option, options_table
+from designlint.analysis.audit import EventReader, audit_logger_call, is_emitter_name
 from designlint.parsing import stdlib_verdict
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
-
-FIELD = Item(r"[A-Za-z_][\w\-]*(\.[A-Za-z_][\w\-]*)*", 'a field name or a dotted path such as "result.code"')
-
-
-@options_table("audit")
-@dataclass(frozen=True)
-class AuditOptions:
-    # The functions that emit audit events; set, they replace the built-in name patterns.
-    emitters: tuple[str, ...] | None = option(ListOf(DOTTED_NAME), default=None)
-    required: tuple[str, ...] = option(ListOf(FIELD), default=DESIGN_AUDIT_FIELDS)
-
+from designlint.tables.audit import AuditOptions
 
 _EMITTERS = """
 [audit]

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -29,25 +28,13 @@ from designlint.analysis.authz_checks import (
 from designlint.analysis.denials import DENIAL_WORDS, Denial, denial_of, plainly_no_reason, sub_expressions
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
 from designlint.analysis.strings import literal_string
-from designlint.options import QUALIFIED_NAME, WORD, ListOf, Text, option, options_table
 from designlint.project import LookupFailed
 from designlint.rules.base import AllOf, Rule
 from designlint.rules.cases import Invalid, Valid
+from designlint.tables.authz import AuthzOptions
 
 if TYPE_CHECKING:
     from designlint.context import FileFacts
-
-
-@options_table("authz")
-@dataclass(frozen=True)
-class AuthzOptions:
-    """Words added to the built-in lists, and the enum of deny reasons."""
-
-    tenant_names: tuple[str, ...] = option(ListOf(WORD), default=())
-    role_names: tuple[str, ...] = option(ListOf(WORD), default=())
-    superuser_names: tuple[str, ...] = option(ListOf(WORD), default=())
-    # The enum every denial carries a member of (DL103), e.g. "app.authz.DenyReason"; unset: DL103 is silent.
-    deny_reasons: str | None = option(Text(QUALIFIED_NAME, resolves=ENUM_CLASSES), default=None)
 
 
 _ALLOWS = (Decision.ALLOW, Decision.ALLOW_BY_RETURNING)
@@ -990,7 +977,7 @@ class DenyWithoutReason(Rule):
             for node in sub_expressions(argument):
                 literal = literal_string(node)
                 member = enum.member_for(literal) if literal else None
-                if member is not None:
+                if literal is not None and member is not None:
                     self.report(
                         node,
                         f'deny reason "{literal}" is a raw string: use {enum.class_name}.{member}',

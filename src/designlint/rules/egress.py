@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -21,19 +20,12 @@ from designlint.analysis.names import dotted_name
 from designlint.analysis.origins import value_origin
 from designlint.analysis.strings import ConstantReader, StaticValue, literal_string, static_values
 from designlint.analysis.urls import UrlHost, host_of, is_relative_url, url_host
-from designlint.options import DOTTED_NAME, HOST, ListOf, option, options_table
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
+from designlint.tables.egress import EgressOptions
 
 if TYPE_CHECKING:
     from designlint.context import FileFacts
-
-
-@options_table("egress")
-@dataclass(frozen=True)
-class EgressOptions:
-    allow: tuple[str, ...] | None = option(ListOf(HOST), default=None)  # None: no allowlist configured
-    guards: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
 
 
 LOOPBACK = re.compile(r"localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0")

@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import builtins
 import re
-from dataclasses import dataclass
 
 import libcst as cst
 
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
-from designlint.options import QUALIFIED_NAME, Item, ListOf, Text, option, options_table
 from designlint.project import LookupFailed
 from designlint.rules.base import AnyOf, Rule
 from designlint.rules.cases import Invalid, Valid
-
-# UPPER_SNAKE of three characters or more: "RATE_LIMITED", "TIMEOUT".
-CODE_LIKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
-ERROR_CODE = Item(CODE_LIKE.pattern, 'an UPPER_SNAKE error code such as "RATE_LIMITED"')
-
-
-@options_table("errors")
-@dataclass(frozen=True)
-class ErrorsOptions:
-    # The enum holding the error-code contract, e.g. "app.errors.ErrorCode".
-    codes: str | None = option(Text(QUALIFIED_NAME, resolves=ENUM_CLASSES), default=None)
-    # The codes of the contract when no enum holds them (the design document's error-code table).
-    contract: tuple[str, ...] | None = option(ListOf(ERROR_CODE), default=None)
-
+from designlint.tables.errors import CODE_LIKE, ErrorsOptions
 
 # Upper-case strings that name configuration, not errors: OPENAI_API_KEY, DATABASE_URL.
 ENV_LIKE = re.compile(r".*_(?:KEY|TOKEN|SECRET|URL|URI|HOST|PORT|PATH|DIR|FILE|ENV|NAME|ID|MODEL|REGION|VERSION)")

@@ -45,18 +45,12 @@ from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.timeouts import DEADLINES, FOREVER, wait_of
 from designlint.diagnostics import Applicability
 from designlint.fixes import NodeFix, Replace
-from designlint.options import Number, option, options_table
 from designlint.rules.base import AnyOf, Rule
 from designlint.rules.cases import Invalid, Valid
+from designlint.tables.failures import TimeoutsOptions
 
 if TYPE_CHECKING:
     from designlint.context import FileFacts
-
-
-@options_table("timeouts")
-@dataclass(frozen=True)
-class TimeoutsOptions:
-    budget: float | None = option(Number(gt=0), default=None)  # seconds; None: only waits without end
 
 
 _FIX_SECONDS = 30  # the fix's timeout when no budget is configured

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
@@ -21,7 +21,6 @@ import libcst as cst
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.stages import (
     BUILTIN_STAGE_NAMES,
-    DEFAULT_STAGES,
     TIMEOUT_CALLS,
     Path,
     Reach,
@@ -32,54 +31,12 @@ from designlint.analysis.stages import (
     stage_paths,
 )
 from designlint.analysis.summaries import ModuleFunctions, Summaries
-from designlint.options import WORD, BadValue, Item, ListOf, TableOf, option, options_table
 from designlint.rules.base import AnyOf, Rule
 from designlint.rules.cases import Invalid, Valid
+from designlint.tables.order import OrderOptions
 
 if TYPE_CHECKING:
     from designlint.context import FileContext
-
-CALL_NAME = Item(
-    r"[A-Za-z_*?][\w*?]*(\.[A-Za-z_*?][\w*?]*)*",
-    'a function name, a dotted name such as "app.auth.authorize", or a glob such as "check_*"',
-)
-
-
-@options_table("order")
-@dataclass(frozen=True)
-class OrderOptions:
-    stages: tuple[str, ...] = option(ListOf(WORD), default=DEFAULT_STAGES)  # the design's order; the last executes
-    required: tuple[str, ...] = option(ListOf(WORD), default=("authorize",))
-    calls: tuple[tuple[str, tuple[str, ...]], ...] = option(TableOf(ListOf(CALL_NAME)), default=())
-
-    def __post_init__(self) -> None:
-        if len(self.stages) < 2:
-            raise BadValue(("order", "stages"), "expected at least two stages, the last of them the execute stage")
-        repeated = [stage for index, stage in enumerate(self.stages) if stage in self.stages[:index]]
-        if repeated:
-            raise BadValue(("order", "stages"), f"expected each stage once, got {repeated[0]!r} twice")
-        for stage in self.required:
-            if stage not in self.stages:
-                raise BadValue(("order", "required"), f"expected stages listed in order.stages, got {stage!r}")
-        for stage, _ in self.calls:
-            if stage not in self.stages:
-                raise BadValue(("order", "calls", stage), f"expected a stage listed in order.stages, got {stage!r}")
-
-    @cached_property
-    def names(self) -> dict[str, StageNames]:
-        """Each stage's calls: the configured list where one is given, else the built-in one."""
-        configured = dict(self.calls)
-        return {
-            stage: StageNames(configured[stage])
-            if stage in configured
-            else BUILTIN_STAGE_NAMES.get(stage, StageNames(()))
-            for stage in self.stages
-        }
-
-    @property
-    def execute(self) -> str:
-        return self.stages[-1]
-
 
 # What calling ``late`` before ``early`` lets through, for the stages of the default order.
 _WHAT_ORDER_PREVENTS = {
@@ -97,6 +54,15 @@ _WHAT_ORDER_PREVENTS = {
     ("rate_limit", "execute"): "executing before charging the rate limit lets the call escape the budget",
     ("approve", "execute"): "executing before approval runs the tool before anyone approved it",
 }
+
+
+def _stage_names(options: OrderOptions) -> dict[str, StageNames]:
+    """Each stage's calls: the configured list where one is given, else the built-in one."""
+    configured = dict(options.calls)
+    return {
+        stage: StageNames(configured[stage]) if stage in configured else BUILTIN_STAGE_NAMES.get(stage, StageNames(()))
+        for stage in options.stages
+    }
 
 
 class _ExecuteAndAnother(AnyOf):
@@ -125,7 +91,7 @@ def _word(glob: str) -> str:
 
 @lru_cache(maxsize=8)
 def _prefilter(options: OrderOptions) -> _ExecuteAndAnother:
-    return _ExecuteAndAnother(*(_stage_pattern(names) for names in options.names.values()))
+    return _ExecuteAndAnother(*(_stage_pattern(names) for names in _stage_names(options).values()))
 
 
 @dataclass(frozen=True)
@@ -157,6 +123,7 @@ class _OrderRule(Rule):
     def __init__(self, config):
         super().__init__(config)
         self.options = config.options(OrderOptions)
+        self.stage_names = _stage_names(self.options)
         self.prefilter = _prefilter(self.options)  # one object: the engine searches it once for the three
         self.ranks = {stage: index for index, stage in enumerate(self.options.stages)}
 
@@ -238,7 +205,7 @@ class _OrderRule(Rule):
         return steps
 
     def _stage_named(self, func: cst.BaseExpression) -> str | None:
-        for stage, names in self.options.names.items():
+        for stage, names in self.stage_names.items():
             if names.matches(func, self.context.names.qualify):
                 return stage
         return None

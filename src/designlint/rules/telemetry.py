@@ -7,8 +7,6 @@ and units to OpenTelemetry's naming rules (and, configured, to the declared tabl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import libcst as cst
 
 from designlint.analysis.constants import imported_string
@@ -19,46 +17,21 @@ from designlint.analysis.telemetry import (
     PROMETHEUS_METRICS,
     SPAN_STARTERS,
     TELEMETRY_WORDS,
-    UCUM_UNIT,
     declared_name_pattern,
     genai_required,
     high_cardinality_word,
     interpolated,
     is_meter,
     is_tracer,
-    is_ucum,
     keyword_argument,
     metric_name_problems,
     name_argument,
     name_template,
 )
-from designlint.options import Item, ListOf, Record, TableOf, Text, option, options_table
+from designlint.analysis.units import is_ucum
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
-
-SPAN_NAME = Item(r"[^\x00-\x1f]+", 'a span name such as "execute_tool {tool}"')
-METRIC_NAME = Item(r"[A-Za-z][\w.\-/]*", 'a metric name such as "app.tool.duration"')
-UNIT = Item(UCUM_UNIT.pattern, 'a UCUM unit such as "s", "By" or "{request}"')
-ATTRIBUTE_KEY = Item(r"[A-Za-z_][\w.\-]*", 'an attribute key such as "gen_ai.tool.name"')
-
-
-@dataclass(frozen=True)
-class MetricDeclaration:
-    unit: str | None = option(Text(UNIT), default=None)
-    labels: tuple[str, ...] | None = option(ListOf(ATTRIBUTE_KEY), default=None)
-
-
-@options_table("telemetry")
-@dataclass(frozen=True)
-class TelemetryOptions:
-    spans: tuple[str, ...] | None = option(ListOf(SPAN_NAME), default=None)  # None: no span table
-    metrics: tuple[tuple[str, MetricDeclaration], ...] | None = option(
-        TableOf(Record(MetricDeclaration), keys=METRIC_NAME), default=None
-    )
-    # declared span -> the attributes it must set, beyond the GenAI conventions' own
-    required_attributes: tuple[tuple[str, tuple[str, ...]], ...] = option(
-        TableOf(ListOf(ATTRIBUTE_KEY), keys=SPAN_NAME), default=()
-    )
+from designlint.tables.telemetry import TelemetryOptions
 
 
 class _TelemetryRule(Rule):

@@ -8,7 +8,6 @@ import ast
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
@@ -39,20 +38,12 @@ from designlint.analysis.untrusted import (
     message_role,
     prompt_parameters,
 )
-from designlint.options import DOTTED_NAME, ListOf, option, options_table
 from designlint.rules.base import AllOf, Rule
 from designlint.rules.cases import Invalid, Valid
+from designlint.tables.trust import TrustOptions
 
 if TYPE_CHECKING:
     from designlint.context import FileFacts
-
-
-@options_table("trust")
-@dataclass(frozen=True)
-class TrustOptions:
-    sanitizers: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
-    sources: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
-    sinks: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
 
 
 # Prompt and template names are matched in any case, as PROMPT_VARIABLE and PROMPT_OBJECT are

@@ -1,0 +1,15 @@
+"""The adapter boundary's table, ``[tool.designlint.adapters]`` (rules/adapters.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from designlint.options import DOTTED_NAME, MODULE_GLOB, ListOf, option, options_table
+
+
+@options_table("adapters")
+@dataclass(frozen=True)
+class AdaptersOptions:
+    modules: tuple[str, ...] = option(ListOf(MODULE_GLOB), default=())
+    frameworks: tuple[str, ...] | None = option(ListOf(DOTTED_NAME), default=None)  # None: the built-in list
+    extend_frameworks: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())

@@ -1,0 +1,163 @@
+"""What each path imports: only the paths that lint import LibCST, the rules and astroid.
+
+A warm run (every file answered by the results cache), ``--version``, ``rules``, ``rule``,
+``clean``, ``--show-files`` and ``--show-settings`` read the configuration and the catalogue
+and nothing of the linter. Each case runs the CLI in a fresh interpreter (the test process has
+imported everything long ago) and looks at ``sys.modules`` when it is done. No timings here:
+``bench/bench.py`` measures them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from projects import ERRORS_PY, write_tree
+
+pytestmark = pytest.mark.slow  # every case runs an interpreter of its own
+# Runs the CLI in-process with the arguments given, then writes the modules it imported.
+_DRIVER = """\
+import json, sys
+from designlint.cli import main
+try:
+    main(sys.argv[2:], prog_name="designlint")
+except SystemExit as exit:
+    code = exit.code
+with open(sys.argv[1], "w") as out:
+    json.dump({"exit": code, "modules": sorted(sys.modules)}, out)
+"""
+
+CONFIG = """\
+[tool.designlint]
+per-file-ignores = { "app/quiet.py" = ["DL202"] }
+
+[tool.designlint.errors]
+codes = "app.errors.ErrorCode"
+
+[tool.designlint.egress]
+allow = ["api.internal.example"]
+"""
+TOOLS = """\
+import requests
+
+
+class ToolError(Exception):
+    pass
+
+
+def fetch(url):
+    if not url:
+        raise ToolError("RATE_LIMITED")
+    return requests.get(url, timeout=5)
+"""
+
+
+def _is_linter(module: str) -> bool:
+    """LibCST, astroid, the engine and the rule families (the ``designlint.rules`` package
+    itself, the registry, is light)."""
+    top = module.partition(".")[0]
+    return (
+        top in ("libcst", "astroid")
+        or module in ("designlint.engine", "designlint.pool")
+        or (module.startswith("designlint.rules."))
+    )
+
+
+def run_cli(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
+    """The exit code, the linter modules imported and the output (standard output, then
+    standard error) of ``designlint ARGS`` run in a new interpreter in ``tmp_path / "project"``."""
+    record = tmp_path / "modules.json"
+    completed = subprocess.run(
+        [sys.executable, "-c", _DRIVER, str(record), *args],
+        cwd=tmp_path / "project",
+        env={**os.environ, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert record.exists(), completed.stderr
+    result = json.loads(record.read_text())
+    return result["exit"], [m for m in result["modules"] if _is_linter(m)], completed.stdout + completed.stderr
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    write_tree(
+        tmp_path / "project",
+        {
+            "pyproject.toml": CONFIG,
+            "app/__init__.py": "",
+            "app/errors.py": ERRORS_PY,
+            "app/tools.py": TOOLS,
+            "app/quiet.py": TOOLS,
+            "app/plain.py": "VALUE = 1\n",
+        },
+    )
+    return tmp_path
+
+
+def test_a_warm_run_imports_neither_libcst_nor_a_rule_nor_astroid(project):
+    cold_exit, cold_imports, cold_report = run_cli(project, "check", "app")
+    warm_exit, warm_imports, warm_report = run_cli(project, "check", "app")
+    assert "DL501" in cold_report and "DL202" in cold_report  # the files were linted, not skipped
+    assert "libcst" in cold_imports and "designlint.rules.egress" in cold_imports
+    assert (warm_exit, warm_report) == (cold_exit, cold_report)
+    assert warm_imports == []
+
+
+def test_a_changed_file_is_linted_and_only_then_is_libcst_imported(project):
+    run_cli(project, "check", "app")
+    (project / "project" / "app" / "plain.py").write_text("VALUE = 2\n")
+    _, imports, _ = run_cli(project, "check", "app")
+    assert "libcst" in imports
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--version",),
+        ("rules",),
+        ("rules", "--output-format", "json"),
+        ("rule", "DL101"),
+        ("rule", "dl501", "--output-format", "json"),
+        ("clean",),
+        ("check", "--show-files"),
+        ("check", "--show-settings", "app/tools.py"),
+        ("check", "--select", "DL5", "--show-files"),
+    ],
+    ids=" ".join,
+)
+def test_what_does_not_lint_imports_none_of_the_linter(project, args):
+    exit_code, imports, output = run_cli(project, *args)
+    assert exit_code in (0, None), output
+    assert output
+    assert imports == []
+
+
+def test_a_bad_flag_is_refused_without_importing_the_linter(project):
+    exit_code, imports, _ = run_cli(project, "check", "--select", "DL999", "app")
+    assert exit_code == 2
+    assert imports == []
+
+
+def test_the_language_server_imports_the_linter_on_its_lint_thread_as_it_starts(tmp_path):
+    """Importing the server module imports no LibCST; building the server queues the import on
+    the lint thread, which has done it once the thread is drained."""
+    pytest.importorskip("pygls")
+    script = """\
+import json, sys
+from designlint.integrations.lsp import DesignlintServer
+before = "libcst" in sys.modules
+server = DesignlintServer()
+server.lint_thread.shutdown(wait=True)
+print(json.dumps([before, "libcst" in sys.modules, "designlint.rules.egress" in sys.modules]))
+"""
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120, cwd=tmp_path
+    )
+    assert json.loads(completed.stdout) == [False, True, True]
