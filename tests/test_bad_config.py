@@ -13,7 +13,7 @@ from projects import write_tree
 from designlint import project as project_module
 from designlint.cli import main
 
-TOP_KEYS = "select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, timeouts, trust"
+TOP_KEYS = "select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, idempotency, limits, timeouts, trust"
 HOST = 'expected a host name ("api.example.com") or a wildcard ("*.example.com"), got '
 CONFIGS = {
     "not UTF-8": (b'select = ["DL"]\n# caf\xe9\n', "{toml}:2: the config file is not valid UTF-8"),
@@ -49,6 +49,22 @@ CONFIGS = {
     "an unknown timeouts option": (
         b"[timeouts]\ntotal = 30\n",
         "{toml}:2: `timeouts.total`: unknown option (expected one of: budget)",
+    ),
+    "idempotency.derive-from as a string": (
+        b'[idempotency]\nderive-from = "run_id"\n',
+        "{toml}:2: `idempotency.derive-from`: expected a list of strings, got a string 'run_id'",
+    ),
+    "idempotency.derive-from entry that is no identifier": (
+        b'[idempotency]\n\nderive-from = ["run_id", "call-id"]\n',
+        "{toml}:3: `idempotency.derive-from`: expected an identifier-like word, got 'call-id'",
+    ),
+    "limits.checks entry that is no dotted name": (
+        b'[limits]\nchecks = ["app.budget:charge"]\n',
+        "{toml}:2: `limits.checks`: expected a function name or a dotted name such as \"app.net.require_allowed\", got 'app.budget:charge'",
+    ),
+    "an unknown limits option": (
+        b"[limits]\nmax-steps = 10\n",
+        "{toml}:2: `limits.max-steps`: unknown option (expected one of: checks)",
     ),
     "errors.codes in a module that does not exist": (
         b'[errors]\ncodes = "nope.errors.ErrorCode"\n',

@@ -474,7 +474,7 @@ def test_designlint_toml_has_its_keys_at_top_level_and_wins_over_pyproject(proje
     assert result.exit_code == 2
     assert (
         result.stderr
-        == f"designlint: error: {project / 'designlint.toml'}:1: `tool`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, timeouts, trust)\n"
+        == f"designlint: error: {project / 'designlint.toml'}:1: `tool`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, idempotency, limits, timeouts, trust)\n"
     )
 
 
@@ -486,7 +486,7 @@ CONFIG_ERRORS = [
     (
         "pyproject.toml",
         '[tool.designlint]\nselekt = ["DL"]\n',
-        ":2: `tool.designlint.selekt`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, timeouts, trust)",
+        ":2: `tool.designlint.selekt`: unknown key (expected one of: select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, idempotency, limits, timeouts, trust)",
     ),
     (
         "pyproject.toml",

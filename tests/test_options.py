@@ -242,7 +242,7 @@ BAD = {
     "an unknown table": (
         "[tool.designlint.timeout]\nbudget = 1\n",
         ":1: `tool.designlint.timeout`: unknown key (expected one of: select, ignore, extend-select, exclude, "
-        "extend-exclude, per-file-ignores, baseline, adapters, authz, deadlines, egress, errors, order, "
+        "extend-exclude, per-file-ignores, baseline, adapters, authz, deadlines, egress, errors, idempotency, limits, order, "
         "state-machines, telemetry, timeouts, trust)",
     ),
 }

@@ -313,6 +313,10 @@ CHAT_MODEL_CLASSES: dict[str, float | None] = {
     "langchain_openai.AzureChatOpenAI": _OPENAI_DEFAULT,
 }
 
+# The top-level packages of every model client and function: a file importing none of them
+# calls them only through names the catalogue does not know.
+MODEL_PACKAGES = frozenset(name.split(".")[0] for name in (*MODEL_CLIENTS, *MODEL_FUNCTIONS, *CHAT_MODEL_CLASSES))
+
 _MODEL_PATHS = frozenset(call.path for client in MODEL_CLIENTS.values() for call in client.calls)
 
 
