@@ -29,7 +29,13 @@ from dataclasses import dataclass
 import libcst as cst
 
 from designlint.analysis.cancellation import BREAKS, RAISES, RETURNS, outcomes
-from designlint.analysis.clients import CHAT_MODEL_METHODS, MODEL_CLIENTS, MODEL_FUNCTIONS, canonical, is_model_call
+from designlint.analysis.clients import (
+    CHAT_MODEL_METHODS,
+    MODEL_CLIENTS,
+    MODEL_FUNCTIONS,
+    canonical,
+    is_client_model_call,
+)
 from designlint.analysis.names import NameResolver, dotted_name, last_name, own_nodes, own_nodes_in_order
 from designlint.analysis.summaries import ModuleFunctions, Summaries
 from designlint.analysis.timeouts import DEADLINES
@@ -43,7 +49,8 @@ _INPUT_CALL = re.compile(
 )
 # A function of another module named for calling the model: ``get_llm_response``, ``aget_completion``.
 _MODEL_HELPER = re.compile(
-    r"_?a?(?:get|call|invoke|query|ask|request)_(?:llm|completion|chat_completion|model)(?:_response)?|\w*_chat_completion"
+    r"_?a?(?:get|call|invoke|query|ask|request)_(?:llm|completion|chat_completion)(?:_response)?"
+    r"|_?a?(?:call|invoke|query)_model|\w*_chat_completion"
 )
 _MODEL_RECEIVER = re.compile(r"llm|model|chat|lm$|gpt|claude|gemini|openai|anthropic", re.IGNORECASE)
 _MODEL = "calls the model"
@@ -115,9 +122,12 @@ class AgentCalls:
         roots: list[cst.CSTNode] = [loop.body] + ([loop.test] if isinstance(loop, cst.While) else [])
         return self._first(roots, scope)
 
-    def _first(self, roots: Iterable[cst.CSTNode], scope: cst.FunctionDef | None) -> AgentCall | None:
+    def _first(
+        self, roots: Iterable[cst.CSTNode], scope: cst.FunctionDef | None, *, follow: bool = True
+    ) -> AgentCall | None:
         """A model call before a tool dispatch (it is what the message names), each found directly
-        before through a helper."""
+        before through a helper. Helpers are followed one call deep: further down, most of a large
+        class is reachable from any loop in it."""
         calls = [node for root in roots for node in own_nodes_in_order(root) if isinstance(node, cst.Call)]
         found: list[AgentCall] = []
         helpers = []
@@ -126,7 +136,7 @@ class AgentCalls:
             if does is not None:
                 found.append(AgentCall(call, does))
                 continue
-            helper = self.functions.called(call, scope, self.names)
+            helper = self.functions.called(call, scope, self.names) if follow else None
             if helper is not None and helper is not scope:
                 helpers.append((call, helper))
         if not any(agent.does.startswith(_MODEL) for agent in found):
@@ -139,12 +149,9 @@ class AgentCalls:
         return next((a for a in found if _MODEL in a.does), found[0] if found else None)
 
     def _summarise(self, function: cst.FunctionDef) -> str:
-        """What the function does that makes a loop calling it an agent loop (the innermost call's
-        description, however many helpers down), or ""."""
-        found = self._first([function.body], function)
-        if found is None:
-            return ""
-        return found.does.partition(", which ")[2] or found.does
+        """What the function itself calls that makes a loop calling it an agent loop, or ""."""
+        found = self._first([function.body], function, follow=False)
+        return found.does if found is not None else ""
 
     def _direct(self, call: cst.Call) -> str | None:
         dotted = dotted_name(call.func)
@@ -160,14 +167,14 @@ class AgentCalls:
 
 
 def _model_call(dotted: str) -> bool:
-    """A model call of the catalogue by its dotted name; LangChain's method names (``invoke``,
-    ``stream``) only on a receiver named for a model (``self.llm``, ``chat_model``): on anything
-    else (a graph node's ``stream``, a chain's ``invoke``) they run more than one model call, with
-    caps of their own."""
-    if not is_model_call(dotted):
-        return False
+    """A model call of the catalogue by its dotted name: an SDK client's method by its path, or
+    LangChain's method names (``invoke``, ``stream``) on a receiver named for a model (``self.llm``,
+    ``chat_model``): on anything else (a graph node's ``stream``, a chain's ``invoke``) they run
+    more than one model call, with caps of their own."""
+    if is_client_model_call(dotted):
+        return True
     receiver, _, method = dotted.rpartition(".")
-    return method not in CHAT_MODEL_METHODS or _MODEL_RECEIVER.search(receiver.rpartition(".")[2]) is not None
+    return method in CHAT_MODEL_METHODS and _MODEL_RECEIVER.search(receiver.rpartition(".")[2]) is not None
 
 
 def waits_for_input(body: cst.CSTNode) -> bool:

@@ -327,6 +327,11 @@ def is_model_call(dotted: str) -> bool:
     if parts[-1] in CHAT_MODEL_METHODS or dotted in MODEL_FUNCTIONS:
         return True
     # The Responses API's ``input=`` takes the prompt whichever of its methods is called.
-    # A client's method by its path (``chat.completions.create``): two parts at least, as one
-    # (``chat``, ``generate``) names too many other methods.
-    return "responses" in parts or any(".".join(parts[i:]) in _MODEL_PATHS for i in range(1, len(parts) - 1))
+    return "responses" in parts or is_client_model_call(dotted)
+
+
+def is_client_model_call(dotted: str) -> bool:
+    """Whether a callee ends with the path of an SDK client's model call (``self.client.chat.completions.create``):
+    two parts at least, as one (``chat``, ``generate``) names too many other methods."""
+    parts = dotted.split(".")
+    return any(".".join(parts[i:]) in _MODEL_PATHS for i in range(1, len(parts) - 1))
