@@ -4,7 +4,9 @@ how often they go round.
 Rule-neutral. A loop is an *agent loop* when each iteration calls a model (a call of the client
 catalogue in ``analysis.clients``: an SDK client's method, litellm's functions, a LangChain
 model's ``invoke``) or dispatches a tool call (``execute_tool_calls(...)``, ``session.call_tool(...)``),
-itself or through a function of the same module it calls. Only loops that may go round without
+itself or through a function or method of the same module it calls (one call deep). A loop
+that waits for outside input each time round (``input()``, ``await queue.get()``) is driven by
+its users, not by the model, and is none. Only loops that may go round without
 end are asked about: a ``while`` loop, or ``for`` over ``itertools.count()``; a ``for`` over
 anything else ends with its iterable.
 
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from designlint.analysis.budget import Budget
 from designlint.analysis.cancellation import BREAKS, RAISES, RETURNS, outcomes
 from designlint.analysis.clients import (
     CHAT_MODEL_METHODS,
@@ -54,6 +57,7 @@ _MODEL_HELPER = re.compile(
 )
 _MODEL_RECEIVER = re.compile(r"llm|model|chat|lm$|gpt|claude|gemini|openai|anthropic", re.IGNORECASE)
 _MODEL = "calls the model"
+_ANALYSIS = "the agent-loop analysis"
 ENDLESS_ITERATORS = frozenset({"itertools.count"})
 # Words of the names a bound is kept in, matched against each name and attribute of a test.
 _BOUND_WORD = re.compile(
@@ -110,8 +114,9 @@ class AgentCalls:
     """Finds the model calls and tool dispatches of loops in one module, following calls into
     the module's own functions (each summarised once)."""
 
-    def __init__(self, module: cst.Module, names: NameResolver):
+    def __init__(self, module: cst.Module, names: NameResolver, budget: Budget):
         self.names = names
+        self.budget = budget
         self.functions = ModuleFunctions(module)
         self._summaries: Summaries[str] = Summaries(self._summarise)
 
@@ -128,7 +133,9 @@ class AgentCalls:
         """A model call before a tool dispatch (it is what the message names), each found directly
         before through a helper. Helpers are followed one call deep: further down, most of a large
         class is reachable from any loop in it."""
-        calls = [node for root in roots for node in own_nodes_in_order(root) if isinstance(node, cst.Call)]
+        nodes = [node for root in roots for node in own_nodes_in_order(root)]
+        self.budget.spend(_ANALYSIS, len(nodes))  # nested loops each read their body: hostile nesting is quadratic
+        calls = [node for node in nodes if isinstance(node, cst.Call)]
         found: list[AgentCall] = []
         helpers = []
         for call in calls:
@@ -196,7 +203,11 @@ def waits_for_input(body: cst.CSTNode) -> bool:
 
 
 def bound_of(
-    loop: cst.For | cst.While, ancestors: Sequence[cst.CSTNode], names: NameResolver, checks: Sequence[str]
+    loop: cst.For | cst.While,
+    ancestors: Sequence[cst.CSTNode],
+    names: NameResolver,
+    checks: Sequence[str],
+    budget: Budget,
 ) -> bool:
     """Whether the loop has a bound of its own (see the module's docstring); ``checks`` are the
     configured budget functions."""
@@ -205,6 +216,7 @@ def bound_of(
     counters = _incremented(loop.body)
     tests: list[cst.BaseExpression] = [loop.test] if isinstance(loop, cst.While) else []
     for node in own_nodes(loop.body):
+        budget.spend(_ANALYSIS)
         if (isinstance(node, cst.If) and _leaves(node)) or isinstance(node, cst.Assert):
             tests.append(node.test)
         elif isinstance(node, cst.Call) and _checks_budget(node, names, checks):

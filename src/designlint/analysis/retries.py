@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from designlint.analysis.budget import Budget
 from designlint.analysis.cancellation import BREAKS, CONTINUES, FALLS_THROUGH, RETURNS, outcomes
 from designlint.analysis.names import NameResolver, last_name, own_nodes, own_nodes_in_order
 from designlint.analysis.strings import static_value
@@ -122,13 +123,14 @@ class FreshKey:
     source_name: str
 
 
-def fresh_keys(scope: cst.CSTNode, names: NameResolver) -> Iterator[FreshKey]:
+def fresh_keys(scope: cst.CSTNode, names: NameResolver, budget: Budget) -> Iterator[FreshKey]:
     """The idempotency keys under ``scope`` (not its nested functions) made fresh there, in
     source order. Names are followed only through assignments under ``scope``: a key made
     before it and passed in is not fresh here."""
     assigned: dict[str, list[cst.BaseExpression]] = {}
     sites: list[tuple[str, cst.BaseExpression]] = []
     for node in own_nodes_in_order(scope):
+        budget.spend("the idempotency-key analysis")  # nested retry loops each read their body
         if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
             for target in targets:

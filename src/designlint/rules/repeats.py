@@ -348,7 +348,7 @@ class IdempotencyKeyPerAttempt(Rule):
             self._check(RetryScope(node.body, f"the retry loop at line {self.context.line_of(node)}"))
 
     def _check(self, scope: RetryScope) -> None:
-        for key in fresh_keys(scope.body, self.context.names):
+        for key in fresh_keys(scope.body, self.context.names, self.analysis_budget):
             if id(key.source) in self.reported:
                 continue
             self.reported.add(id(key.source))
@@ -360,7 +360,7 @@ class IdempotencyKeyPerAttempt(Rule):
             )
 
     def _check_anywhere(self, scope: cst.CSTNode) -> None:
-        for key in fresh_keys(scope, self.context.names):
+        for key in fresh_keys(scope, self.context.names, self.analysis_budget):
             if id(key.source) in self.reported:
                 continue
             self.reported.add(id(key.source))
@@ -690,7 +690,7 @@ class UnboundedAgentLoop(Rule):
         return False
 
     def setup(self) -> None:
-        self.agent_calls = AgentCalls(self.context.module, self.context.names)
+        self.agent_calls = AgentCalls(self.context.module, self.context.names, self.analysis_budget)
 
     def visit_While(self, node: cst.While) -> None:
         self._check(node)
@@ -705,7 +705,7 @@ class UnboundedAgentLoop(Rule):
         ancestors = self.context.ancestors
         scope = next((a for a in reversed(ancestors) if isinstance(a, cst.FunctionDef)), None)
         agent = self.agent_calls.in_loop(loop, scope)
-        if agent is None or bound_of(loop, ancestors, names, self.checks):
+        if agent is None or bound_of(loop, ancestors, names, self.checks, self.analysis_budget):
             return
         keyword = "while" if isinstance(loop, cst.While) else "for"
         self.report(
