@@ -28,7 +28,7 @@ import libcst as cst
 
 from designlint.analysis.budget import Budget
 from designlint.analysis.cancellation import BREAKS, CONTINUES, FALLS_THROUGH, RETURNS, outcomes
-from designlint.analysis.names import NameResolver, last_name, own_nodes, own_nodes_in_order
+from designlint.analysis.names import NameResolver, last_name, own_nodes_in_order
 from designlint.analysis.strings import static_value
 
 RETRY_DECORATORS = frozenset(
@@ -168,15 +168,52 @@ def _target_key(target: cst.BaseExpression, names: NameResolver) -> str | None:
 def _fresh_call(
     value: cst.BaseExpression, assigned: dict[str, list[cst.BaseExpression]], names: NameResolver, depth: int
 ) -> tuple[cst.Call, str] | None:
-    for node in own_nodes(value):
+    """The fresh source ``value`` spells out: followed through what keeps a value's freshness
+    (names assigned in the scope, f-strings, ``str()``, ``.hex``, ``[:8]``, ``+``, hashing), not
+    through what turns it into something stable (``now // interval``, a cron's fire time at
+    ``now``, any other function)."""
+    pending = [value]
+    while pending:
+        node = pending.pop()
         if isinstance(node, cst.Call):
             qualname = names.qualify(node.func)
             if fresh_source(qualname):
                 return node, qualname or ""
-        elif isinstance(node, cst.Name) and depth < _MAX_INDIRECTION:
-            for earlier in assigned.get(node.value, ()):
-                if earlier is not value:
-                    found = _fresh_call(earlier, assigned, names, depth + 1)
-                    if found is not None:
-                        return found
+            if _keeps_freshness(node, qualname):
+                pending.extend(arg.value for arg in node.args)
+                if isinstance(node.func, cst.Attribute):
+                    pending.append(node.func.value)
+        elif isinstance(node, cst.Name):
+            if depth < _MAX_INDIRECTION:
+                for earlier in assigned.get(node.value, ()):
+                    if earlier is not value:
+                        found = _fresh_call(earlier, assigned, names, depth + 1)
+                        if found is not None:
+                            return found
+        elif isinstance(node, cst.FormattedString):
+            pending.extend(part.expression for part in node.parts if isinstance(part, cst.FormattedStringExpression))
+        elif isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _FRESH_OPERATORS):
+            pending.extend((node.left, node.right))
+        elif isinstance(node, (cst.Attribute, cst.Subscript)):
+            pending.append(node.value)
+        elif isinstance(node, cst.ConcatenatedString):
+            pending.extend((node.left, node.right))
     return None
+
+
+# Operators whose result changes whenever an operand does (``//`` buckets a clock into stable windows).
+_FRESH_OPERATORS = (cst.Add, cst.Modulo, cst.Multiply)
+# Calls whose result is as fresh as their arguments or receiver: conversions, formatting, hashing.
+_KEEPING_FUNCTIONS = frozenset({"str", "repr", "int", "format", "bytes", "hex"})
+_KEEPING_METHODS = frozenset(
+    {"hex", "hexdigest", "digest", "isoformat", "timestamp", "strftime", "format", "encode", "decode", "join"}
+    | {"replace", "lower", "upper"}
+)
+
+
+def _keeps_freshness(call: cst.Call, qualname: str | None) -> bool:
+    if isinstance(call.func, cst.Name):
+        return call.func.value in _KEEPING_FUNCTIONS
+    if qualname is not None and qualname.startswith("hashlib."):
+        return True
+    return isinstance(call.func, cst.Attribute) and call.func.attr.value in _KEEPING_METHODS

@@ -145,13 +145,27 @@ class IdempotencyKeyPerAttempt(Rule):
                         continue
             """
         ),
+        # With derive-from: keys from the inputs, and the clock made stable (a time bucket, the
+        # scheduled tick a cron expression gives) are not made fresh.
         Valid(
             """
-            import uuid
+            from datetime import datetime, timezone
+
+            from app.schedules import latest_fire_time, tick_dedupe_key
 
 
             def start_run(client, run_id: str, call_id: str):
                 return client.post("/runs", headers={"Idempotency-Key": f"{run_id}:{call_id}"})
+
+
+            async def poll(emit, trigger_id, interval_s: float):
+                bucket = int(datetime.now(timezone.utc).timestamp() // interval_s)
+                return await emit(trigger_id=trigger_id, dedupe_key=f"poll:{bucket}")
+
+
+            async def fire(ledger, trigger_id, cron: str):
+                scheduled_at = latest_fire_time(cron, at=datetime.now(timezone.utc))
+                return await ledger.append_event(trigger_id=trigger_id, dedupe_key=tick_dedupe_key(scheduled_at))
             """,
             config='[idempotency]\nderive-from = ["run_id", "call_id"]',
         ),
