@@ -208,3 +208,94 @@ def check_source(linter: Linter, source: str | bytes, path: str = "fuzz.py", sec
     unparsed = [d for d in diagnostics if d.code == "DL001" and not d.message.startswith(GAVE_UP)]
     if unparsed:
         assert codes == ["DL001"], codes
+
+
+# -- globs (issue 11, item 12) ------------------------------------------------------------------
+
+_GLOB_PIECES = ["*", "**", "**/", "?", "a", "b", "/", ".", "[ab]", "[!a]", "*a", "a*"]
+_PATH_PIECES = ["a", "b", "ab", "ba", "/", ".py", "aa"]
+
+
+def _glob_as_regex(pattern: str) -> re.Pattern[str]:
+    """README's glob semantics written the obvious way, with backtracking ``re``: the oracle for
+    small cases (on hostile sizes it takes minutes, which is why designlint does not use it)."""
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[":
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end]
+            out.append("[^" + body[1:] + "]" if body.startswith("!") else "[" + body + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out), re.S)
+
+
+def oracle_glob_matches(pattern: str, relpath: str) -> bool:
+    pattern = pattern.rstrip("/")
+    subject = relpath if "/" in pattern else relpath.rsplit("/", 1)[-1]
+    return _glob_as_regex(pattern).fullmatch(subject) is not None
+
+
+def small_glob_cases() -> st.SearchStrategy[tuple[str, str]]:
+    """A glob and a path small enough for the backtracking oracle."""
+    glob = st.lists(st.sampled_from(_GLOB_PIECES), min_size=1, max_size=6).map("".join)
+    path = st.lists(st.sampled_from(_PATH_PIECES), min_size=1, max_size=8).map("".join)
+    return st.tuples(glob.filter(lambda g: g.rstrip("/")), path.filter(lambda p: not p.startswith("/")))
+
+
+def _alternating_stars(stars: int, tail: str) -> str:
+    return "*a" * stars + tail
+
+
+def _directory_stars(levels: int, tail: str) -> str:
+    return "**/" * levels + tail
+
+
+def _classes(count: int, tail: str) -> str:
+    return "[ab]*" * count + tail
+
+
+def hostile_glob_cases() -> st.SearchStrategy[tuple[str, str, bool]]:
+    """Globs shaped for catastrophic backtracking against paths that almost match, with the
+    answer known by construction (the paths never hold the final ``b``/``zz``)."""
+    text = st.integers(1, 400).map(lambda n: "a" * n)
+    deep = st.integers(1, 200).map(lambda n: "/".join(["a"] * n) + "/zy")
+    patterns = st.one_of(
+        st.tuples(st.builds(_alternating_stars, st.integers(1, 40), st.just("b")), text),
+        st.tuples(st.builds(_classes, st.integers(1, 40), st.just("b")), text),
+        st.tuples(st.builds(_directory_stars, st.integers(1, 40), st.just("zz")), deep),
+        st.tuples(st.builds(_directory_stars, st.integers(1, 40), st.just("a/zz")), deep),
+    )
+    return patterns.map(lambda case: (*case, False))
+
+
+def check_glob(pattern: str, relpath: str, expected: bool | None = None, seconds: int = HANG_SECONDS) -> None:
+    """The property: matching finishes (no backtracking blow-up) and agrees with the oracle, and
+    excluding by the glob agrees with matching the path or one of its parent directories."""
+    from designlint.globs import glob_matches, path_excluded
+
+    with time_limit(seconds):
+        matched = glob_matches(pattern, relpath)
+        excluded = path_excluded((pattern,), relpath)
+    if expected is None:
+        expected = oracle_glob_matches(pattern, relpath)
+        parts = relpath.split("/")
+        prefixes = ["/".join(parts[: n + 1]) for n in range(len(parts))]
+        assert excluded is any(oracle_glob_matches(pattern, prefix) for prefix in prefixes), (pattern, relpath)
+    assert matched is expected, (pattern, relpath)
+    if expected:
+        assert excluded

@@ -12,8 +12,10 @@ from projects import write_tree
 
 from designlint import project as project_module
 from designlint.cli import main
+from designlint.config import top_level_keys
+from designlint.rules import REGISTRY
 
-TOP_KEYS = "select, ignore, extend-select, exclude, extend-exclude, per-file-ignores, baseline, adapters, authz, egress, errors, idempotency, limits, timeouts, trust"
+TOP_KEYS = ", ".join(top_level_keys(REGISTRY))
 HOST = 'expected a host name ("api.example.com") or a wildcard ("*.example.com"), got '
 CONFIGS = {
     "not UTF-8": (b'select = ["DL"]\n# caf\xe9\n', "{toml}:2: the config file is not valid UTF-8"),
@@ -113,6 +115,27 @@ CONFIGS = {
     "errors.codes in a module nested beyond Python's limits": (
         b'[errors]\ncodes = "app.deep.ErrorCode"\n',
         "{toml}:2: `errors.codes`: module 'app.deep' cannot be parsed: too many nested parentheses (line 2)",
+    ),
+    "order.required naming a stage not in order.stages": (
+        b'[order]\nstages = ["authorize", "execute"]\nrequired = ["approve"]\n',
+        "{toml}:3: `order.required`: expected stages listed in order.stages, got 'approve'",
+    ),
+    "order.stages listing a stage twice": (
+        b'[order]\nstages = ["authorize", "validate", "authorize", "execute"]\n',
+        "{toml}:2: `order.stages`: expected each stage once, got 'authorize' twice",
+    ),
+    "order.stages with a single stage": (
+        b'[order]\nstages = ["execute"]\nrequired = []\n',
+        "{toml}:2: `order.stages`: expected at least two stages, the last of them the execute stage",
+    ),
+    "order.calls for a stage not in order.stages": (
+        b'[order.calls]\naudit = ["app.audit.log"]\n',
+        "{toml}:2: `order.calls.audit`: expected a stage listed in order.stages, got 'audit'",
+    ),
+    "order.calls entry that is not a name": (
+        b'[order.calls]\nauthorize = ["app.auth:check"]\n',
+        "{toml}:2: `order.calls.authorize`: expected a function name, a dotted name such as "
+        '"app.auth.authorize", or a glob such as "check_*", got \'app.auth:check\'',
     ),
 }
 

@@ -141,11 +141,11 @@ def test_fix_and_diff_in_a_subprocess(project):
 
 
 def test_config_error_in_a_subprocess_is_one_line_without_traceback(project):
-    write_tree(project, {"designlint.toml": 'select = ["DL9"]\n'})
+    write_tree(project, {"designlint.toml": 'select = ["DL99"]\n'})
     done = run("check", cwd=project)
     assert done.returncode == 2
     assert done.stdout == b""
     assert (
         done.stderr.decode()
-        == f"designlint: error: {project / 'designlint.toml'}:1: `select`: unknown rule code or prefix 'DL9' (run `designlint rules` for the list)\n"
+        == f"designlint: error: {project / 'designlint.toml'}:1: `select`: unknown rule code or prefix 'DL99' (run `designlint rules` for the list)\n"
     )

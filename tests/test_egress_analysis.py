@@ -435,3 +435,23 @@ def test_module_constants_are_read_through_the_project() -> None:
     assert project.module_constant("app.other.URL") is None
     # What a cached result depends on: both modules read, the absent one too.
     assert set(project.modules_read) == {"app.settings", "app.other"}
+
+
+def test_the_origin_of_each_url_walks_its_function_once_not_once_per_call(monkeypatch):
+    """A function with many calls to check: asking each call's URL origin must not walk the
+    whole function again (found by the fuzz run: 600 ``requests.get(url + ...)`` took minutes)."""
+    from designlint.analysis import origins
+    from designlint.engine import lint_source
+
+    walked: list[cst.CSTNode] = []
+
+    def counting(root):
+        walked.append(root)
+        return own_nodes(root)
+
+    own_nodes = origins.own_nodes
+    monkeypatch.setattr(origins, "own_nodes", counting)
+    calls = "".join(f"    requests.get(url + '/{n}', timeout=1)\n" for n in range(200))
+    found = lint_source(f"import requests\n\ndef fetch(url):\n{calls}", "app/tools.py")
+    assert [d.code for d in found].count("DL202") == 200
+    assert len(walked) <= 2, f"the function body was walked {len(walked)} times for 200 calls"

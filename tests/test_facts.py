@@ -44,7 +44,7 @@ def modules() -> dict[str, str]:
 
 
 def _project(modules: dict[str, str], store: FactStore | None = None) -> Project:
-    return Project(lambda name: modules.get(name), store)
+    return Project(lambda name, anchor: modules.get(name), store)
 
 
 def test_a_fact_is_worked_out_once_per_project_and_its_modules_recorded(modules):
@@ -99,7 +99,10 @@ def test_the_error_enum_is_a_fact_like_any_other(tmp_path):
         "app.errors": "from enum import Enum\n\n\nclass ErrorCode(str, Enum):\n    A = 'a'\n    B = b'b'\n    C = 3\n"
     }
     store = open_cache(tmp_path / "cache", explicit=True)
-    for project in (Project(sources.get, store), Project(sources.get, store)):  # worked out, then read back
+    for project in (
+        Project(lambda name, anchor: sources.get(name), store),
+        Project(lambda name, anchor: sources.get(name), store),
+    ):  # worked out, then read back
         info = project.fact(ENUM_CLASSES, "app.errors.ErrorCode")
         # bytes is not JSON: it never equals a literal string anyway, so it is kept as None.
         assert info.members == (("A", "a"), ("B", None), ("C", 3))

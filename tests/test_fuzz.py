@@ -6,7 +6,17 @@ import os
 from pathlib import Path
 
 import pytest
-from fuzzing import GAVE_UP, check_source, fixture_mutants, generated_modules, hostile_shapes, linters
+from fuzzing import (
+    GAVE_UP,
+    check_glob,
+    check_source,
+    fixture_mutants,
+    generated_modules,
+    hostile_glob_cases,
+    hostile_shapes,
+    linters,
+    small_glob_cases,
+)
 from hypothesis import HealthCheck, given, settings
 
 from designlint.runner import Options, lint_paths
@@ -63,3 +73,15 @@ def test_cli_run_over_mutants_lints_every_other_file(tmp_path_factory, first, se
         assert "DL002" not in codes
         assert "DL001" not in codes or codes == ["DL001"], (name, codes)
     assert sorted(os.listdir(root)) == ["a_mutant.py", "b_good.py", "c_mutant.py"]  # linting writes nothing
+
+
+@FAST
+@given(case=small_glob_cases())
+def test_globs_agree_with_the_documented_semantics(case):
+    check_glob(*case)
+
+
+@settings(max_examples=20, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(case=hostile_glob_cases())
+def test_globs_shaped_for_backtracking_finish(case):
+    check_glob(*case)

@@ -76,6 +76,13 @@ CASES: dict[str, dict[str, str]] = {
         "newer_syntax.py": "type Alias = int\nimport openai\n",
         "adapters/llm.py": "from openai import OpenAI\nfrom openai.types.chat import ChatCompletion\n\n\ndef ask(prompt: str) -> ChatCompletion:\n    return OpenAI().chat.completions.create(model='m', messages=[])\n",
     },
+    "telemetry": {
+        # DL901/DL902: tracers and meters through aliases, self, decorators, a local name, a module constant.
+        "span_alias.py": "from opentelemetry import trace as t\n\n\n@t.get_tracer('x').start_as_current_span(f'get {user_id}')\ndef f():\n    pass\n",
+        "span_attributes.py": "import opentelemetry.trace as ot\n\n\nasync def run(tool):\n    async with x, ot.get_tracer('t').start_as_current_span(f'execute_tool {tool.name}', attributes={}) as s:\n        pass\n",
+        "span_self.py": "class A:\n    def run(self, req):\n        name = 'fetch ' + req.url\n        return self._tracer.start_span(name)\n",
+        "metric_constant.py": "from opentelemetry.metrics import get_meter\nNAME = 'Requests_Total'\nget_meter('a').create_counter(NAME)\n",
+    },
     "authz": {
         # DL101/DL102: the words of checks in any case and spelling.
         "authz_camel.py": "def can_edit(user, doc):\n    return user.tenantId == doc.tenantId or user.hasRole('editor')\n",
@@ -130,6 +137,12 @@ CASES: dict[str, dict[str, str]] = {
         "trust_system_prompt.py": "import requests\n\n\ndef build(url):\n    SYSTEM_PROMPT = 'You are helpful. ' + requests.get(url).text\n    return SYSTEM_PROMPT\n",
         "trust_relevant.py": "def answer(store, llm, q):\n    docs = store.get_relevant_documents(q)\n    return llm.invoke(prompt=str(docs))\n",
         "trust.py": "import requests\n\n\ndef answer(llm, url):\n    page = requests.get(url).text\n    return llm.invoke([{'role': 'system', 'content': 'Summarise: ' + page}])\n",
+    },
+    "order": {
+        # DL701-DL703: an aliased authorize, a decorator, a helper, a limiter on self.
+        "order_alias.py": "from app.auth import authorize as az\nfrom app import schemas\n\n\nasync def dispatch(user, tool, args):\n    schemas.validate(args)\n    az(user, tool)\n    return await tool.arun(args)\n",
+        "order_decorated.py": "import asyncio\n\nfrom app.auth import requires_permission\n\n\ndef _run(tool, args):\n    return tool.run(args)\n\n\n@requires_permission('tools')\ndef dispatch(tool, args, cached):\n    if cached:\n        return _run(tool, args)\n    return _run(tool, args)\n",
+        "order_skipped.py": "class Dispatcher:\n    async def call(self, user, tool, args, cached):\n        if cached:\n            return await tool.ainvoke(args, timeout=5)\n        self.check_access(user, tool)\n        await self.rate_limiter.acquire(user)\n        return await tool.ainvoke(args, timeout=5)\n",
     },
     "noqa": {
         # DL003: an unused code in a line's and in a file's directive.

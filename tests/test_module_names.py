@@ -109,6 +109,12 @@ PROJECT = {
     "acme/adapters/llm.py": "import openai\n\ndef complete(client, prompt):\n    return client.chat.completions.create(model='m', messages=[])\n",
     # A module named after the framework it imports is not part of that framework.
     "acme/proxy/openai.py": "import openai\n",
+    # A cross-module fact: the metric's name is a constant kept in another module.
+    "acme/proxy/names.py": 'TOOL_CALLS = "acme.tool_calls_total"\n',
+    "acme/proxy/metrics.py": (
+        "from opentelemetry import metrics\nfrom .names import TOOL_CALLS\n\n"
+        "meter = metrics.get_meter(__name__)\ncalls = meter.create_counter(name=TOOL_CALLS)\n"
+    ),
 }
 
 
@@ -135,3 +141,26 @@ def test_the_same_files_give_the_same_findings_from_any_working_directory(tmp_pa
     assert codes.count("DL301") == 2, from_root
     assert {Path(path).name for path, code, _, _ in from_root if code == "DL301"} == {"routes.py", "openai.py"}
     assert all("acme.proxy" in message for _, code, _, message in from_root if code == "DL301")
+    # The constant is found in its module from every directory, the project's parent included.
+    assert [Path(path).name for path, code, _, _ in from_root if code == "DL902"] == ["metrics.py"]
+
+
+def test_each_sub_project_of_a_monorepo_imports_its_own_modules(tmp_path):
+    """Two services, each its own project with an ``app.names``: linted together from the
+    repository's root, each file's import means its own sub-project's module."""
+    for service, name in (("billing", "billing.charges_total"), ("search", "search.queries")):
+        _write(
+            tmp_path / service,
+            {
+                "pyproject.toml": "",
+                "app/__init__.py": "",
+                "app/names.py": f'METRIC = "{name}"\n',
+                "app/metrics.py": (
+                    "from opentelemetry import metrics\nfrom app.names import METRIC\n\n"
+                    "counter = metrics.get_meter('x').create_counter(METRIC)\n"
+                ),
+            },
+        )
+    findings = _findings_from(tmp_path, tmp_path)
+    assert [(Path(path).parent.parent.name, code) for path, code, _, _ in findings] == [("billing", "DL902")]
+    assert "billing.charges_total" in findings[0][3]

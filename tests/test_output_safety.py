@@ -221,3 +221,21 @@ def test_rule_with_a_hostile_code_says_so_printably():
     assert result.exit_code == 2
     assert result.stderr.startswith("designlint: error: unknown rule code '##\\x5berror]pwned\\x1b]0;t\\x07'")
     assert_safe_to_print(result.stderr_bytes)
+
+
+HOSTILE_CONTEXT = 'x = "\x1b]0;pwned\x07##[error]x\u202e"\ny = 1  # noqa: DL201\n'  # DL003 fixes line 2
+
+
+def test_a_diff_quoting_hostile_lines_is_printable_on_stdout_and_exact_in_a_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("a.py").write_bytes(HOSTILE_CONTEXT.encode())
+    shown = CliRunner().invoke(main, ["check", "--isolated", "--no-cache", "--diff", "a.py"])
+    assert shown.exit_code == 1
+    lines = assert_safe_to_print(shown.stdout_bytes)
+    assert ' x = "\\x1b]0;pwned\\x07##\\x5berror]x\\u202e"' in lines and "+y = 1" in lines
+    assert shown.stderr.startswith("designlint: warning: 1 line of the diff shown with escapes")
+    written = CliRunner().invoke(main, ["check", "--isolated", "--no-cache", "--diff", "-o", "fix.patch", "a.py"])
+    assert written.exit_code == 1 and "warning" not in written.stderr
+    patch = Path("fix.patch").read_bytes().decode()
+    assert ' x = "\x1b]0;pwned\x07##[error]x\u202e"\n' in patch, "the file holds the patch as it applies"
+    assert Path("a.py").read_bytes() == HOSTILE_CONTEXT.encode(), "--diff writes nothing"

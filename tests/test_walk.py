@@ -6,6 +6,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
+from designlint import walk
 from designlint.config import Config
 from designlint.engine import Linter
 from designlint.hooks import HOOKABLE_TYPES
@@ -207,3 +208,62 @@ def test_pruning_nested_functions_resumes_after_the_outermost_pruned_one():
     assert pruning.events == libcst_events(source)
     assert ("visit Call", "h") in pruning.events and ("visit FunctionDef", "e") in pruning.events
     assert ("visit Call", "g") not in pruning.events
+
+
+# -- children in source order ------------------------------------------------------------------
+
+EVERY_CONSTRUCT = """\
+from ..pkg import (a as b, c)
+@decorator(1)
+@other
+async def handler[T](x: int, /, y=2, *args: str, z: int = 3, **kw) -> Result:
+    async for item in stream():
+        pass
+    async with lock() as held, other():
+        pass
+    try:
+        pass
+    except ValueError as error:
+        raise
+    value = first if condition else second
+    values = [n async for n in numbers() if n]
+    call(positional, keyword=value, *rest, **more)
+    match command:
+        case Point(x=0) if flag:
+            pass
+@decorated
+class Model[T](Base, metaclass=Meta):
+    field: int = 1
+type Alias[T: int] = list[T]
+self.attribute.chain = data[1:2:3], items[*rest]
+annotated: int = {key: value for key, value in pairs}
+mapping = {1: 2, **other}
+collection = {1, 2} | {n for n in numbers}
+fn = lambda a, b=1: a
+match point:
+    case [first, *others]:
+        pass
+    case {"key": value, **remaining}:
+        pass
+if ready: go(); stop()
+try:
+    pass
+except* OSError as group:
+    pass
+"""
+
+
+def test_children_come_in_source_order_as_libcst_visits_them():
+    """Every node's walked children are in the order LibCST's own ``children`` gives (the
+    order a LibCST visitor sees them), for each construct whose fields are declared otherwise."""
+    module = cst.parse_module(EVERY_CONSTRUCT)
+    pending = [module]
+    checked = set()
+    while pending:
+        node = pending.pop()
+        ours = walk._children(node, HOOKABLE_TYPES)  # as if a rule hooked every type
+        theirs = [child for child in node.children if any(child is mine for mine in ours)]
+        assert ours == theirs, type(node).__name__
+        checked.add(type(node))
+        pending.extend(ours)
+    assert set(walk._SOURCE_ORDER) <= checked, "the sample holds every construct the table reorders"

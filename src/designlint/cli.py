@@ -30,7 +30,7 @@ from designlint.globs import GlobError, compile_glob
 from designlint.progress import ProgressBar
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.reporters import ReportContext, reporters
-from designlint.reporters.escape import printable
+from designlint.reporters.escape import printable, printable_diff
 from designlint.rules import INTERNAL_ERROR, REGISTRY
 from designlint.runner import (
     FixMode,
@@ -353,6 +353,14 @@ def check(
     try:  # the whole report, before the output file is touched
         if fix_mode is FixMode.DIFF:
             text = "".join(o.diff for o in result.outcomes)
+            if output_file is None:  # a terminal or a CI log acts on what the diff quotes; a file gets the patch
+                text, escaped = printable_diff(text)
+                if escaped:
+                    click.echo(
+                        f"designlint: warning: {escaped} line{'s' if escaped != 1 else ''} of the diff "
+                        "shown with escapes (control or format characters); --output-file writes the exact patch",
+                        err=True,
+                    )
         elif statistics:
             text = _statistics(diagnostics, output_format)
         else:

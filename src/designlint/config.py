@@ -254,6 +254,11 @@ def key_error(config: Config, key: Key, message: str) -> ConfigError:
     return _Checker(str(config.path), _key_prefix(config.path), text).error(key, message)
 
 
+def top_level_keys(schema: Schema) -> tuple[str, ...]:
+    """The keys ``[tool.designlint]`` may hold: the fixed ones, then each family's option table."""
+    return (*_FIXED_KEYS, *sorted(schema.option_tables))
+
+
 def parse_table(
     table: dict[str, Any],
     root: Path,
@@ -266,7 +271,7 @@ def parse_table(
 ) -> Config:
     known = tuple(schema.codes)
     option_tables = schema.option_tables
-    top_keys = (*_FIXED_KEYS, *sorted(option_tables))
+    top_keys = top_level_keys(schema)
     check = _Checker(source, prefix, text)
     if not isinstance(table, dict):
         raise check.error((), "expected a table")

@@ -53,7 +53,7 @@ class Linter:
     ):
         self.config = config or Config()
         self.project = project
-        self.noqa = noqa  # False: a host (flake8) applies its own ``# noqa``
+        self.noqa = noqa  # False: a host (flake8) applies its own noqa comments
         self.reports_unused_noqa = noqa and self.config.is_enabled(UnusedNoqa.code)
         self.rules: list[Rule] = []
         # Rules whose construction raised (a bug, perhaps for this config only): DL002 on every
@@ -67,7 +67,11 @@ class Linter:
                     self.unbuilt.append((rule_class, exc, traceback.format_exc()))
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
-        result = self._lint(source, path)
+        if self.project is not None:
+            with self.project.linting(path):  # the file's imports are looked up as it means them
+                result = self._lint(source, path)
+        else:
+            result = self._lint(source, path)
         if self.reports_unused_noqa and result.decoded is not None:
             self._report_unused_noqa(result, result.decoded.text)
         return result

@@ -12,7 +12,8 @@ import hashlib
 import os
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -62,27 +63,50 @@ class FactProvider(ABC, Generic[T]):
 class Project:
     def __init__(
         self,
-        read_module: Callable[[str], str | None],
+        read_module: Callable[[str, str | None], str | None],
         facts: FactStore | None = None,
         packages: _PackageChain | None = None,
     ):
+        # read_module(module, anchor): the module's text, looked for first under ``anchor`` (the
+        # directory the file being linted is named from), then under the project's root
         self._read_module = read_module
         self._facts = facts
         self._packages = packages
-        self._sources: dict[str, str | None] = {}
-        self._digests: dict[str, str] = {}
-        self._found: dict[tuple[str, str], Any] = {}  # (kind, name) -> the fact, or its LookupFailed
-        self._constants: dict[str, dict[str, str]] = {}
-        self._lock = threading.Lock()
+        # Every cache below is keyed by the anchor as well: two sub-projects of a monorepo may
+        # each have an ``app.errors``, and a file's imports mean its own.
+        self._sources: dict[tuple[str | None, str], str | None] = {}
+        self._digests: dict[tuple[str | None, str], str] = {}
+        self._found: dict[
+            tuple[str, str, str | None], Any
+        ] = {}  # (kind, name, anchor) -> the fact, or its LookupFailed
+        self._constants: dict[tuple[str | None, str], dict[str, str]] = {}
+        self._lock = threading.RLock()
+        self._file = threading.local()  # the anchor of the file this thread is linting
+
+    @contextmanager
+    def linting(self, path: str) -> Iterator[None]:
+        """Within it, modules are looked up as the file at ``path`` imports them: under the
+        directory its own module name is anchored at (its sub-project), then under the root."""
+        previous = getattr(self._file, "anchor", None)
+        self._file.anchor = self._packages.anchor_of(path) if self._packages is not None else None
+        try:
+            yield
+        finally:
+            self._file.anchor = previous
+
+    @property
+    def _anchor(self) -> str | None:
+        return getattr(self._file, "anchor", None)
 
     def source(self, module: str) -> str | None:
         """The text of ``module`` (read once), or None when the project has no such module.
         Every cross-module fact is read through here, so ``modules_read`` is complete. Raises
         ``LookupFailed`` when the module cannot be used (too large to read)."""
-        if module not in self._sources:
-            source = self._sources[module] = self._read_module(module)
-            self._digests[module] = _digest(source)
-        return self._sources[module]
+        key = (self._anchor, module)
+        if key not in self._sources:
+            source = self._sources[key] = self._read_module(module, key[0])
+            self._digests[key] = _digest(source)
+        return self._sources[key]
 
     def module_name_of(self, path: str) -> str | None:
         """The dotted name of the module in the file ``path``, from the package structure on disk
@@ -99,18 +123,20 @@ class Project:
 
     @property
     def modules_read(self) -> dict[str, str]:
-        """Each module read so far, with its content digest: what a cached result depends on."""
-        return dict(self._digests)
+        """Each module read so far as the current file imports it, with its content digest:
+        what a cached result depends on."""
+        anchor = self._anchor
+        return {module: digest for (where, module), digest in self._digests.items() if where == anchor}
 
     def module_digest(self, module: str) -> str:
         self.source(module)
-        return self._digests[module]
+        return self._digests[(self._anchor, module)]
 
     @classmethod
     def from_root(cls, root: Path, facts: FactStore | None = None) -> Project:
-        def read(module: str) -> str | None:
+        def read(module: str, anchor: str | None) -> str | None:
             parts = module.split(".")
-            for base in (root, root / "src", root / "lib"):
+            for base in (*((Path(anchor),) if anchor is not None else ()), root, root / "src", root / "lib"):
                 for candidate in (base.joinpath(*parts).with_suffix(".py"), base.joinpath(*parts, "__init__.py")):
                     try:
                         if not candidate.is_file():
@@ -130,14 +156,14 @@ class Project:
 
     @classmethod
     def from_sources(cls, sources: dict[str, str]) -> Project:
-        return cls(sources.get)
+        return cls(lambda module, anchor: sources.get(module))
 
     def fact(self, provider: FactProvider[T], name: str) -> T:
         """The fact ``provider`` works out about ``name``, once per project, from the results
         cache when its modules are unchanged; raises ``LookupFailed`` saying what is wrong.
         Its modules are read through ``source``, so a cached result depends on them."""
         with self._lock:
-            key = (provider.kind, name)
+            key = (provider.kind, name, self._anchor)
             if key not in self._found:
                 try:
                     self._found[key] = self._work_out(provider, name)
@@ -155,18 +181,20 @@ class Project:
         if not module:
             return None
         with self._lock:
-            if module not in self._constants:
+            key = (self._anchor, module)
+            if key not in self._constants:
                 source = self.source(module)
                 tree = stdlib_verdict(source).tree if source is not None else None
-                self._constants[module] = string_constants(tree) if tree is not None else {}
-            return self._constants[module].get(name)
+                self._constants[key] = string_constants(tree) if tree is not None else {}
+            return self._constants[key].get(name)
 
     def _work_out(self, provider: FactProvider[T], name: str) -> T:
         modules = provider.modules(name)
         sources = {module: self.source(module) for module in modules}
         if self._facts is None:
             return provider.load(name, provider.compute(name, sources))
-        digest = _digest("\0".join(f"{module}\0{self._digests[module]}" for module in modules))
+        anchor = self._anchor
+        digest = _digest("\0".join(f"{module}\0{self._digests[(anchor, module)]}" for module in modules))
         stored = self._facts.get_fact(provider.kind, name, digest)
         if isinstance(stored, dict):
             if isinstance(stored.get("failed"), str):
@@ -261,6 +289,18 @@ class _PackageChain:
         if stem == "__init__":
             return prefix or None
         return f"{prefix}.{stem}" if prefix else stem
+
+    def anchor_of(self, path: str) -> str | None:
+        """The directory the dotted name of the module in ``path`` is relative to (where its top
+        package is), or None when the file has no module name."""
+        name = self.module_name(path)
+        if name is None:
+            return None
+        directory = os.path.dirname(os.path.abspath(path)) or os.sep
+        levels = name.count(".") + (1 if os.path.basename(path).startswith("__init__.") else 0)
+        for _ in range(levels):
+            directory = os.path.dirname(directory)
+        return directory
 
     def unanchored_parents(self, path: str) -> tuple[str, ...]:
         """For a module whose package has no project root above it (an unpacked wheel, a copied

@@ -178,10 +178,9 @@ def _run_task(task: tuple[int, str]) -> FileOutcome:
     # not (why is no finding of the content).
     if session.cache is not None and not outcome.internal_errors and not outcome.fixed and not outcome.not_written:
         assert linter.project is not None, "a LinterPool gives each linter its project"
-        payload = {
-            "deps": linter.project.modules_read,
-            "diagnostics": dump_diagnostics(outcome.diagnostics),
-        }
+        with linter.project.linting(path):
+            deps = linter.project.modules_read
+        payload = {"deps": deps, "diagnostics": dump_diagnostics(outcome.diagnostics)}
         session.cache.store(entry_key(session.fingerprints[index], path, content_digest(source)), payload)
     return outcome
 
@@ -194,10 +193,11 @@ def _cached_outcome(
         return None
     try:
         deps = entry["deps"]
-        if not isinstance(deps, dict) or any(
-            project.module_digest(module) != digest for module, digest in deps.items()
-        ):
-            return None  # a module the findings were drawn from has changed
+        if not isinstance(deps, dict):
+            return None
+        with project.linting(path):
+            if any(project.module_digest(module) != digest for module, digest in deps.items()):
+                return None  # a module the findings were drawn from has changed
         diagnostics = load_diagnostics(path, entry["diagnostics"])
     except (KeyError, TypeError, ValueError, LookupFailed):
         return None  # malformed, or a module it depends on is now unusable: lint again

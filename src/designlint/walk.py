@@ -42,6 +42,46 @@ SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp, 
 BINDINGS = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom, cst.For)
 
 
+# Where a node's dataclass fields are not in source order: LibCST declares a definition's body
+# before its decorators. The walk follows these, so a rule sees ``@requires_role(...)`` before the
+# body it guards (tests/test_walk.py compares every construct with LibCST's own ``children``).
+_SOURCE_ORDER: dict[type, tuple[str, ...]] = {
+    cst.FunctionDef: ("decorators", "asynchronous", "name", "type_parameters", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    cst.ExceptHandler: ("type", "name", "body"),
+    cst.ExceptStarHandler: ("type", "name", "body"),
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.ImportFrom: ("relative", "module", "names"),
+    cst.MatchCase: ("pattern", "guard", "body"),
+    cst.Parameters: ("posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params", "star_kwarg"),
+    cst.Param: ("star", "name", "annotation", "equal", "default"),
+    cst.Arg: ("keyword", "equal", "value"),
+    cst.CompFor: ("asynchronous", "target", "iter", "ifs", "inner_for_in"),
+    cst.For: ("asynchronous", "target", "iter", "body", "orelse"),
+    cst.With: ("asynchronous", "items", "body"),
+    cst.TypeAlias: ("name", "type_parameters", "value"),
+    cst.Subscript: ("value", "lbracket", "slice", "rbracket"),  # the one bracket after a field
+}
+
+
+_OPENING, _CLOSING = ("lbracket", "lbrace"), ("rbracket", "rbrace")  # declared last by every node
+
+
+def _in_source_order(cls: type, fields: tuple[str, ...]) -> tuple[str, ...]:
+    order = _SOURCE_ORDER.get(cls, ())
+
+    def position(name: str) -> int:
+        if name in order:
+            return order.index(name)
+        if name in _OPENING:
+            return -1
+        if name in _CLOSING:
+            return len(fields) + 1
+        return fields.index(name)
+
+    return tuple(sorted(fields, key=position))
+
+
 @dataclass(frozen=True)
 class _NodeKind:
     """What the walk needs to know about a node type, worked out once per type: every
@@ -62,6 +102,7 @@ def _kind(cls: type) -> _NodeKind:
     if kind is None:
         is_node = issubclass(cls, cst.CSTNode)
         fields = tuple(f.name for f in dataclasses.fields(cls) if _may_hold_nodes(f)) if is_node else ()
+        fields = _in_source_order(cls, fields)
         kind = _KINDS[cls] = _NodeKind(
             cls.__name__,
             fields,

@@ -73,10 +73,25 @@ def _is_receiver(function: cst.FunctionDef, name: str) -> bool:
 
 
 def _assigned_in(function: cst.FunctionDef, name: str) -> bool:
-    return any(
-        isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name) and node.target.value == name
-        for node in own_nodes(function.body)
-    )
+    return name in _assigned_names(function)
+
+
+# The names the function last asked about assigns: a rule asks once per call it checks, and a
+# function with n calls would otherwise be walked n times (600 requests.get: minutes).
+_last_assigned: tuple[cst.FunctionDef | None, frozenset[str]] = (None, frozenset())
+
+
+def _assigned_names(function: cst.FunctionDef) -> frozenset[str]:
+    global _last_assigned
+    last, names = _last_assigned
+    if last is not function:
+        names = frozenset(
+            node.target.value
+            for node in own_nodes(function.body)
+            if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name)
+        )
+        _last_assigned = (function, names)
+    return names
 
 
 def _constructor_parameter(owner: cst.ClassDef, attribute: str) -> str | None:

@@ -70,6 +70,14 @@ def printable(text: str) -> str:
     return "".join(printable_pieces(text))
 
 
+def printable_diff(diff: str) -> tuple[str, int]:
+    """``diff`` with each line made ``printable`` (lines end at LF only, so a CR or U+2028 in a
+    line shows as its escape), and how many lines changed: those no longer apply as a patch."""
+    lines = diff.split("\n")
+    shown = [printable(line) for line in lines]
+    return "\n".join(shown), sum(a != b for a, b in zip(lines, shown))
+
+
 def _json_escape(match: re.Match[str]) -> str:
     char = match.group()
     if not _is_unsafe(char):
