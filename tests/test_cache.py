@@ -242,6 +242,7 @@ def test_a_cache_dir_that_refuses_writes(project, tmp_path, monkeypatch):
     assert any("cannot write" in warning for warning in result.warnings)
 
 
+@pytest.mark.slow  # a process of its own
 def test_two_processes_sharing_one_cache_at_once(project, tmp_path):
     cache_dir = tmp_path / "cache"
     # Enough files that both processes write entries while the other reads them.

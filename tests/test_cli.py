@@ -519,7 +519,7 @@ CONFIG_ERRORS = [
     (
         "pyproject.toml",
         '[tool.designlint.errors]\ncodez = "a.b"\n',
-        ":2: `tool.designlint.errors.codez`: unknown option (expected one of: codes)",
+        ":2: `tool.designlint.errors.codez`: unknown option (expected one of: codes, contract)",
     ),
     (
         "pyproject.toml",

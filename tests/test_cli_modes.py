@@ -70,6 +70,7 @@ def test_pipes_get_no_colour(project):
     assert "\x1b[" not in check().stdout
 
 
+@pytest.mark.slow  # a process of its own
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal")
 @pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False), ("", True)])
 def test_a_terminal_gets_colour_unless_no_color_is_set(project, no_color, coloured):

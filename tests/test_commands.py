@@ -45,7 +45,7 @@ def test_rule_as_json():
         "category": "Error-code contract",
         "summary": doc.summary,
         "fix": "sometimes",
-        "options": ["errors.codes"],
+        "options": ["errors.codes", "errors.contract"],
         "url": doc.url,
         "explanation": doc.body,
     }

@@ -175,6 +175,7 @@ main(["check", "--fix", "--unsafe-fixes", "-j", "1", "."], prog_name="designlint
 """
 
 
+@pytest.mark.slow  # a process of its own
 def test_killed_fix_run_leaves_every_file_old_or_new(tmp_path: Path):
     template = (DISPATCHER / "src" / "toolhub" / "dispatcher.py").read_bytes()
     expected_root = tmp_path / "expected"

@@ -56,6 +56,7 @@ def test_api_never_executes_the_linted_project(trap: Path):
     assert not any(name == "trap" or name.startswith("trap.") for name in sys.modules)
 
 
+@pytest.mark.slow  # a process of its own
 def test_python_dash_m_does_not_import_the_linted_projects_modules(tmp_path: Path):
     """`python -m` puts the current directory first on sys.path: a checkout's `tomllib.py`
     or `click.py` would shadow the real ones and run."""

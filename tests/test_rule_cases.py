@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 
 import pytest
-from rule_cases import RULE_CASES, case_config, case_project
+from rule_cases import RULE_CASES, case_config, case_project, document_findings
 
 from designlint import lint_source
 from designlint.diagnostics import Applicability, Diagnostic
@@ -18,10 +18,13 @@ from designlint.fixes import apply_edits
 from designlint.rules import REGISTRY
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
+from designlint.rules.design import DocumentRule
 
 
 def lint_case(rule: type[Rule], case: Valid | Invalid) -> list[Diagnostic]:
     """The rule's findings on the case; a case that does not even parse fails here."""
+    if issubclass(rule, DocumentRule):
+        return document_findings(rule, case)
     diagnostics = lint_source(case.code, case.path, case_config(rule, case), case_project(rule, case))
     broken = [d for d in diagnostics if d.code in ("DL001", "DL002")]
     if broken:

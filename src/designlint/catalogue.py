@@ -1,8 +1,8 @@
 """The rule catalogue: one Markdown file per rule under ``rules/`` (shipped in the wheel as
 ``designlint/catalogue``), with a TOML front matter block and the rule's documentation.
 
-Fenced examples marked ``python bad``/``python good`` are the rule's own ``INVALID``/``VALID``
-cases (``designlint.rules.cases``), which the tests check. A fence may name the file the example
+Fenced examples marked ``python bad``/``python good`` (``markdown bad``/``markdown good`` for
+the rules on the design document) are the rule's own ``INVALID``/``VALID`` cases (``designlint.rules.cases``), which the tests check. A fence may name the file the example
 stands for (``python bad path=app/adapters/llm.py``) when the rule depends on where the code
 lives; the default is ``example.py``, as for a case.
 """
@@ -24,7 +24,7 @@ else:  # pragma: no cover
 DOCS_URL = "https://github.com/designlint/designlint/blob/main/rules/{code}.md"
 _FRONT_MATTER = re.compile(r"\A\+\+\+\n(?P<toml>.*?)\n\+\+\+\n(?P<body>.*)\Z", re.DOTALL)
 _EXAMPLE = re.compile(
-    r"^```python (?P<kind>bad|good)(?: path=(?P<path>\S+))?\n(?P<code>.*?)^```", re.DOTALL | re.MULTILINE
+    r"^```(?:python|markdown) (?P<kind>bad|good)(?: path=(?P<path>\S+))?\n(?P<code>.*?)^```", re.DOTALL | re.MULTILINE
 )
 
 

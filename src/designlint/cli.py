@@ -1,4 +1,4 @@
-"""The command line: ``designlint check``, ``rule``, ``rules``, ``lsp``."""
+"""The command line: ``designlint check``, ``design show``/``design check``, ``rule``, ``rules``, ``lsp``."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from designlint.cache import UnsafeCacheDir, some_names
 from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue
 from designlint.config import ConfigError, check_selector, key_error
+from designlint.design.show import describe_contract
 from designlint.fixes import TEMPORARY_SUFFIX
 from designlint.fixes import fixable as is_fixable
 from designlint.globs import GlobError, compile_glob
@@ -31,6 +32,7 @@ from designlint.progress import ProgressBar
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.reporters import ReportContext, reporters
 from designlint.reporters.escape import printable, printable_diff
+from designlint.resolution import design_documents, read_design
 from designlint.rules import INTERNAL_ERROR, REGISTRY
 from designlint.runner import (
     FixMode,
@@ -38,6 +40,7 @@ from designlint.runner import (
     RunResult,
     cache_dir_for,
     files_to_lint,
+    lint_design,
     lint_paths,
     lint_stdin,
     resolver_for,
@@ -686,6 +689,51 @@ def rules(output_format):
         return
     for doc in docs.values():
         click.echo(f"{doc.code}  {doc.name:<36} {doc.summary}")
+
+
+@main.group()
+def design():
+    """The engineering design document: what is read from it, and its checks (DL011-DL015)."""
+
+
+_CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Use exactly this config file."
+)
+
+
+@design.command("show")
+@_CONFIG_OPTION
+def design_show(config_path):
+    """Print the contract in effect: each value and the file:line it came from."""
+    try:
+        resolver = resolver_for(Options(config_path=config_path))
+        config = resolver.for_path(resolver.cwd)
+        text = describe_contract(config, read_design(config), design_documents(config), resolver.cwd)
+    except ConfigError as exc:
+        _fail(str(exc))
+    click.echo("".join(printable(line) + "\n" for line in text.splitlines()), nl=False)
+
+
+@design.command("check")
+@_CONFIG_OPTION
+@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="concise", show_default=True)
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings and errors, no summary.")
+def design_check(config_path, output_format, output_file, exit_zero, quiet):
+    """Check the design documents alone (DL011-DL015), as `designlint check` does beside the code."""
+    try:
+        result = lint_design(Options(config_path=config_path))
+    except ConfigError as exc:
+        _fail(str(exc))
+    diagnostics = result.diagnostics
+    for warning in result.warnings:
+        click.echo(f"designlint: warning: {printable(warning)}", err=True)
+    context = ReportContext(read_lines=_line_reader(None), colour=output_file is None and _colour(sys.stdout))
+    _emit(_render(output_format, diagnostics, context), output_file)
+    if not quiet:
+        _summary(result, diagnostics, FixMode.CHECK, False)
+    sys.exit(_exit_code(diagnostics, exit_zero))
 
 
 @main.command()

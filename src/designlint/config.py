@@ -57,6 +57,12 @@ class Config:
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
     baseline: Path | None = None  # findings recorded to be left unreported (relative paths: to the config file)
+    # The engineering design documents named by ``design`` (absolute); None: look in the usual places.
+    design: tuple[Path, ...] | None = None
+    # The option keys the config file sets (``egress.allow``): a design document fills only the others.
+    configured: frozenset[str] = frozenset()
+    # The hash of the design documents whose contract filled ``tables``: a changed document re-lints.
+    design_digest: str = ""
     # The option tables that differ from their defaults (``options_table`` instances), by name.
     tables: tuple[object, ...] = ()
 
@@ -118,7 +124,16 @@ class Schema(Protocol):
 
 
 # The keys every config has; the rest are the option tables of the rule families.
-_FIXED_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "per-file-ignores", "baseline")
+_FIXED_KEYS = (
+    "select",
+    "ignore",
+    "extend-select",
+    "exclude",
+    "extend-exclude",
+    "per-file-ignores",
+    "baseline",
+    "design",
+)
 
 
 def find_config_file(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
@@ -277,6 +292,7 @@ def parse_table(
         raise check.error((), "expected a table")
     values: dict[str, Any] = {"root": root, "path": config_path}
     tables: list[object] = []
+    configured: set[str] = set()
     for key, value in table.items():
         if key not in top_keys:
             raise check.error((key,), f"unknown key (expected one of: {', '.join(top_keys)})")
@@ -294,12 +310,16 @@ def parse_table(
                     f'expected the path of a baseline file such as "designlint-baseline.json", got {describe(value)}',
                 )
             values[attr] = root / value
+        elif key == "design":
+            values[attr] = check.documents(key, value, root)
         else:
             try:
                 tables.append(parse_options(option_tables[key], value))
             except BadValue as exc:
                 raise check.error(exc.key, exc.message) from None
-    return Config(**values, tables=tuple(tables))
+            if isinstance(value, dict):
+                configured.update(f"{key}.{option}" for option in value)
+    return Config(**values, tables=tuple(tables), configured=frozenset(configured))
 
 
 class _Checker:
@@ -322,6 +342,16 @@ class _Checker:
         for code in codes:
             check_selector(code, known, lambda message: self.error(key, message))
         return codes
+
+    def documents(self, key: str, value: Any, root: Path) -> tuple[Path, ...]:
+        """The design documents ``design`` names: one path or a list (resolution checks that they exist)."""
+        paths = [value] if isinstance(value, str) else value
+        if not isinstance(paths, list) or not all(isinstance(p, str) and p for p in paths):
+            raise self.error(
+                (key,),
+                f'expected the path of the design document such as "docs/engineering-design.md", or a list of them, got {describe(value)}',
+            )
+        return tuple(root / path for path in paths)
 
     def globs(self, key: Key, value: Any) -> tuple[str, ...]:
         patterns = self.string_list(key, value)

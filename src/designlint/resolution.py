@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from designlint.config import Config, find_config_file, foreign_owner, key_error, load_config
+from designlint.design.contract import Contract, Setting, apply_settings, read_contract
+from designlint.design.locate import locate_documents
+from designlint.design.markdown import Problem
+from designlint.options import BadValue, display_key, references
 from designlint.project import LookupFailed, Project
 from designlint.rules import REGISTRY
 
@@ -37,6 +41,7 @@ class ConfigResolver:
         self._config_files: dict[Path, Path | None] = {}  # directory -> the config file that applies there
         self.warnings: list[str] = []  # for the user: config files in use that another user owns
         self._fixed = None
+        self.isolated = isolated  # no config file, and no design document either: the zero-config run
         if isolated:
             self._fixed = self._finish(Config(root=self.cwd))
         elif config_path is not None:
@@ -76,8 +81,69 @@ class ConfigResolver:
             if overrides.get(key):
                 updates[key] = getattr(config, key) + tuple(overrides[key])
         config = replace(config, **updates)
+        if not self.isolated:
+            config = with_design(config)
         _check_cross_module(config)
         return config
+
+
+def design_documents(config: Config) -> tuple[Path, ...]:
+    """The engineering design documents in play for ``config``; a named one that is missing is
+    a config error."""
+    for path in config.design or ():
+        if not path.is_file():
+            shown = os.path.relpath(path, config.root)
+            raise key_error(
+                config,
+                ("design",),
+                f"the design document {shown!r} does not exist (paths are relative to the config file)",
+            )
+    return locate_documents(config.root, config.design)
+
+
+def read_design(config: Config) -> Contract:
+    """The contract of the documents in play, less what cannot be used, each a DL012 on its
+    line: a value that does not fit the others or the config's (a stage of ``order.calls``
+    missing from ``order.stages``, a required stage the document's order leaves out), or a
+    name of a project object that does not resolve (the config's own must; the document's
+    are only read)."""
+    contract = read_contract(design_documents(config), config.root, REGISTRY.option_tables)
+    project = Project.from_root(config.root)
+    problems = list(contract.problems)
+    kept: list[Setting] = []
+    for setting in contract.settings:  # in document order: the first value that does not fit is the one left out
+        where = setting.sources[0]
+        try:
+            tables = apply_settings(config.tables, config.configured, (*kept, setting), REGISTRY.option_tables)
+        except BadValue as exc:
+            problems.append(Problem(where.path, where.line, f"`{display_key(exc.key)}`: {exc.message}"))
+            continue
+        unresolved = _unresolved(project, tables, (setting.table, setting.key))
+        if unresolved:
+            problems.append(Problem(where.path, where.line, f"`{setting.dotted}`: {unresolved}"))
+            continue
+        kept.append(setting)
+    return replace(contract, settings=tuple(kept), problems=tuple(problems))
+
+
+def _unresolved(project: Project, tables: tuple[object, ...], key: tuple[str, str]) -> str:
+    """Why a project object the option ``key`` names cannot be found, or nothing."""
+    for reference in (r for options in tables for r in references(options)):
+        if reference.key[:2] == key:
+            try:
+                project.fact(reference.provider, reference.name)
+            except LookupFailed as exc:
+                return str(exc)
+    return ""
+
+
+def with_design(config: Config) -> Config:
+    """``config`` with the options its design documents fill where it sets none itself."""
+    contract = read_design(config)
+    if not contract.digest:
+        return config
+    tables = apply_settings(config.tables, config.configured, contract.settings, REGISTRY.option_tables)
+    return replace(config, tables=tables, design_digest=contract.digest)
 
 
 def _check_cross_module(config: Config) -> None:

@@ -27,6 +27,7 @@ from designlint.cache import (
     open_cache,
 )
 from designlint.config import Config, ConfigError
+from designlint.design.check import design_diagnostics
 from designlint.diagnostics import Diagnostic, Position
 from designlint.discovery import discover, excluded, python_paths
 from designlint.engine import Linter
@@ -34,7 +35,7 @@ from designlint.fixes import NotWritten, fix_text, unified_diff, write_fixed_fil
 from designlint.pool import LinterPool
 from designlint.project import LookupFailed, Project
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
-from designlint.resolution import ConfigResolver
+from designlint.resolution import ConfigResolver, design_documents
 from designlint.results import FileResult, parse_error, too_large_message
 from designlint.rules import INTERNAL_ERROR
 
@@ -315,8 +316,43 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
             finished(pending[index], outcome)
     if cache is not None:
         cache.sweep()
+    documents = _design_outcomes([*config_list, *(resolver.for_path(r) for r in roots if r.is_dir())], resolver)
     warnings = [*resolver.warnings, *skipped, *([cache.warning] if cache is not None and cache.warning else [])]
-    return RunResult(cast("list[FileOutcome]", outcomes), warnings)  # every position was finished above
+    return RunResult([*cast("list[FileOutcome]", outcomes), *documents], warnings)  # every position was finished above
+
+
+def lint_design(options: Options | None = None) -> RunResult:
+    """DL011-DL015 alone, on the design documents in play for the current directory."""
+    options = options or Options()
+    resolver = resolver_for(options)
+    config = resolver.for_path(resolver.cwd)
+    outcomes = _design_outcomes([config], resolver)
+    warnings = [*resolver.warnings, *([] if design_documents(config) else ["no engineering design document found"])]
+    return RunResult(outcomes, warnings)
+
+
+def _design_outcomes(configs: Iterable[Config], resolver: ConfigResolver) -> list[FileOutcome]:
+    """DL011-DL015 on the design documents in play, once per set of documents."""
+    if resolver.isolated:
+        return []
+    by_path: dict[str, FileOutcome] = {}
+    checked: set[tuple[Path, ...]] = set()
+    for config in configs:
+        documents = design_documents(config)
+        if not documents or documents in checked:
+            continue
+        checked.add(documents)
+
+        def python_files(root: Path = config.root) -> list[Path]:
+            return [path for path, _, unlisted in discover(python_paths([root])[0], resolver) if unlisted is None]
+
+        diagnostics, crashes = design_diagnostics(config, python_files, resolver.cwd)
+        for diagnostic in diagnostics:
+            by_path.setdefault(diagnostic.path, FileOutcome(diagnostic.path, [])).diagnostics.append(diagnostic)
+        if crashes:
+            first = by_path.setdefault(diagnostics[0].path, FileOutcome(diagnostics[0].path, []))
+            first.internal_errors.extend(crashes)
+    return list(by_path.values())
 
 
 def _in_pool(tasks: list[tuple[int, str]], jobs: int, session_args: tuple) -> Iterator[tuple[int, FileOutcome]]:

@@ -18,9 +18,11 @@ def describe_settings(path: Path, config: Config) -> str:
     source = str(config.path) if config.path is not None else "none (the defaults)"
     lines = [f"Settings for: {path}", f"Configuration file: {source}", f"root = {_toml(str(config.root))}"]
     for item in fields(config):
-        if item.name in ("root", "path", "tables"):
-            continue
+        if item.name in ("root", "path", "tables", "configured", "design_digest"):
+            continue  # the tables are shown below, the document's share of them by `designlint design show`
         value = getattr(config, item.name)
+        if item.name == "design" and value is not None:
+            value = tuple(str(document) for document in value)
         if item.name == "per_file_ignores":
             pairs = ", ".join(f"{json.dumps(pattern)} = {_toml(codes)}" for pattern, codes in value)
             lines.append(f"per-file-ignores = {{ {pairs} }}" if pairs else "per-file-ignores = {}")

@@ -36,11 +36,13 @@ from pygls.workspace import TextDocument
 from designlint._version import __version__
 from designlint.catalogue import DOCS_URL
 from designlint.config import CONFIG_FILES, ConfigError
+from designlint.design.check import design_diagnostics
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Position
+from designlint.discovery import discover, python_paths
 from designlint.engine import Linter
 from designlint.fixes import fix_text
 from designlint.pool import LinterPool
-from designlint.resolution import ConfigResolver
+from designlint.resolution import ConfigResolver, design_documents
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
 from designlint.source import split_lines
 from designlint.suppression import noqa_edit
@@ -138,6 +140,21 @@ class ProjectLinters:
         while self._resolver.warnings:
             log.warning("%s", self._resolver.warnings.pop())
         return self._linters.linter_for(config)
+
+    def design_findings(self, path: Path) -> list[Diagnostic]:
+        """DL011-DL015 on ``path`` as saved, when it is a design document in play or Markdown
+        beside one (``tasks.md``: DL013); other Markdown is not designlint's. Raises ``ConfigError``."""
+        config = self._resolver.for_path(path)
+        target = path.resolve()
+        if target.parent not in {document.resolve().parent for document in design_documents(config)}:
+            return []
+
+        def python_files() -> list[Path]:
+            found = discover(python_paths([config.root])[0], self._resolver)
+            return [file for file, _, unlisted in found if unlisted is None]
+
+        diagnostics, _ = design_diagnostics(config, python_files)
+        return [d for d in diagnostics if Path(d.path).resolve() == target]
 
 
 # -- positions -------------------------------------------------------------------------
@@ -300,8 +317,10 @@ class DesignlintServer(LanguageServer):
         self._schedule(params.text_document.uri, DEBOUNCE_SECONDS)
 
     async def on_save(self, params: types.DidSaveTextDocumentParams) -> None:
-        # The saved module may be one whose facts other files read (the error-code enum).
-        await self._in_lint_thread(self.linters.sources_changed)
+        # The saved module may be one whose facts other files read (the error-code enum); a
+        # saved Markdown file may be the design document, whose contract is configuration.
+        saved_markdown = params.text_document.uri.endswith(".md")
+        await self._in_lint_thread(self.linters.config_changed if saved_markdown else self.linters.sources_changed)
         self._relint_open_documents()
 
     def on_close(self, params: types.DidCloseTextDocumentParams) -> None:
@@ -385,6 +404,8 @@ class DesignlintServer(LanguageServer):
             return None
 
     def _lint_now(self, path: str, text: str) -> list[Diagnostic]:
+        if path.endswith(".md"):
+            return self.linters.design_findings(Path(path))
         result = self.linters.linter_for(Path(path)).lint(text, path)
         return sorted(result.diagnostics, key=Diagnostic.sort_key)
 
@@ -421,7 +442,7 @@ class DesignlintServer(LanguageServer):
     async def on_code_action(self, params: types.CodeActionParams) -> list[types.CodeAction] | None:
         uri = params.text_document.uri
         document = self._document(uri)
-        if document is None:
+        if document is None or document.path.endswith(".md"):  # no fixes, and no `# noqa`, in Markdown
             return None
         text, only = document.source, params.context.only
 

@@ -13,10 +13,14 @@ from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.diagnostics import Applicability
 from designlint.fixes import AddImport, NodeFix, Replace
-from designlint.options import QUALIFIED_NAME, Text, option, options_table
+from designlint.options import QUALIFIED_NAME, Item, ListOf, Text, option, options_table
 from designlint.project import LookupFailed
 from designlint.rules.base import AnyOf, Rule
 from designlint.rules.cases import Invalid, Valid
+
+# UPPER_SNAKE of three characters or more: "RATE_LIMITED", "TIMEOUT".
+CODE_LIKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
+ERROR_CODE = Item(CODE_LIKE.pattern, 'an UPPER_SNAKE error code such as "RATE_LIMITED"')
 
 
 @options_table("errors")
@@ -24,10 +28,10 @@ from designlint.rules.cases import Invalid, Valid
 class ErrorsOptions:
     # The enum holding the error-code contract, e.g. "app.errors.ErrorCode".
     codes: str | None = option(Text(QUALIFIED_NAME, resolves=ENUM_CLASSES), default=None)
+    # The codes of the contract when no enum holds them (the design document's error-code table).
+    contract: tuple[str, ...] | None = option(ListOf(ERROR_CODE), default=None)
 
 
-# UPPER_SNAKE of three characters or more: "RATE_LIMITED", "TIMEOUT".
-CODE_LIKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 # Upper-case strings that name configuration, not errors: OPENAI_API_KEY, DATABASE_URL.
 ENV_LIKE = re.compile(r".*_(?:KEY|TOKEN|SECRET|URL|URI|HOST|PORT|PATH|DIR|FILE|ENV|NAME|ID|MODEL|REGION|VERSION)")
 CODE_KEYWORDS = frozenset({"code", "error_code"})
@@ -63,6 +67,7 @@ _PLAIN_ENUM = {
         """
 }
 _ERRORS_CONFIG = '[errors]\ncodes = "app.errors.ErrorCode"\n'
+_CONTRACT_CONFIG = '[errors]\ncontract = ["RATE_LIMITED", "INVALID_TOKEN"]\n'
 # Members whose values are not their names, and aliases: the literal decides whether the fix is safe.
 _ALIASED_ENUM = """
 from enum import Enum
@@ -134,6 +139,8 @@ class RawStringErrorCode(Rule):
     )
 
     VALID = (
+        # Without a contract a code that reads like a setting's name is not taken for an error code.
+        Valid('def login(token):\n    raise AuthError("INVALID_TOKEN")\n'),
         Valid(
             """
             from app.errors import ErrorCode
@@ -567,11 +574,34 @@ class RawStringErrorCode(Rule):
         _compared_code(_AUTO_ENUM, "NOT_FOUND", "NOT_FOUND", unsafe=True),  # auto() gives "not_found"
         _compared_code(_INT_ENUM, "RATE_LIMITED", "RATE_LIMITED", unsafe=True),
         _compared_code(_UNMIXED_ENUM, "RATE_LIMITED", "RATE_LIMITED", unsafe=True),
+        # With the contract's codes and no enum: a misspelt code is named so...
+        Invalid(
+            """
+            def charge(principal, tool):
+                raise ToolError("RATE_LIMTED", tool=tool)
+            """,
+            config=_CONTRACT_CONFIG,
+            line=2,
+            column=21,
+            message='error code "RATE_LIMTED" is not in the error-code contract',
+        ),
+        # ... and a listed code is one even when it reads like a setting's name.
+        Invalid(
+            """
+            def login(token):
+                raise AuthError("INVALID_TOKEN")
+            """,
+            config=_CONTRACT_CONFIG,
+            line=2,
+            column=21,
+            message='raw error code "INVALID_TOKEN"',
+        ),
     )
 
     def __init__(self, config):
         super().__init__(config)
         self.enum_name = config.options(ErrorsOptions).codes
+        self.contract = config.options(ErrorsOptions).contract
         if self.enum_name:
             self.prefilter = None  # member values may be any spelling: look everywhere
 
@@ -698,11 +728,18 @@ class RawStringErrorCode(Rule):
             return
         enum = self.enum
         member = enum.member_for(value) if enum else None
-        if member is None and not (CODE_LIKE.fullmatch(value) and len(value) >= 3 and not ENV_LIKE.fullmatch(value)):
+        listed = enum is None and self.contract is not None and value in self.contract
+        looks_like_code = CODE_LIKE.fullmatch(value) and len(value) >= 3 and not ENV_LIKE.fullmatch(value)
+        if member is None and not listed and not looks_like_code:
             return
         if self._inside_enum_definition():
             return
-        if enum is None:
+        if enum is None and self.contract is not None and not listed:
+            self.report(
+                node,
+                f'error code "{value}" is not in the error-code contract (the design document\'s table, or [tool.designlint.errors] contract): a misspelt code breaks it',
+            )
+        elif enum is None:
             self.report(
                 node,
                 f'raw error code "{value}": use a member of the error-code enum (name it in [tool.designlint.errors] codes)',
