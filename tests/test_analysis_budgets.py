@@ -124,16 +124,27 @@ DL202_MESSAGE = (
 )
 
 
-def test_code_too_deep_to_place_a_finding_in_stops_only_the_rule_that_needs_it():
-    # The taint analysis follows the 600 parts (line 5); placing a node of the function generates
-    # its whole code, which LibCST cannot do that deep: DL401 says so, DL202 still reports.
+def test_a_finding_in_a_statement_too_deep_to_generate_is_placed_at_the_statement():
+    # LibCST cannot generate the code of a prompt of 600 parts (it recurses once per part): the
+    # finding is placed at the start of its statement, and the origin's line is read from the
+    # origin's own statement. Before, DL401 stopped on the file with a DL001.
     parts = " + ".join(["'x'"] * 600)
     source = AGENT.replace('system=f"Page: {page}"', "system=prompt").replace(
         "    return", f"    prompt = page + {parts}\n    return"
     )
-    found = findings(source)
-    assert [f[:2] for f in found] == [("DL202", 4), ("DL001", 5)]
-    assert "rule DL401 (untrusted-content-in-prompt) stopped on this file at the statement at line 5" in found[1][2]
+    found = lint_source(source.encode(), "app/tools.py")
+    assert [(d.code, d.start.row, d.start.column, d.fix) for d in found] == [
+        ("DL202", 4, 25, None),
+        ("DL401", 5, 1, None),
+    ]
+    assert found[1].message.startswith("HTTP response body from line 4 enters the prompt `prompt` untagged")
+
+
+def test_a_statement_too_deep_to_generate_between_origin_and_sink_does_not_matter():
+    deep = " + ".join(["'x'"] * 600)
+    source = AGENT.replace("    return", f"    banner = {deep}\n    return")
+    assert [f[:2] for f in findings(source)] == [("DL202", 4), ("DL401", 6)]
+    assert "from line 4 enters the system prompt" in findings(source)[1][2]
 
 
 # Item 9: text inside the linted code (string annotations, forward references) is parsed behind

@@ -137,6 +137,56 @@ CONFIGS = {
         "{toml}:2: `order.calls.authorize`: expected a function name, a dotted name such as "
         '"app.auth.authorize", or a glob such as "check_*", got \'app.auth:check\'',
     ),
+    "state-machines transition naming no member of the enum": (
+        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n'
+        b'transitions = ["[*] -> PENDING", "PENDING -> APROVED"]\n',
+        "{toml}:4: `state-machines[0].transitions`: 'APROVED' is not a member of app.approvals.ApprovalState"
+        " (its members: PENDING, APPROVED, EXPIRED)",
+    ),
+    "state-machines states enum that cannot be found": (
+        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.Missing"\n',
+        "{toml}:3: `state-machines[0].states`: class 'Missing' not found in module 'app.approvals'",
+    ),
+    "state-machines states naming a class that is not an enum": (
+        b'[[state-machines]]\nname = "approval"\nstates = "app.errors.Plain"\ntransitions = ["[*] -> A"]\n',
+        "{toml}:3: `state-machines[0].states`: app.errors.Plain is not an enum (its bases are: Exception)",
+    ),
+    "state-machines transition that is not one": (
+        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n'
+        b'transitions = ["PENDING => APPROVED"]\n',
+        '{toml}:4: `state-machines[0].transitions`: expected a transition "SOURCE -> TARGET" between members'
+        " of the states enum (\"[*] -> PENDING\" from the start), got 'PENDING => APPROVED'",
+    ),
+    "state-machines transition from the start to the start": (
+        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n'
+        b'transitions = ["[*] -> [*]"]\n',
+        "{toml}:4: `state-machines[0].transitions`: expected a member on one side, got '[*] -> [*]'",
+    ),
+    "state-machines machine without its states": (
+        b'[[state-machines]]\nname = "approval"\n',
+        "{toml}:1: `state-machines[0].states`: required option missing",
+    ),
+    "state-machines second machine of the same name": (
+        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n\n'
+        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n',
+        "{toml}:6: `state-machines[1].name`: expected each machine's name once, got 'approval' twice",
+    ),
+    "state-machines unknown option": (
+        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\nfields = ["status"]\n',
+        "{toml}:4: `state-machines[0].fields`: unknown option (expected one of: name, states, field, transitions,"
+        " owners)",
+    ),
+    "state-machines owner that is not a dotted name": (
+        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n'
+        b'owners = ["app/approvals/service.py"]\n',
+        "{toml}:4: `state-machines[0].owners`: expected a dotted function name such as"
+        ' "app.approvals.service.approve" or a module glob such as "app.approvals.*", got'
+        " 'app/approvals/service.py'",
+    ),
+    "state-machines as a table, not an array of tables": (
+        b'[state-machines]\nname = "approval"\n',
+        "{toml}:1: `state-machines`: expected an array of tables, got a table",
+    ),
 }
 
 
@@ -147,6 +197,10 @@ def project(tmp_path: Path, monkeypatch) -> Path:
         "app/errors.py": "import os\nos.system('touch EXECUTED')\n\n\nclass Plain(Exception):\n    A = 'A'\n",
         "app/broken.py": "class ErrorCode(Enum:\n",
         "app/deep.py": "class ErrorCode(Enum):\n    A = " + "(" * 1000 + "1" + ")" * 1000 + "\n",
+        "app/approvals.py": (
+            "import enum\n\n\nclass ApprovalState(enum.Enum):\n"
+            "    PENDING = 'pending'\n    APPROVED = 'approved'\n    EXPIRED = 'expired'\n"
+        ),
     }
     write_tree(tmp_path, files)
     monkeypatch.chdir(tmp_path)
@@ -177,6 +231,20 @@ def test_bad_errors_codes_in_pyproject_names_the_full_key(project: Path):
     assert (
         result.stderr
         == f"designlint: error: {pyproject}:2: `tool.designlint.errors.codes`: app.errors.Plain is not an enum (its bases are: Exception)\n"
+    )
+
+
+def test_bad_state_machine_transition_in_pyproject_names_the_full_key(project: Path):
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        '[tool.designlint]\nselect = ["DL8"]\n\n[[tool.designlint.state-machines]]\nname = "approval"\n'
+        'states = "app.approvals.ApprovalState"\ntransitions = ["[*] -> PENDING", "PENDING -> DONE"]\n'
+    )
+    result = run(".")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"designlint: error: {pyproject}:7: `tool.designlint.state-machines[0].transitions`: 'DONE' is not a member"
+        " of app.approvals.ApprovalState (its members: PENDING, APPROVED, EXPIRED)\n"
     )
 
 

@@ -727,3 +727,46 @@ def test_the_sweep_does_not_follow_a_symlinked_shard(project, tmp_path):
     _age(cache_dir / ".swept", 2)
     run(cache_dir)
     assert victim.exists()
+
+
+def test_an_added_init_that_renames_a_module_is_seen(tmp_path, monkeypatch):
+    # No project root above: the __init__.py chain alone names the module. `adapters/chat.py` is
+    # module `chat` (its framework import reported) until `adapters/__init__.py` makes it
+    # `adapters.chat`, an adapter module (silent); removing it again restores the finding.
+    project = tmp_path / "unpacked"
+    (project / "adapters").mkdir(parents=True)
+    (project / "adapters" / "chat.py").write_text("import openai\n")
+    monkeypatch.chdir(project)
+    cache_dir = tmp_path / "cache"
+
+    def codes(cache: Path | None) -> list[str]:
+        return [d.code for d in run(cache, isolated=True).diagnostics]
+
+    assert codes(cache_dir) == codes(None) == ["DL301"]
+    (project / "adapters" / "__init__.py").write_text("")
+    assert codes(cache_dir) == codes(None) == []
+    (project / "adapters" / "__init__.py").unlink()
+    assert codes(cache_dir) == codes(None) == ["DL301"]
+
+
+def test_a_changed_helper_module_relints_the_files_that_followed_it(tmp_path, monkeypatch):
+    # DL401 follows app.web.fetch_page from app/agent.py: when the helper stops returning the
+    # page, the cached finding of the unchanged agent.py goes with it.
+    project = tmp_path / "project"
+    (project / "app").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("")
+    (project / "app" / "__init__.py").write_text("")
+    web = project / "app" / "web.py"
+    web.write_text("import requests\n\ndef fetch_page(url):\n    return requests.get(url, timeout=5).text\n")
+    (project / "app" / "agent.py").write_text(
+        "from app.web import fetch_page\n\ndef ask(llm, url):\n    return llm.invoke(f'Summarize: {fetch_page(url)}')\n"
+    )
+    monkeypatch.chdir(project)
+    cache_dir = tmp_path / "cache"
+
+    def dl401(cache: Path | None) -> list[tuple]:
+        return [(d.path, d.start.row) for d in run(cache, isolated=True).diagnostics if d.code == "DL401"]
+
+    assert dl401(cache_dir) == dl401(cache_dir) == dl401(None) == [("app/agent.py", 4)]
+    web.write_text("def fetch_page(url):\n    return 'a constant'\n")
+    assert dl401(cache_dir) == dl401(None) == []

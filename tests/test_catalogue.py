@@ -58,18 +58,23 @@ def _as_case(example: Example, cases: tuple[Valid | Invalid, ...]) -> Valid | In
 def test_every_example_is_one_of_the_rules_cases(rule: type[Rule]):
     """The page shows what the rule's cases prove: a ``python bad`` block is an Invalid case, a
     ``python good`` block a Valid one, with the same code and path, linted with no configuration
-    (the page does not show any)."""
+    unless the page shows it (a ``toml`` block) and the modules the case reads (``python`` blocks)."""
     for example in CATALOGUE[rule.code].examples:
         case = _as_case(example, (*rule.VALID, *rule.INVALID))
         assert case is not None, (
             f"rules/{rule.code}.md: this {example.kind} example (path {example.path}) is none of "
             f"{rule.__name__}'s {'INVALID' if example.kind == 'bad' else 'VALID'} cases:\n{example.code}"
         )
-        # A document rule's example may stand in a project with code (the page's prose says what it holds).
+        # A document rule's example may stand in a project with code (the page's prose says what it
+        # holds); a rule that fires only when configured shows the config and modules its example needs.
         files_allowed = issubclass(rule, DocumentRule) and all(path.endswith(".py") for path in case.files)
-        assert not case.config and (files_allowed or not case.files), (
-            f"{rule.code}: an example's case needs no config or files"
-        )
+        needed = [case.config] if case.config else []
+        if not files_allowed:
+            needed += list(case.files.values())
+        for text in needed:
+            assert isinstance(text, str) and text.strip() in CATALOGUE[rule.code].body, (
+                f"rules/{rule.code}.md: an example's case needs this config or module, which the page does not show:\n{text}"
+            )
 
 
 @pytest.mark.parametrize(("code", "example"), ENGINE_EXAMPLES)

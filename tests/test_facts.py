@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import pytest
 
 from designlint.analysis.enums import ENUM_CLASSES
+from designlint.analysis.untrusted import TRUST_FACTS, ModuleTrust, TrustFacts
 from designlint.cache import Cache, open_cache
 from designlint.project import FactProvider, FactStore, LookupFailed, Project
 
@@ -107,3 +108,72 @@ def test_the_error_enum_is_a_fact_like_any_other(tmp_path):
         # bytes is not JSON: it never equals a literal string anyway, so it is kept as None.
         assert info.members == (("A", "a"), ("B", None), ("C", 3))
         assert info.member_for("a") == "A" and info.str_valued
+
+
+WEB = """\
+import requests
+
+SUMMARY_PROMPT = "Summarize: {page}"
+TIMEOUT = 5
+
+
+def fetch_page(url):
+    return requests.get(url, timeout=TIMEOUT).text
+
+
+def shorten(text, limit=100):
+    return text[:limit]
+
+
+class Browser:
+    def read(self, url, *, selector="main"):
+        return requests.get(url, timeout=TIMEOUT).text
+
+    @staticmethod
+    def build_prompt(question, context):
+        return f"{question}\\n{context}"
+"""
+
+
+def test_a_module_trust_summary_is_a_fact_like_any_other(tmp_path):
+    store = open_cache(tmp_path / "cache", explicit=True)
+    name = TrustFacts.name_for("app.web", (), ())
+    for project in (Project({"app.web": WEB}.get, store), Project({"app.web": WEB}.get, store)):
+        trust = project.fact(TRUST_FACTS, name)
+        assert trust.templates == {"SUMMARY_PROMPT"}  # TIMEOUT is no prompt
+        fetch, shorten, read, build = (
+            trust.functions[label] for label in ("fetch_page", "shorten", "Browser.read", "Browser.build_prompt")
+        )
+        assert (fetch.label, fetch.params, fetch.returns, fetch.passes) == (
+            "app.web.fetch_page",
+            ("url",),
+            ("HTTP response body",),
+            frozenset(
+                {"url"}
+            ),  # as the module's own summaries: a call on a tainted receiver or with tainted arguments carries them
+        )
+        assert (shorten.returns, shorten.passes, dict(shorten.prompt)) == ((), {"text"}, {})
+        assert read.params == ("url",) and read.returns == ("HTTP response body",)  # the receiver left out
+        assert build.params == ("question", "context") and dict(build.prompt) == {"question": False, "context": False}
+
+
+def test_configured_sources_give_another_trust_fact():
+    helpers = {"app.crm": "from app.db import load\n\ndef ticket(n):\n    return load(n)\n"}
+    project = Project(helpers.get)
+    assert project.fact(TRUST_FACTS, TrustFacts.name_for("app.crm", (), ())).functions["ticket"].returns == ()
+    configured = project.fact(TRUST_FACTS, TrustFacts.name_for("app.crm", ("app.db.load",), ()))
+    assert configured.functions["ticket"].returns == ("`load()` result",)
+
+
+@pytest.mark.parametrize("source", ["def broken(:\n", "x = (" * 300 + ")" * 300 + "\n", None])
+def test_a_module_that_cannot_be_read_has_no_helpers_to_follow(source):
+    project = Project({"app.web": source}.get)
+    assert project.fact(TRUST_FACTS, TrustFacts.name_for("app.web", (), ())) == ModuleTrust({}, frozenset())
+
+
+def test_a_malformed_trust_fact_is_refused():
+    with pytest.raises(TypeError):
+        TRUST_FACTS.load(
+            TrustFacts.name_for("app.web", (), ()),
+            {"functions": {"f": {"params": [1], "returns": [], "passes": [], "prompt": {}}}, "templates": []},
+        )

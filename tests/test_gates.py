@@ -5,6 +5,7 @@ the ways the gates must see through."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from designlint.engine import Linter
 from designlint.project import Project
 from designlint.resolution import ConfigResolver
 from designlint.rules import REGISTRY
+from designlint.rules.cases import Valid
 from designlint.rules.design import DocumentRule
 
 PROJECTS = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
@@ -148,20 +150,52 @@ CASES: dict[str, dict[str, str]] = {
         "order_decorated.py": "import asyncio\n\nfrom app.auth import requires_permission\n\n\ndef _run(tool, args):\n    return tool.run(args)\n\n\n@requires_permission('tools')\ndef dispatch(tool, args, cached):\n    if cached:\n        return _run(tool, args)\n    return _run(tool, args)\n",
         "order_skipped.py": "class Dispatcher:\n    async def call(self, user, tool, args, cached):\n        if cached:\n            return await tool.ainvoke(args, timeout=5)\n        self.check_access(user, tool)\n        await self.rate_limiter.acquire(user)\n        return await tool.ainvoke(args, timeout=5)\n",
     },
+    "states": {
+        # DL801-DL804 (linted with CONFIGURED["states"]): an aliased enum, a module import, a library's alias.
+        "states_alias.py": "from app.approvals.states import ApprovalState as AS\n\n\ndef f(r):\n    if r.status == AS.EXPIRED:\n        r.status = AS.APPROVED\n",
+        "states_module.py": "from app.approvals import states\n\n\nasync def f(r):\n    return r.state in ('pending', 'aproved') or r.state == states.ApprovalState.EXPIRED\n",
+        "states_unmentioned.py": "import app.approvals.states as s\n\nARCHIVED = s.ApprovalState.ARCHIVED\n",
+        "states_machine.py": "import transitions as t\n\nm = t.Machine(states=['pending', 'approved'], initial='pending', transitions=[['go', 'pending', 'approved'], ['back', 'approved', 'pending']])\n",
+        "states_class_in_function.py": "def build():\n    from statemachine import State, StateMachine as SM\n\n    class Flow(SM):\n        pending = State(initial=True)\n        approved = State()\n        go = pending.to(approved)\n\n    return Flow\n",
+    },
     "noqa": {
         # DL003: an unused code in a line's and in a file's directive.
         "noqa_line.py": "def fetch(err):\n    return err.retry  # noqa: DL501\n",
         "noqa_file.py": '"""Tools."""\n# designlint: noqa: DL201\nVALUE = 1\n',
     },
 }
+# Families that fire only when configured: their cases are linted with this config and these modules.
+CONFIGURED = {
+    "states": Valid(
+        "",
+        config=(
+            '[[state-machines]]\nname = "approval"\nstates = "app.approvals.states.ApprovalState"\n'
+            'transitions = ["[*] -> PENDING", "PENDING -> APPROVED", "PENDING -> REJECTED"]\n'
+            'owners = ["app.approvals.service.*"]\n'
+        ),
+        files={
+            "app/approvals/states.py": "import enum\n\n\nclass ApprovalState(str, enum.Enum):\n"
+            "    PENDING = 'pending'\n    APPROVED = 'approved'\n    REJECTED = 'rejected'\n"
+            "    EXPIRED = 'expired'\n    ARCHIVED = 'archived'\n"
+        },
+    )
+}
 SILENT = {"mention_only.py", "relative.py", "../pkg/__init__.py"}  # the gates must not be fooled by these either
 CASE_NAMES = sorted((family, name) for family, cases in CASES.items() for name in cases)
 
 
+def _family_linter(family: str, root: Path) -> Linter:
+    configured = CONFIGURED.get(family)
+    if configured is None:
+        return Linter(Config(root=root), project=Project.from_root(root))
+    rule = next(f for f in REGISTRY.families if f.name == family).rules[0]
+    config = dataclasses.replace(case_config(rule, configured), root=root)
+    return Linter(config, project=case_project(rule, configured))
+
+
 @pytest.mark.parametrize(("family", "name"), CASE_NAMES, ids=[name for _, name in CASE_NAMES])
 def test_gates_see_through_the_ways_code_is_written(family: str, name: str, tmp_path: Path):
-    config = Config(root=tmp_path)
-    gated = Linter(config, project=Project.from_root(tmp_path))
+    gated = _family_linter(family, tmp_path)
     path = tmp_path / ADAPTER_ROOT / name
     assert _findings(gated, path, CASES[family][name]) == _findings(_ungated(gated), path, CASES[family][name])
 
@@ -169,7 +203,6 @@ def test_gates_see_through_the_ways_code_is_written(family: str, name: str, tmp_
 def test_the_cases_exercise_the_gates(tmp_path: Path):
     """The comparison above means something only if the cases hold findings of every rule, each
     case one of its own family's."""
-    gated = Linter(Config(root=tmp_path), project=Project.from_root(tmp_path))
     families = {
         family.name: {rule.code for rule in family.rules}
         for family in REGISTRY.families
@@ -178,6 +211,7 @@ def test_the_cases_exercise_the_gates(tmp_path: Path):
     assert set(CASES) == set(families), "every family needs cases"
     fired: set[str] = set()
     for family, name in CASE_NAMES:
+        gated = _family_linter(family, tmp_path)
         codes = {code for code, *_ in _findings(gated, tmp_path / ADAPTER_ROOT / name, CASES[family][name])}
         fired |= codes
         if name in SILENT:

@@ -5,6 +5,7 @@ its reports go (``FileContext``). Below the rules and the engine: both import it
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -73,6 +74,13 @@ class FileContext:
     def report(self, code: str, name: str, node: cst.CSTNode, message: str, fix: NodeFix | None) -> None:
         self.reports.append(Report(code, name, node, message, fix, tuple(self.ancestors)))
 
-    def line_of(self, node: cst.CSTNode) -> int:
-        """The 1-based line where ``node`` starts, for messages that point elsewhere in the file."""
-        return self.positions.of(node, self.ancestors).start.line
+    def line_of(self, node: cst.CSTNode, chain: Sequence[cst.CSTNode] | None = None) -> int:
+        """The 1-based line where ``node`` starts, for messages that point elsewhere in the file.
+        ``chain``: the nodes enclosing it, outermost first, as far as known (by default, those
+        enclosing the node being visited); the code of the innermost statement along it is
+        generated, and when that one is too deep to generate, its first line is the answer."""
+        path = self.ancestors if chain is None else chain
+        try:
+            return self.positions.of(node, path).start.line
+        except RecursionError:
+            return self.positions.statement_line(path)

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
+from libcst.metadata import CodePosition, CodeRange, MetadataWrapper
 
 from designlint.analysis.modules import module_name_for
 from designlint.analysis.names import NameResolver
@@ -245,7 +245,10 @@ class Linter:
                 code_range = range_of(report.node)
                 fix = text_fix(report.fix, context.module, range_of) if report.fix else None
             except RecursionError:
-                raise  # the input's depth (positions of a very deep statement): the whole file is reported
+                # A statement too deep for LibCST to generate its code (a prompt of 600 parts):
+                # the finding is placed at the start of the statement, without a fix.
+                line = context.positions.statement_line(report.ancestors)
+                code_range, fix = CodeRange(CodePosition(line, 0), CodePosition(line, 0)), None
             except Exception as exc:  # a node (or fix) that is not in this file's tree
                 failed.add(code)
                 result.internal_error(rule_label(code, report.name), exc)

@@ -181,7 +181,11 @@ def _run_task(task: tuple[int, str]) -> FileOutcome:
         assert linter.project is not None, "a LinterPool gives each linter its project"
         with linter.project.linting(path):
             deps = linter.project.modules_read
-        payload = {"deps": deps, "diagnostics": dump_diagnostics(outcome.diagnostics)}
+        payload = {
+            "module": module_identity(linter.project, path),
+            "deps": deps,
+            "diagnostics": dump_diagnostics(outcome.diagnostics),
+        }
         session.cache.store(entry_key(session.fingerprints[index], path, content_digest(source)), payload)
     return outcome
 
@@ -193,6 +197,8 @@ def _cached_outcome(
     if entry is None:
         return None
     try:
+        if entry["module"] != module_identity(project, path):
+            return None  # an __init__.py added or removed: the module's name, and what it resolves, changed
         deps = entry["deps"]
         if not isinstance(deps, dict):
             return None
@@ -205,6 +211,13 @@ def _cached_outcome(
     if fix_mode is not FixMode.CHECK and any(d.fix for d in diagnostics):
         return None  # fixes are applied by linting
     return FileOutcome(path, diagnostics)
+
+
+def module_identity(project: Project, path: str) -> list:
+    """What the package structure on disk says of the file at ``path``: its module's name and the
+    directories above its top package (see ``Project.module_name_of``); findings depend on it
+    (relative imports, adapter modules), and it changes without the file changing."""
+    return [project.module_name_of(path), list(project.unanchored_parents(path))]
 
 
 @dataclass

@@ -24,12 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import libcst as cst
 
 from designlint.analysis.budget import BASE_STEPS, Budget, GaveUp
 from designlint.analysis.names import NameResolver, dotted_name
-from designlint.analysis.summaries import ModuleFunctions, Summaries, bound_arguments
+from designlint.analysis.summaries import ModuleFunctions, Summaries, bind_parameters, bound_arguments
 
 # Builtins and stdlib functions whose result carries their arguments' content.
 PROPAGATING_FUNCTIONS = frozenset(
@@ -109,6 +110,22 @@ class _ParamMark:
     name: str
 
 
+class ImportedFunction(Protocol):
+    """A function of another module, as its module's summary describes it."""
+
+    @property
+    def label(self) -> str: ...  # its qualified name
+
+    @property
+    def params(self) -> tuple[str, ...]: ...  # positional parameters in order (a method's receiver left out)
+
+    @property
+    def returns(self) -> tuple[str, ...]: ...  # the taint kinds its result carries by itself
+
+    @property
+    def passes(self) -> frozenset[str]: ...  # the parameters that flow into its result
+
+
 class TaintSpec:
     """What to track. Subclasses override the predicates; the defaults track nothing."""
 
@@ -138,6 +155,10 @@ class TaintSpec:
         structure that labels its content drops them."""
         return taints
 
+    def imported(self, call: cst.Call) -> ImportedFunction | None:
+        """The summary of the function of another module ``call`` runs, if the spec knows it."""
+        return None
+
 
 @dataclass
 class _Summary:
@@ -155,6 +176,9 @@ class Dataflow:
         self.functions = ModuleFunctions(module)
         self._results: dict[cst.CSTNode | None, dict[cst.CSTNode, Taints]] = {}
         self._summaries = Summaries(self._summarise)
+        # origin -> (its function, the statement of that function's body it is in: None for a
+        # parameter), so that its line is found without generating the code of anything larger
+        self.origin_places: dict[cst.CSTNode, tuple[cst.FunctionDef | None, cst.CSTNode | None]] = {}
 
     # -- queries ---------------------------------------------------------------------
 
@@ -186,6 +210,16 @@ class Dataflow:
         except RecursionError:  # nesting the explicit stacks do not cover: said, never silent
             raise GaveUp("the taint analysis met code nested too deeply for it") from None
         return run
+
+    def returned(self, function: cst.FunctionDef) -> tuple[Taints, frozenset[str]]:
+        """What ``function`` returns: the taints of its own sources, and the names of the
+        parameters that flow into it."""
+        summary = self.summary(function)
+        items = summary.returns if summary is not None else frozenset()
+        return (
+            frozenset(t for t in items if isinstance(t, Taint)),
+            frozenset(t.name for t in items if isinstance(t, _ParamMark)),
+        )
 
     def summary(self, function: cst.FunctionDef) -> _Summary | None:
         """What ``function`` returns; None while it is being analysed (recursion)."""
@@ -225,11 +259,12 @@ class _Pass:
         self.recorded: dict[cst.CSTNode, Taints] = {}
         self.returns: Taints = frozenset()
         self.parameter_origins: set[cst.CSTNode] = set()  # sources that are parameters
+        self.top: cst.CSTNode | None = None  # the statement of the scope's own body being analysed
 
     def start(self) -> None:
         scope = self.scope
         if scope is None:
-            self.block(self.flow.module.body)
+            self.body(self.flow.module.body)
             return
         params = scope.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
@@ -239,11 +274,15 @@ class _Pass:
             if kind:
                 marks.add(Taint(kind, param.name))
                 self.parameter_origins.add(param.name)
+                self.flow.origin_places.setdefault(param.name, (scope, None))
             self.env[name] = frozenset(marks)
-        if isinstance(scope.body, cst.IndentedBlock):
-            self.block(scope.body.body)
-        else:
-            self.block([scope.body])
+        self.body(scope.body.body if isinstance(scope.body, cst.IndentedBlock) else [scope.body])
+
+    def body(self, statements) -> None:
+        """The scope's own statements, each remembered as where the origins found in it are."""
+        for statement in statements:
+            self.top = statement
+            self.statement(statement)
 
     # -- statements -------------------------------------------------------------------
 
@@ -360,6 +399,7 @@ class _Pass:
             kind = self.spec.binding_source(target.value) if self.opaque(value) else None
             if kind and not self.sanitized(value):
                 taints = taints | {Taint(kind, target)}
+                self.flow.origin_places.setdefault(target, (self.scope, self.top))
             self.env[target.value] = taints
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
@@ -422,7 +462,10 @@ class _Pass:
 
     def _source(self, node: cst.BaseExpression, taints: Taints) -> Taints:
         kind = self.spec.source(node)
-        return taints | {Taint(kind, node)} if kind else taints
+        if not kind:
+            return taints
+        self.flow.origin_places.setdefault(node, (self.scope, self.top))
+        return taints | {Taint(kind, node)}
 
     def _expr(self, node: cst.CSTNode) -> Taints:
         if isinstance(node, cst.Name):
@@ -509,8 +552,13 @@ class _Pass:
         taints = self._source(node, frozenset())
         target = self.flow.function(node, self.scope)
         if target is not None:
-            taints |= self.through(target, node, args)
-        elif (self.flow.names.qualify(func) or dotted_name(func)) in PROPAGATING_FUNCTIONS:
+            return self.spec.filter(node, taints | self.through(target, node, args))
+        # Another module's function adds what its summary says to what a method call carries anyway
+        # (its receiver: ``node.get_content()`` on a tainted node, whatever the method does).
+        imported = self.spec.imported(node)
+        if imported is not None:
+            taints |= self.imported(imported, node, args)
+        if (self.flow.names.qualify(func) or dotted_name(func)) in PROPAGATING_FUNCTIONS:
             taints |= frozenset().union(*args)
         elif isinstance(func, cst.Attribute):
             method = func.attr.value
@@ -533,6 +581,18 @@ class _Pass:
                 out.add(replace(item, via=(function.name.value, *item.via)))
             elif item.name in bound:
                 out |= passed[bound[item.name]]
+        return frozenset(out)
+
+    def imported(self, function: ImportedFunction, call: cst.Call, args: list[Taints]) -> Taints:
+        """What a call of another module's function returns, by that module's summary: its
+        sources have the call as their origin here."""
+        out: set = {Taint(kind, call, (function.label,)) for kind in function.returns}
+        if out:
+            self.flow.origin_places.setdefault(call, (self.scope, self.top))
+        passed = dict(zip(call.args, args))
+        for name, arg in bind_parameters(function.params, call).items():
+            if name in function.passes:
+                out |= passed[arg]
         return frozenset(out)
 
 

@@ -107,3 +107,30 @@ def _base_name(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute):
         return node.attr
     return ""
+
+
+class EnumMembers(FactProvider[str]):
+    """A member ``pkg.module.Class.MEMBER`` of an enum class of the project: a configured name
+    that must be one of its members (a state machine's transitions name them)."""
+
+    kind = "enum-member"
+
+    def modules(self, name: str) -> tuple[str, ...]:
+        return (name.rsplit(".", 2)[0],)
+
+    def compute(self, name: str, sources: Mapping[str, str | None]) -> str:
+        enum_name, _, member = name.rpartition(".")
+        members = [member_name for member_name, _ in ENUM_CLASSES.compute(enum_name, sources)["members"]]
+        if member not in members:
+            raise LookupFailed(
+                f"{member!r} is not a member of {enum_name} (its members: {', '.join(members) or 'none'})"
+            )
+        return member
+
+    def load(self, name: str, value: Any) -> str:
+        if type(value) is not str:
+            raise TypeError("malformed enum member")
+        return value
+
+
+ENUM_MEMBERS = EnumMembers()

@@ -16,10 +16,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase, translate
 from functools import cached_property
+from typing import cast
 
 import libcst as cst
 
-from designlint.analysis.names import dotted_name
+from designlint.analysis.names import child_nodes, dotted_name
 
 DEFAULT_STAGES = ("authorize", "validate", "rate_limit", "approve", "execute")
 
@@ -226,6 +227,7 @@ class TooManyPaths(Exception):
 
 _MAX_PATHS = 64
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_NESTED_SCOPE_TYPES = frozenset(_NESTED_SCOPES)  # concrete classes: their type says it
 
 
 def stage_paths(
@@ -356,13 +358,15 @@ class _Walker:
     def calls(self, node: cst.CSTNode, timed: bool) -> Iterator[tuple[cst.Call, bool]]:
         """The calls under ``node`` in the order they run (arguments before the call), each with
         whether a timeout encloses it; not those in nested functions, classes or lambdas."""
-        if isinstance(node, _NESTED_SCOPES):
+        kind = type(node)  # not isinstance: LibCST's classes are ABCs, slow to check on every node
+        if kind in _NESTED_SCOPE_TYPES:
             return
-        inner = timed or (isinstance(node, cst.Call) and (self.is_timeout(node) or _passes_timeout(node)))
-        for child in node.children:
+        call = cast(cst.Call, node) if kind is cst.Call else None
+        inner = timed or (call is not None and (self.is_timeout(call) or _passes_timeout(call)))
+        for child in child_nodes(node):
             yield from self.calls(child, inner)
-        if isinstance(node, cst.Call):
-            yield node, timed
+        if call is not None:
+            yield call, timed
 
 
 def _passes_timeout(call: cst.Call) -> bool:
@@ -383,7 +387,7 @@ def _mentioned_names(call: cst.Call) -> set[str]:
         node = stack.pop()
         if isinstance(node, cst.Name):
             names.add(node.value)
-        stack.extend(node.children)
+        stack.extend(child_nodes(node))
     return names
 
 

@@ -18,7 +18,7 @@ questions about helpers are all answered from here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -73,6 +73,10 @@ class ModuleFunctions:
     def _by_name(self) -> dict[tuple[cst.ClassDef | None, str], cst.FunctionDef]:
         """Functions by name, methods by class and name: the last definition is the one in force."""
         return {(function.owner, function.node.name.value): node for node, function in self._known.items()}
+
+    def all(self) -> list[ModuleFunction]:
+        """Every summary-worthy function of the module, in source order."""
+        return list(self._known.values())
 
     def get(self, function: cst.FunctionDef | None) -> ModuleFunction | None:
         """The summary-worthy function ``function`` is; None for a nested function or a method
@@ -133,6 +137,12 @@ def bound_arguments(function: cst.FunctionDef, call: cst.Call) -> dict[str, cst.
     params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
     if isinstance(call.func, cst.Attribute):
         params = params[1:]  # self
+    return bind_parameters(params, call)
+
+
+def bind_parameters(params: Sequence[str], call: cst.Call) -> dict[str, cst.Arg]:
+    """The argument of ``call`` each of the positional parameters ``params`` (in order) receives,
+    as in ``bound_arguments``."""
     bound: dict[str, cst.Arg] = {}
     positional = iter(params)
     for arg in call.args:

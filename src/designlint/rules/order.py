@@ -12,8 +12,9 @@ execute stage skips (DL702) and whether the execute stage runs under a timeout (
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 
@@ -34,6 +35,9 @@ from designlint.analysis.summaries import ModuleFunctions, Summaries
 from designlint.options import WORD, BadValue, Item, ListOf, TableOf, option, options_table
 from designlint.rules.base import AnyOf, Rule
 from designlint.rules.cases import Invalid, Valid
+
+if TYPE_CHECKING:
+    from designlint.context import FileContext
 
 CALL_NAME = Item(
     r"[A-Za-z_*?][\w*?]*(\.[A-Za-z_*?][\w*?]*)*",
@@ -119,6 +123,23 @@ def _word(glob: str) -> str:
     return re.escape(glob).replace(r"\*", r"\w*").replace(r"\?", r"\w")
 
 
+@lru_cache(maxsize=8)
+def _prefilter(options: OrderOptions) -> _ExecuteAndAnother:
+    return _ExecuteAndAnother(*(_stage_pattern(names) for names in options.names.values()))
+
+
+@dataclass(frozen=True)
+class _FileStages:
+    """One file's answers, for the family's rules: its functions, their summaries, and the
+    stages each function reaches (by ``id``: the tree lives as long as the walk)."""
+
+    context: FileContext
+    options: OrderOptions
+    functions: ModuleFunctions
+    summaries: Summaries[Stages]
+    reaches: dict[int, list[Reach]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class _Finding:
     node: cst.CSTNode
@@ -129,19 +150,29 @@ class _OrderRule(Rule):
     """Finds the dispatchers of a file when the walk enters each function, and reports what
     ``findings`` says of them when the walk reaches the nodes reported."""
 
+    # What the family's rules work out of one file, shared: they ask the same questions at the
+    # same point of the walk, so the first to set up for a file answers them for all three.
+    _shared: ClassVar[_FileStages | None] = None
+
     def __init__(self, config):
         super().__init__(config)
         self.options = config.options(OrderOptions)
-        self.prefilter = _ExecuteAndAnother(*(_stage_pattern(names) for names in self.options.names.values()))
+        self.prefilter = _prefilter(self.options)  # one object: the engine searches it once for the three
         self.ranks = {stage: index for index, stage in enumerate(self.options.stages)}
 
     def setup(self) -> None:
         self.pending: dict[int, list[str]] = {}  # id(node) -> messages to report on it
-        self.module_functions = ModuleFunctions(self.context.module)
-        self.summaries: Summaries[Stages] = Summaries(self._summarise)
+        shared = _OrderRule._shared
+        if shared is None or shared.context is not self.context or shared.options != self.options:
+            shared = _OrderRule._shared = _FileStages(
+                self.context, self.options, ModuleFunctions(self.context.module), Summaries(self._summarise)
+            )
+        self.module_functions, self.summaries, self.file_reaches = shared.functions, shared.summaries, shared.reaches
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        reaches = self._reaches(node) or []
+        if id(node) not in self.file_reaches:
+            self.file_reaches[id(node)] = self._reaches(node) or []
+        reaches = self.file_reaches[id(node)]
         stages = {reach.step.stage for reach in reaches}
         # What it dispatches is the execute stage: without it, two stages are only a handler that
         # checks access and input (an OAuth ``authorize`` endpoint validating its request).

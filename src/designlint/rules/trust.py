@@ -1,23 +1,50 @@
 """DL4xx: trust labels on content that reaches the model (design category: trust labels
-and prompt-injection mitigation)."""
+and prompt-injection mitigation). The sources and sinks are the catalogue of
+``analysis.untrusted``; the rule finds where a source's value enters a sink."""
 
 from __future__ import annotations
 
+import ast
+import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import libcst as cst
 
-from designlint.analysis.clients import is_model_call, response_call
-from designlint.analysis.dataflow import Dataflow, Taint, TaintSpec
+from designlint.analysis.clients import is_model_call
+from designlint.analysis.dataflow import Dataflow
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
-from designlint.analysis.summaries import bound_arguments, keywords_passed
+from designlint.analysis.summaries import bind_parameters, bound_arguments
+from designlint.analysis.untrusted import (
+    LABELLED_ROLES,
+    MODEL_RECEIVER,
+    PROMPT_BUILDER,
+    PROMPT_FIRST_METHODS,
+    PROMPT_KEYWORDS,
+    PROMPT_OBJECT,
+    PROMPT_PARAMETERS,
+    PROMPT_VARIABLE,
+    ROLE_SINKS,
+    SYSTEM_KEYWORDS,
+    SYSTEM_MESSAGE_CLASSES,
+    SYSTEM_ROLES,
+    TEMPLATE_CALLS,
+    TEMPLATE_FILLERS,
+    USER_INPUT,
+    USER_MESSAGE_CLASSES,
+    UntrustedSpec,
+    message_role,
+    prompt_parameters,
+)
 from designlint.options import DOTTED_NAME, ListOf, option, options_table
 from designlint.rules.base import AllOf, Rule
 from designlint.rules.cases import Invalid, Valid
+
+if TYPE_CHECKING:
+    from designlint.context import FileFacts
 
 
 @options_table("trust")
@@ -28,204 +55,54 @@ class TrustOptions:
     sinks: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())
 
 
-HTTP_BODY = "HTTP response body"
-RETRIEVED = "retrieved document"
-TOOL_OUTPUT = "tool output"
-USER_INPUT = "user input"
-FILE_CONTENTS = "file contents"
-
-RETRIEVAL_METHODS = frozenset(
-    {
-        "similarity_search",
-        "asimilarity_search",
-        "similarity_search_with_score",
-        "asimilarity_search_with_score",
-        "similarity_search_with_relevance_scores",
-        "asimilarity_search_with_relevance_scores",
-        "similarity_search_by_vector",
-        "max_marginal_relevance_search",
-        "amax_marginal_relevance_search",
-        "get_relevant_documents",
-        "aget_relevant_documents",
-    }
-)
-# Called on an object whose name says it is a retriever.
-RETRIEVER_METHODS = frozenset({"retrieve", "aretrieve", "invoke", "ainvoke", "batch", "abatch"})
-# Retrieved or loaded documents (LangChain, LlamaIndex), as parameter annotations.
-DOCUMENT_TYPES = frozenset({"Document", "NodeWithScore", "TextNode", "BaseNode"})
-RUN_METHODS = frozenset({"invoke", "ainvoke", "run", "arun", "call", "acall", "execute", "aexecute", "forward"})
-TOOL_NAMES = re.compile(r"(?:tool_(?:output|result|response)|function_(?:output|result|response)|observation)s?")
-USER_NAMES = re.compile(r"user_(?:input|message|msg|query|question|request|text)s?")
-DEFAULT_SANITIZERS = re.compile(r"\w*(?:untrusted|sanitiz|sanitis|quarantin)\w*", re.IGNORECASE)
-
-# Where a value becomes part of what the model reads, by call keyword.
-SYSTEM_KEYWORDS = {
-    "system": "the system prompt",
-    "system_prompt": "the system prompt",
-    "system_message": "the system prompt",
-    "instructions": "the instructions",
-}
-PROMPT_KEYWORDS = {**SYSTEM_KEYWORDS, "prompt": "the prompt", "messages": "the chat messages"}
-PROMPT_PARAMETERS = frozenset(PROMPT_KEYWORDS)
-SYSTEM_MESSAGE_CLASSES = frozenset({"SystemMessage", "SystemMessagePromptTemplate"})
-USER_MESSAGE_CLASSES = frozenset({"HumanMessage", "UserMessage", "HumanMessagePromptTemplate"})
-TEMPLATE_CALLS = frozenset({"PromptTemplate", "ChatPromptTemplate", "from_template", "from_messages"})
-# Messages whose role is itself the label the API gives their content: the model's own
-# turns and tool results.
-LABELLED_ROLES = frozenset({"assistant", "tool", "function", "ipython"})
-LABELLED_MESSAGE_CLASSES = frozenset({"AIMessage", "ToolMessage", "FunctionMessage", "AssistantMessage"})
-SYSTEM_ROLES = frozenset({"system", "developer"})
-ROLE_SINKS = {"system": "the system prompt", "developer": "the system prompt", "user": "a user message"}
-# prompt.format(context=...), qa_template.format_messages(...): filling in a prompt template.
-TEMPLATE_FILLERS = frozenset({"format", "format_messages", "format_prompt", "aformat", "aformat_messages", "partial"})
-PROMPT_OBJECT = re.compile(r"(?:prompt|template)[^.]*$", re.IGNORECASE)
-TOOL_RESULT_TYPES = frozenset({"tool_result", "function_call_output", "tool", "function_response", "functionResponse"})
-TOOL_RESULT_KEYS = frozenset({"toolResult", "tool_result", "functionResponse", "function_response"})
-PROMPT_VARIABLE = re.compile(r"\w*prompt(?:s|_text|_str|_string|_template)?", re.IGNORECASE)
-
 # Prompt and template names are matched in any case, as PROMPT_VARIABLE and PROMPT_OBJECT are
 # (``SYSTEM_PROMPT``, ``QA_TEMPLATE``).
-SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|(?i:prompt|template)|input\s*=|role['\"]|Message\("
+SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|(?i:prompt|template)|input\s*=|role['\"]|Message\(|invoke\("
 SOURCE_HINTS = (
     r"requests|httpx|aiohttp|urllib|page_content|(?i:retriev)|relevant_documents|Document|NodeWithScore|TextNode|BaseNode|metadata_mode|similarity_search|marginal_relevance|observation"
     r"|(?:tool|function)_(?:output|result|response)|\btool\.|_tool\.|user_(?:input|message|msg|query|question|request|text)"
-    r"|\binput\(|\bopen\(|read_text|read_bytes"
+    r"|\binput\(|\bopen\(|read_text|read_bytes|subprocess|inner_text|text_content|page_source|UploadFile|FileStorage"
+    r"|query\(|search\(|get_relevant|get_all\(|get_prompt|read_resource|call_tool|\.content\("
 )
-
-
-class UntrustedSpec(TaintSpec):
-    """DL401's sources, sanitizers and labelling structures."""
-
-    def __init__(self, rule: UntrustedContentInPrompt):
-        self.rule = rule
-
-    def source(self, node: cst.BaseExpression) -> str | None:
-        if isinstance(node, cst.Attribute):
-            attr = node.attr.value
-            if attr == "page_content":
-                return RETRIEVED
-            return TOOL_OUTPUT if TOOL_NAMES.fullmatch(attr) else None
-        if not isinstance(node, cst.Call):
-            return None
-        rule = self.rule
-        qualname = rule.context.names.qualify(node.func)
-        callee = qualname or dotted_name(node.func) or ""
-        last = node.func.attr.value if isinstance(node.func, cst.Attribute) else callee.rsplit(".", 1)[-1]
-        if rule.matches(node.func, rule.options.sources):
-            return f"`{last}()` result"
-        if response_call(qualname):
-            return HTTP_BODY
-        retrieved_content = last == "get_content" and any(
-            a.keyword is not None and a.keyword.value == "metadata_mode" for a in node.args
-        )
-        if (
-            retrieved_content
-            or last in RETRIEVAL_METHODS
-            or (last in RETRIEVER_METHODS and "retriever" in callee.lower())
-        ):
-            return RETRIEVED
-        if last in RUN_METHODS and isinstance(node.func, cst.Attribute):
-            owner = last_name(node.func.value)
-            if owner == "tool" or owner.endswith("_tool"):
-                return TOOL_OUTPUT
-        if callee == "input" and rule.context.names.lookup("input") is None:
-            return USER_INPUT
-        if (callee == "open" and _opens_for_reading(node)) or (last in ("read_text", "read_bytes") and not node.args):
-            return FILE_CONTENTS
-        return None
-
-    def binding_source(self, name: str) -> str | None:
-        # Not user input: a variable called user_message mostly holds a message built for the user turn.
-        return TOOL_OUTPUT if TOOL_NAMES.fullmatch(name) else None
-
-    def parameter_source(self, param: cst.Param) -> str | None:
-        name = param.name.value
-        if USER_NAMES.fullmatch(name):
-            return USER_INPUT
-        if param.annotation is not None and DOCUMENT_TYPES & _names_in(param.annotation.annotation):
-            return RETRIEVED
-        return self.binding_source(name)
-
-    def is_sanitizer(self, call: cst.Call) -> bool:
-        name = dotted_name(call.func)
-        if name is None:
-            return False
-        return bool(DEFAULT_SANITIZERS.fullmatch(name.rsplit(".", 1)[-1])) or self.rule.matches(
-            call.func, self.rule.options.sanitizers
-        )
-
-    def filter(self, node: cst.BaseExpression, taints):
-        role = message_role(node)
-        if role in LABELLED_ROLES or (isinstance(node, cst.Dict) and is_tool_result_block(node)):
-            return frozenset()
-        if role == "user":
-            return frozenset(t for t in taints if not isinstance(t, Taint) or t.kind != USER_INPUT)
-        return taints
-
-
-def _names_in(annotation: cst.BaseExpression) -> set[str]:
-    """The last parts of the names an annotation mentions: ``list[NodeWithScore] | None``."""
-    if isinstance(annotation, (cst.Name, cst.Attribute)):
-        return {last_name(annotation)}
-    if isinstance(annotation, cst.Subscript):
-        inner = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
-        return _names_in(annotation.value).union(*(_names_in(i) for i in inner))
-    if isinstance(annotation, cst.BinaryOperation):
-        return _names_in(annotation.left) | _names_in(annotation.right)
-    return set()
-
-
-def message_role(node: cst.BaseExpression) -> str | None:
-    """The role of a message literal: ``{"role": "user", ...}``, ``HumanMessage(...)``."""
-    if isinstance(node, cst.Dict):
-        for element in node.elements:
-            if isinstance(element, cst.DictElement) and literal_string(element.key) == "role":
-                return _normal_role(literal_string(element.value) or "")
-        return None
-    if isinstance(node, cst.Call):
-        name = last_name(node.func)
-        if name in LABELLED_MESSAGE_CLASSES:
-            return "assistant"
-        if name in SYSTEM_MESSAGE_CLASSES:
-            return "system"
-        if name in USER_MESSAGE_CLASSES:
-            return "user"
-        if name.endswith("Message"):  # ChatMessage(role=MessageRole.SYSTEM, content=...)
-            role = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "role"), None)
-            if role is not None:
-                return _normal_role(
-                    literal_string(role) or (role.attr.value if isinstance(role, cst.Attribute) else "")
-                )
-    return None
-
-
-def _normal_role(spelled: str) -> str:
-    """``MessageRole.TOOL_RESPONSE`` and ``"function_call_output"`` are the tool channel."""
-    role = spelled.lower()
-    return "tool" if "tool" in role or "function" in role else role or "?"
-
-
-def is_tool_result_block(node: cst.Dict) -> bool:
-    """A content block the API labels as a tool result: ``{"type": "tool_result", ...}``
-    (Anthropic), ``{"toolResult": ...}`` (Bedrock), ``{"type": "function_call_output"}``."""
-    for element in node.elements:
-        if not isinstance(element, cst.DictElement):
-            continue
-        key = literal_string(element.key)
-        if key in TOOL_RESULT_KEYS or (key == "type" and literal_string(element.value) in TOOL_RESULT_TYPES):
-            return True
-    return False
-
-
-def _opens_for_reading(call: cst.Call) -> bool:
-    mode = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "mode"), None)
-    if mode is None and len(call.args) > 1 and call.args[1].keyword is None:
-        mode = call.args[1].value
-    text = "r" if mode is None else literal_string(mode)
-    return text is not None and not set("wax+") & set(text)
+# Or a helper of another module of the project may return untrusted content (see ``could_fire``).
+IMPORT_HINT = r"\bimport\b"
 
 
 _AGENT = "app/agent.py"
+# Another module of the project: helpers that fetch untrusted content, a prompt builder and templates.
+_WEB = {
+    "app/web.py": """
+    import requests
+
+    def fetch_page(url):
+        return requests.get(url, timeout=5).text
+
+    def shorten(text, limit=2000):
+        return text[:limit]
+
+    def tag_untrusted(text):
+        return f"<untrusted>{text}</untrusted>"
+
+    class Browser:
+        async def read(self, page, selector):
+            return await page.inner_text(selector)
+
+    def build_prompt(question, context):
+        return f"Answer {question} from:\\n{context}"
+
+    def count_words(text):
+        return len(text.split())
+    """,
+    "app/prompts.py": """
+    SUMMARIZE = "Summarize this page:\\n{page}"
+    GREETING = "Hello"
+    """,
+    "app/schema.py": """
+    class Node:
+        def get_text(self):
+            return self.text
+    """,
+}
 _TRIAGE = """
 from app.labels import fence
 from app.crm import load_ticket
@@ -259,7 +136,7 @@ class UntrustedContentInPrompt(Rule):
 
     code = "DL401"
     name = "untrusted-content-in-prompt"
-    prefilter = AllOf(SINK_HINTS, SOURCE_HINTS)
+    prefilter = AllOf(SINK_HINTS, f"{SOURCE_HINTS}|{IMPORT_HINT}")
 
     VALID = (
         Valid(
@@ -341,6 +218,67 @@ class UntrustedContentInPrompt(Rule):
         Valid(_TRIAGE.replace("app.crm", "other.crm"), path=_AGENT, config=_TRIAGE_CONFIG),
         Valid(_FENCED, path=_AGENT, config='[trust]\nsanitizers = ["app.agent.fence"]'),
         Valid(_FENCED, path=_AGENT, config='[trust]\nsanitizers = ["fence"]'),
+        # Helpers of other modules: a sanitizer, a value only measured, a template filled with constants.
+        Valid(
+            """
+            from .web import count_words, fetch_page, tag_untrusted
+            from app.prompts import GREETING, SUMMARIZE
+
+            def summarize(client, url):
+                page = tag_untrusted(fetch_page(url))
+                size = count_words(fetch_page(url))
+                client.messages.create(model="m", system=f"{GREETING} {size}", messages=[])
+                return client.messages.create(model="m", system=SUMMARIZE.format(page=page), messages=[])
+            """,
+            path=_AGENT,
+            files=_WEB,
+        ),
+        # Without the other module in the project, its helper is not followed.
+        Valid(
+            """
+            from app.web import fetch_page
+
+            def summarize(llm, url):
+                return llm.invoke(f"Summarize: {fetch_page(url)}")
+            """,
+            path=_AGENT,
+        ),
+        # A role chosen between two labelled channels is labelled.
+        Valid(
+            """
+            async def record(conversation, tool, tool_id, args):
+                tool_result = await tool.execute(*args)
+                await conversation.add_message(
+                    Message(role="tool" if tool_id else "function", content=str(tool_result), tool_call_id=tool_id)
+                )
+            """,
+            path=_AGENT,
+        ),
+        # Positional input that is no prompt: a list called responses, a graph's state.
+        Valid(
+            """
+            def route(retriever, graph, bundle):
+                responses = []
+                for found in retriever.retrieve(bundle):
+                    responses.append(found.text)
+                return graph.invoke({"documents": responses})
+            """,
+            path=_AGENT,
+        ),
+        # A vector store's, a memory's and an MCP session's results sent as tool results or labelled.
+        Valid(
+            """
+            def answer(llm, collection, memory, session, question, call_id):
+                hits = collection.query(query_texts=[question])
+                memories = memory.search(question)
+                resource = session.read_resource("file:///notes")
+                return llm.invoke([
+                    {"role": "tool", "tool_call_id": call_id, "content": str(hits)},
+                    {"role": "user", "content": tag_untrusted(f"{memories} {resource}")},
+                ])
+            """,
+            path=_AGENT,
+        ),
     )
     INVALID = (
         Invalid(
@@ -531,6 +469,167 @@ class UntrustedContentInPrompt(Rule):
             column=53,
             message="HTTP response body from line 7 (returned by `fetch_text()`) enters the system prompt untagged",
         ),
+        # A helper of another module that returns a web page, imported under another name.
+        Invalid(
+            """
+            from .web import fetch_page as get_page, shorten
+
+            def summarize(client, url):
+                results = shorten(get_page(url))
+                return client.messages.create(model="m", system=f"Use: {results}", messages=[])
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=5,
+            column=53,
+            message="HTTP response body from line 4 (returned by `app.web.fetch_page()`) enters the system prompt untagged",
+        ),
+        # A method of another module's class, reached through an instance; positional model input.
+        Invalid(
+            """
+            from app.web import Browser
+
+            async def describe(llm, page):
+                text = await Browser().read(page, "main")
+                return await llm.ainvoke(f"Describe: {text}")
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=5,
+            column=30,
+            message="browser page content from line 4 (returned by `app.web.Browser.read()`) enters the model input untagged",
+        ),
+        # A method of another module's class keeps what its receiver carries.
+        Invalid(
+            """
+            from app.schema import Node
+
+            def answer(llm, tool_output: Node):
+                return llm.invoke(tool_output.get_text())
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=4,
+            column=23,
+            message="tool output from line 3 enters the model input untagged",
+        ),
+        # A prompt builder of another module: the argument is where the page enters the prompt.
+        Invalid(
+            """
+            import app.web as web
+
+            def answer(llm, url, question):
+                sources = web.fetch_page(url)
+                query = web.build_prompt(question, sources)
+                return llm.invoke(query)
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=5,
+            column=40,
+            message="enters parameter `context` of `app.web.build_prompt()` untagged",
+        ),
+        # A template constant of a prompts module, filled with .format(...) and with an f-string.
+        Invalid(
+            """
+            from app import prompts
+            from app.web import fetch_page
+
+            def summarize(chain, url):
+                return chain.run(prompts.SUMMARIZE.format(page=fetch_page(url)))
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=5,
+            column=52,
+            message="enters the prompt template `app.prompts.SUMMARIZE` untagged",
+        ),
+        Invalid(
+            """
+            from app.prompts import SUMMARIZE as TEMPLATE_TEXT
+            from app.web import fetch_page
+
+            def summarize(chain, url):
+                page = fetch_page(url)
+                return chain.run(f"{TEMPLATE_TEXT}\\n{page}")
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=6,
+            column=22,
+            message="enters the prompt template `app.prompts.SUMMARIZE` untagged",
+        ),
+        # ...but a choice between a labelled channel and the user turn is not.
+        Invalid(
+            """
+            def record(tool_result, native):
+                return {"role": "tool" if native else "user", "content": tool_result}
+            """,
+            path=_AGENT,
+            line=2,
+            column=62,
+            message="tool output from line 1 enters a user message untagged",
+        ),
+        # Vector stores, memory, MCP, subprocess output and uploads are sources.
+        Invalid(
+            """
+            def answer(llm, collection, question):
+                context = collection.query(query_texts=[question])
+                return llm.invoke(f"Context: {context}\\nQuestion: {question}")
+            """,
+            path=_AGENT,
+            line=3,
+            column=23,
+            message="retrieved document from line 2 enters the model input untagged",
+        ),
+        Invalid(
+            """
+            async def recall(client, memory, question):
+                memories = await memory.search(question, user_id="u1")
+                return await client.messages.create(model="m", system=f"You remember: {memories}", messages=[])
+            """,
+            path=_AGENT,
+            line=3,
+            column=59,
+            message="retrieved memory from line 2 enters the system prompt untagged",
+        ),
+        Invalid(
+            """
+            async def run_prompt(client, session):
+                prompt = await session.get_prompt("review", arguments={})
+                return await client.messages.create(model="m", system=str(prompt), messages=[])
+            """,
+            path=_AGENT,
+            line=2,
+            column=14,
+            message="MCP server content from line 2 enters the prompt `prompt` untagged",
+        ),
+        Invalid(
+            """
+            import subprocess
+
+            def explain(llm, command):
+                output = subprocess.run(command, capture_output=True, text=True).stdout
+                return llm.invoke([{"role": "environment", "content": output}])
+            """,
+            path=_AGENT,
+            line=5,
+            column=59,
+            message="subprocess output from line 4 enters an environment message (sent as a user turn) untagged",
+        ),
+        Invalid(
+            """
+            from fastapi import UploadFile
+
+            async def summarize_upload(client, file: UploadFile):
+                text = (await file.read()).decode()
+                return await client.messages.create(model="m", system="Summarize: " + text, messages=[])
+            """,
+            path=_AGENT,
+            line=5,
+            column=59,
+            message="uploaded file from line 3 enters the system prompt untagged",
+        ),
     )
 
     def __init__(self, config):
@@ -538,31 +637,34 @@ class UntrustedContentInPrompt(Rule):
         trust = self.options = config.options(TrustOptions)
         extra_sinks = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sinks)
         extra_sources = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sources)
-        if extra_sinks or extra_sources:
-            sinks = f"{SINK_HINTS}|{extra_sinks}" if extra_sinks else SINK_HINTS
-            sources = f"{SOURCE_HINTS}|{extra_sources}" if extra_sources else SOURCE_HINTS
-            self.prefilter = AllOf(sinks, sources)
-        self.spec = UntrustedSpec(self)
+        sinks = f"{SINK_HINTS}|{extra_sinks}" if extra_sinks else SINK_HINTS
+        sources = f"{SOURCE_HINTS}|{extra_sources}" if extra_sources else SOURCE_HINTS
+        self.prefilter = AllOf(sinks, f"{sources}|{IMPORT_HINT}")
+        self.sources_named = re.compile(sources)
+
+    def could_fire(self, file: FileFacts) -> bool:
+        """A source named in the text, or an import of another module of the project: one of
+        the file's own top package, or a relative one."""
+        if file.tree is None or self.sources_named.search(file.text):
+            return True
+        top = (file.module_name or "").partition(".")[0]
+        return any(module.partition(".")[0] == top for module in file.imports or ()) or any(
+            isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(file.tree)
+        )
 
     def setup(self) -> None:
-        self.flow = Dataflow(self.context.module, self.context.names, self.spec, self.analysis_budget)
+        context = self.context
+        self.spec = UntrustedSpec(context.names, self.options.sources, self.options.sanitizers, context.project)
+        self.flow = Dataflow(context.module, context.names, self.spec, self.analysis_budget)
         self.reported: set[cst.CSTNode] = set()
-
-    def matches(self, func: cst.BaseExpression, configured: tuple[str, ...]) -> bool:
-        """A configured name: dotted ones by qualified name, bare ones by the called name."""
-        if not configured:
-            return False
-        names = self.context.names
-        if dotted_name(func) is None:  # ``Fetcher().fetch``: only its qualified name can match
-            return names.qualify(func) in {name for name in configured if "." in name}
-        return names.function_matches(func, configured)
+        self.prompt_parameters: dict[cst.FunctionDef, dict[str, bool]] = {}
 
     # -- sinks --------------------------------------------------------------------------
 
     def leave_Call(self, node: cst.Call) -> None:
         # On leaving: message literals inside the call report first, where the value enters.
         name = last_name(node.func)
-        if self.matches(node.func, self.options.sinks):
+        if self.spec.matches(node.func, self.options.sinks):
             for arg in node.args:
                 self._check(arg.value, f"`{name}()`")
             return
@@ -580,41 +682,68 @@ class UntrustedContentInPrompt(Rule):
             for arg in node.args:
                 self._check(arg.value, "a prompt template", system=True)
             return
-        if (
-            name in TEMPLATE_FILLERS
-            and isinstance(node.func, cst.Attribute)
-            and PROMPT_OBJECT.search(dotted_name(node.func.value) or "")
-        ):
-            for arg in node.args:
-                self._check(arg.value, "a prompt template")
-            return
+        if name in TEMPLATE_FILLERS and isinstance(node.func, cst.Attribute):
+            template = self._template_name(node.func.value)
+            if template is not None:
+                for arg in node.args:
+                    self._check(arg.value, template)
+                return
+        model_call = is_model_call(dotted_name(node.func) or "")
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in PROMPT_KEYWORDS:
                 keyword = arg.keyword.value
                 self._check(arg.value, PROMPT_KEYWORDS[keyword], system=keyword in SYSTEM_KEYWORDS)
-            elif (
-                arg.keyword is not None and arg.keyword.value == "input" and is_model_call(dotted_name(node.func) or "")
-            ):
+            elif arg.keyword is not None and arg.keyword.value == "input" and model_call:
                 self._check(arg.value, "the model input")
+        if node.args and node.args[0].keyword is None and _prompt_first(node.func):
+            self._check(node.args[0].value, "the model input")  # llm.invoke(f"...{page}...")
         self._check_project_call(node)
 
+    def _template_name(self, receiver: cst.BaseExpression) -> str | None:
+        """How a message names the prompt template ``receiver`` is, if it is one: by its name
+        (``qa_prompt``, ``SUMMARY_TEMPLATE``), or a template constant of another module."""
+        if PROMPT_OBJECT.search(dotted_name(receiver) or ""):
+            return "a prompt template"
+        imported = self.spec.template(receiver)
+        return f"the prompt template `{imported}`" if imported is not None else None
+
     def _check_project_call(self, node: cst.Call) -> None:
-        if not any(arg.keyword is None for arg in node.args):
-            return
+        """Arguments of the project's own functions that put a parameter into a prompt: the
+        module's (positional arguments, by parameter name), and those of other modules, by
+        their module's summary."""
         scope = self._scope()
-        function = self.flow.function(node, scope) if scope is not False else None
-        if function is None:
+        if scope is False:
             return
+        function = self.flow.function(node, scope)
+        if function is None:
+            imported = self.spec.imported(node)
+            if imported is not None:
+                for param, system in imported.prompt.items():
+                    arg = bind_parameters(imported.params, node).get(param)
+                    if arg is not None:
+                        self._check(arg.value, f"parameter `{param}` of `{imported.label}()`", system=system)
+            return
+        builder = bool(PROMPT_BUILDER.fullmatch(function.name.value))
         for param, arg in bound_arguments(function, node).items():
-            if arg.keyword is None and param in PROMPT_PARAMETERS:
-                # A parameter called messages is a prompt only where the function hands it to one.
-                confirm = (lambda: _passes_to_prompt(function, "messages")) if param == "messages" else None
-                self._check(
-                    arg.value,
-                    f"parameter `{param}` of `{function.name.value}()`",
-                    system=param in SYSTEM_KEYWORDS,
-                    confirm=confirm,
-                )
+            if (arg.keyword is not None and arg.keyword.value in PROMPT_KEYWORDS) or not (
+                builder or param in PROMPT_PARAMETERS
+            ):
+                continue  # a prompt keyword is checked as such; other parameters go nowhere near a prompt
+            self._check(
+                arg.value,
+                f"parameter `{param}` of `{function.name.value}()`",
+                system=param in SYSTEM_KEYWORDS,
+                confirm=functools.partial(self._puts_into_prompt, function, param),
+            )
+
+    def _puts_into_prompt(self, function: cst.FunctionDef, param: str) -> bool:
+        return param in self._prompt_parameters(function)
+
+    def _prompt_parameters(self, function: cst.FunctionDef) -> dict[str, bool]:
+        """The parameters a function of this module puts into a prompt (``prompt_parameters``), once per function."""
+        if function not in self.prompt_parameters:
+            self.prompt_parameters[function] = prompt_parameters(function, self.flow.returned(function)[1])
+        return self.prompt_parameters[function]
 
     def visit_Dict(self, node: cst.Dict) -> None:
         role = message_role(node)
@@ -623,6 +752,15 @@ class UntrustedContentInPrompt(Rule):
         for element in node.elements:
             if isinstance(element, cst.DictElement) and literal_string(element.key) == "content":
                 self._check(element.value, ROLE_SINKS.get(role, "a chat message"), system=role in SYSTEM_ROLES)
+
+    def leave_FormattedString(self, node: cst.FormattedString) -> None:
+        # f"{SYSTEM_PROMPT}\n{page}": a prompt template of another module filled by an f-string
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringExpression):
+                template = self.spec.template(part.expression)
+                if template is not None:
+                    self._check(node, f"the prompt template `{template}`")
+                    return
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -667,7 +805,7 @@ class UntrustedContentInPrompt(Rule):
         ]
         if not taints or (confirm is not None and not confirm()):
             return
-        lines = {t: self.context.line_of(t.origin) for t in taints}
+        lines = {t: self._line_of(t.origin) for t in taints}
         first = min(taints, key=lambda t: (lines[t], t.kind))
         self.reported.update(t.origin for t in taints)
         via = f" (returned by `{'()` via `'.join(first.via)}()`)" if first.via else ""
@@ -679,7 +817,28 @@ class UntrustedContentInPrompt(Rule):
             f"{first.kind} from line {lines[first]}{via} enters {where} untagged: label it with {sanitizer} first",
         )
 
+    def _line_of(self, origin: cst.CSTNode) -> int:
+        """The line of a taint's origin, from the statement the analysis found it in (no larger
+        code is generated: a prompt of 600 parts elsewhere in the function does not matter)."""
+        place = self.flow.origin_places.get(origin)
+        if place is None:
+            return self.context.line_of(origin)
+        function, statement = place
+        chain: Sequence[cst.CSTNode] = []
+        if function is not None:
+            ancestors = self.context.ancestors
+            if function in ancestors:
+                chain = ancestors[: ancestors.index(function) + 1]
+            else:
+                known = self.flow.functions.get(function)
+                chain = [known.owner, function] if known is not None and known.owner is not None else [function]
+        return self.context.line_of(origin, [*chain, *([statement] if statement is not None else [])])
 
-def _passes_to_prompt(function: cst.FunctionDef, param: str) -> bool:
-    """Whether ``function`` passes its parameter ``param`` on as a prompt keyword (``messages=messages``)."""
-    return bool(PROMPT_PARAMETERS & keywords_passed(function, param))
+
+def _prompt_first(func: cst.BaseExpression) -> bool:
+    """A chat model's method taking the prompt first: ``llm.invoke(...)``, ``self.chat_model.astream(...)``."""
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value in PROMPT_FIRST_METHODS
+        and bool(MODEL_RECEIVER.fullmatch(last_name(func.value)))
+    )

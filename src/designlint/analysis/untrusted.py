@@ -1,0 +1,537 @@
+"""Untrusted content and prompts: DL401's catalogue, and its cross-module fact.
+
+- Sources: where text the application does not control comes in (HTTP bodies, retrieved
+  documents and memories, browser page content, tool and MCP results, subprocess output,
+  uploads, files, the user's own text), by call, attribute, parameter name or annotation.
+- Sinks: where text becomes part of what the model reads (prompt keywords, message literals
+  by role, prompt templates, model calls), and the message structures that label their
+  content (tool-role messages, tool-result blocks).
+- ``UntrustedSpec``: the two as a ``TaintSpec`` for ``dataflow``, with the project's other
+  modules followed through ``TRUST_FACTS``.
+- ``TRUST_FACTS``: per module of the project, what its helpers return (source kinds, and
+  which parameters flow into the result), which parameters they put into a prompt, and its
+  prompt-template constants; read statically and cached by module hash like the error enum.
+  Helpers are summarised within their own module: a helper that gets its content from a
+  third module is not followed.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from designlint.analysis.budget import BASE_STEPS, Budget, GaveUp
+from designlint.analysis.clients import response_call
+from designlint.analysis.dataflow import Dataflow, Taint, Taints, TaintSpec
+from designlint.analysis.names import NameResolver, dotted_name, last_name
+from designlint.analysis.strings import literal_string
+from designlint.analysis.summaries import keywords_passed
+from designlint.parsing import MAX_NODES, ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
+from designlint.project import FactProvider, LookupFailed
+
+if TYPE_CHECKING:
+    from designlint.project import Project
+
+HTTP_BODY = "HTTP response body"
+RETRIEVED = "retrieved document"
+MEMORY = "retrieved memory"
+PAGE_CONTENT = "browser page content"
+TOOL_OUTPUT = "tool output"
+MCP_CONTENT = "MCP server content"
+PROCESS_OUTPUT = "subprocess output"
+UPLOAD = "uploaded file"
+USER_INPUT = "user input"
+FILE_CONTENTS = "file contents"
+
+# -- sources ------------------------------------------------------------------------------
+
+RETRIEVAL_METHODS = frozenset(
+    {
+        "similarity_search",
+        "asimilarity_search",
+        "similarity_search_with_score",
+        "asimilarity_search_with_score",
+        "similarity_search_with_relevance_scores",
+        "asimilarity_search_with_relevance_scores",
+        "similarity_search_by_vector",
+        "max_marginal_relevance_search",
+        "amax_marginal_relevance_search",
+        "get_relevant_documents",
+        "aget_relevant_documents",
+    }
+)
+# Methods that are a source only on a receiver whose name says what it is (``retriever.invoke``,
+# ``collection.query``, ``memory.search``): the method names alone mean too many things.
+RECEIVER_SOURCES: tuple[tuple[re.Pattern[str], frozenset[str], str], ...] = (
+    (
+        re.compile(r"retriever", re.IGNORECASE),
+        frozenset({"retrieve", "aretrieve", "invoke", "ainvoke", "batch", "abatch"}),
+        RETRIEVED,
+    ),
+    (re.compile(r"collection|vector_?store|vectordb", re.IGNORECASE), frozenset({"query", "search"}), RETRIEVED),
+    (
+        re.compile(r"memor(?:y|ies)|history", re.IGNORECASE),
+        frozenset({"search", "asearch", "get_relevant", "get_all", "query", "retrieve"}),
+        MEMORY,
+    ),
+    (
+        re.compile(r"session|mcp", re.IGNORECASE),
+        frozenset({"get_prompt", "read_resource"}),
+        MCP_CONTENT,
+    ),
+    (re.compile(r"session|mcp", re.IGNORECASE), frozenset({"call_tool"}), TOOL_OUTPUT),
+    (re.compile(r"(?:^|_)page$|^tab$", re.IGNORECASE), frozenset({"content"}), PAGE_CONTENT),
+)
+# Playwright's and Selenium's text of what the browser shows, on any page, frame or locator.
+PAGE_TEXT_METHODS = frozenset({"inner_text", "inner_html", "text_content", "all_inner_texts", "all_text_contents"})
+PAGE_TEXT_ATTRIBUTES = frozenset({"page_source"})  # Selenium's driver.page_source
+# Page-to-text converters: their input is a page someone fetched.
+PAGE_CONVERTERS = frozenset({"markdownify.markdownify", "html2text.html2text", "trafilatura.extract"})
+PAGE_CONVERTER_NAMES = re.compile(r"\w*(?:page|html)_?to_?(?:markdown|md|text)\w*", re.IGNORECASE)
+PROCESS_CALLS = frozenset({"subprocess.check_output", "subprocess.run", "subprocess.getoutput"})
+# Retrieved or loaded documents (LangChain, LlamaIndex), as parameter annotations.
+DOCUMENT_TYPES = frozenset({"Document", "NodeWithScore", "TextNode", "BaseNode"})
+UPLOAD_TYPES = frozenset({"UploadFile", "FileStorage", "UploadedFile"})  # FastAPI/Starlette, Werkzeug, Streamlit
+RUN_METHODS = frozenset({"invoke", "ainvoke", "run", "arun", "call", "acall", "execute", "aexecute", "forward"})
+TOOL_NAMES = re.compile(r"(?:tool_(?:output|result|response)|function_(?:output|result|response)|observation)s?")
+USER_NAMES = re.compile(r"user_(?:input|message|msg|query|question|request|text)s?")
+DEFAULT_SANITIZERS = re.compile(r"\w*(?:untrusted|sanitiz|sanitis|quarantin)\w*", re.IGNORECASE)
+
+# -- sinks --------------------------------------------------------------------------------
+
+# Where a value becomes part of what the model reads, by call keyword.
+SYSTEM_KEYWORDS = {
+    "system": "the system prompt",
+    "system_prompt": "the system prompt",
+    "system_message": "the system prompt",
+    "instructions": "the instructions",
+}
+PROMPT_KEYWORDS = {**SYSTEM_KEYWORDS, "prompt": "the prompt", "messages": "the chat messages"}
+PROMPT_PARAMETERS = frozenset(PROMPT_KEYWORDS)
+SYSTEM_MESSAGE_CLASSES = frozenset({"SystemMessage", "SystemMessagePromptTemplate"})
+USER_MESSAGE_CLASSES = frozenset({"HumanMessage", "UserMessage", "HumanMessagePromptTemplate"})
+TEMPLATE_CALLS = frozenset({"PromptTemplate", "ChatPromptTemplate", "from_template", "from_messages"})
+# Messages whose role is itself the label the API gives their content: the model's own
+# turns and tool results.
+LABELLED_ROLES = frozenset({"assistant", "tool", "function", "ipython"})
+LABELLED_MESSAGE_CLASSES = frozenset({"AIMessage", "ToolMessage", "FunctionMessage", "AssistantMessage"})
+SYSTEM_ROLES = frozenset({"system", "developer"})
+ROLE_SINKS = {
+    "system": "the system prompt",
+    "developer": "the system prompt",
+    "user": "a user message",
+    # OpenHands-style observations of the environment: sent to the model as user turns.
+    "environment": "an environment message (sent as a user turn)",
+}
+# prompt.format(context=...), qa_template.format_messages(...): filling in a prompt template.
+TEMPLATE_FILLERS = frozenset({"format", "format_messages", "format_prompt", "aformat", "aformat_messages", "partial"})
+PROMPT_OBJECT = re.compile(r"(?:prompt|template)[^.]*$", re.IGNORECASE)
+TOOL_RESULT_TYPES = frozenset({"tool_result", "function_call_output", "tool", "function_response", "functionResponse"})
+TOOL_RESULT_KEYS = frozenset({"toolResult", "tool_result", "functionResponse", "function_response"})
+PROMPT_VARIABLE = re.compile(r"\w*prompt(?:s|_text|_str|_string|_template)?", re.IGNORECASE)
+# A chat model's methods whose first positional argument is the prompt (LangChain's
+# ``llm.invoke("...")``), called on an object named as a model: ``invoke`` on a chain, a
+# tool or a graph takes other input.
+PROMPT_FIRST_METHODS = frozenset({"invoke", "ainvoke", "stream", "astream", "predict", "apredict"})
+MODEL_RECEIVER = re.compile(r"(?:\w*_)?(?:llm|model|chat|chat_model)", re.IGNORECASE)
+# Functions that build a prompt from their parameters: build_prompt, render_system_prompt, make_messages.
+PROMPT_BUILDER = re.compile(r"\w*(?:prompt|template|messages)\w*", re.IGNORECASE)
+# A module whose constants are prompts by where they live: prompts.py, prompt_templates.py.
+PROMPT_MODULE = re.compile(r"\w*(?:prompt|template)s?", re.IGNORECASE)
+
+
+def message_role(node: cst.BaseExpression) -> str | None:
+    """The role of a message literal: ``{"role": "user", ...}``, ``HumanMessage(...)``."""
+    if isinstance(node, cst.Dict):
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and literal_string(element.key) == "role":
+                return _role_of(element.value)
+        return None
+    if isinstance(node, cst.Call):
+        name = last_name(node.func)
+        if name in LABELLED_MESSAGE_CLASSES:
+            return "assistant"
+        if name in SYSTEM_MESSAGE_CLASSES:
+            return "system"
+        if name in USER_MESSAGE_CLASSES:
+            return "user"
+        if name.endswith("Message"):  # ChatMessage(role=MessageRole.SYSTEM, content=...)
+            role = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "role"), None)
+            if role is not None:
+                return _role_of(role)
+    return None
+
+
+def _role_of(role: cst.BaseExpression) -> str:
+    """A role as written: ``"user"``, ``MessageRole.SYSTEM``; of ``"tool" if tool_id else
+    "function"`` the arm that is not a labelled channel, if any ("?" when unknown)."""
+    if isinstance(role, cst.IfExp):
+        arms = (_role_of(role.body), _role_of(role.orelse))
+        return next((arm for arm in arms if arm not in LABELLED_ROLES), arms[0])
+    return _normal_role(literal_string(role) or (role.attr.value if isinstance(role, cst.Attribute) else ""))
+
+
+def _normal_role(spelled: str) -> str:
+    """``MessageRole.TOOL_RESPONSE`` and ``"function_call_output"`` are the tool channel."""
+    role = spelled.lower()
+    return "tool" if "tool" in role or "function" in role else role or "?"
+
+
+def is_tool_result_block(node: cst.Dict) -> bool:
+    """A content block the API labels as a tool result: ``{"type": "tool_result", ...}``
+    (Anthropic), ``{"toolResult": ...}`` (Bedrock), ``{"type": "function_call_output"}``."""
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement):
+            continue
+        key = literal_string(element.key)
+        if key in TOOL_RESULT_KEYS or (key == "type" and literal_string(element.value) in TOOL_RESULT_TYPES):
+            return True
+    return False
+
+
+def prompt_parameters(
+    function: cst.FunctionDef, passes: frozenset[str], passed_on: Mapping[str, set[str]] | None = None
+) -> dict[str, bool]:
+    """The parameters a function puts into a prompt, each with whether it is the system
+    prompt: those named as one (``system``, ``prompt``; ``messages`` only where it is passed
+    on as ``messages=``), those passed on under a prompt keyword, and, for a function named
+    as a prompt builder (``build_prompt``), those that flow into what it returns
+    (``passes``). ``passed_on``: the prompt keywords each name is passed under, when known
+    (``prompt_keywords``), else found by walking the function."""
+    params = function.params
+    found: dict[str, bool] = {}
+    builder = bool(PROMPT_BUILDER.fullmatch(function.name.value))
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        name = param.name.value
+        if passed_on is None:
+            keywords = PROMPT_PARAMETERS & keywords_passed(function, name)
+        else:
+            keywords = frozenset(passed_on.get(name, ()))
+        if keywords or (name in PROMPT_PARAMETERS and name != "messages") or (builder and name in passes):
+            found[name] = name in SYSTEM_KEYWORDS or bool(keywords & SYSTEM_KEYWORDS.keys())
+    return found
+
+
+def prompt_keywords(tree: ast.Module) -> dict[str, dict[str, set[str]]]:
+    """For each function and method of a module (labelled as ``ModuleFunctions`` labels them),
+    the prompt keywords under which it passes each name on to a call (``messages=messages``),
+    nested functions included; read on the stdlib's tree, much cheaper to walk than LibCST's."""
+    found: dict[str, dict[str, set[str]]] = {}
+    for label, function in _stdlib_functions(tree.body, ""):
+        passed: dict[str, set[str]] = {}
+        for node in ast.walk(function):
+            if isinstance(node, ast.keyword) and node.arg in PROMPT_PARAMETERS and isinstance(node.value, ast.Name):
+                passed.setdefault(node.value.id, set()).add(node.arg)
+        found[label] = passed
+    return found
+
+
+def _stdlib_functions(body: list[ast.stmt], owner: str) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """The defs of a block and of the classes in it (not of a class in a method), also those
+    under its compound statements, as ``summaries._definitions`` finds them."""
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield f"{owner}{statement.name}", statement
+        elif isinstance(statement, ast.ClassDef):
+            if not owner:
+                yield from _stdlib_functions(statement.body, f"{statement.name}.")
+        else:
+            for name in ("body", "orelse", "finalbody"):
+                block = getattr(statement, name, None)
+                if isinstance(block, list):
+                    yield from _stdlib_functions(block, owner)
+            for clause in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+                yield from _stdlib_functions(clause.body, owner)
+
+
+# -- the cross-module fact ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HelperTrust:
+    """What a function of another module does with untrusted content."""
+
+    label: str  # its qualified name, for messages: ``app.web.fetch_page``
+    params: tuple[str, ...]  # positional parameters in order, the receiver of a method left out
+    returns: tuple[str, ...]  # the source kinds its result carries by itself
+    passes: frozenset[str]  # the parameters that flow into its result
+    prompt: Mapping[str, bool]  # the parameters it puts into a prompt (see ``prompt_parameters``)
+
+
+@dataclass(frozen=True)
+class ModuleTrust:
+    functions: Mapping[str, HelperTrust]  # by label: ``fetch_page``, ``Fetcher.fetch``
+    templates: frozenset[str]  # module-level prompt-template constants
+
+
+class TrustFacts(FactProvider[ModuleTrust]):
+    """A module's ``ModuleTrust``. The fact's name is the JSON list ``[module, sources,
+    sanitizers]``: the configured names change what the helpers return."""
+
+    kind = "trust"
+
+    @staticmethod
+    def name_for(module: str, sources: tuple[str, ...], sanitizers: tuple[str, ...]) -> str:
+        return json.dumps([module, list(sources), list(sanitizers)])
+
+    def modules(self, name: str) -> tuple[str, ...]:
+        return (json.loads(name)[0],)
+
+    def compute(self, name: str, sources: Mapping[str, str | None]) -> dict[str, Any]:
+        module_name, configured_sources, sanitizers = json.loads(name)
+        empty: dict[str, Any] = {"functions": {}, "templates": []}
+        parsed = _parsed(sources[module_name])
+        if parsed is None:
+            return empty  # absent, unparsable or too large: nothing known, nothing followed
+        module, tree = parsed
+        passed_on = prompt_keywords(tree)
+        names = NameResolver(module, module_name)
+        spec = UntrustedSpec(names, tuple(configured_sources), tuple(sanitizers))
+        flow = Dataflow(module, names, spec, Budget(BASE_STEPS))
+        functions: dict[str, Any] = {}
+        try:
+            for function in flow.functions.all():
+                returns, passes = flow.returned(function.node)
+                params = [p.name.value for p in (*function.node.params.posonly_params, *function.node.params.params)]
+                if function.owner is not None and not _is_static(function.node):
+                    params = params[1:]
+                functions[function.label] = {
+                    "params": params,
+                    "returns": sorted({t.kind for t in returns}),
+                    "passes": sorted(passes),
+                    "prompt": prompt_parameters(function.node, frozenset(passes), passed_on.get(function.label, {})),
+                }
+        except (GaveUp, RecursionError):
+            return empty  # a module written to exhaust the analysis: its helpers are not followed
+        return {"functions": functions, "templates": sorted(_template_constants(module, module_name))}
+
+    def load(self, name: str, value: Any) -> ModuleTrust:
+        module_name = json.loads(name)[0]
+        functions = {}
+        for label, entry in value["functions"].items():
+            prompt = entry["prompt"]
+            if not all(type(p) is str for p in (*entry["params"], *entry["returns"], *entry["passes"], *prompt)):
+                raise TypeError("malformed helper summary")
+            functions[label] = HelperTrust(
+                f"{module_name}.{label}",
+                tuple(entry["params"]),
+                tuple(entry["returns"]),
+                frozenset(entry["passes"]),
+                {p: bool(system) for p, system in prompt.items()},
+            )
+        templates = value["templates"]
+        if not all(type(t) is str for t in templates):
+            raise TypeError("malformed template list")
+        return ModuleTrust(functions, frozenset(templates))
+
+
+TRUST_FACTS = TrustFacts()
+
+
+def _parsed(source: str | None) -> tuple[cst.Module, ast.Module] | None:
+    """The module parsed as the engine parses a linted file (same guards), with the stdlib's
+    tree; None when it cannot be."""
+    if source is None:
+        return None
+    verdict = stdlib_verdict(source)
+    if verdict.tree is None:
+        return None
+    nesting = nesting_cost(verdict.tree)
+    if nesting.nodes > MAX_NODES or nesting.cost > nesting_budget(nesting.nodes):
+        return None
+    try:
+        return parse_module(source), verdict.tree
+    except (cst.ParserSyntaxError, ParseRefused, RecursionError):
+        return None
+
+
+def _is_static(function: cst.FunctionDef) -> bool:
+    return any(last_name(d.decorator) == "staticmethod" for d in function.decorators)
+
+
+def _template_constants(module: cst.Module, module_name: str) -> set[str]:
+    """Module-level names bound to a string or a prompt-template object, that are prompts by
+    their name (``SUMMARY_PROMPT``) or by their module's (anything in ``prompts.py``)."""
+    in_prompt_module = bool(PROMPT_MODULE.fullmatch(module_name.rsplit(".", 1)[-1]))
+    found = set()
+    for line in module.body:
+        if not isinstance(line, cst.SimpleStatementLine):
+            continue
+        for statement in line.body:
+            if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+                target, value = statement.targets[0].target, statement.value
+            elif isinstance(statement, cst.AnnAssign) and statement.value is not None:
+                target, value = statement.target, statement.value
+            else:
+                continue
+            if not isinstance(target, cst.Name):
+                continue
+            textual = isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
+            template_object = isinstance(value, cst.Call) and last_name(value.func) in TEMPLATE_CALLS
+            if (textual or template_object) and (in_prompt_module or PROMPT_OBJECT.search(target.value)):
+                found.add(target.value)
+    return found
+
+
+# -- the taint specification --------------------------------------------------------------
+
+
+class UntrustedSpec(TaintSpec):
+    """DL401's sources, sanitizers and labelling structures in one module; the helpers and
+    templates of the project's other modules come from ``TRUST_FACTS`` when a project is given."""
+
+    def __init__(
+        self,
+        names: NameResolver,
+        sources: tuple[str, ...] = (),
+        sanitizers: tuple[str, ...] = (),
+        project: Project | None = None,
+    ):
+        self.names = names
+        self.sources = sources
+        self.sanitizers = sanitizers
+        self.project = project
+
+    def matches(self, func: cst.BaseExpression, configured: tuple[str, ...]) -> bool:
+        """A configured name: dotted ones by qualified name, bare ones by the called name."""
+        if not configured:
+            return False
+        if dotted_name(func) is None:  # ``Fetcher().fetch``: only its qualified name can match
+            return self.names.qualify(func) in {name for name in configured if "." in name}
+        return self.names.function_matches(func, configured)
+
+    def source(self, node: cst.BaseExpression) -> str | None:
+        if isinstance(node, cst.Attribute):
+            attr = node.attr.value
+            if attr == "page_content":
+                return RETRIEVED
+            if attr in PAGE_TEXT_ATTRIBUTES:
+                return PAGE_CONTENT
+            if attr == "files" and last_name(node.value) == "request":  # Flask's request.files
+                return UPLOAD
+            return TOOL_OUTPUT if TOOL_NAMES.fullmatch(attr) else None
+        if not isinstance(node, cst.Call):
+            return None
+        qualname = self.names.qualify(node.func)
+        callee = qualname or dotted_name(node.func) or ""
+        last = node.func.attr.value if isinstance(node.func, cst.Attribute) else callee.rsplit(".", 1)[-1]
+        if self.matches(node.func, self.sources):
+            return f"`{last}()` result"
+        if response_call(qualname):
+            return HTTP_BODY
+        if last == "get_content" and any(
+            a.keyword is not None and a.keyword.value == "metadata_mode" for a in node.args
+        ):
+            return RETRIEVED
+        if last in RETRIEVAL_METHODS:
+            return RETRIEVED
+        if isinstance(node.func, cst.Attribute):
+            owner = last_name(node.func.value)
+            for receiver, methods, kind in RECEIVER_SOURCES:
+                if last in methods and receiver.search(owner):
+                    return kind
+            if last in RUN_METHODS and (owner == "tool" or owner.endswith("_tool")):
+                return TOOL_OUTPUT
+            if last in PAGE_TEXT_METHODS:
+                return PAGE_CONTENT
+        if qualname in PAGE_CONVERTERS or PAGE_CONVERTER_NAMES.fullmatch(last):
+            return PAGE_CONTENT
+        if qualname in PROCESS_CALLS:
+            return PROCESS_OUTPUT
+        if callee == "input" and self.names.lookup("input") is None:
+            return USER_INPUT
+        if (callee == "open" and _opens_for_reading(node)) or (last in ("read_text", "read_bytes") and not node.args):
+            return FILE_CONTENTS
+        return None
+
+    def binding_source(self, name: str) -> str | None:
+        # Not user input: a variable called user_message mostly holds a message built for the user turn.
+        return TOOL_OUTPUT if TOOL_NAMES.fullmatch(name) else None
+
+    def parameter_source(self, param: cst.Param) -> str | None:
+        name = param.name.value
+        if USER_NAMES.fullmatch(name):
+            return USER_INPUT
+        annotated = _names_in(param.annotation.annotation) if param.annotation is not None else set()
+        if DOCUMENT_TYPES & annotated:
+            return RETRIEVED
+        if UPLOAD_TYPES & annotated:
+            return UPLOAD
+        return self.binding_source(name)
+
+    def is_sanitizer(self, call: cst.Call) -> bool:
+        name = dotted_name(call.func)
+        if name is None:
+            return False
+        return bool(DEFAULT_SANITIZERS.fullmatch(name.rsplit(".", 1)[-1])) or self.matches(call.func, self.sanitizers)
+
+    def filter(self, node: cst.BaseExpression, taints: Taints) -> Taints:
+        role = message_role(node)
+        if role in LABELLED_ROLES or (isinstance(node, cst.Dict) and is_tool_result_block(node)):
+            return frozenset()
+        if role == "user":
+            return frozenset(t for t in taints if not isinstance(t, Taint) or t.kind != USER_INPUT)
+        return taints
+
+    def imported(self, call: cst.Call) -> HelperTrust | None:
+        """The summary of the function of another module of the project ``call`` runs."""
+        qualname = self.names.qualify(call.func)
+        module_trust = self._module_of(qualname, 1)
+        if module_trust is not None:
+            return module_trust[0].functions.get(module_trust[1])
+        return None
+
+    def template(self, expr: cst.BaseExpression) -> str | None:
+        """The qualified name of the prompt-template constant of another module ``expr`` names."""
+        qualname = self.names.qualify(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
+        found = self._module_of(qualname, 0)
+        return qualname if found is not None and found[1] in found[0].templates else None
+
+    def _module_of(self, qualname: str | None, deepest: int) -> tuple[ModuleTrust, str] | None:
+        """The project module ``qualname`` lies in and the rest of the name (``fetch`` or
+        ``Fetcher.fetch`` for a function, ``deepest`` = 1 letting the name be a method; a
+        constant's name has one part)."""
+        if self.project is None or qualname is None or "." not in qualname:
+            return None
+        parts = qualname.split(".")
+        if parts[0] in sys.stdlib_module_names or qualname.startswith(f"{self.names.module_name}."):
+            return None
+        for depth in range(1, deepest + 2):
+            module = ".".join(parts[:-depth])
+            if not module:
+                break
+            try:
+                if self.project.source(module) is None:
+                    continue
+                facts = self.project.fact(TRUST_FACTS, TrustFacts.name_for(module, self.sources, self.sanitizers))
+            except LookupFailed:
+                return None
+            return facts, ".".join(parts[-depth:])
+        return None
+
+
+def _names_in(annotation: cst.BaseExpression) -> set[str]:
+    """The last parts of the names an annotation mentions: ``list[NodeWithScore] | None``."""
+    if isinstance(annotation, (cst.Name, cst.Attribute)):
+        return {last_name(annotation)}
+    if isinstance(annotation, cst.Subscript):
+        inner = [e.slice.value for e in annotation.slice if isinstance(e.slice, cst.Index)]
+        return _names_in(annotation.value).union(*(_names_in(i) for i in inner))
+    if isinstance(annotation, cst.BinaryOperation):
+        return _names_in(annotation.left) | _names_in(annotation.right)
+    return set()
+
+
+def _opens_for_reading(call: cst.Call) -> bool:
+    mode = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "mode"), None)
+    if mode is None and len(call.args) > 1 and call.args[1].keyword is None:
+        mode = call.args[1].value
+    text = "r" if mode is None else literal_string(mode)
+    return text is not None and not set("wax+") & set(text)
