@@ -477,8 +477,20 @@ def test_designlint_toml_has_its_keys_at_top_level_and_wins_over_pyproject(proje
     assert result.exit_code == 2
     assert (
         result.stderr
-        == f"designlint: error: {project / 'designlint.toml'}:1: `tool`: unknown key (expected one of: {TOP_KEYS})\n"
+        == f"designlint: error: {project / 'designlint.toml'}:1: `tool`: unknown key (designlint.toml holds the keys at the top level, without [tool.designlint]; expected one of: {TOP_KEYS})\n"
     )
+    write_tree(project, {"designlint.toml": '[tool.other]\nselect = ["DL001"]\n'})  # no hint: not ours misplaced
+    assert "holds the keys at the top level" not in check().stderr
+
+
+def test_a_hidden_designlint_toml_is_read_and_wins_in_its_directory(project):
+    write_tree(project, {".designlint.toml": 'select = ["DL001"]\n'})
+    assert check().exit_code == 0  # the pyproject's DL findings are not selected
+    write_tree(project, {"designlint.toml": 'select = ["DL"]\n'})
+    assert check().exit_code == 0  # .designlint.toml first, as ruff reads .ruff.toml before ruff.toml
+    (project / ".designlint.toml").write_text('select = ["DL99"]\n')
+    result = check()
+    assert result.exit_code == 2 and f"{project / '.designlint.toml'}:1: `select`: unknown rule code" in result.stderr
 
 
 # --- configuration errors -----------------------------------------------------------------
@@ -510,6 +522,16 @@ CONFIG_ERRORS = [
         "pyproject.toml",
         '[tool.designlint]\nextend-select = ["XX"]\n',
         ":2: `tool.designlint.extend-select`: unknown rule code or prefix 'XX' (run `designlint rules` for the list)",
+    ),
+    (
+        "pyproject.toml",
+        '[tool.designlint]\nselect = ["DL"]\n\n[tool.designlint.trusts]\nsanitizers = []\n',
+        f":4: `tool.designlint.trusts`: unknown key (expected one of: {TOP_KEYS})",
+    ),
+    (
+        "pyproject.toml",
+        '[tool.designlint]\nselect = ["DL"]\nper-file-ignores = { "tests/**" = "DL501" }\n',
+        ":3: `tool.designlint.per-file-ignores.tests/**`: expected a list of strings, got a string 'DL501'",
     ),
     (
         "pyproject.toml",

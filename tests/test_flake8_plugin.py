@@ -150,12 +150,33 @@ def test_selecting_other_codes_leaves_designlint_out(project):
     assert result.returncode == 0, result.stdout
 
 
-def test_a_broken_configuration_is_one_clear_line(project):
+@pytest.mark.parametrize("paths", [["tools.py"], ["."], []])
+def test_a_broken_configuration_is_one_clear_line(project, paths):
     (project / "pyproject.toml").write_text('[tool.designlint]\nselect = ["XX1"]\n', encoding="utf-8")
-    result = flake8(project, "--select", "DL", "tools.py")
-    assert result.returncode == 1
-    assert "pyproject.toml:2: `tool.designlint.select`: unknown rule code or prefix 'XX1'" in result.stdout
-    assert "Traceback" not in result.stdout + result.stderr
+    result = flake8(project, "--select", "DL", *paths)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"designlint: error: {project / 'pyproject.toml'}:2: `tool.designlint.select`:"
+        " unknown rule code or prefix 'XX1' (run `designlint rules` for the list)\n"
+    )
+
+
+def test_a_broken_configuration_deeper_down_is_a_line_on_the_file_it_applies_to(project):
+    (project / "sub").mkdir()
+    (project / "sub" / "designlint.toml").write_text('select = ["XX1"]\n', encoding="utf-8")
+    (project / "sub" / "x.py").write_text("x = 1\n", encoding="utf-8")
+    named = flake8(project, "--select", "DL", "sub/x.py", "tools.py")  # found before checking: stops at once
+    assert named.returncode == 2
+    assert "sub/designlint.toml:1: `select`: unknown rule code or prefix 'XX1'" in named.stderr
+    found = flake8(project, "--select", "DL", ".")  # found while checking sub/x.py
+    assert found.returncode == 1
+    assert found.stdout.splitlines()[0] == (
+        f'./sub/x.py: "designlint[DL]" failed during execution due to designlint\'s configuration:'
+        f" {project / 'sub' / 'designlint.toml'}:1: `select`: unknown rule code or prefix 'XX1'"
+        " (run `designlint rules` for the list)"
+    )
+    assert "Traceback" not in named.stdout + named.stderr + found.stdout + found.stderr
 
 
 def test_a_message_quoting_hostile_code_stays_one_printable_line(tmp_path):

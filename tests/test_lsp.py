@@ -1,6 +1,7 @@
 """The language server, run as a subprocess (``designlint lsp``) and driven by pytest-lsp
 with the captured capabilities of real editors: VS Code 1.65 and Emacs 29 (push
-diagnostics; utf-16 and utf-32), Neovim 0.10 and 0.11 (pull diagnostics; utf-16 and utf-8)."""
+diagnostics; utf-16 and utf-32), Neovim 0.7 (push; utf-16 only, no workspace configuration
+or file watching), Neovim 0.10 and 0.11 (pull diagnostics; utf-16 and utf-8)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from designlint.catalogue import DOCS_URL
 from designlint.integrations.lsp import MAX_MESSAGE_BYTES
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "designlint", "lsp"])
-PROFILES = ["visual-studio-code@v1.65.2", "neovim@v0.10.0", "neovim@v0.11.0", "emacs@v29.1"]
+# Neovim 0.7 is Debian's (0.7.2): no pull diagnostics, no position encodings offered (utf-16).
+PROFILES = ["visual-studio-code@v1.65.2", "neovim@v0.7.0", "neovim@v0.10.0", "neovim@v0.11.0", "emacs@v29.1"]
 WAIT = 20  # seconds; a loaded machine is slow, a hung server is not
 
 ERRORS = textwrap.dedent(
@@ -461,7 +463,7 @@ def test_the_command_says_how_to_install_the_server_when_pygls_is_missing():
     program = "import sys; sys.modules['pygls'] = None; from designlint.cli import main; main(['lsp'])"
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
-    assert "pip install 'designlint[lsp]'" in result.stderr
+    assert "pip install -e '.[lsp]' in designlint's checkout" in result.stderr
     assert "Traceback" not in result.stderr
 
 

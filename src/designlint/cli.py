@@ -1,4 +1,5 @@
-"""The command line: ``designlint check``, ``design show``/``design check``, ``rule``, ``rules``, ``lsp``."""
+"""The command line: ``designlint check``, ``design show``/``design check``, ``init``, ``clean``, ``rule``,
+``rules``, ``lsp``."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import os
 import secrets
 import stat
 import sys
+import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
@@ -24,6 +27,9 @@ from designlint.cache import UnsafeCacheDir, some_names
 from designlint.cache import clean as clean_cache
 from designlint.catalogue import load_catalogue
 from designlint.config import ConfigError, check_selector, key_error
+from designlint.design.bootstrap import DEFAULT_DOCUMENT as DEFAULT_DESIGN
+from designlint.design.bootstrap import add_design_key, project_title, render_design
+from designlint.design.inventory import take_inventory
 from designlint.design.show import describe_contract
 from designlint.fixes import TEMPORARY_SUFFIX
 from designlint.fixes import fixable as is_fixable
@@ -47,6 +53,7 @@ from designlint.runner import (
 )
 from designlint.settings import describe_settings
 from designlint.source import DecodeError, decode, split_lines
+from designlint.watch import snapshot, wait_for_change
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "gitlab", "sarif")
@@ -167,9 +174,14 @@ def main() -> None:
     "--config",
     "config_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Use this designlint.toml or pyproject.toml, nothing else.",
+    help="Use this (.)designlint.toml or pyproject.toml, nothing else.",
 )
 @click.option("--isolated", is_flag=True, help="Ignore every configuration file.")
+@click.option(
+    "--respect-gitignore/--no-respect-gitignore",
+    default=None,
+    help="Skip (or do not skip) what .gitignore files ignore in the directories searched (default: respect-gitignore, true).",
+)
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to paths given explicitly too (for pre-commit).")
 @click.option("--stdin-filename", help="With '-': the path standard input stands for (config, ignores, reported name).")
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
@@ -209,6 +221,7 @@ def main() -> None:
 @click.option(
     "--fix-only", is_flag=True, help="Apply safe fixes and report nothing of what is left (exit 0); implies --fix."
 )
+@click.option("-w", "--watch", is_flag=True, help="Lint again whenever a file changes (Ctrl-C stops).")
 @click.option("-v", "--verbose", is_flag=True, help="Print tracebacks of internal errors.")
 def check(
     paths,
@@ -222,6 +235,7 @@ def check(
     extend_exclude,
     config_path,
     isolated,
+    respect_gitignore,
     force_exclude,
     stdin_filename,
     fix,
@@ -240,6 +254,7 @@ def check(
     show_files,
     quiet,
     fix_only,
+    watch,
     verbose,
 ):
     """Lint PATHS (default: the current directory); '-' reads standard input."""
@@ -262,6 +277,14 @@ def check(
             write_baseline and "--write-baseline",
             "the baseline records findings, fixed or not",
         ),
+        (watch and "--watch", write_baseline and "--write-baseline", "the baseline is recorded once"),
+        (watch and "--watch", add_noqa and "--add-noqa", "the directives are added once"),
+        (watch and "--watch", baseline_prune and "--baseline-prune", "the baseline is pruned once"),
+        (
+            watch and "--watch",
+            (show_settings is not None or show_files) and "--show-settings/--show-files",
+            "they lint nothing",
+        ),
     ):
         if first and second:
             _fail(f"{first} and {second} cannot be used together ({why})")
@@ -276,6 +299,7 @@ def check(
             "per_file_ignores": per_file_ignores,
             "exclude": exclude,
             "extend_exclude": extend_exclude,
+            "respect_gitignore": respect_gitignore,
         },
         force_exclude=force_exclude,
         jobs=jobs,
@@ -289,96 +313,130 @@ def check(
         _show(show_settings, show_files, paths, options)
     if add_noqa and reads_stdin:
         raise click.UsageError("--add-noqa writes files: it cannot work on standard input")
+    if watch and reads_stdin:
+        raise click.UsageError("--watch lints files as they change: it cannot work on standard input")
     if stdin_filename is not None and not reads_stdin:
         raise click.UsageError("--stdin-filename names what '-' (standard input) stands for: pass '-' as the only path")
-    try:
-        baseline = None if write_baseline else _baseline(baseline_file, options)
-    except ConfigError as exc:
-        _fail(str(exc))
-    if baseline_prune and baseline is None:
-        raise click.UsageError("--baseline-prune needs a baseline (--baseline FILE, or `baseline` in config)")
-    stdin_text = None
-    try:
-        if reads_stdin:
-            stdin_text = sys.stdin.buffer.read()
-            result = lint_stdin(stdin_text, stdin_filename, options)
-        else:
-            with ProgressBar.for_stderr() as progress:
-                result = lint_paths(
-                    paths or [Path(".")], replace(options, progress=progress.update if progress else None)
-                )
-    except UnsafeCacheDir as exc:
-        _refuse_cache_dir(exc)
-    except ConfigError as exc:
-        _fail(str(exc))
-    except Exception as exc:
-        _internal_error(exc, verbose)
 
-    diagnostics = result.diagnostics
-    if write_baseline is not None:
-        _write_baseline(write_baseline, diagnostics)
-    applied = None
-    if baseline is not None:
-        applied = apply_baseline(baseline, diagnostics, (o.path for o in result.outcomes))
-        diagnostics = applied.new
-    if add_noqa:
-        _add_noqa(diagnostics, options)
-    for warning in result.warnings:
-        click.echo(f"designlint: warning: {printable(warning)}", err=True)
-    if verbose:
-        for outcome in result.outcomes:
-            for tb in outcome.internal_errors:
-                click.echo(f"{printable(outcome.path)}:", err=True)
-                _echo_traceback(tb)
+    def run() -> NoReturn:
+        """One run, to its exit: once, or again on every change with --watch."""
+        try:
+            baseline = None if write_baseline else _baseline(baseline_file, options)
+        except ConfigError as exc:
+            _fail(str(exc))
+        if baseline_prune and baseline is None:
+            raise click.UsageError("--baseline-prune needs a baseline (--baseline FILE, or `baseline` in config)")
+        stdin_text = None
+        try:
+            if reads_stdin:
+                stdin_text = sys.stdin.buffer.read()
+                result = lint_stdin(stdin_text, stdin_filename, options)
+            else:
+                with ProgressBar.for_stderr() as progress:
+                    result = lint_paths(
+                        paths or [Path(".")], replace(options, progress=progress.update if progress else None)
+                    )
+        except UnsafeCacheDir as exc:
+            _refuse_cache_dir(exc)
+        except ConfigError as exc:
+            _fail(str(exc))
+        except Exception as exc:
+            _internal_error(exc, verbose)
 
-    if stdin_text is not None and fix_mode is FixMode.FIX:
-        fixed = result.outcomes[0].fixed_source if result.outcomes else None
-        sys.stdout.buffer.write(stdin_text if fixed is None else fixed)
+        diagnostics = result.diagnostics
+        if write_baseline is not None:
+            _write_baseline(write_baseline, diagnostics)
+        applied = None
+        if baseline is not None:
+            applied = apply_baseline(baseline, diagnostics, (o.path for o in result.outcomes))
+            diagnostics = applied.new
+        if add_noqa:
+            _add_noqa(diagnostics, options)
+        for warning in result.warnings:
+            _warn(warning)
+        if verbose:
+            for outcome in result.outcomes:
+                for tb in outcome.internal_errors:
+                    click.echo(f"{printable(outcome.path)}:", err=True)
+                    _echo_traceback(tb)
+
+        if stdin_text is not None and fix_mode is FixMode.FIX:
+            fixed = result.outcomes[0].fixed_source if result.outcomes else None
+            sys.stdout.buffer.write(stdin_text if fixed is None else fixed)
+            if fix_only:
+                _fixed_summary(result, quiet)
+                sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+            if not quiet:
+                _summary(result, diagnostics, fix_mode, unsafe_fixes)
+            _baseline_summary(baseline, applied, baseline_prune, quiet)
+            sys.exit(_exit_code(diagnostics, exit_zero))
+
         if fix_only:
+            for outcome in result.outcomes:  # what is left is not reported, but a fix not written is
+                if outcome.not_written:
+                    click.echo(
+                        f"designlint: warning: {printable(outcome.path)}: cannot write the fixed file: {outcome.not_written}",
+                        err=True,
+                    )
             _fixed_summary(result, quiet)
             sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+
+        context = ReportContext(read_lines=_line_reader(stdin_text), colour=output_file is None and _colour(sys.stdout))
+        try:  # the whole report, before the output file is touched
+            if fix_mode is FixMode.DIFF:
+                text = "".join(o.diff for o in result.outcomes)
+                if output_file is None:  # a terminal or a CI log acts on what the diff quotes; a file gets the patch
+                    text, escaped = printable_diff(text)
+                    if escaped:
+                        click.echo(
+                            f"designlint: warning: {escaped} line{'s' if escaped != 1 else ''} of the diff "
+                            "shown with escapes (control or format characters); --output-file writes the exact patch",
+                            err=True,
+                        )
+            elif statistics:
+                text = _statistics(diagnostics, output_format)
+            else:
+                text = _render(output_format, diagnostics, context)
+        except Exception as exc:
+            _internal_error(exc, verbose)
+        _emit(text, output_file)
         if not quiet:
             _summary(result, diagnostics, fix_mode, unsafe_fixes)
         _baseline_summary(baseline, applied, baseline_prune, quiet)
+        if fix_mode is FixMode.DIFF:
+            sys.exit(
+                EXIT_ERROR
+                if _has_internal_error(diagnostics)
+                else EXIT_FINDINGS
+                if text and not exit_zero
+                else EXIT_CLEAN
+            )
         sys.exit(_exit_code(diagnostics, exit_zero))
 
-    if fix_only:
-        for outcome in result.outcomes:  # what is left is not reported, but a fix not written is
-            if outcome.not_written:
-                click.echo(
-                    f"designlint: warning: {printable(outcome.path)}: cannot write the fixed file: {outcome.not_written}",
-                    err=True,
-                )
-        _fixed_summary(result, quiet)
-        sys.exit(EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_CLEAN)
+    if watch:
+        _watch(run, paths or [Path(".")], [p for p in (config_path, baseline_file) if p is not None])
+    run()
 
-    context = ReportContext(read_lines=_line_reader(stdin_text), colour=output_file is None and _colour(sys.stdout))
-    try:  # the whole report, before the output file is touched
-        if fix_mode is FixMode.DIFF:
-            text = "".join(o.diff for o in result.outcomes)
-            if output_file is None:  # a terminal or a CI log acts on what the diff quotes; a file gets the patch
-                text, escaped = printable_diff(text)
-                if escaped:
-                    click.echo(
-                        f"designlint: warning: {escaped} line{'s' if escaped != 1 else ''} of the diff "
-                        "shown with escapes (control or format characters); --output-file writes the exact patch",
-                        err=True,
-                    )
-        elif statistics:
-            text = _statistics(diagnostics, output_format)
-        else:
-            text = _render(output_format, diagnostics, context)
-    except Exception as exc:
-        _internal_error(exc, verbose)
-    _emit(text, output_file)
-    if not quiet:
-        _summary(result, diagnostics, fix_mode, unsafe_fixes)
-    _baseline_summary(baseline, applied, baseline_prune, quiet)
-    if fix_mode is FixMode.DIFF:
-        sys.exit(
-            EXIT_ERROR if _has_internal_error(diagnostics) else EXIT_FINDINGS if text and not exit_zero else EXIT_CLEAN
-        )
-    sys.exit(_exit_code(diagnostics, exit_zero))
+
+def _watch(run: Callable[[], NoReturn], paths: list[Path], also: list[Path]) -> NoReturn:
+    """Run, then run again after every change, until Ctrl-C (exit 0). Each run starts on a
+    cleared terminal (a pipe gets no escape codes: the time stamp line separates the runs)."""
+    try:
+        before = snapshot(paths, also)
+        message = "Starting linter in watch mode..."
+        while True:
+            click.clear()
+            click.echo(f"[{time.strftime('%H:%M:%S')}] {message}", err=True)
+            try:
+                run()
+            except SystemExit:  # a run ends as it would alone (an error included); the watch goes on
+                pass
+            sys.stdout.flush()
+            click.echo("Watching for file changes (Ctrl-C to stop).", err=True)
+            before = wait_for_change(lambda: snapshot(paths, also), before)
+            message = "File change detected, linting again..."
+    except KeyboardInterrupt:
+        sys.exit(EXIT_CLEAN)
 
 
 def _baseline(flag: Path | None, options: Options) -> Baseline | None:
@@ -411,7 +469,7 @@ def _show(settings_of: Path | None, files: bool, paths, options: Options) -> Non
         if settings_of is not None:
             click.echo(describe_settings(settings_of, resolver_for(options).for_path(settings_of)), nl=False)
         if files:
-            for path, _ in files_to_lint(paths or [Path(".")], options):
+            for path, _ in files_to_lint(paths or [Path(".")], options, warn=_warn):
                 click.echo(printable(str(path)))
     except ConfigError as exc:
         _fail(str(exc))
@@ -616,6 +674,10 @@ def _echo_traceback(tb: str) -> None:
     click.echo("".join(printable(line) + "\n" for line in tb.rstrip("\n").split("\n")), err=True, nl=False)
 
 
+def _warn(message: str) -> None:
+    click.echo(f"designlint: warning: {printable(message)}", err=True)
+
+
 def _fail(message: str) -> NoReturn:
     # Messages name files and configuration keys, which may hold anything.
     click.echo(f"designlint: error: {printable(message)}", err=True)
@@ -659,6 +721,66 @@ def _refuse_cache_dir(exc: UnsafeCacheDir) -> NoReturn:
     source = click.get_current_context().get_parameter_source("cache_dir")
     named_by = {ParameterSource.COMMANDLINE: "--cache-dir", ParameterSource.ENVIRONMENT: "DESIGNLINT_CACHE_DIR"}
     _fail(f"{named_by[source]}: {exc}" if source in named_by else str(exc))
+
+
+@main.command()
+@click.argument("root", default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the document (default: docs/engineering-design.md in ROOT).",
+)
+@click.option("--force", is_flag=True, help="Replace the document if it exists.")
+@click.option("--dry-run", is_flag=True, help="Print the document; write nothing.")
+@click.option("--no-config", is_flag=True, help="Do not add `design = ...` to the configuration.")
+def init(root, output, force, dry_run, no_config):
+    """Write the engineering design from what the code holds today, and name it in the config."""
+    document = output if output is not None else root / DEFAULT_DESIGN
+    if not dry_run and not force and (document.exists() or document.is_symlink()):
+        _fail(f"{document} exists: --force replaces it, --dry-run prints the new one")
+    try:
+        inventory = take_inventory(root)
+    except ConfigError as exc:
+        _fail(str(exc))
+    text = render_design(inventory, project_title(root))
+    if dry_run:
+        _emit(text, None)
+        return
+    try:
+        document.parent.mkdir(parents=True, exist_ok=True)
+        _replace_file(Path(os.path.realpath(document)), text.encode("utf-8"))
+    except OSError as exc:
+        _fail(f"cannot write {document}: {exc.strerror or exc}")
+    found = (
+        f"{_count(len(inventory.hosts), 'host')}, {_count(len(inventory.adapters), 'adapter module')}, "
+        f"{_count(len(inventory.error_codes), 'error code')}, {_count(len(inventory.sanitizers), 'sanitizer')}"
+    )
+    click.echo(printable(f"Wrote {document} ({found} inventoried from {_count(inventory.files, 'file')})."), err=True)
+    if not inventory.files:
+        click.echo(printable(f"designlint: warning: no Python files found in {root}: the tables are empty"), err=True)
+    for place in inventory.unreadable:
+        click.echo(printable(f"designlint: warning: {place.path}: not inventoried: it cannot be parsed"), err=True)
+    if no_config:
+        return
+    if output is None and (root / ".specify").is_dir():
+        click.echo(
+            "designlint: warning: a spec-kit project: with `design` set, the features' specs/*/engineering-design.md"
+            " are no longer read; `designlint init --output specs/<feature>/engineering-design.md --no-config`"
+            " writes a feature's instead",
+            err=True,
+        )
+    try:
+        edit = add_design_key(root, document)
+    except ConfigError as exc:
+        _fail(f"{exc} (the document was written)")
+    if edit.already is not None:
+        click.echo(
+            printable(f"designlint: warning: {edit.path} already sets design = {edit.already!r}; left as it is"),
+            err=True,
+        )
+    else:
+        click.echo(printable(f"{'Created' if edit.created else 'Updated'} {edit.path}: design names it."), err=True)
+    click.echo("Review the inventoried tables, then run `designlint design check` and `designlint check`.", err=True)
 
 
 @main.command()
@@ -745,7 +867,10 @@ def lsp():
         missing = (exc.name or "").partition(".")[0]
         if missing not in ("pygls", "lsprotocol"):
             raise
-        _fail(f"the language server needs {missing}, which is not installed: pip install 'designlint[lsp]'")
+        _fail(
+            f"the language server needs {missing}, which is not installed:"
+            " pip install -e '.[lsp]' in designlint's checkout (the lsp extra)"
+        )
     serve()
 
 

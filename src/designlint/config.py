@@ -1,7 +1,8 @@
 """Configuration: discovery, parsing and validation into one frozen ``Config``.
 
-Sources, nearest first: ``designlint.toml`` (keys at top level) or ``pyproject.toml``
-(keys under ``[tool.designlint]``; a pyproject without that table is passed over).
+Sources, nearest first: ``.designlint.toml`` or ``designlint.toml`` (keys at top level; the
+hidden name first, as ruff reads ``.ruff.toml``) or ``pyproject.toml`` (keys under
+``[tool.designlint]``; a pyproject without that table is passed over).
 Every problem is a ``ConfigError`` naming the file, the line, the key and what was expected.
 The option tables (``[tool.designlint.egress]``...) are declared by the rule families
 (``designlint.options``) and come in through a ``Schema``: nothing here knows one.
@@ -30,7 +31,7 @@ from designlint.reading import MAX_CONFIG_SIZE, TooLarge, read_regular_file
 
 T = TypeVar("T")
 
-CONFIG_FILES = ("designlint.toml", "pyproject.toml")
+CONFIG_FILES = (".designlint.toml", "designlint.toml", "pyproject.toml")  # in one directory, the first wins
 
 
 class ConfigError(Exception):
@@ -57,6 +58,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
     baseline: Path | None = None  # findings recorded to be left unreported (relative paths: to the config file)
+    respect_gitignore: bool = True  # discovery skips what git ignores (.gitignore, .git/info/exclude)
     # The engineering design documents named by ``design`` (absolute); None: look in the usual places.
     design: tuple[Path, ...] | None = None
     # The option keys the config file sets (``egress.allow``): a design document fills only the others.
@@ -132,12 +134,13 @@ _FIXED_KEYS = (
     "extend-exclude",
     "per-file-ignores",
     "baseline",
+    "respect-gitignore",
     "design",
 )
 
 
 def find_config_file(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
-    """The nearest ``designlint.toml``, or ``pyproject.toml`` with ``[tool.designlint]``, from
+    """The nearest ``(.)designlint.toml``, or ``pyproject.toml`` with ``[tool.designlint]``, from
     ``start`` up. ``known`` (directory -> its answer) is read and filled in: with it, each
     directory of a deep tree is looked at once, not once for every directory below it."""
     known = {} if known is None else known
@@ -295,7 +298,10 @@ def parse_table(
     configured: set[str] = set()
     for key, value in table.items():
         if key not in top_keys:
-            raise check.error((key,), f"unknown key (expected one of: {', '.join(top_keys)})")
+            hint = ""
+            if key == "tool" and not prefix and isinstance(value, dict) and "designlint" in value:
+                hint = f"{Path(source).name} holds the keys at the top level, without [tool.designlint]; "
+            raise check.error((key,), f"unknown key ({hint}expected one of: {', '.join(top_keys)})")
         attr = key.replace("-", "_")
         if key in ("select", "ignore", "extend-select"):
             values[attr] = check.codes((key,), value, known)
@@ -310,6 +316,10 @@ def parse_table(
                     f'expected the path of a baseline file such as "designlint-baseline.json", got {describe(value)}',
                 )
             values[attr] = root / value
+        elif key == "respect-gitignore":
+            if not isinstance(value, bool):
+                raise check.error((key,), f"expected true or false, got {describe(value)}")
+            values[attr] = value
         elif key == "design":
             values[attr] = check.documents(key, value, root)
         else:

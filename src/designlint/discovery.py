@@ -1,5 +1,5 @@
 """Which files a run lints: the Python files under the given paths, in a stable order, less the
-excluded ones (the configured globs, tool and virtualenv directories, symlinks)."""
+excluded ones (the configured globs, what git ignores, tool and virtualenv directories, symlinks)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from designlint.config import Config, ConfigError
+from designlint.gitignore import GitIgnored
 from designlint.globs import path_excluded
 from designlint.resolution import ConfigResolver
 
@@ -42,12 +43,25 @@ PYTHON_SUFFIXES = (".py", ".pyi")
 
 
 def discover(
-    paths: Iterable[Path], resolver: ConfigResolver, force_exclude: bool = False
+    paths: Iterable[Path],
+    resolver: ConfigResolver,
+    force_exclude: bool = False,
+    warn: Callable[[str], object] = lambda message: None,
 ) -> Iterator[tuple[Path, Config, OSError | None]]:
-    """Python files under ``paths``, in a stable order, honouring excludes, each with its
-    config (looked up once per directory); and the directories that could not be listed, with
-    the reason. A path given explicitly is excluded only with ``force_exclude``."""
+    """Python files under ``paths``, in a stable order, honouring excludes and (where the config
+    says so) git's ignore files, each with its config (looked up once per directory); and the
+    directories that could not be listed, with the reason. A path given explicitly is excluded
+    only with ``force_exclude``, and never for being ignored by git (as in ruff). ``warn`` is told
+    about ignore files that cannot be used."""
     seen: set[str] = set()  # absolute: `a.py` and `/abs/a.py` are linted (and reported) once
+    gitignored = GitIgnored(warn)
+
+    def git_ignores(path: Path, config: Config, is_dir: bool) -> bool:
+        return config.respect_gitignore and gitignored.ignored(path, is_dir)
+
+    def skipped(path: Path, config: Config, is_dir: bool, use_gitignore: bool) -> bool:
+        return excluded(path, config) or (use_gitignore and git_ignores(path, config, is_dir))
+
     for given in paths:
         if not given.exists() and not given.is_symlink():
             raise ConfigError(f"no such file or directory: {given}")
@@ -58,8 +72,11 @@ def discover(
             if _first_time(given, seen):
                 yield given, config, None
             continue
+        # A directory named explicitly that git ignores is linted whole, as a file named explicitly is.
+        use_gitignore = not git_ignores(given, resolver.for_directory(given), is_dir=True)
+
         unlistable: list[OSError] = []
-        for directory, dirnames, filenames in _walk(given, unlistable.append):
+        for directory, dirnames, filenames in walk(given, unlistable.append):
             base = Path(directory)
             # os.path's checks, which never raise: a path the system refuses (longer than
             # PATH_MAX, deep down a tree) is reported when it is listed or read.
@@ -69,14 +86,18 @@ def discover(
                 if d not in DEFAULT_EXCLUDES
                 and not os.path.islink(base / d)
                 and not os.path.exists(base / d / "pyvenv.cfg")
-                and not excluded(base / d, resolver.for_directory(base / d))
+                and not skipped(base / d, resolver.for_directory(base / d), is_dir=True, use_gitignore=use_gitignore)
             )
             config = resolver.for_directory(base)
             for name in sorted(filenames):
                 if not name.endswith(PYTHON_SUFFIXES):
                     continue
                 candidate = base / name
-                if not os.path.islink(candidate) and not excluded(candidate, config) and _first_time(candidate, seen):
+                if (
+                    not os.path.islink(candidate)
+                    and not skipped(candidate, config, is_dir=False, use_gitignore=use_gitignore)
+                    and _first_time(candidate, seen)
+                ):
                     yield candidate, config, None
         # A directory that cannot be listed is not skipped in silence: linting it says why.
         yield from ((Path(e.filename), resolver.for_path(Path(e.filename)), e) for e in unlistable if e.filename)
@@ -90,7 +111,7 @@ def _first_time(path: Path, seen: set[str]) -> bool:
     return True
 
 
-def _walk(top: Path, onerror: Callable[[OSError], object]) -> Iterator[tuple[str, list[str], list[str]]]:
+def walk(top: Path, onerror: Callable[[OSError], object]) -> Iterator[tuple[str, list[str], list[str]]]:
     """``os.walk(top, onerror=onerror)``, top-down (the caller prunes ``dirnames`` in place), not
     following symlinks, and without recursion: before 3.12 ``os.walk`` recurses once per level,
     and a tree a thousand directories deep raised RecursionError."""

@@ -259,7 +259,7 @@ def _string_of(node: ast.expr, constants: dict[str, str]) -> str | None:
 
 # A directory holding one of these is a project's root: none of the project's packages (nor
 # namespace packages) lies above it.
-_PROJECT_MARKERS = ("pyproject.toml", "designlint.toml", "setup.py", "setup.cfg", ".git")
+_PROJECT_MARKERS = ("pyproject.toml", "designlint.toml", ".designlint.toml", "setup.py", "setup.cfg", ".git")
 _SOURCE_DIRS = ("src", "lib")
 
 
@@ -270,7 +270,7 @@ class _PackageChain:
     A module's name is the chain of directories holding an ``__init__.py`` above its file.
     Directories without one above the chain (PEP 420 namespace packages: ``app/api/__init__.py``
     under a namespace ``app/``) are part of the name only when a project's root is found right
-    above them: a directory holding ``pyproject.toml``, ``designlint.toml``, ``setup.py``,
+    above them: a directory holding ``pyproject.toml``, ``(.)designlint.toml``, ``setup.py``,
     ``setup.cfg`` or ``.git``, or a ``src``/``lib`` directory. Without one, nothing tells a
     namespace package from the directory a project was unpacked into, and the chain alone
     names the module."""

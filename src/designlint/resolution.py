@@ -23,8 +23,8 @@ class ConfigResolver:
     """The effective ``Config`` for each directory, memoised; flags applied on top.
 
     ``config_path`` names one file for all paths, ``isolated`` ignores config files;
-    ``overrides`` maps ``Config`` fields to values from flags: ``select`` and ``exclude``
-    replace, the other list fields extend. Raises ``ConfigError``.
+    ``overrides`` maps ``Config`` fields to values from flags: ``select``, ``exclude`` and
+    ``respect_gitignore`` replace, the other list fields extend. Raises ``ConfigError``.
     """
 
     def __init__(
@@ -77,6 +77,8 @@ class ConfigResolver:
         for key in ("select", "exclude"):
             if overrides.get(key) is not None:
                 updates[key] = tuple(overrides[key])
+        if overrides.get("respect_gitignore") is not None:
+            updates["respect_gitignore"] = overrides["respect_gitignore"]
         for key in ("ignore", "extend_select", "extend_exclude", "per_file_ignores"):
             if overrides.get(key):
                 updates[key] = getattr(config, key) + tuple(overrides[key])

@@ -4,11 +4,13 @@ per session, built once per process), and fixes written back."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
+import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -79,9 +81,11 @@ def resolver_for(options: Options) -> ConfigResolver:
     return ConfigResolver(options.config_path, options.isolated, options.overrides)
 
 
-def files_to_lint(paths: Iterable[str | Path], options: Options) -> list[tuple[Path, Config]]:
+def files_to_lint(
+    paths: Iterable[str | Path], options: Options, warn: Callable[[str], object] = lambda message: None
+) -> list[tuple[Path, Config]]:
     """What ``lint_paths`` would lint, each file with its configuration (``--show-files``)."""
-    found = discover(python_paths(paths)[0], resolver_for(options), options.force_exclude)
+    found = discover(python_paths(paths)[0], resolver_for(options), options.force_exclude, warn)
     return [(path, config) for path, config, unlisted in found if unlisted is None]
 
 
@@ -158,7 +162,10 @@ def _start_worker(*session_args) -> None:
     """Pool initializer. Parsing allocates millions of short-lived objects, freed by
     reference counting; the cyclic collector scanning the long-lived ones (modules,
     rules) over and over costs about a tenth of the run, so they are frozen out of its
-    sight and it runs less often."""
+    sight and it runs less often. Ctrl-C, which a terminal sends to every process of the
+    group, is the parent's to handle (it cancels what is queued): a worker goes on with its
+    file rather than dying with a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _start_session(*session_args)
     gc.collect()
     gc.freeze()
@@ -260,7 +267,7 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     roots = [Path(p) for p in paths]
     configs: dict[Config, int] = {}
     paths, skipped = python_paths(roots)
-    found = list(discover(paths, resolver, options.force_exclude))
+    found = list(discover(paths, resolver, options.force_exclude, skipped.append))
     tasks = [(configs.setdefault(config, len(configs)), str(f)) for f, config, _ in found]
     if not tasks:
         skipped.append(f"no Python files found to lint in {', '.join(map(str, roots))}")
@@ -325,8 +332,10 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
         finally:
             _session = saved
     elif pending:
-        for index, outcome in _in_pool(pending_tasks, jobs, session_args):
-            finished(pending[index], outcome)
+        # Closed at once if this loop is left by an exception (Ctrl-C), which cancels the queue.
+        with contextlib.closing(_in_pool(pending_tasks, jobs, session_args)) as results:
+            for index, outcome in results:
+                finished(pending[index], outcome)
     if cache is not None:
         cache.sweep()
     documents = _design_outcomes([*config_list, *(resolver.for_path(r) for r in roots if r.is_dir())], resolver)
@@ -368,7 +377,9 @@ def _design_outcomes(configs: Iterable[Config], resolver: ConfigResolver) -> lis
     return list(by_path.values())
 
 
-def _in_pool(tasks: list[tuple[int, str]], jobs: int, session_args: tuple) -> Iterator[tuple[int, FileOutcome]]:
+def _in_pool(
+    tasks: list[tuple[int, str]], jobs: int, session_args: tuple
+) -> Generator[tuple[int, FileOutcome], None, None]:
     """(index, outcome) of each task, from a pool of ``jobs`` workers. A worker that dies (a
     crash in native code, the kernel's out-of-memory killer) breaks the pool and every task in
     flight: the unfinished tasks run again, the first few of them (those that were in flight)
@@ -385,25 +396,31 @@ def _in_pool(tasks: list[tuple[int, str]], jobs: int, session_args: tuple) -> It
             initializer=_start_worker,
             initargs=session_args,
         ) as pool:
-            futures = [(index, pool.submit(_run_task, tasks[index])) for index in batch]
-            for index, future in futures:
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool:
-                    if alone:  # one worker runs its tasks in order: this one killed it
-                        done.add(index)
-                        yield index, _died(tasks[index][1])
-                    break
-                done.add(index)
-                yield index, outcome
-            else:
-                alone = False
-                remaining = [index for index in remaining if index not in done]
-                continue
-            for index, future in futures:  # finished by other workers before the death
-                if index not in done and future.done() and future.exception() is None:
+            try:
+                futures = [(index, pool.submit(_run_task, tasks[index])) for index in batch]
+                for index, future in futures:
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        if alone:  # one worker runs its tasks in order: this one killed it
+                            done.add(index)
+                            yield index, _died(tasks[index][1])
+                        break
                     done.add(index)
-                    yield index, future.result()
+                    yield index, outcome
+                else:
+                    alone = False
+                    remaining = [index for index in remaining if index not in done]
+                    continue
+                for index, future in futures:  # finished by other workers before the death
+                    if index not in done and future.done() and future.exception() is None:
+                        done.add(index)
+                        yield index, future.result()
+            except BaseException:
+                # Ctrl-C, or the caller stopped: only the files in flight are finished. (Leaving the
+                # `with` alone would lint every queued file first.)
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
         remaining = [index for index in remaining if index not in done]
         alone = not alone
 

@@ -11,10 +11,12 @@ used here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from designlint._version import __version__
+from designlint.config import ConfigError
 from designlint.diagnostics import Diagnostic
 from designlint.engine import Linter
 from designlint.pool import LinterPool
@@ -33,16 +35,42 @@ def _linter_for(path: Path) -> Linter:
     return _linters.linter_for(_resolver.for_path(path))
 
 
+class BadConfiguration(Exception):
+    """A ``ConfigError`` as flake8 prints it, ``{file}: "designlint[DL]" failed during execution
+    due to {exc!r}``: the repr is the message, not a Python expression."""
+
+    def __repr__(self) -> str:
+        return f"designlint's configuration: {printable(str(self))}"
+
+
 class DesignlintChecker:
     name = "designlint"
     version = __version__
+
+    @classmethod
+    def parse_options(cls, option_manager, options, filenames: Sequence[str]) -> None:
+        """In flake8's main process, before any file is checked: the configuration that applies
+        to the paths given must load, or flake8 stops with one line naming the file, line and key
+        (raised later, in a worker, flake8 would print the exception's repr after a file name)."""
+        global _resolver
+        _resolver = ConfigResolver()
+        try:
+            for name in filenames or ["."]:
+                _resolver.for_path(Path(name))
+        except ConfigError as exc:
+            print(f"designlint: error: {printable(str(exc))}", file=sys.stderr)
+            raise SystemExit(2) from None
 
     def __init__(self, tree, filename: str, lines: list[str]):
         self.filename = filename
         self.lines = lines
         # Here, not in run(): flake8 reports an exception raised while building the
-        # plugin (a ConfigError naming file and key) as one line, with no traceback.
-        self.linter = _linter_for(Path(filename))
+        # plugin as one line, with no traceback (a config below the paths given, which
+        # parse_options did not load).
+        try:
+            self.linter = _linter_for(Path(filename))
+        except ConfigError as exc:
+            raise BadConfiguration(str(exc)) from None
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         result = self.linter.lint("".join(self.lines), self.filename)
