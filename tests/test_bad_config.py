@@ -52,6 +52,22 @@ CONFIGS = {
         b"[timeouts]\ntotal = 30\n",
         "{toml}:2: `timeouts.total`: unknown option (expected one of: budget)",
     ),
+    "idempotency.derive-from as a string": (
+        b'[idempotency]\nderive-from = "run_id"\n',
+        "{toml}:2: `idempotency.derive-from`: expected a list of strings, got a string 'run_id'",
+    ),
+    "idempotency.derive-from entry that is no identifier": (
+        b'[idempotency]\n\nderive-from = ["run_id", "call-id"]\n',
+        "{toml}:3: `idempotency.derive-from`: expected an identifier-like word, got 'call-id'",
+    ),
+    "limits.checks entry that is no dotted name": (
+        b'[limits]\nchecks = ["app.budget:charge"]\n',
+        "{toml}:2: `limits.checks`: expected a function name or a dotted name such as \"app.net.require_allowed\", got 'app.budget:charge'",
+    ),
+    "an unknown limits option": (
+        b"[limits]\nmax-steps = 10\n",
+        "{toml}:2: `limits.max-steps`: unknown option (expected one of: checks)",
+    ),
     "errors.codes in a module that does not exist": (
         b'[errors]\ncodes = "nope.errors.ErrorCode"\n',
         "{toml}:2: `errors.codes`: module 'nope.errors' not found under the project root (looked for nope/errors.py, also under src/)",

@@ -137,6 +137,15 @@ CASES: dict[str, dict[str, str]] = {
         "cancel_bare.py": "async def run(step):\n    try:\n        await step()\n    except:\n        pass\n",
         "cancel_anyio.py": "import anyio as a\n\n\nasync def run(step):\n    try:\n        await step()\n    except a.get_cancelled_exc_class():\n        pass\n",
     },
+    "repeats": {
+        # DL602: a header named by an upper-case constant, the uuid under an alias, tenacity under another.
+        "idempotency_constant.py": "from uuid import uuid4 as new_id\nimport tenacity as t\n\nIDEMPOTENCY_HEADER = 'Idempotency-Key'\n\n\n@t.retry\ndef send(http, body):\n    return http.post('/x', json=body, headers={IDEMPOTENCY_HEADER: str(new_id())})\n",
+        "idempotency_camel.py": "import time\n\n\ndef send(http, body):\n    for attempt in range(3):\n        body['idempotencyKey'] = time.time()\n        try:\n            return http.post('/x', json=body)\n        except OSError:\n            pass\n",
+        # DL604: litellm under an alias no call name gives away, an endless count, a one-line loop.
+        "loop_alias.py": "from litellm import completion as ask\n\n\ndef go(m):\n    while True:\n        r = ask(model='x', messages=m)\n        if r.done: return r\n",
+        "loop_count.py": "from itertools import count\n\n\ndef go(llm, m):\n    for _ in count():\n        if llm.invoke(m).done: break\n",
+        "loop_helper.py": "class A:\n    def step(self):\n        return self.llm.invoke('x')\n\n    def run(self):\n        while not self.step().done: pass\n",
+    },
     "trust": {
         # DL401: prompt and template hints, retrieval, HTTP bodies.
         "trust_template.py": "QA_TEMPLATE = 'Answer from this context: {context}'\n\n\ndef answer(retriever, complete, q):\n    docs = retriever.invoke(q)\n    return complete(QA_TEMPLATE.format(context=docs))\n",

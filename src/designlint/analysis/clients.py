@@ -313,6 +313,10 @@ CHAT_MODEL_CLASSES: dict[str, float | None] = {
     "langchain_openai.AzureChatOpenAI": _OPENAI_DEFAULT,
 }
 
+# The top-level packages of every model client and function: a file importing none of them
+# calls them only through names the catalogue does not know.
+MODEL_PACKAGES = frozenset(name.split(".")[0] for name in (*MODEL_CLIENTS, *MODEL_FUNCTIONS, *CHAT_MODEL_CLASSES))
+
 _MODEL_PATHS = frozenset(call.path for client in MODEL_CLIENTS.values() for call in client.calls)
 
 
@@ -323,6 +327,11 @@ def is_model_call(dotted: str) -> bool:
     if parts[-1] in CHAT_MODEL_METHODS or dotted in MODEL_FUNCTIONS:
         return True
     # The Responses API's ``input=`` takes the prompt whichever of its methods is called.
-    # A client's method by its path (``chat.completions.create``): two parts at least, as one
-    # (``chat``, ``generate``) names too many other methods.
-    return "responses" in parts or any(".".join(parts[i:]) in _MODEL_PATHS for i in range(1, len(parts) - 1))
+    return "responses" in parts or is_client_model_call(dotted)
+
+
+def is_client_model_call(dotted: str) -> bool:
+    """Whether a callee ends with the path of an SDK client's model call (``self.client.chat.completions.create``):
+    two parts at least, as one (``chat``, ``generate``) names too many other methods."""
+    parts = dotted.split(".")
+    return any(".".join(parts[i:]) in _MODEL_PATHS for i in range(1, len(parts) - 1))

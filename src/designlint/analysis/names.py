@@ -180,6 +180,15 @@ def own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
         stack.extend(child for child in node.children if not isinstance(child, _NESTED_SCOPES))
 
 
+def own_nodes_in_order(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """``own_nodes`` in source order (a little slower: for results whose order is shown)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(child for child in reversed(node.children) if not isinstance(child, _NESTED_SCOPES))
+
+
 def returned_values(function: cst.FunctionDef) -> list[cst.BaseExpression]:
     """The values ``function`` itself returns (not its nested functions)."""
     return [node.value for node in own_nodes(function.body) if isinstance(node, cst.Return) and node.value is not None]

@@ -36,6 +36,7 @@ from designlint.analysis.clients import (
     LITELLM_DEFAULT,
     MODEL_CLIENTS,
     MODEL_FUNCTIONS,
+    MODEL_PACKAGES,
     Argument,
     HttpCall,
     ModelClient,
@@ -54,9 +55,8 @@ if TYPE_CHECKING:
 
 
 _FIX_SECONDS = 30  # the fix's timeout when no budget is configured
-_MODEL_PACKAGES = frozenset(name.split(".")[0] for name in (*MODEL_CLIENTS, *MODEL_FUNCTIONS, *CHAT_MODEL_CLASSES))
 _DEADLINE_PACKAGES = frozenset(name.split(".")[0] for name in DEADLINES)
-_CLIENT_PACKAGES = HTTP_PACKAGES | _MODEL_PACKAGES
+_CLIENT_PACKAGES = HTTP_PACKAGES | MODEL_PACKAGES
 # The last part of every model call's path: only calls ending so are followed to their client.
 _MODEL_METHODS = frozenset(call.path.rpartition(".")[2] for client in MODEL_CLIENTS.values() for call in client.calls)
 _OPTIONS_METHODS = frozenset(name for client in MODEL_CLIENTS.values() for name in client.options_methods)
