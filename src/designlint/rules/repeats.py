@@ -10,7 +10,6 @@ with no bound of its own (``analysis.agent_loops``).
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -25,26 +24,12 @@ from designlint.analysis.retries import (
     retry_decorator,
     retry_iterator,
 )
-from designlint.options import DOTTED_NAME, WORD, ListOf, option, options_table
 from designlint.rules.base import AnyOf, Rule
 from designlint.rules.cases import Invalid, Valid
+from designlint.tables.repeats import IdempotencyOptions, LimitsOptions
 
 if TYPE_CHECKING:
     from designlint.context import FileFacts
-
-
-@options_table("idempotency")
-@dataclass(frozen=True)
-class IdempotencyOptions:
-    # The stable inputs a key must be derived from; set, a key from a random or clock source is
-    # reported anywhere, not only inside a retry.
-    derive_from: tuple[str, ...] = option(ListOf(WORD), default=())
-
-
-@options_table("limits")
-@dataclass(frozen=True)
-class LimitsOptions:
-    checks: tuple[str, ...] = option(ListOf(DOTTED_NAME), default=())  # functions that enforce a run's budget
 
 
 class IdempotencyKeyPerAttempt(Rule):
