@@ -770,3 +770,37 @@ def test_a_changed_helper_module_relints_the_files_that_followed_it(tmp_path, mo
     assert dl401(cache_dir) == dl401(cache_dir) == dl401(None) == [("app/agent.py", 4)]
     web.write_text("def fetch_page(url):\n    return 'a constant'\n")
     assert dl401(cache_dir) == dl401(None) == []
+
+
+def test_a_changed_module_relints_only_the_files_that_drew_on_it(tmp_path, monkeypatch):
+    """Each entry depends on the modules its own file's lint read, not on every module the run
+    had read by then: editing one constants module re-lints its users, not the whole project."""
+    from designlint.engine import Linter
+
+    project = tmp_path / "project"
+    files = {"pyproject.toml": "", "app/__init__.py": ""}
+    for name in ("billing", "search"):
+        files[f"app/{name}_names.py"] = f'METRIC = "app.{name}_total"\n'
+        files[f"app/{name}.py"] = (
+            f"from opentelemetry import metrics\nfrom app.{name}_names import METRIC\n\n"
+            "counter = metrics.get_meter('x').create_counter(METRIC)\n"
+        )
+    for name, text in files.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(text)
+    monkeypatch.chdir(project)
+    cache_dir = tmp_path / "cache"
+    assert len([d for d in run(cache_dir, isolated=True).diagnostics if d.code == "DL902"]) == 2
+    linted: list[str] = []
+    lint = Linter.lint
+
+    def recording(self, source, path):
+        linted.append(Path(path).name)
+        return lint(self, source, path)
+
+    monkeypatch.setattr(Linter, "lint", recording)
+    # billing is linted first: before, search.py's entry (written later) depended on its module too
+    (project / "app" / "billing_names.py").write_text('METRIC = "app.billing.charges"\n')
+    found = run(cache_dir, isolated=True).diagnostics
+    assert sorted(linted) == ["billing.py", "billing_names.py"]
+    assert [Path(d.path).name for d in found if d.code == "DL902"] == ["search.py"]

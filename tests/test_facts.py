@@ -51,10 +51,16 @@ def _project(modules: dict[str, str], store: FactStore | None = None) -> Project
 def test_a_fact_is_worked_out_once_per_project_and_its_modules_recorded(modules):
     provider = DefinedNames()
     project = _project(modules)
-    assert project.fact(provider, "app.tools") == ("run", "stop")
-    assert project.fact(provider, "app.tools") == ("run", "stop")
+    with project.linting("first.py"):
+        assert project.fact(provider, "app.tools") == ("run", "stop")
+    assert set(project.modules_read) == {"app.tools", "app.tools_extra"}
+    with project.linting("second.py"):  # worked out already: it still counts for this file
+        assert project.fact(provider, "app.tools") == ("run", "stop")
     assert provider.computed == 1
     assert set(project.modules_read) == {"app.tools", "app.tools_extra"}
+    with project.linting("third.py"):  # a file that asks for no fact depends on no module
+        pass
+    assert project.modules_read == {}
 
 
 def test_a_fact_comes_from_the_store_until_one_of_its_modules_changes(modules, tmp_path):

@@ -86,6 +86,7 @@ class Project:
         directory its own module name is anchored at (its sub-project), then under the root."""
         previous = getattr(self._file, "anchor", None)
         self._file.anchor = self._packages.anchor_of(path) if self._packages is not None else None
+        self._file.reads = {}  # what this file's findings are drawn from: ``modules_read`` after it
         try:
             yield
         finally:
@@ -103,7 +104,13 @@ class Project:
         if key not in self._sources:
             source = self._sources[key] = self._read_module(module, key[0])
             self._digests[key] = _digest(source)
+        self._record(module, key)
         return self._sources[key]
+
+    def _record(self, module: str, key: tuple[str | None, str]) -> None:
+        reads = getattr(self._file, "reads", None)
+        if reads is not None:
+            reads[module] = self._digests[key]
 
     def module_name_of(self, path: str) -> str | None:
         """The dotted name of the module in the file ``path``, from the package structure on disk
@@ -120,10 +127,9 @@ class Project:
 
     @property
     def modules_read(self) -> dict[str, str]:
-        """Each module read so far as the current file imports it, with its content digest:
-        what a cached result depends on."""
-        anchor = self._anchor
-        return {module: digest for (where, module), digest in self._digests.items() if where == anchor}
+        """The modules the last file this thread linted drew on (facts and constants included,
+        read now or earlier), with their content digests: what its cached result depends on."""
+        return dict(getattr(self._file, "reads", None) or {})
 
     def module_digest(self, module: str) -> str:
         self.source(module)
@@ -167,6 +173,9 @@ class Project:
                 except LookupFailed as exc:
                     self._found[key] = exc
             found = self._found[key]
+            for module in provider.modules(name):  # worked out for an earlier file, it counts for this one
+                if (self._anchor, module) in self._digests:
+                    self._record(module, (self._anchor, module))
         if isinstance(found, LookupFailed):
             raise found
         return found

@@ -195,11 +195,9 @@ def _run_task(task: tuple[int, str]) -> FileOutcome:
     # not (why is no finding of the content).
     if session.cache is not None and not outcome.internal_errors and not outcome.fixed and not outcome.not_written:
         assert linter.project is not None, "a LinterPool gives each linter its project"
-        with linter.project.linting(path):
-            deps = linter.project.modules_read
         payload = {
             "module": module_identity(linter.project, path),
-            "deps": deps,
+            "deps": linter.project.modules_read,  # what this file's lint drew on
             "diagnostics": dump_diagnostics(outcome.diagnostics),
         }
         session.cache.store(entry_key(session.fingerprints[index], path, content_digest(source)), payload)
