@@ -429,15 +429,16 @@ def test_module_constants_are_read_through_the_project() -> None:
         """
     )
     project = Project.from_sources({"app.settings": settings})
-    assert module_constant(project, "app.settings.SEARCH_URL") == "https://search.example.org/v1"
-    assert module_constant(project, "app.settings.API") == "https://api.example.org/v2"
-    # A lower-case name bound once is no constant itself, but builds one.
-    assert module_constant(project, "app.settings.FROM_LOWER") == "https://lower.example.org/v3"
-    # Reassigned, not a string, lower case, assigned under an if, or absent: not a constant.
-    for name in ("MIRROR", "FROM_ENV", "lower_case", "DEV_URL", "MISSING"):
-        assert module_constant(project, f"app.settings.{name}") is None, name
-    assert module_constant(project, "app.other.URL") is None
-    # What a cached result depends on: both modules read, the absent one too.
+    with project.linting("app/tools.py"):  # as a file being linted asks
+        assert module_constant(project, "app.settings.SEARCH_URL") == "https://search.example.org/v1"
+        assert module_constant(project, "app.settings.API") == "https://api.example.org/v2"
+        # A lower-case name bound once is no constant itself, but builds one.
+        assert module_constant(project, "app.settings.FROM_LOWER") == "https://lower.example.org/v3"
+        # Reassigned, not a string, lower case, assigned under an if, or absent: not a constant.
+        for name in ("MIRROR", "FROM_ENV", "lower_case", "DEV_URL", "MISSING"):
+            assert module_constant(project, f"app.settings.{name}") is None, name
+        assert module_constant(project, "app.other.URL") is None
+    # What the file's cached result depends on: both modules read, the absent one too.
     assert set(project.modules_read) == {"app.settings", "app.other"}
 
 
