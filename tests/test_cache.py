@@ -804,3 +804,31 @@ def test_a_changed_module_relints_only_the_files_that_drew_on_it(tmp_path, monke
     found = run(cache_dir, isolated=True).diagnostics
     assert sorted(linted) == ["billing.py", "billing_names.py"]
     assert [Path(d.path).name for d in found if d.code == "DL902"] == ["search.py"]
+
+
+def test_the_config_fingerprint_is_the_same_in_every_process(tmp_path):
+    """Entries written by one run are found by the next: nothing in the fingerprint may depend
+    on the interpreter's hash seed (a set of configured keys once did, so a warm run missed)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.designlint]\nselect = ["DL"]\n\n[tool.designlint.egress]\nallow = ["a.example", "b.example"]\n'
+        'guards = ["app.net.check"]\n\n[tool.designlint.authz]\ntenant-names = ["realm"]\nrole-names = ["grant"]\n'
+    )
+    script = (
+        "import sys; from pathlib import Path; from designlint.cache import config_fingerprint; "
+        "from designlint.config import load_config; from designlint.rules import SCHEMA; "
+        "print(config_fingerprint(load_config(Path(sys.argv[1]), SCHEMA)))"
+    )
+    prints = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(tmp_path / "pyproject.toml")],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(8)
+    }
+    assert len(prints) == 1, prints

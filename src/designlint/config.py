@@ -62,7 +62,9 @@ class Config:
     # The engineering design documents named by ``design`` (absolute); None: look in the usual places.
     design: tuple[Path, ...] | None = None
     # The option keys the config file sets (``egress.allow``): a design document fills only the others.
-    configured: frozenset[str] = frozenset()
+    # Left out of ``repr``, which the cache's fingerprint is made of: a set's order changes with each
+    # process's hash seed, and what the keys decided is in ``tables`` already.
+    configured: frozenset[str] = field(default=frozenset(), repr=False)
     # The hash of the design documents whose contract filled ``tables``: a changed document re-lints.
     design_digest: str = ""
     # The option tables that differ from their defaults (``options_table`` instances), by name.
