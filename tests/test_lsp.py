@@ -23,8 +23,8 @@ from projects import write_tree
 from pygls.uris import from_fs_path
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
-from designlint.catalogue import DOCS_URL
 from designlint.integrations.lsp import MAX_MESSAGE_BYTES
+from designlint.pages import DOCS_URL
 
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "designlint", "lsp"])
 # Neovim 0.7 is Debian's (0.7.2): no pull diagnostics, no position encodings offered (utf-16).

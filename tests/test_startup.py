@@ -161,3 +161,38 @@ print(json.dumps([before, "libcst" in sys.modules, "designlint.rules.egress" in 
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120, cwd=tmp_path
     )
     assert json.loads(completed.stdout) == [False, True, True]
+
+
+# The entry point, run as the console script runs it; what it imported is read before the
+# record is written (json would be among it).
+_LAUNCH_DRIVER = """\
+import sys
+from designlint.launch import main
+try:
+    main(sys.argv[2:])
+except SystemExit as exit:
+    code = exit.code
+modules = sorted(sys.modules)
+import json
+with open(sys.argv[1], "w") as out:
+    json.dump({"exit": code, "modules": modules}, out)
+"""
+# What costs a multiple of the interpreter's own start-up to import.
+_HEAVY = ("click", "tomllib", "tomli", "dataclasses", "typing", "pathlib", "inspect", "designlint.cli")
+
+
+@pytest.mark.parametrize("args", [("--version",), ("rules",), ("rule", "DL101"), ("rule", "dl501")], ids=" ".join)
+def test_the_entry_point_answers_version_rules_and_rule_without_click(tmp_path, args):
+    record = tmp_path / "modules.json"
+    completed = subprocess.run(
+        [sys.executable, "-c", _LAUNCH_DRIVER, str(record), *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    result = json.loads(record.read_text())
+    assert (result["exit"], completed.stderr) == (0, "")
+    assert completed.stdout
+    assert [module for module in result["modules"] if module.partition(".")[0] in _HEAVY or module in _HEAVY] == []

@@ -1,9 +1,7 @@
 """designlint: lint LLM agent tool-dispatcher code against its engineering design."""
 
-import importlib as _importlib
 import os as _os
 import sys as _sys
-from typing import TYPE_CHECKING
 
 # `python -m designlint` puts the current directory first on sys.path, so in a checkout of
 # untrusted code its `tomllib.py` or `click.py` would be imported (executed) instead of ours.
@@ -11,6 +9,8 @@ if _sys.argv[:1] == ["-m"] and _sys.path and _sys.path[0] in ("", _os.getcwd()):
     del _sys.path[0]
 
 from designlint._version import __version__
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (a third of the interpreter's start-up)
 
 if TYPE_CHECKING:  # what __getattr__ below gives, for type checkers
     from designlint.config import Config, ConfigError
@@ -54,7 +54,9 @@ __all__ = [
 def __getattr__(name: str):
     if name not in _API:
         raise AttributeError(f"module 'designlint' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(_API[name]), name)
+    import importlib
+
+    value = getattr(importlib.import_module(_API[name]), name)
     globals()[name] = value  # looked up once
     return value
 

@@ -1,3 +1,3 @@
-from designlint.cli import main
+from designlint.launch import main
 
-main(prog_name="designlint")
+main()

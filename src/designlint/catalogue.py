@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from designlint import pages
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-DOCS_URL = "https://github.com/designlint/designlint/blob/main/rules/{code}.md"
-_FRONT_MATTER = re.compile(r"\A\+\+\+\n(?P<toml>.*?)\n\+\+\+\n(?P<body>.*)\Z", re.DOTALL)
 _EXAMPLE = re.compile(
     r"^```(?:python|markdown) (?P<kind>bad|good)(?: path=(?P<path>\S+))?\n(?P<code>.*?)^```", re.DOTALL | re.MULTILINE
 )
@@ -46,7 +46,7 @@ class RuleDoc:
 
     @property
     def url(self) -> str:
-        return DOCS_URL.format(code=self.code)
+        return pages.DOCS_URL.format(code=self.code)
 
     @property
     def examples(self) -> tuple[Example, ...]:
@@ -61,18 +61,15 @@ class RuleDoc:
 
 
 def catalogue_dir() -> Path:
-    # The wheel's copy beside this module (found without importlib.resources, slow to import),
-    # else, in an editable install from a checkout, the repository's rules/.
-    here = Path(__file__).resolve().parent
-    packaged = here / "catalogue"
-    return packaged if packaged.is_dir() else here.parents[1] / "rules"
+    return Path(pages.catalogue_dir())
 
 
 def parse_rule_doc(text: str) -> RuleDoc:
-    match = _FRONT_MATTER.match(text.replace("\r\n", "\n"))
-    if not match:
+    split = pages.split_page(text)
+    if split is None:
         raise ValueError("a catalogue entry must start with a +++ TOML front matter block")
-    meta = tomllib.loads(match.group("toml"))
+    toml, body = split
+    meta = tomllib.loads(toml)
     return RuleDoc(
         meta["code"],
         meta["name"],
@@ -80,7 +77,7 @@ def parse_rule_doc(text: str) -> RuleDoc:
         meta["summary"],
         meta.get("fix", "none"),
         tuple(meta.get("options", ())),
-        match.group("body").strip() + "\n",
+        body.strip() + "\n",
     )
 
 

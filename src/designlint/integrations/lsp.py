@@ -37,11 +37,11 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 
 from designlint._version import __version__
-from designlint.catalogue import DOCS_URL
 from designlint.config import CONFIG_FILES, ConfigError
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Position
 from designlint.discovery import discover, python_paths
 from designlint.fixes import fix_text
+from designlint.pages import DOCS_URL
 from designlint.resolution import ConfigResolver, design_documents
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
 from designlint.source import split_lines

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from designlint.catalogue import DOCS_URL
 from designlint.diagnostics import Diagnostic, Position
+from designlint.pages import DOCS_URL
 from designlint.reporters import ReportContext
 from designlint.reporters.escape import dumps_json
 
