@@ -15,7 +15,7 @@ import libcst as cst
 from designlint.analysis.enums import EnumInfo
 from designlint.analysis.names import child_nodes, dotted_name, last_name
 from designlint.analysis.strings import literal_string
-from designlint.tables.states import START, Transition  # the configuration's words for them
+from designlint.analysis.transitions import START, Transition
 
 Qualify = Callable[[cst.CSTNode], "str | None"]
 
