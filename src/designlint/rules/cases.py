@@ -3,7 +3,9 @@
 One generic test (``tests/test_rule_cases.py``) lints each case through the real engine: a
 ``Valid`` case must give no finding of the rule, an ``Invalid`` one exactly one, at its range,
 with its message fragment and its fix. The ``python bad``/``python good`` examples of the rule's
-page in ``rules/`` must each be one of these cases. Plain data: nothing here runs a linter.
+page in ``rules/`` must each be one of these cases. A family module's ``GATE_CASES`` (``Gate``
+cases) are code its gates must see through, checked by ``tests/test_gates.py``. Plain data:
+nothing here runs a linter.
 """
 
 from __future__ import annotations
@@ -56,6 +58,17 @@ class _Case:
 @dataclass(frozen=True)
 class Valid(_Case):
     """Code on which the rule must stay silent."""
+
+
+@dataclass(frozen=True)
+class Gate(_Case):
+    """Code written one of the ways a family's gates (``prefilter``, ``could_fire``) must see
+    through, declared in the family module's ``GATE_CASES``: its findings with the gates switched
+    off must be the same as with them. It makes one of the family's rules fire unless ``fires``
+    is false (code that must not fool the gates into a finding either)."""
+
+    _: KW_ONLY
+    fires: bool = True
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.project import LookupFailed
 from designlint.rules.base import AnyOf, Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import Gate, Invalid, Valid
 from designlint.tables.errors import CODE_LIKE, ErrorsOptions
 
 # Upper-case strings that name configuration, not errors: OPENAI_API_KEY, DATABASE_URL.
@@ -754,3 +754,39 @@ def _is_code_access(node: cst.CSTNode) -> bool:
     ):
         return literal_string(node.args[0].value) in CODE_KEYWORDS
     return False
+
+
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL501: the spellings of a code its prefilter must see.
+GATE_CASES = (
+    Gate(
+        "class ToolError(Exception):\n    pass\n\n\ndef f(err):\n    if err.code == 'RATE_LIMITED':\n        raise ToolError('E42')\n    raise ToolError(code='upstream-timeout')\n",
+        path="src/app/errors.py",
+    ),
+    Gate(
+        'def deny(errors):\n    raise errors.Denied(  # why\n        # the code\n        ("NO_ACCESS"),\n    )\n',
+        path="src/app/errors_commented.py",
+    ),
+    Gate(
+        'class QuotaFailure(Exception):\n    pass\n\n\nx = QuotaFailure("""QUOTA_EXCEEDED""")\n',
+        path="src/app/errors_quotes.py",
+    ),
+    Gate(
+        'def shape(payload, err):\n    if payload.get("error_code") == "RATE_LIMITED":\n        return {"error": "x", "code": "UPSTREAM_DOWN"}\n    return err.error_code in (\'TIMED_OUT\', \'BAD_INPUT\')\n',
+        path="src/app/errors_keys.py",
+    ),
+    Gate(
+        'class AppError(Exception):\n    pass\n\n\nraise AppError ("RATE_LIMITED")\n', path="src/app/errors_spacing.py"
+    ),
+    Gate(
+        "def deny(Denied, err):\n    if err.\\\n            code == 'NO_ACCESS':\n        raise (Denied(\"NO_ACCESS\"))\n",
+        path="src/app/errors_wrapped.py",
+    ),
+    Gate(
+        'class AppError(Exception):\n    pass\n\n\nx = AppError("RATE\\x5fLIMITED")\n', path="src/app/errors_escape.py"
+    ),
+    Gate(
+        'class AppError(Exception):\n    pass\n\n\nx = AppError("" "RATE_LIMITED")\n', path="src/app/errors_concat.py"
+    ),
+    Gate('class Reply:\n    pass\n\n\nr = Reply(\n    code = "RATE_LIMITED",\n)\n', path="src/app/errors_keyword.py"),
+)

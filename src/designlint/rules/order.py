@@ -32,7 +32,7 @@ from designlint.analysis.stages import (
 )
 from designlint.analysis.summaries import ModuleFunctions, Summaries
 from designlint.rules.base import AnyOf, Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import Gate, Invalid, Valid
 from designlint.tables.order import OrderOptions
 
 if TYPE_CHECKING:
@@ -576,3 +576,21 @@ class ExecuteWithoutTimeout(_OrderRule):
                     "a tool that hangs hangs the run (wrap it in asyncio.timeout or pass timeout=)",
                 )
         return list(found.values())
+
+
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL701-DL703: an aliased authorize, a decorator, a helper, a limiter on self.
+GATE_CASES = (
+    Gate(
+        "from app.auth import authorize as az\nfrom app import schemas\n\n\nasync def dispatch(user, tool, args):\n    schemas.validate(args)\n    az(user, tool)\n    return await tool.arun(args)\n",
+        path="src/app/order_alias.py",
+    ),
+    Gate(
+        "import asyncio\n\nfrom app.auth import requires_permission\n\n\ndef _run(tool, args):\n    return tool.run(args)\n\n\n@requires_permission('tools')\ndef dispatch(tool, args, cached):\n    if cached:\n        return _run(tool, args)\n    return _run(tool, args)\n",
+        path="src/app/order_decorated.py",
+    ),
+    Gate(
+        "class Dispatcher:\n    async def call(self, user, tool, args, cached):\n        if cached:\n            return await tool.ainvoke(args, timeout=5)\n        self.check_access(user, tool)\n        await self.rate_limiter.acquire(user)\n        return await tool.ainvoke(args, timeout=5)\n",
+        path="src/app/order_skipped.py",
+    ),
+)

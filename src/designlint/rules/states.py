@@ -40,7 +40,7 @@ from designlint.diagnostics import Applicability
 from designlint.fixes import NodeFix, Replace
 from designlint.project import LookupFailed
 from designlint.rules.base import AnyOf, Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import Gate, Invalid, Valid
 from designlint.tables.states import MachineOptions, StateMachinesOptions
 
 # -- the cases' machine ---------------------------------------------------------------------
@@ -930,3 +930,50 @@ def _spelling(node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.Attribute):
         return node.attr.value
     return node.value if isinstance(node, cst.Name) else None
+
+
+# The config and modules the family's gate cases are linted with: it fires only when configured.
+_GATE_CONFIG = (
+    '[[state-machines]]\nname = "approval"\nstates = "app.approvals.states.ApprovalState"\n'
+    'transitions = ["[*] -> PENDING", "PENDING -> APPROVED", "PENDING -> REJECTED"]\n'
+    'owners = ["app.approvals.service.*"]\n'
+)
+_GATE_FILES = {
+    "app/approvals/states.py": "import enum\n\n\nclass ApprovalState(str, enum.Enum):\n"
+    "    PENDING = 'pending'\n    APPROVED = 'approved'\n    REJECTED = 'rejected'\n"
+    "    EXPIRED = 'expired'\n    ARCHIVED = 'archived'\n"
+}
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL801-DL804 (linted with _GATE_CONFIG): an aliased enum, a module import, a library's alias.
+GATE_CASES = (
+    Gate(
+        "from app.approvals.states import ApprovalState as AS\n\n\ndef f(r):\n    if r.status == AS.EXPIRED:\n        r.status = AS.APPROVED\n",
+        path="src/app/states_alias.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        "from app.approvals import states\n\n\nasync def f(r):\n    return r.state in ('pending', 'aproved') or r.state == states.ApprovalState.EXPIRED\n",
+        path="src/app/states_module.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        "import app.approvals.states as s\n\nARCHIVED = s.ApprovalState.ARCHIVED\n",
+        path="src/app/states_unmentioned.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        "import transitions as t\n\nm = t.Machine(states=['pending', 'approved'], initial='pending', transitions=[['go', 'pending', 'approved'], ['back', 'approved', 'pending']])\n",
+        path="src/app/states_machine.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        "def build():\n    from statemachine import State, StateMachine as SM\n\n    class Flow(SM):\n        pending = State(initial=True)\n        approved = State()\n        go = pending.to(approved)\n\n    return Flow\n",
+        path="src/app/states_class_in_function.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+)
