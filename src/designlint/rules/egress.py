@@ -845,7 +845,7 @@ class EgressUnguardedUrl(_EgressRule):
             remedy = f"call one of [tool.designlint.egress] guards ({', '.join(guards)}) on it first"
         else:
             remedy = "pass it through an egress guard first and name the guard in [tool.designlint.egress] guards"
-        origin = value_origin(source, names, ancestors)
+        origin = value_origin(source, names, ancestors, self.context.memo)
         comes_from = f" (it comes from {origin})" if origin else ""
         self.report(
             argument,

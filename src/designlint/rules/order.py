@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 
@@ -34,9 +33,6 @@ from designlint.analysis.summaries import ModuleFunctions, Summaries
 from designlint.rules.base import AnyOf, Rule
 from designlint.rules.cases import Gate, Invalid, Valid
 from designlint.tables.order import OrderOptions
-
-if TYPE_CHECKING:
-    from designlint.context import FileContext
 
 # What calling ``late`` before ``early`` lets through, for the stages of the default order.
 _WHAT_ORDER_PREVENTS = {
@@ -96,11 +92,9 @@ def _prefilter(options: OrderOptions) -> _ExecuteAndAnother:
 
 @dataclass(frozen=True)
 class _FileStages:
-    """One file's answers, for the family's rules: its functions, their summaries, and the
-    stages each function reaches (by ``id``: the tree lives as long as the walk)."""
+    """One file's answers, for the family's rules (kept in the file's memo): its functions, their
+    summaries, and the stages each function reaches (by ``id``: the tree lives as long as the walk)."""
 
-    context: FileContext
-    options: OrderOptions
     functions: ModuleFunctions
     summaries: Summaries[Stages]
     reaches: dict[int, list[Reach]] = field(default_factory=dict)
@@ -116,10 +110,6 @@ class _OrderRule(Rule):
     """Finds the dispatchers of a file when the walk enters each function, and reports what
     ``findings`` says of them when the walk reaches the nodes reported."""
 
-    # What the family's rules work out of one file, shared: they ask the same questions at the
-    # same point of the walk, so the first to set up for a file answers them for all three.
-    _shared: ClassVar[_FileStages | None] = None
-
     def __init__(self, config):
         super().__init__(config)
         self.options = config.options(OrderOptions)
@@ -129,11 +119,12 @@ class _OrderRule(Rule):
 
     def setup(self) -> None:
         self.pending: dict[int, list[str]] = {}  # id(node) -> messages to report on it
-        shared = _OrderRule._shared
-        if shared is None or shared.context is not self.context or shared.options != self.options:
-            shared = _OrderRule._shared = _FileStages(
-                self.context, self.options, ModuleFunctions(self.context.module), Summaries(self._summarise)
-            )
+        # What the family's rules work out of one file, shared: they ask the same questions at the
+        # same point of the walk, so the first to set up for a file answers them for all three.
+        shared = self.context.memo.get(
+            (_FileStages, self.options),
+            lambda: _FileStages(ModuleFunctions(self.context.module), Summaries(self._summarise)),
+        )
         self.module_functions, self.summaries, self.file_reaches = shared.functions, shared.summaries, shared.reaches
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
