@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import libcst as cst
 
 from designlint.analysis.memo import FileMemo
-from designlint.analysis.names import NameResolver, dotted_name, own_nodes
+from designlint.analysis.names import NameResolver, dotted_name
+from designlint.analysis.syntax import own_nodes
 
 _DEPTH = 6  # names followed before the origin counts as unknown
 _ENVIRONMENT = frozenset({"os.environ", "os.getenv", "os.environ.get", "environ", "environ.get", "getenv"})
