@@ -20,7 +20,7 @@ from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import ModuleFunctions
 from designlint.parsing import ParseRefused, parse_expression
 from designlint.rules.base import Rule
-from designlint.rules.cases import Gate, Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.adapters import AdaptersOptions
 
 if TYPE_CHECKING:
@@ -1043,5 +1043,14 @@ GATE_CASES = (
     Gate(
         "from openai import OpenAI\nfrom openai.types.chat import ChatCompletion\n\n\ndef ask(prompt: str) -> ChatCompletion:\n    return OpenAI().chat.completions.create(model='m', messages=[])\n",
         path="src/app/adapters/llm.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    BadConfig(
+        '[adapters]\nmodules = "app.adapters.*"\n',
+        "{toml}:2: `adapters.modules`: expected a list of strings, got a string 'app.adapters.*'",
     ),
 )

@@ -15,7 +15,7 @@ import libcst as cst
 from designlint.analysis.audit import EventReader, audit_logger_call, is_emitter_name
 from designlint.parsing import stdlib_verdict
 from designlint.rules.base import Rule
-from designlint.rules.cases import Gate, Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.audit import AuditOptions
 
 _EMITTERS = """
@@ -375,5 +375,25 @@ GATE_CASES = (
     Gate(
         "class S:\n    def run(self, call):\n        self._emit_audit(trace_id=call.trace_id)\n",
         path="src/app/audit_method.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # audit.emitters entry that is not a dotted name
+    BadConfig(
+        '[audit]\nemitters = ["app.audit:emit"]\n',
+        "{toml}:2: `audit.emitters`: expected a function name or a dotted name such as \"app.net.require_allowed\", got 'app.audit:emit'",
+    ),
+    # audit.required entry that is no field path
+    BadConfig(
+        '[audit]\nrequired = ["traceId", "result..code"]\n',
+        "{toml}:2: `audit.required`: expected a field name or a dotted path such as \"result.code\", got 'result..code'",
+    ),
+    # audit.required as one string
+    BadConfig(
+        '[audit]\nrequired = "traceId"\n',
+        "{toml}:2: `audit.required`: expected a list of strings, got a string 'traceId'",
     ),
 )

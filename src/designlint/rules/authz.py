@@ -30,7 +30,7 @@ from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
 from designlint.analysis.strings import literal_string
 from designlint.project import LookupFailed
 from designlint.rules.base import AllOf, Rule
-from designlint.rules.cases import Gate, Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.authz import AuthzOptions
 
 if TYPE_CHECKING:
@@ -1049,5 +1049,21 @@ GATE_CASES = (
         path="src/app/authz_upper.py",
         config=_GATE_CONFIG,
         files=_GATE_FILES,
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # authz.deny-reasons that is no dotted name
+    BadConfig(
+        '[authz]\ndeny-reasons = "DenyReason"\n',
+        "{toml}:2: `authz.deny-reasons`: expected a dotted name such as \"app.errors.ErrorCode\", got 'DenyReason'",
+    ),
+    # authz.deny-reasons naming a class that is not an enum
+    BadConfig(
+        '[authz]\n\ndeny-reasons = "app.errors.Plain"\n',
+        "{toml}:3: `authz.deny-reasons`: app.errors.Plain is not an enum (its bases are: Exception)",
+        files={"app/errors.py": "import os\nos.system('touch EXECUTED')\n\n\nclass Plain(Exception):\n    A = 'A'\n"},
     ),
 )

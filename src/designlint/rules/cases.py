@@ -88,3 +88,16 @@ class Invalid(_Case):
 
     def __post_init__(self) -> None:
         _dedent_fields(self, "code", "config", "expected_fix")
+
+
+@dataclass(frozen=True)
+class BadConfig:
+    """A configuration of the family's options that must be refused, declared in the family
+    module's ``CONFIG_ERRORS`` and run by ``tests/test_bad_config.py``: ``check`` exits 2 with
+    the one line ``message`` (``{toml}``: the config file's path), before linting anything.
+    ``config`` is the ``designlint.toml`` text, taken as written (its lines are counted);
+    ``files``, modules of the project it names."""
+
+    config: str
+    message: str
+    files: Mapping[str, str] = field(default_factory=dict)

@@ -21,7 +21,7 @@ from designlint.analysis.origins import value_origin
 from designlint.analysis.strings import ConstantReader, StaticValue, literal_string, static_values
 from designlint.analysis.urls import UrlHost, host_of, is_relative_url, url_host
 from designlint.rules.base import Rule
-from designlint.rules.cases import Gate, Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.egress import EgressOptions
 
 if TYPE_CHECKING:
@@ -888,5 +888,35 @@ GATE_CASES = (
     Gate(
         "def get(url, **kwargs):\n    return request('get', url, **kwargs)\n\n\ndef ping():\n    return get('https://status.example.org/')\n",
         path="src/requests/api.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # egress allow entry that is a URL
+    BadConfig(
+        '[egress]\nallow = ["https://x"]\n',
+        '{toml}:2: `egress.allow`: expected a host name ("api.example.com") or a wildcard ("*.example.com"), got \'https://x\'',
+    ),
+    # egress allow entry that is a bare wildcard
+    BadConfig(
+        '[egress]\nallow = ["*."]\n',
+        '{toml}:2: `egress.allow`: expected a host name ("api.example.com") or a wildcard ("*.example.com"), got \'*.\'',
+    ),
+    # egress allow entry that is empty
+    BadConfig(
+        '[egress]\nallow = [""]\n',
+        '{toml}:2: `egress.allow`: expected a host name ("api.example.com") or a wildcard ("*.example.com"), got \'\'',
+    ),
+    # egress allow entry with a port past 65535
+    BadConfig(
+        '[egress]\nallow = ["a.com:99999"]\n',
+        "{toml}:2: `egress.allow`: expected a port from 1 to 65535, got 'a.com:99999'",
+    ),
+    # egress allow entry with port 0
+    BadConfig(
+        '[egress]\nallow = ["*.a.com:0"]\n',
+        "{toml}:2: `egress.allow`: expected a port from 1 to 65535, got '*.a.com:0'",
     ),
 )

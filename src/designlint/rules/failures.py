@@ -47,7 +47,7 @@ from designlint.analysis.timeouts import DEADLINES, FOREVER, wait_of
 from designlint.diagnostics import Applicability
 from designlint.fixes import NodeFix, Replace
 from designlint.rules.base import AnyOf, Rule
-from designlint.rules.cases import Gate, Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.failures import TimeoutsOptions
 
 if TYPE_CHECKING:
@@ -1176,4 +1176,17 @@ GATE_CASES = (
         "import anyio as a\n\n\nasync def run(step):\n    try:\n        await step()\n    except a.get_cancelled_exc_class():\n        pass\n",
         path="src/app/cancel_anyio.py",
     ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # timeouts.budget of 0
+    BadConfig("[timeouts]\nbudget = 0\n", "{toml}:2: `timeouts.budget`: expected a number > 0, got 0"),
+    # timeouts.budget below 0
+    BadConfig("[timeouts]\n\nbudget = -5.0\n", "{toml}:3: `timeouts.budget`: expected a number > 0, got -5.0"),
+    # timeouts.budget as a string
+    BadConfig('[timeouts]\nbudget = "30s"\n', "{toml}:2: `timeouts.budget`: expected a number > 0, got a string '30s'"),
+    # an unknown timeouts option
+    BadConfig("[timeouts]\ntotal = 30\n", "{toml}:2: `timeouts.total`: unknown option (expected one of: budget)"),
 )

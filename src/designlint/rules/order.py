@@ -31,7 +31,7 @@ from designlint.analysis.stages import (
 )
 from designlint.analysis.summaries import ModuleFunctions, Summaries
 from designlint.rules.base import AnyOf, Rule
-from designlint.rules.cases import Gate, Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.order import OrderOptions
 
 # What calling ``late`` before ``early`` lets through, for the stages of the default order.
@@ -583,5 +583,35 @@ GATE_CASES = (
     Gate(
         "class Dispatcher:\n    async def call(self, user, tool, args, cached):\n        if cached:\n            return await tool.ainvoke(args, timeout=5)\n        self.check_access(user, tool)\n        await self.rate_limiter.acquire(user)\n        return await tool.ainvoke(args, timeout=5)\n",
         path="src/app/order_skipped.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # order.required naming a stage not in order.stages
+    BadConfig(
+        '[order]\nstages = ["authorize", "execute"]\nrequired = ["approve"]\n',
+        "{toml}:3: `order.required`: expected stages listed in order.stages, got 'approve'",
+    ),
+    # order.stages listing a stage twice
+    BadConfig(
+        '[order]\nstages = ["authorize", "validate", "authorize", "execute"]\n',
+        "{toml}:2: `order.stages`: expected each stage once, got 'authorize' twice",
+    ),
+    # order.stages with a single stage
+    BadConfig(
+        '[order]\nstages = ["execute"]\nrequired = []\n',
+        "{toml}:2: `order.stages`: expected at least two stages, the last of them the execute stage",
+    ),
+    # order.calls for a stage not in order.stages
+    BadConfig(
+        '[order.calls]\naudit = ["app.audit.log"]\n',
+        "{toml}:2: `order.calls.audit`: expected a stage listed in order.stages, got 'audit'",
+    ),
+    # order.calls entry that is not a name
+    BadConfig(
+        '[order.calls]\nauthorize = ["app.auth:check"]\n',
+        '{toml}:2: `order.calls.authorize`: expected a function name, a dotted name such as "app.auth.authorize", or a glob such as "check_*", got \'app.auth:check\'',
     ),
 )

@@ -25,7 +25,7 @@ from designlint.analysis.retries import (
     retry_iterator,
 )
 from designlint.rules.base import AnyOf, Rule
-from designlint.rules.cases import Gate, Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.repeats import IdempotencyOptions, LimitsOptions
 
 if TYPE_CHECKING:
@@ -739,4 +739,26 @@ GATE_CASES = (
         "class A:\n    def step(self):\n        return self.llm.invoke('x')\n\n    def run(self):\n        while not self.step().done: pass\n",
         path="src/app/loop_helper.py",
     ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # idempotency.derive-from as a string
+    BadConfig(
+        '[idempotency]\nderive-from = "run_id"\n',
+        "{toml}:2: `idempotency.derive-from`: expected a list of strings, got a string 'run_id'",
+    ),
+    # idempotency.derive-from entry that is no identifier
+    BadConfig(
+        '[idempotency]\n\nderive-from = ["run_id", "call-id"]\n',
+        "{toml}:3: `idempotency.derive-from`: expected an identifier-like word, got 'call-id'",
+    ),
+    # limits.checks entry that is no dotted name
+    BadConfig(
+        '[limits]\nchecks = ["app.budget:charge"]\n',
+        "{toml}:2: `limits.checks`: expected a function name or a dotted name such as \"app.net.require_allowed\", got 'app.budget:charge'",
+    ),
+    # an unknown limits option
+    BadConfig("[limits]\nmax-steps = 10\n", "{toml}:2: `limits.max-steps`: unknown option (expected one of: checks)"),
 )

@@ -30,7 +30,7 @@ from designlint.analysis.telemetry import (
 )
 from designlint.analysis.units import is_ucum
 from designlint.rules.base import Rule
-from designlint.rules.cases import Gate, Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.telemetry import TelemetryOptions
 
 
@@ -692,5 +692,18 @@ GATE_CASES = (
     Gate(
         "from opentelemetry.metrics import get_meter\nNAME = 'Requests_Total'\nget_meter('a').create_counter(NAME)\n",
         path="src/app/metric_constant.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    BadConfig(
+        '[telemetry]\nspans = "execute_tool"\n',
+        "{toml}:2: `telemetry.spans`: expected a list of strings, got a string 'execute_tool'",
+    ),
+    BadConfig(
+        "[telemetry.metrics.requests]\nunit = 5\n",
+        '{toml}:2: `telemetry.metrics.requests.unit`: expected a UCUM unit such as "s", "By" or "{{request}}", got an integer 5',
     ),
 )

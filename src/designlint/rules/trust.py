@@ -39,7 +39,7 @@ from designlint.analysis.untrusted import (
     prompt_parameters,
 )
 from designlint.rules.base import AllOf, Rule
-from designlint.rules.cases import Gate, Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.trust import TrustOptions
 
 if TYPE_CHECKING:
@@ -853,5 +853,14 @@ GATE_CASES = (
     Gate(
         "import requests\n\n\ndef answer(llm, url):\n    page = requests.get(url).text\n    return llm.invoke([{'role': 'system', 'content': 'Summarise: ' + page}])\n",
         path="src/app/trust.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    BadConfig(
+        '[trust]\nsanitizers = ["app/clean.py"]\n',
+        "{toml}:2: `trust.sanitizers`: expected a function name or a dotted name such as \"app.net.require_allowed\", got 'app/clean.py'",
     ),
 )
