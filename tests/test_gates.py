@@ -5,7 +5,6 @@ the ways the gates must see through (each family module's ``GATE_CASES``)."""
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import pytest
 from projects import FIXTURES
 from rule_cases import RULE_CASES, case_config, case_project
 
-from designlint.context import FileFacts
 from designlint.engine import Linter
 from designlint.project import Project
 from designlint.resolution import ConfigResolver
@@ -100,13 +98,3 @@ def test_the_gate_cases_exercise_the_gates(family: Family, tmp_path: Path):
             assert found == set(), case.path
         fired |= found & codes
     assert fired == codes, f"no gate case of {family.name} fires {sorted(codes - fired)}"
-
-
-def test_the_facts_give_each_type_of_node_as_a_walk_of_the_tree_finds_them():
-    text = (FIXTURES / "dispatcher" / "src" / "toolhub" / "dispatcher.py").read_text(encoding="utf-8")
-    facts = FileFacts("dispatcher.py", None, text, ast.parse(text))
-    for kinds in ((ast.Call,), (ast.ImportFrom,), (ast.While, ast.For, ast.AsyncFor), (ast.AsyncFunctionDef,)):
-        walked = [node for node in ast.walk(facts.tree) if isinstance(node, kinds)]
-        assert sorted(map(id, facts.nodes(*kinds))) == sorted(map(id, walked))
-    assert facts.nodes(ast.Call), "the fixture makes calls"
-    assert FileFacts("broken.py", None, "def (", None).nodes(ast.Call) == []

@@ -8,7 +8,7 @@ import ast
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -40,18 +40,6 @@ class FileFacts:
         """The modules the file's import statements may bring in (``imported_modules``), worked
         out once for all rules; None without a tree."""
         return None if self.tree is None else frozenset(imported_modules(self.tree))
-
-    @cached_property
-    def _nodes_by_type(self) -> dict[type[ast.AST], list[ast.AST]]:
-        grouped: dict[type[ast.AST], list[ast.AST]] = {}
-        for node in ast.walk(self.tree) if self.tree is not None else ():
-            grouped.setdefault(type(node), []).append(node)
-        return grouped
-
-    def nodes(self, *kinds: type[ast.AST]) -> list[Any]:
-        """The stdlib tree's nodes of these exact types (no subclasses: the tree has none), in
-        ``ast.walk``'s order per type: the tree is walked once for every rule's gate."""
-        return [node for kind in kinds for node in self._nodes_by_type.get(kind, ())]
 
 
 @dataclass(frozen=True)

@@ -480,7 +480,8 @@ class CallWithoutTimeout(Rule):
                     self.budget is not None
                     or not (all(map(_ast_bounded, node.args)) and all(map(_ast_bounded, node.keywords)))
                 )
-                for node in file.nodes(ast.Call)
+                for node in ast.walk(file.tree)
+                if isinstance(node, ast.Call)
             )
         )
 
@@ -1000,7 +1001,8 @@ class CancellationSwallowed(Rule):
             return True
         return any(
             isinstance(node, _HANDLING_NODES)
-            for function in file.nodes(ast.AsyncFunctionDef)
+            for function in ast.walk(file.tree)
+            if isinstance(function, ast.AsyncFunctionDef)
             for node in ast.walk(function)
         )
 

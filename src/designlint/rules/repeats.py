@@ -678,11 +678,15 @@ class UnboundedAgentLoop(Rule):
         if file.tree is None or file.imports is None:
             return True
         # An SDK's function may be imported under any name (``from litellm import completion as ask``).
-        if not file.nodes(ast.While, ast.For, ast.AsyncFor):
-            return False
-        return bool({module.split(".")[0] for module in file.imports} & MODEL_PACKAGES) or any(
-            may_be_agent_call(_ast_callee(node.func)) for node in file.nodes(ast.Call)
-        )
+        loops, calls = False, bool({module.split(".")[0] for module in file.imports} & MODEL_PACKAGES)
+        for node in ast.walk(file.tree):
+            if isinstance(node, (ast.While, ast.For, ast.AsyncFor)):
+                loops = True
+            elif isinstance(node, ast.Call):
+                calls = calls or may_be_agent_call(_ast_callee(node.func))
+            if loops and calls:
+                return True
+        return False
 
     def setup(self) -> None:
         self.agent_calls = AgentCalls(self.context.module, self.context.names, self.analysis_budget)
