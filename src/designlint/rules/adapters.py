@@ -1318,6 +1318,14 @@ GATE_CASES = (
     Gate("# we used to call openai here\nNAME = 'openai'\n", path="src/app/mention_only.py", fires=False),
     Gate("from .openai import client\n", path="src/app/relative.py", fires=False),
     Gate("type Alias = int\nimport openai\n", path="src/app/newer_syntax.py"),
+    # Zero-config adapters: named after one framework, importing another; a framework subclass.
+    Gate("import openai\nimport anthropic\n", path="src/app/llm/openai.py"),
+    Gate("import openai\n", path="src/app/providers/openai_client.py", fires=False),
+    Gate(
+        "from langchain_core.callbacks import BaseCallbackHandler\n\n\nclass Handler(BaseCallbackHandler):\n    pass\n",
+        path="src/app/api/callback.py",
+        fires=False,
+    ),
     Gate(
         "from openai import OpenAI\nfrom openai.types.chat import ChatCompletion\n\n\ndef ask(prompt: str) -> ChatCompletion:\n    return OpenAI().chat.completions.create(model='m', messages=[])\n",
         path="src/app/adapters/llm.py",
