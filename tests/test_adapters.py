@@ -7,9 +7,33 @@ import subprocess
 import sys
 import textwrap
 
+from designlint.analysis.clients import CHAT_MODEL_CLASSES, MODEL_CLIENTS, MODEL_FUNCTIONS
+from designlint.analysis.frameworks import FRAMEWORKS, named_after
 from designlint.analysis.modules import module_glob_matches, module_parts
+from designlint.rules.adapters import Frameworks
+from designlint.tables.adapters import AdaptersOptions
 
 # -- which modules are adapters ---------------------------------------------------------
+
+
+def test_every_model_client_the_client_catalogue_knows_is_a_framework_of_dl301():
+    frameworks = Frameworks(AdaptersOptions())
+    for qualname in (*MODEL_CLIENTS, *MODEL_FUNCTIONS, *CHAT_MODEL_CLASSES):
+        assert frameworks.match(qualname), qualname
+
+
+def test_a_module_is_named_after_a_framework_by_whole_words_of_its_entry():
+    for framework in FRAMEWORKS:
+        for package in framework.packages:
+            for word in framework.words:
+                assert named_after(["app", "providers", f"{word}_client"], package)
+                assert named_after(["app", f"azure_{word}", "chat"], package)
+                assert not named_after(["app", "providers", f"{word}ish"], package)
+    assert named_after(["app", "ocr", "mistral"], "mistralai")
+    assert named_after(["chainlit", "langchain", "callbacks"], "langchain_classic")
+    assert not named_after(["app", "llm", "openai"], "anthropic")
+    # A package the catalogue does not know is spelt by its own last part.
+    assert named_after(["app", "acme_llm_gateway"], "corp.acme_llm")
 
 
 def test_module_globs():

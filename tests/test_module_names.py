@@ -107,8 +107,9 @@ PROJECT = {
     "acme/proxy/helpers.py": "def clean(x):\n    return x\n",
     "acme/adapters/__init__.py": "",
     "acme/adapters/llm.py": "import openai\n\ndef complete(client, prompt):\n    return client.chat.completions.create(model='m', messages=[])\n",
-    # A module named after the framework it imports is not part of that framework.
-    "acme/proxy/openai.py": "import openai\n",
+    # A module named after the framework it imports is not part of that framework, but it is
+    # its adapter (zero-config) for that framework only.
+    "acme/proxy/openai.py": "import openai\nimport anthropic\n",
     # A cross-module fact: the metric's name is a constant kept in another module.
     "acme/proxy/names.py": 'TOOL_CALLS = "acme.tool_calls_total"\n',
     "acme/proxy/metrics.py": (
@@ -137,7 +138,7 @@ def test_the_same_files_give_the_same_findings_from_any_working_directory(tmp_pa
     assert from_root == _findings_from(root / "acme" / "proxy", target)
     codes = [code for _, code, _, _ in from_root]
     # The package's own imports are not frameworks; openai outside the adapters is, in
-    # routes.py and in the module that happens to be called openai.py.
+    # routes.py, and anthropic in the module named after openai.
     assert codes.count("DL301") == 2, from_root
     assert {Path(path).name for path, code, _, _ in from_root if code == "DL301"} == {"routes.py", "openai.py"}
     assert all("acme.proxy" in message for _, code, _, message in from_root if code == "DL301")

@@ -37,9 +37,6 @@ from designlint.rules.trust import TrustOptions
 from designlint.tables.authz import AuthzOptions
 
 INVENTORY_RULES = ("DL201", "DL301", "DL401", "DL501", "DL901", "DL902")
-# A glob no dotted module name matches: with it, no module is an adapter and DL301 reports
-# every framework import, those the convention's ``adapters`` packages hold included.
-_NO_MODULE = "-"
 
 # What the findings name, in the words of the rules' messages.
 _HOST = re.compile(r'^outbound HTTP to "([^"]+)"')
@@ -112,7 +109,7 @@ def inventory_config(config: Config) -> Config:
     overridden = (EgressOptions, AdaptersOptions, TelemetryOptions)
     tables = [options for options in config.tables if type(options) not in overridden]
     tables.append(replace(config.options(EgressOptions), allow=None))
-    tables.append(replace(config.options(AdaptersOptions), modules=(_NO_MODULE,)))
+    tables.append(replace(config.options(AdaptersOptions), modules=()))  # no adapter: every framework import reported
     tables.append(replace(config.options(TelemetryOptions), spans=(), metrics=()))
     return replace(
         config,
@@ -275,11 +272,11 @@ def _found(uses: dict[str, list[Place]]) -> tuple[Found, ...]:
     return tuple(Found(name, places[0] if places else None, len(places)) for name, places in sorted(uses.items()))
 
 
-def _adapter_glob(module: str, configured: tuple[str, ...]) -> str | None:
+def _adapter_glob(module: str, configured: tuple[str, ...] | None) -> str | None:
     """The configured glob ``module`` is under (None: outside them all, a violation). Without
     globs, a module inside a conventional adapter package stands for the whole package
     (``app.adapters.openai_chat`` -> ``app.adapters.*``); any other module for itself."""
-    if configured:
+    if configured is not None:
         return next((glob for glob in configured if module_glob_matches((glob,), module)), None)
     parts = module.split(".")
     for index, part in enumerate(parts[:-1]):

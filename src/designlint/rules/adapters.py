@@ -7,12 +7,14 @@ outside adapter modules, DL302 adapter functions that hand framework objects to 
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from designlint.analysis.frameworks import FRAMEWORK_PACKAGES, framework_words, named_after
 from designlint.analysis.inference import FileInference
 from designlint.analysis.modules import module_glob_matches, module_parts
 from designlint.analysis.names import Binding, dotted_name, last_name
@@ -27,37 +29,11 @@ if TYPE_CHECKING:
     from designlint.context import FileFacts
 
 
-# Matched by module prefix on dotted boundaries: "openai" covers "openai.types.chat".
-DEFAULT_FRAMEWORKS: tuple[str, ...] = (
-    "openai",
-    "anthropic",
-    "langchain",
-    "langchain_core",
-    "langchain_community",
-    "langchain_openai",
-    "langchain_anthropic",
-    "langgraph",
-    "llama_index",
-    "autogen",
-    "autogen_agentchat",
-    "autogen_core",
-    "autogen_ext",
-    "crewai",
-    "semantic_kernel",
-    "smolagents",
-    "pydantic_ai",
-    "google.genai",
-    "google.generativeai",
-    "vertexai",
-    "mistralai",
-    "cohere",
-    "groq",
-    "litellm",
-    "haystack",
-    "dspy",
-    "ollama",
-)
+# The built-in list, matched by module prefix on dotted boundaries: "openai" covers "openai.types.chat".
+DEFAULT_FRAMEWORKS = FRAMEWORK_PACKAGES
 ADAPTER_PACKAGES = frozenset({"adapters", "adapter"})
+# Test code drives and fakes the frameworks it tests against: no boundary to keep there.
+TEST_PACKAGES = frozenset({"tests", "test", "testing"})
 DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "__import__"})
 # Methods of framework objects whose results are plain data, not framework objects.
 CONVERSIONS = frozenset({"model_dump", "model_dump_json", "dict", "json", "to_dict", "to_json", "to_string", "decode"})
@@ -85,14 +61,49 @@ class Frameworks:
         return None
 
 
-def is_adapter_module(parts: list[str], patterns: tuple[str, ...]) -> bool:
-    """Configured globs when there are any; else the convention: a part named ``adapters``/``adapter``
-    or a module file named ``*_adapter.py``."""
+def is_adapter_module(parts: list[str], patterns: tuple[str, ...] | None) -> bool:
+    """Whether a module is named as an adapter of every framework: under a configured glob when
+    globs are configured (None: they are not); else by convention, a part named
+    ``adapters``/``adapter`` or a module file named ``*_adapter.py``."""
     if not parts:
         return False
-    if patterns:
+    if patterns is not None:
         return module_glob_matches(patterns, ".".join(parts))
     return any(part in ADAPTER_PACKAGES for part in parts) or parts[-1].endswith("_adapter")
+
+
+def is_test_module(parts: list[str]) -> bool:
+    """A module of a ``tests``/``test``/``testing`` package, ``conftest``, ``test_*`` or ``*_test``."""
+    name = parts[-1] if parts else ""
+    return (
+        any(part in TEST_PACKAGES for part in parts)
+        or name == "conftest"
+        or name.startswith("test_")
+        or name.endswith("_test")
+    )
+
+
+def declares_adapter_class(tree: ast.Module | cst.Module | None) -> bool:
+    """Whether a module defines, at its top level, a class named ``*Adapter`` that extends no
+    other ``*Adapter`` (``logging.LoggerAdapter``, requests' ``HTTPAdapter``: those adapt a
+    library's own machinery, not a framework). Reads the stdlib's tree or LibCST's."""
+    if isinstance(tree, ast.Module):
+        classes = [
+            (node.name, [ast.unparse(base) for base in node.bases])
+            for node in tree.body
+            if isinstance(node, ast.ClassDef)
+        ]
+    elif isinstance(tree, cst.Module):
+        classes = [
+            (node.name.value, [dotted_name(arg.value) or "" for arg in node.bases])
+            for node in tree.body
+            if isinstance(node, cst.ClassDef)
+        ]
+    else:
+        return False
+    return any(
+        name.endswith("Adapter") and not any(base.endswith("Adapter") for base in bases) for name, bases in classes
+    )
 
 
 @dataclass(frozen=True)
@@ -108,7 +119,20 @@ class Place:
     # Where there is no module name, only a guess from the path (a file outside the root, a
     # name no import can spell), the framework's package may sit anywhere in it.
     name_is_guess: bool
-    in_adapter: bool
+    in_adapter: bool  # named as an adapter of every framework (see ``is_adapter_module``)
+    # Zero-config only (no ``adapters.modules``), what DL301 also takes for an adapter: test
+    # code, a module declaring an ``*Adapter`` class, a module named after the framework.
+    # DL302 does not hold these guesses to the boundary: the project names its adapters first.
+    is_test: bool
+    declares_adapter: bool
+    by_name: bool
+
+    def adapts(self, framework: str) -> bool:
+        """Whether ``framework`` may be imported here: in an adapter module, in test code, or in
+        a module named after that framework (``providers/openai.py``, ``chainlit/langchain/``)."""
+        if self.in_adapter or self.is_test or self.declares_adapter:
+            return True
+        return self.by_name and named_after(self.parts, framework)
 
 
 class _BoundaryRule(Rule):
@@ -120,12 +144,28 @@ class _BoundaryRule(Rule):
         self.frameworks = Frameworks(self.options)
         self.prefilter = self.frameworks.prefilter
 
-    def place_of(self, relpath: str, module_name: str | None, parents: tuple[str, ...] = ()) -> Place:
+    def place_of(
+        self, relpath: str, module_name: str | None, parents: tuple[str, ...], tree: ast.Module | cst.Module | None
+    ) -> Place:
         parts = module_parts(relpath, module_name)
-        return Place(parts, parents, module_name is None, is_adapter_module(parts, self.options.modules))
+        patterns = self.options.modules
+        zero_config = patterns is None
+        return Place(
+            parts,
+            parents,
+            module_name is None,
+            is_adapter_module(parts, patterns),
+            is_test=zero_config and is_test_module(parts),
+            declares_adapter=zero_config and declares_adapter_class(tree),
+            by_name=zero_config,
+        )
+
+    def file_place(self, file: FileFacts) -> Place:
+        return self.place_of(file.relpath, file.module_name, file.module_parents, file.tree)
 
     def setup(self) -> None:
-        self.place = self.place_of(self.context.relpath, self.context.module_name, self.context.module_parents)
+        context = self.context
+        self.place = self.place_of(context.relpath, context.module_name, context.module_parents, context.module)
 
     def foreign_framework(self, qualname: str | None, place: Place | None = None) -> str | None:
         """The framework ``qualname`` belongs to, unless the linted file is part of that framework."""
@@ -208,6 +248,101 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
             """,
             path="app/tools/search.py",
         ),
+        # Zero-config, a module or package named after the framework it imports is its adapter:
+        # provider registries, integrations packages, backends, a ``*_client`` module.
+        Valid(_IMPORTS_OPENAI, path="src/app/llm/openai.py"),
+        Valid(
+            """
+            from anthropic import AsyncAnthropic
+            from anthropic.types import Message
+
+            from app.llm.base import CompletionProvider
+
+
+            class AnthropicCompletionProvider(CompletionProvider):
+                def __init__(self, config):
+                    self.client = AsyncAnthropic(api_key=config.api_key)
+            """,
+            path="app/providers/llm/anthropic_provider.py",
+        ),
+        Valid(
+            """
+            from langchain_core.callbacks import AsyncCallbackHandler
+            from langchain_core.outputs import LLMResult
+
+
+            class Tracer(AsyncCallbackHandler):
+                async def on_llm_end(self, response: LLMResult, **kwargs) -> None:
+                    await self.emit(response.llm_output)
+            """,
+            path="app/integrations/langchain/callbacks.py",
+        ),
+        Valid("from langchain_classic.callbacks.base import BaseCallbackHandler\n", path="app/langchain/tracer.py"),
+        Valid(
+            "from mistralai import Mistral\nfrom mistralai.models import OCRResponse\n",
+            path="app/backends/ocr/mistral.py",
+        ),
+        Valid(
+            """
+            from google import genai
+            from google.genai import types as genai_types
+
+
+            def client(api_key: str) -> genai.Client:
+                return genai.Client(api_key=api_key, http_options=genai_types.HttpOptions(timeout=30_000))
+            """,
+            path="app/providers/gemini_client.py",
+        ),
+        Valid("from google.genai import types\n", path="app/providers/vertexai/converters.py"),
+        Valid("from llama_index.core.callbacks import CBEventType\n", path="app/llama_index/callbacks.py"),
+        # A module that declares an adapter class is an adapter (an OpenAI-compatible vendor).
+        Valid(
+            """
+            from openai import AsyncOpenAI
+
+            from app.providers.mixins import OpenAIMixin
+
+
+            class WatsonXInferenceAdapter(OpenAIMixin):
+                def client(self) -> AsyncOpenAI:
+                    return AsyncOpenAI(base_url=self.config.url, api_key=self.config.api_key)
+            """,
+            path="app/providers/remote/watsonx/watsonx.py",
+        ),
+        # A module implementing a framework's interface (a callback handler) is its adapter.
+        Valid(
+            """
+            from langchain_classic.callbacks.base import AsyncCallbackHandler
+            from langchain_core.agents import AgentAction
+
+            from app.api.schemas import ChatResponse
+
+
+            class StreamingCallbackHandler(AsyncCallbackHandler):
+                async def on_agent_action(self, action: AgentAction, **kwargs) -> None:
+                    await self.socket.emit(ChatResponse(message=action.log))
+            """,
+            path="app/api/v1/callback.py",
+        ),
+        # Test code fakes and drives the frameworks.
+        Valid(
+            """
+            from unittest import mock
+
+            import openai
+            import pytest
+
+
+            @pytest.fixture
+            def fake_client():
+                with mock.patch.object(openai.resources.chat.Completions, "create") as create:
+                    yield create
+            """,
+            path="tests/test_chat.py",
+        ),
+        Valid(_IMPORTS_OPENAI, path="src/app/conftest.py"),
+        Valid("import ollama\n\nollama.Client = FakeClient\n", path="app/testing/recorder.py"),
+        Valid(_IMPORTS_OPENAI, path="app/chat/chat_test.py"),
         # A framework's own modules import it freely, also from a checkout outside the root.
         Valid("from openai.types import Model\n", path="openai/resources/models.py"),
         Valid("from langchain_core.utils import x\n", path="../corpus/langchain-core/langchain_core/tools/base.py"),
@@ -341,8 +476,112 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
         Invalid(_IMPORTS_OPENAI, path="app/llm/adapterish.py", line=1, column=8, message="openai"),
         # Configured globs replace the convention.
         Invalid(_IMPORTS_OPENAI, path="src/app/adapters/chat.py", config=_GATEWAYS, line=1, column=8, message="openai"),
-        # A project module named like a framework is not part of it.
-        Invalid(_IMPORTS_OPENAI, path="src/app/llm/openai.py", line=1, column=8, message="openai"),
+        # A module named after one framework is not the adapter of another.
+        Invalid("import anthropic\n", path="src/app/llm/openai.py", line=1, column=8, message="anthropic"),
+        # A word inside a longer one names nothing; a ``providers`` package alone is no adapter.
+        Invalid(_IMPORTS_OPENAI, path="app/llm/openaiish.py", line=1, column=8, message="openai"),
+        Invalid(
+            """
+            import litellm
+
+
+            class CompletionProvider:
+                async def complete(self, request):
+                    try:
+                        return await self._complete(request)
+                    except litellm.AuthenticationError:
+                        raise ProviderAuthError(self.name) from None
+            """,
+            path="app/base/providers/llm.py",
+            line=1,
+            column=8,
+            message="litellm",
+        ),
+        Invalid(
+            """
+            import logging
+
+            import litellm
+
+            litellm.suppress_debug_info = True
+
+
+            class RequestLoggerAdapter(logging.LoggerAdapter):
+                def process(self, msg, kwargs):
+                    return msg, kwargs
+            """,
+            path="app/utils/logger.py",
+            line=3,
+            column=8,
+            message="litellm",
+        ),
+        Invalid(
+            """
+            class OpenAIAdapterConfig:
+                pass
+
+
+            def make():
+                from openai import OpenAI
+                return OpenAI()
+            """,
+            path="app/settings.py",
+            line=6,
+            column=5,
+            message="openai",
+        ),
+        Invalid(
+            """
+            from typing import TYPE_CHECKING
+
+            if TYPE_CHECKING:
+                from langchain_classic.callbacks.base import BaseCallbackHandler
+
+
+            class Tracer:
+                def get_langchain_callback(self) -> "BaseCallbackHandler | None":
+                    return None
+            """,
+            path="app/services/tracing/langwatch.py",
+            line=4,
+            column=5,
+            message="`langchain_classic.callbacks.base` imported under TYPE_CHECKING",
+        ),
+        # Only the framework subclassed: another one imported beside it is reported.
+        Invalid(
+            """
+            import litellm
+            from langchain_core.callbacks.base import BaseCallbackHandler
+
+
+            class Handler(BaseCallbackHandler):
+                pass
+            """,
+            path="app/api/v1/callback.py",
+            line=1,
+            column=8,
+            message="litellm",
+        ),
+        # Configured globs replace every zero-config default: names, tests, declared classes.
+        Invalid(_IMPORTS_OPENAI, path="src/app/llm/openai.py", config=_GATEWAYS, line=1, column=8, message="openai"),
+        Invalid(_IMPORTS_OPENAI, path="tests/test_chat.py", config=_GATEWAYS, line=1, column=8, message="openai"),
+        Invalid(
+            "import openai\n\nclass ChatAdapter:\n    pass\n",
+            path="app/chat.py",
+            config=_GATEWAYS,
+            line=1,
+            column=8,
+            message="openai",
+        ),
+        # An empty list: no module is an adapter.
+        Invalid(
+            _IMPORTS_OPENAI,
+            path="app/adapters/openai_chat.py",
+            config="[adapters]\nmodules = []",
+            line=1,
+            column=8,
+            message="openai",
+        ),
         Invalid(
             "import acme_llm\n",
             path="app/x.py",
@@ -364,21 +603,22 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
     def could_fire(self, file: FileFacts) -> bool:
         # Most files naming a framework only mention it, or import their own framework: the
         # stdlib's tree, already built, tells from its import statements alone.
-        place = self.place_of(file.relpath, file.module_name, file.module_parents)
-        if place.in_adapter:
+        place = self.file_place(file)
+        if place.in_adapter or place.is_test or place.declares_adapter:
             return False
         if file.imports is None or "import_module" in file.text or "__import__" in file.text:
             return True
-        return any(self.foreign_framework(module, place) for module in file.imports)
+        return any(
+            (framework := self.foreign_framework(module, place)) and not place.adapts(framework)
+            for module in file.imports
+        )
 
     def visit_Import(self, node: cst.Import) -> None:
-        if self.place.in_adapter:
-            return
         for alias in node.names:
             self._check(alias, dotted_name(alias.name))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if self.place.in_adapter or node.relative or node.module is None:
+        if node.relative or node.module is None:
             return
         module = dotted_name(node.module)
         if self.foreign_framework(module):
@@ -390,7 +630,7 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         short = node.func.attr.value if isinstance(node.func, cst.Attribute) else getattr(node.func, "value", None)
-        if self.place.in_adapter or not node.args or short not in ("import_module", "__import__"):
+        if not node.args or short not in ("import_module", "__import__"):
             return
         names = self.context.names
         callee = names.qualify(node.func)
@@ -399,9 +639,28 @@ class FrameworkImportOutsideAdapter(_BoundaryRule):
         if callee in DYNAMIC_IMPORTS:
             self._check(node, literal_string(node.args[0].value))
 
+    def setup(self) -> None:
+        super().setup()
+        self.implemented: frozenset[tuple[str, ...]] = (
+            self._implemented_frameworks() if self.place.by_name else frozenset()
+        )
+
+    def _implemented_frameworks(self) -> frozenset[tuple[str, ...]]:
+        """The frameworks a top-level class here subclasses a class of (a LangChain callback
+        handler, a llama-index chat store): such a module is that framework's adapter."""
+        names = self.context.names
+        found = set()
+        for statement in self.context.module.body:
+            if isinstance(statement, cst.ClassDef):
+                for base in statement.bases:
+                    framework = self.foreign_framework(names.qualify(base.value))
+                    if framework is not None:
+                        found.add(framework_words(framework))  # the family: langchain_classic and _core
+        return frozenset(found)
+
     def _check(self, node: cst.CSTNode, module: str | None) -> None:
         framework = self.foreign_framework(module)
-        if framework is None:
+        if framework is None or framework_words(framework) in self.implemented or self.place.adapts(framework):
             return
         where = self.context.module_name or ".".join(self.place.parts) or self.context.relpath
         kind = "imported under TYPE_CHECKING" if self._under_type_checking() else "imported"
@@ -513,6 +772,24 @@ class FrameworkTypeLeak(_BoundaryRule):
             path=_ADAPTER,
         ),
         Valid("import openai\n\ndef client() -> openai.OpenAI: ...\n", path="app/tools/x.py"),
+        # Zero-config guesses (test code, modules named after a framework, ``*Adapter`` classes)
+        # silence DL301 only: DL302 holds the modules the project or the convention names.
+        Valid("import openai\n\ndef client() -> openai.OpenAI: ...\n", path="tests/test_chat.py"),
+        Valid(
+            """
+            from openai import AsyncOpenAI
+            from openai.types import CreateEmbeddingResponse
+
+
+            class OpenAIEmbeddingProvider:
+                def __init__(self, api_key: str):
+                    self.client = AsyncOpenAI(api_key=api_key)
+
+                async def embed(self, texts: list[str]) -> CreateEmbeddingResponse:
+                    return await self.client.embeddings.create(model="text-embedding-3-small", input=texts)
+            """,
+            path="app/providers/embeddings/openai.py",
+        ),
     )
     INVALID = (
         Invalid(
@@ -716,10 +993,11 @@ class FrameworkTypeLeak(_BoundaryRule):
     )
 
     def could_fire(self, file: FileFacts) -> bool:
-        return self.place_of(file.relpath, file.module_name, file.module_parents).in_adapter
+        return self.file_place(file).in_adapter
 
     def setup(self) -> None:
         super().setup()
+        self.in_adapter = self.place.in_adapter
         self.classes: list[_ClassFacts] = []
         self.functions: list[_Function | None] = []  # for each enclosing def: its summary, or None
         self.summaries: dict[str, _Function] = {}
@@ -730,7 +1008,7 @@ class FrameworkTypeLeak(_BoundaryRule):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         top_level = not self.functions and not self.classes
         self.classes.append(_ClassFacts())
-        if self.place.in_adapter and top_level:
+        if self.in_adapter and top_level:
             for statement in node.body.body:  # fields: ``client: OpenAI`` or ``client = OpenAI()``
                 for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
                     if isinstance(small, (cst.AnnAssign, cst.Assign)):
@@ -751,7 +1029,7 @@ class FrameworkTypeLeak(_BoundaryRule):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         # Module-level functions and methods of module-level classes have summaries; nested ones do not.
-        known = self.module_functions.get(node) if self.place.in_adapter else None
+        known = self.module_functions.get(node) if self.in_adapter else None
         function = _Function(known.label, known.public) if known is not None else None
         self.functions.append(function)
         if function is None:
@@ -910,11 +1188,11 @@ class FrameworkTypeLeak(_BoundaryRule):
     # -- framework objects kept on ``self`` ----------------------------------------------
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if self.place.in_adapter and self.classes and self.functions:
+        if self.in_adapter and self.classes and self.functions:
             self._record_attribute(node, class_body=False)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if self.place.in_adapter and self.classes and self.functions:
+        if self.in_adapter and self.classes and self.functions:
             self._record_attribute(node, class_body=False)
 
     def _record_attribute(self, node: cst.Assign | cst.AnnAssign, *, class_body: bool) -> None:
@@ -1040,6 +1318,14 @@ GATE_CASES = (
     Gate("# we used to call openai here\nNAME = 'openai'\n", path="src/app/mention_only.py", fires=False),
     Gate("from .openai import client\n", path="src/app/relative.py", fires=False),
     Gate("type Alias = int\nimport openai\n", path="src/app/newer_syntax.py"),
+    # Zero-config adapters: named after one framework, importing another; a framework subclass.
+    Gate("import openai\nimport anthropic\n", path="src/app/llm/openai.py"),
+    Gate("import openai\n", path="src/app/providers/openai_client.py", fires=False),
+    Gate(
+        "from langchain_core.callbacks import BaseCallbackHandler\n\n\nclass Handler(BaseCallbackHandler):\n    pass\n",
+        path="src/app/api/callback.py",
+        fires=False,
+    ),
     Gate(
         "from openai import OpenAI\nfrom openai.types.chat import ChatCompletion\n\n\ndef ask(prompt: str) -> ChatCompletion:\n    return OpenAI().chat.completions.create(model='m', messages=[])\n",
         path="src/app/adapters/llm.py",
