@@ -92,8 +92,8 @@ CASES: dict[str, dict[str, str]] = {
     "audit": {
         # DL904: audit loggers by name, by channel and through an alias; an emitter method.
         "audit_alias.py": "import structlog as sl\nAUDIT = sl.get_logger('x')\n\n\ndef f(run):\n    AUDIT.info('done', runId=run.id)\n",
-        "audit_channel.py": "import logging\nlog = logging.getLogger('Audit.tools')\n\n\ndef f():\n    log.warning('x', extra={'traceId': 1})\n",
-        "audit_method.py": "class S:\n    def run(self, call):\n        self._emit_audit(trace_id=call.trace_id)\n",
+        "audit_channel.py": "import logging\nlog = logging.getLogger('Audit.tools')\n\n\ndef f(tool):\n    log.warning('x', extra={'traceId': 1})\n",
+        "audit_method.py": "class S:\n    def run(self, call):\n        self._emit_audit(trace_id=call.trace_id, call_id=call.id)\n",
     },
     "authz": {
         # DL101/DL102: the words of checks in any case and spelling; DL103 (linted with
