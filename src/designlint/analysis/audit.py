@@ -18,6 +18,7 @@ import libcst as cst
 
 from designlint.analysis.names import NameResolver, dotted_name, last_name
 from designlint.analysis.records import RECORD_CLASSES, RecordInfo, record_in
+from designlint.analysis.stages import TOOL_CALLS
 from designlint.analysis.strings import literal_string
 from designlint.analysis.syntax import own_nodes
 from designlint.project import LookupFailed, Project
@@ -36,7 +37,12 @@ _RUNTIME_AUDIT_HOOKS = frozenset({"sys.audit"})  # PEP 578 events: a name and ar
 _CONTEXT_BINDERS = frozenset({"bind_contextvars", "bind_threadlocal"})
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 _NESTING = 4  # how deep nested dicts and records are read
+# What says an event is a tool call's: a field naming the run or the call, or one named ``tool*``;
+# the word "tool" in its text (``"tool.executed"``, ``action="execute_tool"``).
+_TOOL_CALL_FIELDS = frozenset({"runid", "callid", "toolcallid"})
+_TOOL_WORD = re.compile(r"(?<![A-Za-z])[Tt]ools?(?![a-z])")
 # Calls that read an event without adding to it; any other call handed the event may fill it.
+_MODULE = cst.Module([])  # renders a string node's code
 _EVENT_READERS = frozenset({"json.dumps", "str", "repr", "len", "print", "dict", "list", "copy.copy", "copy.deepcopy"})
 
 
@@ -163,6 +169,32 @@ class EventReader:
             else:
                 event = event.merged(self.of_value(value))
         return event
+
+    def about_tool_call(self, call: cst.Call, event: EventFields) -> bool:
+        """Whether the event ``call`` emits is a tool call's: it holds a run or call id or a
+        ``tool*`` field, its text names a tool, or its function runs a tool or is named for one
+        (``def run_tool``, a ``tool`` parameter). An audit of a login or a directory sync is not."""
+        if any(key in _TOOL_CALL_FIELDS or key.startswith("tool") for key in event.keys):
+            return True
+        texts = (
+            a.value
+            for a in call.args
+            if isinstance(a.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
+        )
+        if any(_TOOL_WORD.search(_MODULE.code_for_node(text)) for text in texts):
+            return True
+        if self.function is None:
+            return False
+        qualify = self.names.qualify
+        params = self.function.params
+        named = [
+            self.function.name.value,
+            *(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)),
+        ]
+        return any(_TOOL_WORD.search(name) for name in named) or any(
+            isinstance(node, cst.Call) and TOOL_CALLS.matches(node.func, qualify)
+            for node in own_nodes(self.function.body)
+        )
 
     def bound(self, call: cst.Call) -> EventFields:
         """What ``bind_contextvars`` in the function and ``.bind(...)`` on the logger add."""

@@ -75,6 +75,12 @@ def _globs(entries: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(patterns) if patterns else _NOTHING)
 
 
+# Calls that run a tool, by their names alone (a bare ``execute`` may run SQL or anything else).
+TOOL_CALLS = StageNames(
+    ("execute_tool", "run_tool", "call_tool", "invoke_tool"),
+    (MethodOf("*tool", ("run", "arun", "ainvoke")),),
+)
+
 BUILTIN_STAGE_NAMES: dict[str, StageNames] = {
     "authorize": StageNames(
         (
@@ -109,10 +115,7 @@ BUILTIN_STAGE_NAMES: dict[str, StageNames] = {
         (MethodOf("*limiter", ("hit", "acquire", "consume")),),
     ),
     "approve": StageNames(("require_approval", "await_approval", "request_approval")),
-    "execute": StageNames(
-        ("execute", "execute_tool", "run_tool", "call_tool", "invoke_tool"),
-        (MethodOf("*tool", ("run", "arun", "ainvoke")),),
-    ),
+    "execute": StageNames(("execute", *TOOL_CALLS.names), TOOL_CALLS.methods),
 }
 
 # Calls and context managers that bound how long what runs under them may take.

@@ -687,6 +687,8 @@ _HANDLING_NODES = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With"
 _ASYNC_DEF = re.compile(r"async\s+def")
 _HOW = {RETURNS: "a `return`", BREAKS: "a `break`", CONTINUES: "a `continue`", FALLS_THROUGH: "its end"}
 # A handler that asks whether its task is being cancelled (3.11+) decides deliberately.
+# What tells whether an exception is propagating (in a ``finally``).
+_PENDING_EXCEPTION = frozenset({"sys.exc_info", "sys.exception"})
 _CANCELLATION_QUERIES = frozenset({"cancelling", "uncancel", "cancelled"})
 
 
@@ -875,8 +877,46 @@ class CancellationSwallowed(Rule):
                     raise RuntimeError("stream closed") from cancelled
             """
         ),
+        # In a ``finally``: raised unless another exception is propagating, which the
+        # ``finally`` then re-raises (closing a stream while its consumer is cancelled).
+        Valid(
+            """
+            import sys
+
+
+            async def relay(source):
+                try:
+                    async for chunk in source:
+                        yield chunk
+                finally:
+                    active = sys.exc_info()[1]
+                    try:
+                        await source.aclose()
+                    except BaseException:
+                        if active is None:
+                            raise
+            """
+        ),
     )
     INVALID = (
+        # The same guard outside a ``finally``: nothing is propagating to re-raise.
+        Invalid(
+            """
+            import sys
+
+
+            async def close(source):
+                pending = sys.exc_info()[1]
+                try:
+                    await source.aclose()
+                except BaseException:
+                    if pending is None:
+                        raise
+            """,
+            line=8,
+            column=5,
+            message="`except BaseException` in async `close` can finish without re-raising",
+        ),
         Invalid(
             """
             import asyncio
@@ -1048,7 +1088,7 @@ class CancellationSwallowed(Rule):
                 continue
             if self._awaits_only_tasks(node.body, function) or self._raises_later(handler, function):
                 continue
-            if self._inside_reraising_handler():
+            if self._inside_reraising_handler() or self._raises_unless_propagating(handler, function):
                 continue
             ways -= {RAISES}
             how = next(_HOW[way] for way in (RETURNS, BREAKS, CONTINUES, FALLS_THROUGH) if way in ways)
@@ -1133,6 +1173,37 @@ class CancellationSwallowed(Rule):
             if any(isinstance(name, cst.Name) and name.value in flags for name in descendants(tested)):
                 return True
         return False
+
+    def _raises_unless_propagating(self, handler: cst.CSTNode, function: cst.FunctionDef) -> bool:
+        """In a ``finally``, a raise guarded by whether another exception is propagating
+        (``active = sys.exc_info()[1]`` ... ``if active is None: raise``): on the other path the
+        ``finally`` ends and re-raises the pending exception, so something propagates either way."""
+        if not any(isinstance(ancestor, cst.Finally) for ancestor in self.context.ancestors):
+            return False
+        names = self.context.names
+
+        def reads_pending(node: cst.CSTNode) -> bool:
+            return any(
+                isinstance(call, cst.Call) and names.qualify(call.func) in _PENDING_EXCEPTION
+                for call in descendants(node)
+            )
+
+        pending = {
+            target.target.value
+            for node in descendants(function)
+            if isinstance(node, cst.Assign) and reads_pending(node.value)
+            for target in node.targets
+            if isinstance(target.target, cst.Name)
+        }
+        return any(
+            isinstance(node, cst.If)
+            and RAISES in outcomes(node.body.body)
+            and (
+                reads_pending(node.test)
+                or any(isinstance(name, cst.Name) and name.value in pending for name in descendants(node.test))
+            )
+            for node in descendants(handler)
+        )
 
     def _inside_reraising_handler(self) -> bool:
         """Within a handler of cancellation that re-raises on every path (joining a shielded

@@ -732,7 +732,7 @@ class UnknownState(_MachineRule):
 
 class MachineDrift(_MachineRule):
     """A machine declared in code (``transitions``' ``Machine(states=..., transitions=[...])``
-    and ``add_transition(...)``, a python-statemachine ``StateMachine`` with ``State(...)`` and
+    and ``add_transition(...)``, a python-statemachine ``StateMachine`` or ``StateChart`` with ``State(...)`` and
     ``a.to(b)``) whose states are the members of a declared machine's enum, and which has a
     transition the design does not declare or lacks one it does. Read by parsing, never by
     importing; one finding per differing transition."""
@@ -837,12 +837,33 @@ class MachineDrift(_MachineRule):
             column=7,
             message="the approval machine's transition PENDING -> EXPIRED is missing here",
         ),
+        # python-statemachine 3's ``StateChart`` base, imported under another name.
+        Invalid(
+            """
+            import statemachine as sm
+
+
+            class ApprovalChart(sm.StateChart):
+                pending = sm.State(initial=True)
+                approved = sm.State(final=True)
+                rejected = sm.State(final=True)
+                expired = sm.State(final=True)
+
+                approve = pending.to(approved)
+                decide = pending.to(rejected) | pending.to(expired) | rejected.to(pending)
+            """,
+            config=_MACHINE,
+            files=_FILES,
+            line=11,
+            column=59,
+            message="REJECTED -> PENDING, declared here, is no transition of the approval machine",
+        ),
     )
 
     def __init__(self, config):
         super().__init__(config)
         if self.declared:  # machines are built from a library's names, whatever the field
-            self.prefilter = AnyOf(r"\bMachine\b", r"add_transitions?\b", r"\bStateMachine\b")
+            self.prefilter = AnyOf(r"\bMachine\b", r"add_transitions?\b", r"\bStateMachine\b", r"\bStateChart\b")
 
     def could_fire(self, file) -> bool:
         imports = file.imports
