@@ -112,6 +112,15 @@ class Section:
         return self.heading.line < line < self.end_line
 
     @property
+    def last_line(self) -> int:
+        """Its last line that is not blank (the heading's, for an empty section)."""
+        lines = self.document.text.splitlines()
+        return next(
+            (at for at in range(min(self.end_line - 1, len(lines)), self.heading.line, -1) if lines[at - 1].strip()),
+            self.heading.line,
+        )
+
+    @property
     def tables(self) -> list[Table]:
         return [table for table in self.document.tables if self._inside(table.line)]
 

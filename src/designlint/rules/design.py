@@ -17,12 +17,13 @@ from designlint.design.contract import (
     CATEGORIES,
     CATEGORY,
     COLUMNS,
+    Category,
     Contract,
     gives_reason,
     not_applicable,
     section_for,
 )
-from designlint.design.markdown import Document, Problem, Table
+from designlint.design.markdown import Document, Problem, Section, Table
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
@@ -140,13 +141,24 @@ class DesignSectionMissing(DocumentRule):
         ),
     )
     INVALID = (
-        Invalid(_document("", skip="audit"), path=DOCUMENT, line=1, column=1, message="no section for audit ('audit')"),
+        # Where a reader would add it: after the section before it in the template's order.
         Invalid(
-            "# Engineering design: billing\n\n## 1. Error-code contract\n\n| Code |\n| --- |\n| `CARD_DECLINED` |\n",
+            _document("", skip="audit"),
             path=DOCUMENT,
-            line=1,
+            line=42,
             column=1,
-            message="no section for state machines ('state machine' or 'state diagram' or 'lifecycle'), execution order",
+            message="no section for audit: add one under a heading containing 'audit'",
+        ),
+        Invalid(
+            _document("", skip="state"),
+            path=DOCUMENT,
+            line=7,
+            column=1,
+            message="no section for state machines: add one under a heading containing 'state machine' or 'state diagram' or 'lifecycle'",
+        ),
+        # Nothing before it in the template: on the title.
+        Invalid(
+            _document("", skip="error-code"), path=DOCUMENT, line=1, column=1, message="no section for error codes"
         ),
         Invalid(
             _document("## 9. Audit\n\nNot applicable:\n", skip="audit"),
@@ -160,12 +172,19 @@ class DesignSectionMissing(DocumentRule):
 
     def check(self, design: DesignInPlay) -> Iterator[Problem]:
         for document in design.contract.documents:
-            missing = []
+            present: dict[str, Section] = {}
             for category in CATEGORIES:
                 section = section_for(document, category)
                 if section is None:
-                    missing.append(f"{category.name} ({' or '.join(repr(word) for word in category.words)})")
+                    words = " or ".join(repr(word) for word in category.words)
+                    yield Problem(
+                        document.path,
+                        _where_to_add(document, category, present),
+                        f"no section for {category.name}: add one under a heading containing {words}, "
+                        "or say `Not applicable: <why>` there",
+                    )
                     continue
+                present[category.name] = section
                 absent = not_applicable(section)
                 if absent is not None and not gives_reason(absent):
                     yield Problem(
@@ -173,12 +192,17 @@ class DesignSectionMissing(DocumentRule):
                     )
                 elif absent is None and not (section.items or section.tables or section.fences):
                     yield Problem(document.path, section.heading.line, f"the {category.name} section is empty")
-            if missing:
-                yield Problem(
-                    document.path,
-                    1,
-                    f"no section for {', '.join(missing)}: write each under a heading containing one of those words, or say `Not applicable: <why>` there",
-                )
+
+
+def _where_to_add(document: Document, category: Category, present: dict[str, Section]) -> int:
+    """Where a reader would add the category's section, in the template's order: after the
+    section of the nearest category before it that the document has, else on the title."""
+    previous = next(
+        (present[c.name] for c in reversed(CATEGORIES[: CATEGORIES.index(category)]) if c.name in present), None
+    )
+    if previous is not None:
+        return previous.last_line
+    return document.headings[0].line if document.headings else 1
 
 
 class DesignContractUnreadable(DocumentRule):
