@@ -103,13 +103,13 @@ def design_documents(config: Config) -> tuple[Path, ...]:
     return locate_documents(config.root, config.design)
 
 
-def read_design(config: Config) -> Contract:
+def read_design(config: Config, unsaved: Mapping[Path, str] | None = None) -> Contract:
     """The contract of the documents in play, less what cannot be used, each a DL012 on its
     line: a value that does not fit the others or the config's (a stage of ``order.calls``
     missing from ``order.stages``, a required stage the document's order leaves out), or a
     name of a project object that does not resolve (the config's own must; the document's
-    are only read)."""
-    contract = read_contract(design_documents(config), config.root, rules.SCHEMA.option_tables)
+    are only read). ``unsaved``: an editor's text of documents, by resolved path."""
+    contract = read_contract(design_documents(config), config.root, rules.SCHEMA.option_tables, unsaved)
     project = Project.from_root(config.root)
     problems = list(contract.problems)
     kept: list[Setting] = []

@@ -537,9 +537,12 @@ def read_state_diagram(lines: Iterable[str]) -> Iterable[tuple[int, tuple[str, s
             yield offset, ("", "", ""), f"cannot read this line of the state diagram: {text[:60]!r}"
 
 
-def read_contract(paths: Iterable[Path], root: Path, option_tables: Mapping[str, type]) -> Contract:
-    """The contract of the documents at ``paths`` (shown relative to ``root``), merged in order:
-    lists are united, and a single value two documents give differently is a DL012."""
+def read_contract(
+    paths: Iterable[Path], root: Path, option_tables: Mapping[str, type], unsaved: Mapping[Path, str] | None = None
+) -> Contract:
+    """The contract of the documents at ``paths`` (shown relative to ``root``; an editor's
+    ``unsaved`` text, by resolved path, in place of the file), merged in order: lists are
+    united, and a single value two documents give differently is a DL012."""
     documents: list[Document] = []
     settings: dict[tuple[str, str], Setting] = {}
     data: list[Datum] = []
@@ -547,7 +550,7 @@ def read_contract(paths: Iterable[Path], root: Path, option_tables: Mapping[str,
     digest = hashlib.sha256()
     for path in paths:
         display = display_path(path, root)
-        document, unreadable = read_document(path, display)
+        document, unreadable = read_document(path, display, unsaved)
         problems.extend(unreadable)
         digest.update(f"{display}\0".encode(errors="surrogateescape"))
         if document is None:
