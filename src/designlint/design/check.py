@@ -10,7 +10,9 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from designlint.analysis.constants import STRING_CONSTANTS
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo
+from designlint.analysis.modules import module_name_for
 from designlint.baseline import span_fingerprint
 from designlint.config import Config
 from designlint.design.contract import display_path
@@ -43,12 +45,15 @@ def design_diagnostics(
     if not rules or not documents:
         return [], []
     contract = read_design(config, unsaved)
+    drift = config.is_enabled(DesignDrift.code)
+    paths = list(python_files()) if drift else []
     design = DesignInPlay(
         contract,
         config.root,
         _neighbours(documents, config.root, unsaved),
-        _python_texts(python_files()) if config.is_enabled(DesignDrift.code) else None,
+        _python_texts(paths) if drift else None,
         _error_enum(config),
+        _constant_strings(config.root, paths),
     )
     found: list[Diagnostic] = []
     crashes: list[str] = []
@@ -146,6 +151,22 @@ def _python_texts(paths: Iterable[Path]) -> tuple[str, ...]:
         except (OSError, TooLarge):
             continue
     return tuple(texts)
+
+
+def _constant_strings(root: Path, paths: Iterable[Path]) -> frozenset[str]:
+    """The values of the modules' string constants, as the code rules resolve them
+    (``NAME = f"{PREFIX}.requests"``): the names a text search of the files does not see."""
+    project = Project.from_root(root)
+    found: set[str] = set()
+    for path in paths:
+        module = project.module_name_of(str(path)) or module_name_for(display_path(path, root))
+        if module is None:
+            continue
+        try:
+            found.update(project.fact(STRING_CONSTANTS, module).values())
+        except LookupFailed:
+            continue
+    return frozenset(found)
 
 
 def _error_enum(config: Config) -> EnumInfo | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from designlint.analysis.enums import EnumInfo
@@ -40,6 +41,16 @@ class DesignInPlay:
     neighbours: tuple[Document, ...] = ()  # the other Markdown files beside the documents (tasks.md)
     python_texts: tuple[str, ...] | None = None  # the project's Python files; None: not read
     error_enum: EnumInfo | None = None  # the configured error-code enum, when it resolves
+    constant_strings: frozenset[str] = frozenset()  # the modules' string constants, resolved across modules
+
+    def names(self, text: str) -> bool:
+        """Whether a Python file of the project has ``text`` in its source or in the value of
+        a string constant (one built from others: ``f"{PREFIX}.requests"``)."""
+        return text in self._texts or any(text in value for value in self.constant_strings)
+
+    @cached_property
+    def _texts(self) -> str:
+        return "\n".join(self.python_texts or ())
 
 
 class DocumentRule(Rule):
@@ -365,7 +376,8 @@ class DesignDrift(DocumentRule):
     """The document and the code disagree where no code rule says so: an error code of the
     table that no Python file of the project mentions, a member of the configured error-code
     enum the table lacks (and a code of the table the enum lacks), an allowed host, a span or
-    a metric that no Python file names."""
+    a metric that no Python file names, in its text or in the value of a module's string
+    constant (``analysis.constants``: ``NAME = f"{PREFIX}.requests"``)."""
 
     code = "DL014"
     name = "design-drift"
@@ -382,6 +394,19 @@ class DesignDrift(DocumentRule):
             },
         ),
         Valid(_EGRESS, path=DOCUMENT),  # a project with no Python file yet: nothing to compare
+        # The span's name is a constant built from another: no file's text holds it whole.
+        Valid(
+            _document(""),
+            path=DOCUMENT,
+            files={
+                "app/__init__.py": "",
+                "app/names.py": 'PREFIX = "tool"\nDISPATCH = f"{PREFIX}.dispatch"\n',
+                "app/tools.py": (
+                    "from app.names import DISPATCH\n\n"
+                    'HOST = "https://api.example.com"\nraise ToolError("RATE_LIMITED")\ntracer.start_span(DISPATCH)\n'
+                ),
+            },
+        ),
     )
     INVALID = (
         Invalid(
@@ -448,7 +473,11 @@ class DesignDrift(DocumentRule):
                     where.line,
                     f"error code {code} is in the table but not in {enum.class_name} ({enum.qualname})",
                 )
-            elif design.error_enum is None and not re.search(rf"\b{re.escape(code)}\b", texts):
+            elif (
+                design.error_enum is None
+                and not re.search(rf"\b{re.escape(code)}\b", texts)
+                and code not in design.constant_strings
+            ):
                 yield Problem(
                     where.path,
                     where.line,
@@ -468,7 +497,7 @@ class DesignDrift(DocumentRule):
         for kind, dotted in (("span", "telemetry.spans"), ("metric", "telemetry.metrics")):
             declared = design.contract.setting(dotted)
             for name, where in zip(declared.value, declared.sources) if declared else ():
-                if name.split("{")[0].strip() not in texts:  # a {...} part is filled in at run time
+                if not design.names(name.split("{")[0].strip()):  # a {...} part is filled in at run time
                     yield Problem(
                         where.path,
                         where.line,
@@ -477,7 +506,9 @@ class DesignDrift(DocumentRule):
         hosts = design.contract.setting("egress.allow")
         for host, where in zip(hosts.value, hosts.sources) if hosts else ():
             named = host.split(":")[0].removeprefix("*.")
-            if named.lower() not in texts.lower():
+            if named.lower() not in texts.lower() and not any(
+                named.lower() in v.lower() for v in design.constant_strings
+            ):
                 yield Problem(
                     where.path,
                     where.line,
