@@ -99,7 +99,10 @@ def test_check_reports_the_document_beside_the_code(project):
     assert result.exit_code == 1
     assert "app/tools.py:7:12: DL601" not in result.stdout  # 60 s is within the config's 90 s budget
     assert f"{DOCUMENT}:14:1: DL014 hooks.slack.com is allowed" in result.stdout
-    assert f"{DOCUMENT}:1:1: DL011 no section for state machines" in result.stdout
+    # After the error-code table, where the template puts the state machine, one finding a category.
+    assert f"{DOCUMENT}:7:1: DL011 no section for state machines:" in result.stdout
+    assert f"{DOCUMENT}:7:1: DL011 no section for execution order:" in result.stdout
+    assert f"{DOCUMENT}:14:1: DL011 no section for audit:" in result.stdout  # after egress, the nearest before it
 
 
 @pytest.mark.parametrize("output_format", ["github", "sarif", "gitlab", "json-lines", "full"])
@@ -193,6 +196,6 @@ def test_the_language_server_reports_the_design_document_and_no_other_markdown(p
     (project / "README.md").write_text("# Triage\n\n[design](docs/engineering-design.md#nowhere)\n")
     linters = ProjectLinters()
     found = [(d.code, d.start.row) for d in linters.design_findings(project / DOCUMENT)]
-    assert ("DL014", 14) in found and ("DL011", 1) in found
+    assert ("DL014", 14) in found and ("DL011", 7) in found
     assert [(d.code, d.start.row) for d in linters.design_findings(project / "docs/tasks.md")] == [("DL013", 3)]
     assert linters.design_findings(project / "README.md") == []

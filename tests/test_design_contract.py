@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from designlint.design.contract import read_contract
-from designlint.resolution import ConfigResolver, read_design
+from designlint.design.show import describe_contract
+from designlint.resolution import ConfigResolver, design_documents, read_design
 from designlint.rules import REGISTRY
 from designlint.runner import Options, lint_paths
+from designlint.tables.states import StateMachinesOptions
 
 DOCUMENT = "docs/engineering-design.md"
 DOCUMENT_CODES = ("DL011", "DL012", "DL013", "DL014", "DL015")
@@ -42,6 +44,32 @@ from enum import Enum
 
 class ErrorCode(str, Enum):
     RATE_LIMITED = "RATE_LIMITED"
+"""
+_STATES = """
+from enum import Enum
+
+
+class ApprovalState(str, Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    ARCHIVED = "archived"
+"""
+_AUDITED = """
+import structlog as sl
+from fastapi import APIRouter
+
+router = APIRouter()
+audit = sl.get_logger("audit.tools")
+
+
+@router.post("/tools/{name}")
+async def call_tool(name: str, request, user):
+    log = audit.bind(trace_id=request.state.trace_id)
+    result = await request.app.dispatcher.run(name, user)
+    await log.ainfo("tool.called", principal=user.id, result=dict(code=result.code))
+    return result
 """
 
 # name -> (the document's section, the same contract as [tool.designlint] keys, the code)
@@ -199,6 +227,104 @@ ROWS = {
             )
         },
     ),
+    "state diagram bound to an enum": (
+        """
+        ## 2. State machine: approval lifecycle
+
+        ```mermaid
+        stateDiagram-v2
+            direction LR
+            [*] --> PENDING
+            %% a decision is final
+            PENDING --> APPROVED : approve
+            PENDING --> REJECTED : reject
+            note right of PENDING
+                waits for a reviewer
+            end note
+            state Decided {
+                APPROVED --> ARCHIVED : archive
+            }
+            PENDING --> EXPIRED
+        ```
+
+        ```toml designlint
+        [[state-machines]]
+        name = "approval"
+        states = "app.approvals.states.ApprovalState"
+        field = "status"
+        ```
+        """,
+        '[[tool.designlint.state-machines]]\nname = "approval"\nstates = "app.approvals.states.ApprovalState"\n'
+        'field = "status"\ntransitions = ["[*] -> PENDING", "PENDING -> APPROVED", "PENDING -> REJECTED",'
+        ' "APPROVED -> ARCHIVED", "PENDING -> EXPIRED"]\n',
+        {
+            "app/approvals/states.py": _STATES,
+            "app/approvals/jobs.py": (
+                "from app.approvals.states import ApprovalState\nfrom app.models import Approval\n\n\n"
+                "def reopen_expired():\n"
+                "    Approval.objects.filter(status=ApprovalState.EXPIRED).update(status=ApprovalState.PENDING)\n\n\n"
+                "def archive(approval):\n    if approval.status == ApprovalState.APPROVED:\n"
+                "        approval.status = ApprovalState.ARCHIVED\n"
+            ),
+        },
+    ),
+    "audit field table": (
+        """
+        ## 9. Audit
+
+        | Field | Required | Meaning |
+        | --- | --- | --- |
+        | `principal` | yes | who called |
+        | `callId` | yes | the tool call |
+        | `reason` | no | free text |
+        """,
+        '[tool.designlint.audit]\nrequired = ["principal", "callId"]\n',
+        {"app/api.py": _AUDITED},
+    ),
+    "audit field list": (
+        """
+        ## 9. Audit schema
+
+        Every audit event carries:
+
+        - `principal` and `callId`
+        - `result.code`
+        """,
+        '[tool.designlint.audit]\nrequired = ["principal", "callId", "result.code"]\n',
+        {"app/api.py": _AUDITED},
+    ),
+    "failure-mode idempotency key": (
+        """
+        ## 5. Failure modes
+
+        | Operation | Timeout | Idempotency key |
+        | --- | --- | --- |
+        | start a run | none | derived from `run_id`, `call_id` |
+        | read a ticket | none | - |
+        """,
+        '[tool.designlint.idempotency]\nderive-from = ["run_id", "call_id"]\n',
+        {
+            "app/runs.py": (
+                "import uuid\n\n\ndef start_run(client, run_id: str, call_id: str):\n"
+                '    return client.post("/runs", headers={"Idempotency-Key": str(uuid.uuid4())})\n'
+            )
+        },
+    ),
+    "authorization deny reasons": (
+        """
+        ## 4. Authorization
+
+        - Deny reasons: `app.authz.DenyReason`
+        """,
+        '[tool.designlint.authz]\ndeny-reasons = "app.authz.DenyReason"\n',
+        {
+            "app/authz.py": (
+                "from enum import Enum\n\n\nclass DenyReason(str, Enum):\n"
+                '    TENANT_MISMATCH = "tenant_mismatch"\n    ROLE_MISSING = "role_missing"\n'
+            ),
+            "app/auth.py": "def require_scope(token, scope):\n    if scope not in token.scopes:\n        raise PermissionError\n",
+        },
+    ),
 }
 
 
@@ -333,10 +459,15 @@ def test_diagrams_order_and_audit_are_read_with_their_lines(tmp_path):
     root = _project(tmp_path, {DOCUMENT: text})
     contract = read_contract([root / DOCUMENT], root, REGISTRY.option_tables)
     assert not contract.problems
+    # No [[state-machines]] entry binds the diagram: it is shown, and fills no option.
     data = [(d.kind, d.name, d.details, d.where.line) for d in contract.data]
-    assert ("state-machines.1", "[*] --> Open", (), 7) in data
-    assert ("state-machines.1", "Open --> Triaged", ("classify",), 9) in data
-    assert ("state-machines.1", "Queued --> Assigned", (), 11) in data
+    assert data == [
+        ("state-machines.1", "[*] -> Open", ("unbound",), 7),
+        ("state-machines.1", "Open -> Triaged", ("unbound",), 9),
+        ("state-machines.1", "Queued -> Assigned", ("unbound",), 11),
+        ("state-machines.1", "Triaged -> [*]", ("unbound",), 14),
+    ]
+    assert contract.setting("state-machines.machines") is None
     stages, calls = contract.setting("order.stages"), contract.setting("order.calls")
     assert stages.value == ["authenticate", "authorize", "dispatch"]
     assert [where.line for where in stages.sources] == [19, 20, 21]
@@ -344,8 +475,9 @@ def test_diagrams_order_and_audit_are_read_with_their_lines(tmp_path):
         "authenticate": ["app.auth.verify_token"],
         "authorize": ["app.authz.check_tenant", "app.authz.check_role"],
     }
-    assert ("audit.fields", "actor", ("required",), 27) in data
-    assert ("audit.fields", "reason", (), 28) in data
+    audit = contract.setting("audit.required")
+    assert audit.value == ["actor"]  # `reason` is not required
+    assert [where.line for where in audit.sources] == [27]
 
 
 def test_a_section_that_does_not_apply_fills_nothing(tmp_path):
@@ -375,3 +507,71 @@ def test_a_configured_required_stage_the_document_lacks_leaves_the_documents_ord
     assert [(p.line, p.message) for p in contract.problems] == [
         (5, "`order.required`: expected stages listed in order.stages, got 'approve'")
     ]
+
+
+_DIAGRAMS = """
+## 2. Lifecycles
+
+```mermaid
+stateDiagram-v2
+    [*] --> PENDING
+    PENDING --> APPROVED
+```
+
+```mermaid
+stateDiagram-v2
+    [*] --> PENDING
+    PENDING --> REOPENED
+```
+
+```toml designlint
+[[state-machines]]
+diagram = 2
+states = "app.approvals.states.ApprovalState"
+{extra}
+```
+"""
+
+
+def _machine_project(tmp_path: Path, extra: str = "", config: str = "") -> Path:
+    files = {"app/approvals/states.py": _STATES, DOCUMENT: _document(_DIAGRAMS.replace("{extra}", extra))}
+    return _project(tmp_path, {**files, **({"pyproject.toml": config} if config else {})})
+
+
+def test_a_state_the_bound_enum_lacks_is_unreadable_and_the_machine_left_out(tmp_path):
+    root = _machine_project(tmp_path)
+    contract = read_design(ConfigResolver(cwd=root).for_directory(root))
+    assert contract.setting("state-machines.machines") is None
+    [problem] = contract.problems
+    assert (problem.path, problem.line) == (DOCUMENT, 11)  # the bound diagram's fence
+    assert "REOPENED" in problem.message
+
+
+def test_a_binding_takes_the_diagram_it_names_and_the_enum_name(tmp_path):
+    root = _machine_project(tmp_path, extra='field = "status"')
+    (root / DOCUMENT).write_text((root / DOCUMENT).read_text().replace("REOPENED", "APPROVED"))
+    config = ConfigResolver(cwd=root).for_directory(root)
+    [machine] = config.options(StateMachinesOptions).machines
+    assert (machine.name, machine.field) == ("ApprovalState", "status")
+    assert machine.pairs == (("[*]", "PENDING"), ("PENDING", "APPROVED"))
+    shown = describe_contract(config, read_design(config), design_documents(config), root)
+    assert f"# {DOCUMENT}:11" in shown and "ApprovalState" in shown
+
+
+@pytest.mark.parametrize("extra", ["diagram = 3", 'diagram = "two"'])
+def test_a_binding_to_no_diagram_is_unreadable_on_its_line(tmp_path, extra):
+    root = _machine_project(tmp_path, extra=extra)
+    (root / DOCUMENT).write_text((root / DOCUMENT).read_text().replace("diagram = 2\n", ""))
+    contract = read_design(ConfigResolver(cwd=root).for_directory(root))
+    [problem] = contract.problems
+    assert problem.line == 18 and "stateDiagram-v2 blocks" in problem.message
+
+
+def test_machines_in_the_config_win_over_the_documents(tmp_path):
+    config = (
+        '[[tool.designlint.state-machines]]\nname = "configured"\n'
+        'states = "app.approvals.states.ApprovalState"\ntransitions = ["[*] -> PENDING"]\n'
+    )
+    root = _machine_project(tmp_path, config=config)
+    [machine] = ConfigResolver(cwd=root).for_directory(root).options(StateMachinesOptions).machines
+    assert machine.name == "configured"

@@ -593,3 +593,23 @@ def test_a_lone_surrogate_in_a_document_is_reported_on_its_line(project: Path):
     finally:
         server.kill()
         server.wait()
+
+
+_DESIGN = "# Engineering design: tools\n\n## 7. Egress allowlist\n\n- `api.example.com`\n"
+
+
+@pytest.mark.asyncio
+async def test_an_open_design_document_is_linted_from_the_editors_text_not_the_saved_file(
+    client: LanguageClient, project: Path
+):
+    path = project / "engineering-design.md"
+    path.write_text(_DESIGN)
+    editor = Editor(client, path)
+    editor.open()
+    saved = await editor.diagnostics()
+    assert ("DL014", 4) in {(d.code, d.range.start.line) for d in saved}  # nothing contacts the host
+    # Typed, not saved: the unclosed fence and the stale allowlist entry are the buffer's.
+    editor.replace(_DESIGN.replace("- `api.example.com`\n", "```mermaid\nstateDiagram-v2\n"))
+    typed = {(d.code, d.range.start.line) for d in await editor.diagnostics()}
+    assert ("DL012", 4) in typed and ("DL014", 4) not in typed
+    assert path.read_text() == _DESIGN

@@ -26,7 +26,17 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from designlint.globs import GlobError, compile_glob
-from designlint.options import BadValue, Key, Reference, describe, display_key, parse_options, references, table_name
+from designlint.options import (
+    BadValue,
+    Key,
+    Reference,
+    describe,
+    display_key,
+    parse_options,
+    references,
+    table_name,
+    whole_option,
+)
 from designlint.reading import MAX_CONFIG_SIZE, TooLarge, read_regular_file
 
 T = TypeVar("T")
@@ -187,7 +197,7 @@ def _has_designlint_table(pyproject: Path) -> bool:
         return True  # not passed over in silence: loading it says why it cannot be used
     except OSError:
         return False
-    return re.search(r"^\s*\[\s*tool\s*\.\s*designlint\s*[.\]]", text, re.MULTILINE) is not None
+    return re.search(r"^\s*\[\[?\s*tool\s*\.\s*designlint\s*[.\]]", text, re.MULTILINE) is not None
 
 
 def load_config(path: Path, schema: Schema) -> Config:
@@ -329,7 +339,10 @@ def parse_table(
                 tables.append(parse_options(option_tables[key], value))
             except BadValue as exc:
                 raise check.error(exc.key, exc.message) from None
-            if isinstance(value, dict):
+            whole = whole_option(option_tables[key])
+            if whole is not None:  # the table is one option: set as a whole, or not at all
+                configured.add(f"{key}.{whole.replace('_', '-')}")
+            elif isinstance(value, dict):
                 configured.update(f"{key}.{option}" for option in value)
     return Config(**values, tables=tuple(tables), configured=frozenset(configured))
 

@@ -315,7 +315,7 @@ def table_name(table: type) -> str:
 def option_keys(table: type) -> tuple[str, ...]:
     """``("egress.allow", "egress.guards")``: the table's keys as the rule docs list them."""
     name = table_name(table)
-    if _whole(table) is not None:
+    if whole_option(table) is not None:
         return (name,)
     return tuple(f"{name}.{option_name}" for option_name in _declared(table))
 
@@ -323,7 +323,7 @@ def option_keys(table: type) -> tuple[str, ...]:
 def parse_options(table: type[T], value: object) -> T:
     """The options a TOML value gives; raises ``BadValue`` with the key from the table's name on."""
     key: Key = (table_name(table),)
-    whole = _whole(table)
+    whole = whole_option(table)
     if whole is None:
         return Record(table).parse(value, key)  # type: ignore[return-value]
     return table(**{whole: _shape(_field(table, whole)).parse(value, key)})
@@ -333,13 +333,13 @@ def references(options: object) -> Iterator[Reference]:
     """The names of project objects the options hold, each with its full key."""
     table = type(options)
     key: Key = (table_name(table),)
-    whole = _whole(table)
+    whole = whole_option(table)
     if whole is None:
         return Record(table).references(options, key)
     return _shape(_field(table, whole)).references(getattr(options, whole), key)
 
 
-def _whole(table: type) -> str | None:
+def whole_option(table: type) -> str | None:
     """The one field a ``whole=`` table's value is, else None."""
     return table.__options_whole__  # type: ignore[attr-defined]
 

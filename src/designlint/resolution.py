@@ -15,7 +15,7 @@ from designlint.config import Config, find_config_file, foreign_owner, key_error
 from designlint.design.contract import Contract, Setting, apply_settings, read_contract
 from designlint.design.locate import locate_documents
 from designlint.design.markdown import Problem
-from designlint.options import BadValue, display_key, references
+from designlint.options import BadValue, display_key, references, whole_option
 from designlint.project import LookupFailed, Project
 
 
@@ -103,13 +103,13 @@ def design_documents(config: Config) -> tuple[Path, ...]:
     return locate_documents(config.root, config.design)
 
 
-def read_design(config: Config) -> Contract:
+def read_design(config: Config, unsaved: Mapping[Path, str] | None = None) -> Contract:
     """The contract of the documents in play, less what cannot be used, each a DL012 on its
     line: a value that does not fit the others or the config's (a stage of ``order.calls``
     missing from ``order.stages``, a required stage the document's order leaves out), or a
     name of a project object that does not resolve (the config's own must; the document's
-    are only read)."""
-    contract = read_contract(design_documents(config), config.root, rules.SCHEMA.option_tables)
+    are only read). ``unsaved``: an editor's text of documents, by resolved path."""
+    contract = read_contract(design_documents(config), config.root, rules.SCHEMA.option_tables, unsaved)
     project = Project.from_root(config.root)
     problems = list(contract.problems)
     kept: list[Setting] = []
@@ -120,7 +120,8 @@ def read_design(config: Config) -> Contract:
         except BadValue as exc:
             problems.append(Problem(where.path, where.line, f"`{display_key(exc.key)}`: {exc.message}"))
             continue
-        unresolved = _unresolved(project, tables, (setting.table, setting.key))
+        whole = whole_option(rules.SCHEMA.option_tables[setting.table]) is not None
+        unresolved = _unresolved(project, tables, (setting.table,) if whole else (setting.table, setting.key))
         if unresolved:
             problems.append(Problem(where.path, where.line, f"`{setting.dotted}`: {unresolved}"))
             continue
@@ -128,10 +129,10 @@ def read_design(config: Config) -> Contract:
     return replace(contract, settings=tuple(kept), problems=tuple(problems))
 
 
-def _unresolved(project: Project, tables: tuple[object, ...], key: tuple[str, str]) -> str:
-    """Why a project object the option ``key`` names cannot be found, or nothing."""
+def _unresolved(project: Project, tables: tuple[object, ...], key: tuple[str, ...]) -> str:
+    """Why a project object the option ``key`` (a whole table's: its name) names cannot be found, or nothing."""
     for reference in (r for options in tables for r in references(options)):
-        if reference.key[:2] == key:
+        if reference.key[: len(key)] == key:
             try:
                 project.fact(reference.provider, reference.name)
             except LookupFailed as exc:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import os
 import re
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+from designlint.analysis.constants import STRING_CONSTANTS
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo
+from designlint.analysis.modules import module_name_for
 from designlint.baseline import span_fingerprint
 from designlint.config import Config
 from designlint.design.contract import display_path
@@ -29,21 +31,29 @@ _NOQA = re.compile(r"<!--\s*designlint:\s*noqa(?::\s*(?P<codes>[A-Z0-9,\s]*?))?\
 
 
 def design_diagnostics(
-    config: Config, python_files: Callable[[], Iterable[Path]], cwd: Path | None = None
+    config: Config,
+    python_files: Callable[[], Iterable[Path]],
+    cwd: Path | None = None,
+    unsaved: Mapping[Path, str] | None = None,
 ) -> tuple[list[Diagnostic], list[str]]:
     """The document rules' findings on the documents in play for ``config`` (and the Markdown
-    beside them), with paths as seen from ``cwd``; and the tracebacks of rules that crashed."""
+    beside them), with paths as seen from ``cwd``; and the tracebacks of rules that crashed.
+    ``unsaved``: the editor's text of Markdown files, by resolved path, read in place of the files."""
+    unsaved = unsaved or {}
     rules = [rule(config) for rule in DOCUMENT_RULES if config.is_enabled(rule.code)]
     documents = design_documents(config)
     if not rules or not documents:
         return [], []
-    contract = read_design(config)
+    contract = read_design(config, unsaved)
+    drift = config.is_enabled(DesignDrift.code)
+    paths = list(python_files()) if drift else []
     design = DesignInPlay(
         contract,
         config.root,
-        _neighbours(documents, config.root),
-        _python_texts(python_files()) if config.is_enabled(DesignDrift.code) else None,
+        _neighbours(documents, config.root, unsaved),
+        _python_texts(paths) if drift else None,
         _error_enum(config),
+        _constant_strings(config.root, paths),
     )
     found: list[Diagnostic] = []
     crashes: list[str] = []
@@ -61,7 +71,7 @@ def design_diagnostics(
         for problem in problems:
             lines = texts.get(problem.path)
             if lines is None:
-                lines = texts[problem.path] = _lines(config.root / problem.path)
+                lines = texts[problem.path] = _lines(config.root / problem.path, unsaved)
             if _suppressed(rule.code, problem.line, lines) or _ignored(rule.code, problem.path, config):
                 continue
             found.append(_diagnostic(rule, problem, lines, _shown(config.root, problem.path, cwd)))
@@ -107,14 +117,16 @@ def _shown(root: Path, path: str, cwd: Path) -> str:
     return absolute.as_posix() if relative.startswith("..") else Path(relative).as_posix()
 
 
-def _lines(path: Path) -> list[str]:
+def _lines(path: Path, unsaved: Mapping[Path, str]) -> list[str]:
+    if path.resolve() in unsaved:
+        return unsaved[path.resolve()].splitlines()
     try:
         return read_regular_file(path, MAX_DOCUMENT_SIZE).decode("utf-8", errors="replace").splitlines()
     except (OSError, TooLarge):
         return []
 
 
-def _neighbours(documents: tuple[Path, ...], root: Path) -> tuple[Document, ...]:
+def _neighbours(documents: tuple[Path, ...], root: Path, unsaved: Mapping[Path, str]) -> tuple[Document, ...]:
     """The Markdown files beside the documents (``tasks.md``, ``plan.md``), which link into them."""
     own = {document.resolve() for document in documents}
     found: list[Document] = []
@@ -125,7 +137,7 @@ def _neighbours(documents: tuple[Path, ...], root: Path) -> tuple[Document, ...]
             continue
         for candidate in candidates:
             if candidate.resolve() not in own:
-                document, _ = read_document(candidate, display_path(candidate, root))
+                document, _ = read_document(candidate, display_path(candidate, root), unsaved)
                 if document is not None:
                     found.append(document)
     return tuple(found)
@@ -139,6 +151,22 @@ def _python_texts(paths: Iterable[Path]) -> tuple[str, ...]:
         except (OSError, TooLarge):
             continue
     return tuple(texts)
+
+
+def _constant_strings(root: Path, paths: Iterable[Path]) -> frozenset[str]:
+    """The values of the modules' string constants, as the code rules resolve them
+    (``NAME = f"{PREFIX}.requests"``): the names a text search of the files does not see."""
+    project = Project.from_root(root)
+    found: set[str] = set()
+    for path in paths:
+        module = project.module_name_of(str(path)) or module_name_for(display_path(path, root))
+        if module is None:
+            continue
+        try:
+            found.update(project.fact(STRING_CONSTANTS, module).values())
+        except LookupFailed:
+            continue
+    return frozenset(found)
 
 
 def _error_enum(config: Config) -> EnumInfo | None:

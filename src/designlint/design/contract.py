@@ -22,7 +22,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 from designlint.config import key_line
 from designlint.design.markdown import Document, Item, Problem, Section, Table, read_document
-from designlint.options import BadValue, display_key, parse_options, table_name
+from designlint.options import BadValue, display_key, parse_options, table_name, whole_option
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,6 @@ COLUMNS = {
     "alternative": ("alternative", "option"),
     "rejected because": ("rejected because", "why rejected", "reason rejected", "reason"),
 }
-# Tables a ``toml designlint`` block may hold for families not built yet: kept as data (until a
-# family declares the table: then it is an option table like the others).
-DATA_TABLES = ("state-machines", "order", "telemetry", "audit", "idempotency")
 _NOT_APPLICABLE = re.compile(r"\bnot applicable\s*[:—–-]\s*(\S?)", re.IGNORECASE)
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)", re.I)
 _UNIT_SECONDS = {"ms": 0.001, "mi": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -106,7 +103,8 @@ class Setting:
 
 @dataclass(frozen=True)
 class Datum:
-    """A contract read for a rule family that is not built yet (an order stage, a transition)."""
+    """A contract read that fills no option: a transition of a diagram no ``[[state-machines]]``
+    entry binds to an enum."""
 
     kind: str  # "order.stages", "state-machines", "telemetry.spans"...
     name: str
@@ -153,6 +151,8 @@ class _Reader:
         self.values: dict[tuple[str, str], tuple[Any, list[Where]]] = {}
         self.data: list[Datum] = []
         self.problems: list[Problem] = []
+        self.diagrams: list[tuple[int, dict[str, int]]] = []  # (fence line, {"A -> B": line})
+        self.bound: set[int] = set()  # the diagrams a [[state-machines]] entry names
 
     def where(self, line: int) -> Where:
         return Where(self.document.path, line)
@@ -176,8 +176,9 @@ class _Reader:
 
     def _valid(self, table: str, key: str, value: Any, line: int, others: Mapping[str, Any] | None = None) -> bool:
         """Whether the option takes the value (with ``others`` of its table it depends on)."""
+        options = self.option_tables[table]
         try:
-            parse_options(self.option_tables[table], {**(others or {}), key: value})
+            parse_options(options, value if whole_option(options) else {**(others or {}), key: value})
         except BadValue as exc:
             self.problem(line, f"`{display_key(exc.key)}`: {exc.message}")
             return False
@@ -197,6 +198,12 @@ class _Reader:
         for fence in self.document.fences:
             if fence.info.split()[:2] == ["toml", "designlint"] and fence.closed:
                 self._block(fence.content, fence.line)
+        for number, (_, transitions) in enumerate(self.diagrams, 1):
+            if number not in self.bound:  # shown, checked by nothing: no enum to hold the states to
+                self.data.extend(
+                    Datum(f"state-machines.{number}", transition, ("unbound",), self.where(line))
+                    for transition, line in transitions.items()
+                )
 
     # -- tables ----------------------------------------------------------------------------
 
@@ -259,8 +266,7 @@ class _Reader:
         table = self.table_with(section, "operation", "timeout", what="failure-mode")
         if table is None:
             return
-        timeout, operation = table.column(COLUMNS["timeout"]), table.column(COLUMNS["operation"])
-        key = table.column(COLUMNS["idempotency key"])
+        timeout, key = table.column(COLUMNS["timeout"]), table.column(COLUMNS["idempotency key"])
         longest: tuple[float, int] | None = None
         for row in table.rows:
             for text in row.cells[timeout].values:  # type: ignore[index]
@@ -270,9 +276,8 @@ class _Reader:
                         self.problem(row.line, f'expected a timeout such as "30 s" or "2 min", got {text!r}')
                 elif longest is None or seconds > longest[0]:
                     longest = (seconds, row.line)
-            if key is not None and row.cells[key].spans:
-                name = row.cells[operation].text  # type: ignore[index]
-                self.data.append(Datum("idempotency.derive-from", name, row.cells[key].spans, self.where(row.line)))
+            for name in row.cells[key].spans if key is not None else ():
+                self.add("idempotency", "derive-from", name, row.line)
         if longest is not None:
             self.set("timeouts", "budget", longest[0], longest[1])
 
@@ -284,7 +289,10 @@ class _Reader:
             if not colon or not item.spans:
                 continue
             if label.startswith("deny"):
-                self.data.extend(Datum("authz.deny-reasons", span, (), self.where(item.line)) for span in item.spans)
+                if item.spans[1:]:
+                    self.problem(item.line, "the deny reasons are one enum: name it in one code span")
+                else:
+                    self.set("authz", "deny-reasons", item.spans[0], item.line)
                 continue
             key = next((key for word, key in labels if label.startswith(word)), None)
             if key is None and label.startswith("admin"):
@@ -326,29 +334,57 @@ class _Reader:
                 self.values[("order", "calls")] = (calls, [self.where(line) for line in at])
 
     def state_machines(self, section: Section) -> None:
+        """The section's diagrams, numbered from 1: bound to an enum by a ``[[state-machines]]``
+        entry of a ``toml designlint`` block (read after the sections), they fill that option."""
         diagrams = [f for f in section.fences if f.info.split()[:1] == ["mermaid"] and f.closed]
-        number = 0
         for fence in diagrams:
             lines = fence.content.splitlines()
             if not lines or lines[0].strip() not in ("stateDiagram-v2", "stateDiagram"):
                 continue
-            number += 1
+            transitions: dict[str, int] = {}
             for offset, transition, problem in read_state_diagram(lines[1:]):
                 line = fence.line + 2 + offset
                 if problem:
                     self.problem(line, problem)
                 else:
-                    source, target, event = transition
-                    self.data.append(
-                        Datum(
-                            f"state-machines.{number}",
-                            f"{source} --> {target}",
-                            (event,) if event else (),
-                            self.where(line),
-                        )
-                    )
-        if not number and all(fence.closed for fence in section.fences):  # an unclosed one is reported already
+                    source, target, _event = transition
+                    transitions.setdefault(f"{source} -> {target}", line)
+            self.diagrams.append((fence.line, transitions))
+        if not self.diagrams and all(fence.closed for fence in section.fences):  # an unclosed one is reported already
             self.problem(section.heading.line, "the state-machine section has no mermaid stateDiagram-v2 block")
+
+    def _machines(self, entries: Any, line_of: Callable[..., int]) -> None:
+        """``[[state-machines]]`` entries of a block: ``diagram = N`` (default: the entry's place)
+        gives the entry the transitions of the section's N-th diagram; the name defaults to the enum's."""
+        if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+            self.problem(
+                line_of("state-machines"), "`state-machines`: expected an array of tables `[[state-machines]]`"
+            )
+            return
+        machines: list[dict[str, Any]] = []
+        lines: list[int] = []
+        for index, written in enumerate(entries):
+            entry = dict(written)
+            number = entry.pop("diagram", index + 1 if "transitions" not in entry else None)
+            at = line_of("state-machines", index)
+            if number is not None:
+                if not isinstance(number, int) or not 1 <= number <= len(self.diagrams):
+                    self.problem(
+                        at,
+                        f"`state-machines[{index}].diagram`: expected the number of one of the section's "
+                        f"{len(self.diagrams)} stateDiagram-v2 blocks (from 1), got {number!r}",
+                    )
+                    continue
+                fence_line, transitions = self.diagrams[number - 1]
+                self.bound.add(number)
+                entry.setdefault("transitions", list(transitions))
+                at = fence_line
+            if isinstance(entry.get("states"), str):
+                entry.setdefault("name", entry["states"].rpartition(".")[2])
+            machines.append(entry)
+            lines.append(at)
+        if machines and self._valid("state-machines", "machines", machines, lines[0]):
+            self.values[("state-machines", "machines")] = (machines, [self.where(at) for at in lines])
 
     def observability(self, section: Section) -> None:
         spans = [t for t in section.tables if t.column(COLUMNS["span"]) is not None]
@@ -393,7 +429,8 @@ class _Reader:
             spans = [(span, item.line) for item in section.items for span in item.spans]
             if not spans:
                 self.table_with(section, "field", what="audit")  # says what is missing
-            self.data.extend(Datum("audit.fields", span, ("required",), self.where(line)) for span, line in spans)
+            for span, line in spans:
+                self.add("audit", "required", span, line)
             return
         self._check_ragged(table)
         name_at, required_at = table.column(COLUMNS["field"]), table.column(COLUMNS["required"])
@@ -404,8 +441,8 @@ class _Reader:
                 "true",
                 "required",
             )
-            for name in row.cells[name_at].values:  # type: ignore[index]
-                self.data.append(Datum("audit.fields", name, ("required",) if required else (), self.where(row.line)))
+            for name in row.cells[name_at].values if required else ():  # type: ignore[index]
+                self.add("audit", "required", name, row.line)
 
     def _column_values(self, table: Table, column: str, option_table: str, key: str) -> None:
         at = table.column(COLUMNS[column])
@@ -436,10 +473,10 @@ class _Reader:
             return line + (key_line(content, (*prefix, *key)) or 0)
 
         for name, value in keys.items():
-            if name in DATA_TABLES and name not in self.option_tables:
-                self.data.append(Datum(name, "toml designlint", (repr(value),), self.where(line_of(name))))
+            if name == "state-machines":
+                self._machines(value, line_of)
             elif name not in self.option_tables:
-                known = ", ".join((*self.option_tables, *(t for t in DATA_TABLES if t not in self.option_tables)))
+                known = ", ".join(self.option_tables)
                 self.problem(line_of(name), f"`{name}` cannot be set by a design document (expected one of: {known})")
             else:
                 try:
@@ -500,9 +537,12 @@ def read_state_diagram(lines: Iterable[str]) -> Iterable[tuple[int, tuple[str, s
             yield offset, ("", "", ""), f"cannot read this line of the state diagram: {text[:60]!r}"
 
 
-def read_contract(paths: Iterable[Path], root: Path, option_tables: Mapping[str, type]) -> Contract:
-    """The contract of the documents at ``paths`` (shown relative to ``root``), merged in order:
-    lists are united, and a single value two documents give differently is a DL012."""
+def read_contract(
+    paths: Iterable[Path], root: Path, option_tables: Mapping[str, type], unsaved: Mapping[Path, str] | None = None
+) -> Contract:
+    """The contract of the documents at ``paths`` (shown relative to ``root``; an editor's
+    ``unsaved`` text, by resolved path, in place of the file), merged in order: lists are
+    united, and a single value two documents give differently is a DL012."""
     documents: list[Document] = []
     settings: dict[tuple[str, str], Setting] = {}
     data: list[Datum] = []
@@ -510,7 +550,7 @@ def read_contract(paths: Iterable[Path], root: Path, option_tables: Mapping[str,
     digest = hashlib.sha256()
     for path in paths:
         display = display_path(path, root)
-        document, unreadable = read_document(path, display)
+        document, unreadable = read_document(path, display, unsaved)
         problems.extend(unreadable)
         digest.update(f"{display}\0".encode(errors="surrogateescape"))
         if document is None:
@@ -562,7 +602,8 @@ def apply_settings(
             filled.setdefault(setting.table, {})[setting.key] = setting.value
     for name, values in filled.items():
         table = option_tables[name]
-        from_document: Any = parse_options(table, values)
+        whole = whole_option(table)
+        from_document: Any = parse_options(table, values[whole.replace("_", "-")] if whole else values)
         current: Any = by_name.get(name, table())
         changes = {
             f.name: getattr(from_document, f.name)

@@ -5,6 +5,7 @@ each with the 1-based line it starts on. Nothing here knows what a contract is."
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,6 +113,15 @@ class Section:
         return self.heading.line < line < self.end_line
 
     @property
+    def last_line(self) -> int:
+        """Its last line that is not blank (the heading's, for an empty section)."""
+        lines = self.document.text.splitlines()
+        return next(
+            (at for at in range(min(self.end_line - 1, len(lines)), self.heading.line, -1) if lines[at - 1].strip()),
+            self.heading.line,
+        )
+
+    @property
     def tables(self) -> list[Table]:
         return [table for table in self.document.tables if self._inside(table.line)]
 
@@ -153,8 +163,16 @@ class Document:
 _PARSER = MarkdownIt("commonmark").enable("table")
 
 
-def read_document(path: Path, display: str) -> tuple[Document | None, list[Problem]]:
-    """The document at ``path``, or None and why it cannot be read."""
+def read_document(
+    path: Path, display: str, unsaved: Mapping[Path, str] | None = None
+) -> tuple[Document | None, list[Problem]]:
+    """The document at ``path`` (the editor's text, when ``unsaved`` holds its resolved path),
+    or None and why it cannot be read."""
+    text = (unsaved or {}).get(path.resolve())
+    if text is not None:
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_DOCUMENT_SIZE:
+            return None, [Problem(display, 1, "the design document is too large; the limit is 1 MB")]
+        return parse_document(text, display), []
     try:
         raw = read_regular_file(path, MAX_DOCUMENT_SIZE)
     except TooLarge as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Iterable
@@ -28,7 +29,7 @@ def describe_contract(config: Config, contract: Contract, documents: Iterable[Pa
     for table, assignments in sorted(by_table.items()):
         lines += ["", f"[{table}]", *assignments]
     if contract.data:
-        lines += ["", "# Read for rule families not built yet (no option is filled from these):"]
+        lines += ["", "# Read but filling no option (a diagram no [[state-machines]] entry binds to an enum):"]
         lines += [_datum(datum) for datum in contract.data]
     if contract.problems:
         lines += [
@@ -45,7 +46,14 @@ def _configured(config: Config, table: str, key: str) -> str:
 
 
 def _value(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=_table)
+
+
+def _table(value: object) -> object:
+    """A configured entry of an array of tables (a ``MachineOptions``), as its keys."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"{type(value).__name__} is not a TOML value")
 
 
 def _places(sources: tuple[Where, ...]) -> str:

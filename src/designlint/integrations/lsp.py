@@ -149,9 +149,11 @@ class ProjectLinters:
             self._linters = LinterPool()
         return self._linters.linter_for(config)
 
-    def design_findings(self, path: Path) -> list[Diagnostic]:
-        """DL011-DL015 on ``path`` as saved, when it is a design document in play or Markdown
-        beside one (``tasks.md``: DL013); other Markdown is not designlint's. Raises ``ConfigError``."""
+    def design_findings(self, path: Path, text: str | None = None) -> list[Diagnostic]:
+        """DL011-DL015 on ``path`` (its editor's ``text`` when given, else as saved), when it is a
+        design document in play or Markdown beside one (``tasks.md``: DL013); other Markdown is
+        not designlint's. The code rules keep the saved document's contract until it is saved.
+        Raises ``ConfigError``."""
         config = self._resolver.for_path(path)
         target = path.resolve()
         if target.parent not in {document.resolve().parent for document in design_documents(config)}:
@@ -163,7 +165,7 @@ class ProjectLinters:
 
         from designlint.design.check import design_diagnostics  # imports the rules: on the lint thread
 
-        diagnostics, _ = design_diagnostics(config, python_files)
+        diagnostics, _ = design_diagnostics(config, python_files, unsaved={target: text} if text is not None else None)
         return [d for d in diagnostics if Path(d.path).resolve() == target]
 
 
@@ -416,7 +418,7 @@ class DesignlintServer(LanguageServer):
 
     def _lint_now(self, path: str, text: str) -> list[Diagnostic]:
         if path.endswith(".md"):
-            return self.linters.design_findings(Path(path))
+            return self.linters.design_findings(Path(path), text)
         result = self.linters.linter_for(Path(path)).lint(text, path)
         return sorted(result.diagnostics, key=Diagnostic.sort_key)
 

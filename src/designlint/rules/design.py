@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from designlint.analysis.enums import EnumInfo
@@ -17,12 +18,13 @@ from designlint.design.contract import (
     CATEGORIES,
     CATEGORY,
     COLUMNS,
+    Category,
     Contract,
     gives_reason,
     not_applicable,
     section_for,
 )
-from designlint.design.markdown import Document, Problem, Table
+from designlint.design.markdown import Document, Problem, Section, Table
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
@@ -39,6 +41,16 @@ class DesignInPlay:
     neighbours: tuple[Document, ...] = ()  # the other Markdown files beside the documents (tasks.md)
     python_texts: tuple[str, ...] | None = None  # the project's Python files; None: not read
     error_enum: EnumInfo | None = None  # the configured error-code enum, when it resolves
+    constant_strings: frozenset[str] = frozenset()  # the modules' string constants, resolved across modules
+
+    def names(self, text: str) -> bool:
+        """Whether a Python file of the project has ``text`` in its source or in the value of
+        a string constant (one built from others: ``f"{PREFIX}.requests"``)."""
+        return text in self._texts or any(text in value for value in self.constant_strings)
+
+    @cached_property
+    def _texts(self) -> str:
+        return "\n".join(self.python_texts or ())
 
 
 class DocumentRule(Rule):
@@ -140,13 +152,24 @@ class DesignSectionMissing(DocumentRule):
         ),
     )
     INVALID = (
-        Invalid(_document("", skip="audit"), path=DOCUMENT, line=1, column=1, message="no section for audit ('audit')"),
+        # Where a reader would add it: after the section before it in the template's order.
         Invalid(
-            "# Engineering design: billing\n\n## 1. Error-code contract\n\n| Code |\n| --- |\n| `CARD_DECLINED` |\n",
+            _document("", skip="audit"),
             path=DOCUMENT,
-            line=1,
+            line=42,
             column=1,
-            message="no section for state machines ('state machine' or 'state diagram' or 'lifecycle'), execution order",
+            message="no section for audit: add one under a heading containing 'audit'",
+        ),
+        Invalid(
+            _document("", skip="state"),
+            path=DOCUMENT,
+            line=7,
+            column=1,
+            message="no section for state machines: add one under a heading containing 'state machine' or 'state diagram' or 'lifecycle'",
+        ),
+        # Nothing before it in the template: on the title.
+        Invalid(
+            _document("", skip="error-code"), path=DOCUMENT, line=1, column=1, message="no section for error codes"
         ),
         Invalid(
             _document("## 9. Audit\n\nNot applicable:\n", skip="audit"),
@@ -160,12 +183,19 @@ class DesignSectionMissing(DocumentRule):
 
     def check(self, design: DesignInPlay) -> Iterator[Problem]:
         for document in design.contract.documents:
-            missing = []
+            present: dict[str, Section] = {}
             for category in CATEGORIES:
                 section = section_for(document, category)
                 if section is None:
-                    missing.append(f"{category.name} ({' or '.join(repr(word) for word in category.words)})")
+                    words = " or ".join(repr(word) for word in category.words)
+                    yield Problem(
+                        document.path,
+                        _where_to_add(document, category, present),
+                        f"no section for {category.name}: add one under a heading containing {words}, "
+                        "or say `Not applicable: <why>` there",
+                    )
                     continue
+                present[category.name] = section
                 absent = not_applicable(section)
                 if absent is not None and not gives_reason(absent):
                     yield Problem(
@@ -173,12 +203,17 @@ class DesignSectionMissing(DocumentRule):
                     )
                 elif absent is None and not (section.items or section.tables or section.fences):
                     yield Problem(document.path, section.heading.line, f"the {category.name} section is empty")
-            if missing:
-                yield Problem(
-                    document.path,
-                    1,
-                    f"no section for {', '.join(missing)}: write each under a heading containing one of those words, or say `Not applicable: <why>` there",
-                )
+
+
+def _where_to_add(document: Document, category: Category, present: dict[str, Section]) -> int:
+    """Where a reader would add the category's section, in the template's order: after the
+    section of the nearest category before it that the document has, else on the title."""
+    previous = next(
+        (present[c.name] for c in reversed(CATEGORIES[: CATEGORIES.index(category)]) if c.name in present), None
+    )
+    if previous is not None:
+        return previous.last_line
+    return document.headings[0].line if document.headings else 1
 
 
 class DesignContractUnreadable(DocumentRule):
@@ -341,7 +376,8 @@ class DesignDrift(DocumentRule):
     """The document and the code disagree where no code rule says so: an error code of the
     table that no Python file of the project mentions, a member of the configured error-code
     enum the table lacks (and a code of the table the enum lacks), an allowed host, a span or
-    a metric that no Python file names."""
+    a metric that no Python file names, in its text or in the value of a module's string
+    constant (``analysis.constants``: ``NAME = f"{PREFIX}.requests"``)."""
 
     code = "DL014"
     name = "design-drift"
@@ -358,6 +394,19 @@ class DesignDrift(DocumentRule):
             },
         ),
         Valid(_EGRESS, path=DOCUMENT),  # a project with no Python file yet: nothing to compare
+        # The span's name is a constant built from another: no file's text holds it whole.
+        Valid(
+            _document(""),
+            path=DOCUMENT,
+            files={
+                "app/__init__.py": "",
+                "app/names.py": 'PREFIX = "tool"\nDISPATCH = f"{PREFIX}.dispatch"\n',
+                "app/tools.py": (
+                    "from app.names import DISPATCH\n\n"
+                    'HOST = "https://api.example.com"\nraise ToolError("RATE_LIMITED")\ntracer.start_span(DISPATCH)\n'
+                ),
+            },
+        ),
     )
     INVALID = (
         Invalid(
@@ -424,7 +473,11 @@ class DesignDrift(DocumentRule):
                     where.line,
                     f"error code {code} is in the table but not in {enum.class_name} ({enum.qualname})",
                 )
-            elif design.error_enum is None and not re.search(rf"\b{re.escape(code)}\b", texts):
+            elif (
+                design.error_enum is None
+                and not re.search(rf"\b{re.escape(code)}\b", texts)
+                and code not in design.constant_strings
+            ):
                 yield Problem(
                     where.path,
                     where.line,
@@ -444,7 +497,7 @@ class DesignDrift(DocumentRule):
         for kind, dotted in (("span", "telemetry.spans"), ("metric", "telemetry.metrics")):
             declared = design.contract.setting(dotted)
             for name, where in zip(declared.value, declared.sources) if declared else ():
-                if name.split("{")[0].strip() not in texts:  # a {...} part is filled in at run time
+                if not design.names(name.split("{")[0].strip()):  # a {...} part is filled in at run time
                     yield Problem(
                         where.path,
                         where.line,
@@ -453,7 +506,9 @@ class DesignDrift(DocumentRule):
         hosts = design.contract.setting("egress.allow")
         for host, where in zip(hosts.value, hosts.sources) if hosts else ():
             named = host.split(":")[0].removeprefix("*.")
-            if named.lower() not in texts.lower():
+            if named.lower() not in texts.lower() and not any(
+                named.lower() in v.lower() for v in design.constant_strings
+            ):
                 yield Problem(
                     where.path,
                     where.line,
