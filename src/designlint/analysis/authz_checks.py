@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from designlint.analysis.names import dotted_name
+from designlint.analysis.names import child_nodes, dotted_name
 from designlint.analysis.strings import literal_string
 
 
@@ -616,7 +616,7 @@ def _denies_nested(body: cst.BaseSuite) -> bool:
             if isinstance(call, cst.Call) and (_denies(call) or is_validator(call)):
                 return True
         if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            stack.extend(node.children)
+            stack.extend(child_nodes(node))
     return False
 
 

@@ -16,7 +16,7 @@ from itertools import pairwise
 import libcst as cst
 
 from designlint.analysis.budget import BASE_STEPS, Budget
-from designlint.analysis.names import NameResolver, dotted_name
+from designlint.analysis.names import NameResolver, child_nodes, dotted_name
 
 GuardTest = Callable[[cst.Call], bool]
 
@@ -173,7 +173,7 @@ def _calls_guard(node: cst.CSTNode, target: str, is_guard: GuardTest) -> bool:
             and any(dotted_name(arg.value) == target for arg in current.args)
         ):
             return True
-        stack.extend(current.children)
+        stack.extend(child_nodes(current))
     return False
 
 
@@ -200,7 +200,7 @@ def _assigns_in(statement: cst.CSTNode, target: str) -> bool:
             return True
         if isinstance(current, cst.NamedExpr) and _assigns(current.target, target):
             return True
-        stack.extend(current.children)
+        stack.extend(child_nodes(current))
     return False
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 import libcst as cst
 
-from designlint.analysis.names import own_nodes, target_names
+from designlint.analysis.names import child_nodes, own_nodes, target_names
 
 if TYPE_CHECKING:
     from designlint.analysis.names import NameResolver
@@ -192,7 +192,7 @@ def keywords_passed(function: cst.FunctionDef, param: str) -> frozenset[str]:
             and node.value.value == param
         ):
             keywords.add(node.keyword.value)
-        stack.extend(node.children)
+        stack.extend(child_nodes(node))
     return frozenset(keywords)
 
 
