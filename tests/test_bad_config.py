@@ -14,6 +14,7 @@ from designlint import project as project_module
 from designlint.cli import main
 from designlint.config import top_level_keys
 from designlint.rules import REGISTRY
+from designlint.rules.cases import BadConfig
 
 TOP_KEYS = ", ".join(top_level_keys(REGISTRY))
 HOST = 'expected a host name ("api.example.com") or a wildcard ("*.example.com"), got '
@@ -26,71 +27,6 @@ CONFIGS = {
     "per-file-ignores glob with an unclosed bracket": (
         b'[per-file-ignores]\n"[abc" = ["DL501"]\n',
         "{toml}:2: `per-file-ignores.[abc`: unclosed '[' in glob '[abc'",
-    ),
-    "egress allow entry that is a URL": (
-        b'[egress]\nallow = ["https://x"]\n',
-        "{toml}:2: `egress.allow`: " + HOST + "'https://x'",
-    ),
-    "egress allow entry that is a bare wildcard": (
-        b'[egress]\nallow = ["*."]\n',
-        "{toml}:2: `egress.allow`: " + HOST + "'*.'",
-    ),
-    "egress allow entry that is empty": (b'[egress]\nallow = [""]\n', "{toml}:2: `egress.allow`: " + HOST + "''"),
-    "timeouts.budget of 0": (
-        b"[timeouts]\nbudget = 0\n",
-        "{toml}:2: `timeouts.budget`: expected a number > 0, got 0",
-    ),
-    "timeouts.budget below 0": (
-        b"[timeouts]\n\nbudget = -5.0\n",
-        "{toml}:3: `timeouts.budget`: expected a number > 0, got -5.0",
-    ),
-    "timeouts.budget as a string": (
-        b'[timeouts]\nbudget = "30s"\n',
-        "{toml}:2: `timeouts.budget`: expected a number > 0, got a string '30s'",
-    ),
-    "an unknown timeouts option": (
-        b"[timeouts]\ntotal = 30\n",
-        "{toml}:2: `timeouts.total`: unknown option (expected one of: budget)",
-    ),
-    "idempotency.derive-from as a string": (
-        b'[idempotency]\nderive-from = "run_id"\n',
-        "{toml}:2: `idempotency.derive-from`: expected a list of strings, got a string 'run_id'",
-    ),
-    "idempotency.derive-from entry that is no identifier": (
-        b'[idempotency]\n\nderive-from = ["run_id", "call-id"]\n',
-        "{toml}:3: `idempotency.derive-from`: expected an identifier-like word, got 'call-id'",
-    ),
-    "limits.checks entry that is no dotted name": (
-        b'[limits]\nchecks = ["app.budget:charge"]\n',
-        "{toml}:2: `limits.checks`: expected a function name or a dotted name such as \"app.net.require_allowed\", got 'app.budget:charge'",
-    ),
-    "an unknown limits option": (
-        b"[limits]\nmax-steps = 10\n",
-        "{toml}:2: `limits.max-steps`: unknown option (expected one of: checks)",
-    ),
-    "errors.codes in a module that does not exist": (
-        b'[errors]\ncodes = "nope.errors.ErrorCode"\n',
-        "{toml}:2: `errors.codes`: module 'nope.errors' not found under the project root (looked for nope/errors.py, also under src/)",
-    ),
-    "errors.codes naming a class that is not an enum": (
-        b'[errors]\ncodes = "app.errors.Plain"\n',
-        "{toml}:2: `errors.codes`: app.errors.Plain is not an enum (its bases are: Exception)",
-    ),
-    "errors.codes naming a class that does not exist": (
-        b'[errors]\ncodes = "app.errors.Missing"\n',
-        "{toml}:2: `errors.codes`: class 'Missing' not found in module 'app.errors'",
-    ),
-    "errors.codes in a module that does not parse": (
-        b'[errors]\ncodes = "app.broken.ErrorCode"\n',
-        "{toml}:2: `errors.codes`: module 'app.broken' cannot be parsed: invalid syntax (line 1)",
-    ),
-    "egress allow entry with a port past 65535": (
-        b'[egress]\nallow = ["a.com:99999"]\n',
-        "{toml}:2: `egress.allow`: expected a port from 1 to 65535, got 'a.com:99999'",
-    ),
-    "egress allow entry with port 0": (
-        b'[egress]\nallow = ["*.a.com:0"]\n',
-        "{toml}:2: `egress.allow`: expected a port from 1 to 65535, got '*.a.com:0'",
     ),
     "a bad key after 80,000 blank lines": (
         b"\n" * 80_000 + b"bogus = 1\n",
@@ -111,103 +47,6 @@ CONFIGS = {
     "a config file over 1 MB": (
         b'select = ["DL"]\n' + b"# padding\n" * 110_000,
         "{toml}: the config file is too large (1.0 MB; the limit is 1 MB)",
-    ),
-    "errors.codes in a module nested beyond Python's limits": (
-        b'[errors]\ncodes = "app.deep.ErrorCode"\n',
-        "{toml}:2: `errors.codes`: module 'app.deep' cannot be parsed: too many nested parentheses (line 2)",
-    ),
-    "order.required naming a stage not in order.stages": (
-        b'[order]\nstages = ["authorize", "execute"]\nrequired = ["approve"]\n',
-        "{toml}:3: `order.required`: expected stages listed in order.stages, got 'approve'",
-    ),
-    "order.stages listing a stage twice": (
-        b'[order]\nstages = ["authorize", "validate", "authorize", "execute"]\n',
-        "{toml}:2: `order.stages`: expected each stage once, got 'authorize' twice",
-    ),
-    "order.stages with a single stage": (
-        b'[order]\nstages = ["execute"]\nrequired = []\n',
-        "{toml}:2: `order.stages`: expected at least two stages, the last of them the execute stage",
-    ),
-    "order.calls for a stage not in order.stages": (
-        b'[order.calls]\naudit = ["app.audit.log"]\n',
-        "{toml}:2: `order.calls.audit`: expected a stage listed in order.stages, got 'audit'",
-    ),
-    "order.calls entry that is not a name": (
-        b'[order.calls]\nauthorize = ["app.auth:check"]\n',
-        "{toml}:2: `order.calls.authorize`: expected a function name, a dotted name such as "
-        '"app.auth.authorize", or a glob such as "check_*", got \'app.auth:check\'',
-    ),
-    "audit.emitters entry that is not a dotted name": (
-        b'[audit]\nemitters = ["app.audit:emit"]\n',
-        "{toml}:2: `audit.emitters`: expected a function name or a dotted name such as "
-        "\"app.net.require_allowed\", got 'app.audit:emit'",
-    ),
-    "audit.required entry that is no field path": (
-        b'[audit]\nrequired = ["traceId", "result..code"]\n',
-        '{toml}:2: `audit.required`: expected a field name or a dotted path such as "result.code", '
-        "got 'result..code'",
-    ),
-    "audit.required as one string": (
-        b'[audit]\nrequired = "traceId"\n',
-        "{toml}:2: `audit.required`: expected a list of strings, got a string 'traceId'",
-    ),
-    "authz.deny-reasons that is no dotted name": (
-        b'[authz]\ndeny-reasons = "DenyReason"\n',
-        "{toml}:2: `authz.deny-reasons`: expected a dotted name such as \"app.errors.ErrorCode\", got 'DenyReason'",
-    ),
-    "authz.deny-reasons naming a class that is not an enum": (
-        b'[authz]\n\ndeny-reasons = "app.errors.Plain"\n',
-        "{toml}:3: `authz.deny-reasons`: app.errors.Plain is not an enum (its bases are: Exception)",
-    ),
-    "state-machines transition naming no member of the enum": (
-        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n'
-        b'transitions = ["[*] -> PENDING", "PENDING -> APROVED"]\n',
-        "{toml}:4: `state-machines[0].transitions`: 'APROVED' is not a member of app.approvals.ApprovalState"
-        " (its members: PENDING, APPROVED, EXPIRED)",
-    ),
-    "state-machines states enum that cannot be found": (
-        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.Missing"\n',
-        "{toml}:3: `state-machines[0].states`: class 'Missing' not found in module 'app.approvals'",
-    ),
-    "state-machines states naming a class that is not an enum": (
-        b'[[state-machines]]\nname = "approval"\nstates = "app.errors.Plain"\ntransitions = ["[*] -> A"]\n',
-        "{toml}:3: `state-machines[0].states`: app.errors.Plain is not an enum (its bases are: Exception)",
-    ),
-    "state-machines transition that is not one": (
-        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n'
-        b'transitions = ["PENDING => APPROVED"]\n',
-        '{toml}:4: `state-machines[0].transitions`: expected a transition "SOURCE -> TARGET" between members'
-        " of the states enum (\"[*] -> PENDING\" from the start), got 'PENDING => APPROVED'",
-    ),
-    "state-machines transition from the start to the start": (
-        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n'
-        b'transitions = ["[*] -> [*]"]\n',
-        "{toml}:4: `state-machines[0].transitions`: expected a member on one side, got '[*] -> [*]'",
-    ),
-    "state-machines machine without its states": (
-        b'[[state-machines]]\nname = "approval"\n',
-        "{toml}:1: `state-machines[0].states`: required option missing",
-    ),
-    "state-machines second machine of the same name": (
-        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n\n'
-        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n',
-        "{toml}:6: `state-machines[1].name`: expected each machine's name once, got 'approval' twice",
-    ),
-    "state-machines unknown option": (
-        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\nfields = ["status"]\n',
-        "{toml}:4: `state-machines[0].fields`: unknown option (expected one of: name, states, field, transitions,"
-        " owners)",
-    ),
-    "state-machines owner that is not a dotted name": (
-        b'[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n'
-        b'owners = ["app/approvals/service.py"]\n',
-        "{toml}:4: `state-machines[0].owners`: expected a dotted function name such as"
-        ' "app.approvals.service.approve" or a module glob such as "app.approvals.*", got'
-        " 'app/approvals/service.py'",
-    ),
-    "state-machines as a table, not an array of tables": (
-        b'[state-machines]\nname = "approval"\n',
-        "{toml}:1: `state-machines`: expected an array of tables, got a table",
     ),
 }
 
@@ -233,9 +72,7 @@ def run(*args: str):
     return CliRunner().invoke(main, ["check", *args])
 
 
-@pytest.mark.parametrize("name", list(CONFIGS))
-def test_bad_config_exits_2_with_one_clear_line(project: Path, name: str):
-    content, message = CONFIGS[name]
+def _exits_2_with(project: Path, content: bytes, message: str) -> None:
     toml = project / "designlint.toml"
     toml.write_bytes(content)
     result = run(".")
@@ -243,6 +80,31 @@ def test_bad_config_exits_2_with_one_clear_line(project: Path, name: str):
     assert result.stdout == ""
     assert result.stderr == "designlint: error: " + message.format(toml=toml) + "\n"
     assert not (project / "EXECUTED").exists()
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_bad_config_exits_2_with_one_clear_line(project: Path, name: str):
+    _exits_2_with(project, *CONFIGS[name])
+
+
+# Each family's own: the ``CONFIG_ERRORS`` of its module, in a project of the modules they name.
+FAMILY_CONFIGS = [
+    pytest.param(case, id=f"{family.name}-{index}")
+    for family in REGISTRY.families
+    for index, case in enumerate(family.config_errors)
+]
+
+
+@pytest.mark.parametrize("case", FAMILY_CONFIGS)
+def test_a_familys_bad_config_exits_2_with_one_clear_line(tmp_path: Path, monkeypatch, case: BadConfig):
+    write_tree(tmp_path, {"a.py": "x = 1\n", **case.files})
+    monkeypatch.chdir(tmp_path)
+    _exits_2_with(tmp_path, case.config.encode(), case.message)
+
+
+def test_every_family_with_options_declares_config_errors():
+    missing = [family.name for family in REGISTRY.families if family.option_tables and not family.config_errors]
+    assert not missing, f"families with options and no CONFIG_ERRORS: {missing}"
 
 
 def test_bad_errors_codes_in_pyproject_names_the_full_key(project: Path):

@@ -130,14 +130,38 @@ def test_the_graph_is_read_whole():
 
 
 def test_rules_and_analysis_do_not_reach_up():
-    """The layers: rules see the context, never the engine; the shared analysis knows no config.
+    """The layers: rules see the context, never the engine; the shared analysis imports neither
+    the configuration (its tables included), the rules nor the engine.
     Type-only imports count here: they are how a layer comes to lean on the one above."""
     graph = import_graph(PACKAGE, type_only=True)
     for module in ("designlint.rules.base", "designlint.context", "designlint.walk", "designlint.fixes"):
         assert "designlint.engine" not in graph[module], module
     for module, imported in graph.items():
-        if module.startswith("designlint.analysis"):
-            assert "designlint.config" not in imported, module
+        if module == "designlint.analysis" or module.startswith("designlint.analysis."):
+            above = {name for name in imported if _in_layer_above_analysis(name)}
+            assert not above, f"{module} imports {sorted(above)}: the shared analysis knows no layer above it"
+
+
+# What the shared analysis must not import: the option tables and the configuration (it knows
+# no config), the rules and the engine (it serves them).
+_ABOVE_ANALYSIS = ("designlint.tables", "designlint.rules", "designlint.config", "designlint.engine")
+
+
+def _in_layer_above_analysis(module: str) -> bool:
+    return any(module == layer or module.startswith(layer + ".") for layer in _ABOVE_ANALYSIS)
+
+
+def test_the_layer_check_sees_the_layers():
+    """Guards the test above: its layers are modules of the graph, and it tells them apart."""
+    graph = import_graph(PACKAGE, type_only=True)
+    assert all(
+        any(_in_layer_above_analysis(module) for module in graph if module.startswith(layer))
+        for layer in _ABOVE_ANALYSIS
+    )
+    assert _in_layer_above_analysis("designlint.tables.states")
+    assert not _in_layer_above_analysis("designlint.configs")
+    assert not _in_layer_above_analysis("designlint.analysis.states")
+    assert "designlint.analysis.transitions" in graph["designlint.tables.states"]  # the arrow points down
 
 
 def test_what_counts_as_an_import():

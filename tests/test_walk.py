@@ -7,6 +7,7 @@ import libcst as cst
 import pytest
 
 from designlint import walk
+from designlint.analysis.syntax import SOURCE_ORDER, child_nodes, own_nodes
 from designlint.config import Config
 from designlint.engine import Linter
 from designlint.hooks import HOOKABLE_TYPES
@@ -266,4 +267,21 @@ def test_children_come_in_source_order_as_libcst_visits_them():
         assert ours == theirs, type(node).__name__
         checked.add(type(node))
         pending.extend(ours)
-    assert set(walk._SOURCE_ORDER) <= checked, "the sample holds every construct the table reorders"
+    assert set(SOURCE_ORDER) <= checked, "the sample holds every construct the table reorders"
+
+
+def test_the_analyses_see_the_same_source_order():
+    """``child_nodes`` (the analyses' children of a node) are LibCST's ``children`` without the
+    white space and punctuation, in the same order, and ``own_nodes`` is the source-ordered
+    pre-order of them that stops at nested scopes: a decorator before the body it wraps."""
+    module = cst.parse_module(EVERY_CONSTRUCT)
+    pending: list[cst.CSTNode] = [module]
+    while pending:
+        node = pending.pop()
+        ours = child_nodes(node)
+        theirs = [child for child in node.children if any(child is mine for mine in ours)]
+        assert ours == theirs, type(node).__name__
+        pending.extend(ours)
+    function = cst.parse_module("@guard(a)\ndef f(x):\n    b(x)\n    def inner():\n        c()\n    d()\n")
+    called = [n.func.value for n in own_nodes(function.body[0]) if isinstance(n, cst.Call)]
+    assert called == ["guard", "b", "d"]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from designlint.analysis.memo import FileMemo
 from designlint.analysis.modules import imported_modules
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ class FileContext:
     metadata: dict = field(default_factory=dict)
     reports: list[Report] = field(default_factory=list)
     module_parents: tuple[str, ...] = ()  # as in FileFacts
+    # Answers worked out once for this file, shared by the rules and analyses (``FileMemo.get``).
+    memo: FileMemo = field(default_factory=FileMemo)
 
     def report(self, code: str, name: str, node: cst.CSTNode, message: str, fix: NodeFix | None) -> None:
         self.reports.append(Report(code, name, node, message, fix, tuple(self.ancestors)))

@@ -9,19 +9,10 @@ import inspect
 
 import libcst as cst
 
+from designlint.analysis.syntax import LAYOUT_TYPES
+
 # Node types the walk does not descend into: white space, comments, punctuation.
-SKIPPED_TYPES: frozenset[type] = frozenset(
-    cls
-    for cls in vars(cst).values()
-    if isinstance(cls, type)
-    and issubclass(cls, cst.CSTNode)
-    and (
-        issubclass(
-            cls, (cst.BaseParenthesizableWhitespace, cst.EmptyLine, cst.TrailingWhitespace, cst.Comment, cst.Newline)
-        )
-        or cls in (cst.LeftParen, cst.RightParen, cst.Comma, cst.Semicolon, cst.Colon, cst.Dot, cst.AssignEqual)
-    )
-)
+SKIPPED_TYPES = LAYOUT_TYPES
 
 # The walk calls hooks by the name of a node's own class: an abstract base (``BaseExpression``)
 # is never one.

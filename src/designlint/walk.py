@@ -8,8 +8,6 @@ is still called. A rule that raises gets a DL002 and is not called again on that
 
 from __future__ import annotations
 
-import dataclasses
-import typing
 from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from designlint.analysis.budget import Budget, GaveUp
+from designlint.analysis.syntax import syntax_fields
 from designlint.hooks import SKIPPED_TYPES, hooks_of
 from designlint.results import parse_error, rule_label
 
@@ -25,61 +24,9 @@ if TYPE_CHECKING:
     from designlint.results import FileResult
     from designlint.rules.base import Rule
 
-_CHILDLESS_FIELDS = (
-    "lpar",
-    "rpar",
-    "leading_lines",
-    "lines_after_decorators",
-    "header",
-    "footer",
-    "trailing_whitespace",
-    "comma",
-    "semicolon",
-    "newline",
-)
 # The nodes the name analysis is told about: scopes it enters and leaves, statements that bind.
 SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 BINDINGS = (cst.Assign, cst.AnnAssign, cst.WithItem, cst.Import, cst.ImportFrom, cst.For)
-
-
-# Where a node's dataclass fields are not in source order: LibCST declares a definition's body
-# before its decorators. The walk follows these, so a rule sees ``@requires_role(...)`` before the
-# body it guards (tests/test_walk.py compares every construct with LibCST's own ``children``).
-_SOURCE_ORDER: dict[type, tuple[str, ...]] = {
-    cst.FunctionDef: ("decorators", "asynchronous", "name", "type_parameters", "params", "returns", "body"),
-    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
-    cst.ExceptHandler: ("type", "name", "body"),
-    cst.ExceptStarHandler: ("type", "name", "body"),
-    cst.IfExp: ("body", "test", "orelse"),
-    cst.ImportFrom: ("relative", "module", "names"),
-    cst.MatchCase: ("pattern", "guard", "body"),
-    cst.Parameters: ("posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params", "star_kwarg"),
-    cst.Param: ("star", "name", "annotation", "equal", "default"),
-    cst.Arg: ("keyword", "equal", "value"),
-    cst.CompFor: ("asynchronous", "target", "iter", "ifs", "inner_for_in"),
-    cst.For: ("asynchronous", "target", "iter", "body", "orelse"),
-    cst.With: ("asynchronous", "items", "body"),
-    cst.TypeAlias: ("name", "type_parameters", "value"),
-    cst.Subscript: ("value", "lbracket", "slice", "rbracket"),  # the one bracket after a field
-}
-
-
-_OPENING, _CLOSING = ("lbracket", "lbrace"), ("rbracket", "rbrace")  # declared last by every node
-
-
-def _in_source_order(cls: type, fields: tuple[str, ...]) -> tuple[str, ...]:
-    order = _SOURCE_ORDER.get(cls, ())
-
-    def position(name: str) -> int:
-        if name in order:
-            return order.index(name)
-        if name in _OPENING:
-            return -1
-        if name in _CLOSING:
-            return len(fields) + 1
-        return fields.index(name)
-
-    return tuple(sorted(fields, key=position))
 
 
 @dataclass(frozen=True)
@@ -101,8 +48,7 @@ def _kind(cls: type) -> _NodeKind:
     kind = _KINDS.get(cls)
     if kind is None:
         is_node = issubclass(cls, cst.CSTNode)
-        fields = tuple(f.name for f in dataclasses.fields(cls) if _may_hold_nodes(f)) if is_node else ()
-        fields = _in_source_order(cls, fields)
+        fields = syntax_fields(cls) if is_node else ()
         kind = _KINDS[cls] = _NodeKind(
             cls.__name__,
             fields,
@@ -113,15 +59,8 @@ def _kind(cls: type) -> _NodeKind:
     return kind
 
 
-def _may_hold_nodes(field: dataclasses.Field) -> bool:
-    """Not white space, punctuation, or text (``Name.value``, ``Arg.star``)."""
-    if field.name.startswith("whitespace") or field.name in _CHILDLESS_FIELDS:
-        return False
-    return field.type not in (str, int, bool) and typing.get_origin(field.type) is not typing.Literal
-
-
 def _children(node: cst.CSTNode, hooked: Container[str]) -> list[cst.CSTNode]:
-    """The walked nodes directly under ``node``, in source order. A node that never has
+    """The walked nodes directly under ``node``, in source order (``syntax_fields``). A node that never has
     children (a name, a string, an operator) is left out unless a rule hooks its type: it is
     nearly half the tree, and nothing else looks at it during the walk."""
     out: list[cst.CSTNode] = []

@@ -39,8 +39,9 @@ from designlint.analysis.clients import (
     canonical,
     is_client_model_call,
 )
-from designlint.analysis.names import NameResolver, dotted_name, last_name, own_nodes, own_nodes_in_order
+from designlint.analysis.names import NameResolver, dotted_name, last_name
 from designlint.analysis.summaries import ModuleFunctions, Summaries
+from designlint.analysis.syntax import own_nodes
 from designlint.analysis.timeouts import DEADLINES
 
 # The last name of a call that runs a tool the model asked for.
@@ -133,7 +134,7 @@ class AgentCalls:
         """A model call before a tool dispatch (it is what the message names), each found directly
         before through a helper. Helpers are followed one call deep: further down, most of a large
         class is reachable from any loop in it."""
-        nodes = [node for root in roots for node in own_nodes_in_order(root)]
+        nodes = [node for root in roots for node in own_nodes(root)]
         self.budget.spend(_ANALYSIS, len(nodes))  # nested loops each read their body: hostile nesting is quadratic
         calls = [node for node in nodes if isinstance(node, cst.Call)]
         found: list[AgentCall] = []

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from designlint.analysis.names import NameResolver, dotted_name, last_name, own_nodes
+from designlint.analysis.names import NameResolver, dotted_name, last_name
 from designlint.analysis.records import RECORD_CLASSES, RecordInfo, record_in
 from designlint.analysis.strings import literal_string
+from designlint.analysis.syntax import own_nodes
 from designlint.project import LookupFailed, Project
 
 # The design's audit event: who did what, in which trace, run and tool call, with what outcome.

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from designlint.analysis.names import child_nodes, dotted_name
+from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import literal_string
+from designlint.analysis.syntax import child_nodes
 
 
 class Kind(enum.Enum):

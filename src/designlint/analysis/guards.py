@@ -16,7 +16,8 @@ from itertools import pairwise
 import libcst as cst
 
 from designlint.analysis.budget import BASE_STEPS, Budget
-from designlint.analysis.names import NameResolver, child_nodes, dotted_name
+from designlint.analysis.names import NameResolver, dotted_name
+from designlint.analysis.syntax import child_nodes
 
 GuardTest = Callable[[cst.Call], bool]
 

@@ -8,13 +8,13 @@ own imports, parameters and assignments first, then the module's.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import libcst as cst
 
+from designlint.analysis.syntax import own_nodes
 from designlint.parsing import ParseRefused, parse_expression
 
 
@@ -134,59 +134,6 @@ def bind_target(
         scope.bindings[name] = Binding("value", previous=previous, source=value, path=path)
     else:
         scope.bindings[name] = value_binding(value, resolve, previous)
-
-
-# LibCST's ``node.children`` runs a visitor over the node's fields, hundreds of times the cost
-# of reading them; ``child_nodes`` reads the fields that may hold syntax, worked out once per type.
-_SYNTAX_FIELDS: dict[type, tuple[str, ...]] = {}
-_IS_NODE: dict[type, bool] = {}
-
-
-def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The nodes directly under ``node`` in field order (which is the order they run in),
-    leaving out white space and the nodes inside it (comments)."""
-    kind = type(node)
-    fields = _SYNTAX_FIELDS.get(kind)
-    if fields is None:
-        fields = _SYNTAX_FIELDS[kind] = tuple(
-            f.name for f in dataclasses.fields(node) if not f.name.startswith("whitespace") and f.name not in _LAYOUT
-        )
-    out: list[cst.CSTNode] = []
-    for name in fields:
-        value = getattr(node, name)
-        if type(value) in (tuple, list):
-            out.extend(item for item in value if _is_node(type(item)))
-        elif _is_node(type(value)):
-            out.append(value)
-    return out
-
-
-_LAYOUT = frozenset({"leading_lines", "lines_after_decorators", "header", "footer", "trailing_whitespace", "newline"})
-
-
-def _is_node(kind: type) -> bool:
-    known = _IS_NODE.get(kind)
-    if known is None:
-        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
-    return known
-
-
-def own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The nodes under ``root``, not descending into nested functions, classes or lambdas."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(child for child in node.children if not isinstance(child, _NESTED_SCOPES))
-
-
-def own_nodes_in_order(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """``own_nodes`` in source order (a little slower: for results whose order is shown)."""
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(child for child in reversed(node.children) if not isinstance(child, _NESTED_SCOPES))
 
 
 def returned_values(function: cst.FunctionDef) -> list[cst.BaseExpression]:
@@ -542,7 +489,6 @@ class NameResolver:
         return resolve
 
 
-_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 

@@ -12,16 +12,21 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from designlint.analysis.names import NameResolver, dotted_name, own_nodes
+from designlint.analysis.memo import FileMemo
+from designlint.analysis.names import NameResolver, dotted_name
+from designlint.analysis.syntax import own_nodes
 
 _DEPTH = 6  # names followed before the origin counts as unknown
 _ENVIRONMENT = frozenset({"os.environ", "os.getenv", "os.environ.get", "environ", "environ.get", "getenv"})
 _RESPONSE_BODIES = frozenset({"json"})  # response.json(): what a remote server sent
 
 
-def value_origin(node: cst.CSTNode, names: NameResolver, ancestors: Sequence[cst.CSTNode]) -> str | None:
+def value_origin(
+    node: cst.CSTNode, names: NameResolver, ancestors: Sequence[cst.CSTNode], memo: FileMemo
+) -> str | None:
     """Where ``node`` (an expression inside the innermost function of ``ancestors``) comes from,
-    as a phrase (``"the parameter `url` of fetch()"``, ``"the environment"``), or None."""
+    as a phrase (``"the parameter `url` of fetch()"``, ``"the environment"``), or None; ``memo``
+    is the file's (``FileContext.memo``)."""
     function = next((a for a in reversed(ancestors) if isinstance(a, cst.FunctionDef)), None)
     owner = next((a for a in reversed(ancestors) if isinstance(a, cst.ClassDef)), None)
     for _ in range(_DEPTH):
@@ -46,7 +51,11 @@ def value_origin(node: cst.CSTNode, names: NameResolver, ancestors: Sequence[cst
         elif isinstance(node, cst.Name):
             if function is not None and owner is not None and _is_receiver(function, node.value):
                 return None  # ``self``: what the object holds was set elsewhere (see the attribute above)
-            if function is not None and _is_parameter(function, node.value) and not _assigned_in(function, node.value):
+            if (
+                function is not None
+                and _is_parameter(function, node.value)
+                and not _assigned_in(function, node.value, memo)
+            ):
                 return f"the parameter `{node.value}` of {function.name.value}()"
             binding = names.binding_of(node)
             bound = None if binding is None else binding.source if binding.source is not None else binding.node
@@ -72,26 +81,21 @@ def _is_receiver(function: cst.FunctionDef, name: str) -> bool:
     return bool(positional) and positional[0].name.value == name
 
 
-def _assigned_in(function: cst.FunctionDef, name: str) -> bool:
-    return name in _assigned_names(function)
+def _assigned_in(function: cst.FunctionDef, name: str, memo: FileMemo) -> bool:
+    return name in _assigned_names(function, memo)
 
 
-# The names the function last asked about assigns: a rule asks once per call it checks, and a
-# function with n calls would otherwise be walked n times (600 requests.get: minutes).
-_last_assigned: tuple[cst.FunctionDef | None, frozenset[str]] = (None, frozenset())
-
-
-def _assigned_names(function: cst.FunctionDef) -> frozenset[str]:
-    global _last_assigned
-    last, names = _last_assigned
-    if last is not function:
-        names = frozenset(
+def _assigned_names(function: cst.FunctionDef, memo: FileMemo) -> frozenset[str]:
+    # Kept for the file: a rule asks once per call it checks, and a function with n calls would
+    # otherwise be walked n times (600 requests.get: minutes).
+    return memo.get(
+        (_assigned_names, function),
+        lambda: frozenset(
             node.target.value
             for node in own_nodes(function.body)
             if isinstance(node, cst.AssignTarget) and isinstance(node.target, cst.Name)
-        )
-        _last_assigned = (function, names)
-    return names
+        ),
+    )
 
 
 def _constructor_parameter(owner: cst.ClassDef, attribute: str) -> str | None:

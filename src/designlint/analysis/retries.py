@@ -28,8 +28,9 @@ import libcst as cst
 
 from designlint.analysis.budget import Budget
 from designlint.analysis.cancellation import BREAKS, CONTINUES, FALLS_THROUGH, RETURNS, outcomes
-from designlint.analysis.names import NameResolver, last_name, own_nodes_in_order
+from designlint.analysis.names import NameResolver, last_name
 from designlint.analysis.strings import static_value
+from designlint.analysis.syntax import own_nodes
 
 RETRY_DECORATORS = frozenset(
     {"tenacity.retry", "backoff.on_exception", "backoff.on_predicate", "stamina.retry", "retrying.retry"}
@@ -129,7 +130,7 @@ def fresh_keys(scope: cst.CSTNode, names: NameResolver, budget: Budget) -> Itera
     before it and passed in is not fresh here."""
     assigned: dict[str, list[cst.BaseExpression]] = {}
     sites: list[tuple[str, cst.BaseExpression]] = []
-    for node in own_nodes_in_order(scope):
+    for node in own_nodes(scope):
         budget.spend("the idempotency-key analysis")  # nested retry loops each read their body
         if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
             targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]

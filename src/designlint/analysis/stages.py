@@ -20,7 +20,8 @@ from typing import cast
 
 import libcst as cst
 
-from designlint.analysis.names import child_nodes, dotted_name
+from designlint.analysis.names import dotted_name
+from designlint.analysis.syntax import child_nodes
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from typing import cast
 import libcst as cst
 
 from designlint.analysis.enums import EnumInfo
-from designlint.analysis.names import child_nodes, dotted_name, last_name
+from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
-from designlint.tables.states import START, Transition  # the configuration's words for them
+from designlint.analysis.syntax import child_nodes
+from designlint.analysis.transitions import START, Transition
 
 Qualify = Callable[[cst.CSTNode], "str | None"]
 

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 import libcst as cst
 
-from designlint.analysis.names import child_nodes, own_nodes, target_names
+from designlint.analysis.names import target_names
+from designlint.analysis.syntax import child_nodes, own_nodes
 
 if TYPE_CHECKING:
     from designlint.analysis.names import NameResolver

@@ -1,7 +1,8 @@
 """The rule registry: every family module of this package, its rules and its option tables.
 
 A family is a module here (``egress.py``): its ``Rule`` subclasses with a ``code`` are its
-rules. Its ``[tool.designlint.<table>]`` tables are ``options_table`` classes in the module of
+rules, its ``GATE_CASES`` the code its gates must see through, its ``CONFIG_ERRORS`` the
+configurations of its options that must be refused. Its ``[tool.designlint.<table>]`` tables are ``options_table`` classes in the module of
 the same name in ``designlint.tables`` (``tables/egress.py``), which imports neither the rules
 nor LibCST: the configuration is read on every run, a warm one included. Adding the modules is
 all it takes to register them.
@@ -31,6 +32,7 @@ from designlint.options import table_name
 
 if TYPE_CHECKING:
     from designlint.rules.base import Rule
+    from designlint.rules.cases import BadConfig, Gate
 
 # Findings the engine itself produces; always on, never selectable away.
 PARSE_ERROR = ("DL001", "parse-error")
@@ -48,11 +50,14 @@ class RegistryError(Exception):
 
 @dataclass(frozen=True)
 class Family:
-    """One family module: its rules, by code, and its option tables."""
+    """One family module: its rules, by code, its option tables, its gate cases and its
+    configuration errors."""
 
     name: str  # the module's last part: "egress"
     rules: tuple[type[Rule], ...]
     option_tables: tuple[type, ...]
+    gate_cases: tuple[Gate, ...] = ()  # the module's ``GATE_CASES``
+    config_errors: tuple[BadConfig, ...] = ()  # the module's ``CONFIG_ERRORS``
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,8 @@ def _family(module: ModuleType) -> Family:
         module.__name__.rpartition(".")[2],
         tuple(c for c in _own_classes(module) if issubclass(c, Rule) and hasattr(c, "code")),  # not the abstract bases
         _own_tables(module),
+        tuple(getattr(module, "GATE_CASES", ())),
+        tuple(getattr(module, "CONFIG_ERRORS", ())),
     )
 
 

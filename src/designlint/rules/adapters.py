@@ -20,7 +20,7 @@ from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import ModuleFunctions
 from designlint.parsing import ParseRefused, parse_expression
 from designlint.rules.base import Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.adapters import AdaptersOptions
 
 if TYPE_CHECKING:
@@ -1007,3 +1007,50 @@ class FrameworkTypeLeak(_BoundaryRule):
             if target is not None:
                 return f"{target}.{rest}" if rest else target
         return None
+
+
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL301: imports in every kind of block, aliases, dynamic imports, ``from pkg import module``;
+# DL302 in an adapter module.
+GATE_CASES = (
+    Gate("try:\n    import openai\nexcept ImportError:\n    openai = None\n", path="src/app/try_import.py"),
+    Gate("try: import openai\nexcept ImportError: pass\n", path="src/app/one_line_try.py"),
+    Gate("import os; import anthropic as claude\n", path="src/app/semicolon.py"),
+    Gate(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from langchain_core.messages import AIMessage\n",
+        path="src/app/type_checking.py",
+    ),
+    Gate(
+        "class Agent:\n    async def run(self):\n        with open('x') as f:\n            from openai import AsyncOpenAI\n        return AsyncOpenAI\n",
+        path="src/app/in_method.py",
+    ),
+    Gate(
+        "def pick(kind):\n    match kind:\n        case 'a':\n            import anthropic\n            return anthropic\n",
+        path="src/app/in_match.py",
+    ),
+    Gate(
+        "for name in ('x',):\n    while True:\n        import litellm\n        break\nelse:\n    import groq\n",
+        path="src/app/in_loop.py",
+    ),
+    Gate(
+        "import importlib\nllm = importlib.import_module('openai')\nalso = __import__('cohere')\n",
+        path="src/app/dynamic.py",
+    ),
+    Gate("from google import genai\n", path="src/app/from_package.py"),
+    Gate("# we used to call openai here\nNAME = 'openai'\n", path="src/app/mention_only.py", fires=False),
+    Gate("from .openai import client\n", path="src/app/relative.py", fires=False),
+    Gate("type Alias = int\nimport openai\n", path="src/app/newer_syntax.py"),
+    Gate(
+        "from openai import OpenAI\nfrom openai.types.chat import ChatCompletion\n\n\ndef ask(prompt: str) -> ChatCompletion:\n    return OpenAI().chat.completions.create(model='m', messages=[])\n",
+        path="src/app/adapters/llm.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    BadConfig(
+        '[adapters]\nmodules = "app.adapters.*"\n',
+        "{toml}:2: `adapters.modules`: expected a list of strings, got a string 'app.adapters.*'",
+    ),
+)

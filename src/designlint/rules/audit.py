@@ -15,7 +15,7 @@ import libcst as cst
 from designlint.analysis.audit import EventReader, audit_logger_call, is_emitter_name
 from designlint.parsing import stdlib_verdict
 from designlint.rules.base import Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.audit import AuditOptions
 
 _EMITTERS = """
@@ -359,3 +359,41 @@ class AuditEventMissingField(Rule):
         if not self._parsed:
             self._module_tree, self._parsed = stdlib_verdict(self.context.text).tree, True
         return self._module_tree
+
+
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL904: audit loggers by name, by channel and through an alias; an emitter method.
+GATE_CASES = (
+    Gate(
+        "import structlog as sl\nAUDIT = sl.get_logger('x')\n\n\ndef f(run):\n    AUDIT.info('done', runId=run.id)\n",
+        path="src/app/audit_alias.py",
+    ),
+    Gate(
+        "import logging\nlog = logging.getLogger('Audit.tools')\n\n\ndef f():\n    log.warning('x', extra={'traceId': 1})\n",
+        path="src/app/audit_channel.py",
+    ),
+    Gate(
+        "class S:\n    def run(self, call):\n        self._emit_audit(trace_id=call.trace_id)\n",
+        path="src/app/audit_method.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # audit.emitters entry that is not a dotted name
+    BadConfig(
+        '[audit]\nemitters = ["app.audit:emit"]\n',
+        "{toml}:2: `audit.emitters`: expected a function name or a dotted name such as \"app.net.require_allowed\", got 'app.audit:emit'",
+    ),
+    # audit.required entry that is no field path
+    BadConfig(
+        '[audit]\nrequired = ["traceId", "result..code"]\n',
+        "{toml}:2: `audit.required`: expected a field name or a dotted path such as \"result.code\", got 'result..code'",
+    ),
+    # audit.required as one string
+    BadConfig(
+        '[audit]\nrequired = "traceId"\n',
+        "{toml}:2: `audit.required`: expected a list of strings, got a string 'traceId'",
+    ),
+)

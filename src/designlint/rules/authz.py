@@ -30,7 +30,7 @@ from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
 from designlint.analysis.strings import literal_string
 from designlint.project import LookupFailed
 from designlint.rules.base import AllOf, Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.authz import AuthzOptions
 
 if TYPE_CHECKING:
@@ -1011,3 +1011,59 @@ class DenyWithoutReason(Rule):
             return True  # a parameter annotated with the enum
         bound = binding.node
         return isinstance(bound, cst.Attribute) and (names.qualify(bound) or "").startswith(f"{enum.qualname}.")
+
+
+# The config and modules the family's gate cases are linted with: it fires only when configured.
+_GATE_CONFIG = '[authz]\ndeny-reasons = "app.authz.DenyReason"\n'
+_GATE_FILES = {"app/authz.py": "import enum\n\n\nclass DenyReason(str, enum.Enum):\n    INACTIVE = 'inactive'\n"}
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL101/DL102: the words of checks in any case and spelling; DL103 (linted with
+# _GATE_CONFIG): a denial spelt as a bare class, one in an aliased HTTPException.
+GATE_CASES = (
+    Gate(
+        "def check(user):\n    if not user.active:\n        raise PermissionError\n",
+        path="src/app/deny_bare.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        "from fastapi import HTTPException as E\n\n\ndef check(user):\n    if not user.active:\n        raise E(403, 'inactive')\n",
+        path="src/app/deny_alias.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        "def can_edit(user, doc):\n    return user.tenantId == doc.tenantId or user.hasRole('editor')\n",
+        path="src/app/authz_camel.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        "def can_read(user, doc):\n    if user.isSuperUser:\n        return True\n    return doc.org_id == user.org_id and 'reader' in user.roles\n",
+        path="src/app/authz_superuser_first.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        "def allowed(USER, DOC):\n    return USER.IS_STAFF or DOC.TENANT_ID == USER.TENANT_ID\n",
+        path="src/app/authz_upper.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # authz.deny-reasons that is no dotted name
+    BadConfig(
+        '[authz]\ndeny-reasons = "DenyReason"\n',
+        "{toml}:2: `authz.deny-reasons`: expected a dotted name such as \"app.errors.ErrorCode\", got 'DenyReason'",
+    ),
+    # authz.deny-reasons naming a class that is not an enum
+    BadConfig(
+        '[authz]\n\ndeny-reasons = "app.errors.Plain"\n',
+        "{toml}:3: `authz.deny-reasons`: app.errors.Plain is not an enum (its bases are: Exception)",
+        files={"app/errors.py": "import os\nos.system('touch EXECUTED')\n\n\nclass Plain(Exception):\n    A = 'A'\n"},
+    ),
+)

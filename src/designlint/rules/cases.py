@@ -3,7 +3,9 @@
 One generic test (``tests/test_rule_cases.py``) lints each case through the real engine: a
 ``Valid`` case must give no finding of the rule, an ``Invalid`` one exactly one, at its range,
 with its message fragment and its fix. The ``python bad``/``python good`` examples of the rule's
-page in ``rules/`` must each be one of these cases. Plain data: nothing here runs a linter.
+page in ``rules/`` must each be one of these cases. A family module's ``GATE_CASES`` (``Gate``
+cases) are code its gates must see through, checked by ``tests/test_gates.py``. Plain data:
+nothing here runs a linter.
 """
 
 from __future__ import annotations
@@ -59,6 +61,17 @@ class Valid(_Case):
 
 
 @dataclass(frozen=True)
+class Gate(_Case):
+    """Code written one of the ways a family's gates (``prefilter``, ``could_fire``) must see
+    through, declared in the family module's ``GATE_CASES``: its findings with the gates switched
+    off must be the same as with them. It makes one of the family's rules fire unless ``fires``
+    is false (code that must not fool the gates into a finding either)."""
+
+    _: KW_ONLY
+    fires: bool = True
+
+
+@dataclass(frozen=True)
 class Invalid(_Case):
     """Code on which the rule must report exactly once: at ``line``/``column`` (1-based, columns
     in characters; the end too when given), with ``message`` somewhere in its message."""
@@ -75,3 +88,16 @@ class Invalid(_Case):
 
     def __post_init__(self) -> None:
         _dedent_fields(self, "code", "config", "expected_fix")
+
+
+@dataclass(frozen=True)
+class BadConfig:
+    """A configuration of the family's options that must be refused, declared in the family
+    module's ``CONFIG_ERRORS`` and run by ``tests/test_bad_config.py``: ``check`` exits 2 with
+    the one line ``message`` (``{toml}``: the config file's path), before linting anything.
+    ``config`` is the ``designlint.toml`` text, taken as written (its lines are counted);
+    ``files``, modules of the project it names."""
+
+    config: str
+    message: str
+    files: Mapping[str, str] = field(default_factory=dict)

@@ -21,7 +21,7 @@ from designlint.analysis.origins import value_origin
 from designlint.analysis.strings import ConstantReader, StaticValue, literal_string, static_values
 from designlint.analysis.urls import UrlHost, host_of, is_relative_url, url_host
 from designlint.rules.base import Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.egress import EgressOptions
 
 if TYPE_CHECKING:
@@ -845,7 +845,7 @@ class EgressUnguardedUrl(_EgressRule):
             remedy = f"call one of [tool.designlint.egress] guards ({', '.join(guards)}) on it first"
         else:
             remedy = "pass it through an egress guard first and name the guard in [tool.designlint.egress] guards"
-        origin = value_origin(source, names, ancestors)
+        origin = value_origin(source, names, ancestors, self.context.memo)
         comes_from = f" (it comes from {origin})" if origin else ""
         self.report(
             argument,
@@ -859,3 +859,64 @@ class EgressUnguardedUrl(_EgressRule):
         callee = dotted_name(call.func)
         # A private helper (``_validate_url``) guards as well as a public one.
         return callee is not None and DEFAULT_GUARD.fullmatch(callee.rpartition(".")[2].lstrip("_")) is not None
+
+
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL201/DL202 through aliases, helpers, forward references, an HTTP client's own package.
+GATE_CASES = (
+    Gate(
+        "import httpx as h\n\n\nasync def fetch():\n    async with h.AsyncClient() as c:\n        return await c.get(f'https://api.weather-data.io/v1/{1}')\n",
+        path="src/app/egress.py",
+    ),
+    Gate(
+        "from urllib import request as rq\n\n\ndef pull(host):\n    return rq.urlopen('https://' + host + '/feed')\n",
+        path="src/app/egress_helper.py",
+    ),
+    Gate(
+        "from __future__ import annotations\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import aiohttp\n\n\nasync def go(session: 'aiohttp.ClientSession'):\n    return await session.get('https://api.weather-data.io/v1')\n",
+        path="src/app/egress_forward_ref.py",
+    ),
+    Gate(
+        "import os, http as h\n\n\ndef probe():\n    return h.client.HTTPConnection('evil.example.com')\n",
+        path="src/app/egress_http_package.py",
+    ),
+    Gate(
+        "from .requests import get\n\n\ndef ping():\n    return get('https://status.example.org/')\n",
+        path="src/pkg/__init__.py",
+        fires=False,
+    ),
+    Gate(
+        "def get(url, **kwargs):\n    return request('get', url, **kwargs)\n\n\ndef ping():\n    return get('https://status.example.org/')\n",
+        path="src/requests/api.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # egress allow entry that is a URL
+    BadConfig(
+        '[egress]\nallow = ["https://x"]\n',
+        '{toml}:2: `egress.allow`: expected a host name ("api.example.com") or a wildcard ("*.example.com"), got \'https://x\'',
+    ),
+    # egress allow entry that is a bare wildcard
+    BadConfig(
+        '[egress]\nallow = ["*."]\n',
+        '{toml}:2: `egress.allow`: expected a host name ("api.example.com") or a wildcard ("*.example.com"), got \'*.\'',
+    ),
+    # egress allow entry that is empty
+    BadConfig(
+        '[egress]\nallow = [""]\n',
+        '{toml}:2: `egress.allow`: expected a host name ("api.example.com") or a wildcard ("*.example.com"), got \'\'',
+    ),
+    # egress allow entry with a port past 65535
+    BadConfig(
+        '[egress]\nallow = ["a.com:99999"]\n',
+        "{toml}:2: `egress.allow`: expected a port from 1 to 65535, got 'a.com:99999'",
+    ),
+    # egress allow entry with port 0
+    BadConfig(
+        '[egress]\nallow = ["*.a.com:0"]\n',
+        "{toml}:2: `egress.allow`: expected a port from 1 to 65535, got '*.a.com:0'",
+    ),
+)

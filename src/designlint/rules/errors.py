@@ -12,7 +12,7 @@ from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.project import LookupFailed
 from designlint.rules.base import AnyOf, Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.errors import CODE_LIKE, ErrorsOptions
 
 # Upper-case strings that name configuration, not errors: OPENAI_API_KEY, DATABASE_URL.
@@ -754,3 +754,73 @@ def _is_code_access(node: cst.CSTNode) -> bool:
     ):
         return literal_string(node.args[0].value) in CODE_KEYWORDS
     return False
+
+
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL501: the spellings of a code its prefilter must see.
+GATE_CASES = (
+    Gate(
+        "class ToolError(Exception):\n    pass\n\n\ndef f(err):\n    if err.code == 'RATE_LIMITED':\n        raise ToolError('E42')\n    raise ToolError(code='upstream-timeout')\n",
+        path="src/app/errors.py",
+    ),
+    Gate(
+        'def deny(errors):\n    raise errors.Denied(  # why\n        # the code\n        ("NO_ACCESS"),\n    )\n',
+        path="src/app/errors_commented.py",
+    ),
+    Gate(
+        'class QuotaFailure(Exception):\n    pass\n\n\nx = QuotaFailure("""QUOTA_EXCEEDED""")\n',
+        path="src/app/errors_quotes.py",
+    ),
+    Gate(
+        'def shape(payload, err):\n    if payload.get("error_code") == "RATE_LIMITED":\n        return {"error": "x", "code": "UPSTREAM_DOWN"}\n    return err.error_code in (\'TIMED_OUT\', \'BAD_INPUT\')\n',
+        path="src/app/errors_keys.py",
+    ),
+    Gate(
+        'class AppError(Exception):\n    pass\n\n\nraise AppError ("RATE_LIMITED")\n', path="src/app/errors_spacing.py"
+    ),
+    Gate(
+        "def deny(Denied, err):\n    if err.\\\n            code == 'NO_ACCESS':\n        raise (Denied(\"NO_ACCESS\"))\n",
+        path="src/app/errors_wrapped.py",
+    ),
+    Gate(
+        'class AppError(Exception):\n    pass\n\n\nx = AppError("RATE\\x5fLIMITED")\n', path="src/app/errors_escape.py"
+    ),
+    Gate(
+        'class AppError(Exception):\n    pass\n\n\nx = AppError("" "RATE_LIMITED")\n', path="src/app/errors_concat.py"
+    ),
+    Gate('class Reply:\n    pass\n\n\nr = Reply(\n    code = "RATE_LIMITED",\n)\n', path="src/app/errors_keyword.py"),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # errors.codes in a module that does not exist
+    BadConfig(
+        '[errors]\ncodes = "nope.errors.ErrorCode"\n',
+        "{toml}:2: `errors.codes`: module 'nope.errors' not found under the project root (looked for nope/errors.py, also under src/)",
+    ),
+    # errors.codes naming a class that is not an enum
+    BadConfig(
+        '[errors]\ncodes = "app.errors.Plain"\n',
+        "{toml}:2: `errors.codes`: app.errors.Plain is not an enum (its bases are: Exception)",
+        files={"app/errors.py": "import os\nos.system('touch EXECUTED')\n\n\nclass Plain(Exception):\n    A = 'A'\n"},
+    ),
+    # errors.codes naming a class that does not exist
+    BadConfig(
+        '[errors]\ncodes = "app.errors.Missing"\n',
+        "{toml}:2: `errors.codes`: class 'Missing' not found in module 'app.errors'",
+        files={"app/errors.py": "import os\nos.system('touch EXECUTED')\n\n\nclass Plain(Exception):\n    A = 'A'\n"},
+    ),
+    # errors.codes in a module that does not parse
+    BadConfig(
+        '[errors]\ncodes = "app.broken.ErrorCode"\n',
+        "{toml}:2: `errors.codes`: module 'app.broken' cannot be parsed: invalid syntax (line 1)",
+        files={"app/broken.py": "class ErrorCode(Enum:\n"},
+    ),
+    # errors.codes in a module nested beyond Python's limits
+    BadConfig(
+        '[errors]\ncodes = "app.deep.ErrorCode"\n',
+        "{toml}:2: `errors.codes`: module 'app.deep' cannot be parsed: too many nested parentheses (line 2)",
+        files={"app/deep.py": "class ErrorCode(Enum):\n    A = " + "(" * 1000 + "1" + ")" * 1000 + "\n"},
+    ),
+)

@@ -47,7 +47,7 @@ from designlint.analysis.timeouts import DEADLINES, FOREVER, wait_of
 from designlint.diagnostics import Applicability
 from designlint.fixes import NodeFix, Replace
 from designlint.rules.base import AnyOf, Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.failures import TimeoutsOptions
 
 if TYPE_CHECKING:
@@ -1144,3 +1144,49 @@ class CancellationSwallowed(Rule):
             and outcomes(ancestor.body.body) == {RAISES}
             for ancestor in self.context.ancestors
         )
+
+
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL601 through aliases, sessions kept on self, a client's construction, a deadline.
+GATE_CASES = (
+    Gate(
+        "from requests import post as send\n\n\ndef notify(hook):\n    return send(hook, json={})\n",
+        path="src/app/timeout_alias.py",
+    ),
+    Gate(
+        "import requests\n\n\nclass Api:\n    def __init__(self):\n        self.http = requests.session()\n\n    def get(self, url):\n        return self.http.get(url)\n",
+        path="src/app/timeout_session.py",
+    ),
+    Gate("import httpx as h\n\nCLIENT = h.Client(timeout=None)\n", path="src/app/timeout_client.py"),
+    Gate(
+        "from asyncio import wait_for\n\n\nasync def run(step):\n    return await wait_for(step(), timeout=None)\n",
+        path="src/app/timeout_deadline.py",
+    ),
+    Gate("from anthropic import Anthropic\n\nclaude = Anthropic(timeout=None)\n", path="src/app/timeout_sdk.py"),
+    # DL603: an aliased cancellation class, a one-line handler, except*.
+    Gate(
+        "from asyncio import CancelledError as Stop\n\n\nasync def run(step):\n    try:\n        await step()\n    except Stop: return None\n",
+        path="src/app/cancel_alias.py",
+    ),
+    Gate(
+        "async def run(step):\n    try:\n        await step()\n    except:\n        pass\n",
+        path="src/app/cancel_bare.py",
+    ),
+    Gate(
+        "import anyio as a\n\n\nasync def run(step):\n    try:\n        await step()\n    except a.get_cancelled_exc_class():\n        pass\n",
+        path="src/app/cancel_anyio.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # timeouts.budget of 0
+    BadConfig("[timeouts]\nbudget = 0\n", "{toml}:2: `timeouts.budget`: expected a number > 0, got 0"),
+    # timeouts.budget below 0
+    BadConfig("[timeouts]\n\nbudget = -5.0\n", "{toml}:3: `timeouts.budget`: expected a number > 0, got -5.0"),
+    # timeouts.budget as a string
+    BadConfig('[timeouts]\nbudget = "30s"\n', "{toml}:2: `timeouts.budget`: expected a number > 0, got a string '30s'"),
+    # an unknown timeouts option
+    BadConfig("[timeouts]\ntotal = 30\n", "{toml}:2: `timeouts.total`: unknown option (expected one of: budget)"),
+)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from designlint.diagnostics import Fix
 from designlint.rules.base import Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import Gate, Invalid, Valid
 from designlint.suppression import UnusedCodes
 
 _RAISE = 'raise ToolError("RATE_LIMITED")'
@@ -96,3 +96,11 @@ def unused_noqa_finding(unused: UnusedCodes, is_known: Callable[[str], bool]) ->
     else:
         title = f"Remove the unused code{'s' if several else ''}"
     return message, Fix(title, (unused.removal,))
+
+
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL003: an unused code in a line's and in a file's directive.
+GATE_CASES = (
+    Gate("def fetch(err):\n    return err.retry  # noqa: DL501\n", path="src/app/noqa_line.py"),
+    Gate('"""Tools."""\n# designlint: noqa: DL201\nVALUE = 1\n', path="src/app/noqa_file.py"),
+)

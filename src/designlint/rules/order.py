@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, ClassVar
 
 import libcst as cst
 
@@ -32,11 +31,8 @@ from designlint.analysis.stages import (
 )
 from designlint.analysis.summaries import ModuleFunctions, Summaries
 from designlint.rules.base import AnyOf, Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.order import OrderOptions
-
-if TYPE_CHECKING:
-    from designlint.context import FileContext
 
 # What calling ``late`` before ``early`` lets through, for the stages of the default order.
 _WHAT_ORDER_PREVENTS = {
@@ -96,11 +92,9 @@ def _prefilter(options: OrderOptions) -> _ExecuteAndAnother:
 
 @dataclass(frozen=True)
 class _FileStages:
-    """One file's answers, for the family's rules: its functions, their summaries, and the
-    stages each function reaches (by ``id``: the tree lives as long as the walk)."""
+    """One file's answers, for the family's rules (kept in the file's memo): its functions, their
+    summaries, and the stages each function reaches (by ``id``: the tree lives as long as the walk)."""
 
-    context: FileContext
-    options: OrderOptions
     functions: ModuleFunctions
     summaries: Summaries[Stages]
     reaches: dict[int, list[Reach]] = field(default_factory=dict)
@@ -116,10 +110,6 @@ class _OrderRule(Rule):
     """Finds the dispatchers of a file when the walk enters each function, and reports what
     ``findings`` says of them when the walk reaches the nodes reported."""
 
-    # What the family's rules work out of one file, shared: they ask the same questions at the
-    # same point of the walk, so the first to set up for a file answers them for all three.
-    _shared: ClassVar[_FileStages | None] = None
-
     def __init__(self, config):
         super().__init__(config)
         self.options = config.options(OrderOptions)
@@ -129,11 +119,12 @@ class _OrderRule(Rule):
 
     def setup(self) -> None:
         self.pending: dict[int, list[str]] = {}  # id(node) -> messages to report on it
-        shared = _OrderRule._shared
-        if shared is None or shared.context is not self.context or shared.options != self.options:
-            shared = _OrderRule._shared = _FileStages(
-                self.context, self.options, ModuleFunctions(self.context.module), Summaries(self._summarise)
-            )
+        # What the family's rules work out of one file, shared: they ask the same questions at the
+        # same point of the walk, so the first to set up for a file answers them for all three.
+        shared = self.context.memo.get(
+            (_FileStages, self.options),
+            lambda: _FileStages(ModuleFunctions(self.context.module), Summaries(self._summarise)),
+        )
         self.module_functions, self.summaries, self.file_reaches = shared.functions, shared.summaries, shared.reaches
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -576,3 +567,51 @@ class ExecuteWithoutTimeout(_OrderRule):
                     "a tool that hangs hangs the run (wrap it in asyncio.timeout or pass timeout=)",
                 )
         return list(found.values())
+
+
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL701-DL703: an aliased authorize, a decorator, a helper, a limiter on self.
+GATE_CASES = (
+    Gate(
+        "from app.auth import authorize as az\nfrom app import schemas\n\n\nasync def dispatch(user, tool, args):\n    schemas.validate(args)\n    az(user, tool)\n    return await tool.arun(args)\n",
+        path="src/app/order_alias.py",
+    ),
+    Gate(
+        "import asyncio\n\nfrom app.auth import requires_permission\n\n\ndef _run(tool, args):\n    return tool.run(args)\n\n\n@requires_permission('tools')\ndef dispatch(tool, args, cached):\n    if cached:\n        return _run(tool, args)\n    return _run(tool, args)\n",
+        path="src/app/order_decorated.py",
+    ),
+    Gate(
+        "class Dispatcher:\n    async def call(self, user, tool, args, cached):\n        if cached:\n            return await tool.ainvoke(args, timeout=5)\n        self.check_access(user, tool)\n        await self.rate_limiter.acquire(user)\n        return await tool.ainvoke(args, timeout=5)\n",
+        path="src/app/order_skipped.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # order.required naming a stage not in order.stages
+    BadConfig(
+        '[order]\nstages = ["authorize", "execute"]\nrequired = ["approve"]\n',
+        "{toml}:3: `order.required`: expected stages listed in order.stages, got 'approve'",
+    ),
+    # order.stages listing a stage twice
+    BadConfig(
+        '[order]\nstages = ["authorize", "validate", "authorize", "execute"]\n',
+        "{toml}:2: `order.stages`: expected each stage once, got 'authorize' twice",
+    ),
+    # order.stages with a single stage
+    BadConfig(
+        '[order]\nstages = ["execute"]\nrequired = []\n',
+        "{toml}:2: `order.stages`: expected at least two stages, the last of them the execute stage",
+    ),
+    # order.calls for a stage not in order.stages
+    BadConfig(
+        '[order.calls]\naudit = ["app.audit.log"]\n',
+        "{toml}:2: `order.calls.audit`: expected a stage listed in order.stages, got 'audit'",
+    ),
+    # order.calls entry that is not a name
+    BadConfig(
+        '[order.calls]\nauthorize = ["app.auth:check"]\n',
+        '{toml}:2: `order.calls.authorize`: expected a function name, a dotted name such as "app.auth.authorize", or a glob such as "check_*", got \'app.auth:check\'',
+    ),
+)

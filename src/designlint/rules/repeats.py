@@ -25,7 +25,7 @@ from designlint.analysis.retries import (
     retry_iterator,
 )
 from designlint.rules.base import AnyOf, Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.repeats import IdempotencyOptions, LimitsOptions
 
 if TYPE_CHECKING:
@@ -713,3 +713,52 @@ class UnboundedAgentLoop(Rule):
             "it stops only when the model's output says so; cap it with a step counter, a deadline or a budget "
             "check ([tool.designlint.limits] checks)",
         )
+
+
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL602: a header named by an upper-case constant, the uuid under an alias, tenacity under another.
+GATE_CASES = (
+    Gate(
+        "from uuid import uuid4 as new_id\nimport tenacity as t\n\nIDEMPOTENCY_HEADER = 'Idempotency-Key'\n\n\n@t.retry\ndef send(http, body):\n    return http.post('/x', json=body, headers={IDEMPOTENCY_HEADER: str(new_id())})\n",
+        path="src/app/idempotency_constant.py",
+    ),
+    Gate(
+        "import time\n\n\ndef send(http, body):\n    for attempt in range(3):\n        body['idempotencyKey'] = time.time()\n        try:\n            return http.post('/x', json=body)\n        except OSError:\n            pass\n",
+        path="src/app/idempotency_camel.py",
+    ),
+    # DL604: litellm under an alias no call name gives away, an endless count, a one-line loop.
+    Gate(
+        "from litellm import completion as ask\n\n\ndef go(m):\n    while True:\n        r = ask(model='x', messages=m)\n        if r.done: return r\n",
+        path="src/app/loop_alias.py",
+    ),
+    Gate(
+        "from itertools import count\n\n\ndef go(llm, m):\n    for _ in count():\n        if llm.invoke(m).done: break\n",
+        path="src/app/loop_count.py",
+    ),
+    Gate(
+        "class A:\n    def step(self):\n        return self.llm.invoke('x')\n\n    def run(self):\n        while not self.step().done: pass\n",
+        path="src/app/loop_helper.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # idempotency.derive-from as a string
+    BadConfig(
+        '[idempotency]\nderive-from = "run_id"\n',
+        "{toml}:2: `idempotency.derive-from`: expected a list of strings, got a string 'run_id'",
+    ),
+    # idempotency.derive-from entry that is no identifier
+    BadConfig(
+        '[idempotency]\n\nderive-from = ["run_id", "call-id"]\n',
+        "{toml}:3: `idempotency.derive-from`: expected an identifier-like word, got 'call-id'",
+    ),
+    # limits.checks entry that is no dotted name
+    BadConfig(
+        '[limits]\nchecks = ["app.budget:charge"]\n',
+        "{toml}:2: `limits.checks`: expected a function name or a dotted name such as \"app.net.require_allowed\", got 'app.budget:charge'",
+    ),
+    # an unknown limits option
+    BadConfig("[limits]\nmax-steps = 10\n", "{toml}:2: `limits.max-steps`: unknown option (expected one of: checks)"),
+)

@@ -40,7 +40,7 @@ from designlint.diagnostics import Applicability
 from designlint.fixes import NodeFix, Replace
 from designlint.project import LookupFailed
 from designlint.rules.base import AnyOf, Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.states import MachineOptions, StateMachinesOptions
 
 # -- the cases' machine ---------------------------------------------------------------------
@@ -930,3 +930,125 @@ def _spelling(node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.Attribute):
         return node.attr.value
     return node.value if isinstance(node, cst.Name) else None
+
+
+# The config and modules the family's gate cases are linted with: it fires only when configured.
+_GATE_CONFIG = (
+    '[[state-machines]]\nname = "approval"\nstates = "app.approvals.states.ApprovalState"\n'
+    'transitions = ["[*] -> PENDING", "PENDING -> APPROVED", "PENDING -> REJECTED"]\n'
+    'owners = ["app.approvals.service.*"]\n'
+)
+_GATE_FILES = {
+    "app/approvals/states.py": "import enum\n\n\nclass ApprovalState(str, enum.Enum):\n"
+    "    PENDING = 'pending'\n    APPROVED = 'approved'\n    REJECTED = 'rejected'\n"
+    "    EXPIRED = 'expired'\n    ARCHIVED = 'archived'\n"
+}
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL801-DL804 (linted with _GATE_CONFIG): an aliased enum, a module import, a library's alias.
+GATE_CASES = (
+    Gate(
+        "from app.approvals.states import ApprovalState as AS\n\n\ndef f(r):\n    if r.status == AS.EXPIRED:\n        r.status = AS.APPROVED\n",
+        path="src/app/states_alias.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        "from app.approvals import states\n\n\nasync def f(r):\n    return r.state in ('pending', 'aproved') or r.state == states.ApprovalState.EXPIRED\n",
+        path="src/app/states_module.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        "import app.approvals.states as s\n\nARCHIVED = s.ApprovalState.ARCHIVED\n",
+        path="src/app/states_unmentioned.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        "import transitions as t\n\nm = t.Machine(states=['pending', 'approved'], initial='pending', transitions=[['go', 'pending', 'approved'], ['back', 'approved', 'pending']])\n",
+        path="src/app/states_machine.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        "def build():\n    from statemachine import State, StateMachine as SM\n\n    class Flow(SM):\n        pending = State(initial=True)\n        approved = State()\n        go = pending.to(approved)\n\n    return Flow\n",
+        path="src/app/states_class_in_function.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    # state-machines transition naming no member of the enum
+    BadConfig(
+        '[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\ntransitions = ["[*] -> PENDING", "PENDING -> APROVED"]\n',
+        "{toml}:4: `state-machines[0].transitions`: 'APROVED' is not a member of app.approvals.ApprovalState (its members: PENDING, APPROVED, EXPIRED)",
+        files={
+            "app/approvals.py": "import enum\n\n\nclass ApprovalState(enum.Enum):\n    PENDING = 'pending'\n    APPROVED = 'approved'\n    EXPIRED = 'expired'\n"
+        },
+    ),
+    # state-machines states enum that cannot be found
+    BadConfig(
+        '[[state-machines]]\nname = "approval"\nstates = "app.approvals.Missing"\n',
+        "{toml}:3: `state-machines[0].states`: class 'Missing' not found in module 'app.approvals'",
+        files={
+            "app/approvals.py": "import enum\n\n\nclass ApprovalState(enum.Enum):\n    PENDING = 'pending'\n    APPROVED = 'approved'\n    EXPIRED = 'expired'\n"
+        },
+    ),
+    # state-machines states naming a class that is not an enum
+    BadConfig(
+        '[[state-machines]]\nname = "approval"\nstates = "app.errors.Plain"\ntransitions = ["[*] -> A"]\n',
+        "{toml}:3: `state-machines[0].states`: app.errors.Plain is not an enum (its bases are: Exception)",
+        files={"app/errors.py": "import os\nos.system('touch EXECUTED')\n\n\nclass Plain(Exception):\n    A = 'A'\n"},
+    ),
+    # state-machines transition that is not one
+    BadConfig(
+        '[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\ntransitions = ["PENDING => APPROVED"]\n',
+        '{toml}:4: `state-machines[0].transitions`: expected a transition "SOURCE -> TARGET" between members of the states enum ("[*] -> PENDING" from the start), got \'PENDING => APPROVED\'',
+        files={
+            "app/approvals.py": "import enum\n\n\nclass ApprovalState(enum.Enum):\n    PENDING = 'pending'\n    APPROVED = 'approved'\n    EXPIRED = 'expired'\n"
+        },
+    ),
+    # state-machines transition from the start to the start
+    BadConfig(
+        '[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\ntransitions = ["[*] -> [*]"]\n',
+        "{toml}:4: `state-machines[0].transitions`: expected a member on one side, got '[*] -> [*]'",
+        files={
+            "app/approvals.py": "import enum\n\n\nclass ApprovalState(enum.Enum):\n    PENDING = 'pending'\n    APPROVED = 'approved'\n    EXPIRED = 'expired'\n"
+        },
+    ),
+    # state-machines machine without its states
+    BadConfig(
+        '[[state-machines]]\nname = "approval"\n', "{toml}:1: `state-machines[0].states`: required option missing"
+    ),
+    # state-machines second machine of the same name
+    BadConfig(
+        '[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n\n[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\n',
+        "{toml}:6: `state-machines[1].name`: expected each machine's name once, got 'approval' twice",
+        files={
+            "app/approvals.py": "import enum\n\n\nclass ApprovalState(enum.Enum):\n    PENDING = 'pending'\n    APPROVED = 'approved'\n    EXPIRED = 'expired'\n"
+        },
+    ),
+    # state-machines unknown option
+    BadConfig(
+        '[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\nfields = ["status"]\n',
+        "{toml}:4: `state-machines[0].fields`: unknown option (expected one of: name, states, field, transitions, owners)",
+        files={
+            "app/approvals.py": "import enum\n\n\nclass ApprovalState(enum.Enum):\n    PENDING = 'pending'\n    APPROVED = 'approved'\n    EXPIRED = 'expired'\n"
+        },
+    ),
+    # state-machines owner that is not a dotted name
+    BadConfig(
+        '[[state-machines]]\nname = "approval"\nstates = "app.approvals.ApprovalState"\nowners = ["app/approvals/service.py"]\n',
+        '{toml}:4: `state-machines[0].owners`: expected a dotted function name such as "app.approvals.service.approve" or a module glob such as "app.approvals.*", got \'app/approvals/service.py\'',
+        files={
+            "app/approvals.py": "import enum\n\n\nclass ApprovalState(enum.Enum):\n    PENDING = 'pending'\n    APPROVED = 'approved'\n    EXPIRED = 'expired'\n"
+        },
+    ),
+    # state-machines as a table, not an array of tables
+    BadConfig(
+        '[state-machines]\nname = "approval"\n', "{toml}:1: `state-machines`: expected an array of tables, got a table"
+    ),
+)

@@ -30,7 +30,7 @@ from designlint.analysis.telemetry import (
 )
 from designlint.analysis.units import is_ucum
 from designlint.rules.base import Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.telemetry import TelemetryOptions
 
 
@@ -672,3 +672,38 @@ class _SetAttributes(cst.CSTVisitor):
         if isinstance(receiver, cst.Name):
             return receiver.value == self.alias
         return isinstance(receiver, cst.Call) and (dotted_name(receiver.func) or "").endswith("get_current_span")
+
+
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL901/DL902: tracers and meters through aliases, self, decorators, a local name, a module constant.
+GATE_CASES = (
+    Gate(
+        "from opentelemetry import trace as t\n\n\n@t.get_tracer('x').start_as_current_span(f'get {user_id}')\ndef f():\n    pass\n",
+        path="src/app/span_alias.py",
+    ),
+    Gate(
+        "import opentelemetry.trace as ot\n\n\nasync def run(tool):\n    async with x, ot.get_tracer('t').start_as_current_span(f'execute_tool {tool.name}', attributes={}) as s:\n        pass\n",
+        path="src/app/span_attributes.py",
+    ),
+    Gate(
+        "class A:\n    def run(self, req):\n        name = 'fetch ' + req.url\n        return self._tracer.start_span(name)\n",
+        path="src/app/span_self.py",
+    ),
+    Gate(
+        "from opentelemetry.metrics import get_meter\nNAME = 'Requests_Total'\nget_meter('a').create_counter(NAME)\n",
+        path="src/app/metric_constant.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    BadConfig(
+        '[telemetry]\nspans = "execute_tool"\n',
+        "{toml}:2: `telemetry.spans`: expected a list of strings, got a string 'execute_tool'",
+    ),
+    BadConfig(
+        "[telemetry.metrics.requests]\nunit = 5\n",
+        '{toml}:2: `telemetry.metrics.requests.unit`: expected a UCUM unit such as "s", "By" or "{{request}}", got an integer 5',
+    ),
+)

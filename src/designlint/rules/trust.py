@@ -39,7 +39,7 @@ from designlint.analysis.untrusted import (
     prompt_parameters,
 )
 from designlint.rules.base import AllOf, Rule
-from designlint.rules.cases import Invalid, Valid
+from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.trust import TrustOptions
 
 if TYPE_CHECKING:
@@ -833,3 +833,34 @@ def _prompt_first(func: cst.BaseExpression) -> bool:
         and func.attr.value in PROMPT_FIRST_METHODS
         and bool(MODEL_RECEIVER.fullmatch(last_name(func.value)))
     )
+
+
+# Code written the ways this family's gates must see through (tests/test_gates.py).
+# DL401: prompt and template hints, retrieval, HTTP bodies.
+GATE_CASES = (
+    Gate(
+        "QA_TEMPLATE = 'Answer from this context: {context}'\n\n\ndef answer(retriever, complete, q):\n    docs = retriever.invoke(q)\n    return complete(QA_TEMPLATE.format(context=docs))\n",
+        path="src/app/trust_template.py",
+    ),
+    Gate(
+        "import requests\n\n\ndef build(url):\n    SYSTEM_PROMPT = 'You are helpful. ' + requests.get(url).text\n    return SYSTEM_PROMPT\n",
+        path="src/app/trust_system_prompt.py",
+    ),
+    Gate(
+        "def answer(store, llm, q):\n    docs = store.get_relevant_documents(q)\n    return llm.invoke(prompt=str(docs))\n",
+        path="src/app/trust_relevant.py",
+    ),
+    Gate(
+        "import requests\n\n\ndef answer(llm, url):\n    page = requests.get(url).text\n    return llm.invoke([{'role': 'system', 'content': 'Summarise: ' + page}])\n",
+        path="src/app/trust.py",
+    ),
+)
+
+
+# Configurations of this family's options that must be refused (tests/test_bad_config.py).
+CONFIG_ERRORS = (
+    BadConfig(
+        '[trust]\nsanitizers = ["app/clean.py"]\n',
+        "{toml}:2: `trust.sanitizers`: expected a function name or a dotted name such as \"app.net.require_allowed\", got 'app/clean.py'",
+    ),
+)

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import cast
 
 from designlint.analysis.enums import ENUM_CLASSES, ENUM_MEMBERS
+from designlint.analysis.transitions import START, Transition
 from designlint.options import (
     MODULE_GLOB,
     QUALIFIED_NAME,
@@ -23,8 +24,6 @@ from designlint.options import (
     options_table,
 )
 
-START = "[*]"  # the diagram's start (and end) pseudo-state
-Transition = tuple[str, str]
 _STATE = r"(?:\[\*\]|[A-Za-z_]\w*)"
 TRANSITION = Item(
     rf"\s*{_STATE}\s*-{{1,2}}>\s*{_STATE}\s*",
