@@ -1,11 +1,12 @@
 """``respect-gitignore``: discovery skips what git's ignore files ignore (nested ones, negations,
-directory patterns, ``.git/info/exclude``), files named explicitly are linted anyway, and an
+directory patterns, ``.git/info/exclude``, ``core.excludesFile``), files named explicitly are linted anyway, and an
 ignore file from a hostile repository costs a warning, never a crash, a stall or a huge read."""
 
 from __future__ import annotations
 
 import inspect
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +14,22 @@ from pathlib import Path
 import pytest
 from projects import check, write_tree
 
-from designlint.gitignore import GitIgnored
+from designlint.gitignore import GitIgnored, core_excludes_file
 
 CODE = "x = 1\n"
 PYPROJECT = '[project]\nname = "app"\n\n[tool.designlint]\nselect = ["DL"]\n'
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path_factory, monkeypatch) -> Path:
+    """A user of our own, outside the repository: the tester's git config and global excludes
+    file stay out, and tests write theirs here."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL"):
+        monkeypatch.delenv(name, raising=False)
+    return home
 
 
 @pytest.fixture
@@ -147,6 +160,130 @@ def test_respect_gitignore_must_be_a_boolean(repo):
     assert result.stderr == (
         f"designlint: error: {repo / 'designlint.toml'}:2: `respect-gitignore`: expected true or false, got a string 'yes'\n"
     )
+
+
+# --- core.excludesFile ----------------------------------------------------------------------
+
+
+def test_the_default_global_excludes_file_applies(repo, home, monkeypatch):
+    write_tree(home, {".config/git/ignore": "*_generated.py\n"})
+    write_tree(repo, {"a.py": CODE, "api_generated.py": CODE, "sub/b_generated.py": CODE})
+    assert listed() == ["a.py"]
+    # $XDG_CONFIG_HOME moves it, as in git.
+    write_tree(home, {"xdg/git/ignore": "a.py\n"})
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg"))
+    assert listed() == ["api_generated.py", "sub/b_generated.py"]
+
+
+def test_core_excludes_file_from_the_user_config_with_a_tilde(repo, home):
+    write_tree(
+        home,
+        {
+            ".gitconfig": '[user]\n\tname = A\n[Core]\n\tExcludesFile = "~/dotfiles/ignore" ; mine\n',
+            "dotfiles/ignore": "scratch/\n",
+            ".config/git/ignore": "a.py\n",  # the default, no longer read
+        },
+    )
+    write_tree(repo, {"a.py": CODE, "scratch/s.py": CODE})
+    assert listed() == ["a.py"]
+
+
+def test_the_user_config_in_xdg_and_git_config_global_are_read(repo, home, monkeypatch):
+    write_tree(home, {".config/git/config": "[core]\nexcludesfile = ~/one\n", "one": "a.py\n", "two": "b.py\n"})
+    write_tree(repo, {"a.py": CODE, "b.py": CODE})
+    assert listed() == ["b.py"]
+    write_tree(home, {"global": "[core]\nexcludesfile = ~/two\n"})
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / "global"))
+    assert listed() == ["a.py"]
+
+
+def test_the_repository_config_wins_and_a_relative_path_is_from_the_top(repo, home):
+    write_tree(home, {".gitconfig": "[core]\nexcludesfile = ~/ignore\n", "ignore": "a.py\n"})
+    write_tree(
+        repo, {".git/config": "[core]\n\tbare = false\n\texcludesfile = tools/ignore\n", "tools/ignore": "b.py\n"}
+    )
+    write_tree(repo, {"a.py": CODE, "b.py": CODE, "sub/b.py": CODE})
+    assert listed() == ["a.py"]
+    assert listed("sub") == []  # linting a subdirectory: still relative to the top
+
+
+def test_gitignore_and_info_exclude_win_over_the_global_excludes_file(repo, home):
+    write_tree(home, {".config/git/ignore": "*.gen.py\nlocal.py\n"})
+    write_tree(repo, {".gitignore": "!kept.gen.py\n", ".git/info/exclude": "!local.py\n"})
+    write_tree(repo, {"a.gen.py": CODE, "kept.gen.py": CODE, "local.py": CODE})
+    assert listed() == ["kept.gen.py", "local.py"]
+
+
+def test_a_symlinked_global_excludes_file_is_read(repo, home):
+    write_tree(home, {"dotfiles/gitignore": "a.py\n"})
+    (home / ".config" / "git").mkdir(parents=True)
+    (home / ".config" / "git" / "ignore").symlink_to(home / "dotfiles" / "gitignore")
+    write_tree(repo, {"a.py": CODE, "b.py": CODE})
+    assert listed() == ["b.py"]
+
+
+def test_a_hostile_repository_config_costs_a_warning(repo, home):
+    write_tree(repo, {".git/config": "[core]\nexcludesfile = /dev/zero\n", "a.py": CODE})
+    result = check("--show-files")
+    assert result.stdout.splitlines() == ["a.py"]
+    assert warnings_of(result) == [
+        "designlint: warning: cannot read /dev/zero: not a regular file: its patterns are not applied"
+    ]
+    with open(repo / ".git" / "config", "wb") as handle:
+        handle.truncate(2**40)
+    result = check("--show-files")
+    assert result.stdout.splitlines() == ["a.py"]
+    assert warnings_of(result) == [
+        f"designlint: warning: {repo / '.git' / 'config'} is too large (1048576.0 MB; the limit is 256.0 kB):"
+        " its core.excludesFile is not read"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[core]\n\texcludesFile = /a\n", "/a"),
+        ("[core]\nexcludesfile = /a\n[core]\nexcludesfile = /b\n", "/b"),  # the last wins
+        ('[core]\nexcludesfile = "/with space/x" # comment\n', "/with space/x"),
+        ('[core]\nexcludesfile = "/a;b" ; comment\n', "/a;b"),
+        ("[core]\nexcludesfile = C:\\\\ignore\n", "C:\\ignore"),
+        ("[core] excludesfile = /same-line\n", "/same-line"),
+        ('[core "sub"]\nexcludesfile = /no\n', None),  # a subsection is another section
+        ("[user]\nexcludesfile = /no\n", None),
+        ("[core]\n# excludesfile = /no\nexcludes = /no\n", None),
+        ("\x00\xff[core\nexcludesfile\n", None),
+    ],
+)
+def test_core_excludes_file_is_read_from_config_text(text, expected):
+    assert core_excludes_file(text) == expected
+
+
+@pytest.mark.skipif(not shutil.which("git"), reason="git is not installed")
+def test_the_same_files_as_git_with_a_global_excludes_file(repo, home):
+    """git itself as the oracle (on a repository this test made): what it lists as untracked."""
+    write_tree(home, {".gitconfig": "[core]\n\texcludesFile = ~/global-ignore\n", "global-ignore": "*.gen.py\nout/\n"})
+    write_tree(
+        repo,
+        {
+            ".gitignore": "!keep.gen.py\n",
+            ".git/info/exclude": "",
+            "a.py": CODE,
+            "x.gen.py": CODE,
+            "keep.gen.py": CODE,
+            "out/o.py": CODE,
+            "pkg/out/p.py": CODE,
+            "pkg/y.gen.py": CODE,
+            "pkg/z.py": CODE,
+        },
+    )
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, capture_output=True)
+    git = subprocess.run(
+        ["git", "-C", str(repo), "ls-files", "--others", "--exclude-standard", "--", "*.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert listed() == sorted(git.stdout.splitlines()) == ["a.py", "keep.gen.py", "pkg/z.py"]
 
 
 # --- hostile ignore files ------------------------------------------------------------------

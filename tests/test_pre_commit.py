@@ -140,3 +140,39 @@ def test_hooks_fail_on_a_finding_fix_it_then_pass(hooks_repo, workspace, tmp_pat
     result = pre_commit(workspace, "try-repo", str(hooks_repo), "designlint", "--files", *FILES, home=home)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
+
+
+def readme_block(fence: str, after: str) -> str:
+    """The first block fenced ```fence that follows the line ``after`` in README."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index(f"```{fence}\n", readme.index(after)) + len(fence) + 4
+    return readme[start : readme.index("\n```", start) + 1]
+
+
+@pytest.mark.slow
+def test_the_readme_autoupdate_pins_the_head_commit_of_a_local_clone(hooks_repo, tmp_path):
+    """README's pin-a-commit command, run as written, offline: git's ``insteadOf`` sends the
+    repository's URL to a local clone (pre-commit passes GIT_CONFIG_* on to git)."""
+    url = "https://github.com/designlint/designlint"
+    project = tmp_path / "project"
+    write_tree(project, {".pre-commit-config.yaml": readme_block("yaml", "### pre-commit")})
+    git(project, "init", "-q")
+    command = readme_block("sh", "<!-- not run: tests/test_pre_commit.py runs it")
+    assert url in command
+    env = {
+        **os.environ,
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{hooks_repo.as_uri()}.insteadOf",
+        "GIT_CONFIG_VALUE_0": url,
+    }
+    result = subprocess.run(["bash", "-c", command], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=hooks_repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    config = (project / ".pre-commit-config.yaml").read_text()
+    # No tags yet: the hash alone (pre-commit adds `# frozen: TAG` only where a tag names it).
+    assert f"    rev: {head}\n" in config
+    assert "v0.1.0" not in config

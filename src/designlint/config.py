@@ -58,7 +58,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
     baseline: Path | None = None  # findings recorded to be left unreported (relative paths: to the config file)
-    respect_gitignore: bool = True  # discovery skips what git ignores (.gitignore, .git/info/exclude)
+    respect_gitignore: bool = True  # discovery skips what git ignores (.gitignore, info/exclude, core.excludesFile)
     # The engineering design documents named by ``design`` (absolute); None: look in the usual places.
     design: tuple[Path, ...] | None = None
     # The option keys the config file sets (``egress.allow``): a design document fills only the others.

@@ -202,6 +202,21 @@ class RawStringErrorCode(Rule):
                 return {"code": "USD", "amount": order.total}
             """
         ),
+        # A built-in exception's argument is a message or a key, even where it names a code of the contract.
+        Valid(
+            """
+            from app.errors import ErrorCode
+
+
+            def limits(principal, table):
+                if principal.over_limit:
+                    raise ValueError("RATE_LIMITED")
+                return table[ErrorCode.RATE_LIMITED]
+            """,
+            path="app/tools.py",
+            config=_ERRORS_CONFIG,
+            files=_ERROR_ENUM,
+        ),
         Valid(
             """
             def to_response(exc, request_id):
