@@ -4,12 +4,17 @@ read from recorded (what a cached lint result depends on)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
+import libcst as cst
 import pytest
 
 from designlint.analysis.enums import ENUM_CLASSES
-from designlint.analysis.untrusted import TRUST_FACTS, ModuleTrust, TrustFacts
+from designlint.analysis.modules import DEFINED_NAMES
+from designlint.analysis.modules import DefinedNames as DefinedNamesOf
+from designlint.analysis.names import NameResolver
+from designlint.analysis.untrusted import TRUST_FACTS, ModuleTrust, TrustFacts, UntrustedSpec
 from designlint.cache import Cache, open_cache
 from designlint.project import FactProvider, FactStore, LookupFailed, Project
 
@@ -183,3 +188,48 @@ def test_a_malformed_trust_fact_is_refused():
             TrustFacts.name_for("app.web", (), ()),
             {"functions": {"f": {"params": [1], "returns": [], "passes": [], "prompt": {}}}, "templates": []},
         )
+
+
+def test_defined_names_are_every_def_and_every_bound_name():
+    source = (
+        "import os\nfrom app.db import load\n\nPROMPT: str = 'hi'\nA = B = 1\n\n"
+        "class Browser:\n    async def read(self):\n        def inner():\n            pass\n"
+        "        for item in []:\n            pass\n        with open('f') as handle:\n            pass\n"
+        "        if (found := 1):\n            pass\n"
+    )
+    names = Project({"app.web": source}.get).fact(DEFINED_NAMES, "app.web")
+    assert names.functions == {"read", "inner"}  # the class is no function
+    assert names.bound == {"PROMPT", "A", "B", "item", "handle", "found"}  # imports are not the module's own
+    assert Project({"app.web": "def broken(:\n"}.get).fact(DEFINED_NAMES, "app.web") == DefinedNamesOf(
+        frozenset(), frozenset()
+    )
+
+
+def test_a_trust_summary_is_worked_out_only_for_a_name_its_module_defines(monkeypatch):
+    computed: list[str] = []
+    compute = TrustFacts.compute
+
+    def counted(self, name, sources):
+        computed.append(json.loads(name)[0])
+        return compute(self, name, sources)
+
+    monkeypatch.setattr(TrustFacts, "compute", counted)
+    project = Project(
+        {
+            "app.models": "class Agent:\n    pass\n",
+            "app.web": "import requests\n\ndef fetch_page(url):\n    return requests.get(url).text\n",
+            "app.prompts": "SUMMARY_PROMPT = 'Summarise {text}'\n",
+        }.get
+    )
+    caller = cst.parse_module(
+        "from app.models import Agent\nfrom app.web import fetch_page, Session\nfrom app.prompts import SUMMARY_PROMPT\n"
+        "Agent()\nSession()\nfetch_page(u)\nSUMMARY_PROMPT\n"
+    )
+    spec = UntrustedSpec(NameResolver(caller, "app.main"), project=project)
+    calls = [line.body[0].value for line in caller.body[3:6]]
+    assert [spec.imported(call) for call in calls[:2]] == [None, None]
+    assert computed == []  # a class, and a name the module does not define: no LibCST parse
+    helper = spec.imported(calls[2])
+    assert helper is not None and helper.returns == ("HTTP response body",)
+    assert spec.template(caller.body[6].body[0].value) == "app.prompts.SUMMARY_PROMPT"
+    assert computed == ["app.web", "app.prompts"]

@@ -12,6 +12,7 @@ stdlib's tree, and a file over its ``nesting_budget`` is refused before LibCST s
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import queue
 import threading
@@ -64,7 +65,11 @@ class StdlibVerdict:
         return "invalid syntax"
 
 
+@functools.lru_cache(maxsize=4)
 def stdlib_verdict(text: str) -> StdlibVerdict:
+    """The running Python's verdict on ``text``, with its tree (read-only: it is shared). The
+    last few are kept: the cross-module facts about one module (its names, constants, enums,
+    summary) are asked one after the other, and each reads its tree."""
     try:
         with warnings.catch_warnings():  # e.g. "invalid escape sequence": not ours to print
             warnings.simplefilter("ignore")

@@ -21,6 +21,7 @@ import libcst as cst
 
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import literal_string
+from designlint.analysis.syntax import child_nodes
 
 
 class Kind(enum.Enum):
@@ -616,7 +617,7 @@ def _denies_nested(body: cst.BaseSuite) -> bool:
             if isinstance(call, cst.Call) and (_denies(call) or is_validator(call)):
                 return True
         if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            stack.extend(node.children)
+            stack.extend(child_nodes(node))
     return False
 
 

@@ -17,6 +17,7 @@ import libcst as cst
 
 from designlint.analysis.budget import BASE_STEPS, Budget
 from designlint.analysis.names import NameResolver, dotted_name
+from designlint.analysis.syntax import child_nodes
 
 GuardTest = Callable[[cst.Call], bool]
 
@@ -173,7 +174,7 @@ def _calls_guard(node: cst.CSTNode, target: str, is_guard: GuardTest) -> bool:
             and any(dotted_name(arg.value) == target for arg in current.args)
         ):
             return True
-        stack.extend(current.children)
+        stack.extend(child_nodes(current))
     return False
 
 
@@ -200,7 +201,7 @@ def _assigns_in(statement: cst.CSTNode, target: str) -> bool:
             return True
         if isinstance(current, cst.NamedExpr) and _assigns(current.target, target):
             return True
-        stack.extend(current.children)
+        stack.extend(child_nodes(current))
     return False
 
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import libcst as cst
 
 from designlint.analysis.names import target_names
-from designlint.analysis.syntax import own_nodes
+from designlint.analysis.syntax import child_nodes, own_nodes
 
 if TYPE_CHECKING:
     from designlint.analysis.names import NameResolver
@@ -193,7 +193,7 @@ def keywords_passed(function: cst.FunctionDef, param: str) -> frozenset[str]:
             and node.value.value == param
         ):
             keywords.add(node.keyword.value)
-        stack.extend(node.children)
+        stack.extend(child_nodes(node))
     return frozenset(keywords)
 
 

@@ -30,6 +30,7 @@ import libcst as cst
 from designlint.analysis.budget import BASE_STEPS, Budget, GaveUp
 from designlint.analysis.clients import response_call
 from designlint.analysis.dataflow import Dataflow, Taint, Taints, TaintSpec
+from designlint.analysis.modules import DEFINED_NAMES
 from designlint.analysis.names import NameResolver, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import keywords_passed
@@ -507,13 +508,19 @@ class UntrustedSpec(TaintSpec):
             module = ".".join(parts[:-depth])
             if not module:
                 break
+            rest = ".".join(parts[-depth:])
             try:
                 if self.project.source(module) is None:
                     continue
+                # The summary parses the module with LibCST: not for a name it does not define
+                # (a class, an imported name), which no summary or template holds.
+                defined = self.project.fact(DEFINED_NAMES, module)
+                if parts[-1] not in defined.functions and rest not in defined.bound:
+                    return None
                 facts = self.project.fact(TRUST_FACTS, TrustFacts.name_for(module, self.sources, self.sanitizers))
             except LookupFailed:
                 return None
-            return facts, ".".join(parts[-depth:])
+            return facts, rest
         return None
 
 
