@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 import libcst as cst
 
 from designlint.analysis.names import NameResolver, dotted_name
+from designlint.analysis.syntax import descendants
 
 CANCELLATION_CLASSES = frozenset(
     {"asyncio.CancelledError", "asyncio.exceptions.CancelledError", "trio.Cancelled", "anyio.Cancelled"}
@@ -141,12 +142,3 @@ def _cancel_receiver(call: cst.Call) -> str | None:
     if isinstance(func, cst.Attribute) and func.attr.value == "cancel":
         return dotted_name(func.value)
     return None
-
-
-def descendants(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """``node`` and every node under it, in source order."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.children))

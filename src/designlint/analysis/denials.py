@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from designlint.analysis.names import NameResolver, last_name
+from designlint.analysis.syntax import descendants
 
 DENIAL_EXCEPTION = re.compile(r"PermissionError|_?[A-Z]\w*(?:Forbidden|Denied)\w*")
 DENIAL_WORDS = re.compile(r"PermissionError|Forbidden|Denied|HTTPException|allow(?:ed)?\s*=\s*False")
@@ -77,12 +78,7 @@ def _forbidden_status(call: cst.Call) -> bool:
 
 def sub_expressions(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """``node`` and every node inside it (not into lambdas)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if not isinstance(current, cst.Lambda):
-            stack.extend(reversed(current.children))
+    return descendants(node, not_into=(cst.Lambda,))
 
 
 def plainly_no_reason(value: cst.BaseExpression, names: NameResolver) -> bool:

@@ -124,6 +124,17 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     return out
 
 
+def descendants(root: cst.CSTNode, *, not_into: tuple[type[cst.CSTNode], ...] = ()) -> Iterator[cst.CSTNode]:
+    """``root`` and every node under it in source order (each before its children), layout left
+    out; a node of a ``not_into`` type is yielded but not entered."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, not_into):
+            stack.extend(reversed(child_nodes(node)))
+
+
 def own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """``root`` and the nodes under it in source order (each before its children), not
     descending into nested functions, classes or lambdas."""

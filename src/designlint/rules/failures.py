@@ -25,7 +25,6 @@ from designlint.analysis.cancellation import (
     awaited_names,
     cancelled_names,
     catches_cancellation,
-    descendants,
     outcomes,
 )
 from designlint.analysis.clients import (
@@ -43,6 +42,7 @@ from designlint.analysis.clients import (
     canonical,
 )
 from designlint.analysis.names import dotted_name, last_name
+from designlint.analysis.syntax import descendants
 from designlint.analysis.timeouts import DEADLINES, FOREVER, wait_of
 from designlint.diagnostics import Applicability
 from designlint.fixes import NodeFix, Replace
