@@ -56,18 +56,22 @@ class Scope:
                 return found
             scope = scope.parent
             # Class bodies are not visible from the methods inside them.
-            while scope is not None and isinstance(scope.node, cst.ClassDef) and scope is not self:
+            while scope is not None and type(scope.node) is cst.ClassDef and scope is not self:
                 scope = scope.parent
         return None
 
 
 def dotted_name(node: cst.CSTNode) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
+    # Exact types, not isinstance: LibCST's classes are ABCs, slow to check, and this runs on
+    # nearly every call and name of a file.
+    if type(node) is cst.Name:
+        return node.value
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
@@ -219,7 +223,7 @@ class NameResolver:
         ``s.get`` -> ``requests.Session.get`` after ``s = requests.Session()``,
         ``self.client.get`` -> ``httpx.AsyncClient.get`` after ``self.client = httpx.AsyncClient()``
         in any method, ``httpx.Client().get`` -> ``httpx.Client.get``."""
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Call):
+        if type(expr) is cst.Attribute and type(expr.value) is cst.Call:
             made_by = self.qualify(expr.value.func)
             return f"{self._made_class(made_by)}.{expr.attr.value}" if made_by else None
         dotted = dotted_name(expr)
