@@ -28,6 +28,7 @@ from designlint.analysis.authz_checks import (
 from designlint.analysis.denials import DENIAL_WORDS, Denial, denial_of, plainly_no_reason, sub_expressions
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
 from designlint.analysis.strings import literal_string
+from designlint.analysis.syntax import child_nodes
 from designlint.project import LookupFailed
 from designlint.rules.base import AllOf, Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
@@ -776,7 +777,7 @@ def _nodes_after(function: cst.FunctionDef, statement: cst.If) -> Iterator[cst.C
             continue
         if isinstance(node, (cst.Call, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
             continue
-        stack.extend(reversed(node.children))
+        stack.extend(reversed(child_nodes(node)))
 
 
 _DENY_REASONS = {
