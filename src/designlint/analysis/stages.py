@@ -12,7 +12,7 @@ timeout. It knows nothing of configuration: the caller says which stages a call 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase, translate
 from functools import cached_property
@@ -50,8 +50,11 @@ class StageNames:
 
     def matches(self, func: cst.BaseExpression, qualify: Callable[[cst.CSTNode], str | None]) -> bool:
         dotted = dotted_name(func)
-        if dotted is None:
-            return False
+        return dotted is not None and self.matches_name(dotted, lambda: qualify(func) or "")
+
+    def matches_name(self, dotted: str, qualified: Callable[[], str]) -> bool:
+        """``matches`` of a callee by its dotted name, asking its qualified name (``qualified``)
+        only when that decides."""
         receiver, _, short = dotted.rpartition(".")
         if self._bare.match(short):
             return True
@@ -61,12 +64,30 @@ class StageNames:
         ):
             return True
         if not receiver or ("." in dotted and self._dotted.pattern != _NOTHING):
-            qualname = qualify(func) or ""  # ``authorize`` imported as ``az``; dotted entries
+            qualname = qualified()  # ``authorize`` imported as ``az``; dotted entries
             return bool(self._dotted.match(qualname) or self._bare.match(qualname.rpartition(".")[2]))
         return False
 
 
 _NOTHING = r"(?!)"
+
+
+def stage_named(
+    stage_names: Mapping[str, StageNames], func: cst.BaseExpression, qualify: Callable[[cst.CSTNode], str | None]
+) -> str | None:
+    """The first stage whose names match the callee ``func``: its dotted name read once and its
+    qualified name asked at most once for all stages (every call of a dispatcher asks this)."""
+    dotted = dotted_name(func)
+    if dotted is None:
+        return None
+    known: list[str] = []
+
+    def qualified() -> str:
+        if not known:
+            known.append(qualify(func) or "")
+        return known[0]
+
+    return next((stage for stage, names in stage_names.items() if names.matches_name(dotted, qualified)), None)
 
 
 def _globs(entries: Iterable[str]) -> re.Pattern[str]:
