@@ -262,7 +262,7 @@ def test_children_come_in_source_order_as_libcst_visits_them():
     checked = set()
     while pending:
         node = pending.pop()
-        ours = walk._children(node, HOOKABLE_TYPES)  # as if a rule hooked every type
+        ours = walk._children(node, walk._Wanted(HOOKABLE_TYPES))  # as if a rule hooked every type
         theirs = [child for child in node.children if any(child is mine for mine in ours)]
         assert ours == theirs, type(node).__name__
         checked.add(type(node))
