@@ -378,18 +378,28 @@ class _Walker:
                     self.assigned_to[id(reach)] = assigned
         return paths
 
-    def calls(self, node: cst.CSTNode, timed: bool) -> Iterator[tuple[cst.Call, bool]]:
-        """The calls under ``node`` in the order they run (arguments before the call), each with
-        whether a timeout encloses it; not those in nested functions, classes or lambdas."""
-        kind = type(node)  # not isinstance: LibCST's classes are ABCs, slow to check on every node
-        if kind in _NESTED_SCOPE_TYPES:
-            return
-        call = cast(cst.Call, node) if kind is cst.Call else None
-        inner = timed or (call is not None and (self.is_timeout(call) or _passes_timeout(call)))
-        for child in child_nodes(node):
-            yield from self.calls(child, inner)
-        if call is not None:
-            yield call, timed
+    def calls(self, root: cst.CSTNode, timed: bool) -> list[tuple[cst.Call, bool]]:
+        """The calls under ``root`` in the order they run (arguments before the call), each with
+        whether a timeout encloses it; not those in nested functions, classes or lambdas. An
+        explicit stack: a recursive generator passed each call up through every level above it."""
+        found: list[tuple[cst.Call, bool]] = []
+        # (node, whether a timeout encloses it, whether its children are done: a call, to be listed)
+        stack: list[tuple[cst.CSTNode, bool, bool]] = [(root, timed, False)]
+        while stack:
+            node, enclosed, done = stack.pop()
+            if done:
+                found.append((cast(cst.Call, node), enclosed))
+                continue
+            kind = type(node)  # not isinstance: LibCST's classes are ABCs, slow to check on every node
+            if kind in _NESTED_SCOPE_TYPES:
+                continue
+            inner = enclosed
+            if kind is cst.Call:
+                call = cast(cst.Call, node)
+                stack.append((call, enclosed, True))
+                inner = enclosed or self.is_timeout(call) or _passes_timeout(call)
+            stack.extend([(child, inner, False) for child in reversed(child_nodes(node))])
+        return found
 
 
 def _passes_timeout(call: cst.Call) -> bool:
