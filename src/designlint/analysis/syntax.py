@@ -68,7 +68,18 @@ SOURCE_ORDER: dict[type, tuple[str, ...]] = {
 
 _OPENING, _CLOSING = ("lbracket", "lbrace"), ("rbracket", "rbrace")  # declared last by every node
 _FIELDS: dict[type, tuple[str, ...]] = {}
-_IS_NODE: dict[type, bool] = {}  # a syntax node, not layout
+
+
+class _SyntaxTypes(dict):
+    """Type -> whether it is a syntax node (not layout, nor a value such as None or a string),
+    worked out once per type: one look-up a child."""
+
+    def __missing__(self, kind: type) -> bool:
+        known = self[kind] = issubclass(kind, cst.CSTNode) and kind not in LAYOUT_TYPES
+        return known
+
+
+_IS_NODE = _SyntaxTypes()
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
@@ -104,22 +115,17 @@ def _may_hold_nodes(field: dataclasses.Field) -> bool:
     return field.type not in (str, int, bool) and typing.get_origin(field.type) is not typing.Literal
 
 
-def _is_node(kind: type) -> bool:
-    known = _IS_NODE.get(kind)
-    if known is None:
-        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode) and kind not in LAYOUT_TYPES
-    return known
-
-
 def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The nodes directly under ``node``, in source order, leaving out layout (white space,
     comments, punctuation: ``LAYOUT_TYPES``)."""
     out: list[cst.CSTNode] = []
-    for name in syntax_fields(type(node)):
+    is_node = _IS_NODE
+    for name in _FIELDS.get(type(node)) or syntax_fields(type(node)):
         value = getattr(node, name)
-        if type(value) in (tuple, list):
-            out.extend(item for item in value if _is_node(type(item)))
-        elif _is_node(type(value)):
+        value_type = type(value)
+        if value_type is tuple or value_type is list:
+            out.extend([item for item in value if is_node[type(item)]])
+        elif is_node[value_type]:
             out.append(value)
     return out
 
