@@ -47,6 +47,12 @@ LAYOUT_TYPES: frozenset[type] = frozenset(
     )
 )
 
+# The expression node types: no statement is ever inside one (a lambda's body is an expression),
+# so a search for statements need not enter them. Exact types, for a set look-up.
+EXPRESSION_TYPES: frozenset[type] = frozenset(
+    cls for cls in vars(cst).values() if isinstance(cls, type) and issubclass(cls, cst.BaseExpression)
+)
+
 # Where a node's dataclass fields are not in source order.
 SOURCE_ORDER: dict[type, tuple[str, ...]] = {
     cst.FunctionDef: ("decorators", "asynchronous", "name", "type_parameters", "params", "returns", "body"),
