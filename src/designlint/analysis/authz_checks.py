@@ -101,6 +101,9 @@ def tokens(identifier: str) -> tuple[str, ...]:
     return tuple(t.lower() for part in re.split(r"[^A-Za-z0-9]+", identifier) for t in _TOKEN.findall(part))
 
 
+_MAX_ANSWERS = 50_000
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """The built-in words, extended by ``[tool.designlint.authz]``; each word a token sequence."""
@@ -117,6 +120,8 @@ class Vocabulary:
         key = (question, parts)
         known = self._answers.get(key)
         if known is None:
+            if len(self._answers) >= _MAX_ANSWERS:  # a long run meets ever new identifiers
+                self._answers.clear()
             known = self._answers[key] = frozenset(work_out())
         return known
 
