@@ -251,6 +251,22 @@ class TooManyPaths(Exception):
 _MAX_PATHS = 64
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _NESTED_SCOPE_TYPES = frozenset(_NESTED_SCOPES)  # concrete classes: their type says it
+# The statements ``_Walker.statement`` follows otherwise than by their expressions.
+_BRANCHING_TYPES = frozenset(
+    {
+        cst.SimpleStatementLine,
+        cst.Return,
+        cst.Raise,
+        cst.If,
+        cst.For,
+        cst.While,
+        cst.With,
+        cst.Try,
+        cst.TryStar,
+        cst.Match,
+        *_NESTED_SCOPES,
+    }
+)
 
 
 def stage_paths(
@@ -307,6 +323,8 @@ class _Walker:
         return paths
 
     def statement(self, node: cst.CSTNode, paths: list[Path]) -> list[Path]:
+        if type(node) not in _BRANCHING_TYPES:  # most statements: an expression, an assignment
+            return self.expressions(node, paths)
         if isinstance(node, cst.SimpleStatementLine):
             return self.statements(node.body, paths)
         if isinstance(node, (cst.Return, cst.Raise)):

@@ -126,7 +126,8 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     comments, punctuation: ``LAYOUT_TYPES``)."""
     out: list[cst.CSTNode] = []
     is_node = _IS_NODE
-    for name in _FIELDS.get(type(node)) or syntax_fields(type(node)):
+    fields = _FIELDS.get(type(node))
+    for name in syntax_fields(type(node)) if fields is None else fields:
         value = getattr(node, name)
         value_type = type(value)
         if value_type is tuple or value_type is list:
