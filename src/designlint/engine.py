@@ -31,6 +31,7 @@ from designlint.globs import glob_matches
 from designlint.parsing import MAX_NODES, ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
 from designlint.positions import Positions
 from designlint.project import Project
+from designlint.reparse import Reparser
 from designlint.results import MAX_SOURCE_SIZE, FileResult, parse_error, rule_label, too_large_message
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR, REGISTRY
 from designlint.rules.base import Rule
@@ -50,11 +51,15 @@ class Linter:
         project: Project | None = None,
         *,
         noqa: bool = True,
+        keep_parses: int = 0,
     ):
         self.config = config or Config()
         self.project = project
         self.noqa = noqa  # False: a host (flake8) applies its own noqa comments
         self.reports_unused_noqa = noqa and self.config.is_enabled(UnusedNoqa.code)
+        # An editor lints the same few paths again and again: their last LibCST modules are
+        # kept, and an edit parses only the statements it changed. (A run lints each file once.)
+        self.reparser = Reparser(keep_parses) if keep_parses else None
         self.rules: list[Rule] = []
         # Rules whose construction raised (a bug, perhaps for this config only): DL002 on every
         # file they would have linted, with the traceback for --verbose; the other rules run.
@@ -112,7 +117,10 @@ class Linter:
                 message = f"cannot parse in reasonable time: expressions nested too deeply (nesting cost {nesting.cost:,}; the limit for this file is {budget:,})"
                 return FileResult(path, [parse_error(path, message, nesting.line)], decoded)
         try:
-            module = parse_module(decoded.text)
+            reparser = self.reparser
+            module = (
+                parse_module(decoded.text) if reparser is None else reparser.parse(path, decoded.text, verdict.tree)
+            )
         except cst.ParserSyntaxError as exc:
             # LibCST's native parser may place the error a line late; Python's parser, when it
             # refused the text too, said where (1-based row and character column) and what.

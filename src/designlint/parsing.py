@@ -213,7 +213,7 @@ class _ParserThread:
             reply.put(_parse_or_raised(parse, text))
             del text, reply  # not held while waiting for the next request
 
-    def parse(self, parse, text: str):
+    def parse(self, parse, text: str | list[str]):
         # A reply queue per request: a caller interrupted while waiting leaves nothing behind
         # for the next caller to pick up.
         reply: queue.SimpleQueue = queue.SimpleQueue()
@@ -243,6 +243,14 @@ def parse_module(text: str) -> cst.Module:
     return _on_parser_thread(cst.parse_module, text)
 
 
+def parse_modules(texts: list[str]) -> list[cst.Module]:
+    """``parse_module`` of each text, in one trip to the parser thread (the chunks of an edited
+    file, whose whole text has passed the guards)."""
+    import libcst as cst
+
+    return _on_parser_thread(lambda chunks: [cst.parse_module(chunk) for chunk in chunks], texts)
+
+
 def parse_expression(text: str) -> cst.BaseExpression:
     """``cst.parse_expression`` of text found in the linted code (a string annotation, a
     forward reference), behind the same guards as a module: the stdlib parser first, the
@@ -265,7 +273,7 @@ def parse_expression(text: str) -> cst.BaseExpression:
     return _on_parser_thread(cst.parse_expression, text)
 
 
-def _on_parser_thread(parse, text: str):
+def _on_parser_thread(parse, text: str | list[str]):
     global _parser
     if _parser is None:
         with _parser_lock:
@@ -277,14 +285,14 @@ def _on_parser_thread(parse, text: str):
     return _result(_parser.parse(parse, text))
 
 
-def _parse_or_raised(parse, text: str) -> cst.CSTNode | BaseException:
+def _parse_or_raised(parse, text: str | list[str]) -> cst.CSTNode | list[cst.Module] | BaseException:
     try:
         return parse(text)
     except BaseException as exc:  # raised again in the calling thread
         return exc
 
 
-def _result(result: cst.CSTNode | BaseException):
+def _result(result: cst.CSTNode | list[cst.Module] | BaseException):
     if isinstance(result, RecursionError):
         raise ParseRefused("the code is nested too deeply") from None
     if isinstance(result, BaseException):

@@ -146,7 +146,8 @@ class ProjectLinters:
         if self._linters is None:
             from designlint.pool import LinterPool
 
-            self._linters = LinterPool()
+            # The open documents' last modules: a keystroke parses only the statements it changed.
+            self._linters = LinterPool(keep_parses=8)
         return self._linters.linter_for(config)
 
     def design_findings(self, path: Path, text: str | None = None) -> list[Diagnostic]:
