@@ -12,7 +12,8 @@ Fetches the pinned corpus with ``bench/fetch-corpus.sh``, copies it to a tempora
   nocache   designlint --no-cache
   warm      designlint again, nothing changed
   touched   designlint after 1% of the files were modified (different files each time)
-  editor    one ~1,000-line corpus file, all rules, in this process (Linter built once)
+  editor    one ~1,000-line corpus file, all rules, in this process (Linter built once); and
+            the same after a one-line edit, with the last parse kept (the language server's keystroke)
   fixit     Fixit 2 with its default rules, installed in a throwaway venv under bench/.work/
   floor-1   LibCST parse only (bench/parse-floor.py), 1 process
   floor-N   the same, N processes
@@ -28,7 +29,8 @@ same run (default bench/.work/results-startup.json):
   small     one ~60-line file, empty cache, against ``python -c "import libcst"``
   slice     the ~100k-line slice of the large tier (mcp, langchain-core): cold against warm
   commands  ``--version``, ``rules``, ``rule DL101``, against ``python -c pass``
-  editor    a ~1,000-line file of the slice linted again in-process (a keystroke's lint), median ms
+  editor    a ~1,000-line file of the slice linted again in-process after a one-line edit, with
+            the last parse kept as the language server keeps it (a keystroke's lint), median ms
   lsp       ``designlint lsp``: from its start (``initialize`` is sent at once) to the first
             ``publishDiagnostics`` for that file, opened right after, against ``import libcst``
   apps      one cold run of the apps tier (a 17k-line file), peak MB per process
@@ -326,7 +328,7 @@ def startup_verdict(runs: dict) -> dict:
         "rules_vs_bare": (*ratio("rules", "bare"), False),
         "rule_vs_bare": (*ratio("rule", "bare"), False),
         "lsp_vs_libcst": (*ratio("lsp", "libcst"), False),
-        "editor_ms": (runs["editor"]["median_ms"], runs["editor"]["cpu_median_ms"], False),
+        "editor_ms": (runs["editor"]["edit_median_ms"], runs["editor"]["edit_cpu_median_ms"], False),
         "apps_peak_mb": (runs["apps"]["peak_mb"], None, False),
     }
     return {
@@ -512,6 +514,12 @@ def editor_case(files: list[Path], corpus: Path, times: int) -> dict:
         f"  {label:<48} median {median * 1000:8.1f} ms  cpu {statistics.median(cpu) * 1000:.1f} ms  (first call, rules built: {first_s * 1000:.0f} ms; {len(first.diagnostics)} findings)",
         flush=True,
     )
+    edit_seconds, edit_cpu = keystrokes(linter, path, times)
+    edit_median = statistics.median(edit_seconds)
+    print(
+        f"  {'  the same, after a one-line edit (incremental)':<48} median {edit_median * 1000:8.1f} ms  cpu {statistics.median(edit_cpu) * 1000:.1f} ms  (load {_load()})",
+        flush=True,
+    )
     return {
         "label": label,
         "file": str(path.relative_to(corpus)),
@@ -523,7 +531,44 @@ def editor_case(files: list[Path], corpus: Path, times: int) -> dict:
         "median_ms": median * 1000,
         "cpu_median_ms": statistics.median(cpu) * 1000,
         "first_call_ms": first_s * 1000,
+        "edit_median_ms": edit_median * 1000,
+        "edit_cpu_median_ms": statistics.median(edit_cpu) * 1000,
     }
+
+
+def keystrokes(linter, path: Path, times: int) -> tuple[list[float], list[float]]:
+    """An editor's lints of ``path`` as a line is typed again and again (``typed``), with the
+    last parses kept as the language server keeps them: the seconds and CPU seconds of each."""
+    from designlint.reparse import Reparser
+
+    text = path.read_text(encoding="utf-8")
+    saved, linter.reparser = linter.reparser, Reparser(4)
+    seconds, cpu = [], []
+    try:
+        linter.lint(text, str(path))
+        for n in range(times):
+            edited = typed(text, n)
+            start, start_cpu = time.perf_counter(), time.process_time()
+            linter.lint(edited, str(path))
+            seconds.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+    finally:
+        linter.reparser = saved
+    return seconds, cpu
+
+
+def typed(text: str, n: int) -> str:
+    """``text`` with a line ``_typed = n`` added at the end of the body of its middle
+    top-level function or class."""
+    import ast
+
+    blocks = [
+        node for node in ast.parse(text).body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
+    block = blocks[len(blocks) // 2]
+    lines = text.split("\n")
+    after = block.body[-1].end_lineno or block.lineno
+    return "\n".join([*lines[:after], f"{' ' * block.body[-1].col_offset}_typed = {n}", *lines[after:]])
 
 
 def fixit_runs(corpus: Path, files: list[Path], times: int) -> dict:

@@ -147,7 +147,7 @@ class ProjectLinters:
             from designlint.pool import LinterPool
 
             # The open documents' last modules: a keystroke parses only the statements it changed.
-            self._linters = LinterPool(keep_parses=8)
+            self._linters = LinterPool(keep_parses=4)
         return self._linters.linter_for(config)
 
     def design_findings(self, path: Path, text: str | None = None) -> list[Diagnostic]:
