@@ -210,3 +210,17 @@ def test_findings_are_the_same_through_both_paths(tmp_path):
                 assert _findings(incremental, code) == _findings(full, code)
                 compared += 1
     assert compared
+
+
+def test_a_reused_node_has_its_position_in_the_new_module():
+    """Metadata is worked out afresh for each module: a node kept from the last one is placed
+    where it now is."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    before = "import os\n\n\ndef first():\n    return 1\n\n\ndef last():\n    return os.sep\n"
+    after = before.replace("    return 1\n", "    one = 1\n    return one\n")
+    old, new = _edited(before, after)
+    assert new.body[-1] is old.body[-1]
+    for module, line in ((old, 8), (new, 9), (old, 8)):
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        assert positions[module.body[-1]].start.line == line
