@@ -83,6 +83,17 @@ _WEB = {
 
     def count_words(text):
         return len(text.split())
+
+    def make_messages(question, context):
+        print(len(context))
+        return f"Answer {question}"
+    """,
+    "app/llm.py": """
+    def complete(client, prompt, temperature=0):
+        return client.completions.create(model="m", prompt=prompt, temperature=temperature)
+
+    def brief(client, notes):
+        return client.messages.create(model="m", system=notes, messages=[])
     """,
     "app/prompts.py": """
     SUMMARIZE = "Summarize this page:\\n{page}"
@@ -220,6 +231,18 @@ class UntrustedContentInPrompt(Rule):
                 size = count_words(fetch_page(url))
                 client.messages.create(model="m", system=f"{GREETING} {size}", messages=[])
                 return client.messages.create(model="m", system=SUMMARIZE.format(page=page), messages=[])
+            """,
+            path=_AGENT,
+            files=_WEB,
+        ),
+        # A prompt builder of another module puts into its prompt only what flows into its result.
+        Valid(
+            """
+            import app.web as web
+
+            def answer(llm, url, question):
+                query = web.make_messages(question, web.fetch_page(url))
+                return llm.invoke(query)
             """,
             path=_AGENT,
             files=_WEB,
@@ -519,6 +542,58 @@ class UntrustedContentInPrompt(Rule):
             line=5,
             column=40,
             message="enters parameter `context` of `app.web.build_prompt()` untagged",
+        ),
+        # A helper of another module that passes a parameter on as a prompt, by its name or its keyword.
+        Invalid(
+            """
+            from app.llm import complete
+            from app.web import fetch_page
+
+            def summarize(client, url):
+                complete(client, fetch_page(url))
+                return client.chat.completions.create(model="m", messages=[{"role": "user", "content": "Go on."}])
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=5,
+            column=22,
+            message="HTTP response body from line 5 (returned by `app.web.fetch_page()`) enters parameter `prompt` of `app.llm.complete()` untagged",
+        ),
+        Invalid(
+            """
+            from app import llm
+
+            def plan(client, observation, history):
+                llm.brief(client, notes="Seen: " + observation)
+                return client.messages.create(model="m", system="Plan the next step.", messages=history)
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=4,
+            column=29,
+            message="tool output from line 3 enters parameter `notes` of `app.llm.brief()` untagged",
+        ),
+        # A helper module LibCST is not given (2,500 `%` in a row would stall it): its prompt
+        # parameters are still known from the stdlib's tree, what its helpers return is not.
+        Invalid(
+            """
+            from app.slow import ask, fetch_page
+
+            def answer(client, url, observation, history):
+                ask(client, fetch_page(url))
+                ask(client, "Use: " + observation)
+                return client.messages.create(model="m", system="Go on.", messages=history)
+            """,
+            path=_AGENT,
+            files={
+                "app/slow.py": "import requests\n\nCHAIN = page"
+                + " % 'part'" * 2_500
+                + "\n\ndef ask(client, system):\n    return client.messages.create(model='m', system=system, messages=[])\n\n"
+                "def fetch_page(url):\n    return requests.get(url).text\n"
+            },
+            line=5,
+            column=17,
+            message="tool output from line 3 enters parameter `system` of `app.slow.ask()` untagged",
         ),
         # A template constant of a prompts module, filled with .format(...) and with an f-string.
         Invalid(
