@@ -4,13 +4,17 @@ read from recorded (what a cached lint result depends on)."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from collections.abc import Mapping
 
 import libcst as cst
 import pytest
 
+import designlint.analysis
 from designlint.analysis.enums import ENUM_CLASSES
+from designlint.analysis.module_facts import ModuleFact
 from designlint.analysis.names import NameResolver
 from designlint.analysis.untrusted import (
     TRUST_FLOWS,
@@ -267,3 +271,36 @@ def test_a_helpers_flows_are_worked_out_only_when_what_it_returns_is_asked(monke
     assert build is not None and build.prompt == {"question": False}  # what flows into its result
     assert fetch is not None and fetch.returns == ("HTTP response body",)
     assert computed == ["app.web"]
+
+
+def _module_facts() -> list[ModuleFact]:
+    """Every provider of ``designlint.analysis`` that reads one module's stdlib tree."""
+    found = []
+    for info in pkgutil.iter_modules(designlint.analysis.__path__, "designlint.analysis."):
+        module = importlib.import_module(info.name)
+        found.extend(value for value in vars(module).values() if isinstance(value, ModuleFact))
+    return sorted(set(found), key=lambda provider: provider.kind)
+
+
+@pytest.mark.parametrize("provider", _module_facts(), ids=lambda provider: provider.kind)
+@pytest.mark.parametrize(
+    ("text", "failure"),
+    [
+        (None, "module 'app.gone' not found under the project root (looked for app/gone.py, also under src/)"),
+        ("def broken(:\n", "module 'app.gone' cannot be parsed: invalid syntax (line 1)"),
+        ("x = (" * 300 + "1" + ")" * 300 + "\n", "module 'app.gone' cannot be parsed: too many nested parentheses"),
+    ],
+    ids=["absent", "broken", "too-deep"],
+)
+def test_a_module_fact_of_a_module_absent_or_unparsable_is_its_failure_or_nothing(provider, text, failure):
+    name = next(
+        n for n in ("app.gone", "app.gone.Thing", "app.gone.Thing.MEMBER") if provider.module_of(n) == "app.gone"
+    )
+    project = Project({"app.gone": text}.get if text is not None else {}.get)
+    try:
+        fact = project.fact(provider, name)
+    except LookupFailed as exc:
+        assert str(exc).startswith(failure)
+    else:  # a fact that means "nothing known" is the one it has for an empty module
+        assert fact == Project({"app.gone": ""}.get).fact(provider, name)
+        assert provider is TRUST_OUTLINES

@@ -35,6 +35,7 @@ import libcst as cst
 from designlint.analysis.budget import BASE_STEPS, Budget, GaveUp
 from designlint.analysis.clients import response_call
 from designlint.analysis.dataflow import Dataflow, Taint, Taints, TaintSpec
+from designlint.analysis.module_facts import ModuleFact
 from designlint.analysis.modules import statement_blocks
 from designlint.analysis.names import NameResolver, dotted_name, last_name
 from designlint.analysis.strings import literal_string
@@ -302,7 +303,7 @@ class HelperTrust:
         return _in_prompt(self._candidates, self.passes if builder else frozenset())
 
 
-class TrustOutlines(FactProvider[ModuleOutline]):
+class TrustOutlines(ModuleFact[ModuleOutline]):
     """A module's ``ModuleOutline``, read on the stdlib's tree (several times cheaper than
     LibCST's, and no taint analysis): empty only for a module absent or the running Python
     cannot parse. A module LibCST refuses, or one whose analysis gives up, keeps its outline;
@@ -310,19 +311,12 @@ class TrustOutlines(FactProvider[ModuleOutline]):
 
     kind = "trust-outline"
 
-    def modules(self, name: str) -> tuple[str, ...]:
-        return (name,)
-
-    def compute(self, name: str, sources: Mapping[str, str | None]) -> dict[str, Any]:
-        source = sources[name]
-        tree = stdlib_verdict(source).tree if source is not None else None
-        if tree is None:
-            return {"functions": {}, "templates": []}
+    def read(self, name: str, tree: ast.Module) -> dict[str, Any]:
         functions: dict[str, Any] = {}
         for label, function in _stdlib_functions(tree.body, ""):
             args = function.args
             params = [a.arg for a in (*args.posonlyargs, *args.args)]
-            if "." in label and not any(_last_name(d) == "staticmethod" for d in function.decorator_list):
+            if "." in label and not any(_chain_last_name(d) == "staticmethod" for d in function.decorator_list):
                 params = params[1:]
             prompt = _prompt_candidates(
                 [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)],
@@ -331,6 +325,9 @@ class TrustOutlines(FactProvider[ModuleOutline]):
             )
             functions[label] = {"params": params, "prompt": prompt, "returns_value": _returns_value(function.body)}
         return {"functions": functions, "templates": sorted(_template_constants(tree, name))}
+
+    def unreadable(self, name: str, failure: LookupFailed) -> dict[str, Any]:
+        return {"functions": {}, "templates": []}
 
     def load(self, name: str, value: Any) -> ModuleOutline:
         functions = {}
@@ -451,8 +448,10 @@ def _keywords_passed_on(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dic
     return passed
 
 
-def _last_name(node: ast.expr) -> str:
-    """``names.last_name`` on the stdlib's tree: ``c`` for a Name/Attribute chain ``a.b.c``, else ``""``."""
+def _chain_last_name(node: ast.expr) -> str:
+    """``names.last_name`` on the stdlib's tree, as the LibCST reading of a module had it:
+    ``c`` for a Name/Attribute chain ``a.b.c``, ``""`` for ``f().c`` (which
+    ``module_facts.stdlib_last_name`` reads as ``c``)."""
     last = node.attr if isinstance(node, ast.Attribute) else None
     while isinstance(node, ast.Attribute):
         node = node.value
@@ -479,7 +478,7 @@ def _template_constants(tree: ast.Module, module_name: str) -> set[str]:
         textual = isinstance(value, ast.JoinedStr) or (
             isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes))
         )
-        template_object = isinstance(value, ast.Call) and _last_name(value.func) in TEMPLATE_CALLS
+        template_object = isinstance(value, ast.Call) and _chain_last_name(value.func) in TEMPLATE_CALLS
         if (textual or template_object) and (in_prompt_module or PROMPT_OBJECT.search(target.id)):
             found.add(target.id)
     return found

@@ -41,6 +41,7 @@ from designlint.analysis.clients import (
     ModelClient,
     canonical,
 )
+from designlint.analysis.module_facts import stdlib_last_name
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.syntax import descendants
 from designlint.analysis.timeouts import DEADLINES, FOREVER, wait_of
@@ -118,11 +119,6 @@ def _entry(value: cst.BaseExpression, key: str) -> cst.BaseExpression | None:
                 return arg.value
         return _MISSING
     return None
-
-
-def _ast_name(func: ast.expr) -> str | None:
-    """The last name of a callee in the stdlib's tree (``asyncio.wait_for`` -> ``wait_for``)."""
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 def _ast_bounded(arg: ast.expr | ast.keyword) -> bool:
@@ -475,7 +471,7 @@ class CallWithoutTimeout(Rule):
             bool(tops & _DEADLINE_PACKAGES)
             and file.tree is not None
             and any(
-                _ast_name(node.func) in _DEADLINE_NAMES
+                stdlib_last_name(node.func) in _DEADLINE_NAMES
                 and (
                     self.budget is not None
                     or not (all(map(_ast_bounded, node.args)) and all(map(_ast_bounded, node.keywords)))
