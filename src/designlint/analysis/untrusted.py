@@ -297,8 +297,8 @@ class HelperTrust:
 
     @functools.cached_property
     def prompt(self) -> Mapping[str, bool]:
-        """The parameters it puts into a prompt (see ``prompt_parameters``): a prompt builder's
-        need its summary, any other function's are known by their names."""
+        """The parameters it puts into a prompt (see ``prompt_parameters``): those of a prompt
+        builder need its summary, any other function's are known by their names."""
         builder = None in self._candidates.values()
         return _in_prompt(self._candidates, self.passes if builder else frozenset())
 
