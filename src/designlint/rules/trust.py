@@ -8,7 +8,7 @@ import ast
 import functools
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import libcst as cst
 
@@ -715,7 +715,7 @@ class UntrustedContentInPrompt(Rule):
             return True
         top = (file.module_name or "").partition(".")[0]
         return any(module.partition(".")[0] == top for module in file.imports or ()) or any(
-            isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(file.tree)
+            node.level for node in file.nodes_of(ast.ImportFrom)
         )
 
     def setup(self) -> None:
@@ -850,9 +850,10 @@ class UntrustedContentInPrompt(Rule):
         """The innermost function around the node being visited; None at module level;
         False in a class body or lambda (not analysed)."""
         for ancestor in reversed(self.context.ancestors):
-            if isinstance(ancestor, cst.FunctionDef):
-                return ancestor
-            if isinstance(ancestor, (cst.ClassDef, cst.Lambda)):
+            kind = type(ancestor)  # exact types: every call and assignment asks, through all its ancestors
+            if kind is cst.FunctionDef:
+                return cast(cst.FunctionDef, ancestor)
+            if kind is cst.ClassDef or kind is cst.Lambda:
                 return False
         return None
 
