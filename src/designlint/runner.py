@@ -36,7 +36,7 @@ from designlint.project import LookupFailed, Project
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.resolution import ConfigResolver, design_documents
 from designlint.results import FileResult, parse_error, too_large_message
-from designlint.rules import INTERNAL_ERROR
+from designlint.rules import INTERNAL_ERROR, import_families
 
 if TYPE_CHECKING:
     from designlint.engine import Linter
@@ -339,7 +339,8 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
         finally:
             _session = saved
     elif pending:
-        _linter_pool()  # imported before the workers fork, once for all of them
+        _linter_pool()  # imported before the workers fork, once for all of them, with every family
+        import_families()
         # Closed at once if this loop is left by an exception (Ctrl-C), which cancels the queue.
         with contextlib.closing(_in_pool(pending_tasks, jobs, session_args)) as results:
             for index, outcome in results:

@@ -43,7 +43,7 @@ from designlint.discovery import discover, python_paths
 from designlint.fixes import fix_text
 from designlint.pages import DOCS_URL
 from designlint.resolution import ConfigResolver, design_documents
-from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
+from designlint.rules import INTERNAL_ERROR, PARSE_ERROR, import_families
 from designlint.source import split_lines
 from designlint.suppression import noqa_edit
 
@@ -202,7 +202,10 @@ class DesignlintServer(LanguageServer):
         super().__init__("designlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.linters = ProjectLinters()
         self.lint_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="designlint-lint")
-        self.lint_thread.submit(importlib.import_module, "designlint.pool")  # the engine, the rules, LibCST
+        # The engine and LibCST, imported while the client initialises; the families a document
+        # needs are imported as it is linted (see ``_lint``).
+        self.lint_thread.submit(importlib.import_module, "designlint.pool")
+        self._families_queued = False
         self.pull = False
         self.default_severity = types.DiagnosticSeverity.Warning
         self.severities: dict[str, types.DiagnosticSeverity] = {}
@@ -415,6 +418,10 @@ class DesignlintServer(LanguageServer):
         except ConfigError as exc:
             self._show_error(f"designlint: {exc}")
             return None
+        finally:
+            if not self._families_queued:  # the first document imported only the families it needed
+                self._families_queued = True
+                self.lint_thread.submit(import_families)  # the others, before the next keystroke needs them
 
     def _lint_now(self, path: str, text: str) -> list[Diagnostic]:
         if path.endswith(".md"):

@@ -8,11 +8,11 @@ required``); the emitters are named like ``emit_audit`` or configured.
 from __future__ import annotations
 
 import ast
-import re
 
 import libcst as cst
 
 from designlint.analysis.audit import EventReader, audit_logger_call, is_emitter_name
+from designlint.gates.audit import AuditEventGate
 from designlint.parsing import stdlib_verdict
 from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
@@ -45,7 +45,7 @@ _EVENTS_MODULE = {
 }
 
 
-class AuditEventMissingField(Rule):
+class AuditEventMissingField(AuditEventGate, Rule):
     """An audit event emitted without a field the design requires (``traceId``, ``runId``,
     ``callId``, ``principal``, ``result.code``, ``result.durationMs`` unless configured). The
     emitters are functions and methods named like ``audit``, ``emit_audit*``, ``audit_log*``,
@@ -363,10 +363,6 @@ class AuditEventMissingField(Rule):
         super().__init__(config)
         options = config.options(AuditOptions)
         self.emitters, self.required = options.emitters, options.required
-        if self.emitters is not None:  # their names, as called
-            self.prefilter = re.compile("|".join(re.escape(name.rpartition(".")[2]) for name in self.emitters))
-        else:
-            self.prefilter = re.compile(r"[Aa]udit|AUDIT")
 
     def setup(self) -> None:
         self._module_tree: ast.Module | None = None
