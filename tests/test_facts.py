@@ -4,13 +4,17 @@ read from recorded (what a cached lint result depends on)."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 from collections.abc import Mapping
 
 import libcst as cst
 import pytest
 
+import designlint.analysis
 from designlint.analysis.enums import ENUM_CLASSES
+from designlint.analysis.module_facts import ModuleFact
 from designlint.analysis.modules import DEFINED_NAMES
 from designlint.analysis.modules import DefinedNames as DefinedNamesOf
 from designlint.analysis.names import NameResolver
@@ -233,3 +237,36 @@ def test_a_trust_summary_is_worked_out_only_for_a_name_its_module_defines(monkey
     assert helper is not None and helper.returns == ("HTTP response body",)
     assert spec.template(caller.body[6].body[0].value) == "app.prompts.SUMMARY_PROMPT"
     assert computed == ["app.web", "app.prompts"]
+
+
+def _module_facts() -> list[ModuleFact]:
+    """Every provider of ``designlint.analysis`` that reads one module's stdlib tree."""
+    found = []
+    for info in pkgutil.iter_modules(designlint.analysis.__path__, "designlint.analysis."):
+        module = importlib.import_module(info.name)
+        found.extend(value for value in vars(module).values() if isinstance(value, ModuleFact))
+    return sorted(set(found), key=lambda provider: provider.kind)
+
+
+@pytest.mark.parametrize("provider", _module_facts(), ids=lambda provider: provider.kind)
+@pytest.mark.parametrize(
+    ("text", "failure"),
+    [
+        (None, "module 'app.gone' not found under the project root (looked for app/gone.py, also under src/)"),
+        ("def broken(:\n", "module 'app.gone' cannot be parsed: invalid syntax (line 1)"),
+        ("x = (" * 300 + "1" + ")" * 300 + "\n", "module 'app.gone' cannot be parsed: too many nested parentheses"),
+    ],
+    ids=["absent", "broken", "too-deep"],
+)
+def test_a_module_fact_of_a_module_absent_or_unparsable_is_its_failure_or_nothing(provider, text, failure):
+    name = next(
+        n for n in ("app.gone", "app.gone.Thing", "app.gone.Thing.MEMBER") if provider.module_of(n) == "app.gone"
+    )
+    project = Project({"app.gone": text}.get if text is not None else {}.get)
+    try:
+        fact = project.fact(provider, name)
+    except LookupFailed as exc:
+        assert str(exc).startswith(failure)
+    else:  # a fact that means "nothing known" is the one it has for an empty module
+        assert fact == Project({"app.gone": ""}.get).fact(provider, name)
+        assert provider is DEFINED_NAMES

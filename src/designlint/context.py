@@ -71,6 +71,7 @@ class FileContext:
     metadata: dict = field(default_factory=dict)
     reports: list[Report] = field(default_factory=list)
     module_parents: tuple[str, ...] = ()  # as in FileFacts
+    tree: ast.Module | None = None  # the stdlib parser's, as in FileFacts (read-only: it is shared)
     # Answers worked out once for this file, shared by the rules and analyses (``FileMemo.get``).
     memo: FileMemo = field(default_factory=FileMemo)
 

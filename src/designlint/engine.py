@@ -206,6 +206,7 @@ class Linter:
             [],
             Positions(wrapper, facts.tree),
             module_parents=facts.module_parents,
+            tree=facts.tree,
         )
         providers = {provider for rule in rules for provider in rule.METADATA_DEPENDENCIES}
         if providers:

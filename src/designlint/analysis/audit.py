@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import libcst as cst
@@ -127,14 +127,14 @@ def _named_audit(logger: cst.BaseExpression, names: NameResolver, depth: int = 0
 
 class EventReader:
     """Reads the event of an emitter call inside ``function`` (None: at module level). Record
-    classes are read from this module's stdlib tree (``module_tree``, asked for only when a
-    record is built) or, imported, from the project."""
+    classes are read from this module's stdlib tree (``module_tree``; None when the running
+    Python cannot parse it) or, imported, from the project."""
 
     def __init__(
         self,
         names: NameResolver,
         project: Project | None,
-        module_tree: Callable[[], ast.Module | None],
+        module_tree: ast.Module | None,
         function: cst.FunctionDef | None,
     ):
         self.names = names
@@ -271,7 +271,7 @@ class EventReader:
     def _record(self, call: cst.Call) -> RecordInfo | None:
         binding = self.names.binding_of(call.func) if isinstance(call.func, cst.Name) else None
         if binding is not None and isinstance(binding.node, cst.ClassDef) and binding.qualname:
-            tree = self.module_tree()
+            tree = self.module_tree
             return record_in(tree, binding.node.name.value) if tree is not None else None
         head = dotted_name(call.func)
         head_binding = self.names.lookup(head.split(".")[0]) if head else None

@@ -251,16 +251,14 @@ def _classify_call(expr: cst.Call, vocabulary: Vocabulary) -> Check | None:
         return None
     kinds = vocabulary.flag_kinds(parts)
     positive = not (_NEGATIVE & set(parts))
-    if not kinds and _names_owner_or_acl(parts):
-        return Check(Kind.SCOPE, positive)
-    if Kind.SCOPE in kinds and Kind.ROLE not in kinds:
-        return _tenant_or_scoped_admin(parts, kinds, positive)
-    if Kind.ROLE in kinds and Kind.SCOPE not in kinds:
-        arguments = [v for arg in expr.args for v in _literal_values(arg.value)]
-        return Check(Kind.SUPERUSER if Kind.SUPERUSER in kinds else _role_or_superuser(arguments, vocabulary), positive)
     if kinds == {Kind.SUPERUSER}:
         return Check(Kind.SUPERUSER, positive)
-    return None
+    return _by_kinds(
+        parts,
+        kinds,
+        positive,
+        lambda: _role_or_superuser([v for arg in expr.args for v in _literal_values(arg.value)], vocabulary),
+    )
 
 
 def _classify_flag(identifier: str, vocabulary: Vocabulary) -> Check | None:
@@ -278,13 +276,18 @@ def _classify_flag(identifier: str, vocabulary: Vocabulary) -> Check | None:
         return None
     if kinds == {Kind.SUPERUSER}:
         return Check(Kind.SUPERUSER, True)
-    positive = not (_NEGATIVE & set(parts))
+    return _by_kinds(parts, kinds, not (_NEGATIVE & set(parts)), lambda: Kind.ROLE)
+
+
+def _by_kinds(parts: tuple[str, ...], kinds: set[Kind], positive: bool, role: Callable[[], Kind]) -> Check | None:
+    """The check a call's or a flag's name makes by the kinds of its words: an owner or an ACL,
+    a tenant (or a scoped admin), or a role (a superuser's, else the one ``role`` says)."""
     if not kinds and _names_owner_or_acl(parts):
         return Check(Kind.SCOPE, positive)
     if Kind.SCOPE in kinds and Kind.ROLE not in kinds:
         return _tenant_or_scoped_admin(parts, kinds, positive)
     if Kind.ROLE in kinds and Kind.SCOPE not in kinds:
-        return Check(Kind.SUPERUSER if Kind.SUPERUSER in kinds else Kind.ROLE, positive)
+        return Check(Kind.SUPERUSER if Kind.SUPERUSER in kinds else role(), positive)
     return None
 
 

@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from designlint.parsing import stdlib_verdict
-from designlint.project import FactProvider, LookupFailed
+from designlint.analysis.module_facts import ModuleFact
+from designlint.project import LookupFailed
 
 if TYPE_CHECKING:
     from designlint.analysis.names import NameResolver
     from designlint.project import Project
 
 
-class StringConstants(FactProvider[Mapping[str, str]]):
+class StringConstants(ModuleFact[Mapping[str, str]]):
     """The module's upper-case names bound once (anywhere in it), at top level, to a string: a
     literal, or ``+`` and f-strings of literals and the strings bound once before them, in any
     case (``API = f"https://{HOST}/v1"``, ``NAME = f"{prefix}.requests"``). A name rebound
@@ -27,16 +27,7 @@ class StringConstants(FactProvider[Mapping[str, str]]):
 
     kind = "string-constants"
 
-    def modules(self, name: str) -> tuple[str, ...]:
-        return (name,)
-
-    def compute(self, name: str, sources: Mapping[str, str | None]) -> dict[str, Any]:
-        source = sources[name]
-        if source is None:
-            raise LookupFailed(f"module {name!r} not found under the project root")
-        tree = stdlib_verdict(source).tree  # quietly, and safe from hostile nesting
-        if tree is None:
-            raise LookupFailed(f"module {name!r} cannot be parsed")
+    def read(self, name: str, tree: ast.Module) -> dict[str, Any]:
         bound = _binding_counts(tree)
         strings: dict[str, str] = {}
         for statement in tree.body:

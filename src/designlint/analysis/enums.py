@@ -5,14 +5,13 @@ for any rule that needs the members of a configured enum."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from designlint.analysis.module_facts import DefinitionFact, ModuleFact, stdlib_last_name
 from designlint.diagnostics import Applicability
 from designlint.fixes import AddImport, NodeFix, Replace
-from designlint.parsing import stdlib_verdict
-from designlint.project import FactProvider, LookupFailed
+from designlint.project import LookupFailed
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -52,28 +51,16 @@ class EnumInfo:
         return self.str_valued and any(name == member and value == literal for name, value in self.members)
 
 
-class EnumClasses(FactProvider[EnumInfo]):
+class EnumClasses(DefinitionFact[EnumInfo]):
     """The enum class a dotted name ``pkg.module.Class`` names, from its module's text."""
 
     kind = "enum"
 
-    def modules(self, name: str) -> tuple[str, ...]:
-        return (name.rpartition(".")[0],)
-
-    def compute(self, name: str, sources: Mapping[str, str | None]) -> dict[str, Any]:
+    def read(self, name: str, tree: ast.Module) -> dict[str, Any]:
         module, _, class_name = name.rpartition(".")
-        source = sources[module]
-        if source is None:
-            raise LookupFailed(
-                f"module {module!r} not found under the project root (looked for {module.replace('.', '/')}.py, also under src/)"
-            )
-        verdict = stdlib_verdict(source)  # quietly, and safe from hostile nesting
-        tree = verdict.tree
-        if tree is None:
-            raise LookupFailed(f"module {module!r} cannot be parsed: {verdict.problem()}")
         for node in tree.body:
             if isinstance(node, ast.ClassDef) and node.name == class_name:
-                bases = {_base_name(b) for b in node.bases}
+                bases = {stdlib_last_name(b) for b in node.bases}
                 if not bases & _ENUM_BASES:
                     raise LookupFailed(
                         f"{name} is not an enum (its bases are: {', '.join(sorted(b for b in bases if b)) or 'none'})"
@@ -132,26 +119,18 @@ def _members(node: ast.ClassDef) -> list[list[object]]:
     return members
 
 
-def _base_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
-
-
-class EnumMembers(FactProvider[str]):
+class EnumMembers(ModuleFact[str]):
     """A member ``pkg.module.Class.MEMBER`` of an enum class of the project: a configured name
     that must be one of its members (a state machine's transitions name them)."""
 
     kind = "enum-member"
 
-    def modules(self, name: str) -> tuple[str, ...]:
-        return (name.rsplit(".", 2)[0],)
+    def module_of(self, name: str) -> str:
+        return name.rsplit(".", 2)[0]
 
-    def compute(self, name: str, sources: Mapping[str, str | None]) -> str:
+    def read(self, name: str, tree: ast.Module) -> str:
         enum_name, _, member = name.rpartition(".")
-        members = [member_name for member_name, _ in ENUM_CLASSES.compute(enum_name, sources)["members"]]
+        members = [member_name for member_name, _ in ENUM_CLASSES.read(enum_name, tree)["members"]]
         if member not in members:
             raise LookupFailed(
                 f"{member!r} is not a member of {enum_name} (its members: {', '.join(members) or 'none'})"

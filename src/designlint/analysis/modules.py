@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from designlint.analysis.module_facts import ModuleFact
 from designlint.globs import path_excluded
-from designlint.parsing import stdlib_verdict
-from designlint.project import FactProvider
+from designlint.project import LookupFailed
 
 
 def module_name_for(relpath: str) -> str | None:
@@ -89,20 +89,13 @@ class DefinedNames:
     bound: frozenset[str]
 
 
-class DefinedNamesFacts(FactProvider[DefinedNames]):
+class DefinedNamesFacts(ModuleFact[DefinedNames]):
     """A module's ``DefinedNames``; nothing for a module absent or the running Python cannot
     parse (no fact worked out from its LibCST tree knows more of it)."""
 
     kind = "defined-names"
 
-    def modules(self, name: str) -> tuple[str, ...]:
-        return (name,)
-
-    def compute(self, name: str, sources: Mapping[str, str | None]) -> dict[str, list[str]]:
-        source = sources[name]
-        tree = stdlib_verdict(source).tree if source is not None else None
-        if tree is None:
-            return {"functions": [], "bound": []}
+    def read(self, name: str, tree: ast.Module) -> dict[str, list[str]]:
         functions, bound = set(), set()
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -110,6 +103,9 @@ class DefinedNamesFacts(FactProvider[DefinedNames]):
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 bound.add(node.id)
         return {"functions": sorted(functions), "bound": sorted(bound)}
+
+    def unreadable(self, name: str, failure: LookupFailed) -> dict[str, list[str]]:
+        return {"functions": [], "bound": []}
 
     def load(self, name: str, value: Any) -> DefinedNames:
         functions, bound = value["functions"], value["bound"]

@@ -7,12 +7,11 @@ same reading serves a class of the file being linted (``record_in``)."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from designlint.parsing import stdlib_verdict
-from designlint.project import FactProvider, LookupFailed
+from designlint.analysis.module_facts import DefinitionFact, stdlib_last_name
+from designlint.project import LookupFailed
 
 # Bases that hold no fields of their own: what a record class is made from.
 _RECORD_ROOTS = frozenset({"object", "BaseModel", "TypedDict", "NamedTuple", "Struct", "SQLModel", "Generic"})
@@ -30,23 +29,13 @@ class RecordInfo:
     open: bool
 
 
-class RecordClasses(FactProvider[RecordInfo]):
+class RecordClasses(DefinitionFact[RecordInfo]):
     """The record class a dotted name ``pkg.module.Class`` names, from its module's text."""
 
     kind = "record-class"
 
-    def modules(self, name: str) -> tuple[str, ...]:
-        return (name.rpartition(".")[0],)
-
-    def compute(self, name: str, sources: Mapping[str, str | None]) -> object:
-        module, _, class_name = name.rpartition(".")
-        source = sources[module]
-        if source is None:
-            raise LookupFailed(f"module {module!r} not found under the project root")
-        tree = stdlib_verdict(source).tree  # quietly, and safe from hostile nesting
-        if tree is None:
-            raise LookupFailed(f"module {module!r} cannot be parsed")
-        record = record_in(tree, class_name)
+    def read(self, name: str, tree: ast.Module) -> object:
+        record = record_in(tree, name.rpartition(".")[2])
         if record is None:
             raise LookupFailed(f"{name} is not a record class")
         return _to_json(record)
@@ -73,7 +62,7 @@ def _record(classes: dict[str, ast.ClassDef], name: str, depth: int, seen: froze
     fields: dict[str, RecordInfo | None] = {}
     is_open = any(_allows_extra(keyword) for keyword in node.keywords)
     for base in node.bases:
-        base_name = _last_name(base.value if isinstance(base, ast.Subscript) else base)
+        base_name = stdlib_last_name(base.value if isinstance(base, ast.Subscript) else base)
         if base_name in _RECORD_ROOTS:
             continue
         inherited = _record(classes, base_name, depth, seen) if base_name else None
@@ -87,9 +76,9 @@ def _record(classes: dict[str, ast.ClassDef], name: str, depth: int, seen: froze
         if isinstance(statement, ast.FunctionDef) and statement.name == "__init__":
             return None  # it builds itself: its fields are not its annotations
         if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
-            if _last_name(_outer(statement.annotation)) in ("ClassVar", "InitVar"):
+            if stdlib_last_name(_outer(statement.annotation)) in ("ClassVar", "InitVar"):
                 continue
-            nested = _record(classes, _last_name(_outer_type(statement.annotation)), depth - 1, seen)
+            nested = _record(classes, stdlib_last_name(_outer_type(statement.annotation)), depth - 1, seen)
             fields[statement.target.id] = nested
             has_fields = True
         elif isinstance(statement, ast.Assign) and any(
@@ -105,7 +94,7 @@ def _allows_extra(keyword: ast.keyword) -> bool:
     """``extra="allow"`` (pydantic), ``total=False`` does not matter: a missing key is still missing."""
     value = keyword.value
     return keyword.arg == "extra" and (
-        (isinstance(value, ast.Constant) and value.value == "allow") or _last_name(value) == "allow"
+        (isinstance(value, ast.Constant) and value.value == "allow") or stdlib_last_name(value) == "allow"
     )
 
 
@@ -130,7 +119,7 @@ def _outer_type(annotation: ast.expr) -> ast.expr:
     if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
         left = annotation.left
         return annotation.right if isinstance(left, ast.Constant) and left.value is None else left
-    if isinstance(annotation, ast.Subscript) and _last_name(annotation.value) == "Optional":
+    if isinstance(annotation, ast.Subscript) and stdlib_last_name(annotation.value) == "Optional":
         return annotation.slice
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
         return _outer_type(_forward_reference(annotation.value))
@@ -145,14 +134,6 @@ def _forward_reference(text: str) -> ast.expr:
         return ast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ast.Constant(...)
-
-
-def _last_name(node: ast.expr) -> str:
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return ""
 
 
 def _to_json(record: RecordInfo) -> dict[str, Any]:

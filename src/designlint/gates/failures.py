@@ -6,6 +6,7 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
+from designlint.analysis.module_facts import stdlib_last_name
 from designlint.analysis.packages import DEADLINE_NAMES, DEADLINE_PACKAGES, HTTP_PACKAGES, MODEL_PACKAGES
 from designlint.gates import AnyOf, Gate
 from designlint.tables.failures import TimeoutsOptions
@@ -17,11 +18,6 @@ _CLIENT_PACKAGES = HTTP_PACKAGES | MODEL_PACKAGES
 # What may catch or suppress in the stdlib's tree (``ast.TryStar`` from Python 3.11).
 _HANDLING_NODES = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With") if hasattr(ast, name))
 _ASYNC_DEF = re.compile(r"async\s+def")
-
-
-def _ast_name(func: ast.expr) -> str | None:
-    """The last name of a callee in the stdlib's tree (``asyncio.wait_for`` -> ``wait_for``)."""
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 def _ast_bounded(arg: ast.expr | ast.keyword) -> bool:
@@ -51,7 +47,7 @@ class CallWithoutTimeoutGate(Gate):
             bool(tops & DEADLINE_PACKAGES)
             and file.tree is not None
             and any(
-                _ast_name(node.func) in DEADLINE_NAMES
+                stdlib_last_name(node.func) in DEADLINE_NAMES
                 and (
                     self.budget is not None
                     or not (all(map(_ast_bounded, node.args)) and all(map(_ast_bounded, node.keywords)))

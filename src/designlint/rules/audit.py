@@ -7,13 +7,10 @@ required``); the emitters are named like ``emit_audit`` or configured.
 
 from __future__ import annotations
 
-import ast
-
 import libcst as cst
 
 from designlint.analysis.audit import EventReader, audit_logger_call, is_emitter_name
 from designlint.gates.audit import AuditEventGate
-from designlint.parsing import stdlib_verdict
 from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.audit import DESIGN_AUDIT_FIELDS, AuditOptions
@@ -364,10 +361,6 @@ class AuditEventMissingField(AuditEventGate, Rule):
         options = config.options(AuditOptions)
         self.emitters, self.required = options.emitters, options.required
 
-    def setup(self) -> None:
-        self._module_tree: ast.Module | None = None
-        self._parsed = False
-
     def visit_Call(self, node: cst.Call) -> None:
         names = self.context.names
         if self.emitters is not None:
@@ -378,7 +371,7 @@ class AuditEventMissingField(AuditEventGate, Rule):
         if not emits:
             return
         function = next((a for a in reversed(self.context.ancestors) if isinstance(a, cst.FunctionDef)), None)
-        reader = EventReader(names, self.context.project, self._tree, function)
+        reader = EventReader(names, self.context.project, self.context.tree, function)
         event = reader.emitted(node, log_call=log_call)
         if set(self.required) == set(DESIGN_AUDIT_FIELDS) and not reader.about_tool_call(node, event):
             return  # the design's fields are a tool call's event's: a login's audit has no run or call
@@ -389,12 +382,6 @@ class AuditEventMissingField(AuditEventGate, Rule):
                 f"audit event misses {', '.join(missing)}: forensics needs every field the design requires "
                 "(audit.required)",
             )
-
-    def _tree(self) -> ast.Module | None:
-        """This file's stdlib tree, to read its record classes (parsed once, when first needed)."""
-        if not self._parsed:
-            self._module_tree, self._parsed = stdlib_verdict(self.context.text).tree, True
-        return self._module_tree
 
 
 # Code written the ways this family's gates must see through (tests/test_gates.py).

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from designlint.analysis.agent_loops import AgentCalls, bound_of, may_be_agent_call, may_loop_forever
+from designlint.analysis.module_facts import stdlib_last_name
 from designlint.analysis.packages import MODEL_PACKAGES
 from designlint.analysis.retries import (
     FRESH_MODULES,
@@ -376,10 +377,6 @@ class IdempotencyKeyPerAttempt(IdempotencyKeyGate, Rule):
         return f"derive it from {inputs} ([tool.designlint.idempotency] derive-from)"
 
 
-def _ast_callee(func: ast.expr) -> str:
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-
-
 class UnboundedAgentLoop(AgentLoopGate, Rule):
     """A loop that calls a model or dispatches a tool call (itself or through a function of the
     module) and has no bound of its own, so its exits depend only on the model's output
@@ -682,7 +679,7 @@ class UnboundedAgentLoop(AgentLoopGate, Rule):
             if isinstance(node, (ast.While, ast.For, ast.AsyncFor)):
                 loops = True
             elif isinstance(node, ast.Call):
-                calls = calls or may_be_agent_call(_ast_callee(node.func))
+                calls = calls or may_be_agent_call(stdlib_last_name(node.func))
             if loops and calls:
                 return True
         return False

@@ -39,7 +39,7 @@ from designlint.analysis.states import (
 from designlint.diagnostics import Applicability
 from designlint.fixes import NodeFix, Replace
 from designlint.gates.states import MachineDriftGate, MachineGate
-from designlint.project import LookupFailed
+from designlint.project import LookupFailed, Project
 from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.states import MachineOptions
@@ -71,8 +71,10 @@ class _MachineRule(MachineGate, Rule):
     """The family's common part: the declared machines, their enums read from the project."""
 
     def setup(self) -> None:
-        self.machines = self._machines()
-        self.holding: dict[tuple[int, str], set[str]] = {}  # (id(scope), machine) -> owners_holding_members
+        # The family's rules ask the same of one file: the first to set up answers for all.
+        self.machines = self.context.memo.get(
+            (_machines, self.declared), lambda: _machines(self.declared, self.context.project)
+        )
 
     def holds_state(self, owner: str | None, machine: Machine) -> bool:
         """Whether the function being walked shows ``owner``'s field holding a member of the
@@ -80,31 +82,31 @@ class _MachineRule(MachineGate, Rule):
         return owner is not None and owner in self._holding(machine)
 
     def _holding(self, machine: Machine) -> set[str]:
-        scope = next(
-            (a for a in reversed(self.context.ancestors) if isinstance(a, cst.FunctionDef)), self.context.module
+        context = self.context
+        scope = next((a for a in reversed(context.ancestors) if isinstance(a, cst.FunctionDef)), context.module)
+        return context.memo.get(
+            (owners_holding_members, scope, machine),
+            lambda: owners_holding_members(scope, machine, context.names.qualify, context.module_name),
         )
-        key = (id(scope), machine.name)
-        if key not in self.holding:
-            self.holding[key] = owners_holding_members(
-                scope, machine, self.context.names.qualify, self.context.module_name
-            )
-        return self.holding[key]
-
-    def _machines(self) -> tuple[tuple[MachineOptions, Machine], ...]:
-        project = self.context.project
-        if project is None:
-            return ()
-        machines = []
-        for declared in self.declared:
-            try:
-                enum = project.fact(ENUM_CLASSES, declared.states)
-            except LookupFailed:
-                continue  # the runner rejects such a config before linting; the API degrades
-            machines.append((declared, Machine(declared.name, enum, declared.fields, frozenset(declared.pairs))))
-        return tuple(machines)
 
     def state(self, node: cst.CSTNode, machine: Machine):
         return state_of(node, machine, self.context.names.qualify, self.context.module_name)
+
+
+def _machines(
+    declared: tuple[MachineOptions, ...], project: Project | None
+) -> tuple[tuple[MachineOptions, Machine], ...]:
+    """The declared machines whose enum the project holds, each with its ``Machine``."""
+    if project is None:
+        return ()
+    machines = []
+    for options in declared:
+        try:
+            enum = project.fact(ENUM_CLASSES, options.states)
+        except LookupFailed:
+            continue  # the runner rejects such a config before linting; the API degrades
+        machines.append((options, Machine(options.name, enum, options.fields, frozenset(options.pairs))))
+    return tuple(machines)
 
 
 class IllegalTransition(_MachineRule):
