@@ -5,7 +5,9 @@ tree) -> LibCST's parse (once) -> one walk for all rules (``designlint.walk``) -
 Speed matters here: a rule whose ``prefilter`` does not match the text, or whose
 ``could_fire`` rules the file out from the stdlib's tree, is not run; a file no rule needs is
 not parsed by LibCST; metadata is resolved only for the rules that run; positions are
-computed only when something was reported.
+computed only when something was reported. A ``Linter`` built without a list of rules holds
+the families' declared gates (``designlint.gates``) and imports a family, building its rules,
+only for the first file on which one of them passes.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 spares the rule that node's children.
 
 A rule instance is built once per configuration and reused for every file; per-file
-state belongs in ``setup()``, which runs before each file's walk.
+state belongs in ``setup()``, which runs before each file's walk. Its gates (``prefilter``,
+``could_fire``) are those of ``designlint.gates.Gate``: a rule inherits them from its family's
+gates module, which the engine asks before importing the family.
 """
 
 from __future__ import annotations
