@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("designlint.lsp")
 
 DEBOUNCE_SECONDS = 0.15
+_IMPORT_FAMILIES_AFTER = 0.5  # seconds after the first lint: the rest of the rule families are imported
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.designlint"
 SEVERITIES = {
     "error": types.DiagnosticSeverity.Error,
@@ -421,7 +422,9 @@ class DesignlintServer(LanguageServer):
         finally:
             if not self._families_queued:  # the first document imported only the families it needed
                 self._families_queued = True
-                self.lint_thread.submit(import_families)  # the others, before the next keystroke needs them
+                # The others, once its diagnostics are out (not competing with them for the
+                # interpreter), and before the next keystroke may need them.
+                asyncio.get_running_loop().call_later(_IMPORT_FAMILIES_AFTER, self.lint_thread.submit, import_families)
 
     def _lint_now(self, path: str, text: str) -> list[Diagnostic]:
         if path.endswith(".md"):
