@@ -3,6 +3,8 @@ hooks a rule may have."""
 
 from __future__ import annotations
 
+import inspect
+
 import libcst as cst
 import pytest
 
@@ -262,7 +264,7 @@ def test_children_come_in_source_order_as_libcst_visits_them():
     checked = set()
     while pending:
         node = pending.pop()
-        ours = walk._children(node, HOOKABLE_TYPES)  # as if a rule hooked every type
+        ours = walk._children(node, walk._Wanted(HOOKABLE_TYPES))  # as if a rule hooked every type
         theirs = [child for child in node.children if any(child is mine for mine in ours)]
         assert ours == theirs, type(node).__name__
         checked.add(type(node))
@@ -285,3 +287,16 @@ def test_the_analyses_see_the_same_source_order():
     function = cst.parse_module("@guard(a)\ndef f(x):\n    b(x)\n    def inner():\n        c()\n    d()\n")
     called = [n.func.value for n in own_nodes(function.body[0]) if isinstance(n, cst.Call)]
     assert called == ["guard", "b", "d"]
+
+
+def test_no_concrete_libcst_node_class_has_subclasses():
+    """The hot paths check a node's exact type (``type(node) is cst.Name``), not ``isinstance``
+    (LibCST's classes are ABCs, several times slower to check): exact only while no concrete
+    node class is subclassed."""
+    concrete = [
+        cls
+        for cls in vars(cst).values()
+        if isinstance(cls, type) and issubclass(cls, cst.CSTNode) and not inspect.isabstract(cls)
+    ]
+    assert len(concrete) > 100
+    assert [cls.__name__ for cls in concrete if cls.__subclasses__()] == []

@@ -5,15 +5,16 @@ its reports go (``FileContext``). Below the rules and the engine: both import it
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import libcst as cst
 
 from designlint.analysis.memo import FileMemo
 from designlint.analysis.modules import imported_modules
+from designlint.analysis.stdlib_nodes import nodes_by_type
 
 if TYPE_CHECKING:
     from designlint.analysis.names import NameResolver
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from designlint.fixes import NodeFix
     from designlint.positions import Positions
     from designlint.project import Project
+
+StdlibNode = TypeVar("StdlibNode", bound=ast.AST)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,16 @@ class FileFacts:
         """The modules the file's import statements may bring in (``imported_modules``), worked
         out once for all rules; None without a tree."""
         return None if self.tree is None else frozenset(imported_modules(self.tree))
+
+    @cached_property
+    def _nodes_by_type(self) -> dict[type[ast.AST], list[ast.AST]]:
+        return {} if self.tree is None else nodes_by_type(self.tree)
+
+    def nodes_of(self, *types: type[StdlibNode]) -> Iterator[StdlibNode]:
+        """The stdlib tree's nodes of these exact types (concrete ones: ``ast.Call``, not
+        ``ast.expr``), from one walk of the tree shared by all rules; none without a tree."""
+        for kind in types:
+            yield from cast("list[StdlibNode]", self._nodes_by_type.get(kind, ()))
 
 
 @dataclass(frozen=True)

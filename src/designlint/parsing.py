@@ -125,8 +125,11 @@ _CHAINED = {
     ast.Subscript: ("value",),
     ast.BinOp: ("left", "right"),
 }
-# Fields that hold only leaves the cost leaves out: contexts (Load, Store) and operators (Add, Not).
-_LEAF_FIELDS = frozenset({"ctx", "op", "ops"})
+# Fields that hold only leaves the cost leaves out: contexts (Load, Store) and operators (Add, Not);
+# and fields that hold names, numbers or flags, never a node (read for nothing on every node).
+_LEAF_FIELDS = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "module", "level", "is_async", "conversion", "simple", "type_comment"}
+)
 _STEPS: dict[type[ast.AST], tuple[tuple[str, int], ...]] = {}
 
 
@@ -159,6 +162,7 @@ def nesting_cost(tree: ast.Module) -> Nesting:
     total, nodes, worst, worst_line = 0, 0, -1, 1
     statements: list[ast.AST] = list(tree.body)
     steps_of = _STEPS
+    statement_type, node_type = ast.stmt, ast.AST
     while statements:
         statement = statements.pop()
         cost, level = 0, [(statement, 0)]
@@ -169,11 +173,14 @@ def nesting_cost(tree: ast.Module) -> Nesting:
                 cost += depth
                 for name, step in steps_of.get(type(node)) or _steps(type(node)):
                     value = getattr(node, name)
-                    for child in value if type(value) is list else (value,):
-                        if isinstance(child, ast.stmt):
-                            statements.append(child)  # costed on its own
-                        elif isinstance(child, ast.AST):
-                            below.append((child, depth + step))
+                    if type(value) is list:
+                        for child in value:
+                            if isinstance(child, statement_type):
+                                statements.append(child)  # costed on its own
+                            elif isinstance(child, node_type):
+                                below.append((child, depth + step))
+                    elif isinstance(value, node_type):
+                        below.append((value, depth + step))  # a statement is never a field's single value
             level = below
         total += cost
         line = getattr(statement, "lineno", 1)

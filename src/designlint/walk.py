@@ -59,26 +59,47 @@ def _kind(cls: type) -> _NodeKind:
     return kind
 
 
-def _children(node: cst.CSTNode, hooked: Container[str]) -> list[cst.CSTNode]:
-    """The walked nodes directly under ``node``, in source order (``syntax_fields``). A node that never has
-    children (a name, a string, an operator) is left out unless a rule hooks its type: it is
-    nearly half the tree, and nothing else looks at it during the walk."""
+class _Wanted(dict):
+    """For one walk, whether a node of a type is walked: one look-up a child. A node that
+    never has children (a name, a string, an operator) is left out unless a rule hooks its
+    type: it is nearly half the tree, and nothing else looks at it during the walk."""
+
+    def __init__(self, hooked: Container[str]):
+        super().__init__()
+        self.hooked = hooked
+
+    def __missing__(self, cls: type) -> bool:
+        kind = _kind(cls)
+        wanted = self[cls] = kind.walked and (bool(kind.fields) or kind.name in self.hooked)
+        return wanted
+
+
+class _Dispatch(dict):
+    """For one walk, what a node of a type asks of it: (the rules' visit hooks, their leave
+    hooks, whether it is a scope, whether it binds names), worked out once per type."""
+
+    def __init__(self, visits: dict[str, list], leaves: dict[str, list]):
+        super().__init__()
+        self.visits, self.leaves = visits, leaves
+
+    def __missing__(self, cls: type) -> tuple[list | None, list | None, bool, bool]:
+        kind = _kind(cls)
+        entry = self[cls] = (self.visits.get(kind.name), self.leaves.get(kind.name), kind.scope, kind.binding)
+        return entry
+
+
+def _children(node: cst.CSTNode, wanted: _Wanted) -> list[cst.CSTNode]:
+    """The walked nodes directly under ``node``, in source order (``syntax_fields``)."""
     out: list[cst.CSTNode] = []
-    kinds = _KINDS
-    for name in (kinds.get(type(node)) or _kind(type(node))).fields:
+    for name in (_KINDS.get(type(node)) or _kind(type(node))).fields:
         value = getattr(node, name)
         value_type = type(value)
         if value_type is tuple or value_type is list:
-            for item in value:
-                kind = kinds.get(type(item)) or _kind(type(item))
-                if kind.walked and (kind.fields or kind.name in hooked):
-                    out.append(item)
-        else:
-            kind = kinds.get(value_type) or _kind(value_type)
-            if kind.walked and (kind.fields or kind.name in hooked):
-                out.append(value)
-            elif isinstance(value, (tuple, list)):
-                out.extend(item for item in value if _kind(type(item)).walked)
+            out.extend([item for item in value if wanted[type(item)]])
+        elif wanted[value_type]:
+            out.append(value)
+        elif isinstance(value, (tuple, list)):
+            out.extend(item for item in value if _kind(type(item)).walked)
     return out
 
 
@@ -148,8 +169,8 @@ def walk(module: cst.Module, rules: list[Rule], context: FileContext, result: Fi
 
     names = context.names
     ancestors = context.ancestors
-    kinds = _KINDS
-    hooked = visits.keys() | leaves.keys()
+    wanted = _Wanted(visits.keys() | leaves.keys())
+    dispatch = _Dispatch(visits, leaves)
     # An explicit stack, not recursion: deeply nested code must not overflow ours. A node is
     # pushed as itself to be visited, and as a tuple to be left: (node,), or (node, rules) when
     # those rules' visit pruned it, to be called again from its leave on.
@@ -158,20 +179,19 @@ def walk(module: cst.Module, rules: list[Rule], context: FileContext, result: Fi
         entry = stack.pop()
         if type(entry) is tuple:
             node = entry[0]
-            kind = kinds[type(node)]
+            _, leave_hooks, scope, _ = dispatch[type(node)]
             ancestors.pop()
             if len(entry) == 2:
                 silenced.difference_update(rule for rule in entry[1] if rule not in failed)
         else:
             node = entry
-            kind = kinds.get(type(node)) or _kind(type(node))
-            if kind.binding:
+            visit_hooks, leave_hooks, scope, binding = dispatch[type(node)]
+            if binding:
                 track_names(names.record, node)
-            callbacks = visits.get(kind.name)
-            pruning = call(callbacks, node) if callbacks else None
-            if kind.scope:
+            pruning = call(visit_hooks, node) if visit_hooks else None
+            if scope:
                 track_names(names.enter_scope, node)
-            children = _children(node, hooked)
+            children = _children(node, wanted)
             if children:
                 ancestors.append(node)
                 if pruning:
@@ -184,11 +204,10 @@ def walk(module: cst.Module, rules: list[Rule], context: FileContext, result: Fi
                 continue
             # A leaf is left at once, with no stack entry of its own: nothing can look at
             # the ancestors between its visit and its leave.
-        if kind.scope:
+        if scope:
             names.leave_scope()
-        callbacks = leaves.get(kind.name)
-        if callbacks:
-            call(callbacks, node)
+        if leave_hooks:
+            call(leave_hooks, node)
 
 
 def _gave_up(rule: Rule, exc: GaveUp, context: FileContext, chain: list[cst.CSTNode], result: FileResult) -> None:

@@ -12,16 +12,18 @@ boolean variables assigned earlier in the same function stand for their values.
 from __future__ import annotations
 
 import enum
+import functools
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import cast
 
 import libcst as cst
 
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import literal_string
-from designlint.analysis.syntax import child_nodes
+from designlint.analysis.syntax import EXPRESSION_TYPES, child_nodes
 
 
 class Kind(enum.Enum):
@@ -93,9 +95,13 @@ _VALUE_CONVERTERS = frozenset({"str", "int", "UUID", "uuid.UUID"})
 _TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
+@functools.lru_cache(maxsize=8192)  # the same identifiers, again and again: every check asks
 def tokens(identifier: str) -> tuple[str, ...]:
     """``isSuperUser`` -> (is, super, user); ``tenant_ids`` -> (tenant, ids)."""
     return tuple(t.lower() for part in re.split(r"[^A-Za-z0-9]+", identifier) for t in _TOKEN.findall(part))
+
+
+_MAX_ANSWERS = 50_000
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,19 @@ class Vocabulary:
     tenant: tuple[tuple[str, ...], ...]
     role: tuple[tuple[str, ...], ...]
     superuser: tuple[tuple[str, ...], ...]
+    # (question, identifier's tokens) -> kinds: each question tries every word at every token.
+    _answers: dict[tuple[str, tuple[str, ...]], frozenset[Kind]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def _answer(self, question: str, parts: tuple[str, ...], work_out: Callable[[], set[Kind]]) -> frozenset[Kind]:
+        key = (question, parts)
+        known = self._answers.get(key)
+        if known is None:
+            if len(self._answers) >= _MAX_ANSWERS:  # a long run meets ever new identifiers
+                self._answers.clear()
+            known = self._answers[key] = frozenset(work_out())
+        return known
 
     @classmethod
     def extended(
@@ -132,13 +151,19 @@ class Vocabulary:
             for word in words:
                 yield kind, word
 
-    def kinds_named(self, parts: tuple[str, ...]) -> set[Kind]:
+    def kinds_named(self, parts: tuple[str, ...]) -> frozenset[Kind]:
         """Kinds with a word anywhere in the identifier (``platform_admin`` names the admin role)."""
+        return self._answer("named", parts, lambda: self._kinds_named(parts))
+
+    def _kinds_named(self, parts: tuple[str, ...]) -> set[Kind]:
         return {kind for kind, word in self._words() if any(True for _ in _occurrences(parts, word))}
 
-    def subject_kinds(self, parts: tuple[str, ...]) -> set[Kind]:
+    def subject_kinds(self, parts: tuple[str, ...]) -> frozenset[Kind]:
         """Kinds whose word is what the identifier is about: it ends it, or precedes a final id
         token (``tenant_id``, ``org``, ``user_roles``; not ``workspace_persistence``)."""
+        return self._answer("subject", parts, lambda: self._subject_kinds(parts))
+
+    def _subject_kinds(self, parts: tuple[str, ...]) -> set[Kind]:
         found = set()
         for kind, word in self._words():
             for start in _occurrences(parts, word):
@@ -147,9 +172,12 @@ class Vocabulary:
                     found.add(kind)
         return found
 
-    def flag_kinds(self, parts: tuple[str, ...]) -> set[Kind]:
+    def flag_kinds(self, parts: tuple[str, ...]) -> frozenset[Kind]:
         """Kinds named by an identifier made only of their words and yes/no vocabulary
         (``same_tenant``, ``has_role``, ``is_superuser``; not ``can_reuse_workspace``)."""
+        return self._answer("flag", parts, lambda: self._flag_kinds(parts))
+
+    def _flag_kinds(self, parts: tuple[str, ...]) -> set[Kind]:
         found: set[Kind] = set()
         covered: set[int] = set()
         for kind, word in self._words():
@@ -279,7 +307,7 @@ def _classify_flag(identifier: str, vocabulary: Vocabulary) -> Check | None:
     return _by_kinds(parts, kinds, not (_NEGATIVE & set(parts)), lambda: Kind.ROLE)
 
 
-def _by_kinds(parts: tuple[str, ...], kinds: set[Kind], positive: bool, role: Callable[[], Kind]) -> Check | None:
+def _by_kinds(parts: tuple[str, ...], kinds: frozenset[Kind], positive: bool, role: Callable[[], Kind]) -> Check | None:
     """The check a call's or a flag's name makes by the kinds of its words: an owner or an ACL,
     a tenant (or a scoped admin), or a role (a superuser's, else the one ``role`` says)."""
     if not kinds and _names_owner_or_acl(parts):
@@ -291,7 +319,7 @@ def _by_kinds(parts: tuple[str, ...], kinds: set[Kind], positive: bool, role: Ca
     return None
 
 
-def _tenant_or_scoped_admin(parts: tuple[str, ...], kinds: set[Kind], positive: bool) -> Check | None:
+def _tenant_or_scoped_admin(parts: tuple[str, ...], kinds: frozenset[Kind], positive: bool) -> Check | None:
     """``is_org_admin`` is an admin of the tenant, a role inside it; ``same_tenant`` is a tenant
     check, but ``has_project`` or ``in_workspace`` only say that there is one."""
     if Kind.SUPERUSER in kinds:
@@ -604,6 +632,7 @@ def decision(body: cst.BaseSuite) -> Decision | None:
     return None
 
 
+_NESTED_SCOPE_TYPES = frozenset({cst.FunctionDef, cst.ClassDef})
 _VALIDATOR_PREFIXES = frozenset({"require", "ensure", "check", "verify", "validate", "assert", "raise", "enforce"})
 
 
@@ -613,14 +642,16 @@ def _denies_nested(body: cst.BaseSuite) -> bool:
     stack: list[cst.CSTNode] = [body]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Raise):
+        kind = type(node)  # exact types: this searches every nested block of every ``if``
+        if kind is cst.Raise:
             return True
-        if isinstance(node, cst.Expr):
-            call = node.value.expression if isinstance(node.value, cst.Await) else node.value
-            if isinstance(call, cst.Call) and (_denies(call) or is_validator(call)):
+        if kind is cst.Expr:
+            value = cast(cst.Expr, node).value
+            call = value.expression if type(value) is cst.Await else value
+            if type(call) is cst.Call and (_denies(call) or is_validator(call)):
                 return True
-        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            stack.extend(child_nodes(node))
+        if kind not in _NESTED_SCOPE_TYPES:  # statements only: none is inside an expression
+            stack.extend(child for child in child_nodes(node) if type(child) not in EXPRESSION_TYPES)
     return False
 
 

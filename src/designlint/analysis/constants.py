@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from designlint.analysis.module_facts import ModuleFact
+from designlint.analysis.stdlib_nodes import nodes_by_type
 from designlint.project import LookupFailed
 
 if TYPE_CHECKING:
@@ -61,7 +62,9 @@ def module_constant(project: Project, qualname: str) -> str | None:
 
 def _binding_counts(tree: ast.Module) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for statement in ast.walk(tree):
+    nodes = nodes_by_type(tree)
+    assignments = (*nodes.get(ast.Assign, ()), *nodes.get(ast.AnnAssign, ()), *nodes.get(ast.AugAssign, ()))
+    for statement in assignments:
         targets = statement.targets if isinstance(statement, ast.Assign) else []
         targets = [statement.target] if isinstance(statement, (ast.AnnAssign, ast.AugAssign)) else targets
         for target in targets:

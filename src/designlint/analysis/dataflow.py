@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, cast
 
 import libcst as cst
 
@@ -276,7 +276,7 @@ class _Pass:
                 self.parameter_origins.add(param.name)
                 self.flow.origin_places.setdefault(param.name, (scope, None))
             self.env[name] = frozenset(marks)
-        self.body(scope.body.body if isinstance(scope.body, cst.IndentedBlock) else [scope.body])
+        self.body(scope.body.body if type(scope.body) is cst.IndentedBlock else [scope.body])
 
     def body(self, statements) -> None:
         """The scope's own statements, each remembered as where the origins found in it are."""
@@ -293,31 +293,31 @@ class _Pass:
     def statement(self, node: cst.CSTNode) -> None:
         self.flow.budget.spend("the taint analysis")
         names = self.flow.names
-        if isinstance(node, cst.SimpleStatementLine):
+        if type(node) is cst.SimpleStatementLine:
             self.block(node.body)
-        elif isinstance(node, cst.Assign):
+        elif type(node) is cst.Assign:
             taints = self.expr(node.value)
             for target in node.targets:
                 self.assign(target.target, taints, node.value)
             names.record(node)
-        elif isinstance(node, cst.AnnAssign):
+        elif type(node) is cst.AnnAssign:
             if node.value is not None:
                 self.assign(node.target, self.expr(node.value), node.value)
                 names.record(node)
-        elif isinstance(node, cst.AugAssign):
+        elif type(node) is cst.AugAssign:
             taints = self.expr(node.value) | self.expr(node.target)
             self.assign(node.target, taints, node.value)
-        elif isinstance(node, cst.Expr):
+        elif type(node) is cst.Expr:
             self.expr(node.value)
             self.mutation(node.value)
-        elif isinstance(node, cst.Return):
+        elif type(node) is cst.Return:
             if node.value is not None:
                 self.returns |= self.expr(node.value)
         elif isinstance(node, (cst.Import, cst.ImportFrom)):
             names.record(node)
         elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
             self.env.pop(node.name.value, None)  # analysed on their own
-        elif isinstance(node, cst.If):
+        elif type(node) is cst.If:
             self.branches(node)
         elif isinstance(node, (cst.For, cst.While)):
             before = dict(self.env)
@@ -333,7 +333,7 @@ class _Pass:
             self.merge(before)
             if node.orelse is not None:
                 self.block(node.orelse.body.body)
-        elif isinstance(node, cst.Try):
+        elif type(node) is cst.Try:
             before = dict(self.env)
             self.block(node.body.body)
             self.merge(before)
@@ -344,20 +344,20 @@ class _Pass:
                 self.merge(end)
             if node.finalbody is not None:
                 self.block(node.finalbody.body.body)
-        elif isinstance(node, cst.With):
+        elif type(node) is cst.With:
             for item in node.items:
                 taints = self.expr(item.item)
                 if item.asname is not None:
                     self.assign(item.asname.name, taints, item.item)
                 names.record(item)
             self.block(node.body.body)
-        elif isinstance(node, cst.Match):
+        elif type(node) is cst.Match:
             self.expr(node.subject)
             for end in self.alternatives([case.body.body for case in node.cases]):
                 self.merge(end)
         elif isinstance(node, cst.BaseCompoundStatement):
             body = getattr(node, "body", None)
-            if isinstance(body, cst.IndentedBlock):
+            if type(body) is cst.IndentedBlock:
                 self.block(body.body)
 
     def branches(self, node: cst.If) -> None:
@@ -372,8 +372,8 @@ class _Pass:
             ends.append(self.env)
             self.env = before
             orelse = branch.orelse
-            branch = orelse if isinstance(orelse, cst.If) else None
-            if isinstance(orelse, cst.Else):
+            branch = orelse if type(orelse) is cst.If else None
+            if type(orelse) is cst.Else:
                 self.block(orelse.body.body)
         for end in ends:
             self.merge(end)
@@ -395,7 +395,7 @@ class _Pass:
             self.env[key] = self.env.get(key, frozenset()) | taints
 
     def assign(self, target: cst.CSTNode, taints: Taints, value: cst.CSTNode) -> None:
-        if isinstance(target, cst.Name):
+        if type(target) is cst.Name:
             kind = self.spec.binding_source(target.value) if self.opaque(value) else None
             if kind and not self.sanitized(value):
                 taints = taints | {Taint(kind, target)}
@@ -404,14 +404,14 @@ class _Pass:
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self.assign(element.value, taints, value)
-        elif isinstance(target, cst.StarredElement):
+        elif type(target) is cst.StarredElement:
             self.assign(target.value, taints, value)
-        elif isinstance(target, cst.Attribute):
+        elif type(target) is cst.Attribute:
             key = dotted_name(target)
             if key:
                 self.env[key] = taints
-        elif isinstance(target, cst.Subscript):
-            self._union(e.slice.value for e in target.slice if isinstance(e.slice, cst.Index))
+        elif type(target) is cst.Subscript:
+            self._union(e.slice.value for e in target.slice if type(e.slice) is cst.Index)
             key = dotted_name(target.value)
             if key:
                 self.env[key] = self.env.get(key, frozenset()) | taints
@@ -420,21 +420,21 @@ class _Pass:
         """A value the analysis cannot see into (a call of an unknown function, a name, an
         attribute), as opposed to a literal or a call of a module function it summarised."""
         value = _awaited(value)
-        if isinstance(value, cst.Call):
+        if type(value) is cst.Call:
             return self.flow.function(value, self.scope) is None
         return isinstance(value, (cst.Name, cst.Attribute, cst.Subscript))
 
     def sanitized(self, value: cst.CSTNode) -> bool:
         value = _awaited(value)
-        return isinstance(value, cst.Call) and self.spec.is_sanitizer(value)
+        return type(value) is cst.Call and self.spec.is_sanitizer(value)
 
     def mutation(self, value: cst.BaseExpression) -> None:
         """``messages.append(x)`` taints ``messages``; an in-place sanitizer cleans its arguments."""
         call = _awaited(value)
-        if not isinstance(call, cst.Call):
+        if type(call) is not cst.Call:
             return
         func = call.func
-        if isinstance(func, cst.Attribute) and func.attr.value in CONTAINER_MUTATORS:
+        if type(func) is cst.Attribute and func.attr.value in CONTAINER_MUTATORS:
             key = dotted_name(func.value)
             if key:
                 added = frozenset().union(*(self.recorded.get(arg.value, frozenset()) for arg in call.args))
@@ -449,7 +449,7 @@ class _Pass:
 
     def expr(self, node: cst.CSTNode) -> Taints:
         self.flow.budget.spend("the taint analysis")
-        taints = self._operators(node) if isinstance(node, _OPERATORS) else self._expr(node)
+        taints = self._operators(cast(_Operator, node)) if type(node) in _OPERATOR_TYPES else self._expr(node)
         if taints:
             self.recorded[node] = taints
         return taints
@@ -468,34 +468,36 @@ class _Pass:
         return taints | {Taint(kind, node)}
 
     def _expr(self, node: cst.CSTNode) -> Taints:
-        if isinstance(node, cst.Name):
+        if type(node) not in _CARRIERS:  # a literal, a lambda: carries nothing
+            return frozenset()
+        if type(node) is cst.Name:
             return self._source(node, self.env.get(node.value, frozenset()))
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             key = dotted_name(node)
             base = self.env[key] if key in self.env else self.expr(node.value)
             return self._source(node, base)
-        if isinstance(node, cst.Subscript):
-            self._union(e.slice.value for e in node.slice if isinstance(e.slice, cst.Index))
+        if type(node) is cst.Subscript:
+            self._union(e.slice.value for e in node.slice if type(e.slice) is cst.Index)
             return self._source(node, self.expr(node.value))
-        if isinstance(node, cst.Call):
+        if type(node) is cst.Call:
             return self.call(node)
-        if isinstance(node, cst.Await):
+        if type(node) is cst.Await:
             return self.expr(node.expression)
-        if isinstance(node, cst.FormattedString):
-            return self._union(p.expression for p in node.parts if isinstance(p, cst.FormattedStringExpression))
-        if isinstance(node, cst.IfExp):
+        if type(node) is cst.FormattedString:
+            return self._union(p.expression for p in node.parts if type(p) is cst.FormattedStringExpression)
+        if type(node) is cst.IfExp:
             self.expr(node.test)
             return self.expr(node.body) | self.expr(node.orelse)
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             return self._union(e.value for e in node.elements)
-        if isinstance(node, cst.Dict):
+        if type(node) is cst.Dict:
             parts: list[cst.BaseExpression] = []
             for element in node.elements:
-                parts.extend((element.key, element.value) if isinstance(element, cst.DictElement) else (element.value,))
+                parts.extend((element.key, element.value) if type(element) is cst.DictElement else (element.value,))
             return self.spec.filter(node, self._union(parts))
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             return self.comprehension(node)
-        if isinstance(node, cst.NamedExpr):
+        if type(node) is cst.NamedExpr:
             taints = self.expr(node.value)
             self.assign(node.target, taints, node.value)
             return taints
@@ -507,7 +509,7 @@ class _Pass:
             )
             self._union(operands)
             return frozenset()
-        if isinstance(node, cst.StarredElement):
+        if type(node) is cst.StarredElement:
             return self.expr(node.value)
         return frozenset()
 
@@ -524,10 +526,11 @@ class _Pass:
                 if taints and node is not root:  # the root is recorded by ``expr``
                     self.recorded[node] = taints
                 values.append(taints)
-            elif isinstance(node, _OPERATORS):
+            elif type(node) in _OPERATOR_TYPES:
                 if node is not root:
                     self.flow.budget.spend("the taint analysis")
-                stack += ((node, True), (node.right, False), (node.left, False))
+                operator = cast(_Operator, node)
+                stack += ((node, True), (operator.right, False), (operator.left, False))
             else:
                 values.append(self.expr(node))
         return values[0]
@@ -539,13 +542,13 @@ class _Pass:
             self.assign(clause.target, self.expr(clause.iter), clause.iter)
             self._union(i.test for i in clause.ifs)
             clause = clause.inner_for_in
-        taints = self.expr(node.key) | self.expr(node.value) if isinstance(node, cst.DictComp) else self.expr(node.elt)
+        taints = self.expr(node.key) | self.expr(node.value) if type(node) is cst.DictComp else self.expr(node.elt)
         self.env = saved
         return taints
 
     def call(self, node: cst.Call) -> Taints:
         func = node.func
-        receiver = self.expr(func.value) if isinstance(func, cst.Attribute) else frozenset()
+        receiver = self.expr(func.value) if type(func) is cst.Attribute else frozenset()
         args = [self.expr(arg.value) for arg in node.args]
         if self.spec.is_sanitizer(node):
             return frozenset()
@@ -560,7 +563,7 @@ class _Pass:
             taints |= self.imported(imported, node, args)
         if (self.flow.names.qualify(func) or dotted_name(func)) in PROPAGATING_FUNCTIONS:
             taints |= frozenset().union(*args)
-        elif isinstance(func, cst.Attribute):
+        elif type(func) is cst.Attribute:
             method = func.attr.value
             if method in COMBINING_METHODS:
                 taints |= receiver.union(*args)
@@ -597,9 +600,34 @@ class _Pass:
 
 
 _Operator = cst.BinaryOperation | cst.BooleanOperation | cst.ConcatenatedString
-_OPERATORS = (cst.BinaryOperation, cst.BooleanOperation, cst.ConcatenatedString)
+_OPERATOR_TYPES = frozenset({cst.BinaryOperation, cst.BooleanOperation, cst.ConcatenatedString})
+# The expressions ``_expr`` reads (exact types, as everywhere in this hot path: LibCST's
+# classes are ABCs, and ``isinstance`` against one is several times slower than ``type()``).
+_CARRIERS = frozenset(
+    {
+        cst.Name,
+        cst.Attribute,
+        cst.Subscript,
+        cst.Call,
+        cst.Await,
+        cst.FormattedString,
+        cst.IfExp,
+        cst.List,
+        cst.Tuple,
+        cst.Set,
+        cst.Dict,
+        cst.ListComp,
+        cst.SetComp,
+        cst.GeneratorExp,
+        cst.DictComp,
+        cst.NamedExpr,
+        cst.UnaryOperation,
+        cst.Comparison,
+        cst.StarredElement,
+    }
+)
 
 
 def _awaited(node: cst.CSTNode) -> cst.CSTNode:
     """What ``await x`` waits for; any other node itself."""
-    return node.expression if isinstance(node, cst.Await) else node
+    return node.expression if type(node) is cst.Await else node

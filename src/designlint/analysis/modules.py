@@ -6,9 +6,10 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 from designlint.analysis.module_facts import ModuleFact
+from designlint.analysis.stdlib_nodes import nodes_by_type
 from designlint.globs import path_excluded
 from designlint.project import LookupFailed
 
@@ -96,12 +97,10 @@ class DefinedNamesFacts(ModuleFact[DefinedNames]):
     kind = "defined-names"
 
     def read(self, name: str, tree: ast.Module) -> dict[str, list[str]]:
-        functions, bound = set(), set()
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                functions.add(node.name)
-            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                bound.add(node.id)
+        nodes = nodes_by_type(tree)
+        defs = (*nodes.get(ast.FunctionDef, ()), *nodes.get(ast.AsyncFunctionDef, ()))
+        functions = {cast(ast.FunctionDef, node).name for node in defs}
+        bound = {name.id for name in cast("list[ast.Name]", nodes.get(ast.Name, ())) if type(name.ctx) is ast.Store}
         return {"functions": sorted(functions), "bound": sorted(bound)}
 
     def unreadable(self, name: str, failure: LookupFailed) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 import libcst as cst
 
@@ -56,18 +57,22 @@ class Scope:
                 return found
             scope = scope.parent
             # Class bodies are not visible from the methods inside them.
-            while scope is not None and isinstance(scope.node, cst.ClassDef) and scope is not self:
+            while scope is not None and type(scope.node) is cst.ClassDef and scope is not self:
                 scope = scope.parent
         return None
 
 
 def dotted_name(node: cst.CSTNode) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
+    # Exact types, not isinstance: LibCST's classes are ABCs, slow to check, and this runs on
+    # nearly every call and name of a file.
+    if type(node) is cst.Name:
+        return node.value
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
+    while type(node) is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
@@ -219,7 +224,7 @@ class NameResolver:
         ``s.get`` -> ``requests.Session.get`` after ``s = requests.Session()``,
         ``self.client.get`` -> ``httpx.AsyncClient.get`` after ``self.client = httpx.AsyncClient()``
         in any method, ``httpx.Client().get`` -> ``httpx.Client.get``."""
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Call):
+        if type(expr) is cst.Attribute and type(expr.value) is cst.Call:
             made_by = self.qualify(expr.value.func)
             return f"{self._made_class(made_by)}.{expr.attr.value}" if made_by else None
         dotted = dotted_name(expr)
@@ -499,27 +504,28 @@ def _is_staticmethod(node: cst.FunctionDef) -> bool:
 def _top_level_statements(body: Iterable[cst.CSTNode]) -> Iterator[cst.CSTNode]:
     """Simple statements of a block, descending into if/try/with/for/while blocks but not into defs."""
     for statement in body:
-        if isinstance(statement, cst.BaseSmallStatement):  # the body of a one-line suite
+        kind = type(statement)  # exact types first: the ABC check of a small statement is slow
+        if kind is cst.SimpleStatementLine:
+            yield from cast(cst.SimpleStatementLine, statement).body
+        elif kind is cst.FunctionDef or kind is cst.ClassDef:
             yield statement
-        elif isinstance(statement, cst.SimpleStatementLine):
-            yield from statement.body
-        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            yield statement
-        elif isinstance(statement, cst.If):
+        elif type(statement) is cst.If:
             yield from _top_level_statements(statement.body.body)
             orelse = statement.orelse
             while orelse is not None:
                 yield from _top_level_statements(orelse.body.body)
-                orelse = orelse.orelse if isinstance(orelse, cst.If) else None
-        elif isinstance(statement, cst.Try):
+                orelse = orelse.orelse if type(orelse) is cst.If else None
+        elif type(statement) is cst.Try:
             yield from _top_level_statements(statement.body.body)
             for handler in statement.handlers:
                 yield from _top_level_statements(handler.body.body)
             for extra in (statement.orelse, statement.finalbody):
                 if extra is not None:
                     yield from _top_level_statements(extra.body.body)
-        elif isinstance(statement, (cst.With, cst.For)):
+        elif type(statement) is cst.With or type(statement) is cst.For:
             yield statement
             yield from _top_level_statements(statement.body.body)
-        elif isinstance(statement, cst.While):
+        elif type(statement) is cst.While:
             yield from _top_level_statements(statement.body.body)
+        elif isinstance(statement, cst.BaseSmallStatement):  # the body of a one-line suite
+            yield statement

@@ -12,7 +12,7 @@ timeout. It knows nothing of configuration: the caller says which stages a call 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase, translate
 from functools import cached_property
@@ -50,8 +50,11 @@ class StageNames:
 
     def matches(self, func: cst.BaseExpression, qualify: Callable[[cst.CSTNode], str | None]) -> bool:
         dotted = dotted_name(func)
-        if dotted is None:
-            return False
+        return dotted is not None and self.matches_name(dotted, lambda: qualify(func) or "")
+
+    def matches_name(self, dotted: str, qualified: Callable[[], str]) -> bool:
+        """``matches`` of a callee by its dotted name, asking its qualified name (``qualified``)
+        only when that decides."""
         receiver, _, short = dotted.rpartition(".")
         if self._bare.match(short):
             return True
@@ -61,12 +64,30 @@ class StageNames:
         ):
             return True
         if not receiver or ("." in dotted and self._dotted.pattern != _NOTHING):
-            qualname = qualify(func) or ""  # ``authorize`` imported as ``az``; dotted entries
+            qualname = qualified()  # ``authorize`` imported as ``az``; dotted entries
             return bool(self._dotted.match(qualname) or self._bare.match(qualname.rpartition(".")[2]))
         return False
 
 
 _NOTHING = r"(?!)"
+
+
+def stage_named(
+    stage_names: Mapping[str, StageNames], func: cst.BaseExpression, qualify: Callable[[cst.CSTNode], str | None]
+) -> str | None:
+    """The first stage whose names match the callee ``func``: its dotted name read once and its
+    qualified name asked at most once for all stages (every call of a dispatcher asks this)."""
+    dotted = dotted_name(func)
+    if dotted is None:
+        return None
+    known: list[str] = []
+
+    def qualified() -> str:
+        if not known:
+            known.append(qualify(func) or "")
+        return known[0]
+
+    return next((stage for stage, names in stage_names.items() if names.matches_name(dotted, qualified)), None)
 
 
 def _globs(entries: Iterable[str]) -> re.Pattern[str]:
@@ -230,6 +251,22 @@ class TooManyPaths(Exception):
 _MAX_PATHS = 64
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _NESTED_SCOPE_TYPES = frozenset(_NESTED_SCOPES)  # concrete classes: their type says it
+# The statements ``_Walker.statement`` follows otherwise than by their expressions.
+_BRANCHING_TYPES = frozenset(
+    {
+        cst.SimpleStatementLine,
+        cst.Return,
+        cst.Raise,
+        cst.If,
+        cst.For,
+        cst.While,
+        cst.With,
+        cst.Try,
+        cst.TryStar,
+        cst.Match,
+        *_NESTED_SCOPES,
+    }
+)
 
 
 def stage_paths(
@@ -286,6 +323,8 @@ class _Walker:
         return paths
 
     def statement(self, node: cst.CSTNode, paths: list[Path]) -> list[Path]:
+        if type(node) not in _BRANCHING_TYPES:  # most statements: an expression, an assignment
+            return self.expressions(node, paths)
         if isinstance(node, cst.SimpleStatementLine):
             return self.statements(node.body, paths)
         if isinstance(node, (cst.Return, cst.Raise)):
@@ -357,18 +396,28 @@ class _Walker:
                     self.assigned_to[id(reach)] = assigned
         return paths
 
-    def calls(self, node: cst.CSTNode, timed: bool) -> Iterator[tuple[cst.Call, bool]]:
-        """The calls under ``node`` in the order they run (arguments before the call), each with
-        whether a timeout encloses it; not those in nested functions, classes or lambdas."""
-        kind = type(node)  # not isinstance: LibCST's classes are ABCs, slow to check on every node
-        if kind in _NESTED_SCOPE_TYPES:
-            return
-        call = cast(cst.Call, node) if kind is cst.Call else None
-        inner = timed or (call is not None and (self.is_timeout(call) or _passes_timeout(call)))
-        for child in child_nodes(node):
-            yield from self.calls(child, inner)
-        if call is not None:
-            yield call, timed
+    def calls(self, root: cst.CSTNode, timed: bool) -> list[tuple[cst.Call, bool]]:
+        """The calls under ``root`` in the order they run (arguments before the call), each with
+        whether a timeout encloses it; not those in nested functions, classes or lambdas. An
+        explicit stack: a recursive generator passed each call up through every level above it."""
+        found: list[tuple[cst.Call, bool]] = []
+        # (node, whether a timeout encloses it, whether its children are done: a call, to be listed)
+        stack: list[tuple[cst.CSTNode, bool, bool]] = [(root, timed, False)]
+        while stack:
+            node, enclosed, done = stack.pop()
+            if done:
+                found.append((cast(cst.Call, node), enclosed))
+                continue
+            kind = type(node)  # not isinstance: LibCST's classes are ABCs, slow to check on every node
+            if kind in _NESTED_SCOPE_TYPES:
+                continue
+            inner = enclosed
+            if kind is cst.Call:
+                call = cast(cst.Call, node)
+                stack.append((call, enclosed, True))
+                inner = enclosed or self.is_timeout(call) or _passes_timeout(call)
+            stack.extend([(child, inner, False) for child in reversed(child_nodes(node))])
+        return found
 
 
 def _passes_timeout(call: cst.Call) -> bool:

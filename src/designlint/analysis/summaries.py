@@ -200,7 +200,7 @@ def keywords_passed(function: cst.FunctionDef, param: str) -> frozenset[str]:
 def _definitions(node: cst.CSTNode) -> Iterator[cst.FunctionDef | cst.ClassDef]:
     """The defs and classes of a block, also those inside its compound statements (``if``,
     ``try``, ``with``, loops, ``match``), not those inside other defs or classes."""
-    for child in node.children:
+    for child in child_nodes(node):
         if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
             yield child
         elif not isinstance(child, (cst.BaseExpression, cst.SimpleStatementLine, cst.BaseSmallStatement)):

@@ -47,6 +47,12 @@ LAYOUT_TYPES: frozenset[type] = frozenset(
     )
 )
 
+# The expression node types: no statement is ever inside one (a lambda's body is an expression),
+# so a search for statements need not enter them. Exact types, for a set look-up.
+EXPRESSION_TYPES: frozenset[type] = frozenset(
+    cls for cls in vars(cst).values() if isinstance(cls, type) and issubclass(cls, cst.BaseExpression)
+)
+
 # Where a node's dataclass fields are not in source order.
 SOURCE_ORDER: dict[type, tuple[str, ...]] = {
     cst.FunctionDef: ("decorators", "asynchronous", "name", "type_parameters", "params", "returns", "body"),
@@ -68,7 +74,18 @@ SOURCE_ORDER: dict[type, tuple[str, ...]] = {
 
 _OPENING, _CLOSING = ("lbracket", "lbrace"), ("rbracket", "rbrace")  # declared last by every node
 _FIELDS: dict[type, tuple[str, ...]] = {}
-_IS_NODE: dict[type, bool] = {}  # a syntax node, not layout
+
+
+class _SyntaxTypes(dict):
+    """Type -> whether it is a syntax node (not layout, nor a value such as None or a string),
+    worked out once per type: one look-up a child."""
+
+    def __missing__(self, kind: type) -> bool:
+        known = self[kind] = issubclass(kind, cst.CSTNode) and kind not in LAYOUT_TYPES
+        return known
+
+
+_IS_NODE = _SyntaxTypes()
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
@@ -104,22 +121,18 @@ def _may_hold_nodes(field: dataclasses.Field) -> bool:
     return field.type not in (str, int, bool) and typing.get_origin(field.type) is not typing.Literal
 
 
-def _is_node(kind: type) -> bool:
-    known = _IS_NODE.get(kind)
-    if known is None:
-        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode) and kind not in LAYOUT_TYPES
-    return known
-
-
 def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The nodes directly under ``node``, in source order, leaving out layout (white space,
     comments, punctuation: ``LAYOUT_TYPES``)."""
     out: list[cst.CSTNode] = []
-    for name in syntax_fields(type(node)):
+    is_node = _IS_NODE
+    fields = _FIELDS.get(type(node))
+    for name in syntax_fields(type(node)) if fields is None else fields:
         value = getattr(node, name)
-        if type(value) in (tuple, list):
-            out.extend(item for item in value if _is_node(type(item)))
-        elif _is_node(type(value)):
+        value_type = type(value)
+        if value_type is tuple or value_type is list:
+            out.extend([item for item in value if is_node[type(item)]])
+        elif is_node[value_type]:
             out.append(value)
     return out
 

@@ -52,8 +52,7 @@ class CallWithoutTimeoutGate(Gate):
                     self.budget is not None
                     or not (all(map(_ast_bounded, node.args)) and all(map(_ast_bounded, node.keywords)))
                 )
-                for node in ast.walk(file.tree)
-                if isinstance(node, ast.Call)
+                for node in file.nodes_of(ast.Call)
             )
         )
 
@@ -69,7 +68,6 @@ class CancellationSwallowedGate(Gate):
             return True
         return any(
             isinstance(node, _HANDLING_NODES)
-            for function in ast.walk(file.tree)
-            if isinstance(function, ast.AsyncFunctionDef)
+            for function in file.nodes_of(ast.AsyncFunctionDef)
             for node in ast.walk(function)
         )

@@ -46,5 +46,5 @@ class UntrustedContentGate(Gate):
             return True
         top = (file.module_name or "").partition(".")[0]
         return any(module.partition(".")[0] == top for module in file.imports or ()) or any(
-            isinstance(node, ast.ImportFrom) and node.level for node in ast.walk(file.tree)
+            node.level for node in file.nodes_of(ast.ImportFrom)
         )

@@ -19,6 +19,7 @@ from designlint.analysis.modules import module_glob_matches, module_parts
 from designlint.analysis.names import Binding, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import ModuleFunctions
+from designlint.analysis.syntax import child_nodes
 from designlint.gates.adapters import BoundaryGate
 from designlint.parsing import ParseRefused, parse_expression
 from designlint.rules.base import Rule
@@ -1079,7 +1080,7 @@ class FrameworkTypeLeak(_BoundaryRule):
                 if isinstance(element.slice, cst.Index):
                     yield from self._framework_names_in(element.slice.value)
             return
-        for child in expr.children:
+        for child in child_nodes(expr):
             if isinstance(child, (cst.BaseExpression, cst.Element)):
                 yield from self._framework_names_in(child.value if isinstance(child, cst.Element) else child)
 

@@ -28,6 +28,7 @@ from designlint.analysis.authz_checks import (
 from designlint.analysis.denials import DENIAL_WORDS, Denial, denial_of, plainly_no_reason, sub_expressions
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
 from designlint.analysis.strings import literal_string
+from designlint.analysis.syntax import child_nodes
 from designlint.gates import AllOf
 from designlint.project import LookupFailed
 from designlint.rules.base import Rule
@@ -58,7 +59,7 @@ class _AuthzRule(Rule):
         self.reported_tests: set[int] = set()  # ids of the ``if`` tests reported as a bypass
 
     def visit_If(self, node: cst.If) -> None:
-        denies = decision(node.body) is Decision.DENY
+        denies = self.decision(node.body) is Decision.DENY
         self._check(node.test, allows_when_true=not denies)
         if denies:
             self._check_guards(node, disjuncts(self.formula(node.test, allows_when_true=False)))
@@ -77,7 +78,7 @@ class _AuthzRule(Rule):
         other way or the deny's own check passes, an OR like any other; ``own_parts`` are the
         disjuncts of the latter."""
         for test, holds in guards(self.context.ancestors, deny):
-            guard = self.formula(test, allows_when_true=not holds)
+            guard = self.formula(test, allows_when_true=not holds, at=deny)
             either = Junction(True, (*disjuncts(guard), *own_parts), test, test, False)
             for violation in violations(either):
                 scope_in_deny = any(violation.tenant is part for part in own_parts)
@@ -120,8 +121,18 @@ class _AuthzRule(Rule):
             )
         return True
 
-    def formula(self, expr: cst.BaseExpression, allows_when_true: bool) -> Formula:
-        return allow_formula(expr, allows_when_true, self.vocabulary, self._local_value)
+    def decision(self, body: cst.BaseSuite) -> Decision | None:
+        """``decision`` of an ``if`` body, once per file: DL101 and DL102 both ask it of every ``if``."""
+        return self.context.memo.get((decision, body), lambda: decision(body))
+
+    def formula(self, expr: cst.BaseExpression, allows_when_true: bool, at: cst.CSTNode | None = None) -> Formula:
+        """``expr`` read as an allow condition where the walk is (``at``, by default ``expr``
+        itself or the ``if`` it tests: a local variable's value is the one assigned so far), once
+        per file for the family's rules."""
+        return self.context.memo.get(
+            (allow_formula, self.vocabulary, expr, allows_when_true, at),
+            lambda: allow_formula(expr, allows_when_true, self.vocabulary, self._local_value),
+        )
 
     def _local_value(self, name: str) -> cst.BaseExpression | None:
         """The value ``name`` was last assigned in the enclosing function, so far."""
@@ -706,7 +717,7 @@ class SuperuserBypass(_AuthzRule):
 
     def visit_If(self, node: cst.If) -> None:
         super().visit_If(node)
-        verdict = decision(node.body)
+        verdict = self.decision(node.body)
         if verdict not in _ALLOWS:
             return
         parts = disjuncts(self.formula(node.test, allows_when_true=True))
@@ -777,7 +788,7 @@ def _nodes_after(function: cst.FunctionDef, statement: cst.If) -> Iterator[cst.C
             continue
         if isinstance(node, (cst.Call, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
             continue
-        stack.extend(reversed(node.children))
+        stack.extend(reversed(child_nodes(node)))
 
 
 _DENY_REASONS = {

@@ -27,6 +27,7 @@ from designlint.analysis.stages import (
     Stages,
     TooManyPaths,
     runs_sql,
+    stage_named,
     stage_paths,
 )
 from designlint.analysis.summaries import ModuleFunctions, Summaries
@@ -197,10 +198,7 @@ class _OrderRule(Rule):
         return steps
 
     def _stage_named(self, func: cst.BaseExpression) -> str | None:
-        for stage, names in self.stage_names.items():
-            if names.matches(func, self.context.names.qualify):
-                return stage
-        return None
+        return stage_named(self.stage_names, func, self.context.names.qualify)
 
     def _stages_of(self, call: cst.Call, caller: cst.FunctionDef, annotations: dict[str, str]) -> Stages | None:
         stage = self._stage_named(call.func)

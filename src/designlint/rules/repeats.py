@@ -674,15 +674,11 @@ class UnboundedAgentLoop(AgentLoopGate, Rule):
         if file.tree is None or file.imports is None:
             return True
         # An SDK's function may be imported under any name (``from litellm import completion as ask``).
-        loops, calls = False, bool({module.split(".")[0] for module in file.imports} & MODEL_PACKAGES)
-        for node in ast.walk(file.tree):
-            if isinstance(node, (ast.While, ast.For, ast.AsyncFor)):
-                loops = True
-            elif isinstance(node, ast.Call):
-                calls = calls or may_be_agent_call(stdlib_last_name(node.func))
-            if loops and calls:
-                return True
-        return False
+        if not any(file.nodes_of(ast.While, ast.For, ast.AsyncFor)):
+            return False
+        return bool({module.split(".")[0] for module in file.imports} & MODEL_PACKAGES) or any(
+            may_be_agent_call(stdlib_last_name(node.func)) for node in file.nodes_of(ast.Call)
+        )
 
     def setup(self) -> None:
         self.agent_calls = AgentCalls(self.context.module, self.context.names, self.analysis_budget)

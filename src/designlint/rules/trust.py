@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import libcst as cst
 
@@ -739,9 +739,10 @@ class UntrustedContentInPrompt(UntrustedContentGate, Rule):
         """The innermost function around the node being visited; None at module level;
         False in a class body or lambda (not analysed)."""
         for ancestor in reversed(self.context.ancestors):
-            if isinstance(ancestor, cst.FunctionDef):
-                return ancestor
-            if isinstance(ancestor, (cst.ClassDef, cst.Lambda)):
+            kind = type(ancestor)  # exact types: every call and assignment asks, through all its ancestors
+            if kind is cst.FunctionDef:
+                return cast(cst.FunctionDef, ancestor)
+            if kind is cst.ClassDef or kind is cst.Lambda:
                 return False
         return None
 
