@@ -35,7 +35,7 @@ _CHILDLESS_FIELDS = frozenset(
 # LibCST's node classes. Inheritance is read from each class's MRO: ``issubclass`` against
 # LibCST's abstract bases goes through ``abc``, which walks every subclass of the base for a
 # class that is not one (some 90 M instructions at import for the tables below).
-_NODE_TYPES: tuple[type, ...] = tuple(
+NODE_TYPES: tuple[type, ...] = tuple(
     cls for cls in vars(cst).values() if isinstance(cls, type) and cst.CSTNode in cls.__mro__
 )
 
@@ -43,7 +43,7 @@ _NODE_TYPES: tuple[type, ...] = tuple(
 # descend into them and ``child_nodes`` leaves them out.
 LAYOUT_TYPES: frozenset[type] = frozenset(
     cls
-    for cls in _NODE_TYPES
+    for cls in NODE_TYPES
     if any(
         base in cls.__mro__
         for base in (cst.BaseParenthesizableWhitespace, cst.EmptyLine, cst.TrailingWhitespace, cst.Comment, cst.Newline)
@@ -53,7 +53,7 @@ LAYOUT_TYPES: frozenset[type] = frozenset(
 
 # The expression node types: no statement is ever inside one (a lambda's body is an expression),
 # so a search for statements need not enter them. Exact types, for a set look-up.
-EXPRESSION_TYPES: frozenset[type] = frozenset(cls for cls in _NODE_TYPES if cst.BaseExpression in cls.__mro__)
+EXPRESSION_TYPES: frozenset[type] = frozenset(cls for cls in NODE_TYPES if cst.BaseExpression in cls.__mro__)
 
 # Where a node's dataclass fields are not in source order.
 SOURCE_ORDER: dict[type, tuple[str, ...]] = {
