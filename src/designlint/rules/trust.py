@@ -4,9 +4,7 @@ and prompt-injection mitigation). The sources and sinks are the catalogue of
 
 from __future__ import annotations
 
-import ast
 import functools
-import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -38,25 +36,12 @@ from designlint.analysis.untrusted import (
     message_role,
     prompt_parameters,
 )
-from designlint.rules.base import AllOf, Rule
+from designlint.gates.trust import UntrustedContentGate
+from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
-from designlint.tables.trust import TrustOptions
 
 if TYPE_CHECKING:
-    from designlint.context import FileFacts
-
-
-# Prompt and template names are matched in any case, as PROMPT_VARIABLE and PROMPT_OBJECT are
-# (``SYSTEM_PROMPT``, ``QA_TEMPLATE``).
-SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|(?i:prompt|template)|input\s*=|role['\"]|Message\(|invoke\("
-SOURCE_HINTS = (
-    r"requests|httpx|aiohttp|urllib|page_content|(?i:retriev)|relevant_documents|Document|NodeWithScore|TextNode|BaseNode|metadata_mode|similarity_search|marginal_relevance|observation"
-    r"|(?:tool|function)_(?:output|result|response)|\btool\.|_tool\.|user_(?:input|message|msg|query|question|request|text)"
-    r"|\binput\(|\bopen\(|read_text|read_bytes|subprocess|inner_text|text_content|page_source|UploadFile|FileStorage"
-    r"|query\(|search\(|get_relevant|get_all\(|get_prompt|read_resource|call_tool|\.content\("
-)
-# Or a helper of another module of the project may return untrusted content (see ``could_fire``).
-IMPORT_HINT = r"\bimport\b"
+    pass
 
 
 _AGENT = "app/agent.py"
@@ -131,14 +116,13 @@ def ask(client, observation):
 """
 
 
-class UntrustedContentInPrompt(Rule):
+class UntrustedContentInPrompt(UntrustedContentGate, Rule):
     """Untrusted content (HTTP bodies, files, retrieved documents, tool output, the user's text
     where it would instruct) reaching a prompt without a trust label, followed through local
     variables and the module's helpers; reported once per source, where it first enters."""
 
     code = "DL401"
     name = "untrusted-content-in-prompt"
-    prefilter = AllOf(SINK_HINTS, f"{SOURCE_HINTS}|{IMPORT_HINT}")
 
     VALID = (
         Valid(
@@ -697,26 +681,6 @@ class UntrustedContentInPrompt(Rule):
             message="uploaded file from line 3 enters the system prompt untagged",
         ),
     )
-
-    def __init__(self, config):
-        super().__init__(config)
-        trust = self.options = config.options(TrustOptions)
-        extra_sinks = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sinks)
-        extra_sources = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sources)
-        sinks = f"{SINK_HINTS}|{extra_sinks}" if extra_sinks else SINK_HINTS
-        sources = f"{SOURCE_HINTS}|{extra_sources}" if extra_sources else SOURCE_HINTS
-        self.prefilter = AllOf(sinks, f"{sources}|{IMPORT_HINT}")
-        self.sources_named = re.compile(sources)
-
-    def could_fire(self, file: FileFacts) -> bool:
-        """A source named in the text, or an import of another module of the project: one of
-        the file's own top package, or a relative one."""
-        if file.tree is None or self.sources_named.search(file.text):
-            return True
-        top = (file.module_name or "").partition(".")[0]
-        return any(module.partition(".")[0] == top for module in file.imports or ()) or any(
-            node.level for node in file.nodes_of(ast.ImportFrom)
-        )
 
     def setup(self) -> None:
         context = self.context
