@@ -10,7 +10,7 @@ import textwrap
 from designlint.analysis.clients import CHAT_MODEL_CLASSES, MODEL_CLIENTS, MODEL_FUNCTIONS
 from designlint.analysis.frameworks import FRAMEWORKS, named_after
 from designlint.analysis.modules import module_glob_matches, module_parts
-from designlint.rules.adapters import Frameworks
+from designlint.gates.adapters import Frameworks
 from designlint.tables.adapters import AdaptersOptions
 
 # -- which modules are adapters ---------------------------------------------------------

@@ -11,11 +11,10 @@ import libcst as cst
 import pytest
 
 from designlint.analysis.clients import (
+    ALIASES,
     CHAT_MODEL_CLASSES,
     HTTP_CALLS,
     HTTP_CLIENTS,
-    HTTP_PACKAGES,
-    HTTP_WORDS,
     LITELLM_DEFAULT,
     MODEL_CLIENTS,
     MODEL_FUNCTIONS,
@@ -24,6 +23,14 @@ from designlint.analysis.clients import (
     is_model_call,
     response_call,
 )
+from designlint.analysis.packages import (
+    DEADLINE_NAMES,
+    DEADLINE_PACKAGES,
+    HTTP_PACKAGES,
+    HTTP_WORDS,
+    MODEL_PACKAGES,
+)
+from designlint.analysis.timeouts import DEADLINES
 
 
 def call_of(source: str) -> cst.Call:
@@ -189,6 +196,14 @@ def test_verbs_are_implied_by_the_verb_functions_only():
 )
 def test_aliases_lead_to_the_catalogue_names(spelled, known):
     assert canonical(spelled) == known
+
+
+def test_the_gates_packages_are_the_catalogues():
+    """``analysis.packages`` restates them for the gates, which cannot import the catalogues."""
+    assert {name.split(".")[0] for name in (*HTTP_CALLS, *HTTP_CLIENTS, *ALIASES)} == HTTP_PACKAGES
+    assert {name.split(".")[0] for name in (*MODEL_CLIENTS, *MODEL_FUNCTIONS, *CHAT_MODEL_CLASSES)} == MODEL_PACKAGES
+    assert {name.split(".")[0] for name in DEADLINES} == DEADLINE_PACKAGES
+    assert {name.rpartition(".")[2] for name in DEADLINES} == DEADLINE_NAMES
 
 
 def test_packages_and_words_cover_every_http_client_and_no_sdk():

@@ -15,10 +15,16 @@ import pytest
 import designlint.analysis
 from designlint.analysis.enums import ENUM_CLASSES
 from designlint.analysis.module_facts import ModuleFact
-from designlint.analysis.modules import DEFINED_NAMES
-from designlint.analysis.modules import DefinedNames as DefinedNamesOf
 from designlint.analysis.names import NameResolver
-from designlint.analysis.untrusted import TRUST_FACTS, ModuleTrust, TrustFacts, UntrustedSpec
+from designlint.analysis.untrusted import (
+    TRUST_FLOWS,
+    TRUST_OUTLINES,
+    HelperFlow,
+    HelperOutline,
+    ModuleOutline,
+    TrustFlows,
+    UntrustedSpec,
+)
 from designlint.cache import Cache, open_cache
 from designlint.project import FactProvider, FactStore, LookupFailed, Project
 
@@ -150,93 +156,121 @@ class Browser:
 """
 
 
-def test_a_module_trust_summary_is_a_fact_like_any_other(tmp_path):
+def test_a_module_outline_and_its_flows_are_facts_like_any_other(tmp_path):
     store = open_cache(tmp_path / "cache", explicit=True)
-    name = TrustFacts.name_for("app.web", (), ())
+    name = TrustFlows.name_for("app.web", (), ())
     for project in (Project({"app.web": WEB}.get, store), Project({"app.web": WEB}.get, store)):
-        trust = project.fact(TRUST_FACTS, name)
-        assert trust.templates == {"SUMMARY_PROMPT"}  # TIMEOUT is no prompt
+        outline, flows = project.fact(TRUST_OUTLINES, "app.web"), project.fact(TRUST_FLOWS, name)
+        assert outline.templates == {"SUMMARY_PROMPT"}  # TIMEOUT is no prompt
         fetch, shorten, read, build = (
-            trust.functions[label] for label in ("fetch_page", "shorten", "Browser.read", "Browser.build_prompt")
+            outline.functions[label] for label in ("fetch_page", "shorten", "Browser.read", "Browser.build_prompt")
         )
-        assert (fetch.label, fetch.params, fetch.returns, fetch.passes) == (
-            "app.web.fetch_page",
-            ("url",),
-            ("HTTP response body",),
-            frozenset(
-                {"url"}
-            ),  # as the module's own summaries: a call on a tainted receiver or with tainted arguments carries them
-        )
-        assert (shorten.returns, shorten.passes, dict(shorten.prompt)) == ((), {"text"}, {})
-        assert read.params == ("url",) and read.returns == ("HTTP response body",)  # the receiver left out
-        assert build.params == ("question", "context") and dict(build.prompt) == {"question": False, "context": False}
+        assert fetch.params == ("url",) and fetch.returns_value
+        # as the module's own summaries: a call on a tainted receiver or with tainted arguments carries them
+        assert flows["fetch_page"] == HelperFlow(("HTTP response body",), frozenset({"url"}))
+        assert (flows["shorten"], shorten.prompt) == (HelperFlow((), frozenset({"text"})), {})
+        assert read.params == ("url",) and flows["Browser.read"].returns == ("HTTP response body",)  # no receiver
+        # a builder's parameters are in its prompt if they flow into what it returns: the flows say
+        assert build.params == ("question", "context") and build.prompt == {"question": None, "context": None}
+        assert flows["Browser.build_prompt"].passes == {"question", "context"}
 
 
-def test_configured_sources_give_another_trust_fact():
+def test_an_outline_reads_parameters_templates_and_prompt_parameters_as_libcst_would():
+    source = (
+        "from langchain_core.prompts import ChatPromptTemplate\n"
+        "QA_TEMPLATE = ChatPromptTemplate.from_messages([])\nANSWER_PROMPT: str = 'a' 'b'\nRAW_PROMPT = b'x'\n"
+        "F_PROMPT = f'{x}'\nA_PROMPT = B_PROMPT = 'no'\nMADE_PROMPT = factory().from_template('no')\n"
+        "def ask(client, system, /, messages, *, instructions, note):\n"
+        "    client.create(messages=messages, prompt=note)\n"
+        "try:\n    def pick(a):\n        return a\nexcept ImportError:\n    def pick(a, b):\n        pass\n"
+        "else:\n    def pick(c):\n        return c\n"
+        "class Tools:\n    @staticmethod\n    def render_prompt(text, *args):\n        def inner():\n            return 1\n"
+        "    @classmethod\n    def make(cls, prompt):\n        return cls()\n"
+        "    class Nested:\n        def hidden(self):\n            pass\n"
+    )
+    outline = Project({"app.web": source}.get).fact(TRUST_OUTLINES, "app.web")
+    # a call of an object that is no Name/Attribute chain is no template call, as LibCST's last_name says
+    assert outline.templates == {"QA_TEMPLATE", "ANSWER_PROMPT", "RAW_PROMPT", "F_PROMPT"}
+    assert set(outline.functions) == {"ask", "pick", "Tools.render_prompt", "Tools.make"}
+    ask = outline.functions["ask"]
+    assert ask.params == ("client", "system", "messages") and not ask.returns_value
+    assert ask.prompt == {"system": True, "messages": False, "instructions": True, "note": False}
+    assert outline.functions["pick"] == HelperOutline(("c",), {}, True)  # the last definition, in source order
+    render = outline.functions["Tools.render_prompt"]
+    assert render == HelperOutline(("text",), {"text": None}, False)  # a static method keeps its first parameter
+    assert outline.functions["Tools.make"] == HelperOutline(("prompt",), {"prompt": False}, True)
+
+
+@pytest.mark.parametrize("source", ["def broken(:\n", None])
+def test_a_module_that_cannot_be_read_has_no_outline(source):
+    project = Project({"app.web": source}.get)
+    assert project.fact(TRUST_OUTLINES, "app.web") == ModuleOutline({}, frozenset())
+    assert project.fact(TRUST_FLOWS, TrustFlows.name_for("app.web", (), ())) == {}
+
+
+def test_a_module_libcst_would_stall_on_keeps_its_outline_but_no_flows():
+    # 2,500 ``%`` in a row: the stdlib parses it, LibCST is not given it (tests/test_analysis_budgets.py)
+    source = "import requests\n\nx = page" + " % 'part'" * 2_500 + "\n\ndef ask(client, system):\n    return 1\n"
+    project = Project({"app.web": source}.get)
+    assert project.fact(TRUST_OUTLINES, "app.web").functions["ask"].prompt == {"system": True}
+    assert project.fact(TRUST_FLOWS, TrustFlows.name_for("app.web", (), ())) == {}
+
+
+def test_configured_sources_give_other_trust_flows():
     helpers = {"app.crm": "from app.db import load\n\ndef ticket(n):\n    return load(n)\n"}
     project = Project(helpers.get)
-    assert project.fact(TRUST_FACTS, TrustFacts.name_for("app.crm", (), ())).functions["ticket"].returns == ()
-    configured = project.fact(TRUST_FACTS, TrustFacts.name_for("app.crm", ("app.db.load",), ()))
-    assert configured.functions["ticket"].returns == ("`load()` result",)
+    assert project.fact(TRUST_FLOWS, TrustFlows.name_for("app.crm", (), ()))["ticket"].returns == ()
+    configured = project.fact(TRUST_FLOWS, TrustFlows.name_for("app.crm", ("app.db.load",), ()))
+    assert configured["ticket"].returns == ("`load()` result",)
 
 
-@pytest.mark.parametrize("source", ["def broken(:\n", "x = (" * 300 + ")" * 300 + "\n", None])
-def test_a_module_that_cannot_be_read_has_no_helpers_to_follow(source):
-    project = Project({"app.web": source}.get)
-    assert project.fact(TRUST_FACTS, TrustFacts.name_for("app.web", (), ())) == ModuleTrust({}, frozenset())
-
-
-def test_a_malformed_trust_fact_is_refused():
+def test_malformed_trust_facts_are_refused():
     with pytest.raises(TypeError):
-        TRUST_FACTS.load(
-            TrustFacts.name_for("app.web", (), ()),
-            {"functions": {"f": {"params": [1], "returns": [], "passes": [], "prompt": {}}}, "templates": []},
+        TRUST_FLOWS.load(TrustFlows.name_for("app.web", (), ()), {"f": {"returns": [1], "passes": []}})
+    with pytest.raises(TypeError):
+        TRUST_OUTLINES.load(
+            "app.web",
+            {"functions": {"f": {"params": [], "prompt": {"p": "yes"}, "returns_value": True}}, "templates": []},
+        )
+    with pytest.raises(TypeError):
+        TRUST_OUTLINES.load(
+            "app.web", {"functions": {"f": {"params": [], "prompt": {}, "returns_value": 1}}, "templates": []}
         )
 
 
-def test_defined_names_are_every_def_and_every_bound_name():
-    source = (
-        "import os\nfrom app.db import load\n\nPROMPT: str = 'hi'\nA = B = 1\n\n"
-        "class Browser:\n    async def read(self):\n        def inner():\n            pass\n"
-        "        for item in []:\n            pass\n        with open('f') as handle:\n            pass\n"
-        "        if (found := 1):\n            pass\n"
-    )
-    names = Project({"app.web": source}.get).fact(DEFINED_NAMES, "app.web")
-    assert names.functions == {"read", "inner"}  # the class is no function
-    assert names.bound == {"PROMPT", "A", "B", "item", "handle", "found"}  # imports are not the module's own
-    assert Project({"app.web": "def broken(:\n"}.get).fact(DEFINED_NAMES, "app.web") == DefinedNamesOf(
-        frozenset(), frozenset()
-    )
-
-
-def test_a_trust_summary_is_worked_out_only_for_a_name_its_module_defines(monkeypatch):
+def test_a_helpers_flows_are_worked_out_only_when_what_it_returns_is_asked(monkeypatch):
     computed: list[str] = []
-    compute = TrustFacts.compute
+    compute = TrustFlows.compute
 
     def counted(self, name, sources):
         computed.append(json.loads(name)[0])
         return compute(self, name, sources)
 
-    monkeypatch.setattr(TrustFacts, "compute", counted)
+    monkeypatch.setattr(TrustFlows, "compute", counted)
     project = Project(
         {
             "app.models": "class Agent:\n    pass\n",
-            "app.web": "import requests\n\ndef fetch_page(url):\n    return requests.get(url).text\n",
+            "app.web": "import requests\n\ndef fetch_page(url):\n    return requests.get(url).text\n\n"
+            "def log(text):\n    print(text)\n\ndef ask(client, prompt):\n    return client.create(prompt=prompt)\n\n"
+            "def build_prompt(question, page):\n    return question\n",
             "app.prompts": "SUMMARY_PROMPT = 'Summarise {text}'\n",
         }.get
     )
     caller = cst.parse_module(
-        "from app.models import Agent\nfrom app.web import fetch_page, Session\nfrom app.prompts import SUMMARY_PROMPT\n"
-        "Agent()\nSession()\nfetch_page(u)\nSUMMARY_PROMPT\n"
+        "from app.models import Agent\nfrom app.web import fetch_page, Session, log, ask, build_prompt\n"
+        "from app.prompts import SUMMARY_PROMPT\n"
+        "Agent()\nSession()\nfetch_page(u)\nlog(u)\nask(c, u)\nbuild_prompt(q, u)\nSUMMARY_PROMPT\n"
     )
     spec = UntrustedSpec(NameResolver(caller, "app.main"), project=project)
-    calls = [line.body[0].value for line in caller.body[3:6]]
-    assert [spec.imported(call) for call in calls[:2]] == [None, None]
-    assert computed == []  # a class, and a name the module does not define: no LibCST parse
-    helper = spec.imported(calls[2])
-    assert helper is not None and helper.returns == ("HTTP response body",)
-    assert spec.template(caller.body[6].body[0].value) == "app.prompts.SUMMARY_PROMPT"
-    assert computed == ["app.web", "app.prompts"]
+    agent, session, fetch, log, ask, build = (spec.imported(line.body[0].value) for line in caller.body[3:9])
+    assert (agent, session) == (None, None)  # a class, and a name the module does not define
+    assert spec.template(caller.body[9].body[0].value) == "app.prompts.SUMMARY_PROMPT"
+    assert log is not None and (log.returns, log.passes) == ((), frozenset())  # it returns nothing
+    assert ask is not None and ask.prompt == {"prompt": False}  # by its name
+    assert computed == []  # no LibCST parse yet
+    assert build is not None and build.prompt == {"question": False}  # what flows into its result
+    assert fetch is not None and fetch.returns == ("HTTP response body",)
+    assert computed == ["app.web"]
 
 
 def _module_facts() -> list[ModuleFact]:
@@ -269,4 +303,4 @@ def test_a_module_fact_of_a_module_absent_or_unparsable_is_its_failure_or_nothin
         assert str(exc).startswith(failure)
     else:  # a fact that means "nothing known" is the one it has for an empty module
         assert fact == Project({"app.gone": ""}.get).fact(provider, name)
-        assert provider is DEFINED_NAMES
+        assert provider is TRUST_OUTLINES

@@ -6,16 +6,23 @@ the ways the gates must see through (each family module's ``GATE_CASES``)."""
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from projects import FIXTURES
 from rule_cases import RULE_CASES, case_config, case_project
 
+from designlint.analysis.modules import module_name_for
+from designlint.context import FileFacts
 from designlint.engine import Linter
+from designlint.gates import Gate as Gates
+from designlint.parsing import stdlib_verdict
 from designlint.project import Project
 from designlint.resolution import ConfigResolver
-from designlint.rules import REGISTRY, Family
+from designlint.rules import GATES, REGISTRY, Family
 from designlint.rules.cases import Gate
 from designlint.rules.design import DocumentRule
 
@@ -31,7 +38,8 @@ def _findings(linter: Linter, path: Path | str, source: str | bytes) -> list[tup
 
 
 def _ungated(linter: Linter) -> Linter:
-    open_linter = Linter(linter.config, project=linter.project)
+    """Every rule built at once (no family left to its gates), none of them gated."""
+    open_linter = Linter(linter.config, REGISTRY.rules, project=linter.project)
     for rule in open_linter.rules:
         rule.prefilter = None
         rule.could_fire = lambda file: True
@@ -98,3 +106,83 @@ def test_the_gate_cases_exercise_the_gates(family: Family, tmp_path: Path):
             assert found == set(), case.path
         fired |= found & codes
     assert fired == codes, f"no gate case of {family.name} fires {sorted(codes - fired)}"
+
+
+# -- the gates declared without the family (designlint.gates) ------------------------------
+GATED_FAMILIES = [family for family in REGISTRY.families if family.name in GATES]
+
+
+def _gate_of(rule: type) -> type[Gates]:
+    """The gate class of ``designlint.gates.<family>`` the rule inherits."""
+    [gate] = [c for c in rule.__mro__ if c.__module__.startswith("designlint.gates.") and c.__dict__.get("codes")][
+        :1
+    ] or [None]
+    assert gate is not None, f"{rule.__qualname__} inherits no gate class of designlint.gates"
+    return gate
+
+
+def test_the_families_without_gates_are_only_those_whose_gates_need_them():
+    """Each is imported for every file linted: a short list, kept on purpose."""
+    assert sorted(family.name for family in REGISTRY.families if family.name not in GATES) == ["authz", "order"]
+
+
+@pytest.mark.parametrize("family", GATED_FAMILIES, ids=[family.name for family in GATED_FAMILIES])
+def test_the_declared_gates_are_the_gates_of_the_familys_rules(family: Family):
+    """Each rule inherits the gate class of ``gates/<family>.py`` that names its code, the gate
+    classes there name exactly the family's codes, and no rule sets a prefilter of its own (the
+    engine searches the declared one before the family is imported)."""
+    declared = {code: gate for gate in GATES[family.name].gates for code in gate.codes}
+    assert sorted(declared) == sorted(rule.code for rule in family.rules)
+    for rule in family.rules:
+        gate = _gate_of(rule)
+        assert gate.__module__ == f"designlint.gates.{family.name}" and declared[rule.code] is gate, rule.code
+        rule_side = [c for c in rule.__mro__ if not issubclass(gate, c) and "prefilter" in c.__dict__]
+        assert rule_side == [], f"{rule.code}: a prefilter set by the rule, not its gate"
+
+
+GATED_CASES = [
+    pytest.param(rule, case, id=f"{rule.code}-{index}")
+    for family in GATED_FAMILIES
+    for rule in family.rules
+    for index, case in enumerate((*rule.VALID, *rule.INVALID))
+]
+
+
+@pytest.mark.parametrize(("rule", "case"), GATED_CASES)
+def test_a_rule_built_answers_as_its_declared_gate_or_narrower(rule, case):
+    """On every case: the rule's prefilter matches where its gate's does, and its could_fire is
+    True only where the gate's is (a rule may narrow its gate, never widen it)."""
+    config = case_config(rule, case)
+    built, gate = rule(config), _gate_of(rule)(config)
+    if gate.prefilter is None or built.prefilter is None:
+        assert gate.prefilter is built.prefilter is None
+    else:
+        assert bool(built.prefilter.search(case.code)) == bool(gate.prefilter.search(case.code))
+    facts = FileFacts(case.path, module_name_for(case.path), case.code, stdlib_verdict(case.code).tree)
+    if built.could_fire(facts):
+        assert gate.could_fire(facts)
+
+
+def test_a_file_imports_only_the_families_whose_gates_pass(tmp_path):
+    """Linted in a fresh interpreter: an error-code file (DL501's gate passes, none of the
+    others') imports the errors family and the ungated ones, no other."""
+    script = """\
+import json, sys
+from designlint.config import Config
+from designlint.engine import Linter
+found = Linter(Config()).lint('def f():\\n    raise ToolError("RATE_LIMITED")\\n', "app/tools.py").diagnostics
+print(json.dumps([[d.code for d in found], sorted(m for m in sys.modules if m.startswith("designlint.rules."))]))
+"""
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
+    codes, families = json.loads(completed.stdout)
+    assert codes == ["DL501"]
+    ungated = sorted(f"designlint.rules.{family.name}" for family in REGISTRY.families if family.name not in GATES)
+    assert families == sorted(
+        [
+            "designlint.rules.base",
+            "designlint.rules.cases",
+            "designlint.rules.errors",
+            "designlint.rules.noqa",
+            *ungated,
+        ]
+    )

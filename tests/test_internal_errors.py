@@ -12,12 +12,14 @@ from designlint import engine
 from designlint.analysis.names import NameResolver
 from designlint.cli import main
 from designlint.config import Config
-from designlint.rules import Family, Registry
 from designlint.rules.base import Rule
 
 
-def _with_rule(registry: Registry, rule: type[Rule]) -> Registry:
-    return Registry((*registry.families, Family("broken", (rule,), ())))
+def _with_family_of(monkeypatch, rule: type[Rule]) -> None:
+    """The engine sees one more family, holding ``rule`` (and no gates module)."""
+    names, rules_of, family = engine.family_names, engine.family_rules, f"broken_{rule.code}"
+    monkeypatch.setattr(engine, "family_names", lambda: (*names(), family))
+    monkeypatch.setattr(engine, "family_rules", lambda name: {rule.code: rule} if name == family else rules_of(name))
 
 
 class ExplodingRule(Rule):
@@ -50,7 +52,7 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "a_boom.py").write_text('BOOM = 1\nraise ToolError("RATE_LIMITED")\n')
     (tmp_path / "b_fine.py").write_text('raise ToolError("TIMED_OUT")\n')
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(engine, "REGISTRY", _with_rule(engine.REGISTRY, ExplodingRule))
+    _with_family_of(monkeypatch, ExplodingRule)
     return tmp_path
 
 
@@ -136,7 +138,7 @@ class UnbuildableRule(Rule):
 
 
 def test_rule_failing_to_build_is_reported_on_each_file_and_the_run_goes_on(project, monkeypatch):
-    monkeypatch.setattr(engine, "REGISTRY", _with_rule(engine.REGISTRY, UnbuildableRule))
+    _with_family_of(monkeypatch, UnbuildableRule)
     monkeypatch.setattr(ExplodingRule, "where", "nowhere")
     result = CliRunner().invoke(main, ["check", "--isolated", "-j", "1", "--verbose", "."])
     lines = result.stdout.splitlines()

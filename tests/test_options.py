@@ -265,7 +265,9 @@ def throwaway_family(tmp_path, monkeypatch):
     """The CLI with the throwaway family registered, as a new rule module would be."""
     write_tree(tmp_path, {"app/errors.py": ERRORS_PY, "app/tools.py": "x = 1\n"})
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("designlint.engine.REGISTRY", THROWAWAY)
+    families = {family.name: {rule.code: rule for rule in family.rules} for family in THROWAWAY.families}
+    monkeypatch.setattr("designlint.engine.family_names", lambda: tuple(families))
+    monkeypatch.setattr("designlint.engine.family_rules", families.__getitem__)
     monkeypatch.setattr("designlint.rules.SCHEMA", THROWAWAY)  # what the config and the flags may name
     return tmp_path
 

@@ -139,7 +139,7 @@ def test_a_report_that_fails_to_render_touches_no_file(project, monkeypatch):
         raise UnicodeEncodeError("utf-8", "\udcff", 0, 1, "surrogates not allowed")
 
     # Where the CLI imports it from when it renders.
-    monkeypatch.setattr("designlint.reporters.reporters", lambda: {"sarif": broken})
+    monkeypatch.setattr("designlint.reporters.reporter", {"sarif": broken}.get)
     result = check("--output-format", "sarif", "-o", "report.sarif")
     assert result.exit_code == 2
     assert result.stderr.startswith("designlint: error: internal error: UnicodeEncodeError: ")

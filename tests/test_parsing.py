@@ -1,4 +1,5 @@
-"""The parser thread: one for the process, reused, and started afresh in a forked child."""
+"""The parser thread: one for the process, reused, and started afresh in a forked child; the
+stdlib's trees of recent texts, kept within a bound."""
 
 import os
 import threading
@@ -8,7 +9,7 @@ import libcst as cst
 import pytest
 
 from designlint import parsing
-from designlint.parsing import ParseRefused, parse_module
+from designlint.parsing import ParseRefused, parse_module, stdlib_verdict
 
 
 def _parser_threads() -> list[threading.Thread]:
@@ -80,3 +81,15 @@ def test_process_pools_fork_only_a_process_with_no_other_thread(monkeypatch):
     assert runner._pool_context().get_start_method() in ("forkserver", "spawn")
     monkeypatch.setattr(threading, "active_count", lambda: 1)  # the CLI: only the main thread
     assert runner._pool_context().get_start_method() == "fork"
+
+
+def test_the_stdlib_tree_of_a_recent_text_is_parsed_once_and_old_ones_are_let_go(monkeypatch):
+    monkeypatch.setattr(parsing, "KEPT_CHARACTERS", 100)
+    first = "x = 1\n" * 10  # 60 characters
+    tree = stdlib_verdict(first).tree
+    assert stdlib_verdict("y = 2\n").tree is not None
+    assert stdlib_verdict(first).tree is tree  # kept: 66 characters in all
+    stdlib_verdict("z = 3\n" * 10)  # 126: the oldest go
+    assert stdlib_verdict(first).tree is not tree
+    huge = "w = 4\n" * 100
+    assert stdlib_verdict(huge).tree is stdlib_verdict(huge).tree  # the newest is kept whatever its size

@@ -18,7 +18,7 @@ from projects import configured_project
 from designlint.baseline import write_baseline
 from designlint.catalogue import load_catalogue
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
-from designlint.reporters import ReportContext, reporters
+from designlint.reporters import FORMATS, ReportContext, reporter
 from designlint.reporters.escape import printable
 from designlint.reporters.github import escape_data, escape_property
 from designlint.runner import Options, lint_paths
@@ -67,13 +67,13 @@ def context(tmp_path: Path) -> ReportContext:
 def test_every_advertised_format_has_a_reporter():
     from designlint.cli import OUTPUT_FORMATS
 
-    assert set(reporters()) == set(OUTPUT_FORMATS)
+    assert set(FORMATS) == set(OUTPUT_FORMATS)
 
 
 def test_concise_and_full(context, tmp_path):
     d = diagnostic(str(tmp_path / "app" / "tools.py"), fix=SAFE_FIX)
-    assert reporters()["concise"]([d], context) == 'app/tools.py:3:5: DL501 [*] raw error code "X_Y"\n'
-    full = reporters()["full"]([d], context)
+    assert reporter("concise")([d], context) == 'app/tools.py:3:5: DL501 [*] raw error code "X_Y"\n'
+    full = reporter("full")([d], context)
     assert full.splitlines() == [
         'app/tools.py:3:5: DL501 [*] raw error code "X_Y"',
         "3 |     'X_Y'",
@@ -87,9 +87,9 @@ def test_json_lines_has_one_json_format_object_per_line(context, tmp_path):
         diagnostic(str(tmp_path / "a.py"), fix=UNSAFE_FIX),
         diagnostic(str(tmp_path / "b.py"), row=7, message="two\nlines"),
     ]
-    lines = reporters()["json-lines"](diagnostics, context).splitlines()
+    lines = reporter("json-lines")(diagnostics, context).splitlines()
     assert len(lines) == 2
-    assert [json.loads(line) for line in lines] == json.loads(reporters()["json"](diagnostics, context))
+    assert [json.loads(line) for line in lines] == json.loads(reporter("json")(diagnostics, context))
     first = json.loads(lines[0])
     assert first["filename"] == str(tmp_path / "a.py")
     assert first["fix"]["applicability"] == "unsafe"
@@ -97,12 +97,12 @@ def test_json_lines_has_one_json_format_object_per_line(context, tmp_path):
 
 
 def test_json_lines_of_nothing_is_empty(context):
-    assert reporters()["json-lines"]([], context) == ""
+    assert reporter("json-lines")([], context) == ""
 
 
 def test_github_annotation_format(context, tmp_path):
     d = diagnostic(str(tmp_path / "app" / "tools.py"))
-    assert reporters()["github"]([d], context) == (
+    assert reporter("github")([d], context) == (
         "::error file=app/tools.py,line=3,col=5,endLine=3,endColumn=10,"
         'title=designlint (DL501 raw-string-error-code)::DL501 raw error code "X_Y"\n'
     )
@@ -128,7 +128,7 @@ def _unescape(text: str) -> str:
 def test_github_annotation_round_trips_hostile_paths_and_messages(context, tmp_path):
     odd = tmp_path / "we,ird:dir" / "100%.py"
     d = diagnostic(str(odd), message="first line\nsecond: 50%, done\r ::warning::x")
-    output = reporters()["github"]([d], context)
+    output = reporter("github")([d], context)
     assert output.count("\n") == 1, "an annotation must stay on one line"
     command, properties, message = _parse_workflow_command(output.rstrip("\n"))
     assert command == "error"
@@ -182,7 +182,7 @@ def test_sarif_report_of_a_real_run_validates_against_the_official_schema(sarif_
     assert {d.code for d in diagnostics} == {"DL001", "DL501"}
     assert any(d.fix and d.fix.applicability is Applicability.SAFE for d in diagnostics)
     assert any(d.fix and d.fix.applicability is Applicability.UNSAFE for d in diagnostics)
-    log = json.loads(reporters()["sarif"](diagnostics, ReportContext()))
+    log = json.loads(reporter("sarif")(diagnostics, ReportContext()))
     assert _schema_errors(sarif_validator, log) == []
 
     # The validator is not lenient: a 0-based region, a missing message, a stray key all fail.
@@ -206,7 +206,7 @@ def test_sarif_report_of_a_real_run_validates_against_the_official_schema(sarif_
 
 
 def test_sarif_describes_every_catalogue_rule(sarif_project):
-    log = json.loads(reporters()["sarif"]([], ReportContext()))
+    log = json.loads(reporter("sarif")([], ReportContext()))
     assert log["version"] == "2.1.0" and len(log["runs"]) == 1
     driver = log["runs"][0]["tool"]["driver"]
     assert driver["name"] == "designlint" and driver["version"] and driver["informationUri"].startswith("https://")
@@ -225,7 +225,7 @@ def test_sarif_describes_every_catalogue_rule(sarif_project):
 
 def test_sarif_results_relative_uris_regions_and_fixes(sarif_project):
     diagnostics = lint_paths(["."], Options(jobs=1)).diagnostics
-    run = json.loads(reporters()["sarif"](diagnostics, ReportContext()))["runs"][0]
+    run = json.loads(reporter("sarif")(diagnostics, ReportContext()))["runs"][0]
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": sarif_project.resolve().as_uri() + "/"}}
     assert run["columnKind"] == "unicodeCodePoints"
     rules = run["tool"]["driver"]["rules"]
@@ -263,7 +263,7 @@ def test_sarif_results_relative_uris_regions_and_fixes(sarif_project):
 
 def test_sarif_uses_an_absolute_uri_outside_the_working_directory(tmp_path, sarif_validator):
     inside, outside = tmp_path / "work", tmp_path / "elsewhere" / "x.py"
-    log = json.loads(reporters()["sarif"]([diagnostic(str(outside))], ReportContext(cwd=inside)))
+    log = json.loads(reporter("sarif")([diagnostic(str(outside))], ReportContext(cwd=inside)))
     artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert artifact == {"uri": outside.as_uri()}
     assert _schema_errors(sarif_validator, log) == []
@@ -272,7 +272,7 @@ def test_sarif_uses_an_absolute_uri_outside_the_working_directory(tmp_path, sari
 def test_sarif_takes_rules_from_the_given_catalogue(tmp_path):
     only = {"DL501": load_catalogue()["DL501"]}
     log = json.loads(
-        reporters()["sarif"](
+        reporter("sarif")(
             [diagnostic(str(tmp_path / "a.py")), diagnostic(str(tmp_path / "a.py"), code="DL001")],
             ReportContext(cwd=tmp_path, catalogue=lambda: only),
         )
@@ -284,7 +284,7 @@ def test_sarif_takes_rules_from_the_given_catalogue(tmp_path):
 
 def test_sarif_relative_uris_are_percent_encoded(tmp_path, sarif_validator):
     odd = tmp_path / "a:b" / "c d%é.py"
-    log = json.loads(reporters()["sarif"]([diagnostic(str(odd))], ReportContext(cwd=tmp_path)))
+    log = json.loads(reporter("sarif")([diagnostic(str(odd))], ReportContext(cwd=tmp_path)))
     artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     # A bare "a:b/..." would read as a URI with the scheme "a".
     assert artifact == {"uri": "a%3Ab/c%20d%25%C3%A9.py", "uriBaseId": "%SRCROOT%"}
@@ -294,7 +294,7 @@ def test_sarif_relative_uris_are_percent_encoded(tmp_path, sarif_validator):
 def test_sarif_results_carry_the_baselines_fingerprint(sarif_project):
     def fingerprints() -> list[str]:
         diagnostics = lint_paths(["app/legacy.py"], Options(jobs=1)).diagnostics
-        run = json.loads(reporters()["sarif"](diagnostics, ReportContext()))["runs"][0]
+        run = json.loads(reporter("sarif")(diagnostics, ReportContext()))["runs"][0]
         return [r["partialFingerprints"]["designlintFingerprint/v1"] for r in run["results"]]
 
     before = fingerprints()
@@ -347,7 +347,7 @@ def test_gitlab_report_of_a_real_run_has_the_documented_shape(sarif_project):
     import jsonschema
 
     diagnostics = lint_paths(["."], Options(jobs=1)).diagnostics
-    issues = json.loads(reporters()["gitlab"](diagnostics, ReportContext()))
+    issues = json.loads(reporter("gitlab")(diagnostics, ReportContext()))
     validator = jsonschema.Draft202012Validator(GITLAB_CODE_QUALITY_SCHEMA)
     assert list(validator.iter_errors(issues)) == []
     assert [(i["location"]["path"], i["location"]["lines"]["begin"]) for i in issues] == [
@@ -374,7 +374,7 @@ def test_gitlab_fingerprints_are_unique_and_survive_lines_inserted_above(sarif_p
 
     def fingerprints() -> list[str]:
         diagnostics = lint_paths(["app/legacy.py"], Options(jobs=1)).diagnostics
-        return [i["fingerprint"] for i in json.loads(reporters()["gitlab"](diagnostics, ReportContext()))]
+        return [i["fingerprint"] for i in json.loads(reporter("gitlab")(diagnostics, ReportContext()))]
 
     before = fingerprints()
     assert len(before) == 4 and len(set(before)) == 4
@@ -461,10 +461,10 @@ def hostile_context(tmp_path) -> ReportContext:
     return ReportContext(cwd=tmp_path, read_lines=lambda path: ["", "", f'    raise E("{"".join(HOSTILE.values())}")'])
 
 
-@pytest.mark.parametrize("output_format", sorted(reporters()))
+@pytest.mark.parametrize("output_format", sorted(FORMATS))
 def test_no_format_prints_what_a_terminal_or_ci_log_would_act_on(output_format, hostile_context, tmp_path):
     diagnostics = hostile_diagnostics(tmp_path)
-    output = reporters()[output_format](diagnostics, hostile_context)
+    output = reporter(output_format)(diagnostics, hostile_context)
     output.encode("utf-8")  # writable as UTF-8: no lone surrogate
     assert [char for char in RAW_CONTROLS if char in output] == []
     assert "##[" not in output
@@ -485,7 +485,7 @@ def test_no_format_prints_what_a_terminal_or_ci_log_would_act_on(output_format, 
 @pytest.mark.parametrize("output_format", ["json", "json-lines"])
 def test_json_formats_escape_in_the_encoding_and_decode_to_the_original(output_format, hostile_context, tmp_path):
     diagnostics = hostile_diagnostics(tmp_path)
-    output = reporters()[output_format](diagnostics, hostile_context)
+    output = reporter(output_format)(diagnostics, hostile_context)
     assert "\\udcff\\udcfe.py" in output and "\\u2028" in output and "\\u202e" in output and "##\\u005b" in output
     assert "数据" in output, "non-ASCII text is not escaped for nothing"
     if output_format == "json":
@@ -501,7 +501,7 @@ def test_json_formats_escape_in_the_encoding_and_decode_to_the_original(output_f
 
 def test_sarif_of_hostile_names_and_messages(hostile_context, tmp_path, sarif_validator):
     diagnostics = hostile_diagnostics(tmp_path)
-    output = reporters()["sarif"](diagnostics, hostile_context)
+    output = reporter("sarif")(diagnostics, hostile_context)
     log = json.loads(output)
     assert _schema_errors(sarif_validator, log) == []
     results = log["runs"][0]["results"]
@@ -517,7 +517,7 @@ def test_sarif_of_hostile_names_and_messages(hostile_context, tmp_path, sarif_va
 
 def test_sarif_absolute_uri_of_a_name_that_is_not_utf8(tmp_path, sarif_validator):
     outside = tmp_path / "elsewhere" / f"x{NOT_UTF8}.py"
-    log = json.loads(reporters()["sarif"]([diagnostic(str(outside))], ReportContext(cwd=tmp_path / "work")))
+    log = json.loads(reporter("sarif")([diagnostic(str(outside))], ReportContext(cwd=tmp_path / "work")))
     artifact = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert artifact == {"uri": (tmp_path / "elsewhere").as_uri() + "/x%FF%FE.py"}
     assert _schema_errors(sarif_validator, log) == []
@@ -531,7 +531,7 @@ def test_full_places_the_caret_under_the_shown_text(tmp_path):
     on_escape = diagnostic(path, row=1, column=line.index('"\x1b') + 1)
     on_escape = replace(on_escape, end=Position(1, on_escape.start.column + len('"\x1b[2J"')))
     for d, underlined in ((after_escape, '"X_Y"'), (on_escape, '"\\x1b[2J"')):
-        _, shown, caret = reporters()["full"]([d], context).splitlines()
+        _, shown, caret = reporter("full")([d], context).splitlines()
         assert shown == '1 |  raise E("\\x1b[2J", "X_Y", "数据")'
         start = caret.index("^")
         assert caret[start:] == "^" * len(underlined) and shown[start:].startswith(underlined)

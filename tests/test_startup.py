@@ -110,6 +110,19 @@ def test_a_warm_run_imports_neither_libcst_nor_a_rule_nor_astroid(project):
     assert warm_imports == []
 
 
+def test_one_file_imports_the_families_its_gates_let_through_and_nothing_it_does_not_use(project):
+    """A pre-commit hook's run on one file (an HTTP call and an error code): LibCST and the families whose gates pass on it (and
+    those without declared gates), not the others, not astroid, not ``libcst.matchers``."""
+    from designlint.rules import GATES, REGISTRY
+
+    _, imports, report = run_cli(project, "check", "--no-cache", "app/tools.py")
+    assert "DL501" in report and "DL202" in report
+    families = {module.rpartition(".")[2] for module in imports if module.startswith("designlint.rules.")}
+    ungated = {family.name for family in REGISTRY.families if family.name not in GATES}
+    assert families == {"base", "cases", "noqa", "errors", "egress", "failures", *ungated}  # requests: DL601 too
+    assert "libcst" in imports and not [m for m in imports if m.startswith(("astroid", "libcst.matchers"))]
+
+
 def test_a_changed_file_is_linted_and_only_then_is_libcst_imported(project):
     run_cli(project, "check", "app")
     (project / "project" / "app" / "plain.py").write_text("VALUE = 2\n")
@@ -146,8 +159,9 @@ def test_a_bad_flag_is_refused_without_importing_the_linter(project):
 
 
 def test_the_language_server_imports_the_linter_on_its_lint_thread_as_it_starts(tmp_path):
-    """Importing the server module imports no LibCST; building the server queues the import on
-    the lint thread, which has done it once the thread is drained."""
+    """Importing the server module imports no LibCST; building the server queues the import of
+    the engine on the lint thread, which has done it once the thread is drained. The families
+    are left to the first document, which imports only those it needs."""
     pytest.importorskip("pygls")
     script = """\
 import json, sys
@@ -160,7 +174,7 @@ print(json.dumps([before, "libcst" in sys.modules, "designlint.rules.egress" in 
     completed = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120, cwd=tmp_path
     )
-    assert json.loads(completed.stdout) == [False, True, True]
+    assert json.loads(completed.stdout) == [False, True, False]
 
 
 # The entry point, run as the console script runs it; what it imported is read before the

@@ -4,7 +4,8 @@ in its cases (``designlint.rules.trust``)."""
 from __future__ import annotations
 
 from designlint.config import Config
-from designlint.rules.trust import TrustOptions, UntrustedContentInPrompt
+from designlint.rules.trust import UntrustedContentInPrompt
+from designlint.tables.trust import TrustOptions
 
 
 def test_prefilter_skips_files_without_sources_or_sinks():

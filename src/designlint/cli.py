@@ -536,12 +536,12 @@ def _colour(stream) -> bool:
 
 
 def _render(output_format: str, diagnostics, context: ReportContext) -> str:
-    from designlint.reporters import reporters
+    from designlint.reporters import reporter
 
-    available = reporters()
-    if output_format not in available:
+    render = reporter(output_format)
+    if render is None:
         _fail(f"--output-format: {output_format!r} is not available in this version")
-    return available[output_format](diagnostics, context)
+    return render(diagnostics, context)
 
 
 def _line_reader(stdin_text: bytes | None):

@@ -6,11 +6,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from designlint.config import Config, ConfigError
-from designlint.gitignore import GitIgnored
 from designlint.globs import path_excluded
 from designlint.resolution import ConfigResolver
+
+if TYPE_CHECKING:
+    from designlint.gitignore import GitIgnored
 
 # Directories never descended into (ruff's list, plus designlint's cache).
 DEFAULT_EXCLUDES = (
@@ -54,10 +57,17 @@ def discover(
     only with ``force_exclude``, and never for being ignored by git (as in ruff). ``warn`` is told
     about ignore files that cannot be used."""
     seen: set[str] = set()  # absolute: `a.py` and `/abs/a.py` are linted (and reported) once
-    gitignored = GitIgnored(warn)
+    gitignored: GitIgnored | None = None  # made for the first directory searched: files named are never ignored
 
     def git_ignores(path: Path, config: Config, is_dir: bool) -> bool:
-        return config.respect_gitignore and gitignored.ignored(path, is_dir)
+        nonlocal gitignored
+        if not config.respect_gitignore:
+            return False
+        if gitignored is None:
+            from designlint.gitignore import GitIgnored
+
+            gitignored = GitIgnored(warn)
+        return gitignored.ignored(path, is_dir)
 
     def skipped(path: Path, config: Config, is_dir: bool, use_gitignore: bool) -> bool:
         return excluded(path, config) or (use_gitignore and git_ignores(path, config, is_dir))

@@ -5,7 +5,9 @@ tree) -> LibCST's parse (once) -> one walk for all rules (``designlint.walk``) -
 Speed matters here: a rule whose ``prefilter`` does not match the text, or whose
 ``could_fire`` rules the file out from the stdlib's tree, is not run; a file no rule needs is
 not parsed by LibCST; metadata is resolved only for the rules that run; positions are
-computed only when something was reported.
+computed only when something was reported. A ``Linter`` built without a list of rules holds
+the families' declared gates (``designlint.gates``) and imports a family, building its rules,
+only for the first file on which one of them passes.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import functools
 import os
 import traceback
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper
@@ -27,18 +29,28 @@ from designlint.config import Config
 from designlint.context import FileContext, FileFacts
 from designlint.diagnostics import Diagnostic
 from designlint.fixes import span, text_fix
+from designlint.gates import Gate
 from designlint.globs import glob_matches
 from designlint.parsing import MAX_NODES, ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
 from designlint.positions import Positions
 from designlint.project import Project
 from designlint.reparse import Reparser
 from designlint.results import MAX_SOURCE_SIZE, FileResult, parse_error, rule_label, too_large_message
-from designlint.rules import INTERNAL_ERROR, PARSE_ERROR, REGISTRY
+from designlint.rules import GATES, INTERNAL_ERROR, PARSE_ERROR, SCHEMA, family_names, family_rules
 from designlint.rules.base import Rule
 from designlint.rules.noqa import UnusedNoqa, unused_noqa_finding
 from designlint.source import DecodeError, decode, decode_text, line_starts, offset_of, split_lines
 from designlint.suppression import MAY_NAME_DL_CODES, Suppressions, parse_suppressions, unused_codes
 from designlint.walk import walk
+
+
+@dataclass(frozen=True, eq=False)
+class _PendingGates:
+    """Gates of rules whose family is not imported yet, with the codes enabled of those rules."""
+
+    gate: Gate
+    family: str
+    codes: tuple[str, ...]
 
 
 class Linter:
@@ -64,12 +76,42 @@ class Linter:
         # Rules whose construction raised (a bug, perhaps for this config only): DL002 on every
         # file they would have linted, with the traceback for --verbose; the other rules run.
         self.unbuilt: list[tuple[type[Rule], Exception, str]] = []
-        for rule_class in REGISTRY.rules if rules is None else rules:
+        # Without ``rules``: the gates of the families not imported yet. A gate that passes on a
+        # file imports its family, and its rules take its place.
+        self.gates: list[_PendingGates] = []
+        if rules is not None:
+            self._build(rules)
+        else:
+            self._build_gates()
+
+    def _build(self, rule_classes: Iterable[type[Rule]]) -> list[Rule]:
+        built = []
+        for rule_class in rule_classes:
             if self.config.is_enabled(rule_class.code):
                 try:
-                    self.rules.append(rule_class(self.config))
+                    built.append(rule_class(self.config))
                 except Exception as exc:
                     self.unbuilt.append((rule_class, exc, traceback.format_exc()))
+        self.rules.extend(built)
+        return built
+
+    def _build_gates(self) -> None:
+        declared = GATES
+        for family in family_names():
+            if family not in declared:  # its gates need the family itself
+                self._build(family_rules(family).values())
+                continue
+            for gate_class in declared[family].gates:
+                codes = tuple(code for code in gate_class.codes if self.config.is_enabled(code))
+                if not codes:
+                    continue
+                try:
+                    gate = gate_class(self.config)
+                except Exception:
+                    self._build(family_rules(family)[code] for code in codes)  # the rules say what failed
+                else:
+                    self.gates.append(_PendingGates(gate, family, codes))
+        self.rules.sort(key=lambda rule: rule.code)
 
     def lint(self, source: bytes | str, path: str) -> FileResult:
         if self.project is not None:
@@ -90,7 +132,7 @@ class Linter:
             return FileResult(path, [parse_error(path, str(exc), exc.row, exc.column)])
         relpath = _relpath(path, self.config)
         ignored = self._ignored_codes(relpath)
-        rules = self._rules_for(ignored, decoded.text)
+        rules, gates = self._passing(ignored, decoded.text)
         # The stdlib parser, several times faster than LibCST's, goes first: it rejects what no
         # Python accepts (nesting beyond its limits would crash or stall LibCST), and when no
         # rule can fire it alone confirms that the file parses. (When it refuses for another
@@ -100,10 +142,12 @@ class Linter:
             message = f"cannot parse: {verdict.refused}"
             return FileResult(path, [parse_error(path, message, verdict.refused.row)], decoded)
         result = FileResult(path, [], decoded)
+        facts = self._facts(path, relpath, decoded.text, verdict.tree)
+        if gates:
+            rules = self._with_rules_of(gates, facts, ignored, rules)
         for rule_class, error, trace in self.unbuilt:
             if not _ignored(rule_class.code, ignored):
                 result.internal_error(rule_label(rule_class.code, rule_class.name), error, trace)
-        facts = self._facts(path, relpath, decoded.text, verdict.tree)
         rules = [rule for rule in rules if _could_fire(rule, facts, result)]
         if not rules and verdict.compiles:
             return result
@@ -200,13 +244,13 @@ class Linter:
             """designlint's codes, of rules enabled for this file or of no rule at all."""
             if not code.startswith("DL") or UnusedNoqa.code.startswith(code):
                 return False
-            rules = [known for known in REGISTRY.codes if known.startswith(code)]
+            rules = [known for known in SCHEMA.codes if known.startswith(code)]
             return not rules or any(self.config.is_enabled(k) and not _ignored(k, ignored) for k in rules)
 
         for unused in unused_codes(suppressions, split_lines(text), checked):
             if suppressions.suppresses(UnusedNoqa.code, unused.start.row):
                 continue
-            message, fix = unused_noqa_finding(unused, lambda code: any(k.startswith(code) for k in REGISTRY.codes))
+            message, fix = unused_noqa_finding(unused, lambda code: any(k.startswith(code) for k in SCHEMA.codes))
             fingerprint = span_fingerprint(UnusedNoqa.code, (), unused.directive.comment)
             result.diagnostics.append(
                 Diagnostic(
@@ -228,7 +272,8 @@ class Linter:
             code for pattern, codes in self.config.per_file_ignores if glob_matches(pattern, relpath) for code in codes
         )
 
-    def _rules_for(self, ignored: tuple[str, ...], text: str) -> list[Rule]:
+    def _passing(self, ignored: tuple[str, ...], text: str) -> tuple[list[Rule], list[_PendingGates]]:
+        """The rules, and the gates of families not imported yet, whose prefilter matches."""
         found: dict[object, bool] = {}  # rules of one family share a prefilter: searched once
 
         def passes(prefilter) -> bool:
@@ -238,7 +283,28 @@ class Linter:
                 found[prefilter] = bool(prefilter.search(text))
             return found[prefilter]
 
-        return [rule for rule in self.rules if not _ignored(rule.code, ignored) and passes(rule.prefilter)]
+        rules = [rule for rule in self.rules if not _ignored(rule.code, ignored) and passes(rule.prefilter)]
+        gates = [
+            pending
+            for pending in self.gates
+            if not all(_ignored(code, ignored) for code in pending.codes) and passes(pending.gate.prefilter)
+        ]
+        return rules, gates
+
+    def _with_rules_of(
+        self, gates: list[_PendingGates], facts: FileFacts, ignored: tuple[str, ...], rules: list[Rule]
+    ) -> list[Rule]:
+        """``rules`` and the rules of the ``gates`` that could fire on the file, their families
+        imported now (the gates give way to them for good), in the order of ``self.rules``. The
+        rules' own ``could_fire`` is still to be asked: it may narrow their gates'."""
+        chosen = set(rules)
+        for pending in gates:
+            if _gate_could_fire(pending.gate, facts):
+                self.gates.remove(pending)
+                rules_of = family_rules(pending.family)
+                chosen.update(rule for rule in self._build(rules_of[code] for code in pending.codes))
+                self.rules.sort(key=lambda rule: rule.code)
+        return [rule for rule in self.rules if rule in chosen and not _ignored(rule.code, ignored)]
 
     def _diagnostics(self, context: FileContext, result: FileResult, suppressions: Suppressions) -> list[Diagnostic]:
         out = []
@@ -286,6 +352,13 @@ class Linter:
 
 def _ignored(code: str, ignored: tuple[str, ...]) -> bool:
     return any(code.startswith(c) or c == "ALL" for c in ignored)
+
+
+def _gate_could_fire(gate: Gate, facts: FileFacts) -> bool:
+    try:
+        return gate.could_fire(facts)
+    except Exception:  # RecursionError included: the family's rules ask again, and say what failed
+        return True
 
 
 def _could_fire(rule: Rule, facts: FileFacts, result: FileResult) -> bool:

@@ -3,10 +3,8 @@ source text, and a fixed file written atomically."""
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -237,6 +235,8 @@ def _overlaps(edit: Edit, span: tuple) -> bool:
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
+    import difflib  # with --diff only
+
     return "".join(
         difflib.unified_diff(
             before.splitlines(keepends=True), after.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
@@ -262,6 +262,8 @@ def write_fixed_file(path: Path, original: bytes, fixed: bytes, root: Path) -> N
     links (which the rename would split) are not written. Raises ``NotWritten``; the file is
     then as it was.
     """
+    import tempfile  # with --fix only: it imports shutil, random and the compressors
+
     try:
         target = _write_target(path, root)
         before = os.lstat(target)

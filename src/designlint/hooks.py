@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import inspect
 
-import libcst as cst
-
-from designlint.analysis.syntax import LAYOUT_TYPES
+from designlint.analysis.syntax import LAYOUT_TYPES, NODE_TYPES
 
 # Node types the walk does not descend into: white space, comments, punctuation.
 SKIPPED_TYPES = LAYOUT_TYPES
@@ -17,12 +15,7 @@ SKIPPED_TYPES = LAYOUT_TYPES
 # The walk calls hooks by the name of a node's own class: an abstract base (``BaseExpression``)
 # is never one.
 HOOKABLE_TYPES: frozenset[str] = frozenset(
-    cls.__name__
-    for cls in vars(cst).values()
-    if isinstance(cls, type)
-    and issubclass(cls, cst.CSTNode)
-    and not inspect.isabstract(cls)
-    and cls not in SKIPPED_TYPES
+    cls.__name__ for cls in NODE_TYPES if not inspect.isabstract(cls) and cls not in SKIPPED_TYPES
 )
 
 Hooks = tuple[tuple[str, str], ...]  # ("visit" or "leave", node type name)

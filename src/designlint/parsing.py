@@ -12,11 +12,11 @@ stdlib's tree, and a file over its ``nesting_budget`` is refused before LibCST s
 from __future__ import annotations
 
 import ast
-import functools
 import os
 import queue
 import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -65,11 +65,35 @@ class StdlibVerdict:
         return "invalid syntax"
 
 
-@functools.lru_cache(maxsize=4)
+# The verdicts of the texts parsed last, up to this many characters of source in all (a tree
+# takes some 28 bytes of memory a character): a module of the project is parsed once whether it
+# is linted or read for another file's cross-module facts (its names, constants, enums,
+# summary), whichever comes first. The newest is kept whatever its size.
+KEPT_CHARACTERS = 1 << 20
+_kept: OrderedDict[str, StdlibVerdict] = OrderedDict()
+_kept_characters = 0
+_kept_lock = threading.Lock()
+
+
 def stdlib_verdict(text: str) -> StdlibVerdict:
-    """The running Python's verdict on ``text``, with its tree (read-only: it is shared). The
-    last few are kept: the cross-module facts about one module (its names, constants, enums,
-    summary) are asked one after the other, and each reads its tree."""
+    """The running Python's verdict on ``text``, with its tree (read-only: it is shared)."""
+    global _kept_characters
+    with _kept_lock:
+        found = _kept.get(text)
+        if found is not None:
+            _kept.move_to_end(text)
+            return found
+    verdict = _verdict(text)
+    with _kept_lock:
+        if text not in _kept:
+            _kept[text] = verdict
+            _kept_characters += len(text)
+        while _kept_characters > KEPT_CHARACTERS and len(_kept) > 1:
+            _kept_characters -= len(_kept.popitem(last=False)[0])
+    return verdict
+
+
+def _verdict(text: str) -> StdlibVerdict:
     try:
         with warnings.catch_warnings():  # e.g. "invalid escape sequence": not ours to print
             warnings.simplefilter("ignore")

@@ -8,15 +8,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from designlint import rules
 from designlint.config import Config, find_config_file, foreign_owner, key_error, load_config
-from designlint.design.contract import Contract, Setting, apply_settings, read_contract
 from designlint.design.locate import locate_documents
-from designlint.design.markdown import Problem
 from designlint.options import BadValue, display_key, references, whole_option
 from designlint.project import LookupFailed, Project
+
+if TYPE_CHECKING:
+    from designlint.design.contract import Contract
 
 
 class ConfigResolver:
@@ -109,6 +110,13 @@ def read_design(config: Config, unsaved: Mapping[Path, str] | None = None) -> Co
     missing from ``order.stages``, a required stage the document's order leaves out), or a
     name of a project object that does not resolve (the config's own must; the document's
     are only read). ``unsaved``: an editor's text of documents, by resolved path."""
+    from designlint.design.contract import (
+        Setting,
+        apply_settings,
+        read_contract,
+    )  # Markdown's parser: only for documents
+    from designlint.design.markdown import Problem
+
     contract = read_contract(design_documents(config), config.root, rules.SCHEMA.option_tables, unsaved)
     project = Project.from_root(config.root)
     problems = list(contract.problems)
@@ -142,6 +150,10 @@ def _unresolved(project: Project, tables: tuple[object, ...], key: tuple[str, ..
 
 def with_design(config: Config) -> Config:
     """``config`` with the options its design documents fill where it sets none itself."""
+    if not design_documents(config):
+        return config  # most projects: Markdown's parser is not even imported
+    from designlint.design.contract import apply_settings
+
     contract = read_design(config)
     if not contract.digest:
         return config

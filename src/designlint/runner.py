@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import signal
 import threading
 from collections.abc import Callable, Generator, Iterable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -36,9 +33,11 @@ from designlint.project import LookupFailed, Project
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.resolution import ConfigResolver, design_documents
 from designlint.results import FileResult, parse_error, too_large_message
-from designlint.rules import INTERNAL_ERROR
+from designlint.rules import INTERNAL_ERROR, import_families
 
 if TYPE_CHECKING:
+    import multiprocessing.context
+
     from designlint.engine import Linter
     from designlint.pool import LinterPool
 
@@ -339,7 +338,8 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
         finally:
             _session = saved
     elif pending:
-        _linter_pool()  # imported before the workers fork, once for all of them
+        _linter_pool()  # imported before the workers fork, once for all of them, with every family
+        import_families()
         # Closed at once if this loop is left by an exception (Ctrl-C), which cancels the queue.
         with contextlib.closing(_in_pool(pending_tasks, jobs, session_args)) as results:
             for index, outcome in results:
@@ -394,6 +394,9 @@ def _in_pool(
     flight: the unfinished tasks run again, the first few of them (those that were in flight)
     one at a time in one worker, where the next death is the file being linted. That file gets
     DL002; the others are linted."""
+    from concurrent.futures import ProcessPoolExecutor  # with multiprocessing: only for a run this large
+    from concurrent.futures.process import BrokenProcessPool
+
     remaining = list(range(len(tasks)))
     alone = False  # after a death: the suspects, one at a time
     while remaining:
@@ -447,6 +450,8 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """Fork where it is safe and fastest: a process with no other thread (the CLI). With threads
     (a language server, an API caller that linted in-process and so started the parser thread),
     a fork may copy a lock some thread holds: workers start from a clean server instead."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")

@@ -21,7 +21,6 @@ openai 3.57 and anthropic 2.15 (``_constants.DEFAULT_TIMEOUT``), groq 1.7 (the s
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 import libcst as cst
@@ -208,14 +207,6 @@ def canonical(qualname: str) -> str:
     return qualname
 
 
-# The top-level packages of every HTTP client, under any spelling: a file that imports none of
-# them has none to call.
-HTTP_PACKAGES = frozenset(name.split(".")[0] for name in (*HTTP_CALLS, *HTTP_CLIENTS, *ALIASES))
-# Text that may name one of them. No word boundaries: Python's re is three times slower on a
-# leading ``\b``; ``http`` only as a word and not in "http://".
-HTTP_WORDS = re.compile(r"requests|httpx|aiohttp|urllib|websockets|http\b(?!s?:)")
-
-
 def response_call(qualname: str | None) -> HttpCall | None:
     """The HTTP call ``qualname`` (through its aliases) names if its result is a response."""
     call = HTTP_CALLS.get(canonical(qualname)) if qualname else None
@@ -312,10 +303,6 @@ CHAT_MODEL_CLASSES: dict[str, float | None] = {
     "langchain_openai.ChatOpenAI": _OPENAI_DEFAULT,
     "langchain_openai.AzureChatOpenAI": _OPENAI_DEFAULT,
 }
-
-# The top-level packages of every model client and function: a file importing none of them
-# calls them only through names the catalogue does not know.
-MODEL_PACKAGES = frozenset(name.split(".")[0] for name in (*MODEL_CLIENTS, *MODEL_FUNCTIONS, *CHAT_MODEL_CLASSES))
 
 _MODEL_PATHS = frozenset(call.path for client in MODEL_CLIENTS.values() for call in client.calls)
 

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, cast
 
-from designlint.analysis.module_facts import ModuleFact
-from designlint.analysis.stdlib_nodes import nodes_by_type
 from designlint.globs import path_excluded
-from designlint.project import LookupFailed
 
 
 def module_name_for(relpath: str) -> str | None:
@@ -66,51 +61,18 @@ def imported_modules(tree: ast.Module) -> Iterator[str]:
                     yield statement.module
                     yield from (f"{statement.module}.{alias.name}" for alias in statement.names)
             else:
-                blocks.extend(_blocks(statement))
+                blocks.extend(statement_blocks(statement))
 
 
-def _blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
-    """The statement lists directly inside a compound statement."""
-    for name in ("body", "orelse", "finalbody"):
+def statement_blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement lists directly inside a compound statement, in source order (``try``'s
+    handlers before its ``else``)."""
+    body = getattr(statement, "body", None)
+    if type(body) is list:
+        yield body
+    for clause in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+        yield clause.body
+    for name in ("orelse", "finalbody"):
         block = getattr(statement, name, None)
         if type(block) is list:
             yield block
-    for clause in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
-        yield clause.body
-
-
-@dataclass(frozen=True)
-class DefinedNames:
-    """The names a module defines anywhere: of its functions and methods (``def``), and bound
-    by an assignment, ``for``, ``with`` or walrus. A superset, read with the stdlib's
-    tree (several times faster to build than LibCST's): a name not in it is nothing the module
-    defines, so a costlier fact about it need not be worked out."""
-
-    functions: frozenset[str]
-    bound: frozenset[str]
-
-
-class DefinedNamesFacts(ModuleFact[DefinedNames]):
-    """A module's ``DefinedNames``; nothing for a module absent or the running Python cannot
-    parse (no fact worked out from its LibCST tree knows more of it)."""
-
-    kind = "defined-names"
-
-    def read(self, name: str, tree: ast.Module) -> dict[str, list[str]]:
-        nodes = nodes_by_type(tree)
-        defs = (*nodes.get(ast.FunctionDef, ()), *nodes.get(ast.AsyncFunctionDef, ()))
-        functions = {cast(ast.FunctionDef, node).name for node in defs}
-        bound = {name.id for name in cast("list[ast.Name]", nodes.get(ast.Name, ())) if type(name.ctx) is ast.Store}
-        return {"functions": sorted(functions), "bound": sorted(bound)}
-
-    def unreadable(self, name: str, failure: LookupFailed) -> dict[str, list[str]]:
-        return {"functions": [], "bound": []}
-
-    def load(self, name: str, value: Any) -> DefinedNames:
-        functions, bound = value["functions"], value["bound"]
-        if not all(type(n) is str for n in (*functions, *bound)):
-            raise TypeError("malformed defined names")
-        return DefinedNames(frozenset(functions), frozenset(bound))
-
-
-DEFINED_NAMES = DefinedNamesFacts()

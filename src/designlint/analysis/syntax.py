@@ -32,26 +32,28 @@ _CHILDLESS_FIELDS = frozenset(
     }
 )
 
+# LibCST's node classes. Inheritance is read from each class's MRO: ``issubclass`` against
+# LibCST's abstract bases goes through ``abc``, which walks every subclass of the base for a
+# class that is not one (some 90 M instructions at import for the tables below).
+NODE_TYPES: tuple[type, ...] = tuple(
+    cls for cls in vars(cst).values() if isinstance(cls, type) and cst.CSTNode in cls.__mro__
+)
+
 # Node types that are layout, not syntax: white space, comments, punctuation. The walk does not
 # descend into them and ``child_nodes`` leaves them out.
 LAYOUT_TYPES: frozenset[type] = frozenset(
     cls
-    for cls in vars(cst).values()
-    if isinstance(cls, type)
-    and issubclass(cls, cst.CSTNode)
-    and (
-        issubclass(
-            cls, (cst.BaseParenthesizableWhitespace, cst.EmptyLine, cst.TrailingWhitespace, cst.Comment, cst.Newline)
-        )
-        or cls in (cst.LeftParen, cst.RightParen, cst.Comma, cst.Semicolon, cst.Colon, cst.Dot, cst.AssignEqual)
+    for cls in NODE_TYPES
+    if any(
+        base in cls.__mro__
+        for base in (cst.BaseParenthesizableWhitespace, cst.EmptyLine, cst.TrailingWhitespace, cst.Comment, cst.Newline)
     )
+    or cls in (cst.LeftParen, cst.RightParen, cst.Comma, cst.Semicolon, cst.Colon, cst.Dot, cst.AssignEqual)
 )
 
 # The expression node types: no statement is ever inside one (a lambda's body is an expression),
 # so a search for statements need not enter them. Exact types, for a set look-up.
-EXPRESSION_TYPES: frozenset[type] = frozenset(
-    cls for cls in vars(cst).values() if isinstance(cls, type) and issubclass(cls, cst.BaseExpression)
-)
+EXPRESSION_TYPES: frozenset[type] = frozenset(cls for cls in NODE_TYPES if cst.BaseExpression in cls.__mro__)
 
 # Where a node's dataclass fields are not in source order.
 SOURCE_ORDER: dict[type, tuple[str, ...]] = {
@@ -81,7 +83,7 @@ class _SyntaxTypes(dict):
     worked out once per type: one look-up a child."""
 
     def __missing__(self, kind: type) -> bool:
-        known = self[kind] = issubclass(kind, cst.CSTNode) and kind not in LAYOUT_TYPES
+        known = self[kind] = cst.CSTNode in kind.__mro__ and kind not in LAYOUT_TYPES
         return known
 
 

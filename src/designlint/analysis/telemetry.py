@@ -31,9 +31,6 @@ METRIC_CREATORS = frozenset(
 PROMETHEUS_METRICS = frozenset(
     f"prometheus_client.{kind}" for kind in ("Counter", "Gauge", "Histogram", "Summary", "Info", "Enum")
 )
-TELEMETRY_WORDS = re.compile(
-    r"start_as_current_span|start_span|create_\w*(?:counter|histogram|gauge)|prometheus_client"
-)
 
 # The last word of an interpolated value that names one thing of many: an id, an address, a
 # user, a moment, free text. ``{tool.name}``, ``{model}``, ``{operation}`` are the conventions.

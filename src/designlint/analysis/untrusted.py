@@ -1,4 +1,4 @@
-"""Untrusted content and prompts: DL401's catalogue, and its cross-module fact.
+"""Untrusted content and prompts: DL401's catalogue, and its cross-module facts.
 
 - Sources: where text the application does not control comes in (HTTP bodies, retrieved
   documents and memories, browser page content, tool and MCP results, subprocess output,
@@ -7,21 +7,26 @@
   by role, prompt templates, model calls), and the message structures that label their
   content (tool-role messages, tool-result blocks).
 - ``UntrustedSpec``: the two as a ``TaintSpec`` for ``dataflow``, with the project's other
-  modules followed through ``TRUST_FACTS``.
-- ``TRUST_FACTS``: per module of the project, what its helpers return (source kinds, and
-  which parameters flow into the result), which parameters they put into a prompt, and its
-  prompt-template constants; read statically and cached by module hash like the error enum.
-  Helpers are summarised within their own module: a helper that gets its content from a
-  third module is not followed.
+  modules followed through the two facts below.
+- ``TRUST_OUTLINES``: per module of the project, its helpers' parameters, those they put into
+  a prompt by their names, and its prompt-template constants, read on the stdlib's tree.
+- ``TRUST_FLOWS``: per module, what its helpers return (source kinds, and which parameters
+  flow into the result), by its taint analysis on LibCST's tree: worked out only when a
+  caller's analysis asks what a helper returns, or which parameters of a prompt builder
+  reach its prompt. Helpers are summarised within their own module: a helper that gets its
+  content from a third module is not followed.
+
+Both are read statically and cached by module hash like the error enum.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +35,8 @@ import libcst as cst
 from designlint.analysis.budget import BASE_STEPS, Budget, GaveUp
 from designlint.analysis.clients import response_call
 from designlint.analysis.dataflow import Dataflow, Taint, Taints, TaintSpec
-from designlint.analysis.modules import DEFINED_NAMES
+from designlint.analysis.module_facts import ModuleFact
+from designlint.analysis.modules import statement_blocks
 from designlint.analysis.names import NameResolver, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import keywords_passed
@@ -197,84 +203,156 @@ def is_tool_result_block(node: cst.Dict) -> bool:
     return False
 
 
-def prompt_parameters(
-    function: cst.FunctionDef, passes: frozenset[str], passed_on: Mapping[str, set[str]] | None = None
-) -> dict[str, bool]:
+def prompt_parameters(function: cst.FunctionDef, passes: frozenset[str]) -> dict[str, bool]:
     """The parameters a function puts into a prompt, each with whether it is the system
     prompt: those named as one (``system``, ``prompt``; ``messages`` only where it is passed
     on as ``messages=``), those passed on under a prompt keyword, and, for a function named
-    as a prompt builder (``build_prompt``), those that flow into what it returns
-    (``passes``). ``passed_on``: the prompt keywords each name is passed under, when known
-    (``prompt_keywords``), else found by walking the function."""
-    params = function.params
-    found: dict[str, bool] = {}
-    builder = bool(PROMPT_BUILDER.fullmatch(function.name.value))
-    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-        name = param.name.value
-        if passed_on is None:
-            keywords = PROMPT_PARAMETERS & keywords_passed(function, name)
-        else:
-            keywords = frozenset(passed_on.get(name, ()))
-        if keywords or (name in PROMPT_PARAMETERS and name != "messages") or (builder and name in passes):
+    as a prompt builder (``build_prompt``), those that flow into what it returns (``passes``)."""
+    params = [
+        p.name.value for p in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params)
+    ]
+    candidates = _prompt_candidates(
+        params,
+        bool(PROMPT_BUILDER.fullmatch(function.name.value)),
+        {name: keywords_passed(function, name) for name in params},
+    )
+    return _in_prompt(candidates, passes)
+
+
+def _prompt_candidates(
+    params: Iterable[str], builder: bool, passed_on: Mapping[str, Set[str]]
+) -> dict[str, bool | None]:
+    """The parameters (of ``params``, in order) that may go into a prompt: True or False (is it
+    the system prompt) for one named as a prompt or passed on under a prompt keyword
+    (``passed_on``: the keywords a name is passed under); None for any other parameter of a
+    prompt builder, which is in the prompt if it flows into what the builder returns."""
+    found: dict[str, bool | None] = {}
+    for name in params:
+        keywords = PROMPT_PARAMETERS & passed_on.get(name, frozenset())
+        if keywords or (name in PROMPT_PARAMETERS and name != "messages"):
             found[name] = name in SYSTEM_KEYWORDS or bool(keywords & SYSTEM_KEYWORDS.keys())
+        elif builder:
+            found[name] = None
     return found
 
 
-def prompt_keywords(tree: ast.Module) -> dict[str, dict[str, set[str]]]:
-    """For each function and method of a module (labelled as ``ModuleFunctions`` labels them),
-    the prompt keywords under which it passes each name on to a call (``messages=messages``),
-    nested functions included; read on the stdlib's tree, much cheaper to walk than LibCST's."""
-    found: dict[str, dict[str, set[str]]] = {}
-    for label, function in _stdlib_functions(tree.body, ""):
-        passed: dict[str, set[str]] = {}
-        for node in ast.walk(function):
-            if isinstance(node, ast.keyword) and node.arg in PROMPT_PARAMETERS and isinstance(node.value, ast.Name):
-                passed.setdefault(node.value.id, set()).add(node.arg)
-        found[label] = passed
-    return found
+def _in_prompt(candidates: Mapping[str, bool | None], passes: Set[str]) -> dict[str, bool]:
+    """The prompt parameters among ``_prompt_candidates``, given those that flow into the result."""
+    return {name: bool(system) for name, system in candidates.items() if system is not None or name in passes}
 
 
-def _stdlib_functions(body: list[ast.stmt], owner: str) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
-    """The defs of a block and of the classes in it (not of a class in a method), also those
-    under its compound statements, as ``summaries._definitions`` finds them."""
-    for statement in body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield f"{owner}{statement.name}", statement
-        elif isinstance(statement, ast.ClassDef):
-            if not owner:
-                yield from _stdlib_functions(statement.body, f"{statement.name}.")
-        else:
-            for name in ("body", "orelse", "finalbody"):
-                block = getattr(statement, name, None)
-                if isinstance(block, list):
-                    yield from _stdlib_functions(block, owner)
-            for clause in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
-                yield from _stdlib_functions(clause.body, owner)
-
-
-# -- the cross-module fact ----------------------------------------------------------------
+# -- the cross-module facts ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class HelperTrust:
-    """What a function of another module does with untrusted content."""
+class HelperOutline:
+    """What the stdlib's tree tells of a function of another module."""
 
-    label: str  # its qualified name, for messages: ``app.web.fetch_page``
     params: tuple[str, ...]  # positional parameters in order, the receiver of a method left out
-    returns: tuple[str, ...]  # the source kinds its result carries by itself
-    passes: frozenset[str]  # the parameters that flow into its result
-    prompt: Mapping[str, bool]  # the parameters it puts into a prompt (see ``prompt_parameters``)
+    prompt: Mapping[str, bool | None]  # its ``_prompt_candidates``
+    # A ``return`` with a value in its own body: without one, its summary is empty (nothing to work out).
+    returns_value: bool
 
 
 @dataclass(frozen=True)
-class ModuleTrust:
-    functions: Mapping[str, HelperTrust]  # by label: ``fetch_page``, ``Fetcher.fetch``
+class ModuleOutline:
+    functions: Mapping[str, HelperOutline]  # by label: ``fetch_page``, ``Fetcher.fetch``
     templates: frozenset[str]  # module-level prompt-template constants
 
 
-class TrustFacts(FactProvider[ModuleTrust]):
-    """A module's ``ModuleTrust``. The fact's name is the JSON list ``[module, sources,
-    sanitizers]``: the configured names change what the helpers return."""
+@dataclass(frozen=True)
+class HelperFlow:
+    """What a function of another module returns, by its module's taint analysis."""
+
+    returns: tuple[str, ...]  # the source kinds its result carries by itself
+    passes: frozenset[str]  # the parameters that flow into its result
+
+
+_NO_FLOW = HelperFlow((), frozenset())
+
+
+class HelperTrust:
+    """What a function of another module does with untrusted content (an ``ImportedFunction``
+    for ``dataflow``): its parameters and prompt parameters from the module's outline; what it
+    returns, from the module's taint summary (a LibCST parse), only when first asked."""
+
+    def __init__(self, label: str, outline: HelperOutline, flow: Callable[[], HelperFlow | None]):
+        self.label = label  # its qualified name, for messages: ``app.web.fetch_page``
+        self.params = outline.params
+        self._candidates = outline.prompt
+        self._returns_value = outline.returns_value
+        self._flow = flow
+
+    @functools.cached_property
+    def _summary(self) -> HelperFlow:
+        return (self._flow() if self._returns_value else None) or _NO_FLOW
+
+    @property
+    def returns(self) -> tuple[str, ...]:
+        return self._summary.returns
+
+    @property
+    def passes(self) -> frozenset[str]:
+        return self._summary.passes
+
+    @functools.cached_property
+    def prompt(self) -> Mapping[str, bool]:
+        """The parameters it puts into a prompt (see ``prompt_parameters``): those of a prompt
+        builder need its summary, any other function's are known by their names."""
+        builder = None in self._candidates.values()
+        return _in_prompt(self._candidates, self.passes if builder else frozenset())
+
+
+class TrustOutlines(ModuleFact[ModuleOutline]):
+    """A module's ``ModuleOutline``, read on the stdlib's tree (several times cheaper than
+    LibCST's, and no taint analysis): empty only for a module absent or the running Python
+    cannot parse. A module LibCST refuses, or one whose analysis gives up, keeps its outline;
+    only what its helpers return (``TRUST_FLOWS``) is then unknown."""
+
+    kind = "trust-outline"
+
+    def read(self, name: str, tree: ast.Module) -> dict[str, Any]:
+        functions: dict[str, Any] = {}
+        for label, function in _stdlib_functions(tree.body, ""):
+            args = function.args
+            params = [a.arg for a in (*args.posonlyargs, *args.args)]
+            if "." in label and not any(_chain_last_name(d) == "staticmethod" for d in function.decorator_list):
+                params = params[1:]
+            prompt = _prompt_candidates(
+                [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)],
+                bool(PROMPT_BUILDER.fullmatch(function.name)),
+                _keywords_passed_on(function),
+            )
+            functions[label] = {"params": params, "prompt": prompt, "returns_value": _returns_value(function.body)}
+        return {"functions": functions, "templates": sorted(_template_constants(tree, name))}
+
+    def unreadable(self, name: str, failure: LookupFailed) -> dict[str, Any]:
+        return {"functions": {}, "templates": []}
+
+    def load(self, name: str, value: Any) -> ModuleOutline:
+        functions = {}
+        for label, entry in value["functions"].items():
+            params, prompt, returns_value = entry["params"], entry["prompt"], entry["returns_value"]
+            if (
+                not all(type(p) is str for p in (*params, *prompt))
+                or not all(s is None or type(s) is bool for s in prompt.values())
+                or type(returns_value) is not bool
+            ):
+                raise TypeError("malformed helper outline")
+            functions[label] = HelperOutline(tuple(params), dict(prompt), returns_value)
+        templates = value["templates"]
+        if not all(type(t) is str for t in templates):
+            raise TypeError("malformed template list")
+        return ModuleOutline(functions, frozenset(templates))
+
+
+TRUST_OUTLINES = TrustOutlines()
+
+
+class TrustFlows(FactProvider[Mapping[str, HelperFlow]]):
+    """What each function of a module returns (``HelperFlow``, by label), from its taint
+    analysis. The fact's name is the JSON list ``[module, sources, sanitizers]``: the
+    configured names change what the helpers return."""
 
     kind = "trust"
 
@@ -287,12 +365,9 @@ class TrustFacts(FactProvider[ModuleTrust]):
 
     def compute(self, name: str, sources: Mapping[str, str | None]) -> dict[str, Any]:
         module_name, configured_sources, sanitizers = json.loads(name)
-        empty: dict[str, Any] = {"functions": {}, "templates": []}
-        parsed = _parsed(sources[module_name])
-        if parsed is None:
-            return empty  # absent, unparsable or too large: nothing known, nothing followed
-        module, tree = parsed
-        passed_on = prompt_keywords(tree)
+        module = _parsed(sources[module_name])
+        if module is None:
+            return {}  # absent, unparsable or too large: nothing known, nothing followed
         names = NameResolver(module, module_name)
         spec = UntrustedSpec(names, tuple(configured_sources), tuple(sanitizers))
         flow = Dataflow(module, names, spec, Budget(BASE_STEPS))
@@ -300,45 +375,25 @@ class TrustFacts(FactProvider[ModuleTrust]):
         try:
             for function in flow.functions.all():
                 returns, passes = flow.returned(function.node)
-                params = [p.name.value for p in (*function.node.params.posonly_params, *function.node.params.params)]
-                if function.owner is not None and not _is_static(function.node):
-                    params = params[1:]
-                functions[function.label] = {
-                    "params": params,
-                    "returns": sorted({t.kind for t in returns}),
-                    "passes": sorted(passes),
-                    "prompt": prompt_parameters(function.node, frozenset(passes), passed_on.get(function.label, {})),
-                }
+                functions[function.label] = {"returns": sorted({t.kind for t in returns}), "passes": sorted(passes)}
         except (GaveUp, RecursionError):
-            return empty  # a module written to exhaust the analysis: its helpers are not followed
-        return {"functions": functions, "templates": sorted(_template_constants(module, module_name))}
+            return {}  # a module written to exhaust the analysis: what its helpers return is not followed
+        return functions
 
-    def load(self, name: str, value: Any) -> ModuleTrust:
-        module_name = json.loads(name)[0]
+    def load(self, name: str, value: Any) -> dict[str, HelperFlow]:
         functions = {}
-        for label, entry in value["functions"].items():
-            prompt = entry["prompt"]
-            if not all(type(p) is str for p in (*entry["params"], *entry["returns"], *entry["passes"], *prompt)):
+        for label, entry in value.items():
+            if not all(type(p) is str for p in (*entry["returns"], *entry["passes"])):
                 raise TypeError("malformed helper summary")
-            functions[label] = HelperTrust(
-                f"{module_name}.{label}",
-                tuple(entry["params"]),
-                tuple(entry["returns"]),
-                frozenset(entry["passes"]),
-                {p: bool(system) for p, system in prompt.items()},
-            )
-        templates = value["templates"]
-        if not all(type(t) is str for t in templates):
-            raise TypeError("malformed template list")
-        return ModuleTrust(functions, frozenset(templates))
+            functions[label] = HelperFlow(tuple(entry["returns"]), frozenset(entry["passes"]))
+        return functions
 
 
-TRUST_FACTS = TrustFacts()
+TRUST_FLOWS = TrustFlows()
 
 
-def _parsed(source: str | None) -> tuple[cst.Module, ast.Module] | None:
-    """The module parsed as the engine parses a linted file (same guards), with the stdlib's
-    tree; None when it cannot be."""
+def _parsed(source: str | None) -> cst.Module | None:
+    """The module parsed as the engine parses a linted file (same guards); None when it cannot be."""
     if source is None:
         return None
     verdict = stdlib_verdict(source)
@@ -348,36 +403,84 @@ def _parsed(source: str | None) -> tuple[cst.Module, ast.Module] | None:
     if nesting.nodes > MAX_NODES or nesting.cost > nesting_budget(nesting.nodes):
         return None
     try:
-        return parse_module(source), verdict.tree
+        return parse_module(source)
     except (cst.ParserSyntaxError, ParseRefused, RecursionError):
         return None
 
 
-def _is_static(function: cst.FunctionDef) -> bool:
-    return any(last_name(d.decorator) == "staticmethod" for d in function.decorators)
+def _stdlib_functions(body: list[ast.stmt], owner: str) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """The defs of a block and of the classes in it (not of a class in a method), also those
+    under its compound statements, in source order, labelled as ``summaries.ModuleFunctions``
+    finds and labels them."""
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield f"{owner}{statement.name}", statement
+        elif isinstance(statement, ast.ClassDef):
+            if not owner:
+                yield from _stdlib_functions(statement.body, f"{statement.name}.")
+        else:
+            for block in statement_blocks(statement):
+                yield from _stdlib_functions(block, owner)
 
 
-def _template_constants(module: cst.Module, module_name: str) -> set[str]:
+_NOT_ITS_OWN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)  # analysed on their own
+
+
+def _returns_value(body: list[ast.stmt]) -> bool:
+    """Whether a block holds a ``return`` with a value, not counting nested defs and classes
+    (what the taint analysis reads a function's result from)."""
+    for statement in body:
+        if isinstance(statement, ast.Return):
+            if statement.value is not None:
+                return True
+        elif not isinstance(statement, _NOT_ITS_OWN) and any(map(_returns_value, statement_blocks(statement))):
+            return True
+    return False
+
+
+def _keywords_passed_on(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, set[str]]:
+    """The prompt keywords under which a function (nested functions included) passes each name
+    on to a call unchanged (``messages=messages``), as ``summaries.keywords_passed`` finds them."""
+    passed: dict[str, set[str]] = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.keyword) and node.arg in PROMPT_PARAMETERS and isinstance(node.value, ast.Name):
+            passed.setdefault(node.value.id, set()).add(node.arg)
+    return passed
+
+
+def _chain_last_name(node: ast.expr) -> str:
+    """``names.last_name`` on the stdlib's tree, as the LibCST reading of a module had it:
+    ``c`` for a Name/Attribute chain ``a.b.c``, ``""`` for ``f().c`` (which
+    ``module_facts.stdlib_last_name`` reads as ``c``)."""
+    last = node.attr if isinstance(node, ast.Attribute) else None
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    return last if last is not None else node.id
+
+
+def _template_constants(tree: ast.Module, module_name: str) -> set[str]:
     """Module-level names bound to a string or a prompt-template object, that are prompts by
     their name (``SUMMARY_PROMPT``) or by their module's (anything in ``prompts.py``)."""
     in_prompt_module = bool(PROMPT_MODULE.fullmatch(module_name.rsplit(".", 1)[-1]))
     found = set()
-    for line in module.body:
-        if not isinstance(line, cst.SimpleStatementLine):
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target, value = statement.targets[0], statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target, value = statement.target, statement.value
+        else:
             continue
-        for statement in line.body:
-            if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
-                target, value = statement.targets[0].target, statement.value
-            elif isinstance(statement, cst.AnnAssign) and statement.value is not None:
-                target, value = statement.target, statement.value
-            else:
-                continue
-            if not isinstance(target, cst.Name):
-                continue
-            textual = isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString))
-            template_object = isinstance(value, cst.Call) and last_name(value.func) in TEMPLATE_CALLS
-            if (textual or template_object) and (in_prompt_module or PROMPT_OBJECT.search(target.value)):
-                found.add(target.value)
+        if not isinstance(target, ast.Name):
+            continue
+        # a string literal, concatenated or not, or an f-string (LibCST's SimpleString, ConcatenatedString, FormattedString)
+        textual = isinstance(value, ast.JoinedStr) or (
+            isinstance(value, ast.Constant) and isinstance(value.value, (str, bytes))
+        )
+        template_object = isinstance(value, ast.Call) and _chain_last_name(value.func) in TEMPLATE_CALLS
+        if (textual or template_object) and (in_prompt_module or PROMPT_OBJECT.search(target.id)):
+            found.add(target.id)
     return found
 
 
@@ -386,7 +489,8 @@ def _template_constants(module: cst.Module, module_name: str) -> set[str]:
 
 class UntrustedSpec(TaintSpec):
     """DL401's sources, sanitizers and labelling structures in one module; the helpers and
-    templates of the project's other modules come from ``TRUST_FACTS`` when a project is given."""
+    templates of the project's other modules come from ``TRUST_OUTLINES`` and ``TRUST_FLOWS``
+    when a project is given."""
 
     def __init__(
         self,
@@ -482,23 +586,28 @@ class UntrustedSpec(TaintSpec):
         return taints
 
     def imported(self, call: cst.Call) -> HelperTrust | None:
-        """The summary of the function of another module of the project ``call`` runs."""
-        qualname = self.names.qualify(call.func)
-        module_trust = self._module_of(qualname, 1)
-        if module_trust is not None:
-            return module_trust[0].functions.get(module_trust[1])
-        return None
+        """The function of another module of the project ``call`` runs, by its module's outline;
+        what it returns is worked out only when the dataflow asks (``HelperTrust``)."""
+        found = self._module_of(self.names.qualify(call.func), 1)
+        if found is None or self.project is None:
+            return None
+        module, outline, label = found
+        helper = outline.functions.get(label)
+        if helper is None:
+            return None
+        flows = TrustFlows.name_for(module, self.sources, self.sanitizers)
+        return HelperTrust(f"{module}.{label}", helper, functools.partial(_flow_of, self.project, flows, label))
 
     def template(self, expr: cst.BaseExpression) -> str | None:
         """The qualified name of the prompt-template constant of another module ``expr`` names."""
         qualname = self.names.qualify(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else None
         found = self._module_of(qualname, 0)
-        return qualname if found is not None and found[1] in found[0].templates else None
+        return qualname if found is not None and found[2] in found[1].templates else None
 
-    def _module_of(self, qualname: str | None, deepest: int) -> tuple[ModuleTrust, str] | None:
-        """The project module ``qualname`` lies in and the rest of the name (``fetch`` or
-        ``Fetcher.fetch`` for a function, ``deepest`` = 1 letting the name be a method; a
-        constant's name has one part)."""
+    def _module_of(self, qualname: str | None, deepest: int) -> tuple[str, ModuleOutline, str] | None:
+        """The project module ``qualname`` lies in, its outline, and the rest of the name
+        (``fetch`` or ``Fetcher.fetch`` for a function, ``deepest`` = 1 letting the name be a
+        method; a constant's name has one part)."""
         if self.project is None or qualname is None or "." not in qualname:
             return None
         parts = qualname.split(".")
@@ -508,19 +617,20 @@ class UntrustedSpec(TaintSpec):
             module = ".".join(parts[:-depth])
             if not module:
                 break
-            rest = ".".join(parts[-depth:])
             try:
                 if self.project.source(module) is None:
                     continue
-                # The summary parses the module with LibCST: not for a name it does not define
-                # (a class, an imported name), which no summary or template holds.
-                defined = self.project.fact(DEFINED_NAMES, module)
-                if parts[-1] not in defined.functions and rest not in defined.bound:
-                    return None
-                facts = self.project.fact(TRUST_FACTS, TrustFacts.name_for(module, self.sources, self.sanitizers))
+                return module, self.project.fact(TRUST_OUTLINES, module), ".".join(parts[-depth:])
             except LookupFailed:
                 return None
-            return facts, rest
+        return None
+
+
+def _flow_of(project: Project, flows: str, label: str) -> HelperFlow | None:
+    """What the function ``label`` returns, by the ``TRUST_FLOWS`` fact named ``flows``."""
+    try:
+        return project.fact(TRUST_FLOWS, flows).get(label)
+    except LookupFailed:
         return None
 
 

@@ -28,13 +28,14 @@ from designlint.pool import LinterPool
 from designlint.project import LookupFailed, Project
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.resolution import ConfigResolver
-from designlint.rules.adapters import ADAPTER_PACKAGES, AdaptersOptions
+from designlint.rules.adapters import ADAPTER_PACKAGES
 from designlint.rules.egress import EgressOptions, host_allowed
 from designlint.rules.errors import CODE_LIKE, ErrorsOptions
 from designlint.rules.order import OrderOptions
 from designlint.rules.telemetry import TelemetryOptions
-from designlint.rules.trust import TrustOptions
+from designlint.tables.adapters import AdaptersOptions
 from designlint.tables.authz import AuthzOptions
+from designlint.tables.trust import TrustOptions
 
 INVENTORY_RULES = ("DL201", "DL301", "DL401", "DL501", "DL901", "DL902")
 

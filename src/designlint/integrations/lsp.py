@@ -43,7 +43,7 @@ from designlint.discovery import discover, python_paths
 from designlint.fixes import fix_text
 from designlint.pages import DOCS_URL
 from designlint.resolution import ConfigResolver, design_documents
-from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
+from designlint.rules import INTERNAL_ERROR, PARSE_ERROR, import_families
 from designlint.source import split_lines
 from designlint.suppression import noqa_edit
 
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("designlint.lsp")
 
 DEBOUNCE_SECONDS = 0.15
+_IMPORT_FAMILIES_AFTER = 0.5  # seconds after the first lint: the rest of the rule families are imported
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.designlint"
 SEVERITIES = {
     "error": types.DiagnosticSeverity.Error,
@@ -203,7 +204,10 @@ class DesignlintServer(LanguageServer):
         super().__init__("designlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.linters = ProjectLinters()
         self.lint_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="designlint-lint")
-        self.lint_thread.submit(importlib.import_module, "designlint.pool")  # the engine, the rules, LibCST
+        # The engine and LibCST, imported while the client initialises; the families a document
+        # needs are imported as it is linted (see ``_lint``).
+        self.lint_thread.submit(importlib.import_module, "designlint.pool")
+        self._families_queued = False
         self.pull = False
         self.default_severity = types.DiagnosticSeverity.Warning
         self.severities: dict[str, types.DiagnosticSeverity] = {}
@@ -416,6 +420,12 @@ class DesignlintServer(LanguageServer):
         except ConfigError as exc:
             self._show_error(f"designlint: {exc}")
             return None
+        finally:
+            if not self._families_queued:  # the first document imported only the families it needed
+                self._families_queued = True
+                # The others, once its diagnostics are out (not competing with them for the
+                # interpreter), and before the next keystroke may need them.
+                asyncio.get_running_loop().call_later(_IMPORT_FAMILIES_AFTER, self.lint_thread.submit, import_families)
 
     def _lint_now(self, path: str, text: str) -> list[Diagnostic]:
         if path.endswith(".md"):

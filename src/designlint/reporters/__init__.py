@@ -6,6 +6,7 @@ formats write them with ``escape.dumps_json``."""
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -44,15 +45,22 @@ class ReportContext:
 Reporter = Callable[[list[Diagnostic], ReportContext], str]
 
 
-def reporters() -> dict[str, Reporter]:
-    from designlint.reporters import concise, full, github, gitlab, json_format, json_lines, sarif
+# Each output format's module, imported only when its format is asked for.
+FORMATS = {
+    "concise": "concise",
+    "full": "full",
+    "json": "json_format",
+    "json-lines": "json_lines",
+    "github": "github",
+    "gitlab": "gitlab",
+    "sarif": "sarif",
+}
 
-    return {
-        "concise": concise.render,
-        "full": full.render,
-        "json": json_format.render,
-        "json-lines": json_lines.render,
-        "github": github.render,
-        "gitlab": gitlab.render,
-        "sarif": sarif.render,
-    }
+
+def reporter(output_format: str) -> Reporter | None:
+    """The renderer of ``output_format``, or None if there is none."""
+    module = FORMATS.get(output_format)
+    if module is None:
+        return None
+    render: Reporter = importlib.import_module(f"{__name__}.{module}").render
+    return render

@@ -7,9 +7,12 @@ the same name in ``designlint.tables`` (``tables/egress.py``), which imports nei
 nor LibCST: the configuration is read on every run, a warm one included. Adding the modules is
 all it takes to register them.
 
-Two views, each built on first use:
+Three views, each built on first use:
 
-- ``REGISTRY``, the rule classes (importing every family, and with them LibCST), for the engine;
+- ``REGISTRY``, the rule classes (importing every family, and with them LibCST), for the tests
+  and whatever needs every rule;
+- ``GATES``, each family's gates (``designlint.gates``), declared without the family: the engine
+  imports a family (``family_rules``) only for a file where one of its gates passes;
 - ``SCHEMA``, what a configuration or a flag may name, the codes (from the rule pages, the
   catalogue, which ``tests/test_catalogue.py`` holds to the registry) and the option tables,
   for everything that does not lint: the CLI's flags, the configuration, a warm run.
@@ -17,6 +20,7 @@ Two views, each built on first use:
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 import re
@@ -26,11 +30,13 @@ from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+import designlint.gates
 import designlint.tables
 from designlint.catalogue import load_catalogue
 from designlint.options import table_name
 
 if TYPE_CHECKING:
+    from designlint.gates import Gate as Gates
     from designlint.rules.base import Rule
     from designlint.rules.cases import BadConfig, Gate
 
@@ -159,6 +165,43 @@ def _discover() -> Registry:
     return registry_of(_modules(sys.modules[__name__], _NOT_FAMILIES), _modules(designlint.tables))
 
 
+def family_names() -> tuple[str, ...]:
+    """The families, without importing one."""
+    package = sys.modules[__name__]
+    return tuple(sorted(info.name for info in pkgutil.iter_modules(package.__path__) if info.name not in _NOT_FAMILIES))
+
+
+@functools.cache
+def family_rules(name: str) -> Mapping[str, type[Rule]]:
+    """The rules of one family, by code: its module is imported, the others are not."""
+    return {rule.code: rule for rule in _family(importlib.import_module(f"{__name__}.{name}")).rules}
+
+
+def import_families() -> Registry:
+    """Every family imported now (before worker processes fork, say, so that they share them)."""
+    registry: Registry = sys.modules[__name__].REGISTRY  # built on first use
+    return registry
+
+
+@dataclass(frozen=True)
+class FamilyGates:
+    """The gate classes of ``gates/<family>.py``, each with the codes of its rules."""
+
+    family: str
+    gates: tuple[type[Gates], ...]
+
+
+def _gates() -> Mapping[str, FamilyGates]:
+    """family name -> its declared gates; a family without a gates module is not listed (its
+    rules' gates need the family: the engine imports it for every file)."""
+    found = {}
+    for module in _modules(designlint.gates):
+        family = module.__name__.rpartition(".")[2]
+        gates = [c for c in _own_classes(module) if getattr(c, "codes", ())]
+        found[family] = FamilyGates(family, tuple(gates))
+    return found
+
+
 @dataclass(frozen=True)
 class Schema:
     """What a configuration or a flag may name (``config.Schema``), known without importing a rule."""
@@ -179,7 +222,8 @@ def _schema() -> Schema:
 # Declared, not assigned: the first lookup of either goes to ``__getattr__``, which builds it.
 REGISTRY: Registry
 SCHEMA: Schema
-_BUILT_ON_FIRST_USE: dict[str, Callable[[], object]] = {"REGISTRY": _discover, "SCHEMA": _schema}
+GATES: Mapping[str, FamilyGates]
+_BUILT_ON_FIRST_USE: dict[str, Callable[[], object]] = {"REGISTRY": _discover, "SCHEMA": _schema, "GATES": _gates}
 
 
 def __getattr__(name: str) -> object:

@@ -8,58 +8,33 @@ outside adapter modules, DL302 adapter functions that hand framework objects to 
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from designlint.analysis.frameworks import FRAMEWORK_PACKAGES, framework_words, named_after
+from designlint.analysis.frameworks import framework_words, named_after
 from designlint.analysis.inference import FileInference
 from designlint.analysis.modules import module_glob_matches, module_parts
 from designlint.analysis.names import Binding, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import ModuleFunctions
 from designlint.analysis.syntax import child_nodes
+from designlint.gates.adapters import BoundaryGate
 from designlint.parsing import ParseRefused, parse_expression
 from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
-from designlint.tables.adapters import AdaptersOptions
 
 if TYPE_CHECKING:
     from designlint.context import FileFacts
 
 
-# The built-in list, matched by module prefix on dotted boundaries: "openai" covers "openai.types.chat".
-DEFAULT_FRAMEWORKS = FRAMEWORK_PACKAGES
 ADAPTER_PACKAGES = frozenset({"adapters", "adapter"})
 # Test code drives and fakes the frameworks it tests against: no boundary to keep there.
 TEST_PACKAGES = frozenset({"tests", "test", "testing"})
 DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "__import__"})
 # Methods of framework objects whose results are plain data, not framework objects.
 CONVERSIONS = frozenset({"model_dump", "model_dump_json", "dict", "json", "to_dict", "to_json", "to_string", "decode"})
-
-
-class Frameworks:
-    """The framework module names in force for the adapter options."""
-
-    def __init__(self, options: AdaptersOptions):
-        base = DEFAULT_FRAMEWORKS if options.frameworks is None else options.frameworks
-        self.names = tuple(dict.fromkeys((*base, *options.extend_frameworks)))
-        # A file that names no framework (by the last part of its dotted name) cannot import one.
-        words = sorted({name.rsplit(".", 1)[-1] for name in self.names})
-        self.prefilter = (
-            re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b") if words else re.compile(r"(?!)")
-        )
-
-    def match(self, qualname: str | None) -> str | None:
-        """The framework ``qualname`` belongs to (``openai.types.Chat`` -> ``openai``), else None."""
-        if not qualname:
-            return None
-        for name in self.names:
-            if qualname == name or qualname.startswith(name + "."):
-                return name
-        return None
 
 
 def is_adapter_module(parts: list[str], patterns: tuple[str, ...] | None) -> bool:
@@ -136,14 +111,8 @@ class Place:
         return self.by_name and named_after(self.parts, framework)
 
 
-class _BoundaryRule(Rule):
+class _BoundaryRule(BoundaryGate, Rule):
     """What both rules need: the framework list and where the linted file stands."""
-
-    def __init__(self, config):
-        super().__init__(config)
-        self.options = config.options(AdaptersOptions)
-        self.frameworks = Frameworks(self.options)
-        self.prefilter = self.frameworks.prefilter
 
     def place_of(
         self, relpath: str, module_name: str | None, parents: tuple[str, ...], tree: ast.Module | cst.Module | None

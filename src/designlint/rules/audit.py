@@ -7,11 +7,10 @@ required``); the emitters are named like ``emit_audit`` or configured.
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from designlint.analysis.audit import EventReader, audit_logger_call, is_emitter_name
+from designlint.gates.audit import AuditEventGate
 from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.audit import DESIGN_AUDIT_FIELDS, AuditOptions
@@ -43,7 +42,7 @@ _EVENTS_MODULE = {
 }
 
 
-class AuditEventMissingField(Rule):
+class AuditEventMissingField(AuditEventGate, Rule):
     """An audit event emitted without a field the design requires (``traceId``, ``runId``,
     ``callId``, ``principal``, ``result.code``, ``result.durationMs`` unless configured). The
     emitters are functions and methods named like ``audit``, ``emit_audit*``, ``audit_log*``,
@@ -361,10 +360,6 @@ class AuditEventMissingField(Rule):
         super().__init__(config)
         options = config.options(AuditOptions)
         self.emitters, self.required = options.emitters, options.required
-        if self.emitters is not None:  # their names, as called
-            self.prefilter = re.compile("|".join(re.escape(name.rpartition(".")[2]) for name in self.emitters))
-        else:
-            self.prefilter = re.compile(r"[Aa]udit|AUDIT")
 
     def visit_Call(self, node: cst.Call) -> None:
         names = self.context.names

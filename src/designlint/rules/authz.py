@@ -29,8 +29,9 @@ from designlint.analysis.denials import DENIAL_WORDS, Denial, denial_of, plainly
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
 from designlint.analysis.strings import literal_string
 from designlint.analysis.syntax import child_nodes
+from designlint.gates import AllOf
 from designlint.project import LookupFailed
-from designlint.rules.base import AllOf, Rule
+from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.authz import AuthzOptions
 

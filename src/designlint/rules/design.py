@@ -13,7 +13,6 @@ from functools import cached_property
 from pathlib import Path
 
 from designlint.analysis.enums import EnumInfo
-from designlint.context import FileFacts
 from designlint.design.contract import (
     CATEGORIES,
     CATEGORY,
@@ -25,6 +24,7 @@ from designlint.design.contract import (
     section_for,
 )
 from designlint.design.markdown import Document, Problem, Section, Table
+from designlint.gates.design import DocumentGate
 from designlint.rules.base import Rule
 from designlint.rules.cases import Invalid, Valid
 
@@ -53,11 +53,8 @@ class DesignInPlay:
         return "\n".join(self.python_texts or ())
 
 
-class DocumentRule(Rule):
+class DocumentRule(DocumentGate, Rule):
     """A rule on the design document: never run on a Python file."""
-
-    def could_fire(self, file: FileFacts) -> bool:
-        return False
 
     def check(self, design: DesignInPlay) -> Iterator[Problem]:
         raise NotImplementedError

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from designlint.analysis.clients import HTTP_CALLS, HTTP_CLIENTS, HTTP_PACKAGES, HTTP_WORDS, HttpCall, canonical
+from designlint.analysis.clients import HTTP_CALLS, HTTP_CLIENTS, HttpCall, canonical
 from designlint.analysis.constants import module_constant
 from designlint.analysis.guards import StatementEffects, passed_guard
 from designlint.analysis.names import dotted_name
 from designlint.analysis.origins import value_origin
 from designlint.analysis.strings import ConstantReader, StaticValue, literal_string, static_values
 from designlint.analysis.urls import UrlHost, host_of, is_relative_url, url_host
+from designlint.gates.egress import EgressGate
 from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.egress import EgressOptions
-
-if TYPE_CHECKING:
-    from designlint.context import FileFacts
-
 
 LOOPBACK = re.compile(r"localhost|127(?:\.\d{1,3}){3}|::1|0\.0\.0\.0")
 # Guards recognised by name when [tool.designlint.egress] guards is not set.
@@ -51,22 +47,13 @@ def host_allowed(host: UrlHost, allow: tuple[str, ...]) -> bool:
     return False
 
 
-class _EgressRule(Rule):
+class _EgressRule(EgressGate, Rule):
     """What both egress rules share: the calls of known HTTP clients and their destination
     arguments; each rule checks the destination its own way (``check``)."""
 
     def __init__(self, config):
         super().__init__(config)
         self.options = config.options(EgressOptions)
-
-    def could_fire(self, file: FileFacts) -> bool:
-        # Not a text prefilter: a client's own package (``requests/api.py``) calls its functions
-        # without naming the package. Anywhere else a client is imported by name.
-        if (file.module_name or "").split(".")[0] in HTTP_PACKAGES:
-            return True
-        if not HTTP_WORDS.search(file.text):
-            return False
-        return file.imports is None or any(module.split(".")[0] in HTTP_PACKAGES for module in file.imports)
 
     def visit_Call(self, node: cst.Call) -> None:
         qualname = self._callee(node.func)

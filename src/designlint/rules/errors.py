@@ -10,8 +10,9 @@ import libcst as cst
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
+from designlint.gates.errors import RawStringErrorCodeGate
 from designlint.project import LookupFailed
-from designlint.rules.base import AnyOf, Rule
+from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.errors import CODE_LIKE, ErrorsOptions
 
@@ -25,9 +26,6 @@ BUILTIN_EXCEPTIONS = frozenset(
     name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
 )
 EXCEPTION_NAME = re.compile(r"_?[A-Z]\w*(?:Error|Exception|Fault|Failure)")
-# After a call's "(": brackets, comments, empty strings, then a string (any prefix, any quotes)
-# opening with upper case, or holding an escape (``"RATE\x5fLIMITED"``).
-_FIRST_LITERAL = r"(?:\s|\(|#[^\n]*|''|\"\")*[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])(?:[A-Z][A-Z0-9_]*['\"]|[^'\"\n]*\\)"
 
 # The cases' error-code contract: a str-valued enum, and the config that names it.
 _ERROR_ENUM = {
@@ -103,23 +101,13 @@ def _compared_code(enum_module: str, literal: str, member: str, *, unsafe: bool)
     )
 
 
-class RawStringErrorCode(Rule):
+class RawStringErrorCode(RawStringErrorCodeGate, Rule):
     """A string literal where a member of the error-code enum belongs: the code of an exception
     (its first argument or ``code=``), the ``"code"`` of an error dict, a comparison with
     ``.code``. With ``errors.codes`` configured, a literal that names a member gets a fix."""
 
     code = "DL501"
     name = "raw-string-error-code"
-    # Where a code can stand, spelt out in the text: ``.code``, a "code"/"error_code" key, a
-    # ``code=`` keyword, or an upper-case literal first in the call of an exception
-    # (``...Error(``, ``raise X(``). Each search starts with a literal: re scans for those fast.
-    prefilter: AnyOf | None = AnyOf(
-        r"\.(?:\\?\n\s*)?(?:error_)?code\b",  # also across a line break, not after ". " in prose
-        r"code['\"](?:(?<=['\"]code['\"])|(?<=error_code['\"]))",
-        r"code\s*=(?!=)",
-        *(rf"{suffix}\s*\({_FIRST_LITERAL}" for suffix in ("Error", "Exception", "Fault", "Failure")),
-        rf"raise[\s(]+[\w.]+\s*\({_FIRST_LITERAL}",
-    )
 
     VALID = (
         # Without a contract a code that reads like a setting's name is not taken for an error code.
@@ -600,8 +588,6 @@ class RawStringErrorCode(Rule):
         super().__init__(config)
         self.enum_name = config.options(ErrorsOptions).codes
         self.contract = config.options(ErrorsOptions).contract
-        if self.enum_name:
-            self.prefilter = None  # member values may be any spelling: look everywhere
 
     def setup(self) -> None:
         self.enum = self._configured_enum()

@@ -9,10 +9,8 @@ client's 5 s default, is not reported.
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -31,37 +29,27 @@ from designlint.analysis.clients import (
     CHAT_MODEL_CLASSES,
     HTTP_CALLS,
     HTTP_CLIENTS,
-    HTTP_PACKAGES,
     LITELLM_DEFAULT,
     MODEL_CLIENTS,
     MODEL_FUNCTIONS,
-    MODEL_PACKAGES,
     Argument,
     HttpCall,
     ModelClient,
     canonical,
 )
-from designlint.analysis.module_facts import stdlib_last_name
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.syntax import descendants
 from designlint.analysis.timeouts import DEADLINES, FOREVER, wait_of
 from designlint.diagnostics import Applicability
 from designlint.fixes import NodeFix, Replace
-from designlint.rules.base import AnyOf, Rule
+from designlint.gates.failures import CallWithoutTimeoutGate, CancellationSwallowedGate
+from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
-from designlint.tables.failures import TimeoutsOptions
-
-if TYPE_CHECKING:
-    from designlint.context import FileFacts
-
 
 _FIX_SECONDS = 30  # the fix's timeout when no budget is configured
-_DEADLINE_PACKAGES = frozenset(name.split(".")[0] for name in DEADLINES)
-_CLIENT_PACKAGES = HTTP_PACKAGES | MODEL_PACKAGES
 # The last part of every model call's path: only calls ending so are followed to their client.
 _MODEL_METHODS = frozenset(call.path.rpartition(".")[2] for client in MODEL_CLIENTS.values() for call in client.calls)
 _OPTIONS_METHODS = frozenset(name for client in MODEL_CLIENTS.values() for name in client.options_methods)
-_DEADLINE_NAMES = frozenset(name.rpartition(".")[2] for name in DEADLINES)
 _CHAT_MODEL_TIMEOUT = (Argument(keyword="timeout"), Argument(keyword="request_timeout"))  # LangChain, litellm
 
 
@@ -121,17 +109,11 @@ def _entry(value: cst.BaseExpression, key: str) -> cst.BaseExpression | None:
     return None
 
 
-def _ast_bounded(arg: ast.expr | ast.keyword) -> bool:
-    """A deadline's argument that cannot stand for "no timeout": a number, or a call (the awaitable)."""
-    value = arg.value if isinstance(arg, ast.keyword) else arg
-    return (isinstance(value, ast.Constant) and isinstance(value.value, (int, float))) or isinstance(value, ast.Call)
-
-
 def _seconds(wait: float) -> str:
     return f"{wait:g} s"
 
 
-class CallWithoutTimeout(Rule):
+class CallWithoutTimeout(CallWithoutTimeoutGate, Rule):
     """An outbound call that can wait longer than the design allows: an HTTP call or session,
     an LLM SDK client, or a deadline (``asyncio.wait_for``, ``asyncio.timeout``,
     ``anyio.fail_after``) that waits forever, or longer than ``[tool.designlint.timeouts]
@@ -453,33 +435,6 @@ class CallWithoutTimeout(Rule):
         ),
     )
 
-    def __init__(self, config):
-        super().__init__(config)
-        self.budget = config.options(TimeoutsOptions).budget
-
-    def could_fire(self, file: FileFacts) -> bool:
-        # As egress: a client's own package calls its functions without importing them.
-        if (file.module_name or "").split(".")[0] in _CLIENT_PACKAGES:
-            return True
-        if file.imports is None:
-            return True
-        tops = {module.split(".")[0] for module in file.imports}
-        if tops & _CLIENT_PACKAGES:
-            return True
-        # asyncio is imported nearly everywhere: parsed only for a deadline call that may be unbounded.
-        return (
-            bool(tops & _DEADLINE_PACKAGES)
-            and file.tree is not None
-            and any(
-                stdlib_last_name(node.func) in _DEADLINE_NAMES
-                and (
-                    self.budget is not None
-                    or not (all(map(_ast_bounded, node.args)) and all(map(_ast_bounded, node.keywords)))
-                )
-                for node in file.nodes_of(ast.Call)
-            )
-        )
-
     def setup(self) -> None:
         self.constructions: dict[int, _Construction] = {}
 
@@ -677,9 +632,6 @@ _LOGGING_CALLS = frozenset(
 )
 _LOGGER_NAME = re.compile(r"log", re.IGNORECASE)
 _CANCEL_WORD = re.compile(r"cancel", re.IGNORECASE)
-# What may catch or suppress in the stdlib's tree (``ast.TryStar`` from Python 3.11).
-_HANDLING_NODES = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With") if hasattr(ast, name))
-_ASYNC_DEF = re.compile(r"async\s+def")
 _HOW = {RETURNS: "a `return`", BREAKS: "a `break`", CONTINUES: "a `continue`", FALLS_THROUGH: "its end"}
 # A handler that asks whether its task is being cancelled (3.11+) decides deliberately.
 # What tells whether an exception is propagating (in a ``finally``).
@@ -707,7 +659,7 @@ def _decides_on_cancellation(body: cst.CSTNode) -> bool:
     )
 
 
-class CancellationSwallowed(Rule):
+class CancellationSwallowed(CancellationSwallowedGate, Rule):
     """Inside ``async def``, a handler that catches cancellation (``asyncio.CancelledError``,
     ``BaseException``, a bare ``except:``, ``except*``, anyio's and trio's classes, or
     ``contextlib.suppress`` of them around an await) and can finish without raising: through a
@@ -717,7 +669,6 @@ class CancellationSwallowed(Rule):
 
     code = "DL603"
     name = "cancellation-swallowed"
-    prefilter = AnyOf(r"except\s*[:*]", r"BaseException", r"Cancelled", r"get_cancelled_exc_class")
     VALID = (
         Valid(
             """
@@ -1028,17 +979,6 @@ class CancellationSwallowed(Rule):
             message="`suppress(asyncio.CancelledError)` in async `stream_tokens` swallows the cancellation of the awaits inside it",
         ),
     )
-
-    def could_fire(self, file: FileFacts) -> bool:
-        if _ASYNC_DEF.search(file.text) is None:
-            return False
-        if file.tree is None:
-            return True
-        return any(
-            isinstance(node, _HANDLING_NODES)
-            for function in file.nodes_of(ast.AsyncFunctionDef)
-            for node in ast.walk(function)
-        )
 
     def visit_Try(self, node: cst.Try) -> None:
         self._check_handlers(node, node.handlers, "except")

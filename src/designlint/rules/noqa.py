@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from designlint.diagnostics import Fix
+from designlint.gates.noqa import UnusedNoqaGate
 from designlint.rules.base import Rule
 from designlint.rules.cases import Gate, Invalid, Valid
 from designlint.suppression import UnusedCodes
@@ -19,7 +20,7 @@ def _unused(
     return Invalid(code, line=line, column=column, message=message, expected_fix=fixed)
 
 
-class UnusedNoqa(Rule):
+class UnusedNoqa(UnusedNoqaGate, Rule):
     """A code in a ``# noqa: DLxxx`` (or a file-level ``# designlint: noqa: DLxxx``) that
     suppressed no finding; a blanket ``# noqa``, other tools' codes and codes of rules not
     enabled for the file are left alone. The fix removes the code, or the directive."""
@@ -80,9 +81,6 @@ class UnusedNoqa(Rule):
         _unused("x = 1  # noqa: DL501\r\ny = 2\r\n", "x = 1\r\ny = 2\r\n"),  # the line's newline is kept
         _unused("x = 1  # noqa: DL501\ry = 2  # noqa: E501\r", "x = 1\ry = 2  # noqa: E501\r"),  # lone CRs
     )
-
-    def could_fire(self, file) -> bool:
-        return False  # no visitor: the engine reports it once the other rules' findings are known
 
 
 def unused_noqa_finding(unused: UnusedCodes, is_known: Callable[[str], bool]) -> tuple[str, Fix]:

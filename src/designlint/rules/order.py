@@ -31,7 +31,8 @@ from designlint.analysis.stages import (
     stage_paths,
 )
 from designlint.analysis.summaries import ModuleFunctions, Summaries
-from designlint.rules.base import AnyOf, Rule
+from designlint.gates import AnyOf
+from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.order import OrderOptions
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from designlint.analysis.agent_loops import AgentCalls, bound_of, may_be_agent_call, may_loop_forever
-from designlint.analysis.clients import MODEL_PACKAGES
 from designlint.analysis.module_facts import stdlib_last_name
+from designlint.analysis.packages import MODEL_PACKAGES
 from designlint.analysis.retries import (
     FRESH_MODULES,
     RetryScope,
@@ -25,7 +25,8 @@ from designlint.analysis.retries import (
     retry_decorator,
     retry_iterator,
 )
-from designlint.rules.base import AnyOf, Rule
+from designlint.gates.repeats import AgentLoopGate, IdempotencyKeyGate
+from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.repeats import IdempotencyOptions, LimitsOptions
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from designlint.context import FileFacts
 
 
-class IdempotencyKeyPerAttempt(Rule):
+class IdempotencyKeyPerAttempt(IdempotencyKeyGate, Rule):
     """An idempotency key made fresh (``uuid.uuid4()``, ``secrets.token_hex()``, ``random.*``,
     ``os.urandom``, ``time.time()``, ``datetime.now()``) inside the scope that retries the request
     it is sent with: a function decorated with ``tenacity.retry``, ``backoff.on_exception``,
@@ -44,7 +45,6 @@ class IdempotencyKeyPerAttempt(Rule):
 
     code = "DL602"
     name = "idempotency-key-per-attempt"
-    prefilter = AnyOf(r"[Ii]dempoten", r"IDEMPOTEN", r"[Dd]edup", r"DEDUP")
     VALID = (
         # The key is made once, before the retried function, and passed in.
         Valid(
@@ -377,7 +377,7 @@ class IdempotencyKeyPerAttempt(Rule):
         return f"derive it from {inputs} ([tool.designlint.idempotency] derive-from)"
 
 
-class UnboundedAgentLoop(Rule):
+class UnboundedAgentLoop(AgentLoopGate, Rule):
     """A loop that calls a model or dispatches a tool call (itself or through a function of the
     module) and has no bound of its own, so its exits depend only on the model's output
     (``if not response.tool_calls: break``). Bounded: ``for _ in range(max_steps)``, a counter
@@ -388,7 +388,6 @@ class UnboundedAgentLoop(Rule):
 
     code = "DL604"
     name = "unbounded-agent-loop"
-    prefilter = AnyOf(r"while\b", r"count\(")
     VALID = (
         Valid(
             """

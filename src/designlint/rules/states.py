@@ -38,10 +38,11 @@ from designlint.analysis.states import (
 )
 from designlint.diagnostics import Applicability
 from designlint.fixes import NodeFix, Replace
+from designlint.gates.states import MachineDriftGate, MachineGate
 from designlint.project import LookupFailed, Project
-from designlint.rules.base import AnyOf, Rule
+from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
-from designlint.tables.states import MachineOptions, StateMachinesOptions
+from designlint.tables.states import MachineOptions
 
 # -- the cases' machine ---------------------------------------------------------------------
 
@@ -66,18 +67,8 @@ transitions = ["[*] -> PENDING", "PENDING -> APPROVED", "PENDING -> REJECTED", "
 _OWNED = _MACHINE + 'owners = ["app.approvals.service.*", "app.jobs.expire_stale"]\n'
 
 
-class _MachineRule(Rule):
+class _MachineRule(MachineGate, Rule):
     """The family's common part: the declared machines, their enums read from the project."""
-
-    prefilter: AnyOf | None = AnyOf()  # no machine declared: no file to look at
-
-    def __init__(self, config):
-        super().__init__(config)
-        self.declared = config.options(StateMachinesOptions).machines
-        if self.declared:
-            words = {field for machine in self.declared for field in machine.fields}
-            words |= {machine.states.rpartition(".")[2] for machine in self.declared}
-            self.prefilter = AnyOf(*(rf"\b{word}\b" for word in sorted(words)))
 
     def setup(self) -> None:
         # The family's rules ask the same of one file: the first to set up answers for all.
@@ -732,7 +723,7 @@ class UnknownState(_MachineRule):
         )
 
 
-class MachineDrift(_MachineRule):
+class MachineDrift(MachineDriftGate, _MachineRule):
     """A machine declared in code (``transitions``' ``Machine(states=..., transitions=[...])``
     and ``add_transition(...)``, a python-statemachine ``StateMachine`` or ``StateChart`` with ``State(...)`` and
     ``a.to(b)``) whose states are the members of a declared machine's enum, and which has a
@@ -741,7 +732,6 @@ class MachineDrift(_MachineRule):
 
     code = "DL804"
     name = "machine-drift"
-    prefilter: AnyOf | None = AnyOf()
 
     VALID = (
         Valid(
@@ -861,15 +851,6 @@ class MachineDrift(_MachineRule):
             message="REJECTED -> PENDING, declared here, is no transition of the approval machine",
         ),
     )
-
-    def __init__(self, config):
-        super().__init__(config)
-        if self.declared:  # machines are built from a library's names, whatever the field
-            self.prefilter = AnyOf(r"\bMachine\b", r"add_transitions?\b", r"\bStateMachine\b", r"\bStateChart\b")
-
-    def could_fire(self, file) -> bool:
-        imports = file.imports
-        return imports is None or any(m.split(".")[0] in ("transitions", "statemachine") for m in imports)
 
     def setup(self) -> None:
         super().setup()

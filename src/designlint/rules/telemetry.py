@@ -16,7 +16,6 @@ from designlint.analysis.telemetry import (
     METRIC_CREATORS,
     PROMETHEUS_METRICS,
     SPAN_STARTERS,
-    TELEMETRY_WORDS,
     declared_name_pattern,
     genai_required,
     high_cardinality_word,
@@ -29,14 +28,13 @@ from designlint.analysis.telemetry import (
     name_template,
 )
 from designlint.analysis.units import is_ucum
+from designlint.gates.telemetry import TelemetryGate
 from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.telemetry import TelemetryOptions
 
 
-class _TelemetryRule(Rule):
-    prefilter = TELEMETRY_WORDS
-
+class _TelemetryRule(TelemetryGate, Rule):
     def __init__(self, config):
         super().__init__(config)
         self.options = config.options(TelemetryOptions)

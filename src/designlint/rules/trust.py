@@ -4,9 +4,7 @@ and prompt-injection mitigation). The sources and sinks are the catalogue of
 
 from __future__ import annotations
 
-import ast
 import functools
-import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal, cast
 
@@ -38,25 +36,12 @@ from designlint.analysis.untrusted import (
     message_role,
     prompt_parameters,
 )
-from designlint.rules.base import AllOf, Rule
+from designlint.gates.trust import UntrustedContentGate
+from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
-from designlint.tables.trust import TrustOptions
 
 if TYPE_CHECKING:
-    from designlint.context import FileFacts
-
-
-# Prompt and template names are matched in any case, as PROMPT_VARIABLE and PROMPT_OBJECT are
-# (``SYSTEM_PROMPT``, ``QA_TEMPLATE``).
-SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|(?i:prompt|template)|input\s*=|role['\"]|Message\(|invoke\("
-SOURCE_HINTS = (
-    r"requests|httpx|aiohttp|urllib|page_content|(?i:retriev)|relevant_documents|Document|NodeWithScore|TextNode|BaseNode|metadata_mode|similarity_search|marginal_relevance|observation"
-    r"|(?:tool|function)_(?:output|result|response)|\btool\.|_tool\.|user_(?:input|message|msg|query|question|request|text)"
-    r"|\binput\(|\bopen\(|read_text|read_bytes|subprocess|inner_text|text_content|page_source|UploadFile|FileStorage"
-    r"|query\(|search\(|get_relevant|get_all\(|get_prompt|read_resource|call_tool|\.content\("
-)
-# Or a helper of another module of the project may return untrusted content (see ``could_fire``).
-IMPORT_HINT = r"\bimport\b"
+    pass
 
 
 _AGENT = "app/agent.py"
@@ -83,6 +68,17 @@ _WEB = {
 
     def count_words(text):
         return len(text.split())
+
+    def make_messages(question, context):
+        print(len(context))
+        return f"Answer {question}"
+    """,
+    "app/llm.py": """
+    def complete(client, prompt, temperature=0):
+        return client.completions.create(model="m", prompt=prompt, temperature=temperature)
+
+    def brief(client, notes):
+        return client.messages.create(model="m", system=notes, messages=[])
     """,
     "app/prompts.py": """
     SUMMARIZE = "Summarize this page:\\n{page}"
@@ -120,14 +116,13 @@ def ask(client, observation):
 """
 
 
-class UntrustedContentInPrompt(Rule):
+class UntrustedContentInPrompt(UntrustedContentGate, Rule):
     """Untrusted content (HTTP bodies, files, retrieved documents, tool output, the user's text
     where it would instruct) reaching a prompt without a trust label, followed through local
     variables and the module's helpers; reported once per source, where it first enters."""
 
     code = "DL401"
     name = "untrusted-content-in-prompt"
-    prefilter = AllOf(SINK_HINTS, f"{SOURCE_HINTS}|{IMPORT_HINT}")
 
     VALID = (
         Valid(
@@ -220,6 +215,18 @@ class UntrustedContentInPrompt(Rule):
                 size = count_words(fetch_page(url))
                 client.messages.create(model="m", system=f"{GREETING} {size}", messages=[])
                 return client.messages.create(model="m", system=SUMMARIZE.format(page=page), messages=[])
+            """,
+            path=_AGENT,
+            files=_WEB,
+        ),
+        # A prompt builder of another module puts into its prompt only what flows into its result.
+        Valid(
+            """
+            import app.web as web
+
+            def answer(llm, url, question):
+                query = web.make_messages(question, web.fetch_page(url))
+                return llm.invoke(query)
             """,
             path=_AGENT,
             files=_WEB,
@@ -520,6 +527,58 @@ class UntrustedContentInPrompt(Rule):
             column=40,
             message="enters parameter `context` of `app.web.build_prompt()` untagged",
         ),
+        # A helper of another module that passes a parameter on as a prompt, by its name or its keyword.
+        Invalid(
+            """
+            from app.llm import complete
+            from app.web import fetch_page
+
+            def summarize(client, url):
+                complete(client, fetch_page(url))
+                return client.chat.completions.create(model="m", messages=[{"role": "user", "content": "Go on."}])
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=5,
+            column=22,
+            message="HTTP response body from line 5 (returned by `app.web.fetch_page()`) enters parameter `prompt` of `app.llm.complete()` untagged",
+        ),
+        Invalid(
+            """
+            from app import llm
+
+            def plan(client, observation, history):
+                llm.brief(client, notes="Seen: " + observation)
+                return client.messages.create(model="m", system="Plan the next step.", messages=history)
+            """,
+            path=_AGENT,
+            files=_WEB,
+            line=4,
+            column=29,
+            message="tool output from line 3 enters parameter `notes` of `app.llm.brief()` untagged",
+        ),
+        # A helper module LibCST is not given (2,500 `%` in a row would stall it): its prompt
+        # parameters are still known from the stdlib's tree, what its helpers return is not.
+        Invalid(
+            """
+            from app.slow import ask, fetch_page
+
+            def answer(client, url, observation, history):
+                ask(client, fetch_page(url))
+                ask(client, "Use: " + observation)
+                return client.messages.create(model="m", system="Go on.", messages=history)
+            """,
+            path=_AGENT,
+            files={
+                "app/slow.py": "import requests\n\nCHAIN = page"
+                + " % 'part'" * 2_500
+                + "\n\ndef ask(client, system):\n    return client.messages.create(model='m', system=system, messages=[])\n\n"
+                "def fetch_page(url):\n    return requests.get(url).text\n"
+            },
+            line=5,
+            column=17,
+            message="tool output from line 3 enters parameter `system` of `app.slow.ask()` untagged",
+        ),
         # A template constant of a prompts module, filled with .format(...) and with an f-string.
         Invalid(
             """
@@ -622,26 +681,6 @@ class UntrustedContentInPrompt(Rule):
             message="uploaded file from line 3 enters the system prompt untagged",
         ),
     )
-
-    def __init__(self, config):
-        super().__init__(config)
-        trust = self.options = config.options(TrustOptions)
-        extra_sinks = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sinks)
-        extra_sources = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sources)
-        sinks = f"{SINK_HINTS}|{extra_sinks}" if extra_sinks else SINK_HINTS
-        sources = f"{SOURCE_HINTS}|{extra_sources}" if extra_sources else SOURCE_HINTS
-        self.prefilter = AllOf(sinks, f"{sources}|{IMPORT_HINT}")
-        self.sources_named = re.compile(sources)
-
-    def could_fire(self, file: FileFacts) -> bool:
-        """A source named in the text, or an import of another module of the project: one of
-        the file's own top package, or a relative one."""
-        if file.tree is None or self.sources_named.search(file.text):
-            return True
-        top = (file.module_name or "").partition(".")[0]
-        return any(module.partition(".")[0] == top for module in file.imports or ()) or any(
-            node.level for node in file.nodes_of(ast.ImportFrom)
-        )
 
     def setup(self) -> None:
         context = self.context

@@ -1,0 +1,68 @@
+"""Each rule family's gates, declared without the family: ``gates/<family>.py`` holds, for the
+rules of ``rules/<family>.py``, their text ``prefilter`` and, when it needs nothing of the
+family, their ``could_fire`` on the stdlib's tree. These modules import neither LibCST nor a
+rule, so the engine asks them first and imports a family only for a file where one of its
+gates passes (``designlint.rules.GATES``).
+
+A rule class inherits its gate class (``class RawStringErrorCode(ErrorsGate, Rule)``): the
+gates are written once, and a rule may only narrow them further (a ``could_fire`` of its own
+that needs the family's analysis, asked once the family is imported). ``tests/test_gates.py``
+holds each family's gates to its rules."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from designlint.config import Config
+    from designlint.context import FileFacts
+
+
+class AllOf:
+    """A prefilter that needs every one of its patterns somewhere in the text. Separate
+    searches are several times faster than one regex of lookaheads (``\\A(?=.*a)(?=.*b)``),
+    and with ``ignore_case`` the text is lowercased once rather than matched case-insensitively
+    (Python's re is slow on long case-insensitive alternations); the patterns must then be
+    written in lower case."""
+
+    def __init__(self, *patterns: str, ignore_case: bool = False):
+        self.patterns = tuple(re.compile(p) for p in patterns)
+        self.ignore_case = ignore_case
+
+    def search(self, text: str) -> bool:
+        if self.ignore_case:
+            text = text.lower()
+        return all(p.search(text) for p in self.patterns)
+
+
+class AnyOf:
+    """A prefilter that needs one of its patterns in the text. Separate searches beat one
+    alternation when each pattern starts with a literal or a character set: Python's re scans
+    ahead for those only when they start the whole pattern."""
+
+    def __init__(self, *patterns: str):
+        self.patterns = tuple(re.compile(p) for p in patterns)
+
+    def search(self, text: str) -> bool:
+        return any(p.search(text) for p in self.patterns)
+
+
+class Gate:
+    """The gates of the rules ``codes`` (all of them, or a rule, inherit it), built once per
+    configuration."""
+
+    codes: ClassVar[tuple[str, ...]] = ()  # of the rules of the family these are the gates of
+    # A regex searched in the file's text: when it does not match, the rules cannot fire on
+    # that file and are not run (and a file no rule needs is not parsed at all). A class
+    # attribute an instance may override, from its configuration.
+    prefilter: re.Pattern[str] | AllOf | AnyOf | None = None
+
+    def __init__(self, config: Config):
+        self.config = config
+
+    def could_fire(self, file: FileFacts) -> bool:
+        """Asked before LibCST parses the file, after ``prefilter`` matched: False when the rules
+        cannot fire on it (they are then neither run nor, if no other rule runs, parsed). Must
+        err on the side of True, which is the default."""
+        return True

@@ -1,0 +1,46 @@
+"""The gates of the adapter-boundary rules (``designlint.rules.adapters``): a file that names
+no framework cannot import one. Each rule narrows this with where the file stands (an
+adapter module, test code), which the family works out."""
+
+from __future__ import annotations
+
+import re
+
+from designlint.analysis.frameworks import FRAMEWORK_PACKAGES
+from designlint.gates import Gate
+from designlint.tables.adapters import AdaptersOptions
+
+# The built-in list, matched by module prefix on dotted boundaries: "openai" covers "openai.types.chat".
+DEFAULT_FRAMEWORKS = FRAMEWORK_PACKAGES
+
+
+class Frameworks:
+    """The framework module names in force for the adapter options."""
+
+    def __init__(self, options: AdaptersOptions):
+        base = DEFAULT_FRAMEWORKS if options.frameworks is None else options.frameworks
+        self.names = tuple(dict.fromkeys((*base, *options.extend_frameworks)))
+        # A file that names no framework (by the last part of its dotted name) cannot import one.
+        words = sorted({name.rsplit(".", 1)[-1] for name in self.names})
+        self.prefilter = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b") if words else re.compile(r"(?!)")
+        )
+
+    def match(self, qualname: str | None) -> str | None:
+        """The framework ``qualname`` belongs to (``openai.types.Chat`` -> ``openai``), else None."""
+        if not qualname:
+            return None
+        for name in self.names:
+            if qualname == name or qualname.startswith(name + "."):
+                return name
+        return None
+
+
+class BoundaryGate(Gate):
+    codes = ("DL301", "DL302")
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.options = config.options(AdaptersOptions)
+        self.frameworks = Frameworks(self.options)
+        self.prefilter = self.frameworks.prefilter
