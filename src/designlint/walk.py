@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from designlint.analysis.budget import Budget, GaveUp
-from designlint.analysis.syntax import syntax_fields
+from designlint.analysis.syntax import children_kept, syntax_fields
 from designlint.hooks import SKIPPED_TYPES, hooks_of
 from designlint.results import parse_error, rule_label
 
@@ -90,17 +90,7 @@ class _Dispatch(dict):
 
 def _children(node: cst.CSTNode, wanted: _Wanted) -> list[cst.CSTNode]:
     """The walked nodes directly under ``node``, in source order (``syntax_fields``)."""
-    out: list[cst.CSTNode] = []
-    for name in (_KINDS.get(type(node)) or _kind(type(node))).fields:
-        value = getattr(node, name)
-        value_type = type(value)
-        if value_type is tuple or value_type is list:
-            out.extend([item for item in value if wanted[type(item)]])
-        elif wanted[value_type]:
-            out.append(value)
-        elif isinstance(value, (tuple, list)):
-            out.extend(item for item in value if _kind(type(item)).walked)
-    return out
+    return children_kept(node, (_KINDS.get(type(node)) or _kind(type(node))).fields, wanted)
 
 
 def walk(module: cst.Module, rules: list[Rule], context: FileContext, result: FileResult) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import libcst as cst
 
@@ -126,15 +126,21 @@ def _may_hold_nodes(field: dataclasses.Field) -> bool:
 def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The nodes directly under ``node``, in source order, leaving out layout (white space,
     comments, punctuation: ``LAYOUT_TYPES``)."""
-    out: list[cst.CSTNode] = []
-    is_node = _IS_NODE
     fields = _FIELDS.get(type(node))
-    for name in syntax_fields(type(node)) if fields is None else fields:
+    return children_kept(node, syntax_fields(type(node)) if fields is None else fields, _IS_NODE)
+
+
+def children_kept(node: cst.CSTNode, fields: tuple[str, ...], keep: Mapping[type, bool]) -> list[cst.CSTNode]:
+    """The values of ``node``'s ``fields`` (``syntax_fields``), items of sequences included, whose
+    type ``keep`` says yes to, in source order: ``child_nodes``, and the walk with its own table
+    of the types it walks."""
+    out: list[cst.CSTNode] = []
+    for name in fields:
         value = getattr(node, name)
         value_type = type(value)
         if value_type is tuple or value_type is list:
-            out.extend([item for item in value if is_node[type(item)]])
-        elif is_node[value_type]:
+            out.extend([item for item in value if keep[type(item)]])
+        elif keep[value_type]:
             out.append(value)
     return out
 
