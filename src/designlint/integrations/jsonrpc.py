@@ -244,6 +244,8 @@ class Connection:
             return
         try:
             handler(params)
+        except ResponseError as exc:  # a notification gets no answer: the complaint is logged
+            log.warning("the notification %s was ignored: %s", method, exc.message)
         except Exception:
             log.exception("the notification %s failed", method)
 

@@ -322,7 +322,11 @@ class DesignlintServer:
         changes = params.get("contentChanges")
         if not isinstance(changes, list):
             raise ResponseError(INVALID_PARAMS, "params.contentChanges is missing")
-        if self.documents.change(document["uri"], document.get("version"), changes) is not None:
+        try:
+            changed = self.documents.change(document["uri"], document.get("version"), changes)
+        except ValueError as exc:
+            raise ResponseError(INVALID_PARAMS, f"the change was not applied: {exc}") from None
+        if changed is not None:
             self._schedule(document["uri"], DEBOUNCE_SECONDS)
 
     def on_save(self, params: Any) -> None:
