@@ -304,3 +304,25 @@ def test_a_pull_cancelled_before_the_lint_thread_reaches_it_is_answered_cancelle
     by_id = {m["id"]: m for m in answers(stdout.getvalue())}
     assert by_id[2]["error"]["code"] == REQUEST_CANCELLED
     assert by_id[3]["result"] == {"kind": "full", "resultId": "1", "items": []}
+
+
+def test_a_request_whose_work_fails_on_the_lint_thread_is_answered_internal_error(tmp_path: Path):
+    server = DesignlintServer()
+
+    def broken(*args) -> None:
+        raise RuntimeError("the linter broke")
+
+    server.lint_thread.submit(lambda: setattr(server.findings, "diagnostics", broken))  # after the linter loads
+    uri = (tmp_path / "a.py").as_uri()
+    open_document = {"textDocument": {"uri": uri, "text": "x = 1\n", "version": 1}}
+    messages, _ = run_server(
+        server,
+        {**INITIALIZE, "params": {"capabilities": {"textDocument": {"diagnostic": {}}}}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": open_document},
+        {"jsonrpc": "2.0", "id": 2, "method": "textDocument/diagnostic", "params": {"textDocument": {"uri": uri}}},
+    )
+    (answer,) = [m for m in messages if m.get("id") == 2]
+    assert answer["error"] == {
+        "code": INTERNAL_ERROR,
+        "message": "textDocument/diagnostic failed: RuntimeError('the linter broke')",
+    }

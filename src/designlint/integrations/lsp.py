@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from designlint._version import __version__
 from designlint.integrations import documents
 from designlint.integrations.jsonrpc import (
+    INTERNAL_ERROR,
     INVALID_PARAMS,
     INVALID_REQUEST,
     MAX_MESSAGE_BYTES,
@@ -404,25 +405,38 @@ class DesignlintServer:
             request.reply({"kind": "full", "items": []})
             return
 
-        def pull() -> None:
-            if request.cancelled:
-                request.fail(REQUEST_CANCELLED, "cancelled")
-                return
+        def pull() -> dict:
             items = self._lint(document) or []
             with self._lock:
                 previous = self._pulled.get(uri)
                 if previous and previous[1] == items:
                     if previous_id == previous[0]:
-                        request.reply({"kind": "unchanged", "resultId": previous[0]})
-                    else:
-                        request.reply({"kind": "full", "resultId": previous[0], "items": items})
-                    return
+                        return {"kind": "unchanged", "resultId": previous[0]}
+                    return {"kind": "full", "resultId": previous[0], "items": items}
                 self._results += 1
                 result_id = str(self._results)
                 self._pulled[uri] = (result_id, items)
-            request.reply({"kind": "full", "resultId": result_id, "items": items})
+            return {"kind": "full", "resultId": result_id, "items": items}
 
-        self.lint_thread.submit(pull)
+        self._answer_on_lint_thread(request, pull)
+
+    def _answer_on_lint_thread(self, request: Request, answer: Callable[[], Any]) -> None:
+        """Answer ``request`` with what ``answer`` returns, computed on the lint thread; unless the
+        client cancelled it meanwhile, or ``answer`` failed (InternalError)."""
+
+        def job() -> None:
+            if request.cancelled:
+                request.fail(REQUEST_CANCELLED, f"{request.method} was cancelled")
+                return
+            try:
+                result = answer()
+            except Exception as exc:
+                log.exception("the request %s failed", request.method)
+                request.fail(INTERNAL_ERROR, f"{request.method} failed: {exc!r}")
+                return
+            request.reply(result)
+
+        self.lint_thread.submit(job)
 
     def _lint(self, document: documents.TextDocument) -> list[dict] | None:
         """On the lint thread: the document's LSP diagnostics, or None when its configuration is
@@ -466,17 +480,11 @@ class DesignlintServer:
             request.reply(None)
             return
 
-        def act() -> None:
-            if request.cancelled:
-                request.fail(REQUEST_CANCELLED, "cancelled")
-                return
-            request.reply(
-                self._findings.code_actions(
-                    uri, document.path, document.text, params, self.documents.encoding, self._severities()
-                )
-            )
+        def actions() -> list[dict] | None:
+            encoding, severities = self.documents.encoding, self._severities()
+            return self._findings.code_actions(uri, document.path, document.text, params, encoding, severities)
 
-        self.lint_thread.submit(act)
+        self._answer_on_lint_thread(request, actions)
 
     # -- helpers
 
