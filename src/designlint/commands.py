@@ -304,19 +304,24 @@ def _watch(run: Callable[[], NoReturn], paths: list[Path], also: list[Path]) -> 
 def _baseline(flag: Path | None, options: Options) -> Baseline | None:
     """The baseline named by ``--baseline``, else by the configuration that applies to the
     current directory (a missing file is then that configuration's error), else None."""
-    from designlint.baseline import load_baseline
     from designlint.config import ConfigError, key_error
     from designlint.runner import resolver_for
 
     if flag is not None:
-        return load_baseline(flag)
+        return _load_baseline(flag)
     config = resolver_for(options).for_path(Path.cwd())
     if config.baseline is None:
         return None
     try:
-        return load_baseline(config.baseline)
+        return _load_baseline(config.baseline)
     except ConfigError as exc:
         raise key_error(config, ("baseline",), str(exc)) from None
+
+
+def _load_baseline(path: Path) -> Baseline:
+    from designlint.baseline import load_baseline  # only with a baseline: it imports tempfile
+
+    return load_baseline(path)
 
 
 def _write_baseline(path: Path, diagnostics) -> None:
