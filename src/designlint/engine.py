@@ -137,7 +137,8 @@ class Linter:
         # Python accepts (nesting beyond its limits would crash or stall LibCST), and when no
         # rule can fire it alone confirms that the file parses. (When it refuses for another
         # reason, LibCST decides below: it knows syntax newer than the running Python.)
-        verdict = stdlib_verdict(decoded.text)
+        reparser = self.reparser
+        verdict = stdlib_verdict(decoded.text) if reparser is None else reparser.verdict(path, decoded.text)
         if verdict.refused is not None:
             message = f"cannot parse: {verdict.refused}"
             return FileResult(path, [parse_error(path, message, verdict.refused.row)], decoded)
@@ -161,7 +162,6 @@ class Linter:
                 message = f"cannot parse in reasonable time: expressions nested too deeply (nesting cost {nesting.cost:,}; the limit for this file is {budget:,})"
                 return FileResult(path, [parse_error(path, message, nesting.line)], decoded)
         try:
-            reparser = self.reparser
             module = (
                 parse_module(decoded.text) if reparser is None else reparser.parse(path, decoded.text, verdict.tree)
             )

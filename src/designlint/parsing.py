@@ -17,6 +17,7 @@ import queue
 import threading
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -75,15 +76,18 @@ _kept_characters = 0
 _kept_lock = threading.Lock()
 
 
-def stdlib_verdict(text: str) -> StdlibVerdict:
-    """The running Python's verdict on ``text``, with its tree (read-only: it is shared)."""
+def stdlib_verdict(text: str, spliced: Callable[[str], ast.Module | None] | None = None) -> StdlibVerdict:
+    """The running Python's verdict on ``text``, with its tree (read-only: it is shared).
+    ``spliced``: the tree of ``text`` by a way cheaper than its parse (an editor's edit of the
+    last text parsed, ``designlint.reparse``), exactly the parse's, or None to parse it."""
     global _kept_characters
     with _kept_lock:
         found = _kept.get(text)
         if found is not None:
             _kept.move_to_end(text)
             return found
-    verdict = _verdict(text)
+    tree = None if spliced is None else spliced(text)
+    verdict = _verdict(text) if tree is None else StdlibVerdict(True, tree=tree)
     with _kept_lock:
         if text not in _kept:
             _kept[text] = verdict
@@ -93,11 +97,16 @@ def stdlib_verdict(text: str) -> StdlibVerdict:
     return verdict
 
 
+def stdlib_tree(text: str) -> ast.Module:
+    """``ast.parse(text)``, silently. Raises what it raises."""
+    with warnings.catch_warnings():  # e.g. "invalid escape sequence": not ours to print
+        warnings.simplefilter("ignore")
+        return ast.parse(text, "<designlint>", "exec")
+
+
 def _verdict(text: str) -> StdlibVerdict:
     try:
-        with warnings.catch_warnings():  # e.g. "invalid escape sequence": not ours to print
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text, "<designlint>", "exec")
+        tree = stdlib_tree(text)
     except SyntaxError as exc:
         message = str(exc.msg)
         if "null bytes" in message:
