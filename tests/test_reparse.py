@@ -11,7 +11,8 @@ import pytest
 from designlint.config import Config
 from designlint.diagnostics import Diagnostic
 from designlint.engine import Linter
-from designlint.parsing import stdlib_tree, stdlib_verdict
+from designlint.analysis.stdlib_nodes import nodes_by_type
+from designlint.parsing import nesting_cost, stdlib_tree, stdlib_verdict
 from designlint.reparse import Reparser, spliced_tree
 from designlint.rules import REGISTRY
 
@@ -332,14 +333,15 @@ def test_what_joins_the_statements_around_an_edit(before, after):
 
 
 def test_a_syntax_error_then_fixed_in_the_tree():
+    before = BEFORE + "\nONLY_IN_THIS_TEST = 1\n"  # parsed here first: no other test's tree is kept for it
     reparser = Reparser(2)
-    first = reparser.verdict("m.py", BEFORE)
-    broken = BEFORE.replace("def last():", "def last(:")
+    first = reparser.verdict("m.py", before)
+    broken = before.replace("def last():", "def last(:")
     assert reparser.verdict("m.py", broken).tree is None
-    fixed = BEFORE.replace("os.getcwd()", "os.getcwd(0)")
+    fixed = before.replace("os.getcwd()", "os.getcwd(0)")
     verdict = reparser.verdict("m.py", fixed)
     assert verdict.tree is not None and _dump(verdict.tree) == _dump(stdlib_tree(fixed))
-    assert first.tree is not None and verdict.tree.body[:-1] == first.tree.body[:-1]
+    assert first.tree is not None and verdict.tree.body[-1] is first.tree.body[-1]
     assert stdlib_verdict(fixed) is verdict  # kept for whoever parses the same text next
 
 
@@ -354,3 +356,22 @@ def test_random_edits_of_real_files_give_the_tree_of_a_full_parse(path):
         if _full_tree(edited) is not None:
             text = edited
     assert spliced, "no edit was spliced"
+
+
+@pytest.mark.parametrize("path", SOURCES[12:18], ids=lambda p: p.name)
+def test_what_is_known_of_the_statements_is_what_a_fresh_look_finds(path):
+    """The nodes by type and the nesting cost through the statements' memo, after edits that
+    share statements with the last tree: the same lists, in the same order, and the same cost."""
+    rng = random.Random(path.name)
+    reparser = Reparser(1)
+    text = path.read_text(encoding="utf-8")
+    for _ in range(10):
+        tree = reparser.verdict("m.py", text).tree
+        assert tree is not None
+        memo = reparser.statements("m.py")
+        assert nesting_cost(tree, memo) == nesting_cost(tree)
+        remembered, fresh = nodes_by_type(tree, memo), nodes_by_type(tree)
+        assert remembered.keys() == fresh.keys()
+        assert all(list(map(id, remembered[kind])) == list(map(id, fresh[kind])) for kind in fresh)
+        edited = _random_edit(text, rng)
+        text = edited if _full_tree(edited) is not None else text

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
+from designlint.analysis.memo import StatementMemo
 from designlint.parsing import StdlibVerdict, parse_module, parse_modules, stdlib_tree, stdlib_verdict
 
 if TYPE_CHECKING:
@@ -53,15 +54,14 @@ _Kept = TypeVar("_Kept")
 
 
 class Reparser:
-    """The last text and LibCST module, and the last text and stdlib tree, of each of the last
-    ``paths`` paths parsed."""
+    """The last text and LibCST module, the last text and stdlib tree, and what is known of
+    that tree's statements, of each of the last ``paths`` paths parsed."""
 
     def __init__(self, paths: int):
         self.paths = paths
         self._last: OrderedDict[str, _Parsed] = OrderedDict()
-        self._trees: OrderedDict[str, tuple[str, ast.Module]] = (
-            OrderedDict()
-        )  # the last text that parsed, its stdlib tree
+        self._trees: OrderedDict[str, tuple[str, ast.Module]] = OrderedDict()  # the last text that parsed
+        self._memos: OrderedDict[str, StatementMemo] = OrderedDict()
 
     def parse(self, path: str, text: str, tree: ast.Module | None) -> cst.Module:
         """``parse_module(text)``, reusing what it can of the last module of ``path``. Raises
@@ -89,6 +89,12 @@ class Reparser:
         if verdict.tree is not None:  # after a syntax error, the next text is compared with the last that parsed
             _remember(self._trees, path, (text, verdict.tree), self.paths)
         return verdict
+
+    def statements(self, path: str) -> StatementMemo:
+        """What is known of the top-level statements of the last stdlib tree of ``path``."""
+        memo = self._memos.get(path) or StatementMemo()
+        _remember(self._memos, path, memo, self.paths)
+        return memo
 
 
 def _remember(last: OrderedDict[str, _Kept], path: str, kept: _Kept, paths: int) -> None:
