@@ -8,10 +8,10 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from designlint.analysis.stdlib_nodes import nodes_by_type
 from designlint.config import Config
 from designlint.diagnostics import Diagnostic
 from designlint.engine import Linter
-from designlint.analysis.stdlib_nodes import nodes_by_type
 from designlint.parsing import nesting_cost, stdlib_tree, stdlib_verdict
 from designlint.reparse import Reparser, spliced_tree
 from designlint.rules import REGISTRY
@@ -311,6 +311,22 @@ def test_an_edit_keeps_the_statements_around_it():
     tree = _spliced_as_parsed(BEFORE, after, last)
     assert tree is not None and tree.body[:4] == last.body[:4] and tree.body[4] is not last.body[4]
     assert _dump(last) == dumped  # shared, never changed
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        BEFORE.replace("    return total\n", "    return total\n    total += 1\n"),  # at the end of a block
+        EDITS["add a decorator"](BEFORE),
+        EDITS["insert a line in a function"](BEFORE),
+        EDITS["delete a line in a function"](BEFORE),
+    ],
+)
+def test_an_edit_next_to_a_statement_keeps_the_others(after):
+    assert after != BEFORE
+    last = stdlib_tree(BEFORE)
+    tree = _spliced_as_parsed(BEFORE, after, last)
+    assert tree is not None and tree.body[0] is last.body[0]
 
 
 @pytest.mark.parametrize(

@@ -176,36 +176,38 @@ def spliced_tree(last_text: str, last: ast.Module, text: str) -> ast.Module | No
     while tail < shortest - 1 - head and last_lines[-1 - tail] == lines[-1 - tail]:
         tail += 1
     groups = _groups(last)
-    # The statements kept at the start: those ending in the unchanged lines, and not with a `\`.
-    before, statements_before, begin = 0, 0, 0  # groups, statements, 0-based first line parsed
-    while before < len(groups) and groups[before][1] <= head:
-        before += 1
-    while before and lines[groups[before - 1][1] - 1].endswith("\\"):
-        before -= 1
-    if before:
-        begin = groups[before - 1][1]
-        statements_before = sum(group[2] for group in groups[:before])
-    # The statements kept at the end: those starting in the unchanged lines, where the lines
-    # are where they were, after a line that ends no `\`.
-    after = len(groups)
+    # The statements kept at the start: those ending in the unchanged lines. And at the end:
+    # those starting in them, when the lines after the edit are where they were.
+    kept_before = 0
+    while kept_before < len(groups) and groups[kept_before][1] <= head:
+        kept_before += 1
+    kept_after = len(groups)
     if len(lines) == len(last_lines):
-        while after > before and groups[after - 1][0] > len(last_lines) - tail:
-            after -= 1
+        while kept_after > kept_before and groups[kept_after - 1][0] > len(last_lines) - tail:
+            kept_after -= 1
+    # A line typed at the end of a block, or a decorator added, belongs to the statement next
+    # to the edit: when the lines between do not parse alone, that statement is parsed with them.
+    for widen in (0, 1):
+        before, after = max(kept_before - widen, 0), min(kept_after + widen, len(groups))
+        while before and lines[groups[before - 1][1] - 1].endswith("\\"):
+            before -= 1  # the line after it continues it
         while after < len(groups) and last_lines[groups[after][0] - 2].endswith("\\"):
             after += 1
-    if before == 0 and after == len(groups):
-        return None  # nothing to keep: the full parse, which also says why a text does not parse
-    end = groups[after][0] - 1 if after < len(groups) else len(lines)  # 0-based line after those parsed
-    parsed = "\n" * begin + "\n".join(lines[begin:end]) + ("\n" if end < len(lines) else "")
-    if end < len(lines) and lines[end - 1].endswith("\\"):
-        return None
-    try:
-        middle = stdlib_tree(parsed)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None  # the full parse says what it refuses, and where
-    statements_after = sum(group[2] for group in groups[after:])
-    body = [*last.body[:statements_before], *middle.body, *last.body[len(last.body) - statements_after :]]
-    return ast.Module(body=body, type_ignores=[])
+        if before == 0 and after == len(groups):
+            return None  # nothing to keep: the full parse, which also says why a text does not parse
+        begin = groups[before - 1][1] if before else 0  # 0-based: the first line parsed, and the one after
+        end = groups[after][0] - 1 if after < len(groups) else len(lines)
+        if end < len(lines) and lines[end - 1].endswith("\\"):
+            continue
+        try:
+            middle = stdlib_tree("\n" * begin + "\n".join(lines[begin:end]) + ("\n" if end < len(lines) else ""))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # in the end, the full parse says what it refuses, and where
+        statements_before = sum(group[2] for group in groups[:before])
+        statements_after = sum(group[2] for group in groups[after:])
+        body = [*last.body[:statements_before], *middle.body, *last.body[len(last.body) - statements_after :]]
+        return ast.Module(body=body, type_ignores=[])
+    return None
 
 
 def _assembled(chunks: list[_Chunk], last: _Parsed) -> cst.Module | None:
