@@ -25,10 +25,9 @@ from libcst.metadata import CodePosition, CodeRange, MetadataWrapper
 from designlint.analysis.memo import StatementMemo
 from designlint.analysis.modules import module_name_for
 from designlint.analysis.names import NameResolver
-from designlint.baseline import span_fingerprint
 from designlint.config import Config
 from designlint.context import FileContext, FileFacts
-from designlint.diagnostics import Diagnostic
+from designlint.diagnostics import Diagnostic, span_fingerprint
 from designlint.fixes import span, text_fix
 from designlint.gates import Gate
 from designlint.globs import glob_matches
