@@ -3,6 +3,10 @@ in its cases (``designlint.rules.trust``)."""
 
 from __future__ import annotations
 
+import json
+
+from designlint import Project, lint_source
+from designlint.analysis.untrusted import TrustFlows
 from designlint.config import Config
 from designlint.rules.trust import UntrustedContentInPrompt
 from designlint.tables.trust import TrustOptions
@@ -17,3 +21,26 @@ def test_prefilter_skips_files_without_sources_or_sinks():
         Config(tables=(TrustOptions(sources=("app.crm.load_ticket",), sinks=("complete",)),))
     )
     assert configured.prefilter.search("complete(load_ticket(1))\n")
+
+
+def test_a_helpers_flows_are_worked_out_only_for_results_that_reach_a_prompt(monkeypatch):
+    computed: list[str] = []
+    compute = TrustFlows.compute
+
+    def counted(self, name, sources):
+        computed.append(json.loads(name)[0])
+        return compute(self, name, sources)
+
+    monkeypatch.setattr(TrustFlows, "compute", counted)
+    helpers = {
+        "app.web": "import requests\n\ndef fetch_page(url):\n    return requests.get(url).text\n",
+        "app.store": "def save(key, text):\n    return key\n\ndef build_prompt(question, page):\n    return question\n",
+    }
+    code = (
+        "from app.store import build_prompt, save\nfrom app.web import fetch_page\n\n"
+        "def summarize(client, url):\n    saved = save(url, 'x')\n    build_prompt('q', 'static')\n"
+        "    return client.messages.create(model='m', system=fetch_page(url), messages=[])\n"
+    )
+    (finding,) = lint_source(code, "app/agent.py", Config(select=("DL401",)), Project.from_sources(helpers))
+    assert "HTTP response body from line 7 (returned by `app.web.fetch_page()`)" in finding.message
+    assert computed == ["app.web"]  # not app.store: neither what save() returns nor build_prompt's parameters matter
