@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from designlint import Project, lint_source
-from designlint.analysis.untrusted import TrustFlows
+from designlint.analysis.untrusted import TrustFlows, TrustOutlines
 from designlint.config import Config
 from designlint.rules.trust import UntrustedContentInPrompt
 from designlint.tables.trust import TrustOptions
@@ -23,15 +23,21 @@ def test_prefilter_skips_files_without_sources_or_sinks():
     assert configured.prefilter.search("complete(load_ticket(1))\n")
 
 
-def test_a_helpers_flows_are_worked_out_only_for_results_that_reach_a_prompt(monkeypatch):
+def test_other_modules_are_read_only_for_what_reaches_a_prompt(monkeypatch):
     computed: list[str] = []
-    compute = TrustFlows.compute
+    outlined: list[str] = []
+    compute, outline = TrustFlows.compute, TrustOutlines.compute
 
     def counted(self, name, sources):
         computed.append(json.loads(name)[0])
         return compute(self, name, sources)
 
+    def outline_counted(self, name, sources):
+        outlined.append(name)
+        return outline(self, name, sources)
+
     monkeypatch.setattr(TrustFlows, "compute", counted)
+    monkeypatch.setattr(TrustOutlines, "compute", outline_counted)
     helpers = {
         "app.web": "import requests\n\ndef fetch_page(url):\n    return requests.get(url).text\n",
         "app.store": "def save(key, text):\n    return key\n\ndef build_prompt(question, page):\n    return question\n",
@@ -43,4 +49,5 @@ def test_a_helpers_flows_are_worked_out_only_for_results_that_reach_a_prompt(mon
     )
     (finding,) = lint_source(code, "app/agent.py", Config(select=("DL401",)), Project.from_sources(helpers))
     assert "HTTP response body from line 7 (returned by `app.web.fetch_page()`)" in finding.message
-    assert computed == ["app.web"]  # not app.store: neither what save() returns nor build_prompt's parameters matter
+    # not app.store: neither what save() returns nor which of its functions' parameters are prompts matters
+    assert computed == outlined == ["app.web"]

@@ -776,7 +776,10 @@ class UntrustedContentInPrompt(UntrustedContentGate, Rule):
             return
         function = self.flow.function(node, scope)
         if function is None:
-            imported = self.spec.imported(node)
+            qualname = self.spec.imported_name(node)
+            if qualname is None or not any(self.flow.carries(arg.value, scope) for arg in node.args):
+                return  # no untrusted content goes in: which parameters are prompts does not matter
+            imported = self.spec.imported_function(qualname)
             if imported is not None:
                 for param, system in imported.prompt_candidates.items():
                     arg = bind_parameters(imported.params, node).get(param)
