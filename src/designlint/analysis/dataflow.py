@@ -15,8 +15,10 @@ assignments, f-strings, ``+``, ``%``, ``.format``, ``join``, list/dict/tuple/set
 comprehensions, ``.append``/``.extend``/``.insert``/``.update`` on containers, ``await``,
 ``with ... as``, ``for`` targets, and methods called on a tainted value. A call to another
 function of the module propagates through its summary: the taints its returns carry,
-and which of its parameters flow into its returns. Calls to functions the analysis does
-not know do not propagate (a miss is better than a false alarm).
+and which of its parameters flow into its returns. A call of another module's function
+the spec knows stands for its result until a query needs it, and only then is that
+function's summary asked for (most results never reach a sink). Calls to functions the
+analysis does not know do not propagate (a miss is better than a false alarm).
 """
 
 from __future__ import annotations

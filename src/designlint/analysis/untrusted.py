@@ -11,9 +11,9 @@
 - ``TRUST_OUTLINES``: per module of the project, its helpers' parameters, those they put into
   a prompt by their names, and its prompt-template constants, read on the stdlib's tree.
 - ``TRUST_FLOWS``: per module, what its helpers return (source kinds, and which parameters
-  flow into the result), by its taint analysis on LibCST's tree: worked out only when a
-  caller's analysis asks what a helper returns, or which parameters of a prompt builder
-  reach its prompt. Helpers are summarised within their own module: a helper that gets its
+  flow into the result), by its taint analysis on LibCST's tree: worked out only when what
+  a helper returns reaches a caller's sink (the caller's analysis stands for it until then),
+  or untrusted content reaches a prompt builder's parameter. Helpers are summarised within their own module: a helper that gets its
   content from a third module is not followed.
 
 Both are read statically and cached by module hash like the error enum.
