@@ -190,7 +190,7 @@ def test_add_noqa_leaves_the_markdown_alone_and_says_how_to_suppress_there(proje
 
 
 def test_the_language_server_reports_the_design_document_and_no_other_markdown(project):
-    from designlint.integrations.lsp import ProjectLinters
+    from designlint.integrations.lsp_findings import ProjectLinters
 
     (project / "docs/tasks.md").write_text("# Tasks\n\n- T1 [codes](engineering-design.md#3-error-codes)\n")
     (project / "README.md").write_text("# Triage\n\n[design](docs/engineering-design.md#nowhere)\n")

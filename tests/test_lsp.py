@@ -459,12 +459,21 @@ async def test_bad_settings_and_a_broken_config_are_reported_and_the_server_keep
         assert len(await editor.diagnostics()) == 2
 
 
-def test_the_command_says_how_to_install_the_server_when_pygls_is_missing():
-    program = "import sys; sys.modules['pygls'] = None; from designlint.cli import main; main(['lsp'])"
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
-    assert result.returncode == 2
-    assert "pip install -e '.[lsp]' in designlint's checkout" in result.stderr
-    assert "Traceback" not in result.stderr
+def test_the_server_needs_neither_pygls_nor_lsprotocol(project: Path):
+    """The server speaks LSP itself: with both libraries made unimportable it still answers."""
+    program = (
+        "import sys; sys.modules['pygls'] = sys.modules['lsprotocol'] = None; "
+        "from designlint.launch import main; main(['lsp'])"
+    )
+    exchange = frame(INITIALIZE) + frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+    exchange += frame({"jsonrpc": "2.0", "method": "exit"})
+    result = subprocess.run(
+        [sys.executable, "-c", program], input=exchange, capture_output=True, timeout=60, cwd=project
+    )
+    assert (result.returncode, result.stderr) == (0, b"")
+    messages = answers(result.stdout)
+    assert messages[0]["id"] == 1 and messages[0]["result"]["serverInfo"]["name"] == "designlint"
+    assert {"jsonrpc": "2.0", "id": 2, "result": None} in messages
 
 
 @pytest.mark.asyncio

@@ -162,7 +162,6 @@ def test_the_language_server_imports_the_linter_on_its_lint_thread_as_it_starts(
     """Importing the server module imports no LibCST; building the server queues the import of
     the engine on the lint thread, which has done it once the thread is drained. The families
     are left to the first document, which imports only those it needs."""
-    pytest.importorskip("pygls")
     script = """\
 import json, sys
 from designlint.integrations.lsp import DesignlintServer
@@ -175,6 +174,36 @@ print(json.dumps([before, "libcst" in sys.modules, "designlint.rules.egress" in 
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120, cwd=tmp_path
     )
     assert json.loads(completed.stdout) == [False, True, False]
+
+
+def _frames(*messages: dict) -> bytes:
+    bodies = [json.dumps({"jsonrpc": "2.0", **message}).encode() for message in messages]
+    return b"".join(b"Content-Length: %d\r\n\r\n%s" % (len(body), body) for body in bodies)
+
+
+def test_the_language_server_command_imports_neither_pygls_nor_lsprotocol_nor_click(tmp_path):
+    """``designlint lsp`` from the entry point, through a session: it speaks LSP itself, and
+    starts without the CLI."""
+    record = tmp_path / "modules.json"
+    session = _frames(
+        {"id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"method": "initialized", "params": {}},
+        {"id": 2, "method": "shutdown"},
+        {"method": "exit"},
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", _LAUNCH_DRIVER, str(record), "lsp"],
+        input=session,
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    result = json.loads(record.read_text())
+    assert (result["exit"], completed.stderr) == (0, b"")
+    assert b'"id":2,"result":null' in completed.stdout
+    unwanted = ("pygls", "lsprotocol", "click", "designlint.cli")
+    assert [module for module in result["modules"] if module.partition(".")[0] in unwanted or module in unwanted] == []
 
 
 # The entry point, run as the console script runs it; what it imported is read before the

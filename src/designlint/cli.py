@@ -906,16 +906,8 @@ def design_check(config_path, output_format, output_file, exit_zero, quiet):
 @main.command()
 def lsp():
     """Serve the Language Server Protocol over standard input and output."""
-    try:
-        from designlint.integrations.lsp import serve
-    except ImportError as exc:
-        missing = (exc.name or "").partition(".")[0]
-        if missing not in ("pygls", "lsprotocol"):
-            raise
-        _fail(
-            f"the language server needs {missing}, which is not installed:"
-            " pip install -e '.[lsp]' in designlint's checkout (the lsp extra)"
-        )
+    from designlint.integrations.lsp import serve
+
     serve()
 
 

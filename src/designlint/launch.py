@@ -1,8 +1,9 @@
 """The ``designlint`` command's entry point. ``--version``, ``rules`` and ``rule CODE`` (with
 ``--output-format``) only show what the package ships, so they are answered here from the rule
 pages, without importing click or the catalogue's parser (each costs several times the
-interpreter's start-up); everything else, and any form of these this does not read exactly as
-click would (help, an unknown code, a page the simple reader declines), goes to ``designlint.cli``.
+interpreter's start-up); ``lsp`` starts the language server without either. Everything else,
+and any form of these this does not read exactly as click would (help, an unknown code, a page
+the simple reader declines), goes to ``designlint.cli``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ _FORMATS = ("text", "json")
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
+    if args == ["lsp"]:  # the language server's start-up is the editor's wait: no click, no CLI
+        from designlint.integrations.lsp import serve
+
+        serve()
+        return
     try:
         text = _answer(args)
         if text is not None:

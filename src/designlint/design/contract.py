@@ -80,6 +80,9 @@ _UNIT_SECONDS = {"ms": 0.001, "mi": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 @dataclass(frozen=True)
 class Where:
+    """A line of a file: of a design document, or of the code (``init``'s inventory, the path
+    relative to the project root, with "/")."""
+
     path: str
     line: int
 

@@ -21,6 +21,7 @@ from designlint.analysis.modules import module_glob_matches, module_name_for
 from designlint.analysis.untrusted import DEFAULT_SANITIZERS
 from designlint.analysis.urls import UrlHost
 from designlint.config import Config
+from designlint.design.contract import Where
 from designlint.diagnostics import Diagnostic
 from designlint.discovery import discover
 from designlint.parsing import stdlib_verdict
@@ -50,20 +51,11 @@ _METRIC = re.compile(rf"^metric {_QUOTED} is not declared")
 
 
 @dataclass(frozen=True)
-class Place:
-    path: str  # relative to the project root, with "/"
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
-
-
-@dataclass(frozen=True)
 class Found:
     """One thing the code holds and where: the first place, and how many places in all."""
 
     name: str
-    first: Place | None  # None: named by the contract (an enum member) but used nowhere raw
+    first: Where | None  # None: named by the contract (an enum member) but used nowhere raw
     count: int
 
 
@@ -79,7 +71,7 @@ class AdapterModule:
 class PromptSink:
     """Where untrusted content enters a prompt untagged today (a DL401 finding)."""
 
-    place: Place
+    place: Where
     content: str  # "HTTP response body"
     sink: str  # "the system prompt"
 
@@ -100,7 +92,7 @@ class Inventory:
     metrics: tuple[Found, ...]
     metric_units: tuple[tuple[str, str], ...]  # (metric, unit) as the configuration declares them
     files: int
-    unreadable: tuple[Place, ...]  # files that could not be read or parsed (DL001)
+    unreadable: tuple[Where, ...]  # files that could not be read or parsed (DL001)
 
 
 def inventory_config(config: Config) -> Config:
@@ -140,7 +132,7 @@ def take_inventory(root: Path) -> Inventory:
         try:
             source = read_regular_file(path, MAX_SOURCE_SIZE)
         except (OSError, TooLarge):
-            collector.unreadable.append(Place(place, 1))
+            collector.unreadable.append(Where(place, 1))
             continue
         linter = linters.linter_for(inventory_config(config))
         result = linter.lint(source, str(path))
@@ -157,15 +149,15 @@ def take_inventory(root: Path) -> Inventory:
 class _Collector:
     def __init__(self, root: Path):
         self.root = root.absolute()
-        self.hosts: dict[str, list[Place]] = defaultdict(list)
-        self.codes: dict[str, list[Place]] = defaultdict(list)
+        self.hosts: dict[str, list[Where]] = defaultdict(list)
+        self.codes: dict[str, list[Where]] = defaultdict(list)
         self.frameworks: dict[str, set[str]] = defaultdict(set)  # module glob -> frameworks
         self.sinks: list[PromptSink] = []
         self.sanitizers: dict[str, None] = {}
-        self.spans: dict[str, list[Place]] = defaultdict(list)
-        self.metrics: dict[str, list[Place]] = defaultdict(list)
+        self.spans: dict[str, list[Where]] = defaultdict(list)
+        self.metrics: dict[str, list[Where]] = defaultdict(list)
         self.metric_units: dict[str, str] = {}
-        self.unreadable: list[Place] = []
+        self.unreadable: list[Where] = []
         self.enum: str | None = None
         self.stages: tuple[tuple[str, tuple[str, ...]], ...] = ()
         self.authz: AuthzOptions | None = None
@@ -210,7 +202,7 @@ class _Collector:
         """What a finding names. Where the configuration already has a contract (an allowlist,
         adapter globs), what breaks it is a violation for ``designlint check`` to report, not
         part of the inventory."""
-        place = Place(path, diagnostic.start.row)
+        place = Where(path, diagnostic.start.row)
         message = diagnostic.message
         if diagnostic.code == "DL001":
             self.unreadable.append(place)
@@ -268,7 +260,7 @@ class _Collector:
         )
 
 
-def _found(uses: dict[str, list[Place]]) -> tuple[Found, ...]:
+def _found(uses: dict[str, list[Where]]) -> tuple[Found, ...]:
     """Each thing with its first place (None: declared by the configuration, found nowhere)."""
     return tuple(Found(name, places[0] if places else None, len(places)) for name, places in sorted(uses.items()))
 

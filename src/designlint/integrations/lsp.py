@@ -1,5 +1,6 @@
-"""designlint's language server (``designlint lsp``): LSP over standard input and output, on
-pygls 2.
+"""designlint's language server (``designlint lsp``): LSP over standard input and output, spoken
+by designlint itself (``jsonrpc.py``, ``documents.py``): a protocol library costs more to import
+than LibCST, and the server's first diagnostics are meant to cost little more than LibCST.
 
 - Diagnostics for open documents, from the editor's text: on open and save at once, on
   change after a pause (``DEBOUNCE_SECONDS``); cleared on close. Clients that pull
@@ -10,256 +11,241 @@ pygls 2.
   both recomputed from the document, and a source action applying every safe fix.
 - Configuration is the one the CLI would use for the document's path, re-read when a
   config file changes (file-watch notifications, and an mtime check before each lint).
-- Linting runs on one worker thread: the event loop keeps answering while it works, and
-  the linters (which keep per-file state) are never used by two threads at once. Its first
-  job, queued as the server starts, imports the linter (LibCST and the rules), so that it is
-  done while the client is still initialising, not when the first document arrives.
+- The main thread reads the client's messages and keeps the documents; everything that
+  touches the linter runs on one lint thread (``LintThread``), so the server keeps answering
+  while it works, and the linters (which keep per-file state) are never used by two threads
+  at once. Its first job, queued as the server starts, imports the linter (LibCST, the engine,
+  ``lsp_findings``), so that it is done while the client is still initialising, not when the
+  first document arrives; this module imports none of it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import importlib
-import json
+import heapq
+import itertools
 import logging
-import os
 import sys
+import threading
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
-from urllib.parse import unquote
-
-from lsprotocol import types
-from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
-from pygls.workspace import TextDocument
 
 from designlint._version import __version__
-from designlint.config import CONFIG_FILES, ConfigError
-from designlint.diagnostics import Applicability, Diagnostic, Edit, Position
-from designlint.discovery import discover, python_paths
-from designlint.fixes import fix_text
-from designlint.pages import DOCS_URL
-from designlint.resolution import ConfigResolver, design_documents
-from designlint.rules import INTERNAL_ERROR, PARSE_ERROR, import_families
-from designlint.source import split_lines
-from designlint.suppression import noqa_edit
+from designlint.integrations import documents
+from designlint.integrations.jsonrpc import (
+    INTERNAL_ERROR,
+    INVALID_PARAMS,
+    INVALID_REQUEST,
+    MAX_MESSAGE_BYTES,
+    REQUEST_CANCELLED,
+    SERVER_NOT_INITIALIZED,
+    Connection,
+    Request,
+    ResponseError,
+)
 
 if TYPE_CHECKING:
-    from designlint.engine import Linter
-    from designlint.pool import LinterPool
+    from designlint.integrations.lsp_findings import Findings, Severities
+
+__all__ = ["MAX_MESSAGE_BYTES", "DesignlintServer", "serve"]
 
 log = logging.getLogger("designlint.lsp")
 
 DEBOUNCE_SECONDS = 0.15
 _IMPORT_FAMILIES_AFTER = 0.5  # seconds after the first lint: the rest of the rule families are imported
-FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.designlint"
-SEVERITIES = {
-    "error": types.DiagnosticSeverity.Error,
-    "warning": types.DiagnosticSeverity.Warning,
-    "information": types.DiagnosticSeverity.Information,
-    "hint": types.DiagnosticSeverity.Hint,
-}
-ENGINE_CODES = (PARSE_ERROR[0], INTERNAL_ERROR[0])  # always errors, never fixable or suppressible
-# One message from the client: a 5 MB document (the lint limit) fits even escaped as \uXXXX.
-MAX_MESSAGE_BYTES = 64 * 2**20
-_MAX_HEADER_LINE = 64 * 2**10
-MESSAGE_TOO_LARGE = "designlint/messageTooLarge"  # what the input puts in place of a message it refused
+FIX_ALL_KIND = "source.fixAll.designlint"
+SEVERITIES = {"error": 1, "warning": 2, "information": 3, "hint": 4}  # LSP's DiagnosticSeverity
+WARNING = SEVERITIES["warning"]
+MESSAGE_ERROR = 1  # LSP's MessageType
 
 
-class BoundedInput:
-    """Standard input as pygls reads it, with a bound on what one message makes it hold: a body
-    over ``limit`` bytes is skipped as it streams by, never held, and a ``MESSAGE_TOO_LARGE``
-    notification stands in for it (``Content-Length: 1000000000000`` killed the server with
-    MemoryError). Header lines are cut at 64 kB."""
+class LintThread:
+    """One daemon thread running jobs in the order they fall due (``submit``'s ``delay``), those
+    due together in the order given. A job that raises is logged; the next runs."""
 
-    def __init__(self, stream: BinaryIO, limit: int = MAX_MESSAGE_BYTES):
-        self.stream, self.limit = stream, limit
-        self._skipping = 0  # bytes of a refused body still to come
+    def __init__(self) -> None:
+        self._due: list[tuple[float, int, Callable[[], Any] | None]] = []
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="designlint-lint", daemon=True)
+        self._thread.start()
 
-    def readline(self) -> bytes:
-        self._skip()
-        return self.stream.readline(_MAX_HEADER_LINE)
+    def submit(self, job: Callable[[], Any], delay: float = 0.0) -> None:
+        self._push(job, delay)
 
-    def read(self, size: int) -> bytes:
-        self._skip()
-        if size <= self.limit:
-            return self.stream.read(size)
-        self._skipping = size  # after the stand-in is handled: it is answered before the body arrives
-        return json.dumps({"jsonrpc": "2.0", "method": MESSAGE_TOO_LARGE, "params": {"size": size}}).encode()
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop once the jobs due by now have run (later ones are dropped)."""
+        self._push(None, 0.0)
+        if wait:
+            self._thread.join()
 
-    def _skip(self) -> None:
-        while self._skipping:
-            chunk = self.stream.read(min(self._skipping, 2**20))
-            self._skipping = self._skipping - len(chunk) if chunk else 0
+    def _push(self, job: Callable[[], Any] | None, delay: float) -> None:
+        with self._wake:
+            heapq.heappush(self._due, (time.monotonic() + delay, next(self._order), job))
+            self._wake.notify()
 
-
-# -- configuration per document path ---------------------------------------------------
-
-
-def _config_stamp(directory: Path) -> tuple:
-    """What the config files that could apply to ``directory`` look like on disk now: a
-    change (edit, creation, deletion) anywhere up the tree gives a different stamp."""
-    stamp: list[tuple[int, int] | None] = []
-    for folder in (directory, *directory.parents):
-        for name in CONFIG_FILES:
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while True:
+                    wait = self._due[0][0] - time.monotonic() if self._due else None
+                    if wait is not None and wait <= 0:
+                        break
+                    self._wake.wait(wait)
+                job = heapq.heappop(self._due)[2]
+            if job is None:
+                return
             try:
-                status = os.stat(folder / name)
-                stamp.append((status.st_mtime_ns, status.st_size))
-            except OSError:
-                stamp.append(None)
-    return tuple(stamp)
+                job()
+            except Exception:
+                log.exception("a job on the lint thread failed")
 
 
-class ProjectLinters:
-    """A ``Linter`` per configuration, the configuration found as the CLI finds it.
+def _get(value: Any, *keys: str) -> Any:
+    """``value[k1][k2]...`` through dicts, or None where a level is missing (or not a dict)."""
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
 
-    Used from the lint thread only. Everything is dropped when a config file changes, and
-    the linters (whose ``Project`` keeps the modules it read) when a file is saved.
-    """
 
+def _text_document(params: Any) -> dict:
+    """The ``textDocument`` of a request's or notification's params; raises ``ResponseError``
+    (InvalidParams) when there is none with a string ``uri``."""
+    document = _get(params, "textDocument")
+    if not isinstance(document, dict) or not isinstance(document.get("uri"), str):
+        raise ResponseError(INVALID_PARAMS, "params.textDocument.uri is missing")
+    return document
+
+
+class DesignlintServer:
     def __init__(self) -> None:
-        self._drop_configs()
-
-    def _drop_configs(self) -> None:
-        self._resolver = ConfigResolver()
-        self._stamps: dict[Path, tuple] = {}
-        self._linters: LinterPool | None = None  # made on the lint thread, by the first lint
-
-    def config_changed(self) -> None:
-        self._drop_configs()
-
-    def sources_changed(self) -> None:
-        self._linters = None
-
-    def linter_for(self, path: Path) -> Linter:
-        """Raises ``ConfigError``."""
-        directory = path.parent.absolute()
-        stamp = _config_stamp(directory)
-        if self._stamps.get(directory, stamp) != stamp:
-            self._drop_configs()
-        self._stamps[directory] = stamp
-        config = self._resolver.for_path(path)
-        while self._resolver.warnings:
-            log.warning("%s", self._resolver.warnings.pop())
-        if self._linters is None:
-            from designlint.pool import LinterPool
-
-            # The open documents' last modules: a keystroke parses only the statements it changed.
-            self._linters = LinterPool(keep_parses=4)
-        return self._linters.linter_for(config)
-
-    def design_findings(self, path: Path, text: str | None = None) -> list[Diagnostic]:
-        """DL011-DL015 on ``path`` (its editor's ``text`` when given, else as saved), when it is a
-        design document in play or Markdown beside one (``tasks.md``: DL013); other Markdown is
-        not designlint's. The code rules keep the saved document's contract until it is saved.
-        Raises ``ConfigError``."""
-        config = self._resolver.for_path(path)
-        target = path.resolve()
-        if target.parent not in {document.resolve().parent for document in design_documents(config)}:
-            return []
-
-        def python_files() -> list[Path]:
-            found = discover(python_paths([config.root])[0], self._resolver)
-            return [file for file, _, unlisted in found if unlisted is None]
-
-        from designlint.design.check import design_diagnostics  # imports the rules: on the lint thread
-
-        diagnostics, _ = design_diagnostics(config, python_files, unsaved={target: text} if text is not None else None)
-        return [d for d in diagnostics if Path(d.path).resolve() == target]
-
-
-# -- positions -------------------------------------------------------------------------
-
-
-def code_units(text: str, encoding: str) -> int:
-    if encoding == types.PositionEncodingKind.Utf8:
-        return len(text.encode("utf-8", "surrogatepass"))
-    if encoding == types.PositionEncodingKind.Utf32:
-        return len(text)
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def lsp_position(lines: list[str], position: Position, encoding: str) -> types.Position:
-    """designlint's 1-based row and character column -> LSP's 0-based line and code units."""
-    line = lines[position.row - 1] if position.row <= len(lines) else ""
-    return types.Position(line=position.row - 1, character=code_units(line[: position.column - 1], encoding))
-
-
-def lsp_range(lines: list[str], start: Position, end: Position, encoding: str) -> types.Range:
-    return types.Range(start=lsp_position(lines, start, encoding), end=lsp_position(lines, end, encoding))
-
-
-def _text_edits(lines: list[str], edits: tuple[Edit, ...] | list[Edit], encoding: str) -> list[types.TextEdit]:
-    return [types.TextEdit(range=lsp_range(lines, e.start, e.end, encoding), new_text=e.content) for e in edits]
-
-
-# -- the server ------------------------------------------------------------------------
-
-
-class DesignlintServer(LanguageServer):
-    def __init__(self) -> None:
-        super().__init__("designlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
-        self.linters = ProjectLinters()
-        self.lint_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="designlint-lint")
+        self.lint_thread = LintThread()
         # The engine and LibCST, imported while the client initialises; the families a document
-        # needs are imported as it is linted (see ``_lint``).
-        self.lint_thread.submit(importlib.import_module, "designlint.pool")
+        # needs are imported as it is linted (see ``_after_first_lint``).
+        self.findings: Findings | None = None  # set by the lint thread's first job
+        self.lint_thread.submit(self._load_linter)
         self._families_queued = False
+        self.documents = documents.Documents()
+        self.capabilities: dict = {}
         self.pull = False
-        self.default_severity = types.DiagnosticSeverity.Warning
-        self.severities: dict[str, types.DiagnosticSeverity] = {}
-        self._pending: dict[str, asyncio.Task] = {}
-        self._pulled: dict[str, tuple[str, list[types.Diagnostic]]] = {}  # uri -> (result id, items)
+        self.initialized = False
+        self.shutting_down = False
+        self.severities: tuple[int, dict[str, int]] = (WARNING, {})  # the default, and by code or prefix
+        self._lock = threading.Lock()  # the tables below, used from both threads
+        self._generations: dict[str, int] = {}  # uri -> the latest lint wanted for it (push)
+        self._pulled: dict[str, tuple[str, list[dict]]] = {}  # uri -> (result id, items)
         self._results = 0
         self._shown_errors: set[str] = set()
+        self.connection: Connection | None = None
+        self.exit_code: int | None = None
 
-        features: list[tuple[str, Callable, Any]] = [
-            (types.INITIALIZE, self.on_initialize, None),
-            (types.INITIALIZED, self.on_initialized, None),
-            (types.TEXT_DOCUMENT_DID_OPEN, self.on_open, None),
-            (types.TEXT_DOCUMENT_DID_CHANGE, self.on_change, None),
-            (types.TEXT_DOCUMENT_DID_SAVE, self.on_save, None),
-            (types.TEXT_DOCUMENT_DID_CLOSE, self.on_close, None),
-            (types.WORKSPACE_DID_CHANGE_WATCHED_FILES, self.on_watched_files, None),
-            (types.WORKSPACE_DID_CHANGE_CONFIGURATION, self.on_settings_changed, None),
-            (MESSAGE_TOO_LARGE, self.on_message_too_large, None),
-            (
-                types.TEXT_DOCUMENT_DIAGNOSTIC,
-                self.on_pull,
-                types.DiagnosticOptions(
-                    identifier="designlint", inter_file_dependencies=False, workspace_diagnostics=False
-                ),
-            ),
-            (
-                types.TEXT_DOCUMENT_CODE_ACTION,
-                self.on_code_action,
-                types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
-            ),
-        ]
-        for method, handler, options in features:
-            # pygls sets attributes on a handler, which a bound method cannot take: a partial can.
-            self.feature(method, options)(functools.partial(handler))
+    def _load_linter(self) -> None:
+        from designlint.integrations.lsp_findings import Findings
+
+        self.findings = Findings(self._show_error)
+        import designlint.pool  # noqa: F401  # the engine and LibCST
+
+    # -- the connection
+
+    def run(self, stdin: BinaryIO, stdout: BinaryIO) -> int:
+        """Serve the client on these streams until it says ``exit`` or the input ends; the exit
+        code (0, or 1 for an exit without shutdown first)."""
+        requests: dict[str, Callable[[Request], None]] = {
+            "initialize": self.on_initialize,
+            "shutdown": self.on_shutdown,
+            "textDocument/diagnostic": self.on_pull,
+            "textDocument/codeAction": self.on_code_action,
+        }
+        notifications: dict[str, Callable[[Any], None]] = {
+            "initialized": self.on_initialized,
+            "exit": self.on_exit,
+            "textDocument/didOpen": self.on_open,
+            "textDocument/didChange": self.on_change,
+            "textDocument/didSave": self.on_save,
+            "textDocument/didClose": self.on_close,
+            "workspace/didChangeWatchedFiles": self.on_watched_files,
+            "workspace/didChangeConfiguration": self.on_settings_changed,
+        }
+        requests = {method: self._guarded(handler) for method, handler in requests.items()}
+        notifications = {method: self._guarded_notification(method, h) for method, h in notifications.items()}
+        self.connection = Connection(stdin, stdout, requests, notifications, self.on_message_too_large)
+        self.connection.serve()
+        return 0 if self.exit_code is None else self.exit_code
+
+    def _guarded(self, handler: Callable[[Request], None]) -> Callable[[Request], None]:
+        """As the spec asks: before ``initialize``, requests are answered ServerNotInitialized;
+        after ``shutdown``, InvalidRequest."""
+
+        def guarded(request: Request) -> None:
+            if self.shutting_down:
+                request.fail(INVALID_REQUEST, "the server is shutting down")
+            elif not self.initialized and request.method != "initialize":
+                request.fail(SERVER_NOT_INITIALIZED, "the server is not initialised yet")
+            else:
+                handler(request)
+
+        return guarded
+
+    def _guarded_notification(self, method: str, handler: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Before ``initialize`` and after ``shutdown``, notifications other than ``exit`` are dropped."""
+
+        def guarded(params: Any) -> None:
+            if method == "exit" or (self.initialized and not self.shutting_down):
+                handler(params)
+
+        return guarded
+
+    @property
+    def _connection(self) -> Connection:
+        assert self.connection is not None, "the server is not running"
+        return self.connection
 
     # -- lifecycle
 
-    def on_initialize(self, params: types.InitializeParams) -> None:
-        capabilities = params.capabilities
-        self.pull = capabilities.text_document is not None and capabilities.text_document.diagnostic is not None
-        options = params.initialization_options if isinstance(params.initialization_options, dict) else {}
-        self._read_severity(options.get("severity"), "initializationOptions")
+    def on_initialize(self, request: Request) -> None:
+        params = request.params if isinstance(request.params, dict) else {}
+        capabilities = params.get("capabilities")
+        self.capabilities = capabilities if isinstance(capabilities, dict) else {}
+        self.pull = _get(self.capabilities, "textDocument", "diagnostic") is not None
+        encoding = documents.choose_encoding(_get(self.capabilities, "general", "positionEncodings"))
+        self.documents.encoding = encoding
+        options = params.get("initializationOptions")
+        self._read_severity(_get(options, "severity"), "initializationOptions")
+        self.initialized = True
+        request.reply(
+            {
+                "capabilities": {
+                    "positionEncoding": encoding,
+                    "textDocumentSync": {"openClose": True, "change": 2, "save": True},  # 2: incremental
+                    "codeActionProvider": {"codeActionKinds": ["quickfix", FIX_ALL_KIND]},
+                    "diagnosticProvider": {
+                        "identifier": "designlint",
+                        "interFileDependencies": False,
+                        "workspaceDiagnostics": False,
+                    },
+                },
+                "serverInfo": {"name": "designlint", "version": __version__},
+            }
+        )
+
+    def on_shutdown(self, request: Request) -> None:
+        self.shutting_down = True
+        request.reply(None)
+
+    def on_exit(self, params: Any) -> None:
+        self.exit_code = 0 if self.shutting_down else 1
+        self._connection.stop()
 
     def _read_severity(self, value: Any, where: str) -> None:
         expected = f"expected one of {', '.join(SEVERITIES)}, or a table of rule code or prefix = level"
         if value is None:
             return
         if isinstance(value, str) and value in SEVERITIES:
-            self.default_severity, self.severities = SEVERITIES[value], {}
+            self.severities = (SEVERITIES[value], {})
         elif isinstance(value, dict) and all(isinstance(v, str) and v in SEVERITIES for v in value.values()):
-            self.default_severity = types.DiagnosticSeverity.Warning
-            self.severities = {code: SEVERITIES[level] for code, level in value.items()}
+            self.severities = (WARNING, {code: SEVERITIES[level] for code, level in value.items()})
         else:
             self._show_error(f"designlint: {where} `severity`: {expected}, got {value!r}")
 
@@ -267,106 +253,125 @@ class DesignlintServer(LanguageServer):
     # asked for at start (``workspace/configuration``) and whenever the editor says they changed;
     # where given, they override initializationOptions.
 
-    async def on_settings_changed(self, params: types.DidChangeConfigurationParams) -> None:
-        pushed = params.settings.get("designlint") if isinstance(params.settings, dict) else None
-        settings = pushed if isinstance(pushed, dict) else await self._ask_settings()
-        if settings is not None:
-            self._read_severity(settings.get("severity"), "settings `designlint`")
-            self._relint_open_documents()
+    def on_settings_changed(self, params: Any) -> None:
+        pushed = _get(params, "settings", "designlint")
+        if isinstance(pushed, dict):
+            self._apply_settings(pushed)
+        else:
+            self._ask_settings(self._apply_settings)
 
-    async def _ask_settings(self) -> dict | None:
-        workspace = self.client_capabilities.workspace
-        if not (workspace and workspace.configuration):
-            return None
-        try:
-            answer = await self.workspace_configuration_async(
-                types.ConfigurationParams(items=[types.ConfigurationItem(section="designlint")])
-            )
-        except Exception as exc:  # the client could not answer: keep what we have
-            log.info("workspace/configuration failed: %s", exc)
-            return None
-        return answer[0] if answer and isinstance(answer[0], dict) else None
-
-    async def on_initialized(self, params: types.InitializedParams) -> None:
-        await self._watch_config_files()
-        settings = await self._ask_settings()
+    def _apply_settings(self, settings: dict | None) -> None:
         if settings is not None:
             self._read_severity(settings.get("severity"), "settings `designlint`")
             self._relint_open_documents()  # any opened while the editor was answering
 
-    async def _watch_config_files(self) -> None:
-        workspace = self.client_capabilities.workspace
-        watched = workspace.did_change_watched_files if workspace else None
-        if not (watched and watched.dynamic_registration):
-            return  # the mtime check before each lint still notices config changes
-        watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in CONFIG_FILES]
-        registration = types.Registration(
-            id="designlint-config-files",
-            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-            register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
-        )
-        try:
-            await self.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
-        except Exception as exc:  # the client said no: fall back on the mtime check
-            log.info("file watching not registered: %s", exc)
+    def _ask_settings(self, then: Callable[[dict | None], None]) -> None:
+        """Ask the editor for its ``designlint`` settings; ``then`` gets them, or None when it
+        cannot answer (we keep what we have)."""
+        if not _get(self.capabilities, "workspace", "configuration"):
+            then(None)
+            return
 
-    def on_message_too_large(self, params: Any) -> None:
-        size = getattr(params, "size", None)  # pygls gives a custom notification's params as an object
-        size_text = f"{size:,} bytes" if isinstance(size, int) else "unknown size"
-        message = f"designlint: a message of {size_text} was refused (the limit is {MAX_MESSAGE_BYTES:,} bytes); its content is skipped"
-        # Its id was never read: JSON-RPC answers such a request with a null id, which pygls's own
-        # response type would leave out.
-        error = {"code": types.ErrorCodes.InvalidRequest.value, "message": message}
-        self.protocol._send_data({"jsonrpc": "2.0", "id": None, "error": error})
+        def answered(result: Any, error: dict | None) -> None:
+            if error is not None:
+                log.info("workspace/configuration failed: %s", error.get("message"))
+            ok = error is None and isinstance(result, list) and result and isinstance(result[0], dict)
+            then(result[0] if ok else None)
+
+        self._connection.ask("workspace/configuration", {"items": [{"section": "designlint"}]}, answered)
+
+    def on_initialized(self, params: Any) -> None:
+        self._watch_config_files(then=lambda: self._ask_settings(self._apply_settings))
+
+    def _watch_config_files(self, then: Callable[[], None]) -> None:
+        if not _get(self.capabilities, "workspace", "didChangeWatchedFiles", "dynamicRegistration"):
+            then()  # the mtime check before each lint still notices config changes
+            return
+        from designlint.config import CONFIG_FILES  # light, and imported by the lint thread by now
+
+        registration = {
+            "id": "designlint-config-files",
+            "method": "workspace/didChangeWatchedFiles",
+            "registerOptions": {"watchers": [{"globPattern": f"**/{name}"} for name in CONFIG_FILES]},
+        }
+
+        def answered(result: Any, error: dict | None) -> None:
+            if error is not None:  # the client said no: fall back on the mtime check
+                log.info("file watching not registered: %s", error.get("message"))
+            then()
+
+        self._connection.ask("client/registerCapability", {"registrations": [registration]}, answered)
+
+    def on_message_too_large(self, size: int) -> None:
+        message = f"designlint: a message of {size:,} bytes was refused (the limit is {MAX_MESSAGE_BYTES:,} bytes); its content is skipped"
+        # Its id was never read: JSON-RPC answers such a request with a null id.
+        self._connection.fail(None, INVALID_REQUEST, message)
         self._show_error(message)
 
     # -- documents
 
-    def _document(self, uri: str) -> TextDocument | None:
-        """The open document ``uri`` names. The workspace keys documents by their unquoted URI:
-        asked with the client's (``%3D`` in a notebook cell's, ``%20`` for a space), a dict
-        lookup found nothing, and such documents silently got no diagnostics."""
-        return self.workspace.text_documents.get(unquote(uri))
+    def on_open(self, params: Any) -> None:
+        document = _text_document(params)
+        text = document.get("text")
+        if not isinstance(text, str):
+            raise ResponseError(INVALID_PARAMS, "params.textDocument.text is missing")
+        self.documents.open(document["uri"], text, document.get("version"))
+        self._schedule(document["uri"], 0)
 
-    def on_open(self, params: types.DidOpenTextDocumentParams) -> None:
-        self._schedule(params.text_document.uri, 0)
+    def on_change(self, params: Any) -> None:
+        document = _text_document(params)
+        changes = params.get("contentChanges")
+        if not isinstance(changes, list):
+            raise ResponseError(INVALID_PARAMS, "params.contentChanges is missing")
+        try:
+            changed = self.documents.change(document["uri"], document.get("version"), changes)
+        except ValueError as exc:
+            raise ResponseError(INVALID_PARAMS, f"the change was not applied: {exc}") from None
+        if changed is not None:
+            self._schedule(document["uri"], DEBOUNCE_SECONDS)
 
-    def on_change(self, params: types.DidChangeTextDocumentParams) -> None:
-        self._schedule(params.text_document.uri, DEBOUNCE_SECONDS)
-
-    async def on_save(self, params: types.DidSaveTextDocumentParams) -> None:
+    def on_save(self, params: Any) -> None:
         # The saved module may be one whose facts other files read (the error-code enum); a
         # saved Markdown file may be the design document, whose contract is configuration.
-        saved_markdown = params.text_document.uri.endswith(".md")
-        await self._in_lint_thread(self.linters.config_changed if saved_markdown else self.linters.sources_changed)
+        saved_markdown = _text_document(params)["uri"].endswith(".md")
+        self.lint_thread.submit(
+            lambda: (
+                self._findings.linters.config_changed() if saved_markdown else self._findings.linters.sources_changed()
+            )
+        )
         self._relint_open_documents()
 
-    def on_close(self, params: types.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        task = self._pending.pop(uri, None)
-        if task:
-            task.cancel()
-        self._pulled.pop(uri, None)
-        if not self.pull:
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+    def on_close(self, params: Any) -> None:
+        uri = _text_document(params)["uri"]
+        self.documents.close(uri)
+        with self._lock:
+            self._generations[uri] = self._generations.get(uri, 0) + 1  # a lint under way is dropped
+            self._pulled.pop(uri, None)
+            if not self.pull:  # under the lock: no lint's diagnostics can follow these
+                self._connection.notify("textDocument/publishDiagnostics", {"uri": uri, "diagnostics": []})
 
-    async def on_watched_files(self, params: types.DidChangeWatchedFilesParams) -> None:
-        if not any(Path(to_fs_path(change.uri) or change.uri).name in CONFIG_FILES for change in params.changes):
-            return
-        await self._in_lint_thread(self.linters.config_changed)
-        self._shown_errors.clear()
-        self._relint_open_documents()
+    def on_watched_files(self, params: Any) -> None:
+        changes = _get(params, "changes")
+        uris = [_get(change, "uri") for change in changes] if isinstance(changes, list) else []
+        paths = [documents.uri_to_path(uri) for uri in uris if isinstance(uri, str)]
+
+        def reread_if_config_changed() -> None:
+            from designlint.integrations.lsp_findings import is_config_file
+
+            if any(is_config_file(path) for path in paths):
+                self._findings.linters.config_changed()
+                with self._lock:
+                    self._shown_errors.clear()
+                self._relint_open_documents()
+
+        self.lint_thread.submit(reread_if_config_changed)
 
     def _relint_open_documents(self) -> None:
         if not self.pull:
-            for document in list(self.workspace.text_documents.values()):
+            for document in self.documents.all():
                 self._schedule(document.uri, 0)
-        elif self._client_refreshes():
-            self.workspace_diagnostic_refresh(None)
-
-    def _client_refreshes(self) -> bool:
-        workspace = self.client_capabilities.workspace
-        return bool(workspace and workspace.diagnostics and workspace.diagnostics.refresh_support)
+        elif _get(self.capabilities, "workspace", "diagnostics", "refreshSupport"):
+            self._connection.ask("workspace/diagnostic/refresh", None, lambda result, error: None)
 
     # -- diagnostics
 
@@ -374,204 +379,126 @@ class DesignlintServer(LanguageServer):
         """Publish the document's diagnostics after ``delay``; a newer request replaces it."""
         if self.pull:
             return
-        previous = self._pending.pop(uri, None)
-        if previous:
-            previous.cancel()
-        self._pending[uri] = asyncio.ensure_future(self._publish(uri, delay))
+        with self._lock:
+            generation = self._generations[uri] = self._generations.get(uri, 0) + 1
+        self.lint_thread.submit(lambda: self._publish(uri, generation), delay)
 
-    async def _publish(self, uri: str, delay: float) -> None:
-        if delay:
-            await asyncio.sleep(delay)
-        document = self._document(uri)
+    def _publish(self, uri: str, generation: int) -> None:
+        """On the lint thread."""
+        if self._generations.get(uri) != generation:
+            return  # superseded or closed
+        document = self.documents.get(uri)
         if document is None:
             return
-        version, text = document.version, document.source
-        diagnostics = await self._lint(document.path, text)
-        if self._pending.get(uri) is not asyncio.current_task() or diagnostics is None:
-            return  # superseded, closed, or the configuration is broken
-        del self._pending[uri]
-        items = self._to_lsp(text, diagnostics)
-        self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=items)
-        )
+        items = self._lint(document)
+        with self._lock:
+            if self._generations.get(uri) != generation or items is None:
+                return  # superseded, closed, or the configuration is broken
+            params = {"uri": uri, "version": document.version, "diagnostics": items}
+            self._connection.notify("textDocument/publishDiagnostics", params)
 
-    async def on_pull(self, params: types.DocumentDiagnosticParams) -> types.DocumentDiagnosticReport:
-        uri = params.text_document.uri
-        document = self._document(uri)
+    def on_pull(self, request: Request) -> None:
+        uri = _text_document(request.params)["uri"]
+        previous_id = _get(request.params, "previousResultId")
+        document = self.documents.get(uri)
         if document is None:
-            return types.RelatedFullDocumentDiagnosticReport(items=[])
-        text = document.source
-        diagnostics = await self._lint(document.path, text)
-        items = self._to_lsp(text, diagnostics or [])
-        previous = self._pulled.get(uri)
-        if previous and previous[1] == items:
-            if params.previous_result_id == previous[0]:
-                return types.RelatedUnchangedDocumentDiagnosticReport(result_id=previous[0])
-            return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=previous[0])
-        self._results += 1
-        result_id = str(self._results)
-        self._pulled[uri] = (result_id, items)
-        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)
+            request.reply({"kind": "full", "items": []})
+            return
 
-    async def _lint(self, path: str, text: str) -> list[Diagnostic] | None:
-        """The document's findings, or None when its configuration is broken (and said so)."""
+        def pull() -> dict:
+            items = self._lint(document) or []
+            with self._lock:
+                previous = self._pulled.get(uri)
+                if previous and previous[1] == items:
+                    if previous_id == previous[0]:
+                        return {"kind": "unchanged", "resultId": previous[0]}
+                    return {"kind": "full", "resultId": previous[0], "items": items}
+                self._results += 1
+                result_id = str(self._results)
+                self._pulled[uri] = (result_id, items)
+            return {"kind": "full", "resultId": result_id, "items": items}
+
+        self._answer_on_lint_thread(request, pull)
+
+    def _answer_on_lint_thread(self, request: Request, answer: Callable[[], Any]) -> None:
+        """Answer ``request`` with what ``answer`` returns, computed on the lint thread; unless the
+        client cancelled it meanwhile, or ``answer`` failed (InternalError)."""
+
+        def job() -> None:
+            if request.cancelled:
+                request.fail(REQUEST_CANCELLED, f"{request.method} was cancelled")
+                return
+            try:
+                result = answer()
+            except Exception as exc:
+                log.exception("the request %s failed", request.method)
+                request.fail(INTERNAL_ERROR, f"{request.method} failed: {exc!r}")
+                return
+            request.reply(result)
+
+        self.lint_thread.submit(job)
+
+    def _lint(self, document: documents.TextDocument) -> list[dict] | None:
+        """On the lint thread: the document's LSP diagnostics, or None when its configuration is
+        broken (and said so)."""
         try:
-            return await self._in_lint_thread(self._lint_now, path, text)
-        except ConfigError as exc:
-            self._show_error(f"designlint: {exc}")
-            return None
+            return self._findings.diagnostics(document.path, document.text, self.documents.encoding, self._severities())
         finally:
-            if not self._families_queued:  # the first document imported only the families it needed
-                self._families_queued = True
-                # The others, once its diagnostics are out (not competing with them for the
-                # interpreter), and before the next keystroke may need them.
-                asyncio.get_running_loop().call_later(_IMPORT_FAMILIES_AFTER, self.lint_thread.submit, import_families)
+            self._after_first_lint()
 
-    def _lint_now(self, path: str, text: str) -> list[Diagnostic]:
-        if path.endswith(".md"):
-            return self.linters.design_findings(Path(path), text)
-        result = self.linters.linter_for(Path(path)).lint(text, path)
-        return sorted(result.diagnostics, key=Diagnostic.sort_key)
+    def _after_first_lint(self) -> None:
+        if not self._families_queued:  # the first document imported only the families it needed
+            self._families_queued = True
+            from designlint.rules import import_families
 
-    def _to_lsp(self, text: str, diagnostics: list[Diagnostic]) -> list[types.Diagnostic]:
-        lines = split_lines(text)
-        return [self._lsp_diagnostic(lines, d) for d in diagnostics]
+            # The others, once its diagnostics are out (not competing with them for the
+            # interpreter), and before the next keystroke may need them.
+            self.lint_thread.submit(import_families, _IMPORT_FAMILIES_AFTER)
 
-    def _lsp_diagnostic(self, lines: list[str], diagnostic: Diagnostic) -> types.Diagnostic:
-        start, end = diagnostic.start, diagnostic.end
-        line = lines[start.row - 1] if start.row <= len(lines) else ""
-        if start == end and start.column <= len(line):
-            end = Position(start.row, start.column + 1)  # a point would be invisible in most editors
-        return types.Diagnostic(
-            range=lsp_range(lines, start, end, self._encoding),
-            message=diagnostic.message,
-            severity=self._severity(diagnostic.code),
-            code=diagnostic.code,
-            code_description=types.CodeDescription(href=DOCS_URL.format(code=diagnostic.code)),
-            source="designlint",
-        )
+    def _severities(self) -> Severities:
+        from designlint.integrations.lsp_findings import Severities
 
-    def _severity(self, code: str) -> types.DiagnosticSeverity:
-        if code in ENGINE_CODES:
-            return types.DiagnosticSeverity.Error
-        best = max((selector for selector in self.severities if code.startswith(selector)), key=len, default=None)
-        return self.severities[best] if best else self.default_severity
+        default, levels = self.severities
+        return Severities(default, levels)
 
     @property
-    def _encoding(self) -> str:
-        return self.workspace.position_encoding or types.PositionEncodingKind.Utf16
+    def _findings(self) -> Findings:
+        assert self.findings is not None, "the lint thread's first job makes it"
+        return self.findings
 
     # -- code actions
 
-    async def on_code_action(self, params: types.CodeActionParams) -> list[types.CodeAction] | None:
-        uri = params.text_document.uri
-        document = self._document(uri)
-        if document is None or document.path.endswith(".md"):  # no fixes, and no `# noqa`, in Markdown
-            return None
-        text, only = document.source, params.context.only
+    def on_code_action(self, request: Request) -> None:
+        params = request.params
+        uri = _text_document(params)["uri"]
+        if not isinstance(_get(params, "range", "start", "line"), int) or not isinstance(
+            _get(params, "range", "end", "line"), int
+        ):
+            raise ResponseError(INVALID_PARAMS, "params.range is missing")
+        document = self.documents.get(uri)
+        if document is None:
+            request.reply(None)
+            return
 
-        def wanted(kind: str) -> bool:
-            return only is None or any(kind == o or kind.startswith(f"{o}.") for o in only)
+        def actions() -> list[dict] | None:
+            encoding, severities = self.documents.encoding, self._severities()
+            return self._findings.code_actions(uri, document.path, document.text, params, encoding, severities)
 
-        try:
-            diagnostics, fixed = await self._in_lint_thread(
-                self._lint_and_fix, document.path, text, wanted(FIX_ALL_KIND)
-            )
-        except ConfigError as exc:
-            self._show_error(f"designlint: {exc}")
-            return None
-        lines = split_lines(text)
-        first, last = params.range.start.line + 1, params.range.end.line + 1
-        actions: list[types.CodeAction] = []
-        if wanted(types.CodeActionKind.QuickFix):
-            suppressed: set[tuple[str, int]] = set()
-            for diagnostic in diagnostics:
-                if diagnostic.code in ENGINE_CODES or diagnostic.end.row < first or diagnostic.start.row > last:
-                    continue
-                related = [self._lsp_diagnostic(lines, diagnostic)]
-                fix = diagnostic.fix
-                if fix is not None:
-                    safe = fix.applicability is Applicability.SAFE
-                    title = f"{diagnostic.code}: {fix.message}" + ("" if safe else " (unsafe)")
-                    actions.append(
-                        self._action(
-                            title,
-                            types.CodeActionKind.QuickFix,
-                            uri,
-                            _text_edits(lines, fix.edits, self._encoding),
-                            related,
-                            preferred=safe,
-                        )
-                    )
-                row = diagnostic.noqa_row or diagnostic.start.row
-                if (diagnostic.code, row) in suppressed:
-                    continue
-                suppressed.add((diagnostic.code, row))
-                edit = noqa_edit(text, lines, [diagnostic.code], row)
-                if edit is not None:
-                    actions.append(
-                        self._action(
-                            f"Suppress {diagnostic.code} on this line",
-                            types.CodeActionKind.QuickFix,
-                            uri,
-                            _text_edits(lines, [edit], self._encoding),
-                            related,
-                        )
-                    )
-        if fixed is not None and fixed != text:
-            whole = types.Range(
-                start=types.Position(line=0, character=0),
-                end=lsp_position(lines, Position(len(lines), len(lines[-1]) + 1), self._encoding),
-            )
-            actions.append(
-                self._action(
-                    "designlint: apply all safe fixes",
-                    FIX_ALL_KIND,
-                    uri,
-                    [types.TextEdit(range=whole, new_text=fixed)],
-                    None,
-                )
-            )
-        return actions
-
-    def _lint_and_fix(self, path: str, text: str, fix_all: bool) -> tuple[list[Diagnostic], str | None]:
-        diagnostics = self._lint_now(path, text)
-        if not fix_all or not any(d.fix for d in diagnostics):
-            return diagnostics, None
-        linter = self.linters.linter_for(Path(path))
-        fixed, _, _ = fix_text(text, lambda candidate: linter.lint(candidate, path).diagnostics)
-        return diagnostics, fixed
-
-    @staticmethod
-    def _action(
-        title: str,
-        kind: str,
-        uri: str,
-        edits: list[types.TextEdit],
-        diagnostics: list[types.Diagnostic] | None,
-        preferred: bool = False,
-    ) -> types.CodeAction:
-        return types.CodeAction(
-            title=title,
-            kind=kind,
-            diagnostics=diagnostics,
-            is_preferred=preferred or None,
-            edit=types.WorkspaceEdit(changes={uri: edits}),
-        )
+        self._answer_on_lint_thread(request, actions)
 
     # -- helpers
 
-    async def _in_lint_thread(self, function: Callable, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self.lint_thread, function, *args)
-
     def _show_error(self, message: str) -> None:
         log.error("%s", message)
-        if message not in self._shown_errors:  # once, not on every keystroke
+        with self._lock:
+            if message in self._shown_errors:  # once, not on every keystroke
+                return
             self._shown_errors.add(message)
-            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=message))
+        self._connection.notify("window/showMessage", {"type": MESSAGE_ERROR, "message": message})
 
 
 def serve() -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="designlint lsp: %(levelname)s: %(message)s")
-    stdin = BoundedInput(sys.stdin.buffer)
-    DesignlintServer().start_io(stdin=stdin)  # type: ignore[arg-type]  # pygls only calls readline() and read(size)
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print() must not corrupt the protocol's stream
+    sys.exit(DesignlintServer().run(stdin, stdout))

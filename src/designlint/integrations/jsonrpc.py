@@ -1,0 +1,263 @@
+"""JSON-RPC 2.0 over a byte stream, framed as the Language Server Protocol frames it
+(``Content-Length`` headers): what ``designlint lsp`` speaks, with no protocol library (one
+costs more to import than LibCST). Messages are plain dicts, built by the server.
+
+``Connection.serve`` reads and dispatches on the calling thread; replies, notifications and
+requests of the server's own may be sent from any thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+log = logging.getLogger("designlint.lsp")
+
+# Error codes: JSON-RPC's, then the LSP's own.
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+INTERNAL_ERROR = -32603
+SERVER_NOT_INITIALIZED = -32002
+REQUEST_CANCELLED = -32800
+
+# One message from the client: a 5 MB document (the lint limit) fits even escaped as \uXXXX.
+MAX_MESSAGE_BYTES = 64 * 2**20
+MAX_HEADER_LINE = 64 * 2**10
+_SKIP_CHUNK = 2**20
+
+
+class ResponseError(Exception):
+    """Raised by a request's handler: the request is answered with this error."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+class FrameReader:
+    """The bodies of the messages on ``stream``, each as its bytes. A body over ``limit`` bytes
+    is never held: its declared size is returned in its place, and the body is skipped as it
+    streams by, before the next message is read (so a refusal is answered at once).
+    ``Content-Length: 1000000000000`` once killed the server with MemoryError."""
+
+    def __init__(self, stream: BinaryIO, limit: int = MAX_MESSAGE_BYTES):
+        self.stream, self.limit = stream, limit
+        self._skipping = 0  # bytes of a refused body still to come
+
+    def next(self) -> bytes | int | None:
+        """The next body, the size of a refused one, or None at the end of the input."""
+        self._skip()
+        length = self._headers()
+        if length is None:
+            return None
+        if length > self.limit:
+            self._skipping = length
+            return length
+        body = self.stream.read(length)
+        return body if len(body) == length else None  # cut short: the client went away
+
+    def _headers(self) -> int | None:
+        """Read a header block; its Content-Length, or None at the end of the input. Lines that
+        are no header, and a block without a valid length, are skipped (logged)."""
+        length: int | None = None
+        while True:
+            line = self.stream.readline(MAX_HEADER_LINE)  # a longer line is read in pieces
+            if not line:
+                return None
+            if not line.strip():
+                if length is not None:
+                    return length
+                continue  # a blank line with no length before it: nothing to read
+            name, colon, value = line.partition(b":")
+            if not colon:
+                log.warning("ignored a line that is no header: %r", line[:80])
+            elif name.strip().lower() == b"content-length":
+                size = value.strip()
+                length = int(size) if size.isdigit() else None
+                if length is None:
+                    log.warning("ignored a bad Content-Length: %r", size[:80])
+
+    def _skip(self) -> None:
+        while self._skipping:
+            chunk = self.stream.read(min(self._skipping, _SKIP_CHUNK))
+            self._skipping = self._skipping - len(chunk) if chunk else 0
+
+
+def frame(message: dict) -> bytes:
+    body = json.dumps(message, separators=(",", ":")).encode()  # ASCII: a lone surrogate is escaped
+    return b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+class Request:
+    """A request from the client, answered once: by its handler at once, or later from another
+    thread (``$/cancelRequest`` marks it ``cancelled`` meanwhile)."""
+
+    def __init__(self, connection: Connection, id: int | str, method: str, params: Any):
+        self.connection, self.id, self.method, self.params = connection, id, method, params
+        self.cancelled = False
+        self.answered = False
+
+    def reply(self, result: Any) -> None:
+        self._answer({"result": result})
+
+    def fail(self, code: int, message: str) -> None:
+        self._answer({"error": {"code": code, "message": message}})
+
+    def _answer(self, outcome: dict) -> None:
+        if self.connection._close_request(self):
+            self.connection.send({"jsonrpc": "2.0", "id": self.id, **outcome})
+
+
+RequestHandler = Callable[[Request], None]
+NotificationHandler = Callable[[Any], None]
+AnswerHandler = Callable[[Any, "dict | None"], None]  # (result, error)
+
+
+class Connection:
+    """One client, on ``reader`` and ``writer``. ``requests`` and ``notifications`` map a method
+    to its handler; an unknown request is answered MethodNotFound, an unknown notification
+    ignored. A request handler answers through the ``Request`` it is given (or raises
+    ``ResponseError``); one that raises anything else is answered InternalError."""
+
+    def __init__(
+        self,
+        reader: BinaryIO,
+        writer: BinaryIO,
+        requests: dict[str, RequestHandler],
+        notifications: dict[str, NotificationHandler],
+        on_refused: Callable[[int], None],
+        limit: int = MAX_MESSAGE_BYTES,
+    ):
+        self.frames = FrameReader(reader, limit)
+        self.writer = writer
+        self.requests, self.notifications, self.on_refused = requests, notifications, on_refused
+        self._lock = threading.Lock()  # one message written at a time; the tables below
+        self._open: dict[int | str, Request] = {}  # the client's requests not answered yet
+        self._asked: dict[int, AnswerHandler] = {}  # our requests, by id, and what to do with the answer
+        self._next_id = 0
+        self._stopped = False
+
+    # -- sending (any thread)
+
+    def send(self, message: dict) -> None:
+        data = frame(message)
+        with self._lock:
+            self.writer.write(data)
+            self.writer.flush()
+
+    def notify(self, method: str, params: Any) -> None:
+        self.send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def fail(self, id: int | str | None, code: int, message: str) -> None:
+        """An error answer to a request that was never dispatched (its id may be unknown: null)."""
+        self.send({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+
+    def ask(self, method: str, params: Any, on_answer: AnswerHandler) -> None:
+        """Send a request to the client; ``on_answer`` is called on the reading thread."""
+        with self._lock:
+            self._next_id += 1
+            id = self._next_id
+            self._asked[id] = on_answer
+        message: dict = {"jsonrpc": "2.0", "id": id, "method": method}
+        if params is not None:
+            message["params"] = params
+        self.send(message)
+
+    def _close_request(self, request: Request) -> bool:
+        """Whether ``request`` was still to be answered (it no longer is)."""
+        with self._lock:
+            if request.answered:
+                return False
+            request.answered = True
+            self._open.pop(request.id, None)
+            return True
+
+    # -- receiving (the calling thread)
+
+    def serve(self) -> None:
+        """Read and dispatch messages until the input ends or a handler calls ``stop``."""
+        while not self._stopped and (body := self.frames.next()) is not None:
+            if isinstance(body, int):
+                self.on_refused(body)
+                continue
+            try:
+                message = json.loads(body)
+            except ValueError as exc:  # UnicodeDecodeError included
+                self.fail(None, PARSE_ERROR, f"the message is not JSON: {exc}")
+                continue
+            self.dispatch(message)
+
+    def stop(self) -> None:
+        """Read nothing more once the message being handled is done."""
+        self._stopped = True
+
+    def dispatch(self, message: Any) -> None:
+        if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
+            id = message.get("id") if isinstance(message, dict) else None
+            self.fail(id if isinstance(id, (int, str)) else None, INVALID_REQUEST, "not a JSON-RPC 2.0 message")
+            return
+        method = message.get("method")
+        if method is None:
+            self._answered(message)
+        elif not isinstance(method, str):
+            self.fail(message.get("id"), INVALID_REQUEST, "the method is not a string")
+        elif "id" in message:
+            self._request(message["id"], method, message.get("params"))
+        else:
+            self._notification(method, message.get("params"))
+
+    def _request(self, id: Any, method: str, params: Any) -> None:
+        if not isinstance(id, (int, str)) or isinstance(id, bool):
+            self.fail(None, INVALID_REQUEST, f"a request's id must be a number or a string, not {id!r}")
+            return
+        handler = self.requests.get(method)
+        if handler is None:
+            self.fail(id, METHOD_NOT_FOUND, f"method not found: {method}")
+            return
+        request = Request(self, id, method, params)
+        with self._lock:
+            self._open[id] = request
+        try:
+            handler(request)
+        except ResponseError as exc:
+            request.fail(exc.code, exc.message)
+        except Exception as exc:
+            log.exception("the request %s failed", method)
+            request.fail(INTERNAL_ERROR, f"{method} failed: {exc!r}")
+
+    def _notification(self, method: str, params: Any) -> None:
+        if method == "$/cancelRequest":
+            id = params.get("id") if isinstance(params, dict) else None
+            with self._lock:
+                request = self._open.get(id) if isinstance(id, (int, str)) else None
+            if request is not None:
+                request.cancelled = True  # its handler, or the job it queued, answers RequestCancelled
+            return
+        handler = self.notifications.get(method)
+        if handler is None:
+            log.debug("ignored the notification %s", method)  # "$/..." ones may be ignored, says the spec
+            return
+        try:
+            handler(params)
+        except ResponseError as exc:  # a notification gets no answer: the complaint is logged
+            log.warning("the notification %s was ignored: %s", method, exc.message)
+        except Exception:
+            log.exception("the notification %s failed", method)
+
+    def _answered(self, message: dict) -> None:
+        id = message.get("id")
+        with self._lock:
+            on_answer = self._asked.pop(id, None) if isinstance(id, int) else None
+        if on_answer is None:
+            log.warning("an answer to no request of ours: %r", id)
+            return
+        error = message.get("error")
+        try:
+            on_answer(message.get("result"), error if isinstance(error, dict) else None)
+        except Exception:
+            log.exception("handling the answer to request %s failed", id)

@@ -1,0 +1,328 @@
+"""The language server's own LSP transport and document store, in-process: framing
+(``jsonrpc.FrameReader``), dispatch (``jsonrpc.Connection``), incremental edits in each
+position encoding (``documents``), and the server's answers on in-memory streams."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from designlint.integrations import documents
+from designlint.integrations.documents import UTF8, UTF16, UTF32, Documents, apply_change, uri_to_path
+from designlint.integrations.jsonrpc import (
+    INTERNAL_ERROR,
+    INVALID_REQUEST,
+    METHOD_NOT_FOUND,
+    PARSE_ERROR,
+    REQUEST_CANCELLED,
+    Connection,
+    FrameReader,
+    Request,
+    ResponseError,
+)
+from designlint.integrations.lsp import DesignlintServer
+
+
+def frame(message: dict) -> bytes:
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def answers(output: bytes) -> list[dict]:
+    messages = []
+    while output:
+        header, _, rest = output.partition(b"\r\n\r\n")
+        length = int(re.fullmatch(rb"Content-Length: (\d+)", header).group(1))
+        messages.append(json.loads(rest[:length]))
+        output = rest[length:]
+    return messages
+
+
+class Trickle(io.RawIOBase):
+    """A pipe that hands over one byte per read, as a slow client's writes arrive."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not self.data:
+            return 0
+        buffer[0] = self.data[0]
+        self.data = self.data[1:]
+        return 1
+
+
+# -- framing
+
+
+def test_bodies_are_read_whole_from_a_pipe_that_delivers_a_byte_at_a_time():
+    first, second = {"jsonrpc": "2.0", "method": "a", "params": {"text": "naïve 😀"}}, {"jsonrpc": "2.0", "id": 1}
+    reader = FrameReader(io.BufferedReader(Trickle(frame(first) + frame(second))))
+    assert [json.loads(reader.next()), json.loads(reader.next()), reader.next()] == [first, second, None]
+
+
+def test_other_headers_are_read_and_lines_that_are_no_header_are_skipped():
+    stream = b"garbage line\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\ncontent-length:  2\r\n\r\n{}"
+    assert FrameReader(io.BytesIO(stream)).next() == b"{}"
+
+
+@pytest.mark.parametrize("length", [b"twelve", b"-5", b""], ids=["words", "negative", "empty"])
+def test_a_header_block_without_a_valid_length_is_skipped(length: bytes):
+    stream = b"Content-Length: " + length + b"\r\n\r\n" + frame({"jsonrpc": "2.0", "id": 1})
+    assert json.loads(FrameReader(io.BytesIO(stream)).next()) == {"jsonrpc": "2.0", "id": 1}
+
+
+def test_a_body_cut_short_by_the_end_of_the_input_is_the_end():
+    assert FrameReader(io.BytesIO(b"Content-Length: 10\r\n\r\n{}")).next() is None
+
+
+def test_a_body_over_the_limit_is_refused_by_its_size_and_skipped_unread():
+    stream = b"Content-Length: 100\r\n\r\n" + b"x" * 100 + frame({"jsonrpc": "2.0", "id": 1})
+    reader = FrameReader(io.BytesIO(stream), limit=50)
+    assert reader.next() == 100
+    assert json.loads(reader.next()) == {"jsonrpc": "2.0", "id": 1}
+
+
+# -- dispatch
+
+
+def exchange(*messages: dict | bytes, requests=None, notifications=None) -> tuple[list[dict], list[int]]:
+    """What a ``Connection`` with these handlers answers to ``messages``, and the sizes it refused."""
+    refused: list[int] = []
+    stdin = io.BytesIO(b"".join(m if isinstance(m, bytes) else frame(m) for m in messages))
+    stdout = io.BytesIO()
+    connection = Connection(stdin, stdout, requests or {}, notifications or {}, refused.append, limit=1000)
+    connection.serve()
+    return answers(stdout.getvalue()), refused
+
+
+def test_an_unknown_request_is_answered_method_not_found_and_an_unknown_notification_ignored():
+    seen = []
+    messages, _ = exchange(
+        {"jsonrpc": "2.0", "method": "designlint/unknown", "params": {}},
+        {"jsonrpc": "2.0", "id": 7, "method": "designlint/unknown"},
+        {"jsonrpc": "2.0", "method": "known", "params": [1]},
+        notifications={"known": seen.append},
+    )
+    assert messages == [
+        {
+            "jsonrpc": "2.0",
+            "id": 7,
+            "error": {"code": METHOD_NOT_FOUND, "message": "method not found: designlint/unknown"},
+        }
+    ]
+    assert seen == [[1]]
+
+
+def test_malformed_messages_are_answered_with_a_null_id():
+    messages, refused = exchange(
+        b"Content-Length: 5\r\n\r\n{nope",
+        {"jsonrpc": "1.0", "id": 3, "method": "x"},
+        b"Content-Length: 2\r\n\r\n[]",
+        b"Content-Length: 2000\r\n\r\n" + b" " * 2000,
+    )
+    assert [(m["id"], m["error"]["code"]) for m in messages] == [
+        (None, PARSE_ERROR),
+        (3, INVALID_REQUEST),
+        (None, INVALID_REQUEST),
+    ]
+    assert refused == [2000]
+
+
+def test_a_handler_answers_once_by_result_by_error_or_by_failing():
+    def crash(request: Request) -> None:
+        raise RuntimeError("boom")
+
+    def refuse(request: Request) -> None:
+        raise ResponseError(-32602, "bad params")
+
+    def twice(request: Request) -> None:
+        request.reply(1)
+        request.reply(2)
+
+    messages, _ = exchange(
+        {"jsonrpc": "2.0", "id": 1, "method": "crash"},
+        {"jsonrpc": "2.0", "id": 2, "method": "refuse"},
+        {"jsonrpc": "2.0", "id": "three", "method": "twice"},
+        requests={"crash": crash, "refuse": refuse, "twice": twice},
+    )
+    assert messages == [
+        {"jsonrpc": "2.0", "id": 1, "error": {"code": INTERNAL_ERROR, "message": "crash failed: RuntimeError('boom')"}},
+        {"jsonrpc": "2.0", "id": 2, "error": {"code": -32602, "message": "bad params"}},
+        {"jsonrpc": "2.0", "id": "three", "result": 1},
+    ]
+
+
+def test_cancel_request_marks_an_open_request_and_ignores_others():
+    later: list[Request] = []
+    messages, _ = exchange(
+        {"jsonrpc": "2.0", "id": 1, "method": "slow"},
+        {"jsonrpc": "2.0", "id": 2, "method": "slow"},
+        {"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 1}},
+        {"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 99}},
+        requests={"slow": later.append},
+    )
+    assert messages == [] and [r.cancelled for r in later] == [True, False]
+
+
+def test_answers_to_the_server_s_requests_reach_their_callbacks():
+    stdin, stdout = io.BytesIO(), io.BytesIO()
+    connection = Connection(stdin, stdout, {}, {}, print)
+    got = []
+    connection.ask("workspace/configuration", {"items": []}, lambda result, error: got.append((result, error)))
+    connection.ask("client/registerCapability", {}, lambda result, error: got.append((result, error)))
+    asked = answers(stdout.getvalue())
+    assert [m["method"] for m in asked] == ["workspace/configuration", "client/registerCapability"]
+    error = {"code": -32601, "message": "no"}
+    stdin.write(frame({"jsonrpc": "2.0", "id": asked[1]["id"], "error": error}))
+    stdin.write(frame({"jsonrpc": "2.0", "id": asked[0]["id"], "result": [{"severity": "hint"}]}))
+    stdin.write(frame({"jsonrpc": "2.0", "id": 12345, "result": None}))  # answers nothing we asked: ignored
+    stdin.seek(0)
+    connection.serve()
+    assert got == [(None, error), ([{"severity": "hint"}], None)]
+
+
+# -- documents
+
+
+def change(start: tuple[int, int], end: tuple[int, int], text: str) -> dict:
+    return {
+        "range": {"start": {"line": start[0], "character": start[1]}, "end": {"line": end[0], "character": end[1]}},
+        "text": text,
+    }
+
+
+@pytest.mark.parametrize(("encoding", "after_emoji"), [(UTF16, 7), (UTF8, 9), (UTF32, 6)])
+def test_an_edit_after_a_surrogate_pair_counts_in_the_negotiated_encoding(encoding: str, after_emoji: int):
+    text = 'x = "😀"\ny = 1\n'  # the emoji: two utf-16 units, four utf-8 bytes, one character
+    edited = apply_change(text, change((0, after_emoji), (1, 1), "!"), encoding)
+    assert edited == 'x = "😀! = 1\n'
+
+
+def test_a_position_inside_a_surrogate_pair_is_taken_as_after_it():
+    assert apply_change("😀a", change((0, 1), (0, 1), "|"), UTF16) == "😀|a"
+
+
+def test_edits_across_lines_with_every_line_ending_and_past_the_end():
+    text = "one\r\ntwo\rthree\nfour"
+    assert apply_change(text, change((0, 1), (2, 2), "-"), UTF16) == "o-ree\nfour"
+    assert apply_change(text, change((3, 4), (3, 4), "!"), UTF16) == text + "!"
+    assert apply_change(text, change((9, 0), (9, 0), "\nfive"), UTF16) == text + "\nfive"  # a line past the last
+    assert apply_change(text, change((1, 99), (1, 99), "s"), UTF16) == "one\r\ntwos\rthree\nfour"
+    assert apply_change(text, {"text": "whole"}, UTF16) == "whole"
+
+
+def test_a_lone_surrogate_is_one_character_in_every_encoding():
+    text = "a\ud800b"
+    assert documents.code_units(text, UTF16) == 3 and documents.code_units(text, UTF8) == 5
+    assert apply_change(text, change((0, 2), (0, 3), ""), UTF16) == "a\ud800"
+
+
+@pytest.mark.parametrize("bad", [{"range": {"start": {}, "end": {}}, "text": ""}, {"range": None}, "text"])
+def test_a_malformed_change_is_refused_and_leaves_the_document_as_it_was(bad):
+    store = Documents()
+    store.open("file:///a.py", "abc", 1)
+    with pytest.raises(ValueError):
+        store.change("file:///a.py", 2, [change((0, 0), (0, 1), ""), bad])
+    document = store.get("file:///a.py")
+    assert (document.text, document.version) == ("abc", 1)
+    assert store.change("file:///b.py", 1, []) is None
+
+
+def test_uris_become_paths_as_pygls_made_them():
+    assert uri_to_path("file:///home/me/my%20project/app.py") == "/home/me/my project/app.py"
+    assert uri_to_path("vscode-notebook-cell:/home/me/a.ipynb#W0sZmlsZQ%3D%3D") == "/home/me/a.ipynb"
+    if Path("/").as_posix() == "/":
+        assert uri_to_path("file:///C:/work/a.py") == "c:/work/a.py"
+        assert uri_to_path("file://server/share/a.py") == "//server/share/a.py"
+
+
+# -- the server, on in-memory streams
+
+
+def run_server(server: DesignlintServer, *messages: dict) -> tuple[list[dict], int]:
+    stdout = io.BytesIO()
+    exit_code = server.run(io.BytesIO(b"".join(frame(m) for m in messages)), stdout)
+    server.lint_thread.shutdown(wait=True)  # what it had queued is answered
+    return answers(stdout.getvalue()), exit_code
+
+
+INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}
+
+
+def test_requests_before_initialize_and_after_shutdown_are_refused_and_exit_says_whether_it_was_clean():
+    code_action = {"jsonrpc": "2.0", "id": 2, "method": "textDocument/codeAction", "params": {}}
+    messages, exit_code = run_server(
+        DesignlintServer(),
+        code_action,
+        INITIALIZE,
+        {"jsonrpc": "2.0", "id": 3, "method": "shutdown"},
+        {**code_action, "id": 4},
+        {"jsonrpc": "2.0", "method": "exit"},
+        {**code_action, "id": 5},  # never read
+    )
+    assert [(m["id"], m.get("error", {}).get("code")) for m in messages] == [
+        (2, -32002),
+        (1, None),
+        (3, None),
+        (4, -32600),
+    ]
+    assert exit_code == 0
+    _, exit_code = run_server(DesignlintServer(), INITIALIZE, {"jsonrpc": "2.0", "method": "exit"})
+    assert exit_code == 1
+
+
+def test_a_pull_cancelled_before_the_lint_thread_reaches_it_is_answered_cancelled(tmp_path: Path):
+    server = DesignlintServer()
+    gate = threading.Event()
+    server.lint_thread.submit(gate.wait)  # the lint thread is busy until the client has cancelled
+    uri = (tmp_path / "a.py").as_uri()
+    pull = {"capabilities": {"textDocument": {"diagnostic": {}}}}
+    messages = [
+        {**INITIALIZE, "params": pull},
+        {
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": uri, "text": "x = 1\n", "version": 1}},
+        },
+        {"jsonrpc": "2.0", "id": 2, "method": "textDocument/diagnostic", "params": {"textDocument": {"uri": uri}}},
+        {"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 2}},
+        {"jsonrpc": "2.0", "id": 3, "method": "textDocument/diagnostic", "params": {"textDocument": {"uri": uri}}},
+    ]
+    stdout = io.BytesIO()
+    server.run(io.BytesIO(b"".join(frame(m) for m in messages)), stdout)
+    gate.set()
+    server.lint_thread.shutdown(wait=True)
+    by_id = {m["id"]: m for m in answers(stdout.getvalue())}
+    assert by_id[2]["error"]["code"] == REQUEST_CANCELLED
+    assert by_id[3]["result"] == {"kind": "full", "resultId": "1", "items": []}
+
+
+def test_a_request_whose_work_fails_on_the_lint_thread_is_answered_internal_error(tmp_path: Path):
+    server = DesignlintServer()
+
+    def broken(*args) -> None:
+        raise RuntimeError("the linter broke")
+
+    server.lint_thread.submit(lambda: setattr(server.findings, "diagnostics", broken))  # after the linter loads
+    uri = (tmp_path / "a.py").as_uri()
+    open_document = {"textDocument": {"uri": uri, "text": "x = 1\n", "version": 1}}
+    messages, _ = run_server(
+        server,
+        {**INITIALIZE, "params": {"capabilities": {"textDocument": {"diagnostic": {}}}}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": open_document},
+        {"jsonrpc": "2.0", "id": 2, "method": "textDocument/diagnostic", "params": {"textDocument": {"uri": uri}}},
+    )
+    (answer,) = [m for m in messages if m.get("id") == 2]
+    assert answer["error"] == {
+        "code": INTERNAL_ERROR,
+        "message": "textDocument/diagnostic failed: RuntimeError('the linter broke')",
+    }
