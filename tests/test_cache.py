@@ -235,7 +235,7 @@ def test_a_cache_dir_that_refuses_writes(project, tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("designlint.cache.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("tempfile.mkstemp", refuse)
     result = run(cache_dir)
     assert findings(result) == expected
     assert not entries(cache_dir)

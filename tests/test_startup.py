@@ -19,12 +19,13 @@ import pytest
 from projects import ERRORS_PY, write_tree
 
 pytestmark = pytest.mark.slow  # every case runs an interpreter of its own
-# Runs the CLI in-process with the arguments given, then writes the modules it imported.
+# Runs the entry point (the console script's) in-process with the arguments given, then
+# writes the modules it imported.
 _DRIVER = """\
 import json, sys
-from designlint.cli import main
+from designlint.launch import main
 try:
-    main(sys.argv[2:], prog_name="designlint")
+    main(sys.argv[2:])
 except SystemExit as exit:
     code = exit.code
 with open(sys.argv[1], "w") as out:
@@ -67,9 +68,10 @@ def _is_linter(module: str) -> bool:
     )
 
 
-def run_cli(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
-    """The exit code, the linter modules imported and the output (standard output, then
-    standard error) of ``designlint ARGS`` run in a new interpreter in ``tmp_path / "project"``."""
+def run_cli(tmp_path: Path, *args: str, keep=_is_linter) -> tuple[int, list[str], str]:
+    """The exit code, the linter modules imported (or those ``keep`` keeps) and the output
+    (standard output, then standard error) of ``designlint ARGS`` run in a new interpreter in
+    ``tmp_path / "project"``."""
     record = tmp_path / "modules.json"
     completed = subprocess.run(
         [sys.executable, "-c", _DRIVER, str(record), *args],
@@ -82,7 +84,7 @@ def run_cli(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
     )
     assert record.exists(), completed.stderr
     result = json.loads(record.read_text())
-    return result["exit"], [m for m in result["modules"] if _is_linter(m)], completed.stdout + completed.stderr
+    return result["exit"], [m for m in result["modules"] if keep(m)], completed.stdout + completed.stderr
 
 
 @pytest.fixture
@@ -108,6 +110,19 @@ def test_a_warm_run_imports_neither_libcst_nor_a_rule_nor_astroid(project):
     assert "libcst" in cold_imports and "designlint.rules.egress" in cold_imports
     assert (warm_exit, warm_report) == (cold_exit, cold_report)
     assert warm_imports == []
+
+
+@pytest.mark.parametrize(
+    "args", [("check", "app"), ("check", "--isolated", "--exit-zero", "-j", "1", "--select", "DL5", "app/tools.py")]
+)
+def test_a_check_command_line_the_entry_point_reads_imports_no_click(project, args):
+    def is_click(module: str) -> bool:
+        return module.partition(".")[0] == "click" or module == "designlint.cli"
+
+    for _ in ("cold", "warm"):
+        exit_code, imports, report = run_cli(project, *args, keep=is_click)
+        assert exit_code in (0, 1) and "DL501" in report
+        assert imports == []
 
 
 def test_one_file_imports_the_families_its_gates_let_through_and_nothing_it_does_not_use(project):

@@ -33,7 +33,6 @@ import os
 import re
 import secrets
 import stat
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -219,6 +218,8 @@ class Cache:
 
     def _write(self, target: Path, data: bytes) -> None:
         """Whole or nothing: a temporary file in the same directory, renamed over the target."""
+        import tempfile  # when writing only: it imports shutil, random and the compressors
+
         try:
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         except OSError as exc:
@@ -513,6 +514,8 @@ def _read_key(path: Path) -> bytes | str | None:
 
 def _make_key(path: Path) -> str | None:
     """Write a new secret to ``path`` unless another process just did; why not, if it cannot."""
+    import tempfile
+
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-key-")  # mode 0600

@@ -14,13 +14,9 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from designlint import pages
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 _EXAMPLE = re.compile(
     r"^```(?:python|markdown) (?P<kind>bad|good)(?: path=(?P<path>\S+))?\n(?P<code>.*?)^```", re.DOTALL | re.MULTILINE
@@ -69,7 +65,15 @@ def parse_rule_doc(text: str) -> RuleDoc:
     if split is None:
         raise ValueError("a catalogue entry must start with a +++ TOML front matter block")
     toml, body = split
-    meta = tomllib.loads(toml)
+    # Every check reads the catalogue (the codes a flag or a configuration may name): the pages'
+    # simple form needs no TOML parser, which reads what the simple reader declines.
+    meta: dict[str, Any] | None = pages.simple_front_matter(toml)
+    if meta is None:
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover
+            import tomli as tomllib
+        meta = tomllib.loads(toml)
     return RuleDoc(
         meta["code"],
         meta["name"],

@@ -20,11 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 from designlint.globs import GlobError, compile_glob
 from designlint.options import (
     BadValue,
@@ -216,6 +211,10 @@ def load_config(path: Path, schema: Schema) -> Config:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError("the config file is not valid UTF-8", path=display, line=line) from None
+    if sys.version_info >= (3, 11):  # imported for a config file only: --isolated, or none found, needs none
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     try:
         document = tomllib.loads(text)
     except RecursionError:  # tomllib recurses once per level of nested arrays and inline tables

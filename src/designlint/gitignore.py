@@ -11,12 +11,12 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-
-import re2  # google-re2, a dependency: imported here so that its absence is an import error, not a warning
-from pathspec import GitIgnoreSpec
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+from typing import TYPE_CHECKING
 
 from designlint.reading import TooLarge, read_regular_file
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 # Real ignore files are a few kB (GitHub's largest template is under 10 kB); so are git's config files.
 MAX_IGNORE_FILE_SIZE = 256 * 2**10
@@ -117,6 +117,12 @@ class GitIgnored:
         except OSError as exc:
             self._warn(f"cannot read {path}: {exc.strerror or exc}: its patterns are not applied")
             return ()
+        # Imported for the first ignore file read: outside a repository, or in one without
+        # ignore files, nothing is matched (pathspec costs more than a warm run's whole lint).
+        import re2  # google-re2, a dependency: its absence is an import error, not a warning
+        from pathspec import GitIgnoreSpec
+        from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
         patterns, invalid = [], []
         for number, line in enumerate(data.decode("utf-8", errors="replace").split("\n"), 1):
             try:

@@ -1,9 +1,11 @@
 """The ``designlint`` command's entry point. ``--version``, ``rules`` and ``rule CODE`` (with
 ``--output-format``) only show what the package ships, so they are answered here from the rule
 pages, without importing click or the catalogue's parser (each costs several times the
-interpreter's start-up); ``lsp`` starts the language server without either. Everything else,
-and any form of these this does not read exactly as click would (help, an unknown code, a page
-the simple reader declines), goes to ``designlint.cli``.
+interpreter's start-up); ``lsp`` starts the language server without either. A ``check``
+command line that ``designlint.check_args`` reads as click would goes straight to the command
+(``designlint.commands``), without click. Everything else, and any form of these this does not
+read exactly as click would (help, an unknown code, a page the simple reader declines, a flag
+click must check), goes to ``designlint.cli``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:  # the reader of our output went away (| head), as the CLI does
         sys.stdout = None  # nothing more is written at exit
         sys.exit(1)
+    if args[:1] == ["check"]:
+        from designlint.check_args import read_check_args
+
+        params = read_check_args(args[1:], os.environ)
+        if params is not None:
+            from designlint.commands import run_check
+
+            run_check(params)
     from designlint.cli import main as cli_main
 
     cli_main(args, prog_name="designlint")

@@ -2,9 +2,10 @@
 show them (``designlint rules``, ``rule CODE``): importing ``tomllib``, ``re``, ``pathlib`` and
 ``dataclasses`` costs several times the interpreter's own start-up.
 
-``designlint.catalogue`` is the authority (TOML through ``tomllib``); ``simple_front_matter``
-reads only the subset the pages use (one ``key = "text"`` or ``key = ["text", ...]`` per line,
-no escapes) and declines anything else, so its caller falls back to the catalogue.
+``simple_front_matter`` reads only the subset of TOML the pages use (one ``key = "text"`` or
+``key = ["text", ...]`` per line, no escapes) and declines anything else, which its caller
+then reads with ``tomllib``: the entry point through the catalogue, the catalogue itself
+(read by every ``check``) directly.
 """
 
 from __future__ import annotations

@@ -137,22 +137,38 @@ class Project:
 
     @classmethod
     def from_root(cls, root: Path, facts: FactStore | None = None) -> Project:
+        bases = [str(base) for base in (root, root / "src", root / "lib")]
+        anchors: dict[str, str] = {}  # as pathlib spells it
+
+        def candidates(parts: list[str], anchor: str | None) -> Iterator[str | Path]:
+            if not all(part and "/" not in part and os.sep not in part for part in parts):
+                # Not a dotted name of identifiers (a configured name may be anything): as pathlib joins it.
+                for base in (*((Path(anchor),) if anchor is not None else ()), root, root / "src", root / "lib"):
+                    yield base.joinpath(*parts).with_suffix(".py")
+                    yield base.joinpath(*parts, "__init__.py")
+                return
+            # The same paths as strings: pathlib costs more than the reading on a warm run.
+            if anchor is not None and anchor not in anchors:
+                anchors[anchor] = str(Path(anchor))
+            for base in (*((anchors[anchor],) if anchor is not None else ()), *bases):
+                package = os.path.join(base, *parts)
+                yield package + ".py"
+                yield os.path.join(package, "__init__.py")
+
         def read(module: str, anchor: str | None) -> str | None:
-            parts = module.split(".")
-            for base in (*((Path(anchor),) if anchor is not None else ()), root, root / "src", root / "lib"):
-                for candidate in (base.joinpath(*parts).with_suffix(".py"), base.joinpath(*parts, "__init__.py")):
-                    try:
-                        if not candidate.is_file():
-                            continue
-                        data = read_regular_file(candidate, MAX_SOURCE_SIZE)  # the limit of a linted file
-                    except TooLarge as exc:
-                        raise LookupFailed(f"module {module!r} is too large to read ({exc})") from None
-                    except OSError:
+            for candidate in candidates(module.split("."), anchor):
+                try:
+                    if not os.path.isfile(candidate):
                         continue
-                    try:
-                        return decode(data).text  # a BOM or a coding line, as for linted files
-                    except DecodeError:
-                        return data.decode("utf-8", errors="replace")
+                    data = read_regular_file(candidate, MAX_SOURCE_SIZE)  # the limit of a linted file
+                except TooLarge as exc:
+                    raise LookupFailed(f"module {module!r} is too large to read ({exc})") from None
+                except OSError:
+                    continue
+                try:
+                    return decode(data).text  # a BOM or a coding line, as for linted files
+                except DecodeError:
+                    return data.decode("utf-8", errors="replace")
             return None
 
         return cls(read, facts, _PackageChain())
