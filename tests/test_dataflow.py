@@ -4,6 +4,7 @@ sanitizer, and every argument of ``sink()`` is what the tests ask about."""
 from __future__ import annotations
 
 import textwrap
+from types import SimpleNamespace
 
 import libcst as cst
 import pytest
@@ -268,3 +269,62 @@ class HttpSpec(TaintSpec):
         return (
             "http" if isinstance(node, cst.Call) and self.names.qualify(node.func) == "requests.Session.get" else None
         )
+
+
+class ImportingSpec(FetchSpec):
+    """``lib.fetch`` is another module's function returning ``remote`` content, ``lib.shorten``
+    one passing its argument on; the summaries asked for are listed."""
+
+    def __init__(self):
+        self.asked: list[str] = []
+
+    def imported_name(self, call):
+        name = dotted_name(call.func)
+        return name if name is not None and name.startswith("lib.") else None
+
+    def imported_function(self, qualname):
+        self.asked.append(qualname)
+        returns = ("remote",) if qualname == "lib.fetch" else ()
+        return SimpleNamespace(label=qualname, params=("text",), returns=returns, passes=frozenset({"text"}))
+
+
+def test_another_modules_summary_is_asked_for_only_where_its_result_is_queried():
+    source = """
+    def main(url):
+        unused = lib.fetch(url)
+        size = len(lib.shorten(url))
+        sink(lib.shorten(fetch()))
+    """
+    spec = ImportingSpec()
+    assert sink_taints(source, spec) == [{"fetched"}]
+    assert spec.asked == ["lib.shorten"]
+
+
+def test_another_modules_result_returned_through_the_modules_helpers():
+    module = cst.parse_module(
+        textwrap.dedent(
+            """
+            def relay(observation):
+                return lib.shorten(observation)
+
+            def get():
+                return lib.fetch(1)
+
+            def main():
+                a = relay("static")
+                b = relay(fetch())
+                c = get()
+            """
+        )
+    )
+    spec = ImportingSpec()
+    flow = Dataflow(module, NameResolver(module, "m"), spec)
+    main = module.body[2]
+    a, b, c = (line.body[0].value for line in main.body.body)
+    # a parameter that is a source by its name stands for the caller's argument, also when passed on
+    assert flow.taint(a, main) == frozenset()
+    ((fetched, fetch_call),) = [(t.kind, t.origin) for t in flow.taint(b, main)]
+    assert fetched == "fetched" and fetch_call is b.args[0].value
+    (remote,) = flow.taint(c, main)
+    assert remote.kind == "remote" and remote.via == ("get", "lib.fetch")
+    assert flow.returned(module.body[0]) == (frozenset(), frozenset({"observation"}))

@@ -15,8 +15,10 @@ assignments, f-strings, ``+``, ``%``, ``.format``, ``join``, list/dict/tuple/set
 comprehensions, ``.append``/``.extend``/``.insert``/``.update`` on containers, ``await``,
 ``with ... as``, ``for`` targets, and methods called on a tainted value. A call to another
 function of the module propagates through its summary: the taints its returns carry,
-and which of its parameters flow into its returns. Calls to functions the analysis does
-not know do not propagate (a miss is better than a false alarm).
+and which of its parameters flow into its returns. A call of another module's function
+the spec knows stands for its result until a query needs it, and only then is that
+function's summary asked for (most results never reach a sink). Calls to functions the
+analysis does not know do not propagate (a miss is better than a false alarm).
 """
 
 from __future__ import annotations
@@ -110,6 +112,21 @@ class _ParamMark:
     name: str
 
 
+@dataclass(frozen=True)
+class _Returned:
+    """Stands for what a call of another module's function (``qualname``) returns until a query
+    needs it (most such results never reach a sink): only then is the function's summary asked
+    for. ``args`` are what the call's arguments carry, in order; ``place`` is where the call is
+    (see ``Dataflow.origin_places``); ``via`` names the module's helpers the result was returned
+    through."""
+
+    call: cst.Call
+    qualname: str
+    args: tuple[Taints, ...]
+    place: tuple[cst.FunctionDef | None, cst.CSTNode | None]
+    via: tuple[str, ...] = ()
+
+
 class ImportedFunction(Protocol):
     """A function of another module, as its module's summary describes it."""
 
@@ -152,17 +169,26 @@ class TaintSpec:
 
     def filter(self, node: cst.BaseExpression, taints: Taints) -> Taints:
         """The taints ``node`` (a Call or Dict) keeps of those its parts carry, e.g. a
-        structure that labels its content drops them."""
+        structure that labels its content drops them: ``taints`` itself when it keeps them all
+        (else the calls of other modules' functions among them are worked out for it first)."""
         return taints
 
-    def imported(self, call: cst.Call) -> ImportedFunction | None:
-        """The summary of the function of another module ``call`` runs, if the spec knows it."""
+    def imported_name(self, call: cst.Call) -> str | None:
+        """The qualified name of the function of another module ``call`` may run, when the spec
+        may know its summary (``imported_function``): asked as the analysis passes the call,
+        where its names resolve; the summary only if the call's result is queried."""
+        return None
+
+    def imported_function(self, qualname: str) -> ImportedFunction | None:
+        """The summary of the function of another module called ``qualname``, if the spec knows it."""
         return None
 
 
 @dataclass
 class _Summary:
-    returns: Taints  # real taints, and _ParamMark entries for the parameters that flow into the result
+    # real taints, _ParamMark entries for the parameters that flow into the result, and _Returned
+    # entries for the calls of other modules' functions it returns (their arguments may hold both)
+    returns: Taints
 
 
 class Dataflow:
@@ -179,14 +205,20 @@ class Dataflow:
         # origin -> (its function, the statement of that function's body it is in: None for a
         # parameter), so that its line is found without generating the code of anything larger
         self.origin_places: dict[cst.CSTNode, tuple[cst.FunctionDef | None, cst.CSTNode | None]] = {}
+        self._worked_out: dict[_Returned, Taints] = {}
 
     # -- queries ---------------------------------------------------------------------
 
     def taint(self, node: cst.BaseExpression, scope: cst.FunctionDef | None) -> Taints:
         """The taints ``node`` carries where it stands in ``scope`` (its innermost enclosing
         function, or None at module level)."""
-        found = self._analyse(scope).get(node, frozenset())
+        found = self.resolve(self._analyse(scope).get(node, frozenset()))
         return frozenset(t for t in found if isinstance(t, Taint))
+
+    def carries(self, node: cst.BaseExpression, scope: cst.FunctionDef | None) -> bool:
+        """Whether ``node`` may carry a taint where it stands in ``scope``, without asking
+        another module's summary: a call of one of its functions counts as one."""
+        return any(type(t) is not _ParamMark for t in self._analyse(scope).get(node, ()))
 
     def function(self, call: cst.Call, scope: cst.FunctionDef | None) -> cst.FunctionDef | None:
         """The function of this module a call runs: ``helper(...)``, or ``self.method(...)``
@@ -215,7 +247,7 @@ class Dataflow:
         """What ``function`` returns: the taints of its own sources, and the names of the
         parameters that flow into it."""
         summary = self.summary(function)
-        items = summary.returns if summary is not None else frozenset()
+        items = self.resolve(summary.returns) if summary is not None else frozenset()
         return (
             frozenset(t for t in items if isinstance(t, Taint)),
             frozenset(t.name for t in items if isinstance(t, _ParamMark)),
@@ -229,9 +261,36 @@ class Dataflow:
         run = self._run(function)
         # A parameter that is a source by its name stands for what the caller passes:
         # the caller's argument carries its own taints through the parameter's mark.
-        return _Summary(
-            frozenset(t for t in run.returns if not (isinstance(t, Taint) and t.origin in run.parameter_origins))
-        )
+        return _Summary(_without_origins(run.returns, run.parameter_origins))
+
+    def resolve(self, items: Taints) -> Taints:
+        """``items`` with what each call of another module's function among them returns, by
+        its summary, in its place: the taints of its sources (the call is their origin), and
+        what its arguments carry into its result."""
+        if all(type(t) is not _Returned for t in items):
+            return items
+        out: set = set()
+        for item in items:
+            out |= self._returned(item) if type(item) is _Returned else {item}
+        return frozenset(out)
+
+    def _returned(self, returned: _Returned) -> Taints:
+        found = self._worked_out.get(returned)
+        if found is not None:
+            return found
+        function = self.spec.imported_function(returned.qualname)
+        out: set = set()
+        if function is not None:
+            call = returned.call
+            out = {Taint(kind, call, (*returned.via, function.label)) for kind in function.returns}
+            if out:
+                self.origin_places.setdefault(call, returned.place)
+            passed = dict(zip(call.args, returned.args))
+            for name, arg in bind_parameters(function.params, call).items():
+                if name in function.passes:
+                    out |= self.resolve(passed[arg])
+        found = self._worked_out[returned] = frozenset(out)
+        return found
 
     @contextmanager
     def _resolver_in(self, scope: cst.FunctionDef | None) -> Iterator[None]:
@@ -494,7 +553,7 @@ class _Pass:
             parts: list[cst.BaseExpression] = []
             for element in node.elements:
                 parts.extend((element.key, element.value) if type(element) is cst.DictElement else (element.value,))
-            return self.spec.filter(node, self._union(parts))
+            return self.filter(node, self._union(parts))
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
             return self.comprehension(node)
         if type(node) is cst.NamedExpr:
@@ -555,12 +614,12 @@ class _Pass:
         taints = self._source(node, frozenset())
         target = self.flow.function(node, self.scope)
         if target is not None:
-            return self.spec.filter(node, taints | self.through(target, node, args))
+            return self.filter(node, taints | self.through(target, node, args))
         # Another module's function adds what its summary says to what a method call carries anyway
         # (its receiver: ``node.get_content()`` on a tainted node, whatever the method does).
-        imported = self.spec.imported(node)
+        imported = self.spec.imported_name(node)
         if imported is not None:
-            taints |= self.imported(imported, node, args)
+            taints |= {_Returned(node, imported, tuple(args), (self.scope, self.top))}
         if (self.flow.names.qualify(func) or dotted_name(func)) in PROPAGATING_FUNCTIONS:
             taints |= frozenset().union(*args)
         elif type(func) is cst.Attribute:
@@ -569,7 +628,15 @@ class _Pass:
                 taints |= receiver.union(*args)
             elif method not in PREDICATE_METHODS:
                 taints |= receiver
-        return self.spec.filter(node, taints)
+        return self.filter(node, taints)
+
+    def filter(self, node: cst.BaseExpression, taints: Taints) -> Taints:
+        """``TaintSpec.filter``; when it keeps only some of the taints, it chooses among what the
+        calls of other modules' functions return too."""
+        kept = self.spec.filter(node, taints)
+        if kept is taints or not any(type(t) is _Returned for t in kept):
+            return kept
+        return self.spec.filter(node, self.flow.resolve(taints))
 
     def through(self, function: cst.FunctionDef, call: cst.Call, args: list[Taints]) -> Taints:
         """What a call of a module function returns, by its summary."""
@@ -577,26 +644,36 @@ class _Pass:
         if summary is None:
             return frozenset()
         passed = dict(zip(call.args, args))
-        bound = bound_arguments(function, call)
-        out: set = set()
-        for item in summary.returns:
-            if isinstance(item, Taint):
-                out.add(replace(item, via=(function.name.value, *item.via)))
-            elif item.name in bound:
-                out |= passed[bound[item.name]]
-        return frozenset(out)
+        bound = {name: passed[arg] for name, arg in bound_arguments(function, call).items()}
+        return _called(summary.returns, function.name.value, bound)
 
-    def imported(self, function: ImportedFunction, call: cst.Call, args: list[Taints]) -> Taints:
-        """What a call of another module's function returns, by that module's summary: its
-        sources have the call as their origin here."""
-        out: set = {Taint(kind, call, (function.label,)) for kind in function.returns}
-        if out:
-            self.flow.origin_places.setdefault(call, (self.scope, self.top))
-        passed = dict(zip(call.args, args))
-        for name, arg in bind_parameters(function.params, call).items():
-            if name in function.passes:
-                out |= passed[arg]
-        return frozenset(out)
+
+def _called(items: Taints, name: str, bound: dict[str, Taints]) -> Taints:
+    """What a summary's ``items`` stand for in a call of the function ``name`` with the
+    parameters ``bound`` to what its arguments carry (also within the calls of other modules'
+    functions it returns): its own sources are returned through it."""
+    out: set = set()
+    for item in items:
+        if type(item) is Taint:
+            out.add(replace(item, via=(name, *item.via)))
+        elif type(item) is _ParamMark:
+            out |= bound.get(item.name, frozenset())
+        else:
+            args = tuple(_called(arg, name, bound) for arg in item.args)
+            out.add(replace(item, args=args, via=(name, *item.via)))
+    return frozenset(out)
+
+
+def _without_origins(items: Taints, origins: set[cst.CSTNode]) -> Taints:
+    """``items`` without the taints whose origin is one of ``origins``, also within the
+    arguments of the calls of other modules' functions among them."""
+    out: set = set()
+    for item in items:
+        if type(item) is _Returned:
+            out.add(replace(item, args=tuple(_without_origins(arg, origins) for arg in item.args)))
+        elif not (type(item) is Taint and item.origin in origins):
+            out.add(item)
+    return frozenset(out)
 
 
 _Operator = cst.BinaryOperation | cst.BooleanOperation | cst.ConcatenatedString

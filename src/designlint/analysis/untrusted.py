@@ -11,9 +11,9 @@
 - ``TRUST_OUTLINES``: per module of the project, its helpers' parameters, those they put into
   a prompt by their names, and its prompt-template constants, read on the stdlib's tree.
 - ``TRUST_FLOWS``: per module, what its helpers return (source kinds, and which parameters
-  flow into the result), by its taint analysis on LibCST's tree: worked out only when a
-  caller's analysis asks what a helper returns, or which parameters of a prompt builder
-  reach its prompt. Helpers are summarised within their own module: a helper that gets its
+  flow into the result), by its taint analysis on LibCST's tree: worked out only when what
+  a helper returns reaches a caller's sink (the caller's analysis stands for it until then),
+  or untrusted content reaches a prompt builder's parameter. Helpers are summarised within their own module: a helper that gets its
   content from a third module is not followed.
 
 Both are read statically and cached by module hash like the error enum.
@@ -279,7 +279,7 @@ class HelperTrust:
     def __init__(self, label: str, outline: HelperOutline, flow: Callable[[], HelperFlow | None]):
         self.label = label  # its qualified name, for messages: ``app.web.fetch_page``
         self.params = outline.params
-        self._candidates = outline.prompt
+        self.prompt_candidates = outline.prompt  # see ``_prompt_candidates``
         self._returns_value = outline.returns_value
         self._flow = flow
 
@@ -299,8 +299,11 @@ class HelperTrust:
     def prompt(self) -> Mapping[str, bool]:
         """The parameters it puts into a prompt (see ``prompt_parameters``): those of a prompt
         builder need its summary, any other function's are known by their names."""
-        builder = None in self._candidates.values()
-        return _in_prompt(self._candidates, self.passes if builder else frozenset())
+        builder = None in self.prompt_candidates.values()
+        return _in_prompt(self.prompt_candidates, self.passes if builder else frozenset())
+
+    def puts_into_prompt(self, param: str) -> bool:
+        return param in self.prompt
 
 
 class TrustOutlines(ModuleFact[ModuleOutline]):
@@ -587,8 +590,16 @@ class UntrustedSpec(TaintSpec):
 
     def imported(self, call: cst.Call) -> HelperTrust | None:
         """The function of another module of the project ``call`` runs, by its module's outline;
-        what it returns is worked out only when the dataflow asks (``HelperTrust``)."""
-        found = self._module_of(self.names.qualify(call.func), 1)
+        what it returns is worked out only when asked (``HelperTrust``)."""
+        qualname = self.imported_name(call)
+        return self.imported_function(qualname) if qualname is not None else None
+
+    def imported_name(self, call: cst.Call) -> str | None:
+        qualname = self.names.qualify(call.func)
+        return qualname if self._elsewhere(qualname) else None
+
+    def imported_function(self, qualname: str) -> HelperTrust | None:
+        found = self._module_of(qualname, 1)
         if found is None or self.project is None:
             return None
         module, outline, label = found
@@ -604,23 +615,33 @@ class UntrustedSpec(TaintSpec):
         found = self._module_of(qualname, 0)
         return qualname if found is not None and found[2] in found[1].templates else None
 
+    def _elsewhere(self, qualname: str | None) -> bool:
+        """Whether ``qualname`` may name something of another module of the project: a dotted
+        name, not of the standard library nor of this module."""
+        return (
+            self.project is not None
+            and qualname is not None
+            and "." in qualname
+            and qualname.partition(".")[0] not in sys.stdlib_module_names
+            and not qualname.startswith(f"{self.names.module_name}.")
+        )
+
     def _module_of(self, qualname: str | None, deepest: int) -> tuple[str, ModuleOutline, str] | None:
         """The project module ``qualname`` lies in, its outline, and the rest of the name
         (``fetch`` or ``Fetcher.fetch`` for a function, ``deepest`` = 1 letting the name be a
         method; a constant's name has one part)."""
-        if self.project is None or qualname is None or "." not in qualname:
+        project = self.project
+        if project is None or qualname is None or not self._elsewhere(qualname):
             return None
         parts = qualname.split(".")
-        if parts[0] in sys.stdlib_module_names or qualname.startswith(f"{self.names.module_name}."):
-            return None
         for depth in range(1, deepest + 2):
             module = ".".join(parts[:-depth])
             if not module:
                 break
             try:
-                if self.project.source(module) is None:
+                if project.source(module) is None:
                     continue
-                return module, self.project.fact(TRUST_OUTLINES, module), ".".join(parts[-depth:])
+                return module, project.fact(TRUST_OUTLINES, module), ".".join(parts[-depth:])
             except LookupFailed:
                 return None
         return None

@@ -90,6 +90,8 @@ _WEB = {
             return self.text
     """,
 }
+# A helper of another module that returns the user's own text.
+_ASK = {"app/ask.py": "def read_question():\n    return input('? ')\n"}
 _TRIAGE = """
 from app.labels import fence
 from app.crm import load_ticket
@@ -277,6 +279,17 @@ class UntrustedContentInPrompt(UntrustedContentGate, Rule):
             """,
             path=_AGENT,
         ),
+        # The user's own text from another module's helper, as the user's message.
+        Valid(
+            """
+            from app.ask import read_question
+
+            def chat(client):
+                return client.chat.completions.create(model="m", messages=[{"role": "user", "content": read_question()}])
+            """,
+            path=_AGENT,
+            files=_ASK,
+        ),
     )
     INVALID = (
         Invalid(
@@ -447,6 +460,23 @@ class UntrustedContentInPrompt(UntrustedContentGate, Rule):
             line=9,
             column=53,
             message="HTTP response body from line 7 enters the system prompt untagged",
+        ),
+        # ...and in the system prompt, through a helper of this module.
+        Invalid(
+            """
+            from app.ask import read_question
+
+            def question():
+                return read_question()
+
+            def chat(client):
+                return client.messages.create(model="m", system=f"Obey: {question()}", messages=[])
+            """,
+            path=_AGENT,
+            files=_ASK,
+            line=7,
+            column=53,
+            message="user input from line 4 (returned by `question()` via `app.ask.read_question()`) enters the system prompt untagged",
         ),
         # A helper defined under a module-level try (a fallback import) is followed.
         Invalid(
@@ -746,12 +776,21 @@ class UntrustedContentInPrompt(UntrustedContentGate, Rule):
             return
         function = self.flow.function(node, scope)
         if function is None:
-            imported = self.spec.imported(node)
+            qualname = self.spec.imported_name(node)
+            if qualname is None or not any(self.flow.carries(arg.value, scope) for arg in node.args):
+                return  # no untrusted content goes in: which parameters are prompts does not matter
+            imported = self.spec.imported_function(qualname)
             if imported is not None:
-                for param, system in imported.prompt.items():
+                for param, system in imported.prompt_candidates.items():
                     arg = bind_parameters(imported.params, node).get(param)
                     if arg is not None:
-                        self._check(arg.value, f"parameter `{param}` of `{imported.label}()`", system=system)
+                        # a prompt builder's parameter is in its prompt if it flows into its result: asked last
+                        self._check(
+                            arg.value,
+                            f"parameter `{param}` of `{imported.label}()`",
+                            system=bool(system),
+                            confirm=functools.partial(imported.puts_into_prompt, param) if system is None else None,
+                        )
             return
         builder = bool(PROMPT_BUILDER.fullmatch(function.name.value))
         for param, arg in bound_arguments(function, node).items():
