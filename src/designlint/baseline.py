@@ -21,16 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from designlint.config import ConfigError
-from designlint.diagnostics import Diagnostic
+from designlint.diagnostics import Diagnostic, span_fingerprint
 from designlint.rules import INTERNAL_ERROR
 
 FORMAT_VERSION = 1
-
-
-def span_fingerprint(code: str, scope: tuple[str, ...], text: str) -> str:
-    """What identifies a finding within its file, whatever its line."""
-    normalised = " ".join(text.split())
-    return hashlib.sha256("\0".join((code, ".".join(scope), normalised)).encode()).hexdigest()[:20]
 
 
 @dataclass(frozen=True, order=True)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 import libcst as cst
 
-from designlint.analysis.memo import FileMemo
+from designlint.analysis.memo import FileMemo, StatementMemo
 from designlint.analysis.modules import imported_modules
 from designlint.analysis.stdlib_nodes import nodes_by_type
 
@@ -37,6 +37,8 @@ class FileFacts:
     # The directories above the module's top package when no project root anchors its name
     # (an unpacked wheel): namespace packages, or where it was unpacked (``Project.unanchored_parents``).
     module_parents: tuple[str, ...] = ()
+    # An editor's: what is known of the top-level statements of the path's last tree.
+    statements: StatementMemo | None = field(default=None, compare=False)
 
     @cached_property
     def imports(self) -> frozenset[str] | None:
@@ -46,7 +48,7 @@ class FileFacts:
 
     @cached_property
     def _nodes_by_type(self) -> dict[type[ast.AST], list[ast.AST]]:
-        return {} if self.tree is None else nodes_by_type(self.tree)
+        return {} if self.tree is None else nodes_by_type(self.tree, self.statements)
 
     def nodes_of(self, *types: type[StdlibNode]) -> Iterator[StdlibNode]:
         """The stdlib tree's nodes of these exact types (concrete ones: ``ast.Call``, not

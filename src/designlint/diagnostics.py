@@ -1,7 +1,9 @@
-"""The data model: frozen dataclasses with no behaviour beyond ordering and conversion."""
+"""The data model: frozen dataclasses with no behaviour beyond ordering and conversion, and
+the fingerprint that identifies a finding whatever its line (baselines, the LSP, the cache)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -50,9 +52,15 @@ class Diagnostic:
     # The row a ``# noqa`` must be on to suppress this finding (the first row of
     # the node, as flake8 and ruff report it).
     noqa_row: int = field(default=0, compare=False)
-    # What identifies the finding across edits that move it (see ``baseline.span_fingerprint``);
+    # What identifies the finding across edits that move it (see ``span_fingerprint``);
     # empty for findings with no span in the code (a file that cannot be read).
     fingerprint: str = field(default="", compare=False)
 
     def sort_key(self) -> tuple:
         return (self.path, self.start.row, self.start.column, self.code, self.message)
+
+
+def span_fingerprint(code: str, scope: tuple[str, ...], text: str) -> str:
+    """What identifies a finding within its file, whatever its line."""
+    normalised = " ".join(text.split())
+    return hashlib.sha256("\0".join((code, ".".join(scope), normalised)).encode()).hexdigest()[:20]

@@ -22,12 +22,12 @@ from dataclasses import dataclass, replace
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper
 
+from designlint.analysis.memo import StatementMemo
 from designlint.analysis.modules import module_name_for
 from designlint.analysis.names import NameResolver
-from designlint.baseline import span_fingerprint
 from designlint.config import Config
 from designlint.context import FileContext, FileFacts
-from designlint.diagnostics import Diagnostic
+from designlint.diagnostics import Diagnostic, span_fingerprint
 from designlint.fixes import span, text_fix
 from designlint.gates import Gate
 from designlint.globs import glob_matches
@@ -137,12 +137,14 @@ class Linter:
         # Python accepts (nesting beyond its limits would crash or stall LibCST), and when no
         # rule can fire it alone confirms that the file parses. (When it refuses for another
         # reason, LibCST decides below: it knows syntax newer than the running Python.)
-        verdict = stdlib_verdict(decoded.text)
+        reparser = self.reparser
+        verdict = stdlib_verdict(decoded.text) if reparser is None else reparser.verdict(path, decoded.text)
         if verdict.refused is not None:
             message = f"cannot parse: {verdict.refused}"
             return FileResult(path, [parse_error(path, message, verdict.refused.row)], decoded)
         result = FileResult(path, [], decoded)
-        facts = self._facts(path, relpath, decoded.text, verdict.tree)
+        statements = None if reparser is None else reparser.statements(path)
+        facts = self._facts(path, relpath, decoded.text, verdict.tree, statements)
         if gates:
             rules = self._with_rules_of(gates, facts, ignored, rules)
         for rule_class, error, trace in self.unbuilt:
@@ -152,7 +154,7 @@ class Linter:
         if not rules and verdict.compiles:
             return result
         if verdict.tree is not None:
-            nesting = nesting_cost(verdict.tree)
+            nesting = nesting_cost(verdict.tree, statements)
             budget = nesting_budget(nesting.nodes)
             if nesting.nodes > MAX_NODES:
                 message = f"the file is too large to analyse ({nesting.nodes:,} syntax nodes; the limit is {MAX_NODES:,}: LibCST's tree takes about 5 kB a node)"
@@ -161,7 +163,6 @@ class Linter:
                 message = f"cannot parse in reasonable time: expressions nested too deeply (nesting cost {nesting.cost:,}; the limit for this file is {budget:,})"
                 return FileResult(path, [parse_error(path, message, nesting.line)], decoded)
         try:
-            reparser = self.reparser
             module = (
                 parse_module(decoded.text) if reparser is None else reparser.parse(path, decoded.text, verdict.tree)
             )
@@ -190,14 +191,16 @@ class Linter:
             message = "cannot analyse: the code is nested too deeply"
             return FileResult(path, [parse_error(path, message)], decoded)
 
-    def _facts(self, path: str, relpath: str, text: str, tree: ast.Module | None) -> FileFacts:
+    def _facts(
+        self, path: str, relpath: str, text: str, tree: ast.Module | None, statements: StatementMemo | None
+    ) -> FileFacts:
         """The module's name comes from the package structure where the project can see it (never
         from the working directory), else from the path relative to the configuration's root."""
         project = self.project
         module_name = project.module_name_of(path) if project is not None else None
         if project is None or module_name is None:
-            return FileFacts(relpath, module_name_for(relpath), text, tree)
-        return FileFacts(relpath, module_name, text, tree, project.unanchored_parents(path))
+            return FileFacts(relpath, module_name_for(relpath), text, tree, statements=statements)
+        return FileFacts(relpath, module_name, text, tree, project.unanchored_parents(path), statements)
 
     def _analyse(self, module: cst.Module, facts: FileFacts, rules: list[Rule], result: FileResult) -> FileResult:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)

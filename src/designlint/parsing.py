@@ -17,11 +17,14 @@ import queue
 import threading
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from designlint.analysis.memo import StatementMemo
 
 # SyntaxError messages of the fixed limits of Python's parser (the same in every version since
 # 3.9): code beyond them runs nowhere, whatever syntax it uses.
@@ -75,15 +78,18 @@ _kept_characters = 0
 _kept_lock = threading.Lock()
 
 
-def stdlib_verdict(text: str) -> StdlibVerdict:
-    """The running Python's verdict on ``text``, with its tree (read-only: it is shared)."""
+def stdlib_verdict(text: str, spliced: Callable[[str], ast.Module | None] | None = None) -> StdlibVerdict:
+    """The running Python's verdict on ``text``, with its tree (read-only: it is shared).
+    ``spliced``: the tree of ``text`` by a way cheaper than its parse (an editor's edit of the
+    last text parsed, ``designlint.reparse``), exactly the parse's, or None to parse it."""
     global _kept_characters
     with _kept_lock:
         found = _kept.get(text)
         if found is not None:
             _kept.move_to_end(text)
             return found
-    verdict = _verdict(text)
+    tree = None if spliced is None else spliced(text)
+    verdict = _verdict(text) if tree is None else StdlibVerdict(True, tree=tree)
     with _kept_lock:
         if text not in _kept:
             _kept[text] = verdict
@@ -93,11 +99,16 @@ def stdlib_verdict(text: str) -> StdlibVerdict:
     return verdict
 
 
+def stdlib_tree(text: str) -> ast.Module:
+    """``ast.parse(text)``, silently. Raises what it raises."""
+    with warnings.catch_warnings():  # e.g. "invalid escape sequence": not ours to print
+        warnings.simplefilter("ignore")
+        return ast.parse(text, "<designlint>", "exec")
+
+
 def _verdict(text: str) -> StdlibVerdict:
     try:
-        with warnings.catch_warnings():  # e.g. "invalid escape sequence": not ours to print
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text, "<designlint>", "exec")
+        tree = stdlib_tree(text)
     except SyntaxError as exc:
         message = str(exc.msg)
         if "null bytes" in message:
@@ -176,15 +187,29 @@ class Nesting(NamedTuple):
     line: int  # of the statement that costs most
 
 
-def nesting_cost(tree: ast.Module) -> Nesting:
+def nesting_cost(tree: ast.Module, memo: StatementMemo | None = None) -> Nesting:
     """An estimate of LibCST's parse time from the stdlib's tree. LibCST's time grows with the
     square of the nesting within a statement: 25 nested calls take it 6 ms, 199 (Python's limit
     for brackets) 240 ms, a chain of 2,000 calls 1.5 s; a file of such statements would stall
     it for hours. The estimate sums, over every node, its weighted depth below its statement:
     64 per level of brackets, 8 per link of a chain (calls, attributes, binary operators), 1
-    per other operator (calibrated on each to within a factor of four)."""
+    per other operator (calibrated on each to within a factor of four). With a ``memo``, the
+    statements shared with the last tree asked about are not costed again."""
+    parts = [_statement_nesting(s) for s in tree.body] if memo is None else memo.each(tree, _statement_nesting)
     total, nodes, worst, worst_line = 0, 0, -1, 1
-    statements: list[ast.AST] = list(tree.body)
+    for cost, count, costliest, line in parts:
+        total += cost
+        nodes += count
+        if costliest > worst or (costliest == worst and line < worst_line):  # the first of the costliest
+            worst, worst_line = costliest, line
+    return Nesting(total, nodes, worst_line)
+
+
+def _statement_nesting(top: ast.stmt) -> tuple[int, int, int, int]:
+    """(cost, nodes, the cost of the costliest statement, its line) of a statement and the
+    statements inside it, each costed on its own."""
+    total, nodes, worst, worst_line = 0, 0, -1, 1
+    statements: list[ast.AST] = [top]
     steps_of = _STEPS
     statement_type, node_type = ast.stmt, ast.AST
     while statements:
@@ -208,9 +233,9 @@ def nesting_cost(tree: ast.Module) -> Nesting:
             level = below
         total += cost
         line = getattr(statement, "lineno", 1)
-        if cost > worst or (cost == worst and line < worst_line):  # the first of the costliest
+        if cost > worst or (cost == worst and line < worst_line):
             worst, worst_line = cost, line
-    return Nesting(total, nodes, worst_line)
+    return total, nodes, worst, worst_line
 
 
 def _null_bytes(text: str) -> ParseRefused:

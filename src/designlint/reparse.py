@@ -18,13 +18,15 @@ and a node never appears twice in one module.
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from designlint.parsing import parse_module, parse_modules
+from designlint.analysis.memo import StatementMemo
+from designlint.parsing import StdlibVerdict, parse_module, parse_modules, stdlib_tree, stdlib_verdict
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -48,12 +50,18 @@ class _Parsed:
     first: list[int]  # index in module.body of each chunk's first statement
 
 
+_Kept = TypeVar("_Kept")
+
+
 class Reparser:
-    """The last text and LibCST module of each of the last ``paths`` paths parsed."""
+    """The last text and LibCST module, the last text and stdlib tree, and what is known of
+    that tree's statements, of each of the last ``paths`` paths parsed."""
 
     def __init__(self, paths: int):
         self.paths = paths
         self._last: OrderedDict[str, _Parsed] = OrderedDict()
+        self._trees: OrderedDict[str, tuple[str, ast.Module]] = OrderedDict()  # the last text that parsed
+        self._memos: OrderedDict[str, StatementMemo] = OrderedDict()
 
     def parse(self, path: str, text: str, tree: ast.Module | None) -> cst.Module:
         """``parse_module(text)``, reusing what it can of the last module of ``path``. Raises
@@ -70,14 +78,46 @@ class Reparser:
             module = parse_module(text)
             if chunks is not None and sum(c.statements for c in chunks) != len(module.body):
                 chunks = None
-        self._remember(path, _Parsed(text, module, chunks, _firsts(chunks)))
+        _remember(self._last, path, _Parsed(text, module, chunks, _firsts(chunks)), self.paths)
         return module
 
-    def _remember(self, path: str, parsed: _Parsed) -> None:
-        self._last[path] = parsed
-        self._last.move_to_end(path)
-        while len(self._last) > self.paths:
-            self._last.popitem(last=False)
+    def verdict(self, path: str, text: str) -> StdlibVerdict:
+        """``stdlib_verdict(text)``, its tree spliced from the last tree of ``path`` where the
+        edit allows it."""
+        last = self._trees.get(path)
+        verdict = stdlib_verdict(text, None if last is None else functools.partial(spliced_tree, *last))
+        if verdict.tree is not None:  # after a syntax error, the next text is compared with the last that parsed
+            _remember(self._trees, path, (text, verdict.tree), self.paths)
+        return verdict
+
+    def statements(self, path: str) -> StatementMemo:
+        """What is known of the top-level statements of the last stdlib tree of ``path``."""
+        memo = self._memos.get(path) or StatementMemo()
+        _remember(self._memos, path, memo, self.paths)
+        return memo
+
+
+def _remember(last: OrderedDict[str, _Kept], path: str, kept: _Kept, paths: int) -> None:
+    last[path] = kept
+    last.move_to_end(path)
+    while len(last) > paths:
+        last.popitem(last=False)
+
+
+def _groups(tree: ast.Module) -> list[list[int]]:
+    """(first line, last line, statements) of each run of top-level statements sharing lines
+    (``a; b``), 1-based, a statement's decorators included."""
+    groups: list[list[int]] = []
+    for statement in tree.body:
+        decorators = getattr(statement, "decorator_list", ())
+        start = min([statement.lineno, *(d.lineno for d in decorators)])
+        end = statement.end_lineno or statement.lineno
+        if groups and start <= groups[-1][1]:
+            groups[-1][1] = max(end, groups[-1][1])
+            groups[-1][2] += 1
+        else:
+            groups.append([start, end, 1])
+    return groups
 
 
 def _firsts(chunks: list[_Chunk] | None) -> list[int]:
@@ -96,16 +136,7 @@ def _chunks(text: str, tree: ast.Module | None) -> list[_Chunk] | None:
     lines = text.split("\n")
     if any("coding" in line for line in lines[:2]):
         return None  # LibCST's module records the declared encoding
-    # (first line, last line, statements) of each run of statements sharing lines (`a; b`).
-    groups: list[list[int]] = []
-    for statement in tree.body:
-        decorators = getattr(statement, "decorator_list", ())
-        start = min([statement.lineno, *(d.lineno for d in decorators)])
-        end = statement.end_lineno or statement.lineno
-        if groups and start <= groups[-1][1]:
-            groups[-1][1] = max(end, groups[-1][1])
-        else:
-            groups.append([start, end, 1])
+    groups = _groups(tree)
     # A boundary where only empty lines and comments at column 0 lie between two statements:
     # they are the next statement's leading lines. (A line indented further, even a comment,
     # belongs to the block before it, and so do the lines above it.)
@@ -119,6 +150,64 @@ def _chunks(text: str, tree: ast.Module | None) -> list[_Chunk] | None:
             begin, statements = end, 0
     chunks.append(_Chunk("\n".join(lines[begin:]), statements + 1))
     return chunks if len(chunks) > 1 else None
+
+
+def spliced_tree(last_text: str, last: ast.Module, text: str) -> ast.Module | None:
+    """The stdlib tree of ``text``, an edit of ``last_text`` whose tree is ``last``: the
+    statements of ``last`` in the lines before and after the edit, and the lines between
+    parsed alone; None when that cannot be sure to give the tree of a full parse.
+
+    The lines between start after a statement's last line and end before a statement's first
+    line, where the tokenizer starts afresh at the top level (no bracket, string or ``\\``
+    continuation open), so their parse alone, and the statements either side, are what a
+    full parse gives. A text that parses alone does not begin with ``else``, ``except`` or the
+    like, which would join the statement before it. The nodes of ``last`` are shared, never
+    changed: when the edit adds or removes lines, everything after it is parsed again, the
+    first lines left blank so that its line numbers come out right."""
+    if any(mark in text for mark in _UNUSUAL):
+        return None
+    last_lines, lines = last_text.split("\n"), text.split("\n")
+    shortest = min(len(last_lines), len(lines))
+    # Lines the same (with their newline) at the start, and at the end.
+    head = 0
+    while head < shortest - 1 and last_lines[head] == lines[head]:
+        head += 1
+    tail = 0
+    while tail < shortest - 1 - head and last_lines[-1 - tail] == lines[-1 - tail]:
+        tail += 1
+    groups = _groups(last)
+    # The statements kept at the start: those ending in the unchanged lines. And at the end:
+    # those starting in them, when the lines after the edit are where they were.
+    kept_before = 0
+    while kept_before < len(groups) and groups[kept_before][1] <= head:
+        kept_before += 1
+    kept_after = len(groups)
+    if len(lines) == len(last_lines):
+        while kept_after > kept_before and groups[kept_after - 1][0] > len(last_lines) - tail:
+            kept_after -= 1
+    # A line typed at the end of a block, or a decorator added, belongs to the statement next
+    # to the edit: when the lines between do not parse alone, that statement is parsed with them.
+    for widen in (0, 1):
+        before, after = max(kept_before - widen, 0), min(kept_after + widen, len(groups))
+        while before and lines[groups[before - 1][1] - 1].endswith("\\"):
+            before -= 1  # the line after it continues it
+        while after < len(groups) and last_lines[groups[after][0] - 2].endswith("\\"):
+            after += 1
+        if before == 0 and after == len(groups):
+            return None  # nothing to keep: the full parse, which also says why a text does not parse
+        begin = groups[before - 1][1] if before else 0  # 0-based: the first line parsed, and the one after
+        end = groups[after][0] - 1 if after < len(groups) else len(lines)
+        if end < len(lines) and lines[end - 1].endswith("\\"):
+            continue
+        try:
+            middle = stdlib_tree("\n" * begin + "\n".join(lines[begin:end]) + ("\n" if end < len(lines) else ""))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue  # in the end, the full parse says what it refuses, and where
+        statements_before = sum(group[2] for group in groups[:before])
+        statements_after = sum(group[2] for group in groups[after:])
+        body = [*last.body[:statements_before], *middle.body, *last.body[len(last.body) - statements_after :]]
+        return ast.Module(body=body, type_ignores=[])
+    return None
 
 
 def _assembled(chunks: list[_Chunk], last: _Parsed) -> cst.Module | None:

@@ -18,7 +18,8 @@ import libcst as cst
 
 from designlint.analysis.names import NameResolver, dotted_name, last_name
 from designlint.analysis.records import RECORD_CLASSES, RecordInfo, record_in
-from designlint.analysis.stages import TOOL_CALLS
+from designlint.analysis.stage_names import TOOL_CALLS
+from designlint.analysis.stages import calls_stage
 from designlint.analysis.strings import literal_string
 from designlint.analysis.syntax import own_nodes
 from designlint.project import LookupFailed, Project
@@ -192,7 +193,7 @@ class EventReader:
             *(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)),
         ]
         return any(_TOOL_WORD.search(name) for name in named) or any(
-            isinstance(node, cst.Call) and TOOL_CALLS.matches(node.func, qualify)
+            isinstance(node, cst.Call) and calls_stage(TOOL_CALLS, node.func, qualify)
             for node in own_nodes(self.function.body)
         )
 

@@ -11,65 +11,16 @@ timeout. It knows nothing of configuration: the caller says which stages a call 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from fnmatch import fnmatchcase, translate
-from functools import cached_property
+from fnmatch import fnmatchcase
 from typing import cast
 
 import libcst as cst
 
 from designlint.analysis.names import dotted_name
+from designlint.analysis.stage_names import StageNames
 from designlint.analysis.syntax import child_nodes
-
-
-@dataclass(frozen=True)
-class MethodOf:
-    """A method called on a receiver whose last name matches ``receiver`` (``self.limiter.hit``)."""
-
-    receiver: str
-    methods: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class StageNames:
-    """The calls that reach one stage: bare names (any function of that name), dotted names
-    (by qualified name), both with ``*`` globs, and methods of receivers named like one."""
-
-    names: tuple[str, ...]
-    methods: tuple[MethodOf, ...] = ()
-
-    @cached_property
-    def _bare(self) -> re.Pattern[str]:
-        return _globs(entry for entry in self.names if "." not in entry)
-
-    @cached_property
-    def _dotted(self) -> re.Pattern[str]:
-        return _globs(entry for entry in self.names if "." in entry)
-
-    def matches(self, func: cst.BaseExpression, qualify: Callable[[cst.CSTNode], str | None]) -> bool:
-        dotted = dotted_name(func)
-        return dotted is not None and self.matches_name(dotted, lambda: qualify(func) or "")
-
-    def matches_name(self, dotted: str, qualified: Callable[[], str]) -> bool:
-        """``matches`` of a callee by its dotted name, asking its qualified name (``qualified``)
-        only when that decides."""
-        receiver, _, short = dotted.rpartition(".")
-        if self._bare.match(short):
-            return True
-        receiver_name = receiver.rpartition(".")[2]
-        if receiver_name and any(
-            short in method.methods and fnmatchcase(receiver_name, method.receiver) for method in self.methods
-        ):
-            return True
-        if not receiver or ("." in dotted and self._dotted.pattern != _NOTHING):
-            qualname = qualified()  # ``authorize`` imported as ``az``; dotted entries
-            return bool(self._dotted.match(qualname) or self._bare.match(qualname.rpartition(".")[2]))
-        return False
-
-
-_NOTHING = r"(?!)"
 
 
 def stage_named(
@@ -90,54 +41,11 @@ def stage_named(
     return next((stage for stage, names in stage_names.items() if names.matches_name(dotted, qualified)), None)
 
 
-def _globs(entries: Iterable[str]) -> re.Pattern[str]:
-    """One regex matching any of the ``*`` globs, whole."""
-    patterns = [translate(entry) for entry in entries]
-    return re.compile("|".join(patterns) if patterns else _NOTHING)
+def calls_stage(names: StageNames, func: cst.BaseExpression, qualify: Callable[[cst.CSTNode], str | None]) -> bool:
+    """Whether the callee ``func`` is one of the stage's calls (``names``)."""
+    dotted = dotted_name(func)
+    return dotted is not None and names.matches_name(dotted, lambda: qualify(func) or "")
 
-
-# Calls that run a tool, by their names alone (a bare ``execute`` may run SQL or anything else).
-TOOL_CALLS = StageNames(
-    ("execute_tool", "run_tool", "call_tool", "invoke_tool"),
-    (MethodOf("*tool", ("run", "arun", "ainvoke")),),
-)
-
-BUILTIN_STAGE_NAMES: dict[str, StageNames] = {
-    "authorize": StageNames(
-        (
-            "authorize",
-            "authorize_*",
-            "check_access",
-            "check_permission",
-            "check_permissions",
-            "require_permission",
-            "require_permissions",
-            "requires_permission",
-            "requires_permissions",
-            "permission_required",
-            "enforce",
-        )
-    ),
-    "validate": StageNames(
-        (
-            "validate",
-            "validate_args",
-            "validate_arguments",
-            "validate_input",
-            "model_validate",
-            "model_validate_json",
-            "validate_python",  # pydantic's TypeAdapter
-            "validate_json",
-            "jsonschema.validate",
-        )
-    ),
-    "rate_limit": StageNames(
-        ("rate_limit", "check_rate_limit", "enforce_rate_limit", "throttle"),
-        (MethodOf("*limiter", ("hit", "acquire", "consume")),),
-    ),
-    "approve": StageNames(("require_approval", "await_approval", "request_approval")),
-    "execute": StageNames(("execute", *TOOL_CALLS.names), TOOL_CALLS.methods),
-}
 
 # Calls and context managers that bound how long what runs under them may take.
 TIMEOUT_CALLS = frozenset(

@@ -13,11 +13,10 @@ from pathlib import Path
 from designlint.analysis.constants import STRING_CONSTANTS
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo
 from designlint.analysis.modules import module_name_for
-from designlint.baseline import span_fingerprint
 from designlint.config import Config
 from designlint.design.contract import display_path
 from designlint.design.markdown import MAX_DOCUMENT_SIZE, Document, Problem, read_document
-from designlint.diagnostics import Diagnostic, Position
+from designlint.diagnostics import Diagnostic, Position, span_fingerprint
 from designlint.globs import glob_matches
 from designlint.project import LookupFailed, Project
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file

@@ -20,6 +20,7 @@ class Frameworks:
     def __init__(self, options: AdaptersOptions):
         base = DEFAULT_FRAMEWORKS if options.frameworks is None else options.frameworks
         self.names = tuple(dict.fromkeys((*base, *options.extend_frameworks)))
+        self.rank = {name: index for index, name in enumerate(self.names)}
         # A file that names no framework (by the last part of its dotted name) cannot import one.
         words = sorted({name.rsplit(".", 1)[-1] for name in self.names})
         self.prefilter = (
@@ -27,13 +28,20 @@ class Frameworks:
         )
 
     def match(self, qualname: str | None) -> str | None:
-        """The framework ``qualname`` belongs to (``openai.types.Chat`` -> ``openai``), else None."""
+        """The framework ``qualname`` belongs to (``openai.types.Chat`` -> ``openai``), else None;
+        of several (``google``, ``google.genai``), the first listed. Each dotted prefix of the
+        name is looked up: a file's every import is asked, against some 40 names."""
         if not qualname:
             return None
-        for name in self.names:
-            if qualname == name or qualname.startswith(name + "."):
-                return name
-        return None
+        rank = self.rank
+        found: str | None = None
+        end = 0
+        while end != -1:
+            end = qualname.find(".", end + 1)
+            prefix = qualname if end == -1 else qualname[:end]
+            if prefix in rank and (found is None or rank[prefix] < rank[found]):
+                found = prefix
+        return found
 
 
 class BoundaryGate(Gate):

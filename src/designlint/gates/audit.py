@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from designlint.gates import Gate
+from designlint.gates import AnyOf, Gate
 from designlint.tables.audit import AuditOptions
 
 
@@ -15,6 +15,6 @@ class AuditEventGate(Gate):
         super().__init__(config)
         emitters = config.options(AuditOptions).emitters
         if emitters is not None:  # their names, as called
-            self.prefilter = re.compile("|".join(re.escape(name.rpartition(".")[2]) for name in emitters))
+            self.prefilter = AnyOf("|".join(re.escape(name.rpartition(".")[2]) for name in emitters))
         else:
-            self.prefilter = re.compile(r"[Aa]udit|AUDIT")
+            self.prefilter = AnyOf(r"[Aa]udit|AUDIT")

@@ -21,6 +21,7 @@ than LibCST, and the server's first diagnostics are meant to cost little more th
 
 from __future__ import annotations
 
+import gc
 import heapq
 import itertools
 import logging
@@ -498,6 +499,10 @@ class DesignlintServer:
 
 
 def serve() -> None:
+    # The cyclic collector as in a worker (``runner._start_worker``): importing LibCST and the
+    # rules, and parsing, make hundreds of thousands of objects and few cycles, and at the
+    # default threshold it scans them over and over before the first diagnostics.
+    gc.set_threshold(50_000, 20, 100)
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="designlint lsp: %(levelname)s: %(message)s")
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print() must not corrupt the protocol's stream

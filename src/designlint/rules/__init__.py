@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-import pkgutil
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -133,11 +133,22 @@ def _family(module: ModuleType) -> Family:
     )
 
 
+def _module_names(package: ModuleType) -> list[str]:
+    """The modules of a package of plain ``.py`` files, sorted, read from its directory (as
+    ``pkgutil.iter_modules`` would, without importing ``pkgutil`` and ``importlib.util``)."""
+    return sorted(
+        {
+            entry.name.removesuffix(".py")
+            for directory in package.__path__
+            for entry in os.scandir(directory)
+            if entry.name.endswith(".py") and entry.name != "__init__.py" and entry.is_file()
+        }
+    )
+
+
 def _modules(package: ModuleType, skip: frozenset[str] = frozenset()) -> list[ModuleType]:
     return [
-        importlib.import_module(f"{package.__name__}.{info.name}")
-        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda info: info.name)
-        if info.name not in skip
+        importlib.import_module(f"{package.__name__}.{name}") for name in _module_names(package) if name not in skip
     ]
 
 
@@ -167,8 +178,7 @@ def _discover() -> Registry:
 
 def family_names() -> tuple[str, ...]:
     """The families, without importing one."""
-    package = sys.modules[__name__]
-    return tuple(sorted(info.name for info in pkgutil.iter_modules(package.__path__) if info.name not in _NOT_FAMILIES))
+    return tuple(name for name in _module_names(sys.modules[__name__]) if name not in _NOT_FAMILIES)
 
 
 @functools.cache

@@ -14,7 +14,7 @@ import sys
 import textwrap
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,27 +28,50 @@ def _source(text: str) -> str:
     return textwrap.dedent(text.removeprefix("\n"))
 
 
-def _dedent_fields(case: _Case, *names: str) -> None:
-    for name in names:
-        value = getattr(case, name)
-        if isinstance(value, str):
-            object.__setattr__(case, name, _source(value))
-    object.__setattr__(case, "files", {path: _source(text) for path, text in case.files.items()})
+T = TypeVar("T")
+_NO_DEFAULT = object()
+
+
+class _Code(Generic[T]):
+    """A field of code written inside a triple-quoted string, read as ``_source`` gives it, worked
+    out on first reading: a family's cases are built whenever the family is imported, a lint
+    included, and read only by the tests and the catalogue's checks."""
+
+    def __init__(self, default: object = _NO_DEFAULT):
+        self.default = default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.written, self.read = f"_{name}_written", f"_{name}_read"
+
+    def __get__(self, case: _Case | None, owner: type | None = None) -> T:
+        if case is None:  # the dataclass asking for the field's default
+            if self.default is _NO_DEFAULT:
+                raise AttributeError("no default")
+            return cast(T, self.default)
+        found = case.__dict__
+        if self.read not in found:
+            written = found[self.written]
+            found[self.read] = _source(written) if isinstance(written, str) else written
+        return cast(T, found[self.read])
+
+    def __set__(self, case: _Case, value: T) -> None:
+        case.__dict__[self.written] = value  # set once, by the frozen dataclass's __init__
 
 
 @dataclass(frozen=True)
 class _Case:
-    code: str
+    code: _Code[str] = _Code()
     _: KW_ONLY
     path: str = "example.py"  # the file the code stands for, relative to the project root
     # ``[tool.designlint]`` keys: a TOML snippet (``'[errors]\\ncodes = "app.errors.ErrorCode"'``)
     # or the table itself; read by the real config parser.
-    config: str | Mapping[str, Any] = ""
+    config: _Code[str | Mapping[str, Any]] = _Code("")
     # Other modules of the project the rule may read (the error-code enum's), path -> source.
     files: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _dedent_fields(self, "code", "config")
+        if self.files:
+            object.__setattr__(self, "files", {path: _source(text) for path, text in self.files.items()})
 
     def config_table(self) -> dict[str, Any]:
         """The ``[tool.designlint]`` table, for ``config.parse_table``."""
@@ -83,11 +106,8 @@ class Invalid(_Case):
     end_line: int | None = None
     end_column: int | None = None
     # The code after applying the finding's fix; None: the finding must have no fix.
-    expected_fix: str | None = None
+    expected_fix: _Code[str | None] = _Code(None)
     unsafe_fix: bool = False  # the fix is applied only with --unsafe-fixes
-
-    def __post_init__(self) -> None:
-        _dedent_fields(self, "code", "config", "expected_fix")
 
 
 @dataclass(frozen=True)

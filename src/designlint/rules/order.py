@@ -11,19 +11,15 @@ execute stage skips (DL702) and whether the execute stage runs under a timeout (
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import libcst as cst
 
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.stages import (
-    BUILTIN_STAGE_NAMES,
     TIMEOUT_CALLS,
     Path,
     Reach,
-    StageNames,
     Stages,
     TooManyPaths,
     runs_sql,
@@ -31,7 +27,7 @@ from designlint.analysis.stages import (
     stage_paths,
 )
 from designlint.analysis.summaries import ModuleFunctions, Summaries
-from designlint.gates import AnyOf
+from designlint.gates.order import OrderGate, stage_names
 from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
 from designlint.tables.order import OrderOptions
@@ -54,49 +50,6 @@ _WHAT_ORDER_PREVENTS = {
 }
 
 
-def _stage_names(options: OrderOptions) -> dict[str, StageNames]:
-    """Each stage's calls: the configured list where one is given, else the built-in one."""
-    configured = dict(options.calls)
-    return {
-        stage: StageNames(configured[stage]) if stage in configured else BUILTIN_STAGE_NAMES.get(stage, StageNames(()))
-        for stage in options.stages
-    }
-
-
-class _ExecuteAndAnother(AnyOf):
-    """A prefilter needing the words of the execute stage (the last pattern) and of another stage."""
-
-    def __init__(self, *patterns: str):
-        super().__init__(*patterns)
-        # The other stages' patterns start with ``\b``, not a literal Python's re scans ahead
-        # for: one alternation of them is searched in a third of the time of the four in turn.
-        self.another = re.compile("|".join(f"(?:{pattern})" for pattern in patterns[:-1]) or r"(?!)")
-
-    def search(self, text: str) -> bool:
-        return bool(self.patterns[-1].search(text)) and bool(self.another.search(text))
-
-
-def _stage_pattern(names: StageNames) -> str:
-    """A regex for the text any of the stage's calls must show: each entry's last part, and
-    ``tool.run`` for a method of a receiver named like ``*tool``."""
-    words = {_word(entry.rpartition(".")[2]) for entry in names.names}
-    words.update(
-        _word(receiver.receiver.rpartition("*")[2]) + r"\s*\.\s*" + _word(method)
-        for receiver in names.methods
-        for method in receiver.methods
-    )
-    return r"\b(?:" + "|".join(sorted(words)) + r")\b" if words else r"(?!)"
-
-
-def _word(glob: str) -> str:
-    return re.escape(glob).replace(r"\*", r"\w*").replace(r"\?", r"\w")
-
-
-@lru_cache(maxsize=8)
-def _prefilter(options: OrderOptions) -> _ExecuteAndAnother:
-    return _ExecuteAndAnother(*(_stage_pattern(names) for names in _stage_names(options).values()))
-
-
 @dataclass(frozen=True)
 class _FileStages:
     """One file's answers, for the family's rules (kept in the file's memo): its functions, their
@@ -113,15 +66,14 @@ class _Finding:
     message: str
 
 
-class _OrderRule(Rule):
+class _OrderRule(OrderGate, Rule):
     """Finds the dispatchers of a file when the walk enters each function, and reports what
     ``findings`` says of them when the walk reaches the nodes reported."""
 
     def __init__(self, config):
         super().__init__(config)
         self.options = config.options(OrderOptions)
-        self.stage_names = _stage_names(self.options)
-        self.prefilter = _prefilter(self.options)  # one object: the engine searches it once for the three
+        self.stage_names = stage_names(self.options)
         self.ranks = {stage: index for index, stage in enumerate(self.options.stages)}
 
     def setup(self) -> None:
