@@ -141,6 +141,40 @@ def test_a_changed_error_enum_invalidates_the_files_that_used_it(project, tmp_pa
     assert not any("UPSTREAM_TIMEOT" in d.message and "not a member" in d.message for d in after.diagnostics)
 
 
+def test_a_module_edit_changes_the_code_fingerprint(tmp_path):
+    package = tmp_path / "package"
+    (package / "rules").mkdir(parents=True)
+    rule = package / "rules" / "rule.py"
+    rule.write_text("CODE = 'DL101'\n")
+    (package / "engine.py").write_text("pass\n")
+    before = cache.package_fingerprint(package)
+    assert cache.package_fingerprint(package) == before
+    status = rule.stat()
+    rule.write_text("CODE = 'DL102'\n")  # the same size: only the modification time tells
+    os.utime(rule, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000))
+    edited = cache.package_fingerprint(package)
+    assert edited != before
+    (package / "rules" / "new.py").write_text("")
+    assert cache.package_fingerprint(package) not in (before, edited)
+
+
+def test_a_changed_designlint_module_invalidates_every_entry(project, tmp_path, monkeypatch):
+    cache_dir = tmp_path / "cache"
+    counter = CountingLints(monkeypatch)
+    cold = run(cache_dir)
+    linted_cold = sorted(counter.paths)
+    copy = tmp_path / "designlint"
+    shutil.copytree(Path(cache.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    edited = copy / "engine.py"
+    edited.write_text(edited.read_text() + "\n# a new rule's registration\n")
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: cache.package_fingerprint(copy))
+    counter.paths.clear()
+    warm = run(cache_dir)
+    assert linted_cold
+    assert sorted(counter.paths) == linted_cold
+    assert findings(warm) == findings(cold)
+
+
 def test_a_different_config_does_not_share_entries(project, tmp_path):
     cache_dir = tmp_path / "cache"
     configured = run(cache_dir)
