@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
+from lsp_wire import answers, frame
 from lsprotocol import types
 from projects import write_tree
 from pygls.uris import from_fs_path
@@ -516,22 +517,6 @@ async def test_a_config_nested_too_deeply_is_a_message_not_a_failed_request(proj
             await asyncio.sleep(0.1)
         assert expected in [m.message for m in client.messages]
         assert client.diagnostics == {}
-
-
-def frame(message: dict) -> bytes:
-    body = json.dumps(message).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
-def answers(output: bytes) -> list[dict]:
-    """The messages in the server's output."""
-    messages = []
-    while output:
-        header, _, rest = output.partition(b"\r\n\r\n")
-        length = int(re.search(rb"Content-Length: (\d+)", header).group(1))
-        messages.append(json.loads(rest[:length]))
-        output = rest[length:]
-    return messages
 
 
 INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import threading
 from pathlib import Path
 
 import pytest
+from lsp_wire import answers, frame
 
 from designlint.integrations import documents
 from designlint.integrations.documents import UTF8, UTF16, UTF32, Documents, apply_change, uri_to_path
@@ -26,21 +26,6 @@ from designlint.integrations.jsonrpc import (
     ResponseError,
 )
 from designlint.integrations.lsp import DesignlintServer
-
-
-def frame(message: dict) -> bytes:
-    body = json.dumps(message).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
-
-
-def answers(output: bytes) -> list[dict]:
-    messages = []
-    while output:
-        header, _, rest = output.partition(b"\r\n\r\n")
-        length = int(re.fullmatch(rb"Content-Length: (\d+)", header).group(1))
-        messages.append(json.loads(rest[:length]))
-        output = rest[length:]
-    return messages
 
 
 class Trickle(io.RawIOBase):
