@@ -50,6 +50,8 @@ LINES = [
     ["-j", "2_0"],
     ["-j", "x"],
     ["-j2"],
+    ["-j", "9" * 5000],  # int() refuses over 4,300 digits; click says "not a valid integer"
+    ["--jobs=" + "9" * 19],
     ["-q", "-v", "-w"],
     ["--quiet", "--verbose", "--watch"],
     ["-qv"],
@@ -109,7 +111,7 @@ def click_reading(args: list[str]) -> dict | None:
     return {**context.params, "cache_dir_named_by": named_by.get(source) if source is not None else None}
 
 
-@pytest.mark.parametrize("args", LINES, ids=lambda args: " ".join(args) or "(none)")
+@pytest.mark.parametrize("args", LINES, ids=lambda args: " ".join(args)[:60] or "(none)")
 def test_what_is_read_is_what_click_reads(files, args):
     fast = read_check_args(args, os.environ)
     if fast is not None:
@@ -168,3 +170,11 @@ def test_the_entry_point_runs_check_as_the_cli_does(tmp_path, monkeypatch, capfd
         launch.main(["check", *args])
     out, err = capfd.readouterr()
     assert (exit_info.value.code, out + err) == (expected.exit_code, expected.output)
+
+
+def test_shell_completion_is_click_s_whatever_the_command_line(files, monkeypatch, capfd):
+    """click answers its completion variable before it reads any argument: so does the entry point."""
+    monkeypatch.setenv("_DESIGNLINT_COMPLETE", "bash_source")
+    with pytest.raises(SystemExit):
+        launch.main(["check", "a.py"])
+    assert "_designlint_completion" in capfd.readouterr().out

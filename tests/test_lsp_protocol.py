@@ -79,12 +79,14 @@ def test_a_body_over_the_limit_is_refused_by_its_size_and_skipped_unread():
 # -- dispatch
 
 
-def exchange(*messages: dict | bytes, requests=None, notifications=None) -> tuple[list[dict], list[int]]:
+def exchange(
+    *messages: dict | bytes, requests=None, notifications=None, limit: int = 1000
+) -> tuple[list[dict], list[int]]:
     """What a ``Connection`` with these handlers answers to ``messages``, and the sizes it refused."""
     refused: list[int] = []
     stdin = io.BytesIO(b"".join(m if isinstance(m, bytes) else frame(m) for m in messages))
     stdout = io.BytesIO()
-    connection = Connection(stdin, stdout, requests or {}, notifications or {}, refused.append, limit=1000)
+    connection = Connection(stdin, stdout, requests or {}, notifications or {}, refused.append, limit=limit)
     connection.serve()
     return answers(stdout.getvalue()), refused
 
@@ -263,6 +265,76 @@ def test_requests_before_initialize_and_after_shutdown_are_refused_and_exit_says
     assert exit_code == 0
     _, exit_code = run_server(DesignlintServer(), INITIALIZE, {"jsonrpc": "2.0", "method": "exit"})
     assert exit_code == 1
+
+
+def test_unknown_requests_keep_the_lifecycle_and_initialize_is_answered_once():
+    unknown = {"jsonrpc": "2.0", "id": 2, "method": "designlint/unknown"}
+    messages, _ = run_server(
+        DesignlintServer(),
+        unknown,
+        INITIALIZE,
+        {**INITIALIZE, "id": 3},
+        {**unknown, "id": 4},
+        {"jsonrpc": "2.0", "id": 5, "method": "shutdown"},
+        {**unknown, "id": 6},
+        {"jsonrpc": "2.0", "method": "exit"},
+    )
+    assert [(m["id"], m.get("error", {}).get("code")) for m in messages] == [
+        (2, -32002),
+        (1, None),
+        (3, -32600),
+        (4, METHOD_NOT_FOUND),
+        (5, None),
+        (6, -32600),
+    ]
+
+
+def test_a_hostile_message_is_answered_and_the_session_goes_on():
+    nested = b"[" * 100_000 + b"]" * 100_000  # json.loads raises RecursionError, not ValueError
+    huge_length = b"Content-Length: " + b"9" * 5000 + b"\r\n\r\n"  # int() refuses over 4,300 digits
+    messages, _ = exchange(
+        b"Content-Length: %d\r\n\r\n" % len(nested) + nested,
+        huge_length,
+        {"jsonrpc": "2.0", "id": {"a": 1}, "method": 7},  # an id no request may have: answered null
+        {"jsonrpc": "2.0", "id": 1, "method": "slow"},
+        {"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": True}},  # true is not 1
+        {"jsonrpc": "2.0", "id": 2, "method": "ping"},
+        requests={"slow": lambda request: None, "ping": lambda request: request.reply("pong")},
+        limit=len(nested),
+    )
+    assert [(m["id"], m.get("error", {}).get("code"), m.get("result")) for m in messages] == [
+        (None, PARSE_ERROR, None),
+        (None, INVALID_REQUEST, None),
+        (2, None, "pong"),
+    ]
+
+
+def test_an_edit_that_cannot_be_applied_drops_the_document_rather_than_lint_a_stale_text(tmp_path: Path):
+    uri = (tmp_path / "tool.py").as_uri()
+    opened = {"uri": uri, "languageId": "python", "version": 1, "text": "import requests\n"}
+    bad = {
+        "textDocument": {"uri": uri, "version": 2},
+        "contentChanges": [{"range": {"start": {}, "end": {}}, "text": ""}],
+    }
+    action = {
+        "textDocument": {"uri": uri},
+        "range": change((0, 0), (0, 1), "")["range"],
+        "context": {"diagnostics": []},
+    }
+    messages, _ = run_server(
+        DesignlintServer(),
+        INITIALIZE,
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": opened}},
+        {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": bad},
+        {"jsonrpc": "2.0", "id": 2, "method": "textDocument/codeAction", "params": action},
+        {"jsonrpc": "2.0", "id": 3, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"},
+    )
+    shown = [m["params"]["message"] for m in messages if m.get("method") == "window/showMessage"]
+    assert any("could not be applied" in message and "reopen" in message for message in shown)
+    published = [m["params"] for m in messages if m.get("method") == "textDocument/publishDiagnostics"]
+    assert published[-1] == {"uri": uri, "diagnostics": []}
+    assert next(m for m in messages if m.get("id") == 2).get("result") in (None, [])
 
 
 def test_a_pull_cancelled_before_the_lint_thread_reaches_it_is_answered_cancelled(tmp_path: Path):

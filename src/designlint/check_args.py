@@ -140,7 +140,8 @@ def _jobs(value: str | None) -> int | None:
     """click's ``IntRange(min=1)`` for plain digits; anything else (a sign, spaces) is click's."""
     if value is None:
         return None
-    if not (value.isascii() and value.isdigit()) or int(value) < 1:
+    # int() refuses over 4,300 digits (click says "not a valid integer"): such a value is click's
+    if not (value.isascii() and value.isdigit()) or len(value) > 18 or int(value) < 1:
         raise _Declined
     return int(value)
 

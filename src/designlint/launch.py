@@ -21,6 +21,8 @@ _FORMATS = ("text", "json")
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
+    if os.environ.get("_DESIGNLINT_COMPLETE"):  # click's shell completion reads no argv: click's
+        args = []
     if args == ["lsp"]:  # the language server's start-up is the editor's wait: no click, no CLI
         from designlint.integrations.lsp import serve
 

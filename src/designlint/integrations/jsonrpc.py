@@ -78,7 +78,8 @@ class FrameReader:
                 log.warning("ignored a line that is no header: %r", line[:80])
             elif name.strip().lower() == b"content-length":
                 size = value.strip()
-                length = int(size) if size.isdigit() else None
+                # int() refuses over 4,300 digits with a ValueError; no real length has 19
+                length = int(size) if size.isdigit() and len(size) <= 18 else None
                 if length is None:
                     log.warning("ignored a bad Content-Length: %r", size[:80])
 
@@ -86,6 +87,17 @@ class FrameReader:
         while self._skipping:
             chunk = self.stream.read(min(self._skipping, _SKIP_CHUNK))
             self._skipping = self._skipping - len(chunk) if chunk else 0
+
+
+def _readable_id(message: Any) -> int | str | None:
+    """A message's id if it is one JSON-RPC allows (a number or a string: ``true`` is neither,
+    though Python counts it 1), else None, as the answer to an unreadable request says."""
+    id = message.get("id") if isinstance(message, dict) else None
+    return id if isinstance(id, (int, str)) and not isinstance(id, bool) else None
+
+
+def method_not_found(request: Request) -> None:
+    request.fail(METHOD_NOT_FOUND, f"method not found: {request.method}")
 
 
 def frame(message: dict) -> bytes:
@@ -120,8 +132,8 @@ AnswerHandler = Callable[[Any, "dict | None"], None]  # (result, error)
 
 class Connection:
     """One client, on ``reader`` and ``writer``. ``requests`` and ``notifications`` map a method
-    to its handler; an unknown request is answered MethodNotFound, an unknown notification
-    ignored. A request handler answers through the ``Request`` it is given (or raises
+    to its handler; an unknown request goes to ``unknown`` (by default answered MethodNotFound),
+    an unknown notification is ignored. A request handler answers through the ``Request`` it is given (or raises
     ``ResponseError``); one that raises anything else is answered InternalError."""
 
     def __init__(
@@ -132,10 +144,12 @@ class Connection:
         notifications: dict[str, NotificationHandler],
         on_refused: Callable[[int], None],
         limit: int = MAX_MESSAGE_BYTES,
+        unknown: RequestHandler | None = None,
     ):
         self.frames = FrameReader(reader, limit)
         self.writer = writer
         self.requests, self.notifications, self.on_refused = requests, notifications, on_refused
+        self.unknown = unknown or method_not_found
         self._lock = threading.Lock()  # one message written at a time; the tables below
         self._open: dict[int | str, Request] = {}  # the client's requests not answered yet
         self._asked: dict[int, AnswerHandler] = {}  # our requests, by id, and what to do with the answer
@@ -187,7 +201,7 @@ class Connection:
                 continue
             try:
                 message = json.loads(body)
-            except ValueError as exc:  # UnicodeDecodeError included
+            except (ValueError, RecursionError) as exc:  # UnicodeDecodeError included; deep nesting
                 self.fail(None, PARSE_ERROR, f"the message is not JSON: {exc}")
                 continue
             self.dispatch(message)
@@ -198,27 +212,23 @@ class Connection:
 
     def dispatch(self, message: Any) -> None:
         if not isinstance(message, dict) or message.get("jsonrpc") != "2.0":
-            id = message.get("id") if isinstance(message, dict) else None
-            self.fail(id if isinstance(id, (int, str)) else None, INVALID_REQUEST, "not a JSON-RPC 2.0 message")
+            self.fail(_readable_id(message), INVALID_REQUEST, "not a JSON-RPC 2.0 message")
             return
         method = message.get("method")
         if method is None:
             self._answered(message)
         elif not isinstance(method, str):
-            self.fail(message.get("id"), INVALID_REQUEST, "the method is not a string")
+            self.fail(_readable_id(message), INVALID_REQUEST, "the method is not a string")
         elif "id" in message:
             self._request(message["id"], method, message.get("params"))
         else:
             self._notification(method, message.get("params"))
 
     def _request(self, id: Any, method: str, params: Any) -> None:
-        if not isinstance(id, (int, str)) or isinstance(id, bool):
+        if _readable_id({"id": id}) is None:
             self.fail(None, INVALID_REQUEST, f"a request's id must be a number or a string, not {id!r}")
             return
-        handler = self.requests.get(method)
-        if handler is None:
-            self.fail(id, METHOD_NOT_FOUND, f"method not found: {method}")
-            return
+        handler = self.requests.get(method, self.unknown)
         request = Request(self, id, method, params)
         with self._lock:
             self._open[id] = request
@@ -232,9 +242,9 @@ class Connection:
 
     def _notification(self, method: str, params: Any) -> None:
         if method == "$/cancelRequest":
-            id = params.get("id") if isinstance(params, dict) else None
+            id = _readable_id(params)
             with self._lock:
-                request = self._open.get(id) if isinstance(id, (int, str)) else None
+                request = self._open.get(id) if id is not None else None
             if request is not None:
                 request.cancelled = True  # its handler, or the job it queued, answers RequestCancelled
             return
@@ -252,7 +262,7 @@ class Connection:
     def _answered(self, message: dict) -> None:
         id = message.get("id")
         with self._lock:
-            on_answer = self._asked.pop(id, None) if isinstance(id, int) else None
+            on_answer = self._asked.pop(id, None) if isinstance(id, int) and not isinstance(id, bool) else None
         if on_answer is None:
             log.warning("an answer to no request of ours: %r", id)
             return

@@ -43,6 +43,7 @@ from designlint.integrations.jsonrpc import (
     Connection,
     Request,
     ResponseError,
+    method_not_found,
 )
 
 if TYPE_CHECKING:
@@ -171,7 +172,9 @@ class DesignlintServer:
         }
         requests = {method: self._guarded(handler) for method, handler in requests.items()}
         notifications = {method: self._guarded_notification(method, h) for method, h in notifications.items()}
-        self.connection = Connection(stdin, stdout, requests, notifications, self.on_message_too_large)
+        self.connection = Connection(
+            stdin, stdout, requests, notifications, self.on_message_too_large, unknown=self._guarded(method_not_found)
+        )
         self.connection.serve()
         return 0 if self.exit_code is None else self.exit_code
 
@@ -184,6 +187,8 @@ class DesignlintServer:
                 request.fail(INVALID_REQUEST, "the server is shutting down")
             elif not self.initialized and request.method != "initialize":
                 request.fail(SERVER_NOT_INITIALIZED, "the server is not initialised yet")
+            elif self.initialized and request.method == "initialize":
+                request.fail(INVALID_REQUEST, "the server is initialised already")
             else:
                 handler(request)
 
@@ -327,6 +332,13 @@ class DesignlintServer:
         try:
             changed = self.documents.change(document["uri"], document.get("version"), changes)
         except ValueError as exc:
+            # The client applied the edit and we could not: our text is no longer the user's, and
+            # a fix computed on it would write the wrong lines. Drop the document until reopened.
+            self.on_close(params)
+            self._show_error(
+                f"designlint: an edit of {document['uri']} could not be applied ({exc});"
+                " close and reopen the file to lint it again"
+            )
             raise ResponseError(INVALID_PARAMS, f"the change was not applied: {exc}") from None
         if changed is not None:
             self._schedule(document["uri"], DEBOUNCE_SECONDS)
