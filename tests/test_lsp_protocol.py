@@ -337,6 +337,17 @@ def test_an_edit_that_cannot_be_applied_drops_the_document_rather_than_lint_a_st
     assert next(m for m in messages if m.get("id") == 2).get("result") in (None, [])
 
 
+def test_a_closed_document_leaves_nothing_behind(tmp_path: Path):
+    server = DesignlintServer()
+    sessions = []
+    for name in ("a.py", "b.py", "a.py"):  # reopened: a lint of its first opening never counts for it
+        document = {"uri": (tmp_path / name).as_uri(), "languageId": "python", "version": 1, "text": "x = 1\n"}
+        sessions.append({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": document}})
+        sessions.append({"jsonrpc": "2.0", "method": "textDocument/didClose", "params": {"textDocument": document}})
+    run_server(server, INITIALIZE, *sessions, {"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+    assert server._generations == {} and server._pulled == {}
+
+
 def test_a_pull_cancelled_before_the_lint_thread_reaches_it_is_answered_cancelled(tmp_path: Path):
     server = DesignlintServer()
     gate = threading.Event()

@@ -136,7 +136,8 @@ class DesignlintServer:
         self.shutting_down = False
         self.severities: tuple[int, dict[str, int]] = (WARNING, {})  # the default, and by code or prefix
         self._lock = threading.Lock()  # the tables below, used from both threads
-        self._generations: dict[str, int] = {}  # uri -> the latest lint wanted for it (push)
+        self._generations: dict[str, int] = {}  # open uri -> the latest lint wanted for it (push)
+        self._generation_count = 0  # one count for all documents: a reopened one never reuses a number
         self._pulled: dict[str, tuple[str, list[dict]]] = {}  # uri -> (result id, items)
         self._results = 0
         self._shown_errors: set[str] = set()
@@ -358,7 +359,7 @@ class DesignlintServer:
         uri = _text_document(params)["uri"]
         self.documents.close(uri)
         with self._lock:
-            self._generations[uri] = self._generations.get(uri, 0) + 1  # a lint under way is dropped
+            self._generations.pop(uri, None)  # a lint under way is dropped
             self._pulled.pop(uri, None)
             if not self.pull:  # under the lock: no lint's diagnostics can follow these
                 self._connection.notify("textDocument/publishDiagnostics", {"uri": uri, "diagnostics": []})
@@ -393,7 +394,8 @@ class DesignlintServer:
         if self.pull:
             return
         with self._lock:
-            generation = self._generations[uri] = self._generations.get(uri, 0) + 1
+            self._generation_count += 1
+            generation = self._generations[uri] = self._generation_count
         self.lint_thread.submit(lambda: self._publish(uri, generation), delay)
 
     def _publish(self, uri: str, generation: int) -> None:
@@ -428,7 +430,8 @@ class DesignlintServer:
                     return {"kind": "full", "resultId": previous[0], "items": items}
                 self._results += 1
                 result_id = str(self._results)
-                self._pulled[uri] = (result_id, items)
+                if self.documents.get(uri) is not None:  # not closed meanwhile: kept for the next pull
+                    self._pulled[uri] = (result_id, items)
             return {"kind": "full", "resultId": result_id, "items": items}
 
         self._answer_on_lint_thread(request, pull)
