@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from lsp_wire import frame
 from projects import ERRORS_PY, write_tree
 
 pytestmark = pytest.mark.slow  # every case runs an interpreter of its own
@@ -191,30 +192,19 @@ print(json.dumps([before, "libcst" in sys.modules, "designlint.rules.egress" in 
     assert json.loads(completed.stdout) == [False, True, False]
 
 
-def _frames(*messages: dict) -> bytes:
-    bodies = [json.dumps({"jsonrpc": "2.0", **message}).encode() for message in messages]
-    return b"".join(b"Content-Length: %d\r\n\r\n%s" % (len(body), body) for body in bodies)
-
-
 def test_the_language_server_command_imports_neither_pygls_nor_lsprotocol_nor_click(tmp_path):
     """``designlint lsp`` from the entry point, through a session: it speaks LSP itself, and
     starts without the CLI."""
-    record = tmp_path / "modules.json"
-    session = _frames(
-        {"id": 1, "method": "initialize", "params": {"capabilities": {}}},
-        {"method": "initialized", "params": {}},
-        {"id": 2, "method": "shutdown"},
-        {"method": "exit"},
+    session = b"".join(
+        frame({"jsonrpc": "2.0", **message})
+        for message in (
+            {"id": 1, "method": "initialize", "params": {"capabilities": {}}},
+            {"method": "initialized", "params": {}},
+            {"id": 2, "method": "shutdown"},
+            {"method": "exit"},
+        )
     )
-    completed = subprocess.run(
-        [sys.executable, "-c", _LAUNCH_DRIVER, str(record), "lsp"],
-        input=session,
-        cwd=tmp_path,
-        capture_output=True,
-        check=False,
-        timeout=120,
-    )
-    result = json.loads(record.read_text())
+    result, completed = launched(tmp_path, "lsp", input=session)
     assert (result["exit"], completed.stderr) == (0, b"")
     assert b'"id":2,"result":null' in completed.stdout
     unwanted = ("pygls", "lsprotocol", "click", "designlint.cli")
@@ -235,22 +225,30 @@ import json
 with open(sys.argv[1], "w") as out:
     json.dump({"exit": code, "modules": modules}, out)
 """
+
+
+def launched(tmp_path: Path, *args: str, input: bytes = b"") -> tuple[dict, subprocess.CompletedProcess]:
+    """What the entry point run with ``args`` (in a new interpreter, in ``tmp_path``) recorded:
+    its exit code and the modules it imported; and the process, its output as bytes."""
+    record = tmp_path / "modules.json"
+    completed = subprocess.run(
+        [sys.executable, "-c", _LAUNCH_DRIVER, str(record), *args],
+        input=input,
+        cwd=tmp_path,
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    return json.loads(record.read_text()), completed
+
+
 # What costs a multiple of the interpreter's own start-up to import.
 _HEAVY = ("click", "tomllib", "tomli", "dataclasses", "typing", "pathlib", "inspect", "designlint.cli")
 
 
 @pytest.mark.parametrize("args", [("--version",), ("rules",), ("rule", "DL101"), ("rule", "dl501")], ids=" ".join)
 def test_the_entry_point_answers_version_rules_and_rule_without_click(tmp_path, args):
-    record = tmp_path / "modules.json"
-    completed = subprocess.run(
-        [sys.executable, "-c", _LAUNCH_DRIVER, str(record), *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    result = json.loads(record.read_text())
-    assert (result["exit"], completed.stderr) == (0, "")
+    result, completed = launched(tmp_path, *args)
+    assert (result["exit"], completed.stderr) == (0, b"")
     assert completed.stdout
     assert [module for module in result["modules"] if module.partition(".")[0] in _HEAVY or module in _HEAVY] == []
