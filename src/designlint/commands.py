@@ -6,7 +6,6 @@ does not pay for click's import; ``designlint.cli`` comes here for everything el
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
 import stat
@@ -19,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from designlint.collector import collect_less_often
 from designlint.reporters.escape import printable, printable_diff
 
 if TYPE_CHECKING:
@@ -111,10 +111,7 @@ def check(
 ) -> NoReturn:
     """``designlint check``, given its parameters as click passes them (``cache_dir_named_by``:
     the flag or environment variable ``cache_dir`` came from, None for the default)."""
-    # The cyclic collector as in a worker (``runner._start_worker``): importing LibCST and the
-    # rules, and parsing, make hundreds of thousands of objects and few cycles, and at the
-    # default threshold it scans them over and over.
-    gc.set_threshold(50_000, 20, 100)
+    collect_less_often()
     from designlint.cache import UnsafeCacheDir
     from designlint.config import ConfigError
     from designlint.progress import ProgressBar

@@ -25,6 +25,7 @@ from designlint.cache import (
     load_diagnostics,
     open_cache,
 )
+from designlint.collector import collect_less_often
 from designlint.config import Config, ConfigError
 from designlint.diagnostics import Diagnostic, Position
 from designlint.discovery import discover, excluded, python_paths
@@ -177,7 +178,7 @@ def _start_worker(*session_args) -> None:
     _start_session(*session_args)
     gc.collect()
     gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    collect_less_often()
 
 
 def _run_task(task: tuple[int, str]) -> FileOutcome:

@@ -21,7 +21,6 @@ than LibCST, and the server's first diagnostics are meant to cost little more th
 
 from __future__ import annotations
 
-import gc
 import heapq
 import itertools
 import logging
@@ -32,6 +31,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from designlint._version import __version__
+from designlint.collector import collect_less_often
 from designlint.integrations import documents
 from designlint.integrations.jsonrpc import (
     INTERNAL_ERROR,
@@ -514,10 +514,7 @@ class DesignlintServer:
 
 
 def serve() -> None:
-    # The cyclic collector as in a worker (``runner._start_worker``): importing LibCST and the
-    # rules, and parsing, make hundreds of thousands of objects and few cycles, and at the
-    # default threshold it scans them over and over before the first diagnostics.
-    gc.set_threshold(50_000, 20, 100)
+    collect_less_often()  # before the engine's import and the first lint, which it would slow
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="designlint lsp: %(levelname)s: %(message)s")
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print() must not corrupt the protocol's stream
