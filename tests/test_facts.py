@@ -262,7 +262,8 @@ def test_a_helpers_flows_are_worked_out_only_when_what_it_returns_is_asked(monke
         "Agent()\nSession()\nfetch_page(u)\nlog(u)\nask(c, u)\nbuild_prompt(q, u)\nSUMMARY_PROMPT\n"
     )
     spec = UntrustedSpec(NameResolver(caller, "app.main"), project=project)
-    agent, session, fetch, log, ask, build = (spec.imported(line.body[0].value) for line in caller.body[3:9])
+    qualnames = [spec.imported_name(line.body[0].value) for line in caller.body[3:9]]
+    agent, session, fetch, log, ask, build = (spec.imported_function(q) if q else None for q in qualnames)
     assert (agent, session) == (None, None)  # a class, and a name the module does not define
     assert spec.template(caller.body[9].body[0].value) == "app.prompts.SUMMARY_PROMPT"
     assert log is not None and (log.returns, log.passes) == ((), frozenset())  # it returns nothing

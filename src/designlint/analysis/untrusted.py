@@ -588,17 +588,14 @@ class UntrustedSpec(TaintSpec):
             return frozenset(t for t in taints if not isinstance(t, Taint) or t.kind != USER_INPUT)
         return taints
 
-    def imported(self, call: cst.Call) -> HelperTrust | None:
-        """The function of another module of the project ``call`` runs, by its module's outline;
-        what it returns is worked out only when asked (``HelperTrust``)."""
-        qualname = self.imported_name(call)
-        return self.imported_function(qualname) if qualname is not None else None
-
     def imported_name(self, call: cst.Call) -> str | None:
+        """The qualified name of the function of another module of the project ``call`` runs."""
         qualname = self.names.qualify(call.func)
         return qualname if self._elsewhere(qualname) else None
 
     def imported_function(self, qualname: str) -> HelperTrust | None:
+        """That function, by its module's outline; what it returns is worked out only when
+        asked (``HelperTrust``)."""
         found = self._module_of(qualname, 1)
         if found is None or self.project is None:
             return None
