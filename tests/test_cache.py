@@ -806,6 +806,29 @@ def test_a_changed_helper_module_relints_the_files_that_followed_it(tmp_path, mo
     assert dl401(cache_dir) == dl401(None) == []
 
 
+def test_a_helper_module_that_starts_fetching_relints_the_files_its_gate_ruled_out(tmp_path, monkeypatch):
+    # DL401's gate rules app/agent.py out while app.web's helper returns no untrusted content
+    # (the rule is not even run): that answer depends on app.web, and goes when it changes.
+    project = tmp_path / "project"
+    (project / "app").mkdir(parents=True)
+    (project / "pyproject.toml").write_text("")
+    (project / "app" / "__init__.py").write_text("")
+    web = project / "app" / "web.py"
+    web.write_text("import requests\n\ndef fetch_page(url):\n    return url.strip()\n")
+    (project / "app" / "agent.py").write_text(
+        "from app.web import fetch_page\n\ndef ask(llm, url):\n    return llm.invoke(f'Summarize: {fetch_page(url)}')\n"
+    )
+    monkeypatch.chdir(project)
+    cache_dir = tmp_path / "cache"
+
+    def dl401(cache: Path | None) -> list[tuple]:
+        return [(d.path, d.start.row) for d in run(cache, isolated=True).diagnostics if d.code == "DL401"]
+
+    assert dl401(cache_dir) == dl401(cache_dir) == dl401(None) == []
+    web.write_text("import requests\n\ndef fetch_page(url):\n    return requests.get(url, timeout=5).text\n")
+    assert dl401(cache_dir) == dl401(None) == [("app/agent.py", 4)]
+
+
 def test_a_changed_module_relints_only_the_files_that_drew_on_it(tmp_path, monkeypatch):
     """Each entry depends on the modules its own file's lint read, not on every module the run
     had read by then: editing one constants module re-lints its users, not the whole project."""

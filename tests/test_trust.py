@@ -1,13 +1,19 @@
-"""DL401's prefilter, with and without configured sources and sinks. What the rule reports is
-in its cases (``designlint.rules.trust``)."""
+"""DL401's prefilter, with and without configured sources and sinks, and its gate on the
+stdlib's tree. What the rule reports is in its cases (``designlint.rules.trust``)."""
 
 from __future__ import annotations
 
+import ast
 import json
 
+import pytest
+
 from designlint import Project, lint_source
+from designlint.analysis.modules import module_name_for
 from designlint.analysis.untrusted import TrustFlows, TrustOutlines
 from designlint.config import Config
+from designlint.context import FileFacts
+from designlint.gates.trust import UntrustedContentGate
 from designlint.rules.trust import UntrustedContentInPrompt
 from designlint.tables.trust import TrustOptions
 
@@ -51,3 +57,74 @@ def test_other_modules_are_read_only_for_what_reaches_a_prompt(monkeypatch):
     assert "HTTP response body from line 7 (returned by `app.web.fetch_page()`)" in finding.message
     # not app.store: neither what save() returns nor which of its functions' parameters are prompts matters
     assert computed == outlined == ["app.web"]
+
+
+# -- the gate: the rule runs only where a source may be --------------------------------------
+
+_WEB = {
+    "app.web": (
+        "import requests as rq\n\n"
+        "def _get(url):\n    return rq.get(url, timeout=5).text\n\n"
+        "def fetch_page(url):\n    return _get(url).strip()\n\n"
+        "def shorten(text, limit=200):\n    return text[:limit]\n\n"
+        "class Browser:\n    async def read(self, page):\n        return await page.inner_text('main')\n"
+    ),
+    "app.wrap": "from app.web import fetch_page\n\ndef wrapped(url):\n    return fetch_page(url)\n",
+    "app.crm": "from app.db import load\n\ndef ticket(n):\n    return load(n)\n",
+}
+_PROMPT = "\n\ndef ask(llm, url, page):\n    return llm.invoke(f'Summarize: {{{}}}')\n"
+
+
+def _gate_passes(code: str, path: str = "app/agent.py", sources: tuple[str, ...] = ()) -> bool:
+    gate = UntrustedContentGate(Config(tables=(TrustOptions(sources=sources),)))
+    facts = FileFacts(path, module_name_for(path), code, ast.parse(code), project=Project.from_sources(_WEB))
+    return gate.could_fire(facts)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a helper of another module returning requests.get(...).text through its module's own helper
+        "from app.web import fetch_page as get_page" + _PROMPT.format("get_page(url)"),
+        "import app.web as web" + _PROMPT.format("web.fetch_page(url)"),
+        "import app.web" + _PROMPT.format("app.web.fetch_page(url)"),
+        "from app import web" + _PROMPT.format("await web.Browser().read(page)"),
+        "from .web import Browser" + _PROMPT.format("await Browser().read(page)"),
+        "import requests as http" + _PROMPT.format("http.get(url).text"),
+        "from subprocess import check_output as run_it" + _PROMPT.format('run_it(["ls"])'),
+        "class Answerer:\n    def ask(self, llm, q):\n        docs = self.retriever.invoke(q)\n        return llm.invoke(f'{docs}')\n",
+        "def step(llm, env, action):\n    observation = env.step(action)\n    return llm.invoke(f'{observation}')\n",
+        "def ask(llm, docs: 'list[Document]', user_input):\n    return llm.invoke(f'{user_input}')\n",
+        "def ask(llm, path):\n    return llm.invoke(f'{open(path).read()}')\n",
+    ],
+)
+def test_the_gate_passes_where_a_source_may_be(code):
+    assert _gate_passes(code)
+
+
+def test_the_gate_follows_configured_sources_into_other_modules():
+    code = "from app.crm import ticket" + _PROMPT.format("ticket(1)")
+    assert not _gate_passes(code)
+    assert _gate_passes(code, sources=("app.db.load",))
+    assert _gate_passes(
+        "from app.db import load as fetch_row" + _PROMPT.format("fetch_row(1)"), sources=("app.db.load",)
+    )
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # the project's own helpers that return nothing untrusted, in an f-string prompt
+        "from app.web import shorten" + _PROMPT.format("shorten(url)"),
+        "import app.web as web" + _PROMPT.format("web.shorten(url)"),
+        # a helper that gets its content from a third module: not followed by the rule either
+        "from app.wrap import wrapped" + _PROMPT.format("wrapped(url)"),
+        # a module the project does not have; the standard library's; writing a file
+        "from app.gone import fetch_page" + _PROMPT.format("fetch_page(url)"),
+        "import json" + _PROMPT.format("json.dumps(url)"),
+        "def ask(llm, path, text):\n    open(path, 'w').write(text)\n    return llm.invoke(f'Saved {path}')\n",
+    ],
+)
+def test_the_gate_rules_out_files_without_a_source(code):
+    assert not _gate_passes(code)
+    assert lint_source(code, "app/agent.py", Config(select=("DL401",)), Project.from_sources(_WEB)) == []

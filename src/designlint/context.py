@@ -39,6 +39,9 @@ class FileFacts:
     module_parents: tuple[str, ...] = ()
     # An editor's: what is known of the top-level statements of the path's last tree.
     statements: StatementMemo | None = field(default=None, compare=False)
+    # The project's other modules, for a gate that follows the file's calls into them (their
+    # facts are recorded, as a rule's are, as what the file's result depends on).
+    project: Project | None = field(default=None, compare=False)
 
     @cached_property
     def imports(self) -> frozenset[str] | None:

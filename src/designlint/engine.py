@@ -199,8 +199,8 @@ class Linter:
         project = self.project
         module_name = project.module_name_of(path) if project is not None else None
         if project is None or module_name is None:
-            return FileFacts(relpath, module_name_for(relpath), text, tree, statements=statements)
-        return FileFacts(relpath, module_name, text, tree, project.unanchored_parents(path), statements)
+            return FileFacts(relpath, module_name_for(relpath), text, tree, statements=statements, project=project)
+        return FileFacts(relpath, module_name, text, tree, project.unanchored_parents(path), statements, project)
 
     def _analyse(self, module: cst.Module, facts: FileFacts, rules: list[Rule], result: FileResult) -> FileResult:
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)

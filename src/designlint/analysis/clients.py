@@ -22,8 +22,10 @@ openai 3.57 and anthropic 2.15 (``_constants.DEFAULT_TIMEOUT``), groq 1.7 (the s
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 @dataclass(frozen=True)

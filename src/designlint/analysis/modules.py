@@ -64,6 +64,17 @@ def imported_modules(tree: ast.Module) -> Iterator[str]:
                 blocks.extend(statement_blocks(statement))
 
 
+def resolve_relative(level: int, module: str, current: str | None) -> str:
+    """The module ``from <level dots><module> import ...`` names in the module ``current``
+    (a package's ``__init__`` spelled ``pkg.__init__``); ``module`` itself when ``current`` is unknown."""
+    if not current:
+        return module
+    package = current.split(".")
+    # ``current`` names a module; its package is everything but the last part.
+    package = package[: max(len(package) - level, 0)]
+    return ".".join(package + ([module] if module else []))
+
+
 def statement_blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
     """The statement lists directly inside a compound statement, in source order (``try``'s
     handlers before its ``else``)."""

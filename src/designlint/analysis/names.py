@@ -15,6 +15,7 @@ from typing import cast
 
 import libcst as cst
 
+from designlint.analysis.modules import resolve_relative
 from designlint.analysis.syntax import own_nodes
 from designlint.parsing import ParseRefused, parse_expression
 
@@ -98,7 +99,7 @@ def import_bindings(
         return
     base = dotted_name(statement.module) if statement.module is not None else ""
     if statement.relative:
-        base = _resolve_relative(len(statement.relative), base or "", module_name)
+        base = resolve_relative(len(statement.relative), base or "", module_name)
     if isinstance(statement.names, cst.ImportStar):
         return
     for alias in statement.names:
@@ -107,15 +108,6 @@ def import_bindings(
             alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
         )
         yield local, Binding("import", f"{base}.{name}" if base else name)
-
-
-def _resolve_relative(level: int, module: str, current: str | None) -> str:
-    if not current:
-        return module
-    package = current.split(".")
-    # ``current`` names a module; its package is everything but the last part.
-    package = package[: max(len(package) - level, 0)]
-    return ".".join(package + ([module] if module else []))
 
 
 def bind_target(

@@ -26,7 +26,7 @@ import functools
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Set
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,79 +36,43 @@ from designlint.analysis.budget import BASE_STEPS, Budget, GaveUp
 from designlint.analysis.clients import response_call
 from designlint.analysis.dataflow import Dataflow, Taint, Taints, TaintSpec
 from designlint.analysis.module_facts import ModuleFact
-from designlint.analysis.modules import statement_blocks
 from designlint.analysis.names import NameResolver, dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import keywords_passed
+from designlint.analysis.untrusted_sources import (
+    DOCUMENT_ATTRIBUTE,
+    DOCUMENT_TYPES,
+    FILE_CONTENTS,
+    FILE_READERS,
+    HTTP_BODY,
+    NODE_CONTENT,
+    PAGE_CONTENT,
+    PAGE_CONVERTER_NAMES,
+    PAGE_CONVERTERS,
+    PAGE_TEXT_ATTRIBUTES,
+    PAGE_TEXT_METHODS,
+    PROCESS_CALLS,
+    PROCESS_OUTPUT,
+    RECEIVER_SOURCES,
+    RETRIEVAL_METHODS,
+    RETRIEVED,
+    RUN_METHODS,
+    TOOL_NAMES,
+    TOOL_OUTPUT,
+    UPLOAD,
+    UPLOAD_ATTRIBUTE,
+    UPLOAD_TYPES,
+    USER_INPUT,
+    USER_NAMES,
+    returns_value,
+    stdlib_functions,
+)
 from designlint.parsing import MAX_NODES, ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
 from designlint.project import FactProvider, LookupFailed
 
 if TYPE_CHECKING:
     from designlint.project import Project
 
-HTTP_BODY = "HTTP response body"
-RETRIEVED = "retrieved document"
-MEMORY = "retrieved memory"
-PAGE_CONTENT = "browser page content"
-TOOL_OUTPUT = "tool output"
-MCP_CONTENT = "MCP server content"
-PROCESS_OUTPUT = "subprocess output"
-UPLOAD = "uploaded file"
-USER_INPUT = "user input"
-FILE_CONTENTS = "file contents"
-
-# -- sources ------------------------------------------------------------------------------
-
-RETRIEVAL_METHODS = frozenset(
-    {
-        "similarity_search",
-        "asimilarity_search",
-        "similarity_search_with_score",
-        "asimilarity_search_with_score",
-        "similarity_search_with_relevance_scores",
-        "asimilarity_search_with_relevance_scores",
-        "similarity_search_by_vector",
-        "max_marginal_relevance_search",
-        "amax_marginal_relevance_search",
-        "get_relevant_documents",
-        "aget_relevant_documents",
-    }
-)
-# Methods that are a source only on a receiver whose name says what it is (``retriever.invoke``,
-# ``collection.query``, ``memory.search``): the method names alone mean too many things.
-RECEIVER_SOURCES: tuple[tuple[re.Pattern[str], frozenset[str], str], ...] = (
-    (
-        re.compile(r"retriever", re.IGNORECASE),
-        frozenset({"retrieve", "aretrieve", "invoke", "ainvoke", "batch", "abatch"}),
-        RETRIEVED,
-    ),
-    (re.compile(r"collection|vector_?store|vectordb", re.IGNORECASE), frozenset({"query", "search"}), RETRIEVED),
-    (
-        re.compile(r"memor(?:y|ies)|history", re.IGNORECASE),
-        frozenset({"search", "asearch", "get_relevant", "get_all", "query", "retrieve"}),
-        MEMORY,
-    ),
-    (
-        re.compile(r"session|mcp", re.IGNORECASE),
-        frozenset({"get_prompt", "read_resource"}),
-        MCP_CONTENT,
-    ),
-    (re.compile(r"session|mcp", re.IGNORECASE), frozenset({"call_tool"}), TOOL_OUTPUT),
-    (re.compile(r"(?:^|_)page$|^tab$", re.IGNORECASE), frozenset({"content"}), PAGE_CONTENT),
-)
-# Playwright's and Selenium's text of what the browser shows, on any page, frame or locator.
-PAGE_TEXT_METHODS = frozenset({"inner_text", "inner_html", "text_content", "all_inner_texts", "all_text_contents"})
-PAGE_TEXT_ATTRIBUTES = frozenset({"page_source"})  # Selenium's driver.page_source
-# Page-to-text converters: their input is a page someone fetched.
-PAGE_CONVERTERS = frozenset({"markdownify.markdownify", "html2text.html2text", "trafilatura.extract"})
-PAGE_CONVERTER_NAMES = re.compile(r"\w*(?:page|html)_?to_?(?:markdown|md|text)\w*", re.IGNORECASE)
-PROCESS_CALLS = frozenset({"subprocess.check_output", "subprocess.run", "subprocess.getoutput"})
-# Retrieved or loaded documents (LangChain, LlamaIndex), as parameter annotations.
-DOCUMENT_TYPES = frozenset({"Document", "NodeWithScore", "TextNode", "BaseNode"})
-UPLOAD_TYPES = frozenset({"UploadFile", "FileStorage", "UploadedFile"})  # FastAPI/Starlette, Werkzeug, Streamlit
-RUN_METHODS = frozenset({"invoke", "ainvoke", "run", "arun", "call", "acall", "execute", "aexecute", "forward"})
-TOOL_NAMES = re.compile(r"(?:tool_(?:output|result|response)|function_(?:output|result|response)|observation)s?")
-USER_NAMES = re.compile(r"user_(?:input|message|msg|query|question|request|text)s?")
 DEFAULT_SANITIZERS = re.compile(r"\w*(?:untrusted|sanitiz|sanitis|quarantin)\w*", re.IGNORECASE)
 
 # -- sinks --------------------------------------------------------------------------------
@@ -316,7 +280,7 @@ class TrustOutlines(ModuleFact[ModuleOutline]):
 
     def read(self, name: str, tree: ast.Module) -> dict[str, Any]:
         functions: dict[str, Any] = {}
-        for label, function in _stdlib_functions(tree.body, ""):
+        for label, function in stdlib_functions(tree.body):
             args = function.args
             params = [a.arg for a in (*args.posonlyargs, *args.args)]
             if "." in label and not any(_chain_last_name(d) == "staticmethod" for d in function.decorator_list):
@@ -326,7 +290,7 @@ class TrustOutlines(ModuleFact[ModuleOutline]):
                 bool(PROMPT_BUILDER.fullmatch(function.name)),
                 _keywords_passed_on(function),
             )
-            functions[label] = {"params": params, "prompt": prompt, "returns_value": _returns_value(function.body)}
+            functions[label] = {"params": params, "prompt": prompt, "returns_value": returns_value(function.body)}
         return {"functions": functions, "templates": sorted(_template_constants(tree, name))}
 
     def unreadable(self, name: str, failure: LookupFailed) -> dict[str, Any]:
@@ -411,36 +375,6 @@ def _parsed(source: str | None) -> cst.Module | None:
         return None
 
 
-def _stdlib_functions(body: list[ast.stmt], owner: str) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
-    """The defs of a block and of the classes in it (not of a class in a method), also those
-    under its compound statements, in source order, labelled as ``summaries.ModuleFunctions``
-    finds and labels them."""
-    for statement in body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield f"{owner}{statement.name}", statement
-        elif isinstance(statement, ast.ClassDef):
-            if not owner:
-                yield from _stdlib_functions(statement.body, f"{statement.name}.")
-        else:
-            for block in statement_blocks(statement):
-                yield from _stdlib_functions(block, owner)
-
-
-_NOT_ITS_OWN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)  # analysed on their own
-
-
-def _returns_value(body: list[ast.stmt]) -> bool:
-    """Whether a block holds a ``return`` with a value, not counting nested defs and classes
-    (what the taint analysis reads a function's result from)."""
-    for statement in body:
-        if isinstance(statement, ast.Return):
-            if statement.value is not None:
-                return True
-        elif not isinstance(statement, _NOT_ITS_OWN) and any(map(_returns_value, statement_blocks(statement))):
-            return True
-    return False
-
-
 def _keywords_passed_on(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, set[str]]:
     """The prompt keywords under which a function (nested functions included) passes each name
     on to a call unchanged (``messages=messages``), as ``summaries.keywords_passed`` finds them."""
@@ -518,11 +452,11 @@ class UntrustedSpec(TaintSpec):
     def source(self, node: cst.BaseExpression) -> str | None:
         if isinstance(node, cst.Attribute):
             attr = node.attr.value
-            if attr == "page_content":
+            if attr == DOCUMENT_ATTRIBUTE:
                 return RETRIEVED
             if attr in PAGE_TEXT_ATTRIBUTES:
                 return PAGE_CONTENT
-            if attr == "files" and last_name(node.value) == "request":  # Flask's request.files
+            if attr == UPLOAD_ATTRIBUTE[1] and last_name(node.value) == UPLOAD_ATTRIBUTE[0]:
                 return UPLOAD
             return TOOL_OUTPUT if TOOL_NAMES.fullmatch(attr) else None
         if not isinstance(node, cst.Call):
@@ -534,8 +468,8 @@ class UntrustedSpec(TaintSpec):
             return f"`{last}()` result"
         if response_call(qualname):
             return HTTP_BODY
-        if last == "get_content" and any(
-            a.keyword is not None and a.keyword.value == "metadata_mode" for a in node.args
+        if last == NODE_CONTENT[0] and any(
+            a.keyword is not None and a.keyword.value == NODE_CONTENT[1] for a in node.args
         ):
             return RETRIEVED
         if last in RETRIEVAL_METHODS:
@@ -555,7 +489,7 @@ class UntrustedSpec(TaintSpec):
             return PROCESS_OUTPUT
         if callee == "input" and self.names.lookup("input") is None:
             return USER_INPUT
-        if (callee == "open" and _opens_for_reading(node)) or (last in ("read_text", "read_bytes") and not node.args):
+        if (callee == "open" and _opens_for_reading(node)) or (last in FILE_READERS and not node.args):
             return FILE_CONTENTS
         return None
 

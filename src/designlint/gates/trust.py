@@ -6,7 +6,9 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
+from designlint.analysis.untrusted_sources import TRUST_RETURNS, ImportNames, SourceCatalogue, called_modules
 from designlint.gates import AllOf, Gate
+from designlint.project import LookupFailed
 from designlint.tables.trust import TrustOptions
 
 if TYPE_CHECKING:
@@ -37,14 +39,46 @@ class UntrustedContentGate(Gate):
         sinks = f"{SINK_HINTS}|{extra_sinks}" if extra_sinks else SINK_HINTS
         sources = f"{SOURCE_HINTS}|{extra_sources}" if extra_sources else SOURCE_HINTS
         self.prefilter = AllOf(sinks, f"{sources}|{IMPORT_HINT}")
-        self.sources_named = re.compile(sources)
+        self.catalogue = SourceCatalogue(trust.sources)
 
     def could_fire(self, file: FileFacts) -> bool:
-        """A source named in the text, or an import of another module of the project: one of
-        the file's own top package, or a relative one."""
-        if file.tree is None or self.sources_named.search(file.text):
+        """A source may be in the file: a call or attribute of the catalogue, a configured
+        source, a variable or parameter named or annotated as one, or a call of a helper of
+        another module of the project that may return untrusted content (``TRUST_RETURNS``)."""
+        if file.tree is None:
             return True
-        top = (file.module_name or "").partition(".")[0]
-        return any(module.partition(".")[0] == top for module in file.imports or ()) or any(
-            node.level for node in file.nodes_of(ast.ImportFrom)
-        )
+        catalogue = self.catalogue
+        if any(map(catalogue.attribute_is_source, file.nodes_of(ast.Attribute))):
+            return True
+        if any(map(catalogue.binding_is_source, file.nodes_of(ast.Name))):
+            return True
+        if any(map(catalogue.parameter_is_source, file.nodes_of(ast.arg))):
+            return True
+        is_package = file.relpath.rpartition("/")[2] in ("__init__.py", "__init__.pyi")
+        imports = ImportNames.of(file.nodes_of(ast.Import, ast.ImportFrom), file.module_name, is_package)
+        calls = [(call, imports.call_names(call)) for call in file.nodes_of(ast.Call)]
+        if any(catalogue.call_is_source(call, imports, names) for call, names in calls):
+            return True
+        helpers = self._returning_helpers(file, imports)
+        return bool(helpers) and any(helpers.intersection(names) for _, names in calls)
+
+    def _returning_helpers(self, file: FileFacts, imports: ImportNames) -> set[str]:
+        """The last names of the helpers of the project's other modules the file may call that
+        may return untrusted content."""
+        project = file.project
+        if project is None or not imports.bindings:
+            return set()
+        annotations = [
+            *(arg.annotation for arg in file.nodes_of(ast.arg)),
+            *(node.annotation for node in file.nodes_of(ast.AnnAssign)),
+            *(node.returns for node in file.nodes_of(ast.FunctionDef)),
+            *(node.returns for node in file.nodes_of(ast.AsyncFunctionDef)),
+        ]
+        found: set[str] = set()
+        for module in called_modules(imports, file.nodes_of(ast.Attribute), annotations):
+            try:
+                if project.source(module) is not None:
+                    found |= project.fact(TRUST_RETURNS, module).returning(self.catalogue.configured)
+            except LookupFailed:
+                continue  # too large to read: the rule does not follow it either
+        return found

@@ -914,6 +914,27 @@ def _prompt_first(func: cst.BaseExpression) -> bool:
     )
 
 
+# Another module of the project: what its helpers return decides DL401's gate for its callers.
+_FETCHING = {
+    "src/app/fetching.py": """
+    import requests as http
+
+    def _download(url):
+        return http.get(url, timeout=5).text
+
+    def fetch_page(url):
+        return _download(url).strip()
+
+    def shorten(text):
+        return text[:200]
+
+    class Browser:
+        async def read(self, page):
+            return await page.inner_text("main")
+    """,
+    "src/app/relay.py": "from app.fetching import fetch_page\n\ndef relayed(url):\n    return fetch_page(url)\n",
+}
+
 # Code written the ways this family's gates must see through (tests/test_gates.py).
 # DL401: prompt and template hints, retrieval, HTTP bodies.
 GATE_CASES = (
@@ -932,6 +953,54 @@ GATE_CASES = (
     Gate(
         "import requests\n\n\ndef answer(llm, url):\n    page = requests.get(url).text\n    return llm.invoke([{'role': 'system', 'content': 'Summarise: ' + page}])\n",
         path="src/app/trust.py",
+    ),
+    # A helper of another module returning requests.get(...).text, imported under another name,
+    # in an f-string prompt; a method of another module's class; a retriever's method.
+    Gate(
+        """
+        from app.fetching import fetch_page as get_page
+
+        def summarize(client, url):
+            return client.messages.create(model="m", system=f"Summarize: {get_page(url)}", messages=[])
+        """,
+        path="src/app/trust_helper.py",
+        files=_FETCHING,
+    ),
+    Gate(
+        """
+        from app import fetching
+
+        async def describe(llm, page):
+            return await llm.ainvoke(f"Describe: {await fetching.Browser().read(page)}")
+        """,
+        path="src/app/trust_method.py",
+        files=_FETCHING,
+    ),
+    Gate(
+        """
+        class Answerer:
+            def __init__(self, retriever, llm):
+                self.retriever, self.llm = retriever, llm
+
+            def answer(self, question):
+                docs = self.retriever.invoke(question)
+                return self.llm.invoke(f"Context: {docs}\\nQuestion: {question}")
+        """,
+        path="src/app/trust_retriever.py",
+    ),
+    # The project's helpers that return nothing untrusted, or get it from a third module (not
+    # followed): the gate rules the file out, and there is nothing to find.
+    Gate(
+        """
+        from app.fetching import shorten
+        from app.relay import relayed
+
+        def summarize(llm, text, url):
+            return llm.invoke(f"Summarize: {shorten(text)} {relayed(url)}")
+        """,
+        path="src/app/trust_plain.py",
+        files=_FETCHING,
+        fires=False,
     ),
 )
 

@@ -1,0 +1,418 @@
+"""Where untrusted content comes in: the catalogue of sources DL401's taint analysis knows
+(``untrusted.UntrustedSpec.source`` reads it on LibCST's tree), and a reading of it on the
+stdlib's tree that errs towards "maybe": the gate asks it before LibCST parses a file, and
+``TRUST_RETURNS`` asks it of the project's other modules (which of their helpers may return
+untrusted content). Nothing here imports LibCST.
+
+A call is matched by its last name (``requests.get(url)``: ``get``), also the name an import
+alias stands for (``from app.web import fetch_page as get_page``): whatever the qualified name
+the analysis resolves a call to, its last part is one of these (the analysis resolves a call
+through imports and the objects made from known classes, never through another name's value).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from designlint.analysis.clients import ALIASES, HTTP_CALLS
+from designlint.analysis.module_facts import ModuleFact, stdlib_last_name
+from designlint.analysis.modules import resolve_relative, statement_blocks
+from designlint.project import LookupFailed
+
+HTTP_BODY = "HTTP response body"
+RETRIEVED = "retrieved document"
+MEMORY = "retrieved memory"
+PAGE_CONTENT = "browser page content"
+TOOL_OUTPUT = "tool output"
+MCP_CONTENT = "MCP server content"
+PROCESS_OUTPUT = "subprocess output"
+UPLOAD = "uploaded file"
+USER_INPUT = "user input"
+FILE_CONTENTS = "file contents"
+
+RETRIEVAL_METHODS = frozenset(
+    {
+        "similarity_search",
+        "asimilarity_search",
+        "similarity_search_with_score",
+        "asimilarity_search_with_score",
+        "similarity_search_with_relevance_scores",
+        "asimilarity_search_with_relevance_scores",
+        "similarity_search_by_vector",
+        "max_marginal_relevance_search",
+        "amax_marginal_relevance_search",
+        "get_relevant_documents",
+        "aget_relevant_documents",
+    }
+)
+# Methods that are a source only on a receiver whose name says what it is (``retriever.invoke``,
+# ``collection.query``, ``memory.search``): the method names alone mean too many things.
+RECEIVER_SOURCES: tuple[tuple[re.Pattern[str], frozenset[str], str], ...] = (
+    (
+        re.compile(r"retriever", re.IGNORECASE),
+        frozenset({"retrieve", "aretrieve", "invoke", "ainvoke", "batch", "abatch"}),
+        RETRIEVED,
+    ),
+    (re.compile(r"collection|vector_?store|vectordb", re.IGNORECASE), frozenset({"query", "search"}), RETRIEVED),
+    (
+        re.compile(r"memor(?:y|ies)|history", re.IGNORECASE),
+        frozenset({"search", "asearch", "get_relevant", "get_all", "query", "retrieve"}),
+        MEMORY,
+    ),
+    (
+        re.compile(r"session|mcp", re.IGNORECASE),
+        frozenset({"get_prompt", "read_resource"}),
+        MCP_CONTENT,
+    ),
+    (re.compile(r"session|mcp", re.IGNORECASE), frozenset({"call_tool"}), TOOL_OUTPUT),
+    (re.compile(r"(?:^|_)page$|^tab$", re.IGNORECASE), frozenset({"content"}), PAGE_CONTENT),
+)
+DOCUMENT_ATTRIBUTE = "page_content"  # LangChain's Document.page_content
+# ``node.get_content(metadata_mode=...)``: LlamaIndex's text of a retrieved node.
+NODE_CONTENT = ("get_content", "metadata_mode")
+UPLOAD_ATTRIBUTE = ("request", "files")  # Flask's request.files
+# Playwright's and Selenium's text of what the browser shows, on any page, frame or locator.
+PAGE_TEXT_METHODS = frozenset({"inner_text", "inner_html", "text_content", "all_inner_texts", "all_text_contents"})
+PAGE_TEXT_ATTRIBUTES = frozenset({"page_source"})  # Selenium's driver.page_source
+# Page-to-text converters: their input is a page someone fetched.
+PAGE_CONVERTERS = frozenset({"markdownify.markdownify", "html2text.html2text", "trafilatura.extract"})
+PAGE_CONVERTER_NAMES = re.compile(r"\w*(?:page|html)_?to_?(?:markdown|md|text)\w*", re.IGNORECASE)
+PROCESS_CALLS = frozenset({"subprocess.check_output", "subprocess.run", "subprocess.getoutput"})
+FILE_READERS = frozenset({"read_text", "read_bytes"})  # pathlib's, called with no argument
+# Retrieved or loaded documents (LangChain, LlamaIndex), as parameter annotations.
+DOCUMENT_TYPES = frozenset({"Document", "NodeWithScore", "TextNode", "BaseNode"})
+UPLOAD_TYPES = frozenset({"UploadFile", "FileStorage", "UploadedFile"})  # FastAPI/Starlette, Werkzeug, Streamlit
+RUN_METHODS = frozenset({"invoke", "ainvoke", "run", "arun", "call", "acall", "execute", "aexecute", "forward"})
+TOOL_NAMES = re.compile(r"(?:tool_(?:output|result|response)|function_(?:output|result|response)|observation)s?")
+USER_NAMES = re.compile(r"user_(?:input|message|msg|query|question|request|text)s?")
+
+
+def _by_top_module(qualnames: Iterable[str]) -> dict[str, frozenset[str]]:
+    """The last names of ``qualnames`` by their top-level module, the other spellings of those
+    modules (``clients.ALIASES``: ``urllib2``, ``httpx2``) included."""
+    found: dict[str, set[str]] = {}
+    for qualname in qualnames:
+        found.setdefault(qualname.partition(".")[0], set()).add(qualname.rpartition(".")[2])
+    for alias, name in ALIASES.items():
+        top = name.partition(".")[0]
+        if top in found:
+            found.setdefault(alias.partition(".")[0], set()).update(found[top])
+    return {top: frozenset(names) for top, names in found.items()}
+
+
+# Sources known by qualified name (HTTP responses, subprocess output, page converters): a call
+# of one needs an import of its module.
+QUALIFIED_SOURCES = _by_top_module(
+    [*(name for name, call in HTTP_CALLS.items() if call.returns_response), *PROCESS_CALLS, *PAGE_CONVERTERS]
+)
+
+
+@dataclass(frozen=True)
+class ImportNames:
+    """What a module's import statements (anywhere in it) tell the catalogue."""
+
+    tops: frozenset[str]  # the top-level modules imported, and the module's own
+    originals: Mapping[str, tuple[str, ...]]  # an alias -> the last names of what it was imported as
+    bindings: tuple[tuple[str, str], ...]  # (local name, qualified name) for each name imported
+    own: str | None  # the module's own name
+
+    @classmethod
+    def of(
+        cls, statements: Iterable[ast.Import | ast.ImportFrom], module_name: str | None, is_package: bool
+    ) -> ImportNames:
+        """As ``names.import_bindings`` binds them; relative imports count from the module's package."""
+        relative_to = f"{module_name}.__init__" if is_package and module_name else module_name
+        tops = {module_name.partition(".")[0]} if module_name else set()
+        originals: dict[str, list[str]] = {}
+        bindings: list[tuple[str, str]] = []
+        for statement in statements:
+            if isinstance(statement, ast.Import):
+                for alias in statement.names:
+                    top = alias.name.partition(".")[0]
+                    tops.add(top)
+                    if alias.asname:
+                        originals.setdefault(alias.asname, []).append(alias.name.rpartition(".")[2])
+                        bindings.append((alias.asname, alias.name))
+                    else:
+                        bindings.append((top, top))
+                continue
+            base = statement.module or ""
+            if statement.level:
+                base = resolve_relative(statement.level, base, relative_to)
+            if statement.module:
+                tops.add(statement.module.partition(".")[0])  # resolved or not: either may be meant
+            if base:
+                tops.add(base.partition(".")[0])
+            for alias in statement.names:
+                if alias.name == "*":
+                    continue
+                if alias.asname:
+                    originals.setdefault(alias.asname, []).append(alias.name)
+                bindings.append((alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name))
+        return cls(frozenset(tops), {k: tuple(v) for k, v in originals.items()}, tuple(bindings), module_name)
+
+    def call_names(self, call: ast.Call) -> tuple[str, ...]:
+        """The last names the call's qualified name may have: ``c`` of ``a.b.c(...)``; of ``f(...)``,
+        ``f`` and what an alias ``f`` was imported as; none for a call of anything else."""
+        func = call.func
+        if isinstance(func, ast.Attribute):
+            return (func.attr,)
+        if isinstance(func, ast.Name):
+            return (func.id, *self.originals.get(func.id, ()))
+        return ()
+
+
+class SourceCatalogue:
+    """The catalogue read on the stdlib's tree, with the configured sources (``[tool.designlint.trust]
+    sources``, matched by their last name): is there a node a source may be? Errs towards yes."""
+
+    def __init__(self, configured: Iterable[str]):
+        self.configured = frozenset(name.rpartition(".")[2] for name in configured)
+
+    def call_is_source(self, call: ast.Call, imports: ImportNames, names: tuple[str, ...]) -> bool:
+        """``names``: the call's ``ImportNames.call_names``."""
+        for name in names:
+            if name in self.configured or name in RETRIEVAL_METHODS or PAGE_CONVERTER_NAMES.fullmatch(name):
+                return True
+            if name in FILE_READERS and not call.args and not call.keywords:
+                return True
+            if name == NODE_CONTENT[0] and any(k.arg == NODE_CONTENT[1] for k in call.keywords):
+                return True
+            if any(name in QUALIFIED_SOURCES.get(top, ()) for top in imports.tops):
+                return True
+        func = call.func
+        if isinstance(func, ast.Name):
+            return func.id == "input" or (func.id == "open" and _may_read(call))
+        if isinstance(func, ast.Attribute):
+            method, owner = func.attr, stdlib_last_name(func.value)
+            if method in PAGE_TEXT_METHODS or (method in RUN_METHODS and (owner == "tool" or owner.endswith("_tool"))):
+                return True
+            return any(method in methods and receiver.search(owner) for receiver, methods, _ in RECEIVER_SOURCES)
+        return False
+
+    @staticmethod
+    def attribute_is_source(node: ast.Attribute) -> bool:
+        attr = node.attr
+        return (
+            attr == DOCUMENT_ATTRIBUTE
+            or attr in PAGE_TEXT_ATTRIBUTES
+            or (attr == UPLOAD_ATTRIBUTE[1] and stdlib_last_name(node.value) == UPLOAD_ATTRIBUTE[0])
+            or bool(TOOL_NAMES.fullmatch(attr))
+        )
+
+    @staticmethod
+    def binding_is_source(node: ast.Name) -> bool:
+        """A variable named as tool output, given a value."""
+        return type(node.ctx) is ast.Store and bool(TOOL_NAMES.fullmatch(node.id))
+
+    @staticmethod
+    def parameter_is_source(arg: ast.arg) -> bool:
+        """A parameter named as the user's text or tool output, or annotated with a document or upload type."""
+        if USER_NAMES.fullmatch(arg.arg) or TOOL_NAMES.fullmatch(arg.arg):
+            return True
+        if arg.annotation is None:
+            return False
+        return any(
+            (isinstance(n, ast.Name) and n.id in _SOURCE_TYPES)
+            or (isinstance(n, ast.Attribute) and n.attr in _SOURCE_TYPES)
+            for n in ast.walk(arg.annotation)
+        )
+
+
+_SOURCE_TYPES = DOCUMENT_TYPES | UPLOAD_TYPES
+
+
+def _may_read(call: ast.Call) -> bool:
+    """``open(...)`` with no mode, a mode that may read, or one not written as a literal."""
+    mode = next((k.value for k in call.keywords if k.arg == "mode"), None)
+    if mode is None and len(call.args) > 1:
+        mode = call.args[1]
+    if mode is None:
+        return True
+    if isinstance(mode, ast.Constant):
+        return isinstance(mode.value, str) and not set("wax+") & set(mode.value)
+    return True
+
+
+def stdlib_functions(
+    body: list[ast.stmt], owner: str = ""
+) -> Iterator[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """The defs of a block and of the classes in it (not of a class in a method), also those
+    under its compound statements, in source order, labelled as ``summaries.ModuleFunctions``
+    finds and labels them."""
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield f"{owner}{statement.name}", statement
+        elif isinstance(statement, ast.ClassDef):
+            if not owner:
+                yield from stdlib_functions(statement.body, f"{statement.name}.")
+        else:
+            for block in statement_blocks(statement):
+                yield from stdlib_functions(block, owner)
+
+
+_NOT_ITS_OWN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)  # analysed on their own
+
+
+def returns_value(body: list[ast.stmt]) -> bool:
+    """Whether a block holds a ``return`` with a value, not counting nested defs and classes
+    (what the taint analysis reads a function's result from)."""
+    for statement in body:
+        if isinstance(statement, ast.Return):
+            if statement.value is not None:
+                return True
+        elif not isinstance(statement, _NOT_ITS_OWN) and any(map(returns_value, statement_blocks(statement))):
+            return True
+    return False
+
+
+# -- which helpers of a module may return untrusted content --------------------------------
+
+
+def called_modules(
+    imports: ImportNames, attributes: Iterable[ast.Attribute], annotations: Iterable[ast.expr | None]
+) -> set[str]:
+    """The modules of the project a call's function may lie in, as the analysis resolves its
+    qualified name (``untrusted.UntrustedSpec.imported_name``) and looks for the module (the
+    name less its last part or two): through the names imported, an attribute chain on one
+    (``web.fetch_page``, ``app.web.fetch_page``) or a forward reference (``"web.Browser"``),
+    a method of the class named being a part more. The standard library's and the module's
+    own are left out."""
+    bound: dict[str, list[str]] = {}
+    for local, qualname in imports.bindings:
+        bound.setdefault(local, []).append(qualname)
+    qualnames = {qualname for local, qualname in imports.bindings}
+    chains: list[list[str]] = []
+    for node in attributes:
+        parts = _chain(node)
+        if parts is not None and parts[0] in bound:
+            chains.append(parts)
+    for annotation in annotations:
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            parts = annotation.value.strip().split(".")
+            if parts[0] in bound and all(part.isidentifier() for part in parts):
+                chains.append(parts)
+    for parts in chains:
+        rest = ".".join(parts[1:])
+        qualnames.update(f"{qualname}.{rest}" if rest else qualname for qualname in bound[parts[0]])
+    modules: set[str] = set()
+    for qualname in qualnames:
+        parts = qualname.split(".")
+        modules.update(".".join(parts[:end]) for end in range(max(len(parts) - 2, 1), len(parts) + 1))
+    own = imports.own
+    return {
+        module
+        for module in modules
+        if module.partition(".")[0] not in sys.stdlib_module_names
+        and not (own and (module == own or module.startswith(f"{own}.")))
+    }
+
+
+def _chain(node: ast.Attribute) -> list[str] | None:
+    """``["a", "b", "c"]`` for the chain ``a.b.c``; None for ``f().c``."""
+    parts = [node.attr]
+    value = node.value
+    while isinstance(value, ast.Attribute):
+        parts.append(value.attr)
+        value = value.value
+    if not isinstance(value, ast.Name):
+        return None
+    parts.append(value.id)
+    parts.reverse()
+    return parts
+
+
+@dataclass(frozen=True)
+class HelperReturns:
+    """Of a function of another module that returns a value: whether a source of the catalogue
+    is in its body (nested functions included), and the last names of the calls it makes
+    (through which a configured source or another of its module's helpers may come in)."""
+
+    sourced: bool
+    calls: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ModuleReturns:
+    """The helpers of a module that may return untrusted content, by their module's stdlib tree:
+    as ``untrusted.TRUST_FLOWS`` summarises them (within their module, so a helper that gets its
+    content from a third module is not followed), erring towards "may"."""
+
+    helpers: Mapping[str, HelperReturns]  # by label: ``fetch_page``, ``Fetcher.fetch``
+    _returning: dict[frozenset[str], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    def returning(self, configured: frozenset[str]) -> frozenset[str]:
+        """The last names of the helpers that may return untrusted content, the configured
+        sources (last names) counted as sources: a helper calling another of the module's that
+        does returns it too (``helper()``, ``self.helper()``, by name)."""
+        found = self._returning.get(configured)
+        if found is None:
+            tainted = {label for label, helper in self.helpers.items() if helper.sourced or helper.calls & configured}
+            names = {label.rpartition(".")[2] for label in tainted}
+            grown = True
+            while grown:
+                grown = False
+                for label, helper in self.helpers.items():
+                    if label not in tainted and helper.calls & names:
+                        tainted.add(label)
+                        names.add(label.rpartition(".")[2])
+                        grown = True
+            found = self._returning[configured] = frozenset(names)
+        return found
+
+
+class TrustReturns(ModuleFact[ModuleReturns]):
+    """A module's ``ModuleReturns``, read on its stdlib tree; none for a module absent or the
+    running Python cannot parse (nothing of it is followed then)."""
+
+    kind = "trust-returns"
+    catalogue = SourceCatalogue(())
+
+    def read(self, name: str, tree: ast.Module) -> dict[str, Any]:
+        statements = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+        imports = ImportNames.of(statements, name, is_package=False)
+        helpers: dict[str, Any] = {}
+        for label, function in stdlib_functions(tree.body):
+            if not returns_value(function.body):
+                continue
+            sourced, calls = self._reading(function, imports)
+            earlier = helpers.get(label)  # defined twice (a fallback): either may be the one in force
+            if earlier is not None:
+                sourced, calls = sourced or earlier["sourced"], calls | set(earlier["calls"])
+            helpers[label] = {"sourced": sourced, "calls": sorted(calls)}
+        return helpers
+
+    def _reading(self, function: ast.AST, imports: ImportNames) -> tuple[bool, set[str]]:
+        catalogue = self.catalogue
+        sourced = False
+        calls: set[str] = set()
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call):
+                names = imports.call_names(node)
+                calls.update(names)
+                sourced = sourced or catalogue.call_is_source(node, imports, names)
+            elif isinstance(node, ast.Attribute):
+                sourced = sourced or catalogue.attribute_is_source(node)
+            elif isinstance(node, ast.Name):
+                sourced = sourced or catalogue.binding_is_source(node)
+        return sourced, calls
+
+    def unreadable(self, name: str, failure: LookupFailed) -> dict[str, Any]:
+        return {}
+
+    def load(self, name: str, value: Any) -> ModuleReturns:
+        helpers = {}
+        for label, entry in value.items():
+            calls = entry["calls"]
+            if type(entry["sourced"]) is not bool or not all(type(c) is str for c in calls):
+                raise TypeError("malformed helper reading")
+            helpers[label] = HelperReturns(entry["sourced"], frozenset(calls))
+        return ModuleReturns(helpers)
+
+
+TRUST_RETURNS = TrustReturns()
