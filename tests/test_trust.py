@@ -92,6 +92,13 @@ def _gate_passes(code: str, path: str = "app/agent.py", sources: tuple[str, ...]
         "from .web import Browser" + _PROMPT.format("await Browser().read(page)"),
         "import requests as http" + _PROMPT.format("http.get(url).text"),
         "from subprocess import check_output as run_it" + _PROMPT.format('run_it(["ls"])'),
+        # an HTTP client's method: the client made, annotated or kept on the instance
+        "import httpx\n\nasync def ask(llm, url):\n    async with httpx.AsyncClient() as http:\n"
+        "        page = (await http.get(url)).text\n    return llm.invoke(f'{page}')\n",
+        "from aiohttp import ClientSession"
+        + _PROMPT.format("await (await page.get(url)).text()").replace("page)", "page: ClientSession)"),
+        "import requests\n\nclass Fetcher:\n    def __init__(self):\n        self.session = requests.session()\n\n"
+        "    def ask(self, llm, url):\n        return llm.invoke(f'{self.session.get(url).text}')\n",
         "class Answerer:\n    def ask(self, llm, q):\n        docs = self.retriever.invoke(q)\n        return llm.invoke(f'{docs}')\n",
         "def step(llm, env, action):\n    observation = env.step(action)\n    return llm.invoke(f'{observation}')\n",
         "def ask(llm, docs: 'list[Document]', user_input):\n    return llm.invoke(f'{user_input}')\n",
@@ -117,8 +124,13 @@ def test_the_gate_follows_configured_sources_into_other_modules():
         # the project's own helpers that return nothing untrusted, in an f-string prompt
         "from app.web import shorten" + _PROMPT.format("shorten(url)"),
         "import app.web as web" + _PROMPT.format("web.shorten(url)"),
+        # a method named as one of another module's that returns a page, on an object of no class of it
+        "from app.web import shorten" + _PROMPT.format("shorten(await page.read())"),
         # a helper that gets its content from a third module: not followed by the rule either
         "from app.wrap import wrapped" + _PROMPT.format("wrapped(url)"),
+        # a mapping's get() where an HTTP library is imported but no client or function of it is called
+        "import httpx\n\ndef ask(llm, options, url):\n    timeout = options.get('timeout')\n"
+        "    return llm.invoke(f'{url} {timeout}')\n",
         # a module the project does not have; the standard library's; writing a file
         "from app.gone import fetch_page" + _PROMPT.format("fetch_page(url)"),
         "import json" + _PROMPT.format("json.dumps(url)"),

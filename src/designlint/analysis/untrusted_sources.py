@@ -17,9 +17,10 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-from designlint.analysis.clients import ALIASES, HTTP_CALLS
+from designlint.analysis.clients import ALIASES, HTTP_CALLS, canonical
 from designlint.analysis.module_facts import ModuleFact, stdlib_last_name
 from designlint.analysis.modules import resolve_relative, statement_blocks
 from designlint.project import LookupFailed
@@ -112,34 +113,42 @@ QUALIFIED_SOURCES = _by_top_module(
 )
 
 
-@dataclass(frozen=True)
-class ImportNames:
-    """What a module's import statements (anywhere in it) tell the catalogue."""
+# The HTTP client classes whose methods return responses: an object of one is made from a name
+# the module spells (``httpx.AsyncClient()``, an annotation ``aiohttp.ClientSession``).
+CLIENT_CLASSES = tuple(sorted({call.client for call in HTTP_CALLS.values() if call.client and call.returns_response}))
 
-    tops: frozenset[str]  # the top-level modules imported, and the module's own
-    originals: Mapping[str, tuple[str, ...]]  # an alias -> the last names of what it was imported as
-    bindings: tuple[tuple[str, str], ...]  # (local name, qualified name) for each name imported
-    own: str | None  # the module's own name
 
-    @classmethod
-    def of(
-        cls, statements: Iterable[ast.Import | ast.ImportFrom], module_name: str | None, is_package: bool
-    ) -> ImportNames:
-        """As ``names.import_bindings`` binds them; relative imports count from the module's package."""
+class ModuleNames:
+    """What the names of a module (its stdlib tree) tell the catalogue: its imports (anywhere in
+    it, bound as ``names.import_bindings`` binds them, relative ones from the module's package),
+    the attribute chains on them and its forward references, resolved as the analysis would
+    resolve them."""
+
+    def __init__(
+        self,
+        imports: Iterable[ast.Import | ast.ImportFrom],
+        attributes: Iterable[ast.Attribute],
+        annotations: Iterable[ast.expr | None],
+        module_name: str | None,
+        is_package: bool,
+    ):
+        self.own = module_name
+        self.attributes = attributes
+        self.annotations = annotations
         relative_to = f"{module_name}.__init__" if is_package and module_name else module_name
         tops = {module_name.partition(".")[0]} if module_name else set()
         originals: dict[str, list[str]] = {}
-        bindings: list[tuple[str, str]] = []
-        for statement in statements:
+        bound: dict[str, list[str]] = {}
+        for statement in imports:
             if isinstance(statement, ast.Import):
                 for alias in statement.names:
                     top = alias.name.partition(".")[0]
                     tops.add(top)
                     if alias.asname:
                         originals.setdefault(alias.asname, []).append(alias.name.rpartition(".")[2])
-                        bindings.append((alias.asname, alias.name))
+                        bound.setdefault(alias.asname, []).append(alias.name)
                     else:
-                        bindings.append((top, top))
+                        bound.setdefault(top, []).append(top)
                 continue
             base = statement.module or ""
             if statement.level:
@@ -153,8 +162,17 @@ class ImportNames:
                     continue
                 if alias.asname:
                     originals.setdefault(alias.asname, []).append(alias.name)
-                bindings.append((alias.asname or alias.name, f"{base}.{alias.name}" if base else alias.name))
-        return cls(frozenset(tops), {k: tuple(v) for k, v in originals.items()}, tuple(bindings), module_name)
+                bound.setdefault(alias.asname or alias.name, []).append(f"{base}.{alias.name}" if base else alias.name)
+        self.originals = originals  # an alias -> the last names of what it was imported as
+        self.bound = bound  # a local name -> the qualified names it is imported as
+        # The last names of the sources known by qualified name whose modules are imported:
+        # ``get`` after ``import requests``.
+        self.qualified = frozenset().union(*(QUALIFIED_SOURCES.get(top, ()) for top in tops))
+        # Linting such a module itself (requests' own code): its own functions are those sources.
+        self._own_qualified = bool(module_name) and (module_name or "").partition(".")[0] in QUALIFIED_SOURCES
+        self._qualified_locals = frozenset(
+            local for local, names in bound.items() if any(n.partition(".")[0] in QUALIFIED_SOURCES for n in names)
+        )
 
     def call_names(self, call: ast.Call) -> tuple[str, ...]:
         """The last names the call's qualified name may have: ``c`` of ``a.b.c(...)``; of ``f(...)``,
@@ -166,6 +184,74 @@ class ImportNames:
             return (func.id, *self.originals.get(func.id, ()))
         return ()
 
+    def may_call_qualified(self, call: ast.Call) -> bool:
+        """Whether the call's qualified name may be that of a source known by one (its last name
+        being one): through a name imported from the source's module (``rq.get``,
+        ``httpx.Client().get``, ``urlopen``), or on an object of an HTTP client class the
+        module names (``client.get`` after ``client = httpx.AsyncClient()``)."""
+        if self._own_qualified:
+            return True
+        root: ast.expr = call.func
+        while isinstance(root, (ast.Attribute, ast.Call)):
+            root = root.value if isinstance(root, ast.Attribute) else root.func
+        return (isinstance(root, ast.Name) and root.id in self._qualified_locals) or self._names_a_client
+
+    @cached_property
+    def _names_a_client(self) -> bool:
+        return any(
+            name == client or name.startswith(f"{client}.")
+            for name in map(canonical, self.resolved)
+            for client in CLIENT_CLASSES
+        )
+
+    @cached_property
+    def resolved(self) -> frozenset[str]:
+        """The qualified names the module may spell: each name imported, and the attribute
+        chains (``web.fetch_page``, ``app.web.Browser``) and forward references
+        (``"web.Browser"``) on one."""
+        bound = self.bound
+        found = {qualname for names in bound.values() for qualname in names}
+        chains: list[list[str]] = []
+        if bound:
+            for node in self.attributes:
+                parts = _chain(node)
+                if parts is not None and parts[0] in bound:
+                    chains.append(parts)
+            for text in _forward_references(self.annotations):
+                parts = text.split(".")
+                if parts[0] in bound and all(part.isidentifier() for part in parts):
+                    chains.append(parts)
+        for parts in chains:
+            rest = ".".join(parts[1:])
+            found.update(f"{qualname}.{rest}" if rest else qualname for qualname in bound[parts[0]])
+        return frozenset(found)
+
+    def called_modules(self) -> set[str]:
+        """The modules of the project a call's function may lie in, as the analysis looks for
+        the module of a qualified name it resolved (``untrusted.UntrustedSpec.imported_name``):
+        the name less its last part or two, a method of a class named being a part more. The
+        standard library's and the module's own are left out."""
+        modules: set[str] = set()
+        for qualname in self.resolved:
+            parts = qualname.split(".")
+            modules.update(".".join(parts[:end]) for end in range(max(len(parts) - 2, 1), len(parts) + 1))
+        own = self.own
+        return {
+            module
+            for module in modules
+            if module.partition(".")[0] not in sys.stdlib_module_names
+            and not (own and (module == own or module.startswith(f"{own}.")))
+        }
+
+    @cached_property
+    def class_names(self) -> frozenset[str]:
+        """The names by which the module may reach a class of another module: the last parts of
+        its imports, its attributes, the parts of its forward references."""
+        names = {qualname.rpartition(".")[2] for qualnames in self.bound.values() for qualname in qualnames}
+        names.update(node.attr for node in self.attributes)
+        names.update(part for text in _forward_references(self.annotations) for part in text.split("."))
+        return frozenset(names)
+
 
 class SourceCatalogue:
     """The catalogue read on the stdlib's tree, with the configured sources (``[tool.designlint.trust]
@@ -174,8 +260,8 @@ class SourceCatalogue:
     def __init__(self, configured: Iterable[str]):
         self.configured = frozenset(name.rpartition(".")[2] for name in configured)
 
-    def call_is_source(self, call: ast.Call, imports: ImportNames, names: tuple[str, ...]) -> bool:
-        """``names``: the call's ``ImportNames.call_names``."""
+    def call_is_source(self, call: ast.Call, module: ModuleNames, names: tuple[str, ...]) -> bool:
+        """``names``: the call's ``ModuleNames.call_names``."""
         for name in names:
             if name in self.configured or name in RETRIEVAL_METHODS or PAGE_CONVERTER_NAMES.fullmatch(name):
                 return True
@@ -183,11 +269,11 @@ class SourceCatalogue:
                 return True
             if name == NODE_CONTENT[0] and any(k.arg == NODE_CONTENT[1] for k in call.keywords):
                 return True
-            if any(name in QUALIFIED_SOURCES.get(top, ()) for top in imports.tops):
+            if name in module.qualified and module.may_call_qualified(call):
                 return True
         func = call.func
-        if isinstance(func, ast.Name):
-            return func.id == "input" or (func.id == "open" and _may_read(call))
+        if isinstance(func, ast.Name):  # the builtins (or a module of that name, imported)
+            return "input" in names or ("open" in names and _may_read(call))
         if isinstance(func, ast.Attribute):
             method, owner = func.attr, stdlib_last_name(func.value)
             if method in PAGE_TEXT_METHODS or (method in RUN_METHODS and (owner == "tool" or owner.endswith("_tool"))):
@@ -274,45 +360,6 @@ def returns_value(body: list[ast.stmt]) -> bool:
 # -- which helpers of a module may return untrusted content --------------------------------
 
 
-def called_modules(
-    imports: ImportNames, attributes: Iterable[ast.Attribute], annotations: Iterable[ast.expr | None]
-) -> set[str]:
-    """The modules of the project a call's function may lie in, as the analysis resolves its
-    qualified name (``untrusted.UntrustedSpec.imported_name``) and looks for the module (the
-    name less its last part or two): through the names imported, an attribute chain on one
-    (``web.fetch_page``, ``app.web.fetch_page``) or a forward reference (``"web.Browser"``),
-    a method of the class named being a part more. The standard library's and the module's
-    own are left out."""
-    bound: dict[str, list[str]] = {}
-    for local, qualname in imports.bindings:
-        bound.setdefault(local, []).append(qualname)
-    qualnames = {qualname for local, qualname in imports.bindings}
-    chains: list[list[str]] = []
-    for node in attributes:
-        parts = _chain(node)
-        if parts is not None and parts[0] in bound:
-            chains.append(parts)
-    for annotation in annotations:
-        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-            parts = annotation.value.strip().split(".")
-            if parts[0] in bound and all(part.isidentifier() for part in parts):
-                chains.append(parts)
-    for parts in chains:
-        rest = ".".join(parts[1:])
-        qualnames.update(f"{qualname}.{rest}" if rest else qualname for qualname in bound[parts[0]])
-    modules: set[str] = set()
-    for qualname in qualnames:
-        parts = qualname.split(".")
-        modules.update(".".join(parts[:end]) for end in range(max(len(parts) - 2, 1), len(parts) + 1))
-    own = imports.own
-    return {
-        module
-        for module in modules
-        if module.partition(".")[0] not in sys.stdlib_module_names
-        and not (own and (module == own or module.startswith(f"{own}.")))
-    }
-
-
 def _chain(node: ast.Attribute) -> list[str] | None:
     """``["a", "b", "c"]`` for the chain ``a.b.c``; None for ``f().c``."""
     parts = [node.attr]
@@ -330,11 +377,14 @@ def _chain(node: ast.Attribute) -> list[str] | None:
 @dataclass(frozen=True)
 class HelperReturns:
     """Of a function of another module that returns a value: whether a source of the catalogue
-    is in its body (nested functions included), and the last names of the calls it makes
-    (through which a configured source or another of its module's helpers may come in)."""
+    is in its body (nested functions included), the last names of the calls it makes (a
+    configured source among them?), and the labels of the module's helpers it may call, as
+    ``summaries.ModuleFunctions.called`` finds them (``helper()``; ``self.m()`` or ``cls.m()``
+    in a method: its class's ``m``)."""
 
     sourced: bool
     calls: frozenset[str]
+    reaches: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -347,23 +397,58 @@ class ModuleReturns:
     _returning: dict[frozenset[str], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     def returning(self, configured: frozenset[str]) -> frozenset[str]:
-        """The last names of the helpers that may return untrusted content, the configured
-        sources (last names) counted as sources: a helper calling another of the module's that
-        does returns it too (``helper()``, ``self.helper()``, by name)."""
+        """The labels of the helpers that may return untrusted content, the configured sources
+        (last names) counted as sources: a helper calling another of the module's that does
+        returns it too."""
         found = self._returning.get(configured)
         if found is None:
             tainted = {label for label, helper in self.helpers.items() if helper.sourced or helper.calls & configured}
-            names = {label.rpartition(".")[2] for label in tainted}
             grown = True
             while grown:
                 grown = False
                 for label, helper in self.helpers.items():
-                    if label not in tainted and helper.calls & names:
+                    if label not in tainted and helper.reaches & tainted:
                         tainted.add(label)
-                        names.add(label.rpartition(".")[2])
                         grown = True
-            found = self._returning[configured] = frozenset(names)
+            found = self._returning[configured] = frozenset(tainted)
         return found
+
+
+def calls_a_helper(
+    labels: Iterable[str],
+    calls: Iterable[tuple[str, ...]],
+    module: ModuleNames,
+) -> bool:
+    """Whether one of ``calls`` (each as its ``ModuleNames.call_names``) may run one of the
+    helpers ``labels`` of other modules: a function by its name, a method (``Browser.read``)
+    by its name where the file names its class too (an import, an attribute ``web.Browser``, a
+    forward reference): the analysis reaches a method only through its class's qualified name."""
+    functions: set[str] = set()
+    methods: dict[str, set[str]] = {}
+    for label in labels:
+        owner, _, name = label.rpartition(".")
+        if owner:
+            methods.setdefault(name, set()).add(owner)
+        else:
+            functions.add(name)
+    for names in calls:
+        for name in names:
+            if name in functions:
+                return True
+            owners = methods.get(name)
+            if owners and owners & module.class_names:
+                return True
+    return False
+
+
+def _is_receiver(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id in ("self", "cls")
+
+
+def _forward_references(annotations: Iterable[ast.expr | None]) -> Iterator[str]:
+    for annotation in annotations:
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            yield annotation.value.strip()
 
 
 class TrustReturns(ModuleFact[ModuleReturns]):
@@ -374,33 +459,45 @@ class TrustReturns(ModuleFact[ModuleReturns]):
     catalogue = SourceCatalogue(())
 
     def read(self, name: str, tree: ast.Module) -> dict[str, Any]:
-        statements = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
-        imports = ImportNames.of(statements, name, is_package=False)
+        nodes = list(ast.walk(tree))
+        imports = [n for n in nodes if isinstance(n, (ast.Import, ast.ImportFrom))]
+        attributes = [n for n in nodes if isinstance(n, ast.Attribute)]
+        annotations = [n.annotation for n in nodes if isinstance(n, (ast.arg, ast.AnnAssign))]
+        annotations += [n.returns for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        module = ModuleNames(imports, attributes, annotations, name, is_package=False)
         helpers: dict[str, Any] = {}
         for label, function in stdlib_functions(tree.body):
             if not returns_value(function.body):
                 continue
-            sourced, calls = self._reading(function, imports)
+            owner = label.rpartition(".")[0]
+            sourced, calls, reaches = self._reading(function, module, owner)
             earlier = helpers.get(label)  # defined twice (a fallback): either may be the one in force
             if earlier is not None:
-                sourced, calls = sourced or earlier["sourced"], calls | set(earlier["calls"])
-            helpers[label] = {"sourced": sourced, "calls": sorted(calls)}
+                sourced = sourced or earlier["sourced"]
+                calls, reaches = calls | set(earlier["calls"]), reaches | set(earlier["reaches"])
+            helpers[label] = {"sourced": sourced, "calls": sorted(calls), "reaches": sorted(reaches)}
         return helpers
 
-    def _reading(self, function: ast.AST, imports: ImportNames) -> tuple[bool, set[str]]:
+    def _reading(self, function: ast.AST, module: ModuleNames, owner: str) -> tuple[bool, set[str], set[str]]:
         catalogue = self.catalogue
         sourced = False
         calls: set[str] = set()
+        reaches: set[str] = set()
         for node in ast.walk(function):
             if isinstance(node, ast.Call):
-                names = imports.call_names(node)
+                names = module.call_names(node)
                 calls.update(names)
-                sourced = sourced or catalogue.call_is_source(node, imports, names)
+                sourced = sourced or catalogue.call_is_source(node, module, names)
+                func = node.func
+                if isinstance(func, ast.Name):
+                    reaches.add(func.id)
+                elif owner and isinstance(func, ast.Attribute) and _is_receiver(func.value):
+                    reaches.add(f"{owner}.{func.attr}")
             elif isinstance(node, ast.Attribute):
                 sourced = sourced or catalogue.attribute_is_source(node)
             elif isinstance(node, ast.Name):
                 sourced = sourced or catalogue.binding_is_source(node)
-        return sourced, calls
+        return sourced, calls, reaches
 
     def unreadable(self, name: str, failure: LookupFailed) -> dict[str, Any]:
         return {}
@@ -408,10 +505,10 @@ class TrustReturns(ModuleFact[ModuleReturns]):
     def load(self, name: str, value: Any) -> ModuleReturns:
         helpers = {}
         for label, entry in value.items():
-            calls = entry["calls"]
-            if type(entry["sourced"]) is not bool or not all(type(c) is str for c in calls):
+            calls, reaches = entry["calls"], entry["reaches"]
+            if type(entry["sourced"]) is not bool or not all(type(c) is str for c in (*calls, *reaches)):
                 raise TypeError("malformed helper reading")
-            helpers[label] = HelperReturns(entry["sourced"], frozenset(calls))
+            helpers[label] = HelperReturns(entry["sourced"], frozenset(calls), frozenset(reaches))
         return ModuleReturns(helpers)
 
 

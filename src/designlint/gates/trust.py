@@ -6,7 +6,7 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from designlint.analysis.untrusted_sources import TRUST_RETURNS, ImportNames, SourceCatalogue, called_modules
+from designlint.analysis.untrusted_sources import TRUST_RETURNS, ModuleNames, SourceCatalogue, calls_a_helper
 from designlint.gates import AllOf, Gate
 from designlint.project import LookupFailed
 from designlint.tables.trust import TrustOptions
@@ -55,30 +55,30 @@ class UntrustedContentGate(Gate):
         if any(map(catalogue.parameter_is_source, file.nodes_of(ast.arg))):
             return True
         is_package = file.relpath.rpartition("/")[2] in ("__init__.py", "__init__.pyi")
-        imports = ImportNames.of(file.nodes_of(ast.Import, ast.ImportFrom), file.module_name, is_package)
-        calls = [(call, imports.call_names(call)) for call in file.nodes_of(ast.Call)]
-        if any(catalogue.call_is_source(call, imports, names) for call, names in calls):
-            return True
-        helpers = self._returning_helpers(file, imports)
-        return bool(helpers) and any(helpers.intersection(names) for _, names in calls)
-
-    def _returning_helpers(self, file: FileFacts, imports: ImportNames) -> set[str]:
-        """The last names of the helpers of the project's other modules the file may call that
-        may return untrusted content."""
-        project = file.project
-        if project is None or not imports.bindings:
-            return set()
         annotations = [
             *(arg.annotation for arg in file.nodes_of(ast.arg)),
             *(node.annotation for node in file.nodes_of(ast.AnnAssign)),
             *(node.returns for node in file.nodes_of(ast.FunctionDef)),
             *(node.returns for node in file.nodes_of(ast.AsyncFunctionDef)),
         ]
-        found: set[str] = set()
-        for module in called_modules(imports, file.nodes_of(ast.Attribute), annotations):
+        module = ModuleNames(
+            file.nodes_of(ast.Import, ast.ImportFrom),
+            list(file.nodes_of(ast.Attribute)),
+            annotations,
+            file.module_name,
+            is_package,
+        )
+        calls = [(call, module.call_names(call)) for call in file.nodes_of(ast.Call)]
+        if any(catalogue.call_is_source(call, module, names) for call, names in calls):
+            return True
+        project = file.project
+        if project is None or not module.bound:
+            return False
+        helpers: set[str] = set()
+        for name in module.called_modules():
             try:
-                if project.source(module) is not None:
-                    found |= project.fact(TRUST_RETURNS, module).returning(self.catalogue.configured)
+                if project.source(name) is not None:
+                    helpers |= project.fact(TRUST_RETURNS, name).returning(catalogue.configured)
             except LookupFailed:
                 continue  # too large to read: the rule does not follow it either
-        return found
+        return bool(helpers) and calls_a_helper(helpers, (names for _, names in calls), module)
