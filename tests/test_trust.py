@@ -97,6 +97,8 @@ def _gate_passes(code: str, path: str = "app/agent.py", sources: tuple[str, ...]
         "        page = (await http.get(url)).text\n    return llm.invoke(f'{page}')\n",
         "from aiohttp import ClientSession"
         + _PROMPT.format("await (await page.get(url)).text()").replace("page)", "page: ClientSession)"),
+        "import httpx\nfrom typing import Optional\n\nasync def ask(llm, url, http: Optional['httpx.AsyncClient']):\n"
+        "    return llm.invoke(f'{(await http.get(url)).text}')\n",
         "import requests\n\nclass Fetcher:\n    def __init__(self):\n        self.session = requests.session()\n\n"
         "    def ask(self, llm, url):\n        return llm.invoke(f'{self.session.get(url).text}')\n",
         "class Answerer:\n    def ask(self, llm, q):\n        docs = self.retriever.invoke(q)\n        return llm.invoke(f'{docs}')\n",

@@ -446,9 +446,13 @@ def _is_receiver(node: ast.expr) -> bool:
 
 
 def _forward_references(annotations: Iterable[ast.expr | None]) -> Iterator[str]:
+    """The strings of the annotations, also inside one (``Optional["httpx.AsyncClient"]``)."""
     for annotation in annotations:
-        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-            yield annotation.value.strip()
+        if annotation is None:
+            continue
+        for node in ast.walk(annotation):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                yield node.value.strip()
 
 
 class TrustReturns(ModuleFact[ModuleReturns]):
