@@ -15,15 +15,18 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from designlint.analysis.clients import ALIASES, HTTP_CALLS, canonical
 from designlint.analysis.module_facts import ModuleFact, stdlib_last_name
 from designlint.analysis.modules import resolve_relative, statement_blocks
+from designlint.analysis.stdlib_nodes import nodes_by_type
 from designlint.project import LookupFailed
+
+Node = TypeVar("Node", bound=ast.AST)
 
 HTTP_BODY = "HTTP response body"
 RETRIEVED = "retrieved document"
@@ -226,22 +229,28 @@ class ModuleNames:
             found.update(f"{qualname}.{rest}" if rest else qualname for qualname in bound[parts[0]])
         return frozenset(found)
 
-    def called_modules(self) -> set[str]:
-        """The modules of the project a call's function may lie in, as the analysis looks for
-        the module of a qualified name it resolved (``untrusted.UntrustedSpec.imported_name``):
-        the name less its last part or two, a method of a class named being a part more. The
-        standard library's and the module's own are left out."""
+    def called_modules(self, exists: Callable[[str], bool]) -> set[str]:
+        """The modules of the project a call's function may lie in: for each qualified name the
+        module spells, and a method of it, the module the analysis looks it up in
+        (``untrusted.UntrustedSpec._module_of``): the name less its last part, else (no such
+        module: ``exists``, which may raise ``LookupFailed``) less its last two. Names of the
+        standard library and of the module itself are left out, as the analysis leaves them."""
         modules: set[str] = set()
-        for qualname in self.resolved:
-            parts = qualname.split(".")
-            modules.update(".".join(parts[:end]) for end in range(max(len(parts) - 2, 1), len(parts) + 1))
         own = self.own
-        return {
-            module
-            for module in modules
-            if module.partition(".")[0] not in sys.stdlib_module_names
-            and not (own and (module == own or module.startswith(f"{own}.")))
-        }
+        for qualname in self.resolved:
+            if qualname.partition(".")[0] in sys.stdlib_module_names:
+                continue
+            parts = qualname.split(".")
+            for called in (parts, [*parts, ""]):  # ``""``: any method
+                if len(called) < 2 or (own and ".".join(called).startswith(f"{own}.")):
+                    continue
+                try:
+                    found = next((m for m in (".".join(called[:-1]), ".".join(called[:-2])) if m and exists(m)), None)
+                except LookupFailed:
+                    continue  # too large to read: the analysis follows nothing of it
+                if found is not None:
+                    modules.add(found)
+        return modules
 
     @cached_property
     def class_names(self) -> frozenset[str]:
@@ -463,12 +472,19 @@ class TrustReturns(ModuleFact[ModuleReturns]):
     catalogue = SourceCatalogue(())
 
     def read(self, name: str, tree: ast.Module) -> dict[str, Any]:
-        nodes = list(ast.walk(tree))
-        imports = [n for n in nodes if isinstance(n, (ast.Import, ast.ImportFrom))]
-        attributes = [n for n in nodes if isinstance(n, ast.Attribute)]
-        annotations = [n.annotation for n in nodes if isinstance(n, (ast.arg, ast.AnnAssign))]
-        annotations += [n.returns for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        module = ModuleNames(imports, attributes, annotations, name, is_package=False)
+        nodes = nodes_by_type(tree)
+
+        def of(kind: type[Node]) -> list[Node]:
+            return cast("list[Node]", nodes.get(kind, []))
+
+        annotations = [
+            *(n.annotation for n in of(ast.arg)),
+            *(n.annotation for n in of(ast.AnnAssign)),
+            *(n.returns for n in of(ast.FunctionDef)),
+            *(n.returns for n in of(ast.AsyncFunctionDef)),
+        ]
+        imports: list[ast.Import | ast.ImportFrom] = [*of(ast.Import), *of(ast.ImportFrom)]
+        module = ModuleNames(imports, of(ast.Attribute), annotations, name, is_package=False)
         helpers: dict[str, Any] = {}
         for label, function in stdlib_functions(tree.body):
             if not returns_value(function.body):
@@ -484,23 +500,20 @@ class TrustReturns(ModuleFact[ModuleReturns]):
 
     def _reading(self, function: ast.AST, module: ModuleNames, owner: str) -> tuple[bool, set[str], set[str]]:
         catalogue = self.catalogue
-        sourced = False
+        nodes = nodes_by_type(function)  # the function's own nodes (and its nested ones') by type
+        sourced = any(map(catalogue.attribute_is_source, cast("list[ast.Attribute]", nodes.get(ast.Attribute, []))))
+        sourced = sourced or any(map(catalogue.binding_is_source, cast("list[ast.Name]", nodes.get(ast.Name, []))))
         calls: set[str] = set()
         reaches: set[str] = set()
-        for node in ast.walk(function):
-            if isinstance(node, ast.Call):
-                names = module.call_names(node)
-                calls.update(names)
-                sourced = sourced or catalogue.call_is_source(node, module, names)
-                func = node.func
-                if isinstance(func, ast.Name):
-                    reaches.add(func.id)
-                elif owner and isinstance(func, ast.Attribute) and _is_receiver(func.value):
-                    reaches.add(f"{owner}.{func.attr}")
-            elif isinstance(node, ast.Attribute):
-                sourced = sourced or catalogue.attribute_is_source(node)
-            elif isinstance(node, ast.Name):
-                sourced = sourced or catalogue.binding_is_source(node)
+        for call in cast("list[ast.Call]", nodes.get(ast.Call, [])):
+            names = module.call_names(call)
+            calls.update(names)
+            sourced = sourced or catalogue.call_is_source(call, module, names)
+            func = call.func
+            if isinstance(func, ast.Name):
+                reaches.add(func.id)
+            elif owner and isinstance(func, ast.Attribute) and _is_receiver(func.value):
+                reaches.add(f"{owner}.{func.attr}")
         return sourced, calls, reaches
 
     def unreadable(self, name: str, failure: LookupFailed) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from designlint.analysis.untrusted_sources import TRUST_RETURNS, ModuleNames, SourceCatalogue, calls_a_helper
 from designlint.gates import AllOf, Gate
-from designlint.project import LookupFailed
 from designlint.tables.trust import TrustOptions
 
 if TYPE_CHECKING:
@@ -75,10 +74,6 @@ class UntrustedContentGate(Gate):
         if project is None or not module.bound:
             return False
         helpers: set[str] = set()
-        for name in module.called_modules():
-            try:
-                if project.source(name) is not None:
-                    helpers |= project.fact(TRUST_RETURNS, name).returning(catalogue.configured)
-            except LookupFailed:
-                continue  # too large to read: the rule does not follow it either
+        for name in module.called_modules(lambda name: project.source(name) is not None):
+            helpers |= project.fact(TRUST_RETURNS, name).returning(catalogue.configured)
         return bool(helpers) and calls_a_helper(helpers, (names for _, names in calls), module)
