@@ -2,7 +2,8 @@
 
 - Sources: where text the application does not control comes in (HTTP bodies, retrieved
   documents and memories, browser page content, tool and MCP results, subprocess output,
-  uploads, files, the user's own text), by call, attribute, parameter name or annotation.
+  uploads, files, the user's own text), by call, attribute, parameter name or annotation:
+  the catalogue of ``untrusted_sources`` (which DL401's gate reads on the stdlib's tree).
 - Sinks: where text becomes part of what the model reads (prompt keywords, message literals
   by role, prompt templates, model calls), and the message structures that label their
   content (tool-role messages, tool-result blocks).
