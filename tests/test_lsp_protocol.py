@@ -59,12 +59,6 @@ def test_other_headers_are_read_and_lines_that_are_no_header_are_skipped():
     assert FrameReader(io.BytesIO(stream)).next() == b"{}"
 
 
-@pytest.mark.parametrize("length", [b"twelve", b"-5", b""], ids=["words", "negative", "empty"])
-def test_a_header_block_without_a_valid_length_is_skipped(length: bytes):
-    stream = b"Content-Length: " + length + b"\r\n\r\n" + frame({"jsonrpc": "2.0", "id": 1})
-    assert json.loads(FrameReader(io.BytesIO(stream)).next()) == {"jsonrpc": "2.0", "id": 1}
-
-
 def test_a_body_cut_short_by_the_end_of_the_input_is_the_end():
     assert FrameReader(io.BytesIO(b"Content-Length: 10\r\n\r\n{}")).next() is None
 
@@ -72,7 +66,7 @@ def test_a_body_cut_short_by_the_end_of_the_input_is_the_end():
 def test_a_body_over_the_limit_is_refused_by_its_size_and_skipped_unread():
     stream = b"Content-Length: 100\r\n\r\n" + b"x" * 100 + frame({"jsonrpc": "2.0", "id": 1})
     reader = FrameReader(io.BytesIO(stream), limit=50)
-    assert reader.next() == 100
+    assert reader.next() == (100, b"x" * 100)
     assert json.loads(reader.next()) == {"jsonrpc": "2.0", "id": 1}
 
 
@@ -86,7 +80,9 @@ def exchange(
     refused: list[int] = []
     stdin = io.BytesIO(b"".join(m if isinstance(m, bytes) else frame(m) for m in messages))
     stdout = io.BytesIO()
-    connection = Connection(stdin, stdout, requests or {}, notifications or {}, refused.append, limit=limit)
+    connection = Connection(
+        stdin, stdout, requests or {}, notifications or {}, lambda r: refused.append(r.size), limit=limit
+    )
     connection.serve()
     return answers(stdout.getvalue()), refused
 
@@ -304,6 +300,7 @@ def test_a_hostile_message_is_answered_and_the_session_goes_on():
     )
     assert [(m["id"], m.get("error", {}).get("code"), m.get("result")) for m in messages] == [
         (None, PARSE_ERROR, None),
+        (None, PARSE_ERROR, None),
         (None, INVALID_REQUEST, None),
         (2, None, "pong"),
     ]
@@ -394,3 +391,55 @@ def test_a_request_whose_work_fails_on_the_lint_thread_is_answered_internal_erro
         "code": INTERNAL_ERROR,
         "message": "textDocument/diagnostic failed: RuntimeError('the linter broke')",
     }
+
+
+# -- resynchronising after a broken frame
+
+PING = {"jsonrpc": "2.0", "id": 9, "method": "ping"}
+
+
+def served(*messages: dict | bytes) -> list[tuple]:
+    """What a connection answering ``ping`` says to ``messages``: (id, error code, result) each."""
+    answered, _ = exchange(*messages, requests={"ping": lambda request: request.reply("pong")}, limit=10**6)
+    return [(m["id"], m.get("error", {}).get("code"), m.get("result")) for m in answered]
+
+
+BODY = json.dumps({"jsonrpc": "2.0", "id": 5, "method": "ping"}).encode()
+
+
+@pytest.mark.parametrize(
+    "length",
+    [b"twelve", b"-5", b"", b"1e3", b"9" * 19, b"9" * 5000, b"%d" % 2**40],
+    ids=["words", "negative", "empty", "float", "19 digits", "5000 digits", "absurd"],
+)
+def test_a_bad_content_length_is_a_parse_error_and_the_message_after_its_body_is_served(length: bytes):
+    broken = b"Content-Length: " + length + b"\r\n\r\n" + BODY  # the body runs into the next header
+    assert served(broken, PING) == [(None, PARSE_ERROR, None), (9, None, "pong")]
+
+
+def test_a_header_block_without_a_length_is_a_parse_error_and_the_next_message_is_served():
+    broken = b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n" + BODY
+    assert served(broken, PING) == [(None, PARSE_ERROR, None), (9, None, "pong")]
+
+
+def test_a_length_shorter_than_its_body_loses_that_message_only():
+    assert served(b"Content-Length: 10\r\n\r\n" + BODY, PING) == [(None, PARSE_ERROR, None), (9, None, "pong")]
+
+
+def test_a_length_longer_than_its_body_loses_that_message_only():
+    """The body read runs into the next message, whose header is found in it (the length is
+    trusted, as every LSP reader trusts it: a body may arrive in pieces, slowly)."""
+    broken = b"Content-Length: %d\r\n\r\n" % (len(BODY) + 30) + BODY
+    assert served(broken, PING, PING) == [(None, PARSE_ERROR, None), (9, None, "pong"), (9, None, "pong")]
+
+
+def test_a_header_split_across_two_reads_of_a_long_line_is_found():
+    from designlint.integrations.jsonrpc import MAX_HEADER_LINE
+
+    garbage = b"x" * (MAX_HEADER_LINE - 22)  # the header after it straddles the first read's end
+    assert served(b"Content-Length: no\r\n\r\n" + garbage, PING) == [(None, PARSE_ERROR, None), (9, None, "pong")]
+
+
+def test_resynchronising_on_hostile_garbage_ends():
+    garbage = b"Content-Length" * 200_000 + b"\r\n" * 1000  # no colon: no header
+    assert served(b"Content-Length: no\r\n\r\n" + garbage, PING) == [(None, PARSE_ERROR, None), (9, None, "pong")]

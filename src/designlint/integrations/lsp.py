@@ -41,6 +41,7 @@ from designlint.integrations.jsonrpc import (
     REQUEST_CANCELLED,
     SERVER_NOT_INITIALIZED,
     Connection,
+    Refused,
     Request,
     ResponseError,
     method_not_found,
@@ -309,8 +310,8 @@ class DesignlintServer:
 
         self._connection.ask("client/registerCapability", {"registrations": [registration]}, answered)
 
-    def on_message_too_large(self, size: int) -> None:
-        message = f"designlint: a message of {size:,} bytes was refused (the limit is {MAX_MESSAGE_BYTES:,} bytes); its content is skipped"
+    def on_message_too_large(self, refused: Refused) -> None:
+        message = f"designlint: a message of {refused.size:,} bytes was refused (the limit is {MAX_MESSAGE_BYTES:,} bytes); its content is skipped"
         # Its id was never read: JSON-RPC answers such a request with a null id.
         self._connection.fail(None, INVALID_REQUEST, message)
         self._show_error(message)
