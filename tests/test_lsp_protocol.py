@@ -17,6 +17,7 @@ from designlint.integrations.documents import UTF8, UTF16, UTF32, Documents, app
 from designlint.integrations.jsonrpc import (
     INTERNAL_ERROR,
     INVALID_REQUEST,
+    MAX_MESSAGE_BYTES,
     METHOD_NOT_FOUND,
     PARSE_ERROR,
     REQUEST_CANCELLED,
@@ -443,3 +444,77 @@ def test_a_header_split_across_two_reads_of_a_long_line_is_found():
 def test_resynchronising_on_hostile_garbage_ends():
     garbage = b"Content-Length" * 200_000 + b"\r\n" * 1000  # no colon: no header
     assert served(b"Content-Length: no\r\n\r\n" + garbage, PING) == [(None, PARSE_ERROR, None), (9, None, "pong")]
+
+
+# -- an edit too large to read
+
+
+def code_action(id: int, uri: str) -> dict:
+    params = {
+        "textDocument": {"uri": uri},
+        "range": change((0, 0), (0, 0), "")["range"],
+        "context": {"diagnostics": []},
+    }
+    return {"jsonrpc": "2.0", "id": id, "method": "textDocument/codeAction", "params": params}
+
+
+def open_document(uri: str) -> dict:
+    document = {"uri": uri, "languageId": "python", "version": 1, "text": "import requests\n"}
+    return {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": document}}
+
+
+@pytest.mark.parametrize("uri_first", [True, False], ids=["its uri read", "its uri past the first bytes"])
+def test_an_edit_too_large_to_read_drops_its_document_or_all_rather_than_lint_a_stale_text(
+    tmp_path: Path, uri_first: bool
+):
+    """The editor applied the edit and the server could not: its copy is behind. Where the refused
+    message does not say which document it edits (the uri after the new text), every one goes."""
+    edited, other = (tmp_path / "a.py").as_uri(), (tmp_path / "b.py").as_uri()
+    document = {"textDocument": {"uri": edited, "version": 2}}
+    changes = {"contentChanges": [{"text": "x" * MAX_MESSAGE_BYTES}]}
+    if uri_first:
+        too_large = {"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {**document, **changes}}
+    else:
+        too_large = {"jsonrpc": "2.0", "params": {**changes, **document}, "method": "textDocument/didChange"}
+    messages, _ = run_server(
+        DesignlintServer(),
+        INITIALIZE,
+        open_document(edited),
+        open_document(other),
+        too_large,
+        code_action(2, edited),
+        code_action(3, other),
+    )
+    by_id = {m["id"]: m for m in messages if "id" in m}
+    assert by_id[None]["error"]["code"] == INVALID_REQUEST
+    assert by_id[2]["result"] is None  # no fix offered on the stale copy
+    published = [m["params"] for m in messages if m.get("method") == "textDocument/publishDiagnostics"]
+    assert [p for p in published if p["uri"] == edited][-1] == {"uri": edited, "diagnostics": []}
+    (shown,) = [m["params"]["message"] for m in messages if m.get("method") == "window/showMessage"]
+    assert "refused" in shown and "reopen" in shown
+    if uri_first:
+        assert edited in shown and by_id[3]["result"] is not None  # the other document is still served
+    else:
+        assert by_id[3]["result"] is None
+        assert [p for p in published if p["uri"] == other][-1] == {"uri": other, "diagnostics": []}
+
+
+def test_a_refused_message_that_edits_no_document_drops_none(tmp_path: Path):
+    uri = (tmp_path / "a.py").as_uri()
+    huge = (tmp_path / "huge.py").as_uri()
+    too_large = open_document(huge)
+    too_large["params"]["textDocument"]["text"] = "x" * MAX_MESSAGE_BYTES
+    messages, _ = run_server(DesignlintServer(), INITIALIZE, open_document(uri), too_large, code_action(2, uri))
+    assert next(m for m in messages if m.get("id") == 2)["result"] is not None
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b'"uri" :  ' * 8000, b'"uri":"' + b"\\\\" * 30000, b'{"method": "' + b"\\" * 60000, b'"uri":"\\u12' * 6000],
+    ids=["no value", "escapes", "unterminated method", "bad escapes"],
+)
+def test_reading_a_refused_message_s_first_bytes_takes_linear_time(head: bytes):
+    from designlint.integrations.lsp import _METHOD, _edited_uri
+
+    assert _edited_uri(head) is None or isinstance(_edited_uri(head), str)
+    assert _METHOD.search(head) is None

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import json
 import logging
+import re
 import sys
 import threading
 import time
@@ -102,6 +104,23 @@ class LintThread:
                 job()
             except Exception:
                 log.exception("a job on the lint thread failed")
+
+
+# In the first bytes of a refused message: its method, and the uri a didChange names. Inside a
+# JSON string every quote is escaped, so neither matches a document's text.
+_METHOD = re.compile(rb'"method"\s*:\s*"([^"\\]*)"')
+_URI = re.compile(rb'"uri"\s*:\s*("(?:[^"\\]|\\.)*")')
+
+
+def _edited_uri(head: bytes) -> str | None:
+    found = _URI.search(head)
+    if found is None:
+        return None
+    try:
+        uri = json.loads(found.group(1))
+    except ValueError:  # a bad escape
+        return None
+    return uri if isinstance(uri, str) else None
 
 
 def _get(value: Any, *keys: str) -> Any:
@@ -314,6 +333,16 @@ class DesignlintServer:
         message = f"designlint: a message of {refused.size:,} bytes was refused (the limit is {MAX_MESSAGE_BYTES:,} bytes); its content is skipped"
         # Its id was never read: JSON-RPC answers such a request with a null id.
         self._connection.fail(None, INVALID_REQUEST, message)
+        # An edit the editor made and we could not read leaves our copy behind the editor's.
+        method = _METHOD.search(refused.head)
+        if method is None or method.group(1) == b"textDocument/didChange":
+            uri = _edited_uri(refused.head)
+            stale = [uri] if uri is not None else [document.uri for document in self.documents.all()]
+            stale = [uri for uri in stale if self.documents.get(uri) is not None]
+            if stale:
+                self._drop_stale(stale)
+                which = stale[0] if uri is not None else "the open files"
+                message += f"; designlint's copy of {which} is now behind the editor's: close and reopen to lint again"
         self._show_error(message)
 
     # -- documents
@@ -334,9 +363,7 @@ class DesignlintServer:
         try:
             changed = self.documents.change(document["uri"], document.get("version"), changes)
         except ValueError as exc:
-            # The client applied the edit and we could not: our text is no longer the user's, and
-            # a fix computed on it would write the wrong lines. Drop the document until reopened.
-            self.on_close(params)
+            self._drop_stale([document["uri"]])
             self._show_error(
                 f"designlint: an edit of {document['uri']} could not be applied ({exc});"
                 " close and reopen the file to lint it again"
@@ -357,13 +384,24 @@ class DesignlintServer:
         self._relint_open_documents()
 
     def on_close(self, params: Any) -> None:
-        uri = _text_document(params)["uri"]
+        self._forget(_text_document(params)["uri"])
+
+    def _forget(self, uri: str) -> None:
         self.documents.close(uri)
         with self._lock:
             self._generations.pop(uri, None)  # a lint under way is dropped
             self._pulled.pop(uri, None)
             if not self.pull:  # under the lock: no lint's diagnostics can follow these
                 self._connection.notify("textDocument/publishDiagnostics", {"uri": uri, "diagnostics": []})
+
+    def _drop_stale(self, uris: list[str]) -> None:
+        """The client applied an edit to these documents and we could not: our text is no longer
+        the user's, and a fix computed on it would write the wrong lines. Dropped until reopened
+        (a pull client pulls nothing for them from now on)."""
+        for uri in uris:
+            self._forget(uri)
+        if self.pull and _get(self.capabilities, "workspace", "diagnostics", "refreshSupport"):
+            self._connection.ask("workspace/diagnostic/refresh", None, lambda result, error: None)
 
     def on_watched_files(self, params: Any) -> None:
         changes = _get(params, "changes")
