@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -232,8 +233,24 @@ def test_uris_become_paths_as_pygls_made_them():
 # -- the server, on in-memory streams
 
 
+class Editor(io.BytesIO):
+    """The server's output, as a pipe takes it (a long message in pieces); readable once the
+    server closed it."""
+
+    closed_by_server = False
+
+    def write(self, data) -> int:
+        for start in range(0, len(data), 4096):
+            super().write(data[start : start + 4096])
+            time.sleep(0)  # let the reading thread run
+        return len(data)
+
+    def close(self) -> None:
+        self.closed_by_server = True
+
+
 def run_server(server: DesignlintServer, *messages: dict) -> tuple[list[dict], int]:
-    stdout = io.BytesIO()
+    stdout = Editor()
     exit_code = server.run(io.BytesIO(b"".join(frame(m) for m in messages)), stdout)
     server.lint_thread.shutdown(wait=True)  # what it had queued is answered
     return answers(stdout.getvalue()), exit_code
@@ -518,3 +535,62 @@ def test_reading_a_refused_message_s_first_bytes_takes_linear_time(head: bytes):
 
     assert _edited_uri(head) is None or isinstance(_edited_uri(head), str)
     assert _METHOD.search(head) is None
+
+
+# -- exit
+
+
+class Script(io.RawIOBase):
+    """A client's messages in parts, each sent once its event is set (if it has one): the
+    server reads what has come, and waits, as on a pipe."""
+
+    def __init__(self, *parts: tuple[threading.Event | None, bytes]):
+        self.parts = list(parts)
+        self.ended = threading.Event()  # the last part read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not self.parts:
+            return 0
+        gate, data = self.parts[0]
+        if gate is not None:
+            assert gate.wait(WAIT), "the server never got there"
+        count = min(len(buffer), len(data))
+        buffer[:count] = data[:count]
+        self.parts[0] = (None, data[count:])
+        if count == len(data):
+            self.parts.pop(0)
+            if not self.parts:
+                self.ended.set()
+        return count
+
+
+WAIT = 20  # seconds: a loaded machine is slow, a hung server is not
+
+
+@pytest.mark.parametrize("shut_down", [True, False], ids=["after shutdown", "without shutdown"])
+def test_exit_lets_the_message_being_written_end_stops_the_lint_thread_and_closes_the_output(shut_down: bool):
+    server = DesignlintServer()
+    writing = threading.Event()
+    goodbye = [{"jsonrpc": "2.0", "id": 2, "method": "shutdown"}] if shut_down else []
+    client = Script(
+        (None, frame(INITIALIZE) + b"".join(frame(m) for m in goodbye)),
+        (writing, frame({"jsonrpc": "2.0", "method": "exit"})),
+    )
+    output = Editor()
+
+    def publish_at_exit() -> None:
+        writing.set()
+        client.ended.wait(WAIT)
+        server._connection.notify("window/logMessage", {"message": "x" * 100_000})
+
+    server.lint_thread.submit(publish_at_exit)
+    server.lint_thread.submit(lambda: server._connection.notify("window/logMessage", {"message": "too late"}))
+    exit_code = server.run(io.BufferedReader(client), output)
+    assert not server.lint_thread._thread.is_alive()
+    assert output.closed_by_server
+    messages = answers(output.getvalue())  # each whole
+    assert messages[-1]["params"]["message"] == "x" * 100_000  # and nothing after: the queued job dropped
+    assert exit_code == (0 if shut_down else 1)

@@ -229,14 +229,36 @@ class Connection:
         self._asked: dict[int, AnswerHandler] = {}  # our requests, by id, and what to do with the answer
         self._next_id = 0
         self._stopped = False
+        self._closed = False
 
     # -- sending (any thread)
 
     def send(self, message: dict) -> None:
+        """Send ``message`` whole, unless the connection is closed (or the client has gone)."""
         data = frame(message)
         with self._lock:
-            self.writer.write(data)
-            self.writer.flush()
+            if self._closed:
+                return
+            try:
+                self.writer.write(data)
+                self.writer.flush()
+            except OSError as exc:  # the client closed its end
+                log.info("the client has gone: %s", exc)
+                self._closed = True
+
+    def close(self, timeout: float) -> None:
+        """Send nothing more: once a message being written is whole (waiting for it up to
+        ``timeout`` seconds), flush and close the output."""
+        written = self._lock.acquire(timeout=timeout)
+        self._closed = True
+        if not written:  # a write that does not end: the client reads no more
+            return
+        try:
+            self.writer.close()  # flushed first
+        except OSError:
+            pass
+        finally:
+            self._lock.release()
 
     def notify(self, method: str, params: Any) -> None:
         self.send({"jsonrpc": "2.0", "method": method, "params": params})

@@ -25,6 +25,8 @@ import heapq
 import itertools
 import json
 import logging
+import math
+import os
 import re
 import sys
 import threading
@@ -57,6 +59,7 @@ __all__ = ["MAX_MESSAGE_BYTES", "DesignlintServer", "serve"]
 log = logging.getLogger("designlint.lsp")
 
 DEBOUNCE_SECONDS = 0.15
+EXIT_WAIT_SECONDS = 5.0  # on exit, for the lint running and the message being written
 _IMPORT_FAMILIES_AFTER = 0.5  # seconds after the first lint: the rest of the rule families are imported
 FIX_ALL_KIND = "source.fixAll.designlint"
 SEVERITIES = {"error": 1, "warning": 2, "information": 3, "hint": 4}  # LSP's DiagnosticSeverity
@@ -83,6 +86,15 @@ class LintThread:
         self._push(None, 0.0)
         if wait:
             self._thread.join()
+
+    def stop(self, timeout: float) -> bool:
+        """Stop once the job running now has ended, waiting for it up to ``timeout`` seconds (the
+        others are dropped); whether the thread has ended."""
+        with self._wake:
+            self._due = [(-math.inf, next(self._order), None)]
+            self._wake.notify()
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def _push(self, job: Callable[[], Any] | None, delay: float) -> None:
         with self._wake:
@@ -197,7 +209,18 @@ class DesignlintServer:
             stdin, stdout, requests, notifications, self.on_message_too_large, unknown=self._guarded(method_not_found)
         )
         self.connection.serve()
+        if self.exit_code is not None:
+            self.close()
         return 0 if self.exit_code is None else self.exit_code
+
+    def close(self) -> bool:
+        """Stop the lint thread (its jobs not started are dropped; the one running has
+        ``EXIT_WAIT_SECONDS`` to end), then the connection, once the message being written is
+        whole; whether the lint thread has ended."""
+        ended = self.lint_thread.stop(EXIT_WAIT_SECONDS)
+        if self.connection is not None:
+            self.connection.close(EXIT_WAIT_SECONDS)
+        return ended
 
     def _guarded(self, handler: Callable[[Request], None]) -> Callable[[Request], None]:
         """As the spec asks: before ``initialize``, requests are answered ServerNotInitialized;
@@ -557,4 +580,11 @@ def serve() -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="designlint lsp: %(levelname)s: %(message)s")
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print() must not corrupt the protocol's stream
-    sys.exit(DesignlintServer().run(stdin, stdout))
+    server = DesignlintServer()
+    exit_code = server.run(stdin, stdout)
+    if not server.close():  # (again, after exit) the input ended, or a lint will not end
+        # The interpreter's exit would stop the lint thread wherever it is, and abort if that is
+        # inside a write to stderr: none is under way, and none will start.
+        sys.stderr.flush()
+        os._exit(exit_code)
+    sys.exit(exit_code)
