@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from lsp_wire import answers, frame
+from projects import TOOLS_PY, configured_project
 
 from designlint.integrations import documents
 from designlint.integrations.documents import UTF8, UTF16, UTF32, Documents, apply_change, uri_to_path
@@ -594,3 +595,51 @@ def test_exit_lets_the_message_being_written_end_stops_the_lint_thread_and_close
     messages = answers(output.getvalue())  # each whole
     assert messages[-1]["params"]["message"] == "x" * 100_000  # and nothing after: the queued job dropped
     assert exit_code == (0 if shut_down else 1)
+
+
+# -- settings
+
+
+class Published(Editor):
+    """The server's output; ``first`` is set once a publishDiagnostics is out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first = threading.Event()
+
+    def write(self, data) -> int:
+        written = super().write(data)
+        if b"textDocument/publishDiagnostics" in data:
+            self.first.set()
+        return written
+
+
+@pytest.mark.parametrize(
+    ("settings", "published_severities"),
+    [({}, [[2]]), ({"severity": "warning", "other": 1}, [[2]]), ({"severity": "hint"}, [[2], [4]])],
+    ids=["none", "the same severity", "a new severity"],
+)
+def test_the_editor_s_settings_relint_only_when_they_change_what_is_reported(
+    tmp_path: Path, settings: dict, published_severities: list
+):
+    project = configured_project(tmp_path)
+    uri = (project / "app" / "tools.py").as_uri()
+    document = {"uri": uri, "languageId": "python", "version": 1, "text": TOOLS_PY}
+    output = Published()
+    client = Script(
+        (
+            None,
+            frame({**INITIALIZE, "params": {"capabilities": {"workspace": {"configuration": True}}}})
+            + frame({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+            + frame({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": document}}),
+        ),
+        # The answer to workspace/configuration (the server's first request) comes after the first lint.
+        (output.first, frame({"jsonrpc": "2.0", "id": 1, "result": [settings]})),
+    )
+    server = DesignlintServer()
+    server.run(io.BufferedReader(client), output)
+    server.lint_thread.shutdown(wait=True)
+    messages = answers(output.getvalue())
+    assert next(m["method"] for m in messages if "method" in m) == "workspace/configuration"
+    published = [m["params"]["diagnostics"] for m in messages if m.get("method") == "textDocument/publishDiagnostics"]
+    assert [sorted({d["severity"] for d in diagnostics}) for diagnostics in published] == published_severities

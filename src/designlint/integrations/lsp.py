@@ -311,9 +311,14 @@ class DesignlintServer:
             self._ask_settings(self._apply_settings)
 
     def _apply_settings(self, settings: dict | None) -> None:
-        if settings is not None:
-            self._read_severity(settings.get("severity"), "settings `designlint`")
-            self._relint_open_documents()  # any opened while the editor was answering
+        if settings is None:
+            return
+        before = self.severities
+        self._read_severity(settings.get("severity"), "settings `designlint`")
+        # Lints read the severities as they run: one done before the answer is out of date only
+        # if they changed (re-linting every time linted each document twice at start).
+        if self.severities != before:
+            self._relint_open_documents()
 
     def _ask_settings(self, then: Callable[[dict | None], None]) -> None:
         """Ask the editor for its ``designlint`` settings; ``then`` gets them, or None when it
