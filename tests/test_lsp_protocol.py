@@ -459,6 +459,14 @@ def test_a_header_split_across_two_reads_of_a_long_line_is_found():
     assert served(b"Content-Length: no\r\n\r\n" + garbage, PING) == [(None, PARSE_ERROR, None), (9, None, "pong")]
 
 
+def test_resynchronising_in_a_broken_body_of_many_lines_reads_each_once():
+    lines = b"\n" * 500_000  # each line was cut off the rest of the body, copying it
+    assert served(b"Content-Length: %d\r\n\r\n" % len(lines) + lines, PING) == [
+        (None, PARSE_ERROR, None),
+        (9, None, "pong"),
+    ]
+
+
 def test_resynchronising_on_hostile_garbage_ends():
     garbage = b"Content-Length" * 200_000 + b"\r\n" * 1000  # no colon: no header
     assert served(b"Content-Length: no\r\n\r\n" + garbage, PING) == [(None, PARSE_ERROR, None), (9, None, "pong")]

@@ -8,6 +8,7 @@ requests of the server's own may be sent from any thread.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -73,7 +74,8 @@ class FrameReader:
     def __init__(self, stream: BinaryIO, limit: int = MAX_MESSAGE_BYTES):
         self.stream, self.limit = stream, limit
         self._skipping = 0  # bytes of a refused body still to come
-        self._unread = b""  # bytes to read again before the stream's
+        self._unread = io.BytesIO()  # bytes to read again before the stream's (a broken body)
+        self._carry = b""  # the end of a line cut in pieces, searched again with the next piece
         self._lost = False  # looking for the next header, in the middle of a line if need be
 
     def next(self) -> bytes | Refused | Unreadable | None:
@@ -93,7 +95,10 @@ class FrameReader:
         """``body`` was no message: its length was wrong, so the next header may be in it, or in
         what follows it."""
         self._lost = True
-        self._unread = body + self._unread
+        if self._unread.tell() >= len(body) and self._unread.read(1):  # it was read from there
+            self._unread.seek(-len(body) - 1, io.SEEK_CUR)
+        else:  # it ends in what the stream gave: nothing is left to read again
+            self._unread = io.BytesIO(body)
 
     def _headers(self) -> int | Unreadable | None:
         """Read a header block; its Content-Length, why it has none, or None at the end of the
@@ -136,19 +141,17 @@ class FrameReader:
         """A line cut at ``MAX_HEADER_LINE`` may end in the first bytes of a header: they are
         read again with the rest of it."""
         if len(line) == MAX_HEADER_LINE and not line.endswith(b"\n"):
-            self._unread = line[-(len(_LENGTH_HEADER) - 1) :] + self._unread
+            self._carry = line[-(len(_LENGTH_HEADER) - 1) :]
 
     def _readline(self) -> bytes:
-        if not self._unread:
-            return self.stream.readline(MAX_HEADER_LINE)  # a longer line is read in pieces
-        end = self._unread.find(b"\n", 0, MAX_HEADER_LINE) + 1 or min(len(self._unread), MAX_HEADER_LINE)
-        line, self._unread = self._unread[:end], self._unread[end:]
-        if not line.endswith(b"\n") and len(line) < MAX_HEADER_LINE:
+        """A line, or a piece of a longer one (``MAX_HEADER_LINE`` bytes)."""
+        line, self._carry = self._carry + self._unread.readline(MAX_HEADER_LINE - len(self._carry)), b""
+        if not line.endswith(b"\n") and len(line) < MAX_HEADER_LINE:  # what was to be read again ran out
             line += self.stream.readline(MAX_HEADER_LINE - len(line))
         return line
 
     def _read(self, size: int) -> bytes:
-        data, self._unread = self._unread[:size], self._unread[size:]
+        data = self._unread.read(size)
         return data + self.stream.read(size - len(data)) if len(data) < size else data
 
     def _skip(self) -> None:
