@@ -11,10 +11,9 @@ from __future__ import annotations
 import io
 import json
 import logging
-import re
 import threading
 from collections.abc import Callable
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO
 
 log = logging.getLogger("designlint.lsp")
 
@@ -36,7 +35,7 @@ MAX_HEADER_LINE = 64 * 2**10
 REFUSED_HEAD = 64 * 2**10  # of a refused body, the bytes kept: what names its document, usually
 _SKIP_CHUNK = 2**20
 _LENGTH_HEADER = b"content-length:"
-_TOKEN = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a header's name (RFC 9110)
+_TOKEN = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # a header name's (RFC 9110)
 
 
 class ResponseError(Exception):
@@ -47,17 +46,22 @@ class ResponseError(Exception):
         self.code, self.message = code, message
 
 
-class Refused(NamedTuple):
+class Refused:
     """A body over the limit: its declared size and its first bytes (the rest is skipped)."""
 
-    size: int
-    head: bytes
+    __slots__ = ("head", "size")
+
+    def __init__(self, size: int, head: bytes):
+        self.size, self.head = size, head
 
 
-class Unreadable(NamedTuple):
+class Unreadable:
     """A frame that could not be read (its header, or its body as JSON): why."""
 
-    reason: str
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
 
 
 class FrameReader:
@@ -163,7 +167,8 @@ class FrameReader:
 def _is_header(line: bytes) -> bool:
     """Whether ``line`` is a header (``Name: value``) or the blank line ending a block."""
     name, colon, _ = line.partition(b":")
-    return not line.strip() or bool(colon and _TOKEN.fullmatch(name.strip()))
+    name = name.strip()
+    return not line.strip() or bool(colon and name and not name.translate(None, _TOKEN))
 
 
 def _readable_id(message: Any) -> int | str | None:

@@ -119,13 +119,14 @@ class LintThread:
 
 
 # In the first bytes of a refused message: its method, and the uri a didChange names. Inside a
-# JSON string every quote is escaped, so neither matches a document's text.
-_METHOD = re.compile(rb'"method"\s*:\s*"([^"\\]*)"')
-_URI = re.compile(rb'"uri"\s*:\s*("(?:[^"\\]|\\.)*")')
+# JSON string every quote is escaped, so neither matches a document's text. Compiled when first
+# used (by re's cache): most sessions refuse nothing.
+_METHOD = rb'"method"\s*:\s*"([^"\\]*)"'
+_URI = rb'"uri"\s*:\s*("(?:[^"\\]|\\.)*")'
 
 
 def _edited_uri(head: bytes) -> str | None:
-    found = _URI.search(head)
+    found = re.search(_URI, head)
     if found is None:
         return None
     try:
@@ -362,7 +363,7 @@ class DesignlintServer:
         # Its id was never read: JSON-RPC answers such a request with a null id.
         self._connection.fail(None, INVALID_REQUEST, message)
         # An edit the editor made and we could not read leaves our copy behind the editor's.
-        method = _METHOD.search(refused.head)
+        method = re.search(_METHOD, refused.head)
         if method is None or method.group(1) == b"textDocument/didChange":
             uri = _edited_uri(refused.head)
             stale = [uri] if uri is not None else [document.uri for document in self.documents.all()]
