@@ -653,3 +653,28 @@ def test_the_editor_s_settings_relint_only_when_they_change_what_is_reported(
     assert next(m["method"] for m in messages if "method" in m) == "workspace/configuration"
     published = [m["params"]["diagnostics"] for m in messages if m.get("method") == "textDocument/publishDiagnostics"]
     assert [sorted({d["severity"] for d in diagnostics}) for diagnostics in published] == published_severities
+
+
+def test_a_pulling_client_is_asked_to_pull_again_after_an_edit_too_large_and_gets_nothing(tmp_path: Path):
+    uri = (tmp_path / "a.py").as_uri()
+    pull = {"textDocument": {"diagnostic": {}}, "workspace": {"diagnostics": {"refreshSupport": True}}}
+    too_large = {
+        "jsonrpc": "2.0",
+        "method": "textDocument/didChange",
+        "params": {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": "x" * MAX_MESSAGE_BYTES}]},
+    }
+    pull_request = {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "textDocument/diagnostic",
+        "params": {"textDocument": {"uri": uri}},
+    }
+    messages, _ = run_server(
+        DesignlintServer(),
+        {**INITIALIZE, "params": {"capabilities": pull}},
+        open_document(uri),
+        too_large,
+        pull_request,
+    )
+    assert "workspace/diagnostic/refresh" in [m.get("method") for m in messages]
+    assert next(m for m in messages if m.get("id") == 2)["result"] == {"kind": "full", "items": []}
