@@ -678,3 +678,8 @@ def test_a_pulling_client_is_asked_to_pull_again_after_an_edit_too_large_and_get
     )
     assert "workspace/diagnostic/refresh" in [m.get("method") for m in messages]
     assert next(m for m in messages if m.get("id") == 2)["result"] == {"kind": "full", "items": []}
+
+
+def test_a_long_line_that_is_no_header_is_logged_once(caplog: pytest.LogCaptureFixture):
+    assert served(b"x" * 2**20 + b"\r\n", PING) == [(9, None, "pong")]
+    assert [r.getMessage()[:30] for r in caplog.records] == ["ignored a line that is no head"]

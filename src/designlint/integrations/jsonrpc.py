@@ -117,8 +117,9 @@ class FrameReader:
                 found = line.lower().find(_LENGTH_HEADER)
                 if found < 0:
                     self._keep_tail(line)
-                    if not self._lost and line.strip():
+                    if not self._lost:  # logged once, not for each piece of a long line
                         log.warning("ignored a line that is no header: %r", line[:80])
+                        self._lost = True
                     continue
                 line, self._lost = line[found:], False
             if not line.strip():
