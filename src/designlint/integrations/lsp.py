@@ -590,7 +590,7 @@ def serve() -> None:
     exit_code = server.run(stdin, stdout)
     if not server.close():  # (again, after exit) the input ended, or a lint will not end
         # The interpreter's exit would stop the lint thread wherever it is, and abort if that is
-        # inside a write to stderr: none is under way, and none will start.
+        # inside a write: leave at once instead, what we wrote flushed.
         sys.stderr.flush()
         os._exit(exit_code)
     sys.exit(exit_code)
