@@ -683,3 +683,36 @@ def test_a_pulling_client_is_asked_to_pull_again_after_an_edit_too_large_and_get
 def test_a_long_line_that_is_no_header_is_logged_once(caplog: pytest.LogCaptureFixture):
     assert served(b"x" * 2**20 + b"\r\n", PING) == [(9, None, "pong")]
     assert [r.getMessage()[:30] for r in caplog.records] == ["ignored a line that is no head"]
+
+
+def test_an_unreadable_message_that_may_be_an_edit_drops_what_it_may_have_edited(tmp_path: Path):
+    """A frame lost to a bad length, or a body that is not JSON, may have been a didChange: the
+    document it names is dropped, or, when nothing of it can be read, every open one."""
+    edited, other = (tmp_path / "a.py").as_uri(), (tmp_path / "b.py").as_uri()
+    change = {"textDocument": {"uri": edited, "version": 2}, "contentChanges": [{"text": "x = 2\n"}]}
+
+    def cut_short(message: dict) -> bytes:  # a frame whose body is not JSON
+        body = json.dumps(message).encode()[:-1]
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+    not_json = cut_short({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": change})
+    not_json_hover = cut_short(
+        {"jsonrpc": "2.0", "method": "textDocument/hover", "params": {"textDocument": {"uri": other}}}
+    )
+
+    def session(*broken: bytes) -> dict:
+        stdin = b"".join([frame(INITIALIZE), frame(open_document(edited)), frame(open_document(other)), *broken])
+        stdin += frame(code_action(2, edited)) + frame(code_action(3, other))
+        server, stdout = DesignlintServer(), Editor()
+        server.run(io.BytesIO(stdin), stdout)
+        server.lint_thread.shutdown(wait=True)
+        return {m.get("id", m.get("method")): m for m in answers(stdout.getvalue())}
+
+    answered = session(not_json)
+    assert (answered[2]["result"], answered[3]["result"] is not None) == (None, True)
+    assert "reopen" in answered["window/showMessage"]["params"]["message"]
+    answered = session(b"Content-Length: 1e3\r\n\r\n" + not_json.partition(b"\r\n\r\n")[2])  # nothing read
+    assert (answered[2]["result"], answered[3]["result"]) == (None, None)
+    answered = session(not_json_hover)
+    assert None not in (answered[2]["result"], answered[3]["result"])
+    assert "window/showMessage" not in answered

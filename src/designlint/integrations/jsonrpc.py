@@ -228,11 +228,13 @@ class Connection:
         on_refused: Callable[[Refused], None],
         limit: int = MAX_MESSAGE_BYTES,
         unknown: RequestHandler | None = None,
+        on_unreadable: Callable[[bytes | None], None] | None = None,
     ):
         self.frames = FrameReader(reader, limit)
         self.writer = writer
         self.requests, self.notifications, self.on_refused = requests, notifications, on_refused
         self.unknown = unknown or method_not_found
+        self.on_unreadable = on_unreadable  # told the first bytes of a frame answered ParseError, if known
         self._lock = threading.Lock()  # one message written at a time; the tables below
         self._open: dict[int | str, Request] = {}  # the client's requests not answered yet
         self._asked: dict[int, AnswerHandler] = {}  # our requests, by id, and what to do with the answer
@@ -306,12 +308,16 @@ class Connection:
                 continue
             if isinstance(body, Unreadable):
                 self.fail(None, PARSE_ERROR, f"the message could not be read: {body.reason}")
+                if self.on_unreadable is not None:
+                    self.on_unreadable(None)
                 continue
             try:
                 message = json.loads(body)
             except (ValueError, RecursionError) as exc:  # UnicodeDecodeError included; deep nesting
                 self.frames.lost(body)
                 self.fail(None, PARSE_ERROR, f"the message is not JSON: {exc}")
+                if self.on_unreadable is not None:
+                    self.on_unreadable(body[:REFUSED_HEAD])
                 continue
             self.dispatch(message)
 

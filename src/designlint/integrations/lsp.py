@@ -207,7 +207,13 @@ class DesignlintServer:
         requests = {method: self._guarded(handler) for method, handler in requests.items()}
         notifications = {method: self._guarded_notification(method, h) for method, h in notifications.items()}
         self.connection = Connection(
-            stdin, stdout, requests, notifications, self.on_message_too_large, unknown=self._guarded(method_not_found)
+            stdin,
+            stdout,
+            requests,
+            notifications,
+            self.on_message_too_large,
+            unknown=self._guarded(method_not_found),
+            on_unreadable=self.on_unreadable,
         )
         self.connection.serve()
         if self.exit_code is not None:
@@ -362,17 +368,29 @@ class DesignlintServer:
         message = f"designlint: a message of {refused.size:,} bytes was refused (the limit is {MAX_MESSAGE_BYTES:,} bytes); its content is skipped"
         # Its id was never read: JSON-RPC answers such a request with a null id.
         self._connection.fail(None, INVALID_REQUEST, message)
-        # An edit the editor made and we could not read leaves our copy behind the editor's.
-        method = re.search(_METHOD, refused.head)
-        if method is None or method.group(1) == b"textDocument/didChange":
-            uri = _edited_uri(refused.head)
-            stale = [uri] if uri is not None else [document.uri for document in self.documents.all()]
-            stale = [uri for uri in stale if self.documents.get(uri) is not None]
-            if stale:
-                self._drop_stale(stale)
-                which = stale[0] if uri is not None else "the open files"
-                message += f"; designlint's copy of {which} is now behind the editor's: close and reopen to lint again"
-        self._show_error(message)
+        self._show_error(message + self._drop_if_an_edit(refused.head))
+
+    def on_unreadable(self, head: bytes | None) -> None:
+        dropped = self._drop_if_an_edit(head)
+        if dropped:  # else the ParseError answer says enough
+            self._show_error(f"designlint: a message could not be read{dropped}")
+
+    def _drop_if_an_edit(self, head: bytes | None) -> str:
+        """A message refused or unreadable may be an edit the editor made and we could not read:
+        our copy is then behind the editor's. Drops the document that ``head`` (the message's
+        first bytes; None when unknown) names, or every open one when it names none, unless it
+        is another method's; what to tell the user ("" when nothing was dropped)."""
+        method = re.search(_METHOD, head) if head is not None else None
+        if method is not None and method.group(1) != b"textDocument/didChange":
+            return ""
+        uri = _edited_uri(head) if head is not None else None
+        stale = [uri] if uri is not None else [document.uri for document in self.documents.all()]
+        stale = [uri for uri in stale if self.documents.get(uri) is not None]
+        if not stale:
+            return ""
+        self._drop_stale(stale)
+        which = stale[0] if uri is not None else "the open files"
+        return f"; designlint's copy of {which} is now behind the editor's: close and reopen to lint again"
 
     # -- documents
 
