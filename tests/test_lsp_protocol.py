@@ -598,7 +598,8 @@ def test_exit_lets_the_message_being_written_end_stops_the_lint_thread_and_close
         server._connection.notify("window/logMessage", {"message": "x" * 100_000})
 
     server.lint_thread.submit(publish_at_exit)
-    server.lint_thread.submit(lambda: server._connection.notify("window/logMessage", {"message": "too late"}))
+    late = {"message": "too late"}  # queued, not started: dropped (due long after the exit, so never started first)
+    server.lint_thread.submit(lambda: server._connection.notify("window/logMessage", late), delay=10 * WAIT)
     exit_code = server.run(io.BufferedReader(client), output)
     assert not server.lint_thread._thread.is_alive()
     assert output.closed_by_server
