@@ -111,6 +111,11 @@ def test_a_warm_run_imports_neither_libcst_nor_a_rule_nor_astroid(project):
     assert "libcst" in cold_imports and "designlint.rules.egress" in cold_imports
     assert (warm_exit, warm_report) == (cold_exit, cold_report)
     assert warm_imports == []
+    # The cache's key is read, not made: nothing of what making one takes.
+    _, key_imports, _ = run_cli(
+        project, "check", "app", keep=lambda module: module in ("secrets", "random", "tempfile")
+    )
+    assert key_imports == []
 
 
 @pytest.mark.parametrize(
