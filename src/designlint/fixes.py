@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
-from designlint.parsing import ParseRefused, parse_module
 from designlint.source import line_starts, offset_of
 
 if TYPE_CHECKING:
@@ -198,6 +197,8 @@ def fix_text(
     """Lint and fix until nothing fixable remains. Returns the text, the number of fixes
     applied and the findings left. A round whose result does not parse is discarded."""
     import libcst as cst
+
+    from designlint.parsing import ParseRefused, parse_module  # with --fix only, as LibCST
 
     applied = 0
     diagnostics = lint(text)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from designlint.diagnostics import Diagnostic, Position
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
 from designlint.source import Decoded
-from designlint.suppression import Suppressions
+
+if TYPE_CHECKING:  # a warm run's results have none, and it does not import the noqa reader
+    from designlint.suppression import Suppressions
 
 
 @dataclass(frozen=True)
