@@ -111,14 +111,13 @@ def test_a_warm_run_imports_neither_libcst_nor_a_rule_nor_astroid(project):
     assert "libcst" in cold_imports and "designlint.rules.egress" in cold_imports
     assert (warm_exit, warm_report) == (cold_exit, cold_report)
     assert warm_imports == []
-    # Nor what only linting or making the cache's key takes: the noqa reader, the parser (which
-    # reading a module the configuration names needs: not without one), secrets.
-    lint_or_key = ("designlint.suppression", "designlint.parsing", "secrets", "random", "tempfile")
+    # Nor what only linting, making the cache's key or a bug's report takes: the noqa reader, the
+    # parser (which reading a module the configuration names needs: not without one), secrets,
+    # traceback.
+    unused = ("designlint.suppression", "designlint.parsing", "secrets", "random", "tempfile", "traceback")
     run_cli(project, "check", "--isolated", "app")
-    _, lint_or_key_imports, _ = run_cli(
-        project, "check", "--isolated", "app", keep=lambda module: module in lint_or_key
-    )
-    assert lint_or_key_imports == []
+    _, unused_imports, _ = run_cli(project, "check", "--isolated", "app", keep=lambda module: module in unused)
+    assert unused_imports == []
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,6 @@ import os
 import stat
 import sys
 import time
-import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -567,6 +566,8 @@ def exit_code(diagnostics, exit_zero: bool) -> int:
 def _internal_error(exc: Exception, verbose: bool) -> NoReturn:
     """designlint's own bug: say so, no traceback unless asked."""
     if verbose:
+        import traceback  # with linecache and tokenize: a run without a bug needs none of them
+
         _echo_traceback(traceback.format_exc())
     fail(f"internal error: {type(exc).__name__}: {exc} (please report this bug; --verbose shows the traceback)")
 
