@@ -111,10 +111,11 @@ def test_a_warm_run_imports_neither_libcst_nor_a_rule_nor_astroid(project):
     assert "libcst" in cold_imports and "designlint.rules.egress" in cold_imports
     assert (warm_exit, warm_report) == (cold_exit, cold_report)
     assert warm_imports == []
-    # Nor what only linting, making the cache's key or a bug's report takes: the noqa reader, the
-    # parser (which reading a module the configuration names needs: not without one), secrets,
-    # traceback.
-    unused = ("designlint.suppression", "designlint.parsing", "secrets", "random", "tempfile", "traceback")
+    # Nor what only linting, fixing, making the cache's key or reporting a bug takes: the noqa
+    # reader, the parser (which reading a module the configuration names needs: not without
+    # one), the fixer, secrets, traceback.
+    unused = ("designlint.suppression", "designlint.parsing", "designlint.fixes")
+    unused += ("secrets", "random", "tempfile", "traceback")
     run_cli(project, "check", "--isolated", "app")
     _, unused_imports, _ = run_cli(project, "check", "--isolated", "app", keep=lambda module: module in unused)
     assert unused_imports == []
