@@ -12,19 +12,17 @@ from designlint.analysis.authz_checks import (
     Decision,
     Formula,
     Junction,
-    Kind,
     Leaf,
     Violation,
-    Vocabulary,
     allow_formula,
     classify,
     decision,
     disjuncts,
     guards,
     is_validator,
-    tokens,
     violations,
 )
+from designlint.analysis.authz_names import Kind, Vocabulary, tokens
 from designlint.analysis.denials import DENIAL_WORDS, Denial, denial_of, plainly_no_reason, sub_expressions
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
 from designlint.analysis.strings import literal_string
