@@ -287,3 +287,10 @@ def _names_owner_or_acl(parts: tuple[str, ...]) -> bool:
     acl = bool(_ACL_TOKENS & set(parts))
     filler = _FLAG_FILLER | _ACL_TOKENS | {t for word in OWNER_TOKENS for t in word} | set(PRINCIPAL_WORDS)
     return (owner or acl) and all(part in filler for part in parts)
+
+
+# -- denials ----------------------------------------------------------------------------
+
+# The exceptions that deny access (``denials.denial_of``), and the words a file that denies holds.
+DENIAL_EXCEPTION = re.compile(r"PermissionError|_?[A-Z]\w*(?:Forbidden|Denied)\w*")
+DENIAL_WORDS = re.compile(r"PermissionError|Forbidden|Denied|HTTPException|allow(?:ed)?\s*=\s*False")
