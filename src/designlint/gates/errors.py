@@ -5,9 +5,11 @@ from __future__ import annotations
 from designlint.gates import AnyOf, Gate
 from designlint.tables.errors import ErrorsOptions
 
-# After a call's "(": brackets, comments, empty strings, then a string (any prefix, any quotes)
-# opening with upper case, or holding an escape (``"RATE\x5fLIMITED"``).
-_FIRST_LITERAL = r"(?:\s|\(|#[^\n]*|''|\"\")*[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])(?:[A-Z][A-Z0-9_]*['\"]|[^'\"\n]*\\)"
+# After a call's "(": brackets, comments (each to its line's end: a comment that could end
+# anywhere in a run of ``#`` would be matched in time exponential in the run), empty strings,
+# then a string (any prefix, any quotes) opening with upper case, or holding an escape
+# (``"RATE\x5fLIMITED"``).
+_FIRST_LITERAL = r"(?:\s|\(|#[^\n]*\n|''|\"\")*[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])(?:[A-Z][A-Z0-9_]*['\"]|[^'\"\n]*\\)"
 
 
 class RawStringErrorCodeGate(Gate):
