@@ -186,3 +186,22 @@ print(json.dumps([[d.code for d in found], sorted(m for m in sys.modules if m.st
             *ungated,
         ]
     )
+
+
+def test_dl501_runs_only_where_a_literal_looks_like_a_code_where_a_code_stands():
+    """Its prefilter passes on ``code=`` and an upper-case literal after an exception's "(",
+    wherever they are; its could_fire asks the tree whether the literal is where a code stands."""
+    from designlint.config import Config
+    from designlint.gates.errors import RawStringErrorCodeGate
+
+    def could_fire(code: str) -> bool:
+        gate = RawStringErrorCodeGate(Config())
+        assert gate.prefilter is not None and gate.prefilter.search(code), code
+        return gate.could_fire(FileFacts("app/x.py", "app.x", code, stdlib_verdict(code).tree))
+
+    assert not could_fire('raise ValueError("ORDER_FAILED")\n')  # a builtin's message
+    assert not could_fire('render(code="print(1)")\n')  # not a code
+    assert not could_fire('log("x.code", "WARNING")\n')
+    assert could_fire('raise ToolError("ORDER_FAILED")\n')
+    assert could_fire('reply = Reply(code="ORDER_FAILED")\n')
+    assert could_fire('if err.code in ("ORDER_FAILED", "X"):\n    pass\n')
