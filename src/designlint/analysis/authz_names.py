@@ -126,11 +126,13 @@ class Vocabulary:
         )
 
     def pattern(self, kind: Kind) -> str:
-        """A regex alternative matching any of the words of ``kind`` in source text (a scope:
-        also the ownership, ACL and matching words)."""
-        words = {Kind.SCOPE: self.tenant, Kind.ROLE: self.role, Kind.SUPERUSER: self.superuser}[kind]
+        """A regex alternative matching, in source text, a word every check of ``kind`` shows:
+        a scope's, also an owner's, a principal's (``note.user_id == principal.id``), an ACL's
+        or a matching word; a role's, also a superuser's (``is_org_admin``, a role in the tenant)."""
+        words = {Kind.SCOPE: self.tenant, Kind.ROLE: self.role + self.superuser, Kind.SUPERUSER: self.superuser}[kind]
         if kind is Kind.SCOPE:
-            words = (*words, *(tokens(w) for w in (*OWNER_WORDS, *ACL_WORDS, *sorted(_CHECK_TOKENS))))
+            scope_words = (*OWNER_WORDS, *PRINCIPAL_WORDS, *ACL_WORDS, *sorted(_CHECK_TOKENS))
+            words = (*words, *(tokens(w) for w in scope_words))
         return "|".join(r"_?".join(re.escape(t) for t in word) for word in words)
 
     def _words(self) -> Iterator[tuple[Kind, tuple[str, ...]]]:

@@ -1040,6 +1040,12 @@ GATE_CASES = (
         config=_GATE_CONFIG,
         files=_GATE_FILES,
     ),
+    # Scope checks with none of a tenant's words: the principal's own note; a tenant's admin role.
+    Gate(
+        'def allowed(note, principal):\n    return note.user_id == principal.id or principal.has_role("moderator")\n',
+        path="src/app/authz_principal.py",
+    ),
+    Gate("def ok(u, d):\n    return u.is_org_admin or d.org_id == u.org_id\n", path="src/app/authz_scoped_admin.py"),
     Gate(
         """
         import functools
