@@ -217,8 +217,8 @@ def flag_check(identifier: str, vocabulary: Vocabulary) -> Check | None:
     parts = tokens(identifier)
     if not parts:
         return None
-    kinds = vocabulary.flag_kinds(parts)
-    # ``is_owner``, ``tenant_ok``; ``user_has_access`` asks about its principal.
+    # ``is_owner``, ``tenant_ok``; ``user_has_access`` asks about its principal. (Asked first:
+    # most names are no yes/no answer, and their words need not be looked for.)
     boolean = (
         parts[0] in _BOOL_PREFIXES
         or parts[-1] in _BOOL_SUFFIXES
@@ -226,6 +226,7 @@ def flag_check(identifier: str, vocabulary: Vocabulary) -> Check | None:
     )
     if not boolean:
         return None
+    kinds = vocabulary.flag_kinds(parts)
     if kinds == {Kind.SUPERUSER}:
         return Check(Kind.SUPERUSER, True)
     return _by_kinds(parts, kinds, not (_NEGATIVE & set(parts)), lambda: Kind.ROLE)

@@ -42,10 +42,18 @@ if TYPE_CHECKING:
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _COMPARISONS = (ast.Eq, ast.NotEq, ast.In, ast.NotIn, ast.Is, ast.IsNot)
-# Nodes whose names LibCST's tree gives as ``Name`` nodes the rules may read as a flag.
-_NAMING = (ast.alias, ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.MatchAs, ast.MatchStar, ast.MatchMapping)
-_READ = (ast.Name, ast.Attribute, ast.Call, ast.Compare, ast.arg, ast.MatchClass, *_NAMING)
-_Read = ast.expr | ast.arg | ast.alias | ast.excepthandler | ast.stmt | ast.pattern  # what _READ finds: each has a line
+_NAMING = (
+    ast.alias,
+    ast.ExceptHandler,
+    ast.Global,
+    ast.Nonlocal,
+    ast.MatchAs,
+    ast.MatchStar,
+    ast.MatchMapping,
+    ast.MatchClass,
+)
+_Naming = ast.alias | ast.excepthandler | ast.stmt | ast.pattern  # what _NAMING finds: each has a line
+_SCOPE = frozenset({Kind.SCOPE})
 _EITHER_BYPASS = frozenset({Kind.ROLE, Kind.SUPERUSER})
 _OWNERS_AND_PRINCIPALS = OWNER_TOKENS + PRINCIPAL_TOKENS
 
@@ -137,37 +145,40 @@ def _work_out(file: FileFacts, vocabulary: Vocabulary) -> list[set[Kind]]:
     # A function's lines hold nothing of the code outside it but its decorators, which are
     # expressions of their own (a finding in one reads only it): by line, each node's function.
     kinds: list[set[Kind]] = [set() for _ in range(len(starts) + 1)]
-    known: dict[str, frozenset[Kind]] = {}  # flag name -> its kinds: names recur
-    for node in cast("Iterator[_Read]", file.nodes_of(*_READ)):
-        found = _kinds_of(node, vocabulary, known)
+
+    def add(line: int, found: frozenset[Kind]) -> None:
+        index = bisect.bisect_right(starts, line) - 1
+        kinds[index if index >= 0 and line <= ends[index] else -1].update(found)
+
+    # Names first, the most frequent nodes: each name once (they recur), mostly no flag at all.
+    named = [(node.lineno, node.id) for node in file.nodes_of(ast.Name)]
+    named += [(node.lineno, node.attr) for node in file.nodes_of(ast.Attribute)]
+    named += [
+        (node.lineno, name) for node in cast("Iterator[_Naming]", file.nodes_of(*_NAMING)) for name in _names_of(node)
+    ]
+    flags: dict[str, frozenset[Kind]] = {}
+    for line, name in named:
+        found = flags.get(name)
+        if found is None:
+            found = flags[name] = _check_kinds(flag_check(name, vocabulary))
         if found:
-            index = bisect.bisect_right(starts, node.lineno) - 1
-            kinds[index if index >= 0 and node.lineno <= ends[index] else -1] |= found
+            add(line, found)
+    for call in file.nodes_of(ast.Call):
+        if found := _call_kinds(call, vocabulary):
+            add(call.lineno, found)
+    for comparison in file.nodes_of(ast.Compare):
+        if found := _comparison_kinds(comparison, vocabulary):
+            add(comparison.lineno, found)
+    for parameter in file.nodes_of(ast.arg):  # a function taking a tenant (DL102)
+        if Kind.SCOPE in vocabulary.subject_kinds(tokens(parameter.arg)):
+            add(parameter.lineno, _SCOPE)
     return kinds
 
 
-def _kinds_of(node: ast.AST, vocabulary: Vocabulary, known: dict[str, frozenset[Kind]]) -> frozenset[Kind]:
-    """The kinds of check ``node`` may make, as ``classify`` would read it in LibCST's tree."""
-    if isinstance(node, ast.Compare):
-        return _comparison_kinds(node, vocabulary)
-    if isinstance(node, ast.Call):
-        return _call_kinds(node, vocabulary)
-    if isinstance(node, ast.arg):  # a function taking a tenant (DL102)
-        return frozenset({Kind.SCOPE}) if Kind.SCOPE in vocabulary.subject_kinds(tokens(node.arg)) else frozenset()
-    found: frozenset[Kind] = frozenset()
-    for name in _names_of(node):
-        if name not in known:
-            known[name] = _check_kinds(flag_check(name, vocabulary))
-        found |= known[name]
-    return found
-
-
 def _names_of(node: ast.AST) -> Iterator[str]:
-    if isinstance(node, ast.Name):
-        yield node.id
-    elif isinstance(node, ast.Attribute):
-        yield node.attr
-    elif isinstance(node, ast.alias):
+    """The names LibCST's tree gives as ``Name`` nodes of an import, an ``except``, a
+    ``global``, a pattern: the rules may read each as a flag."""
+    if isinstance(node, ast.alias):
         yield from node.name.split(".")
         if node.asname:
             yield node.asname
@@ -195,7 +206,7 @@ def _call_kinds(node: ast.Call, vocabulary: Vocabulary) -> frozenset[Kind]:
     if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) + len(node.keywords) >= 2:
         # ``getattr(user, "is_staff", False)``: a flag named by a string
         return frozenset().union(*(_check_kinds(flag_check(text, vocabulary)) for text in _strings_given(node)))
-    callee = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    callee = _last_name(func)
     return _check_kinds(callee_check(callee, vocabulary, list), either_bypass=True) if callee else frozenset()
 
 
@@ -243,36 +254,35 @@ def _principal_ids(side: ast.expr) -> bool:
     """``auth_user.collection_ids``: the ids a principal is a member of (``authz_checks._principal_id_list``)."""
     if not isinstance(side, ast.Attribute) or tokens(side.attr)[-1:] not in (("ids",), ("uuids",)):
         return False
-    holder = side.value
-    name = holder.id if isinstance(holder, ast.Name) else holder.attr if isinstance(holder, ast.Attribute) else None
+    name = _last_name(side.value)
     return name is not None and is_identity(tokens(name), PRINCIPAL_TOKENS)
 
 
 def _identifiers(side: ast.expr) -> Iterator[str]:
-    """Every identifier the subject of a comparison's side may be (``authz_checks._subject``):
-    names, attributes (``org.id`` as ``org_id``), keys and strings given to calls."""
-    for node in ast.walk(side):
-        if isinstance(node, ast.Name):
-            yield node.id
-        elif isinstance(node, ast.Attribute):
-            yield node.attr
-            holder = node.value
-            owner = (
-                holder.id
-                if isinstance(holder, ast.Name)
-                else holder.attr
-                if isinstance(holder, ast.Attribute)
-                else None
-            )
-            if owner is not None and node.attr in ID_TOKENS:
-                yield f"{owner}_{node.attr}"
-        elif isinstance(node, ast.Subscript):
-            key = node.slice
-            for element in key.elts if isinstance(key, ast.Tuple) else (key,):
-                if isinstance(element, ast.Constant) and isinstance(element.value, str):
-                    yield element.value
-        elif isinstance(node, ast.Call):
-            yield from _strings_given(node)
+    """What the subject of a comparison's side may be (``authz_checks._subject``), and more: a
+    name, an attribute (``org.id`` as ``org_id``), a key, a string given to a call (``getattr``'s,
+    ``.get``'s), a call's name, what a call is given (``str(user.org_id)``)."""
+    if isinstance(side, ast.Name):
+        yield side.id
+    elif isinstance(side, ast.Attribute):
+        yield side.attr
+        owner = _last_name(side.value)
+        if owner is not None and side.attr in ID_TOKENS:
+            yield f"{owner}_{side.attr}"
+    elif isinstance(side, ast.Subscript):
+        key = side.slice
+        for element in key.elts if isinstance(key, ast.Tuple) else (key,):
+            if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                yield element.value
+    elif isinstance(side, ast.Call):
+        yield from _strings_given(side)
+        yield from _identifiers(side.func)
+        for value in (*side.args, *(keyword.value for keyword in side.keywords)):
+            yield from _identifiers(value)
+
+
+def _last_name(node: ast.expr) -> str | None:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
 
 
 def _literal_values(side: ast.expr) -> list[str]:
@@ -290,5 +300,5 @@ def _literal_values(side: ast.expr) -> list[str]:
         return [""]
     if isinstance(side, ast.Attribute) and side.attr in ("value", "name"):
         side = side.value  # ``Role.INSTANCE_ADMIN.value``
-    constant = side.id if isinstance(side, ast.Name) else side.attr if isinstance(side, ast.Attribute) else None
+    constant = _last_name(side)
     return [constant] if constant is not None and constant.isupper() else []
