@@ -1,53 +1,75 @@
-"""How far a rule's gates spare work on a corpus tier: the files LibCST parses, and the files
-each of the given rules runs on (and reports on), counted in one process.
+"""On how many files of a corpus tier each rule runs, and how many files LibCST parses: what the
+gates spare, counted.
 
-usage: .venv/bin/python bench/gate_counts.py TIER_DIR [CODE ...]     # default: DL401
+usage: .venv/bin/python bench/gate_counts.py TIER_DIR [--rules DL101,DL102] [--list DL101]
 
-Lints as ``designlint check --isolated --no-cache -j 1`` would, with the engine's parse and
-analysis wrapped to count (in this script only: the product has no such hook). Runs with any
-checkout's interpreter, so a branch and main can be compared on the same tier.
+Lints the tier in this process, zero-config as ``snapshot.py`` does (``--isolated``), with the
+engine's ``_could_fire`` and ``parse_module`` wrapped to count; the findings are counted too.
+Not part of the test suite, nor of the product: the counting lives here only.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import os
+import sys
 from pathlib import Path
 
 from designlint import engine
-from designlint.runner import Options, lint_paths
+from designlint.discovery import discover
+from designlint.pool import LinterPool
+from designlint.resolution import ConfigResolver
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tier", type=Path)
-    parser.add_argument("codes", nargs="*", default=["DL401"])
+    parser.add_argument("--rules", default="", help="comma-separated codes to report (default: all that ran)")
+    parser.add_argument("--list", default="", help="print the files this code runs on")
     args = parser.parse_args()
-    counts: collections.Counter[str] = collections.Counter()
-    parse, analyse = engine.parse_module, engine.Linter._analyse
 
-    def counted_parse(*a, **k):
-        counts["parsed"] += 1
-        return parse(*a, **k)
+    runs: collections.Counter[str] = collections.Counter()
+    listed: list[str] = []
+    parsed = [0]
+    current = [""]
+    could_fire, parse_module = engine._could_fire, engine.parse_module
 
-    def counted_analyse(self, module, facts, rules, result):
-        out = analyse(self, module, facts, rules, result)
-        for code in args.codes:
-            if any(rule.code == code for rule in rules):
-                counts[f"{code} runs"] += 1
-                counts[f"{code} reports"] += any(d.code == code for d in out.diagnostics)
-        return out
+    def counted_could_fire(rule, facts, result):
+        answer = could_fire(rule, facts, result)
+        if answer:
+            runs[rule.code] += 1
+            if rule.code == args.list:
+                listed.append(current[0])
+        return answer
 
+    def counted_parse(text):
+        parsed[0] += 1
+        return parse_module(text)
+
+    engine._could_fire = counted_could_fire
     engine.parse_module = counted_parse
-    engine.Linter._analyse = counted_analyse
-    result = lint_paths([args.tier], Options(isolated=True, jobs=1))
-    files = sum(1 for outcome in result.outcomes if outcome.path.endswith((".py", ".pyi")))
-    print(f"files {files}  LibCST-parsed {counts['parsed']}", end="")
-    for code in args.codes:
-        print(f"  {code}: runs on {counts[f'{code} runs']}, reports in {counts[f'{code} reports']}", end="")
-    print()
+    resolver = ConfigResolver(isolated=True)
+    pool = LinterPool()
+    findings: collections.Counter[str] = collections.Counter()
+    files = 0
+    os.chdir(args.tier)  # as snapshot.py runs: paths relative to the tier
+    for path, config, error in discover([Path(".")], resolver):
+        if error is not None:
+            continue
+        files += 1
+        current[0] = str(path)
+        linter = pool.linter_for(config)
+        for diagnostic in linter.lint(path.read_bytes(), str(path)).diagnostics:
+            findings[diagnostic.code] += 1
+    codes = [c for c in args.rules.split(",") if c] or sorted(runs)
+    print(f"{files} files, {parsed[0]} parsed by LibCST")
+    for code in codes:
+        print(f"{code}: runs on {runs[code]} files, {findings[code]} findings")
+    for path in listed:
+        print(path)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

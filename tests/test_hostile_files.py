@@ -424,6 +424,25 @@ def test_an_exclude_that_backtracks_in_re_does_not_stall_discovery(project: Path
     assert result.stdout.strip() == str(sorted([f"{DEEP}/x.py", "good.py"]))
 
 
+# A run of ``#`` after an exception's "(" (a comment banner): DL501's prefilter read the
+# comment in as many ways as the run could be split, minutes for 30 of them.
+HASH_RUNS = [
+    ("raise ValueError(  " + "#" * 64 + "\n", False),
+    ("raise ToolError(  " + "#" * 64 + "\n    'RATE_LIMITED')\n", True),
+    ("x = QuotaFailure(" + "#" * 64, False),
+]
+
+
+@pytest.mark.parametrize(("text", "matches"), HASH_RUNS)
+def test_a_run_of_hashes_is_searched_at_once(text: str, matches: bool):
+    program = (
+        "import sys\nfrom designlint.config import Config\nfrom designlint.gates.errors import RawStringErrorCodeGate\n"
+        "print(bool(RawStringErrorCodeGate(Config()).prefilter.search(sys.stdin.read())))"
+    )
+    done = subprocess.run([sys.executable, "-c", program], input=text, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == str(matches)
+
+
 GLOB_SEMANTICS = [  # (glob, path, matches): what README documents, kept by the automaton
     ("tests", "a/tests", True),
     ("tests", "a/tests.py", False),

@@ -111,6 +111,14 @@ def test_a_warm_run_imports_neither_libcst_nor_a_rule_nor_astroid(project):
     assert "libcst" in cold_imports and "designlint.rules.egress" in cold_imports
     assert (warm_exit, warm_report) == (cold_exit, cold_report)
     assert warm_imports == []
+    # Nor what only linting, fixing, making the cache's key or reporting a bug takes: the noqa
+    # reader, the parser (which reading a module the configuration names needs: not without
+    # one), the fixer, secrets, traceback.
+    unused = ("designlint.suppression", "designlint.parsing", "designlint.fixes")
+    unused += ("secrets", "random", "tempfile", "traceback")
+    run_cli(project, "check", "--isolated", "app")
+    _, unused_imports, _ = run_cli(project, "check", "--isolated", "app", keep=lambda module: module in unused)
+    assert unused_imports == []
 
 
 @pytest.mark.parametrize(
@@ -137,6 +145,43 @@ def test_one_file_imports_the_families_its_gates_let_through_and_nothing_it_does
     ungated = {family.name for family in REGISTRY.families if family.name not in GATES}
     assert families == {"base", "cases", "noqa", "errors", "egress", "failures", *ungated}  # requests: DL601 too
     assert "libcst" in imports and not [m for m in imports if m.startswith(("astroid", "libcst.matchers"))]
+
+
+# Lints one file without a configuration, then writes what it imported and which of the
+# registry's views (``designlint.rules.__getattr__``) it built.
+_VIEWS_DRIVER = """\
+import json, sys
+from designlint.launch import main
+try:
+    main(["check", "--isolated", "--no-cache", sys.argv[2]])
+except SystemExit:
+    pass
+views = [name for name in ("REGISTRY", "SCHEMA", "CODES", "GATES") if name in vars(sys.modules["designlint.rules"])]
+with open(sys.argv[1], "w") as out:
+    json.dump({"modules": sorted(sys.modules), "views": views}, out)
+"""
+
+
+def test_a_lint_without_a_configuration_reads_no_option_table_nor_toml_and_keeps_no_parse(project):
+    """A ``# noqa`` naming a designlint code needs the codes (``CODES``), not ``SCHEMA`` and
+    with it every option table; the cases' TOML reader is the tests', the reparser the editor's."""
+    lines = TOOLS.splitlines()
+    lines[lines.index('        raise ToolError("RATE_LIMITED")')] += "  # noqa: DL501, DL999"
+    (project / "project" / "app" / "noqa.py").write_text("\n".join(lines) + "\n")
+    record = project / "views.json"
+    completed = subprocess.run(
+        [sys.executable, "-c", _VIEWS_DRIVER, str(record), "app/noqa.py"],
+        cwd=project / "project",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert "DL003" in completed.stdout  # DL999 suppressed nothing: the codes were read
+    result = json.loads(record.read_text())
+    assert result["views"] == ["CODES", "GATES"]
+    unwanted = ("tomllib", "designlint.reparse", "designlint.tables.telemetry")
+    assert [module for module in result["modules"] if module in unwanted] == []
 
 
 def test_a_changed_file_is_linted_and_only_then_is_libcst_imported(project):

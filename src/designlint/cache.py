@@ -31,7 +31,6 @@ import hmac
 import json
 import os
 import re
-import secrets
 import stat
 import time
 from collections.abc import Iterable
@@ -523,6 +522,7 @@ def _read_key(path: Path) -> bytes | str | None:
 
 def _make_key(path: Path) -> str | None:
     """Write a new secret to ``path`` unless another process just did; why not, if it cannot."""
+    import secrets  # here, as tempfile: a run that finds its key imports neither (nor random)
     import tempfile
 
     try:

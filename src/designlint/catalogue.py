@@ -18,9 +18,8 @@ from typing import Any
 
 from designlint import pages
 
-_EXAMPLE = re.compile(
-    r"^```(?:python|markdown) (?P<kind>bad|good)(?: path=(?P<path>\S+))?\n(?P<code>.*?)^```", re.DOTALL | re.MULTILINE
-)
+# Compiled on first use (re's cache): only the tests and the docs read the examples.
+_EXAMPLE = r"^```(?:python|markdown) (?P<kind>bad|good)(?: path=(?P<path>\S+))?\n(?P<code>.*?)^```"
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class RuleDoc:
     def examples(self) -> tuple[Example, ...]:
         return tuple(
             Example(m.group("kind"), m.group("code"), m.group("path") or "example.py")
-            for m in _EXAMPLE.finditer(self.body)
+            for m in re.finditer(_EXAMPLE, self.body, re.DOTALL | re.MULTILINE)
         )
 
     def section(self, title: str) -> str:

@@ -11,7 +11,6 @@ import os
 import stat
 import sys
 import time
-import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -445,10 +444,8 @@ def line_reader(stdin_text: bytes | None):
 
 
 def _statistics(diagnostics, output_format: str) -> str:
-    from designlint.fixes import fixable as is_fixable
-
     counts = Counter((d.code, d.name) for d in diagnostics)
-    fixable = Counter(d.code for d in diagnostics if is_fixable(d, unsafe=False))  # what --fix would fix
+    fixable = Counter(d.code for d in diagnostics if d.applicable_fix(unsafe=False))  # what --fix would fix
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
     records = [{"code": code, "name": name, "count": n, "fixable": fixable[code]} for (code, name), n in rows]
     if output_format == "json":
@@ -516,7 +513,6 @@ def replace_file(path: Path, data: bytes) -> None:
 
 
 def summary(result: RunResult, diagnostics, fix_mode: FixMode, unsafe_fixes: bool) -> None:
-    from designlint.fixes import fixable as is_fixable
     from designlint.runner import FixMode
 
     if not result.outcomes:
@@ -532,7 +528,7 @@ def summary(result: RunResult, diagnostics, fix_mode: FixMode, unsafe_fixes: boo
         echo(f"Found {found}{f' ({fixed} fixed)' if fixed else ''}.", err=True)
     else:
         echo(f"All checks passed!{f' ({fixed} fixed)' if fixed else ''}", err=True)
-    safe = sum(1 for d in diagnostics if is_fixable(d, unsafe=False))
+    safe = sum(1 for d in diagnostics if d.applicable_fix(unsafe=False))
     unsafe = sum(1 for d in diagnostics if d.fix is not None) - safe
     if unsafe_fixes and fix_mode is FixMode.CHECK:
         if safe + unsafe:
@@ -567,6 +563,8 @@ def exit_code(diagnostics, exit_zero: bool) -> int:
 def _internal_error(exc: Exception, verbose: bool) -> NoReturn:
     """designlint's own bug: say so, no traceback unless asked."""
     if verbose:
+        import traceback  # with linecache and tokenize: a run without a bug needs none of them
+
         _echo_traceback(traceback.format_exc())
     fail(f"internal error: {type(exc).__name__}: {exc} (please report this bug; --verbose shows the traceback)")
 

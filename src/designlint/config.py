@@ -397,11 +397,10 @@ class _Checker:
 
 
 # A table header (``[a.b]``, ``[[a]]``) or the key of an assignment (``a.b =``, ``"x.y" =``).
-_HEADER = re.compile(r"\s*(\[\[?)([^\]]*)\]")
-_ASSIGNED = re.compile(
-    r"\s*((?:[\w-]+|\"(?:[^\"\\]|\\.)*\"|'[^']*')(?:\s*\.\s*(?:[\w-]+|\"(?:[^\"\\]|\\.)*\"|'[^']*'))*)\s*="
-)
-_KEY_PART = re.compile(r"[\w-]+|\"((?:[^\"\\]|\\.)*)\"|'([^']*)'")
+# Compiled on first use (re's cache), by an error's report: a valid configuration never needs them.
+_HEADER = r"\s*(\[\[?)([^\]]*)\]"
+_ASSIGNED = r"\s*((?:[\w-]+|\"(?:[^\"\\]|\\.)*\"|'[^']*')(?:\s*\.\s*(?:[\w-]+|\"(?:[^\"\\]|\\.)*\"|'[^']*'))*)\s*="
+_KEY_PART = r"[\w-]+|\"((?:[^\"\\]|\\.)*)\"|'([^']*)'"
 
 
 def key_line(text: str, key: Key) -> int | None:
@@ -413,8 +412,8 @@ def key_line(text: str, key: Key) -> int | None:
     elements: dict[Key, int] = {}  # array of tables -> index of its latest element
     holder = implied = None
     for number, line in enumerate(text.splitlines(), 1):
-        header = _HEADER.match(line)
-        assigned = None if header else _ASSIGNED.match(line)
+        header = re.match(_HEADER, line)
+        assigned = None if header else re.match(_ASSIGNED, line)
         if header:
             parts = _key_parts(header.group(2))
             if header.group(1) == "[[":
@@ -450,7 +449,9 @@ def _in_elements(parts: Key, elements: dict[Key, int]) -> Key:
 
 
 def _key_parts(dotted: str) -> Key:
-    return tuple(m.group(1) if m.group(1) is not None else m.group(2) or m.group(0) for m in _KEY_PART.finditer(dotted))
+    return tuple(
+        m.group(1) if m.group(1) is not None else m.group(2) or m.group(0) for m in re.finditer(_KEY_PART, dotted)
+    )
 
 
 def check_selector(selector: str, known: tuple[str, ...], fail: Callable[[str], Exception]) -> None:

@@ -59,6 +59,11 @@ class Diagnostic:
     def sort_key(self) -> tuple:
         return (self.path, self.start.row, self.start.column, self.code, self.message)
 
+    def applicable_fix(self, unsafe: bool) -> Fix | None:
+        """The fix ``--fix`` applies (with ``--unsafe-fixes`` when ``unsafe``), else None."""
+        fix = self.fix
+        return fix if fix is not None and (unsafe or fix.applicability is Applicability.SAFE) else None
+
 
 def span_fingerprint(code: str, scope: tuple[str, ...], text: str) -> str:
     """What identifies a finding within its file, whatever its line."""

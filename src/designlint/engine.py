@@ -18,10 +18,12 @@ import os
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper
 
+from designlint import rules as registry
 from designlint.analysis.memo import StatementMemo
 from designlint.analysis.modules import module_name_for
 from designlint.analysis.names import NameResolver
@@ -34,14 +36,16 @@ from designlint.globs import glob_matches
 from designlint.parsing import MAX_NODES, ParseRefused, nesting_budget, nesting_cost, parse_module, stdlib_verdict
 from designlint.positions import Positions
 from designlint.project import Project
-from designlint.reparse import Reparser
 from designlint.results import MAX_SOURCE_SIZE, FileResult, parse_error, rule_label, too_large_message
-from designlint.rules import GATES, INTERNAL_ERROR, PARSE_ERROR, SCHEMA, family_names, family_rules
+from designlint.rules import INTERNAL_ERROR, PARSE_ERROR, family_names, family_rules
 from designlint.rules.base import Rule
 from designlint.rules.noqa import UnusedNoqa, unused_noqa_finding
 from designlint.source import DecodeError, decode, decode_text, line_starts, offset_of, split_lines
 from designlint.suppression import MAY_NAME_DL_CODES, Suppressions, parse_suppressions, unused_codes
 from designlint.walk import walk
+
+if TYPE_CHECKING:
+    from designlint.reparse import Reparser
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,8 +74,13 @@ class Linter:
         self.noqa = noqa  # False: a host (flake8) applies its own noqa comments
         self.reports_unused_noqa = noqa and self.config.is_enabled(UnusedNoqa.code)
         # An editor lints the same few paths again and again: their last LibCST modules are
-        # kept, and an edit parses only the statements it changed. (A run lints each file once.)
-        self.reparser = Reparser(keep_parses) if keep_parses else None
+        # kept, and an edit parses only the statements it changed. (A run lints each file once,
+        # and does not import the reparser.)
+        self.reparser: Reparser | None = None
+        if keep_parses:
+            from designlint.reparse import Reparser
+
+            self.reparser = Reparser(keep_parses)
         self.rules: list[Rule] = []
         # Rules whose construction raised (a bug, perhaps for this config only): DL002 on every
         # file they would have linted, with the traceback for --verbose; the other rules run.
@@ -96,7 +105,7 @@ class Linter:
         return built
 
     def _build_gates(self) -> None:
-        declared = GATES
+        declared = registry.GATES
         for family in family_names():
             if family not in declared:  # its gates need the family itself
                 self._build(family_rules(family).values())
@@ -247,13 +256,13 @@ class Linter:
             """designlint's codes, of rules enabled for this file or of no rule at all."""
             if not code.startswith("DL") or UnusedNoqa.code.startswith(code):
                 return False
-            rules = [known for known in SCHEMA.codes if known.startswith(code)]
+            rules = [known for known in registry.CODES if known.startswith(code)]
             return not rules or any(self.config.is_enabled(k) and not _ignored(k, ignored) for k in rules)
 
         for unused in unused_codes(suppressions, split_lines(text), checked):
             if suppressions.suppresses(UnusedNoqa.code, unused.start.row):
                 continue
-            message, fix = unused_noqa_finding(unused, lambda code: any(k.startswith(code) for k in SCHEMA.codes))
+            message, fix = unused_noqa_finding(unused, lambda code: any(k.startswith(code) for k in registry.CODES))
             fingerprint = span_fingerprint(UnusedNoqa.code, (), unused.directive.comment)
             result.diagnostics.append(
                 Diagnostic(

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from designlint.diagnostics import Applicability, Diagnostic, Edit, Fix, Position
-from designlint.parsing import ParseRefused, parse_module
 from designlint.source import line_starts, offset_of
 
 if TYPE_CHECKING:
@@ -183,15 +182,6 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     return "".join(out)
 
 
-def fixable(diagnostic: Diagnostic, unsafe: bool) -> bool:
-    return _applicable_fix(diagnostic, unsafe) is not None
-
-
-def _applicable_fix(diagnostic: Diagnostic, unsafe: bool) -> Fix | None:
-    fix = diagnostic.fix
-    return fix if fix is not None and (unsafe or fix.applicability is Applicability.SAFE) else None
-
-
 def fix_text(
     text: str, lint: Callable[[str], list[Diagnostic]], unsafe: bool = False
 ) -> tuple[str, int, list[Diagnostic]]:
@@ -199,11 +189,13 @@ def fix_text(
     applied and the findings left. A round whose result does not parse is discarded."""
     import libcst as cst
 
+    from designlint.parsing import ParseRefused, parse_module  # with --fix only, as LibCST
+
     applied = 0
     diagnostics = lint(text)
     for _ in range(MAX_ROUNDS):
         todo = [
-            fix for d in sorted(diagnostics, key=Diagnostic.sort_key) if (fix := _applicable_fix(d, unsafe)) is not None
+            fix for d in sorted(diagnostics, key=Diagnostic.sort_key) if (fix := d.applicable_fix(unsafe)) is not None
         ]
         if not todo:
             break

@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from designlint.diagnostics import Diagnostic, Position
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
 from designlint.source import Decoded
-from designlint.suppression import Suppressions
+
+if TYPE_CHECKING:  # a warm run's results have none, and it does not import the noqa reader
+    from designlint.suppression import Suppressions
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,11 @@ class FileResult:
 
     def internal_error(self, where: str, exc: Exception, trace: str | None = None) -> None:
         """A bug in designlint, in ``where``: DL002 for this file."""
-        self.internal_errors.append(trace or traceback.format_exc())
+        if trace is None:
+            import traceback  # a bug's only: a warm run would import it for nothing
+
+            trace = traceback.format_exc()
+        self.internal_errors.append(trace)
         detail = " ".join(str(exc).split())  # one line, however the exception prints
         detail = detail if len(detail) <= 200 else detail[:199] + "…"
         message = f"internal error in {where}: {type(exc).__name__}: {detail}; please report this as a bug"

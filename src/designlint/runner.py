@@ -29,7 +29,6 @@ from designlint.collector import collect_less_often
 from designlint.config import Config, ConfigError
 from designlint.diagnostics import Diagnostic, Position
 from designlint.discovery import discover, excluded, python_paths
-from designlint.fixes import NotWritten, fix_text, unified_diff, write_fixed_file
 from designlint.project import LookupFailed, Project
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.resolution import ConfigResolver, design_documents
@@ -110,6 +109,8 @@ def _lint_bytes(
     outcome = FileOutcome(path, result.diagnostics, internal_errors=result.internal_errors)
     if fix_mode is FixMode.CHECK or result.decoded is None or not any(d.fix for d in result.diagnostics):
         return outcome
+    from designlint.fixes import NotWritten, fix_text, unified_diff, write_fixed_file  # a warm run needs none
+
     decoded = result.decoded
     fixed_text, applied, remaining = fix_text(
         decoded.text, lambda text: linter.lint(text, path).diagnostics, unsafe_fixes

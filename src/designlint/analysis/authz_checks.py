@@ -12,199 +12,33 @@ boolean variables assigned earlier in the same function stand for their values.
 from __future__ import annotations
 
 import enum
-import functools
-import itertools
-import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import cast
 
 import libcst as cst
 
+from designlint.analysis.authz_names import (
+    ID_TOKENS,
+    OWNER_TOKENS,
+    PRINCIPAL_TOKENS,
+    Check,
+    Kind,
+    Vocabulary,
+    callee_check,
+    chat_roles_only,
+    flag_check,
+    is_identity,
+    role_or_superuser,
+    tokens,
+)
 from designlint.analysis.names import dotted_name
 from designlint.analysis.strings import literal_string
 from designlint.analysis.syntax import EXPRESSION_TYPES, child_nodes
 
-
-class Kind(enum.Enum):
-    SCOPE = "scope check"  # tenant, team, ownership or an ACL: which resources the principal reaches
-    ROLE = "role check"
-    SUPERUSER = "superuser flag"
-
-
-TENANT_WORDS = (
-    "tenant",
-    "org",
-    "organization",
-    "organisation",
-    "workspace",
-    "account",
-    "project",
-    "team",
-    "group",
-    "space",
-)
-# Ownership is a scope too: ``doc.owner_id == user.id`` compares the resource's owner with the principal.
-OWNER_WORDS = ("owner", "creator", "author", "created_by", "owned_by", "uploaded_by", "ownership")
-PRINCIPAL_WORDS = ("user", "principal", "caller", "requester", "actor")
-# ACL helpers name the access they test: ``has_access(...)``, ``grants.can_read(...)``, ``is_shared_with``.
-ACL_WORDS = ("access", "read", "write", "view", "see", "edit", "share", "shared")
-ROLE_WORDS = ("role", "permission", "perm", "scope", "privilege")
-SUPERUSER_WORDS = ("superuser", "super_user", "superadmin", "super_admin", "admin", "administrator", "staff", "sudo")
-# ``message.role == "user"`` is a chat message's role, not an authorization role.
-CHAT_ROLES = frozenset({"user", "assistant", "system", "tool", "function", "developer", "model", "human", "ai"})
-# Identifier tokens that make a name read as a yes/no answer (``is_admin``, ``tenant_ok``).
-_BOOL_PREFIXES = frozenset({"is", "has", "same", "can", "in", "belongs", "owns"})
-_BOOL_SUFFIXES = frozenset(
-    {"ok", "match", "matches", "matched", "valid", "allowed", "passed", "mismatch", "mismatched"}
-)
-_NEGATIVE = frozenset({"mismatch", "mismatched", "different", "cross", "wrong", "foreign"})
-# Call names that test rather than fetch (``same_tenant``, ``has_role``; not ``get_tenant``).
-_CHECK_PREFIXES = _BOOL_PREFIXES | {"check", "verify", "matches", "validate", "ensure", "require"}
-_CHECK_TOKENS = frozenset({"same", "match", "matches", "belongs"})
-_ID_TOKENS = frozenset({"id", "ids", "uuid", "uuids", "key", "keys", "slug", "pk"})
-# Tokens a check's name may hold besides its words: ``is_org_member``, ``has_required_role``.
-_FLAG_FILLER = (
-    _CHECK_PREFIXES
-    | _CHECK_TOKENS
-    | _BOOL_SUFFIXES
-    | _NEGATIVE
-    | _ID_TOKENS
-    | {
-        "to",
-        "of",
-        "the",
-        "user",
-        "principal",
-        "caller",
-        "member",
-        "access",
-        "required",
-        "any",
-        "all",
-        "current",
-        "active",
-        "global",
-    }
-)
-# What a tenant check's name says about the tenant beyond mentioning it.
-_TENANT_RELATION = (
-    (_CHECK_PREFIXES - _BOOL_PREFIXES) | _CHECK_TOKENS | _BOOL_SUFFIXES | _NEGATIVE | {"member", "access", "scoped"}
-)
-_VALUE_CONVERTERS = frozenset({"str", "int", "UUID", "uuid.UUID"})
-_TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-
-
-@functools.lru_cache(maxsize=8192)  # the same identifiers, again and again: every check asks
-def tokens(identifier: str) -> tuple[str, ...]:
-    """``isSuperUser`` -> (is, super, user); ``tenant_ids`` -> (tenant, ids)."""
-    return tuple(t.lower() for part in re.split(r"[^A-Za-z0-9]+", identifier) for t in _TOKEN.findall(part))
-
-
-_MAX_ANSWERS = 50_000
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """The built-in words, extended by ``[tool.designlint.authz]``; each word a token sequence."""
-
-    tenant: tuple[tuple[str, ...], ...]
-    role: tuple[tuple[str, ...], ...]
-    superuser: tuple[tuple[str, ...], ...]
-    # (question, identifier's tokens) -> kinds: each question tries every word at every token.
-    _answers: dict[tuple[str, tuple[str, ...]], frozenset[Kind]] = field(
-        default_factory=dict, init=False, compare=False, repr=False
-    )
-
-    def _answer(self, question: str, parts: tuple[str, ...], work_out: Callable[[], set[Kind]]) -> frozenset[Kind]:
-        key = (question, parts)
-        known = self._answers.get(key)
-        if known is None:
-            if len(self._answers) >= _MAX_ANSWERS:  # a long run meets ever new identifiers
-                self._answers.clear()
-            known = self._answers[key] = frozenset(work_out())
-        return known
-
-    @classmethod
-    def extended(
-        cls, tenant_names: Iterable[str] = (), role_names: Iterable[str] = (), superuser_names: Iterable[str] = ()
-    ) -> Vocabulary:
-        """The built-in words and these."""
-
-        def words(defaults: tuple[str, ...], extra: Iterable[str]) -> tuple[tuple[str, ...], ...]:
-            return tuple(dict.fromkeys(tokens(w) for w in (*defaults, *extra) if tokens(w)))
-
-        return cls(
-            words(TENANT_WORDS, tenant_names), words(ROLE_WORDS, role_names), words(SUPERUSER_WORDS, superuser_names)
-        )
-
-    def pattern(self, kind: Kind) -> str:
-        """A regex alternative matching any of the words of ``kind`` in source text (a scope:
-        also the ownership, ACL and matching words)."""
-        words = {Kind.SCOPE: self.tenant, Kind.ROLE: self.role, Kind.SUPERUSER: self.superuser}[kind]
-        if kind is Kind.SCOPE:
-            words = (*words, *(tokens(w) for w in (*OWNER_WORDS, *ACL_WORDS, *sorted(_CHECK_TOKENS))))
-        return "|".join(r"_?".join(re.escape(t) for t in word) for word in words)
-
-    def _words(self) -> Iterator[tuple[Kind, tuple[str, ...]]]:
-        for kind, words in ((Kind.SCOPE, self.tenant), (Kind.ROLE, self.role), (Kind.SUPERUSER, self.superuser)):
-            for word in words:
-                yield kind, word
-
-    def kinds_named(self, parts: tuple[str, ...]) -> frozenset[Kind]:
-        """Kinds with a word anywhere in the identifier (``platform_admin`` names the admin role)."""
-        return self._answer("named", parts, lambda: self._kinds_named(parts))
-
-    def _kinds_named(self, parts: tuple[str, ...]) -> set[Kind]:
-        return {kind for kind, word in self._words() if any(True for _ in _occurrences(parts, word))}
-
-    def subject_kinds(self, parts: tuple[str, ...]) -> frozenset[Kind]:
-        """Kinds whose word is what the identifier is about: it ends it, or precedes a final id
-        token (``tenant_id``, ``org``, ``user_roles``; not ``workspace_persistence``)."""
-        return self._answer("subject", parts, lambda: self._subject_kinds(parts))
-
-    def _subject_kinds(self, parts: tuple[str, ...]) -> set[Kind]:
-        found = set()
-        for kind, word in self._words():
-            for start in _occurrences(parts, word):
-                end = start + len(word)
-                if end == len(parts) or (end == len(parts) - 1 and parts[-1] in _ID_TOKENS):
-                    found.add(kind)
-        return found
-
-    def flag_kinds(self, parts: tuple[str, ...]) -> frozenset[Kind]:
-        """Kinds named by an identifier made only of their words and yes/no vocabulary
-        (``same_tenant``, ``has_role``, ``is_superuser``; not ``can_reuse_workspace``)."""
-        return self._answer("flag", parts, lambda: self._flag_kinds(parts))
-
-    def _flag_kinds(self, parts: tuple[str, ...]) -> set[Kind]:
-        found: set[Kind] = set()
-        covered: set[int] = set()
-        for kind, word in self._words():
-            for start in _occurrences(parts, word):
-                found.add(kind)
-                covered.update(range(start, start + len(word)))
-        if all(i in covered or part in _FLAG_FILLER for i, part in enumerate(parts)):
-            return found
-        return set()
-
-
-def _occurrences(parts: tuple[str, ...], word: tuple[str, ...]) -> Iterator[int]:
-    """Where ``word`` occurs in ``parts`` as a run of tokens; a plural ``s`` on its last token counts."""
-    n = len(word)
-    for i in range(len(parts) - n + 1):
-        window = parts[i : i + n]
-        if window[:-1] == word[:-1] and window[-1] in (word[-1], word[-1] + "s"):
-            yield i
-
-
 # -- single checks ------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Check:
-    kind: Kind
-    positive: bool  # True when the expression is true on success (``==``), False on failure (``!=``)
+_VALUE_CONVERTERS = frozenset({"str", "int", "UUID", "uuid.UUID"})
 
 
 def classify(expr: cst.BaseExpression, vocabulary: Vocabulary) -> Check | None:
@@ -218,10 +52,13 @@ def classify(expr: cst.BaseExpression, vocabulary: Vocabulary) -> Check | None:
         if comprehension is not None:
             return classify(comprehension.elt, vocabulary)
         if dotted_name(expr.func) == "getattr" and len(expr.args) >= 2:  # ``getattr(user, "is_staff", False)``
-            return _classify_flag(literal_string(expr.args[1].value) or "", vocabulary)
-        return _classify_call(expr, vocabulary)
+            return flag_check(literal_string(expr.args[1].value) or "", vocabulary)
+        callee = _last_identifier(expr.func)
+        if not callee:
+            return None
+        return callee_check(callee, vocabulary, lambda: [v for arg in expr.args for v in _literal_values(arg.value)])
     if isinstance(expr, (cst.Name, cst.Attribute)):
-        return _classify_flag(_last_identifier(expr) or "", vocabulary)
+        return flag_check(_last_identifier(expr) or "", vocabulary)
     return None
 
 
@@ -262,90 +99,10 @@ def _classify_comparison(expr: cst.Comparison, vocabulary: Vocabulary) -> Check 
         return Check(Kind.SCOPE, positive)
     if any(Kind.ROLE in k for k in kinds):
         values = [v for group in literals for v in group]
-        if values and all(CHAT_ROLES & set(tokens(v)) for v in values):
+        if chat_roles_only(values):
             return None
-        return Check(_role_or_superuser(values, vocabulary), positive)
+        return Check(role_or_superuser(values, vocabulary), positive)
     return None
-
-
-def _classify_call(expr: cst.Call, vocabulary: Vocabulary) -> Check | None:
-    callee = _last_identifier(expr.func)
-    if not callee:
-        return None
-    parts = tokens(callee)
-    # ``user_can_see_share(...)`` asks about its principal, as ``can_see_share(...)`` would.
-    verb = parts[1:] if len(parts) > 2 and parts[0] in PRINCIPAL_WORDS else parts
-    if not verb or not (verb[0] in _CHECK_PREFIXES or _CHECK_TOKENS & set(verb)):
-        return None
-    kinds = vocabulary.flag_kinds(parts)
-    positive = not (_NEGATIVE & set(parts))
-    if kinds == {Kind.SUPERUSER}:
-        return Check(Kind.SUPERUSER, positive)
-    return _by_kinds(
-        parts,
-        kinds,
-        positive,
-        lambda: _role_or_superuser([v for arg in expr.args for v in _literal_values(arg.value)], vocabulary),
-    )
-
-
-def _classify_flag(identifier: str, vocabulary: Vocabulary) -> Check | None:
-    parts = tokens(identifier)
-    if not parts:
-        return None
-    kinds = vocabulary.flag_kinds(parts)
-    # ``is_owner``, ``tenant_ok``; ``user_has_access`` asks about its principal.
-    boolean = (
-        parts[0] in _BOOL_PREFIXES
-        or parts[-1] in _BOOL_SUFFIXES
-        or (len(parts) > 2 and parts[0] in PRINCIPAL_WORDS and parts[1] in _BOOL_PREFIXES)
-    )
-    if not boolean:
-        return None
-    if kinds == {Kind.SUPERUSER}:
-        return Check(Kind.SUPERUSER, True)
-    return _by_kinds(parts, kinds, not (_NEGATIVE & set(parts)), lambda: Kind.ROLE)
-
-
-def _by_kinds(parts: tuple[str, ...], kinds: frozenset[Kind], positive: bool, role: Callable[[], Kind]) -> Check | None:
-    """The check a call's or a flag's name makes by the kinds of its words: an owner or an ACL,
-    a tenant (or a scoped admin), or a role (a superuser's, else the one ``role`` says)."""
-    if not kinds and _names_owner_or_acl(parts):
-        return Check(Kind.SCOPE, positive)
-    if Kind.SCOPE in kinds and Kind.ROLE not in kinds:
-        return _tenant_or_scoped_admin(parts, kinds, positive)
-    if Kind.ROLE in kinds and Kind.SCOPE not in kinds:
-        return Check(Kind.SUPERUSER if Kind.SUPERUSER in kinds else role(), positive)
-    return None
-
-
-def _tenant_or_scoped_admin(parts: tuple[str, ...], kinds: frozenset[Kind], positive: bool) -> Check | None:
-    """``is_org_admin`` is an admin of the tenant, a role inside it; ``same_tenant`` is a tenant
-    check, but ``has_project`` or ``in_workspace`` only say that there is one."""
-    if Kind.SUPERUSER in kinds:
-        return Check(Kind.ROLE, positive)
-    if _TENANT_RELATION & set(parts):
-        return Check(Kind.SCOPE, positive)
-    return None
-
-
-def _role_or_superuser(values: list[str], vocabulary: Vocabulary) -> Kind:
-    """A role check against ``"admin"`` (or only admin roles: ``(Role.ADMIN, Role.ADMIN_READONLY)``)
-    is the superuser bypass; against a tenant's admin role, or ``("write", "admin")``, it is not."""
-    if values and all(vocabulary.kinds_named(tokens(value)) == {Kind.SUPERUSER} for value in values):
-        return Kind.SUPERUSER
-    return Kind.ROLE
-
-
-_OWNER_TOKENS = tuple(tokens(w) for w in OWNER_WORDS)
-_PRINCIPAL_TOKENS = tuple(tokens(w) for w in PRINCIPAL_WORDS)
-_ACL_TOKENS = frozenset(ACL_WORDS)
-
-
-def _identity(parts: tuple[str, ...], words: tuple[tuple[str, ...], ...]) -> bool:
-    """The identifier ends with one of ``words``, or with one and an id token (``owner_id``, ``user``)."""
-    core = parts[:-1] if parts and parts[-1] in _ID_TOKENS else parts
-    return any(core[len(core) - len(word) :] == word for word in words if len(core) >= len(word))
 
 
 def _is_ownership(sides: tuple[cst.BaseExpression, ...], names: list[tuple[str, ...]]) -> bool:
@@ -353,10 +110,10 @@ def _is_ownership(sides: tuple[cst.BaseExpression, ...], names: list[tuple[str, 
     the resource's owner against the principal, both by identity. ``user.id != user_id`` asks
     whether the target account is the caller's own: user administration, not ownership."""
     owners = [_owner_reference(side, name) for side, name in zip(sides, names)]
-    everyone = _OWNER_TOKENS + _PRINCIPAL_TOKENS
+    everyone = OWNER_TOKENS + PRINCIPAL_TOKENS
     # Against an owner named as such, any id is the principal's (``f.owner_id == u.id``).
-    named_owner = any(_identity(name, _OWNER_TOKENS) for name in names)
-    if not all(_identity(name, everyone) or (named_owner and name[-1] in _ID_TOKENS) for name in names):
+    named_owner = any(is_identity(name, OWNER_TOKENS) for name in names)
+    if not all(is_identity(name, everyone) or (named_owner and name[-1] in ID_TOKENS) for name in names):
         return False
     return any(owners)
 
@@ -366,39 +123,25 @@ def _principal_id_list(expr: cst.BaseExpression) -> bool:
     if not isinstance(expr, cst.Attribute) or tokens(expr.attr.value)[-1:] not in (("ids",), ("uuids",)):
         return False
     holder = _last_identifier(expr.value)
-    return holder is not None and _identity(tokens(holder), _PRINCIPAL_TOKENS)
+    return holder is not None and is_identity(tokens(holder), PRINCIPAL_TOKENS)
 
 
 def _owner_reference(expr: cst.BaseExpression, name: tuple[str, ...]) -> bool:
     """An owner named as such (``owner_id``, ``created_by``), or a principal's id read off a
     resource (``note.user_id``, ``chunk["user_id"]``; not ``user.id`` or a bare ``user_id``)."""
-    if _identity(name, _OWNER_TOKENS):
+    if is_identity(name, OWNER_TOKENS):
         return True
     while isinstance(expr, cst.Call) and dotted_name(expr.func) in _VALUE_CONVERTERS and expr.args:
         expr = expr.args[0].value
     holder: cst.BaseExpression
-    if (isinstance(expr, cst.Attribute) and expr.attr.value not in _ID_TOKENS) or isinstance(expr, cst.Subscript):
+    if (isinstance(expr, cst.Attribute) and expr.attr.value not in ID_TOKENS) or isinstance(expr, cst.Subscript):
         holder = expr.value
     elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):  # ``chunk.get("user_id")``
         holder = expr.func.value
     else:
         return False
     holder_name = _last_identifier(holder)
-    return holder_name is None or not _identity(tokens(holder_name), _PRINCIPAL_TOKENS)
-
-
-def _names_owner_or_acl(parts: tuple[str, ...]) -> bool:
-    """A check's name made of ownership or access words and yes/no vocabulary: ``is_owner``,
-    ``has_access``, ``can_read``, ``user_has_write_access``, ``verify_ownership``; or one that
-    matches a principal or owner (``end_user_matches``, ``same_owner``)."""
-    pairs = set(itertools.pairwise(parts))
-    identities = {word[-1] for word in _OWNER_TOKENS + _PRINCIPAL_TOKENS}
-    if any((a, b) in pairs or (b, a) in pairs for a in identities for b in _CHECK_TOKENS):
-        return True
-    owner = any(True for word in _OWNER_TOKENS for _ in _occurrences(parts, word))
-    acl = bool(_ACL_TOKENS & set(parts))
-    filler = _FLAG_FILLER | _ACL_TOKENS | {t for word in _OWNER_TOKENS for t in word} | set(PRINCIPAL_WORDS)
-    return (owner or acl) and all(part in filler for part in parts)
+    return holder_name is None or not is_identity(tokens(holder_name), PRINCIPAL_TOKENS)
 
 
 def _subject(expr: cst.BaseExpression) -> str | None:
@@ -416,7 +159,7 @@ def _subject(expr: cst.BaseExpression) -> str | None:
         return _last_identifier(expr.func)
     if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
         return literal_string(expr.slice[0].slice.value)
-    if isinstance(expr, cst.Attribute) and expr.attr.value in _ID_TOKENS:
+    if isinstance(expr, cst.Attribute) and expr.attr.value in ID_TOKENS:
         owner = _last_identifier(expr.value)  # ``workspace.id`` is the workspace's id
         if owner is not None:
             return f"{owner}_{expr.attr.value}"

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from designlint.analysis.authz_names import DENIAL_EXCEPTION
 from designlint.analysis.names import NameResolver, last_name
 from designlint.analysis.syntax import descendants
 
-DENIAL_EXCEPTION = re.compile(r"PermissionError|_?[A-Z]\w*(?:Forbidden|Denied)\w*")
-DENIAL_WORDS = re.compile(r"PermissionError|Forbidden|Denied|HTTPException|allow(?:ed)?\s*=\s*False")
 _DECISION_KEYWORDS = frozenset({"allowed", "allow"})
 _FORBIDDEN_STATUS = re.compile(r"(?:HTTP_)?403\w*|FORBIDDEN")
 _STATUS_MODULES = ("fastapi.status.", "starlette.status.", "http.HTTPStatus.", "rest_framework.status.")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from designlint.analysis.enums import ENUM_CLASSES
+from designlint.analysis.error_codes import CODE_LIKE
 from designlint.analysis.modules import module_glob_matches, module_name_for
 from designlint.analysis.untrusted import DEFAULT_SANITIZERS
 from designlint.analysis.urls import UrlHost
@@ -31,7 +32,7 @@ from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.resolution import ConfigResolver
 from designlint.rules.adapters import ADAPTER_PACKAGES
 from designlint.rules.egress import EgressOptions, host_allowed
-from designlint.rules.errors import CODE_LIKE, ErrorsOptions
+from designlint.rules.errors import ErrorsOptions
 from designlint.rules.order import OrderOptions
 from designlint.rules.telemetry import TelemetryOptions
 from designlint.tables.adapters import AdaptersOptions

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import ast
+from typing import TYPE_CHECKING
+
+from designlint.analysis.error_codes import BUILTIN_EXCEPTIONS, CODE_KEYWORDS, EXCEPTION_NAME, looks_like_code
 from designlint.gates import AnyOf, Gate
 from designlint.tables.errors import ErrorsOptions
 
-# After a call's "(": brackets, comments, empty strings, then a string (any prefix, any quotes)
-# opening with upper case, or holding an escape (``"RATE\x5fLIMITED"``).
-_FIRST_LITERAL = r"(?:\s|\(|#[^\n]*|''|\"\")*[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])(?:[A-Z][A-Z0-9_]*['\"]|[^'\"\n]*\\)"
+if TYPE_CHECKING:
+    from designlint.context import FileFacts
+
+# After a call's "(": brackets, comments (each to its line's end: a comment that could end
+# anywhere in a run of ``#`` would be matched in time exponential in the run), empty strings,
+# then a string (any prefix, any quotes) opening with upper case, or holding an escape
+# (``"RATE\x5fLIMITED"``).
+_FIRST_LITERAL = (
+    r"(?:\s|\(|#[^\n]*\n|''|\"\")*[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])(?:[A-Z][A-Z0-9_]*['\"]|[^'\"\n]*\\)"
+)
+_SEQUENCES = (ast.Tuple, ast.List, ast.Set)
 
 
 class RawStringErrorCodeGate(Gate):
@@ -25,5 +37,73 @@ class RawStringErrorCodeGate(Gate):
 
     def __init__(self, config):
         super().__init__(config)
-        if config.options(ErrorsOptions).codes:
+        options = config.options(ErrorsOptions)
+        self.any_spelling = options.codes is not None
+        if self.any_spelling:
             self.prefilter = None  # member values may be any spelling: look everywhere
+        self.contract_codes = frozenset(options.contract or ())
+
+    def could_fire(self, file: FileFacts) -> bool:
+        """A literal that looks like a code (or is one of the contract's) where the rule reads
+        one: first in an exception's call or given as ``code=``, a dict's ``"code"``, compared
+        with ``.code``, a case of ``match x["code"]``."""
+        if self.any_spelling or file.tree is None:
+            return True
+        return (
+            any(map(self._coded_call, file.nodes_of(ast.Call)))
+            or any(map(self._coded_dict, file.nodes_of(ast.Dict)))
+            or any(map(self._coded_comparison, file.nodes_of(ast.Compare)))
+            or any(map(self._coded_match, file.nodes_of(ast.Match)))
+        )
+
+    def _code(self, node: ast.expr | None) -> bool:
+        value = node.value if isinstance(node, ast.Constant) else None
+        return isinstance(value, str) and (looks_like_code(value) or value in self.contract_codes)
+
+    def _coded_call(self, node: ast.Call) -> bool:
+        func = node.func
+        short = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        # An exception by its name, or anything upper-case raised; only a class is given ``code=``.
+        if not short[:1].isupper() and not EXCEPTION_NAME.fullmatch(short):
+            return False
+        if any(keyword.arg in CODE_KEYWORDS and self._code(keyword.value) for keyword in node.keywords):
+            return True
+        return bool(node.args) and short not in BUILTIN_EXCEPTIONS and self._code(node.args[0])
+
+    def _coded_dict(self, node: ast.Dict) -> bool:
+        return any(
+            isinstance(key, ast.Constant) and key.value in CODE_KEYWORDS and self._code(value)
+            for key, value in zip(node.keys, node.values)
+        )
+
+    def _coded_comparison(self, node: ast.Compare) -> bool:
+        operands = (node.left, *node.comparators)
+        return any(map(_is_code_access, operands)) and any(
+            self._code(element)
+            for operand in operands
+            for element in (operand.elts if isinstance(operand, _SEQUENCES) else (operand,))
+        )
+
+    def _coded_match(self, node: ast.Match) -> bool:
+        if not _is_code_access(node.subject):
+            return False
+        for case in node.cases:
+            pattern = case.pattern
+            for alternative in pattern.patterns if isinstance(pattern, ast.MatchOr) else (pattern,):
+                if isinstance(alternative, ast.MatchValue) and self._code(alternative.value):
+                    return True
+        return False
+
+
+def _is_code_access(node: ast.expr) -> bool:
+    """``err.code``, ``exc.error_code``, ``payload["code"]``, ``payload.get("error_code")``."""
+    if isinstance(node, ast.Attribute):
+        return node.attr in CODE_KEYWORDS
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        keys = key.elts if isinstance(key, ast.Tuple) else (key,)
+        return len(keys) == 1 and isinstance(keys[0], ast.Constant) and keys[0].value in CODE_KEYWORDS
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+        given = (*node.args, *(keyword.value for keyword in node.keywords))[:1]
+        return bool(given) and isinstance(given[0], ast.Constant) and given[0].value in CODE_KEYWORDS
+    return False

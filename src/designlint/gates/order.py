@@ -24,13 +24,13 @@ class _ExecuteAndAnother(AnyOf):
     """A prefilter needing the words of the execute stage (the last pattern) and of another stage."""
 
     def __init__(self, *patterns: str):
-        super().__init__(*patterns)
+        super().__init__(patterns[-1])  # the execute stage's, alone: the others are compiled as one
         # The other stages' patterns start with ``\b``, not a literal Python's re scans ahead
         # for: one alternation of them is searched in a third of the time of the four in turn.
         self.another = re.compile("|".join(f"(?:{pattern})" for pattern in patterns[:-1]) or r"(?!)")
 
     def search(self, text: str) -> bool:
-        return bool(self.patterns[-1].search(text)) and bool(self.another.search(text))
+        return bool(self.patterns[0].search(text)) and bool(self.another.search(text))
 
 
 def _stage_pattern(names: StageNames) -> str:

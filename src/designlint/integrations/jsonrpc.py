@@ -8,6 +8,7 @@ requests of the server's own may be sent from any thread.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import threading
@@ -27,8 +28,14 @@ REQUEST_CANCELLED = -32800
 
 # One message from the client: a 5 MB document (the lint limit) fits even escaped as \uXXXX.
 MAX_MESSAGE_BYTES = 64 * 2**20
+# A length beyond any a client can send (V8's strings end at 2^29 characters) is a broken frame,
+# not a message to skip: skipping it would swallow the rest of the session.
+MAX_PLAUSIBLE_LENGTH = 2**31
 MAX_HEADER_LINE = 64 * 2**10
+REFUSED_HEAD = 64 * 2**10  # of a refused body, the bytes kept: what names its document, usually
 _SKIP_CHUNK = 2**20
+_LENGTH_HEADER = b"content-length:"
+_TOKEN = b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # a header name's (RFC 9110)
 
 
 class ResponseError(Exception):
@@ -39,54 +46,130 @@ class ResponseError(Exception):
         self.code, self.message = code, message
 
 
+class Refused:
+    """A body over the limit: its declared size and its first bytes (the rest is skipped)."""
+
+    __slots__ = ("head", "size")
+
+    def __init__(self, size: int, head: bytes):
+        self.size, self.head = size, head
+
+
+class Unreadable:
+    """A frame that could not be read (its header, or its body as JSON): why."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
 class FrameReader:
     """The bodies of the messages on ``stream``, each as its bytes. A body over ``limit`` bytes
-    is never held: its declared size is returned in its place, and the body is skipped as it
-    streams by, before the next message is read (so a refusal is answered at once).
-    ``Content-Length: 1000000000000`` once killed the server with MemoryError."""
+    is never held: its size and first bytes are returned in its place, and the body is skipped
+    as it streams by, before the next message is read (so a refusal is answered at once).
+    ``Content-Length: 1000000000000`` once killed the server with MemoryError.
+
+    A broken frame (a bad or missing length, or a body the caller found not to be JSON, see
+    ``lost``) costs that message only: the reader then looks for the next ``Content-Length:``
+    anywhere in what follows, at the start of a line or not (a body has no line end), in the
+    broken body itself too (a length too long reads into the next message)."""
 
     def __init__(self, stream: BinaryIO, limit: int = MAX_MESSAGE_BYTES):
         self.stream, self.limit = stream, limit
         self._skipping = 0  # bytes of a refused body still to come
+        self._unread = io.BytesIO()  # bytes to read again before the stream's (a broken body)
+        self._carry = b""  # the end of a line cut in pieces, searched again with the next piece
+        self._lost = False  # looking for the next header, in the middle of a line if need be
 
-    def next(self) -> bytes | int | None:
-        """The next body, the size of a refused one, or None at the end of the input."""
+    def next(self) -> bytes | Refused | Unreadable | None:
+        """The next body, a refused one, an unreadable frame, or None at the end of the input."""
         self._skip()
         length = self._headers()
-        if length is None:
-            return None
-        if length > self.limit:
-            self._skipping = length
+        if length is None or isinstance(length, Unreadable):
             return length
-        body = self.stream.read(length)
+        if length > self.limit:
+            head = self._read(min(length, REFUSED_HEAD))
+            self._skipping = length - len(head)
+            return Refused(length, head)
+        body = self._read(length)
         return body if len(body) == length else None  # cut short: the client went away
 
-    def _headers(self) -> int | None:
-        """Read a header block; its Content-Length, or None at the end of the input. Lines that
-        are no header, and a block without a valid length, are skipped (logged)."""
+    def lost(self, body: bytes) -> None:
+        """``body`` was no message: its length was wrong, so the next header may be in it, or in
+        what follows it."""
+        self._lost = True
+        if self._unread.tell() >= len(body) and self._unread.read(1):  # it was read from there
+            self._unread.seek(-len(body) - 1, io.SEEK_CUR)
+        else:  # it ends in what the stream gave: nothing is left to read again
+            self._unread = io.BytesIO(body)
+
+    def _headers(self) -> int | Unreadable | None:
+        """Read a header block; its Content-Length, why it has none, or None at the end of the
+        input. Lines that are no header are skipped (logged), but searched for a length."""
         length: int | None = None
+        headers = False
         while True:
-            line = self.stream.readline(MAX_HEADER_LINE)  # a longer line is read in pieces
+            line = self._readline()
             if not line:
                 return None
+            if self._lost or not _is_header(line):
+                found = line.lower().find(_LENGTH_HEADER)
+                if found < 0:
+                    self._keep_tail(line)
+                    if not self._lost:  # logged once, not for each piece of a long line
+                        log.warning("ignored a line that is no header: %r", line[:80])
+                        self._lost = True
+                    continue
+                line, self._lost = line[found:], False
             if not line.strip():
                 if length is not None:
                     return length
-                continue  # a blank line with no length before it: nothing to read
-            name, colon, value = line.partition(b":")
-            if not colon:
-                log.warning("ignored a line that is no header: %r", line[:80])
-            elif name.strip().lower() == b"content-length":
+                if headers:
+                    return self._broken("a header block without Content-Length")
+                continue  # a blank line with no header before it: nothing to read
+            headers = True
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
                 size = value.strip()
                 # int() refuses over 4,300 digits with a ValueError; no real length has 19
                 length = int(size) if size.isdigit() and len(size) <= 18 else None
-                if length is None:
-                    log.warning("ignored a bad Content-Length: %r", size[:80])
+                if length is None or length > MAX_PLAUSIBLE_LENGTH:
+                    return self._broken(f"a bad Content-Length: {size[:80]!r}")
+
+    def _broken(self, reason: str) -> Unreadable:
+        log.warning("%s", reason)
+        self._lost = True
+        return Unreadable(reason)
+
+    def _keep_tail(self, line: bytes) -> None:
+        """A line cut at ``MAX_HEADER_LINE`` may end in the first bytes of a header: they are
+        read again with the rest of it."""
+        if len(line) == MAX_HEADER_LINE and not line.endswith(b"\n"):
+            self._carry = line[-(len(_LENGTH_HEADER) - 1) :]
+
+    def _readline(self) -> bytes:
+        """A line, or a piece of a longer one (``MAX_HEADER_LINE`` bytes)."""
+        line, self._carry = self._carry + self._unread.readline(MAX_HEADER_LINE - len(self._carry)), b""
+        if not line.endswith(b"\n") and len(line) < MAX_HEADER_LINE:  # what was to be read again ran out
+            line += self.stream.readline(MAX_HEADER_LINE - len(line))
+        return line
+
+    def _read(self, size: int) -> bytes:
+        data = self._unread.read(size)
+        return data + self.stream.read(size - len(data)) if len(data) < size else data
 
     def _skip(self) -> None:
         while self._skipping:
-            chunk = self.stream.read(min(self._skipping, _SKIP_CHUNK))
+            chunk = self._read(min(self._skipping, _SKIP_CHUNK))
             self._skipping = self._skipping - len(chunk) if chunk else 0
+
+
+def _is_header(line: bytes) -> bool:
+    """Whether ``line`` is a header (``Name: value``) or the blank line ending a block."""
+    name, colon, _ = line.partition(b":")
+    name = name.strip()
+    return not line.strip() or bool(colon and name and not name.translate(None, _TOKEN))
 
 
 def _readable_id(message: Any) -> int | str | None:
@@ -142,27 +225,51 @@ class Connection:
         writer: BinaryIO,
         requests: dict[str, RequestHandler],
         notifications: dict[str, NotificationHandler],
-        on_refused: Callable[[int], None],
+        on_refused: Callable[[Refused], None],
         limit: int = MAX_MESSAGE_BYTES,
         unknown: RequestHandler | None = None,
+        on_unreadable: Callable[[bytes | None], None] | None = None,
     ):
         self.frames = FrameReader(reader, limit)
         self.writer = writer
         self.requests, self.notifications, self.on_refused = requests, notifications, on_refused
         self.unknown = unknown or method_not_found
+        self.on_unreadable = on_unreadable  # told the first bytes of a frame answered ParseError, if known
         self._lock = threading.Lock()  # one message written at a time; the tables below
         self._open: dict[int | str, Request] = {}  # the client's requests not answered yet
         self._asked: dict[int, AnswerHandler] = {}  # our requests, by id, and what to do with the answer
         self._next_id = 0
         self._stopped = False
+        self._closed = False
 
     # -- sending (any thread)
 
     def send(self, message: dict) -> None:
+        """Send ``message`` whole, unless the connection is closed (or the client has gone)."""
         data = frame(message)
         with self._lock:
-            self.writer.write(data)
-            self.writer.flush()
+            if self._closed:
+                return
+            try:
+                self.writer.write(data)
+                self.writer.flush()
+            except OSError as exc:  # the client closed its end
+                log.info("the client has gone: %s", exc)
+                self._closed = True
+
+    def close(self, timeout: float) -> None:
+        """Send nothing more: once a message being written is whole (waiting for it up to
+        ``timeout`` seconds), flush and close the output."""
+        written = self._lock.acquire(timeout=timeout)
+        self._closed = True
+        if not written:  # a write that does not end: the client reads no more
+            return
+        try:
+            self.writer.close()  # flushed first
+        except OSError:
+            pass
+        finally:
+            self._lock.release()
 
     def notify(self, method: str, params: Any) -> None:
         self.send({"jsonrpc": "2.0", "method": method, "params": params})
@@ -196,13 +303,21 @@ class Connection:
     def serve(self) -> None:
         """Read and dispatch messages until the input ends or a handler calls ``stop``."""
         while not self._stopped and (body := self.frames.next()) is not None:
-            if isinstance(body, int):
+            if isinstance(body, Refused):
                 self.on_refused(body)
+                continue
+            if isinstance(body, Unreadable):
+                self.fail(None, PARSE_ERROR, f"the message could not be read: {body.reason}")
+                if self.on_unreadable is not None:
+                    self.on_unreadable(None)
                 continue
             try:
                 message = json.loads(body)
             except (ValueError, RecursionError) as exc:  # UnicodeDecodeError included; deep nesting
+                self.frames.lost(body)
                 self.fail(None, PARSE_ERROR, f"the message is not JSON: {exc}")
+                if self.on_unreadable is not None:
+                    self.on_unreadable(body[:REFUSED_HEAD])
                 continue
             self.dispatch(message)
 

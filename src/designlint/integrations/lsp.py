@@ -23,7 +23,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import json
 import logging
+import math
+import os
+import re
 import sys
 import threading
 import time
@@ -41,6 +45,7 @@ from designlint.integrations.jsonrpc import (
     REQUEST_CANCELLED,
     SERVER_NOT_INITIALIZED,
     Connection,
+    Refused,
     Request,
     ResponseError,
     method_not_found,
@@ -54,6 +59,7 @@ __all__ = ["MAX_MESSAGE_BYTES", "DesignlintServer", "serve"]
 log = logging.getLogger("designlint.lsp")
 
 DEBOUNCE_SECONDS = 0.15
+EXIT_WAIT_SECONDS = 5.0  # on exit, for the lint running and the message being written
 _IMPORT_FAMILIES_AFTER = 0.5  # seconds after the first lint: the rest of the rule families are imported
 FIX_ALL_KIND = "source.fixAll.designlint"
 SEVERITIES = {"error": 1, "warning": 2, "information": 3, "hint": 4}  # LSP's DiagnosticSeverity
@@ -81,6 +87,15 @@ class LintThread:
         if wait:
             self._thread.join()
 
+    def stop(self, timeout: float) -> bool:
+        """Stop once the job running now has ended, waiting for it up to ``timeout`` seconds (the
+        others are dropped); whether the thread has ended."""
+        with self._wake:
+            self._due = [(-math.inf, next(self._order), None)]
+            self._wake.notify()
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
     def _push(self, job: Callable[[], Any] | None, delay: float) -> None:
         with self._wake:
             heapq.heappush(self._due, (time.monotonic() + delay, next(self._order), job))
@@ -101,6 +116,24 @@ class LintThread:
                 job()
             except Exception:
                 log.exception("a job on the lint thread failed")
+
+
+# In the first bytes of a refused message: its method, and the uri a didChange names. Inside a
+# JSON string every quote is escaped, so neither matches a document's text. Compiled when first
+# used (by re's cache): most sessions refuse nothing.
+_METHOD = rb'"method"\s*:\s*"([^"\\]*)"'
+_URI = rb'"uri"\s*:\s*("(?:[^"\\]|\\.)*")'
+
+
+def _edited_uri(head: bytes) -> str | None:
+    found = re.search(_URI, head)
+    if found is None:
+        return None
+    try:
+        uri = json.loads(found.group(1))
+    except ValueError:  # a bad escape
+        return None
+    return uri if isinstance(uri, str) else None
 
 
 def _get(value: Any, *keys: str) -> Any:
@@ -174,10 +207,27 @@ class DesignlintServer:
         requests = {method: self._guarded(handler) for method, handler in requests.items()}
         notifications = {method: self._guarded_notification(method, h) for method, h in notifications.items()}
         self.connection = Connection(
-            stdin, stdout, requests, notifications, self.on_message_too_large, unknown=self._guarded(method_not_found)
+            stdin,
+            stdout,
+            requests,
+            notifications,
+            self.on_message_too_large,
+            unknown=self._guarded(method_not_found),
+            on_unreadable=self.on_unreadable,
         )
         self.connection.serve()
+        if self.exit_code is not None:
+            self.close()
         return 0 if self.exit_code is None else self.exit_code
+
+    def close(self) -> bool:
+        """Stop the lint thread (its jobs not started are dropped; the one running has
+        ``EXIT_WAIT_SECONDS`` to end), then the connection, once the message being written is
+        whole; whether the lint thread has ended."""
+        ended = self.lint_thread.stop(EXIT_WAIT_SECONDS)
+        if self.connection is not None:
+            self.connection.close(EXIT_WAIT_SECONDS)
+        return ended
 
     def _guarded(self, handler: Callable[[Request], None]) -> Callable[[Request], None]:
         """As the spec asks: before ``initialize``, requests are answered ServerNotInitialized;
@@ -268,9 +318,14 @@ class DesignlintServer:
             self._ask_settings(self._apply_settings)
 
     def _apply_settings(self, settings: dict | None) -> None:
-        if settings is not None:
-            self._read_severity(settings.get("severity"), "settings `designlint`")
-            self._relint_open_documents()  # any opened while the editor was answering
+        if settings is None:
+            return
+        before = self.severities
+        self._read_severity(settings.get("severity"), "settings `designlint`")
+        # Lints read the severities as they run: one done before the answer is out of date only
+        # if they changed (re-linting every time linted each document twice at start).
+        if self.severities != before:
+            self._relint_open_documents()
 
     def _ask_settings(self, then: Callable[[dict | None], None]) -> None:
         """Ask the editor for its ``designlint`` settings; ``then`` gets them, or None when it
@@ -309,11 +364,33 @@ class DesignlintServer:
 
         self._connection.ask("client/registerCapability", {"registrations": [registration]}, answered)
 
-    def on_message_too_large(self, size: int) -> None:
-        message = f"designlint: a message of {size:,} bytes was refused (the limit is {MAX_MESSAGE_BYTES:,} bytes); its content is skipped"
+    def on_message_too_large(self, refused: Refused) -> None:
+        message = f"designlint: a message of {refused.size:,} bytes was refused (the limit is {MAX_MESSAGE_BYTES:,} bytes); its content is skipped"
         # Its id was never read: JSON-RPC answers such a request with a null id.
         self._connection.fail(None, INVALID_REQUEST, message)
-        self._show_error(message)
+        self._show_error(message + self._drop_if_an_edit(refused.head))
+
+    def on_unreadable(self, head: bytes | None) -> None:
+        dropped = self._drop_if_an_edit(head)
+        if dropped:  # else the ParseError answer says enough
+            self._show_error(f"designlint: a message could not be read{dropped}")
+
+    def _drop_if_an_edit(self, head: bytes | None) -> str:
+        """A message refused or unreadable may be an edit the editor made and we could not read:
+        our copy is then behind the editor's. Drops the document that ``head`` (the message's
+        first bytes; None when unknown) names, or every open one when it names none, unless it
+        is another method's; what to tell the user ("" when nothing was dropped)."""
+        method = re.search(_METHOD, head) if head is not None else None
+        if method is not None and method.group(1) != b"textDocument/didChange":
+            return ""
+        uri = _edited_uri(head) if head is not None else None
+        stale = [uri] if uri is not None else [document.uri for document in self.documents.all()]
+        stale = [uri for uri in stale if self.documents.get(uri) is not None]
+        if not stale:
+            return ""
+        self._drop_stale(stale)
+        which = stale[0] if uri is not None else "the open files"
+        return f"; designlint's copy of {which} is now behind the editor's: close and reopen to lint again"
 
     # -- documents
 
@@ -333,9 +410,7 @@ class DesignlintServer:
         try:
             changed = self.documents.change(document["uri"], document.get("version"), changes)
         except ValueError as exc:
-            # The client applied the edit and we could not: our text is no longer the user's, and
-            # a fix computed on it would write the wrong lines. Drop the document until reopened.
-            self.on_close(params)
+            self._drop_stale([document["uri"]])
             self._show_error(
                 f"designlint: an edit of {document['uri']} could not be applied ({exc});"
                 " close and reopen the file to lint it again"
@@ -356,13 +431,24 @@ class DesignlintServer:
         self._relint_open_documents()
 
     def on_close(self, params: Any) -> None:
-        uri = _text_document(params)["uri"]
+        self._forget(_text_document(params)["uri"])
+
+    def _forget(self, uri: str) -> None:
         self.documents.close(uri)
         with self._lock:
             self._generations.pop(uri, None)  # a lint under way is dropped
             self._pulled.pop(uri, None)
             if not self.pull:  # under the lock: no lint's diagnostics can follow these
                 self._connection.notify("textDocument/publishDiagnostics", {"uri": uri, "diagnostics": []})
+
+    def _drop_stale(self, uris: list[str]) -> None:
+        """The client applied an edit to these documents and we could not: our text is no longer
+        the user's, and a fix computed on it would write the wrong lines. Dropped until reopened
+        (a pull client pulls nothing for them from now on)."""
+        for uri in uris:
+            self._forget(uri)
+        if self.pull and _get(self.capabilities, "workspace", "diagnostics", "refreshSupport"):
+            self._connection.ask("workspace/diagnostic/refresh", None, lambda result, error: None)
 
     def on_watched_files(self, params: Any) -> None:
         changes = _get(params, "changes")
@@ -518,4 +604,11 @@ def serve() -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="designlint lsp: %(levelname)s: %(message)s")
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print() must not corrupt the protocol's stream
-    sys.exit(DesignlintServer().run(stdin, stdout))
+    server = DesignlintServer()
+    exit_code = server.run(stdin, stdout)
+    if not server.close():  # (again, after exit) the input ended, or a lint will not end
+        # The interpreter's exit would stop the lint thread wherever it is, and abort if that is
+        # inside a write: leave at once instead, what we wrote flushed.
+        sys.stderr.flush()
+        os._exit(exit_code)
+    sys.exit(exit_code)

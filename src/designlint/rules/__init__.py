@@ -15,7 +15,8 @@ Three views, each built on first use:
   imports a family (``family_rules``) only for a file where one of its gates passes;
 - ``SCHEMA``, what a configuration or a flag may name, the codes (from the rule pages, the
   catalogue, which ``tests/test_catalogue.py`` holds to the registry) and the option tables,
-  for everything that does not lint: the CLI's flags, the configuration, a warm run.
+  for everything that does not lint: the CLI's flags, the configuration, a warm run; and
+  ``CODES``, its codes alone, for the engine's ``# noqa`` checks (without importing the tables).
 """
 
 from __future__ import annotations
@@ -220,20 +221,29 @@ class Schema:
     option_tables: Mapping[str, type]
 
 
+def _codes() -> tuple[str, ...]:
+    return tuple(sorted(load_catalogue()))
+
+
 def _schema() -> Schema:
-    pages = load_catalogue()
     tables = [table for module in _modules(designlint.tables) for table in _own_tables(module)]
     return Schema(
-        tuple(sorted(pages)),
+        sys.modules[__name__].CODES,
         dict(sorted((table_name(table), table) for table in tables)),
     )
 
 
-# Declared, not assigned: the first lookup of either goes to ``__getattr__``, which builds it.
+# Declared, not assigned: the first lookup of each goes to ``__getattr__``, which builds it.
 REGISTRY: Registry
 SCHEMA: Schema
+CODES: tuple[str, ...]  # ``SCHEMA.codes``, without the option tables: what a ``# noqa`` may name
 GATES: Mapping[str, FamilyGates]
-_BUILT_ON_FIRST_USE: dict[str, Callable[[], object]] = {"REGISTRY": _discover, "SCHEMA": _schema, "GATES": _gates}
+_BUILT_ON_FIRST_USE: dict[str, Callable[[], object]] = {
+    "REGISTRY": _discover,
+    "SCHEMA": _schema,
+    "CODES": _codes,
+    "GATES": _gates,
+}
 
 
 def __getattr__(name: str) -> object:

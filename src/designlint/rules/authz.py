@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import ClassVar
 
 import libcst as cst
 
@@ -12,32 +12,25 @@ from designlint.analysis.authz_checks import (
     Decision,
     Formula,
     Junction,
-    Kind,
     Leaf,
     Violation,
-    Vocabulary,
     allow_formula,
     classify,
     decision,
     disjuncts,
     guards,
     is_validator,
-    tokens,
     violations,
 )
-from designlint.analysis.denials import DENIAL_WORDS, Denial, denial_of, plainly_no_reason, sub_expressions
+from designlint.analysis.authz_names import Kind, Vocabulary, tokens
+from designlint.analysis.denials import Denial, denial_of, plainly_no_reason, sub_expressions
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
 from designlint.analysis.strings import literal_string
 from designlint.analysis.syntax import child_nodes
-from designlint.gates import AllOf
+from designlint.gates.authz import AuthzOrGate, DenyWithoutReasonGate, SuperuserBypassGate
 from designlint.project import LookupFailed
 from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
-from designlint.tables.authz import AuthzOptions
-
-if TYPE_CHECKING:
-    from designlint.context import FileFacts
-
 
 _ALLOWS = (Decision.ALLOW, Decision.ALLOW_BY_RETURNING)
 
@@ -45,15 +38,8 @@ _ALLOWS = (Decision.ALLOW, Decision.ALLOW_BY_RETURNING)
 class _AuthzRule(Rule):
     """Reads every boolean expression as an allow condition and reports the ORs of ``kind``."""
 
-    kind: Kind
-
-    def __init__(self, config):
-        super().__init__(config)
-        options = config.options(AuthzOptions)
-        self.vocabulary = Vocabulary.extended(options.tenant_names, options.role_names, options.superuser_names)
-        # Such an OR needs a word of a tenant check and one of ``kind`` somewhere in the file.
-        tenant, bypass = self.vocabulary.pattern(Kind.SCOPE), self.vocabulary.pattern(self.kind)
-        self.prefilter = AllOf(tenant.lower(), bypass.lower(), ignore_case=True)
+    kind: ClassVar[Kind]  # and ``vocabulary``: the gate's
+    vocabulary: Vocabulary
 
     def setup(self) -> None:
         self.reported_tests: set[int] = set()  # ids of the ``if`` tests reported as a bypass
@@ -180,7 +166,7 @@ class _AuthzRule(Rule):
         raise NotImplementedError
 
 
-class AuthzOr(_AuthzRule):
+class AuthzOr(AuthzOrGate, _AuthzRule):
     """A scope check (tenant, team, ownership, ACL) OR a role/permission check: either alone
     grants access, where the authorization invariant requires tenant AND role. Read directly,
     through local boolean variables, in ``any([...])``, in deny form (``if not tenant_ok and
@@ -189,7 +175,6 @@ class AuthzOr(_AuthzRule):
 
     code = "DL101"
     name = "authz-or"
-    kind = Kind.ROLE
     VALID = (
         Valid(
             """
@@ -393,7 +378,7 @@ class AuthzOr(_AuthzRule):
         return f"{runs_only_when}, so the role check alone grants access, whatever the scope: the authorization invariant requires tenant AND role"
 
 
-class SuperuserBypass(_AuthzRule):
+class SuperuserBypass(SuperuserBypassGate, _AuthzRule):
     """An admin/superuser/staff flag that grants access on its own: an ``if`` on the flag that
     allows or returns before the function's scope check (or in a function taking a tenant it
     never checks), a scope check nested under ``if not flag:``, or the flag OR'ed with the
@@ -401,7 +386,6 @@ class SuperuserBypass(_AuthzRule):
 
     code = "DL102"
     name = "superuser-bypass"
-    kind = Kind.SUPERUSER
     VALID = (
         Valid(
             """
@@ -812,7 +796,7 @@ _DENY_REASONS = {
 _DENY_CONFIG = '[authz]\ndeny-reasons = "app.authz.DenyReason"\n'
 
 
-class DenyWithoutReason(Rule):
+class DenyWithoutReason(DenyWithoutReasonGate, Rule):
     """With ``authz.deny-reasons`` naming an enum, a denial that carries none of its members:
     raising a forbidden/denied exception (``PermissionError``, ``*Forbidden*``, ``*Denied*``,
     ``HTTPException`` with status 403) or returning a decision with ``allowed=False``/``allow=False``
@@ -823,7 +807,6 @@ class DenyWithoutReason(Rule):
 
     code = "DL103"
     name = "deny-without-reason"
-    prefilter = DENIAL_WORDS
     VALID = (
         Valid(
             """
@@ -957,13 +940,6 @@ class DenyWithoutReason(Rule):
         ),
     )
 
-    def __init__(self, config):
-        super().__init__(config)
-        self.enum_name = config.options(AuthzOptions).deny_reasons
-
-    def could_fire(self, file: FileFacts) -> bool:
-        return self.enum_name is not None
-
     def setup(self) -> None:
         self.enum: EnumInfo | None = None
         project = self.context.project
@@ -1029,8 +1005,10 @@ class DenyWithoutReason(Rule):
 _GATE_CONFIG = '[authz]\ndeny-reasons = "app.authz.DenyReason"\n'
 _GATE_FILES = {"app/authz.py": "import enum\n\n\nclass DenyReason(str, enum.Enum):\n    INACTIVE = 'inactive'\n"}
 # Code written the ways this family's gates must see through (tests/test_gates.py).
-# DL101/DL102: the words of checks in any case and spelling; DL103 (linted with
-# _GATE_CONFIG): a denial spelt as a bare class, one in an aliased HTTPException.
+# DL101/DL102: the words of checks in any case and spelling, both checks of a finding in one
+# function (a method, an ``async def`` under a decorator, a helper holding the ``or``), in a
+# lambda outside every function, in a decorator; DL103 (linted with _GATE_CONFIG): a denial
+# spelt as a bare class, one in an aliased HTTPException, a decision returned.
 GATE_CASES = (
     Gate(
         "def check(user):\n    if not user.active:\n        raise PermissionError\n",
@@ -1059,6 +1037,108 @@ GATE_CASES = (
     Gate(
         "def allowed(USER, DOC):\n    return USER.IS_STAFF or DOC.TENANT_ID == USER.TENANT_ID\n",
         path="src/app/authz_upper.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    # Scope checks with none of a tenant's words: the principal's own note; a tenant's admin role.
+    Gate(
+        'def allowed(note, principal):\n    return note.user_id == principal.id or principal.has_role("moderator")\n',
+        path="src/app/authz_principal.py",
+    ),
+    Gate("def ok(u, d):\n    return u.is_org_admin or d.org_id == u.org_id\n", path="src/app/authz_scoped_admin.py"),
+    Gate(
+        """
+        import functools
+
+
+        def audited(func):
+            @functools.wraps(func)
+            async def wrapper(*args, **kwargs):
+                return await func(*args, **kwargs)
+
+            return wrapper
+
+
+        class NotePolicy:
+            @audited
+            async def may_change(self, note, principal) -> bool:
+                is_author = note.created_by == principal.id
+                return is_author or await self.has_permission(principal, "notes:moderate")
+        """,
+        path="src/app/authz_method.py",
+    ),
+    Gate(
+        """
+        def _allowed(user, doc):
+            return user.isAdmin or doc.orgId == user.orgId
+
+
+        async def fetch(store, doc_id, user):
+            doc = await store.get(doc_id)
+            if not _allowed(user, doc):
+                raise PermissionError(doc_id)
+            return doc
+        """,
+        path="src/app/authz_helper.py",
+    ),
+    Gate(
+        "may_read = lambda user, doc: user.is_superuser or doc.tenant_id == user.tenant_id\n",
+        path="src/app/authz_lambda.py",
+    ),
+    Gate(
+        """
+        @policy(lambda principal, tool: tool.team_id == principal.team_id or "tools:run" in principal.scopes)
+        def run_tool(principal, tool):
+            return tool.run()
+        """,
+        path="src/app/authz_decorator.py",
+    ),
+    Gate(
+        """
+        from fastapi import HTTPException as Refused
+
+
+        def open_ledger(ledger, member):
+            if ledger.realmKey != member.realmKey and not member.isEntitled:
+                raise Refused(403, "another realm")
+            return ledger
+        """,
+        path="src/app/authz_configured.py",
+        config={"authz": {"tenant-names": ["realm"], "role-names": ["entitled"]}},
+    ),
+    # The scope check in one function, the role check in another: neither rule has an OR to read.
+    Gate(
+        """
+        def same_org(doc, user):
+            return doc.org_id == user.org_id
+
+
+        def is_editor(user):
+            return user.role == "editor" or user.role == "reviewer"
+
+
+        def visible(messages, user):
+            return [m for m in messages if m["role"] == "user" or m["org_id"] == user.org_id]
+        """,
+        path="src/app/authz_apart.py",
+        fires=False,
+    ),
+    Gate(
+        """
+        from app.authz import DenyReason
+
+
+        class Decision:
+            def __init__(self, allowed, reason=None):
+                self.allowed, self.reason = allowed, reason
+
+
+        async def authorize(principal, tool):
+            if tool.name not in principal.allowed_tools:
+                return Decision(allowed=False, reason="not allowed")
+            return Decision(allowed=True, reason=DenyReason.INACTIVE)
+        """,
+        path="src/app/deny_decision.py",
         config=_GATE_CONFIG,
         files=_GATE_FILES,
     ),

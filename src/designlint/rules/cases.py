@@ -16,11 +16,6 @@ from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
 
 def _source(text: str) -> str:
     """A case's code as written inside a triple-quoted string: dedented, without the newline
@@ -75,6 +70,11 @@ class _Case:
 
     def config_table(self) -> dict[str, Any]:
         """The ``[tool.designlint]`` table, for ``config.parse_table``."""
+        # Imported here: a family's cases are built on every lint, read only by the tests.
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - exercised on 3.10 only
+            import tomli as tomllib
         return tomllib.loads(self.config) if isinstance(self.config, str) else dict(self.config)
 
 

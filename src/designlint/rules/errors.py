@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import builtins
-import re
-
 import libcst as cst
 
 from designlint.analysis.enums import ENUM_CLASSES, EnumInfo, member_fix
+from designlint.analysis.error_codes import BUILTIN_EXCEPTIONS, CODE_KEYWORDS, EXCEPTION_NAME, looks_like_code
 from designlint.analysis.names import dotted_name, last_name
 from designlint.analysis.strings import literal_string
 from designlint.gates.errors import RawStringErrorCodeGate
 from designlint.project import LookupFailed
 from designlint.rules.base import Rule
 from designlint.rules.cases import BadConfig, Gate, Invalid, Valid
-from designlint.tables.errors import CODE_LIKE, ErrorsOptions
+from designlint.tables.errors import ErrorsOptions
 
-# Upper-case strings that name configuration, not errors: OPENAI_API_KEY, DATABASE_URL.
-ENV_LIKE = re.compile(r".*_(?:KEY|TOKEN|SECRET|URL|URI|HOST|PORT|PATH|DIR|FILE|ENV|NAME|ID|MODEL|REGION|VERSION)")
-CODE_KEYWORDS = frozenset({"code", "error_code"})
 ERROR_DICT_KEYS = frozenset(
     {"message", "error", "detail", "details", "reason", "retryable", "status", "description", "hint"}
 )
-BUILTIN_EXCEPTIONS = frozenset(
-    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
-)
-EXCEPTION_NAME = re.compile(r"_?[A-Z]\w*(?:Error|Exception|Fault|Failure)")
 
 # The cases' error-code contract: a str-valued enum, and the config that names it.
 _ERROR_ENUM = {
@@ -713,8 +704,7 @@ class RawStringErrorCode(RawStringErrorCodeGate, Rule):
         enum = self.enum
         member = enum.member_for(value) if enum else None
         listed = enum is None and self.contract is not None and value in self.contract
-        looks_like_code = CODE_LIKE.fullmatch(value) and len(value) >= 3 and not ENV_LIKE.fullmatch(value)
-        if member is None and not listed and not looks_like_code:
+        if member is None and not listed and not looks_like_code(value):
             return
         if self._inside_enum_definition():
             return
@@ -790,6 +780,39 @@ GATE_CASES = (
         'class AppError(Exception):\n    pass\n\n\nx = AppError("" "RATE_LIMITED")\n', path="src/app/errors_concat.py"
     ),
     Gate('class Reply:\n    pass\n\n\nr = Reply(\n    code = "RATE_LIMITED",\n)\n', path="src/app/errors_keyword.py"),
+    Gate(
+        """
+        from app.errors import ToolError as TE
+
+
+        class Client:
+            async def call(self, result):
+                match result.get("code"):
+                    case "OVER_LIMIT" | "RATE_LIMITED":
+                        raise TE("RATE_LIMITED")
+        """,
+        path="src/app/errors_match.py",
+    ),
+    # A code of the contract too short to look like one.
+    Gate(
+        'def check(err):\n    return err.code == "OK"\n',
+        path="src/app/errors_contract.py",
+        config='[errors]\ncontract = ["OK", "RATE_LIMITED"]\n',
+    ),
+    # Upper-case literals where no code stands: a level, a currency, a message, a builtin's.
+    Gate(
+        """
+        import logging
+
+
+        def report(logger, order):
+            logger.log(logging.getLevelName("WARNING"), "ORDER_FAILED")
+            raise ValueError("ORDER_FAILED")
+            return {"currency": "USD", "status": "PAID"}
+        """,
+        path="src/app/errors_none.py",
+        fires=False,
+    ),
 )
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from designlint.analysis.enums import ENUM_CLASSES
+from designlint.analysis.error_codes import CODE_LIKE
 from designlint.options import QUALIFIED_NAME, Item, ListOf, Text, option, options_table
 
-# UPPER_SNAKE of three characters or more: "RATE_LIMITED", "TIMEOUT".
-CODE_LIKE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 ERROR_CODE = Item(CODE_LIKE.pattern, 'an UPPER_SNAKE error code such as "RATE_LIMITED"')
 
 
