@@ -139,6 +139,7 @@ class Project:
     def from_root(cls, root: Path, facts: FactStore | None = None) -> Project:
         bases = [str(base) for base in (root, root / "src", root / "lib")]
         anchors: dict[str, str] = {}  # as pathlib spells it
+        listings: dict[str, frozenset[str]] = {}  # for the project's lifetime, as its sources are
 
         def candidates(parts: list[str], anchor: str | None) -> Iterator[str | Path]:
             if not all(part and "/" not in part and os.sep not in part for part in parts):
@@ -147,13 +148,29 @@ class Project:
                     yield base.joinpath(*parts).with_suffix(".py")
                     yield base.joinpath(*parts, "__init__.py")
                 return
-            # The same paths as strings: pathlib costs more than the reading on a warm run.
+            # The same paths as strings: pathlib costs more than the reading on a warm run. A
+            # directory is listed once, and only a name it holds is asked for: most candidates
+            # lie in directories that do not exist, and a warm run asks for thousands.
             if anchor is not None and anchor not in anchors:
                 anchors[anchor] = str(Path(anchor))
+            *within, last = parts
             for base in (*((anchors[anchor],) if anchor is not None else ()), *bases):
-                package = os.path.join(base, *parts)
-                yield package + ".py"
-                yield os.path.join(package, "__init__.py")
+                directory = os.path.join(base, *within)
+                names = listed(directory)
+                if f"{last}.py" in names:
+                    yield os.path.join(directory, f"{last}.py")
+                if last in names:
+                    yield os.path.join(directory, last, "__init__.py")
+
+        def listed(directory: str) -> frozenset[str]:
+            names = listings.get(directory)
+            if names is None:
+                try:
+                    names = frozenset(os.listdir(directory))
+                except OSError:  # not a directory, or not readable: nothing there to import
+                    names = frozenset()
+                listings[directory] = names
+            return names
 
         def read(module: str, anchor: str | None) -> str | None:
             for candidate in candidates(module.split("."), anchor):
