@@ -294,6 +294,9 @@ def _names_owner_or_acl(parts: tuple[str, ...]) -> bool:
 
 # -- denials ----------------------------------------------------------------------------
 
-# The exceptions that deny access (``denials.denial_of``), and the words a file that denies holds.
+# The exceptions that deny access (``denials.denial_of``), and the words a file that raises one holds.
 DENIAL_EXCEPTION = re.compile(r"PermissionError|_?[A-Z]\w*(?:Forbidden|Denied)\w*")
-DENIAL_WORDS = re.compile(r"PermissionError|Forbidden|Denied|HTTPException|allow(?:ed)?\s*=\s*False")
+DENIAL_WORDS = "PermissionError|Forbidden|Denied|HTTPException"
+# What a file returning a decision with ``allowed=False`` holds, both somewhere: anything may
+# stand between the keyword and its value (brackets, a comment, a line break).
+DECISION_WORDS = ("allow", "False")

@@ -19,6 +19,7 @@ import re
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from designlint.analysis.authz_names import (
+    DECISION_WORDS,
     DENIAL_WORDS,
     ID_TOKENS,
     OWNER_TOKENS,
@@ -99,7 +100,7 @@ class DenyWithoutReasonGate(Gate):
         super().__init__(config)
         self.enum_name = config.options(AuthzOptions).deny_reasons
         if self.enum_name is not None:
-            self.prefilter = DENIAL_WORDS
+            self.prefilter = AnyOf(DENIAL_WORDS, AllOf(*DECISION_WORDS))
 
     def could_fire(self, file: FileFacts) -> bool:
         if self.enum_name is None:

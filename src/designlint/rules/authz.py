@@ -1008,7 +1008,8 @@ _GATE_FILES = {"app/authz.py": "import enum\n\n\nclass DenyReason(str, enum.Enum
 # DL101/DL102: the words of checks in any case and spelling, both checks of a finding in one
 # function (a method, an ``async def`` under a decorator, a helper holding the ``or``), in a
 # lambda outside every function, in a decorator; DL103 (linted with _GATE_CONFIG): a denial
-# spelt as a bare class, one in an aliased HTTPException, a decision returned.
+# spelt as a bare class, one in an aliased HTTPException, a decision returned (its ``allowed=``
+# and ``False`` apart).
 GATE_CASES = (
     Gate(
         "def check(user):\n    if not user.active:\n        raise PermissionError\n",
@@ -1139,6 +1140,21 @@ GATE_CASES = (
             return Decision(allowed=True, reason=DenyReason.INACTIVE)
         """,
         path="src/app/deny_decision.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        """
+        def authorize(principal, tool, Decision):
+            if tool.name not in principal.tools:
+                return Decision(
+                    allowed=(  # not granted to this principal
+                        False
+                    ),
+                    reason="not granted",
+                )
+        """,
+        path="src/app/deny_decision_wrapped.py",
         config=_GATE_CONFIG,
         files=_GATE_FILES,
     ),
