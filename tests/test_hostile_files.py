@@ -448,6 +448,25 @@ def test_a_run_of_hashes_is_searched_at_once(text: str, matches: bool):
     assert done.stdout.strip() == str(matches)
 
 
+# DL102's prefilter reads a word's tokens apart (``"super user"``) across any run of what is
+# neither a letter nor a digit: runs after many a ``super``, with or without the word's end.
+SPACED_WORDS = [
+    ("team " + "super" + " -" * 1_000_000 + "\n", False),
+    ("team " + "super-" * 400_000 + "\n", False),
+    ("team " + "super " * 400_000 + "user\n", True),
+]
+
+
+@pytest.mark.parametrize(("text", "matches"), SPACED_WORDS)
+def test_a_words_tokens_apart_are_searched_at_once(text: str, matches: bool):
+    program = (
+        "import sys\nfrom designlint.config import Config\nfrom designlint.gates.authz import SuperuserBypassGate\n"
+        "print(bool(SuperuserBypassGate(Config()).prefilter.search(sys.stdin.read())))"
+    )
+    done = subprocess.run([sys.executable, "-c", program], input=text, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == str(matches)
+
+
 GLOB_SEMANTICS = [  # (glob, path, matches): what README documents, kept by the automaton
     ("tests", "a/tests", True),
     ("tests", "a/tests.py", False),

@@ -68,9 +68,12 @@ class _ChecksGate(Gate):
         super().__init__(config)
         options = config.options(AuthzOptions)
         self.vocabulary = Vocabulary.extended(options.tenant_names, options.role_names, options.superuser_names)
-        # The words of both checks somewhere in the text, in any case.
-        scope, bypass = self.vocabulary.pattern(Kind.SCOPE), self.vocabulary.pattern(self.kind)
-        self.prefilter = AllOf(scope.lower(), bypass.lower(), ignore_case=True)
+        # The words of both checks somewhere in the text, in any case, as identifiers or strings spell them.
+        scope, bypass = (
+            AnyOf(self.vocabulary.pattern(kind).lower(), *self.vocabulary.spaced_patterns(kind))
+            for kind in (Kind.SCOPE, self.kind)
+        )
+        self.prefilter = AllOf(scope, bypass, ignore_case=True)
 
     def could_fire(self, file: FileFacts) -> bool:
         if file.tree is None:
