@@ -134,9 +134,12 @@ class Vocabulary:
     def spaced_patterns(self, kind: Kind) -> tuple[str, ...]:
         """Regexes matching, in lower-cased source text, the words of ``pattern`` of more than
         one token written apart as a string may hold them (``"created-by"``, ``"Super User"``:
-        ``tokens`` splits on anything but a letter or a digit); each opens with a literal."""
+        ``tokens`` splits on anything but a letter or a digit); each opens with a literal. Not
+        for a word holding a word of one token (``super_admin``: ``admin`` is found already)."""
+        words = self._shown_words(kind)
+        single = {word[0] for word in words if len(word) == 1}
         return tuple(
-            r"[^a-z0-9]+".join(re.escape(t) for t in word) for word in self._shown_words(kind) if len(word) > 1
+            r"[^a-z0-9]+".join(re.escape(t) for t in word) for word in words if len(word) > 1 and not single & set(word)
         )
 
     def _shown_words(self, kind: Kind) -> tuple[tuple[str, ...], ...]:
