@@ -435,6 +435,8 @@ HASH_RUNS = [
     ("x = 1  # ToolError(#" + "ToolError(#" * 200_000 + "\n", True),
     ("x = 1  # raise e(#" + "raise e(#" * 200_000 + "\n", True),
     ("raise ValueError(  " + "()" * 64 + "\n", False),
+    ("raise" + " \\" * 500_000 + "\n", False),
+    ("x = ToolError" + " \\" * 500_000 + "(" + " \\" * 500_000 + "\n", False),
 ]
 
 
