@@ -425,11 +425,18 @@ def test_an_exclude_that_backtracks_in_re_does_not_stall_discovery(project: Path
 
 
 # A run of ``#`` after an exception's "(" (a comment banner): DL501's prefilter read the
-# comment in as many ways as the run could be split, minutes for 30 of them.
+# comment in as many ways as the run could be split, minutes for 30 of them. A line of
+# ``Error(#`` it read to the line's end from each one: minutes for 200,000 of them. A comment
+# there passes the prefilter (the stdlib tree's gate then reads the call).
 HASH_RUNS = [
-    ("raise ValueError(  " + "#" * 64 + "\n", False),
+    ("raise ValueError(  " + "#" * 64 + "\n", True),
     ("raise ToolError(  " + "#" * 64 + "\n    'RATE_LIMITED')\n", True),
-    ("x = QuotaFailure(" + "#" * 64, False),
+    ("x = QuotaFailure(" + "#" * 64, True),
+    ("x = 1  # ToolError(#" + "ToolError(#" * 200_000 + "\n", True),
+    ("x = 1  # raise e(#" + "raise e(#" * 200_000 + "\n", True),
+    ("raise ValueError(  " + "()" * 64 + "\n", False),
+    ("raise" + " \\" * 500_000 + "\n", False),
+    ("x = ToolError" + " \\" * 500_000 + "(" + " \\" * 500_000 + "\n", False),
 ]
 
 
@@ -438,6 +445,25 @@ def test_a_run_of_hashes_is_searched_at_once(text: str, matches: bool):
     program = (
         "import sys\nfrom designlint.config import Config\nfrom designlint.gates.errors import RawStringErrorCodeGate\n"
         "print(bool(RawStringErrorCodeGate(Config()).prefilter.search(sys.stdin.read())))"
+    )
+    done = subprocess.run([sys.executable, "-c", program], input=text, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == str(matches)
+
+
+# DL102's prefilter reads a word's tokens apart (``"super user"``) across any run of what is
+# neither a letter nor a digit: runs after many a ``super``, with or without the word's end.
+SPACED_WORDS = [
+    ("team " + "super" + " -" * 1_000_000 + "\n", False),
+    ("team " + "super-" * 400_000 + "\n", False),
+    ("team " + "super " * 400_000 + "user\n", True),
+]
+
+
+@pytest.mark.parametrize(("text", "matches"), SPACED_WORDS)
+def test_a_words_tokens_apart_are_searched_at_once(text: str, matches: bool):
+    program = (
+        "import sys\nfrom designlint.config import Config\nfrom designlint.gates.authz import SuperuserBypassGate\n"
+        "print(bool(SuperuserBypassGate(Config()).prefilter.search(sys.stdin.read())))"
     )
     done = subprocess.run([sys.executable, "-c", program], input=text, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == str(matches)

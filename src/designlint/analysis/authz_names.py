@@ -126,14 +126,30 @@ class Vocabulary:
         )
 
     def pattern(self, kind: Kind) -> str:
-        """A regex alternative matching, in source text, a word every check of ``kind`` shows:
-        a scope's, also an owner's, a principal's (``note.user_id == principal.id``), an ACL's
-        or a matching word; a role's, also a superuser's (``is_org_admin``, a role in the tenant)."""
+        """A regex alternative matching, in source text, a word every check of ``kind`` shows
+        (``_shown_words``), its tokens joined as an identifier joins them (``created_by``,
+        ``createdBy``)."""
+        return "|".join(r"_?".join(re.escape(t) for t in word) for word in self._shown_words(kind))
+
+    def spaced_patterns(self, kind: Kind) -> tuple[str, ...]:
+        """Regexes matching, in lower-cased source text, the words of ``pattern`` of more than
+        one token written apart as a string may hold them (``"created-by"``, ``"Super User"``:
+        ``tokens`` splits on anything but a letter or a digit); each opens with a literal. Not
+        for a word holding a word of one token (``super_admin``: ``admin`` is found already)."""
+        words = self._shown_words(kind)
+        single = {word[0] for word in words if len(word) == 1}
+        return tuple(
+            r"[^a-z0-9]+".join(re.escape(t) for t in word) for word in words if len(word) > 1 and not single & set(word)
+        )
+
+    def _shown_words(self, kind: Kind) -> tuple[tuple[str, ...], ...]:
+        """A scope's words, also an owner's, a principal's (``note.user_id == principal.id``), an
+        ACL's or a matching word; a role's, also a superuser's (``is_org_admin``, a role in the tenant)."""
         words = {Kind.SCOPE: self.tenant, Kind.ROLE: self.role + self.superuser, Kind.SUPERUSER: self.superuser}[kind]
         if kind is Kind.SCOPE:
             scope_words = (*OWNER_WORDS, *PRINCIPAL_WORDS, *ACL_WORDS, *sorted(_CHECK_TOKENS))
             words = (*words, *(tokens(w) for w in scope_words))
-        return "|".join(r"_?".join(re.escape(t) for t in word) for word in words)
+        return words
 
     def _words(self) -> Iterator[tuple[Kind, tuple[str, ...]]]:
         for kind, words in ((Kind.SCOPE, self.tenant), (Kind.ROLE, self.role), (Kind.SUPERUSER, self.superuser)):
@@ -294,6 +310,9 @@ def _names_owner_or_acl(parts: tuple[str, ...]) -> bool:
 
 # -- denials ----------------------------------------------------------------------------
 
-# The exceptions that deny access (``denials.denial_of``), and the words a file that denies holds.
+# The exceptions that deny access (``denials.denial_of``), and the words a file that raises one holds.
 DENIAL_EXCEPTION = re.compile(r"PermissionError|_?[A-Z]\w*(?:Forbidden|Denied)\w*")
-DENIAL_WORDS = re.compile(r"PermissionError|Forbidden|Denied|HTTPException|allow(?:ed)?\s*=\s*False")
+DENIAL_WORDS = "PermissionError|Forbidden|Denied|HTTPException"
+# What a file returning a decision with ``allowed=False`` holds, both somewhere: anything may
+# stand between the keyword and its value (brackets, a comment, a line break).
+DECISION_WORDS = ("allow", "False")

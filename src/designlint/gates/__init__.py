@@ -61,7 +61,9 @@ def words_of(pattern: str) -> Words | None:
     return Words(tuple(dict.fromkeys(words)))
 
 
-def _searcher(pattern: str) -> Words | re.Pattern[str]:
+def _searcher(pattern: str | AllOf | AnyOf) -> Words | re.Pattern[str] | AllOf | AnyOf:
+    if not isinstance(pattern, str):
+        return pattern  # a prefilter of its own: ``AnyOf("Denied", AllOf("allow", "False"))``
     return words_of(pattern) or re.compile(pattern)
 
 
@@ -72,7 +74,7 @@ class AllOf:
     (Python's re is slow on long case-insensitive alternations); the patterns must then be
     written in lower case. A pattern of plain words is searched as ``Words``."""
 
-    def __init__(self, *patterns: str, ignore_case: bool = False):
+    def __init__(self, *patterns: str | AllOf | AnyOf, ignore_case: bool = False):
         self.patterns = tuple(_searcher(p) for p in patterns)
         self.ignore_case = ignore_case
 
@@ -88,7 +90,7 @@ class AnyOf:
     ahead for those only when they start the whole pattern. A pattern of plain words is
     searched as ``Words``."""
 
-    def __init__(self, *patterns: str):
+    def __init__(self, *patterns: str | AllOf | AnyOf):
         self.patterns = tuple(_searcher(p) for p in patterns)
 
     def search(self, text: str) -> bool:

@@ -19,6 +19,7 @@ import re
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from designlint.analysis.authz_names import (
+    DECISION_WORDS,
     DENIAL_WORDS,
     ID_TOKENS,
     OWNER_TOKENS,
@@ -67,9 +68,12 @@ class _ChecksGate(Gate):
         super().__init__(config)
         options = config.options(AuthzOptions)
         self.vocabulary = Vocabulary.extended(options.tenant_names, options.role_names, options.superuser_names)
-        # The words of both checks somewhere in the text, in any case.
-        scope, bypass = self.vocabulary.pattern(Kind.SCOPE), self.vocabulary.pattern(self.kind)
-        self.prefilter = AllOf(scope.lower(), bypass.lower(), ignore_case=True)
+        # The words of both checks somewhere in the text, in any case, as identifiers or strings spell them.
+        scope, bypass = (
+            AnyOf(self.vocabulary.pattern(kind).lower(), *self.vocabulary.spaced_patterns(kind))
+            for kind in (Kind.SCOPE, self.kind)
+        )
+        self.prefilter = AllOf(scope, bypass, ignore_case=True)
 
     def could_fire(self, file: FileFacts) -> bool:
         if file.tree is None:
@@ -99,7 +103,7 @@ class DenyWithoutReasonGate(Gate):
         super().__init__(config)
         self.enum_name = config.options(AuthzOptions).deny_reasons
         if self.enum_name is not None:
-            self.prefilter = DENIAL_WORDS
+            self.prefilter = AnyOf(DENIAL_WORDS, AllOf(*DECISION_WORDS))
 
     def could_fire(self, file: FileFacts) -> bool:
         if self.enum_name is None:

@@ -12,13 +12,12 @@ from designlint.tables.errors import ErrorsOptions
 if TYPE_CHECKING:
     from designlint.context import FileFacts
 
-# After a call's "(": brackets, comments (each to its line's end: a comment that could end
-# anywhere in a run of ``#`` would be matched in time exponential in the run), empty strings,
-# then a string (any prefix, any quotes) opening with upper case, or holding an escape
+# After a call's "(": brackets, empty strings and spaces (a backslash joining lines among
+# them), then a comment (the literal may follow it: reading the comment to its line's end
+# would read a line of ``Error(#`` again from each one, in time quadratic in the line) or a
+# string (any prefix, any quotes) opening with upper case, or holding an escape
 # (``"RATE\x5fLIMITED"``).
-_FIRST_LITERAL = (
-    r"(?:\s|\(|#[^\n]*\n|''|\"\")*[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])(?:[A-Z][A-Z0-9_]*['\"]|[^'\"\n]*\\)"
-)
+_FIRST_LITERAL = r"(?:[\s(\\]|''|\"\")*(?:#|[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])(?:[A-Z][A-Z0-9_]*['\"]|[^'\"\n]*\\))"
 _SEQUENCES = (ast.Tuple, ast.List, ast.Set)
 
 
@@ -31,8 +30,8 @@ class RawStringErrorCodeGate(Gate):
         r"\.(?:\\?\n\s*)?(?:error_)?code\b",  # also across a line break, not after ". " in prose
         r"code['\"](?:(?<=['\"]code['\"])|(?<=error_code['\"]))",
         r"code\s*=(?!=)",
-        *(rf"{suffix}\s*\({_FIRST_LITERAL}" for suffix in ("Error", "Exception", "Fault", "Failure")),
-        rf"raise[\s(]+[\w.]+\s*\({_FIRST_LITERAL}",
+        *(rf"{suffix}[\s\\]*\({_FIRST_LITERAL}" for suffix in ("Error", "Exception", "Fault", "Failure")),
+        rf"raise[\s(\\]+[\w.]+[\s\\]*\({_FIRST_LITERAL}",
     )
 
     def __init__(self, config):

@@ -1005,10 +1005,11 @@ class DenyWithoutReason(DenyWithoutReasonGate, Rule):
 _GATE_CONFIG = '[authz]\ndeny-reasons = "app.authz.DenyReason"\n'
 _GATE_FILES = {"app/authz.py": "import enum\n\n\nclass DenyReason(str, enum.Enum):\n    INACTIVE = 'inactive'\n"}
 # Code written the ways this family's gates must see through (tests/test_gates.py).
-# DL101/DL102: the words of checks in any case and spelling, both checks of a finding in one
-# function (a method, an ``async def`` under a decorator, a helper holding the ``or``), in a
-# lambda outside every function, in a decorator; DL103 (linted with _GATE_CONFIG): a denial
-# spelt as a bare class, one in an aliased HTTPException, a decision returned.
+# DL101/DL102: the words of checks in any case and spelling (a key's words apart), both checks
+# of a finding in one function (a method, an ``async def`` under a decorator, a helper holding
+# the ``or``), in a lambda outside every function, in a decorator; DL103 (linted with _GATE_CONFIG): a denial
+# spelt as a bare class, one in an aliased HTTPException, a decision returned (its ``allowed=``
+# and ``False`` apart).
 GATE_CASES = (
     Gate(
         "def check(user):\n    if not user.active:\n        raise PermissionError\n",
@@ -1046,6 +1047,15 @@ GATE_CASES = (
         path="src/app/authz_principal.py",
     ),
     Gate("def ok(u, d):\n    return u.is_org_admin or d.org_id == u.org_id\n", path="src/app/authz_scoped_admin.py"),
+    # An owner's key written apart, as a stored document's metadata spells it.
+    Gate(
+        """
+        def may_delete(record, me):
+            meta = record.metadata
+            return meta["created-by"] == me.id or me.is_admin
+        """,
+        path="src/app/authz_spaced_key.py",
+    ),
     Gate(
         """
         import functools
@@ -1139,6 +1149,21 @@ GATE_CASES = (
             return Decision(allowed=True, reason=DenyReason.INACTIVE)
         """,
         path="src/app/deny_decision.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
+    Gate(
+        """
+        def authorize(principal, tool, Decision):
+            if tool.name not in principal.tools:
+                return Decision(
+                    allowed=(  # not granted to this principal
+                        False
+                    ),
+                    reason="not granted",
+                )
+        """,
+        path="src/app/deny_decision_wrapped.py",
         config=_GATE_CONFIG,
         files=_GATE_FILES,
     ),

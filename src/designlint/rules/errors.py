@@ -776,6 +776,11 @@ GATE_CASES = (
     Gate(
         'class AppError(Exception):\n    pass\n\n\nx = AppError("RATE\\x5fLIMITED")\n', path="src/app/errors_escape.py"
     ),
+    Gate('def deny(Denied):\n    raise \\\n        Denied("NO_ACCESS")\n', path="src/app/errors_joined_raise.py"),
+    Gate(
+        'class AppError(Exception):\n    pass\n\n\nx = AppError \\\n    ("RATE_LIMITED")\n',
+        path="src/app/errors_joined_call.py",
+    ),
     Gate(
         'class AppError(Exception):\n    pass\n\n\nx = AppError("" "RATE_LIMITED")\n', path="src/app/errors_concat.py"
     ),
