@@ -443,6 +443,21 @@ def test_a_run_of_hashes_is_searched_at_once(text: str, matches: bool):
     assert done.stdout.strip() == str(matches)
 
 
+# Runs of a word DL401's prefilter reads a name's tail after (``system\w*\s*=``): each start
+# scanned the rest of the run, minutes for a line of them.
+WORD_RUNS = [("system" * 50_000, False), ("to_messages" * 30_000, False), ("system" * 50_000 + " = requests", True)]
+
+
+@pytest.mark.parametrize(("text", "matches"), WORD_RUNS, ids=["system", "messages", "system then a match"])
+def test_a_run_of_a_sink_word_is_searched_at_once(text: str, matches: bool):
+    program = (
+        "import sys\nfrom designlint.config import Config\nfrom designlint.gates.trust import UntrustedContentGate\n"
+        "print(bool(UntrustedContentGate(Config()).prefilter.search(sys.stdin.read())))"
+    )
+    done = subprocess.run([sys.executable, "-c", program], input=text, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == str(matches)
+
+
 GLOB_SEMANTICS = [  # (glob, path, matches): what README documents, kept by the automaton
     ("tests", "a/tests", True),
     ("tests", "a/tests.py", False),

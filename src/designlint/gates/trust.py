@@ -14,8 +14,11 @@ if TYPE_CHECKING:
     from designlint.context import FileFacts
 
 # Prompt and template names are matched in any case, as PROMPT_VARIABLE and PROMPT_OBJECT are
-# (``SYSTEM_PROMPT``, ``QA_TEMPLATE``).
-SINK_HINTS = r"messages\s*=|system\w*\s*=|instructions\s*=|(?i:prompt|template)|input\s*=|role['\"]|Message\(|invoke\("
+# (``SYSTEM_PROMPT``, ``QA_TEMPLATE``); a builder named for messages (``to_messages(``); every
+# method of PROMPT_FIRST_METHODS (``astream(``, ``apredict(``).
+# The names' tails are bounded: ``\w*`` before a literal is quadratic on a run of the word
+# (``systemsystem...``), each start scanning the rest of the run.
+SINK_HINTS = r"messages\s*=|messages\w{0,40}\(|system\w{0,40}\s*=|instructions\s*=|(?i:prompt|template)|input\s*=|role['\"]|Message\(|invoke\(|stream\(|predict\("
 SOURCE_HINTS = (
     r"requests|httpx|aiohttp|urllib|page_content|(?i:retriev)|relevant_documents|Document|NodeWithScore|TextNode|BaseNode|metadata_mode|similarity_search|marginal_relevance|observation"
     r"|(?:tool|function)_(?:output|result|response)|\btool\.|_tool\.|user_(?:input|message|msg|query|question|request|text)"
