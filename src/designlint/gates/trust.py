@@ -25,13 +25,14 @@ SOURCE_HINTS = (
     r"|\binput\(|\bopen\(|read_text|read_bytes|subprocess|inner_text|text_content|page_source|UploadFile|FileStorage"
     r"|query\(|search\(|get_relevant|get_all\(|get_prompt|read_resource|call_tool|\.content\("
 )
-# Or a helper of another module of the project may return untrusted content (see ``could_fire``).
+# Or a helper of another module of the project may return untrusted content, or put a
+# parameter into a prompt (see ``could_fire``).
 IMPORT_HINT = r"\bimport\b"
 
 
 class UntrustedContentGate(Gate):
     codes = ("DL401",)
-    prefilter = AllOf(SINK_HINTS, f"{SOURCE_HINTS}|{IMPORT_HINT}")
+    prefilter = AllOf(f"{SINK_HINTS}|{IMPORT_HINT}", f"{SOURCE_HINTS}|{IMPORT_HINT}")
 
     def __init__(self, config):
         super().__init__(config)
@@ -40,15 +41,27 @@ class UntrustedContentGate(Gate):
         extra_sources = "|".join(re.escape(n.rsplit(".", 1)[-1]) for n in trust.sources)
         sinks = f"{SINK_HINTS}|{extra_sinks}" if extra_sinks else SINK_HINTS
         sources = f"{SOURCE_HINTS}|{extra_sources}" if extra_sources else SOURCE_HINTS
-        self.prefilter = AllOf(sinks, f"{sources}|{IMPORT_HINT}")
+        self.prefilter = AllOf(f"{sinks}|{IMPORT_HINT}", f"{sources}|{IMPORT_HINT}")
+        self.sinks = re.compile(sinks)
         self.catalogue = SourceCatalogue(trust.sources)
 
     def could_fire(self, file: FileFacts) -> bool:
-        """A source may be in the file: a call or attribute of the catalogue, a configured
-        source, a variable or parameter named or annotated as one, or a call of a helper of
-        another module of the project that may return untrusted content (``TRUST_RETURNS``)."""
+        """A sink may be in the file (its text hints at one) or in another module of the
+        project it calls (a helper putting a parameter into a prompt); and a source may be in
+        it: a call or attribute of the catalogue, a configured source, a variable or parameter
+        named or annotated as one, or a call of a helper of another module of the project that
+        may return untrusted content (``TRUST_RETURNS``)."""
         if file.tree is None:
             return True
+        project = file.project
+        module = called = None
+        if not self.sinks.search(file.text):  # the prefilter passed on an import
+            if project is None:
+                return False
+            module = self._names(file)
+            called = module.called_modules(lambda name: project.source(name) is not None)
+            if not called:
+                return False
         catalogue = self.catalogue
         if any(map(catalogue.attribute_is_source, file.nodes_of(ast.Attribute))):
             return True
@@ -56,6 +69,21 @@ class UntrustedContentGate(Gate):
             return True
         if any(map(catalogue.parameter_is_source, file.nodes_of(ast.arg))):
             return True
+        module = module or self._names(file)
+        calls = [(call, module.call_names(call)) for call in file.nodes_of(ast.Call)]
+        if any(catalogue.call_is_source(call, module, names) for call, names in calls):
+            return True
+        if project is None or not module.bound:
+            return False
+        helpers: set[str] = set()
+        if called is None:
+            called = module.called_modules(lambda name: project.source(name) is not None)
+        for name in called:
+            helpers |= project.fact(TRUST_RETURNS, name).returning(catalogue.configured)
+        return bool(helpers) and calls_a_helper(helpers, (names for _, names in calls), module)
+
+    @staticmethod
+    def _names(file: FileFacts) -> ModuleNames:
         is_package = file.relpath.rpartition("/")[2] in ("__init__.py", "__init__.pyi")
         annotations = [
             *(arg.annotation for arg in file.nodes_of(ast.arg)),
@@ -63,20 +91,10 @@ class UntrustedContentGate(Gate):
             *(node.returns for node in file.nodes_of(ast.FunctionDef)),
             *(node.returns for node in file.nodes_of(ast.AsyncFunctionDef)),
         ]
-        module = ModuleNames(
+        return ModuleNames(
             file.nodes_of(ast.Import, ast.ImportFrom),
             list(file.nodes_of(ast.Attribute)),
             annotations,
             file.module_name,
             is_package,
         )
-        calls = [(call, module.call_names(call)) for call in file.nodes_of(ast.Call)]
-        if any(catalogue.call_is_source(call, module, names) for call, names in calls):
-            return True
-        project = file.project
-        if project is None or not module.bound:
-            return False
-        helpers: set[str] = set()
-        for name in module.called_modules(lambda name: project.source(name) is not None):
-            helpers |= project.fact(TRUST_RETURNS, name).returning(catalogue.configured)
-        return bool(helpers) and calls_a_helper(helpers, (names for _, names in calls), module)

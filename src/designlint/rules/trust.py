@@ -1017,6 +1017,24 @@ GATE_CASES = (
         """,
         path="src/app/trust_builder.py",
     ),
+    # A helper of another module that puts its parameter into a prompt: the file's text has no
+    # sink of its own.
+    Gate(
+        """
+        import requests as http
+        from app.completion import complete
+
+        def classify(client, url):
+            return complete(client, http.get(url, timeout=5).text)
+        """,
+        path="src/app/trust_sink_elsewhere.py",
+        files={
+            "src/app/completion.py": """
+            def complete(client, prompt, temperature=0):
+                return client.completions.create(model="m", prompt=prompt, temperature=temperature)
+            """
+        },
+    ),
     # The project's helpers that return nothing untrusted, or get it from a third module (not
     # followed): the gate rules the file out, and there is nothing to find.
     Gate(
