@@ -440,14 +440,22 @@ HASH_RUNS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "matches"), HASH_RUNS)
-def test_a_run_of_hashes_is_searched_at_once(text: str, matches: bool):
+def _prefilter_matches(gate: str, text: str) -> bool:
+    """Whether the prefilter of ``gate`` (``module:Class``) matches ``text``, searched in a fresh
+    interpreter with a timeout: a super-linear pattern fails the test rather than hanging it."""
+    module, name = gate.split(":")
     program = (
-        "import sys\nfrom designlint.config import Config\nfrom designlint.gates.errors import RawStringErrorCodeGate\n"
-        "print(bool(RawStringErrorCodeGate(Config()).prefilter.search(sys.stdin.read())))"
+        f"import sys\nfrom designlint.config import Config\nfrom {module} import {name}\n"
+        f"print(bool({name}(Config()).prefilter.search(sys.stdin.read())))"
     )
     done = subprocess.run([sys.executable, "-c", program], input=text, capture_output=True, text=True, timeout=60)
-    assert done.stdout.strip() == str(matches)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(("text", "matches"), HASH_RUNS)
+def test_a_run_of_hashes_is_searched_at_once(text: str, matches: bool):
+    assert _prefilter_matches("designlint.gates.errors:RawStringErrorCodeGate", text) is matches
 
 
 # DL102's prefilter reads a word's tokens apart (``"super user"``) across any run of what is
@@ -461,12 +469,17 @@ SPACED_WORDS = [
 
 @pytest.mark.parametrize(("text", "matches"), SPACED_WORDS)
 def test_a_words_tokens_apart_are_searched_at_once(text: str, matches: bool):
-    program = (
-        "import sys\nfrom designlint.config import Config\nfrom designlint.gates.authz import SuperuserBypassGate\n"
-        "print(bool(SuperuserBypassGate(Config()).prefilter.search(sys.stdin.read())))"
-    )
-    done = subprocess.run([sys.executable, "-c", program], input=text, capture_output=True, text=True, timeout=60)
-    assert done.stdout.strip() == str(matches)
+    assert _prefilter_matches("designlint.gates.authz:SuperuserBypassGate", text) is matches
+
+
+# Runs of a word DL401's prefilter reads a name's tail after (``system\w*\s*=``): each start
+# scanned the rest of the run, minutes for a line of them.
+WORD_RUNS = [("system" * 50_000, False), ("to_messages" * 30_000, False), ("system" * 50_000 + " = requests", True)]
+
+
+@pytest.mark.parametrize(("text", "matches"), WORD_RUNS, ids=["system", "messages", "system then a match"])
+def test_a_run_of_a_sink_word_is_searched_at_once(text: str, matches: bool):
+    assert _prefilter_matches("designlint.gates.trust:UntrustedContentGate", text) is matches
 
 
 GLOB_SEMANTICS = [  # (glob, path, matches): what README documents, kept by the automaton

@@ -20,7 +20,12 @@ from designlint.tables.trust import TrustOptions
 
 def test_prefilter_skips_files_without_sources_or_sinks():
     rule = UntrustedContentInPrompt(Config())
-    assert not rule.prefilter.search("import requests\nrequests.get(url).text\n")
+    assert not rule.prefilter.search("requests.get(url).text\n")
+    # An import lets the text pass (a helper of another module may take the prompt); with no
+    # project to hold that helper, the stdlib tree rules the file out.
+    fetching = "import requests\nrequests.get(url).text\n"
+    assert rule.prefilter.search(fetching)
+    assert not rule.could_fire(FileFacts("app/fetch.py", "app.fetch", fetching, ast.parse(fetching)))
     assert not rule.prefilter.search("prompt = 'hello'\n")
     assert rule.prefilter.search("import requests\nprompt = requests.get(u).text\n")
     configured = UntrustedContentInPrompt(

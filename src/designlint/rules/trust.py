@@ -988,6 +988,53 @@ GATE_CASES = (
         """,
         path="src/app/trust_retriever.py",
     ),
+    # A chat model's prompt-first method other than invoke, and a builder named for messages:
+    # sinks with no keyword, role or prompt name in the file's text.
+    Gate(
+        """
+        import requests as rq
+
+        def summarize(chat_model, url):
+            for chunk in chat_model.stream("Summarize: " + rq.get(url).text):
+                yield chunk
+
+        async def describe(llm, url):
+            return await llm.apredict(rq.get(url).text)
+        """,
+        path="src/app/trust_stream.py",
+    ),
+    Gate(
+        """
+        import httpx
+
+        def to_messages(context):
+            return [dict(role="user", content=context)]
+
+        async def answer(client, url):
+            async with httpx.AsyncClient() as http:
+                page = (await http.get(url)).text
+            return await client.chat(to_messages(page))
+        """,
+        path="src/app/trust_builder.py",
+    ),
+    # A helper of another module that puts its parameter into a prompt: the file's text has no
+    # sink of its own.
+    Gate(
+        """
+        import requests as http
+        from app.completion import complete
+
+        def classify(client, url):
+            return complete(client, http.get(url, timeout=5).text)
+        """,
+        path="src/app/trust_sink_elsewhere.py",
+        files={
+            "src/app/completion.py": """
+            def complete(client, prompt, temperature=0):
+                return client.completions.create(model="m", prompt=prompt, temperature=temperature)
+            """
+        },
+    ),
     # The project's helpers that return nothing untrusted, or get it from a third module (not
     # followed): the gate rules the file out, and there is nothing to find.
     Gate(
