@@ -113,6 +113,10 @@ PROMPT_VARIABLE = re.compile(r"\w*prompt(?:s|_text|_str|_string|_template)?", re
 # tool or a graph takes other input.
 PROMPT_FIRST_METHODS = frozenset({"invoke", "ainvoke", "stream", "astream", "predict", "apredict"})
 MODEL_RECEIVER = re.compile(r"(?:\w*_)?(?:llm|model|chat|chat_model)", re.IGNORECASE)
+# ``predict`` is also scikit-learn's and sentence-transformers' (``self._model.predict(pairs)``
+# scores a cross-encoder's pairs): a prompt only on an object named as a language or chat model.
+PREDICT_METHODS = frozenset({"predict", "apredict"})
+LLM_RECEIVER = re.compile(r"(?:\w*_)?(?:llm|chat|chat_model)", re.IGNORECASE)
 # Functions that build a prompt from their parameters: build_prompt, render_system_prompt, make_messages.
 PROMPT_BUILDER = re.compile(r"\w*(?:prompt|template|messages)\w*", re.IGNORECASE)
 # A module whose constants are prompts by where they live: prompts.py, prompt_templates.py.

@@ -17,7 +17,9 @@ from designlint.analysis.strings import literal_string
 from designlint.analysis.summaries import bind_parameters, bound_arguments
 from designlint.analysis.untrusted import (
     LABELLED_ROLES,
+    LLM_RECEIVER,
     MODEL_RECEIVER,
+    PREDICT_METHODS,
     PROMPT_BUILDER,
     PROMPT_FIRST_METHODS,
     PROMPT_KEYWORDS,
@@ -153,6 +155,21 @@ class UntrustedContentInPrompt(UntrustedContentGate, Rule):
                     {"role": "user", "content": user_input},
                     {"role": "tool", "tool_call_id": call_id, "content": observation},
                 ]
+            """
+        ),
+        # ``predict`` scoring a cross-encoder's or a classifier's input is not a prompt.
+        Valid(
+            """
+            from sentence_transformers import CrossEncoder
+
+
+            class Rerank:
+                def __init__(self, name):
+                    self._model = CrossEncoder(name)
+
+                def rerank(self, retriever, query):
+                    docs = retriever.invoke(query)
+                    return self._model.predict([(query, doc.page_content) for doc in docs])
             """
         ),
         # Tool output and user input in the channels the APIs label for them.
@@ -292,6 +309,24 @@ class UntrustedContentInPrompt(UntrustedContentGate, Rule):
         ),
     )
     INVALID = (
+        # ``predict`` on a chat model is a prompt (on ``self._model``, a cross-encoder's, it is not: VALID).
+        Invalid(
+            """
+            import requests
+
+
+            class Summarizer:
+                def __init__(self, chat_model):
+                    self.chat_model = chat_model
+
+                def summarize(self, url):
+                    page = requests.get(url, timeout=10).text
+                    return self.chat_model.predict(f"Summarize: {page}")
+            """,
+            line=10,
+            column=40,
+            message="HTTP response body from line 9 enters the model input untagged",
+        ),
         Invalid(
             """
             import requests
@@ -907,11 +942,10 @@ class UntrustedContentInPrompt(UntrustedContentGate, Rule):
 
 def _prompt_first(func: cst.BaseExpression) -> bool:
     """A chat model's method taking the prompt first: ``llm.invoke(...)``, ``self.chat_model.astream(...)``."""
-    return (
-        isinstance(func, cst.Attribute)
-        and func.attr.value in PROMPT_FIRST_METHODS
-        and bool(MODEL_RECEIVER.fullmatch(last_name(func.value)))
-    )
+    if not isinstance(func, cst.Attribute) or func.attr.value not in PROMPT_FIRST_METHODS:
+        return False
+    receiver = LLM_RECEIVER if func.attr.value in PREDICT_METHODS else MODEL_RECEIVER
+    return bool(receiver.fullmatch(last_name(func.value)))
 
 
 # Another module of the project: what its helpers return decides DL401's gate for its callers.
