@@ -783,24 +783,34 @@ def test_an_added_init_that_renames_a_module_is_seen(tmp_path, monkeypatch):
     assert codes(cache_dir) == codes(None) == ["DL301"]
 
 
-def test_a_changed_helper_module_relints_the_files_that_followed_it(tmp_path, monkeypatch):
-    # DL401 follows app.web.fetch_page from app/agent.py: when the helper stops returning the
-    # page, the cached finding of the unchanged agent.py goes with it.
+_FETCHING = "import requests\n\ndef fetch_page(url):\n    return requests.get(url, timeout=5).text\n"
+
+
+def _agent_and_helper(tmp_path: Path, monkeypatch, helper: str):
+    """A project whose app/agent.py puts app.web.fetch_page's result into a prompt, app/web.py
+    being ``helper``; the helper module's path and a lint of DL401 (cached in ``cache``)."""
     project = tmp_path / "project"
     (project / "app").mkdir(parents=True)
     (project / "pyproject.toml").write_text("")
     (project / "app" / "__init__.py").write_text("")
     web = project / "app" / "web.py"
-    web.write_text("import requests\n\ndef fetch_page(url):\n    return requests.get(url, timeout=5).text\n")
+    web.write_text(helper)
     (project / "app" / "agent.py").write_text(
         "from app.web import fetch_page\n\ndef ask(llm, url):\n    return llm.invoke(f'Summarize: {fetch_page(url)}')\n"
     )
     monkeypatch.chdir(project)
-    cache_dir = tmp_path / "cache"
 
     def dl401(cache: Path | None) -> list[tuple]:
         return [(d.path, d.start.row) for d in run(cache, isolated=True).diagnostics if d.code == "DL401"]
 
+    return web, dl401
+
+
+def test_a_changed_helper_module_relints_the_files_that_followed_it(tmp_path, monkeypatch):
+    # DL401 follows app.web.fetch_page from app/agent.py: when the helper stops returning the
+    # page, the cached finding of the unchanged agent.py goes with it.
+    web, dl401 = _agent_and_helper(tmp_path, monkeypatch, _FETCHING)
+    cache_dir = tmp_path / "cache"
     assert dl401(cache_dir) == dl401(cache_dir) == dl401(None) == [("app/agent.py", 4)]
     web.write_text("def fetch_page(url):\n    return 'a constant'\n")
     assert dl401(cache_dir) == dl401(None) == []
@@ -809,23 +819,12 @@ def test_a_changed_helper_module_relints_the_files_that_followed_it(tmp_path, mo
 def test_a_helper_module_that_starts_fetching_relints_the_files_its_gate_ruled_out(tmp_path, monkeypatch):
     # DL401's gate rules app/agent.py out while app.web's helper returns no untrusted content
     # (the rule is not even run): that answer depends on app.web, and goes when it changes.
-    project = tmp_path / "project"
-    (project / "app").mkdir(parents=True)
-    (project / "pyproject.toml").write_text("")
-    (project / "app" / "__init__.py").write_text("")
-    web = project / "app" / "web.py"
-    web.write_text("import requests\n\ndef fetch_page(url):\n    return url.strip()\n")
-    (project / "app" / "agent.py").write_text(
-        "from app.web import fetch_page\n\ndef ask(llm, url):\n    return llm.invoke(f'Summarize: {fetch_page(url)}')\n"
+    web, dl401 = _agent_and_helper(
+        tmp_path, monkeypatch, "import requests\n\ndef fetch_page(url):\n    return url.strip()\n"
     )
-    monkeypatch.chdir(project)
     cache_dir = tmp_path / "cache"
-
-    def dl401(cache: Path | None) -> list[tuple]:
-        return [(d.path, d.start.row) for d in run(cache, isolated=True).diagnostics if d.code == "DL401"]
-
     assert dl401(cache_dir) == dl401(cache_dir) == dl401(None) == []
-    web.write_text("import requests\n\ndef fetch_page(url):\n    return requests.get(url, timeout=5).text\n")
+    web.write_text(_FETCHING)
     assert dl401(cache_dir) == dl401(None) == [("app/agent.py", 4)]
 
 
