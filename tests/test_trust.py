@@ -80,9 +80,11 @@ _WEB = {
 _PROMPT = "\n\ndef ask(llm, url, page):\n    return llm.invoke(f'Summarize: {{{}}}')\n"
 
 
-def _gate_passes(code: str, path: str = "app/agent.py", sources: tuple[str, ...] = ()) -> bool:
+def _gate_passes(
+    code: str, path: str = "app/agent.py", sources: tuple[str, ...] = (), modules: dict[str, str] = _WEB
+) -> bool:
     gate = UntrustedContentGate(Config(tables=(TrustOptions(sources=sources),)))
-    facts = FileFacts(path, module_name_for(path), code, ast.parse(code), project=Project.from_sources(_WEB))
+    facts = FileFacts(path, module_name_for(path), code, ast.parse(code), project=Project.from_sources(modules))
     return gate.could_fire(facts)
 
 
@@ -147,3 +149,17 @@ def test_the_gate_follows_configured_sources_into_other_modules():
 def test_the_gate_rules_out_files_without_a_source(code):
     assert not _gate_passes(code)
     assert lint_source(code, "app/agent.py", Config(select=("DL401",)), Project.from_sources(_WEB)) == []
+
+
+def test_a_file_without_a_sink_passes_where_a_module_it_calls_may_fill_a_prompt():
+    # The sink would be another module's helper putting its parameter into a prompt, which the
+    # rule reads in that module: a module whose text hints at no sink cannot hold one.
+    code = "import requests\nfrom app.llm import complete\n\ndef go(client, url):\n    return complete(client, requests.get(url).text)\n"
+    prompting = {
+        "app.llm": "def complete(client, prompt):\n    return client.completions.create(model='m', prompt=prompt)\n"
+    }
+    storing = {"app.llm": "def complete(client, text):\n    return client.store(text)\n"}
+    assert _gate_passes(code, modules=prompting)
+    assert lint_source(code, "app/agent.py", Config(select=("DL401",)), Project.from_sources(prompting))
+    assert not _gate_passes(code, modules=storing)
+    assert lint_source(code, "app/agent.py", Config(select=("DL401",)), Project.from_sources(storing)) == []

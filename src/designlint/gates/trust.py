@@ -47,7 +47,8 @@ class UntrustedContentGate(Gate):
 
     def could_fire(self, file: FileFacts) -> bool:
         """A sink may be in the file (its text hints at one) or in another module of the
-        project it calls (a helper putting a parameter into a prompt); and a source may be in
+        project it calls (a helper putting a parameter into a prompt: that module's text hints
+        at one); and a source may be in
         it: a call or attribute of the catalogue, a configured source, a variable or parameter
         named or annotated as one, or a call of a helper of another module of the project that
         may return untrusted content (``TRUST_RETURNS``)."""
@@ -60,7 +61,9 @@ class UntrustedContentGate(Gate):
                 return False
             module = self._names(file)
             called = module.called_modules(lambda name: project.source(name) is not None)
-            if not called:
+            # The rule reads a helper's prompt parameters in the helper's own module (not through
+            # a re-export or a third module), so that module's text must hint at a sink.
+            if not any(self.sinks.search(project.source(name) or "") for name in called):
                 return False
         catalogue = self.catalogue
         if any(map(catalogue.attribute_is_source, file.nodes_of(ast.Attribute))):
