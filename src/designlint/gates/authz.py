@@ -33,6 +33,7 @@ from designlint.analysis.authz_names import (
     is_identity,
     tokens,
 )
+from designlint.analysis.module_facts import stdlib_last_name
 from designlint.gates import AllOf, AnyOf, Gate
 from designlint.tables.authz import AuthzOptions
 
@@ -210,7 +211,7 @@ def _call_kinds(node: ast.Call, vocabulary: Vocabulary) -> frozenset[Kind]:
     if isinstance(func, ast.Name) and func.id == "getattr" and len(node.args) + len(node.keywords) >= 2:
         # ``getattr(user, "is_staff", False)``: a flag named by a string
         return frozenset().union(*(_check_kinds(flag_check(text, vocabulary)) for text in _strings_given(node)))
-    callee = _last_name(func)
+    callee = stdlib_last_name(func)
     return _check_kinds(callee_check(callee, vocabulary, list), either_bypass=True) if callee else frozenset()
 
 
@@ -258,8 +259,8 @@ def _principal_ids(side: ast.expr) -> bool:
     """``auth_user.collection_ids``: the ids a principal is a member of (``authz_checks._principal_id_list``)."""
     if not isinstance(side, ast.Attribute) or tokens(side.attr)[-1:] not in (("ids",), ("uuids",)):
         return False
-    name = _last_name(side.value)
-    return name is not None and is_identity(tokens(name), PRINCIPAL_TOKENS)
+    name = stdlib_last_name(side.value)
+    return bool(name) and is_identity(tokens(name), PRINCIPAL_TOKENS)
 
 
 def _identifiers(side: ast.expr) -> Iterator[str]:
@@ -270,8 +271,8 @@ def _identifiers(side: ast.expr) -> Iterator[str]:
         yield side.id
     elif isinstance(side, ast.Attribute):
         yield side.attr
-        owner = _last_name(side.value)
-        if owner is not None and side.attr in ID_TOKENS:
+        owner = stdlib_last_name(side.value)
+        if owner and side.attr in ID_TOKENS:
             yield f"{owner}_{side.attr}"
     elif isinstance(side, ast.Subscript):
         key = side.slice
@@ -283,10 +284,6 @@ def _identifiers(side: ast.expr) -> Iterator[str]:
         yield from _identifiers(side.func)
         for value in (*side.args, *(keyword.value for keyword in side.keywords)):
             yield from _identifiers(value)
-
-
-def _last_name(node: ast.expr) -> str | None:
-    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
 
 
 def _literal_values(side: ast.expr) -> list[str]:
@@ -304,5 +301,5 @@ def _literal_values(side: ast.expr) -> list[str]:
         return [""]
     if isinstance(side, ast.Attribute) and side.attr in ("value", "name"):
         side = side.value  # ``Role.INSTANCE_ADMIN.value``
-    constant = _last_name(side)
-    return [constant] if constant is not None and constant.isupper() else []
+    constant = stdlib_last_name(side)
+    return [constant] if constant.isupper() else []

@@ -6,6 +6,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from designlint.analysis.error_codes import BUILTIN_EXCEPTIONS, CODE_KEYWORDS, EXCEPTION_NAME, looks_like_code
+from designlint.analysis.module_facts import stdlib_last_name
 from designlint.gates import AnyOf, Gate
 from designlint.tables.errors import ErrorsOptions
 
@@ -60,8 +61,7 @@ class RawStringErrorCodeGate(Gate):
         return isinstance(value, str) and (looks_like_code(value) or value in self.contract_codes)
 
     def _coded_call(self, node: ast.Call) -> bool:
-        func = node.func
-        short = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        short = stdlib_last_name(node.func)
         # An exception by its name, or anything upper-case raised; only a class is given ``code=``.
         if not short[:1].isupper() and not EXCEPTION_NAME.fullmatch(short):
             return False
