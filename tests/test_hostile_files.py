@@ -15,6 +15,7 @@ import sys
 import warnings
 from pathlib import Path
 
+import libcst as cst
 import pytest
 from click.testing import CliRunner
 
@@ -125,6 +126,7 @@ SOURCES = {
     "match statement": (b"match msg:\n    case {'code': 'RATE_LIMITED'}:\n        pass\n" + CODE, lints(4)),
     "except*": (b"try:\n    pass\nexcept* ValueError:\n    pass\n" + CODE, lints(5)),
     "3.14 template string": (b"x = t'hello {name}'\n" + CODE, lints(2)),
+    "valid code LibCST's node checks refuse (LibCST#1061)": (b"x = () if 0 else(lambda:())\n" + CODE, lints(2)),
     "10,000 nested parentheses": (
         b"x = " + b"(" * 10000 + b"1" + b")" * 10000 + b"\n" + CODE,
         parse_error(1, 1, "cannot parse: too many nested parentheses"),
@@ -267,6 +269,32 @@ def test_file_deleted_between_discovery_and_reading(project: Path, monkeypatch):
     monkeypatch.setattr(runner, "discover", discover_then_delete)
     outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
     assert outcome == {"good.py": [RAW], "vanishing.py": [("DL001", "cannot read the file: No such file or directory")]}
+
+
+class _Panic(BaseException):  # what pyo3 raises when LibCST's native parser panics
+    pass
+
+
+@pytest.mark.parametrize("failure", [TypeError, _Panic])
+def test_a_libcst_failure_on_valid_code_is_that_files_dl001_and_the_rest_are_linted(
+    project: Path, monkeypatch, failure
+):
+    # One line LibCST fails on must not end the run and hide every other file's findings.
+    (project / "odd.py").write_bytes(b"odd = 1\n" + CODE)
+    real_parse = cst.parse_module
+
+    def fail_on_odd(text):
+        if text.startswith("odd = 1"):
+            raise failure("msg")
+        return real_parse(text)
+
+    monkeypatch.setattr(cst, "parse_module", fail_on_odd)
+    outcome = _outcome(lint_paths(["."], Options(isolated=True, jobs=1)), project)
+    name = failure.__name__
+    assert outcome == {
+        "good.py": [RAW],
+        "odd.py": [("DL001", f"cannot parse: LibCST failed on it ({name}: msg); please report this")],
+    }
 
 
 def test_directory_that_cannot_be_listed_is_reported(project: Path, monkeypatch):

@@ -37,6 +37,33 @@ def test_recursion_in_the_parser_is_a_refusal(monkeypatch):
         parse_module("x = 1\n")
 
 
+LIBCST_1061 = "x = () if 0 else(lambda:())\n"  # valid Python that LibCST's node checks refuse
+
+
+def test_nodes_the_parser_makes_are_not_checked_again_and_others_are():
+    assert parse_module(LIBCST_1061).code == LIBCST_1061
+    with pytest.raises(TypeError):  # the same parse on another thread: checked, and refused
+        cst.parse_module(LIBCST_1061)
+    with pytest.raises(cst.CSTValidationError):  # a node a fix makes is still checked
+        cst.Name("")
+
+
+class _Panic(BaseException):  # what pyo3 raises when LibCST's native parser panics
+    pass
+
+
+@pytest.mark.parametrize("failure", [TypeError("no such node"), _Panic("the parser panicked")])
+def test_a_libcst_failure_is_a_refusal_and_the_thread_survives(monkeypatch, failure):
+    def fail(text):
+        raise failure
+
+    with monkeypatch.context() as patch:
+        patch.setattr(cst, "parse_module", fail)
+        with pytest.raises(ParseRefused, match=r"LibCST failed on it \(\w+: .+\); please report this"):
+            parse_module("x = 1\n")
+    assert parse_module("y = 2\n").code == "y = 2\n"
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 def test_a_forked_child_parses():
     # The parent's thread does not exist in a child forked by a process pool: a child that
@@ -47,6 +74,7 @@ def test_a_forked_child_parses():
         ok = False
         try:
             ok = parse_module("in_child = 1\n").code == "in_child = 1\n"
+            ok = ok and parse_module(LIBCST_1061).code == LIBCST_1061  # the child's thread unchecked too
         finally:
             os._exit(0 if ok else 1)
     deadline = time.monotonic() + 30

@@ -257,6 +257,7 @@ class _ParserThread:
                 threading.stack_size(previous)
 
     def _serve(self) -> None:
+        _leave_parsed_nodes_unchecked()
         while True:
             parse, text, reply = self.requests.get()
             reply.put(_parse_or_raised(parse, text))
@@ -270,15 +271,45 @@ class _ParserThread:
         return reply.get()
 
 
+# The threads whose new LibCST nodes are not checked: the parser threads. LibCST checks every
+# node it makes (``CSTNode._validate``: a tenth of its parse), which proves nothing for a node
+# its own parser built from code Python parsed; and it refuses some such code outright
+# (``() if 0 else(lambda:())``, LibCST#1061). Nodes made anywhere else (a fix) are checked.
+_unchecked_threads: set[int] = set()
+_checks_wrapped = False
+_checks_lock = threading.Lock()
+
+
+def _leave_parsed_nodes_unchecked() -> None:
+    """Leave the nodes made on the calling thread unchecked, from now on."""
+    global _checks_wrapped
+    import libcst as cst
+
+    with _checks_lock:
+        if not _checks_wrapped:
+            check = cst.CSTNode.__post_init__
+            unchecked = _unchecked_threads
+
+            def __post_init__(self: cst.CSTNode) -> None:
+                if threading.get_ident() not in unchecked:
+                    check(self)
+
+            cst.CSTNode.__post_init__ = __post_init__  # type: ignore[method-assign]
+            _checks_wrapped = True
+        _unchecked_threads.add(threading.get_ident())
+
+
 _parser: _ParserThread | None = None
 _parser_lock = threading.Lock()
 
 
 def _forget_parser() -> None:
     # A forked child has no such thread, and a lock held by another thread at the fork would
-    # never be released in it.
-    global _parser, _parser_lock, _stack_size_lock
+    # never be released in it; a thread of the parent's ident would be a different thread.
+    global _parser, _parser_lock, _stack_size_lock, _checks_lock
     _parser, _parser_lock, _stack_size_lock = None, threading.Lock(), threading.Lock()
+    _checks_lock = threading.Lock()
+    _unchecked_threads.clear()
 
 
 os.register_at_fork(after_in_child=_forget_parser)
@@ -342,8 +373,16 @@ def _parse_or_raised(parse, text: str | list[str]) -> cst.CSTNode | list[cst.Mod
 
 
 def _result(result: cst.CSTNode | list[cst.Module] | BaseException):
+    if not isinstance(result, BaseException):
+        return result
+    import libcst as cst
+
+    if isinstance(result, cst.ParserSyntaxError | KeyboardInterrupt | SystemExit):
+        raise result
     if isinstance(result, RecursionError):
         raise ParseRefused("the code is nested too deeply") from None
-    if isinstance(result, BaseException):
-        raise result
-    return result
+    # LibCST's own failures on code Python runs: a TypeError from its node checks
+    # (``() if 0 else(lambda:())``, LibCST#1061), a panic of its native parser. One file's
+    # DL001, not the end of the run: one hostile line must not switch the linter off.
+    detail = " ".join(str(result).split())[:200]
+    raise ParseRefused(f"LibCST failed on it ({type(result).__name__}: {detail}); please report this") from result
