@@ -8,6 +8,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from itertools import pairwise
 from pathlib import Path
 
 import libcst as cst
@@ -218,26 +219,35 @@ def test_a_value_of_many_pieces_keeps_its_known_start():
     assert len(value.parts) == 64 and value.first_unknown.value == "x"
 
 
-def test_a_worker_that_dies_costs_its_file_not_the_run(tmp_path, monkeypatch):
+# 12 files go to the pool one by one; of 90, the pool gets runs of up to 11, and the one that
+# dies holds others, first, last or in the middle.
+@pytest.mark.parametrize(("files", "killer"), [(12, 5), (90, 0), (90, 37), (90, 89)])
+def test_a_worker_that_dies_costs_its_file_not_the_run(tmp_path, monkeypatch, files: int, killer: int):
     """A crash in native code on one file (LibCST's stack, before item 9) broke the whole
     pool: BrokenProcessPool and no findings. Now that file gets DL002 and the others lint."""
-    for n in range(12):
+    for n in range(files):
         (tmp_path / f"m{n:02}.py").write_text('raise ToolError("RATE_LIMITED")\n')
     lint_bytes = runner._lint_bytes
 
-    def crash_on_m05(path, *args, **kwargs):
-        if path.endswith("m05.py"):
+    def crash_on_the_killer(path, *args, **kwargs):
+        if path.endswith(f"m{killer:02}.py"):
             os.kill(os.getpid(), signal.SIGSEGV)
         return lint_bytes(path, *args, **kwargs)
 
-    monkeypatch.setattr(runner, "_lint_bytes", crash_on_m05)
+    monkeypatch.setattr(runner, "_lint_bytes", crash_on_the_killer)
     monkeypatch.setattr(runner, "_pool_context", lambda: multiprocessing.get_context("fork"))  # sees the patch
     monkeypatch.setattr(runner, "SMALL_RUN_BYTES", 0)
     result = runner.lint_paths([tmp_path], runner.Options(isolated=True, jobs=2))
     found = sorted((Path(d.path).name, d.code) for d in result.diagnostics)
-    assert found == sorted((f"m{n:02}.py", "DL002" if n == 5 else "DL501") for n in range(12))
+    assert found == sorted((f"m{n:02}.py", "DL002" if n == killer else "DL501") for n in range(files))
     [died] = [d for d in result.diagnostics if d.code == "DL002"]
     assert died.message.startswith("internal error: the process linting this file died")
+
+
+def test_the_pool_gets_runs_of_neighbouring_files_shrinking_to_one():
+    runs = runner._runs(list(range(100)), jobs=2)
+    assert [index for run in runs for index in run] == list(range(100))
+    assert len(runs[0]) == 12 and all(len(a) >= len(b) for a, b in pairwise(runs)) and len(runs[-1]) == 1
 
 
 def test_a_long_chain_of_binary_operators_is_costed_as_a_chain():

@@ -391,52 +391,74 @@ def _design_outcomes(configs: Iterable[Config], resolver: ConfigResolver) -> lis
 def _in_pool(
     tasks: list[tuple[int, str]], jobs: int, session_args: tuple
 ) -> Generator[tuple[int, FileOutcome], None, None]:
-    """(index, outcome) of each task, from a pool of ``jobs`` workers. A worker that dies (a
-    crash in native code, the kernel's out-of-memory killer) breaks the pool and every task in
-    flight: the unfinished tasks run again, the first few of them (those that were in flight)
-    one at a time in one worker, where the next death is the file being linted. That file gets
-    DL002; the others are linted."""
+    """(index, outcome) of each task, from a pool of ``jobs`` workers, sent in runs of
+    neighbouring files (``_runs``). A worker that dies (a crash in native code, the kernel's
+    out-of-memory killer) breaks the pool and every run in flight: the files of those runs are
+    linted again one at a time in one worker, where the next death is the file being linted.
+    That file gets DL002; the others are linted."""
     from concurrent.futures import ProcessPoolExecutor  # with multiprocessing: only for a run this large
     from concurrent.futures.process import BrokenProcessPool
 
     remaining = list(range(len(tasks)))
-    alone = False  # after a death: the suspects, one at a time
+    suspects: list[int] = []  # after a death: the files of the runs in flight, one at a time
     while remaining:
-        batch = remaining[: 2 * jobs + 1] if alone else remaining
+        runs = [[index] for index in suspects] if suspects else _runs(remaining, jobs)
         done: set[int] = set()
         with ProcessPoolExecutor(
-            max_workers=1 if alone else jobs,
+            max_workers=1 if suspects else jobs,
             mp_context=_pool_context(),
             initializer=_start_worker,
             initargs=session_args,
         ) as pool:
             try:
-                futures = [(index, pool.submit(_run_task, tasks[index])) for index in batch]
-                for index, future in futures:
+                futures = [(run, pool.submit(_run_tasks, [tasks[index] for index in run])) for run in runs]
+                for run, future in futures:
                     try:
-                        outcome = future.result()
+                        outcomes = future.result()
                     except BrokenProcessPool:
-                        if alone:  # one worker runs its tasks in order: this one killed it
-                            done.add(index)
-                            yield index, _died(tasks[index][1])
+                        if suspects:  # one worker runs its tasks in order: this one killed it
+                            done.add(run[0])
+                            yield run[0], _died(tasks[run[0]][1])
                         break
-                    done.add(index)
-                    yield index, outcome
+                    done.update(run)
+                    yield from zip(run, outcomes)
                 else:
-                    alone = False
+                    suspects = []
                     remaining = [index for index in remaining if index not in done]
                     continue
-                for index, future in futures:  # finished by other workers before the death
-                    if index not in done and future.done() and future.exception() is None:
-                        done.add(index)
-                        yield index, future.result()
+                for run, future in futures:  # finished by other workers before the death
+                    if run[0] not in done and future.done() and future.exception() is None:
+                        done.update(run)
+                        yield from zip(run, future.result())
             except BaseException:
                 # Ctrl-C, or the caller stopped: only the files in flight are finished. (Leaving the
                 # `with` alone would lint every queued file first.)
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
         remaining = [index for index in remaining if index not in done]
-        alone = not alone
+        # The pool hands out runs in order, at most one running in each worker and one more
+        # queued for each and one: the first unfinished runs were in flight. After a round of
+        # suspects, the rest go back to the pool.
+        unfinished = [run for run, _ in futures if run[0] not in done]
+        suspects = [] if suspects else [i for run in unfinished[: 2 * jobs + 1] for i in run if i not in done]
+
+
+def _runs(indexes: list[int], jobs: int) -> list[list[int]]:
+    """``indexes`` cut into runs of neighbouring files, each a quarter of what is left per worker
+    (large first, a file at the end, so that no worker waits long for the last). A worker works
+    out the cross-module facts of a module once for all its files: files of the same package
+    in one run share them (one task per file had each worker read most modules of the project)."""
+    runs: list[list[int]] = []
+    start = 0
+    while start < len(indexes):
+        size = max(1, (len(indexes) - start) // (4 * jobs))
+        runs.append(indexes[start : start + size])
+        start += size
+    return runs
+
+
+def _run_tasks(tasks: list[tuple[int, str]]) -> list[FileOutcome]:
+    return [_run_task(task) for task in tasks]
 
 
 def _died(path: str) -> FileOutcome:
