@@ -131,9 +131,21 @@ class Project:
         read now or earlier), with their content digests: what its cached result depends on."""
         return dict(getattr(self._file, "reads", None) or {})
 
-    def module_digest(self, module: str) -> str:
-        self.source(module)
-        return self._digests[(self._anchor, module)]
+    def unchanged(self, path: str, digests: Mapping[str, str]) -> bool:
+        """Whether each of ``digests`` (module -> digest) is that of the module now, looked up as
+        the file at ``path`` imports it: a cached result's dependencies (a warm run asks about
+        thousands, most of them already read for another file)."""
+        anchor = self._packages.anchor_of(path) if self._packages is not None else None
+        known = self._digests
+        for module, digest in digests.items():
+            found = known.get((anchor, module))
+            if found is None:
+                with self.linting(path):
+                    self.source(module)
+                found = known[(anchor, module)]
+            if found != digest:
+                return False
+        return True
 
     @classmethod
     def from_root(cls, root: Path, facts: FactStore | None = None) -> Project:
@@ -155,6 +167,8 @@ class Project:
                 anchors[anchor] = str(Path(anchor))
             *within, last = parts
             for base in (*((anchors[anchor],) if anchor is not None else ()), *bases):
+                if within and within[0] not in listed(base):  # no such package here: the usual case
+                    continue
                 directory = os.path.join(base, *within)
                 names = listed(directory)
                 if f"{last}.py" in names:

@@ -217,9 +217,8 @@ def _cached_outcome(
         deps = entry["deps"]
         if not isinstance(deps, dict):
             return None
-        with project.linting(path):
-            if any(project.module_digest(module) != digest for module, digest in deps.items()):
-                return None  # a module the findings were drawn from has changed
+        if not project.unchanged(path, deps):
+            return None  # a module the findings were drawn from has changed
         diagnostics = load_diagnostics(path, entry["diagnostics"])
     except (KeyError, TypeError, ValueError, LookupFailed):
         return None  # malformed, or a module it depends on is now unusable: lint again
