@@ -58,6 +58,9 @@ _Naming = ast.alias | ast.excepthandler | ast.stmt | ast.pattern  # what _NAMING
 _SCOPE = frozenset({Kind.SCOPE})
 _EITHER_BYPASS = frozenset({Kind.ROLE, Kind.SUPERUSER})
 _OWNERS_AND_PRINCIPALS = OWNER_TOKENS + PRINCIPAL_TOKENS
+# In lower-cased text, a string escape that may stand for a letter of a check's word
+# (``getattr(user, "is_\x73uperuser")``): the word is then in the string's value, not its text.
+_ESCAPED_LETTER = r"\\(?:x|u|n\{|1[0-7]{2})"
 
 
 class _ChecksGate(Gate):
@@ -69,9 +72,10 @@ class _ChecksGate(Gate):
         super().__init__(config)
         options = config.options(AuthzOptions)
         self.vocabulary = Vocabulary.extended(options.tenant_names, options.role_names, options.superuser_names)
-        # The words of both checks somewhere in the text, in any case, as identifiers or strings spell them.
+        # The words of both checks somewhere in the text, in any case, as identifiers or strings
+        # spell them, or an escape that may spell one.
         scope, bypass = (
-            AnyOf(self.vocabulary.pattern(kind).lower(), *self.vocabulary.spaced_patterns(kind))
+            AnyOf(self.vocabulary.pattern(kind).lower(), *self.vocabulary.spaced_patterns(kind), _ESCAPED_LETTER)
             for kind in (Kind.SCOPE, self.kind)
         )
         self.prefilter = AllOf(scope, bypass, ignore_case=True)

@@ -13,12 +13,12 @@ from designlint.tables.errors import ErrorsOptions
 if TYPE_CHECKING:
     from designlint.context import FileFacts
 
-# After a call's "(": brackets, empty strings and spaces (a backslash joining lines among
-# them), then a comment (the literal may follow it: reading the comment to its line's end
+# After a call's "(": brackets, empty strings of any prefix (``r""``) and spaces (a backslash
+# joining lines among them), then a comment (the literal may follow it: reading the comment to its line's end
 # would read a line of ``Error(#`` again from each one, in time quadratic in the line) or a
 # string (any prefix, any quotes) opening with upper case, or holding an escape
 # (``"RATE\x5fLIMITED"``).
-_FIRST_LITERAL = r"(?:[\s(\\]|''|\"\")*(?:#|[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])(?:[A-Z][A-Z0-9_]*['\"]|[^'\"\n]*\\))"
+_FIRST_LITERAL = r"(?:[\s(\\]|[rbuRBUfF]{0,2}(?:''|\"\"))*(?:#|[rbuRBUfF]{0,2}(?:\'\'\'|\"\"\"|['\"])(?:[A-Z][A-Z0-9_]*['\"]|[^'\"\n]*\\))"
 _SEQUENCES = (ast.Tuple, ast.List, ast.Set)
 
 
@@ -28,7 +28,7 @@ class RawStringErrorCodeGate(Gate):
     # ``code=`` keyword, or an upper-case literal first in the call of an exception
     # (``...Error(``, ``raise X(``). Each search starts with a literal: re scans for those fast.
     prefilter: AnyOf | None = AnyOf(
-        r"\.(?:\\?\n\s*)?(?:error_)?code\b",  # also across a line break, not after ". " in prose
+        r"\.[\s\\]*(?:error_)?code\b",  # also after spaces or across a line break (``err. code``)
         r"code['\"](?:(?<=['\"]code['\"])|(?<=error_code['\"]))",
         r"code\s*=(?!=)",
         *(rf"{suffix}[\s\\]*\({_FIRST_LITERAL}" for suffix in ("Error", "Exception", "Fault", "Failure")),

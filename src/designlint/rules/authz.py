@@ -1047,6 +1047,11 @@ GATE_CASES = (
         path="src/app/authz_principal.py",
     ),
     Gate("def ok(u, d):\n    return u.is_org_admin or d.org_id == u.org_id\n", path="src/app/authz_scoped_admin.py"),
+    # The flag's name spelt with an escape: its word is in the string's value, not in the text.
+    Gate(
+        'def can_delete(user, record):\n    return record.tenant_id == user.tenant_id or getattr(user, "is_\\x73uperuser")\n',
+        path="src/app/authz_escaped_flag.py",
+    ),
     # An owner's key written apart, as a stored document's metadata spells it.
     Gate(
         """

@@ -784,6 +784,14 @@ GATE_CASES = (
     Gate(
         'class AppError(Exception):\n    pass\n\n\nx = AppError("" "RATE_LIMITED")\n', path="src/app/errors_concat.py"
     ),
+    # An empty string of any prefix before the code; a space after the dot of ``.code``.
+    Gate(
+        'from app.errors import ToolError\n\n\ndef run(tool):\n    raise ToolError(r"" "RATE_LIMITED")\n',
+        path="src/app/errors_prefixed_concat.py",
+    ),
+    Gate(
+        'def handle(err):\n    if err. code == "RATE_LIMITED":\n        return 1\n', path="src/app/errors_spaced_dot.py"
+    ),
     Gate('class Reply:\n    pass\n\n\nr = Reply(\n    code = "RATE_LIMITED",\n)\n', path="src/app/errors_keyword.py"),
     Gate(
         """
