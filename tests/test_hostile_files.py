@@ -126,6 +126,13 @@ SOURCES = {
     "match statement": (b"match msg:\n    case {'code': 'RATE_LIMITED'}:\n        pass\n" + CODE, lints(4)),
     "except*": (b"try:\n    pass\nexcept* ValueError:\n    pass\n" + CODE, lints(5)),
     "3.14 template string": (b"x = t'hello {name}'\n" + CODE, lints(2)),
+    # Python reads names in NFKC form (PEP 3131), and so do the rules; positions stay as written.
+    "a name in fullwidth letters": ('raise ＴｏｏｌＥｒｒｏｒ("RATE_LIMITED")\n'.encode(), lints(1)),
+    "fullwidth names before the finding, on its line": (
+        'ｘ = 1; raise ＴｏｏｌＥｒｒｏｒ("RATE_LIMITED")\n'.encode(),
+        [("DL501", 1, 24, DL501)],
+    ),
+    "a fullwidth name Python reads as a keyword": ("ｉｍｐｏｒｔ = 1\n".encode() + CODE, lints(2)),
     "valid code LibCST's node checks refuse (LibCST#1061)": (b"x = () if 0 else(lambda:())\n" + CODE, lints(2)),
     "10,000 nested parentheses": (
         b"x = " + b"(" * 10000 + b"1" + b")" * 10000 + b"\n" + CODE,

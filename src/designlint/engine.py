@@ -40,7 +40,15 @@ from designlint.results import MAX_SOURCE_SIZE, FileResult, parse_error, rule_la
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR, family_names, family_rules
 from designlint.rules.base import Rule
 from designlint.rules.noqa import UnusedNoqa, unused_noqa_finding
-from designlint.source import DecodeError, decode, decode_text, line_starts, offset_of, split_lines
+from designlint.source import (
+    DecodeError,
+    as_python_reads_names,
+    decode,
+    decode_text,
+    line_starts,
+    offset_of,
+    split_lines,
+)
 from designlint.suppression import MAY_NAME_DL_CODES, Suppressions, parse_suppressions, unused_codes
 from designlint.walk import walk
 
@@ -141,19 +149,22 @@ class Linter:
             return FileResult(path, [parse_error(path, str(exc), exc.row, exc.column)])
         relpath = _relpath(path, self.config)
         ignored = self._ignored_codes(relpath)
-        rules, gates = self._passing(ignored, decoded.text)
+        # What is analysed: the names as Python reads them (``decoded`` keeps the text as written,
+        # which fixes edit; every position is the same in both).
+        text = as_python_reads_names(decoded.text)
+        rules, gates = self._passing(ignored, text)
         # The stdlib parser, several times faster than LibCST's, goes first: it rejects what no
         # Python accepts (nesting beyond its limits would crash or stall LibCST), and when no
         # rule can fire it alone confirms that the file parses. (When it refuses for another
         # reason, LibCST decides below: it knows syntax newer than the running Python.)
         reparser = self.reparser
-        verdict = stdlib_verdict(decoded.text) if reparser is None else reparser.verdict(path, decoded.text)
+        verdict = stdlib_verdict(text) if reparser is None else reparser.verdict(path, text)
         if verdict.refused is not None:
             message = f"cannot parse: {verdict.refused}"
             return FileResult(path, [parse_error(path, message, verdict.refused.row)], decoded)
         result = FileResult(path, [], decoded)
         statements = None if reparser is None else reparser.statements(path)
-        facts = self._facts(path, relpath, decoded.text, verdict.tree, statements)
+        facts = self._facts(path, relpath, text, verdict.tree, statements)
         if gates:
             rules = self._with_rules_of(gates, facts, ignored, rules)
         for rule_class, error, trace in self.unbuilt:
@@ -172,9 +183,7 @@ class Linter:
                 message = f"cannot parse in reasonable time: expressions nested too deeply (nesting cost {nesting.cost:,}; the limit for this file is {budget:,})"
                 return FileResult(path, [parse_error(path, message, nesting.line)], decoded)
         try:
-            module = (
-                parse_module(decoded.text) if reparser is None else reparser.parse(path, decoded.text, verdict.tree)
-            )
+            module = parse_module(text) if reparser is None else reparser.parse(path, text, verdict.tree)
         except cst.ParserSyntaxError as exc:
             # LibCST's native parser may place the error a line late; Python's parser, when it
             # refused the text too, said where (1-based row and character column) and what.

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
-from designlint.source import DecodeError, decode
+from designlint.source import DecodeError, as_python_reads_names, decode
 
 T = TypeVar("T")
 
@@ -102,7 +102,10 @@ class Project:
         ``LookupFailed`` when the module cannot be used (too large to read)."""
         key = (self._anchor, module)
         if key not in self._sources:
-            source = self._sources[key] = self._read_module(module, key[0])
+            source = self._read_module(module, key[0])
+            if source is not None:
+                source = as_python_reads_names(source)  # as a linted file's names are read
+            self._sources[key] = source
             self._digests[key] = _digest(source)
         self._record(module, key)
         return self._sources[key]

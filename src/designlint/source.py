@@ -78,6 +78,51 @@ def decode_text(text: str) -> Decoded:
     return Decoded(text, "utf-8", bom)
 
 
+# A run of word characters holding one beyond ASCII: what may be an identifier Python reads
+# otherwise than it is written.
+_WIDE_WORD = re.compile(r"\w*[^\W\x00-\x7f]\w*")
+
+
+def as_python_reads_names(text: str) -> str:
+    """``text`` with each name in the form Python reads it: NFKC (PEP 3131), so that
+    ``ｒｅｑｕｅｓｔｓ.get(url)`` is linted as the ``requests.get(url)`` it runs as, not passed over.
+    A name whose form has as many characters (every row and column stays where it is); not
+    one whose form is a keyword (``ｉｍｐｏｒｔ = 1`` binds a name ``import``, which no parser
+    of source text would read). Strings and comments as they are. Text of ASCII only, or whose
+    words are all in that form already (nearly every file), is returned as it is, untokenized."""
+    if text.isascii():
+        return text
+    import keyword
+    import unicodedata  # here: a warm run reads ASCII files only, mostly
+
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    if all(unicodedata.is_normalized("NFKC", word) for word in _WIDE_WORD.findall(text)):
+        return text
+    lines = io.StringIO(text).readlines()  # as tokenize reads them: its rows and columns are in these
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    renamed: list[tuple[int, str]] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type != tokenize.NAME or token.string.isascii():
+                continue
+            name = unicodedata.normalize("NFKC", token.string)
+            if name != token.string and len(name) == len(token.string) and not keyword.iskeyword(name):
+                renamed.append((starts[token.start[0] - 1] + token.start[1], name))
+    except (tokenize.TokenError, SyntaxError):
+        return text  # the parsers say what is wrong with it
+    if not renamed:
+        return text
+    pieces, last = [], 0
+    for offset, name in renamed:
+        pieces += [text[last:offset], name]
+        last = offset + len(name)
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
 def split_lines(text: str) -> list[str]:
     """Lines without their terminators, split the way Python counts rows."""
     return LINE_BREAK.split(text)
