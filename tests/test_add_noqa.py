@@ -4,6 +4,7 @@ kept, idempotent, written as ``--fix`` writes (refusing what it refuses), never 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,15 @@ def test_only_findings_not_in_the_baseline_get_a_comment(project):
 def test_contradictory_flags_are_usage_errors(project, flags):
     assert check(*flags, input="").exit_code == 2
     assert (project / "app/legacy.py").read_text() == LEGACY_PY
+
+
+def test_the_files_own_warnings_are_not_printed(project):
+    # Its text is parsed again once the directives are in: "\d" warns (a DeprecationWarning
+    # before 3.12, a SyntaxWarning after), which is the file's business, not the run's.
+    legacy = project / "app/legacy.py"
+    legacy.write_text('PATTERN = "\\d+"\n' + LEGACY_PY)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert check("--add-noqa", "app/legacy.py").exit_code == 0
+    assert "# noqa: DL501" in legacy.read_text()
+    assert [str(w.message) for w in caught if "escape" in str(w.message)] == []

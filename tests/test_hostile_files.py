@@ -5,6 +5,7 @@ Every source case ends with a line DL501 fires on, so "lints" is visible as that
 
 from __future__ import annotations
 
+import ast
 import errno
 import hashlib
 import hmac
@@ -717,3 +718,14 @@ def test_a_secret_inside_the_checkout_is_refused(project: Path, monkeypatch, var
     assert _outcome(result, project) == expected
     assert len(result.warnings) == 1 and f"key {planted_key} would be inside {project}" in result.warnings[0]
     assert planted_key.read_text() == secret.hex()
+
+
+def test_a_string_annotation_that_warns_is_read_silently():
+    from designlint.analysis.records import record_in
+
+    tree = ast.parse("class Event:\n    payload: \"'\\\\d'\"\n    name: str\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        record = record_in(tree, "Event")
+    assert record is not None and [name for name, _ in record.fields] == ["payload", "name"]
+    assert [str(w.message) for w in caught] == []

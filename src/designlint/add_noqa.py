@@ -7,13 +7,13 @@ string literal (or continues with a backslash) no comment can go there, and it i
 
 from __future__ import annotations
 
-import ast
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from designlint.diagnostics import Diagnostic
 from designlint.fixes import NotWritten, apply_edits, write_fixed_file
+from designlint.parsing import stdlib_tree
 from designlint.rules import INTERNAL_ERROR, PARSE_ERROR
 from designlint.source import DecodeError, decode, split_lines
 from designlint.suppression import noqa_edit
@@ -69,7 +69,7 @@ def _add_to_file(path: Path, codes_by_row: dict[int, list[str]], root: Path, out
         return
     fixed = apply_edits(text, edits)
     try:
-        ast.parse(fixed)
+        stdlib_tree(fixed)  # silently: the file's own warnings are not ours to print
     except (SyntaxError, ValueError):
         outcome.problems.append(f"{path}: cannot add # noqa: the result would not parse (left as it was)")
         return

@@ -7,6 +7,7 @@ same reading serves a class of the file being linted (``record_in``)."""
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,7 +132,9 @@ def _forward_reference(text: str) -> ast.expr:
     if len(text) > _FORWARD_REFERENCE_LIMIT:
         return ast.Constant(...)
     try:
-        return ast.parse(text.strip(), mode="eval").body
+        with warnings.catch_warnings():  # "invalid escape sequence" (3.12+): not ours to print
+            warnings.simplefilter("ignore")
+            return ast.parse(text.strip(), mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ast.Constant(...)
 
