@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from designlint.analysis.error_codes import BUILTIN_EXCEPTIONS, CODE_KEYWORDS, EXCEPTION_NAME, looks_like_code
 from designlint.analysis.module_facts import stdlib_last_name
-from designlint.gates import AnyOf, Gate
+from designlint.gates import AnyOf, Gate, Spelt
 from designlint.tables.errors import ErrorsOptions
 
 if TYPE_CHECKING:
@@ -29,7 +29,8 @@ class RawStringErrorCodeGate(Gate):
     # (``...Error(``, ``raise X(``). Each search starts with a literal: re scans for those fast.
     prefilter: AnyOf | None = AnyOf(
         r"\.[\s\\]*(?:error_)?code\b",  # also after spaces or across a line break (``err. code``)
-        r"code['\"](?:(?<=['\"]code['\"])|(?<=error_code['\"]))",
+        # a key as its string spells it (``"co" "de"``, ``"\\x63ode"``)
+        Spelt(r"code['\"](?:(?<=['\"]code['\"])|(?<=error_code['\"]))"),
         r"code\s*=(?!=)",
         *(rf"{suffix}[\s\\]*\({_FIRST_LITERAL}" for suffix in ("Error", "Exception", "Fault", "Failure")),
         rf"raise[\s(\\]+[\w.]+[\s\\]*\({_FIRST_LITERAL}",

@@ -792,6 +792,12 @@ GATE_CASES = (
     Gate(
         'def handle(err):\n    if err. code == "RATE_LIMITED":\n        return 1\n', path="src/app/errors_spaced_dot.py"
     ),
+    # A key spelt apart in its string's text: adjoining strings (a comment between), an escape.
+    Gate(
+        'def shape(err):\n    return {"error": "x", ("co"  # the key\n        "de"): "UPSTREAM_DOWN"}\n',
+        path="src/app/errors_key_apart.py",
+    ),
+    Gate('def handle(p):\n    return p.get("co\\x64e") == "RATE_LIMITED"\n', path="src/app/errors_key_escape.py"),
     Gate('class Reply:\n    pass\n\n\nr = Reply(\n    code = "RATE_LIMITED",\n)\n', path="src/app/errors_keyword.py"),
     Gate(
         """
