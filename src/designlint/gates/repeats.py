@@ -15,4 +15,6 @@ class IdempotencyKeyGate(Gate):
 
 class AgentLoopGate(Gate):
     codes = ("DL604",)
-    prefilter = AnyOf(r"while\b", r"count\(")
+    # A ``while`` loop, or a ``for`` over ``itertools.count()``: the module is named where it is
+    # imported, however the call is spelt after (``count ()``, ``(count)()``, ``import ... as c``).
+    prefilter = AnyOf(r"while\b", r"itertools")

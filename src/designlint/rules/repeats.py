@@ -736,6 +736,15 @@ GATE_CASES = (
         "from itertools import count\n\n\ndef go(llm, m):\n    for _ in count():\n        if llm.invoke(m).done: break\n",
         path="src/app/loop_count.py",
     ),
+    # The endless count under an alias, or its call spelt apart.
+    Gate(
+        "from itertools import count as c\n\n\ndef go(llm, m):\n    for _ in c():\n        if llm.invoke(m).done: break\n",
+        path="src/app/loop_count_alias.py",
+    ),
+    Gate(
+        "import itertools\n\n\ndef go(llm, m):\n    for _ in (itertools.count  # no end\n              ()):\n        if llm.invoke(m).done: break\n",
+        path="src/app/loop_count_commented.py",
+    ),
     Gate(
         "class A:\n    def step(self):\n        return self.llm.invoke('x')\n\n    def run(self):\n        while not self.step().done: pass\n",
         path="src/app/loop_helper.py",
