@@ -12,6 +12,7 @@ holds each family's gates to its rules."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -128,3 +129,85 @@ class Gate:
         cannot fire on it (they are then neither run nor, if no other rule runs, parsed). Must
         err on the side of True, which is the default."""
         return True
+
+
+# -- words a string's value spells but its text does not -------------------------------------
+
+# What may hide a word inside a string's text: an escape that may stand for a letter (``\x63``,
+# ``\u0063``, ``\N{...}``, octal) or a backslash joining lines; adjoining strings that part a
+# word between letters (``"co" "de"``, empty strings and line breaks between), or with a comment
+# between them. Each search starts at a backslash or a quote, which re scans for fast.
+_ESCAPED = re.compile(r"\\(?:[xuUN0-7]|\r?\n)")
+_ADJOINING = re.compile(r"['\"](?<=\w['\"])(?:[\s\\]|[rRuUbBfF]{0,2}(?:''|\"\"))*[rRuUbBfF]{0,2}['\"]\w")
+_COMMENTED = re.compile(r"['\"](?<=\w['\"])(?:[\s\\]|[rRuUbBfF]{0,2}(?:''|\"\"))*#")
+# One pass, left to right, over what may hold a ``#`` that opens no comment: every string
+# (triple-quoted first, escapes skipped) is kept, and every comment dropped.
+_COMMENT = re.compile(
+    r"""('''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")|#[^\n]*""",
+    re.DOTALL,
+)
+_CONTINUATION = re.compile(r"\\\r?\n")
+# A closing quote, then spaces, line breaks and empty strings, then an opening quote: what
+# adjoining strings leave between their values. Each alternative of the loop opens differently,
+# and none repeats another's text, so a run is matched one way.
+_JUNCTION = re.compile(r"['\"](?:\s|[rRuUbBfF]{0,2}(?:''|\"\"))*[rRuUbBfF]{0,2}['\"]")
+_ESCAPE = re.compile(
+    r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|N\{([A-Za-z0-9 -]{1,100})\}|([0-7]{1,3}))"
+)
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    hexadecimal = match[1] or match[2] or match[3]
+    try:
+        if hexadecimal:
+            return chr(int(hexadecimal, 16))
+        if match[4]:
+            return unicodedata.lookup(match[4])
+        return chr(int(match[5], 8))
+    except (ValueError, KeyError):  # past the last code point, an unknown name: the text as written
+        return match[0]
+
+
+def _joined(text: str, without_comments: bool) -> str:
+    if without_comments:
+        text = _COMMENT.sub(r"\1", text)
+    text = _JUNCTION.sub("", _CONTINUATION.sub("", text))
+    return _ESCAPE.sub(_unescaped, text) if "\\" in text else text
+
+
+_last_joined: tuple[str, tuple[str, ...]] = ("", ())
+
+
+def joined(text: str) -> tuple[str, ...]:
+    """Where ``text`` may part a word inside a string's text, the text with that taken out
+    (adjoining strings joined, backslashes joining lines dropped, escapes spelt as the
+    characters they stand for), also without its comments where one may stand between
+    adjoining strings; none elsewhere. A superset of what strings spell, to search beside the
+    text; the last answer kept, as ``lowered``'s."""
+    global _last_joined
+    last, answer = _last_joined
+    if last is not text:
+        answer = ()
+        if _ESCAPED.search(text) or _ADJOINING.search(text):
+            answer = (_joined(text, False),)
+        if _COMMENTED.search(text):
+            answer = (*answer, _joined(text, True))
+        _last_joined = (text, answer)
+    return answer
+
+
+class Spelt(AnyOf):
+    """A prefilter that searches ``pattern`` in the text and in what its strings spell
+    (``joined``): a word read from a string's value (a key, a module name, a logger's) is
+    found however its text spells it. With ``ignore_case``, both are lowercased (``pattern``
+    written in lower case)."""
+
+    def __init__(self, pattern: str | AllOf | AnyOf, *, ignore_case: bool = False):
+        super().__init__(pattern)
+        self.ignore_case = ignore_case
+
+    def search(self, text: str) -> bool:
+        [pattern] = self.patterns
+        if pattern.search(lowered(text) if self.ignore_case else text):
+            return True
+        return any(pattern.search(part.lower() if self.ignore_case else part) for part in joined(text))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from designlint.analysis.frameworks import FRAMEWORK_PACKAGES
-from designlint.gates import Gate
+from designlint.gates import Gate, Spelt
 from designlint.tables.adapters import AdaptersOptions
 
 # The built-in list, matched by module prefix on dotted boundaries: "openai" covers "openai.types.chat".
@@ -23,9 +23,8 @@ class Frameworks:
         self.rank = {name: index for index, name in enumerate(self.names)}
         # A file that names no framework (by the last part of its dotted name) cannot import one.
         words = sorted({name.rsplit(".", 1)[-1] for name in self.names})
-        self.prefilter = (
-            re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b") if words else re.compile(r"(?!)")
-        )
+        # Also as a string spells it: ``importlib.import_module("open" "ai")``.
+        self.prefilter = Spelt(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b" if words else r"(?!)")
 
     def match(self, qualname: str | None) -> str | None:
         """The framework ``qualname`` belongs to (``openai.types.Chat`` -> ``openai``), else None;

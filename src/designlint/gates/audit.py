@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from designlint.gates import AnyOf, Gate
+from designlint.gates import Gate, Spelt
 from designlint.tables.audit import AuditOptions
 
 
@@ -14,7 +14,8 @@ class AuditEventGate(Gate):
     def __init__(self, config):
         super().__init__(config)
         emitters = config.options(AuditOptions).emitters
+        # Also as a string spells them: ``logging.getLogger("Au" "dit.tools")``.
         if emitters is not None:  # their names, as called
-            self.prefilter = AnyOf("|".join(re.escape(name.rpartition(".")[2]) for name in emitters))
+            self.prefilter = Spelt("|".join(re.escape(name.rpartition(".")[2]) for name in emitters))
         else:
-            self.prefilter = AnyOf(r"[Aa]udit|AUDIT")
+            self.prefilter = Spelt(r"[Aa]udit|AUDIT")

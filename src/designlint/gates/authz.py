@@ -34,7 +34,7 @@ from designlint.analysis.authz_names import (
     tokens,
 )
 from designlint.analysis.module_facts import stdlib_last_name
-from designlint.gates import AllOf, AnyOf, Gate
+from designlint.gates import AllOf, AnyOf, Gate, Spelt
 from designlint.tables.authz import AuthzOptions
 
 if TYPE_CHECKING:
@@ -58,9 +58,6 @@ _Naming = ast.alias | ast.excepthandler | ast.stmt | ast.pattern  # what _NAMING
 _SCOPE = frozenset({Kind.SCOPE})
 _EITHER_BYPASS = frozenset({Kind.ROLE, Kind.SUPERUSER})
 _OWNERS_AND_PRINCIPALS = OWNER_TOKENS + PRINCIPAL_TOKENS
-# In lower-cased text, a string escape that may stand for a letter of a check's word
-# (``getattr(user, "is_\x73uperuser")``): the word is then in the string's value, not its text.
-_ESCAPED_LETTER = r"\\(?:x|u|n\{|1[0-7]{2})"
 
 
 class _ChecksGate(Gate):
@@ -73,12 +70,14 @@ class _ChecksGate(Gate):
         options = config.options(AuthzOptions)
         self.vocabulary = Vocabulary.extended(options.tenant_names, options.role_names, options.superuser_names)
         # The words of both checks somewhere in the text, in any case, as identifiers or strings
-        # spell them, or an escape that may spell one.
+        # spell them (``getattr(user, "is_\x73uperuser")``, ``user.role == "ad" "min"``).
         scope, bypass = (
-            AnyOf(self.vocabulary.pattern(kind).lower(), *self.vocabulary.spaced_patterns(kind), _ESCAPED_LETTER)
+            Spelt(
+                AnyOf(self.vocabulary.pattern(kind).lower(), *self.vocabulary.spaced_patterns(kind)), ignore_case=True
+            )
             for kind in (Kind.SCOPE, self.kind)
         )
-        self.prefilter = AllOf(scope, bypass, ignore_case=True)
+        self.prefilter = AllOf(scope, bypass)
 
     def could_fire(self, file: FileFacts) -> bool:
         if file.tree is None:

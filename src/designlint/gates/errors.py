@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from designlint.analysis.error_codes import BUILTIN_EXCEPTIONS, CODE_KEYWORDS, EXCEPTION_NAME, looks_like_code
 from designlint.analysis.module_facts import stdlib_last_name
-from designlint.gates import AnyOf, Gate
+from designlint.gates import AnyOf, Gate, Spelt
 from designlint.tables.errors import ErrorsOptions
 
 if TYPE_CHECKING:
@@ -27,12 +27,21 @@ class RawStringErrorCodeGate(Gate):
     # Where a code can stand, spelt out in the text: ``.code``, a "code"/"error_code" key, a
     # ``code=`` keyword, or an upper-case literal first in the call of an exception
     # (``...Error(``, ``raise X(``). Each search starts with a literal: re scans for those fast.
+    # Between two tokens there may be spaces, a backslash joining lines, or, inside brackets, a
+    # comment: the search stops at its ``#`` and passes (reading on past it would read the line
+    # again from each ``#``-ended start on it); a name called may be in brackets (``(Denied)(``),
+    # a dotted one spaced at its dots (``errors. Denied(``).
     prefilter: AnyOf | None = AnyOf(
         r"\.[\s\\]*(?:error_)?code\b",  # also after spaces or across a line break (``err. code``)
-        r"code['\"](?:(?<=['\"]code['\"])|(?<=error_code['\"]))",
-        r"code\s*=(?!=)",
-        *(rf"{suffix}[\s\\]*\({_FIRST_LITERAL}" for suffix in ("Error", "Exception", "Fault", "Failure")),
-        rf"raise[\s(\\]+[\w.]+[\s\\]*\({_FIRST_LITERAL}",
+        # ``(err.  # why`` then ``code`` on a line of its own (a comment may stand between: a
+        # comment line ending in a full stop is too common to pass on)
+        r"\.[ \t\f]*#",
+        r"[\r\n][ \t\f]*(?:error_)?code\b",
+        # a key as its string spells it (``"co" "de"``, ``"\\x63ode"``)
+        Spelt(r"code['\"](?:(?<=['\"]code['\"])|(?<=error_code['\"]))"),
+        r"code[\s\\]*(?:#|=(?!=))",
+        *(rf"{suffix}[\s\\)]*(?:#|\({_FIRST_LITERAL})" for suffix in ("Error", "Exception", "Fault", "Failure")),
+        rf"raise[\s(\\]+(?:\w+[\s\\)]*\.[\s\\]*)*(?:#|\w+[\s\\)]*(?:#|\({_FIRST_LITERAL}))",
     )
 
     def __init__(self, config):

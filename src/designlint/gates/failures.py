@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 _CLIENT_PACKAGES = HTTP_PACKAGES | MODEL_PACKAGES
 # What may catch or suppress in the stdlib's tree (``ast.TryStar`` from Python 3.11).
 _HANDLING_NODES = tuple(getattr(ast, name) for name in ("Try", "TryStar", "With") if hasattr(ast, name))
-_ASYNC_DEF = re.compile(r"async\s+def")
+# Also across a backslash joining lines (``async`` then ``def``, ``except`` then its ``:``).
+_ASYNC_DEF = re.compile(r"async[\s\\]+def")
 
 
 def _ast_bounded(arg: ast.expr | ast.keyword) -> bool:
@@ -59,7 +60,7 @@ class CallWithoutTimeoutGate(Gate):
 
 class CancellationSwallowedGate(Gate):
     codes = ("DL603",)
-    prefilter = AnyOf(r"except\s*[:*]", r"BaseException", r"Cancelled", r"get_cancelled_exc_class")
+    prefilter = AnyOf(r"except[\s\\]*[:*]", r"BaseException", r"Cancelled", r"get_cancelled_exc_class")
 
     def could_fire(self, file: FileFacts) -> bool:
         if _ASYNC_DEF.search(file.text) is None:

@@ -23,26 +23,34 @@ def stage_names(options: OrderOptions) -> dict[str, StageNames]:
 class _ExecuteAndAnother(AnyOf):
     """A prefilter needing the words of the execute stage (the last pattern) and of another stage."""
 
-    def __init__(self, *patterns: str):
-        super().__init__(patterns[-1])  # the execute stage's, alone: the others are compiled as one
+    def __init__(self, *patterns: tuple[str, ...]):
+        # The execute stage's, alone, each in turn (a receiver's opens with a literal re scans
+        # ahead for): the others are compiled as one.
+        super().__init__(*patterns[-1])
         # The other stages' patterns start with ``\b``, not a literal Python's re scans ahead
         # for: one alternation of them is searched in a third of the time of the four in turn.
-        self.another = re.compile("|".join(f"(?:{pattern})" for pattern in patterns[:-1]) or r"(?!)")
+        self.another = re.compile("|".join(f"(?:{p})" for parts in patterns[:-1] for p in parts) or r"(?!)")
 
     def search(self, text: str) -> bool:
-        return bool(self.patterns[0].search(text)) and bool(self.another.search(text))
+        return any(p.search(text) for p in self.patterns) and bool(self.another.search(text))
 
 
-def _stage_pattern(names: StageNames) -> str:
-    """A regex for the text any of the stage's calls must show: each entry's last part, and
+def _stage_pattern(names: StageNames) -> tuple[str, ...]:
+    """Regexes for the text any of the stage's calls must show: each entry's last part, and
     ``tool.run`` for a method of a receiver named like ``*tool``."""
     words = {_word(entry.rpartition(".")[2]) for entry in names.names}
-    words.update(
-        _word(receiver.receiver.rpartition("*")[2]) + r"\s*\.\s*" + _word(method)
-        for receiver in names.methods
-        for method in receiver.methods
-    )
-    return r"\b(?:" + "|".join(sorted(words)) + r")\b" if words else r"(?!)"
+    patterns = [r"\b(?:" + "|".join(sorted(words)) + r")\b"] if words else []
+    for receiver in names.methods:
+        # The receiver's name ends with what follows its last ``*`` (``my_tool``: no ``\b``
+        # before it); brackets, spaces and a backslash joining lines may stand before the dot
+        # and after it, or a comment (inside brackets: the search passes at its ``#``).
+        suffix = _word(receiver.receiver.rpartition("*")[2])
+        methods = "|".join(sorted(_word(method) for method in receiver.methods))
+        if suffix:
+            patterns.append(suffix + r"[\s\\)]*(?:#|\.[\s\\]*(?:#|(?:" + methods + r")\b))")
+        else:
+            patterns.append(r"\.[\s\\]*(?:" + methods + r")\b")
+    return tuple(patterns) or (r"(?!)",)
 
 
 def _word(glob: str) -> str:

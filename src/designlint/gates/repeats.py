@@ -3,14 +3,18 @@ rule narrows them with the imports and calls it looks for, which its analysis kn
 
 from __future__ import annotations
 
-from designlint.gates import AnyOf, Gate
+from designlint.gates import AnyOf, Gate, Spelt
 
 
 class IdempotencyKeyGate(Gate):
     codes = ("DL602",)
-    prefilter = AnyOf(r"[Ii]dempoten", r"IDEMPOTEN", r"[Dd]edup", r"DEDUP")
+    # In any case, as the rule reads a key (``"IdEmPoTeNcY-Key"``), also as a string spells it
+    # (``"idem" "potency_key"``).
+    prefilter = Spelt(r"idempoten|dedup", ignore_case=True)
 
 
 class AgentLoopGate(Gate):
     codes = ("DL604",)
-    prefilter = AnyOf(r"while\b", r"count\(")
+    # A ``while`` loop, or a ``for`` over ``itertools.count()``: the module is named where it is
+    # imported, however the call is spelt after (``count ()``, ``(count)()``, ``import ... as c``).
+    prefilter = AnyOf(r"while\b", r"itertools")

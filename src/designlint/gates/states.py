@@ -31,7 +31,8 @@ class MachineDriftGate(MachineGate):
     def __init__(self, config):
         super().__init__(config)
         if self.declared:
-            self.prefilter = AnyOf(r"\bMachine\b", r"add_transitions?\b", r"\bStateMachine\b", r"\bStateChart\b")
+            # ``Machine`` also ends the name of each of its extensions (``GraphMachine``, ``AsyncMachine``).
+            self.prefilter = AnyOf(r"Machine\b", r"add_transitions?\b", r"\bStateChart\b")
 
     def could_fire(self, file) -> bool:
         imports = file.imports

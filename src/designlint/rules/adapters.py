@@ -1284,6 +1284,11 @@ GATE_CASES = (
         "import importlib\nllm = importlib.import_module('openai')\nalso = __import__('cohere')\n",
         path="src/app/dynamic.py",
     ),
+    # The module's name spelt apart in its string's text.
+    Gate(
+        "import importlib\nllm = importlib.import_module('open' 'ai')\nalso = __import__('\\x63ohere')\n",
+        path="src/app/dynamic_apart.py",
+    ),
     Gate("from google import genai\n", path="src/app/from_package.py"),
     Gate("# we used to call openai here\nNAME = 'openai'\n", path="src/app/mention_only.py", fires=False),
     Gate("from .openai import client\n", path="src/app/relative.py", fires=False),

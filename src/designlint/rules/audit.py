@@ -395,6 +395,11 @@ GATE_CASES = (
         "import logging\nlog = logging.getLogger('Audit.tools')\n\n\ndef f(tool):\n    log.warning('x', extra={'traceId': 1})\n",
         path="src/app/audit_channel.py",
     ),
+    # The channel's name spelt apart in its string's text.
+    Gate(
+        "import logging\nlog = logging.getLogger('\\x41udit.' 'tools')\n\n\ndef f(tool):\n    log.warning('x', extra={'traceId': 1})\n",
+        path="src/app/audit_channel_apart.py",
+    ),
     Gate(
         "class S:\n    def run(self, call):\n        self._emit_audit(trace_id=call.trace_id, call_id=call.id)\n",
         path="src/app/audit_method.py",

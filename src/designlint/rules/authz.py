@@ -1052,6 +1052,11 @@ GATE_CASES = (
         'def can_delete(user, record):\n    return record.tenant_id == user.tenant_id or getattr(user, "is_\\x73uperuser")\n',
         path="src/app/authz_escaped_flag.py",
     ),
+    # A role's literal spelt apart in its string's text.
+    Gate(
+        'def ok(user, doc):\n    return doc.org_id == user.org_id or user.role == "ad" "min"\n',
+        path="src/app/authz_role_apart.py",
+    ),
     # An owner's key written apart, as a stored document's metadata spells it.
     Gate(
         """

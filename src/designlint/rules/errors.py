@@ -792,6 +792,30 @@ GATE_CASES = (
     Gate(
         'def handle(err):\n    if err. code == "RATE_LIMITED":\n        return 1\n', path="src/app/errors_spaced_dot.py"
     ),
+    # A key spelt apart in its string's text: adjoining strings (a comment between), an escape.
+    Gate(
+        'def shape(err):\n    return {"error": "x", ("co"  # the key\n        "de"): "UPSTREAM_DOWN"}\n',
+        path="src/app/errors_key_apart.py",
+    ),
+    Gate('def handle(p):\n    return p.get("co\\x64e") == "RATE_LIMITED"\n', path="src/app/errors_key_escape.py"),
+    # A comment, or a backslash joining lines, between two tokens; a callee in brackets, or
+    # spaced at its dot.
+    Gate(
+        'def handle(err):\n    return (err.  # why\n        code == "RATE_LIMITED")\n',
+        path="src/app/errors_commented_dot.py",
+    ),
+    Gate(
+        'class Reply:\n    pass\n\n\nr = Reply(code  # why\n          = "RATE_LIMITED", error_code\\\n= "UPSTREAM_DOWN")\n',
+        path="src/app/errors_commented_keyword.py",
+    ),
+    Gate(
+        'def deny(errors, Denied):\n    if errors:\n        raise errors. Denied("NO_ACCESS")\n    raise (Denied)("NO_ACCESS")\n',
+        path="src/app/errors_spaced_callee.py",
+    ),
+    Gate(
+        'class AppError(Exception):\n    pass\n\n\nx = (AppError  # why\n     ("RATE_LIMITED"))\n',
+        path="src/app/errors_commented_call.py",
+    ),
     Gate('class Reply:\n    pass\n\n\nr = Reply(\n    code = "RATE_LIMITED",\n)\n', path="src/app/errors_keyword.py"),
     Gate(
         """

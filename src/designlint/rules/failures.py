@@ -1181,6 +1181,11 @@ GATE_CASES = (
         "import anyio as a\n\n\nasync def run(step):\n    try:\n        await step()\n    except a.get_cancelled_exc_class():\n        pass\n",
         path="src/app/cancel_anyio.py",
     ),
+    # A backslash joining lines inside ``async def`` and before a bare ``except``'s colon.
+    Gate(
+        "async \\\ndef run(step):\n    try:\n        await step()\n    except \\\n:\n        pass\n",
+        path="src/app/cancel_joined.py",
+    ),
 )
 
 

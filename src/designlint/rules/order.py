@@ -540,6 +540,12 @@ GATE_CASES = (
         "class Dispatcher:\n    async def call(self, user, tool, args, cached):\n        if cached:\n            return await tool.ainvoke(args, timeout=5)\n        self.check_access(user, tool)\n        await self.rate_limiter.acquire(user)\n        return await tool.ainvoke(args, timeout=5)\n",
         path="src/app/order_skipped.py",
     ),
+    # A receiver named like ``*tool`` with more before it, in brackets, or with a comment
+    # before its method.
+    Gate(
+        "from app.auth import authorize as az\nfrom app import schemas\n\n\nasync def dispatch(user, my_tool, args):\n    schemas.validate(args)\n    az(user, my_tool)\n    return await ((my_tool)  # why\n        .arun(args))\n",
+        path="src/app/order_receiver.py",
+    ),
 )
 
 

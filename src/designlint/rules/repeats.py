@@ -718,6 +718,15 @@ GATE_CASES = (
         "import time\n\n\ndef send(http, body):\n    for attempt in range(3):\n        body['idempotencyKey'] = time.time()\n        try:\n            return http.post('/x', json=body)\n        except OSError:\n            pass\n",
         path="src/app/idempotency_camel.py",
     ),
+    # The key in a case of its own, and spelt apart in its string's text.
+    Gate(
+        "import uuid\nimport tenacity\n\n\n@tenacity.retry\ndef send(http, body):\n    return http.post('/x', json=body, headers={'IdEmPoTeNcY-Key': str(uuid.uuid4())})\n",
+        path="src/app/idempotency_case.py",
+    ),
+    Gate(
+        "import time\n\n\ndef send(http, body):\n    for attempt in range(3):\n        body['idem' 'potency_key'] = time.time()\n        try:\n            return http.post('/x', json=body)\n        except OSError:\n            pass\n",
+        path="src/app/idempotency_apart.py",
+    ),
     # DL604: litellm under an alias no call name gives away, an endless count, a one-line loop.
     Gate(
         "from litellm import completion as ask\n\n\ndef go(m):\n    while True:\n        r = ask(model='x', messages=m)\n        if r.done: return r\n",
@@ -726,6 +735,15 @@ GATE_CASES = (
     Gate(
         "from itertools import count\n\n\ndef go(llm, m):\n    for _ in count():\n        if llm.invoke(m).done: break\n",
         path="src/app/loop_count.py",
+    ),
+    # The endless count under an alias, or its call spelt apart.
+    Gate(
+        "from itertools import count as c\n\n\ndef go(llm, m):\n    for _ in c():\n        if llm.invoke(m).done: break\n",
+        path="src/app/loop_count_alias.py",
+    ),
+    Gate(
+        "import itertools\n\n\ndef go(llm, m):\n    for _ in (itertools.count  # no end\n              ()):\n        if llm.invoke(m).done: break\n",
+        path="src/app/loop_count_commented.py",
     ),
     Gate(
         "class A:\n    def step(self):\n        return self.llm.invoke('x')\n\n    def run(self):\n        while not self.step().done: pass\n",

@@ -974,6 +974,13 @@ GATE_CASES = (
         config=_GATE_CONFIG,
         files=_GATE_FILES,
     ),
+    # An extension of the machine, by a name of its own.
+    Gate(
+        "from transitions.extensions import GraphMachine as FSM\n\nm = FSM(states=['pending', 'approved'], initial='pending', transitions=[['go', 'pending', 'approved'], ['back', 'approved', 'pending']])\n",
+        path="src/app/states_machine_extension.py",
+        config=_GATE_CONFIG,
+        files=_GATE_FILES,
+    ),
     Gate(
         "def build():\n    from statemachine import State, StateMachine as SM\n\n    class Flow(SM):\n        pending = State(initial=True)\n        approved = State()\n        go = pending.to(approved)\n\n    return Flow\n",
         path="src/app/states_class_in_function.py",
