@@ -139,7 +139,9 @@ class Gate:
 # between them. Each search starts at a backslash or a quote, which re scans for fast.
 _ESCAPED = re.compile(r"\\(?:[xuUN0-7]|\r?\n)")
 _ADJOINING = re.compile(r"['\"](?<=\w['\"])(?:[\s\\]|[rRuUbBfF]{0,2}(?:''|\"\"))*[rRuUbBfF]{0,2}['\"]\w")
-_COMMENTED = re.compile(r"['\"](?<=\w['\"])(?:[\s\\]|[rRuUbBfF]{0,2}(?:''|\"\"))*#")
+# A comment between adjoining strings: on the first's line, the second opening the next line
+# (one comment line: a run of them would be rescanned from every quote before it).
+_COMMENTED = re.compile(r"['\"](?<=\w['\"])(?:[\s\\]|[rRuUbBfF]{0,2}(?:''|\"\"))*#[^\n]*\n\s*[rRuUbBfF]{0,2}['\"]\w")
 # One pass, left to right, over what may hold a ``#`` that opens no comment: every string
 # (triple-quoted first, escapes skipped) is kept, and every comment dropped.
 _COMMENT = re.compile(
@@ -176,6 +178,7 @@ def _joined(text: str, without_comments: bool) -> str:
 
 
 _last_joined: tuple[str, tuple[str, ...]] = ("", ())
+_last_lowered_joined: tuple[str, tuple[str, ...]] = ("", ())
 
 
 def joined(text: str) -> tuple[str, ...]:
@@ -196,6 +199,16 @@ def joined(text: str) -> tuple[str, ...]:
     return answer
 
 
+def lowered_joined(text: str) -> tuple[str, ...]:
+    """``joined(text)``, lowercased; the last answer kept (the case-blind prefilters ask in turn)."""
+    global _last_lowered_joined
+    last, answer = _last_lowered_joined
+    if last is not text:
+        answer = tuple(part.lower() for part in joined(text))
+        _last_lowered_joined = (text, answer)
+    return answer
+
+
 class Spelt(AnyOf):
     """A prefilter that searches ``pattern`` in the text and in what its strings spell
     (``joined``): a word read from a string's value (a key, a module name, a logger's) is
@@ -210,4 +223,4 @@ class Spelt(AnyOf):
         [pattern] = self.patterns
         if pattern.search(lowered(text) if self.ignore_case else text):
             return True
-        return any(pattern.search(part.lower() if self.ignore_case else part) for part in joined(text))
+        return any(map(pattern.search, lowered_joined(text) if self.ignore_case else joined(text)))

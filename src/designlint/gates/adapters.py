@@ -4,11 +4,16 @@ adapter module, test code), which the family works out."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from designlint.analysis.frameworks import FRAMEWORK_PACKAGES
 from designlint.gates import Gate, Spelt
 from designlint.tables.adapters import AdaptersOptions
+
+# One prefilter for a list: the rules of the family (each with its own ``Frameworks``) then share
+# it, and the engine searches it once a file.
+_spelt = functools.lru_cache(maxsize=16)(Spelt)
 
 # The built-in list, matched by module prefix on dotted boundaries: "openai" covers "openai.types.chat".
 DEFAULT_FRAMEWORKS = FRAMEWORK_PACKAGES
@@ -24,7 +29,7 @@ class Frameworks:
         # A file that names no framework (by the last part of its dotted name) cannot import one.
         words = sorted({name.rsplit(".", 1)[-1] for name in self.names})
         # Also as a string spells it: ``importlib.import_module("open" "ai")``.
-        self.prefilter = Spelt(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b" if words else r"(?!)")
+        self.prefilter = _spelt(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b" if words else r"(?!)")
 
     def match(self, qualname: str | None) -> str | None:
         """The framework ``qualname`` belongs to (``openai.types.Chat`` -> ``openai``), else None;
