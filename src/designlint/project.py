@@ -138,16 +138,16 @@ class Project:
         """Whether each of ``digests`` (module -> digest) is that of the module now, looked up as
         the file at ``path`` imports it: a cached result's dependencies (a warm run asks about
         thousands, most of them already read for another file)."""
-        anchor = self._packages.anchor_of(path) if self._packages is not None else None
         known = self._digests
-        for module, digest in digests.items():
-            found = known.get((anchor, module))
-            if found is None:
-                with self.linting(path):
+        with self.linting(path):
+            anchor = self._anchor
+            for module, digest in digests.items():
+                found = known.get((anchor, module))
+                if found is None:
                     self.source(module)
-                found = known[(anchor, module)]
-            if found != digest:
-                return False
+                    found = known[(anchor, module)]
+                if found != digest:
+                    return False
         return True
 
     @classmethod

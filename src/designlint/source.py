@@ -78,9 +78,9 @@ def decode_text(text: str) -> Decoded:
     return Decoded(text, "utf-8", bom)
 
 
-# A run of word characters holding one beyond ASCII: what may be an identifier Python reads
-# otherwise than it is written.
-_WIDE_WORD = re.compile(r"\w*[^\W\x00-\x7f]\w*")
+# A run of word characters beyond ASCII: where a name may be that Python reads otherwise than
+# it is written (a word is in NFKC form when its runs are).
+_WIDE_RUN = re.compile(r"[^\W\x00-\x7f]+")
 
 
 def as_python_reads_names(text: str) -> str:
@@ -97,7 +97,7 @@ def as_python_reads_names(text: str) -> str:
 
     if unicodedata.is_normalized("NFKC", text):
         return text
-    if all(unicodedata.is_normalized("NFKC", word) for word in _WIDE_WORD.findall(text)):
+    if all(unicodedata.is_normalized("NFKC", run) for run in _WIDE_RUN.findall(text)):
         return text
     lines = io.StringIO(text).readlines()  # as tokenize reads them: its rows and columns are in these
     starts = [0]
