@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 if TYPE_CHECKING:
     from designlint.config import Config
     from designlint.context import FileFacts
+
+T = TypeVar("T")
 
 
 class Words:
@@ -98,17 +101,24 @@ class AnyOf:
         return any(p.search(text) for p in self.patterns)
 
 
-_last_lowered: tuple[str, str] = ("", "")
+def _last_answer_kept(work_out: Callable[[str], T]) -> Callable[[str], T]:
+    """``work_out`` with its last answer kept: the prefilters of a file ask about its text in
+    turn. The text and its answer are held as one pair, replaced whole (threads may lint)."""
+    kept: list[tuple[str, T] | None] = [None]
+
+    def answer(text: str) -> T:
+        last = kept[0]
+        if last is None or last[0] is not text:
+            last = kept[0] = (text, work_out(text))
+        return last[1]
+
+    return answer
 
 
+@_last_answer_kept
 def lowered(text: str) -> str:
-    """``text.lower()``, the last answer kept: the prefilters of a file ask for it in turn."""
-    global _last_lowered
-    last, lower = _last_lowered
-    if last is not text:
-        lower = text.lower()
-        _last_lowered = (text, lower)
-    return lower
+    """``text.lower()``."""
+    return text.lower()
 
 
 class Gate:
@@ -177,36 +187,25 @@ def _joined(text: str, without_comments: bool) -> str:
     return _ESCAPE.sub(_unescaped, text) if "\\" in text else text
 
 
-_last_joined: tuple[str, tuple[str, ...]] = ("", ())
-_last_lowered_joined: tuple[str, tuple[str, ...]] = ("", ())
-
-
+@_last_answer_kept
 def joined(text: str) -> tuple[str, ...]:
     """Where ``text`` may part a word inside a string's text, the text with that taken out
     (adjoining strings joined, backslashes joining lines dropped, escapes spelt as the
     characters they stand for), also without its comments where one may stand between
     adjoining strings; none elsewhere. A superset of what strings spell, to search beside the
-    text; the last answer kept, as ``lowered``'s."""
-    global _last_joined
-    last, answer = _last_joined
-    if last is not text:
-        answer = ()
-        if _ESCAPED.search(text) or _ADJOINING.search(text):
-            answer = (_joined(text, False),)
-        if _COMMENTED.search(text):
-            answer = (*answer, _joined(text, True))
-        _last_joined = (text, answer)
+    text."""
+    answer: tuple[str, ...] = ()
+    if _ESCAPED.search(text) or _ADJOINING.search(text):
+        answer = (_joined(text, False),)
+    if _COMMENTED.search(text):
+        answer = (*answer, _joined(text, True))
     return answer
 
 
+@_last_answer_kept
 def lowered_joined(text: str) -> tuple[str, ...]:
-    """``joined(text)``, lowercased; the last answer kept (the case-blind prefilters ask in turn)."""
-    global _last_lowered_joined
-    last, answer = _last_lowered_joined
-    if last is not text:
-        answer = tuple(part.lower() for part in joined(text))
-        _last_lowered_joined = (text, answer)
-    return answer
+    """``joined(text)``, lowercased (the case-blind prefilters ask in turn)."""
+    return tuple(part.lower() for part in joined(text))
 
 
 class Spelt(AnyOf):

@@ -32,7 +32,7 @@ class _ExecuteAndAnother(AnyOf):
         self.another = re.compile("|".join(f"(?:{p})" for parts in patterns[:-1] for p in parts) or r"(?!)")
 
     def search(self, text: str) -> bool:
-        return any(p.search(text) for p in self.patterns) and bool(self.another.search(text))
+        return super().search(text) and bool(self.another.search(text))
 
 
 def _stage_pattern(names: StageNames) -> tuple[str, ...]:
