@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
+from designlint.digest_memo import DigestMemo
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
 from designlint.source import DecodeError, as_python_reads_names, decode
 
@@ -64,10 +65,12 @@ class Project:
         read_module: Callable[[str, str | None], str | None],
         facts: FactStore | None = None,
         packages: _PackageChain | None = None,
+        remembered: RememberedDigests | None = None,
     ):
         # read_module(module, anchor): the module's text, looked for first under ``anchor`` (the
         # directory the file being linted is named from), then under the project's root
         self._read_module = read_module
+        self._remembered = remembered
         self._facts = facts
         self._packages = packages
         # Every cache below is keyed by the anchor as well: two sub-projects of a monorepo may
@@ -107,6 +110,8 @@ class Project:
                 source = as_python_reads_names(source)  # as a linted file's names are read
             self._sources[key] = source
             self._digests[key] = _digest(source)
+            if self._remembered is not None and source is not None:
+                self._remembered.remember(module, key[0], self._digests[key])
         self._record(module, key)
         return self._sources[key]
 
@@ -143,6 +148,8 @@ class Project:
             anchor = self._anchor
             for module, digest in digests.items():
                 found = known.get((anchor, module))
+                if found is None and self._remembered is not None:
+                    found = self._remembered.known(module, anchor)  # a file unchanged since: not read
                 if found is None:
                     self.source(module)
                     found = known[(anchor, module)]
@@ -151,10 +158,13 @@ class Project:
         return True
 
     @classmethod
-    def from_root(cls, root: Path, facts: FactStore | None = None) -> Project:
+    def from_root(cls, root: Path, facts: FactStore | None = None, memo: DigestMemo | None = None) -> Project:
+        """The project under ``root``; with ``memo``, digests of its modules' texts are remembered
+        by their files' signatures, and ``unchanged`` reads only the files that changed."""
         bases = [str(base) for base in (root, root / "src", root / "lib")]
         anchors: dict[str, str] = {}  # as pathlib spells it
         listings: dict[str, frozenset[str]] = {}  # for the project's lifetime, as its sources are
+        read_from: dict[tuple[str, str | None], str] = {}  # (module, anchor) -> the file its text was read from
 
         def candidates(parts: list[str], anchor: str | None) -> Iterator[str | Path]:
             if not all(part and "/" not in part and os.sep not in part for part in parts):
@@ -199,13 +209,38 @@ class Project:
                     raise LookupFailed(f"module {module!r} is too large to read ({exc})") from None
                 except OSError:
                     continue
+                read_from[(module, anchor)] = str(candidate)
                 try:
                     return decode(data).text  # a BOM or a coding line, as for linted files
                 except DecodeError:
                     return data.decode("utf-8", errors="replace")
             return None
 
-        return cls(read, facts, _PackageChain())
+        if memo is None:
+            return cls(read, facts, _PackageChain())
+        digests = memo
+
+        looked_up: dict[tuple[str, str | None], str | None] = {}  # a warm run asks of most modules many times
+
+        class Remembered:
+            # A module's file is the first candidate that is a file: the one ``read`` reads, unless
+            # it could not be read, and then the memo holds no text digest for it. Without a
+            # candidate, ``read`` finds no module.
+            @staticmethod
+            def known(module: str, anchor: str | None) -> str | None:
+                key = (module, anchor)
+                if key not in looked_up:
+                    path = next((c for c in candidates(module.split("."), anchor) if os.path.isfile(c)), None)
+                    looked_up[key] = digests.known(str(path), _TEXT) if path is not None else _digest(None)
+                return looked_up[key]
+
+            @staticmethod
+            def remember(module: str, anchor: str | None, digest: str) -> None:
+                path = read_from.get((module, anchor))
+                if path is not None:
+                    digests.remember(path, _TEXT, digest)
+
+        return cls(read, facts, _PackageChain(), Remembered())
 
     @classmethod
     def from_sources(cls, sources: dict[str, str]) -> Project:
@@ -368,6 +403,17 @@ def _exists(path: str) -> bool:
         return os.path.lexists(path)
     except (OSError, ValueError):
         return False
+
+
+_TEXT = "text"  # the memo's kind for a module's text, as ``source`` returns it
+
+
+class RememberedDigests(Protocol):
+    """Digests of modules' texts kept across runs by their files' signatures (``DigestMemo``)."""
+
+    def known(self, module: str, anchor: str | None) -> str | None: ...
+
+    def remember(self, module: str, anchor: str | None, digest: str) -> None: ...
 
 
 def _digest(source: str | None) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, cast
 from designlint.cache import (
     CACHE_DIR_NAME,
     Cache,
+    code_fingerprint,
     config_fingerprint,
     content_digest,
     dump_diagnostics,
@@ -28,6 +29,7 @@ from designlint.cache import (
 from designlint.collector import collect_less_often
 from designlint.config import Config, ConfigError
 from designlint.diagnostics import Diagnostic, Position
+from designlint.digest_memo import DigestMemo
 from designlint.discovery import discover, excluded, python_paths
 from designlint.project import LookupFailed, Project
 from designlint.reading import MAX_SOURCE_SIZE, TooLarge, read_regular_file
@@ -206,9 +208,11 @@ def _run_task(task: tuple[int, str]) -> FileOutcome:
 
 
 def _cached_outcome(
-    cache: Cache, fingerprint: str, path: str, data: bytes, project: Project, fix_mode: FixMode
+    cache: Cache, fingerprint: str, path: str, digest: str, project: Project, fix_mode: FixMode
 ) -> FileOutcome | None:
-    entry = cache.load(entry_key(fingerprint, path, content_digest(data)))
+    """The findings stored for the file at ``path`` with content of ``digest`` (``content_digest``),
+    when the modules they were drawn from are unchanged."""
+    entry = cache.load(entry_key(fingerprint, path, digest))
     if entry is None:
         return None
     try:
@@ -243,6 +247,8 @@ class RunResult:
     def diagnostics(self) -> list[Diagnostic]:
         return sorted((d for o in self.outcomes for d in o.diagnostics), key=Diagnostic.sort_key)
 
+
+_BYTES = "bytes"  # the digest memo's kind for a linted file's content (``content_digest``)
 
 # Below this much source, starting worker processes costs more than it saves.
 SMALL_RUN_BYTES = 512 * 1024
@@ -295,6 +301,7 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
     pending: list[int] = []
     pending_bytes = 0
     fingerprints = _fingerprints(config_list) if cache is not None else []
+    memo = DigestMemo.load(cache, code_fingerprint()) if cache is not None else DigestMemo({})
     projects: dict[Path, Project] = {}
     for position, (index, path) in enumerate(tasks):
         unlisted = found[position][2]
@@ -307,17 +314,23 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
             pending.append(position)
             pending_bytes += _size(path)
             continue
-        try:
-            data = read_regular_file(path, MAX_SOURCE_SIZE)  # never a blocking read of a FIFO, never a huge file
-        except (OSError, TooLarge):
-            pending.append(position)  # the worker reports why it cannot be read
-            continue
+        digest = memo.known(path, _BYTES)
+        if digest is None:
+            try:
+                data = read_regular_file(path, MAX_SOURCE_SIZE)  # never a blocking read of a FIFO, never a huge file
+            except (OSError, TooLarge):
+                pending.append(position)  # the worker reports why it cannot be read
+                continue
+            digest = content_digest(data)
+            memo.remember(path, _BYTES, digest)
         config = config_list[index]
-        project = projects.get(config.root) or projects.setdefault(config.root, Project.from_root(config.root))
-        hit = _cached_outcome(cache, fingerprints[index], path, data, project, options.fix_mode)
+        project = projects.get(config.root) or projects.setdefault(
+            config.root, Project.from_root(config.root, memo=memo)
+        )
+        hit = _cached_outcome(cache, fingerprints[index], path, digest, project, options.fix_mode)
         if hit is None:
             pending.append(position)
-            pending_bytes += len(data)
+            pending_bytes += _size(path)
         else:
             finished(position, hit)
 
@@ -346,6 +359,7 @@ def lint_paths(paths: Iterable[str | Path], options: Options | None = None) -> R
             for index, outcome in results:
                 finished(pending[index], outcome)
     if cache is not None:
+        memo.save(cache, code_fingerprint())
         cache.sweep()
     documents = _design_outcomes([*config_list, *(resolver.for_path(r) for r in roots if r.is_dir())], resolver)
     warnings = [*resolver.warnings, *skipped, *([cache.warning] if cache is not None and cache.warning else [])]
