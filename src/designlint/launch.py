@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     if os.environ.get("_DESIGNLINT_COMPLETE"):  # click's shell completion reads no argv: click's
         args = []
     if args == ["lsp"]:  # the language server's start-up is the editor's wait: no click, no CLI
+        _compile_dataclasses_once()
         from designlint.integrations.lsp import serve
 
         serve()
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:  # the reader of our output went away (| head), as the CLI does
         sys.stdout = None  # nothing more is written at exit
         sys.exit(1)
+    _compile_dataclasses_once()
     if args[:1] == ["check"]:
         from designlint.check_args import read_check_args
 
@@ -48,6 +50,13 @@ def main(argv: list[str] | None = None) -> None:
     from designlint.cli import main as cli_main
 
     cli_main(args, prog_name="designlint")
+
+
+def _compile_dataclasses_once() -> None:
+    """Before LibCST's ~200 dataclasses and ours are made: their methods' code from the last run."""
+    from designlint import dataclass_code
+
+    dataclass_code.install()
 
 
 def _answer(args: list[str]) -> str | None:
