@@ -28,6 +28,8 @@ SOURCE_HINTS = (
 # Or a helper of another module of the project may return untrusted content, or put a
 # parameter into a prompt (see ``could_fire``).
 IMPORT_HINT = r"\bimport\b"
+# ``def`` and the name it defines: between them only blanks and backslash-joined lines.
+_DEF_NAME = re.compile(r"\bdef(?:[ \t\f]|\\\r?\n)+(\w+)")
 
 
 class UntrustedContentGate(Gate):
@@ -44,6 +46,7 @@ class UntrustedContentGate(Gate):
         self.prefilter = AllOf(f"{sinks}|{IMPORT_HINT}", f"{sources}|{IMPORT_HINT}")
         self.sinks = re.compile(sinks)
         self.catalogue = SourceCatalogue(trust.sources)
+        self._defined: dict[str, frozenset[str]] = {}  # by module text: the project keeps the texts
 
     def could_fire(self, file: FileFacts) -> bool:
         """A sink may be in the file (its text hints at one) or in another module of the
@@ -81,9 +84,21 @@ class UntrustedContentGate(Gate):
         helpers: set[str] = set()
         if called is None:
             called = module.called_modules(lambda name: project.source(name) is not None)
+        call_names = {name for _, names in calls for name in names}
         for name in called:
-            helpers |= project.fact(TRUST_RETURNS, name).returning(catalogue.configured)
+            # A helper the file may run is one it calls by the name of its ``def``: a module
+            # defining none of those names is not read (its TRUST_RETURNS parses it).
+            if not call_names.isdisjoint(self._defined_names(project.source(name) or "")):
+                helpers |= project.fact(TRUST_RETURNS, name).returning(catalogue.configured)
         return bool(helpers) and calls_a_helper(helpers, (names for _, names in calls), module)
+
+    def _defined_names(self, text: str) -> frozenset[str]:
+        """The names of the functions and methods ``text`` may define (a superset: ``def`` in a
+        string counts too), by the text, as the project reads names (normalised)."""
+        found = self._defined.get(text)
+        if found is None:
+            found = self._defined[text] = frozenset(_DEF_NAME.findall(text))
+        return found
 
     @staticmethod
     def _names(file: FileFacts) -> ModuleNames:

@@ -1000,6 +1000,33 @@ GATE_CASES = (
         path="src/app/trust_helper.py",
         files=_FETCHING,
     ),
+    # The helper's ``def`` across a backslash-joined line, and its name in a form Python reads
+    # as ASCII (NFKC): the gate reads another module's defined names before its TRUST_RETURNS.
+    Gate(
+        """
+        from app.spelt import fetch_page
+
+        def summarize(client, url):
+            text = f"Summarize: {fetch_page(url)}"
+            return client.messages.create(model="m", system=text, messages=[])
+        """,
+        path="src/app/trust_spelt_helper.py",
+        files={
+            "src/app/spelt.py": "import requests\n\ndef \\\n    fetch_page(url):\n    return requests.get(url, timeout=5).text\n",
+        },
+    ),
+    Gate(
+        """
+        from app.spelt import snippet
+
+        def summarize(client, url):
+            return client.messages.create(model="m", system=f"Summarize: {snippet(url)}", messages=[])
+        """,
+        path="src/app/trust_spelt_name.py",
+        files={
+            "src/app/spelt.py": "import requests\n\ndef ｓｎｉｐｐｅｔ(url):\n    return requests.get(url, timeout=5).text\n"
+        },
+    ),
     Gate(
         """
         from app import fetching
