@@ -65,6 +65,7 @@ from designlint.analysis.untrusted_sources import (
     UPLOAD_TYPES,
     USER_INPUT,
     USER_NAMES,
+    defined_names,
     returns_value,
     stdlib_functions,
 )
@@ -535,7 +536,7 @@ class UntrustedSpec(TaintSpec):
     def imported_function(self, qualname: str) -> HelperTrust | None:
         """That function, by its module's outline; what it returns is worked out only when
         asked (``HelperTrust``)."""
-        found = self._module_of(qualname, 1)
+        found = self._module_of(qualname, 1, defining=qualname.rpartition(".")[2])
         if found is None or self.project is None:
             return None
         module, outline, label = found
@@ -562,10 +563,13 @@ class UntrustedSpec(TaintSpec):
             and not qualname.startswith(f"{self.names.module_name}.")
         )
 
-    def _module_of(self, qualname: str | None, deepest: int) -> tuple[str, ModuleOutline, str] | None:
+    def _module_of(
+        self, qualname: str | None, deepest: int, defining: str | None = None
+    ) -> tuple[str, ModuleOutline, str] | None:
         """The project module ``qualname`` lies in, its outline, and the rest of the name
         (``fetch`` or ``Fetcher.fetch`` for a function, ``deepest`` = 1 letting the name be a
-        method; a constant's name has one part)."""
+        method; a constant's name has one part). With ``defining``, None when that module defines
+        no function of that name (its outline, which would have none, is not worked out)."""
         project = self.project
         if project is None or qualname is None or not self._elsewhere(qualname):
             return None
@@ -575,8 +579,11 @@ class UntrustedSpec(TaintSpec):
             if not module:
                 break
             try:
-                if project.source(module) is None:
+                text = project.source(module)
+                if text is None:
                     continue
+                if defining is not None and defining not in defined_names(text):
+                    return None
                 return module, project.fact(TRUST_OUTLINES, module), ".".join(parts[-depth:])
             except LookupFailed:
                 return None

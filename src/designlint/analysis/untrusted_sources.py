@@ -17,7 +17,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, TypeVar, cast
 
 from designlint.analysis.clients import ALIASES, HTTP_CALLS, canonical
@@ -332,6 +332,19 @@ def _may_read(call: ast.Call) -> bool:
     if isinstance(mode, ast.Constant):
         return isinstance(mode.value, str) and not set("wax+") & set(mode.value)
     return True
+
+
+# ``def`` and the name it defines: between them only blanks and backslash-joined lines.
+_DEF_NAME = re.compile(r"\bdef(?:[ \t\f]|\\\r?\n)+(\w+)")
+
+
+@lru_cache(maxsize=1024)
+def defined_names(text: str) -> frozenset[str]:
+    """The names of the functions and methods a module's ``text`` may define, read from the text
+    (a superset: a ``def`` in a string counts too), as ``stdlib_functions`` would find them: a
+    module that defines none of the names a file calls has no helper the file may run, and its
+    module facts need not be worked out. ``text`` as the project reads it (names normalised)."""
+    return frozenset(_DEF_NAME.findall(text))
 
 
 def stdlib_functions(

@@ -6,7 +6,13 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from designlint.analysis.untrusted_sources import TRUST_RETURNS, ModuleNames, SourceCatalogue, calls_a_helper
+from designlint.analysis.untrusted_sources import (
+    TRUST_RETURNS,
+    ModuleNames,
+    SourceCatalogue,
+    calls_a_helper,
+    defined_names,
+)
 from designlint.gates import AllOf, Gate
 from designlint.tables.trust import TrustOptions
 
@@ -28,8 +34,6 @@ SOURCE_HINTS = (
 # Or a helper of another module of the project may return untrusted content, or put a
 # parameter into a prompt (see ``could_fire``).
 IMPORT_HINT = r"\bimport\b"
-# ``def`` and the name it defines: between them only blanks and backslash-joined lines.
-_DEF_NAME = re.compile(r"\bdef(?:[ \t\f]|\\\r?\n)+(\w+)")
 
 
 class UntrustedContentGate(Gate):
@@ -46,7 +50,6 @@ class UntrustedContentGate(Gate):
         self.prefilter = AllOf(f"{sinks}|{IMPORT_HINT}", f"{sources}|{IMPORT_HINT}")
         self.sinks = re.compile(sinks)
         self.catalogue = SourceCatalogue(trust.sources)
-        self._defined: dict[str, frozenset[str]] = {}  # by module text: the project keeps the texts
 
     def could_fire(self, file: FileFacts) -> bool:
         """A sink may be in the file (its text hints at one) or in another module of the
@@ -88,17 +91,9 @@ class UntrustedContentGate(Gate):
         for name in called:
             # A helper the file may run is one it calls by the name of its ``def``: a module
             # defining none of those names is not read (its TRUST_RETURNS parses it).
-            if not call_names.isdisjoint(self._defined_names(project.source(name) or "")):
+            if not call_names.isdisjoint(defined_names(project.source(name) or "")):
                 helpers |= project.fact(TRUST_RETURNS, name).returning(catalogue.configured)
         return bool(helpers) and calls_a_helper(helpers, (names for _, names in calls), module)
-
-    def _defined_names(self, text: str) -> frozenset[str]:
-        """The names of the functions and methods ``text`` may define (a superset: ``def`` in a
-        string counts too), by the text, as the project reads names (normalised)."""
-        found = self._defined.get(text)
-        if found is None:
-            found = self._defined[text] = frozenset(_DEF_NAME.findall(text))
-        return found
 
     @staticmethod
     def _names(file: FileFacts) -> ModuleNames:

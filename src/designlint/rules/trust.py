@@ -622,6 +622,24 @@ class UntrustedContentInPrompt(UntrustedContentGate, Rule):
             column=29,
             message="tool output from line 3 enters parameter `notes` of `app.llm.brief()` untagged",
         ),
+        # The helper's ``def`` across a backslash-joined line: the module still defines ``brief``.
+        Invalid(
+            """
+            from app import joined
+
+            def plan(client, observation, history):
+                joined.brief(client, notes="Seen: " + observation)
+                return client.messages.create(model="m", system="Plan the next step.", messages=history)
+            """,
+            path=_AGENT,
+            files={
+                "src/app/joined.py": "def \\\n        brief(client, notes):\n"
+                "    return client.messages.create(model='m', system=notes, messages=[])\n"
+            },
+            line=4,
+            column=32,
+            message="tool output from line 3 enters parameter `notes` of `app.joined.brief()` untagged",
+        ),
         # A helper module LibCST is not given (2,500 `%` in a row would stall it): its prompt
         # parameters are still known from the stdlib's tree, what its helpers return is not.
         Invalid(
