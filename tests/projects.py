@@ -3,14 +3,26 @@ the repository's fixture projects, and ``designlint check`` run through click.""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from designlint.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
+
+
+def dispatcher_checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the dispatcher fixture project (its error enum is configured), made the current
+    directory: for tests that lint it with a cache, edit it, or both."""
+    copy = tmp_path / "project"
+    shutil.copytree(FIXTURES / "dispatcher", copy)
+    monkeypatch.chdir(copy)
+    return copy
+
 
 ERRORS_PY = """\
 from enum import Enum

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from projects import FIXTURES
+from projects import dispatcher_checkout
 
 from designlint import cache, runner
 from designlint.cache import MARKER, open_cache
@@ -26,11 +26,7 @@ from designlint.runner import Options, lint_paths
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Path:
-    """A copy of the dispatcher fixture (its error enum is configured), as the current directory."""
-    copy = tmp_path / "project"
-    shutil.copytree(FIXTURES / "dispatcher", copy)
-    monkeypatch.chdir(copy)
-    return copy
+    return dispatcher_checkout(tmp_path, monkeypatch)
 
 
 def findings(result) -> list[tuple]:

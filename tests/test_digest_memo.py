@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-from projects import FIXTURES
+from projects import dispatcher_checkout
 
 from designlint import digest_memo, project, runner
 from designlint.digest_memo import DigestMemo
@@ -17,10 +16,7 @@ from designlint.runner import Options, lint_paths
 
 @pytest.fixture
 def checkout(tmp_path: Path, monkeypatch) -> Path:
-    copy = tmp_path / "project"
-    shutil.copytree(FIXTURES / "dispatcher", copy)
-    monkeypatch.chdir(copy)
-    return copy
+    return dispatcher_checkout(tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -43,13 +39,9 @@ class CountingReads:
             monkeypatch.setattr(module, "read_regular_file", counting)
 
 
-def run(cache_dir: Path) -> list[tuple]:
-    result = lint_paths(["."], Options(use_cache=True, cache_dir=cache_dir, jobs=1))
-    return [(d.path, d.start, d.code, d.message) for d in result.diagnostics]
-
-
-def uncached() -> list[tuple]:
-    result = lint_paths(["."], Options(use_cache=False, jobs=1))
+def run(cache_dir: Path | None) -> list[tuple]:
+    """The findings of a lint of the current directory, with the cache in ``cache_dir`` (None: none)."""
+    result = lint_paths(["."], Options(use_cache=cache_dir is not None, cache_dir=cache_dir, jobs=1))
     return [(d.path, d.start, d.code, d.message) for d in result.diagnostics]
 
 
@@ -81,7 +73,7 @@ def test_an_edit_that_keeps_the_size_and_the_time_is_linted(checkout, tmp_path, 
     run(cache_dir)
     dispatcher = checkout / "src" / "toolhub" / "dispatcher.py"
     rewrite_keeping_size_and_times(dispatcher, '"RATE_LIMITED"', '"RATE_LIMITXD"')
-    assert run(cache_dir) == uncached()
+    assert run(cache_dir) == run(None)
     assert any("RATE_LIMITXD" in message for _, _, _, message in run(cache_dir))
 
 
@@ -95,7 +87,7 @@ def test_a_dependency_edit_that_keeps_the_size_and_the_time_is_seen(checkout, tm
         errors, '    UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"\n', '    UPSTREAM_TIMEOT = "UPSTREAM_TIMEOT"  \n'
     )
     after = run(cache_dir)
-    assert after == uncached()
+    assert after == run(None)
     assert not any("UPSTREAM_TIMEOT" in message and "not a member" in message for *_, message in after)
 
 

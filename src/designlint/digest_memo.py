@@ -73,11 +73,8 @@ class DigestMemo:
             return None
         if not stat.S_ISREG(status.st_mode):
             return None
-        entry = self._files.get(path)
-        if not (isinstance(entry, list) and len(entry) == 6 and entry[:5] == _signature(status)):
-            return None
-        digests = entry[5]
-        digest = digests.get(kind) if isinstance(digests, dict) else None
+        digests = self._digests_of(path, _signature(status))
+        digest = digests.get(kind) if digests is not None else None
         if not isinstance(digest, str):
             return None
         self._used.add(path)
@@ -94,13 +91,22 @@ class DigestMemo:
         if max(status.st_mtime_ns, status.st_ctime_ns) >= self._trusted_before_ns or not stat.S_ISREG(status.st_mode):
             return
         signature = _signature(status)
-        entry = self._files.get(path)
-        if not (isinstance(entry, list) and len(entry) == 6 and entry[:5] == signature and isinstance(entry[5], dict)):
-            entry = self._files[path] = [*signature, {}]
+        digests = self._digests_of(path, signature)
+        if digests is None:
+            digests = {}
+            self._files[path] = [*signature, digests]
         self._used.add(path)
-        if entry[5].get(kind) != digest:
-            entry[5][kind] = digest
+        if digests.get(kind) != digest:
+            digests[kind] = digest
             self.changed = True
+
+    def _digests_of(self, path: str, signature: list[int]) -> dict | None:
+        """The digests remembered for ``path`` with this signature, or None (none, another
+        signature, or an entry not of the memo's shape)."""
+        entry = self._files.get(path)
+        if isinstance(entry, list) and len(entry) == 6 and entry[:5] == signature and isinstance(entry[5], dict):
+            return entry[5]
+        return None
 
 
 def _key(fingerprint: str) -> str:

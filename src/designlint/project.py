@@ -216,31 +216,8 @@ class Project:
                     return data.decode("utf-8", errors="replace")
             return None
 
-        if memo is None:
-            return cls(read, facts, _PackageChain())
-        digests = memo
-
-        looked_up: dict[tuple[str, str | None], str | None] = {}  # a warm run asks of most modules many times
-
-        class Remembered:
-            # A module's file is the first candidate that is a file: the one ``read`` reads, unless
-            # it could not be read, and then the memo holds no text digest for it. Without a
-            # candidate, ``read`` finds no module.
-            @staticmethod
-            def known(module: str, anchor: str | None) -> str | None:
-                key = (module, anchor)
-                if key not in looked_up:
-                    path = next((c for c in candidates(module.split("."), anchor) if os.path.isfile(c)), None)
-                    looked_up[key] = digests.known(str(path), _TEXT) if path is not None else _digest(None)
-                return looked_up[key]
-
-            @staticmethod
-            def remember(module: str, anchor: str | None, digest: str) -> None:
-                path = read_from.get((module, anchor))
-                if path is not None:
-                    digests.remember(path, _TEXT, digest)
-
-        return cls(read, facts, _PackageChain(), Remembered())
+        remembered = _MemoDigests(memo, candidates, read_from) if memo is not None else None
+        return cls(read, facts, _PackageChain(), remembered)
 
     @classmethod
     def from_sources(cls, sources: dict[str, str]) -> Project:
@@ -414,6 +391,36 @@ class RememberedDigests(Protocol):
     def known(self, module: str, anchor: str | None) -> str | None: ...
 
     def remember(self, module: str, anchor: str | None, digest: str) -> None: ...
+
+
+class _MemoDigests:
+    """``RememberedDigests`` from a ``DigestMemo``, for a project on disk. A module's file is the
+    first of its candidate paths that is a file: the one its text is read from, unless that file
+    could not be read, and then the memo holds no text digest for it. Without a candidate, no
+    module is found (the digest of an absent one)."""
+
+    def __init__(
+        self,
+        memo: DigestMemo,
+        candidates: Callable[[list[str], str | None], Iterator[str | Path]],
+        read_from: Mapping[tuple[str, str | None], str],
+    ):
+        self._memo = memo
+        self._candidates = candidates
+        self._read_from = read_from  # (module, anchor) -> the file its text was read from
+        self._looked_up: dict[tuple[str, str | None], str | None] = {}  # a warm run asks of most modules many times
+
+    def known(self, module: str, anchor: str | None) -> str | None:
+        key = (module, anchor)
+        if key not in self._looked_up:
+            path = next((c for c in self._candidates(module.split("."), anchor) if os.path.isfile(c)), None)
+            self._looked_up[key] = self._memo.known(str(path), _TEXT) if path is not None else _digest(None)
+        return self._looked_up[key]
+
+    def remember(self, module: str, anchor: str | None, digest: str) -> None:
+        path = self._read_from.get((module, anchor))
+        if path is not None:
+            self._memo.remember(path, _TEXT, digest)
 
 
 def _digest(source: str | None) -> str:
